@@ -1,0 +1,85 @@
+/**
+ * The connector contract. A connector is one folder holding everything about
+ * one vendor; the ingest handler only ever talks to this interface.
+ */
+import type { z } from 'zod';
+import type { Channel, HubEvent } from '../events/hub-event.js';
+import type { CountryCode } from '../domain/identity.js';
+import type { HttpResponse, RawRequest } from '../shared/http.js';
+
+/** Secret values of one connector, by name (`secret`, `verifyToken`, …). */
+export type ConnectorSecrets = Readonly<Record<string, string | undefined>>;
+
+/** A secret a connector needs, for `GET /v1/connectors` and the README. */
+export interface SecretSpec {
+  /** Key in the connector's secret (Secrets Manager JSON / `ConnectorSecrets`). */
+  readonly name: string;
+  /** Local environment variable holding it. */
+  readonly env: string;
+  readonly description: string;
+  /** Needed to accept webhooks at all (authenticity). */
+  readonly required: boolean;
+}
+
+export interface NormalizeContext {
+  /** ISO time the hub received the request. */
+  readonly receivedAt: string;
+  /** Country for national phone numbers. */
+  readonly defaultCountry: CountryCode;
+}
+
+export interface NormalizeResult {
+  readonly events: HubEvent[];
+  /**
+   * Parts of the payload acknowledged but not turned into events, with why
+   * ("unsupported update kind: poll"), so vendors don't retry forever and
+   * operators can see what was skipped.
+   */
+  readonly ignored: string[];
+}
+
+/**
+ * Outcome of the authenticity check. A connector never throws for a bad
+ * signature; it says why, and the handler answers 401.
+ */
+export type VerifyResult = { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly stale?: boolean };
+
+export interface VerifyContext {
+  /** "Now" for replay windows; injected so tests can pin it. */
+  readonly now: Date;
+}
+
+export interface Connector<Payload = unknown> {
+  /** URL segment, registry key, EventBridge source suffix (`omnihub.<name>`). */
+  readonly name: string;
+  readonly displayName: string;
+  /** Channel of most of its events (an event may still carry another). */
+  readonly channel: Channel;
+  /** Vendor documentation of the webhook format, for operators. */
+  readonly docsUrl: string;
+  readonly secrets: readonly SecretSpec[];
+  /**
+   * Authenticity check on the raw request, timing-safe. Must fail closed: a
+   * missing secret or header is `{ ok: false }`.
+   */
+  verify(req: RawRequest, secrets: ConnectorSecrets, ctx: VerifyContext): VerifyResult;
+  /** Decodes the raw body and validates it with the vendor schema; throws `ValidationError`. */
+  parse(req: RawRequest): Payload;
+  /** Pure mapping to hub events; no I/O. */
+  normalize(payload: Payload, ctx: NormalizeContext): NormalizeResult;
+  /**
+   * GET handshake (Meta `hub.challenge`, …). Returns the response to send, or
+   * undefined when the connector has no GET handshake (→ 405).
+   */
+  handshake?(req: RawRequest, secrets: ConnectorSecrets): HttpResponse | undefined;
+  /**
+   * The exact acknowledgement the vendor expects, when it is not the default
+   * `200 {"status":"accepted"}` (e.g. Binotel wants `{"status":"success"}`).
+   */
+  acknowledge?(result: NormalizeResult, payload: Payload): HttpResponse;
+}
+
+/** Type helper used by the registry so each entry keeps its payload type. */
+export const defineConnector = <P>(connector: Connector<P>): Connector<P> => connector;
+
+export type { z };

@@ -1,0 +1,316 @@
+/**
+ * The one normalized event schema of the hub.
+ *
+ * Every connector normalizes into `HubEvent`, every consumer (profile writer,
+ * subscribers, CLI) parses with it, and the JSON Schema and the event
+ * catalogue in the README are generated from it (`npm run schema`), so the
+ * contract is written exactly once.
+ */
+import { z } from 'zod';
+
+/** Bumped on a breaking change; additive changes keep the version. */
+export const SCHEMA_VERSION = 1 as const;
+
+/** EventBridge `Source` prefix: a connector publishes as `omnihub.<connector>`. */
+export const SOURCE_PREFIX = 'omnihub.';
+
+/** Source of the events the hub itself emits about profiles (merges, erasure). */
+export const HUB_SOURCE = 'omnihub.hub';
+
+/**
+ * Kinds of customer identifier. A messenger id is its own type and is never
+ * assumed to be a phone: the connector adds a `phone` identity only when the
+ * vendor says the id is one (WhatsApp `wa_id` today, a shared contact card).
+ */
+export const IDENTITY_TYPES = [
+  'phone',
+  'email',
+  'telegram',
+  'whatsapp',
+  'viber',
+  'messenger',
+  'instagram',
+  'hubspot',
+  'bitrix24',
+  'kommo',
+  'shopify',
+  'square',
+  'poster',
+  'loyalty_card',
+  'site',
+] as const;
+export const IdentityTypeSchema = z.enum(IDENTITY_TYPES);
+export type IdentityType = z.infer<typeof IdentityTypeSchema>;
+
+export const IdentitySchema = z
+  .object({
+    type: IdentityTypeSchema,
+    value: z.string().min(1).max(320),
+    /** Connector the identifier came from, kept for audits and unmerges. */
+    source: z.string().min(1).max(64).optional(),
+  })
+  .describe('A customer identifier. Phones are E.164, emails lowercased.');
+export type Identity = z.infer<typeof IdentitySchema>;
+
+/** Touchpoint channels a profile tracks (`channels.<channel>` in the profile). */
+export const CHANNELS = [
+  'whatsapp',
+  'telegram',
+  'viber',
+  'messenger',
+  'instagram',
+  'sms',
+  'phone',
+  'email',
+  'web',
+  'crm',
+  'ecommerce',
+  'pos',
+] as const;
+export const ChannelSchema = z.enum(CHANNELS);
+export type Channel = z.infer<typeof ChannelSchema>;
+
+/** Channels a business can start or continue a conversation in. */
+export const MESSAGING_CHANNELS: readonly Channel[] = [
+  'whatsapp',
+  'telegram',
+  'viber',
+  'messenger',
+  'instagram',
+  'sms',
+  'email',
+];
+
+/** Money as integer minor units plus ISO 4217 code: no floats anywhere. */
+export const MoneySchema = z.object({
+  amountMinor: z.number().int(),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'ISO 4217 currency code, e.g. UAH'),
+});
+export type Money = z.infer<typeof MoneySchema>;
+
+const isoDateTime = z.iso.datetime({ offset: true });
+
+const TraitValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+/** Flat customer traits (name, language, …) as the source reported them. */
+export const TraitsSchema = z.record(z.string().max(64), TraitValueSchema);
+export type Traits = z.infer<typeof TraitsSchema>;
+
+// ---------------------------------------------------------------- data per type
+
+const DirectionSchema = z.enum(['inbound', 'outbound']);
+
+export const MessageDataSchema = z.object({
+  messageId: z.string(),
+  direction: DirectionSchema,
+  contentType: z.enum([
+    'text',
+    'image',
+    'video',
+    'audio',
+    'document',
+    'sticker',
+    'location',
+    'contact',
+    'interactive',
+    'button',
+    'reaction',
+    'other',
+  ]),
+  text: z.string().optional(),
+  /** Provider id of the media object or a URL, when the message carries one. */
+  media: z
+    .object({ id: z.string().optional(), url: z.string().optional(), mimeType: z.string().optional() })
+    .optional(),
+  /** Id of the conversation/chat/thread in the provider. */
+  conversationId: z.string().optional(),
+  /** For replies and statuses: the message this refers to. */
+  replyTo: z.string().optional(),
+  /** Set on `message.failed`. */
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  edited: z.boolean().optional(),
+});
+
+export const CallDataSchema = z.object({
+  callId: z.string(),
+  direction: DirectionSchema,
+  /** Talk time in seconds (0 for a missed call). */
+  durationSec: z.number().int().nonnegative(),
+  waitSec: z.number().int().nonnegative().optional(),
+  disposition: z.string().optional(),
+  recordingUrl: z.string().optional(),
+  agent: z.object({ id: z.string().optional(), name: z.string().optional() }).optional(),
+  /** The business line the customer called or was called from. */
+  line: z.string().optional(),
+});
+
+export const EmailDataSchema = z.object({
+  messageId: z.string(),
+  from: z.string(),
+  to: z.array(z.string()),
+  subject: z.string().optional(),
+  snippet: z.string().optional(),
+});
+
+export const UtmSchema = z.object({
+  source: z.string().optional(),
+  medium: z.string().optional(),
+  campaign: z.string().optional(),
+  content: z.string().optional(),
+  term: z.string().optional(),
+});
+
+export const FormDataSchema = z.object({
+  formId: z.string().optional(),
+  formName: z.string().optional(),
+  answers: z.array(z.object({ question: z.string(), answer: z.string() })),
+  result: z.string().optional(),
+  utm: UtmSchema.optional(),
+  pageUrl: z.string().optional(),
+  referrer: z.string().optional(),
+});
+
+export const LineItemSchema = z.object({
+  sku: z.string().optional(),
+  name: z.string(),
+  quantity: z.number().positive(),
+  unitPrice: MoneySchema.optional(),
+});
+
+export const OrderDataSchema = z.object({
+  orderId: z.string(),
+  orderNumber: z.string().optional(),
+  total: MoneySchema,
+  items: z.array(LineItemSchema),
+  /** Shop or store where it happened (POS location, web shop domain). */
+  store: z.string().optional(),
+  promoCodes: z.array(z.string()).optional(),
+  /** Set on `order.refunded`: the amount returned. */
+  refunded: MoneySchema.optional(),
+});
+
+export const CartDataSchema = z.object({
+  cartId: z.string(),
+  total: MoneySchema,
+  items: z.array(LineItemSchema),
+});
+
+export const ContactDataSchema = z.object({
+  contactId: z.string().optional(),
+  /** Fields that changed, by the vendor's names. */
+  changes: z.record(z.string(), TraitValueSchema).optional(),
+  /** Explicit preferred channel recorded in the CRM or by the customer. */
+  preferredChannel: ChannelSchema.optional(),
+});
+
+export const DealDataSchema = z.object({
+  dealId: z.string(),
+  stage: z.string(),
+  previousStage: z.string().optional(),
+  pipeline: z.string().optional(),
+  amount: MoneySchema.optional(),
+});
+
+export const ConsentDataSchema = z.object({
+  channel: ChannelSchema,
+  purpose: z.enum(['marketing', 'transactional', 'all']).default('all'),
+  /** Why: "unsubscribed", "STOP keyword", "CRM opt-out", … */
+  reason: z.string().optional(),
+});
+
+/** The event type catalogue: `type` → shape of `data`. */
+export const EVENT_DATA_SCHEMAS = {
+  'message.received': MessageDataSchema,
+  'message.sent': MessageDataSchema,
+  'message.delivered': MessageDataSchema,
+  'message.read': MessageDataSchema,
+  'message.failed': MessageDataSchema,
+  'call.completed': CallDataSchema,
+  'call.missed': CallDataSchema,
+  'email.received': EmailDataSchema,
+  'lead.submitted': FormDataSchema,
+  'form.submitted': FormDataSchema,
+  'callback.requested': FormDataSchema,
+  'cart.updated': CartDataSchema,
+  'order.placed': OrderDataSchema,
+  'order.paid': OrderDataSchema,
+  'order.refunded': OrderDataSchema,
+  'purchase.completed': OrderDataSchema,
+  'contact.created': ContactDataSchema,
+  'contact.updated': ContactDataSchema,
+  'deal.stage_changed': DealDataSchema,
+  'consent.granted': ConsentDataSchema,
+  'consent.revoked': ConsentDataSchema,
+} as const;
+
+export type HubEventType = keyof typeof EVENT_DATA_SCHEMAS;
+export const HUB_EVENT_TYPES = Object.keys(EVENT_DATA_SCHEMAS) as HubEventType[];
+
+/** One-line description per type, for the generated catalogue. */
+export const EVENT_TYPE_DESCRIPTIONS: Record<HubEventType, string> = {
+  'message.received': 'The customer wrote to the business in a messenger, SMS or chat.',
+  'message.sent': 'The business sent a message to the customer (status "sent").',
+  'message.delivered': 'An outbound message reached the customer\'s device.',
+  'message.read': 'The customer read an outbound message.',
+  'message.failed': 'An outbound message could not be delivered.',
+  'call.completed': 'A phone call with the customer was answered and ended.',
+  'call.missed': 'A call from or to the customer was not answered.',
+  'email.received': 'The customer sent an email to the business.',
+  'lead.submitted': 'A quiz or lead form on the website was completed with contacts.',
+  'form.submitted': 'A non-lead form (survey, feedback) was submitted.',
+  'callback.requested': 'The customer asked to be called back.',
+  'cart.updated': 'The customer\'s online cart changed.',
+  'order.placed': 'An order was created (online or in the CRM).',
+  'order.paid': 'An order was paid.',
+  'order.refunded': 'An order was refunded in full or in part.',
+  'purchase.completed': 'A purchase closed at a till (POS receipt).',
+  'contact.created': 'A contact was created in a CRM or shop.',
+  'contact.updated': 'A contact changed in a CRM or shop.',
+  'deal.stage_changed': 'A CRM deal or lead moved to another stage.',
+  'consent.granted': 'The customer subscribed or opted in on a channel.',
+  'consent.revoked': 'The customer unsubscribed or opted out on a channel.',
+};
+
+// ---------------------------------------------------------------- envelope
+
+const envelopeShape = {
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  /** Deterministic from connector + provider id: a redelivery yields the same id. */
+  id: z.string().regex(/^evt_[0-9a-f]{32}$/),
+  /** Registry key of the connector that produced the event. */
+  connector: z.string().min(1).max(64),
+  /** The provider's own id of the event/message, as the dedup key's input. */
+  providerEventId: z.string().min(1).max(512),
+  channel: ChannelSchema,
+  occurredAt: isoDateTime,
+  receivedAt: isoDateTime,
+  customer: z.object({
+    identities: z.array(IdentitySchema).min(1).max(50),
+    traits: TraitsSchema.default({}),
+  }),
+  /** Human one-liner for the timeline: text snippet, call outcome, order total. */
+  summary: z.string().max(280),
+  /** True for an event re-published from the archive (replay). */
+  replayed: z.boolean().optional(),
+};
+
+const variants = HUB_EVENT_TYPES.map((type) =>
+  z.object({ ...envelopeShape, type: z.literal(type), data: EVENT_DATA_SCHEMAS[type] }),
+) as unknown as [
+  z.ZodObject<typeof envelopeShape & { type: z.ZodLiteral<HubEventType>; data: z.ZodTypeAny }>,
+  ...z.ZodObject<typeof envelopeShape & { type: z.ZodLiteral<HubEventType>; data: z.ZodTypeAny }>[],
+];
+
+/** Discriminated on `type`; `data` is validated against that type's schema. */
+export const HubEventSchema = z.discriminatedUnion('type', variants);
+
+type Envelope = z.infer<z.ZodObject<typeof envelopeShape>>;
+/** A hub event, with `data` typed by its `type`. */
+export type HubEvent = {
+  [T in HubEventType]: Envelope & { type: T; data: z.infer<(typeof EVENT_DATA_SCHEMAS)[T]> };
+}[HubEventType];
+export type HubEventOf<T extends HubEventType> = Extract<HubEvent, { type: T }>;
+
+/** Validates and returns a typed event; throws a ZodError naming the bad field. */
+export const parseHubEvent = (input: unknown): HubEvent => HubEventSchema.parse(input) as HubEvent;

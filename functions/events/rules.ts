@@ -1,0 +1,34 @@
+/**
+ * Event rules of the hub: one table read by the CDK stack (EventBridge rules)
+ * and by the local bus (the same patterns, matched locally), so production and
+ * `npm start` cannot route differently.
+ */
+import { HUB_EVENT_TYPES, SOURCE_PREFIX } from './hub-event.js';
+
+/** An EventBridge event pattern (see the pattern matcher for the supported operators). */
+export type EventPattern = { readonly [field: string]: unknown };
+
+export interface HubRule {
+  /** Kebab-case id: rule name suffix, queue name suffix, local consumer name. */
+  readonly name: string;
+  readonly description: string;
+  readonly pattern: EventPattern;
+  /** The function that consumes the rule's queue. */
+  readonly consumer: 'profile-writer';
+}
+
+/** Every touchpoint from every connector goes into the single customer view. */
+export const PROFILE_WRITER_RULE: HubRule = {
+  name: 'profile-writer',
+  description: 'All connector touchpoints into the single customer view',
+  pattern: {
+    source: [{ prefix: SOURCE_PREFIX }],
+    'detail-type': [...HUB_EVENT_TYPES],
+  },
+  consumer: 'profile-writer',
+};
+
+export const HUB_RULES: readonly HubRule[] = [PROFILE_WRITER_RULE];
+
+/** Pattern of the bus archive: every event the hub publishes. */
+export const ARCHIVE_PATTERN: EventPattern = { source: [{ prefix: SOURCE_PREFIX }] };

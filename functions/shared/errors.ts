@@ -1,0 +1,79 @@
+/**
+ * Typed errors, mapped to HTTP only at the edge (`errorResponse`).
+ * 4xx errors tell the caller what was wrong and are not worth a retry;
+ * anything else is a 500 so the vendor redelivers later.
+ */
+export class HubError extends Error {
+  constructor(
+    message: string,
+    readonly statusCode: number,
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Missing, malformed or wrong signature/token: 401, nothing published. */
+export class SignatureError extends HubError {
+  constructor(message = 'The request signature is missing or does not match', options?: { cause?: unknown }) {
+    super(message, 401, 'invalid_signature', options);
+  }
+}
+
+/** Request signed correctly but too old or from the future (replay window). */
+export class StaleRequestError extends HubError {
+  constructor(message = 'The request timestamp is outside the allowed window') {
+    super(message, 401, 'stale_request');
+  }
+}
+
+/** Body could not be decoded or does not match the vendor's payload schema. */
+export class ValidationError extends HubError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 400, 'malformed_request', options);
+  }
+}
+
+export class NotFoundError extends HubError {
+  constructor(message: string) {
+    super(message, 404, 'not_found');
+  }
+}
+
+export class PayloadTooLargeError extends HubError {
+  constructor(limitBytes: number) {
+    super(`The request body exceeds the limit of ${limitBytes} bytes`, 413, 'payload_too_large');
+  }
+}
+
+export class UnauthorizedError extends HubError {
+  constructor(message = 'A valid bearer token is required') {
+    super(message, 401, 'unauthorized');
+  }
+}
+
+export class ForbiddenError extends HubError {
+  constructor(message: string) {
+    super(message, 403, 'forbidden');
+  }
+}
+
+export class MethodNotAllowedError extends HubError {
+  constructor(message: string) {
+    super(message, 405, 'method_not_allowed');
+  }
+}
+
+/**
+ * A connector is called but its secret is not configured: fail closed, with a
+ * 503 so the vendor keeps redelivering until an operator sets the secret.
+ */
+export class NotConfiguredError extends HubError {
+  constructor(connector: string) {
+    super(`Connector ${connector} has no secret configured; requests are refused until it is set`, 503, 'connector_not_configured');
+  }
+}
+
+export const isHubError = (err: unknown): err is HubError => err instanceof HubError;

@@ -1,0 +1,57 @@
+/**
+ * The HTTP surface, declared once: the CDK stack turns it into API Gateway
+ * routes and the local server matches requests against it, building the same
+ * `routeKey` and `pathParameters` API Gateway would.
+ */
+export type FunctionName = 'ingest' | 'api';
+
+export interface HttpRoute {
+  readonly method: 'GET' | 'POST' | 'DELETE';
+  /** API Gateway path with `{param}` placeholders. */
+  readonly path: string;
+  readonly fn: FunctionName;
+  /** `iam` on AWS (SigV4); a bearer token locally. Webhooks authenticate by signature. */
+  readonly auth: 'none' | 'iam';
+}
+
+export const HTTP_ROUTES: readonly HttpRoute[] = [
+  { method: 'POST', path: '/webhooks/{connector}', fn: 'ingest', auth: 'none' },
+  { method: 'GET', path: '/webhooks/{connector}', fn: 'ingest', auth: 'none' },
+  { method: 'GET', path: '/v1/connectors', fn: 'api', auth: 'iam' },
+  { method: 'GET', path: '/v1/customers', fn: 'api', auth: 'iam' },
+  { method: 'GET', path: '/v1/customers/{customerId}', fn: 'api', auth: 'iam' },
+  { method: 'GET', path: '/v1/customers/{customerId}/timeline', fn: 'api', auth: 'iam' },
+];
+
+/** `GET /v1/customers/{customerId}`, the API Gateway route key format. */
+export const routeKey = (route: Pick<HttpRoute, 'method' | 'path'>): string => `${route.method} ${route.path}`;
+
+/** Matches a concrete path to a route; returns the path parameters. */
+export const matchRoute = (
+  method: string,
+  path: string,
+  routes: readonly HttpRoute[] = HTTP_ROUTES,
+): { route: HttpRoute; pathParameters: Record<string, string> } | { route: undefined; methodMismatch: boolean } => {
+  let methodMismatch = false;
+  const segments = path.split('/').filter(Boolean);
+  for (const route of routes) {
+    const parts = route.path.split('/').filter(Boolean);
+    if (parts.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const ok = parts.every((part, i) => {
+      const seg = segments[i] as string;
+      if (part.startsWith('{') && part.endsWith('}')) {
+        params[part.slice(1, -1)] = decodeURIComponent(seg);
+        return true;
+      }
+      return part === seg;
+    });
+    if (!ok) continue;
+    if (route.method !== method) {
+      methodMismatch = true;
+      continue;
+    }
+    return { route, pathParameters: params };
+  }
+  return { route: undefined, methodMismatch };
+};
