@@ -77,6 +77,29 @@ export interface Connector<Payload = unknown> {
    * `200 {"status":"accepted"}` (e.g. Binotel wants `{"status":"success"}`).
    */
   acknowledge?(result: NormalizeResult, payload: Payload): HttpResponse;
+  /**
+   * Makes a request look exactly as the vendor would send it with these
+   * secrets: the signature headers and, for URL-token vendors, the URL to
+   * call. Used by `omnihub send`, the tests and the benchmarks; never on the
+   * request path.
+   */
+  signSample(sample: SampleRequest, secrets: ConnectorSecrets): SignedSample;
+}
+
+export interface SampleRequest {
+  /** Full URL the sample will be posted to (e.g. `http://localhost:3000/webhooks/whatsapp`). */
+  readonly url: string;
+  readonly method: string;
+  readonly body: Buffer;
+  readonly contentType: string;
+  readonly now: Date;
+}
+
+export interface SignedSample {
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  /** Body to send, when signing changes it (e.g. Mailgun/Poster sign fields in the body). */
+  readonly body?: Buffer;
 }
 
 /** Type helper used by the registry so each entry keeps its payload type. */

@@ -1,0 +1,122 @@
+/**
+ * The whole hub on one machine: DynamoDB Local, the local bus and queues, and
+ * the HTTP front, wired to the very same handler factories the Lambdas use.
+ * Used by `npm start` (bin/local.ts), the integration tests and the benchmarks.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { HUB_RULES } from '../../events/rules.js';
+import type { CountryCode } from '../../domain/identity.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../../shared/http.js';
+import { createIngestHandler } from '../../handlers/ingest.js';
+import { createApiHandler } from '../../handlers/api.js';
+import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
+import { DynamoProfileStore } from '../aws/dynamodb-profile-store.js';
+import { ensureHubTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
+import { EnvSecretStore } from './env-secret-store.js';
+import { LocalEventBus } from './local-event-bus.js';
+import { LocalQueue, type QueueConsumer } from './local-queue.js';
+import { createLocalHttpServer } from './http-server.js';
+import type { Context } from 'aws-lambda';
+
+export interface LocalHubOptions {
+  /** 0 → any free port. @default 3000 */
+  readonly port?: number;
+  readonly host?: string;
+  /** Folder for DynamoDB data, queue journals and the archive; omitted → all in memory. */
+  readonly dataDir?: string;
+  /** Reuse a running DynamoDB Local (tests share one JVM across hubs). */
+  readonly dynamo?: DynamoDbLocal;
+  readonly tableName?: string;
+  readonly apiToken?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly defaultCountry?: CountryCode;
+  readonly maxBodyBytes?: number;
+  readonly publicBaseUrl?: string;
+  readonly dedupeTtlDays?: number;
+  /** First retry delay of the local queues. @default 500 */
+  readonly retryBaseMs?: number;
+}
+
+export interface LocalHub {
+  readonly url: string;
+  readonly apiToken: string;
+  readonly tableName: string;
+  readonly bus: LocalEventBus;
+  readonly store: DynamoProfileStore;
+  readonly dynamoClient: DynamoDBClient;
+  readonly dynamoEndpoint: string;
+  /** Resolves when every queue has drained. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const queueContext = (name: string): Context =>
+  ({ functionName: `omnihub-local-${name}`, awsRequestId: 'local', getRemainingTimeInMillis: () => 30_000 }) as Context;
+
+export const startLocalHub = async (options: LocalHubOptions = {}): Promise<LocalHub> => {
+  const env = options.env ?? process.env;
+  const ownsDynamo = !options.dynamo;
+  const dynamo = options.dynamo ?? (await startDynamoDbLocal(options.dataDir ? { dbPath: join(options.dataDir, 'dynamodb') } : {}));
+  const dynamoClient = dynamo.client();
+  const tableName = options.tableName ?? 'omnihub-local';
+  await ensureHubTable(dynamoClient, tableName);
+
+  const defaultCountry = options.defaultCountry ?? ((env.OMNIHUB_DEFAULT_COUNTRY as CountryCode | undefined) || 'UA');
+  const maxBodyBytes = options.maxBodyBytes ?? (Number(env.OMNIHUB_MAX_BODY_BYTES) || DEFAULT_MAX_BODY_BYTES);
+  const publicBaseUrl = options.publicBaseUrl ?? (env.OMNIHUB_PUBLIC_BASE_URL || undefined);
+  const store = new DynamoProfileStore(dynamoClient, { tableName, dedupeTtlDays: options.dedupeTtlDays ?? 30 });
+  const secrets = new EnvSecretStore(env);
+  const bus = new LocalEventBus(options.dataDir ? { archivePath: join(options.dataDir, 'archive.jsonl') } : {});
+
+  const consumers: Record<(typeof HUB_RULES)[number]['consumer'], QueueConsumer> = {
+    'profile-writer': (() => {
+      const handler = createProfileWriterHandler({ store });
+      return (event) => handler(event, queueContext('profile-writer'));
+    })(),
+  };
+  for (const rule of HUB_RULES) {
+    const queue = new LocalQueue(rule.name, consumers[rule.consumer], {
+      retryBaseMs: options.retryBaseMs ?? 500,
+      ...(options.dataDir ? { journalPath: join(options.dataDir, 'queues', `${rule.name}.jsonl`) } : {}),
+    });
+    bus.addRoute({ name: rule.name, pattern: rule.pattern, queue });
+  }
+
+  const apiToken = options.apiToken ?? (env.OMNIHUB_API_TOKEN || randomBytes(24).toString('base64url'));
+  const server = createLocalHttpServer({
+    apiToken,
+    maxBodyBytes,
+    handlers: {
+      ingest: createIngestHandler({ publisher: bus, secrets, defaultCountry, maxBodyBytes, ...(publicBaseUrl ? { publicBaseUrl } : {}) }),
+      api: createApiHandler({ store, secrets, defaultCountry, ...(publicBaseUrl ? { publicBaseUrl } : {}) }),
+    },
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 3000, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    apiToken,
+    tableName,
+    bus,
+    store,
+    dynamoClient,
+    dynamoEndpoint: dynamo.endpoint,
+    idle: () => bus.idle(),
+    stop: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await bus.idle();
+      for (const q of bus.queues()) q.stop();
+      dynamoClient.destroy();
+      if (ownsDynamo) await dynamo.stop();
+    },
+  };
+};

@@ -1,0 +1,223 @@
+/**
+ * A local stand-in for an SQS queue with a redrive policy: batches of up to
+ * `batchSize` records go to the consumer as a real `SQSEvent`, failed records
+ * (partial batch response or a thrown error) come back after an exponential
+ * backoff, and after `maxReceiveCount` receives a record moves to the
+ * dead-letter list. Every send, completion and dead-lettering is appended to
+ * a journal file before `send` returns, so a message acknowledged to a vendor
+ * survives a crash of `npm start` and is delivered after the restart.
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+
+export type QueueConsumer = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
+
+export interface QueueMessage {
+  readonly messageId: string;
+  readonly body: string;
+  readonly sentAt: number;
+  receiveCount: number;
+  /** Epoch ms before which the message is invisible (retry backoff). */
+  visibleAt: number;
+}
+
+export interface LocalQueueOptions {
+  readonly batchSize?: number;
+  readonly maxReceiveCount?: number;
+  /** First retry delay; doubles per receive, with jitter. */
+  readonly retryBaseMs?: number;
+  /** Journal file; omitted → memory only. */
+  readonly journalPath?: string;
+}
+
+type JournalRecord =
+  | { op: 'send'; id: string; body: string; at: number }
+  | { op: 'done'; id: string }
+  | { op: 'dlq'; id: string; receiveCount: number };
+
+export class LocalQueue {
+  private readonly ready: QueueMessage[] = [];
+  private readonly dead: QueueMessage[] = [];
+  private inFlight = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private pumping = false;
+  private stopped = false;
+  private idleWaiters: (() => void)[] = [];
+  private delivered = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly consumer: QueueConsumer,
+    private readonly options: LocalQueueOptions = {},
+  ) {
+    if (options.journalPath) this.recover(options.journalPath);
+  }
+
+  /** Enqueues a message; durable (journaled) before it returns. */
+  send(body: string): string {
+    const message: QueueMessage = { messageId: randomUUID(), body, sentAt: Date.now(), receiveCount: 0, visibleAt: 0 };
+    this.journal({ op: 'send', id: message.messageId, body, at: message.sentAt });
+    this.ready.push(message);
+    this.schedule(0);
+    return message.messageId;
+  }
+
+  /** Messages that exhausted their receives. */
+  deadLetters(): readonly QueueMessage[] {
+    return this.dead;
+  }
+
+  /** Moves every dead letter back to the queue (like an SQS DLQ redrive). */
+  redrive(): number {
+    const moved = this.dead.splice(0);
+    for (const m of moved) {
+      const fresh = { ...m, receiveCount: 0, visibleAt: 0 };
+      this.journal({ op: 'send', id: m.messageId, body: m.body, at: m.sentAt });
+      this.ready.push(fresh);
+    }
+    this.schedule(0);
+    return moved.length;
+  }
+
+  stats() {
+    return { name: this.name, pending: this.ready.length, inFlight: this.inFlight, deadLettered: this.dead.length, delivered: this.delivered };
+  }
+
+  /** Resolves once nothing is pending or in flight (dead letters don't count). */
+  idle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private isIdle(): boolean {
+    return this.ready.length === 0 && this.inFlight === 0;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.pump(), Math.max(0, delayMs));
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping || this.stopped) return;
+    this.pumping = true;
+    try {
+      for (;;) {
+        const now = Date.now();
+        const batch = this.takeVisible(now);
+        if (batch.length === 0) break;
+        await this.deliver(batch);
+      }
+    } finally {
+      this.pumping = false;
+    }
+    const next = this.ready.reduce((min, m) => Math.min(min, m.visibleAt), Number.POSITIVE_INFINITY);
+    if (Number.isFinite(next)) this.schedule(next - Date.now());
+    if (this.isIdle()) this.idleWaiters.splice(0).forEach((resolve) => resolve());
+  }
+
+  private takeVisible(now: number): QueueMessage[] {
+    const batchSize = this.options.batchSize ?? 10;
+    const batch: QueueMessage[] = [];
+    for (let i = 0; i < this.ready.length && batch.length < batchSize; ) {
+      const m = this.ready[i] as QueueMessage;
+      if (m.visibleAt <= now) {
+        batch.push(m);
+        this.ready.splice(i, 1);
+      } else i++;
+    }
+    return batch;
+  }
+
+  private async deliver(batch: QueueMessage[]): Promise<void> {
+    this.inFlight += batch.length;
+    for (const m of batch) m.receiveCount++;
+    let failedIds: Set<string>;
+    try {
+      const res = await this.consumer({ Records: batch.map((m) => this.toRecord(m)) });
+      failedIds = new Set((res?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+    } catch {
+      failedIds = new Set(batch.map((m) => m.messageId));
+    }
+    this.inFlight -= batch.length;
+    const maxReceives = this.options.maxReceiveCount ?? 5;
+    const base = this.options.retryBaseMs ?? 500;
+    for (const m of batch) {
+      if (!failedIds.has(m.messageId)) {
+        this.delivered++;
+        this.journal({ op: 'done', id: m.messageId });
+      } else if (m.receiveCount >= maxReceives) {
+        this.journal({ op: 'dlq', id: m.messageId, receiveCount: m.receiveCount });
+        this.dead.push(m);
+      } else {
+        m.visibleAt = Date.now() + base * 2 ** (m.receiveCount - 1) * (0.75 + Math.random() * 0.5);
+        this.ready.push(m);
+      }
+    }
+  }
+
+  private toRecord(m: QueueMessage): SQSRecord {
+    return {
+      messageId: m.messageId,
+      receiptHandle: `${m.messageId}#${m.receiveCount}`,
+      body: m.body,
+      attributes: {
+        ApproximateReceiveCount: String(m.receiveCount),
+        SentTimestamp: String(m.sentAt),
+        SenderId: 'omnihub-local',
+        ApproximateFirstReceiveTimestamp: String(m.sentAt),
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: `arn:aws:sqs:local:000000000000:${this.name}`,
+      awsRegion: 'local',
+    };
+  }
+
+  private journal(record: JournalRecord): void {
+    if (!this.options.journalPath) return;
+    appendFileSync(this.options.journalPath, `${JSON.stringify(record)}\n`);
+  }
+
+  /** Rebuilds pending and dead letters from the journal, then compacts it. */
+  private recover(path: string): void {
+    mkdirSync(dirname(path), { recursive: true });
+    if (!existsSync(path)) return;
+    const pending = new Map<string, QueueMessage>();
+    const dead = new Map<string, QueueMessage>();
+    for (const line of readFileSync(path, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      let rec: JournalRecord;
+      try {
+        rec = JSON.parse(line) as JournalRecord;
+      } catch {
+        continue; // a torn last line from a crash mid-write
+      }
+      if (rec.op === 'send') {
+        dead.delete(rec.id);
+        pending.set(rec.id, { messageId: rec.id, body: rec.body, sentAt: rec.at, receiveCount: 0, visibleAt: 0 });
+      } else if (rec.op === 'done') pending.delete(rec.id);
+      else {
+        const m = pending.get(rec.id);
+        pending.delete(rec.id);
+        if (m) dead.set(rec.id, { ...m, receiveCount: rec.receiveCount });
+      }
+    }
+    const lines: string[] = [];
+    for (const m of [...pending.values(), ...dead.values()]) lines.push(JSON.stringify({ op: 'send', id: m.messageId, body: m.body, at: m.sentAt }));
+    for (const m of dead.values()) lines.push(JSON.stringify({ op: 'dlq', id: m.messageId, receiveCount: m.receiveCount }));
+    writeFileSync(path, lines.length ? `${lines.join('\n')}\n` : '');
+    this.ready.push(...pending.values());
+    this.dead.push(...dead.values());
+    if (this.ready.length) this.schedule(0);
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * Telegram Bot API webhook (`setWebhook` with `secret_token`): messages,
+ * edits and inline-button presses sent to the bot. Setup: ./README.md.
+ */
+import { parseJsonBody } from '../shared/body.js';
+import { safeEqual } from '../shared/signature.js';
+import { defineConnector } from '../types.js';
+import { normalizeTelegram } from './normalize.js';
+import { TelegramUpdateSchema } from './schema.js';
+
+/** Header Telegram fills with the `secret_token` given to `setWebhook`. */
+export const TELEGRAM_SECRET_HEADER = 'x-telegram-bot-api-secret-token';
+
+export const telegramConnector = defineConnector({
+  name: 'telegram',
+  displayName: 'Telegram Bot API',
+  channel: 'telegram',
+  docsUrl: 'https://core.telegram.org/bots/api#setwebhook',
+  secrets: [
+    {
+      name: 'secret',
+      env: 'OMNIHUB_SECRET_TELEGRAM',
+      description: 'secret_token passed to setWebhook (1–256 chars of A-Z a-z 0-9 _ -); Telegram echoes it in X-Telegram-Bot-Api-Secret-Token',
+      required: true,
+    },
+  ],
+  verify: (req, secrets) => {
+    if (!secrets.secret) return { ok: false, reason: 'No secret token is configured' };
+    const token = req.headers[TELEGRAM_SECRET_HEADER];
+    if (!token) return { ok: false, reason: 'Missing X-Telegram-Bot-Api-Secret-Token header' };
+    return safeEqual(token, secrets.secret) ? { ok: true } : { ok: false, reason: 'X-Telegram-Bot-Api-Secret-Token does not match' };
+  },
+  parse: (req) => parseJsonBody(req, TelegramUpdateSchema, 'Telegram update'),
+  normalize: normalizeTelegram,
+  // A bot without secret_token gets no header at all, which is what an unconfigured sample sends.
+  signSample: (sample, secrets) => ({
+    url: sample.url,
+    headers: secrets.secret ? { [TELEGRAM_SECRET_HEADER]: secrets.secret } : {},
+  }),
+});

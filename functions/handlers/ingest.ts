@@ -1,0 +1,66 @@
+/**
+ * Webhook ingest: authenticate → parse → normalize → publish → acknowledge.
+ * The 2xx goes out only after the bus accepted every event, so an
+ * acknowledged webhook is never lost; any failure before that is a 5xx and the
+ * vendor redelivers (the deterministic event id makes that harmless).
+ */
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { findConnector } from '../connectors/index.js';
+import type { Connector } from '../connectors/types.js';
+import { parseHubEvent } from '../events/hub-event.js';
+import type { EventPublisher, SecretStore } from '../adapters/ports.js';
+import type { CountryCode } from '../domain/identity.js';
+import { MethodNotAllowedError, NotConfiguredError, NotFoundError, SignatureError, StaleRequestError } from '../shared/errors.js';
+import { jsonResponse, toRawRequest, type HttpResponse, type RawRequest } from '../shared/http.js';
+import { logger } from '../shared/logger.js';
+import { httpErrors } from './middleware.js';
+
+export interface IngestDeps {
+  readonly publisher: EventPublisher;
+  readonly secrets: SecretStore;
+  readonly defaultCountry: CountryCode;
+  readonly maxBodyBytes: number;
+  readonly publicBaseUrl?: string;
+  readonly now?: () => Date;
+}
+
+const missingRequiredSecret = (connector: Connector, secrets: Record<string, string | undefined>): boolean =>
+  connector.secrets.some((spec) => spec.required && !secrets[spec.name]);
+
+const handshake = (connector: Connector, req: RawRequest, secrets: Record<string, string | undefined>): HttpResponse => {
+  const response = connector.handshake?.(req, secrets);
+  if (!response) throw new MethodNotAllowedError(`Connector ${connector.name} accepts webhooks with POST only`);
+  return response;
+};
+
+export const createIngestHandler = (deps: IngestDeps) => {
+  const now = deps.now ?? (() => new Date());
+  return middy<APIGatewayProxyEventV2, HttpResponse>()
+    .use(httpErrors())
+    .handler(async (event) => {
+      const connector = findConnector(event.pathParameters?.connector);
+      if (!connector) throw new NotFoundError(`No connector named "${event.pathParameters?.connector ?? ''}"; GET /v1/connectors lists them`);
+      const req = toRawRequest(event, { publicBaseUrl: deps.publicBaseUrl, maxBodyBytes: deps.maxBodyBytes });
+      const secrets = await deps.secrets.get(connector.name);
+      if (req.method === 'GET') return handshake(connector, req, secrets);
+      if (missingRequiredSecret(connector, secrets)) throw new NotConfiguredError(connector.name);
+
+      const verdict = connector.verify(req, secrets, { now: now() });
+      if (!verdict.ok) throw verdict.stale ? new StaleRequestError(verdict.reason) : new SignatureError(verdict.reason);
+
+      const payload = connector.parse(req);
+      const result = connector.normalize(payload, { receivedAt: now().toISOString(), defaultCountry: deps.defaultCountry });
+      // A normalizer bug must not publish a malformed event: fail with 5xx and let the vendor retry after the fix.
+      const events = result.events.map(parseHubEvent);
+      await deps.publisher.publish(events);
+
+      logger.info('webhook accepted', {
+        connector: connector.name,
+        eventIds: events.map((e) => e.id),
+        types: events.map((e) => e.type),
+        ignored: result.ignored,
+      });
+      return connector.acknowledge?.(result, payload) ?? jsonResponse(200, { status: 'accepted', eventIds: events.map((e) => e.id), ignored: result.ignored });
+    });
+};

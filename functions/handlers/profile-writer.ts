@@ -1,0 +1,29 @@
+/**
+ * Profile writer: SQS batches of bus events (fed by the `profile-writer`
+ * rule) into the single customer view. Records fail individually (partial
+ * batch response), so one bad record is retried and eventually dead-lettered
+ * without holding back the rest of the batch.
+ */
+import middy from '@middy/core';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { parseHubEvent } from '../events/hub-event.js';
+import type { ProfileStore } from '../adapters/ports.js';
+import { logger } from '../shared/logger.js';
+
+export interface ProfileWriterDeps {
+  readonly store: ProfileStore;
+}
+
+export const createProfileWriterHandler = (deps: ProfileWriterDeps) => {
+  const processor = new BatchProcessor(EventType.SQS);
+  const recordHandler = async (record: SQSRecord): Promise<void> => {
+    const envelope = JSON.parse(record.body) as { detail?: unknown };
+    const event = parseHubEvent(envelope.detail);
+    const outcome = await deps.store.applyEvent(event);
+    logger.debug('event applied', { eventId: event.id, type: event.type, status: outcome.status, customerId: outcome.customerId });
+  };
+  return middy<SQSEvent, SQSBatchResponse>().handler((event: SQSEvent, context: Context) =>
+    processPartialResponse(event, recordHandler, processor, { context }),
+  );
+};

@@ -1,0 +1,11 @@
+/** Lambda entry: `POST|GET /webhooks/{connector}` behind the HTTP API. */
+import { awsConfig, awsCountry, awsPublisher, awsSecrets } from '../adapters/aws/clients.js';
+import { createIngestHandler } from '../handlers/ingest.js';
+
+export const handler = createIngestHandler({
+  publisher: awsPublisher(),
+  secrets: awsSecrets(),
+  defaultCountry: awsCountry(),
+  maxBodyBytes: awsConfig().maxBodyBytes,
+  ...(awsConfig().publicBaseUrl ? { publicBaseUrl: awsConfig().publicBaseUrl } : {}),
+});

@@ -1,0 +1,116 @@
+/**
+ * Per-stage configuration of the CDK app, read from CDK context
+ * (`cdk synth -c stage=prod -c defaultCountry=UA …` or `cdk.json`) and
+ * validated once, so a typo fails the synth with a message naming the context
+ * key instead of deploying a half-configured hub.
+ */
+import { z } from 'zod';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+
+/** Stage whose data is disposable: tables are destroyed with the stack. */
+export const DEV_STAGE = 'dev';
+
+/** Retention values CloudWatch Logs accepts (`RetentionDays`, minus "infinite"). */
+const LOG_RETENTION_VALUES: readonly number[] = Object.values(RetentionDays).filter(
+  (v): v is number => typeof v === 'number' && v > 0 && v !== RetentionDays.INFINITE,
+);
+
+/** Context values from `-c key=value` are strings; from `cdk.json` they may be numbers. */
+const intFromContext = z.coerce.number().int();
+
+const StageConfigSchema = z
+  .object({
+    /** Lowercase: it becomes part of the bus, queue, alarm and stack names. */
+    stage: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,15}$/, 'lowercase letters, digits and "-", starting with a letter, at most 16 characters')
+      .default(DEV_STAGE),
+    /** Country assumed for national phone numbers (ISO 3166-1 alpha-2). */
+    defaultCountry: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 country code in upper case, e.g. UA')
+      .default('UA'),
+    /**
+     * Public base URL vendors call (a custom domain in front of the API).
+     * URL-signing vendors verify against it. @default the API's own endpoint
+     */
+    publicBaseUrl: z
+      .url({ protocol: /^https$/, error: 'an https:// URL, e.g. https://hooks.example.com' })
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
+    /** Secrets Manager name prefix; a connector's secret is `<prefix><connector>`. @default `omnihub/<stage>/connectors/` */
+    secretPrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9/_+=.@-]{1,200}$/, 'characters Secrets Manager allows in names: A-Z a-z 0-9 / _ + = . @ -')
+      .optional(),
+    /**
+     * Days the bus archive keeps events for replay. @default 30 in dev, 365 otherwise.
+     * Indefinite retention (0) is refused: the archive holds personal data.
+     */
+    archiveRetentionDays: intFromContext.min(1, 'at least 1 day (indefinite retention is not allowed: events hold personal data)').max(3650).optional(),
+    /** Lambda and API access log retention, one of the CloudWatch values. @default 7 in dev, 90 otherwise */
+    logRetentionDays: intFromContext
+      .refine((d) => LOG_RETENTION_VALUES.includes(d), `one of ${LOG_RETENTION_VALUES.join(', ')}`)
+      .optional(),
+    /** Steady-state requests per second across the HTTP API. @default 100 */
+    throttleRateLimit: intFromContext.min(1).max(10_000).default(100),
+    /** Burst bucket of the HTTP API. @default 200 */
+    throttleBurstLimit: intFromContext.min(1).max(5_000).default(200),
+    /** Days a processed event id is remembered (WhatsApp redelivers for up to 7 days). @default 30 */
+    dedupeTtlDays: intFromContext.min(7).max(365).default(30),
+    /** Email subscribed to the DLQ alarms topic. @default no topic; alarms are only visible in CloudWatch */
+    alarmEmail: z.email().optional(),
+  })
+  .transform((c) => {
+    const isDev = c.stage === DEV_STAGE;
+    return {
+      ...c,
+      isDev,
+      secretPrefix: c.secretPrefix ?? `omnihub/${c.stage}/connectors/`,
+      archiveRetentionDays: c.archiveRetentionDays ?? (isDev ? 30 : 365),
+      logRetention: (c.logRetentionDays ?? (isDev ? 7 : 90)) as RetentionDays,
+    };
+  });
+
+/** The validated configuration of one stage. */
+export type StageConfig = z.output<typeof StageConfigSchema>;
+
+/** Context keys the app reads; everything else in the context is ignored. */
+export const CONTEXT_KEYS = [
+  'stage',
+  'defaultCountry',
+  'publicBaseUrl',
+  'secretPrefix',
+  'archiveRetentionDays',
+  'logRetentionDays',
+  'throttleRateLimit',
+  'throttleBurstLimit',
+  'dedupeTtlDays',
+  'alarmEmail',
+] as const satisfies readonly (keyof z.input<typeof StageConfigSchema>)[];
+
+/**
+ * Validates raw values (context or a test literal). Empty strings count as
+ * unset so `-c publicBaseUrl=` falls back to the default.
+ * @throws Error naming every bad key and how to set it.
+ */
+export const parseStageConfig = (raw: Readonly<Record<string, unknown>>): StageConfig => {
+  const input = Object.fromEntries(
+    CONTEXT_KEYS.map((key) => [key, raw[key] === '' || raw[key] === null ? undefined : raw[key]]),
+  );
+  const result = StageConfigSchema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues
+      .map((i) => {
+        const key = String(i.path[0] ?? 'config');
+        return `  - ${key}: ${i.message} (got ${JSON.stringify(input[key])}; set with -c ${key}=…)`;
+      })
+      .join('\n');
+    throw new Error(`Invalid Omnihub stage configuration in CDK context:\n${problems}`);
+  }
+  return result.data;
+};
+
+/** Reads the stage configuration from the CDK context of `node` (usually the app). */
+export const stageConfigFromContext = (node: { tryGetContext(key: string): unknown }): StageConfig =>
+  parseStageConfig(Object.fromEntries(CONTEXT_KEYS.map((key) => [key, node.tryGetContext(key)])));

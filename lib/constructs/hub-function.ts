@@ -1,0 +1,174 @@
+/**
+ * `HubFunction`: a `NodejsFunction` with the house defaults every Omnihub
+ * Lambda shares, and `bindX()` helpers that set an environment variable and
+ * the matching IAM grant in one call, so a function can never be told about a
+ * resource it may not use, or be granted one it is not told about
+ * (powertools `examples/app` `FunctionWithLogGroup`).
+ */
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, ApplicationLogLevel, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { ENV } from '../../functions/shared/config.js';
+
+/**
+ * Defines a `require` inside the ESM bundle: CommonJS dependencies bundled by
+ * esbuild (e.g. parts of the AWS SDK, `qs`) call `require('node:…')`, which
+ * does not exist in an ES module. Aliased so it cannot clash with a bundled
+ * `createRequire` identifier.
+ */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __omnihubCreateRequire } from 'node:module'; const require = __omnihubCreateRequire(import.meta.url);";
+
+export interface HubFunctionProps {
+  /** Absolute path of the Lambda entry file; it must export `handler`. */
+  readonly entry: string;
+  /** What the function does, shown in the console. */
+  readonly description: string;
+  /** @default 256 */
+  readonly memorySize?: number;
+  /** @default Duration.seconds(30) */
+  readonly timeout?: Duration;
+  /** Retention of the function's own log group. @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+  /** What happens to the log group when the function is removed. @default RemovalPolicy.RETAIN */
+  readonly logRemovalPolicy?: RemovalPolicy;
+  /** Extra environment variables (non-secret configuration only). @default none */
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+/** Access a function gets to the table. */
+export type TableAccess = 'RW' | 'R';
+
+/** What a function may do with connector secrets. */
+export type SecretAccess =
+  /** `GetSecretValue`: verify webhook signatures. */
+  | 'read'
+  /** `DescribeSecret`: metadata only (exists, last changed), never the value. */
+  | 'describe';
+
+/**
+ * A Node.js 22 / arm64 Lambda bundled by esbuild as minified ESM with source
+ * maps, X-Ray active tracing, JSON logs into a log group it owns (retention
+ * set, no `AWSLambdaBasicExecutionRole`), and a role that starts empty.
+ */
+export class HubFunction extends NodejsFunction {
+  /** The log group the function writes to. */
+  public readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: HubFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}-logs`, {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    // An explicit role instead of the default one, which attaches the AWS
+    // managed AWSLambdaBasicExecutionRole (logs:* on every log group).
+    const role = new Role(scope, `${id}-role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${id}`,
+    });
+    logGroup.grantWrite(role);
+
+    super(scope, id, {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(30),
+      tracing: Tracing.ACTIVE,
+      role,
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      systemLogLevelV2: SystemLogLevel.INFO,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // The SDK v3 clients are bundled rather than taken from the runtime:
+        // the versions we test against (package-lock) are the versions that
+        // run, a runtime SDK update cannot change behaviour under us, and
+        // esbuild tree-shakes a smaller, faster-loading ESM bundle than the
+        // runtime's CommonJS copy.
+        bundleAwsSDK: true,
+        externalModules: [],
+      },
+    });
+    this.logGroup = logGroup;
+
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Active X-Ray tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which do not support resource-level permissions (Resource must be *).',
+    });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'The runtime is pinned to nodejs22.x on purpose: it is the runtime the hub is tested on (local Node 20/22 LTS line); moving to nodejs24.x is a deliberate upgrade with the toolchain, not a drift.',
+    });
+  }
+
+  /**
+   * Tells the function the table name (`OMNIHUB_TABLE_NAME`) and grants item
+   * access: `RW` = read/write data (no table management), `R` = read only.
+   * The grant covers the table's indexes (`<table>/index/*`), acknowledged as
+   * the only wildcard.
+   */
+  public bindTable(table: ITable, access: TableAccess): void {
+    this.addEnvironment(ENV.tableName, table.tableName);
+    if (access === 'RW') table.grantReadWriteData(this);
+    else table.grantReadData(this);
+
+    const cfnTable = table.node.defaultChild;
+    if (cfnTable instanceof CfnTable && cfnTable.globalSecondaryIndexes !== undefined) {
+      const logicalId = Stack.of(cfnTable).getLogicalId(cfnTable);
+      Validations.of(this.role ?? this).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/index/*]`,
+        reason:
+          'Queries on the table\'s global secondary indexes (gsi1) need <table-arn>/index/*; the wildcard spans only this table\'s indexes, the CDK grant\'s documented form.',
+      });
+    }
+  }
+
+  /**
+   * Tells the function the bus name (`OMNIHUB_EVENT_BUS_NAME`) and grants
+   * `events:PutEvents` on that bus only.
+   */
+  public bindBus(bus: IEventBus): void {
+    this.addEnvironment(ENV.eventBusName, bus.eventBusName);
+    bus.grantPutEventsTo(this);
+  }
+
+  /**
+   * Tells the function the connector secret prefix
+   * (`OMNIHUB_SECRET_PREFIX`) and grants exactly one action on exactly these
+   * secrets: `read` → `secretsmanager:GetSecretValue`, `describe` →
+   * `secretsmanager:DescribeSecret`. With no secrets only the variable is set.
+   */
+  public bindSecrets(secrets: readonly ISecret[], prefix: string, access: SecretAccess): void {
+    this.addEnvironment(ENV.secretPrefix, prefix);
+    if (secrets.length === 0) return;
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: [access === 'read' ? 'secretsmanager:GetSecretValue' : 'secretsmanager:DescribeSecret'],
+        resources: secrets.map((s) => s.secretArn),
+      }),
+    );
+  }
+}

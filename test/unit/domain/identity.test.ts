@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { identityKey, normalizeEmail, normalizeIdentities, normalizePhone } from '../../../functions/domain/identity.js';
+
+describe('normalizePhone', () => {
+  it.each([
+    ['050 111 22 33', '+380501112233'],
+    ['+380501112233', '+380501112233'],
+    ['380501112233', '+380501112233'], // WhatsApp wa_id: international digits without "+"
+    ['(050) 111-22-33', '+380501112233'],
+    ['00380501112233', '+380501112233'],
+    ['+1 650 555 1234', '+16505551234'],
+    ['16505551234', '+16505551234'],
+  ])('normalizes %s to %s', (input, expected) => {
+    expect(normalizePhone(input, 'UA')).toBe(expected);
+  });
+
+  it('reads national numbers in the configured default country', () => {
+    expect(normalizePhone('030 123456', 'DE')).toBe('+4930123456');
+    expect(normalizePhone('050 111 22 33', 'DE')).not.toBe('+380501112233');
+  });
+
+  it.each(['', '   ', 'abc', '123', '+999 1234'])('rejects %j', (input) => {
+    expect(normalizePhone(input, 'UA')).toBeUndefined();
+  });
+});
+
+describe('normalizeEmail', () => {
+  it('trims and lowercases', () => {
+    expect(normalizeEmail('  Olena.K@Example.COM ')).toBe('olena.k@example.com');
+  });
+  it.each(['not-an-email', 'a@b', '@x.com', 'a b@x.com'])('rejects %j', (input) => {
+    expect(normalizeEmail(input)).toBeUndefined();
+  });
+});
+
+describe('normalizeIdentities', () => {
+  it('collapses the three spellings of one phone into one identity and drops unusable ones', () => {
+    // Prepare
+    const identities = [
+      { type: 'phone' as const, value: '050 111 22 33' },
+      { type: 'phone' as const, value: '+380501112233' },
+      { type: 'phone' as const, value: '380501112233' },
+      { type: 'email' as const, value: 'nope' },
+      { type: 'telegram' as const, value: ' 123456789 ' },
+    ];
+    // Act
+    const result = normalizeIdentities(identities, 'UA');
+    // Assess
+    expect(result.map(identityKey)).toEqual(['phone:+380501112233', 'telegram:123456789']);
+  });
+});
