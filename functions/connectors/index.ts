@@ -4,9 +4,15 @@
  * up from this map. Explicit (not discovered) so esbuild can bundle it and the
  * compiler sees every entry.
  */
+import { marquizConnector } from './marquiz/index.js';
+import { telegramConnector } from './telegram/index.js';
 import type { Connector } from './types.js';
+import { whatsappConnector } from './whatsapp/index.js';
 
 export const CONNECTORS = {
+  marquiz: marquizConnector,
+  telegram: telegramConnector,
+  whatsapp: whatsappConnector,
 } satisfies Record<string, Connector<any>>;
 
 export type ConnectorName = keyof typeof CONNECTORS;

@@ -5,6 +5,8 @@
  * resource it may not use, or be granted one it is not told about
  * (powertools `examples/app` `FunctionWithLogGroup`).
  */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
@@ -16,6 +18,9 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { ENV } from '../../functions/shared/config.js';
+
+/** The repository root: esbuild resolves from here whatever the caller's cwd. */
+const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
  * Defines a `require` inside the ESM bundle: CommonJS dependencies bundled by
@@ -59,9 +64,6 @@ export type SecretAccess =
  * set, no `AWSLambdaBasicExecutionRole`), and a role that starts empty.
  */
 export class HubFunction extends NodejsFunction {
-  /** The log group the function writes to. */
-  public readonly logGroup: LogGroup;
-
   constructor(scope: Construct, id: string, props: HubFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}-logs`, {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
@@ -78,6 +80,8 @@ export class HubFunction extends NodejsFunction {
     super(scope, id, {
       entry: props.entry,
       handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       description: props.description,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
@@ -110,7 +114,6 @@ export class HubFunction extends NodejsFunction {
         externalModules: [],
       },
     });
-    this.logGroup = logGroup;
 
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

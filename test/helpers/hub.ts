@@ -33,3 +33,41 @@ export const api = async (hub: LocalHub, path: string): Promise<{ status: number
   const res = await fetch(`${hub.url}${path}`, { headers: { authorization: `Bearer ${hub.apiToken}` } });
   return { status: res.status, body: await res.json() };
 };
+
+import { readFileSync } from 'node:fs';
+import { findConnector } from '../../functions/connectors/index.js';
+
+export interface PostOptions {
+  readonly contentType?: string;
+  readonly method?: string;
+  /** Mutates the signed request before sending (tamper tests). */
+  readonly tamper?: (req: { url: string; headers: Record<string, string>; body: Buffer }) => void;
+  readonly now?: Date;
+  readonly secrets?: Record<string, string>;
+}
+
+/** Reads a connector fixture's raw bytes. */
+export const fixture = (connector: string, file: string): Buffer => readFileSync(`functions/connectors/${connector}/fixtures/${file}`);
+
+/** Posts a body to the hub signed exactly as the vendor would sign it. */
+export const postWebhook = async (hub: LocalHub, connectorName: string, body: Buffer | string, opts: PostOptions = {}) => {
+  const connector = findConnector(connectorName);
+  if (!connector) throw new Error(`unknown connector ${connectorName}`);
+  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
+  const contentType = opts.contentType ?? 'application/json';
+  const signed = connector.signSample(
+    { url: `${hub.url}/webhooks/${connectorName}`, method: opts.method ?? 'POST', body: bytes, contentType, now: opts.now ?? new Date() },
+    opts.secrets ?? { secret: TEST_SECRET, verifyToken: TEST_VERIFY_TOKEN },
+  );
+  const req = { url: signed.url, headers: { 'content-type': contentType, ...signed.headers }, body: signed.body ?? bytes };
+  opts.tamper?.(req);
+  const res = await fetch(req.url, { method: opts.method ?? 'POST', headers: req.headers, body: req.body });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, text, body: json };
+};

@@ -33,8 +33,9 @@ export const telegramConnector = defineConnector({
   parse: (req) => parseJsonBody(req, TelegramUpdateSchema, 'Telegram update'),
   normalize: normalizeTelegram,
   // A bot without secret_token gets no header at all, which is what an unconfigured sample sends.
-  signSample: (sample, secrets) => ({
-    url: sample.url,
-    headers: secrets.secret ? { [TELEGRAM_SECRET_HEADER]: secrets.secret } : {},
-  }),
+  signSample: (sample, secrets) => {
+    const headers: Record<string, string> = {};
+    if (secrets.secret) headers[TELEGRAM_SECRET_HEADER] = secrets.secret;
+    return { url: sample.url, headers };
+  },
 });

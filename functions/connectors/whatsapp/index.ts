@@ -34,7 +34,7 @@ export const whatsappConnector = defineConnector({
   name: 'whatsapp',
   displayName: 'WhatsApp Business Cloud API',
   channel: 'whatsapp',
-  docsUrl: 'https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks',
+  docsUrl: 'https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/text',
   secrets: [
     {
       name: 'secret',
@@ -53,8 +53,9 @@ export const whatsappConnector = defineConnector({
   parse: (req) => parseJsonBody(req, WhatsAppWebhookSchema, 'WhatsApp webhook'),
   normalize: normalizeWhatsApp,
   handshake,
-  signSample: (sample, secrets) => ({
-    url: sample.url,
-    headers: secrets.secret ? { [META_SIGNATURE_HEADER]: metaSignature(sample.body, secrets.secret) } : {},
-  }),
+  signSample: (sample, secrets) => {
+    const headers: Record<string, string> = {};
+    if (secrets.secret) headers[META_SIGNATURE_HEADER] = metaSignature(sample.body, secrets.secret);
+    return { url: sample.url, headers };
+  },
 });

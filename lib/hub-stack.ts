@@ -1,0 +1,204 @@
+/**
+ * The Omnihub stack: composition only. Every resource comes from a construct
+ * in `lib/constructs/`; this file wires them together from the tables the
+ * functions also use (`HTTP_ROUTES`, `HUB_RULES`, the connector registry), so
+ * the deployed hub cannot drift from the code.
+ */
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import { listConnectors } from '../functions/connectors/index.js';
+import { ARCHIVE_PATTERN, HUB_RULES, type HubRule } from '../functions/events/rules.js';
+import { ENV } from '../functions/shared/config.js';
+import { HTTP_ROUTES } from '../functions/shared/routes.js';
+import type { StageConfig } from './config.js';
+import { ConnectorSecrets, type ConnectorInfo } from './constructs/connector-secrets.js';
+import { HubEventBus } from './constructs/hub-event-bus.js';
+import { HubFunction } from './constructs/hub-function.js';
+import { HubHttpApi } from './constructs/hub-http-api.js';
+import { HubTable } from './constructs/hub-table.js';
+import { RuleQueue } from './constructs/rule-queue.js';
+
+/** Lambda entry points, resolved from this file so the CLI's cwd does not matter. */
+const entry = (name: string): string => fileURLToPath(new URL(`../functions/lambda/${name}.ts`, import.meta.url));
+
+/** `profile-writer` → `ProfileWriter`, for output ids. */
+const pascal = (s: string): string => s.replace(/(^|[^a-zA-Z0-9]+)([a-zA-Z0-9])/g, (_, __, c: string) => c.toUpperCase());
+
+export interface HubStackProps extends StackProps {
+  readonly config: StageConfig;
+  /** @default listConnectors() — the registry in `functions/connectors/index.ts` */
+  readonly connectors?: readonly ConnectorInfo[];
+}
+
+export class HubStack extends Stack {
+  public readonly api: HubHttpApi;
+  public readonly bus: HubEventBus;
+  public readonly table: HubTable;
+  public readonly secrets: ConnectorSecrets;
+  public readonly functions: { readonly ingest: HubFunction; readonly profileWriter: HubFunction; readonly api: HubFunction };
+  public readonly ruleQueues: ReadonlyMap<string, RuleQueue>;
+
+  constructor(scope: Construct, id: string, props: HubStackProps) {
+    super(scope, id, {
+      description: `Omnihub (${props.config.stage}): omnichannel webhooks in, single customer view out`,
+      ...props,
+    });
+    const { config } = props;
+    const connectors = props.connectors ?? listConnectors();
+    const prefix = `omnihub-${config.stage}`;
+    const retain = config.isDev ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    Tags.of(this).add('project', 'omnihub');
+    Tags.of(this).add('stage', config.stage);
+
+    /** Storage — the single customer view. */
+    this.table = new HubTable(this, 'table', { disposable: config.isDev });
+
+    /** Events — the bus connectors publish to, archived for replays. */
+    this.bus = new HubEventBus(this, 'events', {
+      eventBusName: prefix,
+      archivePattern: ARCHIVE_PATTERN,
+      archiveRetentionDays: config.archiveRetentionDays,
+    });
+
+    /** Secrets — one per connector, values put by operators. */
+    this.secrets = new ConnectorSecrets(this, 'connector-secrets', { connectors, prefix: config.secretPrefix });
+
+    /** Functions — thin handlers; shared settings first, then one grant per need. */
+    const common = {
+      logRetention: config.logRetention,
+      logRemovalPolicy: retain,
+      environment: {
+        [ENV.defaultCountry]: config.defaultCountry,
+        [ENV.dedupeTtlDays]: String(config.dedupeTtlDays),
+        POWERTOOLS_SERVICE_NAME: 'omnihub',
+      },
+    };
+    const ingest = new HubFunction(this, 'ingest', {
+      ...common,
+      entry: entry('ingest'),
+      description: 'Verifies, normalizes and publishes vendor webhooks',
+      // Vendors time out after 5–20 s; ingest only verifies and publishes.
+      memorySize: 512,
+      timeout: Duration.seconds(10),
+    });
+    const profileWriter = new HubFunction(this, 'profile-writer', {
+      ...common,
+      entry: entry('profile-writer'),
+      description: 'Applies hub events to the single customer view',
+      memorySize: 512,
+      timeout: Duration.seconds(30),
+    });
+    const api = new HubFunction(this, 'api', {
+      ...common,
+      entry: entry('api'),
+      description: 'IAM-authorized read API over the customer view',
+      memorySize: 256,
+      timeout: Duration.seconds(10),
+    });
+    this.functions = { ingest, profileWriter, api };
+
+    ingest.bindBus(this.bus.eventBus);
+    ingest.bindSecrets(this.secrets.secrets, config.secretPrefix, 'read');
+    profileWriter.bindTable(this.table.table, 'RW');
+    // Publishes `customer.merged` (issue 5).
+    profileWriter.bindBus(this.bus.eventBus);
+    api.bindTable(this.table.table, 'R');
+    // GET /v1/connectors reports per key whether it is set, which only the
+    // value can tell (every secret has a version: it is created as `{}`); the
+    // handler returns booleans, never values, and only to SigV4 callers.
+    api.bindSecrets(this.secrets.secrets, config.secretPrefix, 'read');
+    // The shared runtime config validates both names in every function at
+    // cold start; a name alone grants nothing.
+    ingest.addEnvironment(ENV.tableName, this.table.table.tableName);
+    api.addEnvironment(ENV.eventBusName, this.bus.eventBus.eventBusName);
+
+    /** HTTP API — the route table, webhooks public, read API behind SigV4. */
+    this.api = new HubHttpApi(this, 'http', {
+      apiName: prefix,
+      routes: HTTP_ROUTES,
+      handlers: { ingest, api },
+      throttleRateLimit: config.throttleRateLimit,
+      throttleBurstLimit: config.throttleBurstLimit,
+      accessLogRetention: config.logRetention,
+      accessLogRemovalPolicy: retain,
+    });
+    const baseUrl = config.publicBaseUrl ?? this.api.httpApi.apiEndpoint;
+    for (const fn of [ingest, api]) fn.addEnvironment(ENV.publicBaseUrl, baseUrl);
+
+    /** Alarms — optional email topic for the dead-letter alarms. */
+    const alarmAction = config.alarmEmail ? this.alarmTopic(prefix, config.alarmEmail) : undefined;
+
+    /** Rules — one rule → queue → consumer per entry of `HUB_RULES`. */
+    const consumers: Record<HubRule['consumer'], HubFunction> = { 'profile-writer': profileWriter };
+    const ruleQueues = new Map<string, RuleQueue>();
+    for (const rule of HUB_RULES) {
+      const consumer = consumers[rule.consumer];
+      const ruleQueue = new RuleQueue(this, `rule-${rule.name}`, {
+        eventBus: this.bus.eventBus,
+        namePrefix: `${prefix}-${rule.name}`,
+        description: rule.description,
+        eventPattern: rule.pattern,
+        consumerTimeout: consumer.timeout ?? Duration.seconds(30),
+        alarmAction,
+      });
+      ruleQueue.addConsumer(consumer);
+      ruleQueues.set(rule.name, ruleQueue);
+    }
+    this.ruleQueues = ruleQueues;
+
+    /** Outputs — what operators paste into vendor consoles and policies. */
+    new CfnOutput(this, 'ApiBaseUrl', { value: baseUrl, description: 'Base URL of the hub API' });
+    new CfnOutput(this, 'ReadApiInvokeArn', {
+      value: this.api.readApiInvokeArn(),
+      description: 'Resource for execute-api:Invoke in the policies of read-API callers',
+    });
+    for (const connector of connectors) {
+      new CfnOutput(this, `WebhookUrl${pascal(connector.name)}`, {
+        value: `${baseUrl}/webhooks/${connector.name}`,
+        description: `Webhook URL to register in the ${connector.name} console`,
+      });
+    }
+    new CfnOutput(this, 'SecretPrefix', { value: config.secretPrefix, description: 'Connector secrets: <prefix><connector>' });
+    new CfnOutput(this, 'EventBusName', { value: this.bus.eventBus.eventBusName });
+    new CfnOutput(this, 'EventBusArn', { value: this.bus.eventBus.eventBusArn });
+    if (this.bus.archive) new CfnOutput(this, 'EventArchiveName', { value: this.bus.archive.archiveName });
+    new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
+    for (const [name, rq] of ruleQueues) {
+      new CfnOutput(this, `${pascal(name)}DlqUrl`, {
+        value: rq.deadLetterQueue.queueUrl,
+        description: `Events the ${name} consumer could not process (redrive after fixing the cause)`,
+      });
+      new CfnOutput(this, `${pascal(name)}DeliveryDlqUrl`, {
+        value: rq.deliveryDeadLetterQueue.queueUrl,
+        description: `Events EventBridge could not deliver into the ${name} queue`,
+      });
+    }
+    new CfnOutput(this, 'DlqAlarmNames', {
+      value: [...ruleQueues.values()].flatMap((rq) => rq.alarms.map((a) => a.alarmName)).join(','),
+      description: 'CloudWatch alarms that fire on the first dead-lettered event',
+    });
+  }
+
+  /** SNS topic for the alarms, encrypted with a key CloudWatch may use (the AWS-managed SNS key excludes it). */
+  private alarmTopic(prefix: string, email: string): SnsAction {
+    const key = new Key(this, 'alarm-topic-key', {
+      description: `${prefix} alarm topic encryption`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    const topic = new Topic(this, 'alarm-topic', {
+      topicName: `${prefix}-alarms`,
+      masterKey: key,
+      enforceSSL: true,
+    });
+    topic.addSubscription(new EmailSubscription(email));
+    return new SnsAction(topic);
+  }
+}

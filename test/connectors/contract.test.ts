@@ -1,0 +1,260 @@
+/**
+ * The connector contract, checked for every fixture of every registered
+ * connector: authenticity (signed passes, tampered or unsigned fails, missing
+ * secret fails closed), parsing, normalization to the manifest's expectation,
+ * schema validity of every event and idempotent ids. A new connector is
+ * covered by adding its folder, its fixtures and its registry line.
+ */
+import { describe, expect, it } from 'vitest';
+import { CONNECTORS, listConnectors, secretEnvName } from '../../functions/connectors/index.js';
+import type { Connector, NormalizeContext } from '../../functions/connectors/types.js';
+import { identityKey } from '../../functions/domain/identity.js';
+import { HubEventSchema, type HubEvent } from '../../functions/events/hub-event.js';
+import { ValidationError } from '../../functions/shared/errors.js';
+import type { RawRequest } from '../../functions/shared/http.js';
+import {
+  fixtureConnectors,
+  loadFixtures,
+  signedRequest,
+  TEST_BASE_URL,
+  TEST_NOW,
+  TEST_SECRETS,
+  unlistedFixtureFiles,
+  type LoadedFixture,
+} from '../helpers/fixtures.js';
+
+const CTX: NormalizeContext = { receivedAt: '2024-05-01T12:00:05.000Z', defaultCountry: 'UA' };
+const VERIFY_CTX = { now: TEST_NOW };
+
+/** Where `signSample` put the credentials: headers it added and query parameters it appended. */
+interface AuthCarriers {
+  readonly headers: string[];
+  readonly params: string[];
+}
+
+/** Computed while collecting tests; a throwing `signSample` yields none and fails in 'verify accepts' instead. */
+const authCarriers = (connector: Connector<unknown>, fixture: LoadedFixture): AuthCarriers => {
+  const url = `${TEST_BASE_URL}/webhooks/${connector.name}`;
+  const { method, contentType } = fixture.case;
+  let signed;
+  try {
+    signed = connector.signSample({ url, method, body: fixture.body, contentType, now: TEST_NOW }, TEST_SECRETS);
+  } catch {
+    return { headers: [], params: [] };
+  }
+  const before = new URL(url).searchParams;
+  return {
+    headers: Object.keys(signed.headers)
+      .map((h) => h.toLowerCase())
+      .filter((h) => h !== 'content-type'),
+    params: [...new URL(signed.url).searchParams.keys()].filter((k) => !before.has(k)),
+  };
+};
+
+/** Same length, different last character: defeats a comparison but not a format check. */
+const alter = (value: string): string => `${value.slice(0, -1)}${value.endsWith('a') ? 'b' : 'a'}`;
+
+const withQuery = (req: RawRequest, change: (params: URLSearchParams) => void): RawRequest => {
+  const url = new URL(req.url);
+  change(url.searchParams);
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) if (!(k in query)) query[k] = v;
+  return { ...req, url: url.toString(), query };
+};
+
+const withoutCarriers = (req: RawRequest, carriers: AuthCarriers): RawRequest => {
+  const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !carriers.headers.includes(k)));
+  return withQuery({ ...req, headers }, (p) => carriers.params.forEach((k) => p.delete(k)));
+};
+
+const withAlteredCarriers = (req: RawRequest, carriers: AuthCarriers): RawRequest => {
+  const headers = Object.fromEntries(
+    Object.entries(req.headers).map(([k, v]) => [k, carriers.headers.includes(k) ? alter(v) : v]),
+  );
+  return withQuery({ ...req, headers }, (p) => carriers.params.forEach((k) => p.set(k, alter(p.get(k) ?? ''))));
+};
+
+const flipByte = (body: Buffer, index: number): Buffer => {
+  const copy = Buffer.from(body);
+  copy[index] = (copy[index] ?? 0) ^ 0x01;
+  return copy;
+};
+
+const normalizeFixture = (connector: Connector<unknown>, fixture: LoadedFixture, ctx = CTX) =>
+  connector.normalize(connector.parse(signedRequest(connector, fixture, TEST_SECRETS)), ctx);
+
+/** The fields of `event` the manifest states, in the manifest's shape. */
+const project = (event: HubEvent, keys: readonly string[]): Record<string, unknown> => {
+  const full: Record<string, unknown> = {
+    type: event.type,
+    channel: event.channel,
+    identities: event.customer.identities.map(identityKey),
+    providerEventId: event.providerEventId,
+    summary: event.summary,
+    occurredAt: event.occurredAt,
+  };
+  return Object.fromEntries(keys.map((k) => [k, full[k]]));
+};
+
+describe('Connector registry', () => {
+  it('registers every connector under its own name', () => {
+    // Prepare
+    const entries = Object.entries(CONNECTORS);
+
+    // Act & Assess
+    for (const [key, connector] of entries) expect(connector.name).toBe(key);
+  });
+
+  it('has a registered connector for every fixtures folder', () => {
+    // Prepare
+    const registered = Object.keys(CONNECTORS);
+
+    // Act
+    const orphans = fixtureConnectors().filter((name) => !registered.includes(name));
+
+    // Assess
+    expect(orphans).toEqual([]);
+  });
+});
+
+for (const connector of listConnectors()) {
+  describe(`Connector: ${connector.name}`, () => {
+    // A broken manifest fails this connector's first test, not the whole file's collection.
+    let fixtures: LoadedFixture[] = [];
+    let manifestError: unknown;
+    try {
+      fixtures = loadFixtures(connector.name);
+    } catch (err) {
+      manifestError = err;
+    }
+    const firstCase = fixtures[0];
+
+    it('ships fixtures, each listed in a valid manifest', () => {
+      if (manifestError) throw manifestError;
+      expect(fixtures.length).toBeGreaterThan(0);
+      expect(unlistedFixtureFiles(connector.name)).toEqual([]);
+    });
+
+    it('names its secrets by the env convention', () => {
+      // Prepare
+      const kinds = { secret: 'SECRET', verifyToken: 'VERIFY_TOKEN' } as const;
+
+      // Act & Assess
+      expect(connector.secrets.some((s) => s.name === 'secret' && s.required)).toBe(true);
+      for (const spec of connector.secrets) {
+        if (spec.name in kinds) expect(spec.env).toBe(secretEnvName(kinds[spec.name as keyof typeof kinds], connector.name));
+      }
+    });
+
+    for (const fixture of fixtures) {
+      const { file, description, bodySigned, expect: expected } = fixture.case;
+      const carriers = authCarriers(connector, fixture);
+
+      describe(`${file}: ${description}`, () => {
+        it('verify accepts the signed request', () => {
+          // Prepare
+          const req = signedRequest(connector, fixture, TEST_SECRETS);
+
+          // Act
+          const result = connector.verify(req, TEST_SECRETS, VERIFY_CTX);
+
+          // Assess
+          expect(result).toEqual({ ok: true });
+        });
+
+        it.skipIf(!bodySigned)('verify rejects the body with one byte flipped', () => {
+          // Prepare
+          const req = signedRequest(connector, fixture, TEST_SECRETS);
+          const positions = [Math.floor(req.body.length / 2), req.body.length - 1];
+
+          // Act & Assess
+          for (const at of positions) {
+            const result = connector.verify({ ...req, body: flipByte(req.body, at) }, TEST_SECRETS, VERIFY_CTX);
+            expect(result.ok, `byte ${at} flipped`).toBe(false);
+          }
+        });
+
+        it.skipIf(carriers.headers.length + carriers.params.length === 0)(
+          'verify rejects the request with its signature/token removed or altered',
+          () => {
+            // Prepare
+            const req = signedRequest(connector, fixture, TEST_SECRETS);
+
+            // Act
+            const removed = connector.verify(withoutCarriers(req, carriers), TEST_SECRETS, VERIFY_CTX);
+            const altered = connector.verify(withAlteredCarriers(req, carriers), TEST_SECRETS, VERIFY_CTX);
+
+            // Assess
+            expect(removed.ok).toBe(false);
+            expect(altered.ok).toBe(false);
+            if (!altered.ok) expect(altered.reason).toEqual(expect.any(String));
+          },
+        );
+
+        it('fails closed when the secret is missing', () => {
+          // Prepare
+          const req = signedRequest(connector, fixture, TEST_SECRETS);
+          const blank = Object.fromEntries(Object.keys(TEST_SECRETS).map((k) => [k, '']));
+
+          // Act & Assess
+          expect(connector.verify(req, {}, VERIFY_CTX).ok).toBe(false);
+          expect(connector.verify(req, blank, VERIFY_CTX).ok).toBe(false);
+        });
+
+        it('normalizes into the expected events', () => {
+          // Act
+          const result = normalizeFixture(connector, fixture);
+
+          // Assess
+          const actual = result.events.map((event, i) => project(event, Object.keys(expected.events[i] ?? {})));
+          expect(actual).toEqual(expected.events);
+          expect(result.ignored).toHaveLength(expected.ignored);
+        });
+
+        it('produces events that pass HubEventSchema, also after a JSON round trip', () => {
+          // Act
+          const { events } = normalizeFixture(connector, fixture);
+
+          // Assess
+          for (const event of events) {
+            const wire = JSON.parse(JSON.stringify(event)) as unknown;
+            expect(HubEventSchema.parse(wire)).toEqual(wire);
+          }
+        });
+
+        it('collapses a redelivery into the same event ids', () => {
+          // Act
+          const first = normalizeFixture(connector, fixture).events.map((e) => e.id);
+          const again = normalizeFixture(connector, fixture, { ...CTX, receivedAt: '2024-05-02T08:00:00.000Z' }).events.map((e) => e.id);
+
+          // Assess
+          expect(again).toEqual(first);
+          expect(new Set(first).size).toBe(first.length);
+        });
+
+        it.skipIf(!connector.acknowledge)('acknowledges with a 2xx', () => {
+          // Prepare
+          const req = signedRequest(connector, fixture, TEST_SECRETS);
+          const payload = connector.parse(req);
+
+          // Act
+          const response = connector.acknowledge?.(connector.normalize(payload, CTX), payload);
+
+          // Assess
+          expect(response?.statusCode).toBeGreaterThanOrEqual(200);
+          expect(response?.statusCode).toBeLessThan(300);
+        });
+      });
+    }
+
+    describe.runIf(firstCase)('malformed bodies', () => {
+      it.each(['{', '[]', ''])('parse throws ValidationError for %j', (body) => {
+        // Prepare
+        const req = signedRequest(connector, firstCase as LoadedFixture, TEST_SECRETS, { body: Buffer.from(body) });
+
+        // Act & Assess
+        expect(() => connector.parse(req)).toThrow(ValidationError);
+      });
+    });
+  });
+}

@@ -1,0 +1,457 @@
+/**
+ * Infrastructure tests: the synthesized templates of a `prod` and a `dev`
+ * stage, asserted against the same tables the functions use (`HTTP_ROUTES`,
+ * `HUB_RULES`, the connector registry), plus cdk-nag with zero unacknowledged
+ * findings. One app, built once: the second stack reuses the first one's
+ * esbuild bundles (CDK caches identical asset staging).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, type CfnElement, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { listConnectors } from '../../functions/connectors/index.js';
+import { ARCHIVE_PATTERN, HUB_RULES } from '../../functions/events/rules.js';
+import { ENV } from '../../functions/shared/config.js';
+import { HTTP_ROUTES, routeKey } from '../../functions/shared/routes.js';
+import { parseStageConfig } from '../../lib/config.js';
+import type { ConnectorInfo } from '../../lib/constructs/connector-secrets.js';
+import { HubStack } from '../../lib/hub-stack.js';
+
+/** The feature flags `cdk synth` runs with, so the test synthesizes the same template. */
+const CDK_CONTEXT = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')).context;
+
+/** Stand-ins so per-connector wiring is exercised whatever the registry holds. */
+const FIXTURE_CONNECTORS: ConnectorInfo[] = [
+  { name: 'acme-chat', secrets: [{ name: 'secret', env: 'OMNIHUB_SECRET_ACME_CHAT', description: 'HMAC key', required: true }] },
+  { name: 'forms', secrets: [] },
+];
+
+/** Every acknowledged cdk-nag rule; adding one must be a reviewed change here. */
+const expectedAcknowledgements = (tableLogicalId: string): string[] =>
+  [
+    'AwsSolutions-APIG4',
+    'AwsSolutions-IAM5[Resource::*]',
+    `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
+    'AwsSolutions-L1',
+    'AwsSolutions-SMG4',
+    'AwsSolutions-SQS3',
+  ].sort();
+
+interface Synth {
+  readonly app: App;
+  readonly stack: HubStack;
+  readonly template: Template;
+}
+
+type Resources = Record<string, { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+
+const resourcesOf = (t: Template, type: string): Resources => t.findResources(type) as Resources;
+const logicalIdOf = (t: Template, type: string, props: Record<string, unknown>): string => {
+  const ids = Object.keys(t.findResources(type, { Properties: props }));
+  expect(ids, `${type} matching ${JSON.stringify(props)}`).toHaveLength(1);
+  return ids[0] as string;
+};
+/** Statements of the default policy attached to `roleId`. */
+const statementsOfRole = (t: Template, roleId: string): Array<{ Action: string | string[]; Resource: unknown; Effect: string }> =>
+  Object.values(resourcesOf(t, 'AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement);
+const roleOfFunction = (t: Template, fnId: string): string =>
+  (resourcesOf(t, 'AWS::Lambda::Function')[fnId]?.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+const functionId = (synth: Synth, fn: keyof HubStack['functions']): string =>
+  synth.stack.getLogicalId(synth.stack.functions[fn].node.defaultChild as CfnElement);
+const actionsOf = (s: { Action: string | string[] }): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+let prod: Synth;
+let dev: Synth;
+
+beforeAll(() => {
+  // Prepare
+  const app = new App({ context: CDK_CONTEXT });
+  const prodStack = new HubStack(app, 'Omnihub-prod', {
+    config: parseStageConfig({ stage: 'prod', alarmEmail: 'ops@example.com' }),
+  });
+  const devStack = new HubStack(app, 'Omnihub-dev', {
+    config: parseStageConfig({ stage: 'dev', publicBaseUrl: 'https://hooks.example.com/' }),
+    connectors: FIXTURE_CONNECTORS,
+  });
+  // Act
+  prod = { app, stack: prodStack, template: Template.fromStack(prodStack) };
+  dev = { app, stack: devStack, template: Template.fromStack(devStack) };
+}, 180_000);
+
+describe('Infra: DynamoDB table', () => {
+  it('is on-demand, PITR, KMS-encrypted, with pk/sk, the ttl attribute and gsi1', () => {
+    // Assess
+    prod.template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    prod.template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      // SSEEnabled without a key id = KMS with the AWS-managed aws/dynamodb key.
+      SSESpecification: Match.exact({ SSEEnabled: true }),
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        Match.objectLike({
+          IndexName: 'gsi1',
+          KeySchema: [
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+        }),
+      ],
+    });
+  });
+
+  it('is deletion-protected and retained outside dev', () => {
+    // Assess
+    prod.template.hasResource('AWS::DynamoDB::Table', {
+      Properties: Match.objectLike({ DeletionProtectionEnabled: true }),
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  it('is disposable in dev', () => {
+    // Assess
+    dev.template.hasResource('AWS::DynamoDB::Table', {
+      Properties: Match.objectLike({ DeletionProtectionEnabled: false }),
+      DeletionPolicy: 'Delete',
+    });
+  });
+});
+
+describe('Infra: event bus', () => {
+  it('creates the omnihub-<stage> bus with an archive of ARCHIVE_PATTERN', () => {
+    // Assess
+    prod.template.resourceCountIs('AWS::Events::EventBus', 1);
+    const busId = logicalIdOf(prod.template, 'AWS::Events::EventBus', { Name: 'omnihub-prod' });
+    prod.template.resourceCountIs('AWS::Events::Archive', 1);
+    prod.template.hasResourceProperties('AWS::Events::Archive', {
+      SourceArn: { 'Fn::GetAtt': [busId, 'Arn'] },
+      EventPattern: Match.exact(ARCHIVE_PATTERN),
+      RetentionDays: 365,
+    });
+  });
+
+  it('keeps a shorter archive in dev', () => {
+    // Assess
+    dev.template.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 30 });
+  });
+});
+
+describe('Infra: rules and queues', () => {
+  it('creates one rule per HUB_RULES entry with exactly its pattern', () => {
+    // Assess
+    prod.template.resourceCountIs('AWS::Events::Rule', HUB_RULES.length);
+    const rules = Object.values(resourcesOf(prod.template, 'AWS::Events::Rule'));
+    for (const rule of HUB_RULES) {
+      const found = rules.find((r) => r.Properties.Name === `omnihub-prod-${rule.name}`);
+      expect(found, rule.name).toBeDefined();
+      expect(found?.Properties.EventPattern).toEqual(rule.pattern);
+    }
+  });
+
+  it('targets the queue with a delivery DLQ, retries and a maximum event age', () => {
+    for (const rule of HUB_RULES) {
+      // Prepare
+      const queueId = logicalIdOf(prod.template, 'AWS::SQS::Queue', { QueueName: `omnihub-prod-${rule.name}` });
+      const deliveryDlqId = logicalIdOf(prod.template, 'AWS::SQS::Queue', { QueueName: `omnihub-prod-${rule.name}-delivery-dlq` });
+
+      // Assess
+      prod.template.hasResourceProperties('AWS::Events::Rule', {
+        Name: `omnihub-prod-${rule.name}`,
+        Targets: [
+          Match.objectLike({
+            Arn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [deliveryDlqId, 'Arn'] } },
+            RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 },
+          }),
+        ],
+      });
+    }
+  });
+
+  it('gives each rule queue a redrive DLQ and a visibility timeout of 6x the consumer timeout', () => {
+    // Prepare
+    const writerTimeout = resourcesOf(prod.template, 'AWS::Lambda::Function')[functionId(prod, 'profileWriter')]?.Properties
+      .Timeout as number;
+
+    for (const rule of HUB_RULES) {
+      const dlqId = logicalIdOf(prod.template, 'AWS::SQS::Queue', { QueueName: `omnihub-prod-${rule.name}-dlq` });
+
+      // Assess
+      prod.template.hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: `omnihub-prod-${rule.name}`,
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 },
+        VisibilityTimeout: 6 * writerTimeout,
+      });
+    }
+  });
+
+  it('encrypts every queue and denies non-TLS access to it', () => {
+    // Prepare
+    const queues = resourcesOf(prod.template, 'AWS::SQS::Queue');
+    const policies = Object.values(resourcesOf(prod.template, 'AWS::SQS::QueuePolicy'));
+
+    // Assess
+    expect(Object.keys(queues)).toHaveLength(3 * HUB_RULES.length);
+    for (const [id, queue] of Object.entries(queues)) {
+      expect(queue.Properties.SqsManagedSseEnabled, id).toBe(true);
+      const sslDeny = policies.some(
+        (p) =>
+          JSON.stringify(p.Properties.Queues).includes(`"${id}"`) &&
+          p.Properties.PolicyDocument.Statement.some(
+            (s: any) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+          ),
+      );
+      expect(sslDeny, `${id} enforces SSL`).toBe(true);
+    }
+  });
+
+  it('feeds the consumer in batches with partial batch responses', () => {
+    // Prepare
+    const writerId = functionId(prod, 'profileWriter');
+
+    // Assess
+    prod.template.resourceCountIs('AWS::Lambda::EventSourceMapping', HUB_RULES.length);
+    prod.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: writerId },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: Match.anyValue(),
+      ScalingConfig: { MaximumConcurrency: Match.anyValue() },
+    });
+  });
+
+  it('alarms on the first message in every dead-letter queue, notifying the topic when configured', () => {
+    // Assess
+    prod.template.resourceCountIs('AWS::CloudWatch::Alarm', 2 * HUB_RULES.length);
+    prod.template.allResourcesProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('alarmtopic') }],
+    });
+    dev.template.resourceCountIs('AWS::SNS::Topic', 0);
+    prod.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+  });
+});
+
+describe('Infra: HTTP API', () => {
+  it('has exactly the routes of HTTP_ROUTES, IAM-authorized where the table says so', () => {
+    // Prepare
+    const routes = Object.values(resourcesOf(prod.template, 'AWS::ApiGatewayV2::Route'));
+
+    // Assess
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(HTTP_ROUTES.map(routeKey).sort());
+    for (const route of HTTP_ROUTES) {
+      const found = routes.find((r) => r.Properties.RouteKey === routeKey(route));
+      expect(found?.Properties.AuthorizationType, routeKey(route)).toBe(route.auth === 'iam' ? 'AWS_IAM' : 'NONE');
+    }
+  });
+
+  it('sends each route to the function the table names', () => {
+    // Prepare
+    const fnIds = { ingest: functionId(prod, 'ingest'), api: functionId(prod, 'api') };
+    const integrations = resourcesOf(prod.template, 'AWS::ApiGatewayV2::Integration');
+    const routes = Object.values(resourcesOf(prod.template, 'AWS::ApiGatewayV2::Route'));
+
+    for (const route of HTTP_ROUTES) {
+      // Act
+      const target = routes.find((r) => r.Properties.RouteKey === routeKey(route))?.Properties.Target;
+      const integrationId = JSON.stringify(target).match(/"Ref":"([^"]+)"/)?.[1] as string;
+
+      // Assess
+      expect(integrations[integrationId]?.Properties.IntegrationUri, routeKey(route)).toEqual({
+        'Fn::GetAtt': [fnIds[route.fn], 'Arn'],
+      });
+    }
+  });
+
+  it('throttles the default stage and writes access logs', () => {
+    // Assess
+    prod.template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
+    prod.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] }, Format: Match.stringLikeRegexp('requestId') },
+    });
+  });
+});
+
+describe('Infra: functions', () => {
+  it('runs three Node.js 22 arm64 functions with tracing, source maps and owned log groups', () => {
+    // Assess
+    prod.template.resourceCountIs('AWS::Lambda::Function', 3);
+    prod.template.allResourcesProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: Match.objectLike({ LogGroup: { Ref: Match.anyValue() }, LogFormat: 'JSON' }),
+      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps', [ENV.tableName]: Match.anyValue(), [ENV.eventBusName]: Match.anyValue() }) },
+    });
+    prod.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    dev.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+  });
+
+  it('bundles each handler as minified ESM with the createRequire banner and a source map', () => {
+    for (const fn of Object.values(resourcesOf(prod.template, 'AWS::Lambda::Function'))) {
+      // Prepare
+      const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
+      const dir = join(prod.app.outdir, `asset.${hash}`);
+
+      // Act
+      const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
+
+      // Assess
+      expect(code.startsWith("import { createRequire as __omnihubCreateRequire } from 'node:module';")).toBe(true);
+      expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
+    }
+  });
+
+  it('lets ingest put events on the hub bus only, and touch nothing else', () => {
+    // Prepare
+    const busId = logicalIdOf(prod.template, 'AWS::Events::EventBus', { Name: 'omnihub-prod' });
+    const statements = statementsOfRole(prod.template, roleOfFunction(prod.template, functionId(prod, 'ingest')));
+
+    // Assess
+    const putEvents = statements.filter((s) => actionsOf(s).includes('events:PutEvents'));
+    expect(putEvents).toHaveLength(1);
+    expect(putEvents[0]?.Resource).toEqual({ 'Fn::GetAtt': [busId, 'Arn'] });
+    expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:') || a.startsWith('sqs:'))).toEqual([]);
+    expect(statements.every((s) => s.Effect === 'Allow' && !actionsOf(s).some((a) => a.endsWith('*')))).toBe(true);
+  });
+
+  it('lets ingest read exactly the connector secrets, with GetSecretValue only', () => {
+    // Prepare
+    const secretIds = Object.keys(resourcesOf(dev.template, 'AWS::SecretsManager::Secret'));
+    const statements = statementsOfRole(dev.template, roleOfFunction(dev.template, functionId(dev, 'ingest')));
+
+    // Assess
+    const secretActions = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
+    expect(secretActions).toEqual([
+      { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: secretIds.map((id) => ({ Ref: id })) },
+    ]);
+  });
+
+  it('gives the profile writer read/write on the table and the api function read only', () => {
+    // Prepare
+    const writer = statementsOfRole(prod.template, roleOfFunction(prod.template, functionId(prod, 'profileWriter')));
+    const api = statementsOfRole(prod.template, roleOfFunction(prod.template, functionId(prod, 'api')));
+
+    // Assess
+    expect(writer.flatMap(actionsOf)).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'events:PutEvents', 'sqs:DeleteMessage']));
+    expect(api.flatMap(actionsOf).filter((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a))).toEqual([]);
+    expect(api.flatMap(actionsOf)).toContain('dynamodb:Query');
+  });
+});
+
+describe('Infra: connectors', () => {
+  it('creates one secret per registered connector, named <prefix><connector>, holding {}', () => {
+    // Assess
+    prod.template.resourceCountIs('AWS::SecretsManager::Secret', listConnectors().length);
+    for (const connector of listConnectors()) {
+      prod.template.hasResourceProperties('AWS::SecretsManager::Secret', {
+        Name: `omnihub/prod/connectors/${connector.name}`,
+        SecretString: '{}',
+      });
+    }
+    dev.template.resourceCountIs('AWS::SecretsManager::Secret', FIXTURE_CONNECTORS.length);
+  });
+
+  it('outputs one webhook URL per connector on the public base URL', () => {
+    // Assess
+    for (const connector of FIXTURE_CONNECTORS) {
+      const [output] = Object.values(dev.template.findOutputs('*', { Value: `https://hooks.example.com/webhooks/${connector.name}` }));
+      expect(output, connector.name).toBeDefined();
+    }
+    expect(Object.keys(prod.template.toJSON().Outputs).filter((id) => id.startsWith('WebhookUrl'))).toHaveLength(listConnectors().length);
+  });
+
+  it('outputs the API URL, bus, table, dead-letter queues and alarm names', () => {
+    // Prepare
+    const outputs = Object.keys(prod.template.toJSON().Outputs);
+
+    // Assess
+    expect(outputs).toEqual(
+      expect.arrayContaining(['ApiBaseUrl', 'ReadApiInvokeArn', 'EventBusName', 'EventBusArn', 'TableName', 'DlqAlarmNames', 'ProfileWriterDlqUrl', 'ProfileWriterDeliveryDlqUrl']),
+    );
+  });
+});
+
+describe('Infra: cdk-nag (AwsSolutions)', () => {
+  it.each(['prod', 'dev'] as const)('reports no unacknowledged error or warning in %s', (stage) => {
+    // Prepare
+    const { stack } = stage === 'prod' ? prod : dev;
+
+    // Act
+    const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(stack);
+
+    // Assess
+    const findings = report.violations.map((v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+    expect(findings.filter((f) => f.startsWith('error'))).toEqual([]);
+    expect(findings.filter((f) => f.startsWith('warning'))).toEqual([]);
+  });
+
+  it('acknowledges only the reviewed rules, each with a specific reason', () => {
+    // Prepare
+    const acknowledgements = prod.stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata)
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((m) => Object.entries(m.data as Record<string, string>))
+      .map(([id, reason]) => ({ id: id.replace(/^annotation::/i, ''), reason }));
+
+    // Assess
+    const tableLogicalId = prod.stack.getLogicalId(prod.stack.table.table.node.defaultChild as CfnElement);
+    expect([...new Set(acknowledgements.map((a) => a.id))].sort()).toEqual(expectedAcknowledgements(tableLogicalId));
+    for (const { id, reason } of acknowledgements) expect(reason.length, id).toBeGreaterThan(80);
+  });
+});
+
+describe('Infra: stage configuration', () => {
+  it('defaults to a disposable dev stage', () => {
+    // Act
+    const config = parseStageConfig({});
+
+    // Assess
+    expect(config).toMatchObject({
+      stage: 'dev',
+      isDev: true,
+      defaultCountry: 'UA',
+      secretPrefix: 'omnihub/dev/connectors/',
+      archiveRetentionDays: 30,
+      logRetention: 7,
+    });
+  });
+
+  it('coerces context strings and keeps production defaults outside dev', () => {
+    // Act
+    const config = parseStageConfig({ stage: 'prod', throttleRateLimit: '50', logRetentionDays: '30', publicBaseUrl: '' });
+
+    // Assess
+    expect(config).toMatchObject({ isDev: false, throttleRateLimit: 50, logRetention: 30, archiveRetentionDays: 365 });
+    expect(config.publicBaseUrl).toBeUndefined();
+  });
+
+  it.each([
+    [{ stage: 'Prod' }, /stage: lowercase/],
+    [{ defaultCountry: 'ua' }, /defaultCountry: ISO 3166-1/],
+    [{ logRetentionDays: '10' }, /logRetentionDays: one of 1, 3, 5, 7, 14/],
+    [{ archiveRetentionDays: 0 }, /archiveRetentionDays: at least 1 day/],
+    [{ publicBaseUrl: 'http://hooks.example.com' }, /publicBaseUrl: an https:\/\/ URL/],
+  ])('rejects %j naming the key and how to set it', (raw, message) => {
+    // Act & Assess
+    expect(() => parseStageConfig(raw)).toThrow(message);
+    expect(() => parseStageConfig(raw)).toThrow(/set with -c /);
+  });
+});
