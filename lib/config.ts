@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DEFAULT_MAX_BODY_BYTES } from '../functions/shared/http.js';
 
 /** Stage whose data is disposable: tables are destroyed with the stack. */
 export const DEV_STAGE = 'dev';
@@ -56,6 +57,8 @@ const StageConfigSchema = z
     throttleRateLimit: intFromContext.min(1).max(10_000).default(100),
     /** Burst bucket of the HTTP API. @default 200 */
     throttleBurstLimit: intFromContext.min(1).max(5_000).default(200),
+    /** Largest webhook body ingest accepts (413 above); Lambda's synchronous payload limit is 6 MB. @default 256 KiB */
+    maxBodyBytes: intFromContext.min(1024).max(6 * 1024 * 1024).default(DEFAULT_MAX_BODY_BYTES),
     /** Days a processed event id is remembered (WhatsApp redelivers for up to 7 days). @default 30 */
     dedupeTtlDays: intFromContext.min(7).max(365).default(30),
     /** Email subscribed to the DLQ alarms topic. @default no topic; alarms are only visible in CloudWatch */
@@ -85,6 +88,7 @@ export const CONTEXT_KEYS = [
   'logRetentionDays',
   'throttleRateLimit',
   'throttleBurstLimit',
+  'maxBodyBytes',
   'dedupeTtlDays',
   'alarmEmail',
 ] as const satisfies readonly (keyof z.input<typeof StageConfigSchema>)[];

@@ -73,11 +73,7 @@ export class HubStack extends Stack {
     const common = {
       logRetention: config.logRetention,
       logRemovalPolicy: retain,
-      environment: {
-        [ENV.defaultCountry]: config.defaultCountry,
-        [ENV.dedupeTtlDays]: String(config.dedupeTtlDays),
-        POWERTOOLS_SERVICE_NAME: 'omnihub',
-      },
+      environment: { [ENV.defaultCountry]: config.defaultCountry, POWERTOOLS_SERVICE_NAME: 'omnihub' },
     };
     const ingest = new HubFunction(this, 'ingest', {
       ...common,
@@ -86,6 +82,7 @@ export class HubStack extends Stack {
       // Vendors time out after 5–20 s; ingest only verifies and publishes.
       memorySize: 512,
       timeout: Duration.seconds(10),
+      environment: { ...common.environment, [ENV.maxBodyBytes]: String(config.maxBodyBytes) },
     });
     const profileWriter = new HubFunction(this, 'profile-writer', {
       ...common,
@@ -93,6 +90,7 @@ export class HubStack extends Stack {
       description: 'Applies hub events to the single customer view',
       memorySize: 512,
       timeout: Duration.seconds(30),
+      environment: { ...common.environment, [ENV.dedupeTtlDays]: String(config.dedupeTtlDays) },
     });
     const api = new HubFunction(this, 'api', {
       ...common,
@@ -153,7 +151,11 @@ export class HubStack extends Stack {
     this.ruleQueues = ruleQueues;
 
     /** Outputs — what operators paste into vendor consoles and policies. */
-    new CfnOutput(this, 'ApiBaseUrl', { value: baseUrl, description: 'Base URL of the hub API' });
+    new CfnOutput(this, 'ApiBaseUrl', { value: baseUrl, description: 'Base URL of the hub API (publicBaseUrl when set)' });
+    new CfnOutput(this, 'ApiEndpoint', {
+      value: this.api.httpApi.apiEndpoint,
+      description: 'execute-api endpoint; the target of a custom domain mapping',
+    });
     new CfnOutput(this, 'ReadApiInvokeArn', {
       value: this.api.readApiInvokeArn(),
       description: 'Resource for execute-api:Invoke in the policies of read-API callers',

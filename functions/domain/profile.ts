@@ -174,8 +174,17 @@ export const toTimelineItem = (event: HubEvent, customerId: string): TimelineIte
   data: event.data,
 });
 
-/** The profile as the read API shows it: bookkeeping fields left out. */
-export const toProfileView = (profile: Profile): Omit<Profile, 'traitTimes' | 'lastInteractionEventId'> => {
-  const { traitTimes: _traitTimes, lastInteractionEventId: _id, ...view } = profile;
-  return view;
-};
+/** The profile as the read API shows it: bookkeeping fields left out, keys in a stable, readable order. */
+export const toProfileView = (p: Profile) => ({
+  customerId: p.customerId,
+  identities: p.identities,
+  traits: p.traits,
+  channels: p.channels,
+  ...(p.lastChannel ? { lastChannel: p.lastChannel } : {}),
+  ...(p.lastInteractionAt ? { lastInteractionAt: p.lastInteractionAt } : {}),
+  firstSeenAt: p.firstSeenAt,
+  eventCount: p.eventCount,
+  createdAt: p.createdAt,
+  updatedAt: p.updatedAt,
+  version: p.version,
+});

@@ -14,7 +14,12 @@
  * - A pattern is an AND of its fields; a field's array is an OR of its values.
  *   `$or` forks the pattern into alternatives before matching.
  * - Array-consistent matching: fields taken from objects in *different*
- *   elements of the same event array never combine into one match.
+ *   elements of the same event array never combine into one match. Fields
+ *   are matched in key order, as Ruler's state machine does, so `exists:
+ *   false` looks inside the array element picked by the fields sorting before
+ *   it, or across the whole event when none picked one.
+ * - Paths are dot-joined as in Ruler, so `{ "a.b": [...] }` also reaches the
+ *   nested `a: { b }` (Ruler warns not to rely on this).
  * - Types are strict: `"5"` never matches `5`, prefix/suffix/wildcard and
  *   equals-ignore-case only match strings, numeric only matches numbers,
  *   and `anything-but` matches any present value that is not excluded

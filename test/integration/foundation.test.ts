@@ -135,13 +135,13 @@ describe('Foundation: webhook → bus → single customer view → read API', ()
     expect(await ok.text()).toBe('1158201444');
     const wrong = await fetch(`${hub.url}/webhooks/whatsapp?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=nope`);
     expect(wrong.status).toBe(403);
-    expect((await wrong.json()).error.code).toBeDefined();
+    expect(((await wrong.json()) as any).error.code).toBeDefined();
   });
 
   it('protects the read API with the bearer token and validates its parameters', async () => {
     const noToken = await fetch(`${hub.url}/v1/customers?identity=phone:+380501112233`);
     expect(noToken.status).toBe(401);
-    expect((await noToken.json()).error.code).toBe('unauthorized');
+    expect(((await noToken.json()) as any).error.code).toBe('unauthorized');
     expect((await api(hub, '/v1/customers')).status).toBe(400);
     expect((await api(hub, '/v1/customers?identity=fax:123')).status).toBe(400);
     expect((await api(hub, '/v1/customers?identity=phone:12')).status).toBe(400);
@@ -216,7 +216,7 @@ describe('Foundation: bad input is refused with a clear error and leaves no trac
     expect(res.body.error.message).toMatch(/fax-machine/);
     const route = await fetch(`${hub.url}/nowhere`);
     expect(route.status).toBe(404);
-    expect((await route.json()).error.code).toBe('not_found');
+    expect(((await route.json()) as any).error.code).toBe('not_found');
   });
 
   it('left nothing in the table', async () => {

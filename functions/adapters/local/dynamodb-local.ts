@@ -58,16 +58,18 @@ export const localClient = (endpoint: string): DynamoDBClient =>
     maxAttempts: 3,
   });
 
-const waitUntilReady = async (client: DynamoDBClient, proc: ChildProcess, timeoutMs: number, output: () => string): Promise<void> => {
+const waitUntilReady = async (endpoint: string, client: DynamoDBClient, proc: ChildProcess, timeoutMs: number, output: () => string): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${proc.exitCode}: ${output()}`);
     try {
+      // A bare HTTP probe first: the SDK's own retries would back off for seconds while the JVM boots.
+      await fetch(endpoint, { method: 'GET', signal: AbortSignal.timeout(1_000) });
       await client.send(new ListTablesCommand({ Limit: 1 }));
       return;
     } catch {
       if (Date.now() > deadline) throw new Error(`DynamoDB Local did not start within ${timeoutMs} ms: ${output()}`);
-      await new Promise((r) => setTimeout(r, 150));
+      await new Promise((r) => setTimeout(r, 100));
     }
   }
 };
@@ -96,7 +98,7 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
   const endpoint = `http://127.0.0.1:${port}`;
   const probe = localClient(endpoint);
   try {
-    await Promise.race([waitUntilReady(probe, proc, options.startTimeoutMs ?? 30_000, () => output), spawnError]);
+    await Promise.race([waitUntilReady(endpoint, probe, proc, options.startTimeoutMs ?? 30_000, () => output), spawnError]);
   } catch (err) {
     proc.kill('SIGKILL');
     throw err;
