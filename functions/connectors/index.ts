@@ -22,6 +22,4 @@ export const listConnectors = (): Connector<unknown>[] => Object.values(CONNECTO
 export const findConnector = (name: string | undefined): Connector<unknown> | undefined =>
   name !== undefined && Object.hasOwn(CONNECTORS, name) ? (CONNECTORS as Record<string, Connector<unknown>>)[name] : undefined;
 
-/** Local env variable of a connector secret: `OMNIHUB_SECRET_<NAME>`, `OMNIHUB_VERIFY_TOKEN_<NAME>`. */
-export const secretEnvName = (kind: 'SECRET' | 'VERIFY_TOKEN', connector: string): string =>
-  `OMNIHUB_${kind}_${connector.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+export { secretEnvName } from './shared/secret-env.js';

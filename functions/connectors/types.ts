@@ -31,6 +31,12 @@ export interface NormalizeContext {
 export interface NormalizeResult {
   readonly events: HubEvent[];
   /**
+   * Thin webhooks (only an object id): details to fetch from the vendor's API
+   * after the webhook is acknowledged. Each becomes a `hydration.requested`
+   * bus entry, consumed by the hydrator with retries and a DLQ.
+   */
+  readonly hydrations?: HydrationRequest[];
+  /**
    * Parts of the payload acknowledged but not turned into events, with why
    * ("unsupported update kind: poll"), so vendors don't retry forever and
    * operators can see what was skipped.
@@ -60,9 +66,11 @@ export interface Connector<Payload = unknown> {
   readonly secrets: readonly SecretSpec[];
   /**
    * Authenticity check on the raw request, timing-safe. Must fail closed: a
-   * missing secret or header is `{ ok: false }`.
+   * missing secret or header is `{ ok: false }`. Synchronous for HMAC and
+   * token schemes; a Promise where the check needs I/O (SNS fetches its
+   * signing certificate).
    */
-  verify(req: RawRequest, secrets: ConnectorSecrets, ctx: VerifyContext): VerifyResult;
+  verify(req: RawRequest, secrets: ConnectorSecrets, ctx: VerifyContext): VerifyResult | Promise<VerifyResult>;
   /** Decodes the raw body and validates it with the vendor schema; throws `ValidationError`. */
   parse(req: RawRequest): Payload;
   /** Pure mapping to hub events; no I/O. */
@@ -84,6 +92,12 @@ export interface Connector<Payload = unknown> {
    * request path.
    */
   signSample(sample: SampleRequest, secrets: ConnectorSecrets): SignedSample;
+  /**
+   * Fetches what a thin webhook left out and returns the complete events.
+   * Runs in the hydrator (after the acknowledgement), retried on failure;
+   * must be idempotent (deterministic event ids from `providerEventId`).
+   */
+  hydrate?(request: HydrationRequest, ctx: HydrateContext): Promise<HubEvent[]>;
 }
 
 export interface SampleRequest {
@@ -97,12 +111,41 @@ export interface SampleRequest {
 
 export interface SignedSample {
   readonly url: string;
+  /** Authentication headers only; the caller sets Content-Type. */
   readonly headers: Record<string, string>;
   /** Body to send, when signing changes it (e.g. Mailgun/Poster sign fields in the body). */
   readonly body?: Buffer;
 }
 
-/** Type helper used by the registry so each entry keeps its payload type. */
-export const defineConnector = <P>(connector: Connector<P>): Connector<P> => connector;
+/**
+ * A vendor object to fetch before the event can be published (HubSpot
+ * contact id, Bitrix24 lead id, Poster transaction id, …).
+ */
+export interface HydrationRequest {
+  readonly connector: string;
+  /** What to fetch, in the connector's terms (`contact`, `lead`, `transaction`). */
+  readonly kind: string;
+  /** Vendor ids and anything else the fetch needs. */
+  readonly params: Readonly<Record<string, string | number | boolean>>;
+  /** Dedup input for the resulting event(s): the webhook's own identity. */
+  readonly providerEventId: string;
+  readonly occurredAt?: string;
+  readonly receivedAt: string;
+}
+
+export interface HydrateContext {
+  readonly secrets: ConnectorSecrets;
+  readonly defaultCountry: CountryCode;
+  /** Injected so tests can point it at a fake vendor API on localhost. */
+  readonly fetch: typeof fetch;
+}
+
+/**
+ * Type helper for connector modules: checks the object against the contract
+ * while keeping its own types (a sync `verify` stays sync for its tests).
+ */
+export const defineConnector = <P, V extends VerifyResult | Promise<VerifyResult>>(
+  connector: Connector<P> & { verify(req: RawRequest, secrets: ConnectorSecrets, ctx: VerifyContext): V },
+): Omit<Connector<P>, 'verify'> & { verify(req: RawRequest, secrets: ConnectorSecrets, ctx: VerifyContext): V } => connector;
 
 export type { z };

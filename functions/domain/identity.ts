@@ -13,25 +13,25 @@ export type { CountryCode };
 export const DEFAULT_COUNTRY: CountryCode = 'UA';
 
 /**
- * Returns the E.164 form of a phone number, or undefined when it is not a
- * valid number. Digits-only international input without `+` (WhatsApp's
- * `380501112233`) is tried as international first when it is not a valid
- * national number, so both spellings land on one identity.
+ * Returns the E.164 form of a phone number, or undefined when it cannot be a
+ * phone number. Digits-only international input without `+` (WhatsApp's
+ * `380501112233`) is tried as international too, so both spellings land on
+ * one identity. A number libphonenumber calls *valid* wins; otherwise one of
+ * a *possible* length is kept, because vendors vouch for numbers (test
+ * ranges, newly allocated blocks) that the metadata does not know yet, and
+ * dropping them would split a customer in two.
  */
 export const normalizePhone = (raw: string, defaultCountry: CountryCode = DEFAULT_COUNTRY): string | undefined => {
   const trimmed = raw.trim();
-  if (!trimmed) return undefined;
+  if (!trimmed || /[a-z]/i.test(trimmed.replace(/ext\.?\s*\d+$/i, ''))) return undefined;
   const digits = trimmed.replace(/[^\d+]/g, '');
   const candidates = trimmed.startsWith('+') || trimmed.startsWith('00')
     ? [trimmed.replace(/^00/, '+')]
     : [trimmed, `+${digits}`];
-  for (const candidate of candidates) {
-    const parsed = candidate.startsWith('+')
-      ? parsePhoneNumberFromString(candidate)
-      : parsePhoneNumberFromString(candidate, defaultCountry);
-    if (parsed?.isValid()) return parsed.number;
-  }
-  return undefined;
+  const parsed = candidates.map((candidate) =>
+    candidate.startsWith('+') ? parsePhoneNumberFromString(candidate) : parsePhoneNumberFromString(candidate, defaultCountry),
+  );
+  return (parsed.find((p) => p?.isValid()) ?? parsed.find((p) => p?.isPossible()))?.number;
 };
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

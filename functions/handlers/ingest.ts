@@ -46,7 +46,7 @@ export const createIngestHandler = (deps: IngestDeps) => {
       if (req.method === 'GET') return handshake(connector, req, secrets);
       if (missingRequiredSecret(connector, secrets)) throw new NotConfiguredError(connector.name);
 
-      const verdict = connector.verify(req, secrets, { now: now() });
+      const verdict = await connector.verify(req, secrets, { now: now() });
       if (!verdict.ok) throw verdict.stale ? new StaleRequestError(verdict.reason) : new SignatureError(verdict.reason);
 
       const payload = connector.parse(req);

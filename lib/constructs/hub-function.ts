@@ -70,7 +70,7 @@ export class HubFunction extends NodejsFunction {
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
     // An explicit role instead of the default one, which attaches the AWS
-    // managed AWSLambdaBasicExecutionRole (logs:* on every log group).
+    // managed AWSLambdaBasicExecutionRole (log writes to every log group).
     const role = new Role(scope, `${id}-role`, {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of ${id}`,

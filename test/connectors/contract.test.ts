@@ -151,38 +151,38 @@ for (const connector of listConnectors()) {
       const carriers = authCarriers(connector, fixture);
 
       describe(`${file}: ${description}`, () => {
-        it('verify accepts the signed request', () => {
+        it('verify accepts the signed request', async () => {
           // Prepare
           const req = signedRequest(connector, fixture, TEST_SECRETS);
 
           // Act
-          const result = connector.verify(req, TEST_SECRETS, VERIFY_CTX);
+          const result = await connector.verify(req, TEST_SECRETS, VERIFY_CTX);
 
           // Assess
           expect(result).toEqual({ ok: true });
         });
 
-        it.skipIf(!bodySigned)('verify rejects the body with one byte flipped', () => {
+        it.skipIf(!bodySigned)('verify rejects the body with one byte flipped', async () => {
           // Prepare
           const req = signedRequest(connector, fixture, TEST_SECRETS);
           const positions = [Math.floor(req.body.length / 2), req.body.length - 1];
 
           // Act & Assess
           for (const at of positions) {
-            const result = connector.verify({ ...req, body: flipByte(req.body, at) }, TEST_SECRETS, VERIFY_CTX);
+            const result = await connector.verify({ ...req, body: flipByte(req.body, at) }, TEST_SECRETS, VERIFY_CTX);
             expect(result.ok, `byte ${at} flipped`).toBe(false);
           }
         });
 
         it.skipIf(carriers.headers.length + carriers.params.length === 0)(
           'verify rejects the request with its signature/token removed or altered',
-          () => {
+          async () => {
             // Prepare
             const req = signedRequest(connector, fixture, TEST_SECRETS);
 
             // Act
-            const removed = connector.verify(withoutCarriers(req, carriers), TEST_SECRETS, VERIFY_CTX);
-            const altered = connector.verify(withAlteredCarriers(req, carriers), TEST_SECRETS, VERIFY_CTX);
+            const removed = await connector.verify(withoutCarriers(req, carriers), TEST_SECRETS, VERIFY_CTX);
+            const altered = await connector.verify(withAlteredCarriers(req, carriers), TEST_SECRETS, VERIFY_CTX);
 
             // Assess
             expect(removed.ok).toBe(false);
@@ -191,14 +191,14 @@ for (const connector of listConnectors()) {
           },
         );
 
-        it('fails closed when the secret is missing', () => {
+        it('fails closed when the secret is missing', async () => {
           // Prepare
           const req = signedRequest(connector, fixture, TEST_SECRETS);
           const blank = Object.fromEntries(Object.keys(TEST_SECRETS).map((k) => [k, '']));
 
           // Act & Assess
-          expect(connector.verify(req, {}, VERIFY_CTX).ok).toBe(false);
-          expect(connector.verify(req, blank, VERIFY_CTX).ok).toBe(false);
+          expect((await connector.verify(req, {}, VERIFY_CTX)).ok).toBe(false);
+          expect((await connector.verify(req, blank, VERIFY_CTX)).ok).toBe(false);
         });
 
         it('normalizes into the expected events', () => {

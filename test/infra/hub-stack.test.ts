@@ -318,6 +318,17 @@ describe('Infra: functions', () => {
     }
   });
 
+  it('uses Resource "*" only for the X-Ray actions (the one acknowledged IAM5 finding)', () => {
+    for (const fn of ['ingest', 'profileWriter', 'api'] as const) {
+      // Prepare
+      const statements = statementsOfRole(prod.template, roleOfFunction(prod.template, functionId(prod, fn)));
+
+      // Assess
+      const starActions = statements.filter((s) => s.Resource === '*').flatMap(actionsOf);
+      expect(starActions.sort(), fn).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    }
+  });
+
   it('lets ingest put events on the hub bus only, and touch nothing else', () => {
     // Prepare
     const busId = logicalIdOf(prod.template, 'AWS::Events::EventBus', { Name: 'omnihub-prod' });

@@ -48,7 +48,7 @@ describe('Foundation: webhook → bus → single customer view → read API', ()
 
     // Assess
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
-    // The fixture's wa_id is not a valid phone number, so it links by its WhatsApp id alone.
+    // The fixture's wa_id is a test number libphonenumber calls invalid; it links by its WhatsApp id too.
     const whatsapp = await api(hub, '/v1/customers?identity=whatsapp:972987654321');
     expect(whatsapp.status).toBe(200);
     expect(whatsapp.body.channels.whatsapp.count).toBe(1);

@@ -49,3 +49,17 @@ describe('normalizeIdentities', () => {
     expect(result.map(identityKey)).toEqual(['phone:+380501112233', 'telegram:123456789']);
   });
 });
+
+describe('normalizePhone with numbers the metadata does not know', () => {
+  it('keeps a number of possible length that a vendor vouches for', () => {
+    expect(normalizePhone('972987654321', 'UA')).toBe('+972987654321'); // WhatsApp test wa_id
+    expect(normalizePhone('+11234567890', 'UA')).toBe('+11234567890');
+  });
+  it('prefers the valid reading of digits without "+"', () => {
+    expect(normalizePhone('380501112233', 'UA')).toBe('+380501112233');
+  });
+  it('still rejects text and impossible lengths', () => {
+    expect(normalizePhone('call me', 'UA')).toBeUndefined();
+    expect(normalizePhone('+38050', 'UA')).toBeUndefined();
+  });
+});

@@ -1,0 +1,9 @@
+/**
+ * Local environment variable of a connector secret: `OMNIHUB_SECRET_<NAME>`
+ * (signing secret or token), `OMNIHUB_VERIFY_TOKEN_<NAME>` (handshakes),
+ * `OMNIHUB_API_TOKEN_<NAME>` / `OMNIHUB_API_BASE_URL_<NAME>` (vendor API for
+ * hydrating thin webhooks). On AWS the same names are keys of the
+ * connector's Secrets Manager secret.
+ */
+export const secretEnvName = (kind: 'SECRET' | 'VERIFY_TOKEN' | 'API_TOKEN' | 'API_BASE_URL', connector: string): string =>
+  `OMNIHUB_${kind}_${connector.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
