@@ -41,7 +41,12 @@ export class HubStack extends Stack {
   public readonly bus: HubEventBus;
   public readonly table: HubTable;
   public readonly secrets: ConnectorSecrets;
-  public readonly functions: { readonly ingest: HubFunction; readonly profileWriter: HubFunction; readonly api: HubFunction };
+  public readonly functions: {
+    readonly ingest: HubFunction;
+    readonly profileWriter: HubFunction;
+    readonly api: HubFunction;
+    readonly hydrator: HubFunction;
+  };
   public readonly ruleQueues: ReadonlyMap<string, RuleQueue>;
 
   constructor(scope: Construct, id: string, props: HubStackProps) {
@@ -99,7 +104,15 @@ export class HubStack extends Stack {
       memorySize: 256,
       timeout: Duration.seconds(10),
     });
-    this.functions = { ingest, profileWriter, api };
+    const hydrator = new HubFunction(this, 'hydrator', {
+      ...common,
+      entry: entry('hydrator'),
+      description: 'Fetches the details of thin webhooks from vendor APIs and publishes the complete events',
+      memorySize: 256,
+      // Vendor APIs can be slow; the queue's visibility timeout follows this.
+      timeout: Duration.seconds(30),
+    });
+    this.functions = { ingest, profileWriter, api, hydrator };
 
     ingest.bindBus(this.bus.eventBus);
     ingest.bindSecrets(this.secrets.secrets, config.secretPrefix, 'read');
@@ -107,6 +120,10 @@ export class HubStack extends Stack {
     // Publishes `customer.merged` (issue 5).
     profileWriter.bindBus(this.bus.eventBus);
     api.bindTable(this.table.table, 'R');
+    // Vendor API credentials live in the connector's secret; events go back to the bus.
+    hydrator.bindSecrets(this.secrets.secrets, config.secretPrefix, 'read');
+    hydrator.bindBus(this.bus.eventBus);
+    hydrator.addEnvironment(ENV.tableName, this.table.table.tableName);
     // GET /v1/connectors reports per key whether it is set, which only the
     // value can tell (every secret has a version: it is created as `{}`); the
     // handler returns booleans, never values, and only to SigV4 callers.
@@ -133,7 +150,7 @@ export class HubStack extends Stack {
     const alarmAction = config.alarmEmail ? this.alarmTopic(prefix, config.alarmEmail) : undefined;
 
     /** Rules — one rule → queue → consumer per entry of `HUB_RULES`. */
-    const consumers: Record<HubRule['consumer'], HubFunction> = { 'profile-writer': profileWriter };
+    const consumers: Record<HubRule['consumer'], HubFunction> = { 'profile-writer': profileWriter, hydrator };
     const ruleQueues = new Map<string, RuleQueue>();
     for (const rule of HUB_RULES) {
       const consumer = consumers[rule.consumer];

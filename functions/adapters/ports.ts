@@ -5,12 +5,15 @@
  * when running locally.
  */
 import type { HubEvent, Identity } from '../events/hub-event.js';
+import type { BusEntry } from '../events/envelope.js';
 import type { ConnectorSecrets } from '../connectors/types.js';
 import type { Profile, TimelineItem } from '../domain/profile.js';
 
-/** Publishes hub events to the bus. Resolves only when every event was accepted. */
+/** Publishes to the bus. Resolves only when every entry was accepted. */
 export interface EventPublisher {
   publish(events: readonly HubEvent[]): Promise<void>;
+  /** Entries that are not touchpoints: hydration requests, `customer.merged`, … */
+  putEntries(entries: readonly BusEntry[]): Promise<void>;
 }
 
 /** Connector secrets (Secrets Manager on AWS, env locally). Missing → `{}`. */

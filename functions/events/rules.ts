@@ -14,7 +14,7 @@ export interface HubRule {
   readonly description: string;
   readonly pattern: EventPattern;
   /** The function that consumes the rule's queue. */
-  readonly consumer: 'profile-writer';
+  readonly consumer: 'profile-writer' | 'hydrator';
 }
 
 /** Every touchpoint from every connector goes into the single customer view. */
@@ -28,7 +28,21 @@ export const PROFILE_WRITER_RULE: HubRule = {
   consumer: 'profile-writer',
 };
 
-export const HUB_RULES: readonly HubRule[] = [PROFILE_WRITER_RULE];
+/** DetailType of a thin webhook's fetch request (see `HydrationRequest`). */
+export const HYDRATION_DETAIL_TYPE = 'hydration.requested';
+
+/** Thin webhooks (only an object id) are completed from the vendor's API after the acknowledgement. */
+export const HYDRATOR_RULE: HubRule = {
+  name: 'hydrator',
+  description: 'Fetch details of thin webhooks from the vendor API, then publish the complete events',
+  pattern: {
+    source: [{ prefix: SOURCE_PREFIX }],
+    'detail-type': [HYDRATION_DETAIL_TYPE],
+  },
+  consumer: 'hydrator',
+};
+
+export const HUB_RULES: readonly HubRule[] = [PROFILE_WRITER_RULE, HYDRATOR_RULE];
 
 /** Pattern of the bus archive: every event the hub publishes. */
 export const ARCHIVE_PATTERN: EventPattern = { source: [{ prefix: SOURCE_PREFIX }] };

@@ -15,6 +15,7 @@ import { MethodNotAllowedError, NotConfiguredError, NotFoundError, SignatureErro
 import { jsonResponse, toRawRequest, type HttpResponse, type RawRequest } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
 import { httpErrors } from './middleware.js';
+import { toHydrationEntry } from './hydrator.js';
 
 export interface IngestDeps {
   readonly publisher: EventPublisher;
@@ -54,13 +55,23 @@ export const createIngestHandler = (deps: IngestDeps) => {
       // A normalizer bug must not publish a malformed event: fail with 5xx and let the vendor retry after the fix.
       const events = result.events.map(parseHubEvent);
       await deps.publisher.publish(events);
+      if (result.hydrations?.length) await deps.publisher.putEntries(result.hydrations.map(toHydrationEntry));
 
       logger.info('webhook accepted', {
         connector: connector.name,
         eventIds: events.map((e) => e.id),
         types: events.map((e) => e.type),
+        hydrations: result.hydrations?.length ?? 0,
         ignored: result.ignored,
       });
-      return connector.acknowledge?.(result, payload) ?? jsonResponse(200, { status: 'accepted', eventIds: events.map((e) => e.id), ignored: result.ignored });
+      return (
+        connector.acknowledge?.(result, payload) ??
+        jsonResponse(200, {
+          status: 'accepted',
+          eventIds: events.map((e) => e.id),
+          ...(result.hydrations?.length ? { pendingFetches: result.hydrations.length } : {}),
+          ignored: result.ignored,
+        })
+      );
     });
 };

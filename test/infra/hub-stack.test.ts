@@ -288,9 +288,9 @@ describe('Infra: HTTP API', () => {
 });
 
 describe('Infra: functions', () => {
-  it('runs three Node.js 22 arm64 functions with tracing, source maps and owned log groups', () => {
-    // Assess
-    prod.template.resourceCountIs('AWS::Lambda::Function', 3);
+  it('runs the four Node.js 22 arm64 functions with tracing, source maps and owned log groups', () => {
+    // Assess: ingest, api, profile-writer, hydrator.
+    prod.template.resourceCountIs('AWS::Lambda::Function', 4);
     prod.template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],

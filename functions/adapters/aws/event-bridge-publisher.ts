@@ -6,7 +6,7 @@
  */
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { HubEvent } from '../../events/hub-event.js';
-import { toBusEntry } from '../../events/envelope.js';
+import { toBusEntry, type BusEntry } from '../../events/envelope.js';
 import type { EventPublisher } from '../ports.js';
 
 const BATCH = 10;
@@ -18,11 +18,17 @@ export class EventBridgePublisher implements EventPublisher {
     private readonly maxAttempts = 3,
   ) {}
 
-  async publish(events: readonly HubEvent[]): Promise<void> {
-    const entries: PutEventsRequestEntry[] = events.map((event) => {
-      const entry = toBusEntry(event);
-      return { EventBusName: this.eventBusName, Source: entry.source, DetailType: entry.detailType, Detail: JSON.stringify(entry.detail) };
-    });
+  publish(events: readonly HubEvent[]): Promise<void> {
+    return this.putEntries(events.map(toBusEntry));
+  }
+
+  async putEntries(busEntries: readonly BusEntry[]): Promise<void> {
+    const entries: PutEventsRequestEntry[] = busEntries.map((entry) => ({
+      EventBusName: this.eventBusName,
+      Source: entry.source,
+      DetailType: entry.detailType,
+      Detail: JSON.stringify(entry.detail),
+    }));
     for (let i = 0; i < entries.length; i += BATCH) await this.putBatch(entries.slice(i, i + BATCH));
   }
 

@@ -35,6 +35,10 @@ export class LocalEventBus implements EventPublisher {
     for (const event of events) this.put(toBusEntry(event));
   }
 
+  async putEntries(entries: readonly BusEntry[]): Promise<void> {
+    for (const entry of entries) this.put(entry);
+  }
+
   /** Puts one entry on the bus; returns the envelope as targets receive it. */
   put(entry: BusEntry): EventBridgeEnvelope {
     const envelope = toEnvelope(entry);

@@ -13,6 +13,7 @@ import { DEFAULT_MAX_BODY_BYTES } from '../../shared/http.js';
 import { createIngestHandler } from '../../handlers/ingest.js';
 import { createApiHandler } from '../../handlers/api.js';
 import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
+import { createHydratorHandler } from '../../handlers/hydrator.js';
 import { DynamoProfileStore } from '../aws/dynamodb-profile-store.js';
 import { ensureHubTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { EnvSecretStore } from './env-secret-store.js';
@@ -38,6 +39,8 @@ export interface LocalHubOptions {
   readonly dedupeTtlDays?: number;
   /** First retry delay of the local queues. @default 500 */
   readonly retryBaseMs?: number;
+  /** HTTP client the hydrator uses for vendor APIs (tests point it at a fake). */
+  readonly fetch?: typeof fetch;
 }
 
 export interface LocalHub {
@@ -75,6 +78,10 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     'profile-writer': (() => {
       const handler = createProfileWriterHandler({ store });
       return (event) => handler(event, queueContext('profile-writer'));
+    })(),
+    hydrator: (() => {
+      const handler = createHydratorHandler({ publisher: bus, secrets, defaultCountry, ...(options.fetch ? { fetch: options.fetch } : {}) });
+      return (event) => handler(event, queueContext('hydrator'));
     })(),
   };
   for (const rule of HUB_RULES) {
