@@ -209,6 +209,22 @@ for (const connector of listConnectors()) {
           const actual = result.events.map((event, i) => project(event, Object.keys(expected.events[i] ?? {})));
           expect(actual).toEqual(expected.events);
           expect(result.ignored).toHaveLength(expected.ignored);
+          expect(result.hydrations ?? []).toHaveLength(expected.hydrations);
+          for (const h of result.hydrations ?? []) expect(h.connector).toBe(connector.name);
+        });
+
+        it.runIf(fixture.case.replayWindowSeconds !== undefined)('refuses a delivery replayed outside the window as stale', async () => {
+          // Prepare: signed at TEST_NOW, verified a window and a minute later (and earlier).
+          const req = signedRequest(connector, fixture, TEST_SECRETS);
+          const skewMs = ((fixture.case.replayWindowSeconds ?? 0) + 60) * 1000;
+
+          // Act
+          const late = await connector.verify(req, TEST_SECRETS, { now: new Date(TEST_NOW.getTime() + skewMs) });
+          const early = await connector.verify(req, TEST_SECRETS, { now: new Date(TEST_NOW.getTime() - skewMs) });
+
+          // Assess
+          expect(late).toMatchObject({ ok: false, stale: true });
+          expect(early).toMatchObject({ ok: false, stale: true });
         });
 
         it('produces events that pass HubEventSchema, also after a JSON round trip', () => {

@@ -62,10 +62,18 @@ export const FixtureCaseSchema = z
      * @default true
      */
     bodySigned: z.boolean().default(true),
+    /**
+     * For vendors that sign a timestamp: the allowed skew in seconds. The
+     * contract test then checks a delivery verified that long after signing
+     * (plus a minute) is refused as stale.
+     */
+    replayWindowSeconds: z.number().int().positive().optional(),
     expect: z.object({
       events: z.array(ExpectedEventSchema),
       /** Number of entries in `ignored`. */
       ignored: z.number().int().nonnegative(),
+      /** Number of thin-webhook fetches (`hydrations`) the normalizer asks for. @default 0 */
+      hydrations: z.number().int().nonnegative().default(0),
     }),
   })
   .refine((c) => c.verbatim || (c.note ?? '').length > 0, {

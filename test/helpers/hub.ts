@@ -12,7 +12,13 @@ export const sharedDynamo = (): DynamoDbLocal => {
 export const TEST_SECRET = 'test-secret';
 export const TEST_VERIFY_TOKEN = 'test-verify-token';
 
-export const startTestHub = (options: Partial<LocalHubOptions> = {}): Promise<LocalHub> =>
+/**
+ * A hub on a fresh table of the shared DynamoDB Local. Every connector's
+ * `OMNIHUB_SECRET_*` is `test-secret` and `OMNIHUB_VERIFY_TOKEN_*` is
+ * `test-verify-token`; `extraEnv` adds or overrides variables (vendor API
+ * base URLs for hydration tests, …).
+ */
+export const startTestHub = (options: Partial<LocalHubOptions> & { extraEnv?: Record<string, string> } = {}): Promise<LocalHub> =>
   startLocalHub({
     port: 0,
     dynamo: sharedDynamo(),
@@ -22,7 +28,8 @@ export const startTestHub = (options: Partial<LocalHubOptions> = {}): Promise<Lo
     env: new Proxy({} as NodeJS.ProcessEnv, {
       // Every connector is configured with the same fixture secret.
       get: (_t, name) =>
-        typeof name === 'string' && name.startsWith('OMNIHUB_SECRET_') ? TEST_SECRET
+        typeof name === 'string' && options.extraEnv && name in options.extraEnv ? options.extraEnv[name]
+        : typeof name === 'string' && name.startsWith('OMNIHUB_SECRET_') ? TEST_SECRET
         : typeof name === 'string' && name.startsWith('OMNIHUB_VERIFY_TOKEN_') ? TEST_VERIFY_TOKEN
         : undefined,
     }),

@@ -65,6 +65,9 @@ const readBody = (req: IncomingMessage, limit: number): Promise<Buffer | 'too-la
 const toApiGatewayEvent = (req: IncomingMessage, url: URL, body: Buffer, route: HttpRoute, pathParameters: Record<string, string>): APIGatewayProxyEventV2 => {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+  // API Gateway always adds these; locally the scheme is plain HTTP, so URL-signing vendors verify against http://.
+  headers['x-forwarded-proto'] ??= 'http';
+  headers['x-forwarded-for'] ??= req.socket.remoteAddress ?? '127.0.0.1';
   const queryStringParameters: Record<string, string> = {};
   for (const [k, v] of url.searchParams) queryStringParameters[k] = k in queryStringParameters ? `${queryStringParameters[k]},${v}` : v;
   const now = new Date();
