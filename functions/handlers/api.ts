@@ -22,7 +22,12 @@ export interface ApiDeps {
   readonly defaultCountry: CountryCode;
   /** Base URL shown in `GET /v1/connectors` webhook paths. */
   readonly publicBaseUrl?: string;
+  /** More routes by API Gateway route key (subscriptions, …), served by the same function. */
+  readonly extraRoutes?: Record<string, ApiRoute>;
 }
+
+/** One read-API route: gets the API Gateway v2 event, returns the response. */
+export type ApiRoute = (event: APIGatewayProxyEventV2) => Promise<HttpResponse>;
 
 const TimelineQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -55,7 +60,8 @@ export const createApiHandler = (deps: ApiDeps) => {
     return profile;
   };
 
-  const routes: Record<string, (event: APIGatewayProxyEventV2) => Promise<HttpResponse>> = {
+  const routes: Record<string, ApiRoute> = {
+    ...deps.extraRoutes,
     'GET /v1/customers': async (event) => {
       const identity = parseIdentityParam(event.queryStringParameters?.identity, deps.defaultCountry);
       const profile = await deps.store.findByIdentity(identity);
