@@ -41,6 +41,12 @@ export const normalizeEmail = (raw: string): string | undefined => {
   return EMAIL.test(email) && email.length <= 320 ? email : undefined;
 };
 
+/** `@Olena_K`, `t.me/olena_k` → `olena_k` (Telegram usernames are case-insensitive, 5–32 chars). */
+export const normalizeTelegramUsername = (raw: string): string | undefined => {
+  const name = raw.trim().replace(/^(https?:\/\/)?(t\.me\/|telegram\.me\/)/i, '').replace(/^@/, '').toLowerCase();
+  return /^[a-z][a-z0-9_]{4,31}$/.test(name) ? name : undefined;
+};
+
 /** Normalizes one identity; undefined when the value is not usable for linking. */
 export const normalizeIdentity = (identity: Identity, defaultCountry: CountryCode = DEFAULT_COUNTRY): Identity | undefined => {
   const { type } = identity;
@@ -49,7 +55,9 @@ export const normalizeIdentity = (identity: Identity, defaultCountry: CountryCod
       ? normalizePhone(identity.value, defaultCountry)
       : type === 'email'
         ? normalizeEmail(identity.value)
-        : identity.value.trim() || undefined;
+        : type === 'telegram_username'
+          ? normalizeTelegramUsername(identity.value)
+          : identity.value.trim() || undefined;
   if (!value) return undefined;
   return identity.source ? { type, value, source: identity.source } : { type, value };
 };

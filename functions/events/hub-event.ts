@@ -26,6 +26,8 @@ export const IDENTITY_TYPES = [
   'phone',
   'email',
   'telegram',
+  /** A public @username: weaker than the numeric id (it can change), but the only Telegram handle a web form collects. */
+  'telegram_username',
   'whatsapp',
   'viber',
   'messenger',

@@ -89,7 +89,7 @@ describe('Connector: telegram', () => {
       );
 
       // Assess
-      expect(identities).toEqual(['telegram:424242', 'phone:+380501234567']);
+      expect(identities).toEqual(['telegram:424242', 'telegram_username:olenak', 'phone:+380501234567']);
     });
 
     it('normalizes the digits-only phone Telegram usually sends', () => {
@@ -97,7 +97,7 @@ describe('Connector: telegram', () => {
       const identities = identitiesOf(message({ contact: { phone_number: '380501234567', first_name: 'Olena', user_id: USER.id } }));
 
       // Assess
-      expect(identities).toEqual(['telegram:424242', 'phone:+380501234567']);
+      expect(identities).toEqual(['telegram:424242', 'telegram_username:olenak', 'phone:+380501234567']);
     });
 
     it("does not add the phone of someone else's contact (contact.user_id != from.id)", () => {
@@ -105,7 +105,7 @@ describe('Connector: telegram', () => {
       const event = only(message({ contact: { phone_number: '+380671112233', first_name: 'Taras', user_id: 515151 } }));
 
       // Assess
-      expect(event.customer.identities.map(identityKey)).toEqual(['telegram:424242']);
+      expect(event.customer.identities.map(identityKey)).toEqual(['telegram:424242', 'telegram_username:olenak']);
       expect(event.data).toMatchObject({ contentType: 'contact', text: 'Taras' });
     });
 
@@ -114,7 +114,7 @@ describe('Connector: telegram', () => {
       const identities = identitiesOf(message({ contact: { phone_number: '+380671112233', first_name: 'Taras' } }));
 
       // Assess
-      expect(identities).toEqual(['telegram:424242']);
+      expect(identities).toEqual(['telegram:424242', 'telegram_username:olenak']);
     });
   });
 
@@ -144,7 +144,7 @@ describe('Connector: telegram', () => {
       const event = only({ update_id: 1, message: { message_id: 1, from: { ...USER, id: bigId }, chat: { id: -1001234567890123, type: 'supergroup' }, date: 1714564800, text: 'x' } });
 
       // Assess
-      expect(event.customer.identities.map(identityKey)).toEqual(['telegram:4503599627370495']);
+      expect(event.customer.identities.map(identityKey)).toEqual(['telegram:4503599627370495', 'telegram_username:olenak']);
       expect(event.data.conversationId).toBe('-1001234567890123');
     });
 
@@ -190,7 +190,7 @@ describe('Connector: telegram', () => {
         summary: 'Button: book:yes',
         data: { messageId: '4382bfdwdsb323b2d9', contentType: 'button', text: 'book:yes', conversationId: '424242', replyTo: '76' },
       });
-      expect(event.customer.identities.map(identityKey)).toEqual(['telegram:424242']);
+      expect(event.customer.identities.map(identityKey)).toEqual(['telegram:424242', 'telegram_username:olenak']);
     });
 
     it('maps a photo to its largest size with the caption', () => {

@@ -81,6 +81,8 @@ export const normalizeMarquiz = (lead: MarquizLead, ctx: NormalizeContext): Norm
       identities: [
         lead.contacts.phone ? { type: 'phone', value: lead.contacts.phone } : undefined,
         lead.contacts.email ? { type: 'email', value: lead.contacts.email } : undefined,
+        // A quiz's optional "Telegram" contact field (@username); links to the chat once she writes.
+        lead.contacts.telegram ? { type: 'telegram_username', value: lead.contacts.telegram } : undefined,
       ],
       traits: { name: orUndefined(lead.contacts.name) },
       summary: quizName ? `Quiz «${quizName}» completed` : 'Quiz completed',

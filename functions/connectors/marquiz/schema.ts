@@ -19,7 +19,7 @@ export const MarquizAnswerSchema = z
   .loose();
 
 export const MarquizContactsSchema = z
-  .object({ name: OptionalText, phone: OptionalText, email: OptionalText })
+  .object({ name: OptionalText, phone: OptionalText, email: OptionalText, telegram: OptionalText })
   .loose();
 
 export const MarquizLeadSchema = z

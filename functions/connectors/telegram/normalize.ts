@@ -62,6 +62,8 @@ const traitsOf = (user: TelegramUser) => ({
 
 const senderIdentities = (user: TelegramUser, message?: TelegramMessage): Identity[] => {
   const identities: Identity[] = [{ type: 'telegram', value: String(user.id) }];
+  // The @username links the chat to web forms that collected it (a quiz's "Telegram" field).
+  if (user.username) identities.push({ type: 'telegram_username', value: user.username });
   // A shared card is the sender's own number only when Telegram says so;
   // anyone can forward somebody else's contact.
   const contact = message?.contact;

@@ -63,3 +63,18 @@ describe('normalizePhone with numbers the metadata does not know', () => {
     expect(normalizePhone('+38050', 'UA')).toBeUndefined();
   });
 });
+
+describe('normalizeTelegramUsername', () => {
+  it.each([
+    ['@Olena_K', 'olena_k'],
+    ['https://t.me/olena_k', 'olena_k'],
+    ['olena_k', 'olena_k'],
+  ])('normalizes %s', async (input, expected) => {
+    const { normalizeTelegramUsername } = await import('../../../functions/domain/identity.js');
+    expect(normalizeTelegramUsername(input)).toBe(expected);
+  });
+  it.each(['@ab', '1olena', 'olena k'])('rejects %j', async (input) => {
+    const { normalizeTelegramUsername } = await import('../../../functions/domain/identity.js');
+    expect(normalizeTelegramUsername(input)).toBeUndefined();
+  });
+});

@@ -7,7 +7,7 @@ import {
   validatePattern,
 } from '../../../functions/events/pattern-matcher.js';
 import { HUB_EVENT_TYPES, SOURCE_PREFIX } from '../../../functions/events/hub-event.js';
-import { ARCHIVE_PATTERN, HUB_RULES, type EventPattern } from '../../../functions/events/rules.js';
+import { ARCHIVE_PATTERN, HUB_RULES, HYDRATION_DETAIL_TYPE, HYDRATOR_RULE, PROFILE_WRITER_RULE, type EventPattern } from '../../../functions/events/rules.js';
 
 // Where each documented case comes from.
 const OPERATORS = 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html';
@@ -401,6 +401,7 @@ describe('validatePattern', () => {
   it('accepts the hub rules and archive pattern, which route hub events', () => {
     // Prepare
     const event = envelope({ id: 'whatsapp:wamid.1' }, { source: `${SOURCE_PREFIX}whatsapp`, 'detail-type': HUB_EVENT_TYPES[0] });
+    const hydration = envelope({ kind: 'contact' }, { source: `${SOURCE_PREFIX}hubspot`, 'detail-type': HYDRATION_DETAIL_TYPE });
     const foreign = envelope({}, { source: 'aws.ec2' });
 
     // Act
@@ -408,10 +409,13 @@ describe('validatePattern', () => {
 
     // Assess
     expect(errors).toEqual([]);
-    for (const pattern of [...HUB_RULES.map((r) => r.pattern), ARCHIVE_PATTERN]) {
-      expect(matchesPattern(pattern, event)).toBe(true);
-      expect(matchesPattern(pattern, foreign)).toBe(false);
-    }
+    for (const pattern of [...HUB_RULES.map((r) => r.pattern), ARCHIVE_PATTERN]) expect(matchesPattern(pattern, foreign)).toBe(false);
+    // Touchpoints go to the profile writer and never to the hydrator; hydration requests the other way round.
+    expect(matchesPattern(PROFILE_WRITER_RULE.pattern, event)).toBe(true);
+    expect(matchesPattern(PROFILE_WRITER_RULE.pattern, hydration)).toBe(false);
+    expect(matchesPattern(HYDRATOR_RULE.pattern, hydration)).toBe(true);
+    expect(matchesPattern(HYDRATOR_RULE.pattern, event)).toBe(false);
+    expect(matchesPattern(ARCHIVE_PATTERN, event) && matchesPattern(ARCHIVE_PATTERN, hydration)).toBe(true);
   });
 });
 
