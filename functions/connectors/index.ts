@@ -7,11 +7,13 @@
 import { marquizConnector } from './marquiz/index.js';
 import { telegramConnector } from './telegram/index.js';
 import type { Connector } from './types.js';
+import { viberConnector } from './viber/index.js';
 import { whatsappConnector } from './whatsapp/index.js';
 
 export const CONNECTORS = {
   marquiz: marquizConnector,
   telegram: telegramConnector,
+  viber: viberConnector,
   whatsapp: whatsappConnector,
 } satisfies Record<string, Connector<any>>;
 

@@ -1,11 +1,15 @@
 /**
- * The single customer view as pure data, and the reducer that folds one hub
- * event into it. No I/O here: the store decides *which* profile an event
- * belongs to and persists the result; this module decides *what* the profile
- * becomes. The reducer is order-independent (every field is a min, max,
- * count or union), so events arriving out of order end in the same profile.
+ * The single customer view as pure data, the reducer that folds one hub
+ * event into it, and the combiner that merges two profiles. No I/O here: the
+ * store decides *which* profile an event belongs to and persists the result;
+ * this module decides *what* the profile becomes.
+ *
+ * Every field is a min, max, sum, union or newest-wins value stamped with
+ * `<occurredAt>|<eventId>`, so the profile does not depend on the order
+ * events arrive in, and `combineProfiles(fold(A), fold(B))` equals
+ * `fold(A ∪ B)` — which is what makes merges safe.
  */
-import type { Channel, HubEvent, HubEventType, Identity, Traits } from '../events/hub-event.js';
+import { MESSAGING_CHANNELS, type Channel, type HubEvent, type HubEventType, type Identity, type Traits } from '../events/hub-event.js';
 import { identityKey } from './identity.js';
 
 export interface ChannelStats {
@@ -14,17 +18,44 @@ export interface ChannelStats {
   readonly count: number;
 }
 
+export interface ConsentState {
+  readonly status: 'granted' | 'revoked';
+  readonly at: string;
+  /** Connector that reported it. */
+  readonly source: string;
+  readonly reason?: string;
+  /** `<occurredAt>|<eventId>`: the newest statement wins. */
+  readonly stamp: string;
+}
+
+export interface OrderStats {
+  /** Distinct orders and till purchases (an order placed and later paid counts once). */
+  readonly count: number;
+  /** Gross amount per currency, minor units. */
+  readonly revenue: Record<string, number>;
+  /** Refunded amount per currency, minor units. */
+  readonly refunded: Record<string, number>;
+  readonly firstAt?: string;
+  readonly lastAt?: string;
+}
+
 export interface Profile {
   readonly customerId: string;
-  /** Every identifier linked to the customer (bounded: `MAX_IDENTITIES`). */
+  /** Every identifier linked to the customer (bounded: `MAX_IDENTITIES`), sorted. */
   readonly identities: Identity[];
   readonly traits: Traits;
-  /**
-   * `<occurredAt>|<eventId>` of the event each trait value came from: the
-   * newest wins whatever the arrival order, ties broken by event id.
-   */
+  /** `<occurredAt>|<eventId>` of the event each trait value came from. */
   readonly traitTimes: Record<string, string>;
   readonly channels: Partial<Record<Channel, ChannelStats>>;
+  /** Messages the customer sent per channel: what "the channel she answers in" is computed from. */
+  readonly inbound: Partial<Record<Channel, { readonly count: number; readonly lastAt: string }>>;
+  readonly consent: Partial<Record<Channel, ConsentState>>;
+  /** A preference stated in the CRM or by the customer; wins over the computed one while consent allows. */
+  readonly statedPreference?: { readonly channel: Channel; readonly stamp: string };
+  readonly orders: OrderStats;
+  /** Promo codes used, newest last (bounded: `MAX_PROMO_CODES`). */
+  readonly promoCodes: string[];
+  readonly lastCartAt?: string;
   /** Channel of the customer's most recent interaction. */
   readonly lastChannel?: Channel;
   readonly lastInteractionAt?: string;
@@ -33,6 +64,10 @@ export interface Profile {
   /** Earliest occurredAt of any event (customer since). */
   readonly firstSeenAt: string;
   readonly eventCount: number;
+  /** Profiles merged into this one; their timeline partitions are part of this timeline. */
+  readonly mergedIds: string[];
+  /** Guard-rail notes (ignored identities, caps hit): surfaced, never silent. */
+  readonly warnings: string[];
   /** When the hub created the profile (wall clock). */
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -40,20 +75,26 @@ export interface Profile {
   readonly version: number;
 }
 
-/** One entry of the customer's history; the full event payload stays here, not in the profile. */
+/** One entry of the customer's history: the whole event, so a profile can be recomputed from its timeline. */
 export interface TimelineItem {
   readonly eventId: string;
   readonly customerId: string;
   readonly type: HubEventType;
   readonly channel: Channel;
   readonly connector: string;
+  readonly providerEventId: string;
   readonly occurredAt: string;
+  readonly receivedAt: string;
   readonly summary: string;
+  readonly identities: Identity[];
+  readonly traits: Traits;
   readonly data: unknown;
 }
 
 /** Cap on identities in one profile, keeping the item far below DynamoDB's 400 KB. */
 export const MAX_IDENTITIES = 100;
+export const MAX_PROMO_CODES = 50;
+export const MAX_WARNINGS = 20;
 
 /**
  * Event types that show the customer acting on a channel. Business-side
@@ -77,58 +118,86 @@ export const INTERACTION_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType
   'consent.revoked',
 ]);
 
+/** Types that represent a sale; one order id counts once whichever of them arrive. */
+export const ORDER_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>(['order.placed', 'order.paid', 'purchase.completed']);
+
 const minIso = (a: string, b: string): string => (a <= b ? a : b);
-const maxIso = (a: string, b: string): string => (a >= b ? a : b);
+const maxIso = (a: string | undefined, b: string | undefined): string | undefined => (a === undefined ? b : b === undefined ? a : a >= b ? a : b);
 
 /** Total order on events for "newest wins": time, then id. */
 const isNewer = (at: string, id: string, thanAt: string | undefined, thanId = ''): boolean =>
   thanAt === undefined || at > thanAt || (at === thanAt && id > thanId);
 
-const stamp = (event: HubEvent): string => `${event.occurredAt}|${event.id}`;
+const stampOf = (event: Pick<HubEvent, 'occurredAt' | 'id'>): string => `${event.occurredAt}|${event.id}`;
 
-const mergeIdentities = (existing: readonly Identity[], incoming: readonly Identity[]): Identity[] => {
-  const seen = new Set(existing.map(identityKey));
-  const out = [...existing];
-  for (const identity of incoming) {
-    if (out.length >= MAX_IDENTITIES) break;
-    const key = identityKey(identity);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(identity);
-  }
-  // Sorted so the stored profile does not depend on the order events arrived in.
-  return out.sort((a, b) => identityKey(a).localeCompare(identityKey(b)));
+const sortIdentities = (identities: Identity[]): Identity[] => identities.sort((a, b) => identityKey(a).localeCompare(identityKey(b)));
+
+const unionIdentities = (a: readonly Identity[], b: readonly Identity[]): Identity[] => {
+  const byKey = new Map<string, Identity>();
+  for (const identity of [...a, ...b]) if (!byKey.has(identityKey(identity))) byKey.set(identityKey(identity), identity);
+  // Sorted before the cap so which ones are kept does not depend on arrival order.
+  return sortIdentities([...byKey.values()]).slice(0, MAX_IDENTITIES);
 };
 
+const unionBounded = (a: readonly string[], b: readonly string[], max: number): string[] => [...new Set([...a, ...b])].sort().slice(-max);
+
+const addMoney = (into: Record<string, number>, currency: string, amount: number): Record<string, number> => ({
+  ...into,
+  [currency]: (into[currency] ?? 0) + amount,
+});
+
+const sumMoney = (a: Record<string, number>, b: Record<string, number>): Record<string, number> =>
+  Object.entries(b).reduce((acc, [c, v]) => addMoney(acc, c, v), { ...a });
+
+/** Key that identifies one order across its placed/paid events: connector + vendor order id. */
+export const orderKey = (event: HubEvent): string | undefined =>
+  ORDER_TYPES.has(event.type) || event.type === 'order.refunded' ? `${event.connector}:${(event.data as { orderId: string }).orderId}` : undefined;
+
 /** A profile with nothing in it yet, for a customer first seen in `event`. */
-export const emptyProfile = (customerId: string, event: HubEvent, now: string): Profile => ({
+export const emptyProfile = (customerId: string, firstSeenAt: string, now: string): Profile => ({
   customerId,
   identities: [],
   traits: {},
   traitTimes: {},
   channels: {},
-  firstSeenAt: event.occurredAt,
+  inbound: {},
+  consent: {},
+  orders: { count: 0, revenue: {}, refunded: {} },
+  promoCodes: [],
+  firstSeenAt,
   eventCount: 0,
+  mergedIds: [],
+  warnings: [],
   createdAt: now,
   updatedAt: now,
   version: 0,
 });
 
+export interface ApplyContext {
+  /**
+   * False when this event's order was already counted (an `order.paid` after
+   * its `order.placed`). The store knows it from the order's own item; a pure
+   * fold tracks it itself (`foldEvents`).
+   */
+  readonly newOrder?: boolean;
+}
+
 /**
  * Folds one event into a profile. Pure and deterministic given `now`; the
  * caller guarantees each event is applied at most once (the store's dedupe).
  */
-export const applyEvent = (profile: Profile, event: HubEvent, now: string): Profile => {
+export const applyEvent = (profile: Profile, event: HubEvent, now: string, ctx: ApplyContext = {}): Profile => {
   const { occurredAt, channel, id } = event;
+  const stamp = stampOf(event);
 
   const traits: Record<string, Traits[string]> = { ...profile.traits };
   const traitTimes: Record<string, string> = { ...profile.traitTimes };
   for (const [key, value] of Object.entries(event.customer.traits ?? {})) {
     if (value === null || value === '') continue;
     const current = traitTimes[key];
-    if (current === undefined || stamp(event) > current) {
+    if (current === undefined || stamp > current) {
       traits[key] = value;
-      traitTimes[key] = stamp(event);
+      traitTimes[key] = stamp;
     }
   }
 
@@ -136,23 +205,87 @@ export const applyEvent = (profile: Profile, event: HubEvent, now: string): Prof
   const channels = {
     ...profile.channels,
     [channel]: prev
-      ? { firstSeen: minIso(prev.firstSeen, occurredAt), lastSeen: maxIso(prev.lastSeen, occurredAt), count: prev.count + 1 }
+      ? { firstSeen: minIso(prev.firstSeen, occurredAt), lastSeen: maxIso(prev.lastSeen, occurredAt) as string, count: prev.count + 1 }
       : { firstSeen: occurredAt, lastSeen: occurredAt, count: 1 },
   };
 
-  let { lastChannel, lastInteractionAt, lastInteractionEventId } = profile;
+  let { lastChannel, lastInteractionAt, lastInteractionEventId, statedPreference, lastCartAt } = profile;
   if (INTERACTION_TYPES.has(event.type) && isNewer(occurredAt, id, lastInteractionAt, lastInteractionEventId)) {
     lastChannel = channel;
     lastInteractionAt = occurredAt;
     lastInteractionEventId = id;
   }
 
+  let { inbound, consent, orders, promoCodes } = profile;
+  switch (event.type) {
+    case 'message.received': {
+      const p = inbound[channel];
+      inbound = { ...inbound, [channel]: { count: (p?.count ?? 0) + 1, lastAt: maxIso(p?.lastAt, occurredAt) as string } };
+      break;
+    }
+    case 'consent.granted':
+    case 'consent.revoked': {
+      const target = event.data.channel;
+      const current = consent[target];
+      if (!current || stamp > current.stamp) {
+        consent = {
+          ...consent,
+          [target]: {
+            status: event.type === 'consent.granted' ? 'granted' : 'revoked',
+            at: occurredAt,
+            source: event.connector,
+            ...(event.data.reason ? { reason: event.data.reason } : {}),
+            stamp,
+          },
+        };
+      }
+      break;
+    }
+    case 'contact.created':
+    case 'contact.updated': {
+      const stated = event.data.preferredChannel;
+      if (stated && (!statedPreference || stamp > statedPreference.stamp)) statedPreference = { channel: stated, stamp };
+      break;
+    }
+    case 'cart.updated':
+      lastCartAt = maxIso(lastCartAt, occurredAt);
+      break;
+    case 'order.refunded': {
+      const refund = event.data.refunded ?? event.data.total;
+      orders = { ...orders, refunded: addMoney(orders.refunded, refund.currency, refund.amountMinor) };
+      break;
+    }
+    case 'order.placed':
+    case 'order.paid':
+    case 'purchase.completed': {
+      if (ctx.newOrder !== false) {
+        orders = {
+          count: orders.count + 1,
+          revenue: addMoney(orders.revenue, event.data.total.currency, event.data.total.amountMinor),
+          refunded: orders.refunded,
+          firstAt: orders.firstAt === undefined ? occurredAt : minIso(orders.firstAt, occurredAt),
+          lastAt: maxIso(orders.lastAt, occurredAt) as string,
+        };
+      }
+      if (event.data.promoCodes?.length) promoCodes = unionBounded(promoCodes, event.data.promoCodes, MAX_PROMO_CODES);
+      break;
+    }
+    default:
+      break;
+  }
+
   return {
     ...profile,
-    identities: mergeIdentities(profile.identities, event.customer.identities),
+    identities: unionIdentities(profile.identities, event.customer.identities),
     traits,
     traitTimes,
     channels,
+    inbound,
+    consent,
+    orders,
+    promoCodes,
+    ...(statedPreference ? { statedPreference } : {}),
+    ...(lastCartAt ? { lastCartAt } : {}),
     ...(lastChannel ? { lastChannel } : {}),
     ...(lastInteractionAt ? { lastInteractionAt } : {}),
     ...(lastInteractionEventId ? { lastInteractionEventId } : {}),
@@ -163,28 +296,120 @@ export const applyEvent = (profile: Profile, event: HubEvent, now: string): Prof
   };
 };
 
+/**
+ * Folds a customer's events from scratch (unmerge recomputes both sides this
+ * way). Tracks order ids itself so an order counts once.
+ */
+export const foldEvents = (base: Profile, events: readonly HubEvent[], now: string): Profile => {
+  const seenOrders = new Set<string>();
+  return events.reduce((profile, event) => {
+    const key = orderKey(event);
+    const newOrder = key !== undefined && ORDER_TYPES.has(event.type) ? !seenOrders.has(key) : undefined;
+    if (key && ORDER_TYPES.has(event.type)) seenOrders.add(key);
+    return applyEvent(profile, event, now, newOrder === undefined ? {} : { newOrder });
+  }, base);
+};
+
+const newerBy = <T extends { stamp: string }>(a: T | undefined, b: T | undefined): T | undefined =>
+  a === undefined ? b : b === undefined ? a : b.stamp > a.stamp ? b : a;
+
+/**
+ * Merges `loser` into `survivor`. Equivalent to having folded both profiles'
+ * events into one (stats add up, nothing counts twice as long as the two
+ * never counted the same order — orders are keyed globally by the store).
+ */
+export const combineProfiles = (survivor: Profile, loser: Profile, now: string): Profile => {
+  const traits: Record<string, Traits[string]> = { ...survivor.traits };
+  const traitTimes = { ...survivor.traitTimes };
+  for (const [key, stamp] of Object.entries(loser.traitTimes)) {
+    const current = traitTimes[key];
+    if (current === undefined || stamp > current) {
+      traits[key] = loser.traits[key] as Traits[string];
+      traitTimes[key] = stamp;
+    }
+  }
+  const channels: Partial<Record<Channel, ChannelStats>> = { ...survivor.channels };
+  for (const [c, stats] of Object.entries(loser.channels) as [Channel, ChannelStats][]) {
+    const mine = channels[c];
+    channels[c] = mine
+      ? { firstSeen: minIso(mine.firstSeen, stats.firstSeen), lastSeen: maxIso(mine.lastSeen, stats.lastSeen) as string, count: mine.count + stats.count }
+      : stats;
+  }
+  const inbound = { ...survivor.inbound };
+  for (const [c, stats] of Object.entries(loser.inbound) as [Channel, { count: number; lastAt: string }][]) {
+    const mine = inbound[c];
+    inbound[c] = mine ? { count: mine.count + stats.count, lastAt: maxIso(mine.lastAt, stats.lastAt) as string } : stats;
+  }
+  const consent = { ...survivor.consent };
+  for (const [c, state] of Object.entries(loser.consent) as [Channel, ConsentState][]) consent[c] = newerBy(consent[c], state) as ConsentState;
+  const loserIsLast = loser.lastInteractionAt !== undefined && isNewer(loser.lastInteractionAt, loser.lastInteractionEventId ?? '', survivor.lastInteractionAt, survivor.lastInteractionEventId);
+  const last = loserIsLast ? loser : survivor;
+  const statedPreference = newerBy(survivor.statedPreference, loser.statedPreference);
+  const lastCartAt = maxIso(survivor.lastCartAt, loser.lastCartAt);
+  const firstOrder = [survivor.orders.firstAt, loser.orders.firstAt].filter((x): x is string => Boolean(x)).sort()[0];
+  const lastOrder = maxIso(survivor.orders.lastAt, loser.orders.lastAt);
+  return {
+    ...survivor,
+    identities: unionIdentities(survivor.identities, loser.identities),
+    traits,
+    traitTimes,
+    channels,
+    inbound,
+    consent,
+    ...(statedPreference ? { statedPreference } : {}),
+    orders: {
+      count: survivor.orders.count + loser.orders.count,
+      revenue: sumMoney(survivor.orders.revenue, loser.orders.revenue),
+      refunded: sumMoney(survivor.orders.refunded, loser.orders.refunded),
+      ...(firstOrder ? { firstAt: firstOrder } : {}),
+      ...(lastOrder ? { lastAt: lastOrder } : {}),
+    },
+    promoCodes: unionBounded(survivor.promoCodes, loser.promoCodes, MAX_PROMO_CODES),
+    ...(lastCartAt ? { lastCartAt } : {}),
+    ...(last.lastChannel ? { lastChannel: last.lastChannel } : {}),
+    ...(last.lastInteractionAt ? { lastInteractionAt: last.lastInteractionAt } : {}),
+    ...(last.lastInteractionEventId ? { lastInteractionEventId: last.lastInteractionEventId } : {}),
+    firstSeenAt: minIso(survivor.firstSeenAt, loser.firstSeenAt),
+    eventCount: survivor.eventCount + loser.eventCount,
+    mergedIds: unionBounded(survivor.mergedIds, [...loser.mergedIds, loser.customerId], 1_000),
+    warnings: unionBounded(survivor.warnings, loser.warnings, MAX_WARNINGS),
+    createdAt: minIso(survivor.createdAt, loser.createdAt),
+    updatedAt: now,
+    version: survivor.version + 1,
+  };
+};
+
+/** Adds guard-rail warnings (bounded, de-duplicated). */
+export const withWarnings = (profile: Profile, warnings: readonly string[]): Profile =>
+  warnings.length === 0 ? profile : { ...profile, warnings: unionBounded(profile.warnings, warnings, MAX_WARNINGS) };
+
 export const toTimelineItem = (event: HubEvent, customerId: string): TimelineItem => ({
   eventId: event.id,
   customerId,
   type: event.type,
   channel: event.channel,
   connector: event.connector,
+  providerEventId: event.providerEventId,
   occurredAt: event.occurredAt,
+  receivedAt: event.receivedAt,
   summary: event.summary,
+  identities: event.customer.identities,
+  traits: event.customer.traits ?? {},
   data: event.data,
 });
 
-/** The profile as the read API shows it: bookkeeping fields left out, keys in a stable, readable order. */
-export const toProfileView = (p: Profile) => ({
-  customerId: p.customerId,
-  identities: p.identities,
-  traits: p.traits,
-  channels: p.channels,
-  ...(p.lastChannel ? { lastChannel: p.lastChannel } : {}),
-  ...(p.lastInteractionAt ? { lastInteractionAt: p.lastInteractionAt } : {}),
-  firstSeenAt: p.firstSeenAt,
-  eventCount: p.eventCount,
-  createdAt: p.createdAt,
-  updatedAt: p.updatedAt,
-  version: p.version,
-});
+/** The event a timeline item was made from (for recomputing a profile). */
+export const fromTimelineItem = (item: TimelineItem): HubEvent =>
+  ({
+    schemaVersion: 1,
+    id: item.eventId,
+    connector: item.connector,
+    providerEventId: item.providerEventId,
+    type: item.type,
+    channel: item.channel,
+    occurredAt: item.occurredAt,
+    receivedAt: item.receivedAt,
+    customer: { identities: item.identities, traits: item.traits },
+    summary: item.summary,
+    data: item.data,
+  }) as HubEvent;

@@ -1,0 +1,70 @@
+/**
+ * The two HubSpot CRM API v3 reads the hydrator needs, authenticated with a
+ * private app access token (`Authorization: Bearer …`, scopes
+ * `crm.objects.contacts.read` and `crm.objects.deals.read`).
+ *
+ * A 404 means the object is gone (deleted or merged away since the webhook):
+ * `undefined`, nothing to retry. Every other failure — network, timeout,
+ * 401/403 (token revoked or missing a scope), 429, 5xx, an unexpected body —
+ * throws, so the hydrator queue retries and finally dead-letters the request
+ * for an operator to redrive once the cause is fixed.
+ */
+import type { z } from 'zod';
+import { describeIssues } from '../shared/body.js';
+import type { ConnectorSecrets } from '../types.js';
+import { HubSpotContactSchema, HubSpotDealSchema, type HubSpotContact, type HubSpotDeal } from './schema.js';
+
+/** HubSpot's API host; `apiBaseUrl` overrides it (tests, proxies). */
+export const HUBSPOT_API_BASE_URL = 'https://api.hubapi.com';
+
+/** Contact properties read: every identifier HubSpot keeps, and the name. */
+export const HUBSPOT_CONTACT_PROPERTIES = ['email', 'phone', 'mobilephone', 'firstname', 'lastname', 'hs_whatsapp_phone_number'] as const;
+
+export const HUBSPOT_DEAL_PROPERTIES = ['dealstage', 'pipeline', 'amount', 'deal_currency_code', 'dealname'] as const;
+
+/** Per-request budget; the hydrator retries a timeout like any failure. */
+const TIMEOUT_MS = 10_000;
+
+export class HubSpotApi {
+  private readonly baseUrl: string;
+  private readonly token: string;
+
+  constructor(
+    private readonly fetchFn: typeof fetch,
+    secrets: ConnectorSecrets,
+  ) {
+    if (!secrets.apiToken) throw new Error('HubSpot apiToken (private app access token) is not configured; cannot fetch contacts');
+    this.token = secrets.apiToken;
+    this.baseUrl = (secrets.apiBaseUrl || HUBSPOT_API_BASE_URL).replace(/\/+$/, '');
+  }
+
+  getContact(id: string): Promise<HubSpotContact | undefined> {
+    return this.get(`/crm/v3/objects/contacts/${encodeURIComponent(id)}?properties=${HUBSPOT_CONTACT_PROPERTIES.join(',')}`, HubSpotContactSchema);
+  }
+
+  getDeal(id: string): Promise<HubSpotDeal | undefined> {
+    return this.get(
+      `/crm/v3/objects/deals/${encodeURIComponent(id)}?associations=contacts&properties=${HUBSPOT_DEAL_PROPERTIES.join(',')}`,
+      HubSpotDealSchema,
+    );
+  }
+
+  private async get<T>(path: string, schema: z.ZodType<T>): Promise<T | undefined> {
+    const what = `HubSpot GET ${path.split('?')[0]}`;
+    const res = await this.fetchFn(`${this.baseUrl}${path}`, {
+      headers: { authorization: `Bearer ${this.token}`, accept: 'application/json' },
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw new Error(`${what} failed with HTTP ${res.status}`);
+    let body: unknown;
+    try {
+      body = await res.json();
+    } catch (err) {
+      throw new Error(`${what} returned a body that is not JSON`, { cause: err });
+    }
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) throw new Error(`${what} returned an unexpected body: ${describeIssues(parsed.error)}`);
+    return parsed.data;
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Typeform `form_response` → one `lead.submitted` (an email or phone answer
+ * is present) or `form.submitted` event. Pure.
+ */
+import { buildEvent } from '../shared/build-event.js';
+import type { Identity } from '../../events/hub-event.js';
+import type { NormalizeContext, NormalizeResult } from '../types.js';
+import { TYPEFORM_FORM_RESPONSE, type TypeformAnswer, type TypeformFormResponse, type TypeformWebhook } from './schema.js';
+
+const CONNECTOR = 'typeform';
+
+/**
+ * Hidden fields the hub reads (Typeform hidden field names are whatever the
+ * form owner declared; these are the names to declare and fill in the form
+ * URL, e.g. `…/to/abc#user_id=42&utm_source=fb`). Everything else in
+ * `hidden` is ignored.
+ */
+export const TYPEFORM_HIDDEN_FIELDS = {
+  email: 'email',
+  phone: 'phone',
+  /** The website's own user/visitor id → identity `site:<id>` (the id the `site` connector uses). */
+  siteUserId: 'user_id',
+  /** → trait `name`. */
+  name: 'name',
+  utm: { source: 'utm_source', medium: 'utm_medium', campaign: 'utm_campaign', content: 'utm_content', term: 'utm_term' },
+} as const;
+
+/** Answer types that carry a contact and make the submission a lead. */
+const CONTACT_ANSWER_TYPES = new Set(['email', 'phone_number']);
+
+/** A hidden field's value as a trimmed non-empty string. */
+const hiddenText = (hidden: TypeformFormResponse['hidden'], name: string): string | undefined => {
+  const value = hidden?.[name];
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  const text = String(value).trim();
+  return text ? text : undefined;
+};
+
+/** Renders an answer as text whatever its type; multiple choices are joined with ", ". */
+export const answerText = (answer: TypeformAnswer): string => {
+  switch (answer.type) {
+    case 'choice':
+      return answer.choice?.label ?? answer.choice?.other ?? '';
+    case 'choices':
+      return [...(answer.choices?.labels ?? []), ...(answer.choices?.other ? [answer.choices.other] : [])].join(', ');
+    case 'boolean':
+      return answer.boolean === undefined ? '' : answer.boolean ? 'yes' : 'no';
+    case 'number':
+      return answer.number === undefined ? '' : String(answer.number);
+    case 'payment':
+      return [answer.payment?.amount, answer.payment?.name].filter(Boolean).join(' ');
+    default: {
+      // text, email, phone_number, date, url, file_url and future scalar types: the value sits under the type's name.
+      const value = (answer as Record<string, unknown>)[answer.type];
+      return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+    }
+  }
+};
+
+/** The question's title from the form definition, by field id, then ref; the ref or id when the definition lacks it. */
+const questionOf = (response: TypeformFormResponse, answer: TypeformAnswer): string => {
+  const fields = response.definition?.fields ?? [];
+  const field = fields.find((f) => f.id === answer.field.id) ?? (answer.field.ref ? fields.find((f) => f.ref === answer.field.ref) : undefined);
+  return field?.title ?? answer.field.ref ?? answer.field.id;
+};
+
+/** The contact an email or phone_number answer carries. */
+const contactOf = (answer: TypeformAnswer): Identity | undefined =>
+  answer.type === 'email' && answer.email ? { type: 'email', value: answer.email }
+  : answer.type === 'phone_number' && answer.phone_number ? { type: 'phone', value: answer.phone_number }
+  : undefined;
+
+const isoOrUndefined = (value: string): string | undefined => {
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+};
+
+const normalizeResponse = (response: TypeformFormResponse, ctx: NormalizeContext): NormalizeResult => {
+  const answers = response.answers ?? [];
+  const { hidden } = response;
+  const h = TYPEFORM_HIDDEN_FIELDS;
+  const hiddenEmail = hiddenText(hidden, h.email);
+  const hiddenPhone = hiddenText(hidden, h.phone);
+  const siteUserId = hiddenText(hidden, h.siteUserId);
+  const identities: (Identity | undefined)[] = [
+    ...answers.map(contactOf),
+    hiddenEmail ? { type: 'email', value: hiddenEmail } : undefined,
+    hiddenPhone ? { type: 'phone', value: hiddenPhone } : undefined,
+    siteUserId ? { type: 'site', value: siteUserId } : undefined,
+  ];
+  const utm = {
+    source: hiddenText(hidden, h.utm.source),
+    medium: hiddenText(hidden, h.utm.medium),
+    campaign: hiddenText(hidden, h.utm.campaign),
+    content: hiddenText(hidden, h.utm.content),
+    term: hiddenText(hidden, h.utm.term),
+  };
+  const score = response.calculated?.score;
+  const formName = response.definition?.title;
+  const isLead = answers.some((a) => CONTACT_ANSWER_TYPES.has(a.type));
+  const event = buildEvent(
+    {
+      connector: CONNECTOR,
+      providerEventId: response.token,
+      type: isLead ? 'lead.submitted' : 'form.submitted',
+      channel: 'web',
+      occurredAt: isoOrUndefined(response.submitted_at),
+      identities,
+      traits: { name: hiddenText(hidden, h.name) },
+      summary: `${formName ? `Typeform «${formName}»` : 'Typeform'} submitted${score !== undefined ? ` (score ${score})` : ''}`,
+      data: {
+        formId: response.form_id,
+        formName,
+        answers: answers.map((a) => ({ question: questionOf(response, a), answer: answerText(a) })),
+        result: score !== undefined ? String(score) : undefined,
+        utm: Object.values(utm).some(Boolean) ? utm : undefined,
+      },
+    },
+    ctx,
+  );
+  return event
+    ? { events: [event], ignored: [] }
+    : { events: [], ignored: [`response ${response.token} has no usable email or phone answer, nor a hidden email, phone or user_id`] };
+};
+
+export const normalizeTypeform = (webhook: TypeformWebhook, ctx: NormalizeContext): NormalizeResult =>
+  webhook.event_type === TYPEFORM_FORM_RESPONSE && webhook.form_response
+    ? normalizeResponse(webhook.form_response, ctx)
+    : { events: [], ignored: [`unsupported event_type: ${webhook.event_type}`] };
