@@ -4,7 +4,7 @@
  * DynamoDB store is one implementation for both, pointed at DynamoDB Local
  * when running locally.
  */
-import type { HubEvent, Identity } from '../events/hub-event.js';
+import type { Channel, HubEvent, HubEventType, Identity } from '../events/hub-event.js';
 import type { BusEntry } from '../events/envelope.js';
 import type { ConnectorSecrets } from '../connectors/types.js';
 import type { Profile, TimelineItem } from '../domain/profile.js';
@@ -21,9 +21,36 @@ export interface SecretStore {
   get(connector: string): Promise<ConnectorSecrets>;
 }
 
-export type ApplyOutcome =
-  | { readonly status: 'applied'; readonly customerId: string }
-  | { readonly status: 'duplicate'; readonly customerId?: string };
+export interface ApplyOutcome {
+  readonly status: 'applied' | 'duplicate';
+  readonly customerId: string;
+  /**
+   * Bus entries to publish because of this write (`customer.merged`), kept in
+   * the event's dedupe record until `markNotified` — an outbox, so a crash
+   * between the write and the publish loses nothing.
+   */
+  readonly notifications: BusEntry[];
+}
+
+export interface TimelineQuery {
+  readonly limit: number;
+  readonly cursor?: string;
+  readonly channels?: readonly Channel[];
+  readonly types?: readonly HubEventType[];
+}
+
+export interface CustomerExport {
+  readonly exportedAt: string;
+  readonly profile: Profile;
+  readonly timeline: TimelineItem[];
+  readonly identityLog: Record<string, unknown>[];
+}
+
+export interface UnmergeResult {
+  readonly customer: Profile;
+  readonly split: Profile;
+  readonly notifications: BusEntry[];
+}
 
 export interface TimelinePage {
   readonly items: TimelineItem[];
@@ -38,7 +65,13 @@ export interface ProfileStore {
    * a second call with the same event id changes nothing.
    */
   applyEvent(event: HubEvent): Promise<ApplyOutcome>;
+  markNotified(eventId: string): Promise<void>;
+  /** Follows merges: a merged-away id returns the survivor. */
   getProfile(customerId: string): Promise<Profile | undefined>;
   findByIdentity(identity: Pick<Identity, 'type' | 'value'>): Promise<Profile | undefined>;
-  getTimeline(customerId: string, opts: { limit: number; cursor?: string }): Promise<TimelinePage>;
+  /** Newest first across merged profiles; throws NotFoundError for an unknown customer. */
+  getTimeline(customerId: string, query: TimelineQuery): Promise<TimelinePage>;
+  exportCustomer(customerId: string): Promise<CustomerExport | undefined>;
+  eraseCustomer(customerId: string): Promise<{ customerId: string; deletedItems: number; notifications: BusEntry[] } | undefined>;
+  unmerge(customerId: string, identityKeys: readonly string[]): Promise<UnmergeResult>;
 }

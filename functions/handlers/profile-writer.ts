@@ -8,11 +8,13 @@ import middy from '@middy/core';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseHubEvent } from '../events/hub-event.js';
-import type { ProfileStore } from '../adapters/ports.js';
+import type { EventPublisher, ProfileStore } from '../adapters/ports.js';
 import { logger } from '../shared/logger.js';
 
 export interface ProfileWriterDeps {
   readonly store: ProfileStore;
+  /** Publishes `customer.merged` notifications from the store's outbox. */
+  readonly publisher: EventPublisher;
 }
 
 export const createProfileWriterHandler = (deps: ProfileWriterDeps) => {
@@ -21,6 +23,10 @@ export const createProfileWriterHandler = (deps: ProfileWriterDeps) => {
     const envelope = JSON.parse(record.body) as { detail?: unknown };
     const event = parseHubEvent(envelope.detail);
     const outcome = await deps.store.applyEvent(event);
+    if (outcome.notifications.length) {
+      await deps.publisher.putEntries(outcome.notifications);
+      await deps.store.markNotified(event.id);
+    }
     logger.debug('event applied', { eventId: event.id, type: event.type, status: outcome.status, customerId: outcome.customerId });
   };
   return middy<SQSEvent, SQSBatchResponse>().handler((event: SQSEvent, context: Context) =>

@@ -16,6 +16,10 @@ export const ENV = {
   publicBaseUrl: 'OMNIHUB_PUBLIC_BASE_URL',
   secretPrefix: 'OMNIHUB_SECRET_PREFIX',
   dedupeTtlDays: 'OMNIHUB_DEDUPE_TTL_DAYS',
+  ignoredIdentities: 'OMNIHUB_IGNORED_IDENTITIES',
+  maxIdentitiesPerType: 'OMNIHUB_MAX_IDENTITIES_PER_TYPE',
+  lifespanYears: 'OMNIHUB_LIFESPAN_YEARS',
+  abandonedCartHours: 'OMNIHUB_ABANDONED_CART_HOURS',
 } as const;
 
 const ConfigSchema = z.object({
@@ -29,6 +33,17 @@ const ConfigSchema = z.object({
   secretPrefix: z.string().default('omnihub/connectors/'),
   /** How long a processed event id is remembered; WhatsApp redelivers for up to 7 days. */
   dedupeTtlDays: z.coerce.number().int().min(7).default(30),
+  /** `type:value` list never used to link people: the shop's own phone, a shared family email, test numbers. */
+  ignoredIdentities: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean)),
+  /** Guard rail: most identities of one type a profile links (stops one bad source snowballing profiles together). */
+  maxIdentitiesPerType: z.coerce.number().int().min(1).max(100).default(10),
+  /** Expected customer lifespan used by lifetime value. */
+  lifespanYears: z.coerce.number().positive().max(50).default(3),
+  /** A cart with no order for this long counts as abandoned. */
+  abandonedCartHours: z.coerce.number().positive().default(24),
 });
 export type HubConfig = z.infer<typeof ConfigSchema>;
 

@@ -21,6 +21,10 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: 'GET', path: '/v1/customers', fn: 'api', auth: 'iam' },
   { method: 'GET', path: '/v1/customers/{customerId}', fn: 'api', auth: 'iam' },
   { method: 'GET', path: '/v1/customers/{customerId}/timeline', fn: 'api', auth: 'iam' },
+  { method: 'GET', path: '/v1/customers/{customerId}/conversation', fn: 'api', auth: 'iam' },
+  { method: 'GET', path: '/v1/customers/{customerId}/export', fn: 'api', auth: 'iam' },
+  { method: 'POST', path: '/v1/customers/{customerId}/unmerge', fn: 'api', auth: 'iam' },
+  { method: 'DELETE', path: '/v1/customers/{customerId}', fn: 'api', auth: 'iam' },
 ];
 
 /** `GET /v1/customers/{customerId}`, the API Gateway route key format. */

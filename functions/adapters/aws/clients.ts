@@ -8,6 +8,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { readConfig, type HubConfig } from '../../shared/config.js';
 import type { CountryCode } from '../../domain/identity.js';
 import { DynamoProfileStore } from './dynamodb-profile-store.js';
+import { linkingPolicy } from '../../domain/linking.js';
 import { EventBridgePublisher } from './event-bridge-publisher.js';
 import { SecretsManagerStore } from './secrets-manager-store.js';
 
@@ -15,8 +16,16 @@ let config: HubConfig | undefined;
 /** Config, validated at cold start: a missing variable fails the init, naming it. */
 export const awsConfig = (): HubConfig => (config ??= readConfig());
 
-export const awsProfileStore = () =>
-  new DynamoProfileStore(new DynamoDBClient({}), { tableName: awsConfig().tableName, dedupeTtlDays: awsConfig().dedupeTtlDays });
+export const awsProfileStore = () => {
+  const c = awsConfig();
+  return new DynamoProfileStore(new DynamoDBClient({}), {
+    tableName: c.tableName,
+    dedupeTtlDays: c.dedupeTtlDays,
+    linking: linkingPolicy(c.ignoredIdentities, c.maxIdentitiesPerType, c.defaultCountry as CountryCode),
+  });
+};
+
+export const awsTraitOptions = () => ({ lifespanYears: awsConfig().lifespanYears, abandonedCartAfterHours: awsConfig().abandonedCartHours });
 
 export const awsPublisher = () => new EventBridgePublisher(new EventBridgeClient({}), awsConfig().eventBusName);
 

@@ -15,6 +15,8 @@ import { createApiHandler } from '../../handlers/api.js';
 import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
 import { createHydratorHandler } from '../../handlers/hydrator.js';
 import { DynamoProfileStore } from '../aws/dynamodb-profile-store.js';
+import { linkingPolicy, type LinkingPolicy } from '../../domain/linking.js';
+import { readConfig } from '../../shared/config.js';
 import { ensureHubTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { EnvSecretStore } from './env-secret-store.js';
 import { LocalEventBus } from './local-event-bus.js';
@@ -39,6 +41,10 @@ export interface LocalHubOptions {
   readonly dedupeTtlDays?: number;
   /** First retry delay of the local queues. @default 500 */
   readonly retryBaseMs?: number;
+  /** Identity guard rails; default from OMNIHUB_IGNORED_IDENTITIES / OMNIHUB_MAX_IDENTITIES_PER_TYPE. */
+  readonly linking?: LinkingPolicy;
+  /** Test hook: throw between the steps of a store write to prove retries end in the same state. */
+  readonly faultInjector?: (step: string) => void;
   /** HTTP client the hydrator uses for vendor APIs (tests point it at a fake). */
   readonly fetch?: typeof fetch;
 }
@@ -70,13 +76,19 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   const defaultCountry = options.defaultCountry ?? ((env.OMNIHUB_DEFAULT_COUNTRY as CountryCode | undefined) || 'UA');
   const maxBodyBytes = options.maxBodyBytes ?? (Number(env.OMNIHUB_MAX_BODY_BYTES) || DEFAULT_MAX_BODY_BYTES);
   const publicBaseUrl = options.publicBaseUrl ?? (env.OMNIHUB_PUBLIC_BASE_URL || undefined);
-  const store = new DynamoProfileStore(dynamoClient, { tableName, dedupeTtlDays: options.dedupeTtlDays ?? 30 });
+  const config = readConfig(env, { tableName, eventBusName: 'omnihub-local' });
+  const store = new DynamoProfileStore(dynamoClient, {
+    tableName,
+    dedupeTtlDays: options.dedupeTtlDays ?? config.dedupeTtlDays,
+    linking: options.linking ?? linkingPolicy(config.ignoredIdentities, config.maxIdentitiesPerType, defaultCountry),
+    ...(options.faultInjector ? { faultInjector: options.faultInjector } : {}),
+  });
   const secrets = new EnvSecretStore(env);
   const bus = new LocalEventBus(options.dataDir ? { archivePath: join(options.dataDir, 'archive.jsonl') } : {});
 
   const consumers: Record<(typeof HUB_RULES)[number]['consumer'], QueueConsumer> = {
     'profile-writer': (() => {
-      const handler = createProfileWriterHandler({ store });
+      const handler = createProfileWriterHandler({ store, publisher: bus });
       return (event) => handler(event, queueContext('profile-writer'));
     })(),
     hydrator: (() => {
@@ -98,7 +110,14 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     maxBodyBytes,
     handlers: {
       ingest: createIngestHandler({ publisher: bus, secrets, defaultCountry, maxBodyBytes, ...(publicBaseUrl ? { publicBaseUrl } : {}) }),
-      api: createApiHandler({ store, secrets, defaultCountry, ...(publicBaseUrl ? { publicBaseUrl } : {}) }),
+      api: createApiHandler({
+        store,
+        secrets,
+        publisher: bus,
+        defaultCountry,
+        traits: { lifespanYears: config.lifespanYears, abandonedCartAfterHours: config.abandonedCartHours },
+        ...(publicBaseUrl ? { publicBaseUrl } : {}),
+      }),
     },
   });
   const host = options.host ?? '127.0.0.1';

@@ -21,7 +21,7 @@ const message = (n: number, channel: HubEvent['channel'], occurredAt: string, tr
 });
 
 const fold = (events: HubEvent[]): Profile =>
-  events.reduce((p, e) => applyEvent(p, e, NOW), emptyProfile('cus_1', events[0] as HubEvent, NOW));
+  events.reduce((p, e) => applyEvent(p, e, NOW), emptyProfile('cus_1', (events[0] as HubEvent).occurredAt, NOW));
 
 describe('applyEvent', () => {
   it('tracks first/last seen and counts per channel, and the last channel', () => {

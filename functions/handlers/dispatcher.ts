@@ -1,0 +1,109 @@
+/**
+ * Dispatcher: delivers the events in a subscription's queue to its endpoint,
+ * one attempt per receive. A failed attempt is rescheduled on the queue
+ * itself (visibility timeout = the backoff or the receiver's Retry-After), so
+ * waiting costs nothing and one slow subscriber holds up no one else; an
+ * event past its attempts or window is moved to the subscription's DLQ.
+ * Every attempt is written to the delivery log.
+ */
+import middy from '@middy/core';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { EventBridgeEnvelope } from '../events/envelope.js';
+import type { Subscription } from '../subscriptions/config.js';
+import { buildRequest, envelopeInfo, sendRequest } from '../subscriptions/delivery.js';
+import { subscriptionOfQueueArn } from '../subscriptions/naming.js';
+import type { DeliveryLog, DeliveryQueueControl, SubscriptionSecretStore } from '../subscriptions/ports.js';
+import { decide } from '../subscriptions/retry.js';
+import { logger } from '../shared/logger.js';
+
+export interface DispatcherDeps {
+  readonly subscriptions: readonly Subscription[];
+  /** Queue name prefix (`omnihub-<stage>-sub-`): a record's subscription is its queue's name without it. */
+  readonly queueNamePrefix: string;
+  readonly secrets: SubscriptionSecretStore;
+  readonly queue: DeliveryQueueControl;
+  readonly log: DeliveryLog;
+  readonly fetch?: typeof fetch;
+  readonly now?: () => Date;
+  readonly random?: () => number;
+}
+
+/** The attempt failed and was rescheduled; tells the batch processor to report the record as failed. */
+export class DeliveryRetryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** EventBridge API destinations time out after 5 s; the local stand-in does the same. */
+const API_DESTINATION_TIMEOUT_MS = 5_000;
+
+export const createDispatcherHandler = (deps: DispatcherDeps) => {
+  const now = deps.now ?? (() => new Date());
+  const bySubscription = new Map(deps.subscriptions.map((s) => [s.name, s]));
+
+  /** The log is for operators; failing to write it must never cause a second delivery. */
+  const logAttempt = async (entry: Parameters<DeliveryLog['record']>[0]): Promise<void> => {
+    try {
+      await deps.log.record(entry);
+    } catch (error) {
+      logger.warn('delivery log write failed', { subscription: entry.subscription, eventId: entry.eventId, error: error as Error });
+    }
+  };
+
+  const recordHandler = async (record: SQSRecord): Promise<void> => {
+    const name = subscriptionOfQueueArn(record.eventSourceARN, deps.queueNamePrefix);
+    const subscription = name ? bySubscription.get(name) : undefined;
+    // A queue without a subscription (config changed under a running queue): retried, then dead-lettered by SQS.
+    if (!subscription) throw new Error(`No subscription for queue ${record.eventSourceARN}`);
+
+    const envelope = JSON.parse(record.body) as Partial<EventBridgeEnvelope>;
+    const { eventId, replayName } = envelopeInfo(envelope);
+    const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
+    const started = now();
+    const firstAttemptAt = Number(record.attributes.ApproximateFirstReceiveTimestamp) || started.getTime();
+
+    const secret = await deps.secrets.get(subscription.name);
+    const request = buildRequest({ subscription, rawEnvelope: record.body, envelope, secret, attempt, now: started });
+    const timeoutMs = subscription.target.type === 'webhook' ? subscription.target.timeoutSeconds * 1000 : API_DESTINATION_TIMEOUT_MS;
+    const result = await sendRequest(request, { fetch: deps.fetch ?? fetch, timeoutMs, now });
+    const decision = decide({ outcome: result, attempt, firstAttemptAt, now: now().getTime(), policy: subscription.retry, random: deps.random });
+
+    const base = {
+      subscription: subscription.name,
+      eventId,
+      attempt,
+      time: started.toISOString(),
+      latencyMs: result.latencyMs,
+      ...(result.status !== undefined ? { statusCode: result.status } : {}),
+      ...(result.error ? { error: result.error } : {}),
+      ...(replayName ? { replayName } : {}),
+    };
+    const context = { subscription: subscription.name, eventId, attempt, status: result.status, latencyMs: result.latencyMs };
+    switch (decision.kind) {
+      case 'delivered':
+        await logAttempt({ ...base, outcome: 'delivered' });
+        logger.info('event delivered', context);
+        return;
+      case 'dead-letter':
+        await deps.queue.deadLetter(record, decision.reason);
+        await logAttempt({ ...base, outcome: 'dead-lettered', error: `${result.error ?? 'failed'}; ${decision.reason}` });
+        logger.warn('event dead-lettered', { ...context, reason: decision.reason, error: result.error });
+        return;
+      case 'retry': {
+        await deps.queue.retryLater(record, decision.delayMs);
+        const nextAttemptAt = new Date(now().getTime() + decision.delayMs).toISOString();
+        await logAttempt({ ...base, outcome: 'retrying', nextAttemptAt });
+        logger.info('delivery failed, retrying', { ...context, delayMs: decision.delayMs, error: result.error });
+        throw new DeliveryRetryError(`${subscription.name}: ${result.error ?? 'failed'}; next attempt at ${nextAttemptAt}`);
+      }
+    }
+  };
+
+  // A processor per invocation: it is stateful, and the local runtime invokes concurrently (one record each).
+  return middy<SQSEvent, SQSBatchResponse>().handler((event: SQSEvent, context: Context) =>
+    processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false }),
+  );
+};
