@@ -119,7 +119,9 @@ export class HubStack extends Stack {
     profileWriter.bindTable(this.table.table, 'RW');
     // Publishes `customer.merged` (issue 5).
     profileWriter.bindBus(this.bus.eventBus);
-    api.bindTable(this.table.table, 'R');
+    // Read API plus the privacy and repair operations: erase, unmerge (writes) and their notifications.
+    api.bindTable(this.table.table, 'RW');
+    api.bindBus(this.bus.eventBus);
     // Vendor API credentials live in the connector's secret; events go back to the bus.
     hydrator.bindSecrets(this.secrets.secrets, config.secretPrefix, 'read');
     hydrator.bindBus(this.bus.eventBus);
@@ -131,7 +133,6 @@ export class HubStack extends Stack {
     // The shared runtime config validates both names in every function at
     // cold start; a name alone grants nothing.
     ingest.addEnvironment(ENV.tableName, this.table.table.tableName);
-    api.addEnvironment(ENV.eventBusName, this.bus.eventBus.eventBusName);
 
     /** HTTP API — the route table, webhooks public, read API behind SigV4. */
     this.api = new HubHttpApi(this, 'http', {

@@ -4,15 +4,45 @@
  * up from this map. Explicit (not discovered) so esbuild can bundle it and the
  * compiler sees every entry.
  */
+import { binotelConnector } from './binotel/index.js';
+import { bitrix24Connector } from './bitrix24/index.js';
+import { hubspotConnector } from './hubspot/index.js';
+import { instagramConnector } from './instagram/index.js';
+import { kommoConnector } from './kommo/index.js';
+import { mailgunConnector } from './mailgun/index.js';
 import { marquizConnector } from './marquiz/index.js';
+import { messengerConnector } from './messenger/index.js';
+import { posterConnector } from './poster/index.js';
+import { ringostatConnector } from './ringostat/index.js';
+import { sesConnector } from './ses/index.js';
+import { shopifyConnector } from './shopify/index.js';
+import { siteConnector } from './site/index.js';
+import { squareConnector } from './square/index.js';
 import { telegramConnector } from './telegram/index.js';
+import { twilioConnector } from './twilio/index.js';
 import type { Connector } from './types.js';
+import { typeformConnector } from './typeform/index.js';
 import { viberConnector } from './viber/index.js';
 import { whatsappConnector } from './whatsapp/index.js';
 
 export const CONNECTORS = {
+  binotel: binotelConnector,
+  bitrix24: bitrix24Connector,
+  hubspot: hubspotConnector,
+  instagram: instagramConnector,
+  kommo: kommoConnector,
+  mailgun: mailgunConnector,
   marquiz: marquizConnector,
+  messenger: messengerConnector,
+  poster: posterConnector,
+  ringostat: ringostatConnector,
+  ses: sesConnector,
+  shopify: shopifyConnector,
+  site: siteConnector,
+  square: squareConnector,
   telegram: telegramConnector,
+  twilio: twilioConnector,
+  typeform: typeformConnector,
   viber: viberConnector,
   whatsapp: whatsappConnector,
 } satisfies Record<string, Connector<any>>;

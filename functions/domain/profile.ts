@@ -258,15 +258,15 @@ export const applyEvent = (profile: Profile, event: HubEvent, now: string, ctx: 
     case 'order.placed':
     case 'order.paid':
     case 'purchase.completed': {
-      if (ctx.newOrder !== false) {
-        orders = {
-          count: orders.count + 1,
-          revenue: addMoney(orders.revenue, event.data.total.currency, event.data.total.amountMinor),
-          refunded: orders.refunded,
-          firstAt: orders.firstAt === undefined ? occurredAt : minIso(orders.firstAt, occurredAt),
-          lastAt: maxIso(orders.lastAt, occurredAt) as string,
-        };
-      }
+      const isNew = ctx.newOrder !== false;
+      // Dates move with every event of an order, so they don't depend on which of its events came first.
+      orders = {
+        count: orders.count + (isNew ? 1 : 0),
+        revenue: isNew ? addMoney(orders.revenue, event.data.total.currency, event.data.total.amountMinor) : orders.revenue,
+        refunded: orders.refunded,
+        firstAt: orders.firstAt === undefined ? occurredAt : minIso(orders.firstAt, occurredAt),
+        lastAt: maxIso(orders.lastAt, occurredAt) as string,
+      };
       if (event.data.promoCodes?.length) promoCodes = unionBounded(promoCodes, event.data.promoCodes, MAX_PROMO_CODES);
       break;
     }

@@ -25,6 +25,11 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: 'GET', path: '/v1/customers/{customerId}/export', fn: 'api', auth: 'iam' },
   { method: 'POST', path: '/v1/customers/{customerId}/unmerge', fn: 'api', auth: 'iam' },
   { method: 'DELETE', path: '/v1/customers/{customerId}', fn: 'api', auth: 'iam' },
+  // Subscriptions (issue 5): functions/handlers/subscriptions-api.ts
+  { method: 'GET', path: '/v1/subscriptions', fn: 'api', auth: 'iam' },
+  { method: 'GET', path: '/v1/subscriptions/{name}/deliveries', fn: 'api', auth: 'iam' },
+  { method: 'POST', path: '/v1/subscriptions/{name}/redrive', fn: 'api', auth: 'iam' },
+  { method: 'POST', path: '/v1/subscriptions/{name}/replay', fn: 'api', auth: 'iam' },
 ];
 
 /** `GET /v1/customers/{customerId}`, the API Gateway route key format. */

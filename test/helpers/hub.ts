@@ -25,6 +25,8 @@ export const startTestHub = (options: Partial<LocalHubOptions> & { extraEnv?: Re
     tableName: `test-${randomUUID()}`,
     apiToken: 'test-api-token',
     retryBaseMs: 50,
+    // Tests never pick up the developer's subscriptions.config.ts; pass `subscriptions` to test delivery.
+    subscriptions: [],
     env: new Proxy({} as NodeJS.ProcessEnv, {
       // Every connector is configured with the same fixture secret.
       get: (_t, name) =>

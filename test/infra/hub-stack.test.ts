@@ -354,15 +354,17 @@ describe('Infra: functions', () => {
     ]);
   });
 
-  it('gives the profile writer read/write on the table and the api function read only', () => {
+  it('gives the table to the functions that need it and keeps ingest away from it', () => {
     // Prepare
     const writer = statementsOfRole(prod.template, roleOfFunction(prod.template, functionId(prod, 'profileWriter')));
     const api = statementsOfRole(prod.template, roleOfFunction(prod.template, functionId(prod, 'api')));
+    const ingest = statementsOfRole(prod.template, roleOfFunction(prod.template, functionId(prod, 'ingest')));
 
     // Assess
     expect(writer.flatMap(actionsOf)).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'events:PutEvents', 'sqs:DeleteMessage']));
-    expect(api.flatMap(actionsOf).filter((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a))).toEqual([]);
-    expect(api.flatMap(actionsOf)).toContain('dynamodb:Query');
+    // Erase and unmerge write, and announce customer.erased / customer.unmerged.
+    expect(api.flatMap(actionsOf)).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'events:PutEvents']));
+    expect(ingest.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
   });
 });
 

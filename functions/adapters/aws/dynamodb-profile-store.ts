@@ -406,8 +406,9 @@ export class DynamoProfileStore implements ProfileStore {
       const res = await this.doc.send(
         new QueryCommand({
           TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-          ExpressionAttributeValues: { ':pk': keys.profile(customerId).pk, ':p': prefix },
+          ...(prefix
+            ? { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)', ExpressionAttributeValues: { ':pk': keys.profile(customerId).pk, ':p': prefix } }
+            : { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.profile(customerId).pk } }),
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
       );

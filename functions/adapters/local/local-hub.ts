@@ -22,6 +22,8 @@ import { EnvSecretStore } from './env-secret-store.js';
 import { LocalEventBus } from './local-event-bus.js';
 import { LocalQueue, type QueueConsumer } from './local-queue.js';
 import { createLocalHttpServer } from './http-server.js';
+import { startLocalSubscriptions, type LocalSubscriptions } from './local-subscriptions.js';
+import type { SubscriptionInput } from '../../subscriptions/config.js';
 import type { Context } from 'aws-lambda';
 
 export interface LocalHubOptions {
@@ -47,6 +49,10 @@ export interface LocalHubOptions {
   readonly faultInjector?: (step: string) => void;
   /** HTTP client the hydrator uses for vendor APIs (tests point it at a fake). */
   readonly fetch?: typeof fetch;
+  /** Subscriptions (issue 5); omitted → `subscriptions.config.ts`. */
+  readonly subscriptions?: readonly SubscriptionInput[];
+  /** HTTP client of the subscription dispatcher. @default fetch */
+  readonly subscriptionFetch?: typeof fetch;
 }
 
 export interface LocalHub {
@@ -60,6 +66,8 @@ export interface LocalHub {
   /** Resolves when every queue has drained. */
   idle(): Promise<void>;
   stop(): Promise<void>;
+  /** Subscription delivery: queues, secrets, delivery log, replay (issue 5). */
+  readonly subscriptions: LocalSubscriptions;
 }
 
 const queueContext = (name: string): Context =>
@@ -105,6 +113,19 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   }
 
   const apiToken = options.apiToken ?? (env.OMNIHUB_API_TOKEN || randomBytes(24).toString('base64url'));
+
+  // ---- Subscriptions (issue 5): rule → queue → dispatcher per subscription, served under /v1/subscriptions.
+  const subscriptions = await startLocalSubscriptions({
+    ...(options.subscriptions ? { subscriptions: options.subscriptions } : {}),
+    bus,
+    dynamoClient,
+    tableName,
+    env,
+    retryBaseMs: options.retryBaseMs ?? 500,
+    ...(options.dataDir ? { dataDir: options.dataDir, archivePath: join(options.dataDir, 'archive.jsonl'), apiToken } : {}),
+    ...(options.subscriptionFetch ? { fetch: options.subscriptionFetch } : {}),
+  });
+  // ---- end of subscriptions
   const server = createLocalHttpServer({
     apiToken,
     maxBodyBytes,
@@ -117,6 +138,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
         defaultCountry,
         traits: { lifespanYears: config.lifespanYears, abandonedCartAfterHours: config.abandonedCartHours },
         ...(publicBaseUrl ? { publicBaseUrl } : {}),
+        extraRoutes: subscriptions.routes,
       }),
     },
   });
@@ -136,10 +158,12 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     dynamoClient,
     dynamoEndpoint: dynamo.endpoint,
     idle: () => bus.idle(),
+    subscriptions,
     stop: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await bus.idle();
+      await subscriptions.stop();
       for (const q of bus.queues()) q.stop();
       dynamoClient.destroy();
       if (ownsDynamo) await dynamo.stop();

@@ -9,7 +9,7 @@ import type { HubEvent, Identity } from '../../events/hub-event.js';
 import { buildEvent, truncate } from '../shared/build-event.js';
 import type { HydrateContext, HydrationRequest, NormalizeContext } from '../types.js';
 import { HubSpotApi } from './api.js';
-import { decimalToMoney, formatMoney } from './money.js';
+import { dealAmount, formatMoney } from './money.js';
 import { HUBSPOT, type HubSpotChange } from './normalize.js';
 import type { HubSpotContact } from './schema.js';
 
@@ -95,7 +95,7 @@ const hydrateDeal = async (request: HydrationRequest, api: HubSpotApi, ctx: Hydr
   const p = deal.properties;
   const stage = param(request, 'propertyValue') ?? text(p.dealstage);
   if (!contact || !stage) return [];
-  const amount = decimalToMoney(text(p.amount), text(p.deal_currency_code) ?? ctx.secrets.currency);
+  const amount = dealAmount(text(p.amount), text(p.deal_currency_code) ?? ctx.secrets.currency);
   const name = text(p.dealname);
   const label = name ? `Deal «${truncate(name, 80)}»` : `Deal ${deal.id}`;
   const verb = param(request, 'change') === 'created' ? 'created in stage' : 'moved to stage';

@@ -52,3 +52,9 @@ export const formatMoney = (money: Money): string => {
   const fraction = digits ? `.${String(abs % 10 ** digits).padStart(digits, '0')}` : '';
   return `${money.amountMinor < 0 ? '-' : ''}${whole}${fraction} ${money.currency}`;
 };
+
+/** Like `decimalToMoney`, but a zero amount — how CRMs show "no budget set" — is no amount. */
+export const dealAmount = (value: string | number | null | undefined, currency: string | null | undefined): Money | undefined => {
+  const money = decimalToMoney(value, currency);
+  return money && money.amountMinor !== 0 ? money : undefined;
+};

@@ -13,6 +13,7 @@
  * checks the timestamp and the signature list itself and lets the library
  * compute the expected signature with `Webhook.sign`.
  */
+import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { safeEqual, withinWindow } from '../shared/signature.js';
 import type { VerifyResult } from '../types.js';
@@ -66,8 +67,8 @@ export const standardWebhook = (secret: string): Webhook => {
   }
 };
 
-/** A fresh `whsec_` secret: 32 random bytes, as the README tells operators to make one. */
-export const generateSecret = (randomBytes: (n: number) => Buffer): string => `${SECRET_PREFIX}${randomBytes(32).toString('base64')}`;
+/** A fresh `whsec_` secret of 32 random bytes, the form the README tells operators to hand out. */
+export const generateSecret = (): string => `${SECRET_PREFIX}${randomBytes(32).toString('base64')}`;
 
 const fail = (reason: string): VerifyResult => ({ ok: false, reason });
 const stale = (reason: string): VerifyResult => ({ ok: false, stale: true, reason });

@@ -31,8 +31,9 @@ export const verifyTypeformSignature = (body: Buffer, header: string | undefined
 
 const parse = (req: RawRequest): TypeformWebhook => {
   const envelope = parseJsonBody(req, TypeformEnvelopeSchema, 'Typeform webhook');
-  if (envelope.event_type !== TYPEFORM_FORM_RESPONSE) return { ...envelope, form_response: undefined };
-  return { ...envelope, form_response: validate(TypeformFormResponseSchema, envelope.form_response, 'Typeform form_response') };
+  const { event_id, event_type } = envelope;
+  if (event_type !== TYPEFORM_FORM_RESPONSE) return { event_id, event_type };
+  return { event_id, event_type, form_response: validate(TypeformFormResponseSchema, envelope.form_response, 'Typeform form_response') };
 };
 
 export const typeformConnector = defineConnector({

@@ -72,6 +72,8 @@ export const TypeformEnvelopeSchema = z
   .loose();
 
 /** A parsed delivery: `form_response` is set and validated exactly when `event_type` is `form_response`. */
-export type TypeformWebhook = Omit<z.infer<typeof TypeformEnvelopeSchema>, 'form_response'> & {
+export interface TypeformWebhook {
+  readonly event_id: string;
+  readonly event_type: string;
   readonly form_response?: TypeformFormResponse;
-};
+}

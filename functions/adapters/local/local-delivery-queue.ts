@@ -1,0 +1,232 @@
+/**
+ * The local stand-in for a webhook subscription's SQS queue plus its Lambda
+ * event source mapping (batch size 1, `MaximumConcurrency`): each message is
+ * handed to the dispatcher on its own, at most `concurrency` at a time (the
+ * per-subscription semaphore), and a failed one comes back when the
+ * dispatcher said (`changeVisibility`, the local `ChangeMessageVisibility`)
+ * or goes to the dead letters when it said so (`deadLetter`, the local
+ * "SendMessage to the DLQ"). `redrive()` moves the dead letters back.
+ *
+ * Unlike `LocalQueue` (batches, a fixed backoff) the schedule is the
+ * dispatcher's, so Retry-After and the retry window mean the same here as on
+ * AWS. Sends, completions and dead-letterings are journaled before they
+ * return, so pending deliveries and the DLQ survive a restart of `npm start`.
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { SQSRecord } from 'aws-lambda';
+import type { QueueConsumer, QueueMessage } from './local-queue.js';
+
+export interface LocalDeliveryQueueOptions {
+  /** Messages handed to the consumer at once. */
+  readonly concurrency: number;
+  /** Receives after which a message is dead-lettered even if the consumer never said so (crash loop). */
+  readonly maxReceiveCount: number;
+  /** Delay before a failed message returns when the consumer did not reschedule it. @default 30000 */
+  readonly visibilityTimeoutMs?: number;
+  /** `eventSourceARN` of the records (the dispatcher finds the subscription by it). */
+  readonly arn: string;
+  /** Journal file; omitted → memory only. */
+  readonly journalPath?: string;
+}
+
+interface DeliveryMessage extends QueueMessage {
+  /** First receive of this message since it was sent or redriven (SQS `ApproximateFirstReceiveTimestamp`). */
+  firstReceiveAt?: number;
+}
+
+type JournalRecord =
+  | { op: 'send'; id: string; body: string; at: number }
+  | { op: 'done'; id: string }
+  | { op: 'dlq'; id: string; reason?: string };
+
+export class LocalDeliveryQueue {
+  private readonly ready: DeliveryMessage[] = [];
+  private readonly dead: DeliveryMessage[] = [];
+  /** Receipt handle → what the consumer asked for during the current receive. */
+  private readonly requested = new Map<string, { delayMs?: number; deadLetter?: boolean }>();
+  private readonly running = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private idleWaiters: (() => void)[] = [];
+  private delivered = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly consumer: QueueConsumer,
+    private readonly options: LocalDeliveryQueueOptions,
+  ) {
+    if (options.journalPath) this.recover(options.journalPath);
+  }
+
+  /** Enqueues a message; durable (journaled) before it returns. */
+  send(body: string): string {
+    const message: DeliveryMessage = { messageId: randomUUID(), body, sentAt: Date.now(), receiveCount: 0, visibleAt: 0 };
+    this.journal({ op: 'send', id: message.messageId, body, at: message.sentAt });
+    this.ready.push(message);
+    this.pump();
+    return message.messageId;
+  }
+
+  /** During a receive: the message comes back after `delayMs` if the consumer fails it. */
+  changeVisibility(receiptHandle: string, delayMs: number): void {
+    this.requested.set(receiptHandle, { ...this.requested.get(receiptHandle), delayMs: Math.max(0, delayMs) });
+  }
+
+  /** During a receive: the message goes to the dead letters when the receive ends, whatever the outcome. */
+  deadLetter(receiptHandle: string): void {
+    this.requested.set(receiptHandle, { ...this.requested.get(receiptHandle), deadLetter: true });
+  }
+
+  deadLetters(): readonly QueueMessage[] {
+    return this.dead;
+  }
+
+  /** Moves every dead letter back (a fresh receive count and window, like a message move task). */
+  redrive(): number {
+    const moved = this.dead.splice(0);
+    for (const m of moved) {
+      this.journal({ op: 'send', id: m.messageId, body: m.body, at: m.sentAt });
+      this.ready.push({ messageId: m.messageId, body: m.body, sentAt: m.sentAt, receiveCount: 0, visibleAt: 0 });
+    }
+    this.pump();
+    return moved.length;
+  }
+
+  stats() {
+    return { name: this.name, pending: this.ready.length, inFlight: this.running.size, deadLettered: this.dead.length, delivered: this.delivered };
+  }
+
+  /** Resolves once nothing is pending or in flight (dead letters don't count). */
+  idle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops receiving and waits for the deliveries in flight; pending messages stay in the journal. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await Promise.all(this.running);
+    this.idleWaiters.splice(0).forEach((resolve) => resolve());
+  }
+
+  private isIdle(): boolean {
+    return this.ready.length === 0 && this.running.size === 0;
+  }
+
+  /** Starts every visible message the semaphore allows, then sleeps until the next one is due. */
+  private pump(): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const now = Date.now();
+    while (this.running.size < this.options.concurrency) {
+      const index = this.nextVisible(now);
+      if (index < 0) break;
+      const [message] = this.ready.splice(index, 1) as [DeliveryMessage];
+      const run = this.receive(message).finally(() => {
+        this.running.delete(run);
+        this.pump();
+      });
+      this.running.add(run);
+    }
+    if (this.isIdle()) this.idleWaiters.splice(0).forEach((resolve) => resolve());
+    if (this.running.size >= this.options.concurrency || this.ready.length === 0) return;
+    const next = this.ready.reduce((min, m) => Math.min(min, m.visibleAt), Number.POSITIVE_INFINITY);
+    this.timer = setTimeout(() => this.pump(), Math.max(0, next - now));
+  }
+
+  /** Oldest visible message first. */
+  private nextVisible(now: number): number {
+    let best = -1;
+    this.ready.forEach((m, i) => {
+      if (m.visibleAt > now) return;
+      const current = this.ready[best];
+      if (!current || m.sentAt < current.sentAt) best = i;
+    });
+    return best;
+  }
+
+  private async receive(message: DeliveryMessage): Promise<void> {
+    message.receiveCount++;
+    message.firstReceiveAt ??= Date.now();
+    const receiptHandle = `${message.messageId}#${message.receiveCount}`;
+    let failed: boolean;
+    try {
+      const res = await this.consumer({ Records: [this.toRecord(message, receiptHandle)] });
+      failed = (res?.batchItemFailures ?? []).some((f) => f.itemIdentifier === message.messageId);
+    } catch {
+      failed = true;
+    }
+    const requested = this.requested.get(receiptHandle) ?? {};
+    this.requested.delete(receiptHandle);
+    if (requested.deadLetter || (failed && message.receiveCount >= this.options.maxReceiveCount)) {
+      this.journal({ op: 'dlq', id: message.messageId });
+      this.dead.push(message);
+    } else if (!failed) {
+      this.delivered++;
+      this.journal({ op: 'done', id: message.messageId });
+    } else {
+      message.visibleAt = Date.now() + (requested.delayMs ?? this.options.visibilityTimeoutMs ?? 30_000);
+      this.ready.push(message);
+    }
+  }
+
+  private toRecord(m: DeliveryMessage, receiptHandle: string): SQSRecord {
+    return {
+      messageId: m.messageId,
+      receiptHandle,
+      body: m.body,
+      attributes: {
+        ApproximateReceiveCount: String(m.receiveCount),
+        SentTimestamp: String(m.sentAt),
+        SenderId: 'omnihub-local',
+        ApproximateFirstReceiveTimestamp: String(m.firstReceiveAt ?? Date.now()),
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: this.options.arn,
+      awsRegion: 'local',
+    };
+  }
+
+  private journal(record: JournalRecord): void {
+    if (!this.options.journalPath) return;
+    appendFileSync(this.options.journalPath, `${JSON.stringify(record)}\n`);
+  }
+
+  /** Rebuilds pending messages and dead letters from the journal, then compacts it. */
+  private recover(path: string): void {
+    mkdirSync(dirname(path), { recursive: true });
+    if (!existsSync(path)) return;
+    const pending = new Map<string, DeliveryMessage>();
+    const dead = new Map<string, DeliveryMessage>();
+    for (const line of readFileSync(path, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      let rec: JournalRecord;
+      try {
+        rec = JSON.parse(line) as JournalRecord;
+      } catch {
+        continue; // a torn last line from a crash mid-write
+      }
+      if (rec.op === 'send') {
+        dead.delete(rec.id);
+        pending.set(rec.id, { messageId: rec.id, body: rec.body, sentAt: rec.at, receiveCount: 0, visibleAt: 0 });
+      } else if (rec.op === 'done') pending.delete(rec.id);
+      else {
+        const m = pending.get(rec.id);
+        pending.delete(rec.id);
+        if (m) dead.set(rec.id, m);
+      }
+    }
+    const lines = [...pending.values(), ...dead.values()].map((m) => JSON.stringify({ op: 'send', id: m.messageId, body: m.body, at: m.sentAt }));
+    for (const m of dead.values()) lines.push(JSON.stringify({ op: 'dlq', id: m.messageId }));
+    writeFileSync(path, lines.length ? `${lines.join('\n')}\n` : '');
+    this.ready.push(...pending.values());
+    this.dead.push(...dead.values());
+    if (this.ready.length) queueMicrotask(() => this.pump());
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * Instagram messaging webhook (`object: "instagram"`). Meta delivers
+ * Instagram conversations in the Messenger Platform's event shapes, so the
+ * schema is the one shared with the Messenger connector; this module names
+ * it for Instagram.
+ */
+import type { RawRequest } from '../../shared/http.js';
+import { MetaWebhookSchema, parseMetaWebhook, type MetaWebhook } from '../messenger/schema.js';
+
+export const InstagramWebhookSchema = MetaWebhookSchema;
+export type InstagramWebhook = MetaWebhook;
+
+/** Decodes and validates the raw body; throws `ValidationError`. */
+export const parseInstagramWebhook = (req: RawRequest): InstagramWebhook => parseMetaWebhook(req, 'Instagram webhook');

@@ -1,0 +1,83 @@
+/**
+ * Kommo webhook → hydration requests. Pure. A lead event names the lead and
+ * its new stage but not the customer, and a contact event's copy of the
+ * contact is the legacy v2 shape; so every tracked item is completed from
+ * API v4 by the hydrator, and every other entity/action is listed in
+ * `ignored` (still answered 200).
+ */
+import { fromUnixSeconds } from '../shared/build-event.js';
+import type { HydrationRequest, NormalizeContext, NormalizeResult } from '../types.js';
+import type { KommoItem, KommoWebhook } from './schema.js';
+
+export const KOMMO = 'kommo';
+
+/** Entity → action → what happened. Everything not listed is acknowledged and ignored. */
+export const KOMMO_TRACKED: Readonly<Record<string, Readonly<Record<string, 'created' | 'stage_changed' | 'updated'>>>> = {
+  leads: { add: 'created', status: 'stage_changed' },
+  contacts: { add: 'created', update: 'updated' },
+};
+
+/** Entity → hydration kind. */
+const KINDS: Readonly<Record<string, 'lead' | 'contact'>> = { leads: 'lead', contacts: 'contact' };
+
+const stampOf = (item: KommoItem): string | undefined => item.last_modified ?? item.updated_at ?? item.date_create ?? item.created_at;
+
+/**
+ * Dedup key: account, entity, action, id, (for leads) the new stage, and the
+ * item's modification time (`last_modified`, else `updated_at`, else the
+ * creation time). Kommo sends no event id.
+ */
+export const kommoEventKey = (account: string, entity: string, action: string, item: KommoItem): string =>
+  [account, entity, action, item.id, ...(entity === 'leads' ? [item.status_id ?? ''] : []), stampOf(item) ?? ''].join(':');
+
+const compact = (params: Record<string, string | number | undefined>): Record<string, string | number> => {
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) out[k] = v;
+  return out;
+};
+
+export const normalizeKommo = (webhook: KommoWebhook, ctx: NormalizeContext): NormalizeResult => {
+  const account = (webhook.account.id ?? webhook.account.subdomain) as string;
+  const hydrations: HydrationRequest[] = [];
+  const ignored: string[] = [];
+  for (const [entity, actions] of Object.entries(webhook)) {
+    if (entity === 'account') continue;
+    if (!actions || typeof actions !== 'object' || Array.isArray(actions)) {
+      ignored.push(`${entity}: unsupported`);
+      continue;
+    }
+    for (const [action, items] of Object.entries(actions as Record<string, unknown>)) {
+      const change = KOMMO_TRACKED[entity]?.[action];
+      const kind = KINDS[entity];
+      if (!change || !kind) {
+        ignored.push(`${entity}[${action}]: not tracked`);
+        continue;
+      }
+      for (const item of items as KommoItem[]) {
+        const occurredAt = fromUnixSeconds(stampOf(item));
+        hydrations.push({
+          connector: KOMMO,
+          kind,
+          params: compact({
+            id: item.id,
+            change,
+            ...(kind === 'lead'
+              ? {
+                  statusId: item.status_id,
+                  oldStatusId: item.old_status_id,
+                  pipelineId: item.pipeline_id,
+                  oldPipelineId: item.old_pipeline_id,
+                  price: item.price,
+                  name: item.name,
+                }
+              : {}),
+          }),
+          providerEventId: kommoEventKey(account, entity, action, item),
+          ...(occurredAt ? { occurredAt } : {}),
+          receivedAt: ctx.receivedAt,
+        });
+      }
+    }
+  }
+  return { events: [], ignored, hydrations };
+};

@@ -1,0 +1,140 @@
+/**
+ * Shopify: orders, refunds, customers and marketing consent of a shop.
+ * Setup: ./README.md.
+ */
+import { createHash } from 'node:crypto';
+import type { z } from 'zod';
+import { ValidationError } from '../../shared/errors.js';
+import type { RawRequest } from '../../shared/http.js';
+import { validate } from '../shared/body.js';
+import { hmac, safeEqual } from '../shared/signature.js';
+import { defineConnector, type VerifyResult } from '../types.js';
+import { hydrateShopify, SHOPIFY_API_VERSION } from './hydrate.js';
+import { normalizeShopify } from './normalize.js';
+import { isKnownTopic, parseLosslessJson, TOPIC_SCHEMAS, type ShopifyDelivery, type ShopifyKnownBody } from './schema.js';
+
+export const SHOPIFY_HMAC_HEADER = 'x-shopify-hmac-sha256';
+export const SHOPIFY_TOPIC_HEADER = 'x-shopify-topic';
+
+/** The header value Shopify sends for `body`: base64 HMAC-SHA256 with the app's client secret. */
+export const shopifySignature = (body: Buffer, secret: string): string => hmac('sha256', secret, body, 'base64');
+
+/**
+ * Over the raw bytes, constant time, fail closed. `X-Shopify-Triggered-At`
+ * is not covered by the HMAC, so it cannot be a replay window (anyone
+ * replaying a captured delivery could rewrite it); redeliveries are absorbed
+ * by the `X-Shopify-Webhook-Id` dedup instead.
+ */
+const verify = (req: RawRequest, secret: string | undefined): VerifyResult => {
+  if (!secret) return { ok: false, reason: 'No Shopify client secret is configured' };
+  const provided = req.headers[SHOPIFY_HMAC_HEADER]?.trim();
+  if (!provided) return { ok: false, reason: 'Missing X-Shopify-Hmac-Sha256 header' };
+  return safeEqual(provided, shopifySignature(req.body, secret))
+    ? { ok: true }
+    : { ok: false, reason: 'X-Shopify-Hmac-Sha256 does not match the body' };
+};
+
+const header = (req: RawRequest, name: string): string | undefined => req.headers[name]?.trim() || undefined;
+
+const decode = (req: RawRequest): Record<string, unknown> => {
+  if (req.body.length === 0) throw new ValidationError('The request body is empty; a Shopify JSON payload was expected');
+  let json: unknown;
+  try {
+    json = parseLosslessJson(req.body.toString('utf8'));
+  } catch (err) {
+    throw new ValidationError(`The request body is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ValidationError('A Shopify webhook body is a JSON object');
+  return json as Record<string, unknown>;
+};
+
+/** The topic and the delivery headers travel with the body: `normalize` only sees what `parse` returns. */
+const parse = (req: RawRequest): ShopifyDelivery => {
+  const topic = header(req, SHOPIFY_TOPIC_HEADER);
+  if (!topic) throw new ValidationError('Missing X-Shopify-Topic header');
+  const json = decode(req);
+  const delivery: ShopifyDelivery = {
+    topic,
+    webhookId: header(req, 'x-shopify-webhook-id'),
+    eventId: header(req, 'x-shopify-event-id'),
+    shopDomain: header(req, 'x-shopify-shop-domain'),
+    triggeredAt: header(req, 'x-shopify-triggered-at'),
+    apiVersion: header(req, 'x-shopify-api-version'),
+  };
+  if (!isKnownTopic(topic)) return delivery;
+  // Each topic's own schema; the union of all of them is too wide for `validate`'s inference.
+  const body = validate(TOPIC_SCHEMAS[topic] as z.ZodType<unknown>, json, `Shopify ${topic} webhook`);
+  return { ...delivery, known: { topic, body } as ShopifyKnownBody };
+};
+
+/**
+ * Which topic a sample body would be sent as. Only for `signSample` (CLI,
+ * tests, benchmarks), whose samples carry no headers: order bodies are sent
+ * as orders/create and customer bodies as customers/update (their payloads
+ * are identical to orders/paid and customers/create). Never used on the
+ * request path, where the topic is always the header.
+ */
+export const sampleTopic = (body: Buffer): string => {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    return 'orders/create';
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return 'orders/create';
+  const has = (key: string) => Object.hasOwn(json as object, key);
+  if (has('refund_line_items') && has('order_id')) return 'refunds/create';
+  if (has('line_items')) return 'orders/create';
+  if (has('email_marketing_consent') && has('customer_id')) return 'customers_email_marketing_consent/update';
+  if (has('sms_marketing_consent') && !has('email')) return 'customers_marketing_consent/update';
+  if (has('id') && (has('email') || has('first_name'))) return 'customers/update';
+  return 'orders/create';
+};
+
+/** A stable UUID-shaped delivery id for a sample body, so a re-sent sample dedups like a Shopify retry. */
+const sampleWebhookId = (body: Buffer): string => {
+  const h = createHash('sha256').update(body).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+};
+
+export const shopifyConnector = defineConnector({
+  name: 'shopify',
+  displayName: 'Shopify',
+  channel: 'ecommerce',
+  docsUrl: 'https://shopify.dev/docs/apps/build/webhooks/subscribe/https',
+  secrets: [
+    {
+      name: 'secret',
+      env: 'OMNIHUB_SECRET_SHOPIFY',
+      description: "App client secret (Partner Dashboard → app → Client credentials), or the store's webhook signing secret for webhooks created in Settings → Notifications; signs X-Shopify-Hmac-Sha256",
+      required: true,
+    },
+    {
+      name: 'apiToken',
+      env: 'OMNIHUB_API_TOKEN_SHOPIFY',
+      description: 'Admin API access token with read_orders; used only to find the customer of a refund (refunds/create names no customer)',
+      required: false,
+    },
+    {
+      name: 'apiBaseUrl',
+      env: 'OMNIHUB_API_BASE_URL_SHOPIFY',
+      description: `Admin API base URL; default https://<X-Shopify-Shop-Domain>/admin/api/${SHOPIFY_API_VERSION}`,
+      required: false,
+    },
+  ],
+  verify: (req, secrets) => verify(req, secrets.secret),
+  parse,
+  normalize: normalizeShopify,
+  hydrate: hydrateShopify,
+  signSample: (sample, secrets) => {
+    const headers: Record<string, string> = {
+      'X-Shopify-Topic': sampleTopic(sample.body),
+      'X-Shopify-Webhook-Id': sampleWebhookId(sample.body),
+      'X-Shopify-Shop-Domain': 'example.myshopify.com',
+      'X-Shopify-API-Version': SHOPIFY_API_VERSION,
+      'X-Shopify-Triggered-At': sample.now.toISOString(),
+    };
+    if (secrets.secret) headers['X-Shopify-Hmac-Sha256'] = shopifySignature(sample.body, secrets.secret);
+    return { url: sample.url, headers };
+  },
+});

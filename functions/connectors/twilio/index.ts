@@ -1,0 +1,48 @@
+/**
+ * Twilio: incoming SMS/MMS (and WhatsApp/Messenger through Twilio), message
+ * status callbacks and Voice call status callbacks, on one URL. Requests are
+ * signed with `X-Twilio-Signature` over the public URL and the parameters.
+ * Setup: ./README.md.
+ */
+import type { HttpResponse } from '../../shared/http.js';
+import { parseFlatForm, validate } from '../shared/body.js';
+import { defineConnector } from '../types.js';
+import { normalizeTwilio } from './normalize.js';
+import { formParams, TWILIO_SIGNATURE_HEADER, twilioSignature, verifyTwilioRequest } from './signature.js';
+import { twilioKind, TwilioWebhookSchema } from './schema.js';
+
+/**
+ * Empty TwiML: the incoming-message webhook is synchronous and Twilio
+ * executes the response, so "do nothing" must be said in TwiML (a JSON body
+ * would be logged as an error 12300 and nothing sent back to the customer).
+ */
+export const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
+
+const twimlResponse = (): HttpResponse => ({ statusCode: 200, headers: { 'content-type': 'text/xml; charset=utf-8' }, body: EMPTY_TWIML });
+
+/** Status callbacks only need a 2xx; Twilio ignores the body. */
+const noContent = (): HttpResponse => ({ statusCode: 204, headers: {}, body: '' });
+
+export const twilioConnector = defineConnector({
+  name: 'twilio',
+  displayName: 'Twilio (SMS, WhatsApp, Voice)',
+  channel: 'sms',
+  docsUrl: 'https://www.twilio.com/docs/usage/webhooks/webhooks-security',
+  secrets: [
+    {
+      name: 'secret',
+      env: 'OMNIHUB_SECRET_TWILIO',
+      description: 'Twilio Auth Token of the account (Console → Account info); signs every request as X-Twilio-Signature',
+      required: true,
+    },
+  ],
+  verify: (req, secrets) => verifyTwilioRequest(req, secrets.secret),
+  parse: (req) => validate(TwilioWebhookSchema, parseFlatForm(req), 'Twilio webhook'),
+  normalize: normalizeTwilio,
+  acknowledge: (_result, payload) => (twilioKind(payload) === 'message' ? twimlResponse() : noContent()),
+  signSample: (sample, secrets) => {
+    const headers: Record<string, string> = {};
+    if (secrets.secret) headers[TWILIO_SIGNATURE_HEADER] = twilioSignature(secrets.secret, sample.url, formParams(sample.body));
+    return { url: sample.url, headers };
+  },
+});

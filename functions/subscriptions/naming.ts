@@ -1,0 +1,42 @@
+/**
+ * Names of a subscription's resources, shared by the CDK stack, the Lambda
+ * functions, the local runtime and the CLI, so each finds the others' queues,
+ * rules and secrets by name instead of by configuration.
+ */
+
+/** `omnihub-prod` → `omnihub-prod-sub-`: prefix of every subscription rule and queue. */
+export const subscriptionPrefix = (stagePrefix: string): string => `${stagePrefix}-sub-`;
+
+/** Rule and (webhook) queue name. */
+export const subscriptionResourceName = (stagePrefix: string, name: string): string => `${subscriptionPrefix(stagePrefix)}${name}`;
+
+/** The subscription's dead-letter queue. */
+export const deadLetterQueueName = (queueName: string): string => `${queueName}-dlq`;
+
+/** Secrets Manager prefix of subscription secrets: `omnihub/<stage>/subscriptions/`. */
+export const subscriptionSecretPrefix = (stage: string): string => `omnihub/${stage}/subscriptions/`;
+
+/** The subscription name of a queue ARN (`arn:…:omnihub-prod-sub-crm-leads` → `crm-leads`), or undefined. */
+export const subscriptionOfQueueArn = (queueArn: string, prefix: string): string | undefined => {
+  const queueName = queueArn.slice(queueArn.lastIndexOf(':') + 1);
+  return queueName.startsWith(prefix) ? queueName.slice(prefix.length) : undefined;
+};
+
+/**
+ * `crm-leads-20250102T030405` style replay names: EventBridge allows
+ * `[.\-_A-Za-z0-9]+`, at most 64 characters, unique per account and region.
+ */
+export const replayName = (stage: string, subscription: string, now: Date): string =>
+  `${stage}-${subscription}-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, '')}`.slice(0, 64);
+
+/** Environment of the functions that work with subscriptions; set by the CDK stack. */
+export const SUBSCRIPTION_ENV = {
+  /** `omnihub-<stage>-sub-`: rule and queue name prefix. */
+  prefix: 'OMNIHUB_SUBSCRIPTION_PREFIX',
+  /** Secrets Manager prefix of the per-subscription secrets. */
+  secretPrefix: 'OMNIHUB_SUBSCRIPTION_SECRET_PREFIX',
+  /** The hub bus: region, account and name for queue URLs and rule ARNs. */
+  eventBusArn: 'OMNIHUB_EVENT_BUS_ARN',
+  /** The bus archive replays read from. */
+  archiveArn: 'OMNIHUB_EVENT_ARCHIVE_ARN',
+} as const;

@@ -1,0 +1,98 @@
+/**
+ * Ports of the subscription side of the hub. AWS implementations live in
+ * `adapters/aws/*delivery*|*subscription*`, local ones in
+ * `adapters/local/*delivery*|*subscription*`; the delivery log is one
+ * DynamoDB implementation for both (DynamoDB Local in `npm start`).
+ */
+import type { SQSRecord } from 'aws-lambda';
+
+/** Per-subscription secrets: the webhook signing secret (`whsec_…`) or an API destination credential. */
+export interface SubscriptionSecretStore {
+  /** Undefined when the subscription has no secret (the dispatcher then fails the attempt, closed). */
+  get(subscription: string): Promise<string | undefined>;
+}
+
+/** What the dispatcher may do with the message it is processing, beyond failing it. */
+export interface DeliveryQueueControl {
+  /**
+   * Makes the record visible again after `delayMs` (SQS
+   * `ChangeMessageVisibility`); the dispatcher then reports it as failed.
+   */
+  retryLater(record: SQSRecord, delayMs: number): Promise<void>;
+  /** Puts the record into the subscription's DLQ; the dispatcher then acknowledges it. */
+  deadLetter(record: SQSRecord, reason: string): Promise<void>;
+}
+
+/** One attempt (or, for a target the local runtime does not deliver, one match). */
+export interface DeliveryAttempt {
+  readonly subscription: string;
+  /** The hub event id (`evt_…`), or the envelope id for non-hub entries. */
+  readonly eventId: string;
+  readonly attempt: number;
+  /** ISO time the attempt started. */
+  readonly time: string;
+  readonly outcome: 'delivered' | 'retrying' | 'dead-lettered' | 'matched';
+  readonly statusCode?: number;
+  readonly latencyMs?: number;
+  readonly error?: string;
+  /** For `retrying`: when the next attempt is due. */
+  readonly nextAttemptAt?: string;
+  /** Set on deliveries of a replay (`replay-name` of the envelope). */
+  readonly replayName?: string;
+}
+
+export interface DeliveryStats {
+  readonly delivered: number;
+  readonly failedAttempts: number;
+  readonly deadLettered: number;
+  /** Events matched by a target the local runtime only records (sqs, lambda, eventBus). */
+  readonly matched: number;
+  readonly lastAttemptAt?: string;
+  readonly lastDeliveredAt?: string;
+  readonly lastStatusCode?: number;
+  readonly lastError?: string;
+}
+
+export interface DeliveryPage {
+  /** Newest first. */
+  readonly items: DeliveryAttempt[];
+  readonly nextCursor?: string;
+}
+
+/** Recent attempts per subscription (kept 14 days) and running counters. */
+export interface DeliveryLog {
+  record(attempt: DeliveryAttempt): Promise<void>;
+  recent(subscription: string, opts: { limit: number; cursor?: string }): Promise<DeliveryPage>;
+  stats(subscription: string): Promise<DeliveryStats>;
+}
+
+/** Messages in a subscription's queue and DLQ. */
+export interface QueueDepth {
+  /** Waiting or scheduled for a retry (webhook subscriptions). */
+  readonly pending?: number;
+  readonly inFlight?: number;
+  readonly deadLettered: number;
+}
+
+export type RedriveResult =
+  /** Local: how many messages went back to the queue. */
+  | { readonly moved: number }
+  /** AWS: the SQS message move task (asynchronous). */
+  | { readonly taskHandle: string; readonly approximateMessages?: number };
+
+export interface ReplayResult {
+  readonly replayName: string;
+  /** AWS: `STARTING`; locally the replay is done when the call returns (`COMPLETED`). */
+  readonly state: string;
+  /** Local: archived events in the window that matched and were queued. */
+  readonly replayed?: number;
+}
+
+/** Operations on a subscription's infrastructure: SQS and EventBridge on AWS, the local queues and archive locally. */
+export interface SubscriptionOperations {
+  queueDepth(subscription: string): Promise<QueueDepth | undefined>;
+  /** Moves the DLQ's messages back to the subscription's queue. */
+  redrive(subscription: string): Promise<RedriveResult>;
+  /** Re-delivers archived events with `from <= time < to` to this subscription only. */
+  replay(subscription: string, window: { from: Date; to: Date }): Promise<ReplayResult>;
+}

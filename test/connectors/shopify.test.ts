@@ -1,0 +1,394 @@
+/**
+ * Shopify edge cases the fixtures can't express: the HMAC recomputed
+ * independently, the unsigned X-Shopify-Triggered-At, topics from the
+ * header, exact money (decimal strings, JPY, rounding), ids above 2^53,
+ * marketing consent and the refund hydration against a fake Admin API.
+ */
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { centsToMinor, currencyExponent, decimalToMinor, formatMinor } from '../../functions/connectors/shopify/money.js';
+import { shopifyConnector } from '../../functions/connectors/shopify/index.js';
+import { parseLosslessJson } from '../../functions/connectors/shopify/schema.js';
+import type { HydrationRequest, NormalizeContext } from '../../functions/connectors/types.js';
+import { identityKey } from '../../functions/domain/identity.js';
+import { HubEventSchema, type HubEvent, type HubEventOf } from '../../functions/events/hub-event.js';
+import { ValidationError } from '../../functions/shared/errors.js';
+import { rawRequest, TEST_BASE_URL, TEST_NOW } from '../helpers/fixtures.js';
+
+// Prepare (shared)
+const SECRET = 'shopify-client-secret';
+const CTX: NormalizeContext = { receivedAt: '2024-05-01T12:00:05.000Z', defaultCountry: 'UA' };
+const URL_ = `${TEST_BASE_URL}/webhooks/shopify`;
+const fixture = (file: string): Buffer => readFileSync(`functions/connectors/shopify/fixtures/${file}`);
+const ORDER = JSON.parse(fixture('orders-create.json').toString('utf8')) as Record<string, unknown>;
+
+/** What Shopify would send: the body, its HMAC (computed here with node:crypto, not the connector) and the delivery headers. */
+const delivery = (topic: string, body: Buffer | string | object, extra: Record<string, string> = {}) => {
+  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+  return rawRequest({
+    url: URL_,
+    body: bytes,
+    headers: {
+      'content-type': 'application/json',
+      'x-shopify-topic': topic,
+      'x-shopify-hmac-sha256': createHmac('sha256', SECRET).update(bytes).digest('base64'),
+      'x-shopify-webhook-id': 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043',
+      'x-shopify-shop-domain': 'olena-shop.myshopify.com',
+      'x-shopify-triggered-at': '2024-05-01T11:59:58.123456Z',
+      ...extra,
+    },
+  });
+};
+
+const normalize = (req: ReturnType<typeof delivery>) => shopifyConnector.normalize(shopifyConnector.parse(req), CTX);
+
+const only = <T extends HubEvent['type']>(events: HubEvent[], type: T): HubEventOf<T> => {
+  const matching = events.filter((e) => e.type === type);
+  expect(matching).toHaveLength(1);
+  HubEventSchema.parse(matching[0]);
+  return matching[0] as HubEventOf<T>;
+};
+
+describe('Connector: shopify', () => {
+  describe('verify', () => {
+    it('accepts base64(HMAC-SHA256(client secret, raw body)) recomputed with node:crypto', () => {
+      // Prepare
+      const req = delivery('orders/create', fixture('orders-create.json'));
+
+      // Act
+      const result = shopifyConnector.verify(req, { secret: SECRET }, { now: TEST_NOW });
+
+      // Assess
+      expect(result).toEqual({ ok: true });
+    });
+
+    it('rejects a body re-serialized after parsing (same JSON, other bytes)', () => {
+      // Prepare: signature of the original bytes, body re-serialized compactly.
+      const original = delivery('orders/create', fixture('orders-create.json'));
+      const compact = Buffer.from(JSON.stringify(JSON.parse(fixture('orders-create.json').toString('utf8'))));
+
+      // Act
+      const result = shopifyConnector.verify({ ...original, body: compact }, { secret: SECRET }, { now: TEST_NOW });
+
+      // Assess
+      expect(result.ok).toBe(false);
+    });
+
+    it('fails closed without a secret, without the header or with another secret', () => {
+      // Prepare
+      const req = delivery('orders/create', fixture('orders-create.json'));
+      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'x-shopify-hmac-sha256'));
+
+      // Act & Assess
+      expect(shopifyConnector.verify(req, {}, { now: TEST_NOW })).toMatchObject({ ok: false });
+      expect(shopifyConnector.verify({ ...req, headers }, { secret: SECRET }, { now: TEST_NOW })).toMatchObject({ ok: false, reason: expect.stringMatching(/Missing/) });
+      expect(shopifyConnector.verify(req, { secret: 'another-secret' }, { now: TEST_NOW })).toMatchObject({ ok: false });
+    });
+
+    it('does not reject on an old X-Shopify-Triggered-At: it is not signed, so it is no replay window', () => {
+      // Prepare
+      const req = delivery('orders/create', fixture('orders-create.json'), { 'x-shopify-triggered-at': '2020-01-01T00:00:00Z' });
+
+      // Act
+      const result = shopifyConnector.verify(req, { secret: SECRET }, { now: TEST_NOW });
+
+      // Assess
+      expect(result).toEqual({ ok: true });
+    });
+  });
+
+  describe('money', () => {
+    it.each([
+      ['403.00', 'USD', 40300],
+      ['0.10', 'USD', 10],
+      ['0.29', 'USD', 29], // 0.29 * 100 is 28.999999999999996 in floating point
+      ['1234.5', 'USD', 123450],
+      ['19.99', 'EUR', 1999],
+      ['1000', 'JPY', 1000],
+      ['1000.00', 'JPY', 1000],
+      ['12.345', 'KWD', 12345],
+      ['-5.00', 'USD', -500],
+      ['1.005', 'USD', 101], // more decimals than the currency: half away from zero
+      ['-1.005', 'USD', -101],
+      ['.5', 'USD', 50],
+      ['90071992547409.91', 'USD', 9007199254740991],
+    ])('%s %s → %i minor units', (amount, currency, expected) => {
+      expect(decimalToMinor(amount, currency)).toBe(expected);
+    });
+
+    it.each([['1e3'], ['1,000.00'], [''], ['.'], ['abc'], ['90071992547409.92'], ['12 345']])('refuses %j', (amount) => {
+      expect(decimalToMinor(amount, 'USD')).toBeUndefined();
+    });
+
+    it('reads a JSON number by its decimal spelling (refund line subtotal 89.99)', () => {
+      expect(decimalToMinor(89.99, 'USD')).toBe(8999);
+      expect(decimalToMinor(0.1 + 0.2, 'USD')).toBe(30); // "0.30000000000000004" rounds to 30
+    });
+
+    it('knows the ISO 4217 exponents that are not 2', () => {
+      expect([currencyExponent('JPY'), currencyExponent('KRW'), currencyExponent('KWD'), currencyExponent('CLF'), currencyExponent('UAH')]).toEqual([0, 0, 3, 4, 2]);
+    });
+
+    it('formats minor units for summaries and rescales hundredths (Poster) to any exponent', () => {
+      expect(formatMinor(40300, 'USD')).toBe('403.00 USD');
+      expect(formatMinor(5, 'USD')).toBe('0.05 USD');
+      expect(formatMinor(1000, 'JPY')).toBe('1000 JPY');
+      expect(formatMinor(-1234, 'KWD')).toBe('-1.234 KWD');
+      expect(centsToMinor(2750, 'UAH')).toBe(2750);
+      expect(centsToMinor(2750, 'JPY')).toBe(28);
+      expect(centsToMinor(2750, 'KWD')).toBe(27500);
+    });
+  });
+
+  describe('ids above 2^53', () => {
+    it('keeps every 16+ digit integer exact and leaves strings and fractions alone', () => {
+      // Act
+      const json = parseLosslessJson('{"id":820982911946154508,"n":-115310627314723954,"s":"id 820982911946154508","f":0.12345678901234567,"e":1234567890123456e2,"small":12,"arr":[706405506930370084]}') as Record<string, unknown>;
+
+      // Assess
+      expect(json).toEqual({
+        id: '820982911946154508',
+        n: '-115310627314723954',
+        s: 'id 820982911946154508',
+        f: 0.12345678901234567,
+        e: 1234567890123456e2,
+        small: 12,
+        arr: ['706405506930370084'],
+      });
+    });
+
+    it('reports order, customer and refund ids digit for digit', () => {
+      // Act
+      const { events } = normalize(delivery('orders/create', fixture('orders-create.json')));
+      const refund = normalize(delivery('refunds/create', fixture('refunds-create.json')));
+
+      // Assess
+      const order = only(events, 'order.placed');
+      expect(order.data.orderId).toBe('820982911946154508');
+      expect(order.customer.identities.map(identityKey)).toContain('shopify:115310627314723954');
+      expect(refund.hydrations?.[0]?.params).toMatchObject({ orderId: '820982911946154508', refundId: '890088186047892319' });
+    });
+  });
+
+  describe('topics', () => {
+    it('maps orders/paid to order.paid with the delivery id as dedup key and the shop as store', () => {
+      // Act
+      const { events } = normalize(delivery('orders/paid', fixture('orders-create.json')));
+
+      // Assess
+      const paid = only(events, 'order.paid');
+      expect(paid.providerEventId).toBe('b54557e4-bdd9-4b37-8a5f-bf7d70bcd043');
+      expect(paid.data).toMatchObject({ orderId: '820982911946154508', orderNumber: '#9999', store: 'olena-shop.myshopify.com', total: { amountMinor: 40300, currency: 'USD' } });
+      expect(paid.data.items[0]).toEqual({ sku: 'IPOD2008PINK', name: 'IPod Nano - 8GB', quantity: 1, unitPrice: { amountMinor: 19900, currency: 'USD' } });
+    });
+
+    it('keeps discount codes as promo codes, the billing phone in its own country and JPY totals without decimals', () => {
+      // Prepare
+      const order = {
+        ...ORDER,
+        currency: 'JPY',
+        total_price: '1200',
+        total_price_set: { shop_money: { amount: '1200', currency_code: 'JPY' } },
+        line_items: [{ title: 'Matcha', quantity: 2, price: '600', sku: '' }],
+        discount_codes: [{ code: 'SPRING10', amount: '10', type: 'fixed_amount' }],
+        billing_address: { phone: '(613) 555-0134', country_code: 'CA' },
+        customer: null,
+        email: null,
+        contact_email: null,
+      };
+
+      // Act
+      const { events } = normalize(delivery('orders/create', order));
+
+      // Assess
+      const placed = only(events, 'order.placed');
+      expect(placed.data.total).toEqual({ amountMinor: 1200, currency: 'JPY' });
+      expect(placed.data.promoCodes).toEqual(['SPRING10']);
+      expect(placed.data.items).toEqual([{ name: 'Matcha', quantity: 2, unitPrice: { amountMinor: 600, currency: 'JPY' } }]);
+      expect(placed.customer.identities.map(identityKey)).toEqual(['phone:+16135550134']);
+      expect(placed.summary).toBe('Order #9999 placed: 1200 JPY, 2 items');
+    });
+
+    it('never links the shipping phone (a gift recipient is somebody else)', () => {
+      // Prepare
+      const order = { ...ORDER, shipping_address: { phone: '+380671112233', country_code: 'UA' } };
+
+      // Act
+      const { events } = normalize(delivery('orders/create', order));
+
+      // Assess
+      expect(only(events, 'order.placed').customer.identities.map(identityKey)).not.toContain('phone:+380671112233');
+    });
+
+    it('acknowledges a guest order without email or phone as ignored', () => {
+      // Prepare
+      const order = { ...ORDER, email: null, contact_email: null, phone: null, customer: null, billing_address: null };
+
+      // Act
+      const result = normalize(delivery('orders/create', order));
+
+      // Assess
+      expect(result.events).toEqual([]);
+      expect(result.ignored).toEqual([expect.stringMatching(/no usable customer identity/)]);
+    });
+
+    it('maps customers/create to contact.created', () => {
+      // Act
+      const { events } = normalize(delivery('customers/create', fixture('customers-update.json')));
+
+      // Assess
+      expect(only(events, 'contact.created').customer.identities.map(identityKey)).toEqual(['email:bob@biller.com', 'shopify:706405506930370084']);
+    });
+
+    it('acknowledges topics it does not map, and refuses a delivery without a topic or with a non-object body', () => {
+      // Act
+      const other = normalize(delivery('products/update', { id: 788032119674292922, title: 'Example T-Shirt' }));
+
+      // Assess
+      expect(other).toEqual({ events: [], ignored: ['unsupported topic: products/update'] });
+      const noTopic = delivery('orders/create', fixture('orders-create.json'));
+      const headers = Object.fromEntries(Object.entries(noTopic.headers).filter(([k]) => k !== 'x-shopify-topic'));
+      expect(() => shopifyConnector.parse({ ...noTopic, headers })).toThrow(ValidationError);
+      expect(() => shopifyConnector.parse(delivery('products/update', '[]'))).toThrow(ValidationError);
+      expect(() => shopifyConnector.parse(delivery('orders/create', { name: '#1001', line_items: [] }))).toThrow(ValidationError);
+    });
+  });
+
+  describe('marketing consent', () => {
+    const customer = (consent: Record<string, unknown>) => ({
+      ...JSON.parse(fixture('customers-update.json').toString('utf8')),
+      ...consent,
+    });
+
+    it('turns a subscribed email consent (API < 2025-01 payload) into consent.granted next to contact.updated', () => {
+      // Prepare
+      const body = customer({ email_marketing_consent: { state: 'subscribed', opt_in_level: 'single_opt_in', consent_updated_at: '2024-04-30T10:00:00-04:00' } });
+
+      // Act
+      const { events } = normalize(delivery('customers/update', body));
+
+      // Assess
+      only(events, 'contact.updated');
+      const granted = only(events, 'consent.granted');
+      expect(granted.channel).toBe('email');
+      expect(granted.data).toEqual({ channel: 'email', purpose: 'marketing', reason: 'Shopify email_marketing_consent: subscribed' });
+      expect(granted.occurredAt).toBe('2024-04-30T14:00:00.000Z');
+    });
+
+    it('keys consent on its own timestamp, so every later customers/update repeating it collapses into one event', () => {
+      // Prepare
+      const body = customer({ sms_marketing_consent: { state: 'unsubscribed', opt_in_level: null, consent_updated_at: '2024-04-30T10:00:00Z' } });
+
+      // Act
+      const first = normalize(delivery('customers/update', body, { 'x-shopify-webhook-id': 'delivery-1' }));
+      const second = normalize(delivery('customers/update', { ...body, note: 'edited' }, { 'x-shopify-webhook-id': 'delivery-2' }));
+
+      // Assess
+      expect(only(first.events, 'consent.revoked').id).toBe(only(second.events, 'consent.revoked').id);
+      expect(only(first.events, 'contact.updated').id).not.toBe(only(second.events, 'contact.updated').id);
+    });
+
+    it('reads the deprecated accepts_marketing only when no consent object is sent', () => {
+      // Act
+      const { events } = normalize(delivery('customers/update', customer({ accepts_marketing: false, accepts_marketing_updated_at: '2021-12-31T19:00:00-05:00' })));
+
+      // Assess
+      expect(only(events, 'consent.revoked').channel).toBe('email');
+    });
+
+    it('maps the 2025-01+ consent topics: email by customer_id and address, SMS by phone', () => {
+      // Act
+      // Raw text: a JS number literal would already have lost the id's last digits.
+      const email = normalize(
+        delivery(
+          'customers_email_marketing_consent/update',
+          '{"customer_id":706405506930370084,"email_address":"bob@biller.com","email_marketing_consent":{"state":"subscribed","opt_in_level":"confirmed_opt_in","consent_updated_at":"2024-04-30T10:00:00Z"}}',
+        ),
+      );
+      const sms = normalize(
+        delivery(
+          'customers_marketing_consent/update',
+          '{"id":706405506930370084,"phone":"+380501234567","sms_marketing_consent":{"state":"unsubscribed","opt_in_level":null,"consent_updated_at":"2024-04-30T11:00:00Z","consent_collected_from":"SHOPIFY"}}',
+        ),
+      );
+
+      // Assess
+      expect(only(email.events, 'consent.granted').customer.identities.map(identityKey)).toEqual(['email:bob@biller.com', 'shopify:706405506930370084']);
+      const revoked = only(sms.events, 'consent.revoked');
+      expect(revoked.channel).toBe('sms');
+      expect(revoked.customer.identities.map(identityKey)).toEqual(['phone:+380501234567', 'shopify:706405506930370084']);
+    });
+  });
+
+  describe('refund hydration (fake Admin API)', () => {
+    let server: Server;
+    let baseUrl = '';
+    const seen: IncomingMessage[] = [];
+    let answer: { status: number; body: string } = { status: 200, body: '' };
+
+    beforeAll(async () => {
+      server = createServer((req, res) => {
+        seen.push(req);
+        res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body);
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/admin/api/2025-07`;
+    });
+    afterAll(async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+
+    const refundRequest = (): HydrationRequest => {
+      const hydrations = normalize(delivery('refunds/create', fixture('refunds-create.json'))).hydrations ?? [];
+      expect(hydrations).toHaveLength(1);
+      return hydrations[0] as HydrationRequest;
+    };
+    // Raw text: the customer id must survive above 2^53.
+    const ORDER_RESPONSE = `{"order":{"id":820982911946154508,"name":"#9999","email":"jon@doe.ca","phone":"+380501234567","currency":"USD","total_price":"403.00","customer":{"id":115310627314723954,"email":"john@test.com","phone":null,"first_name":"John","last_name":"Smith"}}}`;
+
+    it('fetches the order and attributes the refund (85.00 USD of transactions) to its buyer', async () => {
+      // Prepare
+      answer = { status: 200, body: ORDER_RESPONSE };
+      seen.length = 0;
+
+      // Act
+      const events = await shopifyConnector.hydrate!(refundRequest(), { secrets: { apiToken: 'shpat_test', apiBaseUrl: baseUrl }, defaultCountry: 'UA', fetch });
+
+      // Assess
+      const refunded = only(events, 'order.refunded');
+      expect(refunded.customer.identities.map(identityKey)).toEqual(['email:jon@doe.ca', 'phone:+380501234567', 'email:john@test.com', 'shopify:115310627314723954']);
+      expect(refunded.data).toMatchObject({ orderId: '820982911946154508', orderNumber: '#9999', total: { amountMinor: 40300, currency: 'USD' }, refunded: { amountMinor: 8500, currency: 'USD' } });
+      expect(refunded.data.items).toHaveLength(5);
+      expect(refunded.summary).toBe('Order #9999 refunded: 85.00 USD');
+      expect(seen[0]?.url).toMatch(/^\/admin\/api\/2025-07\/orders\/820982911946154508\.json\?fields=/);
+      expect(seen[0]?.headers['x-shopify-access-token']).toBe('shpat_test');
+    });
+
+    it('is idempotent: the same refund hydrated twice yields the same event id', async () => {
+      // Prepare
+      answer = { status: 200, body: ORDER_RESPONSE };
+      const request = refundRequest();
+
+      // Act
+      const [a, b] = await Promise.all([1, 2].map(() => shopifyConnector.hydrate!(request, { secrets: { apiToken: 'x', apiBaseUrl: baseUrl }, defaultCountry: 'UA', fetch })));
+
+      // Assess
+      expect(a?.map((e) => e.id)).toEqual(b?.map((e) => e.id));
+    });
+
+    it('yields nothing for a deleted order, throws (so the queue retries) on 5xx and without a token', async () => {
+      // Prepare
+      const ctx = { secrets: { apiToken: 'x', apiBaseUrl: baseUrl }, defaultCountry: 'UA' as const, fetch };
+
+      // Act & Assess
+      answer = { status: 404, body: '{"errors":"Not Found"}' };
+      await expect(shopifyConnector.hydrate!(refundRequest(), ctx)).resolves.toEqual([]);
+      answer = { status: 503, body: '{}' };
+      await expect(shopifyConnector.hydrate!(refundRequest(), ctx)).rejects.toThrow(/503/);
+      await expect(shopifyConnector.hydrate!(refundRequest(), { ...ctx, secrets: { apiBaseUrl: baseUrl } })).rejects.toThrow(/apiToken/);
+    });
+  });
+});

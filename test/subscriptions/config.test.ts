@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import {
+  assertDeployable,
+  defineSubscriptions,
+  parseSubscriptions,
+  subscriptionSecretEnv,
+  SubscriptionConfigError,
+  type SubscriptionInput,
+} from '../../functions/subscriptions/config.js';
+
+const lead: SubscriptionInput = {
+  name: 'crm-leads',
+  pattern: { 'detail-type': ['lead.submitted'] },
+  target: { type: 'webhook', url: 'https://crm.example.com/hooks/omnihub' },
+};
+
+const issuesOf = (input: unknown): readonly string[] => {
+  try {
+    parseSubscriptions(input);
+  } catch (err) {
+    if (err instanceof SubscriptionConfigError) return err.issues;
+    throw err;
+  }
+  throw new Error('expected the config to be refused');
+};
+
+describe('Subscriptions config', () => {
+  it('fills in the documented defaults', () => {
+    // Act
+    const [s] = defineSubscriptions([lead]);
+
+    // Assess
+    expect(s).toEqual({
+      ...lead,
+      enabled: true,
+      target: { type: 'webhook', url: 'https://crm.example.com/hooks/omnihub', timeoutSeconds: 10, maxConcurrency: 10 },
+      retry: { maxAttempts: 10, windowSeconds: 86_400, baseDelayMs: 1_000, maxDelayMs: 3_600_000 },
+    });
+  });
+
+  it('names the subscription, the field and the pattern path in every error', () => {
+    // Act
+    const issues = issuesOf([
+      lead,
+      { name: 'Bad Name', pattern: { 'detail-type': 'lead.submitted', detail: { amount: [{ numeric: ['>', 'x'] }] } }, target: { type: 'webhook', url: 'ftp://x' } },
+      { ...lead, target: { type: 'sqs', queueArn: 'nope' }, retry: { windowSeconds: 10 } },
+      { ...lead, transform: { phone: 'detail.customer' }, extra: true },
+    ]);
+
+    // Assess
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^subscriptions\[1\]\.name: kebab-case/),
+        'subscriptions[1].pattern.detail-type: must be an array of match values or a nested object, got the string "lead.submitted"',
+        expect.stringMatching(/^subscriptions\[1\]\.pattern\.detail\.amount\[0\]\.numeric/),
+        expect.stringMatching(/^subscriptions\[1\]\.target\.url: must be https/),
+        expect.stringMatching(/^subscriptions\[2\]\.target\.queueArn: an sqs ARN/),
+        expect.stringMatching(/^subscriptions\[3\]\.transform\.phone: a JSON path/),
+        expect.stringMatching(/^subscriptions\[3\]: Unrecognized key: "extra"/),
+        expect.stringMatching(/^subscriptions\[2\]\.name: "crm-leads" is already the name of subscriptions\[0\]/),
+      ]),
+    );
+    expect(() => parseSubscriptions([{ ...lead, name: 'Bad' }])).toThrow(/Invalid subscriptions\.config\.ts:\n {2}- subscriptions\[0\]\.name/);
+  });
+
+  it('bounds native targets by EventBridge retry policy limits', () => {
+    // Act
+    const issues = issuesOf([{ name: 'lake', pattern: { source: [{ prefix: 'omnihub.' }] }, target: { type: 'lambda', functionArn: 'arn:aws:lambda:eu-central-1:123456789012:function:f' }, retry: { windowSeconds: 30 } }]);
+
+    // Assess
+    expect(issues).toEqual(['subscriptions[0].retry.windowSeconds: must be 60–86400 for a lambda target (EventBridge\'s maximum event age)']);
+  });
+
+  it('allows http:// only for localhost, and only outside a deploy', () => {
+    // Prepare
+    const local = defineSubscriptions([{ ...lead, target: { type: 'webhook', url: 'http://localhost:4000/hooks' } }]);
+
+    // Act & Assess
+    expect(issuesOf([{ ...lead, target: { type: 'webhook', url: 'http://crm.example.com/hooks' } }])).toEqual([
+      'subscriptions[0].target.url: must be https:// (http:// is allowed only for localhost, in the local runtime)',
+    ]);
+    expect(() => assertDeployable(local)).toThrow(/subscriptions\[0\]\.target\.url: http:\/\/localhost:4000\/hooks is a local http:\/\/ URL/);
+    expect(() => assertDeployable(defineSubscriptions([lead]))).not.toThrow();
+  });
+
+  it('refuses headers the hub sets itself', () => {
+    expect(issuesOf([{ ...lead, target: { type: 'webhook', url: 'https://x.example.com', headers: { 'Webhook-Id': 'x' } } }])[0]).toMatch(
+      /^subscriptions\[0\]\.target\.headers: webhook-\*, omnihub-\*/,
+    );
+  });
+
+  it('derives the local secret variable from the name', () => {
+    expect(subscriptionSecretEnv('crm-leads')).toBe('OMNIHUB_SUBSCRIPTION_SECRET_CRM_LEADS');
+  });
+});
