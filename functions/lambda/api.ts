@@ -1,6 +1,9 @@
 /** Lambda entry: the IAM-authorized read API (`/v1/...`). */
 import { awsConfig, awsCountry, awsProfileStore, awsPublisher, awsSecrets, awsTraitOptions } from '../adapters/aws/clients.js';
 import { createApiHandler } from '../handlers/api.js';
+import { createSubscriptionRoutes } from '../handlers/subscriptions-api.js';
+import { awsSubscriptionOperations, lazyDeliveryLog } from '../adapters/aws/subscription-clients.js';
+import { subscriptions } from '../../subscriptions.config.js';
 
 export const handler = createApiHandler({
   store: awsProfileStore(),
@@ -9,4 +12,6 @@ export const handler = createApiHandler({
   defaultCountry: awsCountry(),
   traits: awsTraitOptions(),
   ...(awsConfig().publicBaseUrl ? { publicBaseUrl: awsConfig().publicBaseUrl } : {}),
+  // Subscriptions (issue 5): /v1/subscriptions…
+  extraRoutes: createSubscriptionRoutes({ subscriptions, log: lazyDeliveryLog(), operations: awsSubscriptionOperations(subscriptions), runtime: 'aws' }),
 });

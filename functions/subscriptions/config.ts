@@ -177,6 +177,9 @@ export const SubscriptionSchema = z
   })
   .strict()
   .superRefine((s, ctx) => {
+    if (s.target.type === 'eventBus' && s.transform) {
+      ctx.addIssue({ code: 'custom', path: ['transform'], message: "not supported for an eventBus target: the other bus receives the hub's envelope unchanged; transform in the rules on that bus" });
+    }
     if (!NATIVE_TYPES.has(s.target.type)) return;
     // EventBridge's own retry policy bounds native targets.
     if (s.retry.windowSeconds < 60 || s.retry.windowSeconds > 86_400) {

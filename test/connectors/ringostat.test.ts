@@ -41,7 +41,7 @@ const send = (body: string, contentType: string) =>
 const asJson = (payload: Record<string, unknown>) => send(JSON.stringify(payload), 'application/json');
 
 const asForm = (payload: Record<string, string | number | null>) =>
-  send(new URLSearchParams(Object.entries(payload).map(([k, v]) => [k, v === null ? '' : String(v)])).toString(), 'application/x-www-form-urlencoded');
+  send(new URLSearchParams(Object.entries(payload).map(([k, v]): [string, string] => [k, v === null ? '' : String(v)])).toString(), 'application/x-www-form-urlencoded');
 
 const normalize = (payload: Record<string, unknown>) => ringostatConnector.normalize(ringostatConnector.parse(asJson(payload)), CTX);
 

@@ -59,10 +59,11 @@ export const buildEvent = <T extends HubEventType>(draft: EventDraft<T>, ctx: No
 /** Unix seconds (number or numeric string) → ISO; undefined when absent/invalid. */
 export const fromUnixSeconds = (value: number | string | undefined): string | undefined => {
   const n = typeof value === 'string' ? Number(value) : value;
-  return n !== undefined && Number.isFinite(n) && n > 0 ? new Date(n * 1000).toISOString() : undefined;
+  return n !== undefined && Number.isFinite(n) && n > 0 && n < 8.64e12 ? new Date(n * 1000).toISOString() : undefined;
 };
 
 export const fromUnixMillis = (value: number | string | undefined): string | undefined => {
   const n = typeof value === 'string' ? Number(value) : value;
-  return n !== undefined && Number.isFinite(n) && n > 0 ? new Date(n).toISOString() : undefined;
+  // Beyond ±8.64e15 ms a Date is invalid; treat it as "no timestamp" rather than throwing.
+  return n !== undefined && Number.isFinite(n) && n > 0 && n < 8.64e15 ? new Date(n).toISOString() : undefined;
 };
