@@ -63,6 +63,17 @@ const StageConfigSchema = z
     dedupeTtlDays: intFromContext.min(7).max(365).default(30),
     /** Email subscribed to the DLQ alarms topic. @default no topic; alarms are only visible in CloudWatch */
     alarmEmail: z.email().optional(),
+    /**
+     * AWS account ids that may create their own rules on the hub bus (a bus
+     * policy; docs/subscriptions.md). `-c crossAccountPrincipals=111122223333,444455556666`
+     * or a JSON array in cdk.json. @default none
+     */
+    crossAccountPrincipals: z
+      .preprocess(
+        (v) => (typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : v),
+        z.array(z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id')),
+      )
+      .default([]),
   })
   .transform((c) => {
     const isDev = c.stage === DEV_STAGE;
@@ -91,6 +102,7 @@ export const CONTEXT_KEYS = [
   'maxBodyBytes',
   'dedupeTtlDays',
   'alarmEmail',
+  'crossAccountPrincipals',
 ] as const satisfies readonly (keyof z.input<typeof StageConfigSchema>)[];
 
 /**

@@ -23,6 +23,10 @@ import { HubFunction } from './constructs/hub-function.js';
 import { HubHttpApi } from './constructs/hub-http-api.js';
 import { HubTable } from './constructs/hub-table.js';
 import { RuleQueue } from './constructs/rule-queue.js';
+import { HubSubscriptions } from './constructs/subscriptions.js';
+import type { Subscription } from '../functions/subscriptions/config.js';
+import { subscriptionSecretPrefix } from '../functions/subscriptions/naming.js';
+import { subscriptions as configuredSubscriptions } from '../subscriptions.config.js';
 
 /** Lambda entry points, resolved from this file so the CLI's cwd does not matter. */
 const entry = (name: string): string => fileURLToPath(new URL(`../functions/lambda/${name}.ts`, import.meta.url));
@@ -34,6 +38,11 @@ export interface HubStackProps extends StackProps {
   readonly config: StageConfig;
   /** @default listConnectors() — the registry in `functions/connectors/index.ts` */
   readonly connectors?: readonly ConnectorInfo[];
+  /**
+   * @default the `subscriptions` of `subscriptions.config.ts` — which the
+   * dispatcher and api functions bundle too; pass a list only in tests.
+   */
+  readonly subscriptions?: readonly Subscription[];
 }
 
 export class HubStack extends Stack {
@@ -48,6 +57,7 @@ export class HubStack extends Stack {
     readonly hydrator: HubFunction;
   };
   public readonly ruleQueues: ReadonlyMap<string, RuleQueue>;
+  public readonly subscriptions: HubSubscriptions;
 
   constructor(scope: Construct, id: string, props: HubStackProps) {
     super(scope, id, {
@@ -167,6 +177,22 @@ export class HubStack extends Stack {
       ruleQueues.set(rule.name, ruleQueue);
     }
     this.ruleQueues = ruleQueues;
+
+    /** Subscriptions — one rule, DLQ and retry policy per entry of subscriptions.config.ts (issue 5). */
+    this.subscriptions = new HubSubscriptions(this, 'subscriptions', {
+      subscriptions: props.subscriptions ?? configuredSubscriptions,
+      eventBus: this.bus.eventBus,
+      ...(this.bus.archive ? { archive: this.bus.archive } : {}),
+      stagePrefix: prefix,
+      stage: config.stage,
+      secretPrefix: subscriptionSecretPrefix(config.stage),
+      table: this.table.table,
+      dispatcherEntry: entry('dispatcher'),
+      functionDefaults: common,
+      apiFunction: api,
+      crossAccountPrincipals: config.crossAccountPrincipals,
+      ...(alarmAction ? { alarmAction } : {}),
+    });
 
     /** Outputs — what operators paste into vendor consoles and policies. */
     new CfnOutput(this, 'ApiBaseUrl', { value: baseUrl, description: 'Base URL of the hub API (publicBaseUrl when set)' });

@@ -5,13 +5,15 @@
  * only acknowledged and the exact `{"status":"success"}` answer.
  */
 import qs from 'qs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalHub } from '../../functions/adapters/local/local-hub.js';
 import { BINOTEL_SERVER_IPS, binotelConnector } from '../../functions/connectors/binotel/index.js';
 import type { NormalizeContext } from '../../functions/connectors/types.js';
 import { identityKey } from '../../functions/domain/identity.js';
 import { HubEventSchema, type HubEvent, type HubEventOf } from '../../functions/events/hub-event.js';
 import { ValidationError } from '../../functions/shared/errors.js';
 import { rawRequest, signedRequest, TEST_BASE_URL, TEST_NOW } from '../helpers/fixtures.js';
+import { api, postWebhook, startTestHub } from '../helpers/hub.js';
 
 // Prepare (shared)
 const SECRETS = { secret: 'bt-6c1f0e9a2d7b' };
@@ -317,6 +319,43 @@ describe('Connector: binotel', () => {
 
       // Assess
       expect(parsed).toMatchObject({ language: 'ru', callDetails: { newField: 'x' } });
+    });
+  });
+
+  describe('over HTTP (local hub)', () => {
+    const FORM = { contentType: 'application/x-www-form-urlencoded' };
+    let open: LocalHub;
+    let restricted: LocalHub;
+    beforeAll(async () => {
+      [open, restricted] = await Promise.all([
+        startTestHub(),
+        startTestHub({ extraEnv: { OMNIHUB_ALLOWED_IPS_BINOTEL: BINOTEL_SERVER_IPS.join(',') } }),
+      ]);
+    });
+    afterAll(async () => {
+      await Promise.all([open?.stop(), restricted?.stop()]);
+    });
+
+    it('answers exactly {"status":"success"} and records the call on the +380 profile', async () => {
+      // Act
+      const res = await postWebhook(open, 'binotel', encode(completed({ externalNumber: '0671110003' })), FORM);
+      await open.idle();
+
+      // Assess
+      expect(res.status).toBe(200);
+      expect(res.text).toBe('{"status":"success"}');
+      const profile = await api(open, `/v1/customers?identity=${encodeURIComponent('phone:+380671110003')}`);
+      expect(profile.status).toBe(200);
+      expect(Object.keys(profile.body.channels)).toContain('phone');
+    });
+
+    it('refuses a genuine token from outside the IP allowlist with 401', async () => {
+      // Act: the local hub sees 127.0.0.1, which is not a Binotel server.
+      const res = await postWebhook(restricted, 'binotel', encode(completed()), FORM);
+
+      // Assess
+      expect(res.status).toBe(401);
+      expect(res.body?.error?.message).toMatch(/not in the Binotel allowlist/);
     });
   });
 });

@@ -647,7 +647,7 @@ describe('Connector: ses', () => {
 
     it('keeps at most maxEntries certificate URLs, evicting the least recently used', async () => {
       // Prepare
-      const fetcher = vi.fn(async () => snsCertPem);
+      const fetcher = vi.fn(async (_url: string) => snsCertPem);
       const cache = new SigningKeyCache(fetcher, 2);
 
       // Act
@@ -991,7 +991,19 @@ describe('Connector: ses', () => {
       const { fetchFn } = recordingFetch(500);
 
       // Act & Assess
-      await expect(sesConnector.hydrate?.(confirmationRequest({ subscribeUrl: SUBSCRIBE_URL, topicArn: TOPIC }), { secrets: {}, defaultCountry: 'UA', fetch: fetchFn })).rejects.toThrow(/answered 500/);
+      await expect(sesConnector.hydrate?.(confirmationRequest({ subscribeUrl: SUBSCRIBE_URL, topicArn: TOPIC }), { secrets: { secret: TOPIC }, defaultCountry: 'UA', fetch: fetchFn })).rejects.toThrow(/answered 500/);
+    });
+
+    it('refuses to confirm a topic that is no longer the configured one', async () => {
+      // Prepare
+      const { calls, fetchFn } = recordingFetch();
+
+      // Act
+      const run = sesConnector.hydrate?.(confirmationRequest({ subscribeUrl: SUBSCRIBE_URL, topicArn: TOPIC }), { secrets: { secret: 'arn:aws:sns:eu-central-1:123456789012:new-topic' }, defaultCountry: 'UA', fetch: fetchFn });
+
+      // Assess
+      await expect(run).rejects.toThrow(/not the configured topic/);
+      expect(calls).toEqual([]);
     });
 
     describe('through the local hub', () => {

@@ -6,7 +6,8 @@
  * status, and the TwiML acknowledgement.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalHub } from '../../functions/adapters/local/local-hub.js';
 import { EMPTY_TWIML, twilioConnector } from '../../functions/connectors/twilio/index.js';
 import { candidateUrls, formParams, twilioSignature } from '../../functions/connectors/twilio/signature.js';
 import type { NormalizeContext } from '../../functions/connectors/types.js';
@@ -14,6 +15,7 @@ import { identityKey } from '../../functions/domain/identity.js';
 import { HubEventSchema, type HubEvent, type HubEventOf } from '../../functions/events/hub-event.js';
 import { ValidationError } from '../../functions/shared/errors.js';
 import { rawRequest, signedRequest, TEST_BASE_URL, TEST_NOW } from '../helpers/fixtures.js';
+import { api, postWebhook, startTestHub, TEST_SECRET } from '../helpers/hub.js';
 
 // Prepare (shared)
 const SECRETS = { secret: 'twilio-auth-token-0123456789abcdef' };
@@ -525,6 +527,62 @@ describe('Connector: twilio', () => {
 
       // Assess
       expect(payload).toMatchObject({ NewParam: 'x' });
+    });
+  });
+
+  describe('over HTTP (local hub behind a public URL)', () => {
+    const PUBLIC_BASE = 'https://hooks.example.com/prod';
+    let hub: LocalHub;
+    beforeAll(async () => {
+      hub = await startTestHub({ publicBaseUrl: PUBLIC_BASE });
+    });
+    afterAll(async () => {
+      await hub?.stop();
+    });
+
+    /** Posts as Twilio would: signed over the public URL it was given, delivered to the hub. */
+    const deliver = (params: Record<string, string>, signedUrl = `${PUBLIC_BASE}/webhooks/twilio`) => {
+      const body = form(params);
+      return fetch(`${hub.url}/webhooks/twilio`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': twilioSignature(TEST_SECRET, signedUrl, formParams(body)),
+        },
+        body,
+      });
+    };
+
+    it('answers an incoming SMS with empty TwiML and records the STOP as an SMS opt-out', async () => {
+      // Act
+      const res = await deliver(inboundSms({ Body: 'STOP', From: '+380671110001' }));
+      await hub.idle();
+
+      // Assess
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/xml/);
+      expect(await res.text()).toBe(EMPTY_TWIML);
+      const profile = await api(hub, `/v1/customers?identity=${encodeURIComponent('phone:+380671110001')}`);
+      expect(profile.status).toBe(200);
+      expect(profile.body.consent.sms).toMatchObject({ status: 'revoked' });
+    });
+
+    it('answers a status callback with 204', async () => {
+      // Act
+      const res = await deliver(messageStatus('delivered', { To: '+380671110002' }));
+
+      // Assess
+      expect(res.status).toBe(204);
+      expect(await res.text()).toBe('');
+    });
+
+    it('refuses a signature over the address the hub listens on instead of the public URL', async () => {
+      // Act: postWebhook signs over http://127.0.0.1:<port>/webhooks/twilio.
+      const res = await postWebhook(hub, 'twilio', form(inboundSms()), { contentType: 'application/x-www-form-urlencoded' });
+
+      // Assess
+      expect(res.status).toBe(401);
+      expect(res.body?.error?.code).toBe('invalid_signature');
     });
   });
 });

@@ -11,9 +11,21 @@ import { findConnector } from '../../functions/connectors/index.js';
 import { fixtureConnectors, loadFixtures } from '../helpers/fixtures.js';
 import { api, postWebhook, startTestHub } from '../helpers/hub.js';
 
-const stripCredentials = (unsigned: string) => (req: { url: string; headers: Record<string, string>; body: Buffer }) => {
+/** Removes every credential signSample added: headers, URL parameters, and fields it signed into the body. */
+const stripCredentials = (unsignedUrl: string, unsignedBody: Buffer) => (req: { url: string; headers: Record<string, string>; body: Buffer }) => {
   for (const name of Object.keys(req.headers)) if (name !== 'content-type') delete req.headers[name];
-  req.url = unsigned;
+  req.url = unsignedUrl;
+  req.body = unsignedBody;
+};
+
+/** Vendors that put the signature inside the body (Poster's `verify`, Mailgun's fields) can't sign a body they can't parse. */
+const signsInsideBody = (name: string, body: Buffer, contentType: string): boolean => {
+  const connector = findConnector(name);
+  try {
+    return connector?.signSample({ url: 'http://localhost/webhooks/x', method: 'POST', body, contentType, now: new Date() }, { secret: 'x' }).body !== undefined;
+  } catch {
+    return true;
+  }
 };
 
 describe('Connectors over HTTP', () => {
@@ -49,7 +61,7 @@ describe('Connectors over HTTP', () => {
         });
 
         it(`${c.file}: without its signature or token it is refused with 401`, async () => {
-          const res = await postWebhook(hub, name, body, { ...post, tamper: stripCredentials(`${hub.url}/webhooks/${name}`) });
+          const res = await postWebhook(hub, name, body, { ...post, tamper: stripCredentials(`${hub.url}/webhooks/${name}`, body) });
           expect(res.status, res.text).toBe(401);
           expect(res.body?.error?.code).toMatch(/invalid_signature|stale_request/);
         });
@@ -75,11 +87,16 @@ describe('Connectors over HTTP', () => {
         });
       }
 
-      it.runIf(loadFixtures(name).length > 0)('a correctly signed malformed body is refused with 400', async () => {
+      it.runIf(loadFixtures(name).length > 0)('a malformed body is refused (400, or 401 when the signature lives inside the body)', async () => {
         const first = loadFixtures(name)[0];
-        const res = await postWebhook(hub, name, '{', { contentType: first?.case.contentType ?? 'application/json' });
-        expect(res.status, res.text).toBe(400);
-        expect(res.body?.error?.code).toBe('malformed_request');
+        const contentType = first?.case.contentType ?? 'application/json';
+        const res = await postWebhook(hub, name, '{', { contentType });
+        if (first && signsInsideBody(name, first.body, contentType)) {
+          expect(res.status, res.text).toBe(401);
+        } else {
+          expect(res.status, res.text).toBe(400);
+          expect(res.body?.error?.code).toBe('malformed_request');
+        }
       });
     });
   }

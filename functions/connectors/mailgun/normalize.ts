@@ -38,12 +38,12 @@ const normalizeInbound = (fields: MailgunInbound, ctx: NormalizeContext): HubEve
     return `Mailgun flagged the mail to ${fields.recipient} as spam: not added to the timeline`;
   }
   // The From header is the customer; the envelope sender is only a fallback (bounce/VERP addresses are shared).
-  const from = parseMailbox(fields.from ?? headers.get('from')) ?? parseMailbox(fields.sender);
+  const from = parseMailbox(fields.from || headers.get('from')) ?? parseMailbox(fields.sender);
   if (!from) return `inbound mail to ${fields.recipient}: no usable sender address`;
-  const messageId = stripAngleBrackets(fields['Message-Id'] ?? headers.get('message-id'));
+  const messageId = stripAngleBrackets(fields['Message-Id'] || headers.get('message-id'));
   const providerEventId = messageId ?? fields.token;
   if (!providerEventId) return `inbound mail to ${fields.recipient}: neither Message-Id nor token to deduplicate on`;
-  const subject = (fields.subject ?? headers.get('subject'))?.trim() || undefined;
+  const subject = (fields.subject || headers.get('subject'))?.trim() || undefined;
   const snippet = textSnippet(fields['stripped-text'] || fields['body-plain']);
   const event = buildEvent(
     {

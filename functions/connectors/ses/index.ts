@@ -53,6 +53,9 @@ export const expectedTopicArns = (secret: string | undefined): string[] =>
 
 const fail = (reason: string): VerifyResult => ({ ok: false, reason });
 
+/** Request values quoted in a 401 reason are capped: the reason goes back to the caller and into logs. */
+const shown = (value: string): string => (value.length > 120 ? `${value.slice(0, 119)}…` : value);
+
 const decodeEnvelope = (body: Buffer): SnsEnvelope | string => {
   let json: unknown;
   try {
@@ -94,6 +97,9 @@ const confirmSubscription = async (request: HydrationRequest, ctx: HydrateContex
   if (url.searchParams.get('Action') !== 'ConfirmSubscription' || url.searchParams.get('TopicArn') !== topicArn) {
     throw new Error(`Refusing to confirm the SNS subscription: SubscribeURL is not a ConfirmSubscription for ${topicArn}`);
   }
+  if (!expectedTopicArns(ctx.secrets.secret).includes(topicArn)) {
+    throw new Error(`Refusing to confirm the SNS subscription: ${topicArn} is not the configured topic`);
+  }
   const res = await ctx.fetch(url.toString(), { method: 'GET', redirect: 'error', signal: AbortSignal.timeout(10_000) });
   await res.text();
   if (!res.ok) throw new Error(`SNS ConfirmSubscription for ${topicArn} answered ${res.status}`);
@@ -128,11 +134,11 @@ export const createSesConnector = (options: SesConnectorOptions = {}) => {
     if ((headerTopic && headerTopic !== envelope.TopicArn) || (headerId && headerId !== envelope.MessageId)) {
       return fail('SNS headers do not match the message');
     }
-    if (!topics.includes(envelope.TopicArn)) return fail(`TopicArn ${envelope.TopicArn} is not the configured topic`);
+    if (!topics.includes(envelope.TopicArn)) return fail(`TopicArn ${shown(envelope.TopicArn)} is not the configured topic`);
     const stringToSign = snsStringToSign(envelope);
-    if (stringToSign === undefined) return fail(`Unsupported SNS message Type or missing signed field (${envelope.Type})`);
+    if (stringToSign === undefined) return fail(`Unsupported SNS message Type or missing signed field (${shown(envelope.Type)})`);
     const algorithm = SNS_SIGNATURE_ALGORITHMS[envelope.SignatureVersion];
-    if (!algorithm) return fail(`Unsupported SignatureVersion ${envelope.SignatureVersion}`);
+    if (!algorithm) return fail(`Unsupported SignatureVersion ${shown(envelope.SignatureVersion)}`);
     const signature = decodeBase64Strict(envelope.Signature);
     if (!signature) return fail('Signature is not base64');
     const certUrl = signingCertUrl(envelope.SigningCertURL);
@@ -142,7 +148,7 @@ export const createSesConnector = (options: SesConnectorOptions = {}) => {
     if (!Number.isFinite(sentAt)) return fail('Timestamp is not a date');
     const ageSec = (ctx.now.getTime() - sentAt) / 1000;
     if (ageSec > SNS_MAX_AGE_SECONDS || -ageSec > SNS_MAX_FUTURE_SKEW_SECONDS) {
-      return { ok: false, stale: true, reason: `SNS Timestamp ${envelope.Timestamp} is outside the accepted window` };
+      return { ok: false, stale: true, reason: `SNS Timestamp ${shown(envelope.Timestamp)} is outside the accepted window` };
     }
 
     let trusted;

@@ -70,7 +70,7 @@ export const snsEndpointUrl = (raw: string | undefined): URL | string => {
   if (url.protocol !== 'https:') return 'the URL must use https';
   if (url.username || url.password) return 'the URL must not carry credentials';
   if (url.port) return 'the URL must use the default https port';
-  if (!SNS_HOST.test(url.hostname)) return `${url.hostname} is not an Amazon SNS host`;
+  if (!SNS_HOST.test(url.hostname)) return `${url.hostname.slice(0, 100)} is not an Amazon SNS host`;
   return url;
 };
 

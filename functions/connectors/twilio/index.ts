@@ -13,8 +13,8 @@ import { twilioKind, TwilioWebhookSchema } from './schema.js';
 
 /**
  * Empty TwiML: the incoming-message webhook is synchronous and Twilio
- * executes the response, so "do nothing" must be said in TwiML (a JSON body
- * would be logged as an error 12300 and nothing sent back to the customer).
+ * executes the response, so "reply nothing" must be said in TwiML; a JSON
+ * body is not TwiML and shows up as an error in Twilio's debugger.
  */
 export const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 

@@ -122,12 +122,6 @@ const messageContent = (p: TwilioWebhook) => {
   return { contentType: 'text' as const, text, summary: text ? truncate(text, SNIPPET) : 'Empty message' };
 };
 
-/**
- * Opt-out/opt-in carried by an incoming message: `OptOutType` when Twilio
- * sends it (Advanced Opt-Out, which also covers WhatsApp senders of the
- * Messaging Service); otherwise Twilio's default keywords, which Twilio
- * enforces on SMS only.
- */
 interface ConsentChange {
   readonly type: 'consent.revoked' | 'consent.granted';
   /** Shown in the summary: the keyword, or why. */
@@ -137,6 +131,12 @@ interface ConsentChange {
 
 const keywordChange = (type: ConsentChange['type'], keyword: string): ConsentChange => ({ type, cause: keyword, reason: `${keyword} keyword` });
 
+/**
+ * Opt-out/opt-in carried by an incoming message: `OptOutType` when Twilio
+ * sends it (Advanced Opt-Out, which also covers WhatsApp senders of the
+ * Messaging Service); otherwise Twilio's default keywords, which Twilio
+ * enforces on SMS only.
+ */
 const consentChange = (p: TwilioWebhook, channel: Channel): ConsentChange | undefined => {
   const optOutType = p.OptOutType?.trim().toUpperCase();
   const said = p.Body?.trim().toUpperCase() ?? '';

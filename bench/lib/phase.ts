@@ -1,0 +1,70 @@
+/**
+ * Plumbing shared by the phase scripts (`bench/<phase>.ts`). `bench/run.ts`
+ * runs each phase in its own Node process (a crash or a hang costs one
+ * phase, not the run; no phase inherits another's JIT or heap state) and
+ * reads back the JSON the phase wrote to `--out`. Progress goes to stderr;
+ * stdout is left to the code under test (the hub's logs).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { localClient, startDynamoDbLocal, type DynamoDbLocal } from '../../functions/adapters/local/dynamodb-local.js';
+
+/** Environment variable through which run.ts shares one DynamoDB Local with the phases. */
+export const DYNAMO_ENDPOINT_ENV = 'BENCH_DYNAMO_ENDPOINT';
+/** `1` → smaller counts (a smoke run of the whole harness in about a minute). */
+export const QUICK_ENV = 'BENCH_QUICK';
+
+export const isQuick = (): boolean => process.env[QUICK_ENV] === '1';
+
+/** Repository root. */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes on one machine. */
+export const wallNow = (): number => performance.timeOrigin + performance.now();
+
+export const progress = (phase: string, message: string): void => {
+  process.stderr.write(`[${phase}] ${message}\n`);
+};
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The DynamoDB Local run.ts started, or a new one owned by this phase (standalone runs). */
+export const benchDynamo = async (): Promise<DynamoDbLocal> => {
+  const endpoint = process.env[DYNAMO_ENDPOINT_ENV];
+  if (endpoint) return { endpoint, port: Number(new URL(endpoint).port), client: () => localClient(endpoint), stop: async () => undefined };
+  return startDynamoDbLocal();
+};
+
+/** True when the module at `moduleUrl` is the script Node was started with. */
+export const isEntry = (moduleUrl: string): boolean => process.argv[1] !== undefined && fileURLToPath(moduleUrl) === resolve(process.argv[1]);
+
+const outPath = (): string | undefined => {
+  const i = process.argv.indexOf('--out');
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+
+/**
+ * Runs a phase as a script: writes `{ ok: true, result }` or
+ * `{ ok: false, error }` to `--out` (or prints it) and exits, so a dangling
+ * handle can never keep a phase alive past its result.
+ */
+export const runPhase = (name: string, body: () => Promise<unknown>): void => {
+  const started = Date.now();
+  const finish = (payload: Record<string, unknown>, code: number) => {
+    const json = JSON.stringify({ phase: name, durationMs: Date.now() - started, ...payload }, null, 2);
+    const out = outPath();
+    if (out) {
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(out, json);
+    } else process.stderr.write(`${json}\n`);
+    process.exit(code);
+  };
+  body().then(
+    (result) => finish({ ok: true, result }, 0),
+    (err: unknown) => {
+      progress(name, `failed: ${(err as Error)?.stack ?? String(err)}`);
+      finish({ ok: false, error: (err as Error)?.message ?? String(err) }, 1);
+    },
+  );
+};
