@@ -12,7 +12,7 @@
  * One alarm fires on the first message in the DLQ. No business logic: the
  * schedule of webhook retries is the dispatcher's (`functions/subscriptions/retry.ts`).
  */
-import { Duration, SecretValue, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, SecretValue, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, type IAlarmAction, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import {
   ApiDestination,
@@ -164,6 +164,12 @@ export class HubSubscription extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     if (props.alarmAction) this.alarm.addAlarmAction(props.alarmAction);
+    if (s.target.type === 'sqs' || s.target.type === 'lambda') {
+      Annotations.of(this.rule).acknowledgeWarning(
+        '@aws-cdk/aws-events:ruleUnresolvedEnvironment',
+        'The hub stack is environment-agnostic; sqs and lambda subscription targets are documented to be in the hub\'s own account and region (other accounts subscribe through an eventBus target or their own rule on the hub bus).',
+      );
+    }
   }
 
   private importFunction(functionArn: string): IFunction {

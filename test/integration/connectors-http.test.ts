@@ -91,12 +91,10 @@ describe('Connectors over HTTP', () => {
         const first = loadFixtures(name)[0];
         const contentType = first?.case.contentType ?? 'application/json';
         const res = await postWebhook(hub, name, '{', { contentType });
-        if (first && signsInsideBody(name, first.body, contentType)) {
-          expect(res.status, res.text).toBe(401);
-        } else {
-          expect(res.status, res.text).toBe(400);
-          expect(res.body?.error?.code).toBe('malformed_request');
-        }
+        // A vendor whose signature is a field of the body may be unable to sign `{` at all (then 401).
+        const allowed = first && signsInsideBody(name, first.body, contentType) ? [400, 401] : [400];
+        expect(allowed, res.text).toContain(res.status);
+        if (res.status === 400) expect(res.body?.error?.code).toBe('malformed_request');
       });
     });
   }
