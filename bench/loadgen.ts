@@ -13,6 +13,7 @@
  * Optionally probes the read API for every `probeEvery`-th acknowledged
  * request: polls until the event is in the customer's timeline, giving
  * acknowledgement → visible through the API the way a client would see it.
+ * Keep probes few: each poll is read traffic on the hub being measured.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -29,9 +30,9 @@ export interface LoadJob {
   readonly requests: readonly { path: string; headers: Record<string, string>; body: string; identity: string; eventIds: string[] }[];
   /** Probe every n-th request through the read API; 0 = none. */
   readonly probeEvery: number;
+  /** Longest interval between two polls of one probe. */
   readonly probePollMs: number;
   readonly probeTimeoutMs: number;
-  readonly maxProbesInFlight: number;
   /** Hard stop for the whole job. */
   readonly deadlineMs: number;
 }
@@ -46,6 +47,8 @@ export interface ProbeRecord {
   /** When the event was first seen in the timeline; null when the probe timed out. */
   readonly visibleAt: number | null;
   readonly polls: number;
+  /** Polling interval when it was seen (the measurement's resolution). */
+  readonly intervalMs: number;
 }
 
 export interface LoadResult {
@@ -85,11 +88,9 @@ export const runLoad = async (job: LoadJob): Promise<LoadResult> => {
   const records: RequestRecord[] = job.requests.map(() => [0, 0, 0, 0]);
   const failures: string[] = [];
   const probes: ProbeRecord[] = [];
-  const probeQueue: { index: number; ackAt: number }[] = [];
   const startedAt = wallNow();
   const deadline = startedAt + job.deadlineMs;
   let timedOut = false;
-  let sending = true;
 
   const send = async (i: number, dueAt: number) => {
     const r = job.requests[i] as LoadJob['requests'][number];
@@ -99,10 +100,12 @@ export const runLoad = async (job: LoadJob): Promise<LoadResult> => {
     records[i] = [dueAt, sentAt, ackAt, res.status];
     if (res.status < 200 || res.status >= 300) {
       if (failures.length < 10) failures.push(`${res.status} ${r.path.split('?')[0]}: ${res.text.slice(0, 300)}`);
-    } else if (job.probeEvery > 0 && i % job.probeEvery === 0) probeQueue.push({ index: i, ackAt });
+    } else if (job.probeEvery > 0 && i % job.probeEvery === 0) probing.push(probe(i, ackAt));
   };
 
-  // Probes: a few pollers, each following one event until it is in the timeline.
+  // Probes start the moment their request is acknowledged (never queued behind
+  // each other) and poll with a growing interval (2 ms doubling to 50 ms), so a
+  // fast commit is seen within milliseconds and a slow one costs few requests.
   const api = async (path: string): Promise<{ status: number; body: any }> => {
     try {
       const res = await fetch(`${job.baseUrl}${path}`, { headers: { authorization: `Bearer ${job.apiToken}` }, signal: AbortSignal.timeout(10_000) });
@@ -111,11 +114,12 @@ export const runLoad = async (job: LoadJob): Promise<LoadResult> => {
       return { status: 0, body: undefined };
     }
   };
-  const probe = async ({ index, ackAt }: { index: number; ackAt: number }) => {
+  const probe = async (index: number, ackAt: number): Promise<void> => {
     const r = job.requests[index] as LoadJob['requests'][number];
     const eventId = r.eventIds[0] as string;
     let customerId: string | undefined;
     let polls = 0;
+    let interval = 2;
     const until = Math.min(ackAt + job.probeTimeoutMs, deadline);
     while (wallNow() < until) {
       polls++;
@@ -126,22 +130,16 @@ export const runLoad = async (job: LoadJob): Promise<LoadResult> => {
       if (customerId) {
         const page = await api(`/v1/customers/${encodeURIComponent(customerId)}/timeline?limit=25`);
         if (page.status === 200 && (page.body.items as { eventId: string }[]).some((it) => it.eventId === eventId)) {
-          probes.push({ index, eventId, ackAt, visibleAt: wallNow(), polls });
+          probes.push({ index, eventId, ackAt, visibleAt: wallNow(), polls, intervalMs: interval });
           return;
         }
       }
-      await sleep(job.probePollMs);
+      await sleep(interval);
+      interval = Math.min(interval * 2, job.probePollMs);
     }
-    probes.push({ index, eventId, ackAt, visibleAt: null, polls });
+    probes.push({ index, eventId, ackAt, visibleAt: null, polls, intervalMs: interval });
   };
-  const probers = Array.from({ length: job.probeEvery > 0 ? job.maxProbesInFlight : 0 }, async () => {
-    for (;;) {
-      const next = probeQueue.shift();
-      if (next) await probe(next);
-      else if (!sending) return;
-      else await sleep(2);
-    }
-  });
+  const probing: Promise<void>[] = [];
 
   if (job.mode === 'closed') {
     let next = 0;
@@ -177,8 +175,7 @@ export const runLoad = async (job: LoadJob): Promise<LoadResult> => {
     }
     await Promise.all(inFlight);
   }
-  sending = false;
-  await Promise.all(probers);
+  await Promise.all(probing);
   agent.destroy();
   return { startedAt, finishedAt: wallNow(), records, probes, failures, timedOut };
 };

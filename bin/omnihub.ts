@@ -194,7 +194,7 @@ const listCommand = async (args: string[]): Promise<number> => {
     if (stats) {
       const d = stats.deliveries;
       const q = stats.queue ? `, queue ${stats.queue.pending ?? 0} pending / ${stats.queue.deadLettered} in DLQ` : '';
-      console.log(`  stats    ${d.delivered} delivered, ${d.failedAttempts} failed attempts, ${d.deadLettered} dead-lettered${d.matched ? `, ${d.matched} matched` : ''}${q}${d.lastError ? `\n  last error ${d.lastError}` : ''}`);
+      console.log(`  stats    ${d.delivered} delivered, ${d.failedAttempts} failed attempts, ${d.deadLettered} dead-lettered${d.matched ? `, ${d.matched} matched` : ''}${q}${d.lastError ? `\n  last failure ${d.lastError}` : ''}`);
     }
   }
   return 0;

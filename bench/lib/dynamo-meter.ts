@@ -236,7 +236,7 @@ export class DynamoMeter {
           const result = await next(args);
           stats.calls++;
           stats.ms += performance.now() - started;
-          this.record(command, input, result.output as Plain);
+          this.record(command, input, result.output as unknown as Plain);
           return result;
         } catch (err) {
           stats.calls++;

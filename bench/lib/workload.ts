@@ -192,7 +192,8 @@ export interface Body {
 
 /**
  * The webhook body of one step: the fixture with the customer's identifiers,
- * a provider id unique to (`tag`, `seq`) and a time of `atMs`.
+ * provider ids derived from `seq` (unique per stream: see `signSteps`) and
+ * `tag`, and a time of `atMs`.
  */
 export const buildBody = (touch: Touch, c: Customer, seq: number, atMs: number, tag: string): Body => {
   const sec = Math.floor(atMs / 1000);
@@ -321,8 +322,10 @@ export const signSteps = (
 ): WireRequest[] =>
   steps.map((step) => {
     const c = customer(stream, step.customer);
+    // Provider ids derive from this, so two streams on one table never collide (or dedupe).
+    const uid = stream * 1_000_000 + step.seq;
     // 10 ms apart, so a customer's touches keep their order in her timeline.
-    const built = buildBody(step.touch, c, step.seq, startMs + step.seq * 10, tag);
+    const built = buildBody(step.touch, c, uid, startMs + step.seq * 10, tag);
     const connector = findConnector(built.connector);
     if (!connector) throw new Error(`connector ${built.connector} is not registered`);
     const url = `${baseUrl.replace(/\/+$/, '')}/webhooks/${connector.name}`;

@@ -45,7 +45,7 @@ export class LocalDeliveryQueue {
   private readonly ready: DeliveryMessage[] = [];
   private readonly dead: DeliveryMessage[] = [];
   /** Receipt handle → what the consumer asked for during the current receive. */
-  private readonly requested = new Map<string, { delayMs?: number; deadLetter?: boolean }>();
+  private readonly requested = new Map<string, { visibleAt?: number; deadLetter?: boolean }>();
   private readonly running = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -69,9 +69,9 @@ export class LocalDeliveryQueue {
     return message.messageId;
   }
 
-  /** During a receive: the message comes back after `delayMs` if the consumer fails it. */
+  /** During a receive: the message comes back `delayMs` from now (like SQS, not from the end of the receive) if the consumer fails it. */
   changeVisibility(receiptHandle: string, delayMs: number): void {
-    this.requested.set(receiptHandle, { ...this.requested.get(receiptHandle), delayMs: Math.max(0, delayMs) });
+    this.requested.set(receiptHandle, { ...this.requested.get(receiptHandle), visibleAt: Date.now() + Math.max(0, delayMs) });
   }
 
   /** During a receive: the message goes to the dead letters when the receive ends, whatever the outcome. */
@@ -169,7 +169,7 @@ export class LocalDeliveryQueue {
       this.delivered++;
       this.journal({ op: 'done', id: message.messageId });
     } else {
-      message.visibleAt = Date.now() + (requested.delayMs ?? this.options.visibilityTimeoutMs ?? 30_000);
+      message.visibleAt = requested.visibleAt ?? Date.now() + (this.options.visibilityTimeoutMs ?? 30_000);
       this.ready.push(message);
     }
   }
