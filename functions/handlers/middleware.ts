@@ -13,7 +13,8 @@ export const httpErrors = (): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpRe
     const err = request.error;
     const response = errorResponse(err);
     if (response.statusCode >= 500) logger.error('request failed', { routeKey: request.event.routeKey, error: err as Error });
-    else if (isHubError(err)) logger.info('request refused', { routeKey: request.event.routeKey, status: response.statusCode, code: err.code, reason: err.message });
+    // The code only: messages may echo what the caller sent (an identity, a field value), and logs hold no PII.
+    else if (isHubError(err)) logger.info('request refused', { routeKey: request.event.routeKey, status: response.statusCode, code: err.code });
     request.response = response;
   },
 });
