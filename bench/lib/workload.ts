@@ -350,3 +350,22 @@ export const signSteps = (
       expectMerge: step.expectMerge,
     };
   });
+
+/**
+ * The hub events one touch of customer `c` yields, through the connector's
+ * own `signSample` (for delivery headers such as Shopify's topic), `parse`
+ * and `normalize`: the events the store would be handed.
+ */
+export const touchEvents = (touch: Touch, c: Customer, uid: number, atMs: number, tag: string) => {
+  const built = buildBody(touch, c, uid, atMs, tag);
+  const connector = findConnector(built.connector);
+  if (!connector) throw new Error(`connector ${built.connector} is not registered`);
+  const now = new Date(atMs);
+  const url = `http://127.0.0.1/webhooks/${connector.name}`;
+  const signed = connector.signSample({ url, method: 'POST', body: built.body, contentType: built.contentType, now }, { secret: 'bench' });
+  const headers: Record<string, string> = { 'content-type': built.contentType };
+  for (const [k, v] of Object.entries(signed.headers)) headers[k.toLowerCase()] = v;
+  const target = new URL(signed.url);
+  const raw: RawRequest = { method: 'POST', url: signed.url, path: target.pathname, query: Object.fromEntries(target.searchParams), headers, body: signed.body ?? built.body };
+  return connector.normalize(connector.parse(raw), { receivedAt: now.toISOString(), defaultCountry: 'UA' }).events;
+};

@@ -70,12 +70,15 @@ let dev: Synth;
 beforeAll(() => {
   // Prepare
   const app = new App({ context: CDK_CONTEXT });
+  // No subscriptions: the core stack's counts must not depend on a user's subscriptions.config.ts.
   const prodStack = new HubStack(app, 'Omnihub-prod', {
     config: parseStageConfig({ stage: 'prod', alarmEmail: 'ops@example.com' }),
+    subscriptions: [],
   });
   const devStack = new HubStack(app, 'Omnihub-dev', {
     config: parseStageConfig({ stage: 'dev', publicBaseUrl: 'https://hooks.example.com/' }),
     connectors: FIXTURE_CONNECTORS,
+    subscriptions: [],
   });
   // Act
   prod = { app, stack: prodStack, template: Template.fromStack(prodStack) };

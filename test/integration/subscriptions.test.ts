@@ -218,9 +218,9 @@ describe('Subscriptions: dead letters, redrive and isolation', () => {
     await healthy.waitFor(1);
     const baseline = (healthy.received[0]?.at ?? 0) - baselineAck;
 
-    // Act: ten events while the other endpoint refuses every attempt.
+    // Act: six events while the other endpoint refuses every attempt.
     const latencies: number[] = [];
-    for (let n = 0; n < 10; n++) {
+    for (let n = 0; n < 6; n++) {
       await postLead(hub, 101 + n);
       const ack = Date.now();
       await healthy.waitFor(2 + n);
@@ -229,13 +229,13 @@ describe('Subscriptions: dead letters, redrive and isolation', () => {
 
     // Assess: the failing subscriber is being retried all along; the healthy one never waits for it.
     const failing = await api(hub, '/v1/subscriptions/dead-end/deliveries?limit=100');
-    expect(failing.body.items.length).toBeGreaterThan(10);
+    expect(failing.body.items.length).toBeGreaterThan(6);
     expect(failing.body.items.every((i: { outcome: string }) => i.outcome === 'retrying')).toBe(true);
     expect(healthy.received.every((r) => r.verified)).toBe(true);
     // Loose bound: the CI machine is shared; a blocked subscriber would add the other's retry delays (seconds).
     expect(Math.max(...latencies)).toBeLessThan(1_000);
     const sorted = [...latencies].sort((a, b) => a - b);
-    console.info(`healthy subscriber, ack → delivered: baseline ${baseline} ms; while the other is down median ${sorted[5]} ms, max ${sorted[9]} ms`);
+    console.info(`healthy subscriber, ack → delivered: baseline ${baseline} ms; while the other is down median ${sorted[3]} ms, max ${sorted[5]} ms`);
   });
 });
 
