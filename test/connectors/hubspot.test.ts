@@ -10,7 +10,6 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hubspotConnector } from '../../functions/connectors/hubspot/index.js';
-import { decimalToMoney, formatMoney } from '../../functions/connectors/hubspot/money.js';
 import { hubspotEventKey } from '../../functions/connectors/hubspot/normalize.js';
 import { HubSpotEventSchema } from '../../functions/connectors/hubspot/schema.js';
 import { hydrateHubSpot } from '../../functions/connectors/hubspot/hydrate.js';
@@ -327,33 +326,6 @@ describe('Connector: hubspot', () => {
         expect.stringMatching(/company\.creation company 10: unsupported/),
         expect.stringMatching(/object\.creation object 0-5 11: unsupported/),
       ]);
-    });
-  });
-
-  describe('money', () => {
-    it.each([
-      ['1500.5', 'UAH', 150050],
-      ['1000000.00', 'eur', 100000000],
-      ['19.999', 'USD', 2000],
-      ['1500', 'JPY', 1500],
-      [42500, 'UAH', 4250000],
-      ['-3.10', 'UAH', -310],
-    ])('reads %j %s as %i minor units', (value, currency, minor) => {
-      // Act & Assess
-      expect(decimalToMoney(value, currency)).toEqual({ amountMinor: minor, currency: currency.toUpperCase() });
-    });
-
-    it.each([[null], ['abc'], ['1e5'], ['']])('gives no amount for %j', (value) => {
-      // Act & Assess
-      expect(decimalToMoney(value, 'UAH')).toBeUndefined();
-    });
-
-    it('gives no amount without a valid currency and formats for summaries', () => {
-      // Act & Assess
-      expect(decimalToMoney('10', null)).toBeUndefined();
-      expect(decimalToMoney('10', 'EURO')).toBeUndefined();
-      expect(formatMoney({ amountMinor: 150050, currency: 'UAH' })).toBe('1500.50 UAH');
-      expect(formatMoney({ amountMinor: 1500, currency: 'JPY' })).toBe('1500 JPY');
     });
   });
 

@@ -1,15 +1,15 @@
 /**
  * Shopify edge cases the fixtures can't express: the HMAC recomputed
  * independently, the unsigned X-Shopify-Triggered-At, topics from the
- * header, exact money (decimal strings, JPY, rounding), ids above 2^53,
- * marketing consent and the refund hydration against a fake Admin API.
+ * header, ids above 2^53, marketing consent and the refund hydration against
+ * a fake Admin API. Exact money (decimal strings, JPY, rounding) is tested
+ * with the shared module in ./money.test.ts.
  */
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { centsToMinor, currencyExponent, decimalToMinor, formatMinor } from '../../functions/connectors/shopify/money.js';
 import { shopifyConnector } from '../../functions/connectors/shopify/index.js';
 import { parseLosslessJson } from '../../functions/connectors/shopify/schema.js';
 import type { HydrationRequest, NormalizeContext } from '../../functions/connectors/types.js';
@@ -97,49 +97,6 @@ describe('Connector: shopify', () => {
 
       // Assess
       expect(result).toEqual({ ok: true });
-    });
-  });
-
-  describe('money', () => {
-    it.each([
-      ['403.00', 'USD', 40300],
-      ['0.10', 'USD', 10],
-      ['0.29', 'USD', 29], // 0.29 * 100 is 28.999999999999996 in floating point
-      ['1234.5', 'USD', 123450],
-      ['19.99', 'EUR', 1999],
-      ['1000', 'JPY', 1000],
-      ['1000.00', 'JPY', 1000],
-      ['12.345', 'KWD', 12345],
-      ['-5.00', 'USD', -500],
-      ['1.005', 'USD', 101], // more decimals than the currency: half away from zero
-      ['-1.005', 'USD', -101],
-      ['.5', 'USD', 50],
-      ['90071992547409.91', 'USD', 9007199254740991],
-    ])('%s %s → %i minor units', (amount, currency, expected) => {
-      expect(decimalToMinor(amount, currency)).toBe(expected);
-    });
-
-    it.each([['1e3'], ['1,000.00'], [''], ['.'], ['abc'], ['90071992547409.92'], ['12 345']])('refuses %j', (amount) => {
-      expect(decimalToMinor(amount, 'USD')).toBeUndefined();
-    });
-
-    it('reads a JSON number by its decimal spelling (refund line subtotal 89.99)', () => {
-      expect(decimalToMinor(89.99, 'USD')).toBe(8999);
-      expect(decimalToMinor(0.1 + 0.2, 'USD')).toBe(30); // "0.30000000000000004" rounds to 30
-    });
-
-    it('knows the ISO 4217 exponents that are not 2', () => {
-      expect([currencyExponent('JPY'), currencyExponent('KRW'), currencyExponent('KWD'), currencyExponent('CLF'), currencyExponent('UAH')]).toEqual([0, 0, 3, 4, 2]);
-    });
-
-    it('formats minor units for summaries and rescales hundredths (Poster) to any exponent', () => {
-      expect(formatMinor(40300, 'USD')).toBe('403.00 USD');
-      expect(formatMinor(5, 'USD')).toBe('0.05 USD');
-      expect(formatMinor(1000, 'JPY')).toBe('1000 JPY');
-      expect(formatMinor(-1234, 'KWD')).toBe('-1.234 KWD');
-      expect(centsToMinor(2750, 'UAH')).toBe(2750);
-      expect(centsToMinor(2750, 'JPY')).toBe(28);
-      expect(centsToMinor(2750, 'KWD')).toBe(27500);
     });
   });
 

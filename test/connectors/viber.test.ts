@@ -8,7 +8,8 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalHub } from '../../functions/adapters/local/local-hub.js';
 import type { NormalizeContext } from '../../functions/connectors/types.js';
-import { quoteInt64 } from '../../functions/connectors/viber/schema.js';
+import { parseJsonPreservingIntegers } from '../../functions/connectors/shared/body.js';
+import { VIBER_INT64_KEYS } from '../../functions/connectors/viber/schema.js';
 import { viberConnector } from '../../functions/connectors/viber/index.js';
 import { identityKey } from '../../functions/domain/identity.js';
 import { HubEventSchema, type HubEventOf } from '../../functions/events/hub-event.js';
@@ -129,10 +130,10 @@ describe('Connector: viber', () => {
       const json = String.raw`{"message_token" : 5741311803571721087,"chat_id":5048086924903818307,"message":{"text":"\"message_token\":1","tracking_data":"message_token"}}`;
 
       // Act
-      const quoted = quoteInt64(json);
+      const parsed = parseJsonPreservingIntegers(json, VIBER_INT64_KEYS);
 
       // Assess
-      expect(JSON.parse(quoted)).toEqual({
+      expect(parsed).toEqual({
         message_token: '5741311803571721087',
         chat_id: '5048086924903818307',
         message: { text: '"message_token":1', tracking_data: 'message_token' },

@@ -7,7 +7,7 @@
  */
 import { normalizePhone } from '../../domain/identity.js';
 import type { HubEventType } from '../../events/hub-event.js';
-import { buildEvent, fromUnixSeconds } from '../shared/build-event.js';
+import { buildEvent, formatDuration, fromUnixSeconds } from '../shared/build-event.js';
 import type { NormalizeContext, NormalizeResult } from '../types.js';
 import { isCallCompleted, type BinotelCallCompleted, type BinotelCallDetails, type BinotelWebhook } from './schema.js';
 
@@ -35,15 +35,6 @@ const OTHER_REQUESTS: Readonly<Record<string, string>> = {
 const wholeSeconds = (value: string | undefined): number => {
   const n = Number(value);
   return Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
-};
-
-/** `245` → `4m 5s`. */
-const formatDuration = (seconds: number): string => {
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  if (h > 0) return `${h}h ${m}m`;
-  return m > 0 ? `${m}m ${s}s` : `${s}s`;
 };
 
 const orUndefined = (value: string | undefined): string | undefined => (value?.trim() ? value.trim() : undefined);

@@ -8,8 +8,8 @@
  * value. A repeat lead names its contact (`CONTACT_ID`), which links the two.
  */
 import type { HubEvent, Identity } from '../../events/hub-event.js';
-import { buildEvent, truncate } from '../shared/build-event.js';
-import { dealAmount, formatMoney } from '../hubspot/money.js';
+import { buildEvent, fromDateString, truncate } from '../shared/build-event.js';
+import { dealAmount, formatMoney } from '../shared/money.js';
 import type { HydrateContext, HydrationRequest, NormalizeContext } from '../types.js';
 import { Bitrix24Api } from './api.js';
 import { BITRIX24 } from './normalize.js';
@@ -73,11 +73,6 @@ const contactEvent = (request: HydrationRequest, contact: Bitrix24Contact, ctx: 
   );
 };
 
-const isoTime = (value: string | null | undefined): string | undefined => {
-  const ms = value ? Date.parse(value) : Number.NaN;
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
-};
-
 /**
  * `ONCRMDEALUPDATE` fires on every field edit, not only on stage moves, and
  * carries no "previous stage". So the event is keyed on the deal's current
@@ -85,7 +80,7 @@ const isoTime = (value: string | null | undefined): string | undefined => {
  * did not move the deal collapses into the one event of the move.
  */
 export const bitrix24DealKey = (request: HydrationRequest, deal: Bitrix24Deal): string => {
-  const movedAt = isoTime(deal.MOVED_TIME);
+  const movedAt = fromDateString(deal.MOVED_TIME);
   if (!movedAt) return request.providerEventId;
   return `${request.params.memberId ?? ''}:deal:${deal.ID}:stage:${deal.STAGE_ID}:${movedAt}`;
 };
@@ -104,7 +99,7 @@ const dealEvent = (
       providerEventId: bitrix24DealKey(request, deal),
       type: 'deal.stage_changed',
       channel: 'crm',
-      occurredAt: isoTime(deal.MOVED_TIME) ?? request.occurredAt,
+      occurredAt: fromDateString(deal.MOVED_TIME) ?? request.occurredAt,
       identities: [
         contact ? bitrix24Ref('contact', contact.ID) : undefined,
         deal.LEAD_ID ? bitrix24Ref('lead', deal.LEAD_ID) : undefined,

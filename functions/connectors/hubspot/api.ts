@@ -10,7 +10,7 @@
  * for an operator to redrive once the cause is fixed.
  */
 import type { z } from 'zod';
-import { describeIssues } from '../shared/body.js';
+import { getWithBearer } from '../shared/vendor-api.js';
 import type { ConnectorSecrets } from '../types.js';
 import { HubSpotContactSchema, HubSpotDealSchema, type HubSpotContact, type HubSpotDeal } from './schema.js';
 
@@ -21,9 +21,6 @@ export const HUBSPOT_API_BASE_URL = 'https://api.hubapi.com';
 export const HUBSPOT_CONTACT_PROPERTIES = ['email', 'phone', 'mobilephone', 'firstname', 'lastname', 'hs_whatsapp_phone_number'] as const;
 
 export const HUBSPOT_DEAL_PROPERTIES = ['dealstage', 'pipeline', 'amount', 'deal_currency_code', 'dealname'] as const;
-
-/** Per-request budget; the hydrator retries a timeout like any failure. */
-const TIMEOUT_MS = 10_000;
 
 export class HubSpotApi {
   private readonly baseUrl: string;
@@ -49,22 +46,7 @@ export class HubSpotApi {
     );
   }
 
-  private async get<T>(path: string, schema: z.ZodType<T>): Promise<T | undefined> {
-    const what = `HubSpot GET ${path.split('?')[0]}`;
-    const res = await this.fetchFn(`${this.baseUrl}${path}`, {
-      headers: { authorization: `Bearer ${this.token}`, accept: 'application/json' },
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-    if (res.status === 404) return undefined;
-    if (!res.ok) throw new Error(`${what} failed with HTTP ${res.status}`);
-    let body: unknown;
-    try {
-      body = await res.json();
-    } catch (err) {
-      throw new Error(`${what} returned a body that is not JSON`, { cause: err });
-    }
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) throw new Error(`${what} returned an unexpected body: ${describeIssues(parsed.error)}`);
-    return parsed.data;
+  private get<T>(path: string, schema: z.ZodType<T>): Promise<T | undefined> {
+    return getWithBearer(this.fetchFn, { vendor: 'HubSpot', baseUrl: this.baseUrl, path, token: this.token, schema });
   }
 }

@@ -9,7 +9,7 @@ import type { HubEvent, Identity } from '../../events/hub-event.js';
 import { buildEvent, truncate } from '../shared/build-event.js';
 import type { HydrateContext, HydrationRequest, NormalizeContext } from '../types.js';
 import { HubSpotApi } from './api.js';
-import { dealAmount, formatMoney } from './money.js';
+import { dealAmount, formatMoney } from '../shared/money.js';
 import { HUBSPOT, type HubSpotChange } from './normalize.js';
 import type { HubSpotContact } from './schema.js';
 

@@ -5,7 +5,7 @@
  * `changes[]` (comments, mentions, story insights) are acknowledged and
  * ignored: they are public activity, not conversations.
  */
-import { foreignObject, normalizeMessagingEntries, type MetaPlatform } from '../messenger/messaging.js';
+import { foreignObject, normalizeMessagingEntries, type MetaPlatform } from '../shared/meta-messaging.js';
 import type { NormalizeContext, NormalizeResult } from '../types.js';
 import type { InstagramWebhook } from './schema.js';
 

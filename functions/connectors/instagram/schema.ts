@@ -1,11 +1,11 @@
 /**
  * Instagram messaging webhook (`object: "instagram"`). Meta delivers
  * Instagram conversations in the Messenger Platform's event shapes, so the
- * schema is the one shared with the Messenger connector; this module names
- * it for Instagram.
+ * schema is the one shared with the Messenger connector
+ * (`../shared/meta-webhook.ts`); this module names it for Instagram.
  */
 import type { RawRequest } from '../../shared/http.js';
-import { MetaWebhookSchema, parseMetaWebhook, type MetaWebhook } from '../messenger/schema.js';
+import { MetaWebhookSchema, parseMetaWebhook, type MetaWebhook } from '../shared/meta-webhook.js';
 
 export const InstagramWebhookSchema = MetaWebhookSchema;
 export type InstagramWebhook = MetaWebhook;

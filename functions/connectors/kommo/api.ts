@@ -10,11 +10,9 @@
  * queue retries and finally dead-letters the request.
  */
 import type { z } from 'zod';
-import { describeIssues } from '../shared/body.js';
+import { getWithBearer } from '../shared/vendor-api.js';
 import type { ConnectorSecrets } from '../types.js';
 import { KommoContactSchema, KommoLeadSchema, type KommoContact, type KommoLead } from './schema.js';
-
-const TIMEOUT_MS = 10_000;
 
 export class KommoApi {
   private readonly baseUrl: string;
@@ -38,22 +36,8 @@ export class KommoApi {
     return this.get(`/api/v4/leads/${encodeURIComponent(id)}?with=contacts`, KommoLeadSchema);
   }
 
-  private async get<T>(path: string, schema: z.ZodType<T>): Promise<T | undefined> {
-    const what = `Kommo GET ${path.split('?')[0]}`;
-    const res = await this.fetchFn(`${this.baseUrl}${path}`, {
-      headers: { authorization: `Bearer ${this.token}`, accept: 'application/json' },
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-    if (res.status === 204 || res.status === 404) return undefined;
-    if (!res.ok) throw new Error(`${what} failed with HTTP ${res.status}`);
-    let body: unknown;
-    try {
-      body = await res.json();
-    } catch (err) {
-      throw new Error(`${what} returned a body that is not JSON`, { cause: err });
-    }
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) throw new Error(`${what} returned an unexpected body: ${describeIssues(parsed.error)}`);
-    return parsed.data;
+  private get<T>(path: string, schema: z.ZodType<T>): Promise<T | undefined> {
+    // 204 is how Kommo answers for an id it does not have.
+    return getWithBearer(this.fetchFn, { vendor: 'Kommo', baseUrl: this.baseUrl, path, token: this.token, schema, goneStatuses: [204, 404] });
   }
 }

@@ -7,7 +7,7 @@
  */
 import type { HubEvent, Identity } from '../../events/hub-event.js';
 import { buildEvent, truncate } from '../shared/build-event.js';
-import { dealAmount, formatMoney } from '../hubspot/money.js';
+import { dealAmount, formatMoney } from '../shared/money.js';
 import type { HydrateContext, HydrationRequest, NormalizeContext } from '../types.js';
 import { KommoApi } from './api.js';
 import { KOMMO } from './normalize.js';

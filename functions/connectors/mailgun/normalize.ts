@@ -6,7 +6,7 @@
 import type { HubEvent, HubEventType } from '../../events/hub-event.js';
 import { buildEvent, fromUnixSeconds } from '../shared/build-event.js';
 import type { NormalizeContext, NormalizeResult } from '../types.js';
-import { emailSummary, parseMailbox, stripAngleBrackets, textSnippet } from '../ses/email.js';
+import { emailSummary, parseMailbox, stripAngleBrackets, textSnippet } from '../shared/email.js';
 import type { MailgunEventWebhook, MailgunInbound, MailgunPayload } from './schema.js';
 
 const CONNECTOR = 'mailgun';

@@ -3,7 +3,7 @@
  * phone or email cannot reach a profile and is acknowledged as ignored.
  */
 import { createHash } from 'node:crypto';
-import { buildEvent, fromUnixMillis, fromUnixSeconds } from '../shared/build-event.js';
+import { buildEvent, fromDateString, fromUnixMillis, fromUnixSeconds } from '../shared/build-event.js';
 import type { NormalizeContext, NormalizeResult } from '../types.js';
 import type { MarquizLead } from './schema.js';
 
@@ -53,8 +53,7 @@ export const parseCreated = (created: string | number | null | undefined): strin
     return n > 1e12 ? fromUnixMillis(n) : fromUnixSeconds(n);
   }
   if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(text)) return undefined;
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+  return fromDateString(text);
 };
 
 const orUndefined = (value: string | null | undefined): string | undefined => (value ? value : undefined);

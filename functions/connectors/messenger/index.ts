@@ -7,7 +7,7 @@ import { secretEnvName } from '../shared/secret-env.js';
 import { defineConnector } from '../types.js';
 import { hydrateLeadgen } from './leadgen.js';
 import { normalizeMessenger } from './normalize.js';
-import { parseMetaWebhook } from './schema.js';
+import { parseMessengerWebhook } from './schema.js';
 
 export const messengerConnector = defineConnector({
   name: 'messenger',
@@ -41,7 +41,7 @@ export const messengerConnector = defineConnector({
     },
   ],
   verify: (req, secrets) => verifyMetaSignature(req.body, req.headers[META_SIGNATURE_HEADER], secrets.secret),
-  parse: (req) => parseMetaWebhook(req, 'Facebook Page webhook'),
+  parse: parseMessengerWebhook,
   normalize: normalizeMessenger,
   handshake: metaHandshake,
   hydrate: hydrateLeadgen,

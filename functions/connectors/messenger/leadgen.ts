@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { HubEvent, Identity } from '../../events/hub-event.js';
 import { validate } from '../shared/body.js';
-import { buildEvent, fromUnixSeconds } from '../shared/build-event.js';
+import { buildEvent, fromDateString, fromUnixSeconds } from '../shared/build-event.js';
 import { hmac } from '../shared/signature.js';
 import type { HydrateContext, HydrationRequest, NormalizeContext } from '../types.js';
 import type { LeadgenValue } from './schema.js';
@@ -67,12 +67,6 @@ const leadIdentities = (lead: GraphLead): Identity[] => {
   return identities;
 };
 
-const parseLeadTime = (value: string | undefined): string | undefined => {
-  if (!value) return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
-};
-
 /**
  * A fetched lead as `lead.submitted`. Channel `web`: the customer filled in a
  * form (on Facebook or Instagram), not a Messenger conversation, and lead
@@ -90,7 +84,7 @@ export const leadEvent = (lead: GraphLead, request: HydrationRequest, ctx: Norma
       providerEventId: request.providerEventId,
       type: 'lead.submitted',
       channel: 'web',
-      occurredAt: parseLeadTime(lead.created_time) ?? request.occurredAt,
+      occurredAt: fromDateString(lead.created_time) ?? request.occurredAt,
       identities: leadIdentities(lead),
       traits: { name, firstName: first, lastName: last, city: firstValue(lead, 'city') },
       summary: 'Facebook lead ad form submitted',

@@ -5,10 +5,10 @@
  * (`changes[].field == "leadgen"`) become hydration requests, fetched later
  * by `hydrateLeadgen`. Everything else is acknowledged and listed in `ignored`.
  */
+import { foreignObject, normalizeMessagingEntries, type MetaPlatform } from '../shared/meta-messaging.js';
 import type { HydrationRequest, NormalizeContext, NormalizeResult } from '../types.js';
 import { leadgenHydration } from './leadgen.js';
-import { foreignObject, normalizeMessagingEntries, type MetaPlatform } from './messaging.js';
-import type { MetaWebhook } from './schema.js';
+import type { MessengerWebhook } from './schema.js';
 
 export const MESSENGER_PLATFORM: MetaPlatform = {
   connector: 'messenger',
@@ -17,7 +17,7 @@ export const MESSENGER_PLATFORM: MetaPlatform = {
   identityType: 'messenger',
 };
 
-export const normalizeMessenger = (payload: MetaWebhook, ctx: NormalizeContext): NormalizeResult => {
+export const normalizeMessenger = (payload: MessengerWebhook, ctx: NormalizeContext): NormalizeResult => {
   const foreign = foreignObject(payload, MESSENGER_PLATFORM);
   if (foreign) return { events: [], ignored: [foreign] };
   const { events, ignored } = normalizeMessagingEntries(payload, MESSENGER_PLATFORM, ctx);

@@ -16,7 +16,7 @@ import { ValidationError } from '../../shared/errors.js';
 import { validate } from '../shared/body.js';
 import { buildEvent, fromUnixMillis } from '../shared/build-event.js';
 import type { HydrateContext, HydrationRequest } from '../types.js';
-import { centsToMinor, currencyCode, formatMinor } from '../shopify/money.js';
+import { centsToMinor, currencyCode, formatMoney } from '../shared/money.js';
 import { CONNECTOR, HYDRATION } from './normalize.js';
 import {
   PosterClientSchema,
@@ -168,7 +168,7 @@ const hydrateTransaction = async (request: HydrationRequest, ctx: HydrateContext
       occurredAt: fromUnixMillis(t.date_close) ?? request.occurredAt,
       identities,
       traits: client ? clientTraits(client) : {},
-      summary: `Receipt #${transactionId} closed: ${formatMinor(total.amountMinor, currency)}, ${items.length} item${items.length === 1 ? '' : 's'}`,
+      summary: `Receipt #${transactionId} closed: ${formatMoney(total)}, ${items.length} item${items.length === 1 ? '' : 's'}`,
       data: {
         orderId: transactionId,
         orderNumber: transactionId,

@@ -4,7 +4,7 @@
  * acknowledged and listed in `ignored`.
  */
 import type { HubEventType } from '../../events/hub-event.js';
-import { buildEvent, fromUnixMillis, fromUnixSeconds } from '../shared/build-event.js';
+import { buildEvent, formatDuration, fromDateString, fromUnixMillis, fromUnixSeconds } from '../shared/build-event.js';
 import type { NormalizeContext, NormalizeResult } from '../types.js';
 import type { RingostatCall } from './schema.js';
 
@@ -41,15 +41,6 @@ const wholeSeconds = (value: string | number | null | undefined): number | undef
   return Number.isFinite(n) && n >= 0 ? Math.floor(n) : undefined;
 };
 
-/** `172` → `2m 52s`. */
-const formatDuration = (seconds: number): string => {
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  if (h > 0) return `${h}h ${m}m`;
-  return m > 0 ? `${m}m ${s}s` : `${s}s`;
-};
-
 /**
  * `calldate` as ISO when it is unambiguous: Unix seconds or milliseconds, or
  * a date-time with an explicit offset. A zone-less `2024-05-01 13:15:00`
@@ -63,8 +54,7 @@ export const parseCallDate = (value: string | number | null | undefined): string
     return n > 1e12 ? fromUnixMillis(n) : fromUnixSeconds(n);
   }
   if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(s)) return undefined;
-  const ms = Date.parse(s.replace(' ', 'T'));
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+  return fromDateString(s.replace(' ', 'T'));
 };
 
 type Outcome = Extract<HubEventType, 'call.completed' | 'call.missed'> | 'in-progress';

@@ -5,20 +5,15 @@
  * else is acknowledged and listed in `ignored`.
  */
 import type { HubEvent } from '../../events/hub-event.js';
-import { buildEvent } from '../shared/build-event.js';
+import { buildEvent, fromDateString } from '../shared/build-event.js';
 import type { HydrationRequest, NormalizeContext, NormalizeResult } from '../types.js';
-import { emailSummary, mimeSnippet, parseMailbox, parseMailboxList, stripAngleBrackets, type Mailbox } from './email.js';
+import { emailSummary, mimeSnippet, parseMailbox, parseMailboxList, stripAngleBrackets, type Mailbox } from '../shared/email.js';
 import type { SesPayload, SesReceivedNotification, SnsEnvelope } from './schema.js';
 
 export const CONNECTOR = 'ses';
 
 /** Hydration kind whose `hydrate` confirms an SNS subscription. */
 export const SUBSCRIPTION_CONFIRMATION_KIND = 'sns-subscription-confirmation';
-
-const isoOrUndefined = (value: string | undefined): string | undefined => {
-  const ms = value ? Date.parse(value) : Number.NaN;
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
-};
 
 /** Verdicts that make SES's own scanners drop a message from the customer timeline. */
 const rejectedBy = (receipt: SesReceivedNotification['receipt']): string | undefined => {
@@ -61,7 +56,7 @@ const normalizeReceived = (envelope: SnsEnvelope, notification: SesReceivedNotif
       providerEventId: mail.messageId,
       type: 'email.received',
       channel: 'email',
-      occurredAt: isoOrUndefined(mail.timestamp) ?? isoOrUndefined(envelope.Timestamp),
+      occurredAt: fromDateString(mail.timestamp) ?? fromDateString(envelope.Timestamp),
       identities: [{ type: 'email', value: from.address }],
       traits: { name: from.name },
       summary: emailSummary(subject, snippet),
@@ -85,7 +80,7 @@ const confirmation = (envelope: SnsEnvelope, ctx: NormalizeContext): HydrationRe
     kind: SUBSCRIPTION_CONFIRMATION_KIND,
     params: { subscribeUrl: envelope.SubscribeURL, topicArn: envelope.TopicArn },
     providerEventId: envelope.MessageId,
-    occurredAt: isoOrUndefined(envelope.Timestamp),
+    occurredAt: fromDateString(envelope.Timestamp),
     receivedAt: ctx.receivedAt,
   };
 };

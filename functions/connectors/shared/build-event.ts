@@ -35,6 +35,15 @@ export const truncate = (text: string, max: number): string => {
   return chars.length <= max ? chars.join('') : `${chars.slice(0, max - 1).join('')}…`;
 };
 
+/** Call length for summaries: `74` → `1m 14s`, `245` → `4m 5s`, `3725` → `1h 2m`. */
+export const formatDuration = (seconds: number): string => {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  if (h > 0) return `${h}h ${m}m`;
+  return m > 0 ? `${m}m ${s}s` : `${s}s`;
+};
+
 export const buildEvent = <T extends HubEventType>(draft: EventDraft<T>, ctx: NormalizeContext): HubEvent | undefined => {
   const identities = normalizeIdentities(
     draft.identities.filter((i): i is Identity => Boolean(i)).map((i) => ({ ...i, source: i.source ?? draft.connector })),
@@ -66,4 +75,10 @@ export const fromUnixMillis = (value: number | string | undefined): string | und
   const n = typeof value === 'string' ? Number(value) : value;
   // Beyond ±8.64e15 ms a Date is invalid; treat it as "no timestamp" rather than throwing.
   return n !== undefined && Number.isFinite(n) && n > 0 && n < 8.64e15 ? new Date(n).toISOString() : undefined;
+};
+
+/** A date string `Date.parse` reads (ISO 8601; RFC 2822 as Twilio sends) → ISO; undefined when absent or unreadable. */
+export const fromDateString = (value: string | null | undefined): string | undefined => {
+  const ms = value ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 };

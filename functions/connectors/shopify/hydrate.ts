@@ -9,7 +9,7 @@ import type { HubEvent } from '../../events/hub-event.js';
 import { buildEvent } from '../shared/build-event.js';
 import { validate } from '../shared/body.js';
 import type { HydrateContext, HydrationRequest } from '../types.js';
-import { currencyCode, decimalToMinor, formatMinor } from './money.js';
+import { currencyCode, decimalToMinor, formatMoney } from '../shared/money.js';
 import { CONNECTOR, orderIdentities, REFUND_HYDRATION } from './normalize.js';
 import { OrderSchema, parseLosslessJson } from './schema.js';
 import { z } from 'zod';
@@ -78,7 +78,7 @@ export const hydrateShopify = async (request: HydrationRequest, ctx: HydrateCont
       occurredAt: request.occurredAt,
       identities: orderIdentities(order),
       traits: { firstName: order.customer?.first_name ?? undefined, lastName: order.customer?.last_name ?? undefined },
-      summary: `Order ${orderName ?? orderId} refunded: ${formatMinor(refunded.amountMinor, refunded.currency)}`,
+      summary: `Order ${orderName ?? orderId} refunded: ${formatMoney(refunded)}`,
       data: {
         orderId,
         orderNumber: orderName ?? undefined,

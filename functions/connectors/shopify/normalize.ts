@@ -5,9 +5,9 @@
  */
 import type { HubEvent, Identity } from '../../events/hub-event.js';
 import { normalizePhone, type CountryCode } from '../../domain/identity.js';
-import { buildEvent } from '../shared/build-event.js';
+import { buildEvent, fromDateString } from '../shared/build-event.js';
 import type { HydrationRequest, NormalizeContext, NormalizeResult } from '../types.js';
-import { currencyCode, decimalToMinor, formatMinor } from './money.js';
+import { currencyCode, decimalToMinor, formatMoney } from '../shared/money.js';
 import type {
   ShopifyAddress,
   ShopifyConsent,
@@ -132,10 +132,10 @@ const normalizeOrder = (topic: keyof typeof ORDER_TOPIC_TYPES, order: ShopifyOrd
       providerEventId: providerEventId(delivery, `${topic}:${orderId}`),
       type,
       channel: 'ecommerce',
-      occurredAt: isoOrUndefined(type === 'order.paid' ? order.updated_at ?? order.processed_at : order.created_at ?? order.processed_at) ?? isoOrUndefined(delivery.triggeredAt),
+      occurredAt: fromDateString(type === 'order.paid' ? order.updated_at ?? order.processed_at : order.created_at ?? order.processed_at) ?? fromDateString(delivery.triggeredAt),
       identities: orderIdentities(order),
       traits: customerTraits(order.customer),
-      summary: `Order ${orderName ?? orderId} ${verb}: ${formatMinor(total.amountMinor, total.currency)}, ${itemCount(items)}`,
+      summary: `Order ${orderName ?? orderId} ${verb}: ${formatMoney(total)}, ${itemCount(items)}`,
       data: {
         orderId,
         orderNumber: orderName,
@@ -208,7 +208,7 @@ const normalizeRefund = (refund: ShopifyRefund, delivery: ShopifyDelivery, ctx: 
       items: JSON.stringify(items.slice(0, 50)),
     },
     providerEventId: providerEventId(delivery, `refunds/create:${refund.id}`),
-    occurredAt: isoOrUndefined(refund.processed_at ?? refund.created_at) ?? isoOrUndefined(delivery.triggeredAt),
+    occurredAt: fromDateString(refund.processed_at ?? refund.created_at) ?? fromDateString(delivery.triggeredAt),
     receivedAt: ctx.receivedAt,
   };
   return { events: [], ignored: [], hydrations: [request] };
@@ -224,7 +224,7 @@ const normalizeCustomer = (topic: 'customers/create' | 'customers/update', custo
       providerEventId: providerEventId(delivery, `${topic}:${id}:${customer.updated_at ?? ''}`),
       type,
       channel: 'ecommerce',
-      occurredAt: isoOrUndefined(type === 'contact.created' ? customer.created_at : customer.updated_at) ?? isoOrUndefined(delivery.triggeredAt),
+      occurredAt: fromDateString(type === 'contact.created' ? customer.created_at : customer.updated_at) ?? fromDateString(delivery.triggeredAt),
       identities: customerIdentities(customer),
       traits: customerTraits(customer),
       summary: `Shop customer ${type === 'contact.created' ? 'created' : 'updated'}${name ? `: ${name}` : ''}`,
@@ -273,7 +273,7 @@ const consentEvent = (
       providerEventId: `customer:${id}:${channel}_consent:${state}:${consent.consent_updated_at ?? 'unknown'}`,
       type,
       channel,
-      occurredAt: isoOrUndefined(consent.consent_updated_at) ?? isoOrUndefined(delivery.triggeredAt),
+      occurredAt: fromDateString(consent.consent_updated_at) ?? fromDateString(delivery.triggeredAt),
       identities,
       summary: `${channel === 'email' ? 'Email' : 'SMS'} marketing ${state} in the shop${consent.opt_in_level ? ` (${consent.opt_in_level})` : ''}`,
       data: { channel, purpose: 'marketing', reason: `Shopify ${channel}_marketing_consent: ${state}` },
@@ -314,12 +314,6 @@ const normalizeSmsConsent = (body: ShopifySmsConsentUpdate, delivery: ShopifyDel
  * key keeps redeliveries idempotent anyway.
  */
 const providerEventId = (delivery: ShopifyDelivery, fallback: string): string => delivery.webhookId ?? fallback;
-
-const isoOrUndefined = (value: string | null | undefined): string | undefined => {
-  if (!value) return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
-};
 
 export const normalizeShopify = (delivery: ShopifyDelivery, ctx: NormalizeContext): NormalizeResult => {
   const { known } = delivery;

@@ -3,8 +3,9 @@
  * is in the hub's terms, so this only attaches identities, the channel, a
  * summary and the dedup key (`webhook-id`).
  */
-import type { Channel, Identity, Money } from '../../events/hub-event.js';
+import type { Channel, Identity } from '../../events/hub-event.js';
 import { buildEvent, truncate } from '../shared/build-event.js';
+import { formatMoney } from '../shared/money.js';
 import type { NormalizeContext, NormalizeResult } from '../types.js';
 import type { SiteDelivery, SiteEvent, SiteVisitor } from './schema.js';
 
@@ -21,17 +22,6 @@ export const SITE_CHANNELS: Record<SiteEvent['type'], Channel> = {
 };
 
 const SNIPPET = 160;
-
-/** `123450` UAH minor units → `1234.50 UAH`, with the currency's own number of decimals. */
-export const formatMoney = ({ amountMinor, currency }: Money): string => {
-  let digits = 2;
-  try {
-    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    // An ISO-shaped but unknown code: two decimals, the common case.
-  }
-  return `${(amountMinor / 10 ** digits).toFixed(digits)} ${currency}`;
-};
 
 const items = (n: number): string => `${n} item${n === 1 ? '' : 's'}`;
 

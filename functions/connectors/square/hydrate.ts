@@ -7,9 +7,9 @@
 import type { HubEvent, Identity } from '../../events/hub-event.js';
 import { ValidationError } from '../../shared/errors.js';
 import { validate } from '../shared/body.js';
-import { buildEvent } from '../shared/build-event.js';
+import { buildEvent, fromDateString } from '../shared/build-event.js';
 import type { HydrateContext, HydrationRequest } from '../types.js';
-import { formatMinor } from '../shopify/money.js';
+import { formatMoney } from '../shared/money.js';
 import { CONNECTOR, customerIdentities, customerTraits, HYDRATION, isInPerson, money, squareIdentity } from './normalize.js';
 import { SquareCustomerSchema, SquareOrderSchema, SquarePaymentSchema, type SquareCustomer, type SquareOrder } from './schema.js';
 
@@ -37,12 +37,6 @@ const fetchCustomer = async (ctx: HydrateContext, id: string): Promise<SquareCus
   return json ? validate(SquareCustomerSchema, json.customer, `Square customer ${id}`) : undefined;
 };
 
-const isoOrUndefined = (value: string | undefined): string | undefined => {
-  if (!value) return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
-};
-
 /**
  * `contact.updated` with the customer's phone and email next to `square:<id>`:
  * the purchase already on the profile under `square:<id>` then links to the
@@ -61,7 +55,7 @@ const hydrateCustomer = async (request: HydrationRequest, ctx: HydrateContext): 
       providerEventId: `customer:${customer.id}:v${customer.version ?? customer.updated_at ?? '0'}`,
       type: 'contact.updated',
       channel: 'pos',
-      occurredAt: isoOrUndefined(customer.updated_at) ?? request.occurredAt,
+      occurredAt: fromDateString(customer.updated_at) ?? request.occurredAt,
       identities: customerIdentities(customer),
       traits: customerTraits(customer),
       summary: `Square customer details${name ? `: ${name}` : ''}`,
@@ -119,9 +113,9 @@ const hydrateOrder = async (request: HydrationRequest, ctx: HydrateContext): Pro
       providerEventId: request.providerEventId,
       type: 'order.placed',
       channel: 'ecommerce',
-      occurredAt: isoOrUndefined(order.created_at) ?? request.occurredAt,
+      occurredAt: fromDateString(order.created_at) ?? request.occurredAt,
       identities: await orderIdentities(order, ctx),
-      summary: `Square order ${order.reference_id ?? order.id} placed: ${formatMinor(total.amountMinor, total.currency)}, ${items.length} line${items.length === 1 ? '' : 's'}`,
+      summary: `Square order ${order.reference_id ?? order.id} placed: ${formatMoney(total)}, ${items.length} line${items.length === 1 ? '' : 's'}`,
       data: {
         orderId: order.id,
         orderNumber: order.reference_id,
@@ -161,7 +155,7 @@ const hydrateRefund = async (request: HydrationRequest, ctx: HydrateContext): Pr
       channel: isInPerson(payment) ? 'pos' : 'ecommerce',
       occurredAt: request.occurredAt,
       identities,
-      summary: `Square refund ${formatMinor(refunded.amountMinor, refunded.currency)}${payment.receipt_number ? ` (receipt ${payment.receipt_number})` : ''}`,
+      summary: `Square refund ${formatMoney(refunded)}${payment.receipt_number ? ` (receipt ${payment.receipt_number})` : ''}`,
       data: {
         orderId: text(request.params.orderId) ?? payment.order_id ?? payment.id,
         orderNumber: payment.receipt_number,

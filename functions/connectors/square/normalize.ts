@@ -6,9 +6,9 @@
  * refunds, and the customer behind a payment) are completed by `hydrate`.
  */
 import type { Channel, HubEvent, Identity } from '../../events/hub-event.js';
-import { buildEvent } from '../shared/build-event.js';
+import { buildEvent, fromDateString } from '../shared/build-event.js';
 import type { HydrationRequest, NormalizeContext, NormalizeResult } from '../types.js';
-import { formatMinor } from '../shopify/money.js';
+import { formatMoney } from '../shared/money.js';
 import type { SquareCustomer, SquareEnvelope, SquareMoney, SquareNotification, SquarePayment, SquareRefund, SquareOrderCreated } from './schema.js';
 
 export const CONNECTOR = 'square';
@@ -40,12 +40,6 @@ export const customerIdentities = (customer: SquareCustomer): (Identity | undefi
 
 export const customerTraits = (customer: SquareCustomer) => ({ firstName: customer.given_name, lastName: customer.family_name });
 
-const isoOrUndefined = (value: string | undefined): string | undefined => {
-  if (!value) return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
-};
-
 /** Fetch of the customer's email and phone, so a payment known only by `customer_id` links to the profile. */
 export const customerHydration = (customerId: string, ctx: NormalizeContext, occurredAt?: string): HydrationRequest => ({
   connector: CONNECTOR,
@@ -68,7 +62,7 @@ const normalizePayment = (payment: SquarePayment, envelope: SquareEnvelope, ctx:
   if (!total) return none(`payment ${payment.id}: no total_money`);
   const inPerson = isInPerson(payment);
   const channel: Channel = inPerson ? 'pos' : 'ecommerce';
-  const occurredAt = isoOrUndefined(payment.updated_at) ?? isoOrUndefined(envelope.created_at);
+  const occurredAt = fromDateString(payment.updated_at) ?? fromDateString(envelope.created_at);
   const event = buildEvent(
     {
       connector: CONNECTOR,
@@ -77,7 +71,7 @@ const normalizePayment = (payment: SquarePayment, envelope: SquareEnvelope, ctx:
       channel,
       occurredAt,
       identities: [squareIdentity(payment.customer_id), payment.buyer_email_address ? { type: 'email', value: payment.buyer_email_address } : undefined],
-      summary: `${inPerson ? 'In-store' : 'Online'} payment ${formatMinor(total.amountMinor, total.currency)} completed${payment.receipt_number ? ` (receipt ${payment.receipt_number})` : ''}`,
+      summary: `${inPerson ? 'In-store' : 'Online'} payment ${formatMoney(total)} completed${payment.receipt_number ? ` (receipt ${payment.receipt_number})` : ''}`,
       data: {
         orderId: payment.order_id ?? payment.id,
         orderNumber: payment.receipt_number,
@@ -115,7 +109,7 @@ const normalizeRefund = (refund: SquareRefund, envelope: SquareEnvelope, ctx: No
           ...(refund.location_id ? { locationId: refund.location_id } : {}),
         },
         providerEventId: `refund:${refund.id}:completed`,
-        ...(isoOrUndefined(refund.updated_at ?? envelope.created_at) ? { occurredAt: isoOrUndefined(refund.updated_at ?? envelope.created_at) } : {}),
+        ...(fromDateString(refund.updated_at ?? envelope.created_at) ? { occurredAt: fromDateString(refund.updated_at ?? envelope.created_at) } : {}),
         receivedAt: ctx.receivedAt,
       },
     ],
@@ -124,7 +118,7 @@ const normalizeRefund = (refund: SquareRefund, envelope: SquareEnvelope, ctx: No
 
 /** order.created names the order only; `hydrate` fetches its customer, total and line items. */
 const normalizeOrderCreated = (order: SquareOrderCreated, envelope: SquareEnvelope, ctx: NormalizeContext): Outcome => {
-  const occurredAt = isoOrUndefined(order.created_at ?? envelope.created_at);
+  const occurredAt = fromDateString(order.created_at ?? envelope.created_at);
   return {
     events: [],
     ignored: [],
@@ -150,7 +144,7 @@ const normalizeCustomer = (customer: SquareCustomer, envelope: SquareEnvelope, c
       providerEventId: envelope.event_id,
       type: created ? 'contact.created' : 'contact.updated',
       channel: 'pos',
-      occurredAt: isoOrUndefined(created ? customer.created_at : customer.updated_at) ?? isoOrUndefined(envelope.created_at),
+      occurredAt: fromDateString(created ? customer.created_at : customer.updated_at) ?? fromDateString(envelope.created_at),
       identities: customerIdentities(customer),
       traits: customerTraits(customer),
       summary: `Square customer ${created ? 'created' : 'updated'}${name ? `: ${name}` : ''}`,

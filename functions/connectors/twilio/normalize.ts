@@ -5,7 +5,7 @@
  * status callback. Anything not turned into an event is listed in `ignored`.
  */
 import type { Channel, HubEvent, HubEventType, Identity } from '../../events/hub-event.js';
-import { buildEvent, truncate } from '../shared/build-event.js';
+import { buildEvent, formatDuration, fromDateString, truncate } from '../shared/build-event.js';
 import type { NormalizeContext, NormalizeResult } from '../types.js';
 import { messageSid, twilioKind, type TwilioWebhook } from './schema.js';
 
@@ -230,22 +230,6 @@ const normalizeMessageStatus = (p: TwilioWebhook, ctx: NormalizeContext): Normal
   return { events: optedOut ? [event, optedOut] : [event], ignored: [] };
 };
 
-/** RFC 2822 `Timestamp` of a status callback as ISO; undefined when absent or unreadable. */
-const parseTimestamp = (value: string | undefined): string | undefined => {
-  if (!value) return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
-};
-
-/** `74` → `1m 14s`. */
-export const formatDuration = (seconds: number): string => {
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  if (h > 0) return `${h}h ${m}m`;
-  return m > 0 ? `${m}m ${s}s` : `${s}s`;
-};
-
 const wholeSeconds = (value: string | undefined): number => {
   const n = Number(value);
   return Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
@@ -268,7 +252,7 @@ const normalizeCallStatus = (p: TwilioWebhook, ctx: NormalizeContext): Normalize
       providerEventId: p.SequenceNumber ? `${sid}:${status}:${p.SequenceNumber}` : `${sid}:${status}`,
       type,
       channel: party.channel,
-      occurredAt: parseTimestamp(p.Timestamp),
+      occurredAt: fromDateString(p.Timestamp),
       identities: party.identities,
       summary: type === 'call.completed'
         ? `${inbound ? 'Incoming' : 'Outgoing'} call, ${formatDuration(durationSec)}`

@@ -2,7 +2,7 @@
  * Typeform `form_response` → one `lead.submitted` (an email or phone answer
  * is present) or `form.submitted` event. Pure.
  */
-import { buildEvent } from '../shared/build-event.js';
+import { buildEvent, fromDateString } from '../shared/build-event.js';
 import type { Identity } from '../../events/hub-event.js';
 import type { NormalizeContext, NormalizeResult } from '../types.js';
 import { TYPEFORM_FORM_RESPONSE, type TypeformAnswer, type TypeformFormResponse, type TypeformWebhook } from './schema.js';
@@ -70,11 +70,6 @@ const contactOf = (answer: TypeformAnswer): Identity | undefined =>
   : answer.type === 'phone_number' && answer.phone_number ? { type: 'phone', value: answer.phone_number }
   : undefined;
 
-const isoOrUndefined = (value: string): string | undefined => {
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
-};
-
 const normalizeResponse = (response: TypeformFormResponse, ctx: NormalizeContext): NormalizeResult => {
   const answers = response.answers ?? [];
   const { hidden } = response;
@@ -104,7 +99,7 @@ const normalizeResponse = (response: TypeformFormResponse, ctx: NormalizeContext
       providerEventId: response.token,
       type: isLead ? 'lead.submitted' : 'form.submitted',
       channel: 'web',
-      occurredAt: isoOrUndefined(response.submitted_at),
+      occurredAt: fromDateString(response.submitted_at),
       identities,
       traits: { name: hiddenText(hidden, h.name) },
       summary: `${formName ? `Typeform «${formName}»` : 'Typeform'} submitted${score !== undefined ? ` (score ${score})` : ''}`,

@@ -6,28 +6,16 @@
  * what the normalizer reads is required, per event kind.
  */
 import { z } from 'zod';
-import { ValidationError } from '../../shared/errors.js';
 import type { RawRequest } from '../../shared/http.js';
-import { validate } from '../shared/body.js';
+import { parseJsonBody } from '../shared/body.js';
 
 /**
  * Keys whose values are int64 in Viber's JSON. `JSON.parse` would round them
  * to the nearest double (4912661846655238145 → 4912661846655238000), which
- * breaks deduplication, so they are quoted in the raw text before parsing.
+ * breaks deduplication, so they are read as exact strings
+ * (`parseJsonPreservingIntegers`).
  */
-const INT64_KEYS = ['message_token', 'chat_id'] as const;
-
-/**
- * Quotes bare integer values of `INT64_KEYS`. Safe on arbitrary JSON: a key
- * can only appear as `"message_token"` followed by `:` outside a string,
- * because quotes inside strings are escaped (`\"message_token\"` never
- * matches); the lookahead makes sure the whole number is taken.
- */
-export const quoteInt64 = (json: string): string =>
-  INT64_KEYS.reduce(
-    (text, key) => text.replace(new RegExp(`"${key}"(\\s*):(\\s*)(-?\\d+)(?=\\s*[,}\\]])`, 'g'), `"${key}"$1:$2"$3"`),
-    json,
-  );
+export const VIBER_INT64_KEYS = ['message_token', 'chat_id'] as const;
 
 const Int64StringSchema = z.string().regex(/^-?\d+$/, 'an integer');
 
@@ -83,7 +71,7 @@ export const ViberCallbackSchema = z
     event: z.string().min(1),
     /** Epoch milliseconds. */
     timestamp: z.number(),
-    /** int64, kept as a string (see `quoteInt64`); the dedup key. */
+    /** int64, kept as a string (see `VIBER_INT64_KEYS`); the dedup key. */
     message_token: Int64StringSchema.optional(),
     chat_hostname: z.string().optional(),
     /** `message` */
@@ -112,13 +100,4 @@ export const ViberCallbackSchema = z
 export type ViberCallback = z.infer<typeof ViberCallbackSchema>;
 
 /** Decodes the raw body (int64 tokens kept exact) and validates it; throws `ValidationError`. */
-export const parseViberCallback = (req: RawRequest): ViberCallback => {
-  if (req.body.length === 0) throw new ValidationError('The request body is empty; a JSON payload was expected');
-  let json: unknown;
-  try {
-    json = JSON.parse(quoteInt64(req.body.toString('utf8')));
-  } catch (err) {
-    throw new ValidationError(`The request body is not valid JSON: ${(err as Error).message}`, { cause: err });
-  }
-  return validate(ViberCallbackSchema, json, 'Viber callback');
-};
+export const parseViberCallback = (req: RawRequest): ViberCallback => parseJsonBody(req, ViberCallbackSchema, 'Viber callback', VIBER_INT64_KEYS);

@@ -6,7 +6,7 @@
  * so attachments, nested messages and exotic encodings are skipped rather
  * than parsed. Pure functions; bounded work on hostile input.
  */
-import { truncate } from '../shared/build-event.js';
+import { truncate } from './build-event.js';
 
 /** Characters of body text kept as the `snippet`. */
 export const SNIPPET_CHARS = 200;

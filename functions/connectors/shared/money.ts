@@ -1,12 +1,15 @@
 /**
- * Exact money conversion: vendor amounts to integer minor units, never
- * through a float. Shopify sends decimal strings ("403.00"); "0.1 + 0.2"
- * arithmetic would turn some of them into off-by-one cents, so the string is
- * read digit by digit with BigInt.
+ * Exact money for every connector: vendor amounts → `Money` (integer minor
+ * units of an ISO 4217 currency) and back to text for summaries. Vendors
+ * send decimal strings ("403.00", "1000000.00") or JSON numbers; "0.1 + 0.2"
+ * arithmetic would turn some of them into off-by-one cents, so the decimal
+ * text is read digit by digit with BigInt and no binary floating point ever
+ * touches an amount.
  *
- * Kept here (not in `connectors/shared`) because only the commerce/POS
- * connectors need it today; Poster imports `currencyExponent` from here.
+ * One exponent table for the whole hub, so the same amount in the same
+ * currency is the same number of minor units whichever connector saw it.
  */
+import type { Money } from '../../events/hub-event.js';
 
 /**
  * ISO 4217 minor-unit exponents that are not 2 (ISO 4217 list one, 2024):
@@ -46,7 +49,7 @@ const NON_TWO_DIGIT_EXPONENTS: Readonly<Record<string, number>> = {
 /** Digits after the decimal point in the currency's minor unit (ISO 4217). */
 export const currencyExponent = (currency: string): number => NON_TWO_DIGIT_EXPONENTS[currency.toUpperCase()] ?? 2;
 
-/** An ISO 4217 code as the hub stores it, or undefined. */
+/** An ISO 4217 code as the hub stores it (trimmed, upper case), or undefined. */
 export const currencyCode = (value: string | null | undefined): string | undefined => {
   const code = value?.trim().toUpperCase();
   return code && /^[A-Z]{3}$/.test(code) ? code : undefined;
@@ -97,8 +100,36 @@ export const centsToMinor = (cents: number, currency: string): number | undefine
   return toSafeNumber(shiftDown(BigInt(cents), 2 - currencyExponent(currency)));
 };
 
-/** `40300, "USD"` → `"403.00 USD"`, for summaries. */
-export const formatMinor = (amountMinor: number, currency: string): string => {
+/**
+ * The CRM spelling of an amount (HubSpot and Bitrix24 decimal strings, Kommo
+ * numbers): digits with an optional sign and one `.` or `,` separator, the
+ * comma being how CRMs set to a comma locale write decimals.
+ */
+const CRM_DECIMAL = /^-?\d+(?:[.,]\d+)?$/;
+
+/**
+ * `"1500.5"` + `"UAH"` → `{ amountMinor: 150050, currency: 'UAH' }`.
+ * Undefined when the amount or the currency is missing or unreadable, so an
+ * event never carries a made-up amount.
+ */
+export const decimalToMoney = (value: string | number | null | undefined, currency: string | null | undefined): Money | undefined => {
+  if (value === null || value === undefined) return undefined;
+  const code = currencyCode(currency);
+  if (!code) return undefined;
+  const text = typeof value === 'number' ? String(value) : value.trim();
+  if (!CRM_DECIMAL.test(text)) return undefined;
+  const amountMinor = decimalToMinor(text.replace(',', '.'), code);
+  return amountMinor === undefined ? undefined : { amountMinor, currency: code };
+};
+
+/** Like `decimalToMoney`, but a zero amount — how CRMs show "no budget set" — is no amount. */
+export const dealAmount = (value: string | number | null | undefined, currency: string | null | undefined): Money | undefined => {
+  const money = decimalToMoney(value, currency);
+  return money && money.amountMinor !== 0 ? money : undefined;
+};
+
+/** `{ amountMinor: 40300, currency: 'USD' }` → `"403.00 USD"`, for summaries. */
+export const formatMoney = ({ amountMinor, currency }: Money): string => {
   const exponent = currencyExponent(currency);
   const negative = amountMinor < 0;
   const digits = String(Math.abs(amountMinor)).padStart(exponent + 1, '0');

@@ -4,9 +4,9 @@
  * the same Messenger Platform event shapes. Pure.
  */
 import type { HubEvent } from '../../events/hub-event.js';
-import { buildEvent, truncate } from '../shared/build-event.js';
 import type { NormalizeContext } from '../types.js';
-import type { MetaAttachment, MetaEntry, MetaMessage, MetaMessagingEvent, MetaWebhook } from './schema.js';
+import { buildEvent, truncate } from './build-event.js';
+import type { MetaAttachment, MetaEntry, MetaMessage, MetaMessagingEvent, MetaWebhook } from './meta-webhook.js';
 
 /** What differs between the two platforms. */
 export interface MetaPlatform {
