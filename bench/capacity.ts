@@ -17,7 +17,7 @@ import { linkingPolicy } from '../functions/domain/linking.js';
 import type { HubEvent } from '../functions/events/hub-event.js';
 import { DynamoMeter, diffTally, type MeterTally } from './lib/dynamo-meter.js';
 import { benchDynamo, DYNAMO_ENDPOINT_ENV, isEntry, isQuick, progress, runPhase } from './lib/phase.js';
-import { mean, round } from './lib/stats.js';
+import { mean, median, round } from './lib/stats.js';
 import { customer, touchEvents, type Customer, type Touch } from './lib/workload.js';
 
 const PHASE = 'capacity';
@@ -34,6 +34,8 @@ export interface ScenarioFigures {
   readonly reportedWcu: number | null;
   readonly reportedRcu: number | null;
   readonly callsPerEvent: Record<string, number | null>;
+  /** CPU of this process per applyEvent (SDK, marshalling, profile fold), ms on this machine's core. */
+  readonly cpuMsPerEvent: number | null;
   /** Item sizes (bytes) of the event's transaction, first sample. */
   readonly transactionItemBytes: number[];
 }
@@ -69,13 +71,17 @@ export const runCapacity = async () => {
      */
     const measure = async (scenario: string, kase: ScenarioFigures['case'], prepare: (i: number) => Promise<HubEvent>) => {
       const tallies: MeterTally[] = [];
+      const cpu: number[] = [];
       let type = '';
       let shape: number[] = [];
       for (let i = 0; i < samples; i++) {
         const event = await prepare(i);
         const before = meter.snapshot();
         const shapesBefore = meter.transactionShapes.length;
+        const cpuBefore = process.cpuUsage();
         await store.applyEvent(event);
+        const used = process.cpuUsage(cpuBefore);
+        cpu.push((used.user + used.system) / 1000);
         tallies.push(diffTally(meter.snapshot(), before));
         type = event.type;
         if (i === 0) shape = meter.transactionShapes.slice(shapesBefore).flat();
@@ -94,6 +100,7 @@ export const runCapacity = async () => {
         reportedWcu: round(mean(tallies.map((t) => t.reportedWrite)), 2),
         reportedRcu: round(mean(tallies.map((t) => t.reportedRead)), 2),
         callsPerEvent: calls,
+        cpuMsPerEvent: round(median(cpu), 3),
         transactionItemBytes: shape,
       });
       progress(PHASE, `${scenario}: ${results.at(-1)?.wcu} WCU, ${results.at(-1)?.rcu} RCU`);

@@ -1,0 +1,201 @@
+/**
+ * Phase 5: the AWS cost model. Pure functions over the measurements of the
+ * other phases and a dated price table; unit tested in
+ * `test/bench/cost.test.ts`.
+ *
+ * Per webhook that yields one event, the deployed hub bills:
+ *   API Gateway HTTP API   1 request
+ *   Lambda `ingest`        1 invocation, verify + normalize + PutEvents
+ *   EventBridge            1 custom event (PutEvents entry; rule delivery to SQS in the same account is free)
+ *                          + archive processing of the event's bytes
+ *   SQS                    1 SendMessage (by EventBridge) + ReceiveMessage and DeleteMessageBatch per batch
+ *   Lambda `profile-writer` 1/batch invocation; records of a batch run in parallel
+ *   DynamoDB on-demand     the event's write and read request units (phase 3)
+ *   Secrets Manager        GetSecretValue per ingest environment per cache period (5 min), not per webhook
+ *   CloudWatch Logs        the functions' log lines and the API access log
+ *   X-Ray                  sampled traces (Tracing.ACTIVE on every function)
+ */
+
+/** One line of the price table. */
+export interface Price {
+  readonly usd: number;
+  readonly unit: string;
+  readonly source: string;
+  readonly note?: string;
+}
+
+/**
+ * us-east-1 list prices, on-demand, first volume tier, no free tier and no
+ * Savings Plans. The pricing pages render their numbers client-side, so the
+ * values were taken from the pages' published rates and worked examples;
+ * check them against the sources before relying on a figure.
+ */
+export const PRICES = {
+  region: 'us-east-1',
+  currency: 'USD',
+  date: '2026-11-23',
+  items: {
+    httpApiRequest: {
+      usd: 1.0 / 1e6,
+      unit: 'request',
+      source: 'https://aws.amazon.com/api-gateway/pricing/',
+      note: 'HTTP API, $1.00 per million for the first 300 million requests a month; each 512 KB of a request is metered as one request',
+    },
+    lambdaRequest: { usd: 0.2 / 1e6, unit: 'invocation', source: 'https://aws.amazon.com/lambda/pricing/', note: '$0.20 per million requests' },
+    lambdaArmGbSecond: {
+      usd: 0.0000133334,
+      unit: 'GB-second',
+      source: 'https://aws.amazon.com/lambda/pricing/',
+      note: 'arm64, first 7.5 billion GB-s a month; duration rounded up to 1 ms',
+    },
+    eventBridgeCustomEvent: {
+      usd: 1.0 / 1e6,
+      unit: 'event (64 KB chunk)',
+      source: 'https://aws.amazon.com/eventbridge/pricing/',
+      note: 'custom events published, $1.00 per million; each 64 KB chunk of an entry is one event; delivery to targets in the same account is not charged',
+    },
+    eventBridgeArchiveGb: { usd: 0.1, unit: 'GB archived', source: 'https://aws.amazon.com/eventbridge/pricing/', note: 'archive event processing; storage ($0.023/GB-month) not included' },
+    sqsRequest: {
+      usd: 0.4 / 1e6,
+      unit: 'request (64 KB chunk)',
+      source: 'https://aws.amazon.com/sqs/pricing/',
+      note: 'standard queue, $0.40 per million after the first million a month',
+    },
+    dynamoWru: {
+      usd: 0.625 / 1e6,
+      unit: 'write request unit',
+      source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/',
+      note: 'on-demand, Standard table class, $0.625 per million (since the November 2024 reduction)',
+    },
+    dynamoRru: { usd: 0.125 / 1e6, unit: 'read request unit', source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/', note: '$0.125 per million' },
+    secretsManagerCall: { usd: 0.05 / 1e4, unit: 'API call', source: 'https://aws.amazon.com/secrets-manager/pricing/', note: '$0.05 per 10,000 calls; $0.40 per secret-month is fixed, not per event' },
+    logsIngestedGb: { usd: 0.5, unit: 'GB ingested', source: 'https://aws.amazon.com/cloudwatch/pricing/', note: 'CloudWatch Logs, Standard class ingestion' },
+    xrayTrace: { usd: 5.0 / 1e6, unit: 'trace recorded', source: 'https://aws.amazon.com/xray/pricing/', note: '$5.00 per million traces recorded' },
+  } satisfies Record<string, Price>,
+} as const;
+
+export type PriceTable = typeof PRICES;
+
+/** Full vCPU at this memory size (Lambda allocates CPU in proportion to memory). */
+export const FULL_VCPU_MB = 1769;
+
+/**
+ * Billed Lambda duration of one invocation: CPU work measured on a full
+ * core, slowed down by the function's CPU share, plus time waiting on AWS
+ * services; rounded up to the millisecond as Lambda bills.
+ */
+export const lambdaBilledMs = ({ cpuMs, ioMs, memoryMb }: { cpuMs: number; ioMs: number; memoryMb: number }): number =>
+  Math.max(1, Math.ceil(cpuMs * Math.max(1, FULL_VCPU_MB / memoryMb) + ioMs));
+
+/** Assumptions the measurements cannot give on this machine (stated in the output). */
+export interface CostAssumptions {
+  /** In-region latency of one PutEvents call, ms. */
+  readonly putEventsMs: number;
+  /** In-region latency of GetItem / BatchGetItem / UpdateItem, ms. */
+  readonly dynamoReadMs: number;
+  /** In-region latency of TransactWriteItems, ms. */
+  readonly dynamoTransactMs: number;
+  /** SQS batch size of the profile writer's event source (RuleQueue default). */
+  readonly batchSize: number;
+  /** Steady webhook rate the Secrets Manager cache is amortised over, per second. */
+  readonly ratePerSecond: number;
+  /** Powertools cache period of a connector secret, s. */
+  readonly secretCacheSeconds: number;
+  /** Lambda START/END/REPORT lines per invocation in JSON log format, bytes. */
+  readonly platformLogBytesPerInvocation: number;
+  /** HTTP API access log line, bytes. */
+  readonly accessLogBytes: number;
+  /** Share of requests X-Ray records (default rule: 1/s reservoir + 5 %). */
+  readonly xraySampled: number;
+}
+
+export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
+  putEventsMs: 20,
+  dynamoReadMs: 5,
+  dynamoTransactMs: 12,
+  batchSize: 10,
+  ratePerSecond: 100,
+  secretCacheSeconds: 300,
+  platformLogBytesPerInvocation: 700,
+  accessLogBytes: 400,
+  xraySampled: 0.05,
+};
+
+/** What one event costs the hub, from the measurements. */
+export interface EventProfile {
+  readonly label: string;
+  /** Ingest handler CPU per webhook on a full core (phase 1, whole handler), ms. */
+  readonly ingestCpuMs: number;
+  readonly ingestMemoryMb: number;
+  /** Size of the bus entry (the event JSON), bytes. */
+  readonly eventBytes: number;
+  /** Profile-writer CPU per event on a full core (phase 2, consumer only), ms. */
+  readonly writerCpuMs: number;
+  readonly writerMemoryMb: number;
+  /** Sequential DynamoDB calls of one event: reads (Get/BatchGet/Update) and transactions. */
+  readonly dynamoReadCalls: number;
+  readonly dynamoTransactCalls: number;
+  /** Phase 3, AWS rules. */
+  readonly wcu: number;
+  readonly rcu: number;
+  /** Application log bytes per webhook (phase 2). */
+  readonly appLogBytes: number;
+}
+
+export interface CostLine {
+  readonly item: string;
+  /** Billed quantity per million events. */
+  readonly quantity: number;
+  readonly unit: string;
+  readonly usd: number;
+}
+
+export interface CostResult {
+  readonly label: string;
+  readonly lines: CostLine[];
+  readonly totalUsd: number;
+  readonly ingestBilledMs: number;
+  readonly writerBatchBilledMs: number;
+}
+
+const MILLION = 1e6;
+const GB = 1024 ** 3;
+
+/** $ per million events of one kind, line by line. */
+export const costPerMillion = (e: EventProfile, a: CostAssumptions = DEFAULT_ASSUMPTIONS, prices: PriceTable = PRICES): CostResult => {
+  const p = prices.items;
+  const chunks64k = Math.max(1, Math.ceil(e.eventBytes / (64 * 1024)));
+  const ingestBilledMs = lambdaBilledMs({ cpuMs: e.ingestCpuMs, ioMs: a.putEventsMs, memoryMb: e.ingestMemoryMb });
+  // Records of a batch are applied in parallel: CPU adds up, the DynamoDB round trips of one event are the critical path.
+  const writerBatchBilledMs = lambdaBilledMs({
+    cpuMs: e.writerCpuMs * a.batchSize,
+    ioMs: e.dynamoReadCalls * a.dynamoReadMs + e.dynamoTransactCalls * a.dynamoTransactMs,
+    memoryMb: e.writerMemoryMb,
+  });
+  const batches = MILLION / a.batchSize;
+  const ingestEnvironments = Math.ceil((a.ratePerSecond * ingestBilledMs) / 1000) + 1;
+  const secretCalls = ((MILLION / a.ratePerSecond) / a.secretCacheSeconds) * ingestEnvironments;
+  const logBytes =
+    MILLION * (e.appLogBytes + a.platformLogBytesPerInvocation + a.accessLogBytes) + batches * a.platformLogBytesPerInvocation;
+  const line = (item: string, quantity: number, price: Price): CostLine => ({ item, quantity, unit: price.unit, usd: quantity * price.usd });
+  const lines: CostLine[] = [
+    line('API Gateway HTTP API requests', MILLION, p.httpApiRequest),
+    line('Lambda ingest invocations', MILLION, p.lambdaRequest),
+    line(`Lambda ingest duration (${e.ingestMemoryMb} MB × ${ingestBilledMs} ms)`, MILLION * (e.ingestMemoryMb / 1024) * (ingestBilledMs / 1000), p.lambdaArmGbSecond),
+    line('EventBridge PutEvents entries', MILLION * chunks64k, p.eventBridgeCustomEvent),
+    line('EventBridge archive', (MILLION * e.eventBytes) / GB, p.eventBridgeArchiveGb),
+    line(`SQS requests (send + receive/delete per ${a.batchSize})`, MILLION * chunks64k + batches * 2, p.sqsRequest),
+    line('Lambda profile-writer invocations', batches, p.lambdaRequest),
+    line(
+      `Lambda profile-writer duration (${e.writerMemoryMb} MB × ${writerBatchBilledMs} ms per batch)`,
+      batches * (e.writerMemoryMb / 1024) * (writerBatchBilledMs / 1000),
+      p.lambdaArmGbSecond,
+    ),
+    line('DynamoDB write request units', MILLION * e.wcu, p.dynamoWru),
+    line('DynamoDB read request units', MILLION * e.rcu, p.dynamoRru),
+    line('Secrets Manager GetSecretValue (cached)', secretCalls, p.secretsManagerCall),
+    line('CloudWatch Logs ingestion', logBytes / GB, p.logsIngestedGb),
+    line('X-Ray traces (sampled)', (MILLION + batches) * a.xraySampled, p.xrayTrace),
+  ];
+  return { label: e.label, lines, totalUsd: lines.reduce((s, l) => s + l.usd, 0), ingestBilledMs, writerBatchBilledMs };
+};

@@ -1,0 +1,512 @@
+/**
+ * `npm run bench`: runs every phase in its own Node process, one after the
+ * other, against one shared DynamoDB Local, then prices the measurements,
+ * prints the tables and writes `bench/results.json`.
+ *
+ *   npm run bench                       everything (about 4–6 minutes on 2 cores)
+ *   npm run bench -- --quick            small counts: a smoke run of the harness
+ *   npm run bench -- --only ingest-cpu,bundles
+ *   npm run bench -- --out /tmp/results.json
+ *   npm run bench -- --no-docs          keep docs/benchmarks.md as it is
+ *   npm run bench -- --render [file]    re-render tables and the doc block from a results file, no runs
+ *
+ * A full run written to bench/results.json also regenerates the tables
+ * between the `bench:results` markers of docs/benchmarks.md.
+ *
+ * Every figure is reported beside a floor measured in the same run, so the
+ * ratios stay meaningful on a noisy machine; the load average before and
+ * after each phase is recorded so a noisy run can be recognised.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../functions/adapters/local/dynamodb-local.js';
+import { costPerMillion, DEFAULT_ASSUMPTIONS, PRICES, type CostResult, type EventProfile } from './cost.js';
+import { DYNAMO_ENDPOINT_ENV, QUICK_ENV, ROOT } from './lib/phase.js';
+import { median, round } from './lib/stats.js';
+import { formatTable, markdownTable, replaceBetween, type Cell } from './lib/table.js';
+
+const PHASES = [
+  { name: 'ingest-cpu', file: 'bench/ingest-cpu.ts', timeoutS: 120, dynamo: false },
+  { name: 'bundles', file: 'bench/bundles.ts', timeoutS: 120, dynamo: false },
+  { name: 'capacity', file: 'bench/capacity.ts', timeoutS: 90, dynamo: true },
+  { name: 'e2e', file: 'bench/e2e.ts', timeoutS: 230, dynamo: true },
+] as const;
+// The phase time limits (560 s) plus DynamoDB Local's start keep a run under 10 minutes whatever happens.
+type PhaseName = (typeof PHASES)[number]['name'];
+
+const DEFAULT_OUT = join(ROOT, 'bench/results.json');
+
+const TARGETS = { ingestRatio: 2, e2eFloorShare: 0.5, ackP99Ms: 50, returningWcu: 4, returningRcu: 2, initRatio: 1.5, usdPerMillion: 5 };
+
+interface PhaseOutcome {
+  readonly ok: boolean;
+  readonly durationMs: number;
+  readonly loadavgBefore: number;
+  readonly loadavgAfter: number;
+  readonly result?: any;
+  readonly error?: string;
+}
+
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name);
+  if (i >= 0) return process.argv[i + 1];
+  const eq = process.argv.find((a) => a.startsWith(`${name}=`));
+  return eq?.slice(name.length + 1);
+};
+
+const say = (line = ''): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+const runPhaseProcess = (phase: (typeof PHASES)[number], out: string, env: NodeJS.ProcessEnv): Promise<PhaseOutcome> =>
+  new Promise((resolve) => {
+    const started = Date.now();
+    const loadavgBefore = loadavg()[0] as number;
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, phase.file), '--out', out], {
+      cwd: ROOT,
+      env,
+      // stdout is the code under test's (the hub logs every webhook); progress comes on stderr.
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let tail = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      tail = (tail + text).slice(-4000);
+      for (const line of text.split('\n')) if (line.startsWith('[')) process.stderr.write(`  ${line}\n`);
+    });
+    const timer = setTimeout(() => {
+      process.stderr.write(`  [${phase.name}] exceeded ${phase.timeoutS} s, stopping it\n`);
+      child.kill('SIGKILL');
+    }, phase.timeoutS * 1000);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      const base = { durationMs: Date.now() - started, loadavgBefore, loadavgAfter: loadavg()[0] as number };
+      try {
+        const parsed = JSON.parse(readFileSync(out, 'utf8')) as { ok: boolean; result?: unknown; error?: string };
+        resolve({ ...base, ok: parsed.ok, result: parsed.result, ...(parsed.error ? { error: parsed.error } : {}) });
+      } catch {
+        resolve({ ...base, ok: false, error: `exited with ${signal ?? code} and no result; last output: ${tail.slice(-1500)}` });
+      }
+    });
+  });
+
+const git = (...args: string[]): string | null => {
+  try {
+    return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+};
+
+const pass = (ok: boolean | null): string => (ok === null ? 'n/a' : ok ? 'PASS' : 'MISS');
+
+// ------------------------------------------------------------------ cost inputs
+
+const findScenario = (capacity: any, label: string, kase: string) =>
+  (capacity?.scenarios as any[] | undefined)?.find((s) => String(s.scenario).startsWith(label) && s.case === kase);
+
+const buildProfiles = (phases: Partial<Record<PhaseName, PhaseOutcome>>): { profiles: EventProfile[]; notes: string[] } => {
+  const notes: string[] = [];
+  const ingest = phases['ingest-cpu']?.result;
+  const bundles = phases.bundles?.result;
+  const capacity = phases.capacity?.result;
+  const e2e = phases.e2e?.result;
+  const memoryOf = (fn: string) => {
+    const m = (bundles?.functions as any[] | undefined)?.find((f) => f.function === fn)?.memoryMb;
+    if (typeof m === 'number') return m;
+    notes.push(`${fn} memory not measured; assumed 512 MB`);
+    return 512;
+  };
+  const handlerMs = (connector: string) => {
+    const us = (ingest?.connectors as any[] | undefined)?.find((c) => c.connector === connector)?.handlerUs;
+    if (typeof us === 'number') return us / 1000;
+    notes.push(`${connector} ingest CPU not measured; assumed 1 ms`);
+    return 1;
+  };
+  let writerCpuMs = e2e?.runA?.consumerCpuMsPerEvent;
+  if (typeof writerCpuMs !== 'number') {
+    writerCpuMs = 5;
+    notes.push('profile-writer CPU per event not measured; assumed 5 ms');
+  }
+  let appLogBytes = e2e?.runA?.logBytesPerWebhook;
+  if (typeof appLogBytes !== 'number') {
+    appLogBytes = 300;
+    notes.push('application log bytes per webhook not measured; assumed 300');
+  }
+  const ingestMemoryMb = memoryOf('ingest');
+  const writerMemoryMb = memoryOf('profile-writer');
+  const profile = (label: string, connector: string, scenario: any): EventProfile | undefined => {
+    if (!scenario) {
+      notes.push(`no capacity figures for "${label}"`);
+      return undefined;
+    }
+    const calls = scenario.callsPerEvent ?? {};
+    return {
+      label,
+      ingestCpuMs: handlerMs(connector),
+      ingestMemoryMb,
+      eventBytes: scenario.transactionItemBytes?.[1] ?? 1500,
+      writerCpuMs: writerCpuMs as number,
+      writerMemoryMb,
+      dynamoReadCalls: (calls.GetItem ?? 0) + (calls.BatchGetItem ?? 0) + (calls.UpdateItem ?? 0),
+      dynamoTransactCalls: calls.TransactWriteItems ?? 1,
+      wcu: scenario.wcu,
+      rcu: scenario.rcu,
+      appLogBytes: appLogBytes as number,
+    };
+  };
+  const candidates = [
+    profile('Message, returning customer (WhatsApp)', 'whatsapp', findScenario(capacity, 'message (WhatsApp)', 'returning')),
+    profile('Message, fresh customer (WhatsApp)', 'whatsapp', findScenario(capacity, 'message (WhatsApp)', 'fresh')),
+    profile('Call, returning customer (Binotel)', 'binotel', findScenario(capacity, 'call (Binotel)', 'returning')),
+    profile('Lead, returning customer (Marquiz)', 'marquiz', findScenario(capacity, 'lead (Marquiz)', 'returning')),
+    profile('Order, returning customer (Shopify)', 'shopify', findScenario(capacity, 'order (Shopify)', 'returning')),
+  ];
+  const profiles = candidates.filter((p): p is EventProfile => p !== undefined);
+  const mix = e2e?.runA?.store;
+  const base = profiles[0];
+  if (base && typeof mix?.awsWcuPerEvent === 'number') {
+    const c = mix.callsPerEvent ?? {};
+    profiles.push({
+      ...base,
+      label: 'End-to-end mix (run A average, incl. fresh customers and merges)',
+      wcu: mix.awsWcuPerEvent,
+      rcu: mix.awsRcuPerEvent,
+      dynamoReadCalls: (c.GetItem ?? 0) + (c.BatchGetItem ?? 0) + (c.UpdateItem ?? 0),
+      dynamoTransactCalls: c.TransactWriteItems ?? 1,
+    });
+  }
+  return { profiles, notes };
+};
+
+// ------------------------------------------------------------------ report
+
+interface Section {
+  readonly title: string;
+  readonly header: readonly string[];
+  readonly rows: readonly (readonly Cell[])[];
+  readonly digits: number;
+  readonly notes: readonly string[];
+}
+
+interface Target {
+  readonly target: string;
+  readonly figure: string;
+  readonly floor: string;
+  readonly ratio: number | null;
+  readonly verdict: string;
+}
+
+/** The tables of the run and the targets, shared by the terminal output and docs/benchmarks.md. */
+const buildSections = (phases: Partial<Record<PhaseName, PhaseOutcome>>, costs: CostResult[]): { sections: Section[]; targets: Target[] } => {
+  const sections: Section[] = [];
+  const targets: Target[] = [];
+  for (const [name, outcome] of Object.entries(phases)) {
+    if (!outcome.ok) sections.push({ title: `${name}: FAILED`, header: ['error'], rows: [[outcome.error ?? 'unknown']], digits: 0, notes: [] });
+  }
+  const ingest = phases['ingest-cpu'];
+  if (ingest?.ok) {
+    const connectors = ingest.result.connectors as any[];
+    sections.push({
+      title: '1. Ingest CPU per connector (µs per webhook, summed over its fixtures; ratio = geometric mean of the per-fixture paired ratios)',
+      header: ['connector', 'fixtures', 'pipeline µs', 'floor µs', 'ratio', 'worst fixture', 'largest stages', 'handler µs', `≤ ${TARGETS.ingestRatio}×`],
+      rows: connectors.map((c): Cell[] => [
+        c.connector,
+        c.fixtures,
+        c.pipelineUs,
+        c.floorUs,
+        c.ratio,
+        c.worst ? `${c.worst.fixture} ${c.worst.ratio}×` : null,
+        Object.entries(c.stageShare ?? {})
+          .filter(([, v]) => typeof v === 'number')
+          .sort((a, b) => (b[1] as number) - (a[1] as number))
+          .slice(0, 2)
+          .map(([k, v]) => `${k} ${Math.round((v as number) * 100)}%`)
+          .join(', '),
+        c.handlerUs,
+        pass(c.ratio === null ? null : c.ratio <= TARGETS.ingestRatio),
+      ]),
+      digits: 1,
+      notes: connectors.filter((c) => c.skipped?.length).map((c) => `${c.connector} skipped: ${c.skipped.join('; ')}`),
+    });
+    const misses = connectors.filter((c) => !(c.ratio <= TARGETS.ingestRatio));
+    targets.push({
+      target: `Ingest CPU within ${TARGETS.ingestRatio}× of its floor, every connector`,
+      figure: `${connectors.length - misses.length} of ${connectors.length} within; median ratio ${round(median(connectors.map((c) => c.ratio).filter((x): x is number => typeof x === 'number')), 1)}×`,
+      floor: 'JSON.parse + HMAC-SHA256, same bytes',
+      ratio: round(Math.max(...connectors.map((c) => c.ratio ?? 0)), 2),
+      verdict: pass(misses.length === 0),
+    });
+  }
+  const e2e = phases.e2e;
+  if (e2e?.ok) {
+    const r = e2e.result;
+    sections.push({
+      title: `2. End to end on the local runtime (store floor ${r.floor.perSecond} events/s = mean of ${r.floor.a.perSecond} and ${r.floor.b.perSecond}, spread ${r.floor.spreadPercent} %)`,
+      header: ['run', 'webhooks', 'acked/s', 'ack p50 ms', 'ack p95', 'ack p99', 'applied/s', '÷ floor', 'ack→commit p50 ms', 'p99', 'API-visible p50 ms', 'p99', 'merges', 'max backlog'],
+      rows: [
+        ['A saturation', r.runA.requests, r.runA.ackPerSecond, r.runA.ackLatencyMs.p50, r.runA.ackLatencyMs.p95, r.runA.ackLatencyMs.p99, r.runA.appliedPerSecond, r.runA.ratioToFloor, r.runA.ackToCommittedMs.p50, r.runA.ackToCommittedMs.p99, null, null, r.runA.merges, r.runA.maxBacklog],
+        [`B paced ${r.runB.offeredPerSecond}/s`, r.runB.requests, r.runB.ackPerSecond, r.runB.ackLatencyMs.p50, r.runB.ackLatencyMs.p95, r.runB.ackLatencyMs.p99, r.runB.appliedPerSecond, round(r.runB.appliedPerSecond / r.floor.perSecond, 2), r.runB.ackToCommittedMs.p50, r.runB.ackToCommittedMs.p99, r.runB.visibleThroughApiMs.p50, r.runB.visibleThroughApiMs.p99, r.runB.merges, r.runB.maxBacklog],
+      ],
+      digits: 2,
+      notes: [
+        `Mix of run A: ${Object.entries(r.mix.byKind).map(([k, v]) => `${v} ${k}s`).join(', ')} from ${Object.keys(r.mix.byConnector).length} connectors; failed requests A ${JSON.stringify(r.runA.failed)}, B ${JSON.stringify(r.runB.failed)}; dead letters ${r.deadLetters}.`,
+        `Store calls per event ${JSON.stringify(r.runA.store.callsPerEvent)}; hub-process CPU after the last acknowledgement (consumer only) ${r.runA.consumerCpuMsPerEvent} ms per event; ${r.runB.visibleThroughApiMs.probes} read-API probes in run B (${r.runB.visibleThroughApiMs.timedOut} timed out).`,
+      ],
+    });
+    targets.push({
+      target: `Hub sustains ≥ ${TARGETS.e2eFloorShare}× the store floor`,
+      figure: `${r.runA.appliedPerSecond} events/s applied (run A)`,
+      floor: `${r.floor.perSecond} transactions/s`,
+      ratio: r.runA.ratioToFloor,
+      verdict: pass(r.runA.ratioToFloor !== null && r.runA.ratioToFloor >= TARGETS.e2eFloorShare),
+    });
+    targets.push({
+      target: `p99 acknowledgement < ${TARGETS.ackP99Ms} ms at half the floor`,
+      figure: `p99 ${r.runB.ackLatencyMs.p99} ms at ${r.runB.offeredPerSecond}/s (applied ${r.runB.appliedPerSecond}/s)`,
+      floor: `${TARGETS.ackP99Ms} ms`,
+      ratio: round(r.runB.ackLatencyMs.p99 / TARGETS.ackP99Ms, 2),
+      verdict: pass(r.runB.ackLatencyMs.p99 !== null && r.runB.ackLatencyMs.p99 < TARGETS.ackP99Ms),
+    });
+  }
+  const capacity = phases.capacity;
+  if (capacity?.ok) {
+    sections.push({
+      title: '3. DynamoDB capacity per event (AWS billing rules on the observed item sizes; DynamoDB Local’s own report beside it)',
+      header: ['scenario', 'WCU', 'RCU', 'Local WCU', 'Local RCU', 'calls', 'transaction item bytes'],
+      rows: (capacity.result.scenarios as any[]).map((s): Cell[] => [
+        s.scenario,
+        s.wcu,
+        s.rcu,
+        s.reportedWcu,
+        s.reportedRcu,
+        Object.entries(s.callsPerEvent)
+          .map(([k, v]) => `${k}×${v}`)
+          .join(' '),
+        (s.transactionItemBytes as number[]).join('/'),
+      ]),
+      digits: 2,
+      notes: [],
+    });
+    const returning = findScenario(capacity.result, 'message (WhatsApp)', 'returning');
+    if (returning) {
+      targets.push({
+        target: `Returning customer's message ≤ ${TARGETS.returningWcu} WCU and ≤ ${TARGETS.returningRcu} RCU`,
+        figure: `${returning.wcu} WCU, ${returning.rcu} RCU`,
+        floor: `${TARGETS.returningWcu} WCU, ${TARGETS.returningRcu} RCU`,
+        ratio: round(Math.max(returning.wcu / TARGETS.returningWcu, returning.rcu / TARGETS.returningRcu), 2),
+        verdict: pass(returning.wcu <= TARGETS.returningWcu && returning.rcu <= TARGETS.returningRcu),
+      });
+    }
+  }
+  const bundles = phases.bundles;
+  if (bundles?.ok) {
+    const fns = (bundles.result.functions as any[]).filter((f) => !f.error);
+    const parityMisses = Object.entries(bundles.result.parity ?? {}).filter(([, ok]) => !ok);
+    sections.push({
+      title: `4. Bundles and cold start (init = import() in a fresh node ${bundles.result.nodeOptions ?? ''}, median of ${bundles.result.repeats})`,
+      header: ['function', 'MB', 'bundle KiB', 'floor KiB', 'size ×', 'init ms', 'floor ms', 'init ×', 'init × w/o maps', 'bundled, not granted', 'largest modules (KiB)', `≤ ${TARGETS.initRatio}×`],
+      rows: (bundles.result.functions as any[]).map((f): Cell[] =>
+        f.error
+          ? [f.function, null, null, null, null, null, null, null, null, `error: ${String(f.error).split('\n')[0]?.slice(0, 80)}`, null, 'n/a']
+          : [
+              f.function,
+              f.memoryMb,
+              round(f.bundleBytes / 1024, 0),
+              round(f.floorBundleBytes / 1024, 0),
+              f.sizeRatio,
+              f.initMs,
+              f.floorInitMs,
+              f.initRatio,
+              f.initRatioWithoutSourceMaps,
+              (f.bundledNotGranted ?? []).join(', ') || null,
+              (f.topContributors as { module: string; kib: number }[]).slice(0, 3).map((m) => `${m.module} ${m.kib}`).join(', '),
+              pass(f.initRatio <= TARGETS.initRatio),
+            ],
+      ),
+      digits: 1,
+      notes: parityMisses.length ? [`PARITY WARNING: lib/constructs/hub-function.ts no longer matches: ${parityMisses.map(([k]) => k).join(', ')}`] : [],
+    });
+    const worst = Math.max(...fns.map((f) => f.initRatio ?? 0));
+    targets.push({
+      target: `Init within ${TARGETS.initRatio}× of an SDK-only handler, every function`,
+      figure: `${fns.filter((f) => f.initRatio <= TARGETS.initRatio).length} of ${fns.length} within`,
+      floor: 'same SDK clients, empty handler',
+      ratio: round(worst, 2),
+      verdict: pass(fns.length > 0 && worst <= TARGETS.initRatio),
+    });
+  }
+  if (costs.length) {
+    const items = costs[0]?.lines.map((l) => l.item.replace(/ \(.*\)$/, '')) ?? [];
+    sections.push({
+      title: `5. $ per million events (${PRICES.region} list prices of ${PRICES.date}; assumptions in results.json)`,
+      header: ['line', ...costs.map((c) => c.label.replace(/ \(.*\)$/, '').replace(', returning customer', ', returning').replace(', fresh customer', ', fresh'))],
+      rows: [
+        ...items.map((item, i) => [item, ...costs.map((c) => round(c.lines[i]?.usd ?? Number.NaN, 3))]),
+        ['TOTAL $ per million', ...costs.map((c) => round(c.totalUsd, 2))],
+      ],
+      digits: 3,
+      notes: [`Ingest billed ${costs[0]?.ingestBilledMs} ms per webhook; profile writer ${costs[0]?.writerBatchBilledMs} ms per batch of ${DEFAULT_ASSUMPTIONS.batchSize}.`],
+    });
+    const message = costs[0];
+    if (message) {
+      targets.push({
+        target: `Under $${TARGETS.usdPerMillion} per million message events`,
+        figure: `$${round(message.totalUsd, 2)} (${message.label})`,
+        floor: `$${TARGETS.usdPerMillion}`,
+        ratio: round(message.totalUsd / TARGETS.usdPerMillion, 2),
+        verdict: pass(message.totalUsd < TARGETS.usdPerMillion),
+      });
+    }
+  }
+  return { sections, targets };
+};
+
+const TARGET_HEADER = ['target', 'figure', 'floor / limit', 'ratio', 'verdict'];
+const targetRows = (targets: readonly Target[]): Cell[][] => targets.map((t) => [t.target, t.figure, t.floor, t.ratio, t.verdict]);
+
+const printReport = (sections: readonly Section[], targets: readonly Target[]): void => {
+  for (const s of sections) {
+    say(`\n${s.title}`);
+    say(formatTable(s.header, s.rows, s.digits));
+    for (const n of s.notes) say(`   ${n}`);
+  }
+  say('\nTargets');
+  say(formatTable(TARGET_HEADER, targetRows(targets)));
+};
+
+/** The generated block of docs/benchmarks.md. */
+const markdownReport = (sections: readonly Section[], targets: readonly Target[], meta: { generatedAt: string; machine: string; durationSeconds: number | null; commit: string | null }): string =>
+  [
+    `_Generated by \`npm run bench\` on ${meta.generatedAt.slice(0, 16).replace('T', ' ')} UTC (${meta.machine}; ${meta.durationSeconds} s${meta.commit ? `; commit ${meta.commit.slice(0, 7)}` : ''}). Raw figures: [bench/results.json](../bench/results.json)._`,
+    '',
+    '### Targets',
+    '',
+    markdownTable(TARGET_HEADER, targetRows(targets)),
+    ...sections.flatMap((s) => ['', `### ${s.title}`, '', markdownTable(s.header, s.rows, s.digits), ...(s.notes.length ? ['', ...s.notes.map((n) => `- ${n}`)] : [])]),
+  ].join('\n');
+
+// ------------------------------------------------------------------ main
+
+/** The doc block and the terminal tables from an existing results file (`--render [file]`), without running anything. */
+const render = (file: string): void => {
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as {
+    generatedAt: string;
+    durationSeconds: number | null;
+    machine: { cpus: number; cpuModel: string | null; node: string; loadavgStart: number[]; loadavgEnd: number[] };
+    git: { commit: string | null };
+    phases: Record<string, { ok: boolean; durationSeconds: number; loadavgBefore: number; loadavgAfter: number; error?: string; result: unknown }>;
+  };
+  const phases: Partial<Record<PhaseName, PhaseOutcome>> = {};
+  for (const [name, p] of Object.entries(saved.phases)) {
+    phases[name as PhaseName] = { ok: p.ok, durationMs: p.durationSeconds * 1000, loadavgBefore: p.loadavgBefore, loadavgAfter: p.loadavgAfter, result: p.result, ...(p.error ? { error: p.error } : {}) };
+  }
+  const { profiles } = buildProfiles(phases);
+  const { sections, targets } = buildSections(phases, profiles.map((p) => costPerMillion(p, DEFAULT_ASSUMPTIONS)));
+  printReport(sections, targets);
+  writeDocs(sections, targets, saved);
+};
+
+const writeDocs = (
+  sections: readonly Section[],
+  targets: readonly Target[],
+  results: { generatedAt: string; durationSeconds: number | null; machine: { cpus: number; cpuModel: string | null; node: string; loadavgStart: (number | null)[]; loadavgEnd: (number | null)[] }; git: { commit: string | null } },
+): void => {
+  const docPath = join(ROOT, 'docs/benchmarks.md');
+  const machine = `${results.machine.cpus} × ${results.machine.cpuModel ?? 'cpu'}, Node ${results.machine.node}, load average ${results.machine.loadavgStart[0]} → ${results.machine.loadavgEnd[0]}`;
+  const block = markdownReport(sections, targets, { generatedAt: results.generatedAt, machine, durationSeconds: results.durationSeconds, commit: results.git.commit });
+  const doc = existsSync(docPath) ? replaceBetween(readFileSync(docPath, 'utf8'), 'bench:results', block) : undefined;
+  if (doc) {
+    writeFileSync(docPath, doc);
+    say(`Updated the results section of ${docPath}.`);
+  } else say('docs/benchmarks.md has no <!-- bench:results:start/end --> markers; its tables were not updated.');
+};
+
+const main = async () => {
+  if (process.argv.includes('--render')) {
+    const file = arg('--render');
+    return render(file && !file.startsWith('--') ? file : DEFAULT_OUT);
+  }
+  const started = Date.now();
+  // Lambda runs Node 22; the SDK's notice that Node 20 support ends is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const quick = process.argv.includes('--quick');
+  const only = arg('--only')?.split(',').map((s) => s.trim());
+  const outFile = arg('--out') ?? DEFAULT_OUT;
+  const selected = PHASES.filter((p) => !only || only.includes(p.name));
+  if (selected.length === 0) throw new Error(`--only names none of ${PHASES.map((p) => p.name).join(', ')}`);
+  const tmp = mkdtempSync(join(tmpdir(), 'omnihub-bench-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, ...(quick ? { [QUICK_ENV]: '1' } : {}) };
+  const phases: Partial<Record<PhaseName, PhaseOutcome>> = {};
+  let dynamo: DynamoDbLocal | undefined;
+  const loadStart = loadavg();
+  say(`Omnihub benchmarks${quick ? ' (quick)' : ''}: ${selected.map((p) => p.name).join(', ')} on ${cpus().length} cores, load average ${loadStart.map((l) => l.toFixed(2)).join(' ')}`);
+  try {
+    if (selected.some((p) => p.dynamo)) {
+      dynamo = await startDynamoDbLocal({ startTimeoutMs: 60_000 });
+      env[DYNAMO_ENDPOINT_ENV] = dynamo.endpoint;
+    }
+    for (const phase of selected) {
+      process.stderr.write(`▶ ${phase.name}\n`);
+      const outcome = await runPhaseProcess(phase, join(tmp, `${phase.name}.json`), env);
+      phases[phase.name] = outcome;
+      process.stderr.write(`  ${phase.name}: ${outcome.ok ? 'done' : `FAILED (${outcome.error})`} in ${(outcome.durationMs / 1000).toFixed(1)} s, load ${outcome.loadavgBefore.toFixed(2)} → ${outcome.loadavgAfter.toFixed(2)}\n`);
+    }
+  } finally {
+    await dynamo?.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+
+  const { profiles, notes } = buildProfiles(phases);
+  const costs = profiles.length ? profiles.map((p) => costPerMillion(p, DEFAULT_ASSUMPTIONS)) : [];
+  const { sections, targets } = buildSections(phases, costs);
+  printReport(sections, targets);
+  const results = {
+    generatedAt: new Date().toISOString(),
+    command: `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    quick,
+    durationSeconds: round((Date.now() - started) / 1000, 1),
+    machine: {
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? null,
+      memoryGb: round(totalmem() / 1024 ** 3, 1),
+      loadavgStart: loadStart.map((l) => round(l, 2)),
+      loadavgEnd: loadavg().map((l) => round(l, 2)),
+    },
+    git: { commit: git('rev-parse', 'HEAD'), dirty: (git('status', '--porcelain') ?? '').length > 0 },
+    targets,
+    phases: Object.fromEntries(
+      Object.entries(phases).map(([name, o]) => [
+        name,
+        { ok: o.ok, durationSeconds: round(o.durationMs / 1000, 1), loadavgBefore: round(o.loadavgBefore, 2), loadavgAfter: round(o.loadavgAfter, 2), ...(o.error ? { error: o.error } : {}), result: o.result ?? null },
+      ]),
+    ),
+    cost: {
+      prices: PRICES,
+      assumptions: DEFAULT_ASSUMPTIONS,
+      notes,
+      perMillion: costs.map((c) => ({
+        label: c.label,
+        totalUsd: round(c.totalUsd, 3),
+        ingestBilledMs: c.ingestBilledMs,
+        writerBatchBilledMs: c.writerBatchBilledMs,
+        lines: c.lines.map((l) => ({ item: l.item, quantity: round(l.quantity, 3), unit: l.unit, usd: round(l.usd, 4) })),
+      })),
+    },
+  };
+  mkdirSync(dirname(outFile), { recursive: true });
+  writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
+  say(`\nWrote ${outFile} in ${results.durationSeconds} s.`);
+  // A full run of every phase into the committed results file also refreshes the doc's tables.
+  if (!quick && !only && outFile === DEFAULT_OUT && !process.argv.includes('--no-docs')) writeDocs(sections, targets, results);
+  if (Object.values(phases).some((p) => !p.ok)) process.exitCode = 1;
+};
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(1);
+});
