@@ -1,5 +1,8 @@
 /** Lambda entry: the IAM-authorized read API (`/v1/...`). */
-import { awsConfig, awsCountry, awsProfileStore, awsPublisher, awsSecrets, awsTraitOptions } from '../adapters/aws/clients.js';
+import { awsConfig, awsCountry, awsTraitOptions } from '../adapters/aws/clients.js';
+import { awsPublisher } from '../adapters/aws/bus-client.js';
+import { awsSecrets } from '../adapters/aws/secrets-client.js';
+import { awsProfileStore } from '../adapters/aws/store-client.js';
 import { createApiHandler } from '../handlers/api.js';
 import { createSubscriptionRoutes } from '../handlers/subscriptions-api.js';
 import { awsSubscriptionOperations, lazyDeliveryLog } from '../adapters/aws/subscription-clients.js';

@@ -1,5 +1,7 @@
 /** Lambda entry: `POST|GET /webhooks/{connector}` behind the HTTP API. */
-import { awsConfig, awsCountry, awsPublisher, awsSecrets } from '../adapters/aws/clients.js';
+import { awsConfig, awsCountry } from '../adapters/aws/clients.js';
+import { awsPublisher } from '../adapters/aws/bus-client.js';
+import { awsSecrets } from '../adapters/aws/secrets-client.js';
 import { createIngestHandler } from '../handlers/ingest.js';
 
 export const handler = createIngestHandler({

@@ -144,7 +144,10 @@ export class DynamoProfileStore implements ProfileStore {
   async applyEvent(event: HubEvent): Promise<ApplyOutcome> {
     const attempts = this.options.maxAttempts ?? 10;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.tryApply(event);
+      // The first attempt reads eventually consistent (half the read cost): every
+      // decision it takes is re-checked by a transaction condition, and a stale
+      // read only cancels the transaction, after which reads are strongly consistent.
+      const outcome = await this.tryApply(event, attempt > 1);
       if (outcome !== 'conflict') return outcome;
       if (attempt >= attempts) throw new Error(`Gave up applying event ${event.id} after ${attempts} conflicting attempts`);
       // Jittered backoff so racing writers don't collide again in lockstep.
@@ -161,16 +164,18 @@ export class DynamoProfileStore implements ProfileStore {
     });
   }
 
-  private async tryApply(event: HubEvent): Promise<ApplyOutcome | 'conflict'> {
-    const dedupe = await this.get(keys.dedupe(event.id), true);
+  private async tryApply(event: HubEvent, consistent: boolean): Promise<ApplyOutcome | 'conflict'> {
+    const dedupe = await this.get(keys.dedupe(event.id), consistent);
     if (dedupe) {
       // Already applied; hand back notifications a crash kept from being published.
       return { status: 'duplicate', customerId: dedupe.customerId as string, notifications: (dedupe.notifications as BusEntry[] | undefined) ?? [] };
     }
 
     const { linkable, warnings } = decideLinks(event.customer.identities, this.policy);
-    const links = await this.resolveIdentities(linkable);
-    const profiles = await this.liveProfiles([...new Set(links.values())]);
+    const links = await this.resolveIdentities(linkable, consistent);
+    const { profiles, missing } = await this.liveProfiles([...new Set(links.values())], consistent);
+    // A link whose profile a stale read can't see yet (just created) must not start a second profile.
+    if (!consistent && missing > 0) return 'conflict';
     // The oldest profile survives a merge: its id is the one other systems have known longest.
     profiles.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.customerId.localeCompare(b.customerId));
     let survivor = profiles[0];
@@ -195,7 +200,7 @@ export class DynamoProfileStore implements ProfileStore {
     const applied = { ...event, customer: { ...event.customer, identities: capped.linkable } } as HubEvent;
 
     const key = orderKey(event);
-    const orderIsNew = key !== undefined && ORDER_TYPES.has(event.type) ? !(await this.get(keys.order(key), true)) : undefined;
+    const orderIsNew = key !== undefined && ORDER_TYPES.has(event.type) ? !(await this.get(keys.order(key), consistent)) : undefined;
     let next = applyEvent(base, applied, nowIso, orderIsNew === undefined ? {} : { newOrder: orderIsNew });
     next = withWarnings(next, [...warnings, ...capped.warnings]);
 
@@ -282,11 +287,11 @@ export class DynamoProfileStore implements ProfileStore {
   }
 
   /** identityKey → customerId for the identities that are linked already. */
-  private async resolveIdentities(identities: readonly Identity[]): Promise<Map<string, string>> {
+  private async resolveIdentities(identities: readonly Identity[], consistent = true): Promise<Map<string, string>> {
     const found = new Map<string, string>();
     for (let i = 0; i < identities.length; i += 100) {
       let request: Record<string, { Keys: Item[]; ConsistentRead: boolean }> | undefined = {
-        [this.table]: { Keys: identities.slice(i, i + 100).map(keys.identity), ConsistentRead: true },
+        [this.table]: { Keys: identities.slice(i, i + 100).map(keys.identity), ConsistentRead: consistent },
       };
       while (request && Object.keys(request).length > 0) {
         const res = await this.doc.send(new BatchGetCommand({ RequestItems: request }));
@@ -298,13 +303,15 @@ export class DynamoProfileStore implements ProfileStore {
   }
 
   /** The live profiles behind these ids (tombstones followed, duplicates and erased ones dropped). */
-  private async liveProfiles(customerIds: readonly string[]): Promise<Profile[]> {
+  private async liveProfiles(customerIds: readonly string[], consistent = true): Promise<{ profiles: Profile[]; missing: number }> {
     const byId = new Map<string, Profile>();
+    let missing = 0;
     for (const id of customerIds) {
-      const profile = await this.getProfile(id, true);
+      const profile = await this.getProfile(id, consistent);
       if (profile) byId.set(profile.customerId, profile);
+      else missing++;
     }
-    return [...byId.values()];
+    return { profiles: [...byId.values()], missing };
   }
 
   /** The profile, following merge tombstones to the survivor; undefined when unknown or erased. */

@@ -1,0 +1,15 @@
+/** The DynamoDB customer-view store for Lambda, created once per execution environment. */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { CountryCode } from '../../domain/identity.js';
+import { linkingPolicy } from '../../domain/linking.js';
+import { awsConfig } from './clients.js';
+import { DynamoProfileStore } from './dynamodb-profile-store.js';
+
+export const awsProfileStore = () => {
+  const c = awsConfig();
+  return new DynamoProfileStore(new DynamoDBClient({}), {
+    tableName: c.tableName,
+    dedupeTtlDays: c.dedupeTtlDays,
+    linking: linkingPolicy(c.ignoredIdentities, c.maxIdentitiesPerType, c.defaultCountry as CountryCode),
+  });
+};
