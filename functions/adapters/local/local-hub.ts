@@ -43,6 +43,8 @@ export interface LocalHubOptions {
   readonly dedupeTtlDays?: number;
   /** First retry delay of the local queues. @default 500 */
   readonly retryBaseMs?: number;
+  /** Batches each rule's queue delivers at once. @default 4 */
+  readonly queueConcurrency?: number;
   /** Identity guard rails; default from OMNIHUB_IGNORED_IDENTITIES / OMNIHUB_MAX_IDENTITIES_PER_TYPE. */
   readonly linking?: LinkingPolicy;
   /** Test hook: throw between the steps of a store write to prove retries end in the same state. */
@@ -107,6 +109,9 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   for (const rule of HUB_RULES) {
     const queue = new LocalQueue(rule.name, consumers[rule.consumer], {
       retryBaseMs: options.retryBaseMs ?? 500,
+      // Several batches in flight, as SQS runs several Lambda invocations (10 on AWS): the
+      // writer mostly waits on DynamoDB round trips, and conflicting writes retry safely.
+      concurrency: options.queueConcurrency ?? 4,
       ...(options.dataDir ? { journalPath: join(options.dataDir, 'queues', `${rule.name}.jsonl`) } : {}),
     });
     bus.addRoute({ name: rule.name, pattern: rule.pattern, queue });

@@ -30,6 +30,8 @@ export interface LocalQueueOptions {
   readonly retryBaseMs?: number;
   /** Journal file; omitted → memory only. */
   readonly journalPath?: string;
+  /** Batches in flight at once (Lambda concurrency on AWS). @default 1 */
+  readonly concurrency?: number;
 }
 
 type JournalRecord =
@@ -42,7 +44,7 @@ export class LocalQueue {
   private readonly dead: QueueMessage[] = [];
   private inFlight = 0;
   private timer: NodeJS.Timeout | undefined;
-  private pumping = false;
+  private activeBatches = 0;
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
   private delivered = 0;
@@ -103,22 +105,27 @@ export class LocalQueue {
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.pump(), Math.max(0, delayMs));
+    this.timer = setTimeout(() => this.pump(), Math.max(0, delayMs));
   }
 
-  private async pump(): Promise<void> {
-    if (this.pumping || this.stopped) return;
-    this.pumping = true;
-    try {
-      for (;;) {
-        const now = Date.now();
-        const batch = this.takeVisible(now);
-        if (batch.length === 0) break;
-        await this.deliver(batch);
-      }
-    } finally {
-      this.pumping = false;
+  /**
+   * Hands visible messages to the consumer, up to `concurrency` batches at a
+   * time (as SQS feeds concurrent Lambda invocations), then schedules itself
+   * for the next retry that becomes visible.
+   */
+  private pump(): void {
+    if (this.stopped) return;
+    const concurrency = this.options.concurrency ?? 1;
+    while (this.activeBatches < concurrency) {
+      const batch = this.takeVisible(Date.now());
+      if (batch.length === 0) break;
+      this.activeBatches++;
+      void this.deliver(batch).finally(() => {
+        this.activeBatches--;
+        this.pump();
+      });
     }
+    if (this.activeBatches > 0) return;
     const next = this.ready.reduce((min, m) => Math.min(min, m.visibleAt), Number.POSITIVE_INFINITY);
     if (Number.isFinite(next)) this.schedule(next - Date.now());
     if (this.isIdle()) this.idleWaiters.splice(0).forEach((resolve) => resolve());
