@@ -12,11 +12,10 @@
  * AWS. Sends, completions and dead-letterings are journaled before they
  * return, so pending deliveries and the DLQ survive a restart of `npm start`.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { SQSRecord } from 'aws-lambda';
 import type { QueueConsumer, QueueMessage } from './local-queue.js';
+import { QueueJournal, type JournalRecord } from './queue-journal.js';
 
 export interface LocalDeliveryQueueOptions {
   /** Messages handed to the consumer at once. */
@@ -36,13 +35,9 @@ interface DeliveryMessage extends QueueMessage {
   firstReceiveAt?: number;
 }
 
-type JournalRecord =
-  | { op: 'send'; id: string; body: string; at: number }
-  | { op: 'done'; id: string }
-  | { op: 'dlq'; id: string; reason?: string };
-
 export class LocalDeliveryQueue {
   private readonly ready: DeliveryMessage[] = [];
+  private readonly journalFile: QueueJournal;
   private readonly dead: DeliveryMessage[] = [];
   /** Receipt handle → what the consumer asked for during the current receive. */
   private readonly requested = new Map<string, { visibleAt?: number; deadLetter?: boolean }>();
@@ -57,7 +52,11 @@ export class LocalDeliveryQueue {
     private readonly consumer: QueueConsumer,
     private readonly options: LocalDeliveryQueueOptions,
   ) {
-    if (options.journalPath) this.recover(options.journalPath);
+    this.journalFile = new QueueJournal(options.journalPath);
+    const { pending, dead } = this.journalFile.recover();
+    this.ready.push(...pending.map((m) => ({ ...m, receiveCount: 0, visibleAt: 0 })));
+    this.dead.push(...dead.map((m) => ({ ...m, receiveCount: 0, visibleAt: 0 })));
+    if (this.ready.length) queueMicrotask(() => this.pump());
   }
 
   /** Enqueues a message; durable (journaled) before it returns. */
@@ -194,39 +193,6 @@ export class LocalDeliveryQueue {
   }
 
   private journal(record: JournalRecord): void {
-    if (!this.options.journalPath) return;
-    appendFileSync(this.options.journalPath, `${JSON.stringify(record)}\n`);
-  }
-
-  /** Rebuilds pending messages and dead letters from the journal, then compacts it. */
-  private recover(path: string): void {
-    mkdirSync(dirname(path), { recursive: true });
-    if (!existsSync(path)) return;
-    const pending = new Map<string, DeliveryMessage>();
-    const dead = new Map<string, DeliveryMessage>();
-    for (const line of readFileSync(path, 'utf8').split('\n')) {
-      if (!line.trim()) continue;
-      let rec: JournalRecord;
-      try {
-        rec = JSON.parse(line) as JournalRecord;
-      } catch {
-        continue; // a torn last line from a crash mid-write
-      }
-      if (rec.op === 'send') {
-        dead.delete(rec.id);
-        pending.set(rec.id, { messageId: rec.id, body: rec.body, sentAt: rec.at, receiveCount: 0, visibleAt: 0 });
-      } else if (rec.op === 'done') pending.delete(rec.id);
-      else {
-        const m = pending.get(rec.id);
-        pending.delete(rec.id);
-        if (m) dead.set(rec.id, m);
-      }
-    }
-    const lines = [...pending.values(), ...dead.values()].map((m) => JSON.stringify({ op: 'send', id: m.messageId, body: m.body, at: m.sentAt }));
-    for (const m of dead.values()) lines.push(JSON.stringify({ op: 'dlq', id: m.messageId }));
-    writeFileSync(path, lines.length ? `${lines.join('\n')}\n` : '');
-    this.ready.push(...pending.values());
-    this.dead.push(...dead.values());
-    if (this.ready.length) queueMicrotask(() => this.pump());
+    this.journalFile.append(record);
   }
 }

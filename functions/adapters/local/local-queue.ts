@@ -7,10 +7,9 @@
  * a journal file before `send` returns, so a message acknowledged to a vendor
  * survives a crash of `npm start` and is delivered after the restart.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { QueueJournal, type JournalRecord } from './queue-journal.js';
 
 export type QueueConsumer = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
 
@@ -34,17 +33,13 @@ export interface LocalQueueOptions {
   readonly concurrency?: number;
 }
 
-type JournalRecord =
-  | { op: 'send'; id: string; body: string; at: number }
-  | { op: 'done'; id: string }
-  | { op: 'dlq'; id: string; receiveCount: number };
-
 export class LocalQueue {
   private readonly ready: QueueMessage[] = [];
   private readonly dead: QueueMessage[] = [];
   private inFlight = 0;
   private timer: NodeJS.Timeout | undefined;
   private activeBatches = 0;
+  private readonly journalFile: QueueJournal;
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
   private delivered = 0;
@@ -54,7 +49,11 @@ export class LocalQueue {
     private readonly consumer: QueueConsumer,
     private readonly options: LocalQueueOptions = {},
   ) {
-    if (options.journalPath) this.recover(options.journalPath);
+    this.journalFile = new QueueJournal(options.journalPath);
+    const { pending, dead } = this.journalFile.recover();
+    this.ready.push(...pending.map((m) => ({ ...m, receiveCount: 0, visibleAt: 0 })));
+    this.dead.push(...dead.map((m) => ({ ...m, visibleAt: 0 })));
+    if (this.ready.length) this.schedule(0);
   }
 
   /** Enqueues a message; durable (journaled) before it returns. */
@@ -191,40 +190,6 @@ export class LocalQueue {
   }
 
   private journal(record: JournalRecord): void {
-    if (!this.options.journalPath) return;
-    appendFileSync(this.options.journalPath, `${JSON.stringify(record)}\n`);
-  }
-
-  /** Rebuilds pending and dead letters from the journal, then compacts it. */
-  private recover(path: string): void {
-    mkdirSync(dirname(path), { recursive: true });
-    if (!existsSync(path)) return;
-    const pending = new Map<string, QueueMessage>();
-    const dead = new Map<string, QueueMessage>();
-    for (const line of readFileSync(path, 'utf8').split('\n')) {
-      if (!line.trim()) continue;
-      let rec: JournalRecord;
-      try {
-        rec = JSON.parse(line) as JournalRecord;
-      } catch {
-        continue; // a torn last line from a crash mid-write
-      }
-      if (rec.op === 'send') {
-        dead.delete(rec.id);
-        pending.set(rec.id, { messageId: rec.id, body: rec.body, sentAt: rec.at, receiveCount: 0, visibleAt: 0 });
-      } else if (rec.op === 'done') pending.delete(rec.id);
-      else {
-        const m = pending.get(rec.id);
-        pending.delete(rec.id);
-        if (m) dead.set(rec.id, { ...m, receiveCount: rec.receiveCount });
-      }
-    }
-    const lines: string[] = [];
-    for (const m of [...pending.values(), ...dead.values()]) lines.push(JSON.stringify({ op: 'send', id: m.messageId, body: m.body, at: m.sentAt }));
-    for (const m of dead.values()) lines.push(JSON.stringify({ op: 'dlq', id: m.messageId, receiveCount: m.receiveCount }));
-    writeFileSync(path, lines.length ? `${lines.join('\n')}\n` : '');
-    this.ready.push(...pending.values());
-    this.dead.push(...dead.values());
-    if (this.ready.length) this.schedule(0);
+    this.journalFile.append(record);
   }
 }
