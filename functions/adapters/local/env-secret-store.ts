@@ -3,7 +3,7 @@
  * `OMNIHUB_SECRET_<CONNECTOR>` (signing secret or token) and
  * `OMNIHUB_VERIFY_TOKEN_<CONNECTOR>` (GET handshakes).
  */
-import { findConnector, secretEnvName } from '../../connectors/index.js';
+import { findConnector } from '../../connectors/index.js';
 import type { ConnectorSecrets } from '../../connectors/types.js';
 import type { SecretStore } from '../ports.js';
 
