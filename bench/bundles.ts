@@ -1,6 +1,6 @@
 /**
  * Phase 4: bundle size and cold start. Bundles every Lambda entry in
- * `functions/lambda/` with esbuild exactly as `HubFunction` has CDK do it
+ * `functions/runtime/aws/` with esbuild exactly as `HubFunction` has CDK do it
  * (minified ESM for node22, the `createRequire` banner, the AWS SDK bundled,
  * external source maps), and times its init — `import()` of the bundle in a
  * fresh `node` process, with the production `NODE_OPTIONS` — beside a floor
@@ -238,7 +238,7 @@ export const runBundles = async () => {
   writeFileSync(runner, RUNNER);
   const prodFlags = (construct.nodeOptions ?? '').split(/\s+/).filter(Boolean);
   try {
-    const entries = readdirSync(join(ROOT, 'functions/lambda'))
+    const entries = readdirSync(join(ROOT, 'functions/runtime/aws'))
       .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts'))
       .sort();
     const functions = [];
@@ -248,7 +248,7 @@ export const runBundles = async () => {
       const floorOut = join(dir, `${name}-floor`, 'index.mjs');
       mkdirSync(join(dir, name), { recursive: true });
       try {
-        const real = await build({ ...esbuildOptions(construct.banner, out), entryPoints: [join(ROOT, 'functions/lambda', file)] });
+        const real = await build({ ...esbuildOptions(construct.banner, out), entryPoints: [join(ROOT, 'functions/runtime/aws', file)] });
         const sdk = sdkPackagesOf(real.metafile as Metafile);
         const floor = floorSource(sdk);
         await build({ ...esbuildOptions(construct.banner, floorOut), stdin: { contents: floor.source, resolveDir: ROOT, sourcefile: `${name}-floor.mjs`, loader: 'js' } });

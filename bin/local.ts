@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { listConnectors } from '../functions/connectors/index.js';
-import { startLocalHub } from '../functions/adapters/local/local-hub.js';
+import { startLocalHub } from '../functions/runtime/local/local-hub.js';
 
 const port = Number(process.env.PORT ?? 3000);
 const dataDir = resolve(process.env.OMNIHUB_DATA_DIR ?? '.omnihub');

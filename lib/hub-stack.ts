@@ -29,7 +29,7 @@ import { subscriptionSecretPrefix } from '../functions/subscriptions/naming.js';
 import { subscriptions as configuredSubscriptions } from '../subscriptions.config.js';
 
 /** Lambda entry points, resolved from this file so the CLI's cwd does not matter. */
-const entry = (name: string): string => fileURLToPath(new URL(`../functions/lambda/${name}.ts`, import.meta.url));
+const entry = (name: string): string => fileURLToPath(new URL(`../functions/runtime/aws/${name}.ts`, import.meta.url));
 
 /** `profile-writer` → `ProfileWriter`, for output ids. */
 const pascal = (s: string): string => s.replace(/(^|[^a-zA-Z0-9]+)([a-zA-Z0-9])/g, (_, __, c: string) => c.toUpperCase());

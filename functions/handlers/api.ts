@@ -7,7 +7,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { ChannelSchema, HUB_EVENT_TYPES, IdentityTypeSchema, MESSAGING_CHANNELS, type HubEventType } from '../events/hub-event.js';
-import type { EventPublisher, ProfileStore, SecretStore } from '../adapters/ports.js';
+import type { EventPublisher, ProfileStore, SecretStore } from '../ports.js';
 import { identityKey, normalizeIdentity, type CountryCode } from '../domain/identity.js';
 import { toProfileView, type TraitOptions } from '../domain/traits.js';
 import { listConnectors } from '../connectors/index.js';

@@ -13,7 +13,7 @@ import type { EventBridgeEnvelope } from '../events/envelope.js';
 import type { Subscription } from '../subscriptions/config.js';
 import { buildRequest, envelopeInfo, sendRequest } from '../subscriptions/delivery.js';
 import { subscriptionOfQueueArn } from '../subscriptions/naming.js';
-import type { DeliveryLog, DeliveryQueueControl, SubscriptionSecretStore } from '../subscriptions/ports.js';
+import type { DeliveryLog, DeliveryQueueControl, SubscriptionSecretStore } from '../ports.js';
 import { decide } from '../subscriptions/retry.js';
 import { logger } from '../shared/logger.js';
 

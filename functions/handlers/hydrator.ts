@@ -14,7 +14,7 @@ import type { HydrationRequest } from '../connectors/types.js';
 import { parseHubEvent, SOURCE_PREFIX } from '../events/hub-event.js';
 import type { BusEntry } from '../events/envelope.js';
 import { HYDRATION_DETAIL_TYPE } from '../events/rules.js';
-import type { EventPublisher, SecretStore } from '../adapters/ports.js';
+import type { EventPublisher, SecretStore } from '../ports.js';
 import type { CountryCode } from '../domain/identity.js';
 import { logger } from '../shared/logger.js';
 

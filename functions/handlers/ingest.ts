@@ -9,7 +9,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { findConnector } from '../connectors/index.js';
 import type { Connector } from '../connectors/types.js';
 import { parseHubEvent } from '../events/hub-event.js';
-import type { EventPublisher, SecretStore } from '../adapters/ports.js';
+import type { EventPublisher, SecretStore } from '../ports.js';
 import type { CountryCode } from '../domain/identity.js';
 import { MethodNotAllowedError, NotConfiguredError, NotFoundError, SignatureError, StaleRequestError } from '../shared/errors.js';
 import { jsonResponse, toRawRequest, type HttpResponse, type RawRequest } from '../shared/http.js';

@@ -8,7 +8,7 @@ import middy from '@middy/core';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseHubEvent } from '../events/hub-event.js';
-import type { EventPublisher, ProfileStore } from '../adapters/ports.js';
+import type { EventPublisher, ProfileStore } from '../ports.js';
 import { logger } from '../shared/logger.js';
 
 export interface ProfileWriterDeps {

@@ -15,7 +15,7 @@ import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { jsonResponse } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
 import { isDispatched, type Subscription, type SubscriptionTarget } from '../subscriptions/config.js';
-import type { DeliveryLog, SubscriptionOperations } from '../subscriptions/ports.js';
+import type { DeliveryLog, SubscriptionOperations } from '../ports.js';
 
 export interface SubscriptionsApiDeps {
   readonly subscriptions: readonly Subscription[];

@@ -6,7 +6,7 @@
  */
 import qs from 'qs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalHub } from '../../functions/adapters/local/local-hub.js';
+import type { LocalHub } from '../../functions/runtime/local/local-hub.js';
 import { BINOTEL_SERVER_IPS, binotelConnector } from '../../functions/connectors/binotel/index.js';
 import type { NormalizeContext } from '../../functions/connectors/types.js';
 import { identityKey } from '../../functions/domain/identity.js';

@@ -9,7 +9,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalHub } from '../../functions/adapters/local/local-hub.js';
+import type { LocalHub } from '../../functions/runtime/local/local-hub.js';
 import { siteConnector } from '../../functions/connectors/site/index.js';
 import { SITE_CHANNELS } from '../../functions/connectors/site/normalize.js';
 import { renderSiteJsonSchema, SiteEventSchema } from '../../functions/connectors/site/schema.js';

@@ -7,7 +7,7 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalHub } from '../../functions/adapters/local/local-hub.js';
+import type { LocalHub } from '../../functions/runtime/local/local-hub.js';
 import { EMPTY_TWIML, twilioConnector } from '../../functions/connectors/twilio/index.js';
 import { candidateUrls, formParams, twilioSignature } from '../../functions/connectors/twilio/signature.js';
 import type { NormalizeContext } from '../../functions/connectors/types.js';

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { localClient, type DynamoDbLocal } from '../../functions/adapters/local/dynamodb-local.js';
-import { startLocalHub, type LocalHub, type LocalHubOptions } from '../../functions/adapters/local/local-hub.js';
+import { startLocalHub, type LocalHub, type LocalHubOptions } from '../../functions/runtime/local/local-hub.js';
 
 export const sharedDynamo = (): DynamoDbLocal => {
   const endpoint = inject('dynamoEndpoint');

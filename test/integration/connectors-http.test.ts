@@ -6,7 +6,7 @@
  * window as stale. New connectors are covered by their fixture manifests.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalHub } from '../../functions/adapters/local/local-hub.js';
+import type { LocalHub } from '../../functions/runtime/local/local-hub.js';
 import { findConnector } from '../../functions/connectors/index.js';
 import { fixtureConnectors, loadFixtures } from '../helpers/fixtures.js';
 import { api, postWebhook, startTestHub } from '../helpers/hub.js';

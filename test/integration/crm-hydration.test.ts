@@ -10,7 +10,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalHub } from '../../functions/adapters/local/local-hub.js';
+import type { LocalHub } from '../../functions/runtime/local/local-hub.js';
 import { api, postWebhook, startTestHub } from '../helpers/hub.js';
 
 const TOKEN = 'x';

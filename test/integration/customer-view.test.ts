@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import type { LocalHub } from '../../functions/adapters/local/local-hub.js';
+import type { LocalHub } from '../../functions/runtime/local/local-hub.js';
 import { LocalQueue } from '../../functions/adapters/local/local-queue.js';
 import { DynamoProfileStore, keys } from '../../functions/adapters/aws/dynamodb-profile-store.js';
 import { linkingPolicy } from '../../functions/domain/linking.js';

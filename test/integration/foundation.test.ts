@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import type { LocalHub } from '../../functions/adapters/local/local-hub.js';
+import type { LocalHub } from '../../functions/runtime/local/local-hub.js';
 import { api, fixture, postWebhook, startTestHub, TEST_VERIFY_TOKEN } from '../helpers/hub.js';
 
 const tableItemCount = async (hub: LocalHub): Promise<number> => {

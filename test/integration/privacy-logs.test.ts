@@ -4,7 +4,7 @@
  * and searched for her data.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalHub } from '../../functions/adapters/local/local-hub.js';
+import type { LocalHub } from '../../functions/runtime/local/local-hub.js';
 import { logger } from '../../functions/shared/logger.js';
 import { api, fixture, postWebhook, startTestHub } from '../helpers/hub.js';
 

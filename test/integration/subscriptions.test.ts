@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { LocalHub } from '../../functions/adapters/local/local-hub.js';
+import type { LocalHub } from '../../functions/runtime/local/local-hub.js';
 import type { SubscriptionInput } from '../../functions/subscriptions/config.js';
 import { api, fixture, postWebhook, startTestHub } from '../helpers/hub.js';
 import { closedPort, startReceiver, type Receiver } from '../subscriptions/receiver.js';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { createDispatcherHandler } from '../../functions/handlers/dispatcher.js';
 import { defineSubscriptions, type SubscriptionInput } from '../../functions/subscriptions/config.js';
-import type { DeliveryAttempt, DeliveryLog } from '../../functions/subscriptions/ports.js';
+import type { DeliveryAttempt, DeliveryLog } from '../../functions/ports.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const NOW = new Date('2025-01-01T00:00:10Z');

@@ -14,7 +14,7 @@ import { GetQueueAttributesCommand, StartMessageMoveTaskCommand, type SQSClient 
 import { HubError, NotFoundError } from '../../shared/errors.js';
 import { isDispatched, type Subscription } from '../../subscriptions/config.js';
 import { deadLetterQueueName, replayName } from '../../subscriptions/naming.js';
-import type { QueueDepth, RedriveResult, ReplayResult, SubscriptionOperations } from '../../subscriptions/ports.js';
+import type { QueueDepth, RedriveResult, ReplayResult, SubscriptionOperations } from '../../ports.js';
 import { queueUrlOfArn } from './sqs-delivery-queue.js';
 
 export interface AwsSubscriptionOperationsOptions {

@@ -11,7 +11,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../../shared/errors.js';
-import type { DeliveryAttempt, DeliveryLog, DeliveryPage, DeliveryStats } from '../../subscriptions/ports.js';
+import type { DeliveryAttempt, DeliveryLog, DeliveryPage, DeliveryStats } from '../../ports.js';
 
 export const deliveryKeys = {
   attempt: (a: Pick<DeliveryAttempt, 'subscription' | 'time' | 'eventId' | 'attempt'>) => ({

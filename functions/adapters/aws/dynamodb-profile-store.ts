@@ -53,7 +53,7 @@ import {
 import { identityKey } from '../../domain/identity.js';
 import { decideLinks, linkingPolicy, mergeExceedsCap, withinCap, type LinkingPolicy } from '../../domain/linking.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
-import type { ApplyOutcome, CustomerExport, ProfileStore, TimelinePage, TimelineQuery, UnmergeResult } from '../ports.js';
+import type { ApplyOutcome, CustomerExport, ProfileStore, TimelinePage, TimelineQuery, UnmergeResult } from '../../ports.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 type Item = Record<string, unknown>;

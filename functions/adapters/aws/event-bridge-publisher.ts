@@ -7,7 +7,7 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { HubEvent } from '../../events/hub-event.js';
 import { toBusEntry, type BusEntry } from '../../events/envelope.js';
-import type { EventPublisher } from '../ports.js';
+import type { EventPublisher } from '../../ports.js';
 
 const BATCH = 10;
 

@@ -7,7 +7,7 @@
  */
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { ConnectorSecrets } from '../../connectors/types.js';
-import type { SecretStore } from '../ports.js';
+import type { SecretStore } from '../../ports.js';
 
 export class SecretsManagerStore implements SecretStore {
   private readonly provider = new SecretsProvider();

@@ -5,7 +5,7 @@
  * rotated signing secret reaches warm dispatchers without a deploy.
  */
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import type { SubscriptionSecretStore } from '../../subscriptions/ports.js';
+import type { SubscriptionSecretStore } from '../../ports.js';
 
 export class SecretsManagerSubscriptionSecrets implements SubscriptionSecretStore {
   private readonly provider = new SecretsProvider();

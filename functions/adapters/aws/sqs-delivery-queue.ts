@@ -8,7 +8,7 @@
 import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { deadLetterQueueName } from '../../subscriptions/naming.js';
-import type { DeliveryQueueControl } from '../../subscriptions/ports.js';
+import type { DeliveryQueueControl } from '../../ports.js';
 
 /** SQS's longest visibility timeout: 12 hours. */
 const MAX_VISIBILITY_SECONDS = 43_200;

@@ -5,7 +5,7 @@
  */
 import { findConnector } from '../../connectors/index.js';
 import type { ConnectorSecrets } from '../../connectors/types.js';
-import type { SecretStore } from '../ports.js';
+import type { SecretStore } from '../../ports.js';
 
 export class EnvSecretStore implements SecretStore {
   constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}

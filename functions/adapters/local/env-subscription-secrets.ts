@@ -8,7 +8,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { subscriptionSecretEnv, type Subscription } from '../../subscriptions/config.js';
-import type { SubscriptionSecretStore } from '../../subscriptions/ports.js';
+import type { SubscriptionSecretStore } from '../../ports.js';
 import { generateWebhookSecret } from '../../subscriptions/signing.js';
 
 export interface ResolvedSecret {

@@ -10,7 +10,7 @@ import type { HubEvent } from '../../events/hub-event.js';
 import { toBusEntry, toEnvelope, type BusEntry, type EventBridgeEnvelope } from '../../events/envelope.js';
 import { matchesPattern } from '../../events/pattern-matcher.js';
 import type { EventPattern } from '../../events/rules.js';
-import type { EventPublisher } from '../ports.js';
+import type { EventPublisher } from '../../ports.js';
 import type { LocalQueue } from './local-queue.js';
 
 export interface LocalRoute {

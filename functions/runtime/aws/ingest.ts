@@ -1,8 +1,8 @@
 /** Lambda entry: `POST|GET /webhooks/{connector}` behind the HTTP API. */
-import { awsConfig, awsCountry } from '../adapters/aws/clients.js';
-import { awsPublisher } from '../adapters/aws/bus-client.js';
-import { awsSecrets } from '../adapters/aws/secrets-client.js';
-import { createIngestHandler } from '../handlers/ingest.js';
+import { awsConfig, awsCountry } from './deps/config.js';
+import { awsPublisher } from './deps/bus.js';
+import { awsSecrets } from './deps/secrets.js';
+import { createIngestHandler } from '../../handlers/ingest.js';
 
 export const handler = createIngestHandler({
   publisher: awsPublisher(),

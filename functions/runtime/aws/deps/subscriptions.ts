@@ -7,14 +7,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
-import { ENV } from '../../shared/config.js';
-import type { Subscription } from '../../subscriptions/config.js';
-import { SUBSCRIPTION_ENV } from '../../subscriptions/naming.js';
-import type { DeliveryLog, SubscriptionOperations } from '../../subscriptions/ports.js';
-import { AwsSubscriptionOperations } from './aws-subscription-operations.js';
-import { DynamoDeliveryLog } from './dynamodb-delivery-log.js';
-import { SecretsManagerSubscriptionSecrets } from './secrets-manager-subscription-secrets.js';
-import { SqsDeliveryQueue } from './sqs-delivery-queue.js';
+import { ENV } from '../../../shared/config.js';
+import type { Subscription } from '../../../subscriptions/config.js';
+import { SUBSCRIPTION_ENV } from '../../../subscriptions/naming.js';
+import type { DeliveryLog, SubscriptionOperations } from '../../../ports.js';
+import { AwsSubscriptionOperations } from '../../../adapters/aws/aws-subscription-operations.js';
+import { DynamoDeliveryLog } from '../../../adapters/aws/dynamodb-delivery-log.js';
+import { SecretsManagerSubscriptionSecrets } from '../../../adapters/aws/secrets-manager-subscription-secrets.js';
+import { SqsDeliveryQueue } from '../../../adapters/aws/sqs-delivery-queue.js';
 
 const SubscriptionEnvSchema = z.object({
   [ENV.tableName]: z.string().min(1),

@@ -4,8 +4,8 @@
  * The subscriptions are bundled from `subscriptions.config.ts`, the same file
  * the stack was synthesized from.
  */
-import { awsDispatcherDeps } from '../adapters/aws/subscription-clients.js';
-import { createDispatcherHandler } from '../handlers/dispatcher.js';
-import { subscriptions } from '../../subscriptions.config.js';
+import { awsDispatcherDeps } from './deps/subscriptions.js';
+import { createDispatcherHandler } from '../../handlers/dispatcher.js';
+import { subscriptions } from '../../../subscriptions.config.js';
 
 export const handler = createDispatcherHandler({ subscriptions, ...awsDispatcherDeps() });

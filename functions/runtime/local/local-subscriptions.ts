@@ -25,12 +25,12 @@ import type { ApiRoute } from '../../handlers/api.js';
 import { isDispatched, type Subscription } from '../../subscriptions/config.js';
 import { envelopeInfo } from '../../subscriptions/delivery.js';
 import { replayName, subscriptionOfQueueArn, subscriptionPrefix } from '../../subscriptions/naming.js';
-import type { DeliveryLog, DeliveryQueueControl, SubscriptionOperations } from '../../subscriptions/ports.js';
-import { DynamoDeliveryLog } from '../aws/dynamodb-delivery-log.js';
-import { EnvSubscriptionSecrets } from './env-subscription-secrets.js';
-import { LocalDeliveryQueue } from './local-delivery-queue.js';
-import type { LocalEventBus } from './local-event-bus.js';
-import { LocalQueue } from './local-queue.js';
+import type { DeliveryLog, DeliveryQueueControl, SubscriptionOperations } from '../../ports.js';
+import { DynamoDeliveryLog } from '../../adapters/aws/dynamodb-delivery-log.js';
+import { EnvSubscriptionSecrets } from '../../adapters/local/env-subscription-secrets.js';
+import { LocalDeliveryQueue } from '../../adapters/local/local-delivery-queue.js';
+import type { LocalEventBus } from '../../adapters/local/local-event-bus.js';
+import { LocalQueue } from '../../adapters/local/local-queue.js';
 
 /** Names as on AWS with the stage `local`. */
 const QUEUE_PREFIX = subscriptionPrefix('omnihub-local');

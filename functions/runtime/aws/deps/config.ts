@@ -4,8 +4,8 @@
  * (`store-client`, `bus-client`, `secrets-client`) so a function bundles
  * only the SDK clients it uses — ingest never loads DynamoDB.
  */
-import { readConfig, type HubConfig } from '../../shared/config.js';
-import type { CountryCode } from '../../domain/identity.js';
+import { readConfig, type HubConfig } from '../../../shared/config.js';
+import type { CountryCode } from '../../../domain/identity.js';
 
 let config: HubConfig | undefined;
 /** Config, validated at cold start: a missing variable fails the init, naming it. */

@@ -1,0 +1,20 @@
+/** Lambda entry: the IAM-authorized read API (`/v1/...`). */
+import { awsConfig, awsCountry, awsTraitOptions } from './deps/config.js';
+import { awsPublisher } from './deps/bus.js';
+import { awsSecrets } from './deps/secrets.js';
+import { awsProfileStore } from './deps/store.js';
+import { createApiHandler } from '../../handlers/api.js';
+import { createSubscriptionRoutes } from '../../handlers/subscriptions-api.js';
+import { awsSubscriptionOperations, lazyDeliveryLog } from './deps/subscriptions.js';
+import { subscriptions } from '../../../subscriptions.config.js';
+
+export const handler = createApiHandler({
+  store: awsProfileStore(),
+  secrets: awsSecrets(),
+  publisher: awsPublisher(),
+  defaultCountry: awsCountry(),
+  traits: awsTraitOptions(),
+  ...(awsConfig().publicBaseUrl ? { publicBaseUrl: awsConfig().publicBaseUrl } : {}),
+  // Subscriptions (issue 5): /v1/subscriptions…
+  extraRoutes: createSubscriptionRoutes({ subscriptions, log: lazyDeliveryLog(), operations: awsSubscriptionOperations(subscriptions), runtime: 'aws' }),
+});
