@@ -65,7 +65,10 @@ const readConstruct = (): Construct => {
   };
   const defaultMemory = Number(/memorySize:\s*props\.memorySize\s*\?\?\s*(\d+)/.exec(fn)?.[1] ?? 256);
   const memoryByFunction: Record<string, number> = {};
-  const libFiles = [join(ROOT, 'lib/hub-stack.ts'), ...readdirSync(join(ROOT, 'lib/constructs')).map((f) => join(ROOT, 'lib/constructs', f))];
+  const libFiles = [
+    join(ROOT, 'lib/hub-stack.ts'),
+    ...readdirSync(join(ROOT, 'lib/constructs')).map((f) => join(ROOT, 'lib/constructs', f)),
+  ];
   for (const file of libFiles) {
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(/new HubFunction\(this,\s*'([^']+)',\s*\{([\s\S]*?)\n\s*\}\);/g)) {
@@ -83,7 +86,8 @@ const readConstruct = (): Construct => {
   for (const m of stack.matchAll(/const (\w+) = new HubFunction\(this,\s*'([^']+)'/g)) {
     const [, variable, id] = m as unknown as [string, string, string];
     const packages = new Set<string>();
-    for (const b of stack.matchAll(new RegExp(`\\b${variable}\\.(bindTable|bindBus|bindSecrets)\\(`, 'g'))) packages.add(BIND_PACKAGE[b[1] as string] as string);
+    for (const b of stack.matchAll(new RegExp(`\\b${variable}\\.(bindTable|bindBus|bindSecrets)\\(`, 'g')))
+      packages.add(BIND_PACKAGE[b[1] as string] as string);
     grants[id] = [...packages].sort();
   }
   return {
@@ -139,7 +143,8 @@ export const floorSource = (packages: readonly string[]): { source: string; unma
   }
   if (packages.includes('@aws-sdk/lib-dynamodb')) {
     lines.push(`import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';`);
-    if (!packages.includes('@aws-sdk/client-dynamodb')) lines.push(`import { DynamoDBClient } from '@aws-sdk/client-dynamodb';`);
+    if (!packages.includes('@aws-sdk/client-dynamodb'))
+      lines.push(`import { DynamoDBClient } from '@aws-sdk/client-dynamodb';`);
     made.push('DynamoDBDocumentClient.from(new DynamoDBClient({}))');
   }
   lines.push(`const clients = [${made.join(', ')}];`);
@@ -175,8 +180,16 @@ interface InitSample {
 }
 
 const timeInit = (runner: string, bundle: string, nodeOptions: string[], env: NodeJS.ProcessEnv): InitSample => {
-  const res = spawnSync(process.execPath, [...nodeOptions, runner, pathToFileURL(bundle).href], { env, encoding: 'utf8', timeout: 30_000 });
-  if (res.status !== 0) throw new InitError(`init failed (exit ${res.status}): ${(res.stderr || res.stdout || '').slice(0, 800)}`, res.stderr ?? '');
+  const res = spawnSync(process.execPath, [...nodeOptions, runner, pathToFileURL(bundle).href], {
+    env,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  if (res.status !== 0)
+    throw new InitError(
+      `init failed (exit ${res.status}): ${(res.stderr || res.stdout || '').slice(0, 800)}`,
+      res.stderr ?? '',
+    );
   return JSON.parse(res.stdout) as InitSample;
 };
 
@@ -205,7 +218,9 @@ const envFor = (runner: string, bundle: string): { env: NodeJS.ProcessEnv; added
       return { env, added };
     } catch (err) {
       if (!(err instanceof InitError)) throw err;
-      const missing = [...new Set(err.stderr.match(/\bOMNIHUB_[A-Z0-9_]+\b/g) ?? [])].filter((name) => env[name] === undefined);
+      const missing = [...new Set(err.stderr.match(/\bOMNIHUB_[A-Z0-9_]+\b/g) ?? [])].filter(
+        (name) => env[name] === undefined,
+      );
       if (missing.length === 0) throw err;
       for (const name of missing) env[name] = name.endsWith('_URL') ? 'https://bench.invalid' : 'bench';
       added.push(...missing);
@@ -216,7 +231,9 @@ const envFor = (runner: string, bundle: string): { env: NodeJS.ProcessEnv; added
 
 /** Largest contributors to a bundle, by package (or repository folder). */
 const topContributors = (metafile: Metafile, outfile: string, n = 6): { module: string; kib: number }[] => {
-  const output = Object.entries(metafile.outputs).find(([path]) => outfile.endsWith(path) || path.endsWith('index.mjs'))?.[1];
+  const output = Object.entries(metafile.outputs).find(
+    ([path]) => outfile.endsWith(path) || path.endsWith('index.mjs'),
+  )?.[1];
   const totals = new Map<string, number>();
   for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? input.split('/').slice(0, 2).join('/');
@@ -248,12 +265,23 @@ export const runBundles = async () => {
       const floorOut = join(dir, `${name}-floor`, 'index.mjs');
       mkdirSync(join(dir, name), { recursive: true });
       try {
-        const real = await build({ ...esbuildOptions(construct.banner, out), entryPoints: [join(ROOT, 'functions/runtime/aws', file)] });
+        const real = await build({
+          ...esbuildOptions(construct.banner, out),
+          entryPoints: [join(ROOT, 'functions/runtime/aws', file)],
+        });
         const sdk = sdkPackagesOf(real.metafile as Metafile);
         const floor = floorSource(sdk);
-        await build({ ...esbuildOptions(construct.banner, floorOut), stdin: { contents: floor.source, resolveDir: ROOT, sourcefile: `${name}-floor.mjs`, loader: 'js' } });
+        await build({
+          ...esbuildOptions(construct.banner, floorOut),
+          stdin: { contents: floor.source, resolveDir: ROOT, sourcefile: `${name}-floor.mjs`, loader: 'js' },
+        });
         const { env, added } = envFor(runner, out);
-        const samples: Record<'real' | 'floor' | 'realNoMaps' | 'floorNoMaps', number[]> = { real: [], floor: [], realNoMaps: [], floorNoMaps: [] };
+        const samples: Record<'real' | 'floor' | 'realNoMaps' | 'floorNoMaps', number[]> = {
+          real: [],
+          floor: [],
+          realNoMaps: [],
+          floorNoMaps: [],
+        };
         // Interleaved, so load from elsewhere on the machine hits both alike.
         for (let r = 0; r < repeats; r++) {
           samples.real.push(timeInit(runner, out, prodFlags, env).importMs);
@@ -273,7 +301,9 @@ export const runBundles = async () => {
           sdkPackages: sdk,
           unmappedSdkPackages: floor.unmapped,
           /** SDK clients bundled although the stack grants the function no resource of that service. */
-          bundledNotGranted: granted ? sdk.filter((p) => p.startsWith('@aws-sdk/client-') && !granted.includes(p)) : null,
+          bundledNotGranted: granted
+            ? sdk.filter((p) => p.startsWith('@aws-sdk/client-') && !granted.includes(p))
+            : null,
           initEnvAdded: added,
           topContributors: topContributors(real.metafile as Metafile, out),
           bundleBytes: bytes,
@@ -286,10 +316,16 @@ export const runBundles = async () => {
           initRatio: round(median(samples.real.map((v, i) => v / (samples.floor[i] as number))), 2),
           initMsWithoutSourceMaps: round(median(samples.realNoMaps), 1),
           floorInitMsWithoutSourceMaps: round(median(samples.floorNoMaps), 1),
-          initRatioWithoutSourceMaps: round(median(samples.realNoMaps.map((v, i) => v / (samples.floorNoMaps[i] as number))), 2),
+          initRatioWithoutSourceMaps: round(
+            median(samples.realNoMaps.map((v, i) => v / (samples.floorNoMaps[i] as number))),
+            2,
+          ),
           samplesMs: { real: samples.real.map((v) => round(v, 1)), floor: samples.floor.map((v) => round(v, 1)) },
         });
-        progress(PHASE, `${name}: ${(bytes / 1024).toFixed(0)} KiB (floor ${(floorBytes / 1024).toFixed(0)} KiB), init ${initMs.toFixed(0)} ms (floor ${floorInitMs.toFixed(0)} ms)`);
+        progress(
+          PHASE,
+          `${name}: ${(bytes / 1024).toFixed(0)} KiB (floor ${(floorBytes / 1024).toFixed(0)} KiB), init ${initMs.toFixed(0)} ms (floor ${floorInitMs.toFixed(0)} ms)`,
+        );
       } catch (err) {
         functions.push({ function: name, error: (err as Error).message });
         progress(PHASE, `${name}: ${(err as Error).message}`);

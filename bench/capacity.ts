@@ -56,7 +56,11 @@ export const runCapacity = async () => {
   try {
     await ensureHubTable(client, tableName);
     const meter = new DynamoMeter({ requestCapacity: true, keepTransactionShapes: 1_000_000 }).attach(client);
-    const store = new DynamoProfileStore(client, { tableName, dedupeTtlDays: 30, linking: linkingPolicy([], 10, 'UA') });
+    const store = new DynamoProfileStore(client, {
+      tableName,
+      dedupeTtlDays: 30,
+      linking: linkingPolicy([], 10, 'UA'),
+    });
     let uid = 0;
     let clock = Date.parse('2026-01-05T09:00:00.000Z');
     const eventOf = (touch: Touch, c: Customer): HubEvent => {
@@ -69,7 +73,11 @@ export const runCapacity = async () => {
      * `prepare(i)` sets sample i up (unmetered: earlier events of the same
      * customer) and returns the event to meter.
      */
-    const measure = async (scenario: string, kase: ScenarioFigures['case'], prepare: (i: number) => Promise<HubEvent>) => {
+    const measure = async (
+      scenario: string,
+      kase: ScenarioFigures['case'],
+      prepare: (i: number) => Promise<HubEvent>,
+    ) => {
       const tallies: MeterTally[] = [];
       const cpu: number[] = [];
       let type = '';
@@ -111,7 +119,11 @@ export const runCapacity = async () => {
       const s = stream++;
       const seconds: HubEvent[] = [];
       await measure(`${label}, fresh customer`, 'fresh', async (i) => eventOf(touch, customer(s, i)));
-      await measure(`${label}, returning customer`, 'returning', async (i) => (seconds[i] = eventOf(touch, customer(s, i))));
+      await measure(
+        `${label}, returning customer`,
+        'returning',
+        async (i) => (seconds[i] = eventOf(touch, customer(s, i))),
+      );
       await measure(`${label}, redelivery (duplicate)`, 'duplicate', async (i) => seconds[i] as HubEvent);
       if (touch === 'whatsapp') {
         await measure(`${label}, returning customer, 21st event`, 'returning-21st', async (i) => {

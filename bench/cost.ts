@@ -41,7 +41,12 @@ export const PRICES = {
       source: 'https://aws.amazon.com/api-gateway/pricing/',
       note: 'HTTP API, $1.00 per million for the first 300 million requests a month; each 512 KB of a request is metered as one request',
     },
-    lambdaRequest: { usd: 0.2 / 1e6, unit: 'invocation', source: 'https://aws.amazon.com/lambda/pricing/', note: '$0.20 per million requests' },
+    lambdaRequest: {
+      usd: 0.2 / 1e6,
+      unit: 'invocation',
+      source: 'https://aws.amazon.com/lambda/pricing/',
+      note: '$0.20 per million requests',
+    },
     lambdaArmGbSecond: {
       usd: 0.0000133334,
       unit: 'GB-second',
@@ -54,7 +59,12 @@ export const PRICES = {
       source: 'https://aws.amazon.com/eventbridge/pricing/',
       note: 'custom events published, $1.00 per million; each 64 KB chunk of an entry is one event; delivery to targets in the same account is not charged',
     },
-    eventBridgeArchiveGb: { usd: 0.1, unit: 'GB archived', source: 'https://aws.amazon.com/eventbridge/pricing/', note: 'archive event processing; storage ($0.023/GB-month) not included' },
+    eventBridgeArchiveGb: {
+      usd: 0.1,
+      unit: 'GB archived',
+      source: 'https://aws.amazon.com/eventbridge/pricing/',
+      note: 'archive event processing; storage ($0.023/GB-month) not included',
+    },
     sqsRequest: {
       usd: 0.4 / 1e6,
       unit: 'request (64 KB chunk)',
@@ -67,10 +77,30 @@ export const PRICES = {
       source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/',
       note: 'on-demand, Standard table class, $0.625 per million (since the November 2024 reduction)',
     },
-    dynamoRru: { usd: 0.125 / 1e6, unit: 'read request unit', source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/', note: '$0.125 per million' },
-    secretsManagerCall: { usd: 0.05 / 1e4, unit: 'API call', source: 'https://aws.amazon.com/secrets-manager/pricing/', note: '$0.05 per 10,000 calls; $0.40 per secret-month is fixed, not per event' },
-    logsIngestedGb: { usd: 0.5, unit: 'GB ingested', source: 'https://aws.amazon.com/cloudwatch/pricing/', note: 'CloudWatch Logs, Standard class ingestion' },
-    xrayTrace: { usd: 5.0 / 1e6, unit: 'trace recorded', source: 'https://aws.amazon.com/xray/pricing/', note: '$5.00 per million traces recorded' },
+    dynamoRru: {
+      usd: 0.125 / 1e6,
+      unit: 'read request unit',
+      source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/',
+      note: '$0.125 per million',
+    },
+    secretsManagerCall: {
+      usd: 0.05 / 1e4,
+      unit: 'API call',
+      source: 'https://aws.amazon.com/secrets-manager/pricing/',
+      note: '$0.05 per 10,000 calls; $0.40 per secret-month is fixed, not per event',
+    },
+    logsIngestedGb: {
+      usd: 0.5,
+      unit: 'GB ingested',
+      source: 'https://aws.amazon.com/cloudwatch/pricing/',
+      note: 'CloudWatch Logs, Standard class ingestion',
+    },
+    xrayTrace: {
+      usd: 5.0 / 1e6,
+      unit: 'trace recorded',
+      source: 'https://aws.amazon.com/xray/pricing/',
+      note: '$5.00 per million traces recorded',
+    },
   } satisfies Record<string, Price>,
 } as const;
 
@@ -162,7 +192,11 @@ const MILLION = 1e6;
 const GB = 1024 ** 3;
 
 /** $ per million events of one kind, line by line. */
-export const costPerMillion = (e: EventProfile, a: CostAssumptions = DEFAULT_ASSUMPTIONS, prices: PriceTable = PRICES): CostResult => {
+export const costPerMillion = (
+  e: EventProfile,
+  a: CostAssumptions = DEFAULT_ASSUMPTIONS,
+  prices: PriceTable = PRICES,
+): CostResult => {
   const p = prices.items;
   const chunks64k = Math.max(1, Math.ceil(e.eventBytes / (64 * 1024)));
   const ingestBilledMs = lambdaBilledMs({ cpuMs: e.ingestCpuMs, ioMs: a.putEventsMs, memoryMb: e.ingestMemoryMb });
@@ -174,14 +208,24 @@ export const costPerMillion = (e: EventProfile, a: CostAssumptions = DEFAULT_ASS
   });
   const batches = MILLION / a.batchSize;
   const ingestEnvironments = Math.ceil((a.ratePerSecond * ingestBilledMs) / 1000) + 1;
-  const secretCalls = ((MILLION / a.ratePerSecond) / a.secretCacheSeconds) * ingestEnvironments;
+  const secretCalls = (MILLION / a.ratePerSecond / a.secretCacheSeconds) * ingestEnvironments;
   const logBytes =
-    MILLION * (e.appLogBytes + a.platformLogBytesPerInvocation + a.accessLogBytes) + batches * a.platformLogBytesPerInvocation;
-  const line = (item: string, quantity: number, price: Price): CostLine => ({ item, quantity, unit: price.unit, usd: quantity * price.usd });
+    MILLION * (e.appLogBytes + a.platformLogBytesPerInvocation + a.accessLogBytes) +
+    batches * a.platformLogBytesPerInvocation;
+  const line = (item: string, quantity: number, price: Price): CostLine => ({
+    item,
+    quantity,
+    unit: price.unit,
+    usd: quantity * price.usd,
+  });
   const lines: CostLine[] = [
     line('API Gateway HTTP API requests', MILLION, p.httpApiRequest),
     line('Lambda ingest invocations', MILLION, p.lambdaRequest),
-    line(`Lambda ingest duration (${e.ingestMemoryMb} MB × ${ingestBilledMs} ms)`, MILLION * (e.ingestMemoryMb / 1024) * (ingestBilledMs / 1000), p.lambdaArmGbSecond),
+    line(
+      `Lambda ingest duration (${e.ingestMemoryMb} MB × ${ingestBilledMs} ms)`,
+      MILLION * (e.ingestMemoryMb / 1024) * (ingestBilledMs / 1000),
+      p.lambdaArmGbSecond,
+    ),
     line('EventBridge PutEvents entries', MILLION * chunks64k, p.eventBridgeCustomEvent),
     line('EventBridge archive', (MILLION * e.eventBytes) / GB, p.eventBridgeArchiveGb),
     line(`SQS requests (send + receive/delete per ${a.batchSize})`, MILLION * chunks64k + batches * 2, p.sqsRequest),

@@ -29,7 +29,17 @@ import { startLocalHub, type LocalHub } from '../functions/runtime/local/local-h
 import type { ApplyOutcome } from '../functions/ports.js';
 import type { HubEvent } from '../functions/events/hub-event.js';
 import { DynamoMeter, diffTally, type MeterTally } from './lib/dynamo-meter.js';
-import { benchDynamo, DYNAMO_ENDPOINT_ENV, isEntry, isQuick, progress, ROOT, runPhase, sleep, wallNow } from './lib/phase.js';
+import {
+  benchDynamo,
+  DYNAMO_ENDPOINT_ENV,
+  isEntry,
+  isQuick,
+  progress,
+  ROOT,
+  runPhase,
+  sleep,
+  wallNow,
+} from './lib/phase.js';
 import { round, summarize, type Summary } from './lib/stats.js';
 import { runStoreFloor, type FloorResult } from './lib/store-floor.js';
 import { planStream, signSteps, TOUCH_KIND, type WireRequest } from './lib/workload.js';
@@ -49,8 +59,24 @@ interface CommitLog {
 }
 
 const SIZES = {
-  full: { warmupCustomers: 120, runACustomers: 1200, runBSeconds: 20, runBMaxRequests: 1500, floorTransactions: 800, concurrency: 32, floorConcurrency: 10 },
-  quick: { warmupCustomers: 30, runACustomers: 150, runBSeconds: 5, runBMaxRequests: 200, floorTransactions: 150, concurrency: 16, floorConcurrency: 10 },
+  full: {
+    warmupCustomers: 120,
+    runACustomers: 1200,
+    runBSeconds: 20,
+    runBMaxRequests: 1500,
+    floorTransactions: 800,
+    concurrency: 32,
+    floorConcurrency: 10,
+  },
+  quick: {
+    warmupCustomers: 30,
+    runACustomers: 150,
+    runBSeconds: 5,
+    runBMaxRequests: 200,
+    floorTransactions: 150,
+    concurrency: 16,
+    floorConcurrency: 10,
+  },
 };
 
 /** Counts what the code under test writes to stdout (the hub's logs), still passing it on. */
@@ -199,7 +225,8 @@ const analyse = (
 ): RunAnalysis => {
   const ok = load.records.map((r, i) => ({ r, i })).filter(({ r }) => r[3] >= 200 && r[3] < 300);
   const failed: Record<string, number> = {};
-  for (const r of load.records) if (!(r[3] >= 200 && r[3] < 300)) failed[String(r[3])] = (failed[String(r[3])] ?? 0) + 1;
+  for (const r of load.records)
+    if (!(r[3] >= 200 && r[3] < 300)) failed[String(r[3])] = (failed[String(r[3])] ?? 0) + 1;
   const firstSent = Math.min(...load.records.filter((r) => r[1] > 0).map((r) => r[1]));
   const firstDue = Math.min(...load.records.filter((r) => r[0] > 0).map((r) => r[0]));
   const lastAck = Math.max(...ok.map(({ r }) => r[2]));
@@ -276,7 +303,13 @@ export const runE2e = async () => {
       apiToken: API_TOKEN,
       mode: 'closed',
       concurrency: size.concurrency,
-      requests: requests.map((r) => ({ path: r.path, headers: r.headers, body: r.body, identity: r.identity, eventIds: r.eventIds })),
+      requests: requests.map((r) => ({
+        path: r.path,
+        headers: r.headers,
+        body: r.body,
+        identity: r.identity,
+        eventIds: r.eventIds,
+      })),
       probeEvery: 0,
       probePollMs: 50,
       probeTimeoutMs: 30_000,
@@ -285,13 +318,26 @@ export const runE2e = async () => {
     });
     const build = (stream: number, customers: number) => {
       const now = new Date();
-      return signSteps(planStream(customers, 1000 + stream), { stream, baseUrl: hub.url, secrets, now, tag: `${stamp}s${stream}`, startMs: now.getTime() });
+      return signSteps(planStream(customers, 1000 + stream), {
+        stream,
+        baseUrl: hub.url,
+        secrets,
+        now,
+        tag: `${stamp}s${stream}`,
+        startMs: now.getTime(),
+      });
     };
 
     // 1. Warm-up: the JVM first, then the hub; the hub's transactions are the floor's shape.
     progress(PHASE, 'warming up DynamoDB Local and the hub');
     // DynamoDB Local keeps getting faster for a while (JIT): a short warm-up left floor A 40 % below floor B.
-    await runStoreFloor(floorClient, { tableName: `bench-floor-warm-${stamp}`, run: 'w', transactions: Math.round(size.floorTransactions * 1.5), concurrency: size.floorConcurrency, shapes: [] });
+    await runStoreFloor(floorClient, {
+      tableName: `bench-floor-warm-${stamp}`,
+      run: 'w',
+      transactions: Math.round(size.floorTransactions * 1.5),
+      concurrency: size.floorConcurrency,
+      shapes: [],
+    });
     const warm = build(0, size.warmupCustomers);
     await runLoadgen(dir, 'warmup', job(warm, { concurrency: 16 }));
     await waitIdle(hub, 60_000);
@@ -302,13 +348,22 @@ export const runE2e = async () => {
     const floorOptions = { transactions: size.floorTransactions, concurrency: size.floorConcurrency, shapes };
 
     // 2. Floor A.
-    progress(PHASE, `store floor A (${size.floorTransactions} transactions of ${(shapes.reduce((s, x) => s + x.length, 0) / Math.max(1, shapes.length)).toFixed(2)} items)`);
+    progress(
+      PHASE,
+      `store floor A (${size.floorTransactions} transactions of ${(shapes.reduce((s, x) => s + x.length, 0) / Math.max(1, shapes.length)).toFixed(2)} items)`,
+    );
     const floorA = await runStoreFloor(floorClient, { tableName: `bench-floor-a-${stamp}`, run: 'a', ...floorOptions });
 
     // 3. Run A: saturation.
     const streamA = build(1, size.runACustomers);
     progress(PHASE, `run A: ${streamA.length} webhooks, closed loop, ${size.concurrency} connections`);
-    const beforeA = { merges: commits.merges, applied: commits.applied, tally: meter.snapshot(), cpu: cpuMs(), log: { ...stdout } };
+    const beforeA = {
+      merges: commits.merges,
+      applied: commits.applied,
+      tally: meter.snapshot(),
+      cpu: cpuMs(),
+      log: { ...stdout },
+    };
     const backlogA = sampleBacklog(hub);
     const loadA = await runLoadgen(dir, 'run-a', job(streamA, {}));
     const cpuAtLastAck = cpuMs();
@@ -332,10 +387,17 @@ export const runE2e = async () => {
     const streamB = build(2, Math.max(10, Math.round(target / 2.35)));
     // About 40 probes: enough for a p50/p99 estimate, little read load on the hub under test.
     const probeEvery = Math.max(1, Math.ceil(streamB.length / 40));
-    progress(PHASE, `run B: ${streamB.length} webhooks at ${rate.toFixed(1)}/s, probing every ${probeEvery}th through the read API`);
+    progress(
+      PHASE,
+      `run B: ${streamB.length} webhooks at ${rate.toFixed(1)}/s, probing every ${probeEvery}th through the read API`,
+    );
     const beforeB = { merges: commits.merges, applied: commits.applied, tally: meter.snapshot() };
     const backlogB = sampleBacklog(hub);
-    const loadB = await runLoadgen(dir, 'run-b', job(streamB, { mode: 'paced', rate, maxInFlight: 256, probeEvery, deadlineMs: 45_000 }));
+    const loadB = await runLoadgen(
+      dir,
+      'run-b',
+      job(streamB, { mode: 'paced', rate, maxInFlight: 256, probeEvery, deadlineMs: 45_000 }),
+    );
     const drainedB = await waitIdle(hub, 40_000);
     const runB = analyse(streamB, loadB, commits, beforeB.merges, beforeB.applied, backlogB.stop(), 'due');
     const tallyB = diffTally(meter.snapshot(), beforeB.tally);

@@ -18,7 +18,14 @@ import type { Connector, NormalizeContext, NormalizeResult, VerifyResult } from 
 import { parseHubEvent } from '../functions/events/hub-event.js';
 import { createIngestHandler } from '../functions/handlers/ingest.js';
 import { DEFAULT_MAX_BODY_BYTES, type RawRequest } from '../functions/shared/http.js';
-import { loadFixtures, signedRequest, TEST_BASE_URL, TEST_NOW, TEST_SECRETS, type LoadedFixture } from '../test/helpers/fixtures.js';
+import {
+  loadFixtures,
+  signedRequest,
+  TEST_BASE_URL,
+  TEST_NOW,
+  TEST_SECRETS,
+  type LoadedFixture,
+} from '../test/helpers/fixtures.js';
 import { measureInterleaved, pairedRatio, type MicroOp, type MicroOptions } from './lib/micro.js';
 import { geomean, round } from './lib/stats.js';
 import { isEntry, isQuick, progress, runPhase } from './lib/phase.js';
@@ -54,7 +61,12 @@ export interface FixtureFigures {
   readonly floorUs: number | null;
   /** Median of per-round pipeline/floor ratios. */
   readonly ratio: number | null;
-  readonly stagesUs: { verify: number | null; parse: number | null; normalize: number | null; hubEventSchema: number | null };
+  readonly stagesUs: {
+    verify: number | null;
+    parse: number | null;
+    normalize: number | null;
+    hubEventSchema: number | null;
+  };
 }
 
 export interface ConnectorFigures {
@@ -78,7 +90,11 @@ export interface ConnectorFigures {
 
 const ns2us = (ns: number | undefined): number | null => (ns === undefined ? null : round(ns / 1000, 2));
 
-const measureFixture = async (connector: Connector<unknown>, fixture: LoadedFixture, options: MicroOptions): Promise<FixtureFigures> => {
+const measureFixture = async (
+  connector: Connector<unknown>,
+  fixture: LoadedFixture,
+  options: MicroOptions,
+): Promise<FixtureFigures> => {
   const req: RawRequest = signedRequest(connector, fixture, TEST_SECRETS);
   const first = connector.verify(req, TEST_SECRETS, VERIFY_CTX);
   const asyncVerify = isThenable(first);
@@ -154,7 +170,12 @@ const apiGatewayEvent = (connector: Connector<unknown>, fixture: LoadedFixture):
   const signed = connector.signSample({ url, method, body: fixture.body, contentType, now: TEST_NOW }, TEST_SECRETS);
   const target = new URL(signed.url);
   const body = signed.body ?? fixture.body;
-  const headers = Object.fromEntries(Object.entries({ 'content-type': contentType, host: target.host, ...signed.headers }).map(([k, v]) => [k.toLowerCase(), v]));
+  const headers = Object.fromEntries(
+    Object.entries({ 'content-type': contentType, host: target.host, ...signed.headers }).map(([k, v]) => [
+      k.toLowerCase(),
+      v,
+    ]),
+  );
   return {
     version: '2.0',
     routeKey: `${method} /webhooks/{connector}`,
@@ -179,9 +200,17 @@ const apiGatewayEvent = (connector: Connector<unknown>, fixture: LoadedFixture):
   };
 };
 
-const LAMBDA_CONTEXT = { functionName: 'omnihub-bench-ingest', awsRequestId: 'bench', getRemainingTimeInMillis: () => 10_000 } as Context;
+const LAMBDA_CONTEXT = {
+  functionName: 'omnihub-bench-ingest',
+  awsRequestId: 'bench',
+  getRemainingTimeInMillis: () => 10_000,
+} as Context;
 
-const measureHandler = async (connector: Connector<unknown>, fixture: LoadedFixture, options: MicroOptions): Promise<number | null> => {
+const measureHandler = async (
+  connector: Connector<unknown>,
+  fixture: LoadedFixture,
+  options: MicroOptions,
+): Promise<number | null> => {
   const handler = createIngestHandler({
     publisher: { publish: async () => undefined, putEntries: async () => undefined },
     secrets: { get: async () => TEST_SECRETS },
@@ -192,8 +221,12 @@ const measureHandler = async (connector: Connector<unknown>, fixture: LoadedFixt
   });
   const event = apiGatewayEvent(connector, fixture);
   const first = await handler(event, LAMBDA_CONTEXT);
-  if (first.statusCode !== 200) throw new Error(`handler answered ${first.statusCode}: ${String(first.body).slice(0, 200)}`);
-  const m = await measureInterleaved([{ name: 'handler', async: true, fn: () => handler(event, LAMBDA_CONTEXT) }], options);
+  if (first.statusCode !== 200)
+    throw new Error(`handler answered ${first.statusCode}: ${String(first.body).slice(0, 200)}`);
+  const m = await measureInterleaved(
+    [{ name: 'handler', async: true, fn: () => handler(event, LAMBDA_CONTEXT) }],
+    options,
+  );
   return ns2us(m.medianNs.handler);
 };
 
@@ -202,7 +235,9 @@ const sum = (values: readonly (number | null)[]): number | null =>
 
 export const runIngestCpu = async () => {
   const quick = isQuick();
-  const options: MicroOptions = quick ? { rounds: 3, roundMs: 3, warmupMs: 10 } : { rounds: 7, roundMs: 10, warmupMs: 30 };
+  const options: MicroOptions = quick
+    ? { rounds: 3, roundMs: 3, warmupMs: 10 }
+    : { rounds: 7, roundMs: 10, warmupMs: 30 };
   const fixtures: FixtureFigures[] = [];
   const connectors: ConnectorFigures[] = [];
   for (const connector of listConnectors()) {
@@ -235,7 +270,10 @@ export const runIngestCpu = async () => {
     const pipelineUs = sum(own.map((f) => f.pipelineUs));
     const floorUs = sum(own.map((f) => f.floorUs));
     const ratios = own.map((f) => f.ratio).filter((r): r is number => r !== null);
-    const worst = own.reduce<FixtureFigures | undefined>((w, f) => (w === undefined || (f.ratio ?? 0) > (w.ratio ?? 0) ? f : w), undefined);
+    const worst = own.reduce<FixtureFigures | undefined>(
+      (w, f) => (w === undefined || (f.ratio ?? 0) > (w.ratio ?? 0) ? f : w),
+      undefined,
+    );
     const stage = (k: keyof FixtureFigures['stagesUs']) => {
       const total = sum(own.map((f) => f.stagesUs[k]));
       return total === null || !pipelineUs ? null : round(total / pipelineUs, 2);
@@ -248,13 +286,21 @@ export const runIngestCpu = async () => {
       ratio: ratios.length ? round(geomean(ratios), 2) : null,
       sumRatio: pipelineUs !== null && floorUs ? round(pipelineUs / floorUs, 2) : null,
       worst: worst ? { fixture: worst.fixture, ratio: worst.ratio } : null,
-      stageShare: { verify: stage('verify'), parse: stage('parse'), normalize: stage('normalize'), hubEventSchema: stage('hubEventSchema') },
+      stageShare: {
+        verify: stage('verify'),
+        parse: stage('parse'),
+        normalize: stage('normalize'),
+        hubEventSchema: stage('hubEventSchema'),
+      },
       handlerUs,
       handlerFixture,
       skipped,
     });
     fixtures.push(...own);
-    progress(PHASE, `${connector.name}: ${own.length} fixtures, ratio ${connectors.at(-1)?.ratio ?? 'n/a'}${skipped.length ? `, skipped ${skipped.length}` : ''}`);
+    progress(
+      PHASE,
+      `${connector.name}: ${own.length} fixtures, ratio ${connectors.at(-1)?.ratio ?? 'n/a'}${skipped.length ? `, skipped ${skipped.length}` : ''}`,
+    );
   }
   return {
     method:

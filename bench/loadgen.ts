@@ -27,7 +27,13 @@ export interface LoadJob {
   readonly rate?: number;
   /** Outstanding requests allowed in paced mode. @default 256 */
   readonly maxInFlight?: number;
-  readonly requests: readonly { path: string; headers: Record<string, string>; body: string; identity: string; eventIds: string[] }[];
+  readonly requests: readonly {
+    path: string;
+    headers: Record<string, string>;
+    body: string;
+    identity: string;
+    eventIds: string[];
+  }[];
   /** Probe every n-th request through the read API; 0 = none. */
   readonly probeEvery: number;
   /** Longest interval between two polls of one probe. */
@@ -64,10 +70,23 @@ export interface LoadResult {
 const wallNow = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-const post = (agent: Agent, base: URL, path: string, headers: Record<string, string>, body: Buffer): Promise<{ status: number; text: string }> =>
+const post = (
+  agent: Agent,
+  base: URL,
+  path: string,
+  headers: Record<string, string>,
+  body: Buffer,
+): Promise<{ status: number; text: string }> =>
   new Promise((resolve) => {
     const req = request(
-      { agent, host: base.hostname, port: base.port, method: 'POST', path, headers: { ...headers, 'content-length': String(body.length) } },
+      {
+        agent,
+        host: base.hostname,
+        port: base.port,
+        method: 'POST',
+        path,
+        headers: { ...headers, 'content-length': String(body.length) },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -108,7 +127,10 @@ export const runLoad = async (job: LoadJob): Promise<LoadResult> => {
   // fast commit is seen within milliseconds and a slow one costs few requests.
   const api = async (path: string): Promise<{ status: number; body: any }> => {
     try {
-      const res = await fetch(`${job.baseUrl}${path}`, { headers: { authorization: `Bearer ${job.apiToken}` }, signal: AbortSignal.timeout(10_000) });
+      const res = await fetch(`${job.baseUrl}${path}`, {
+        headers: { authorization: `Bearer ${job.apiToken}` },
+        signal: AbortSignal.timeout(10_000),
+      });
       return { status: res.status, body: res.status === 200 ? await res.json() : await res.text() };
     } catch {
       return { status: 0, body: undefined };

@@ -38,7 +38,15 @@ type PhaseName = (typeof PHASES)[number]['name'];
 
 const DEFAULT_OUT = join(ROOT, 'bench/results.json');
 
-const TARGETS = { ingestRatio: 2, e2eFloorShare: 0.5, ackP99Ms: 50, returningWcu: 4, returningRcu: 2, initRatio: 1.5, usdPerMillion: 5 };
+const TARGETS = {
+  ingestRatio: 2,
+  e2eFloorShare: 0.5,
+  ackP99Ms: 50,
+  returningWcu: 4,
+  returningRcu: 2,
+  initRatio: 1.5,
+  usdPerMillion: 5,
+};
 
 interface PhaseOutcome {
   readonly ok: boolean;
@@ -87,7 +95,11 @@ const runPhaseProcess = (phase: (typeof PHASES)[number], out: string, env: NodeJ
         const parsed = JSON.parse(readFileSync(out, 'utf8')) as { ok: boolean; result?: unknown; error?: string };
         resolve({ ...base, ok: parsed.ok, result: parsed.result, ...(parsed.error ? { error: parsed.error } : {}) });
       } catch {
-        resolve({ ...base, ok: false, error: `exited with ${signal ?? code} and no result; last output: ${tail.slice(-1500)}` });
+        resolve({
+          ...base,
+          ok: false,
+          error: `exited with ${signal ?? code} and no result; last output: ${tail.slice(-1500)}`,
+        });
       }
     });
   });
@@ -107,7 +119,9 @@ const pass = (ok: boolean | null): string => (ok === null ? 'n/a' : ok ? 'PASS' 
 const findScenario = (capacity: any, label: string, kase: string) =>
   (capacity?.scenarios as any[] | undefined)?.find((s) => String(s.scenario).startsWith(label) && s.case === kase);
 
-const buildProfiles = (phases: Partial<Record<PhaseName, PhaseOutcome>>): { profiles: EventProfile[]; notes: string[] } => {
+const buildProfiles = (
+  phases: Partial<Record<PhaseName, PhaseOutcome>>,
+): { profiles: EventProfile[]; notes: string[] } => {
   const notes: string[] = [];
   const ingest = phases['ingest-cpu']?.result;
   const bundles = phases.bundles?.result;
@@ -158,7 +172,11 @@ const buildProfiles = (phases: Partial<Record<PhaseName, PhaseOutcome>>): { prof
     };
   };
   const candidates = [
-    profile('Message, returning customer (WhatsApp)', 'whatsapp', findScenario(capacity, 'message (WhatsApp)', 'returning')),
+    profile(
+      'Message, returning customer (WhatsApp)',
+      'whatsapp',
+      findScenario(capacity, 'message (WhatsApp)', 'returning'),
+    ),
     profile('Message, fresh customer (WhatsApp)', 'whatsapp', findScenario(capacity, 'message (WhatsApp)', 'fresh')),
     profile('Call, returning customer (Binotel)', 'binotel', findScenario(capacity, 'call (Binotel)', 'returning')),
     profile('Lead, returning customer (Marquiz)', 'marquiz', findScenario(capacity, 'lead (Marquiz)', 'returning')),
@@ -200,18 +218,39 @@ interface Target {
 }
 
 /** The tables of the run and the targets, shared by the terminal output and docs/benchmarks.md. */
-const buildSections = (phases: Partial<Record<PhaseName, PhaseOutcome>>, costs: CostResult[]): { sections: Section[]; targets: Target[] } => {
+const buildSections = (
+  phases: Partial<Record<PhaseName, PhaseOutcome>>,
+  costs: CostResult[],
+): { sections: Section[]; targets: Target[] } => {
   const sections: Section[] = [];
   const targets: Target[] = [];
   for (const [name, outcome] of Object.entries(phases)) {
-    if (!outcome.ok) sections.push({ title: `${name}: FAILED`, header: ['error'], rows: [[outcome.error ?? 'unknown']], digits: 0, notes: [] });
+    if (!outcome.ok)
+      sections.push({
+        title: `${name}: FAILED`,
+        header: ['error'],
+        rows: [[outcome.error ?? 'unknown']],
+        digits: 0,
+        notes: [],
+      });
   }
   const ingest = phases['ingest-cpu'];
   if (ingest?.ok) {
     const connectors = ingest.result.connectors as any[];
     sections.push({
-      title: '1. Ingest CPU per connector (µs per webhook, summed over its fixtures; ratio = geometric mean of the per-fixture paired ratios)',
-      header: ['connector', 'fixtures', 'pipeline µs', 'floor µs', 'ratio', 'worst fixture', 'largest stages', 'handler µs', `≤ ${TARGETS.ingestRatio}×`],
+      title:
+        '1. Ingest CPU per connector (µs per webhook, summed over its fixtures; ratio = geometric mean of the per-fixture paired ratios)',
+      header: [
+        'connector',
+        'fixtures',
+        'pipeline µs',
+        'floor µs',
+        'ratio',
+        'worst fixture',
+        'largest stages',
+        'handler µs',
+        `≤ ${TARGETS.ingestRatio}×`,
+      ],
       rows: connectors.map((c): Cell[] => [
         c.connector,
         c.fixtures,
@@ -245,14 +284,63 @@ const buildSections = (phases: Partial<Record<PhaseName, PhaseOutcome>>, costs: 
     const r = e2e.result;
     sections.push({
       title: `2. End to end on the local runtime (store floor ${r.floor.perSecond} events/s = mean of ${r.floor.a.perSecond} and ${r.floor.b.perSecond}, spread ${r.floor.spreadPercent} %)`,
-      header: ['run', 'webhooks', 'acked/s', 'ack p50 ms', 'ack p95', 'ack p99', 'applied/s', '÷ floor', 'ack→commit p50 ms', 'p99', 'API-visible p50 ms', 'p99', 'merges', 'max backlog'],
+      header: [
+        'run',
+        'webhooks',
+        'acked/s',
+        'ack p50 ms',
+        'ack p95',
+        'ack p99',
+        'applied/s',
+        '÷ floor',
+        'ack→commit p50 ms',
+        'p99',
+        'API-visible p50 ms',
+        'p99',
+        'merges',
+        'max backlog',
+      ],
       rows: [
-        ['A saturation', r.runA.requests, r.runA.ackPerSecond, r.runA.ackLatencyMs.p50, r.runA.ackLatencyMs.p95, r.runA.ackLatencyMs.p99, r.runA.appliedPerSecond, r.runA.ratioToFloor, r.runA.ackToCommittedMs.p50, r.runA.ackToCommittedMs.p99, null, null, r.runA.merges, r.runA.maxBacklog],
-        [`B paced ${r.runB.offeredPerSecond}/s`, r.runB.requests, r.runB.ackPerSecond, r.runB.ackLatencyMs.p50, r.runB.ackLatencyMs.p95, r.runB.ackLatencyMs.p99, r.runB.appliedPerSecond, round(r.runB.appliedPerSecond / r.floor.perSecond, 2), r.runB.ackToCommittedMs.p50, r.runB.ackToCommittedMs.p99, r.runB.visibleThroughApiMs.p50, r.runB.visibleThroughApiMs.p99, r.runB.merges, r.runB.maxBacklog],
+        [
+          'A saturation',
+          r.runA.requests,
+          r.runA.ackPerSecond,
+          r.runA.ackLatencyMs.p50,
+          r.runA.ackLatencyMs.p95,
+          r.runA.ackLatencyMs.p99,
+          r.runA.appliedPerSecond,
+          r.runA.ratioToFloor,
+          r.runA.ackToCommittedMs.p50,
+          r.runA.ackToCommittedMs.p99,
+          null,
+          null,
+          r.runA.merges,
+          r.runA.maxBacklog,
+        ],
+        [
+          `B paced ${r.runB.offeredPerSecond}/s`,
+          r.runB.requests,
+          r.runB.ackPerSecond,
+          r.runB.ackLatencyMs.p50,
+          r.runB.ackLatencyMs.p95,
+          r.runB.ackLatencyMs.p99,
+          r.runB.appliedPerSecond,
+          round(r.runB.appliedPerSecond / r.floor.perSecond, 2),
+          r.runB.ackToCommittedMs.p50,
+          r.runB.ackToCommittedMs.p99,
+          r.runB.visibleThroughApiMs.p50,
+          r.runB.visibleThroughApiMs.p99,
+          r.runB.merges,
+          r.runB.maxBacklog,
+        ],
       ],
       digits: 2,
       notes: [
-        `Mix of run A: ${Object.entries(r.mix.byKind).map(([k, v]) => `${v} ${k}s`).join(', ')} from ${Object.keys(r.mix.byConnector).length} connectors; failed requests A ${JSON.stringify(r.runA.failed)}, B ${JSON.stringify(r.runB.failed)}; dead letters ${r.deadLetters}.`,
+        `Mix of run A: ${Object.entries(r.mix.byKind)
+          .map(([k, v]) => `${v} ${k}s`)
+          .join(
+            ', ',
+          )} from ${Object.keys(r.mix.byConnector).length} connectors; failed requests A ${JSON.stringify(r.runA.failed)}, B ${JSON.stringify(r.runB.failed)}; dead letters ${r.deadLetters}.`,
         `Store calls per event ${JSON.stringify(r.runA.store.callsPerEvent)}; hub-process CPU after the last acknowledgement (consumer only) ${r.runA.consumerCpuMsPerEvent} ms per event; ${r.runB.visibleThroughApiMs.probes} read-API probes in run B (${r.runB.visibleThroughApiMs.timedOut} timed out).`,
       ],
     });
@@ -274,7 +362,8 @@ const buildSections = (phases: Partial<Record<PhaseName, PhaseOutcome>>, costs: 
   const capacity = phases.capacity;
   if (capacity?.ok) {
     sections.push({
-      title: '3. DynamoDB capacity per event (AWS billing rules on the observed item sizes; DynamoDB Local’s own report beside it)',
+      title:
+        '3. DynamoDB capacity per event (AWS billing rules on the observed item sizes; DynamoDB Local’s own report beside it)',
       header: ['scenario', 'WCU', 'RCU', 'Local WCU', 'Local RCU', 'calls', 'transaction item bytes'],
       rows: (capacity.result.scenarios as any[]).map((s): Cell[] => [
         s.scenario,
@@ -307,10 +396,36 @@ const buildSections = (phases: Partial<Record<PhaseName, PhaseOutcome>>, costs: 
     const parityMisses = Object.entries(bundles.result.parity ?? {}).filter(([, ok]) => !ok);
     sections.push({
       title: `4. Bundles and cold start (init = import() in a fresh node ${bundles.result.nodeOptions ?? ''}, median of ${bundles.result.repeats})`,
-      header: ['function', 'MB', 'bundle KiB', 'floor KiB', 'size ×', 'init ms', 'floor ms', 'init ×', 'init × w/o maps', 'bundled, not granted', 'largest modules (KiB)', `≤ ${TARGETS.initRatio}×`],
+      header: [
+        'function',
+        'MB',
+        'bundle KiB',
+        'floor KiB',
+        'size ×',
+        'init ms',
+        'floor ms',
+        'init ×',
+        'init × w/o maps',
+        'bundled, not granted',
+        'largest modules (KiB)',
+        `≤ ${TARGETS.initRatio}×`,
+      ],
       rows: (bundles.result.functions as any[]).map((f): Cell[] =>
         f.error
-          ? [f.function, null, null, null, null, null, null, null, null, `error: ${String(f.error).split('\n')[0]?.slice(0, 80)}`, null, 'n/a']
+          ? [
+              f.function,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              `error: ${String(f.error).split('\n')[0]?.slice(0, 80)}`,
+              null,
+              'n/a',
+            ]
           : [
               f.function,
               f.memoryMb,
@@ -322,12 +437,19 @@ const buildSections = (phases: Partial<Record<PhaseName, PhaseOutcome>>, costs: 
               f.initRatio,
               f.initRatioWithoutSourceMaps,
               (f.bundledNotGranted ?? []).join(', ') || null,
-              (f.topContributors as { module: string; kib: number }[]).slice(0, 3).map((m) => `${m.module} ${m.kib}`).join(', '),
+              (f.topContributors as { module: string; kib: number }[])
+                .slice(0, 3)
+                .map((m) => `${m.module} ${m.kib}`)
+                .join(', '),
               pass(f.initRatio <= TARGETS.initRatio),
             ],
       ),
       digits: 1,
-      notes: parityMisses.length ? [`PARITY WARNING: lib/constructs/hub-function.ts no longer matches: ${parityMisses.map(([k]) => k).join(', ')}`] : [],
+      notes: parityMisses.length
+        ? [
+            `PARITY WARNING: lib/constructs/hub-function.ts no longer matches: ${parityMisses.map(([k]) => k).join(', ')}`,
+          ]
+        : [],
     });
     const worst = Math.max(...fns.map((f) => f.initRatio ?? 0));
     targets.push({
@@ -342,13 +464,23 @@ const buildSections = (phases: Partial<Record<PhaseName, PhaseOutcome>>, costs: 
     const items = costs[0]?.lines.map((l) => l.item.replace(/ \(.*\)$/, '')) ?? [];
     sections.push({
       title: `5. $ per million events (${PRICES.region} list prices of ${PRICES.date}; assumptions in results.json)`,
-      header: ['line', ...costs.map((c) => c.label.replace(/ \(.*\)$/, '').replace(', returning customer', ', returning').replace(', fresh customer', ', fresh'))],
+      header: [
+        'line',
+        ...costs.map((c) =>
+          c.label
+            .replace(/ \(.*\)$/, '')
+            .replace(', returning customer', ', returning')
+            .replace(', fresh customer', ', fresh'),
+        ),
+      ],
       rows: [
         ...items.map((item, i) => [item, ...costs.map((c) => round(c.lines[i]?.usd ?? Number.NaN, 3))]),
         ['TOTAL $ per million', ...costs.map((c) => round(c.totalUsd, 2))],
       ],
       digits: 3,
-      notes: [`Ingest billed ${costs[0]?.ingestBilledMs} ms per webhook; profile writer ${costs[0]?.writerBatchBilledMs} ms per batch of ${DEFAULT_ASSUMPTIONS.batchSize}.`],
+      notes: [
+        `Ingest billed ${costs[0]?.ingestBilledMs} ms per webhook; profile writer ${costs[0]?.writerBatchBilledMs} ms per batch of ${DEFAULT_ASSUMPTIONS.batchSize}.`,
+      ],
     });
     const message = costs[0];
     if (message) {
@@ -365,7 +497,8 @@ const buildSections = (phases: Partial<Record<PhaseName, PhaseOutcome>>, costs: 
 };
 
 const TARGET_HEADER = ['target', 'figure', 'floor / limit', 'ratio', 'verdict'];
-const targetRows = (targets: readonly Target[]): Cell[][] => targets.map((t) => [t.target, t.figure, t.floor, t.ratio, t.verdict]);
+const targetRows = (targets: readonly Target[]): Cell[][] =>
+  targets.map((t) => [t.target, t.figure, t.floor, t.ratio, t.verdict]);
 
 const printReport = (sections: readonly Section[], targets: readonly Target[]): void => {
   for (const s of sections) {
@@ -378,14 +511,24 @@ const printReport = (sections: readonly Section[], targets: readonly Target[]): 
 };
 
 /** The generated block of docs/benchmarks.md. */
-const markdownReport = (sections: readonly Section[], targets: readonly Target[], meta: { generatedAt: string; machine: string; durationSeconds: number | null; commit: string | null }): string =>
+const markdownReport = (
+  sections: readonly Section[],
+  targets: readonly Target[],
+  meta: { generatedAt: string; machine: string; durationSeconds: number | null; commit: string | null },
+): string =>
   [
     `_Generated by \`npm run bench\` on ${meta.generatedAt.slice(0, 16).replace('T', ' ')} UTC (${meta.machine}; ${meta.durationSeconds} s${meta.commit ? `; commit ${meta.commit.slice(0, 7)}` : ''}). Raw figures: [bench/results.json](../bench/results.json)._`,
     '',
     '### Targets',
     '',
     markdownTable(TARGET_HEADER, targetRows(targets)),
-    ...sections.flatMap((s) => ['', `### ${s.title}`, '', markdownTable(s.header, s.rows, s.digits), ...(s.notes.length ? ['', ...s.notes.map((n) => `- ${n}`)] : [])]),
+    ...sections.flatMap((s) => [
+      '',
+      `### ${s.title}`,
+      '',
+      markdownTable(s.header, s.rows, s.digits),
+      ...(s.notes.length ? ['', ...s.notes.map((n) => `- ${n}`)] : []),
+    ]),
   ].join('\n');
 
 // ------------------------------------------------------------------ main
@@ -397,14 +540,34 @@ const render = (file: string): void => {
     durationSeconds: number | null;
     machine: { cpus: number; cpuModel: string | null; node: string; loadavgStart: number[]; loadavgEnd: number[] };
     git: { commit: string | null };
-    phases: Record<string, { ok: boolean; durationSeconds: number; loadavgBefore: number; loadavgAfter: number; error?: string; result: unknown }>;
+    phases: Record<
+      string,
+      {
+        ok: boolean;
+        durationSeconds: number;
+        loadavgBefore: number;
+        loadavgAfter: number;
+        error?: string;
+        result: unknown;
+      }
+    >;
   };
   const phases: Partial<Record<PhaseName, PhaseOutcome>> = {};
   for (const [name, p] of Object.entries(saved.phases)) {
-    phases[name as PhaseName] = { ok: p.ok, durationMs: p.durationSeconds * 1000, loadavgBefore: p.loadavgBefore, loadavgAfter: p.loadavgAfter, result: p.result, ...(p.error ? { error: p.error } : {}) };
+    phases[name as PhaseName] = {
+      ok: p.ok,
+      durationMs: p.durationSeconds * 1000,
+      loadavgBefore: p.loadavgBefore,
+      loadavgAfter: p.loadavgAfter,
+      result: p.result,
+      ...(p.error ? { error: p.error } : {}),
+    };
   }
   const { profiles } = buildProfiles(phases);
-  const { sections, targets } = buildSections(phases, profiles.map((p) => costPerMillion(p, DEFAULT_ASSUMPTIONS)));
+  const { sections, targets } = buildSections(
+    phases,
+    profiles.map((p) => costPerMillion(p, DEFAULT_ASSUMPTIONS)),
+  );
   printReport(sections, targets);
   writeDocs(sections, targets, saved);
 };
@@ -412,11 +575,27 @@ const render = (file: string): void => {
 const writeDocs = (
   sections: readonly Section[],
   targets: readonly Target[],
-  results: { generatedAt: string; durationSeconds: number | null; machine: { cpus: number; cpuModel: string | null; node: string; loadavgStart: (number | null)[]; loadavgEnd: (number | null)[] }; git: { commit: string | null } },
+  results: {
+    generatedAt: string;
+    durationSeconds: number | null;
+    machine: {
+      cpus: number;
+      cpuModel: string | null;
+      node: string;
+      loadavgStart: (number | null)[];
+      loadavgEnd: (number | null)[];
+    };
+    git: { commit: string | null };
+  },
 ): void => {
   const docPath = join(ROOT, 'docs/benchmarks.md');
   const machine = `${results.machine.cpus} × ${results.machine.cpuModel ?? 'cpu'}, Node ${results.machine.node}, load average ${results.machine.loadavgStart[0]} → ${results.machine.loadavgEnd[0]}`;
-  const block = markdownReport(sections, targets, { generatedAt: results.generatedAt, machine, durationSeconds: results.durationSeconds, commit: results.git.commit });
+  const block = markdownReport(sections, targets, {
+    generatedAt: results.generatedAt,
+    machine,
+    durationSeconds: results.durationSeconds,
+    commit: results.git.commit,
+  });
   const doc = existsSync(docPath) ? replaceBetween(readFileSync(docPath, 'utf8'), 'bench:results', block) : undefined;
   if (doc) {
     writeFileSync(docPath, doc);
@@ -433,7 +612,9 @@ const main = async () => {
   // Lambda runs Node 22; the SDK's notice that Node 20 support ends is noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const quick = process.argv.includes('--quick');
-  const only = arg('--only')?.split(',').map((s) => s.trim());
+  const only = arg('--only')
+    ?.split(',')
+    .map((s) => s.trim());
   const outFile = arg('--out') ?? DEFAULT_OUT;
   const selected = PHASES.filter((p) => !only || only.includes(p.name));
   if (selected.length === 0) throw new Error(`--only names none of ${PHASES.map((p) => p.name).join(', ')}`);
@@ -442,7 +623,9 @@ const main = async () => {
   const phases: Partial<Record<PhaseName, PhaseOutcome>> = {};
   let dynamo: DynamoDbLocal | undefined;
   const loadStart = loadavg();
-  say(`Omnihub benchmarks${quick ? ' (quick)' : ''}: ${selected.map((p) => p.name).join(', ')} on ${cpus().length} cores, load average ${loadStart.map((l) => l.toFixed(2)).join(' ')}`);
+  say(
+    `Omnihub benchmarks${quick ? ' (quick)' : ''}: ${selected.map((p) => p.name).join(', ')} on ${cpus().length} cores, load average ${loadStart.map((l) => l.toFixed(2)).join(' ')}`,
+  );
   try {
     if (selected.some((p) => p.dynamo)) {
       dynamo = await startDynamoDbLocal({ startTimeoutMs: 60_000 });
@@ -452,7 +635,9 @@ const main = async () => {
       process.stderr.write(`▶ ${phase.name}\n`);
       const outcome = await runPhaseProcess(phase, join(tmp, `${phase.name}.json`), env);
       phases[phase.name] = outcome;
-      process.stderr.write(`  ${phase.name}: ${outcome.ok ? 'done' : `FAILED (${outcome.error})`} in ${(outcome.durationMs / 1000).toFixed(1)} s, load ${outcome.loadavgBefore.toFixed(2)} → ${outcome.loadavgAfter.toFixed(2)}\n`);
+      process.stderr.write(
+        `  ${phase.name}: ${outcome.ok ? 'done' : `FAILED (${outcome.error})`} in ${(outcome.durationMs / 1000).toFixed(1)} s, load ${outcome.loadavgBefore.toFixed(2)} → ${outcome.loadavgAfter.toFixed(2)}\n`,
+      );
     }
   } finally {
     await dynamo?.stop();
@@ -482,7 +667,14 @@ const main = async () => {
     phases: Object.fromEntries(
       Object.entries(phases).map(([name, o]) => [
         name,
-        { ok: o.ok, durationSeconds: round(o.durationMs / 1000, 1), loadavgBefore: round(o.loadavgBefore, 2), loadavgAfter: round(o.loadavgAfter, 2), ...(o.error ? { error: o.error } : {}), result: o.result ?? null },
+        {
+          ok: o.ok,
+          durationSeconds: round(o.durationMs / 1000, 1),
+          loadavgBefore: round(o.loadavgBefore, 2),
+          loadavgAfter: round(o.loadavgAfter, 2),
+          ...(o.error ? { error: o.error } : {}),
+          result: o.result ?? null,
+        },
       ]),
     ),
     cost: {
@@ -494,7 +686,12 @@ const main = async () => {
         totalUsd: round(c.totalUsd, 3),
         ingestBilledMs: c.ingestBilledMs,
         writerBatchBilledMs: c.writerBatchBilledMs,
-        lines: c.lines.map((l) => ({ item: l.item, quantity: round(l.quantity, 3), unit: l.unit, usd: round(l.usd, 4) })),
+        lines: c.lines.map((l) => ({
+          item: l.item,
+          quantity: round(l.quantity, 3),
+          unit: l.unit,
+          usd: round(l.usd, 4),
+        })),
       })),
     },
   };
@@ -502,7 +699,8 @@ const main = async () => {
   writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
   say(`\nWrote ${outFile} in ${results.durationSeconds} s.`);
   // A full run of every phase into the committed results file also refreshes the doc's tables.
-  if (!quick && !only && outFile === DEFAULT_OUT && !process.argv.includes('--no-docs')) writeDocs(sections, targets, results);
+  if (!quick && !only && outFile === DEFAULT_OUT && !process.argv.includes('--no-docs'))
+    writeDocs(sections, targets, results);
   if (Object.values(phases).some((p) => !p.ok)) process.exitCode = 1;
 };
 

@@ -13,17 +13,26 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
 const hub = await startLocalHub({ port, host: process.env.HOST ?? '127.0.0.1', dataDir });
 const configured = new Set(
-  await Promise.all(listConnectors().map(async (c) => c.secrets.every((s) => !s.required || process.env[s.env]) ? c.name : '')),
+  await Promise.all(
+    listConnectors().map(async (c) => (c.secrets.every((s) => !s.required || process.env[s.env]) ? c.name : '')),
+  ),
 );
 
 console.log(`Omnihub is running at ${hub.url}  (data: ${dataDir}, DynamoDB Local: ${hub.dynamoEndpoint})\n`);
 console.log('Webhook URLs:');
 const width = Math.max(...listConnectors().map((c) => c.name.length));
 for (const c of listConnectors()) {
-  const secretHint = c.secrets.filter((s) => s.required).map((s) => s.env).join(', ');
-  console.log(`  ${c.name.padEnd(width)}  ${hub.url}/webhooks/${c.name}${configured.has(c.name) ? '' : `   (not configured: set ${secretHint})`}`);
+  const secretHint = c.secrets
+    .filter((s) => s.required)
+    .map((s) => s.env)
+    .join(', ');
+  console.log(
+    `  ${c.name.padEnd(width)}  ${hub.url}/webhooks/${c.name}${configured.has(c.name) ? '' : `   (not configured: set ${secretHint})`}`,
+  );
 }
-console.log(`\nRead API (Authorization: Bearer <token>):\n  ${hub.url}/v1/customers?identity=phone:+380501112233\n  API token: ${hub.apiToken}${process.env.OMNIHUB_API_TOKEN ? ' (from OMNIHUB_API_TOKEN)' : ' (generated; set OMNIHUB_API_TOKEN to fix it)'}`);
+console.log(
+  `\nRead API (Authorization: Bearer <token>):\n  ${hub.url}/v1/customers?identity=phone:+380501112233\n  API token: ${hub.apiToken}${process.env.OMNIHUB_API_TOKEN ? ' (from OMNIHUB_API_TOKEN)' : ' (generated; set OMNIHUB_API_TOKEN to fix it)'}`,
+);
 console.log('\nPress Ctrl-C to stop.');
 
 let stopping = false;

@@ -104,7 +104,8 @@ const parse = <O extends ParseArgsConfig['options']>(args: string[], options: O,
   }
 };
 
-const hubUrl = (url: string | undefined): string => (url ?? `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/+$/, '');
+const hubUrl = (url: string | undefined): string =>
+  (url ?? `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/+$/, '');
 
 /** `--token`, then OMNIHUB_API_TOKEN, then the file a local hub writes into its data folder. */
 const apiToken = (token: string | undefined): string => {
@@ -112,7 +113,9 @@ const apiToken = (token: string | undefined): string => {
   if (process.env.OMNIHUB_API_TOKEN) return process.env.OMNIHUB_API_TOKEN;
   const file = join(resolve(process.env.OMNIHUB_DATA_DIR ?? join(ROOT, '.omnihub')), 'api-token');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  throw new UsageError('No API token: pass --token, set OMNIHUB_API_TOKEN, or start the hub with `npm start` (it writes .omnihub/api-token)');
+  throw new UsageError(
+    'No API token: pass --token, set OMNIHUB_API_TOKEN, or start the hub with `npm start` (it writes .omnihub/api-token)',
+  );
 };
 
 const loadSubscriptions = async () => {
@@ -127,7 +130,10 @@ const requireSubscription = async (name: string | undefined, help: string) => {
   if (!name) throw new UsageError('Missing the subscription name', help);
   const subscriptions = await loadSubscriptions();
   const found = subscriptions.find((s) => s.name === name);
-  if (!found) throw new UsageError(`No subscription named "${name}" in subscriptions.config.ts (have: ${subscriptions.map((s) => s.name).join(', ') || 'none'})`);
+  if (!found)
+    throw new UsageError(
+      `No subscription named "${name}" in subscriptions.config.ts (have: ${subscriptions.map((s) => s.name).join(', ') || 'none'})`,
+    );
   return found;
 };
 
@@ -141,7 +147,9 @@ const callHub = async (url: string, token: string, method: string, path: string,
       ...(body ? { body: JSON.stringify(body) } : {}),
     });
   } catch (err) {
-    throw new CommandFailedError(`Cannot reach the hub at ${url} (${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}); is \`npm start\` running?`);
+    throw new CommandFailedError(
+      `Cannot reach the hub at ${url} (${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}); is \`npm start\` running?`,
+    );
   }
   const text = await res.text();
   const json = text ? (JSON.parse(text) as any) : {};
@@ -151,7 +159,12 @@ const callHub = async (url: string, token: string, method: string, path: string,
 
 /** The stage's bus and archive ARNs, looked up by the names the stack gives them. */
 const awsOperations = async (stage: string) => {
-  const [{ EventBridgeClient, DescribeEventBusCommand, DescribeArchiveCommand }, { SQSClient }, { AwsSubscriptionOperations }, { subscriptionPrefix }] = await Promise.all([
+  const [
+    { EventBridgeClient, DescribeEventBusCommand, DescribeArchiveCommand },
+    { SQSClient },
+    { AwsSubscriptionOperations },
+    { subscriptionPrefix },
+  ] = await Promise.all([
     import('@aws-sdk/client-eventbridge'),
     import('@aws-sdk/client-sqs'),
     import('../functions/adapters/aws/aws-subscription-operations.js'),
@@ -160,7 +173,9 @@ const awsOperations = async (stage: string) => {
   const eventBridge = new EventBridgeClient({});
   const stagePrefix = `omnihub-${stage}`;
   const bus = await eventBridge.send(new DescribeEventBusCommand({ Name: stagePrefix }));
-  const archive = await eventBridge.send(new DescribeArchiveCommand({ ArchiveName: `${stagePrefix}-archive` })).catch(() => undefined);
+  const archive = await eventBridge
+    .send(new DescribeArchiveCommand({ ArchiveName: `${stagePrefix}-archive` }))
+    .catch(() => undefined);
   return new AwsSubscriptionOperations(
     { sqs: new SQSClient({}), eventBridge },
     {
@@ -172,29 +187,43 @@ const awsOperations = async (stage: string) => {
   );
 };
 
-const print = (json: boolean | undefined, value: unknown, text: string): void => console.log(json ? JSON.stringify(value, null, 2) : text);
+const print = (json: boolean | undefined, value: unknown, text: string): void =>
+  console.log(json ? JSON.stringify(value, null, 2) : text);
 
 // ------------------------------------------------------------------ commands
 
 const listCommand = async (args: string[]): Promise<number> => {
   const { values } = parse(args, { live: { type: 'boolean' } }, HELP.list);
-  if (values.help) return void console.log(HELP.list), 0;
+  if (values.help) return (void console.log(HELP.list), 0);
   const subscriptions = await loadSubscriptions();
-  const live = values.live ? ((await callHub(hubUrl(values.url), apiToken(values.token), 'GET', '/v1/subscriptions')).subscriptions as any[]) : undefined;
-  if (values.json) return print(true, live ?? subscriptions, ''), 0;
+  const live = values.live
+    ? ((await callHub(hubUrl(values.url), apiToken(values.token), 'GET', '/v1/subscriptions')).subscriptions as any[])
+    : undefined;
+  if (values.json) return (print(true, live ?? subscriptions, ''), 0);
   if (subscriptions.length === 0) {
     console.log('No subscriptions. Add one to subscriptions.config.ts (docs/subscriptions.md).');
     return 0;
   }
   for (const s of subscriptions) {
-    const where = 'url' in s.target ? s.target.url : s.target.type === 'sqs' ? s.target.queueArn : s.target.type === 'lambda' ? s.target.functionArn : s.target.eventBusArn;
-    console.log(`${s.name}${s.enabled ? '' : ' (disabled)'}\n  target   ${s.target.type} → ${where}\n  pattern  ${JSON.stringify(s.pattern)}`);
+    const where =
+      'url' in s.target
+        ? s.target.url
+        : s.target.type === 'sqs'
+          ? s.target.queueArn
+          : s.target.type === 'lambda'
+            ? s.target.functionArn
+            : s.target.eventBusArn;
+    console.log(
+      `${s.name}${s.enabled ? '' : ' (disabled)'}\n  target   ${s.target.type} → ${where}\n  pattern  ${JSON.stringify(s.pattern)}`,
+    );
     if (s.transform) console.log(`  transform ${JSON.stringify(s.transform)}`);
     const stats = live?.find((x) => x.name === s.name);
     if (stats) {
       const d = stats.deliveries;
       const q = stats.queue ? `, queue ${stats.queue.pending ?? 0} pending / ${stats.queue.deadLettered} in DLQ` : '';
-      console.log(`  stats    ${d.delivered} delivered, ${d.failedAttempts} failed attempts, ${d.deadLettered} dead-lettered${d.matched ? `, ${d.matched} matched` : ''}${q}${d.lastError ? `\n  last failure ${d.lastError}` : ''}`);
+      console.log(
+        `  stats    ${d.delivered} delivered, ${d.failedAttempts} failed attempts, ${d.deadLettered} dead-lettered${d.matched ? `, ${d.matched} matched` : ''}${q}${d.lastError ? `\n  last failure ${d.lastError}` : ''}`,
+      );
     }
   }
   return 0;
@@ -202,7 +231,7 @@ const listCommand = async (args: string[]): Promise<number> => {
 
 const testCommand = async (args: string[]): Promise<number> => {
   const { values, positionals } = parse(args, { event: { type: 'string' }, connector: { type: 'string' } }, HELP.test);
-  if (values.help) return void console.log(HELP.test), 0;
+  if (values.help) return (void console.log(HELP.test), 0);
   const subscription = await requireSubscription(positionals[0], HELP.test);
   if (!values.event) throw new UsageError('Missing --event <file>', HELP.test);
   if (!existsSync(values.event)) throw new UsageError(`No such file: ${values.event}`);
@@ -219,8 +248,18 @@ const testCommand = async (args: string[]): Promise<number> => {
     const connector = findConnector(values.connector);
     if (!connector) throw new UsageError(`No connector named "${values.connector}"`);
     const url = `http://localhost/webhooks/${connector.name}`;
-    const req = { method: 'POST', url, path: `/webhooks/${connector.name}`, query: {}, headers: { 'content-type': 'application/json' }, body: raw };
-    const { events } = connector.normalize(connector.parse(req), { receivedAt: new Date().toISOString(), defaultCountry: 'UA' });
+    const req = {
+      method: 'POST',
+      url,
+      path: `/webhooks/${connector.name}`,
+      query: {},
+      headers: { 'content-type': 'application/json' },
+      body: raw,
+    };
+    const { events } = connector.normalize(connector.parse(req), {
+      receivedAt: new Date().toISOString(),
+      defaultCountry: 'UA',
+    });
     envelopes = events.map((e) => toEnvelope(toBusEntry(e)) as Record<string, any>);
   } else {
     let json: any;
@@ -232,8 +271,11 @@ const testCommand = async (args: string[]): Promise<number> => {
     const list = Array.isArray(json) ? json : [json];
     envelopes = list.map((item) => {
       if (item && typeof item === 'object' && 'detail-type' in item && 'detail' in item) return item;
-      if (item && typeof item === 'object' && 'schemaVersion' in item && 'type' in item) return toEnvelope(toBusEntry(parseHubEvent(item))) as Record<string, any>;
-      throw new UsageError(`${values.event} holds neither an EventBridge envelope nor a hub event; for a raw vendor payload add --connector <name>`);
+      if (item && typeof item === 'object' && 'schemaVersion' in item && 'type' in item)
+        return toEnvelope(toBusEntry(parseHubEvent(item))) as Record<string, any>;
+      throw new UsageError(
+        `${values.event} holds neither an EventBridge envelope nor a hub event; for a raw vendor payload add --connector <name>`,
+      );
     });
   }
   const matches = compilePattern(subscription.pattern);
@@ -241,26 +283,44 @@ const testCommand = async (args: string[]): Promise<number> => {
   for (const envelope of envelopes) {
     const ok = matches(envelope);
     if (ok) matched++;
-    console.log(`${ok ? 'MATCH   ' : 'NO MATCH'}  ${subscription.name} ← ${envelope['detail-type']} ${envelope.detail?.id ?? envelope.id}`);
-    if (ok && subscription.transform) console.log(`  body: ${JSON.stringify(applyTransform(subscription.transform, envelope))}`);
+    console.log(
+      `${ok ? 'MATCH   ' : 'NO MATCH'}  ${subscription.name} ← ${envelope['detail-type']} ${envelope.detail?.id ?? envelope.id}`,
+    );
+    if (ok && subscription.transform)
+      console.log(`  body: ${JSON.stringify(applyTransform(subscription.transform, envelope))}`);
   }
   if (envelopes.length === 0) console.log('The payload produced no hub events.');
   return matched > 0 ? 0 : 1;
 };
 
 const replayCommand = async (args: string[]): Promise<number> => {
-  const { values } = parse(args, { subscription: { type: 'string', short: 's' }, from: { type: 'string' }, to: { type: 'string' } }, HELP.replay);
-  if (values.help) return void console.log(HELP.replay), 0;
+  const { values } = parse(
+    args,
+    { subscription: { type: 'string', short: 's' }, from: { type: 'string' }, to: { type: 'string' } },
+    HELP.replay,
+  );
+  if (values.help) return (void console.log(HELP.replay), 0);
   const subscription = await requireSubscription(values.subscription, HELP.replay);
   const from = values.from ? new Date(values.from) : undefined;
   const to = values.to ? new Date(values.to) : undefined;
-  if (!from || Number.isNaN(from.getTime())) throw new UsageError('--from must be an ISO time, e.g. 2025-01-01T00:00:00Z', HELP.replay);
-  if (!to || Number.isNaN(to.getTime())) throw new UsageError('--to must be an ISO time, e.g. 2025-02-01T00:00:00Z', HELP.replay);
+  if (!from || Number.isNaN(from.getTime()))
+    throw new UsageError('--from must be an ISO time, e.g. 2025-01-01T00:00:00Z', HELP.replay);
+  if (!to || Number.isNaN(to.getTime()))
+    throw new UsageError('--to must be an ISO time, e.g. 2025-02-01T00:00:00Z', HELP.replay);
   if (from >= to) throw new UsageError('--from must be before --to', HELP.replay);
   const result = values.aws
     ? await (await awsOperations(values.stage ?? 'dev')).replay(subscription.name, { from, to })
-    : await callHub(hubUrl(values.url), apiToken(values.token), 'POST', `/v1/subscriptions/${subscription.name}/replay`, { from: from.toISOString(), to: to.toISOString() });
-  const detail = result.replayed !== undefined ? `${result.replayed} archived event(s) re-delivered` : `EventBridge replay ${result.state}; follow it with: aws events describe-replay --replay-name ${result.replayName}`;
+    : await callHub(
+        hubUrl(values.url),
+        apiToken(values.token),
+        'POST',
+        `/v1/subscriptions/${subscription.name}/replay`,
+        { from: from.toISOString(), to: to.toISOString() },
+      );
+  const detail =
+    result.replayed !== undefined
+      ? `${result.replayed} archived event(s) re-delivered`
+      : `EventBridge replay ${result.state}; follow it with: aws events describe-replay --replay-name ${result.replayName}`;
   print(values.json, result, `Replay ${result.replayName} → ${subscription.name}: ${detail}`);
   return 0;
 };
@@ -268,48 +328,80 @@ const replayCommand = async (args: string[]): Promise<number> => {
 const redriveCommand = async (args: string[]): Promise<number> => {
   const { values, positionals } = parse(args, {}, HELP.redrive);
   if (values.help || positionals[0] !== 'redrive') {
-    if (values.help) return void console.log(HELP.redrive), 0;
+    if (values.help) return (void console.log(HELP.redrive), 0);
     throw new UsageError(`Unknown dlq command "${positionals[0] ?? ''}"`, HELP.redrive);
   }
   const subscription = await requireSubscription(positionals[1], HELP.redrive);
   const result = values.aws
     ? await (await awsOperations(values.stage ?? 'dev')).redrive(subscription.name)
-    : await callHub(hubUrl(values.url), apiToken(values.token), 'POST', `/v1/subscriptions/${subscription.name}/redrive`);
-  const text = 'moved' in result ? `${result.moved} dead letter(s) of ${subscription.name} back in its queue` : `Message move task ${result.taskHandle} started (~${result.approximateMessages ?? '?'} message(s))`;
+    : await callHub(
+        hubUrl(values.url),
+        apiToken(values.token),
+        'POST',
+        `/v1/subscriptions/${subscription.name}/redrive`,
+      );
+  const text =
+    'moved' in result
+      ? `${result.moved} dead letter(s) of ${subscription.name} back in its queue`
+      : `Message move task ${result.taskHandle} started (~${result.approximateMessages ?? '?'} message(s))`;
   print(values.json, result, text);
   return 0;
 };
 
 const sendCommand = async (args: string[]): Promise<number> => {
   const { values, positionals } = parse(args, {}, HELP.send);
-  if (values.help) return void console.log(HELP.send), 0;
+  if (values.help) return (void console.log(HELP.send), 0);
   const [connectorName, fixtureName] = positionals;
   if (!connectorName || !fixtureName) throw new UsageError('Usage: omnihub send <connector> <fixture>', HELP.send);
   const { findConnector, listConnectors } = await import('../functions/connectors/index.js');
   const connector = findConnector(connectorName);
-  if (!connector) throw new UsageError(`No connector named "${connectorName}" (have: ${listConnectors().map((c) => c.name).join(', ')})`);
+  if (!connector)
+    throw new UsageError(
+      `No connector named "${connectorName}" (have: ${listConnectors()
+        .map((c) => c.name)
+        .join(', ')})`,
+    );
   const dir = join(ROOT, 'functions', 'connectors', connector.name, 'fixtures');
   const file = [fixtureName, `${fixtureName}.json`].map((f) => join(dir, f)).find((f) => existsSync(f));
   if (!file) throw new UsageError(`No fixture ${fixtureName} in ${dir}`);
   const secrets = Object.fromEntries(connector.secrets.map((spec) => [spec.name, process.env[spec.env] || undefined]));
   const missing = connector.secrets.filter((spec) => spec.required && !secrets[spec.name]);
   if (missing.length > 0) {
-    throw new UsageError(`Set ${missing.map((s) => s.env).join(', ')} to the value(s) the hub runs with, so the sample is signed with them`);
+    throw new UsageError(
+      `Set ${missing.map((s) => s.env).join(', ')} to the value(s) the hub runs with, so the sample is signed with them`,
+    );
   }
   // The fixture catalogue says how the vendor sends each file (content type, method).
-  const catalogue = existsSync(join(dir, 'fixtures.json')) ? (JSON.parse(readFileSync(join(dir, 'fixtures.json'), 'utf8')) as { file: string; contentType?: string; method?: string }[]) : [];
+  const catalogue = existsSync(join(dir, 'fixtures.json'))
+    ? (JSON.parse(readFileSync(join(dir, 'fixtures.json'), 'utf8')) as {
+        file: string;
+        contentType?: string;
+        method?: string;
+      }[])
+    : [];
   const meta = catalogue.find((f) => f.file === file.slice(dir.length + 1));
   const contentType = meta?.contentType ?? 'application/json';
   const method = meta?.method ?? 'POST';
   const body = readFileSync(file);
-  const signed = connector.signSample({ url: `${hubUrl(values.url)}/webhooks/${connector.name}`, method, body, contentType, now: new Date() }, secrets);
+  const signed = connector.signSample(
+    { url: `${hubUrl(values.url)}/webhooks/${connector.name}`, method, body, contentType, now: new Date() },
+    secrets,
+  );
   let res: Response;
   try {
-    res = await fetch(signed.url, { method, headers: { 'content-type': contentType, ...signed.headers }, body: signed.body ?? body });
+    res = await fetch(signed.url, {
+      method,
+      headers: { 'content-type': contentType, ...signed.headers },
+      body: signed.body ?? body,
+    });
   } catch (err) {
-    throw new CommandFailedError(`Cannot reach the hub at ${hubUrl(values.url)} (${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}); is \`npm start\` running?`);
+    throw new CommandFailedError(
+      `Cannot reach the hub at ${hubUrl(values.url)} (${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}); is \`npm start\` running?`,
+    );
   }
-  console.log(`${method} /webhooks/${connector.name} ← ${file.slice(ROOT.length + 1)}\nHTTP ${res.status} ${await res.text()}`);
+  console.log(
+    `${method} /webhooks/${connector.name} ← ${file.slice(ROOT.length + 1)}\nHTTP ${res.status} ${await res.text()}`,
+  );
   return res.ok ? 0 : 1;
 };
 
@@ -325,7 +417,7 @@ const main = async (argv: string[]): Promise<number> => {
     case 'subscriptions':
       if (sub === 'list') return listCommand(rest);
       if (sub === 'test') return testCommand(rest);
-      if (sub === '--help' || sub === '-h') return void console.log(`${HELP.list}\n\n${HELP.test}`), 0;
+      if (sub === '--help' || sub === '-h') return (void console.log(`${HELP.list}\n\n${HELP.test}`), 0);
       throw new UsageError(`Unknown subscriptions command "${sub ?? ''}" (list, test)`, HELP.main);
     case 'replay':
       return replayCommand(argv.slice(1));

@@ -74,7 +74,9 @@ export interface ProfileStore {
   /** Newest first across merged profiles; throws NotFoundError for an unknown customer. */
   getTimeline(customerId: string, query: TimelineQuery): Promise<TimelinePage>;
   exportCustomer(customerId: string): Promise<CustomerExport | undefined>;
-  eraseCustomer(customerId: string): Promise<{ customerId: string; deletedItems: number; notifications: BusEntry[] } | undefined>;
+  eraseCustomer(
+    customerId: string,
+  ): Promise<{ customerId: string; deletedItems: number; notifications: BusEntry[] } | undefined>;
   unmerge(customerId: string, identityKeys: readonly string[]): Promise<UnmergeResult>;
 }
 

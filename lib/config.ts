@@ -24,7 +24,10 @@ const StageConfigSchema = z
     /** Lowercase: it becomes part of the bus, queue, alarm and stack names. */
     stage: z
       .string()
-      .regex(/^[a-z][a-z0-9-]{0,15}$/, 'lowercase letters, digits and "-", starting with a letter, at most 16 characters')
+      .regex(
+        /^[a-z][a-z0-9-]{0,15}$/,
+        'lowercase letters, digits and "-", starting with a letter, at most 16 characters',
+      )
       .default(DEV_STAGE),
     /** Country assumed for national phone numbers (ISO 3166-1 alpha-2). */
     defaultCountry: z
@@ -48,7 +51,10 @@ const StageConfigSchema = z
      * Days the bus archive keeps events for replay. @default 30 in dev, 365 otherwise.
      * Indefinite retention (0) is refused: the archive holds personal data.
      */
-    archiveRetentionDays: intFromContext.min(1, 'at least 1 day (indefinite retention is not allowed: events hold personal data)').max(3650).optional(),
+    archiveRetentionDays: intFromContext
+      .min(1, 'at least 1 day (indefinite retention is not allowed: events hold personal data)')
+      .max(3650)
+      .optional(),
     /** Lambda and API access log retention, one of the CloudWatch values. @default 7 in dev, 90 otherwise */
     logRetentionDays: intFromContext
       .refine((d) => LOG_RETENTION_VALUES.includes(d), `one of ${LOG_RETENTION_VALUES.join(', ')}`)
@@ -58,7 +64,10 @@ const StageConfigSchema = z
     /** Burst bucket of the HTTP API. @default 200 */
     throttleBurstLimit: intFromContext.min(1).max(5_000).default(200),
     /** Largest webhook body ingest accepts (413 above); Lambda's synchronous payload limit is 6 MB. @default 256 KiB */
-    maxBodyBytes: intFromContext.min(1024).max(6 * 1024 * 1024).default(DEFAULT_MAX_BODY_BYTES),
+    maxBodyBytes: intFromContext
+      .min(1024)
+      .max(6 * 1024 * 1024)
+      .default(DEFAULT_MAX_BODY_BYTES),
     /** Days a processed event id is remembered (WhatsApp redelivers for up to 7 days). @default 30 */
     dedupeTtlDays: intFromContext.min(7).max(365).default(30),
     /** Email subscribed to the DLQ alarms topic. @default no topic; alarms are only visible in CloudWatch */
@@ -70,7 +79,13 @@ const StageConfigSchema = z
      */
     crossAccountPrincipals: z
       .preprocess(
-        (v) => (typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : v),
+        (v) =>
+          typeof v === 'string'
+            ? v
+                .split(',')
+                .map((x) => x.trim())
+                .filter(Boolean)
+            : v,
         z.array(z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id')),
       )
       .default([]),

@@ -32,7 +32,8 @@ import { subscriptions as configuredSubscriptions } from '../subscriptions.confi
 const entry = (name: string): string => fileURLToPath(new URL(`../functions/runtime/aws/${name}.ts`, import.meta.url));
 
 /** `profile-writer` → `ProfileWriter`, for output ids. */
-const pascal = (s: string): string => s.replace(/(^|[^a-zA-Z0-9]+)([a-zA-Z0-9])/g, (_, __, c: string) => c.toUpperCase());
+const pascal = (s: string): string =>
+  s.replace(/(^|[^a-zA-Z0-9]+)([a-zA-Z0-9])/g, (_, __, c: string) => c.toUpperCase());
 
 export interface HubStackProps extends StackProps {
   readonly config: StageConfig;
@@ -195,7 +196,10 @@ export class HubStack extends Stack {
     });
 
     /** Outputs — what operators paste into vendor consoles and policies. */
-    new CfnOutput(this, 'ApiBaseUrl', { value: baseUrl, description: 'Base URL of the hub API (publicBaseUrl when set)' });
+    new CfnOutput(this, 'ApiBaseUrl', {
+      value: baseUrl,
+      description: 'Base URL of the hub API (publicBaseUrl when set)',
+    });
     new CfnOutput(this, 'ApiEndpoint', {
       value: this.api.httpApi.apiEndpoint,
       description: 'execute-api endpoint; the target of a custom domain mapping',
@@ -210,7 +214,10 @@ export class HubStack extends Stack {
         description: `Webhook URL to register in the ${connector.name} console`,
       });
     }
-    new CfnOutput(this, 'SecretPrefix', { value: config.secretPrefix, description: 'Connector secrets: <prefix><connector>' });
+    new CfnOutput(this, 'SecretPrefix', {
+      value: config.secretPrefix,
+      description: 'Connector secrets: <prefix><connector>',
+    });
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBus.eventBusName });
     new CfnOutput(this, 'EventBusArn', { value: this.bus.eventBus.eventBusArn });
     if (this.bus.archive) new CfnOutput(this, 'EventArchiveName', { value: this.bus.archive.archiveName });

@@ -31,7 +31,11 @@ export const numberSize = (text: string): number => {
 const ATTRIBUTE_TYPES = new Set(['S', 'N', 'B', 'BOOL', 'NULL', 'M', 'L', 'SS', 'NS', 'BS']);
 
 const isAttributeValue = (v: unknown): v is Plain =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && ATTRIBUTE_TYPES.has(Object.keys(v)[0] as string);
+  typeof v === 'object' &&
+  v !== null &&
+  !Array.isArray(v) &&
+  Object.keys(v).length === 1 &&
+  ATTRIBUTE_TYPES.has(Object.keys(v)[0] as string);
 
 /** True when `item` is in the wire form (`{ pk: { S: '…' } }`) rather than plain JavaScript values. */
 export const isMarshalled = (item: Plain): boolean => {
@@ -60,7 +64,10 @@ const attributeValueSize = (v: Plain): number => {
     case 'L':
       return 3 + (value as Plain[]).reduce((s, x) => s + attributeValueSize(x) + 1, 0);
     case 'M':
-      return 3 + Object.entries(value as Record<string, Plain>).reduce((s, [k, x]) => s + utf8(k) + attributeValueSize(x) + 1, 0);
+      return (
+        3 +
+        Object.entries(value as Record<string, Plain>).reduce((s, [k, x]) => s + utf8(k) + attributeValueSize(x) + 1, 0)
+      );
     default:
       return 0;
   }
@@ -75,7 +82,10 @@ const plainValueSize = (v: unknown): number => {
   if (v instanceof Set) return [...v].reduce((s: number, x) => s + plainValueSize(x), 0);
   if (Array.isArray(v)) return 3 + v.reduce((s: number, x) => s + (x === undefined ? 0 : plainValueSize(x) + 1), 0);
   if (typeof v === 'object') {
-    return 3 + Object.entries(v as Plain).reduce((s, [k, x]) => s + (x === undefined ? 0 : utf8(k) + plainValueSize(x) + 1), 0);
+    return (
+      3 +
+      Object.entries(v as Plain).reduce((s, [k, x]) => s + (x === undefined ? 0 : utf8(k) + plainValueSize(x) + 1), 0)
+    );
   }
   return 0;
 };
@@ -94,7 +104,8 @@ export const itemSize = (item: Plain): number => {
 /** Standard write units of one item write (1 per started KB, min 1). */
 export const writeUnits = (bytes: number): number => Math.max(1, Math.ceil(bytes / 1024));
 /** Read units of one item read (1 per started 4 KB, min 1 even for a missing item); half when eventually consistent. */
-export const readUnits = (bytes: number, consistent: boolean): number => Math.max(1, Math.ceil(bytes / 4096)) * (consistent ? 1 : 0.5);
+export const readUnits = (bytes: number, consistent: boolean): number =>
+  Math.max(1, Math.ceil(bytes / 4096)) * (consistent ? 1 : 0.5);
 
 /** Commands that accept `ReturnConsumedCapacity`. */
 const CAPACITY_COMMANDS = new Set([
@@ -109,7 +120,13 @@ const CAPACITY_COMMANDS = new Set([
   'TransactGetItemsCommand',
   'TransactWriteItemsCommand',
 ]);
-const READ_COMMANDS = new Set(['GetItemCommand', 'QueryCommand', 'ScanCommand', 'BatchGetItemCommand', 'TransactGetItemsCommand']);
+const READ_COMMANDS = new Set([
+  'GetItemCommand',
+  'QueryCommand',
+  'ScanCommand',
+  'BatchGetItemCommand',
+  'TransactGetItemsCommand',
+]);
 
 export interface AwsUnits {
   readonly read: number;
@@ -229,7 +246,8 @@ export class DynamoMeter {
       (next, context) => async (args) => {
         const command = (context as { commandName?: string }).commandName ?? 'unknown';
         const input = args.input as Plain;
-        if (this.options.requestCapacity !== false && CAPACITY_COMMANDS.has(command)) input.ReturnConsumedCapacity = 'TOTAL';
+        if (this.options.requestCapacity !== false && CAPACITY_COMMANDS.has(command))
+          input.ReturnConsumedCapacity = 'TOTAL';
         const stats = (this.tally.commands[command] ??= { calls: 0, errors: 0, ms: 0 });
         const started = performance.now();
         try {
@@ -288,7 +306,8 @@ export const diffTally = (after: MeterTally, before: MeterTally): MeterTally => 
   const commands: Record<string, CommandStats> = {};
   for (const [name, a] of Object.entries(after.commands)) {
     const b = before.commands[name] ?? { calls: 0, errors: 0, ms: 0 };
-    if (a.calls - b.calls > 0) commands[name] = { calls: a.calls - b.calls, errors: a.errors - b.errors, ms: a.ms - b.ms };
+    if (a.calls - b.calls > 0)
+      commands[name] = { calls: a.calls - b.calls, errors: a.errors - b.errors, ms: a.ms - b.ms };
   }
   return {
     reportedRead: after.reportedRead - before.reportedRead,

@@ -52,7 +52,8 @@ const timeAsync = async (fn: () => unknown, n: number): Promise<number> => {
   return Number(now() - start);
 };
 
-const time = (op: MicroOp, n: number): Promise<number> | number => (op.async ? timeAsync(op.fn, n) : timeSync(op.fn, n));
+const time = (op: MicroOp, n: number): Promise<number> | number =>
+  op.async ? timeAsync(op.fn, n) : timeSync(op.fn, n);
 
 /** Runs `op` for about `ms`; returns the estimated nanoseconds per iteration. */
 const warm = async (op: MicroOp, ms: number): Promise<number> => {

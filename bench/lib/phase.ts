@@ -32,12 +32,19 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 /** The DynamoDB Local run.ts started, or a new one owned by this phase (standalone runs). */
 export const benchDynamo = async (): Promise<DynamoDbLocal> => {
   const endpoint = process.env[DYNAMO_ENDPOINT_ENV];
-  if (endpoint) return { endpoint, port: Number(new URL(endpoint).port), client: () => localClient(endpoint), stop: async () => undefined };
+  if (endpoint)
+    return {
+      endpoint,
+      port: Number(new URL(endpoint).port),
+      client: () => localClient(endpoint),
+      stop: async () => undefined,
+    };
   return startDynamoDbLocal();
 };
 
 /** True when the module at `moduleUrl` is the script Node was started with. */
-export const isEntry = (moduleUrl: string): boolean => process.argv[1] !== undefined && fileURLToPath(moduleUrl) === resolve(process.argv[1]);
+export const isEntry = (moduleUrl: string): boolean =>
+  process.argv[1] !== undefined && fileURLToPath(moduleUrl) === resolve(process.argv[1]);
 
 const outPath = (): string | undefined => {
   const i = process.argv.indexOf('--out');

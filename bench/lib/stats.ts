@@ -62,7 +62,8 @@ export const summarize = (values: readonly number[]): Summary => {
 };
 
 /** `value / floor`, NaN when the floor is not a positive number. */
-export const ratio = (value: number, floor: number): number => (floor > 0 && Number.isFinite(value) ? value / floor : Number.NaN);
+export const ratio = (value: number, floor: number): number =>
+  floor > 0 && Number.isFinite(value) ? value / floor : Number.NaN;
 
 /** Rounds for display and JSON: `digits` significant decimals, NaN/Infinity become null. */
 export const round = (value: number, digits = 2): number | null => {

@@ -36,15 +36,50 @@ const padTo = (item: Record<string, unknown>, bytes: number): Record<string, unk
 export const floorItems = (tableName: string, run: string, k: number, shape: readonly number[]) =>
   shape.map((bytes, j) => {
     const id = `${run}-${k}`;
-    if (j === 0) return { Put: { TableName: tableName, Item: padTo({ pk: `E#${id}`, sk: 'E' }, bytes), ConditionExpression: 'attribute_not_exists(pk)' } };
-    if (j === 1) return { Put: { TableName: tableName, Item: padTo({ pk: `C#${id}`, sk: `T#2026-01-01T00:00:00.000Z#${id}` }, bytes) } };
-    if (j === 2) return { Put: { TableName: tableName, Item: padTo({ pk: `C#${id}`, sk: 'P' }, bytes), ConditionExpression: 'attribute_not_exists(pk)' } };
-    return { Put: { TableName: tableName, Item: padTo({ pk: `I#phone#${id}-${j}`, sk: 'I' }, bytes), ConditionExpression: 'attribute_not_exists(pk)' } };
+    if (j === 0)
+      return {
+        Put: {
+          TableName: tableName,
+          Item: padTo({ pk: `E#${id}`, sk: 'E' }, bytes),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      };
+    if (j === 1)
+      return {
+        Put: { TableName: tableName, Item: padTo({ pk: `C#${id}`, sk: `T#2026-01-01T00:00:00.000Z#${id}` }, bytes) },
+      };
+    if (j === 2)
+      return {
+        Put: {
+          TableName: tableName,
+          Item: padTo({ pk: `C#${id}`, sk: 'P' }, bytes),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      };
+    return {
+      Put: {
+        TableName: tableName,
+        Item: padTo({ pk: `I#phone#${id}-${j}`, sk: 'I' }, bytes),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
   });
 
 export const runStoreFloor = async (
   client: DynamoDBClient,
-  { tableName, run, transactions, concurrency, shapes }: { tableName: string; run: string; transactions: number; concurrency: number; shapes: readonly (readonly number[])[] },
+  {
+    tableName,
+    run,
+    transactions,
+    concurrency,
+    shapes,
+  }: {
+    tableName: string;
+    run: string;
+    transactions: number;
+    concurrency: number;
+    shapes: readonly (readonly number[])[];
+  },
 ): Promise<FloorResult> => {
   await ensureHubTable(client, tableName);
   const doc = DynamoDBDocumentClient.from(client);

@@ -15,7 +15,9 @@ export const cell = (value: Cell, digits = 2): string => {
 /** Left-aligns text columns and right-aligns numeric ones, with a rule under the header. */
 export const formatTable = (header: readonly string[], rows: readonly (readonly Cell[])[], digits = 2): string => {
   const text = rows.map((r) => header.map((_, i) => cell(r[i], digits)));
-  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => r[i] === null || r[i] === undefined || typeof r[i] === 'number'));
+  const numeric = header.map(
+    (_, i) => rows.length > 0 && rows.every((r) => r[i] === null || r[i] === undefined || typeof r[i] === 'number'),
+  );
   const widths = header.map((h, i) => Math.max(h.length, ...text.map((r) => (r[i] as string).length)));
   const line = (cells: readonly string[]) =>
     cells
@@ -28,7 +30,9 @@ export const formatTable = (header: readonly string[], rows: readonly (readonly 
 /** The same table as GitHub-flavoured Markdown (pipes in cells escaped). */
 export const markdownTable = (header: readonly string[], rows: readonly (readonly Cell[])[], digits = 2): string => {
   const esc = (s: string) => s.replace(/\|/g, '\\|');
-  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => r[i] === null || r[i] === undefined || typeof r[i] === 'number'));
+  const numeric = header.map(
+    (_, i) => rows.length > 0 && rows.every((r) => r[i] === null || r[i] === undefined || typeof r[i] === 'number'),
+  );
   return [
     `| ${header.map(esc).join(' | ')} |`,
     `| ${numeric.map((n) => (n ? '---:' : '---')).join(' | ')} |`,

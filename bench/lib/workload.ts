@@ -76,7 +76,8 @@ export interface Customer {
  * (stream, index), so streams never share people unless meant to.
  */
 export const customer = (stream: number, index: number): Customer => {
-  if (index < 0 || index >= 200_000 || stream < 0 || stream >= 40) throw new RangeError('customer index or stream out of range');
+  if (index < 0 || index >= 200_000 || stream < 0 || stream >= 40)
+    throw new RangeError('customer index or stream out of range');
   const n = 1_000_000 + stream * 200_000 + index;
   const phone = `+38067${n}`;
   return {
@@ -166,7 +167,8 @@ export const planStream = (customers: number, seed: number): Step[] => {
 
 // ------------------------------------------------------------------ bodies
 
-const template = (connector: string, file: string): string => readFileSync(join(CONNECTORS_DIR, connector, 'fixtures', file), 'utf8');
+const template = (connector: string, file: string): string =>
+  readFileSync(join(CONNECTORS_DIR, connector, 'fixtures', file), 'utf8');
 
 let templates: Record<string, string> | undefined;
 const tpl = (key: string): string => {
@@ -273,7 +275,11 @@ export const buildBody = (touch: Touch, c: Customer, seq: number, atMs: number, 
       form.set('callDetails[callID]', callId);
       form.set('callDetails[externalNumber]', c.nationalPhone);
       form.set('callDetails[startTime]', String(sec));
-      return { connector: 'binotel', contentType: 'application/x-www-form-urlencoded', body: Buffer.from(form.toString()) };
+      return {
+        connector: 'binotel',
+        contentType: 'application/x-www-form-urlencoded',
+        body: Buffer.from(form.toString()),
+      };
     }
   }
 };
@@ -318,7 +324,14 @@ export interface WireRequest {
  */
 export const signSteps = (
   steps: readonly Step[],
-  { stream, baseUrl, secrets, now, tag, startMs }: { stream: number; baseUrl: string; secrets: ConnectorSecrets; now: Date; tag: string; startMs: number },
+  {
+    stream,
+    baseUrl,
+    secrets,
+    now,
+    tag,
+    startMs,
+  }: { stream: number; baseUrl: string; secrets: ConnectorSecrets; now: Date; tag: string; startMs: number },
 ): WireRequest[] =>
   steps.map((step) => {
     const c = customer(stream, step.customer);
@@ -329,7 +342,10 @@ export const signSteps = (
     const connector = findConnector(built.connector);
     if (!connector) throw new Error(`connector ${built.connector} is not registered`);
     const url = `${baseUrl.replace(/\/+$/, '')}/webhooks/${connector.name}`;
-    const signed = connector.signSample({ url, method: 'POST', body: built.body, contentType: built.contentType, now }, secrets);
+    const signed = connector.signSample(
+      { url, method: 'POST', body: built.body, contentType: built.contentType, now },
+      secrets,
+    );
     const body = signed.body ?? built.body;
     const headers: Record<string, string> = { 'content-type': built.contentType };
     for (const [k, v] of Object.entries(signed.headers)) headers[k.toLowerCase()] = v;
@@ -338,7 +354,10 @@ export const signSteps = (
     for (const [k, v] of target.searchParams) if (!(k in query)) query[k] = v;
     const raw: RawRequest = { method: 'POST', url: signed.url, path: target.pathname, query, headers, body };
     const result = connector.normalize(connector.parse(raw), { receivedAt: now.toISOString(), defaultCountry: 'UA' });
-    if (result.events.length === 0) throw new Error(`${step.touch} body for step ${step.seq} yields no event (ignored: ${result.ignored.join('; ')})`);
+    if (result.events.length === 0)
+      throw new Error(
+        `${step.touch} body for step ${step.seq} yields no event (ignored: ${result.ignored.join('; ')})`,
+      );
     return {
       path: `${target.pathname}${target.search}`,
       headers,
@@ -362,10 +381,20 @@ export const touchEvents = (touch: Touch, c: Customer, uid: number, atMs: number
   if (!connector) throw new Error(`connector ${built.connector} is not registered`);
   const now = new Date(atMs);
   const url = `http://127.0.0.1/webhooks/${connector.name}`;
-  const signed = connector.signSample({ url, method: 'POST', body: built.body, contentType: built.contentType, now }, { secret: 'bench' });
+  const signed = connector.signSample(
+    { url, method: 'POST', body: built.body, contentType: built.contentType, now },
+    { secret: 'bench' },
+  );
   const headers: Record<string, string> = { 'content-type': built.contentType };
   for (const [k, v] of Object.entries(signed.headers)) headers[k.toLowerCase()] = v;
   const target = new URL(signed.url);
-  const raw: RawRequest = { method: 'POST', url: signed.url, path: target.pathname, query: Object.fromEntries(target.searchParams), headers, body: signed.body ?? built.body };
+  const raw: RawRequest = {
+    method: 'POST',
+    url: signed.url,
+    path: target.pathname,
+    query: Object.fromEntries(target.searchParams),
+    headers,
+    body: signed.body ?? built.body,
+  };
   return connector.normalize(connector.parse(raw), { receivedAt: now.toISOString(), defaultCountry: 'UA' }).events;
 };

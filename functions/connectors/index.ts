@@ -52,6 +52,8 @@ export type ConnectorName = keyof typeof CONNECTORS;
 export const listConnectors = (): Connector<unknown>[] => Object.values(CONNECTORS) as Connector<unknown>[];
 
 export const findConnector = (name: string | undefined): Connector<unknown> | undefined =>
-  name !== undefined && Object.hasOwn(CONNECTORS, name) ? (CONNECTORS as Record<string, Connector<unknown>>)[name] : undefined;
+  name !== undefined && Object.hasOwn(CONNECTORS, name)
+    ? (CONNECTORS as Record<string, Connector<unknown>>)[name]
+    : undefined;
 
 export { secretEnvName } from './shared/secret-env.js';

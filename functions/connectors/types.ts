@@ -48,7 +48,9 @@ export interface NormalizeResult {
  * Outcome of the authenticity check. A connector never throws for a bad
  * signature; it says why, and the handler answers 401.
  */
-export type VerifyResult = { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly stale?: boolean };
+export type VerifyResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: string; readonly stale?: boolean };
 
 export interface VerifyContext {
   /** "Now" for replay windows; injected so tests can pin it. */
@@ -146,6 +148,7 @@ export interface HydrateContext {
  */
 export const defineConnector = <P, V extends VerifyResult | Promise<VerifyResult>>(
   connector: Connector<P> & { verify(req: RawRequest, secrets: ConnectorSecrets, ctx: VerifyContext): V },
-): Omit<Connector<P>, 'verify'> & { verify(req: RawRequest, secrets: ConnectorSecrets, ctx: VerifyContext): V } => connector;
+): Omit<Connector<P>, 'verify'> & { verify(req: RawRequest, secrets: ConnectorSecrets, ctx: VerifyContext): V } =>
+  connector;
 
 export type { z };

@@ -25,11 +25,12 @@ export const normalizePhone = (raw: string, defaultCountry: CountryCode = DEFAUL
   const trimmed = raw.trim();
   if (!trimmed || /[a-z]/i.test(trimmed.replace(/ext\.?\s*\d+$/i, ''))) return undefined;
   const digits = trimmed.replace(/[^\d+]/g, '');
-  const candidates = trimmed.startsWith('+') || trimmed.startsWith('00')
-    ? [trimmed.replace(/^00/, '+')]
-    : [trimmed, `+${digits}`];
+  const candidates =
+    trimmed.startsWith('+') || trimmed.startsWith('00') ? [trimmed.replace(/^00/, '+')] : [trimmed, `+${digits}`];
   const parsed = candidates.map((candidate) =>
-    candidate.startsWith('+') ? parsePhoneNumberFromString(candidate) : parsePhoneNumberFromString(candidate, defaultCountry),
+    candidate.startsWith('+')
+      ? parsePhoneNumberFromString(candidate)
+      : parsePhoneNumberFromString(candidate, defaultCountry),
   );
   return (parsed.find((p) => p?.isValid()) ?? parsed.find((p) => p?.isPossible()))?.number;
 };
@@ -43,12 +44,19 @@ export const normalizeEmail = (raw: string): string | undefined => {
 
 /** `@Olena_K`, `t.me/olena_k` → `olena_k` (Telegram usernames are case-insensitive, 5–32 chars). */
 export const normalizeTelegramUsername = (raw: string): string | undefined => {
-  const name = raw.trim().replace(/^(https?:\/\/)?(t\.me\/|telegram\.me\/)/i, '').replace(/^@/, '').toLowerCase();
+  const name = raw
+    .trim()
+    .replace(/^(https?:\/\/)?(t\.me\/|telegram\.me\/)/i, '')
+    .replace(/^@/, '')
+    .toLowerCase();
   return /^[a-z][a-z0-9_]{4,31}$/.test(name) ? name : undefined;
 };
 
 /** Normalizes one identity; undefined when the value is not usable for linking. */
-export const normalizeIdentity = (identity: Identity, defaultCountry: CountryCode = DEFAULT_COUNTRY): Identity | undefined => {
+export const normalizeIdentity = (
+  identity: Identity,
+  defaultCountry: CountryCode = DEFAULT_COUNTRY,
+): Identity | undefined => {
   const { type } = identity;
   const value =
     type === 'phone'
@@ -63,7 +71,10 @@ export const normalizeIdentity = (identity: Identity, defaultCountry: CountryCod
 };
 
 /** Normalizes, drops unusable values and de-duplicates by `type:value`, keeping order. */
-export const normalizeIdentities = (identities: readonly Identity[], defaultCountry: CountryCode = DEFAULT_COUNTRY): Identity[] => {
+export const normalizeIdentities = (
+  identities: readonly Identity[],
+  defaultCountry: CountryCode = DEFAULT_COUNTRY,
+): Identity[] => {
   const seen = new Set<string>();
   const out: Identity[] = [];
   for (const identity of identities) {
@@ -79,4 +90,3 @@ export const normalizeIdentities = (identities: readonly Identity[], defaultCoun
 
 /** `type:value`, the form used in lookups (`?identity=phone:+380…`) and store keys. */
 export const identityKey = (identity: Pick<Identity, 'type' | 'value'>): string => `${identity.type}:${identity.value}`;
-

@@ -18,12 +18,19 @@ export interface LinkingPolicy {
 export const DEFAULT_MAX_IDENTITIES_PER_TYPE = 10;
 
 /** Builds the policy from config strings such as `phone:+380441234567, email:family@example.com`. */
-export const linkingPolicy = (ignored: readonly string[] = [], maxPerType = DEFAULT_MAX_IDENTITIES_PER_TYPE, country: CountryCode = 'UA'): LinkingPolicy => {
+export const linkingPolicy = (
+  ignored: readonly string[] = [],
+  maxPerType = DEFAULT_MAX_IDENTITIES_PER_TYPE,
+  country: CountryCode = 'UA',
+): LinkingPolicy => {
   const keys = new Set<string>();
   for (const raw of ignored) {
     const sep = raw.indexOf(':');
     if (sep < 1) throw new Error(`Ignored identity "${raw}" must be <type>:<value>`);
-    const normalized = normalizeIdentity({ type: raw.slice(0, sep).trim() as IdentityType, value: raw.slice(sep + 1) }, country);
+    const normalized = normalizeIdentity(
+      { type: raw.slice(0, sep).trim() as IdentityType, value: raw.slice(sep + 1) },
+      country,
+    );
     if (!normalized) throw new Error(`Ignored identity "${raw}" is not a valid identity`);
     keys.add(identityKey(normalized));
   }
@@ -41,7 +48,8 @@ export const decideLinks = (identities: readonly Identity[], policy: LinkingPoli
   const linkable: Identity[] = [];
   const warnings: string[] = [];
   for (const identity of identities) {
-    if (policy.ignored.has(identityKey(identity))) warnings.push(`${identityKey(identity)} is on the do-not-link list; it does not link profiles`);
+    if (policy.ignored.has(identityKey(identity)))
+      warnings.push(`${identityKey(identity)} is on the do-not-link list; it does not link profiles`);
     else linkable.push(identity);
   }
   return { linkable, warnings };
@@ -58,7 +66,11 @@ export const countByType = (identities: readonly Identity[]): Map<IdentityType, 
  * The identities of `incoming` a profile holding `existing` may still take,
  * by the per-type cap; the rest come back as warnings.
  */
-export const withinCap = (existing: readonly Identity[], incoming: readonly Identity[], policy: LinkingPolicy): LinkDecision => {
+export const withinCap = (
+  existing: readonly Identity[],
+  incoming: readonly Identity[],
+  policy: LinkingPolicy,
+): LinkDecision => {
   const have = new Set(existing.map(identityKey));
   const counts = countByType(existing);
   const linkable: Identity[] = [];
@@ -70,7 +82,9 @@ export const withinCap = (existing: readonly Identity[], incoming: readonly Iden
     }
     const n = counts.get(identity.type) ?? 0;
     if (n >= policy.maxPerType) {
-      warnings.push(`more than ${policy.maxPerType} ${identity.type} identities: ${identityKey(identity)} was not linked`);
+      warnings.push(
+        `more than ${policy.maxPerType} ${identity.type} identities: ${identityKey(identity)} was not linked`,
+      );
       continue;
     }
     counts.set(identity.type, n + 1);
@@ -81,7 +95,10 @@ export const withinCap = (existing: readonly Identity[], incoming: readonly Iden
 };
 
 /** Whether merging profiles with these identities would break the per-type cap. */
-export const mergeExceedsCap = (identitySets: readonly (readonly Identity[])[], policy: LinkingPolicy): IdentityType | undefined => {
+export const mergeExceedsCap = (
+  identitySets: readonly (readonly Identity[])[],
+  policy: LinkingPolicy,
+): IdentityType | undefined => {
   const union = new Map<string, Identity>();
   for (const set of identitySets) for (const identity of set) union.set(identityKey(identity), identity);
   for (const [type, n] of countByType([...union.values()])) if (n > policy.maxPerType) return type;

@@ -119,10 +119,15 @@ export const INTERACTION_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType
 ]);
 
 /** Types that represent a sale; one order id counts once whichever of them arrive. */
-export const ORDER_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>(['order.placed', 'order.paid', 'purchase.completed']);
+export const ORDER_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
+  'order.placed',
+  'order.paid',
+  'purchase.completed',
+]);
 
 const minIso = (a: string, b: string): string => (a <= b ? a : b);
-const maxIso = (a: string | undefined, b: string | undefined): string | undefined => (a === undefined ? b : b === undefined ? a : a >= b ? a : b);
+const maxIso = (a: string | undefined, b: string | undefined): string | undefined =>
+  a === undefined ? b : b === undefined ? a : a >= b ? a : b;
 
 /** Total order on events for "newest wins": time, then id. */
 const isNewer = (at: string, id: string, thanAt: string | undefined, thanId = ''): boolean =>
@@ -130,16 +135,19 @@ const isNewer = (at: string, id: string, thanAt: string | undefined, thanId = ''
 
 const stampOf = (event: Pick<HubEvent, 'occurredAt' | 'id'>): string => `${event.occurredAt}|${event.id}`;
 
-const sortIdentities = (identities: Identity[]): Identity[] => identities.sort((a, b) => identityKey(a).localeCompare(identityKey(b)));
+const sortIdentities = (identities: Identity[]): Identity[] =>
+  identities.sort((a, b) => identityKey(a).localeCompare(identityKey(b)));
 
 const unionIdentities = (a: readonly Identity[], b: readonly Identity[]): Identity[] => {
   const byKey = new Map<string, Identity>();
-  for (const identity of [...a, ...b]) if (!byKey.has(identityKey(identity))) byKey.set(identityKey(identity), identity);
+  for (const identity of [...a, ...b])
+    if (!byKey.has(identityKey(identity))) byKey.set(identityKey(identity), identity);
   // Sorted before the cap so which ones are kept does not depend on arrival order.
   return sortIdentities([...byKey.values()]).slice(0, MAX_IDENTITIES);
 };
 
-const unionBounded = (a: readonly string[], b: readonly string[], max: number): string[] => [...new Set([...a, ...b])].sort().slice(-max);
+const unionBounded = (a: readonly string[], b: readonly string[], max: number): string[] =>
+  [...new Set([...a, ...b])].sort().slice(-max);
 
 const addMoney = (into: Record<string, number>, currency: string, amount: number): Record<string, number> => ({
   ...into,
@@ -151,7 +159,9 @@ const sumMoney = (a: Record<string, number>, b: Record<string, number>): Record<
 
 /** Key that identifies one order across its placed/paid events: connector + vendor order id. */
 export const orderKey = (event: HubEvent): string | undefined =>
-  ORDER_TYPES.has(event.type) || event.type === 'order.refunded' ? `${event.connector}:${(event.data as { orderId: string }).orderId}` : undefined;
+  ORDER_TYPES.has(event.type) || event.type === 'order.refunded'
+    ? `${event.connector}:${(event.data as { orderId: string }).orderId}`
+    : undefined;
 
 /** A profile with nothing in it yet, for a customer first seen in `event`. */
 export const emptyProfile = (customerId: string, firstSeenAt: string, now: string): Profile => ({
@@ -205,7 +215,11 @@ export const applyEvent = (profile: Profile, event: HubEvent, now: string, ctx: 
   const channels = {
     ...profile.channels,
     [channel]: prev
-      ? { firstSeen: minIso(prev.firstSeen, occurredAt), lastSeen: maxIso(prev.lastSeen, occurredAt) as string, count: prev.count + 1 }
+      ? {
+          firstSeen: minIso(prev.firstSeen, occurredAt),
+          lastSeen: maxIso(prev.lastSeen, occurredAt) as string,
+          count: prev.count + 1,
+        }
       : { firstSeen: occurredAt, lastSeen: occurredAt, count: 1 },
   };
 
@@ -220,7 +234,10 @@ export const applyEvent = (profile: Profile, event: HubEvent, now: string, ctx: 
   switch (event.type) {
     case 'message.received': {
       const p = inbound[channel];
-      inbound = { ...inbound, [channel]: { count: (p?.count ?? 0) + 1, lastAt: maxIso(p?.lastAt, occurredAt) as string } };
+      inbound = {
+        ...inbound,
+        [channel]: { count: (p?.count ?? 0) + 1, lastAt: maxIso(p?.lastAt, occurredAt) as string },
+      };
       break;
     }
     case 'consent.granted':
@@ -244,7 +261,8 @@ export const applyEvent = (profile: Profile, event: HubEvent, now: string, ctx: 
     case 'contact.created':
     case 'contact.updated': {
       const stated = event.data.preferredChannel;
-      if (stated && (!statedPreference || stamp > statedPreference.stamp)) statedPreference = { channel: stated, stamp };
+      if (stated && (!statedPreference || stamp > statedPreference.stamp))
+        statedPreference = { channel: stated, stamp };
       break;
     }
     case 'cart.updated':
@@ -262,7 +280,9 @@ export const applyEvent = (profile: Profile, event: HubEvent, now: string, ctx: 
       // Dates move with every event of an order, so they don't depend on which of its events came first.
       orders = {
         count: orders.count + (isNew ? 1 : 0),
-        revenue: isNew ? addMoney(orders.revenue, event.data.total.currency, event.data.total.amountMinor) : orders.revenue,
+        revenue: isNew
+          ? addMoney(orders.revenue, event.data.total.currency, event.data.total.amountMinor)
+          : orders.revenue,
         refunded: orders.refunded,
         firstAt: orders.firstAt === undefined ? occurredAt : minIso(orders.firstAt, occurredAt),
         lastAt: maxIso(orders.lastAt, occurredAt) as string,
@@ -332,17 +352,31 @@ export const combineProfiles = (survivor: Profile, loser: Profile, now: string):
   for (const [c, stats] of Object.entries(loser.channels) as [Channel, ChannelStats][]) {
     const mine = channels[c];
     channels[c] = mine
-      ? { firstSeen: minIso(mine.firstSeen, stats.firstSeen), lastSeen: maxIso(mine.lastSeen, stats.lastSeen) as string, count: mine.count + stats.count }
+      ? {
+          firstSeen: minIso(mine.firstSeen, stats.firstSeen),
+          lastSeen: maxIso(mine.lastSeen, stats.lastSeen) as string,
+          count: mine.count + stats.count,
+        }
       : stats;
   }
   const inbound = { ...survivor.inbound };
   for (const [c, stats] of Object.entries(loser.inbound) as [Channel, { count: number; lastAt: string }][]) {
     const mine = inbound[c];
-    inbound[c] = mine ? { count: mine.count + stats.count, lastAt: maxIso(mine.lastAt, stats.lastAt) as string } : stats;
+    inbound[c] = mine
+      ? { count: mine.count + stats.count, lastAt: maxIso(mine.lastAt, stats.lastAt) as string }
+      : stats;
   }
   const consent = { ...survivor.consent };
-  for (const [c, state] of Object.entries(loser.consent) as [Channel, ConsentState][]) consent[c] = newerBy(consent[c], state) as ConsentState;
-  const loserIsLast = loser.lastInteractionAt !== undefined && isNewer(loser.lastInteractionAt, loser.lastInteractionEventId ?? '', survivor.lastInteractionAt, survivor.lastInteractionEventId);
+  for (const [c, state] of Object.entries(loser.consent) as [Channel, ConsentState][])
+    consent[c] = newerBy(consent[c], state) as ConsentState;
+  const loserIsLast =
+    loser.lastInteractionAt !== undefined &&
+    isNewer(
+      loser.lastInteractionAt,
+      loser.lastInteractionEventId ?? '',
+      survivor.lastInteractionAt,
+      survivor.lastInteractionEventId,
+    );
   const last = loserIsLast ? loser : survivor;
   const statedPreference = newerBy(survivor.statedPreference, loser.statedPreference);
   const lastCartAt = maxIso(survivor.lastCartAt, loser.lastCartAt);

@@ -32,7 +32,12 @@ export const customerEvent = (
   type: CustomerEventType,
   fields: Omit<CustomerEvent, 'schemaVersion' | 'id' | 'type'>,
 ): BusEntry => {
-  const id = `evt_${createHash('sha256').update(`${type}\n${fields.customerId}\n${[...fields.relatedIds].sort().join(',')}\n${fields.causedBy ?? fields.occurredAt}`).digest('hex').slice(0, 32)}`;
+  const id = `evt_${createHash('sha256')
+    .update(
+      `${type}\n${fields.customerId}\n${[...fields.relatedIds].sort().join(',')}\n${fields.causedBy ?? fields.occurredAt}`,
+    )
+    .digest('hex')
+    .slice(0, 32)}`;
   const detail: CustomerEvent = { schemaVersion: SCHEMA_VERSION, id, type, ...fields };
   return { source: HUB_SOURCE, detailType: type, detail };
 };

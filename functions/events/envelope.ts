@@ -34,7 +34,10 @@ export const toBusEntry = (event: HubEvent): BusEntry => ({
 });
 
 /** Wraps an entry the way EventBridge would (the local bus uses it). */
-export const toEnvelope = (entry: BusEntry, opts: { account?: string; region?: string; time?: Date } = {}): EventBridgeEnvelope => ({
+export const toEnvelope = (
+  entry: BusEntry,
+  opts: { account?: string; region?: string; time?: Date } = {},
+): EventBridgeEnvelope => ({
   version: '0',
   id: randomUUID(),
   'detail-type': entry.detailType,

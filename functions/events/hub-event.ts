@@ -86,9 +86,7 @@ export const MESSAGING_CHANNELS: readonly Channel[] = [
 /** Money as integer minor units plus ISO 4217 code: no floats anywhere. */
 export const MoneySchema = z.object({
   amountMinor: z.number().int(),
-  currency: z
-    .string()
-    .regex(/^[A-Z]{3}$/, 'ISO 4217 currency code, e.g. UAH'),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 currency code, e.g. UAH'),
 });
 export type Money = z.infer<typeof MoneySchema>;
 
@@ -253,7 +251,7 @@ export const HUB_EVENT_TYPES = Object.keys(EVENT_DATA_SCHEMAS) as HubEventType[]
 export const EVENT_TYPE_DESCRIPTIONS: Record<HubEventType, string> = {
   'message.received': 'The customer wrote to the business in a messenger, SMS or chat.',
   'message.sent': 'The business sent a message to the customer (status "sent").',
-  'message.delivered': 'An outbound message reached the customer\'s device.',
+  'message.delivered': "An outbound message reached the customer's device.",
   'message.read': 'The customer read an outbound message.',
   'message.failed': 'An outbound message could not be delivered.',
   'call.completed': 'A phone call with the customer was answered and ended.',
@@ -262,7 +260,7 @@ export const EVENT_TYPE_DESCRIPTIONS: Record<HubEventType, string> = {
   'lead.submitted': 'A quiz or lead form on the website was completed with contacts.',
   'form.submitted': 'A non-lead form (survey, feedback) was submitted.',
   'callback.requested': 'The customer asked to be called back.',
-  'cart.updated': 'The customer\'s online cart changed.',
+  'cart.updated': "The customer's online cart changed.",
   'order.placed': 'An order was created (online or in the CRM).',
   'order.paid': 'An order was paid.',
   'order.refunded': 'An order was refunded in full or in part.',

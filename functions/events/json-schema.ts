@@ -3,7 +3,16 @@
  * `HubEventSchema` so subscribers read the contract the code enforces.
  */
 import { z } from 'zod';
-import { CHANNELS, EVENT_DATA_SCHEMAS, EVENT_TYPE_DESCRIPTIONS, HubEventSchema, HUB_EVENT_TYPES, IDENTITY_TYPES, SCHEMA_VERSION, SOURCE_PREFIX } from './hub-event.js';
+import {
+  CHANNELS,
+  EVENT_DATA_SCHEMAS,
+  EVENT_TYPE_DESCRIPTIONS,
+  HubEventSchema,
+  HUB_EVENT_TYPES,
+  IDENTITY_TYPES,
+  SCHEMA_VERSION,
+  SOURCE_PREFIX,
+} from './hub-event.js';
 
 export const renderJsonSchema = (): string =>
   `${JSON.stringify(
@@ -17,7 +26,10 @@ export const renderJsonSchema = (): string =>
   )}\n`;
 
 const fieldsOf = (schema: z.ZodType): string => {
-  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, unknown>; required?: string[] };
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as {
+    properties?: Record<string, unknown>;
+    required?: string[];
+  };
   const required = new Set(json.required ?? []);
   return Object.keys(json.properties ?? {})
     .map((k) => (required.has(k) ? `\`${k}\`` : `\`${k}?\``))
@@ -25,7 +37,9 @@ const fieldsOf = (schema: z.ZodType): string => {
 };
 
 export const renderCatalogue = (): string => {
-  const rows = HUB_EVENT_TYPES.map((type) => `| \`${type}\` | ${EVENT_TYPE_DESCRIPTIONS[type]} | ${fieldsOf(EVENT_DATA_SCHEMAS[type])} |`);
+  const rows = HUB_EVENT_TYPES.map(
+    (type) => `| \`${type}\` | ${EVENT_TYPE_DESCRIPTIONS[type]} | ${fieldsOf(EVENT_DATA_SCHEMAS[type])} |`,
+  );
   return [
     `# Hub event catalogue (schema v${SCHEMA_VERSION})`,
     '',

@@ -51,9 +51,30 @@ const OR_KEYWORD = '$or';
 
 /** Names Event Ruler refuses as field names inside `$or` (its `RESERVED_FIELD_NAMES_IN_OR_RELATIONSHIP`). */
 const RESERVED_IN_OR = new Set([
-  'exactly', 'equals-ignore-case', 'prefix', 'suffix', 'anything-but', 'exists', 'wildcard', 'numeric', 'cidr',
-  '=', '<', '<=', '>', '>=', 'regex', 'not-wildcard', 'not-equals-ignore-case', 'date-after', 'date-on-or-after',
-  'date-before', 'date-on-or-before', 'in-date-range', 'ip-address-in-range', 'ip-address-not-in-range',
+  'exactly',
+  'equals-ignore-case',
+  'prefix',
+  'suffix',
+  'anything-but',
+  'exists',
+  'wildcard',
+  'numeric',
+  'cidr',
+  '=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  'regex',
+  'not-wildcard',
+  'not-equals-ignore-case',
+  'date-after',
+  'date-on-or-after',
+  'date-before',
+  'date-on-or-before',
+  'in-date-range',
+  'ip-address-in-range',
+  'ip-address-not-in-range',
 ]);
 
 const OPERATORS = ['prefix', 'suffix', 'equals-ignore-case', 'wildcard', 'anything-but', 'numeric', 'exists', 'cidr'];
@@ -81,7 +102,9 @@ const isObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const isLeaf = (value: unknown): value is Leaf =>
-  typeof value === 'string' || typeof value === 'boolean' || value === null ||
+  typeof value === 'string' ||
+  typeof value === 'boolean' ||
+  value === null ||
   (typeof value === 'number' && Number.isFinite(value));
 
 const describeValue = (value: unknown): string => {
@@ -189,7 +212,10 @@ const ignoreCaseSource = (text: string): string => {
   return source;
 };
 
-const regexTest = (regex: RegExp): LeafTest => (v) => typeof v === 'string' && regex.test(v);
+const regexTest =
+  (regex: RegExp): LeafTest =>
+  (v) =>
+    typeof v === 'string' && regex.test(v);
 
 type Glob = { readonly literal: string } | { readonly segments: readonly string[] };
 
@@ -264,7 +290,9 @@ const compileAffix = (kind: 'prefix' | 'suffix', arg: unknown, at: string, error
     const keys = Object.keys(arg);
     const inner = arg['equals-ignore-case'];
     if (keys.length !== 1 || keys[0] !== 'equals-ignore-case') {
-      errors.push(`${at}: the only option of ${kind} is "equals-ignore-case", got ${keys.join(', ') || 'an empty object'}`);
+      errors.push(
+        `${at}: the only option of ${kind} is "equals-ignore-case", got ${keys.join(', ') || 'an empty object'}`,
+      );
       return undefined;
     }
     if (typeof inner !== 'string') {
@@ -338,7 +366,9 @@ const compileAnythingBut = (arg: unknown, at: string, errors: string[]): LeafTes
     const keys = Object.keys(arg);
     const kind = keys[0] as Negatable;
     if (keys.length !== 1 || !NEGATABLE.includes(kind)) {
-      errors.push(`${at}: as an object, anything-but takes exactly one of ${NEGATABLE.join(', ')}; got ${keys.join(', ') || 'an empty object'}`);
+      errors.push(
+        `${at}: as an object, anything-but takes exactly one of ${NEGATABLE.join(', ')}; got ${keys.join(', ') || 'an empty object'}`,
+      );
       return undefined;
     }
     const inner = arg[kind];
@@ -500,7 +530,9 @@ const compileLeaf = (values: readonly unknown[], key: string, at: string, errors
       else if (result) tests.push(result);
       else valid = false;
     } else {
-      errors.push(`${here}: a match value must be a string, a number, true, false, null or an operator object, got ${describeValue(value)}`);
+      errors.push(
+        `${here}: a match value must be a string, a number, true, false, null or an operator object, got ${describeValue(value)}`,
+      );
       valid = false;
     }
   });
@@ -617,7 +649,12 @@ const mergeMembership = (a: Membership, b: Membership): Membership | null => {
 };
 
 const membershipKey = (m: Membership): string =>
-  !m || m.size === 0 ? '' : [...m].sort((x, y) => x[0] - y[0]).map(([a, i]) => `${a}:${i}`).join(',');
+  !m || m.size === 0
+    ? ''
+    : [...m]
+        .sort((x, y) => x[0] - y[0])
+        .map(([a, i]) => `${a}:${i}`)
+        .join(',');
 
 /**
  * Flattens the event into leaf fields keyed by dot-joined path, visiting only

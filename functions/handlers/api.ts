@@ -6,7 +6,13 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { ChannelSchema, HUB_EVENT_TYPES, IdentityTypeSchema, MESSAGING_CHANNELS, type HubEventType } from '../events/hub-event.js';
+import {
+  ChannelSchema,
+  HUB_EVENT_TYPES,
+  IdentityTypeSchema,
+  MESSAGING_CHANNELS,
+  type HubEventType,
+} from '../events/hub-event.js';
 import type { EventPublisher, ProfileStore, SecretStore } from '../ports.js';
 import { identityKey, normalizeIdentity, type CountryCode } from '../domain/identity.js';
 import { toProfileView, type TraitOptions } from '../domain/traits.js';
@@ -37,7 +43,12 @@ export type ApiRoute = (event: APIGatewayProxyEventV2) => Promise<HttpResponse>;
 const csv = <T extends z.ZodType<string, string>>(item: T) =>
   z
     .string()
-    .transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(item).max(25))
     .optional();
 
@@ -69,7 +80,9 @@ const parseIdentityParam = (raw: string | undefined, defaultCountry: CountryCode
   const sep = raw.indexOf(':');
   const type = IdentityTypeSchema.safeParse(raw.slice(0, sep));
   if (sep < 1 || !type.success) {
-    throw new ValidationError(`identity must be <type>:<value> with type one of ${IdentityTypeSchema.options.join(', ')}`);
+    throw new ValidationError(
+      `identity must be <type>:<value> with type one of ${IdentityTypeSchema.options.join(', ')}`,
+    );
   }
   const identity = normalizeIdentity({ type: type.data, value: raw.slice(sep + 1) }, defaultCountry);
   if (!identity) throw new ValidationError(`"${raw.slice(sep + 1)}" is not a valid ${type.data}`);
@@ -82,11 +95,14 @@ export const createApiHandler = (deps: ApiDeps) => {
     if (!profile) throw new NotFoundError(`No customer with id "${customerId ?? ''}"`);
     return profile;
   };
-  const view = (profile: Parameters<typeof toProfileView>[0]) => toProfileView(profile, { ...deps.traits, now: deps.now?.() ?? new Date() });
+  const view = (profile: Parameters<typeof toProfileView>[0]) =>
+    toProfileView(profile, { ...deps.traits, now: deps.now?.() ?? new Date() });
   const parseBody = <T>(schema: z.ZodType<T>, event: APIGatewayProxyEventV2): T => {
     let json: unknown;
     try {
-      json = JSON.parse(event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? ''));
+      json = JSON.parse(
+        event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? ''),
+      );
     } catch {
       throw new ValidationError('The request body must be JSON');
     }
@@ -103,7 +119,8 @@ export const createApiHandler = (deps: ApiDeps) => {
       if (!profile) throw new NotFoundError(`No customer with identity ${identity.type}:${identity.value}`);
       return jsonResponse(200, view(profile));
     },
-    'GET /v1/customers/{customerId}': async (event) => jsonResponse(200, view(await requireProfile(event.pathParameters?.customerId))),
+    'GET /v1/customers/{customerId}': async (event) =>
+      jsonResponse(200, view(await requireProfile(event.pathParameters?.customerId))),
     'GET /v1/customers/{customerId}/timeline': async (event) => {
       const { limit, cursor, channel, type } = parseQuery(TimelineQuerySchema, event.queryStringParameters);
       const profile = await requireProfile(event.pathParameters?.customerId);
@@ -118,13 +135,20 @@ export const createApiHandler = (deps: ApiDeps) => {
     'GET /v1/customers/{customerId}/conversation': async (event) => {
       const { limit } = parseQuery(ConversationQuerySchema, event.queryStringParameters);
       const profile = await requireProfile(event.pathParameters?.customerId);
-      const page = await deps.store.getTimeline(profile.customerId, { limit, channels: [...MESSAGING_CHANNELS], types: CONVERSATION_TYPES });
+      const page = await deps.store.getTimeline(profile.customerId, {
+        limit,
+        channels: [...MESSAGING_CHANNELS],
+        types: CONVERSATION_TYPES,
+      });
       // Oldest first, as a chat reads; `direction` tells in from out.
       const messages = page.items.reverse().map((i) => ({
         at: i.occurredAt,
         channel: i.channel,
         direction: i.type === 'message.sent' ? 'outbound' : 'inbound',
-        text: (i.data as { text?: string; snippet?: string; subject?: string }).text ?? (i.data as { snippet?: string }).snippet ?? i.summary,
+        text:
+          (i.data as { text?: string; snippet?: string; subject?: string }).text ??
+          (i.data as { snippet?: string }).snippet ??
+          i.summary,
         eventId: i.eventId,
       }));
       return jsonResponse(200, { customerId: profile.customerId, messages });
@@ -132,7 +156,11 @@ export const createApiHandler = (deps: ApiDeps) => {
     'GET /v1/customers/{customerId}/export': async (event) => {
       const exported = await deps.store.exportCustomer(event.pathParameters?.customerId ?? '');
       if (!exported) throw new NotFoundError(`No customer with id "${event.pathParameters?.customerId ?? ''}"`);
-      return jsonResponse(200, { ...exported, profile: view(exported.profile) }, { 'content-disposition': `attachment; filename="${exported.profile.customerId}.json"` });
+      return jsonResponse(
+        200,
+        { ...exported, profile: view(exported.profile) },
+        { 'content-disposition': `attachment; filename="${exported.profile.customerId}.json"` },
+      );
     },
     'DELETE /v1/customers/{customerId}': async (event) => {
       const erased = await deps.store.eraseCustomer(event.pathParameters?.customerId ?? '');
@@ -157,9 +185,17 @@ export const createApiHandler = (deps: ApiDeps) => {
             displayName: c.displayName,
             channel: c.channel,
             webhookPath: `/webhooks/${c.name}`,
-            ...(deps.publicBaseUrl ? { webhookUrl: `${deps.publicBaseUrl.replace(/\/+$/, '')}/webhooks/${c.name}` } : {}),
+            ...(deps.publicBaseUrl
+              ? { webhookUrl: `${deps.publicBaseUrl.replace(/\/+$/, '')}/webhooks/${c.name}` }
+              : {}),
             docsUrl: c.docsUrl,
-            secrets: c.secrets.map((s) => ({ name: s.name, env: s.env, description: s.description, required: s.required, configured: Boolean(secrets[s.name]) })),
+            secrets: c.secrets.map((s) => ({
+              name: s.name,
+              env: s.env,
+              description: s.description,
+              required: s.required,
+              configured: Boolean(secrets[s.name]),
+            })),
             configured: c.secrets.every((s) => !s.required || Boolean(secrets[s.name])),
           };
         }),

@@ -49,7 +49,11 @@ export const createDispatcherHandler = (deps: DispatcherDeps) => {
     try {
       await deps.log.record(entry);
     } catch (error) {
-      logger.warn('delivery log write failed', { subscription: entry.subscription, eventId: entry.eventId, error: error as Error });
+      logger.warn('delivery log write failed', {
+        subscription: entry.subscription,
+        eventId: entry.eventId,
+        error: error as Error,
+      });
     }
   };
 
@@ -67,9 +71,17 @@ export const createDispatcherHandler = (deps: DispatcherDeps) => {
 
     const secret = await deps.secrets.get(subscription.name);
     const request = buildRequest({ subscription, rawEnvelope: record.body, envelope, secret, attempt, now: started });
-    const timeoutMs = subscription.target.type === 'webhook' ? subscription.target.timeoutSeconds * 1000 : API_DESTINATION_TIMEOUT_MS;
+    const timeoutMs =
+      subscription.target.type === 'webhook' ? subscription.target.timeoutSeconds * 1000 : API_DESTINATION_TIMEOUT_MS;
     const result = await sendRequest(request, { fetch: deps.fetch ?? fetch, timeoutMs, now });
-    const decision = decide({ outcome: result, attempt, firstAttemptAt, now: now().getTime(), policy: subscription.retry, random: deps.random });
+    const decision = decide({
+      outcome: result,
+      attempt,
+      firstAttemptAt,
+      now: now().getTime(),
+      policy: subscription.retry,
+      random: deps.random,
+    });
 
     const base = {
       subscription: subscription.name,
@@ -81,7 +93,13 @@ export const createDispatcherHandler = (deps: DispatcherDeps) => {
       ...(result.error ? { error: result.error } : {}),
       ...(replayName ? { replayName } : {}),
     };
-    const context = { subscription: subscription.name, eventId, attempt, status: result.status, latencyMs: result.latencyMs };
+    const context = {
+      subscription: subscription.name,
+      eventId,
+      attempt,
+      status: result.status,
+      latencyMs: result.latencyMs,
+    };
     switch (decision.kind) {
       case 'delivered':
         await logAttempt({ ...base, outcome: 'delivered' });
@@ -89,7 +107,11 @@ export const createDispatcherHandler = (deps: DispatcherDeps) => {
         return;
       case 'dead-letter':
         await deps.queue.deadLetter(record, decision.reason);
-        await logAttempt({ ...base, outcome: 'dead-lettered', error: `${result.error ?? 'failed'}; ${decision.reason}` });
+        await logAttempt({
+          ...base,
+          outcome: 'dead-lettered',
+          error: `${result.error ?? 'failed'}; ${decision.reason}`,
+        });
         logger.warn('event dead-lettered', { ...context, reason: decision.reason, error: result.error });
         return;
       case 'retry': {
@@ -97,13 +119,18 @@ export const createDispatcherHandler = (deps: DispatcherDeps) => {
         const nextAttemptAt = new Date(now().getTime() + decision.delayMs).toISOString();
         await logAttempt({ ...base, outcome: 'retrying', nextAttemptAt });
         logger.info('delivery failed, retrying', { ...context, delayMs: decision.delayMs, error: result.error });
-        throw new DeliveryRetryError(`${subscription.name}: ${result.error ?? 'failed'}; next attempt at ${nextAttemptAt}`);
+        throw new DeliveryRetryError(
+          `${subscription.name}: ${result.error ?? 'failed'}; next attempt at ${nextAttemptAt}`,
+        );
       }
     }
   };
 
   // A processor per invocation: it is stateful, and the local runtime invokes concurrently (one record each).
   return middy<SQSEvent, SQSBatchResponse>().handler((event: SQSEvent, context: Context) =>
-    processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false }),
+    processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
+      context,
+      throwOnFullBatchFailure: false,
+    }),
   );
 };

@@ -38,9 +38,15 @@ export const createHydratorHandler = (deps: HydratorDeps) => {
     const connector = findConnector(request.connector);
     if (!connector?.hydrate) throw new Error(`Connector ${request.connector} cannot hydrate ${request.kind}`);
     const secrets = await deps.secrets.get(connector.name);
-    const events = (await connector.hydrate(request, { secrets, defaultCountry: deps.defaultCountry, fetch: deps.fetch ?? fetch })).map(parseHubEvent);
+    const events = (
+      await connector.hydrate(request, { secrets, defaultCountry: deps.defaultCountry, fetch: deps.fetch ?? fetch })
+    ).map(parseHubEvent);
     await deps.publisher.publish(events);
-    logger.info('thin webhook hydrated', { connector: connector.name, kind: request.kind, eventIds: events.map((e) => e.id) });
+    logger.info('thin webhook hydrated', {
+      connector: connector.name,
+      kind: request.kind,
+      eventIds: events.map((e) => e.id),
+    });
   };
   return middy<SQSEvent, SQSBatchResponse>().handler((event: SQSEvent, context: Context) =>
     processPartialResponse(event, recordHandler, processor, { context }),

@@ -11,7 +11,13 @@ import type { Connector } from '../connectors/types.js';
 import { parseHubEvent } from '../events/hub-event.js';
 import type { EventPublisher, SecretStore } from '../ports.js';
 import type { CountryCode } from '../domain/identity.js';
-import { MethodNotAllowedError, NotConfiguredError, NotFoundError, SignatureError, StaleRequestError } from '../shared/errors.js';
+import {
+  MethodNotAllowedError,
+  NotConfiguredError,
+  NotFoundError,
+  SignatureError,
+  StaleRequestError,
+} from '../shared/errors.js';
 import { jsonResponse, toRawRequest, type HttpResponse, type RawRequest } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
 import { httpErrors } from './middleware.js';
@@ -29,7 +35,11 @@ export interface IngestDeps {
 const missingRequiredSecret = (connector: Connector, secrets: Record<string, string | undefined>): boolean =>
   connector.secrets.some((spec) => spec.required && !secrets[spec.name]);
 
-const handshake = (connector: Connector, req: RawRequest, secrets: Record<string, string | undefined>): HttpResponse => {
+const handshake = (
+  connector: Connector,
+  req: RawRequest,
+  secrets: Record<string, string | undefined>,
+): HttpResponse => {
   const response = connector.handshake?.(req, secrets);
   if (!response) throw new MethodNotAllowedError(`Connector ${connector.name} accepts webhooks with POST only`);
   return response;
@@ -41,7 +51,10 @@ export const createIngestHandler = (deps: IngestDeps) => {
     .use(httpErrors())
     .handler(async (event) => {
       const connector = findConnector(event.pathParameters?.connector);
-      if (!connector) throw new NotFoundError(`No connector named "${event.pathParameters?.connector ?? ''}"; GET /v1/connectors lists them`);
+      if (!connector)
+        throw new NotFoundError(
+          `No connector named "${event.pathParameters?.connector ?? ''}"; GET /v1/connectors lists them`,
+        );
       const req = toRawRequest(event, { publicBaseUrl: deps.publicBaseUrl, maxBodyBytes: deps.maxBodyBytes });
       const secrets = await deps.secrets.get(connector.name);
       if (req.method === 'GET') return handshake(connector, req, secrets);
@@ -51,7 +64,10 @@ export const createIngestHandler = (deps: IngestDeps) => {
       if (!verdict.ok) throw verdict.stale ? new StaleRequestError(verdict.reason) : new SignatureError(verdict.reason);
 
       const payload = connector.parse(req);
-      const result = connector.normalize(payload, { receivedAt: now().toISOString(), defaultCountry: deps.defaultCountry });
+      const result = connector.normalize(payload, {
+        receivedAt: now().toISOString(),
+        defaultCountry: deps.defaultCountry,
+      });
       // A normalizer bug must not publish a malformed event: fail with 5xx and let the vendor retry after the fix.
       const events = result.events.map(parseHubEvent);
       await deps.publisher.publish(events);

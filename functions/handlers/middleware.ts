@@ -12,9 +12,11 @@ export const httpErrors = (): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpRe
   onError: async (request) => {
     const err = request.error;
     const response = errorResponse(err);
-    if (response.statusCode >= 500) logger.error('request failed', { routeKey: request.event.routeKey, error: err as Error });
+    if (response.statusCode >= 500)
+      logger.error('request failed', { routeKey: request.event.routeKey, error: err as Error });
     // The code only: messages may echo what the caller sent (an identity, a field value), and logs hold no PII.
-    else if (isHubError(err)) logger.info('request refused', { routeKey: request.event.routeKey, status: response.statusCode, code: err.code });
+    else if (isHubError(err))
+      logger.info('request refused', { routeKey: request.event.routeKey, status: response.statusCode, code: err.code });
     request.response = response;
   },
 });

@@ -27,7 +27,12 @@ export const createProfileWriterHandler = (deps: ProfileWriterDeps) => {
       await deps.publisher.putEntries(outcome.notifications);
       await deps.store.markNotified(event.id);
     }
-    logger.debug('event applied', { eventId: event.id, type: event.type, status: outcome.status, customerId: outcome.customerId });
+    logger.debug('event applied', {
+      eventId: event.id,
+      type: event.type,
+      status: outcome.status,
+      customerId: outcome.customerId,
+    });
   };
   return middy<SQSEvent, SQSBatchResponse>().handler((event: SQSEvent, context: Context) =>
     processPartialResponse(event, recordHandler, processor, { context }),

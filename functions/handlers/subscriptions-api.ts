@@ -37,7 +37,10 @@ const ReplayBodySchema = z
   .object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })
   .strict()
   .refine((b) => Date.parse(b.from) < Date.parse(b.to), { error: '"from" must be before "to"', path: ['to'] })
-  .refine((b) => Date.parse(b.to) - Date.parse(b.from) <= MAX_REPLAY_DAYS * 86_400_000, { error: `at most ${MAX_REPLAY_DAYS} days`, path: ['to'] })
+  .refine((b) => Date.parse(b.to) - Date.parse(b.from) <= MAX_REPLAY_DAYS * 86_400_000, {
+    error: `at most ${MAX_REPLAY_DAYS} days`,
+    path: ['to'],
+  })
   .refine((b) => Date.parse(b.to) <= Date.now() + 60_000, { error: '"to" must not be in the future', path: ['to'] });
 
 /** Where a target delivers, without credentials or query strings that may carry tokens. */
@@ -45,11 +48,21 @@ const describeTarget = (target: SubscriptionTarget): Record<string, unknown> => 
   switch (target.type) {
     case 'webhook': {
       const url = new URL(target.url);
-      return { type: target.type, url: `${url.origin}${url.pathname}`, timeoutSeconds: target.timeoutSeconds, maxConcurrency: target.maxConcurrency };
+      return {
+        type: target.type,
+        url: `${url.origin}${url.pathname}`,
+        timeoutSeconds: target.timeoutSeconds,
+        maxConcurrency: target.maxConcurrency,
+      };
     }
     case 'apiDestination': {
       const url = new URL(target.url);
-      return { type: target.type, url: `${url.origin}${url.pathname}`, httpMethod: target.httpMethod, auth: target.auth.type };
+      return {
+        type: target.type,
+        url: `${url.origin}${url.pathname}`,
+        httpMethod: target.httpMethod,
+        auth: target.auth.type,
+      };
     }
     case 'sqs':
       return { type: target.type, arn: target.queueArn };
@@ -61,7 +74,11 @@ const describeTarget = (target: SubscriptionTarget): Record<string, unknown> => 
 };
 
 const readJsonBody = (event: APIGatewayProxyEventV2): unknown => {
-  const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+  const raw = event.body
+    ? event.isBase64Encoded
+      ? Buffer.from(event.body, 'base64').toString('utf8')
+      : event.body
+    : '';
   if (!raw.trim()) return {};
   try {
     return JSON.parse(raw);
@@ -81,7 +98,8 @@ export const createSubscriptionRoutes = (deps: SubscriptionsApiDeps): Record<str
   const requireSubscription = (event: APIGatewayProxyEventV2): Subscription => {
     const name = event.pathParameters?.name;
     const subscription = name ? byName.get(name) : undefined;
-    if (!subscription) throw new NotFoundError(`No subscription named "${name ?? ''}"; GET /v1/subscriptions lists them`);
+    if (!subscription)
+      throw new NotFoundError(`No subscription named "${name ?? ''}"; GET /v1/subscriptions lists them`);
     return subscription;
   };
 
@@ -96,7 +114,11 @@ export const createSubscriptionRoutes = (deps: SubscriptionsApiDeps): Record<str
             enabled: s.enabled,
             pattern: s.pattern,
             target: describeTarget(s.target),
-            delivery: isDispatched(s, deps.runtime) ? 'dispatcher' : deps.runtime === 'aws' ? 'eventbridge' : 'recorded-only',
+            delivery: isDispatched(s, deps.runtime)
+              ? 'dispatcher'
+              : deps.runtime === 'aws'
+                ? 'eventbridge'
+                : 'recorded-only',
             retry: s.retry,
             ...(s.transform ? { transform: s.transform } : {}),
             deliveries,
@@ -130,7 +152,10 @@ export const createSubscriptionRoutes = (deps: SubscriptionsApiDeps): Record<str
     'POST /v1/subscriptions/{name}/replay': async (event) => {
       const subscription = requireSubscription(event);
       const body = parse(ReplayBodySchema, readJsonBody(event), 'replay request');
-      const result = await deps.operations.replay(subscription.name, { from: new Date(body.from), to: new Date(body.to) });
+      const result = await deps.operations.replay(subscription.name, {
+        from: new Date(body.from),
+        to: new Date(body.to),
+      });
       logger.info('subscription replay started', { subscription: subscription.name, ...result });
       return jsonResponse(202, { subscription: subscription.name, from: body.from, to: body.to, ...result });
     },

@@ -26,7 +26,12 @@ const ConfigSchema = z.object({
   tableName: z.string().min(1),
   eventBusName: z.string().min(1),
   defaultCountry: CountrySchema.default('UA'),
-  maxBodyBytes: z.coerce.number().int().positive().max(6 * 1024 * 1024).default(DEFAULT_MAX_BODY_BYTES),
+  maxBodyBytes: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(6 * 1024 * 1024)
+    .default(DEFAULT_MAX_BODY_BYTES),
   /** Public base URL vendors call (custom domain/stage); URL-signing vendors verify against it. */
   publicBaseUrl: z.url().optional(),
   /** Secrets Manager name prefix; a connector's secret is `<prefix><connector>`. */
@@ -37,7 +42,12 @@ const ConfigSchema = z.object({
   ignoredIdentities: z
     .string()
     .default('')
-    .transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean)),
+    .transform((v) =>
+      v
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    ),
   /** Guard rail: most identities of one type a profile links (stops one bad source snowballing profiles together). */
   maxIdentitiesPerType: z.coerce.number().int().min(1).max(100).default(10),
   /** Expected customer lifespan used by lifetime value. */

@@ -72,7 +72,11 @@ export class MethodNotAllowedError extends HubError {
  */
 export class NotConfiguredError extends HubError {
   constructor(connector: string) {
-    super(`Connector ${connector} has no secret configured; requests are refused until it is set`, 503, 'connector_not_configured');
+    super(
+      `Connector ${connector} has no secret configured; requests are refused until it is set`,
+      503,
+      'connector_not_configured',
+    );
   }
 }
 

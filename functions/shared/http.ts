@@ -63,7 +63,11 @@ export const toRawRequest = (
   };
 };
 
-export const jsonResponse = (statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResponse => ({
+export const jsonResponse = (
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): HttpResponse => ({
   statusCode,
   headers: { 'content-type': 'application/json', ...headers },
   body: JSON.stringify(body),
@@ -83,5 +87,7 @@ export const errorResponse = (err: unknown): HttpResponse => {
   if (err instanceof HubError) {
     return jsonResponse(err.statusCode, { error: { code: err.code, message: err.message } });
   }
-  return jsonResponse(500, { error: { code: 'internal_error', message: 'The hub could not process the request; it is safe to retry' } });
+  return jsonResponse(500, {
+    error: { code: 'internal_error', message: 'The hub could not process the request; it is safe to retry' },
+  });
 };

@@ -22,13 +22,27 @@ const nest = (markdown: string, levels: number): string =>
   markdown.replace(/^(#{1,6}) /gm, (_, hashes: string) => `${'#'.repeat(Math.min(6, hashes.length + levels))} `);
 
 export const renderConnectorSections = (root: string): string => {
-  const rows = listConnectors().map((c) => `| [${c.displayName}](#${c.name}) | \`/webhooks/${c.name}\` | ${c.channel} | ${c.secrets.filter((s) => s.required).map((s) => `\`${s.env}\``).join(', ') || '—'} |`);
+  const rows = listConnectors().map(
+    (c) =>
+      `| [${c.displayName}](#${c.name}) | \`/webhooks/${c.name}\` | ${c.channel} | ${
+        c.secrets
+          .filter((s) => s.required)
+          .map((s) => `\`${s.env}\``)
+          .join(', ') || '—'
+      } |`,
+  );
   const sections = listConnectors().map((c) => {
     const file = join(root, 'functions/connectors', c.name, 'README.md');
     const body = existsSync(file) ? nest(readFileSync(file, 'utf8').replace(/^# .*\n/, ''), 2) : '';
     return `### ${c.name}\n\n**${c.displayName}** · \`POST /webhooks/${c.name}\` · [folder](functions/connectors/${c.name}) · [vendor docs](${c.docsUrl})\n\n${body.trim()}\n`;
   });
-  return ['| Connector | Webhook path | Channel | Required secret (local env) |', '|---|---|---|---|', ...rows, '', ...sections].join('\n');
+  return [
+    '| Connector | Webhook path | Channel | Required secret (local env) |',
+    '|---|---|---|---|',
+    ...rows,
+    '',
+    ...sections,
+  ].join('\n');
 };
 
 export const renderReadme = (root: string): string => {

@@ -43,7 +43,9 @@ const HeadersSchema = z
   });
 
 const ArnSchema = (service: string, example: string) =>
-  z.string().regex(new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]+:\\d{12}:.+$`), `an ${service} ARN, e.g. ${example}`);
+  z
+    .string()
+    .regex(new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]+:\\d{12}:.+$`), `an ${service} ARN, e.g. ${example}`);
 
 export const WebhookTargetSchema = z
   .object({
@@ -63,7 +65,9 @@ export const WebhookTargetSchema = z
   })
   .strict();
 
-const ApiKeyAuthSchema = z.object({ type: z.literal('apiKey'), header: z.string().regex(/^[A-Za-z0-9-]{1,64}$/) }).strict();
+const ApiKeyAuthSchema = z
+  .object({ type: z.literal('apiKey'), header: z.string().regex(/^[A-Za-z0-9-]{1,64}$/) })
+  .strict();
 const BasicAuthSchema = z.object({ type: z.literal('basic'), username: z.string().min(1).max(512) }).strict();
 const OAuthSchema = z
   .object({
@@ -103,11 +107,17 @@ export const SqsTargetSchema = z
   .strict();
 
 export const LambdaTargetSchema = z
-  .object({ type: z.literal('lambda'), functionArn: ArnSchema('lambda', 'arn:aws:lambda:eu-central-1:123456789012:function:on-lead') })
+  .object({
+    type: z.literal('lambda'),
+    functionArn: ArnSchema('lambda', 'arn:aws:lambda:eu-central-1:123456789012:function:on-lead'),
+  })
   .strict();
 
 export const EventBusTargetSchema = z
-  .object({ type: z.literal('eventBus'), eventBusArn: ArnSchema('events', 'arn:aws:events:eu-central-1:210987654321:event-bus/crm') })
+  .object({
+    type: z.literal('eventBus'),
+    eventBusArn: ArnSchema('events', 'arn:aws:events:eu-central-1:210987654321:event-bus/crm'),
+  })
   .strict();
 
 export const TargetSchema = z.discriminatedUnion('type', [
@@ -144,7 +154,12 @@ export const TRANSFORM_PATH = /^\$(?:\.[A-Za-z0-9_\-/]+|\[\d+\])*$/;
 const TransformSchema = z
   .record(
     z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, 'an output field name: letters, digits, "_" and "-"'),
-    z.string().regex(TRANSFORM_PATH, 'a JSON path in dot notation with array indices, e.g. $.detail.customer.identities[0].value'),
+    z
+      .string()
+      .regex(
+        TRANSFORM_PATH,
+        'a JSON path in dot notation with array indices, e.g. $.detail.customer.identities[0].value',
+      ),
   )
   .refine((t) => Object.keys(t).length >= 1 && Object.keys(t).length <= 100, { error: 'between 1 and 100 fields' });
 
@@ -153,7 +168,11 @@ const PatternSchema = z.record(z.string(), z.unknown()).superRefine((pattern, ct
     // "detail-type[0]: must be …" → path segment "detail-type[0]", message "must be …".
     const split = error.indexOf(': ');
     const where = split > 0 ? error.slice(0, split) : '(root)';
-    ctx.addIssue({ code: 'custom', message: split > 0 ? error.slice(split + 2) : error, path: where === '(root)' ? [] : [where] });
+    ctx.addIssue({
+      code: 'custom',
+      message: split > 0 ? error.slice(split + 2) : error,
+      path: where === '(root)' ? [] : [where],
+    });
   }
 });
 
@@ -164,7 +183,10 @@ export const SubscriptionSchema = z
     name: z
       .string()
       .max(SUBSCRIPTION_NAME_MAX, `at most ${SUBSCRIPTION_NAME_MAX} characters`)
-      .regex(SUBSCRIPTION_NAME, 'kebab-case: lowercase letters and digits separated by single "-", starting with a letter'),
+      .regex(
+        SUBSCRIPTION_NAME,
+        'kebab-case: lowercase letters and digits separated by single "-", starting with a letter',
+      ),
     description: z.string().max(256).optional(),
     /** EventBridge event pattern over the hub's envelopes (`detail-type` is the hub event type). */
     pattern: PatternSchema,
@@ -178,12 +200,21 @@ export const SubscriptionSchema = z
   .strict()
   .superRefine((s, ctx) => {
     if (s.target.type === 'eventBus' && s.transform) {
-      ctx.addIssue({ code: 'custom', path: ['transform'], message: "not supported for an eventBus target: the other bus receives the hub's envelope unchanged; transform in the rules on that bus" });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['transform'],
+        message:
+          "not supported for an eventBus target: the other bus receives the hub's envelope unchanged; transform in the rules on that bus",
+      });
     }
     if (!NATIVE_TYPES.has(s.target.type)) return;
     // EventBridge's own retry policy bounds native targets.
     if (s.retry.windowSeconds < 60 || s.retry.windowSeconds > 86_400) {
-      ctx.addIssue({ code: 'custom', path: ['retry', 'windowSeconds'], message: `must be 60–86400 for a ${s.target.type} target (EventBridge's maximum event age)` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['retry', 'windowSeconds'],
+        message: `must be 60–86400 for a ${s.target.type} target (EventBridge's maximum event age)`,
+      });
     }
   });
 
@@ -191,7 +222,12 @@ export const SubscriptionsSchema = z.array(SubscriptionSchema).superRefine((list
   const seen = new Map<string, number>();
   list.forEach((s, i) => {
     const first = seen.get(s.name);
-    if (first !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `"${s.name}" is already the name of subscriptions[${first}]` });
+    if (first !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: [i, 'name'],
+        message: `"${s.name}" is already the name of subscriptions[${first}]`,
+      });
     else seen.set(s.name, i);
   });
 });
@@ -214,12 +250,16 @@ export class SubscriptionConfigError extends Error {
 
 /** `[1, 'pattern', 'detail-type[0]']` → `subscriptions[1].pattern.detail-type[0]`. */
 const formatPath = (path: readonly PropertyKey[]): string =>
-  path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : `${acc}.${String(part)}`), 'subscriptions');
+  path.reduce<string>(
+    (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : `${acc}.${String(part)}`),
+    'subscriptions',
+  );
 
 /** Validates a subscription list; throws {@link SubscriptionConfigError} naming every bad field. */
 export const parseSubscriptions = (input: unknown): readonly Subscription[] => {
   const result = SubscriptionsSchema.safeParse(input);
-  if (!result.success) throw new SubscriptionConfigError(result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`));
+  if (!result.success)
+    throw new SubscriptionConfigError(result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`));
   return Object.freeze(result.data as Subscription[]);
 };
 
@@ -235,7 +275,8 @@ export const isDispatched = (s: Subscription, runtime: 'aws' | 'local'): boolean
   s.target.type === 'webhook' || (runtime === 'local' && s.target.type === 'apiDestination');
 
 /** `crm-leads` → `OMNIHUB_SUBSCRIPTION_SECRET_CRM_LEADS`: the local signing secret or credential. */
-export const subscriptionSecretEnv = (name: string): string => `OMNIHUB_SUBSCRIPTION_SECRET_${name.toUpperCase().replace(/-/g, '_')}`;
+export const subscriptionSecretEnv = (name: string): string =>
+  `OMNIHUB_SUBSCRIPTION_SECRET_${name.toUpperCase().replace(/-/g, '_')}`;
 
 /** Throws when a subscription cannot be deployed (plain-http URLs are local-only). */
 export const assertDeployable = (subscriptions: readonly Subscription[]): void => {

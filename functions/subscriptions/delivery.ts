@@ -64,7 +64,14 @@ export interface BuildRequestInput {
  * byte for byte (as an SQS or Lambda target would receive it); the signature
  * covers exactly the bytes sent.
  */
-export const buildRequest = ({ subscription, rawEnvelope, envelope, secret, attempt, now }: BuildRequestInput): OutgoingRequest => {
+export const buildRequest = ({
+  subscription,
+  rawEnvelope,
+  envelope,
+  secret,
+  attempt,
+  now,
+}: BuildRequestInput): OutgoingRequest => {
   const { target } = subscription;
   if (target.type !== 'webhook' && target.type !== 'apiDestination') {
     throw new Error(`Subscription ${subscription.name}: a ${target.type} target is not delivered by the dispatcher`);
@@ -121,10 +128,14 @@ export const sendRequest = async (
       redirect: 'manual',
       signal: AbortSignal.timeout(opts.timeoutMs),
     });
-    const text = res.ok ? (await res.body?.cancel(), '') : (await res.text().catch(() => '')).slice(0, ERROR_SNIPPET_BYTES);
+    const text = res.ok
+      ? (await res.body?.cancel(), '')
+      : (await res.text().catch(() => '')).slice(0, ERROR_SNIPPET_BYTES);
     const latencyMs = Math.round(performance.now() - started);
     if (res.ok) return { ok: true, status: res.status, latencyMs };
-    const retryAfterMs = readsRetryAfter(res.status) ? parseRetryAfter(res.headers.get('retry-after'), opts.now()) : undefined;
+    const retryAfterMs = readsRetryAfter(res.status)
+      ? parseRetryAfter(res.headers.get('retry-after'), opts.now())
+      : undefined;
     return {
       ok: false,
       status: res.status,
@@ -133,6 +144,10 @@ export const sendRequest = async (
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     };
   } catch (err) {
-    return { ok: false, latencyMs: Math.round(performance.now() - started), error: describeFetchError(err, opts.timeoutMs) };
+    return {
+      ok: false,
+      latencyMs: Math.round(performance.now() - started),
+      error: describeFetchError(err, opts.timeoutMs),
+    };
   }
 };

@@ -8,7 +8,8 @@
 export const subscriptionPrefix = (stagePrefix: string): string => `${stagePrefix}-sub-`;
 
 /** Rule and (webhook) queue name. */
-export const subscriptionResourceName = (stagePrefix: string, name: string): string => `${subscriptionPrefix(stagePrefix)}${name}`;
+export const subscriptionResourceName = (stagePrefix: string, name: string): string =>
+  `${subscriptionPrefix(stagePrefix)}${name}`;
 
 /** The subscription's dead-letter queue. */
 export const deadLetterQueueName = (queueName: string): string => `${queueName}-dlq`;
@@ -27,7 +28,10 @@ export const subscriptionOfQueueArn = (queueArn: string, prefix: string): string
  * `[.\-_A-Za-z0-9]+`, at most 64 characters, unique per account and region.
  */
 export const replayName = (stage: string, subscription: string, now: Date): string =>
-  `${stage}-${subscription}-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, '')}`.slice(0, 64);
+  `${stage}-${subscription}-${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, '')}`.slice(0, 64);
 
 /** Environment of the functions that work with subscriptions; set by the CDK stack. */
 export const SUBSCRIPTION_ENV = {

@@ -33,8 +33,11 @@ export type Decision =
 const RETRY_AFTER_STATUSES = new Set([429, 503]);
 
 /** Full-jitter backoff before retry number `attempt` (1 = the first retry). */
-export const backoffDelayMs = (attempt: number, policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>, random: () => number = Math.random): number =>
-  Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1)));
+export const backoffDelayMs = (
+  attempt: number,
+  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
+  random: () => number = Math.random,
+): number => Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1)));
 
 /**
  * `Retry-After` as milliseconds from `now`: delta-seconds (`120`) or an
@@ -68,10 +71,17 @@ export const decide = ({ outcome, attempt, firstAttemptAt, now, policy, random }
   if (outcome.ok) return { kind: 'delivered' };
   if (attempt >= policy.maxAttempts) return { kind: 'dead-letter', reason: `gave up after ${attempt} attempt(s)` };
   const remaining = firstAttemptAt + policy.windowSeconds * 1000 - now;
-  if (remaining <= 0) return { kind: 'dead-letter', reason: `retry window of ${policy.windowSeconds}s exhausted after ${attempt} attempt(s)` };
+  if (remaining <= 0)
+    return {
+      kind: 'dead-letter',
+      reason: `retry window of ${policy.windowSeconds}s exhausted after ${attempt} attempt(s)`,
+    };
   if (outcome.retryAfterMs !== undefined) {
     if (outcome.retryAfterMs > remaining) {
-      return { kind: 'dead-letter', reason: `Retry-After of ${Math.ceil(outcome.retryAfterMs / 1000)}s reaches beyond the retry window` };
+      return {
+        kind: 'dead-letter',
+        reason: `Retry-After of ${Math.ceil(outcome.retryAfterMs / 1000)}s reaches beyond the retry window`,
+      };
     }
     return { kind: 'retry', delayMs: outcome.retryAfterMs };
   }

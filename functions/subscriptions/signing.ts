@@ -21,7 +21,8 @@ export const generateWebhookSecret = (): string => `${WEBHOOK_SECRET_PREFIX}${ra
  * Accepts a secret with or without the `whsec_` prefix: Secrets Manager's
  * generated value is bare base64-safe text (`{"secret":"<32 chars>"}`).
  */
-export const toWebhookSecret = (raw: string): string => (raw.startsWith(WEBHOOK_SECRET_PREFIX) ? raw : `${WEBHOOK_SECRET_PREFIX}${raw}`);
+export const toWebhookSecret = (raw: string): string =>
+  raw.startsWith(WEBHOOK_SECRET_PREFIX) ? raw : `${WEBHOOK_SECRET_PREFIX}${raw}`;
 
 export interface SignInput {
   readonly secret: string;

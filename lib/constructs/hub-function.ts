@@ -12,7 +12,14 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, ApplicationLogLevel, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
+import {
+  Architecture,
+  ApplicationLogLevel,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -144,7 +151,7 @@ export class HubFunction extends NodejsFunction {
       Validations.of(this.role ?? this).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/index/*]`,
         reason:
-          'Queries on the table\'s global secondary indexes (gsi1) need <table-arn>/index/*; the wildcard spans only this table\'s indexes, the CDK grant\'s documented form.',
+          "Queries on the table's global secondary indexes (gsi1) need <table-arn>/index/*; the wildcard spans only this table's indexes, the CDK grant's documented form.",
       });
     }
   }

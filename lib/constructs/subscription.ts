@@ -61,7 +61,11 @@ export interface HubSubscriptionProps {
 /** The transform as a native InputTransformer: `{ field: <$.path> }`. */
 const targetInput = (subscription: Subscription): RuleTargetInput | undefined =>
   subscription.transform
-    ? RuleTargetInput.fromObject(Object.fromEntries(Object.entries(subscription.transform).map(([field, path]) => [field, EventField.fromPath(path)])))
+    ? RuleTargetInput.fromObject(
+        Object.fromEntries(
+          Object.entries(subscription.transform).map(([field, path]) => [field, EventField.fromPath(path)]),
+        ),
+      )
     : undefined;
 
 export class HubSubscription extends Construct {
@@ -108,9 +112,17 @@ export class HubSubscription extends Construct {
       );
       this.deadLetterQueue.grantSendMessages(props.dispatcher);
       // The rule's own delivery into the queue: EventBridge's maximum retries; what still fails lands in the same DLQ.
-      target = new targets.SqsQueue(this.queue, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(24) });
+      target = new targets.SqsQueue(this.queue, {
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: 185,
+        maxEventAge: Duration.hours(24),
+      });
     } else {
-      const retry = { deadLetterQueue: this.deadLetterQueue, retryAttempts: s.retry.maxAttempts - 1, maxEventAge: Duration.seconds(s.retry.windowSeconds) };
+      const retry = {
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: s.retry.maxAttempts - 1,
+        maxEventAge: Duration.seconds(s.retry.windowSeconds),
+      };
       const input = targetInput(s);
       Validations.of(this.deadLetterQueue).acknowledge({
         id: 'AwsSolutions-SQS3',
@@ -127,11 +139,16 @@ export class HubSubscription extends Construct {
           break;
         case 'lambda':
           // Same account and region as the hub (EventBridge invokes it with a resource policy created here).
-          target = new targets.LambdaFunction(this.importFunction(s.target.functionArn), { ...retry, ...(input ? { event: input } : {}) });
+          target = new targets.LambdaFunction(this.importFunction(s.target.functionArn), {
+            ...retry,
+            ...(input ? { event: input } : {}),
+          });
           break;
         case 'eventBus':
           // Another account's bus: its policy must allow this account's PutEvents (docs/subscriptions.md).
-          target = new targets.EventBus(EventBus.fromEventBusArn(this, 'target-bus', s.target.eventBusArn), { deadLetterQueue: this.deadLetterQueue });
+          target = new targets.EventBus(EventBus.fromEventBusArn(this, 'target-bus', s.target.eventBusArn), {
+            deadLetterQueue: this.deadLetterQueue,
+          });
           break;
         case 'apiDestination': {
           this.apiDestination = this.createApiDestination(s, props.credentialSecretName, resourceName);
@@ -157,7 +174,10 @@ export class HubSubscription extends Construct {
     this.alarm = new Alarm(this, 'dlq-alarm', {
       alarmName: `${resourceName}-dlq-not-empty`,
       alarmDescription: `Subscription ${s.name} could not deliver events. Inspect GET /v1/subscriptions/${s.name}/deliveries, fix the cause, then ${s.target.type === 'webhook' ? 'redrive' : 'replay'} (docs/subscriptions.md).`,
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
       threshold: 0,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
@@ -167,7 +187,7 @@ export class HubSubscription extends Construct {
     if (s.target.type === 'sqs' || s.target.type === 'lambda') {
       Annotations.of(this.rule).acknowledgeWarning(
         '@aws-cdk/aws-events:ruleUnresolvedEnvironment',
-        'The hub stack is environment-agnostic; sqs and lambda subscription targets are documented to be in the hub\'s own account and region (other accounts subscribe through an eventBus target or their own rule on the hub bus).',
+        "The hub stack is environment-agnostic; sqs and lambda subscription targets are documented to be in the hub's own account and region (other accounts subscribe through an eventBus target or their own rule on the hub bus).",
       );
     }
   }

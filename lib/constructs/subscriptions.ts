@@ -14,7 +14,11 @@ import { AccountPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { assertDeployable, isDispatched, type Subscription } from '../../functions/subscriptions/config.js';
-import { subscriptionPrefix, subscriptionResourceName, SUBSCRIPTION_ENV } from '../../functions/subscriptions/naming.js';
+import {
+  subscriptionPrefix,
+  subscriptionResourceName,
+  SUBSCRIPTION_ENV,
+} from '../../functions/subscriptions/naming.js';
 import { HubFunction, type HubFunctionProps } from './hub-function.js';
 import { HubSubscription } from './subscription.js';
 
@@ -31,7 +35,8 @@ const RULE_MANAGEMENT_ACTIONS = [
 ];
 
 /** `prod-crm` → `ProdCrm`, for output ids. */
-const pascal = (s: string): string => s.replace(/(^|[^a-zA-Z0-9]+)([a-zA-Z0-9])/g, (_, __, c: string) => c.toUpperCase());
+const pascal = (s: string): string =>
+  s.replace(/(^|[^a-zA-Z0-9]+)([a-zA-Z0-9])/g, (_, __, c: string) => c.toUpperCase());
 
 export interface HubSubscriptionsProps {
   readonly subscriptions: readonly Subscription[];
@@ -77,7 +82,9 @@ export class HubSubscriptions extends Construct {
 
     /** Dispatcher — one function, one event source mapping (and concurrency cap) per webhook subscription. */
     if (webhooks.length > 0) {
-      const longestAttempt = Math.max(...webhooks.map((s) => (s.target.type === 'webhook' ? s.target.timeoutSeconds : 0)));
+      const longestAttempt = Math.max(
+        ...webhooks.map((s) => (s.target.type === 'webhook' ? s.target.timeoutSeconds : 0)),
+      );
       this.dispatcher = new HubFunction(this, 'dispatcher', {
         ...props.functionDefaults,
         entry: props.dispatcherEntry,
@@ -101,7 +108,13 @@ export class HubSubscriptions extends Construct {
         secretName: `${props.secretPrefix}${s.name}`,
         description: `Omnihub subscription ${s.name}: Standard Webhooks signing secret ("whsec_" + the "secret" value)`,
         // 32 base64-alphabet characters = a 24-byte key, the Standard Webhooks minimum.
-        generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'secret', excludePunctuation: true, includeSpace: false, passwordLength: 32 },
+        generateSecretString: {
+          secretStringTemplate: '{}',
+          generateStringKey: 'secret',
+          excludePunctuation: true,
+          includeSpace: false,
+          passwordLength: 32,
+        },
         removalPolicy: props.secretRemovalPolicy ?? RemovalPolicy.DESTROY,
       });
       Validations.of(secret).acknowledge({
@@ -114,7 +127,10 @@ export class HubSubscriptions extends Construct {
     this.signingSecrets = signingSecrets;
     if (this.dispatcher && signingSecrets.size > 0) {
       this.dispatcher.addToRolePolicy(
-        new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [...signingSecrets.values()].map((x) => x.secretArn) }),
+        new PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [...signingSecrets.values()].map((x) => x.secretArn),
+        }),
       );
     }
 
@@ -148,7 +164,9 @@ export class HubSubscriptions extends Construct {
     fn.addEnvironment(SUBSCRIPTION_ENV.eventBusArn, props.eventBus.eventBusArn);
     const subs = [...this.subscriptions.values()];
     const queues = subs.flatMap((s) => [s.deadLetterQueue, ...(s.queue ? [s.queue] : [])]);
-    fn.addToRolePolicy(new PolicyStatement({ actions: ['sqs:GetQueueAttributes'], resources: queues.map((q) => q.queueArn) }));
+    fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['sqs:GetQueueAttributes'], resources: queues.map((q) => q.queueArn) }),
+    );
     const redrivable = subs.filter((s) => s.queue);
     if (redrivable.length > 0) {
       // What SQS requires of the caller of StartMessageMoveTask, on the source (DLQ) and the destination.
@@ -158,17 +176,24 @@ export class HubSubscriptions extends Construct {
           resources: redrivable.map((s) => s.deadLetterQueue.queueArn),
         }),
       );
-      fn.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: redrivable.map((s) => s.queue?.queueArn as string) }));
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['sqs:SendMessage'],
+          resources: redrivable.map((s) => s.queue?.queueArn as string),
+        }),
+      );
     }
     if (props.archive) {
       fn.addEnvironment(SUBSCRIPTION_ENV.archiveArn, props.archive.archiveArn);
       const stack = Stack.of(this);
       const replays = stack.formatArn({ service: 'events', resource: 'replay', resourceName: `${props.stage}-*` });
-      fn.addToRolePolicy(new PolicyStatement({ actions: ['events:StartReplay'], resources: [props.archive.archiveArn, replays] }));
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: ['events:StartReplay'], resources: [props.archive.archiveArn, replays] }),
+      );
       Validations.of(fn.role ?? fn).acknowledge({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:replay/${props.stage}-*]`,
         reason:
-          'StartReplay creates a replay whose name is chosen at call time (<stage>-<subscription>-<timestamp>); the wildcard is limited to this stage\'s replay names, and each replay is filtered to one subscription rule.',
+          "StartReplay creates a replay whose name is chosen at call time (<stage>-<subscription>-<timestamp>); the wildcard is limited to this stage's replay names, and each replay is filtered to one subscription rule.",
       });
     }
   }

@@ -8,12 +8,19 @@ describe('Bench: floors', () => {
     expect(floorDecode(Buffer.from('{"a":1}'), 'application/json')).toEqual({ a: 1 });
     expect(floorDecode(Buffer.from('a=1&b=x%20y'), 'application/x-www-form-urlencoded')).toEqual({ a: '1', b: 'x y' });
     expect(floorDecode(Buffer.from('--b\r\nx\r\n--b--'), 'multipart/form-data; boundary=b')).toHaveLength(3);
-    expect(floorDecode(Buffer.from('{"Type":"Notification"}'), 'text/plain; charset=UTF-8')).toEqual({ Type: 'Notification' });
+    expect(floorDecode(Buffer.from('{"Type":"Notification"}'), 'text/plain; charset=UTF-8')).toEqual({
+      Type: 'Notification',
+    });
   });
 
   it('builds an SDK-only handler with each client the bundle contains, once', () => {
     // Act
-    const { source, unmapped } = floorSource(['@aws-sdk/client-dynamodb', '@aws-sdk/client-eventbridge', '@aws-sdk/client-unknown', '@aws-sdk/lib-dynamodb']);
+    const { source, unmapped } = floorSource([
+      '@aws-sdk/client-dynamodb',
+      '@aws-sdk/client-eventbridge',
+      '@aws-sdk/client-unknown',
+      '@aws-sdk/lib-dynamodb',
+    ]);
 
     // Assess
     expect(source.match(/import \{ DynamoDBClient \}/g)).toHaveLength(1);

@@ -15,7 +15,8 @@ const profile: EventProfile = {
   appLogBytes: 300,
 };
 
-const usd = (r: ReturnType<typeof costPerMillion>, prefix: string) => r.lines.find((l) => l.item.startsWith(prefix))?.usd;
+const usd = (r: ReturnType<typeof costPerMillion>, prefix: string) =>
+  r.lines.find((l) => l.item.startsWith(prefix))?.usd;
 
 describe('Bench: cost model', () => {
   it('bills Lambda by CPU share of the memory size plus waiting, rounded up to the millisecond', () => {
@@ -39,7 +40,10 @@ describe('Bench: cost model', () => {
     expect(usd(r, 'SQS')).toBeCloseTo((1e6 + 2e5) * 0.4e-6, 10);
     expect(usd(r, 'Lambda profile-writer invocations')).toBeCloseTo(0.02, 10);
     expect(r.ingestBilledMs).toBe(Math.ceil(0.3 * (1769 / 512) + DEFAULT_ASSUMPTIONS.putEventsMs));
-    expect(r.totalUsd).toBeCloseTo(r.lines.reduce((s, l) => s + l.usd, 0), 10);
+    expect(r.totalUsd).toBeCloseTo(
+      r.lines.reduce((s, l) => s + l.usd, 0),
+      10,
+    );
   });
 
   it('counts every 64 KB chunk of a large event as another EventBridge event and SQS request', () => {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { awsUnitsOf, isMarshalled, itemSize, numberSize, readUnits, reportedUnits, writeUnits } from '../../bench/lib/dynamo-meter.js';
+import {
+  awsUnitsOf,
+  isMarshalled,
+  itemSize,
+  numberSize,
+  readUnits,
+  reportedUnits,
+  writeUnits,
+} from '../../bench/lib/dynamo-meter.js';
 
 describe('Bench: DynamoDB meter', () => {
   it('sizes numbers by significant digits', () => {
@@ -14,7 +22,13 @@ describe('Bench: DynamoDB meter', () => {
   it('sizes an item the same in plain and wire form, by the developer guide rules', () => {
     // Prepare: pk 2+2, n 1+2, m 1+(3+1+1+1), l 1+(3+1+1), b 1+1
     const plain = { pk: 'ab', n: 12, m: { a: 'x' }, l: [true], b: null, skipped: undefined };
-    const wire = { pk: { S: 'ab' }, n: { N: '12' }, m: { M: { a: { S: 'x' } } }, l: { L: [{ BOOL: true }] }, b: { NULL: true } };
+    const wire = {
+      pk: { S: 'ab' },
+      n: { N: '12' },
+      m: { M: { a: { S: 'x' } } },
+      l: { L: [{ BOOL: true }] },
+      b: { NULL: true },
+    };
 
     // Act & Assess
     expect(isMarshalled(plain)).toBe(false);
@@ -40,7 +54,11 @@ describe('Bench: DynamoDB meter', () => {
     const large = { pk: 'C#1', sk: 'P', d: 'x'.repeat(1500) };
 
     // Act
-    const units = awsUnitsOf('TransactWriteItemsCommand', { TransactItems: [{ Put: { Item: small } }, { Put: { Item: large } }] }, {});
+    const units = awsUnitsOf(
+      'TransactWriteItemsCommand',
+      { TransactItems: [{ Put: { Item: small } }, { Put: { Item: large } }] },
+      {},
+    );
 
     // Assess
     expect(units).toEqual({ read: 0, write: 2 * 1 + 2 * 2 });
@@ -53,13 +71,18 @@ describe('Bench: DynamoDB meter', () => {
 
     // Act & Assess
     expect(awsUnitsOf('BatchGetItemCommand', input, output)).toEqual({ read: 2 + 1, write: 0 });
-    expect(awsUnitsOf('BatchGetItemCommand', { RequestItems: { t: { Keys: [{ pk: 'b' }] } } }, { Responses: { t: [] } })).toEqual({ read: 0.5, write: 0 });
+    expect(
+      awsUnitsOf('BatchGetItemCommand', { RequestItems: { t: { Keys: [{ pk: 'b' }] } } }, { Responses: { t: [] } }),
+    ).toEqual({ read: 0.5, write: 0 });
   });
 
   it('charges GetItem and Query on what they return, and leaves Update to the reported figure', () => {
     // Act & Assess
     expect(awsUnitsOf('GetItemCommand', { ConsistentRead: true }, {})).toEqual({ read: 1, write: 0 });
-    expect(awsUnitsOf('QueryCommand', {}, { Items: [{ d: 'x'.repeat(3000) }, { d: 'x'.repeat(3000) }] })).toEqual({ read: 1, write: 0 });
+    expect(awsUnitsOf('QueryCommand', {}, { Items: [{ d: 'x'.repeat(3000) }, { d: 'x'.repeat(3000) }] })).toEqual({
+      read: 1,
+      write: 0,
+    });
     expect(awsUnitsOf('UpdateItemCommand', {}, {})).toBeUndefined();
   });
 

@@ -4,10 +4,24 @@ import { cell, formatTable, markdownTable, replaceBetween } from '../../bench/li
 describe('Bench: tables', () => {
   it('right-aligns numeric columns and marks missing values', () => {
     // Act
-    const text = formatTable(['name', 'µs'], [['a', 1.5], ['bb', 1234.567], ['c', null]], 1);
+    const text = formatTable(
+      ['name', 'µs'],
+      [
+        ['a', 1.5],
+        ['bb', 1234.567],
+        ['c', null],
+      ],
+      1,
+    );
 
     // Assess
-    expect(text.split('\n')).toEqual(['name       µs', '----  -------', 'a         1.5', 'bb    1,234.6', 'c           –']);
+    expect(text.split('\n')).toEqual([
+      'name       µs',
+      '----  -------',
+      'a         1.5',
+      'bb    1,234.6',
+      'c           –',
+    ]);
   });
 
   it('formats cells', () => {
@@ -22,7 +36,13 @@ describe('Bench: tables', () => {
 describe('Bench: markdown', () => {
   it('renders a Markdown table with numeric columns right-aligned and pipes escaped', () => {
     // Act
-    const md = markdownTable(['what', 'n'], [['a|b', 1], ['c', null]]);
+    const md = markdownTable(
+      ['what', 'n'],
+      [
+        ['a|b', 1],
+        ['c', null],
+      ],
+    );
 
     // Assess
     expect(md.split('\n')).toEqual(['| what | n |', '| --- | ---: |', '| a\\|b | 1 |', '| c | – |']);

@@ -54,7 +54,8 @@ const post = (payload: Record<string, unknown>) =>
     SECRETS,
   );
 
-const normalize = (payload: Record<string, unknown>) => binotelConnector.normalize(binotelConnector.parse(post(payload)), CTX);
+const normalize = (payload: Record<string, unknown>) =>
+  binotelConnector.normalize(binotelConnector.parse(post(payload)), CTX);
 
 const only = (payload: Record<string, unknown>): HubEventOf<'call.completed'> | HubEventOf<'call.missed'> => {
   const { events, ignored } = normalize(payload);
@@ -123,15 +124,20 @@ describe('Connector: binotel', () => {
 
       it('checks the token before the source', () => {
         // Act & Assess
-        expect(binotelConnector.verify(at('?token=wrong', '194.88.218.116'), allowlist, VERIFY)).toMatchObject({ ok: false, reason: '?token= does not match' });
+        expect(binotelConnector.verify(at('?token=wrong', '194.88.218.116'), allowlist, VERIFY)).toMatchObject({
+          ok: false,
+          reason: '?token= does not match',
+        });
       });
 
       it('accepts any source when the list is empty', () => {
         // Act & Assess
-        expect(binotelConnector.verify(at(withToken, '203.0.113.10'), { ...SECRETS, allowedIps: ' ' }, VERIFY)).toEqual({ ok: true });
+        expect(binotelConnector.verify(at(withToken, '203.0.113.10'), { ...SECRETS, allowedIps: ' ' }, VERIFY)).toEqual(
+          { ok: true },
+        );
       });
 
-      it('ships Binotel\'s documented server list as a starting point', () => {
+      it("ships Binotel's documented server list as a starting point", () => {
         // Act & Assess
         expect(BINOTEL_SERVER_IPS).toContain('194.88.218.116');
         expect(new Set(BINOTEL_SERVER_IPS).size).toBe(BINOTEL_SERVER_IPS.length);
@@ -220,7 +226,7 @@ describe('Connector: binotel', () => {
       expect(normalize(completed({ disposition }))).toEqual({ events: [], ignored: [reason] });
     });
 
-    it('takes the customer card (email identity, name) but never the agent\'s email', () => {
+    it("takes the customer card (email identity, name) but never the agent's email", () => {
       // Act
       const event = only(completed({ customerData: { id: '4711', name: 'Iryna Koval', email: 'Iryna@Example.com' } }));
 
@@ -231,7 +237,11 @@ describe('Connector: binotel', () => {
 
     it('keeps call-tracking (or website callback) UTM tags as customer traits', () => {
       // Act
-      const tracked = only(completed({ callTrackingData: { utm_source: 'google', utm_medium: 'cpc', utm_campaign: 'brand', utm_term: '' } }));
+      const tracked = only(
+        completed({
+          callTrackingData: { utm_source: 'google', utm_medium: 'cpc', utm_campaign: 'brand', utm_term: '' },
+        }),
+      );
       const callback = only(completed({ getCallData: { utm_source: 'facebook' } }));
 
       // Assess
@@ -269,8 +279,16 @@ describe('Connector: binotel', () => {
 
   describe('other request types', () => {
     it.each([
-      ['apiCallSettings', { externalNumber: '0671234567', callType: '0', pbxNumber: '0443334023', companyID: '12345' }, /apiCallSettings: answered without customer data/],
-      ['receivedTheCall', { generalCallID: '1', externalNumber: '0671234567', callType: '0' }, /receivedTheCall: live progress/],
+      [
+        'apiCallSettings',
+        { externalNumber: '0671234567', callType: '0', pbxNumber: '0443334023', companyID: '12345' },
+        /apiCallSettings: answered without customer data/,
+      ],
+      [
+        'receivedTheCall',
+        { generalCallID: '1', externalNumber: '0671234567', callType: '0' },
+        /receivedTheCall: live progress/,
+      ],
       ['answeredTheCall', { generalCallID: '1' }, /answeredTheCall: live progress/],
       ['hangupTheCall', { generalCallID: '1', billsec: '3', disposition: 'ANSWER' }, /hangupTheCall: live progress/],
       ['transferredTheCall', { generalCallID: '1', internalNumber: '801' }, /transferredTheCall: live progress/],
@@ -306,7 +324,11 @@ describe('Connector: binotel', () => {
     it.each([
       ['requestType is missing', { callDetails: { generalCallID: '1' } }, /requestType/],
       ['apiCallCompleted has no callDetails', { requestType: 'apiCallCompleted' }, /callDetails/],
-      ['apiCallCompleted has no generalCallID', { requestType: 'apiCallCompleted', callDetails: { billsec: '3' } }, /callDetails\.generalCallID/],
+      [
+        'apiCallCompleted has no generalCallID',
+        { requestType: 'apiCallCompleted', callDetails: { billsec: '3' } },
+        /callDetails\.generalCallID/,
+      ],
     ])('throws ValidationError naming the field when %s', (_, payload, field) => {
       // Act & Assess
       expect(() => binotelConnector.parse(post(payload))).toThrow(ValidationError);

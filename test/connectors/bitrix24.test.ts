@@ -72,7 +72,11 @@ describe('Connector: bitrix24', () => {
     });
 
     it.each([
-      ['a wrong token of the same length', delivery({ 'auth[application_token]': `${TOKEN.slice(0, -1)}f` }), /does not match/],
+      [
+        'a wrong token of the same length',
+        delivery({ 'auth[application_token]': `${TOKEN.slice(0, -1)}f` }),
+        /does not match/,
+      ],
       ['a prefix of the token', delivery({ 'auth[application_token]': TOKEN.slice(0, 8) }), /does not match/],
       ['no token', delivery({}, null), /Missing/],
       ['an empty token', delivery({ 'auth[application_token]': '' }), /Missing/],
@@ -93,7 +97,11 @@ describe('Connector: bitrix24', () => {
 
       // Act & Assess
       expect(verify(body, SECRETS, `${WEBHOOK_URL}?auth[application_token]=${TOKEN}`).ok).toBe(false);
-      expect(bitrix24Connector.verify(request(body, WEBHOOK_URL, { 'x-application-token': TOKEN }), SECRETS, { now: TEST_NOW }).ok).toBe(false);
+      expect(
+        bitrix24Connector.verify(request(body, WEBHOOK_URL, { 'x-application-token': TOKEN }), SECRETS, {
+          now: TEST_NOW,
+        }).ok,
+      ).toBe(false);
     });
 
     it('fails closed when no token is configured', () => {
@@ -109,7 +117,10 @@ describe('Connector: bitrix24', () => {
       const body = Buffer.from(delivery({ 'auth[application_token]': 'vendor-sample-token' }));
 
       // Act
-      const signed = bitrix24Connector.signSample({ url: WEBHOOK_URL, method: 'POST', body, contentType: FORM, now: TEST_NOW }, { secret: 'my token' });
+      const signed = bitrix24Connector.signSample(
+        { url: WEBHOOK_URL, method: 'POST', body, contentType: FORM, now: TEST_NOW },
+        { secret: 'my token' },
+      );
 
       // Assess
       expect(signed.url).toBe(WEBHOOK_URL);
@@ -119,7 +130,9 @@ describe('Connector: bitrix24', () => {
 
     it('appends the token when the body has none', () => {
       // Act & Assess
-      expect(withApplicationToken(Buffer.from('event=ONCRMLEADADD'), 't').toString()).toBe('event=ONCRMLEADADD&auth%5Bapplication_token%5D=t');
+      expect(withApplicationToken(Buffer.from('event=ONCRMLEADADD'), 't').toString()).toBe(
+        'event=ONCRMLEADADD&auth%5Bapplication_token%5D=t',
+      );
       expect(withApplicationToken(Buffer.alloc(0), 't').toString()).toBe('auth%5Bapplication_token%5D=t');
     });
   });
@@ -174,9 +187,17 @@ describe('Connector: bitrix24', () => {
     });
 
     it.each([
-      ['ONCRMLEADDELETE', delivery({ event: 'ONCRMLEADDELETE' }), /ONCRMLEADDELETE 1000983: deletions in Bitrix24 do not erase/],
+      [
+        'ONCRMLEADDELETE',
+        delivery({ event: 'ONCRMLEADDELETE' }),
+        /ONCRMLEADDELETE 1000983: deletions in Bitrix24 do not erase/,
+      ],
       ['ONCRMCOMPANYADD', delivery({ event: 'ONCRMCOMPANYADD' }), /ONCRMCOMPANYADD: unsupported event/],
-      ['an event without an id', delivery().replace('&data%5BFIELDS%5D%5BID%5D=1000983', ''), /no data\[FIELDS\]\[ID\]/],
+      [
+        'an event without an id',
+        delivery().replace('&data%5BFIELDS%5D%5BID%5D=1000983', ''),
+        /no data\[FIELDS\]\[ID\]/,
+      ],
     ])('acknowledges and ignores %s', (_, body, reason) => {
       // Act
       const { hydrations, ignored } = normalize(body);
@@ -233,17 +254,29 @@ describe('Connector: bitrix24', () => {
       ['crm.lead.get.json?id=124', { status: 200, body: { result: { ...LEAD, ID: '124', CONTACT_ID: '43' } } }],
       ['crm.contact.get.json?id=43', { status: 200, body: { result: CONTACT } }],
       ['crm.deal.get.json?id=410', { status: 200, body: { result: DEAL } }],
-      ['crm.deal.get.json?id=411', { status: 200, body: { result: { ...DEAL, ID: '411', CONTACT_ID: null, LEAD_ID: null } } }],
-      ['crm.deal.get.json?id=412', { status: 200, body: { result: { ...DEAL, ID: '412', CONTACT_ID: '0', LEAD_ID: '123' } } }],
+      [
+        'crm.deal.get.json?id=411',
+        { status: 200, body: { result: { ...DEAL, ID: '411', CONTACT_ID: null, LEAD_ID: null } } },
+      ],
+      [
+        'crm.deal.get.json?id=412',
+        { status: 200, body: { result: { ...DEAL, ID: '412', CONTACT_ID: '0', LEAD_ID: '123' } } },
+      ],
       ['crm.lead.get.json?id=999', { status: 400, body: { error: '', error_description: 'Not found' } }],
-      ['crm.lead.get.json?id=503', { status: 503, body: { error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' } }],
+      [
+        'crm.lead.get.json?id=503',
+        { status: 503, body: { error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' } },
+      ],
     ]);
     const paths: string[] = [];
     let webhookUrl = '';
     const server = createServer((req, res) => {
       const path = req.url ?? '';
       paths.push(path);
-      const route = [...routes].find(([suffix]) => path === `/rest/1/k3y/${suffix}`)?.[1] ?? { status: 404, body: { error: 'ERROR_METHOD_NOT_FOUND' } };
+      const route = [...routes].find(([suffix]) => path === `/rest/1/k3y/${suffix}`)?.[1] ?? {
+        status: 404,
+        body: { error: 'ERROR_METHOD_NOT_FOUND' },
+      };
       res.writeHead(route.status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(route.body));
     });
@@ -290,7 +323,11 @@ describe('Connector: bitrix24', () => {
 
       // Assess
       expect(event?.type).toBe('contact.updated');
-      expect(event?.customer.identities.map(identityKey)).toEqual(['bitrix24:lead:124', 'bitrix24:contact:43', 'phone:+15454777777']);
+      expect(event?.customer.identities.map(identityKey)).toEqual([
+        'bitrix24:lead:124',
+        'bitrix24:contact:43',
+        'phone:+15454777777',
+      ]);
     });
 
     it('reads a contact with all its phones and emails', async () => {
@@ -320,7 +357,12 @@ describe('Connector: bitrix24', () => {
         providerEventId: 'm1:deal:410:stage:PREPARATION:2024-08-30T12:29:00.000Z',
         occurredAt: '2024-08-30T12:29:00.000Z',
         summary: 'Deal «New Deal #1» in stage PREPARATION (1000000.00 EUR)',
-        data: { dealId: '410', stage: 'PREPARATION', pipeline: '0', amount: { amountMinor: 100000000, currency: 'EUR' } },
+        data: {
+          dealId: '410',
+          stage: 'PREPARATION',
+          pipeline: '0',
+          amount: { amountMinor: 100000000, currency: 'EUR' },
+        },
       });
       expect(first?.customer.identities.map(identityKey)).toContain('bitrix24:contact:43');
       expect(again?.id).toBe(first?.id);
@@ -361,7 +403,11 @@ describe('Connector: bitrix24', () => {
     const body = Buffer.from(delivery({ 'auth[application_token]': 'from-the-docs' }));
 
     // Act
-    const req = signedRequest(bitrix24Connector, { case: { method: 'POST', contentType: FORM }, body }, { secret: 'configured' });
+    const req = signedRequest(
+      bitrix24Connector,
+      { case: { method: 'POST', contentType: FORM }, body },
+      { secret: 'configured' },
+    );
 
     // Assess
     expect(bitrix24Connector.verify(req, { secret: 'configured' }, { now: TEST_NOW })).toEqual({ ok: true });

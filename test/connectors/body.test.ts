@@ -41,11 +41,19 @@ describe('Connector body decoding (shared)', () => {
   });
 
   describe('parseJson', () => {
-    const post = (body: string) => rawRequest({ method: 'POST', url: `${TEST_BASE_URL}/webhooks/test`, headers: { 'content-type': 'application/json' }, body });
+    const post = (body: string) =>
+      rawRequest({
+        method: 'POST',
+        url: `${TEST_BASE_URL}/webhooks/test`,
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
 
     it('keeps the listed int64 keys exact in a request body', () => {
       // Act & Assess
-      expect(parseJson(post('{"message_token":5741311803571721087}'), ['message_token'])).toEqual({ message_token: '5741311803571721087' });
+      expect(parseJson(post('{"message_token":5741311803571721087}'), ['message_token'])).toEqual({
+        message_token: '5741311803571721087',
+      });
     });
 
     it.each([[''], ['{"message_token":']])('refuses %j as a ValidationError', (body) => {

@@ -31,9 +31,12 @@ describe('Connector event helpers (shared)', () => {
       expect(fromDateString(value)).toBe(expected);
     });
 
-    it.each([[undefined], [null], [''], ['not a date'], ['+275760-09-13T00:00:00.001Z']])('gives no time for %j', (value) => {
-      // Act & Assess
-      expect(fromDateString(value)).toBeUndefined();
-    });
+    it.each([[undefined], [null], [''], ['not a date'], ['+275760-09-13T00:00:00.001Z']])(
+      'gives no time for %j',
+      (value) => {
+        // Act & Assess
+        expect(fromDateString(value)).toBeUndefined();
+      },
+    );
   });
 });

@@ -142,7 +142,8 @@ for (const connector of listConnectors()) {
       // Act & Assess
       expect(connector.secrets.some((s) => s.name === 'secret' && s.required)).toBe(true);
       for (const spec of connector.secrets) {
-        if (spec.name in kinds) expect(spec.env).toBe(secretEnvName(kinds[spec.name as keyof typeof kinds], connector.name));
+        if (spec.name in kinds)
+          expect(spec.env).toBe(secretEnvName(kinds[spec.name as keyof typeof kinds], connector.name));
       }
     });
 
@@ -213,19 +214,22 @@ for (const connector of listConnectors()) {
           for (const h of result.hydrations ?? []) expect(h.connector).toBe(connector.name);
         });
 
-        it.runIf(fixture.case.replayWindowSeconds !== undefined)('refuses a delivery replayed outside the window as stale', async () => {
-          // Prepare: signed at TEST_NOW, verified a window and a minute later (and earlier).
-          const req = signedRequest(connector, fixture, TEST_SECRETS);
-          const skewMs = ((fixture.case.replayWindowSeconds ?? 0) + 60) * 1000;
+        it.runIf(fixture.case.replayWindowSeconds !== undefined)(
+          'refuses a delivery replayed outside the window as stale',
+          async () => {
+            // Prepare: signed at TEST_NOW, verified a window and a minute later (and earlier).
+            const req = signedRequest(connector, fixture, TEST_SECRETS);
+            const skewMs = ((fixture.case.replayWindowSeconds ?? 0) + 60) * 1000;
 
-          // Act
-          const late = await connector.verify(req, TEST_SECRETS, { now: new Date(TEST_NOW.getTime() + skewMs) });
-          const early = await connector.verify(req, TEST_SECRETS, { now: new Date(TEST_NOW.getTime() - skewMs) });
+            // Act
+            const late = await connector.verify(req, TEST_SECRETS, { now: new Date(TEST_NOW.getTime() + skewMs) });
+            const early = await connector.verify(req, TEST_SECRETS, { now: new Date(TEST_NOW.getTime() - skewMs) });
 
-          // Assess
-          expect(late).toMatchObject({ ok: false, stale: true });
-          expect(early).toMatchObject({ ok: false, stale: true });
-        });
+            // Assess
+            expect(late).toMatchObject({ ok: false, stale: true });
+            expect(early).toMatchObject({ ok: false, stale: true });
+          },
+        );
 
         it('produces events that pass HubEventSchema, also after a JSON round trip', () => {
           // Act
@@ -241,7 +245,10 @@ for (const connector of listConnectors()) {
         it('collapses a redelivery into the same event ids', () => {
           // Act
           const first = normalizeFixture(connector, fixture).events.map((e) => e.id);
-          const again = normalizeFixture(connector, fixture, { ...CTX, receivedAt: '2024-05-02T08:00:00.000Z' }).events.map((e) => e.id);
+          const again = normalizeFixture(connector, fixture, {
+            ...CTX,
+            receivedAt: '2024-05-02T08:00:00.000Z',
+          }).events.map((e) => e.id);
 
           // Assess
           expect(again).toEqual(first);

@@ -4,7 +4,12 @@
  * encoded words and MIME snippets.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeEncodedWords, mimeSnippet, parseMailbox, parseMailboxList } from '../../functions/connectors/shared/email.js';
+import {
+  decodeEncodedWords,
+  mimeSnippet,
+  parseMailbox,
+  parseMailboxList,
+} from '../../functions/connectors/shared/email.js';
 
 describe('Connector email helpers (shared)', () => {
   it.each([
@@ -14,7 +19,10 @@ describe('Connector email helpers (shared)', () => {
     ['<jane@example.com>', { address: 'jane@example.com' }],
     ['jane@example.com', { address: 'jane@example.com' }],
     ['jane@example.com (Jane Doe)', { name: 'Jane Doe', address: 'jane@example.com' }],
-    ['=?UTF-8?B?0J7Qu9C10L3QsA==?= =?UTF-8?Q?_=D0=9A=D0=BE=D0=B2=D0=B0=D0=BB=D1=8C?= <olena@example.com.ua>', { name: 'Олена Коваль', address: 'olena@example.com.ua' }],
+    [
+      '=?UTF-8?B?0J7Qu9C10L3QsA==?= =?UTF-8?Q?_=D0=9A=D0=BE=D0=B2=D0=B0=D0=BB=D1=8C?= <olena@example.com.ua>',
+      { name: 'Олена Коваль', address: 'olena@example.com.ua' },
+    ],
   ])('parses the mailbox %s', (input, expected) => {
     // Act & Assess
     expect(parseMailbox(input)).toEqual(expected);
@@ -27,7 +35,9 @@ describe('Connector email helpers (shared)', () => {
 
   it('splits an address list on commas outside quotes', () => {
     // Act
-    const list = parseMailboxList('"Test Inbound" <test@inbound.example.com>, other@example.com, "Doe, J" <j@example.com>');
+    const list = parseMailboxList(
+      '"Test Inbound" <test@inbound.example.com>, other@example.com, "Doe, J" <j@example.com>',
+    );
 
     // Assess
     expect(list.map((m) => m.address)).toEqual(['test@inbound.example.com', 'other@example.com', 'j@example.com']);

@@ -36,8 +36,17 @@ const referenceV3 = (secret: string, method: string, uri: string, body: string, 
   createHmac('sha256', secret).update(`${method}${uri}${body}${timestamp}`, 'utf8').digest('base64');
 
 /** A request as HubSpot would send it to `url`, signed at `signedAt`. */
-const hubspotRequest = (opts: { url?: string; body?: string; method?: string; signedAt?: Date; secret?: string; signUrl?: string } = {}) => {
-  const { url = WEBHOOK_URL, body = '[]', method = 'POST', signedAt = TEST_NOW, secret = SECRETS.secret, signUrl = url } = opts;
+const hubspotRequest = (
+  opts: { url?: string; body?: string; method?: string; signedAt?: Date; secret?: string; signUrl?: string } = {},
+) => {
+  const {
+    url = WEBHOOK_URL,
+    body = '[]',
+    method = 'POST',
+    signedAt = TEST_NOW,
+    secret = SECRETS.secret,
+    signUrl = url,
+  } = opts;
   const timestamp = String(signedAt.getTime());
   const base = new URL(url).origin;
   return rawRequest({
@@ -67,7 +76,11 @@ const event = (overrides: Record<string, unknown> = {}) => ({
 });
 
 const post = (batch: unknown) =>
-  signedRequest(hubspotConnector, { case: { method: 'POST', contentType: 'application/json' }, body: Buffer.from(JSON.stringify(batch)) }, SECRETS);
+  signedRequest(
+    hubspotConnector,
+    { case: { method: 'POST', contentType: 'application/json' }, body: Buffer.from(JSON.stringify(batch)) },
+    SECRETS,
+  );
 
 const normalize = (batch: unknown) => hubspotConnector.normalize(hubspotConnector.parse(post(batch)), CTX);
 
@@ -100,7 +113,10 @@ describe('Connector: hubspot', () => {
         url: SDK.url,
         baseUrl: 'https://www.example.com',
         body: SDK.body,
-        headers: { [HUBSPOT_SIGNATURE_HEADER]: 'K36dawei4A+QBNolUOqo7s91KQDWQ5MXZ/QufNYuk/Y=', [HUBSPOT_TIMESTAMP_HEADER]: '1693657560000' },
+        headers: {
+          [HUBSPOT_SIGNATURE_HEADER]: 'K36dawei4A+QBNolUOqo7s91KQDWQ5MXZ/QufNYuk/Y=',
+          [HUBSPOT_TIMESTAMP_HEADER]: '1693657560000',
+        },
       });
 
       // Act
@@ -112,7 +128,8 @@ describe('Connector: hubspot', () => {
   });
 
   describe('verify', () => {
-    const verify = (req: ReturnType<typeof hubspotRequest>, now = TEST_NOW) => hubspotConnector.verify(req, SECRETS, { now });
+    const verify = (req: ReturnType<typeof hubspotRequest>, now = TEST_NOW) =>
+      hubspotConnector.verify(req, SECRETS, { now });
 
     it('accepts method + URI + body + timestamp signed with the client secret', () => {
       // Act & Assess
@@ -148,7 +165,10 @@ describe('Connector: hubspot', () => {
       // Prepare
       const req = hubspotRequest({ body: '[{"objectId":1}]' });
       const otherBody = { ...req, body: Buffer.from('[{"objectId":2}]') };
-      const otherTime = { ...req, headers: { ...req.headers, [HUBSPOT_TIMESTAMP_HEADER]: String(TEST_NOW.getTime() + 1) } };
+      const otherTime = {
+        ...req,
+        headers: { ...req.headers, [HUBSPOT_TIMESTAMP_HEADER]: String(TEST_NOW.getTime() + 1) },
+      };
 
       // Act & Assess
       expect(verify(otherBody).ok).toBe(false);
@@ -203,13 +223,19 @@ describe('Connector: hubspot', () => {
     it.each([
       ['no signature', { [HUBSPOT_SIGNATURE_HEADER]: undefined }, /Missing X-HubSpot-Signature-v3/],
       ['no timestamp', { [HUBSPOT_TIMESTAMP_HEADER]: undefined }, /Missing X-HubSpot-Request-Timestamp/],
-      ['a timestamp in seconds with a fraction', { [HUBSPOT_TIMESTAMP_HEADER]: '1714564800.5' }, /not epoch milliseconds/],
+      [
+        'a timestamp in seconds with a fraction',
+        { [HUBSPOT_TIMESTAMP_HEADER]: '1714564800.5' },
+        /not epoch milliseconds/,
+      ],
       ['a non-numeric timestamp', { [HUBSPOT_TIMESTAMP_HEADER]: 'abc' }, /not epoch milliseconds/],
     ])('rejects %s', (_, change, reason) => {
       // Prepare
       const req = hubspotRequest();
       const headers = Object.fromEntries(
-        Object.entries({ ...req.headers, ...change }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+        Object.entries({ ...req.headers, ...change }).filter(
+          (entry): entry is [string, string] => entry[1] !== undefined,
+        ),
       );
 
       // Act
@@ -224,7 +250,11 @@ describe('Connector: hubspot', () => {
       // Prepare: v1 = sha256(secret + body), no timestamp.
       const body = '[]';
       const v1 = createHash('sha256').update(`${SECRETS.secret}${body}`).digest('hex');
-      const req = rawRequest({ url: WEBHOOK_URL, body, headers: { 'x-hubspot-signature': v1, 'x-hubspot-signature-version': 'v1' } });
+      const req = rawRequest({
+        url: WEBHOOK_URL,
+        body,
+        headers: { 'x-hubspot-signature': v1, 'x-hubspot-signature-version': 'v1' },
+      });
 
       // Act & Assess
       expect(verify(req).ok).toBe(false);
@@ -244,7 +274,11 @@ describe('Connector: hubspot', () => {
       ['an event without objectId', JSON.stringify([{ ...event(), objectId: undefined }])],
     ])('throws ValidationError for %s', (_, body) => {
       // Prepare
-      const req = signedRequest(hubspotConnector, { case: { method: 'POST', contentType: 'application/json' }, body: Buffer.from(body) }, SECRETS);
+      const req = signedRequest(
+        hubspotConnector,
+        { case: { method: 'POST', contentType: 'application/json' }, body: Buffer.from(body) },
+        SECRETS,
+      );
 
       // Act & Assess
       expect(() => hubspotConnector.parse(req)).toThrow(ValidationError);
@@ -252,7 +286,14 @@ describe('Connector: hubspot', () => {
 
     it('accepts the older eventType key and fields HubSpot adds later', () => {
       // Act
-      const { hydrations, ignored } = normalize([{ ...event({ subscriptionType: undefined }), eventType: 'contact.creation', isSensitive: false, sourceId: 'userId:1' }]);
+      const { hydrations, ignored } = normalize([
+        {
+          ...event({ subscriptionType: undefined }),
+          eventType: 'contact.creation',
+          isSensitive: false,
+          sourceId: 'userId:1',
+        },
+      ]);
 
       // Assess
       expect(ignored).toEqual([]);
@@ -263,7 +304,11 @@ describe('Connector: hubspot', () => {
   describe('normalize', () => {
     it('keys events on (portal, subscription, object, occurredAt, property, value), not on eventId', () => {
       // Prepare: the same change delivered twice with different eventIds and attempt numbers.
-      const first = event({ subscriptionType: 'contact.propertyChange', propertyName: 'lifecyclestage', propertyValue: 'lead' });
+      const first = event({
+        subscriptionType: 'contact.propertyChange',
+        propertyName: 'lifecyclestage',
+        propertyValue: 'lead',
+      });
       const retry = { ...first, eventId: 999, attemptNumber: 3 };
 
       // Act
@@ -279,7 +324,11 @@ describe('Connector: hubspot', () => {
 
     it('tells apart two changes of one property at the same instant by value, without putting the value in the key', () => {
       // Prepare
-      const a = event({ subscriptionType: 'contact.propertyChange', propertyName: 'email', propertyValue: 'old@example.com' });
+      const a = event({
+        subscriptionType: 'contact.propertyChange',
+        propertyName: 'email',
+        propertyValue: 'old@example.com',
+      });
       const b = { ...a, propertyValue: 'new@example.com' };
 
       // Act
@@ -295,12 +344,38 @@ describe('Connector: hubspot', () => {
       // Act
       const { events, hydrations, ignored } = normalize([
         event({ subscriptionType: 'contact.creation', objectId: 1 }),
-        event({ subscriptionType: 'contact.propertyChange', objectId: 2, propertyName: 'firstname', propertyValue: 'Ivan' }),
-        event({ subscriptionType: 'contact.propertyChange', objectId: 3, propertyName: 'hs_email_optout', propertyValue: 'true' }),
-        event({ subscriptionType: 'contact.propertyChange', objectId: 4, propertyName: 'hs_email_optout_123456', propertyValue: 'true' }),
+        event({
+          subscriptionType: 'contact.propertyChange',
+          objectId: 2,
+          propertyName: 'firstname',
+          propertyValue: 'Ivan',
+        }),
+        event({
+          subscriptionType: 'contact.propertyChange',
+          objectId: 3,
+          propertyName: 'hs_email_optout',
+          propertyValue: 'true',
+        }),
+        event({
+          subscriptionType: 'contact.propertyChange',
+          objectId: 4,
+          propertyName: 'hs_email_optout_123456',
+          propertyValue: 'true',
+        }),
         event({ subscriptionType: 'deal.creation', objectId: 5 }),
-        event({ subscriptionType: 'deal.propertyChange', objectId: 6, propertyName: 'dealstage', propertyValue: 'closedwon' }),
-        event({ subscriptionType: 'object.propertyChange', objectTypeId: '0-3', objectId: 7, propertyName: 'dealstage', propertyValue: 'qualifiedtobuy' }),
+        event({
+          subscriptionType: 'deal.propertyChange',
+          objectId: 6,
+          propertyName: 'dealstage',
+          propertyValue: 'closedwon',
+        }),
+        event({
+          subscriptionType: 'object.propertyChange',
+          objectTypeId: '0-3',
+          objectId: 7,
+          propertyName: 'dealstage',
+          propertyValue: 'qualifiedtobuy',
+        }),
         event({ subscriptionType: 'deal.propertyChange', objectId: 8, propertyName: 'amount', propertyValue: '10' }),
         event({ subscriptionType: 'contact.deletion', objectId: 9 }),
         event({ subscriptionType: 'company.creation', objectId: 10 }),
@@ -318,8 +393,16 @@ describe('Connector: hubspot', () => {
         ['deal', '6', 'stage_changed'],
         ['deal', '7', 'stage_changed'],
       ]);
-      expect(hydrations?.[5]?.params).toMatchObject({ propertyName: 'dealstage', propertyValue: 'closedwon', portalId: '33' });
-      expect(hydrations?.[0]).toMatchObject({ connector: 'hubspot', occurredAt: '2024-05-01T11:50:00.000Z', receivedAt: CTX.receivedAt });
+      expect(hydrations?.[5]?.params).toMatchObject({
+        propertyName: 'dealstage',
+        propertyValue: 'closedwon',
+        portalId: '33',
+      });
+      expect(hydrations?.[0]).toMatchObject({
+        connector: 'hubspot',
+        occurredAt: '2024-05-01T11:50:00.000Z',
+        receivedAt: CTX.receivedAt,
+      });
       expect(ignored).toEqual([
         expect.stringMatching(/deal\.propertyChange deal 8: only changes of dealstage/),
         expect.stringMatching(/contact\.deletion contact 9: deletions in HubSpot do not erase/),
@@ -339,7 +422,10 @@ describe('Connector: hubspot', () => {
     let baseUrl = '';
     const server = createServer((req: IncomingMessage, res) => {
       seen.push({ path: req.url ?? '', authorization: req.headers.authorization });
-      const route = routes.get((req.url ?? '').split('?')[0] ?? '') ?? { status: 404, body: { status: 'error', message: 'Object not found' } };
+      const route = routes.get((req.url ?? '').split('?')[0] ?? '') ?? {
+        status: 404,
+        body: { status: 'error', message: 'Object not found' },
+      };
       res.writeHead(route.status, { 'content-type': 'application/json' });
       res.end(route.body === undefined ? '' : JSON.stringify(route.body));
     });
@@ -351,7 +437,14 @@ describe('Connector: hubspot', () => {
         status: 200,
         body: {
           id: '501',
-          properties: { email: 'Olena@Example.com', phone: '050 111 22 33', mobilephone: '+380671234567', firstname: 'Olena', lastname: 'Koval', hs_whatsapp_phone_number: null },
+          properties: {
+            email: 'Olena@Example.com',
+            phone: '050 111 22 33',
+            mobilephone: '+380671234567',
+            firstname: 'Olena',
+            lastname: 'Koval',
+            hs_whatsapp_phone_number: null,
+          },
           createdAt: '2024-05-01T10:00:00.000Z',
           updatedAt: '2024-05-01T11:00:00.000Z',
           archived: false,
@@ -361,13 +454,28 @@ describe('Connector: hubspot', () => {
         status: 200,
         body: {
           id: '801',
-          properties: { dealstage: 'contractsent', pipeline: 'default', amount: '1500.00', deal_currency_code: null, dealname: 'Kitchen' },
+          properties: {
+            dealstage: 'contractsent',
+            pipeline: 'default',
+            amount: '1500.00',
+            deal_currency_code: null,
+            dealname: 'Kitchen',
+          },
           associations: { contacts: { results: [{ id: '501', type: 'deal_to_contact' }] } },
         },
       });
-      routes.set('/crm/v3/objects/deals/802', { status: 200, body: { id: '802', properties: { dealstage: 'appointmentscheduled' } } });
-      routes.set('/crm/v3/objects/contacts/503', { status: 503, body: { status: 'error', message: 'Service unavailable' } });
-      routes.set('/crm/v3/objects/contacts/401', { status: 401, body: { status: 'error', category: 'INVALID_AUTHENTICATION' } });
+      routes.set('/crm/v3/objects/deals/802', {
+        status: 200,
+        body: { id: '802', properties: { dealstage: 'appointmentscheduled' } },
+      });
+      routes.set('/crm/v3/objects/contacts/503', {
+        status: 503,
+        body: { status: 'error', message: 'Service unavailable' },
+      });
+      routes.set('/crm/v3/objects/contacts/401', {
+        status: 401,
+        body: { status: 'error', category: 'INVALID_AUTHENTICATION' },
+      });
     });
     afterAll(async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -381,8 +489,10 @@ describe('Connector: hubspot', () => {
       occurredAt: '2024-05-01T11:50:00.000Z',
       receivedAt: CTX.receivedAt,
     });
-    const hydrate = (req: HydrationRequest, secrets: Record<string, string> = { apiToken: 'pat-na1-test', apiBaseUrl: baseUrl }) =>
-      hydrateHubSpot(req, { secrets, defaultCountry: 'UA', fetch });
+    const hydrate = (
+      req: HydrationRequest,
+      secrets: Record<string, string> = { apiToken: 'pat-na1-test', apiBaseUrl: baseUrl },
+    ) => hydrateHubSpot(req, { secrets, defaultCountry: 'UA', fetch });
 
     it('fetches the contact with the private app token and builds contact.created with every identifier', async () => {
       // Act
@@ -391,7 +501,12 @@ describe('Connector: hubspot', () => {
       // Assess
       expect(rest).toEqual([]);
       expect(HubEventSchema.parse(JSON.parse(JSON.stringify(created)))).toBeTruthy();
-      expect(created).toMatchObject({ type: 'contact.created', channel: 'crm', occurredAt: '2024-05-01T11:50:00.000Z', data: { contactId: '501' } });
+      expect(created).toMatchObject({
+        type: 'contact.created',
+        channel: 'crm',
+        occurredAt: '2024-05-01T11:50:00.000Z',
+        data: { contactId: '501' },
+      });
       expect(created?.customer.identities.map(identityKey)).toEqual([
         'hubspot:501',
         'email:olena@example.com',
@@ -401,15 +516,28 @@ describe('Connector: hubspot', () => {
       expect(created?.customer.traits).toEqual({ firstName: 'Olena', lastName: 'Koval', name: 'Olena Koval' });
       const call = seen.find((s) => s.path.startsWith('/crm/v3/objects/contacts/501'));
       expect(call?.authorization).toBe('Bearer pat-na1-test');
-      expect(call?.path).toBe('/crm/v3/objects/contacts/501?properties=email,phone,mobilephone,firstname,lastname,hs_whatsapp_phone_number');
+      expect(call?.path).toBe(
+        '/crm/v3/objects/contacts/501?properties=email,phone,mobilephone,firstname,lastname,hs_whatsapp_phone_number',
+      );
     });
 
     it('records the changed property on contact.updated', async () => {
       // Act
-      const [updated] = await hydrate(request('contact', { objectId: '501', change: 'updated', propertyName: 'lifecyclestage', propertyValue: 'customer' }));
+      const [updated] = await hydrate(
+        request('contact', {
+          objectId: '501',
+          change: 'updated',
+          propertyName: 'lifecyclestage',
+          propertyValue: 'customer',
+        }),
+      );
 
       // Assess
-      expect(updated).toMatchObject({ type: 'contact.updated', summary: 'HubSpot contact updated: lifecyclestage → customer', data: { changes: { lifecyclestage: 'customer' } } });
+      expect(updated).toMatchObject({
+        type: 'contact.updated',
+        summary: 'HubSpot contact updated: lifecyclestage → customer',
+        data: { changes: { lifecyclestage: 'customer' } },
+      });
     });
 
     it.each([
@@ -417,7 +545,14 @@ describe('Connector: hubspot', () => {
       ['false', 'consent.granted'],
     ])('turns hs_email_optout=%s into %s for marketing email', async (value, type) => {
       // Act
-      const [consent] = await hydrate(request('contact', { objectId: '501', change: 'consent', propertyName: 'hs_email_optout', propertyValue: value }));
+      const [consent] = await hydrate(
+        request('contact', {
+          objectId: '501',
+          change: 'consent',
+          propertyName: 'hs_email_optout',
+          propertyValue: value,
+        }),
+      );
 
       // Assess
       expect(consent).toMatchObject({ type, channel: 'crm', data: { channel: 'email', purpose: 'marketing' } });
@@ -425,21 +560,40 @@ describe('Connector: hubspot', () => {
 
     it('builds deal.stage_changed for the first associated contact, the amount in the configured company currency', async () => {
       // Act
-      const [deal] = await hydrate(request('deal', { objectId: '801', change: 'stage_changed', propertyName: 'dealstage', propertyValue: 'closedwon' }), {
-        apiToken: 'pat-na1-test',
-        apiBaseUrl: `${baseUrl}/`,
-        currency: 'UAH',
-      });
+      const [deal] = await hydrate(
+        request('deal', {
+          objectId: '801',
+          change: 'stage_changed',
+          propertyName: 'dealstage',
+          propertyValue: 'closedwon',
+        }),
+        {
+          apiToken: 'pat-na1-test',
+          apiBaseUrl: `${baseUrl}/`,
+          currency: 'UAH',
+        },
+      );
 
       // Assess
       expect(deal).toMatchObject({
         type: 'deal.stage_changed',
         channel: 'crm',
         summary: 'Deal «Kitchen» moved to stage closedwon (1500.00 UAH)',
-        data: { dealId: '801', stage: 'closedwon', pipeline: 'default', amount: { amountMinor: 150000, currency: 'UAH' } },
+        data: {
+          dealId: '801',
+          stage: 'closedwon',
+          pipeline: 'default',
+          amount: { amountMinor: 150000, currency: 'UAH' },
+        },
       });
       expect(deal?.customer.identities.map(identityKey)).toContain('hubspot:501');
-      expect(seen.some((s) => s.path === '/crm/v3/objects/deals/801?associations=contacts&properties=dealstage,pipeline,amount,deal_currency_code,dealname')).toBe(true);
+      expect(
+        seen.some(
+          (s) =>
+            s.path ===
+            '/crm/v3/objects/deals/801?associations=contacts&properties=dealstage,pipeline,amount,deal_currency_code,dealname',
+        ),
+      ).toBe(true);
     });
 
     it('leaves the amount out when the deal has no currency and none is configured', async () => {
@@ -447,7 +601,10 @@ describe('Connector: hubspot', () => {
       const [deal] = await hydrate(request('deal', { objectId: '801', change: 'created' }));
 
       // Assess
-      expect(deal).toMatchObject({ summary: 'Deal «Kitchen» created in stage contractsent', data: { stage: 'contractsent' } });
+      expect(deal).toMatchObject({
+        summary: 'Deal «Kitchen» created in stage contractsent',
+        data: { stage: 'contractsent' },
+      });
       expect(deal?.type === 'deal.stage_changed' && deal.data.amount).toBeUndefined();
     });
 
@@ -470,10 +627,13 @@ describe('Connector: hubspot', () => {
       const calls = seen.length;
 
       // Act & Assess
-      await expect(hydrate(request('contact', { objectId: '501', change: 'created' }), { apiBaseUrl: baseUrl })).rejects.toThrow(/apiToken/);
-      await expect(hydrate(request('contact', { objectId: '503', change: 'created' }))).rejects.not.toThrow(/pat-na1-test/);
+      await expect(
+        hydrate(request('contact', { objectId: '501', change: 'created' }), { apiBaseUrl: baseUrl }),
+      ).rejects.toThrow(/apiToken/);
+      await expect(hydrate(request('contact', { objectId: '503', change: 'created' }))).rejects.not.toThrow(
+        /pat-na1-test/,
+      );
       expect(seen.length).toBe(calls + 1);
     });
   });
 });
-

@@ -22,16 +22,33 @@ const IG_ACCOUNT = '17841405822304914';
 const IGSID = '380501234567';
 
 const post = (body: string | Buffer) =>
-  signedRequest(instagramConnector, { case: { method: 'POST', contentType: 'application/json' }, body: Buffer.from(body) }, SECRETS);
-const normalize = (payload: unknown) => instagramConnector.normalize(instagramConnector.parse(post(JSON.stringify(payload))), CTX);
+  signedRequest(
+    instagramConnector,
+    { case: { method: 'POST', contentType: 'application/json' }, body: Buffer.from(body) },
+    SECRETS,
+  );
+const normalize = (payload: unknown) =>
+  instagramConnector.normalize(instagramConnector.parse(post(JSON.stringify(payload))), CTX);
 
-const instagram = (items: unknown[]) => ({ object: 'instagram', entry: [{ id: IG_ACCOUNT, time: 1714564800500, messaging: items }] });
-const fromCustomer = (fields: Record<string, unknown>) => ({ sender: { id: IGSID }, recipient: { id: IG_ACCOUNT }, timestamp: 1714564800000, ...fields });
+const instagram = (items: unknown[]) => ({
+  object: 'instagram',
+  entry: [{ id: IG_ACCOUNT, time: 1714564800500, messaging: items }],
+});
+const fromCustomer = (fields: Record<string, unknown>) => ({
+  sender: { id: IGSID },
+  recipient: { id: IG_ACCOUNT },
+  timestamp: 1714564800000,
+  ...fields,
+});
 
 describe('Connector: instagram', () => {
   it('answers the GET subscription check with its own verify token', () => {
     // Prepare
-    const req = (token: string) => rawRequest({ method: 'GET', url: `${WEBHOOK_URL}?hub.mode=subscribe&hub.challenge=42&hub.verify_token=${token}` });
+    const req = (token: string) =>
+      rawRequest({
+        method: 'GET',
+        url: `${WEBHOOK_URL}?hub.mode=subscribe&hub.challenge=42&hub.verify_token=${token}`,
+      });
 
     // Act
     const ok = instagramConnector.handshake?.(req('ig-verify'), SECRETS);
@@ -48,8 +65,15 @@ describe('Connector: instagram', () => {
     const independent = `sha256=${createHmac('sha256', APP_SECRET).update(body).digest('hex')}`;
 
     // Act
-    const signed = instagramConnector.signSample({ url: WEBHOOK_URL, method: 'POST', body, contentType: 'application/json', now: TEST_NOW }, SECRETS);
-    const verified = instagramConnector.verify(rawRequest({ url: WEBHOOK_URL, headers: { 'x-hub-signature-256': independent }, body }), SECRETS, { now: TEST_NOW });
+    const signed = instagramConnector.signSample(
+      { url: WEBHOOK_URL, method: 'POST', body, contentType: 'application/json', now: TEST_NOW },
+      SECRETS,
+    );
+    const verified = instagramConnector.verify(
+      rawRequest({ url: WEBHOOK_URL, headers: { 'x-hub-signature-256': independent }, body }),
+      SECRETS,
+      { now: TEST_NOW },
+    );
 
     // Assess
     expect(signed.headers).toEqual({ 'x-hub-signature-256': independent });
@@ -58,21 +82,39 @@ describe('Connector: instagram', () => {
 
   it('identifies the customer by IGSID only, even when it looks like a phone number', () => {
     // Act
-    const { events } = normalize(instagram([fromCustomer({ message: { mid: 'aWdfZ', text: 'Is the red one in stock?' } })]));
+    const { events } = normalize(
+      instagram([fromCustomer({ message: { mid: 'aWdfZ', text: 'Is the red one in stock?' } })]),
+    );
 
     // Assess
     expect(events).toHaveLength(1);
     const event = HubEventSchema.parse(events[0]);
-    expect(event).toMatchObject({ type: 'message.received', channel: 'instagram', connector: 'instagram', summary: 'Is the red one in stock?' });
+    expect(event).toMatchObject({
+      type: 'message.received',
+      channel: 'instagram',
+      connector: 'instagram',
+      summary: 'Is the red one in stock?',
+    });
     expect(event.customer.identities.map(identityKey)).toEqual([`instagram:${IGSID}`]);
   });
 
   it('attributes an echo of the business reply to the IGSID, not the business account', () => {
     // Act
-    const { events } = normalize(instagram([{ sender: { id: IG_ACCOUNT }, recipient: { id: IGSID }, timestamp: 1714564800000, message: { mid: 'aWdfE', text: 'Yes!', is_echo: true } }]));
+    const { events } = normalize(
+      instagram([
+        {
+          sender: { id: IG_ACCOUNT },
+          recipient: { id: IGSID },
+          timestamp: 1714564800000,
+          message: { mid: 'aWdfE', text: 'Yes!', is_echo: true },
+        },
+      ]),
+    );
 
     // Assess
-    expect(events.map((e) => [e.type, e.customer.identities.map(identityKey)])).toEqual([['message.sent', [`instagram:${IGSID}`]]]);
+    expect(events.map((e) => [e.type, e.customer.identities.map(identityKey)])).toEqual([
+      ['message.sent', [`instagram:${IGSID}`]],
+    ]);
   });
 
   it('maps messaging_seen (read.mid) to message.read keyed by the mid', () => {
@@ -86,7 +128,11 @@ describe('Connector: instagram', () => {
   });
 
   it.each([
-    ['story mention', { type: 'story_mention', payload: { url: 'https://lookaside.fbsbx.com/story' } }, 'Story mention'],
+    [
+      'story mention',
+      { type: 'story_mention', payload: { url: 'https://lookaside.fbsbx.com/story' } },
+      'Story mention',
+    ],
     ['shared reel', { type: 'ig_reel', payload: { url: 'https://reel', title: 'Our new drop' } }, 'Reel: Our new drop'],
     ['audio', { type: 'audio', payload: { url: 'https://voice' } }, 'Audio'],
   ])('maps a %s attachment', (_, attachment, summary) => {
@@ -112,7 +158,10 @@ describe('Connector: instagram', () => {
 
   it('acknowledges a Page delivery sent to the Instagram URL without reading it', () => {
     // Act
-    const result = instagramConnector.normalize(instagramConnector.parse(post(fixture('messenger', 'message-text-sdk-fixture.json'))), CTX);
+    const result = instagramConnector.normalize(
+      instagramConnector.parse(post(fixture('messenger', 'message-text-sdk-fixture.json'))),
+      CTX,
+    );
 
     // Assess
     expect(result.events).toEqual([]);
@@ -121,7 +170,10 @@ describe('Connector: instagram', () => {
 
   it('acknowledges changes (comments, mentions) as public activity, not conversations', () => {
     // Act
-    const result = normalize({ object: 'instagram', entry: [{ id: IG_ACCOUNT, time: 1, changes: [{ field: 'mentions', value: { media_id: '1', comment_id: '2' } }] }] });
+    const result = normalize({
+      object: 'instagram',
+      entry: [{ id: IG_ACCOUNT, time: 1, changes: [{ field: 'mentions', value: { media_id: '1', comment_id: '2' } }] }],
+    });
 
     // Assess
     expect(result).toEqual({ events: [], ignored: ['unsupported Instagram webhook field: mentions'] });

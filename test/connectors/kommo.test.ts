@@ -43,7 +43,8 @@ const statusChange = (i = 0, overrides: Record<string, string> = {}) => ({
   ...overrides,
 });
 
-const post = (body: string) => signedRequest(kommoConnector, { case: { method: 'POST', contentType: FORM }, body: Buffer.from(body) }, SECRETS);
+const post = (body: string) =>
+  signedRequest(kommoConnector, { case: { method: 'POST', contentType: FORM }, body: Buffer.from(body) }, SECRETS);
 
 const normalize = (body: string) => kommoConnector.normalize(kommoConnector.parse(post(body)), CTX);
 
@@ -89,7 +90,10 @@ describe('Connector: kommo', () => {
 
     it('signs samples by appending the token, keeping other parameters', () => {
       // Act
-      const signed = kommoConnector.signSample({ url: `${WEBHOOK_URL}?site=ua`, method: 'POST', body: Buffer.alloc(0), contentType: FORM, now: TEST_NOW }, SECRETS);
+      const signed = kommoConnector.signSample(
+        { url: `${WEBHOOK_URL}?site=ua`, method: 'POST', body: Buffer.alloc(0), contentType: FORM, now: TEST_NOW },
+        SECRETS,
+      );
 
       // Assess
       expect(signed).toEqual({ url: `${WEBHOOK_URL}?site=ua&token=${SECRETS.secret}`, headers: {} });
@@ -120,7 +124,14 @@ describe('Connector: kommo', () => {
         {
           connector: 'kommo',
           kind: 'lead',
-          params: { id: '25399013', change: 'stage_changed', statusId: '142', oldStatusId: '40108195', pipelineId: '3104455', price: 42500 },
+          params: {
+            id: '25399013',
+            change: 'stage_changed',
+            statusId: '142',
+            oldStatusId: '40108195',
+            pipelineId: '3104455',
+            price: 42500,
+          },
           providerEventId: '29085955:leads:status:25399013:142:1714564800',
           occurredAt: '2024-05-01T12:00:00.000Z',
           receivedAt: CTX.receivedAt,
@@ -138,7 +149,8 @@ describe('Connector: kommo', () => {
 
     it('keys contact events on account, action, id and last_modified', () => {
       // Prepare
-      const update = (lastModified: string) => form({ 'contacts[update][0][id]': '22309159', 'contacts[update][0][last_modified]': lastModified, ...ACCOUNT });
+      const update = (lastModified: string) =>
+        form({ 'contacts[update][0][id]': '22309159', 'contacts[update][0][last_modified]': lastModified, ...ACCOUNT });
 
       // Act
       const first = normalize(update('1714564900')).hydrations?.[0];
@@ -146,17 +158,30 @@ describe('Connector: kommo', () => {
       const later = normalize(update('1714565000')).hydrations?.[0];
 
       // Assess
-      expect(first).toMatchObject({ kind: 'contact', params: { id: '22309159', change: 'updated' }, providerEventId: '29085955:contacts:update:22309159:1714564900' });
+      expect(first).toMatchObject({
+        kind: 'contact',
+        params: { id: '22309159', change: 'updated' },
+        providerEventId: '29085955:contacts:update:22309159:1714564900',
+      });
       expect(again?.providerEventId).toBe(first?.providerEventId);
       expect(later?.providerEventId).not.toBe(first?.providerEventId);
     });
 
     it('falls back to the subdomain when the webhook names no account id', () => {
       // Act
-      const { hydrations } = normalize(form({ 'contacts[add][0][id]': '7', 'contacts[add][0][date_create]': '1714564900', 'account[subdomain]': 'example' }));
+      const { hydrations } = normalize(
+        form({
+          'contacts[add][0][id]': '7',
+          'contacts[add][0][date_create]': '1714564900',
+          'account[subdomain]': 'example',
+        }),
+      );
 
       // Assess
-      expect(hydrations?.[0]).toMatchObject({ params: { change: 'created' }, providerEventId: 'example:contacts:add:7:1714564900' });
+      expect(hydrations?.[0]).toMatchObject({
+        params: { change: 'created' },
+        providerEventId: 'example:contacts:add:7:1714564900',
+      });
     });
 
     it('acknowledges untracked entities and actions with a reason', () => {
@@ -174,7 +199,13 @@ describe('Connector: kommo', () => {
 
       // Assess
       expect(hydrations).toEqual([]);
-      expect(ignored).toEqual(['leads[update]: not tracked', 'leads[responsible]: not tracked', 'contacts[delete]: not tracked', 'companies[add]: not tracked', 'unsorted[add]: not tracked']);
+      expect(ignored).toEqual([
+        'leads[update]: not tracked',
+        'leads[responsible]: not tracked',
+        'contacts[delete]: not tracked',
+        'companies[add]: not tracked',
+        'unsorted[add]: not tracked',
+      ]);
     });
   });
 
@@ -187,9 +218,30 @@ describe('Connector: kommo', () => {
       responsible_user_id: 504141,
       updated_at: 1714564900,
       custom_fields_values: [
-        { field_id: 54667, field_name: 'Phone', field_code: 'PHONE', field_type: 'multitext', values: [{ value: '050 123 45 67', enum_id: 114611, enum_code: 'WORK' }, { value: '+380671112233', enum_code: 'MOB' }] },
-        { field_id: 54669, field_name: 'Email', field_code: 'EMAIL', field_type: 'multitext', values: [{ value: 'Olena@Example.com', enum_code: 'WORK' }] },
-        { field_id: 54665, field_name: 'Position', field_code: 'POSITION', field_type: 'text', values: [{ value: 'Chef' }] },
+        {
+          field_id: 54667,
+          field_name: 'Phone',
+          field_code: 'PHONE',
+          field_type: 'multitext',
+          values: [
+            { value: '050 123 45 67', enum_id: 114611, enum_code: 'WORK' },
+            { value: '+380671112233', enum_code: 'MOB' },
+          ],
+        },
+        {
+          field_id: 54669,
+          field_name: 'Email',
+          field_code: 'EMAIL',
+          field_type: 'multitext',
+          values: [{ value: 'Olena@Example.com', enum_code: 'WORK' }],
+        },
+        {
+          field_id: 54665,
+          field_name: 'Position',
+          field_code: 'POSITION',
+          field_type: 'text',
+          values: [{ value: 'Chef' }],
+        },
       ],
       _embedded: { tags: [], companies: [] },
     };
@@ -199,12 +251,20 @@ describe('Connector: kommo', () => {
       price: 42500,
       status_id: 40108195,
       pipeline_id: 3104455,
-      _embedded: { contacts: [{ id: 1, is_main: false }, { id: 22309159, is_main: true }] },
+      _embedded: {
+        contacts: [
+          { id: 1, is_main: false },
+          { id: 22309159, is_main: true },
+        ],
+      },
     };
     const routes = new Map<string, { status: number; body?: unknown }>([
       ['/api/v4/contacts/22309159', { status: 200, body: CONTACT }],
       ['/api/v4/leads/25399013?with=contacts', { status: 200, body: LEAD }],
-      ['/api/v4/leads/25399014?with=contacts', { status: 200, body: { ...LEAD, id: 25399014, _embedded: { contacts: [] } } }],
+      [
+        '/api/v4/leads/25399014?with=contacts',
+        { status: 200, body: { ...LEAD, id: 25399014, _embedded: { contacts: [] } } },
+      ],
       ['/api/v4/contacts/204', { status: 204 }],
       ['/api/v4/contacts/401', { status: 401, body: { title: 'Unauthorized', status: 401 } }],
     ]);
@@ -232,8 +292,10 @@ describe('Connector: kommo', () => {
       occurredAt: '2024-05-01T12:00:00.000Z',
       receivedAt: CTX.receivedAt,
     });
-    const hydrate = (req: HydrationRequest, secrets: Record<string, string> = { apiBaseUrl: baseUrl, apiToken: 'long-lived' }) =>
-      hydrateKommo(req, { secrets, defaultCountry: 'UA', fetch });
+    const hydrate = (
+      req: HydrationRequest,
+      secrets: Record<string, string> = { apiBaseUrl: baseUrl, apiToken: 'long-lived' },
+    ) => hydrateKommo(req, { secrets, defaultCountry: 'UA', fetch });
 
     it('reads a contact with the bearer token; PHONE and EMAIL field values become identities', async () => {
       // Act
@@ -242,15 +304,32 @@ describe('Connector: kommo', () => {
       // Assess
       expect(rest).toEqual([]);
       expect(HubEventSchema.parse(JSON.parse(JSON.stringify(event)))).toBeTruthy();
-      expect(event).toMatchObject({ type: 'contact.updated', channel: 'crm', summary: 'Kommo contact updated', data: { contactId: '22309159' } });
-      expect(event?.customer.identities.map(identityKey)).toEqual(['kommo:22309159', 'phone:+380501234567', 'phone:+380671112233', 'email:olena@example.com']);
+      expect(event).toMatchObject({
+        type: 'contact.updated',
+        channel: 'crm',
+        summary: 'Kommo contact updated',
+        data: { contactId: '22309159' },
+      });
+      expect(event?.customer.identities.map(identityKey)).toEqual([
+        'kommo:22309159',
+        'phone:+380501234567',
+        'phone:+380671112233',
+        'email:olena@example.com',
+      ]);
       expect(event?.customer.traits).toEqual({ firstName: 'Olena', lastName: 'Petrenko', name: 'Olena Petrenko' });
       expect(seen.find((s) => s.path === '/api/v4/contacts/22309159')?.authorization).toBe('Bearer long-lived');
     });
 
     it("attributes a stage change to the lead's main contact, the budget in UAH unless configured otherwise", async () => {
       // Prepare
-      const change = hydration('lead', { id: '25399013', change: 'stage_changed', statusId: '142', oldStatusId: '40108195', pipelineId: '3104455', price: 42500 });
+      const change = hydration('lead', {
+        id: '25399013',
+        change: 'stage_changed',
+        statusId: '142',
+        oldStatusId: '40108195',
+        pipelineId: '3104455',
+        price: 42500,
+      });
 
       // Act
       const [uah] = await hydrate(change);
@@ -261,7 +340,13 @@ describe('Connector: kommo', () => {
         type: 'deal.stage_changed',
         channel: 'crm',
         summary: 'Lead «Kitchen» moved to stage 142 (won) from 40108195 (42500.00 UAH)',
-        data: { dealId: '25399013', stage: '142', previousStage: '40108195', pipeline: '3104455', amount: { amountMinor: 4250000, currency: 'UAH' } },
+        data: {
+          dealId: '25399013',
+          stage: '142',
+          previousStage: '40108195',
+          pipeline: '3104455',
+          amount: { amountMinor: 4250000, currency: 'UAH' },
+        },
       });
       expect(uah?.customer.identities.map(identityKey)).toContain('kommo:22309159');
       expect(usd?.type === 'deal.stage_changed' && usd.data.amount).toEqual({ amountMinor: 4250000, currency: 'USD' });
@@ -275,7 +360,10 @@ describe('Connector: kommo', () => {
       const [zero] = await hydrate(hydration('lead', { id: '25399013', change: 'created', statusId: '142', price: 0 }));
 
       // Assess
-      expect(fromApi).toMatchObject({ summary: 'Lead «Kitchen» created in stage 40108195 (42500.00 UAH)', data: { stage: '40108195' } });
+      expect(fromApi).toMatchObject({
+        summary: 'Lead «Kitchen» created in stage 40108195 (42500.00 UAH)',
+        data: { stage: '40108195' },
+      });
       expect(zero?.type === 'deal.stage_changed' && zero.data.amount).toBeUndefined();
     });
 
@@ -295,7 +383,9 @@ describe('Connector: kommo', () => {
       ['no account URL', { apiToken: 'long-lived' }, /apiBaseUrl/],
     ])('throws before any request with %s', async (_, secrets, message) => {
       // Act & Assess
-      await expect(hydrate(hydration('contact', { id: '22309159', change: 'created' }), secrets)).rejects.toThrow(message);
+      await expect(hydrate(hydration('contact', { id: '22309159', change: 'created' }), secrets)).rejects.toThrow(
+        message,
+      );
     });
   });
 });

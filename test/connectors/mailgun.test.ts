@@ -33,12 +33,16 @@ const FORM = 'application/x-www-form-urlencoded';
 const TOKEN = '06c96bafc3f42a66b9edd546347a2fe18dc23461fe80dc52f0';
 
 /** Independent of the connector: node:crypto over timestamp + token. */
-const sign = (timestamp: string, token: string, key = KEY): string => createHmac('sha256', key).update(timestamp + token).digest('hex');
+const sign = (timestamp: string, token: string, key = KEY): string =>
+  createHmac('sha256', key)
+    .update(timestamp + token)
+    .digest('hex');
 
 const form = (fields: Record<string, string>, contentType = FORM) =>
   rawRequest({ url: URL_MG, headers: { 'content-type': contentType }, body: new URLSearchParams(fields).toString() });
 
-const json = (payload: unknown) => rawRequest({ url: URL_MG, headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+const json = (payload: unknown) =>
+  rawRequest({ url: URL_MG, headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
 
 const inboundFields = (overrides: Record<string, string> = {}): Record<string, string> => ({
   recipient: 'sales@shop.example.com',
@@ -57,14 +61,25 @@ const multipart = (boundary: string, parts: Array<[string, string, string?]>, eo
   Buffer.from(
     parts
       .map(([name, value, filename]) =>
-        [`--${boundary}`, `Content-Disposition: form-data; name="${name}"${filename ? `; filename="${filename}"` : ''}`, ...(filename ? ['Content-Type: application/octet-stream'] : []), '', value].join(eol),
+        [
+          `--${boundary}`,
+          `Content-Disposition: form-data; name="${name}"${filename ? `; filename="${filename}"` : ''}`,
+          ...(filename ? ['Content-Type: application/octet-stream'] : []),
+          '',
+          value,
+        ].join(eol),
       )
       .join(eol) + `${eol}--${boundary}--${eol}`,
   );
 
 const eventWebhook = (eventData: Record<string, unknown>, token = 'a'.repeat(50)) => ({
   signature: { timestamp: NOW_SEC, token, signature: sign(NOW_SEC, token) },
-  'event-data': { timestamp: 1714564800.5, recipient: 'customer@example.com', message: { headers: { 'message-id': '20240501.1.ABC@shop.example.com', subject: 'Your order' } }, ...eventData },
+  'event-data': {
+    timestamp: 1714564800.5,
+    recipient: 'customer@example.com',
+    message: { headers: { 'message-id': '20240501.1.ABC@shop.example.com', subject: 'Your order' } },
+    ...eventData,
+  },
 });
 
 const normalize = (req: ReturnType<typeof rawRequest>) => mailgunConnector.normalize(mailgunConnector.parse(req), CTX);
@@ -90,7 +105,11 @@ describe('Connector: mailgun', () => {
 
     it('accepts an upper-case hex signature', () => {
       // Act & Assess
-      expect(mailgunConnector.verify(form(inboundFields({ signature: sign(NOW_SEC, TOKEN).toUpperCase() })), SECRETS, { now: NOW }).ok).toBe(true);
+      expect(
+        mailgunConnector.verify(form(inboundFields({ signature: sign(NOW_SEC, TOKEN).toUpperCase() })), SECRETS, {
+          now: NOW,
+        }).ok,
+      ).toBe(true);
     });
 
     it.each([
@@ -125,7 +144,11 @@ describe('Connector: mailgun', () => {
       const timestamp = String(Number(NOW_SEC) + offsetSec);
 
       // Act
-      const result = mailgunConnector.verify(form(inboundFields({ timestamp, signature: sign(timestamp, TOKEN) })), SECRETS, { now: NOW });
+      const result = mailgunConnector.verify(
+        form(inboundFields({ timestamp, signature: sign(timestamp, TOKEN) })),
+        SECRETS,
+        { now: NOW },
+      );
 
       // Assess
       expect(result).toEqual(fresh ? { ok: true } : expect.objectContaining({ ok: false, stale: true }));
@@ -136,7 +159,11 @@ describe('Connector: mailgun', () => {
       const old = String(Number(NOW_SEC) - MAILGUN_MAX_AGE_SECONDS - 60);
 
       // Act
-      const forged = mailgunConnector.verify(form(inboundFields({ timestamp: old, signature: sign(old, TOKEN, 'wrong') })), SECRETS, { now: NOW });
+      const forged = mailgunConnector.verify(
+        form(inboundFields({ timestamp: old, signature: sign(old, TOKEN, 'wrong') })),
+        SECRETS,
+        { now: NOW },
+      );
 
       // Assess
       expect(forged).toMatchObject({ ok: false, reason: expect.stringMatching(/does not match/) });
@@ -147,7 +174,11 @@ describe('Connector: mailgun', () => {
       // Prepare
       const own = eventWebhook({ event: 'delivered' });
       const sub = eventWebhook({ event: 'delivered' });
-      sub.signature = { ...sub.signature, signature: sign(NOW_SEC, sub.signature.token, 'key-subaccount'), 'parent-signature': sign(NOW_SEC, sub.signature.token) } as typeof sub.signature;
+      sub.signature = {
+        ...sub.signature,
+        signature: sign(NOW_SEC, sub.signature.token, 'key-subaccount'),
+        'parent-signature': sign(NOW_SEC, sub.signature.token),
+      } as typeof sub.signature;
 
       // Act & Assess
       expect(mailgunConnector.verify(json(own), SECRETS, { now: NOW })).toEqual({ ok: true });
@@ -160,7 +191,10 @@ describe('Connector: mailgun', () => {
       ['not JSON at all', '{'],
     ])('refuses a JSON body with %s without throwing', (_, payload) => {
       // Prepare
-      const req = typeof payload === 'string' ? rawRequest({ url: URL_MG, headers: { 'content-type': 'application/json' }, body: payload }) : json(payload);
+      const req =
+        typeof payload === 'string'
+          ? rawRequest({ url: URL_MG, headers: { 'content-type': 'application/json' }, body: payload })
+          : json(payload);
 
       // Act & Assess
       expect(mailgunConnector.verify(req, SECRETS, { now: NOW }).ok).toBe(false);
@@ -175,7 +209,10 @@ describe('Connector: mailgun', () => {
       });
 
       // Act & Assess
-      expect(mailgunConnector.verify(req, SECRETS, { now: NOW })).toMatchObject({ ok: false, reason: expect.stringMatching(/could not be decoded/) });
+      expect(mailgunConnector.verify(req, SECRETS, { now: NOW })).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/could not be decoded/),
+      });
       expect(() => mailgunConnector.parse(req)).toThrow(ValidationError);
     });
   });
@@ -194,7 +231,11 @@ describe('Connector: mailgun', () => {
       ['bare LF line breaks', '\n', 'multipart/form-data; boundary=mgb', 'mgb'],
     ])('verifies and parses text fields with %s, skipping the attachments', (_, eol, contentType, boundary) => {
       // Prepare
-      const req = rawRequest({ url: URL_MG, headers: { 'content-type': contentType }, body: multipart(boundary, parts, eol) });
+      const req = rawRequest({
+        url: URL_MG,
+        headers: { 'content-type': contentType },
+        body: multipart(boundary, parts, eol),
+      });
 
       // Act
       const verdict = mailgunConnector.verify(req, SECRETS, { now: NOW });
@@ -203,7 +244,11 @@ describe('Connector: mailgun', () => {
 
       // Assess
       expect(verdict).toEqual({ ok: true });
-      expect(payload).toMatchObject({ kind: 'inbound', attachments: 2, fields: { from: fields.from, 'stripped-text': 'Добрий день!' } });
+      expect(payload).toMatchObject({
+        kind: 'inbound',
+        attachments: 2,
+        fields: { from: fields.from, 'stripped-text': 'Добрий день!' },
+      });
       expect(events[0]?.customer.identities.map(identityKey)).toEqual(['email:olena.koval@example.com.ua']);
     });
 
@@ -225,7 +270,11 @@ describe('Connector: mailgun', () => {
     it.each([
       ['a body without the boundary', 'multipart/form-data; boundary=zzz', 'hello'],
       ['a content type without a boundary', 'multipart/form-data', '--x\r\n\r\n--x--'],
-      ['a part without a header separator', 'multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="a"\r\n--x--'],
+      [
+        'a part without a header separator',
+        'multipart/form-data; boundary=x',
+        '--x\r\nContent-Disposition: form-data; name="a"\r\n--x--',
+      ],
     ])('refuses %s as malformed', (_, contentType, body) => {
       // Prepare
       const req = rawRequest({ url: URL_MG, headers: { 'content-type': contentType }, body });
@@ -236,7 +285,10 @@ describe('Connector: mailgun', () => {
 
     it('refuses a body with more parts than the limit', () => {
       // Prepare
-      const body = multipart('b', Array.from({ length: 501 }, (_, i) => [`f${i}`, 'x'] as [string, string]));
+      const body = multipart(
+        'b',
+        Array.from({ length: 501 }, (_, i) => [`f${i}`, 'x'] as [string, string]),
+      );
 
       // Act & Assess
       expect(() => splitFormParts(body, 'b')).toThrow(/more than 500 parts/);
@@ -248,7 +300,9 @@ describe('Connector: mailgun', () => {
       const contentType = 'multipart/form-data; boundary=omnihub-mailgun-sample-7b3f2c';
 
       // Act
-      const req = signedRequest(mailgunConnector, { case: { method: 'POST', contentType }, body }, SECRETS, { now: NOW });
+      const req = signedRequest(mailgunConnector, { case: { method: 'POST', contentType }, body }, SECRETS, {
+        now: NOW,
+      });
       const before = splitFormParts(body, 'omnihub-mailgun-sample-7b3f2c').find((p) => p.filename === 'box.png');
       const after = splitFormParts(req.body, 'omnihub-mailgun-sample-7b3f2c').find((p) => p.filename === 'box.png');
 
@@ -272,8 +326,17 @@ describe('Connector: mailgun', () => {
         providerEventId: 'm1@mail.example.com.ua',
         occurredAt: NOW.toISOString(),
         summary: 'Питання — Добрий день!',
-        customer: { identities: [{ type: 'email', value: 'olena.koval@example.com.ua' }], traits: { name: 'Олена Коваль' } },
-        data: { messageId: 'm1@mail.example.com.ua', from: 'olena.koval@example.com.ua', to: ['sales@shop.example.com'], subject: 'Питання', snippet: 'Добрий день!' },
+        customer: {
+          identities: [{ type: 'email', value: 'olena.koval@example.com.ua' }],
+          traits: { name: 'Олена Коваль' },
+        },
+        data: {
+          messageId: 'm1@mail.example.com.ua',
+          from: 'olena.koval@example.com.ua',
+          to: ['sales@shop.example.com'],
+          subject: 'Питання',
+          snippet: 'Добрий день!',
+        },
       });
     });
 
@@ -286,7 +349,9 @@ describe('Connector: mailgun', () => {
       ]);
 
       // Act
-      const { events } = normalize(form(inboundFields({ from: '', subject: '', 'Message-Id': '', 'message-headers': headers })));
+      const { events } = normalize(
+        form(inboundFields({ from: '', subject: '', 'Message-Id': '', 'message-headers': headers })),
+      );
 
       // Assess
       expect(events[0]).toMatchObject({
@@ -316,7 +381,9 @@ describe('Connector: mailgun', () => {
 
     it('ignores a mail Mailgun flagged as spam', () => {
       // Act
-      const { events, ignored } = normalize(form(inboundFields({ 'message-headers': JSON.stringify([['X-Mailgun-Sflag', 'Yes']]) })));
+      const { events, ignored } = normalize(
+        form(inboundFields({ 'message-headers': JSON.stringify([['X-Mailgun-Sflag', 'Yes']]) })),
+      );
 
       // Assess
       expect(events).toEqual([]);
@@ -325,7 +392,15 @@ describe('Connector: mailgun', () => {
 
     it('ignores a legacy form-encoded event webhook', () => {
       // Act
-      const { events, ignored } = normalize(form({ event: 'delivered', recipient: 'x@example.com', timestamp: NOW_SEC, token: TOKEN, signature: sign(NOW_SEC, TOKEN) }));
+      const { events, ignored } = normalize(
+        form({
+          event: 'delivered',
+          recipient: 'x@example.com',
+          timestamp: NOW_SEC,
+          token: TOKEN,
+          signature: sign(NOW_SEC, TOKEN),
+        }),
+      );
 
       // Assess
       expect(events).toEqual([]);
@@ -334,7 +409,9 @@ describe('Connector: mailgun', () => {
 
     it('refuses a form without recipient or sender as malformed', () => {
       // Act & Assess
-      expect(() => mailgunConnector.parse(form({ recipient: 'x@shop.example.com', token: TOKEN }))).toThrow(ValidationError);
+      expect(() => mailgunConnector.parse(form({ recipient: 'x@shop.example.com', token: TOKEN }))).toThrow(
+        ValidationError,
+      );
       expect(() => mailgunConnector.parse(form({ from: 'x@example.com' }))).toThrow(ValidationError);
     });
   });
@@ -343,7 +420,12 @@ describe('Connector: mailgun', () => {
     it.each([
       ['delivered', {}, 'message.delivered', 'Email delivered: Your order'],
       ['opened', {}, 'message.read', 'Email opened: Your order'],
-      ['failed', { severity: 'permanent', 'delivery-status': { code: 550, message: 'No such user' } }, 'message.failed', 'Email failed (550 No such user)'],
+      [
+        'failed',
+        { severity: 'permanent', 'delivery-status': { code: 550, message: 'No such user' } },
+        'message.failed',
+        'Email failed (550 No such user)',
+      ],
     ])('maps %s to a status of the outbound email', (event, extra, type, summary) => {
       // Act
       const { events } = normalize(json(eventWebhook({ event, ...extra })));
@@ -360,7 +442,16 @@ describe('Connector: mailgun', () => {
 
     it('carries the SMTP error of a permanent failure', () => {
       // Act
-      const { events } = normalize(json(eventWebhook({ event: 'failed', severity: 'permanent', reason: 'bounce', 'delivery-status': { code: 550, message: '', description: 'Mailbox unavailable' } })));
+      const { events } = normalize(
+        json(
+          eventWebhook({
+            event: 'failed',
+            severity: 'permanent',
+            reason: 'bounce',
+            'delivery-status': { code: 550, message: '', description: 'Mailbox unavailable' },
+          }),
+        ),
+      );
 
       // Assess
       expect(events[0]?.data).toMatchObject({ error: { code: '550', message: 'Mailbox unavailable' } });
@@ -374,7 +465,12 @@ describe('Connector: mailgun', () => {
       const { events } = normalize(json(eventWebhook({ event })));
 
       // Assess
-      expect(HubEventSchema.parse(events[0])).toMatchObject({ type: 'consent.revoked', channel: 'email', summary, data: { channel: 'email', purpose, reason } });
+      expect(HubEventSchema.parse(events[0])).toMatchObject({
+        type: 'consent.revoked',
+        channel: 'email',
+        summary,
+        data: { channel: 'email', purpose, reason },
+      });
     });
 
     it.each([
@@ -403,7 +499,9 @@ describe('Connector: mailgun', () => {
 
     it('refuses an event webhook without event-data as malformed', () => {
       // Act & Assess
-      expect(() => mailgunConnector.parse(json({ signature: { timestamp: NOW_SEC, token: TOKEN, signature: 'x' } }))).toThrow(ValidationError);
+      expect(() =>
+        mailgunConnector.parse(json({ signature: { timestamp: NOW_SEC, token: TOKEN, signature: 'x' } })),
+      ).toThrow(ValidationError);
     });
   });
 
@@ -418,7 +516,10 @@ describe('Connector: mailgun', () => {
           contentType: 'multipart/form-data; boundary=omnihub-mailgun-sample-7b3f2c',
         });
         await hub.idle();
-        const profile = await api(hub, `/v1/customers?identity=${encodeURIComponent('email:olena.koval@example.com.ua')}`);
+        const profile = await api(
+          hub,
+          `/v1/customers?identity=${encodeURIComponent('email:olena.koval@example.com.ua')}`,
+        );
 
         // Assess
         expect(res.status, res.text).toBe(200);

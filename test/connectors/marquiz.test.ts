@@ -34,7 +34,8 @@ const post = (payload: unknown) =>
     SECRETS,
   );
 
-const normalize = (payload: unknown, ctx = CTX) => marquizConnector.normalize(marquizConnector.parse(post(payload)), ctx);
+const normalize = (payload: unknown, ctx = CTX) =>
+  marquizConnector.normalize(marquizConnector.parse(post(payload)), ctx);
 
 const only = (payload: unknown): HubEventOf<'lead.submitted'> => {
   const { events, ignored } = normalize(payload);
@@ -62,7 +63,13 @@ describe('Connector: marquiz', () => {
     it('signs samples by appending the token to the URL, keeping other parameters', () => {
       // Act
       const signed = marquizConnector.signSample(
-        { url: `${WEBHOOK_URL}?site=main`, method: 'POST', body: Buffer.from('{}'), contentType: 'application/json', now: TEST_NOW },
+        {
+          url: `${WEBHOOK_URL}?site=main`,
+          method: 'POST',
+          body: Buffer.from('{}'),
+          contentType: 'application/json',
+          now: TEST_NOW,
+        },
         SECRETS,
       );
 
@@ -122,7 +129,14 @@ describe('Connector: marquiz', () => {
 
     it('tolerates null contact fields', () => {
       // Act
-      const event = only(lead({ contacts: { name: null, phone: null, email: 'ivan@example.com' }, quiz: null, extra: null, result: null }));
+      const event = only(
+        lead({
+          contacts: { name: null, phone: null, email: 'ivan@example.com' },
+          quiz: null,
+          extra: null,
+          result: null,
+        }),
+      );
 
       // Assess
       expect(event.customer.identities.map(identityKey)).toEqual(['email:ivan@example.com']);
@@ -206,7 +220,12 @@ describe('Connector: marquiz', () => {
     it('is a sha256 hex that survives a redelivery with reordered keys', () => {
       // Prepare
       const first = lead();
-      const reordered = { created: first.created, answers: first.answers, contacts: { email: 'Ivan@Example.com', phone: '+380501234567', name: 'Ivan' }, quiz: first.quiz };
+      const reordered = {
+        created: first.created,
+        answers: first.answers,
+        contacts: { email: 'Ivan@Example.com', phone: '+380501234567', name: 'Ivan' },
+        quiz: first.quiz,
+      };
 
       // Act
       const a = only(first);

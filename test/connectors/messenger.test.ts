@@ -28,7 +28,11 @@ const PAGE = '106540352242922';
 const PSID = '6783945873451234';
 
 const post = (body: string | Buffer) =>
-  signedRequest(messengerConnector, { case: { method: 'POST', contentType: 'application/json' }, body: Buffer.from(body) }, SECRETS);
+  signedRequest(
+    messengerConnector,
+    { case: { method: 'POST', contentType: 'application/json' }, body: Buffer.from(body) },
+    SECRETS,
+  );
 
 const normalizeRaw = (body: string) => messengerConnector.normalize(messengerConnector.parse(post(body)), CTX);
 const normalize = (payload: unknown) => normalizeRaw(JSON.stringify(payload));
@@ -37,7 +41,12 @@ const page = (items: unknown[], extra: Record<string, unknown> = {}) => ({
   object: 'page',
   entry: [{ id: PAGE, time: 1714564800500, messaging: items, ...extra }],
 });
-const fromCustomer = (fields: Record<string, unknown>) => ({ sender: { id: PSID }, recipient: { id: PAGE }, timestamp: 1714564800000, ...fields });
+const fromCustomer = (fields: Record<string, unknown>) => ({
+  sender: { id: PSID },
+  recipient: { id: PAGE },
+  timestamp: 1714564800000,
+  ...fields,
+});
 
 const onlyEvent = (payload: unknown) => {
   const { events, ignored } = normalize(payload);
@@ -52,7 +61,10 @@ describe('Connector: messenger', () => {
 
     it('echoes hub.challenge as text/plain 200 when the verify token matches', () => {
       // Act
-      const response = messengerConnector.handshake?.(verification('hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=meatyhamhock'), SECRETS);
+      const response = messengerConnector.handshake?.(
+        verification('hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=meatyhamhock'),
+        SECRETS,
+      );
 
       // Assess
       expect(response).toMatchObject({ statusCode: 200, body: '1158201444' });
@@ -61,7 +73,12 @@ describe('Connector: messenger', () => {
 
     it.each([
       ['the token differs', 'hub.mode=subscribe&hub.challenge=1&hub.verify_token=nope', SECRETS, 403],
-      ['no verify token is configured', 'hub.mode=subscribe&hub.challenge=1&hub.verify_token=meatyhamhock', { secret: APP_SECRET }, 403],
+      [
+        'no verify token is configured',
+        'hub.mode=subscribe&hub.challenge=1&hub.verify_token=meatyhamhock',
+        { secret: APP_SECRET },
+        403,
+      ],
       ['hub.challenge is missing', 'hub.mode=subscribe&hub.verify_token=meatyhamhock', SECRETS, 400],
     ])('refuses when %s', (_, query, secrets, status) => {
       // Act
@@ -87,7 +104,11 @@ describe('Connector: messenger', () => {
       const independent = `sha256=${createHmac('sha256', SAMPLE_SECRET).update(body()).digest('hex')}`;
 
       // Act
-      const result = messengerConnector.verify(withSignature(KNOWN_ANSWER), { secret: SAMPLE_SECRET }, { now: TEST_NOW });
+      const result = messengerConnector.verify(
+        withSignature(KNOWN_ANSWER),
+        { secret: SAMPLE_SECRET },
+        { now: TEST_NOW },
+      );
 
       // Assess
       expect(independent).toBe(KNOWN_ANSWER);
@@ -100,14 +121,25 @@ describe('Connector: messenger', () => {
       ['the header is missing', undefined],
     ])('rejects %s', (_, signature) => {
       // Act & Assess
-      expect(messengerConnector.verify(withSignature(signature), { secret: SAMPLE_SECRET }, { now: TEST_NOW }).ok).toBe(false);
+      expect(messengerConnector.verify(withSignature(signature), { secret: SAMPLE_SECRET }, { now: TEST_NOW }).ok).toBe(
+        false,
+      );
     });
   });
 
   describe('messaging', () => {
     it('attributes an echo to its recipient (the customer) as message.sent, never to the Page', () => {
       // Act
-      const event = onlyEvent(page([{ sender: { id: PAGE }, recipient: { id: PSID }, timestamp: 1714564800000, message: { mid: 'm_OUT', is_echo: true, app_id: 1517776481860111, text: 'Your order shipped' } }]));
+      const event = onlyEvent(
+        page([
+          {
+            sender: { id: PAGE },
+            recipient: { id: PSID },
+            timestamp: 1714564800000,
+            message: { mid: 'm_OUT', is_echo: true, app_id: 1517776481860111, text: 'Your order shipped' },
+          },
+        ]),
+      );
 
       // Assess
       expect(event).toMatchObject({ type: 'message.sent', data: { direction: 'outbound', messageId: 'm_OUT' } });
@@ -124,34 +156,102 @@ describe('Connector: messenger', () => {
 
     it('keeps reply_to and maps stickers, locations, links and several attachments', () => {
       // Act
-      const reply = onlyEvent(page([fromCustomer({ message: { mid: 'm_1', text: 'this one', reply_to: { mid: 'm_0' } } })]));
-      const sticker = onlyEvent(page([fromCustomer({ message: { mid: 'm_2', attachments: [{ type: 'image', payload: { url: 'https://s', sticker_id: 369239263222822 } }] } })]));
-      const location = onlyEvent(page([fromCustomer({ message: { mid: 'm_3', attachments: [{ type: 'location', title: 'Pinned', payload: { coordinates: { lat: 50.45, long: 30.52 } } }] } })]));
-      const link = onlyEvent(page([fromCustomer({ message: { mid: 'm_4', attachments: [{ type: 'fallback', title: 'Our shop', url: 'https://shop.example', payload: null }] } })]));
-      const album = onlyEvent(page([fromCustomer({ message: { mid: 'm_5', attachments: [{ type: 'image', payload: { url: 'https://a' } }, { type: 'image', payload: { url: 'https://b' } }] } })]));
+      const reply = onlyEvent(
+        page([fromCustomer({ message: { mid: 'm_1', text: 'this one', reply_to: { mid: 'm_0' } } })]),
+      );
+      const sticker = onlyEvent(
+        page([
+          fromCustomer({
+            message: {
+              mid: 'm_2',
+              attachments: [{ type: 'image', payload: { url: 'https://s', sticker_id: 369239263222822 } }],
+            },
+          }),
+        ]),
+      );
+      const location = onlyEvent(
+        page([
+          fromCustomer({
+            message: {
+              mid: 'm_3',
+              attachments: [
+                { type: 'location', title: 'Pinned', payload: { coordinates: { lat: 50.45, long: 30.52 } } },
+              ],
+            },
+          }),
+        ]),
+      );
+      const link = onlyEvent(
+        page([
+          fromCustomer({
+            message: {
+              mid: 'm_4',
+              attachments: [{ type: 'fallback', title: 'Our shop', url: 'https://shop.example', payload: null }],
+            },
+          }),
+        ]),
+      );
+      const album = onlyEvent(
+        page([
+          fromCustomer({
+            message: {
+              mid: 'm_5',
+              attachments: [
+                { type: 'image', payload: { url: 'https://a' } },
+                { type: 'image', payload: { url: 'https://b' } },
+              ],
+            },
+          }),
+        ]),
+      );
 
       // Assess
       expect(reply.data).toMatchObject({ contentType: 'text', replyTo: 'm_0' });
       expect(sticker.data).toMatchObject({ contentType: 'sticker', media: { id: '369239263222822' } });
       expect(location).toMatchObject({ summary: 'Location: Pinned', data: { contentType: 'location' } });
-      expect(link).toMatchObject({ summary: 'Link: Our shop', data: { contentType: 'other', media: { url: 'https://shop.example' } } });
-      expect(album).toMatchObject({ summary: 'Image (2)', data: { contentType: 'image', media: { url: 'https://a' } } });
+      expect(link).toMatchObject({
+        summary: 'Link: Our shop',
+        data: { contentType: 'other', media: { url: 'https://shop.example' } },
+      });
+      expect(album).toMatchObject({
+        summary: 'Image (2)',
+        data: { contentType: 'image', media: { url: 'https://a' } },
+      });
     });
 
     it('maps an edited message with its own id per edit', () => {
       // Act
-      const event = onlyEvent(page([fromCustomer({ message_edit: { mid: 'm_1', text: 'fixed typo', num_edit: 2 } })])) as HubEventOf<'message.received'>;
+      const event = onlyEvent(
+        page([fromCustomer({ message_edit: { mid: 'm_1', text: 'fixed typo', num_edit: 2 } })]),
+      ) as HubEventOf<'message.received'>;
 
       // Assess
-      expect(event).toMatchObject({ providerEventId: 'm_1:edit:2', summary: '(edited) fixed typo', data: { edited: true, messageId: 'm_1' } });
+      expect(event).toMatchObject({
+        providerEventId: 'm_1:edit:2',
+        summary: '(edited) fixed typo',
+        data: { edited: true, messageId: 'm_1' },
+      });
     });
 
     it('reads a postback without mid and with a unix-seconds string timestamp', () => {
       // Act
-      const event = onlyEvent(page([{ sender: { id: PSID }, recipient: { id: PAGE }, timestamp: '1527459824', postback: { title: 'Get Started', payload: 'GET_STARTED' } }]));
+      const event = onlyEvent(
+        page([
+          {
+            sender: { id: PSID },
+            recipient: { id: PAGE },
+            timestamp: '1527459824',
+            postback: { title: 'Get Started', payload: 'GET_STARTED' },
+          },
+        ]),
+      );
 
       // Assess
-      expect(event).toMatchObject({ providerEventId: `postback:${PSID}:1527459824`, occurredAt: '2018-05-27T22:23:44.000Z', summary: 'Button: Get Started' });
+      expect(event).toMatchObject({
+        providerEventId: `postback:${PSID}:1527459824`,
+        occurredAt: '2018-05-27T22:23:44.000Z',
+        summary: 'Button: Get Started',
+      });
     });
 
     it('emits one delivered event per mid, and one per watermark without mids', () => {
@@ -162,24 +262,48 @@ describe('Connector: messenger', () => {
       // Assess
       expect(perMid.events.map((e) => e.providerEventId)).toEqual(['m_A:delivered', 'm_B:delivered']);
       expect(watermarkOnly.events.map((e) => [e.providerEventId, e.data])).toEqual([
-        [`${PSID}:delivered:1714564799000`, { messageId: 'watermark:1714564799000', direction: 'outbound', contentType: 'other' }],
+        [
+          `${PSID}:delivered:1714564799000`,
+          { messageId: 'watermark:1714564799000', direction: 'outbound', contentType: 'other' },
+        ],
       ]);
     });
 
     it('treats standby events (thread owned by another app) like messaging events', () => {
       // Act
-      const { events } = normalize({ object: 'page', entry: [{ id: PAGE, time: 1, standby: [fromCustomer({ message: { mid: 'm_SB', text: 'to the human agent' } })] }] });
+      const { events } = normalize({
+        object: 'page',
+        entry: [
+          { id: PAGE, time: 1, standby: [fromCustomer({ message: { mid: 'm_SB', text: 'to the human agent' } })] },
+        ],
+      });
 
       // Assess
       expect(events.map((e) => [e.type, e.providerEventId])).toEqual([['message.received', 'm_SB']]);
     });
 
     it.each([
-      ['a reaction', fromCustomer({ reaction: { reaction: 'love', emoji: '❤️', action: 'react', mid: 'm_1' } }), /reaction/],
+      [
+        'a reaction',
+        fromCustomer({ reaction: { reaction: 'love', emoji: '❤️', action: 'react', mid: 'm_1' } }),
+        /reaction/,
+      ],
       ['an opt-in', fromCustomer({ optin: { ref: 'x' } }), /unsupported messaging event: optin/],
-      ['a referral', fromCustomer({ referral: { ref: 'ad', source: 'ADS', type: 'OPEN_THREAD' } }), /unsupported messaging event: referral/],
-      ['a chat-plugin guest (user_ref only)', { sender: { user_ref: 'abc' }, recipient: { id: PAGE }, timestamp: 1, message: { mid: 'm_G', text: 'hi' } }, /user_ref/],
-      ['a message with neither text nor attachments', fromCustomer({ message: { mid: 'm_E' } }), /no text or attachments/],
+      [
+        'a referral',
+        fromCustomer({ referral: { ref: 'ad', source: 'ADS', type: 'OPEN_THREAD' } }),
+        /unsupported messaging event: referral/,
+      ],
+      [
+        'a chat-plugin guest (user_ref only)',
+        { sender: { user_ref: 'abc' }, recipient: { id: PAGE }, timestamp: 1, message: { mid: 'm_G', text: 'hi' } },
+        /user_ref/,
+      ],
+      [
+        'a message with neither text nor attachments',
+        fromCustomer({ message: { mid: 'm_E' } }),
+        /no text or attachments/,
+      ],
     ])('acknowledges and lists %s', (_, item, reason) => {
       // Act
       const { events, ignored } = normalize(page([item]));
@@ -196,12 +320,16 @@ describe('Connector: messenger', () => {
 
       // Assess
       expect(result.events).toEqual([]);
-      expect(result.ignored).toEqual([expect.stringMatching(/object "instagram" is not handled by the messenger connector/)]);
+      expect(result.ignored).toEqual([
+        expect.stringMatching(/object "instagram" is not handled by the messenger connector/),
+      ]);
     });
 
     it('answers 400 naming the field for a message without mid', () => {
       // Act & Assess
-      expect(() => messengerConnector.parse(post(JSON.stringify(page([fromCustomer({ message: { text: 'hi' } })]))))).toThrow(/entry\.0\.messaging\.0\.message\.mid/);
+      expect(() =>
+        messengerConnector.parse(post(JSON.stringify(page([fromCustomer({ message: { text: 'hi' } })])))),
+      ).toThrow(/entry\.0\.messaging\.0\.message\.mid/);
     });
   });
 
@@ -229,19 +357,48 @@ describe('Connector: messenger', () => {
       // Act
       const { hydrations } = normalize({
         object: 'page',
-        entry: [{ id: '0', time: 1578394154, changes: [{ field: 'leadgen', value: { ad_id: '444444444', form_id: '444444444444', leadgen_id: '444444444444', created_time: 1578394154, page_id: '444444444444', adgroup_id: '44444444444' } }] }],
+        entry: [
+          {
+            id: '0',
+            time: 1578394154,
+            changes: [
+              {
+                field: 'leadgen',
+                value: {
+                  ad_id: '444444444',
+                  form_id: '444444444444',
+                  leadgen_id: '444444444444',
+                  created_time: 1578394154,
+                  page_id: '444444444444',
+                  adgroup_id: '44444444444',
+                },
+              },
+            ],
+          },
+        ],
       });
 
       // Assess
-      expect(hydrations?.[0]?.params).toEqual({ leadgenId: '444444444444', formId: '444444444444', pageId: '444444444444', adId: '444444444' });
+      expect(hydrations?.[0]?.params).toEqual({
+        leadgenId: '444444444444',
+        formId: '444444444444',
+        pageId: '444444444444',
+        adId: '444444444',
+      });
     });
 
     it('answers 400 naming the field for a leadgen change without leadgen_id', () => {
       // Act & Assess
-      expect(() => messengerConnector.parse(post('{"object":"page","entry":[{"id":"1","changes":[{"field":"leadgen","value":{"form_id":1}}]}]}'))).toThrow(
-        /entry\.0\.changes\.0\.value\.leadgen_id/,
-      );
-      expect(() => messengerConnector.parse(post('{"object":"page","entry":[{"changes":[{"field":"leadgen","value":{"form_id":1}}]}]}'))).toThrow(ValidationError);
+      expect(() =>
+        messengerConnector.parse(
+          post('{"object":"page","entry":[{"id":"1","changes":[{"field":"leadgen","value":{"form_id":1}}]}]}'),
+        ),
+      ).toThrow(/entry\.0\.changes\.0\.value\.leadgen_id/);
+      expect(() =>
+        messengerConnector.parse(
+          post('{"object":"page","entry":[{"changes":[{"field":"leadgen","value":{"form_id":1}}]}]}'),
+        ),
+      ).toThrow(ValidationError);
     });
   });
 
@@ -271,7 +428,9 @@ describe('Connector: messenger', () => {
         res.setHeader('content-type', 'application/json');
         if (calls.length <= failures) {
           res.statusCode = 500;
-          res.end(JSON.stringify({ error: { message: 'An unknown error has occurred.', type: 'OAuthException', code: 1 } }));
+          res.end(
+            JSON.stringify({ error: { message: 'An unknown error has occurred.', type: 'OAuthException', code: 1 } }),
+          );
           return;
         }
         res.end(JSON.stringify(lead));
@@ -293,7 +452,8 @@ describe('Connector: messenger', () => {
       receivedAt: CTX.receivedAt,
     };
     const hydrate = (secrets: Record<string, string | undefined>, fetchImpl: typeof fetch = fetch) =>
-      messengerConnector.hydrate?.(request, { secrets, defaultCountry: 'UA', fetch: fetchImpl }) ?? Promise.reject(new Error('no hydrate'));
+      messengerConnector.hydrate?.(request, { secrets, defaultCountry: 'UA', fetch: fetchImpl }) ??
+      Promise.reject(new Error('no hydrate'));
 
     it('fetches GET /{leadgen_id} with the token and appsecret_proof and returns lead.submitted on channel web', async () => {
       // Prepare
@@ -306,7 +466,9 @@ describe('Connector: messenger', () => {
       expect(calls).toHaveLength(1);
       expect(calls[0]?.path).toBe('/v21.0/55459717045641545');
       expect(calls[0]?.query.get('access_token')).toBe('page-token');
-      expect(calls[0]?.query.get('appsecret_proof')).toBe(createHmac('sha256', APP_SECRET).update('page-token').digest('hex'));
+      expect(calls[0]?.query.get('appsecret_proof')).toBe(
+        createHmac('sha256', APP_SECRET).update('page-token').digest('hex'),
+      );
       expect(events).toHaveLength(1);
       const event = HubEventSchema.parse(events[0]) as HubEventOf<'lead.submitted'>;
       expect(event).toMatchObject({
@@ -318,7 +480,10 @@ describe('Connector: messenger', () => {
         customer: { traits: { name: 'James Oak' } },
         data: { formId: '551111744595541' },
       });
-      expect(event.customer.identities.map(identityKey)).toEqual(['email:james.oak@example.org', 'phone:+380501234567']);
+      expect(event.customer.identities.map(identityKey)).toEqual([
+        'email:james.oak@example.org',
+        'phone:+380501234567',
+      ]);
       expect(event.data.answers).toContainEqual({ question: 'which_course?', answer: 'evening, weekend' });
     });
 
@@ -361,7 +526,11 @@ describe('Connector: messenger', () => {
 
     it('returns no event for a lead without a usable email or phone', async () => {
       // Prepare
-      const base = await startGraph(0, { id: '1', created_time: '2024-05-01T10:00:00+0000', field_data: [{ name: 'full_name', values: ['Anon'] }] });
+      const base = await startGraph(0, {
+        id: '1',
+        created_time: '2024-05-01T10:00:00+0000',
+        field_data: [{ name: 'full_name', values: ['Anon'] }],
+      });
 
       // Act & Assess
       await expect(hydrate({ apiToken: 't', apiBaseUrl: base })).resolves.toEqual([]);
@@ -371,7 +540,9 @@ describe('Connector: messenger', () => {
       it('acknowledges the webhook at once and later puts the fetched email and phone in the profile', async () => {
         // Prepare
         const base = await startGraph();
-        const hub = await startTestHub({ extraEnv: { OMNIHUB_API_BASE_URL_MESSENGER: base, OMNIHUB_API_TOKEN_MESSENGER: 'x' } });
+        const hub = await startTestHub({
+          extraEnv: { OMNIHUB_API_BASE_URL_MESSENGER: base, OMNIHUB_API_TOKEN_MESSENGER: 'x' },
+        });
 
         try {
           // Act
@@ -385,7 +556,9 @@ describe('Connector: messenger', () => {
           expect(calls.map((c) => c.path)).toEqual(['/v21.0/55459717045641545']);
           expect(profile.status).toBe(200);
           expect(Object.keys(profile.body.channels)).toEqual(['web']);
-          expect(profile.body.identities).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'phone', value: '+380501234567' })]));
+          expect(profile.body.identities).toEqual(
+            expect.arrayContaining([expect.objectContaining({ type: 'phone', value: '+380501234567' })]),
+          );
         } finally {
           await hub.stop();
         }
@@ -394,7 +567,10 @@ describe('Connector: messenger', () => {
       it('still ends in the profile when the Graph API fails twice first (the queue retries)', async () => {
         // Prepare
         const base = await startGraph(2);
-        const hub = await startTestHub({ retryBaseMs: 20, extraEnv: { OMNIHUB_API_BASE_URL_MESSENGER: base, OMNIHUB_API_TOKEN_MESSENGER: 'x' } });
+        const hub = await startTestHub({
+          retryBaseMs: 20,
+          extraEnv: { OMNIHUB_API_BASE_URL_MESSENGER: base, OMNIHUB_API_TOKEN_MESSENGER: 'x' },
+        });
 
         try {
           // Act
@@ -426,7 +602,9 @@ describe('Connector: messenger (hub lifecycle)', () => {
 
   it('answers the GET subscription check through the HTTP edge', async () => {
     // Act
-    const res = await fetch(`${hub.url}/webhooks/messenger?hub.mode=subscribe&hub.challenge=8731&hub.verify_token=test-verify-token`);
+    const res = await fetch(
+      `${hub.url}/webhooks/messenger?hub.mode=subscribe&hub.challenge=8731&hub.verify_token=test-verify-token`,
+    );
 
     // Assess
     expect(res.status).toBe(200);

@@ -34,9 +34,12 @@ describe('Connector money (shared)', () => {
       expect(decimalToMinor(amount, currency)).toBe(expected);
     });
 
-    it.each([['1e3'], ['1,000.00'], [''], ['.'], ['abc'], ['90071992547409.92'], ['12 345']])('refuses %j', (amount) => {
-      expect(decimalToMinor(amount, 'USD')).toBeUndefined();
-    });
+    it.each([['1e3'], ['1,000.00'], [''], ['.'], ['abc'], ['90071992547409.92'], ['12 345']])(
+      'refuses %j',
+      (amount) => {
+        expect(decimalToMinor(amount, 'USD')).toBeUndefined();
+      },
+    );
 
     it('reads a JSON number by its decimal spelling (refund line subtotal 89.99)', () => {
       expect(decimalToMinor(89.99, 'USD')).toBe(8999);
@@ -44,7 +47,13 @@ describe('Connector money (shared)', () => {
     });
 
     it('knows the ISO 4217 exponents that are not 2', () => {
-      expect([currencyExponent('JPY'), currencyExponent('KRW'), currencyExponent('KWD'), currencyExponent('CLF'), currencyExponent('UAH')]).toEqual([0, 0, 3, 4, 2]);
+      expect([
+        currencyExponent('JPY'),
+        currencyExponent('KRW'),
+        currencyExponent('KWD'),
+        currencyExponent('CLF'),
+        currencyExponent('UAH'),
+      ]).toEqual([0, 0, 3, 4, 2]);
     });
 
     it('formats minor units for summaries and rescales hundredths (Poster) to any exponent', () => {
@@ -88,7 +97,8 @@ describe('Connector money (shared)', () => {
       // Act & Assess
       expect(decimalToMoney('1500,5', 'UAH')).toEqual({ amountMinor: 150050, currency: 'UAH' });
       expect(decimalToMoney(' 1500.50 ', ' uah ')).toEqual({ amountMinor: 150050, currency: 'UAH' });
-      for (const value of ['+5', '.5', '5.', '1,000.00', '1 000', '1.2.3']) expect(decimalToMoney(value, 'UAH')).toBeUndefined();
+      for (const value of ['+5', '.5', '5.', '1,000.00', '1 000', '1.2.3'])
+        expect(decimalToMoney(value, 'UAH')).toBeUndefined();
     });
 
     it('uses the same ISO 4217 exponents as the commerce connectors', () => {

@@ -29,14 +29,28 @@ const md5 = (parts: (string | number)[]): string => createHash('md5').update(par
 const hook = (fields: Record<string, unknown>, secret = SECRET) => {
   const body: Record<string, unknown> = { account: 'mykava6', account_number: '333226', time: '1714564800', ...fields };
   const data = body.data === undefined || body.data === null ? [] : [body.data as string];
-  body.verify = md5([body.account as string, body.object as string, body.object_id as number, body.action as string, ...data, body.time as string, secret]);
+  body.verify = md5([
+    body.account as string,
+    body.object as string,
+    body.object_id as number,
+    body.action as string,
+    ...data,
+    body.time as string,
+    secret,
+  ]);
   return body;
 };
 
-const request = (body: unknown) => rawRequest({ url: URL_, body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+const request = (body: unknown) =>
+  rawRequest({
+    url: URL_,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  });
 const verify = (body: unknown) => posterConnector.verify(request(body), { secret: SECRET }, { now: TEST_NOW });
 const normalize = (body: unknown) => posterConnector.normalize(posterConnector.parse(request(body)), CTX);
-const historyData = (type: string) => JSON.stringify({ transactions_history: { type_history: type, time: 1714564800000, value: 0, value2: 2750 } });
+const historyData = (type: string) =>
+  JSON.stringify({ transactions_history: { type_history: type, time: 1714564800000, value: 0, value2: 2750 } });
 
 const only = <T extends HubEvent['type']>(events: HubEvent[], type: T): HubEventOf<T> => {
   expect(events.map((e) => e.type)).toEqual([type]);
@@ -48,7 +62,15 @@ describe('Connector: poster', () => {
   describe('verify', () => {
     it('computes md5(account;object;object_id;action;data;time;secret) exactly as the docs example does', () => {
       // Prepare: the docs example's fields, independently joined by hand.
-      const expected = md5(['mykava6', 'transaction', '16776', 'changed', DOCS_HOOK.data as string, '1688722229', SECRET]);
+      const expected = md5([
+        'mykava6',
+        'transaction',
+        '16776',
+        'changed',
+        DOCS_HOOK.data as string,
+        '1688722229',
+        SECRET,
+      ]);
 
       // Act & Assess
       expect(posterVerifyHash(DOCS_HOOK, SECRET)).toBe(expected);
@@ -61,8 +83,27 @@ describe('Connector: poster', () => {
       const expected = md5(['mykava6', 'client', '38', 'added', '1714564800', SECRET]);
 
       // Act & Assess
-      expect(verify({ account: 'mykava6', object: 'client', object_id: 38, action: 'added', time: '1714564800', verify: expected })).toEqual({ ok: true });
-      expect(verify({ account: 'mykava6', object: 'client', object_id: 38, action: 'added', time: '1714564800', data: null, verify: expected })).toEqual({ ok: true });
+      expect(
+        verify({
+          account: 'mykava6',
+          object: 'client',
+          object_id: 38,
+          action: 'added',
+          time: '1714564800',
+          verify: expected,
+        }),
+      ).toEqual({ ok: true });
+      expect(
+        verify({
+          account: 'mykava6',
+          object: 'client',
+          object_id: 38,
+          action: 'added',
+          time: '1714564800',
+          data: null,
+          verify: expected,
+        }),
+      ).toEqual({ ok: true });
     });
 
     it.each([
@@ -74,7 +115,10 @@ describe('Connector: poster', () => {
       ['data', historyData('close')],
     ])('rejects the hook with %s changed', (field, value) => {
       // Prepare
-      const body = { ...hook({ object: 'transaction', object_id: 16776, action: 'changed', data: historyData('additem') }), [field]: value };
+      const body = {
+        ...hook({ object: 'transaction', object_id: 16776, action: 'changed', data: historyData('additem') }),
+        [field]: value,
+      };
 
       // Act & Assess
       expect(verify(body).ok).toBe(false);
@@ -109,7 +153,11 @@ describe('Connector: poster', () => {
       const body = hook({ object: 'transaction', object_id: 16801, action: 'closed', time: '1714564800' });
 
       // Act
-      const result = posterConnector.verify(request(body), { secret: SECRET }, { now: new Date(TEST_NOW.getTime() + 2 * 86_400_000) });
+      const result = posterConnector.verify(
+        request(body),
+        { secret: SECRET },
+        { now: new Date(TEST_NOW.getTime() + 2 * 86_400_000) },
+      );
 
       // Assess
       expect(result).toEqual({ ok: true });
@@ -122,23 +170,45 @@ describe('Connector: poster', () => {
       const body = fixture('transaction-changed-additem.json');
 
       // Act
-      const signed = posterConnector.signSample({ url: URL_, method: 'POST', body, contentType: 'application/json', now: TEST_NOW }, { secret: SECRET });
+      const signed = posterConnector.signSample(
+        { url: URL_, method: 'POST', body, contentType: 'application/json', now: TEST_NOW },
+        { secret: SECRET },
+      );
 
       // Assess
-      const expected = md5(['mykava6', 'transaction', '16776', 'changed', DOCS_HOOK.data as string, '1688722229', SECRET]);
+      const expected = md5([
+        'mykava6',
+        'transaction',
+        '16776',
+        'changed',
+        DOCS_HOOK.data as string,
+        '1688722229',
+        SECRET,
+      ]);
       expect(signed.headers).toEqual({});
-      expect(signed.body?.toString('utf8')).toBe(body.toString('utf8').replace('f6a209fccb87d7051d49bf3342c656ab', expected));
+      expect(signed.body?.toString('utf8')).toBe(
+        body.toString('utf8').replace('f6a209fccb87d7051d49bf3342c656ab', expected),
+      );
     });
   });
 
   describe('normalize: what is fetched', () => {
-    it.each(['open', 'additem', 'deleteitem', 'changeitemcount', 'settable', 'sendtokitchen', 'comment', 'print', 'changeorderstatus'])(
-      'acknowledges transaction changed/%s (an open bill) without a fetch',
-      (kind) => {
-        const result = normalize(hook({ object: 'transaction', object_id: 16776, action: 'changed', data: historyData(kind) }));
-        expect(result).toEqual({ events: [], ignored: [expect.stringContaining(`(${kind})`)] });
-      },
-    );
+    it.each([
+      'open',
+      'additem',
+      'deleteitem',
+      'changeitemcount',
+      'settable',
+      'sendtokitchen',
+      'comment',
+      'print',
+      'changeorderstatus',
+    ])('acknowledges transaction changed/%s (an open bill) without a fetch', (kind) => {
+      const result = normalize(
+        hook({ object: 'transaction', object_id: 16776, action: 'changed', data: historyData(kind) }),
+      );
+      expect(result).toEqual({ events: [], ignored: [expect.stringContaining(`(${kind})`)] });
+    });
 
     it.each([
       ['closed', historyData('close')],
@@ -148,7 +218,9 @@ describe('Connector: poster', () => {
       ['changed', 'not json'],
     ])('fetches the receipt of transaction %s with data %j', (action, data) => {
       // Act
-      const { hydrations } = normalize(hook({ object: 'transaction', object_id: 16801, action, ...(data ? { data } : {}) }));
+      const { hydrations } = normalize(
+        hook({ object: 'transaction', object_id: 16801, action, ...(data ? { data } : {}) }),
+      );
 
       // Assess
       expect(hydrations).toEqual([
@@ -179,7 +251,10 @@ describe('Connector: poster', () => {
 
     it('acknowledges every hook with 200 {"status":"accept"}', () => {
       const result = normalize(hook({ object: 'stock', object_id: 5, action: 'changed' }));
-      const response = posterConnector.acknowledge?.(result, posterConnector.parse(request(hook({ object: 'stock', object_id: 5, action: 'changed' }))));
+      const response = posterConnector.acknowledge?.(
+        result,
+        posterConnector.parse(request(hook({ object: 'stock', object_id: 5, action: 'changed' }))),
+      );
       expect(response?.statusCode).toBe(200);
       expect(JSON.parse(String(response?.body))).toEqual({ status: 'accept' });
     });
@@ -207,14 +282,21 @@ describe('Connector: poster', () => {
     const answer = (req: IncomingMessage): unknown => {
       const url = new URL(req.url ?? '/', 'http://x');
       seen.push(url);
-      if (url.searchParams.get('token') !== '687409:4164553abf6a031302898da7800b59fb') return { error: { code: 11, message: 'Invalid access_token' } };
+      if (url.searchParams.get('token') !== '687409:4164553abf6a031302898da7800b59fb')
+        return { error: { code: 11, message: 'Invalid access_token' } };
       switch (url.pathname) {
         case '/api/dash.getTransaction':
           return transactionAnswer ?? { response: [transaction] };
         case '/api/dash.getTransactionProducts':
-          return { response: [{ product_id: '162', product_name: 'Капучино', modification_id: '0', product_code: 'CAP-03', num: '1' }] };
+          return {
+            response: [
+              { product_id: '162', product_name: 'Капучино', modification_id: '0', product_code: 'CAP-03', num: '1' },
+            ],
+          };
         case '/api/clients.getClient':
-          return url.searchParams.get('client_id') === '38' ? { response: [CLIENT] } : { error: { code: 32, message: "The ID doesn't exist" } };
+          return url.searchParams.get('client_id') === '38'
+            ? { response: [CLIENT] }
+            : { error: { code: 32, message: "The ID doesn't exist" } };
         case '/api/settings.getCurrency':
           return { response: { currency_id: '1', currency_code_iso: currency } };
         default:
@@ -223,7 +305,9 @@ describe('Connector: poster', () => {
     };
 
     beforeAll(async () => {
-      server = createServer((req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer(req))));
+      server = createServer((req, res) =>
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer(req))),
+      );
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`;
     });
@@ -265,7 +349,11 @@ describe('Connector: poster', () => {
       occurredAt: '2024-05-01T12:00:00.000Z',
       receivedAt: CTX.receivedAt,
     });
-    const ctx = (): HydrateContext => ({ secrets: { apiToken: '687409:4164553abf6a031302898da7800b59fb', apiBaseUrl: base }, defaultCountry: 'UA', fetch });
+    const ctx = (): HydrateContext => ({
+      secrets: { apiToken: '687409:4164553abf6a031302898da7800b59fb', apiBaseUrl: base },
+      defaultCountry: 'UA',
+      fetch,
+    });
 
     it('turns a closed receipt with a client into purchase.completed: total in minor units, items, phone and loyalty card', async () => {
       // Act
@@ -274,7 +362,12 @@ describe('Connector: poster', () => {
       // Assess
       const purchase = only(events, 'purchase.completed');
       expect(purchase.channel).toBe('pos');
-      expect(purchase.customer.identities.map(identityKey)).toEqual(['phone:+380501111111', 'loyalty_card:0000000000222', 'poster:38', 'email:contact@joinposter.com']);
+      expect(purchase.customer.identities.map(identityKey)).toEqual([
+        'phone:+380501111111',
+        'loyalty_card:0000000000222',
+        'poster:38',
+        'email:contact@joinposter.com',
+      ]);
       expect(purchase.data.total).toEqual({ amountMinor: 2750, currency: 'UAH' });
       expect(purchase.data.items).toEqual([
         { sku: 'CAP-03', name: 'Капучино', quantity: 1, unitPrice: { amountMinor: 1050, currency: 'UAH' } },
@@ -284,7 +377,9 @@ describe('Connector: poster', () => {
       expect(purchase.occurredAt).toBe('2024-05-01T12:00:00.000Z');
       expect(purchase.summary).toBe('Receipt #16801 closed: 27.50 UAH, 2 items');
       expect(purchase.customer.traits).toMatchObject({ firstName: 'Попова', lastName: 'Елена' });
-      expect(seen.find((u) => u.pathname === '/api/dash.getTransaction')?.searchParams.get('include_products')).toBe('true');
+      expect(seen.find((u) => u.pathname === '/api/dash.getTransaction')?.searchParams.get('include_products')).toBe(
+        'true',
+      );
     });
 
     it('reads the hundredths in the account currency: 2750 → 28 JPY', async () => {
@@ -317,8 +412,18 @@ describe('Connector: poster', () => {
 
     it('collapses hooks of one receipt (closed, then changed) into one purchase id', async () => {
       // Act
-      const a = await posterConnector.hydrate!({ ...transactionRequest(), params: { account: 'same', transactionId: '16801' } }, ctx());
-      const b = await posterConnector.hydrate!({ ...transactionRequest(), params: { account: 'same', transactionId: '16801' }, providerEventId: 'transaction:16801:changed:1714564900' }, ctx());
+      const a = await posterConnector.hydrate!(
+        { ...transactionRequest(), params: { account: 'same', transactionId: '16801' } },
+        ctx(),
+      );
+      const b = await posterConnector.hydrate!(
+        {
+          ...transactionRequest(),
+          params: { account: 'same', transactionId: '16801' },
+          providerEventId: 'transaction:16801:changed:1714564900',
+        },
+        ctx(),
+      );
 
       // Assess
       expect(a[0]?.id).toBe(b[0]?.id);
@@ -330,8 +435,12 @@ describe('Connector: poster', () => {
       await expect(posterConnector.hydrate!(transactionRequest(), ctx())).resolves.toEqual([]);
       transactionAnswer = { error: { code: 700, message: 'Rate restriction' } };
       await expect(posterConnector.hydrate!(transactionRequest(), ctx())).rejects.toThrow(/700 Rate restriction/);
-      await expect(posterConnector.hydrate!(transactionRequest(), { ...ctx(), secrets: { apiToken: 'wrong', apiBaseUrl: base } })).rejects.toThrow(/Invalid access_token/);
-      await expect(posterConnector.hydrate!(transactionRequest(), { ...ctx(), secrets: { apiBaseUrl: base } })).rejects.toThrow(/apiToken/);
+      await expect(
+        posterConnector.hydrate!(transactionRequest(), { ...ctx(), secrets: { apiToken: 'wrong', apiBaseUrl: base } }),
+      ).rejects.toThrow(/Invalid access_token/);
+      await expect(
+        posterConnector.hydrate!(transactionRequest(), { ...ctx(), secrets: { apiBaseUrl: base } }),
+      ).rejects.toThrow(/apiToken/);
     });
 
     it('turns client added/changed into contact.created/updated', async () => {
@@ -347,10 +456,18 @@ describe('Connector: poster', () => {
       // Act
       const added = await posterConnector.hydrate!(clientRequest('added'), ctx());
       const changed = await posterConnector.hydrate!(clientRequest('changed'), ctx());
-      const gone = await posterConnector.hydrate!({ ...clientRequest('changed'), params: { account: 'mykava6', clientId: '39', action: 'changed' } }, ctx());
+      const gone = await posterConnector.hydrate!(
+        { ...clientRequest('changed'), params: { account: 'mykava6', clientId: '39', action: 'changed' } },
+        ctx(),
+      );
 
       // Assess
-      expect(only(added, 'contact.created').customer.identities.map(identityKey)).toEqual(['phone:+380501111111', 'loyalty_card:0000000000222', 'poster:38', 'email:contact@joinposter.com']);
+      expect(only(added, 'contact.created').customer.identities.map(identityKey)).toEqual([
+        'phone:+380501111111',
+        'loyalty_card:0000000000222',
+        'poster:38',
+        'email:contact@joinposter.com',
+      ]);
       expect(only(changed, 'contact.updated').data).toEqual({ contactId: '38' });
       expect(gone).toEqual([]);
     });

@@ -41,9 +41,15 @@ const send = (body: string, contentType: string) =>
 const asJson = (payload: Record<string, unknown>) => send(JSON.stringify(payload), 'application/json');
 
 const asForm = (payload: Record<string, string | number | null>) =>
-  send(new URLSearchParams(Object.entries(payload).map(([k, v]): [string, string] => [k, v === null ? '' : String(v)])).toString(), 'application/x-www-form-urlencoded');
+  send(
+    new URLSearchParams(
+      Object.entries(payload).map(([k, v]): [string, string] => [k, v === null ? '' : String(v)]),
+    ).toString(),
+    'application/x-www-form-urlencoded',
+  );
 
-const normalize = (payload: Record<string, unknown>) => ringostatConnector.normalize(ringostatConnector.parse(asJson(payload)), CTX);
+const normalize = (payload: Record<string, unknown>) =>
+  ringostatConnector.normalize(ringostatConnector.parse(asJson(payload)), CTX);
 
 const only = (payload: Record<string, unknown>): HubEventOf<'call.completed'> => {
   const { events, ignored } = normalize(payload);
@@ -65,7 +71,9 @@ describe('Connector: ringostat', () => {
 
     it('accepts the token next to static parameters Ringostat adds to the URL', () => {
       // Act & Assess
-      expect(ringostatConnector.verify(at(`?source=ringostat&token=${SECRETS.secret}`), SECRETS, VERIFY)).toEqual({ ok: true });
+      expect(ringostatConnector.verify(at(`?source=ringostat&token=${SECRETS.secret}`), SECRETS, VERIFY)).toEqual({
+        ok: true,
+      });
     });
 
     it.each([
@@ -74,7 +82,10 @@ describe('Connector: ringostat', () => {
       ['an empty token', '?token=', /Missing/],
     ])('rejects %s', (_, query, reason) => {
       // Act & Assess
-      expect(ringostatConnector.verify(at(query), SECRETS, VERIFY)).toMatchObject({ ok: false, reason: expect.stringMatching(reason) });
+      expect(ringostatConnector.verify(at(query), SECRETS, VERIFY)).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(reason),
+      });
     });
 
     it('fails closed when no secret is configured', () => {
@@ -111,7 +122,11 @@ describe('Connector: ringostat', () => {
       ['a form labelled text/plain', 'text/plain', new URLSearchParams(call() as Record<string, string>).toString()],
     ])('decodes %s', (_, contentType, body) => {
       // Prepare
-      const req = rawRequest({ url: `${WEBHOOK_URL}?token=${SECRETS.secret}`, body, headers: contentType ? { 'content-type': contentType } : {} });
+      const req = rawRequest({
+        url: `${WEBHOOK_URL}?token=${SECRETS.secret}`,
+        body,
+        headers: contentType ? { 'content-type': contentType } : {},
+      });
 
       // Act
       const { events } = ringostatConnector.normalize(ringostatConnector.parse(req), CTX);
@@ -214,15 +229,25 @@ describe('Connector: ringostat', () => {
 
     it('keeps UTM tags as customer traits, dropping empty ones', () => {
       // Act
-      const event = only(call({ utm_source: 'google', utm_medium: 'cpc', utm_campaign: 'brand', utm_content: '', utm_term: 'kitchens' }));
+      const event = only(
+        call({ utm_source: 'google', utm_medium: 'cpc', utm_campaign: 'brand', utm_content: '', utm_term: 'kitchens' }),
+      );
 
       // Assess
-      expect(event.customer.traits).toEqual({ utmSource: 'google', utmMedium: 'cpc', utmCampaign: 'brand', utmTerm: 'kitchens' });
+      expect(event.customer.traits).toEqual({
+        utmSource: 'google',
+        utmMedium: 'cpc',
+        utmCampaign: 'brand',
+        utmTerm: 'kitchens',
+      });
     });
 
     it('ignores a call without a usable customer number', () => {
       // Act & Assess
-      expect(normalize(call({ caller: 'anonymous' }))).toEqual({ events: [], ignored: ['call 1714558500.2417: no usable customer number'] });
+      expect(normalize(call({ caller: 'anonymous' }))).toEqual({
+        events: [],
+        ignored: ['call 1714558500.2417: no usable customer number'],
+      });
     });
 
     it('uses uniqueid as the dedup key, numbers and strings alike', () => {

@@ -13,7 +13,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createSesConnector, SNS_MAX_AGE_SECONDS, SNS_MAX_FUTURE_SKEW_SECONDS, sesConnector } from '../../functions/connectors/ses/index.js';
+import {
+  createSesConnector,
+  SNS_MAX_AGE_SECONDS,
+  SNS_MAX_FUTURE_SKEW_SECONDS,
+  sesConnector,
+} from '../../functions/connectors/ses/index.js';
 import {
   CertificateUnavailableError,
   SAMPLE_CERT_URL,
@@ -31,7 +36,8 @@ import { api, fixture, postWebhook, startTestHub } from '../helpers/hub.js';
 const URL_SES = `${TEST_BASE_URL}/webhooks/ses`;
 const CTX: NormalizeContext = { receivedAt: '2024-05-01T12:00:05.000Z', defaultCountry: 'UA' };
 const TOPIC = 'arn:aws:sns:eu-central-1:123456789012:omnihub-inbound';
-const CERT_URL = 'https://sns.eu-central-1.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem';
+const CERT_URL =
+  'https://sns.eu-central-1.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem';
 
 type SnsMessage = Record<string, string>;
 
@@ -40,7 +46,10 @@ const request = (message: SnsMessage | string, headers: Record<string, string> |
   const type = typeof message === 'string' ? undefined : message.Type;
   return rawRequest({
     url: URL_SES,
-    headers: headers ?? { 'content-type': 'text/plain; charset=UTF-8', ...(type ? { 'x-amz-sns-message-type': type } : {}) },
+    headers: headers ?? {
+      'content-type': 'text/plain; charset=UTF-8',
+      ...(type ? { 'x-amz-sns-message-type': type } : {}),
+    },
     body,
   });
 };
@@ -50,7 +59,9 @@ const signAs = (fields: SnsMessage, privateKeyPem: string, version: '1' | '2' = 
   const message: SnsMessage = { SignatureVersion: version, SigningCertURL: CERT_URL, ...fields };
   const stringToSign = snsStringToSign(message);
   if (stringToSign === undefined) throw new Error('test message lacks a signed field');
-  message.Signature = createSign(version === '1' ? 'RSA-SHA1' : 'RSA-SHA256').update(stringToSign, 'utf8').sign(privateKeyPem, 'base64');
+  message.Signature = createSign(version === '1' ? 'RSA-SHA1' : 'RSA-SHA256')
+    .update(stringToSign, 'utf8')
+    .sign(privateKeyPem, 'base64');
   return message;
 };
 
@@ -73,7 +84,8 @@ const notification = (now: Date, overrides: SnsMessage = {}): SnsMessage => ({
  * 2025-11-10 → 2026-10-14, so `now` is pinned to the message time).
  */
 const AWS_TOPIC = 'arn:aws:sns:us-west-2:131990247566:dongie-standard-topic';
-const AWS_CERT_URL = 'https://sns.us-west-2.amazonaws.com/SimpleNotificationService-7506a1e35b36ef5a444dd1a8e7cc3ed8.pem';
+const AWS_CERT_URL =
+  'https://sns.us-west-2.amazonaws.com/SimpleNotificationService-7506a1e35b36ef5a444dd1a8e7cc3ed8.pem';
 const AWS_CERT_PEM = `-----BEGIN CERTIFICATE-----
 MIIFxTCCBK2gAwIBAgIQBkyRNHAyygLkObkxH5ju+zANBgkqhkiG9w0BAQsFADA8
 MQswCQYDVQQGEwJVUzEPMA0GA1UEChMGQW1hem9uMRwwGgYDVQQDExNBbWF6b24g
@@ -159,7 +171,10 @@ const AWS_SUBSCRIPTION_CONFIRMATION = `{
   "SigningCertURL" : "https://sns.us-west-2.amazonaws.com/SimpleNotificationService-7506a1e35b36ef5a444dd1a8e7cc3ed8.pem"
 }`;
 
-const AWS_UNSUBSCRIBE_CONFIRMATION = readFileSync('functions/connectors/ses/fixtures/unsubscribe-confirmation.json', 'utf8');
+const AWS_UNSUBSCRIBE_CONFIRMATION = readFileSync(
+  'functions/connectors/ses/fixtures/unsubscribe-confirmation.json',
+  'utf8',
+);
 
 const AWS_VECTORS = [
   ['a v1 notification without Subject', AWS_NOTIFICATION_NO_SUBJECT],
@@ -170,7 +185,11 @@ const AWS_VECTORS = [
 ] as const;
 
 /** Verifies a real AWS message as delivered: `now` a few seconds after its Timestamp. */
-const verifyAws = async (json: string, change: (m: SnsMessage) => void = () => undefined, connector = createSesConnector({ fetchCertificate: async () => AWS_CERT_PEM })) => {
+const verifyAws = async (
+  json: string,
+  change: (m: SnsMessage) => void = () => undefined,
+  connector = createSesConnector({ fetchCertificate: async () => AWS_CERT_PEM }),
+) => {
   const message = JSON.parse(json) as SnsMessage;
   change(message);
   const now = new Date(Date.parse(JSON.parse(json).Timestamp as string) + 5_000);
@@ -188,7 +207,25 @@ let otherCnCertPem: string;
 const openssl = (dir: string, name: string, cn: string, days: number): { key: string; cert: string } => {
   const key = join(dir, `${name}.key`);
   const cert = join(dir, `${name}.pem`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-subj', `/CN=${cn}`, '-days', String(days)], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-subj',
+      `/CN=${cn}`,
+      '-days',
+      String(days),
+    ],
+    { stdio: 'ignore' },
+  );
   return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
 };
 
@@ -274,7 +311,13 @@ describe('Connector: ses', () => {
 
     it('keeps control characters of Message as the JSON decoded them', () => {
       // Act
-      const result = snsStringToSign({ Type: 'Notification', MessageId: 'm', TopicArn: 't', Message: 'a\nb\t"c"', Timestamp: 'ts' });
+      const result = snsStringToSign({
+        Type: 'Notification',
+        MessageId: 'm',
+        TopicArn: 't',
+        Message: 'a\nb\t"c"',
+        Timestamp: 'ts',
+      });
 
       // Assess
       expect(result).toContain('Message\na\nb\t"c"\nMessageId');
@@ -282,7 +325,17 @@ describe('Connector: ses', () => {
 
     it.each([
       ['an unknown Type', { Type: 'Weird', MessageId: 'm', TopicArn: 't', Message: 'x', Timestamp: 'ts' }],
-      ['a confirmation without Token', { Type: 'SubscriptionConfirmation', MessageId: 'm', TopicArn: 't', Message: 'x', Timestamp: 'ts', SubscribeURL: 'u' }],
+      [
+        'a confirmation without Token',
+        {
+          Type: 'SubscriptionConfirmation',
+          MessageId: 'm',
+          TopicArn: 't',
+          Message: 'x',
+          Timestamp: 'ts',
+          SubscribeURL: 'u',
+        },
+      ],
       ['a notification without Timestamp', { Type: 'Notification', MessageId: 'm', TopicArn: 't', Message: 'x' }],
     ])('has no string to sign for %s', (_, message) => {
       // Act & Assess
@@ -349,7 +402,8 @@ describe('Connector: ses', () => {
     it('refuses a confirmation whose SubscribeURL was redirected elsewhere', async () => {
       // Act
       const result = await verifyAws(AWS_SUBSCRIPTION_CONFIRMATION, (m) => {
-        m.SubscribeURL = 'https://sns.us-west-2.amazonaws.com/?Action=ConfirmSubscription&TopicArn=arn:aws:sns:us-west-2:999999999999:other&Token=1';
+        m.SubscribeURL =
+          'https://sns.us-west-2.amazonaws.com/?Action=ConfirmSubscription&TopicArn=arn:aws:sns:us-west-2:999999999999:other&Token=1';
       });
 
       // Assess
@@ -362,10 +416,17 @@ describe('Connector: ses', () => {
       const now = new Date('2026-03-06T20:00:30.000Z');
 
       // Act
-      const result = await connector.verify(request(JSON.parse(AWS_NOTIFICATION_V2) as SnsMessage), { secret: TOPIC }, { now });
+      const result = await connector.verify(
+        request(JSON.parse(AWS_NOTIFICATION_V2) as SnsMessage),
+        { secret: TOPIC },
+        { now },
+      );
 
       // Assess
-      expect(result).toMatchObject({ ok: false, reason: expect.stringMatching(/TopicArn .* is not the configured topic/) });
+      expect(result).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/TopicArn .* is not the configured topic/),
+      });
       expect(fetched).toEqual([]);
     });
 
@@ -375,7 +436,11 @@ describe('Connector: ses', () => {
       const now = new Date(Date.parse('2026-03-06T20:00:26.893Z') + (SNS_MAX_AGE_SECONDS + 1) * 1000);
 
       // Act
-      const result = await connector.verify(request(JSON.parse(AWS_NOTIFICATION_V2) as SnsMessage), { secret: AWS_TOPIC }, { now });
+      const result = await connector.verify(
+        request(JSON.parse(AWS_NOTIFICATION_V2) as SnsMessage),
+        { secret: AWS_TOPIC },
+        { now },
+      );
 
       // Assess
       expect(result).toMatchObject({ ok: false, stale: true });
@@ -415,7 +480,9 @@ describe('Connector: ses', () => {
       // Prepare
       const { connector } = withCertificate();
       const now = new Date();
-      const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 })
+        .privateKey.export({ type: 'pkcs8', format: 'pem' })
+        .toString();
 
       // Act
       const result = await connector.verify(request(signAs(notification(now), stranger)), { secret: TOPIC }, { now });
@@ -430,7 +497,11 @@ describe('Connector: ses', () => {
       const now = new Date();
 
       // Act
-      const result = await connector.verify(request(signAs(notification(now), otherCnKeyPem)), { secret: TOPIC }, { now });
+      const result = await connector.verify(
+        request(signAs(notification(now), otherCnKeyPem)),
+        { secret: TOPIC },
+        { now },
+      );
 
       // Assess
       expect(result).toMatchObject({ ok: false, reason: expect.stringMatching(/not an SNS signing certificate/) });
@@ -454,7 +525,11 @@ describe('Connector: ses', () => {
       const later = new Date(Date.now() + 3 * 86_400_000);
 
       // Act
-      const result = await connector.verify(request(signAs(notification(later), snsKeyPem)), { secret: TOPIC }, { now: later });
+      const result = await connector.verify(
+        request(signAs(notification(later), snsKeyPem)),
+        { secret: TOPIC },
+        { now: later },
+      );
 
       // Assess
       expect(result).toMatchObject({ ok: false, reason: expect.stringMatching(/not valid at this time/) });
@@ -466,7 +541,11 @@ describe('Connector: ses', () => {
       const now = new Date();
 
       // Act
-      const result = await connector.verify(request(signAs(notification(now), snsKeyPem)), { secret: `arn:aws:sns:us-east-1:1:other, ${TOPIC}` }, { now });
+      const result = await connector.verify(
+        request(signAs(notification(now), snsKeyPem)),
+        { secret: `arn:aws:sns:us-east-1:1:other, ${TOPIC}` },
+        { now },
+      );
 
       // Assess
       expect(result).toEqual({ ok: true });
@@ -479,8 +558,14 @@ describe('Connector: ses', () => {
       ['plain http', 'http://sns.eu-central-1.amazonaws.com/SimpleNotificationService-abc.pem'],
       ['a look-alike host', 'https://sns.eu-central-1.amazonaws.com.evil.example/SimpleNotificationService-abc.pem'],
       ['a host suffix trick', 'https://evilsns.eu-central-1.amazonaws.com/SimpleNotificationService-abc.pem'],
-      ['userinfo before the real host', 'https://sns.eu-central-1.amazonaws.com@169.254.169.254/SimpleNotificationService-abc.pem'],
-      ['credentials on an SNS host', 'https://user:pw@sns.eu-central-1.amazonaws.com/SimpleNotificationService-abc.pem'],
+      [
+        'userinfo before the real host',
+        'https://sns.eu-central-1.amazonaws.com@169.254.169.254/SimpleNotificationService-abc.pem',
+      ],
+      [
+        'credentials on an SNS host',
+        'https://user:pw@sns.eu-central-1.amazonaws.com/SimpleNotificationService-abc.pem',
+      ],
       ['a non-default port', 'https://sns.eu-central-1.amazonaws.com:8443/SimpleNotificationService-abc.pem'],
       ['the loopback address', 'https://127.0.0.1/SimpleNotificationService-abc.pem'],
       ['the instance metadata address', 'https://169.254.169.254/latest/meta-data/'],
@@ -537,15 +622,27 @@ describe('Connector: ses', () => {
 
     it.each([
       ['without x-amz-sns-message-type', {}, /header is missing/],
-      ['with a message type that contradicts the body', { 'x-amz-sns-message-type': 'SubscriptionConfirmation' }, /does not match/],
-      ['with a topic header that contradicts the body', { 'x-amz-sns-message-type': 'Notification', 'x-amz-sns-topic-arn': 'arn:x' }, /headers do not match/],
+      [
+        'with a message type that contradicts the body',
+        { 'x-amz-sns-message-type': 'SubscriptionConfirmation' },
+        /does not match/,
+      ],
+      [
+        'with a topic header that contradicts the body',
+        { 'x-amz-sns-message-type': 'Notification', 'x-amz-sns-topic-arn': 'arn:x' },
+        /headers do not match/,
+      ],
     ])('refuses a signed message %s', async (_, headers, reason) => {
       // Prepare
       const { connector } = withCertificate();
       const now = new Date();
 
       // Act
-      const result = await connector.verify(request(signAs(notification(now), snsKeyPem), { 'content-type': 'text/plain', ...headers }), { secret: TOPIC }, { now });
+      const result = await connector.verify(
+        request(signAs(notification(now), snsKeyPem), { 'content-type': 'text/plain', ...headers }),
+        { secret: TOPIC },
+        { now },
+      );
 
       // Assess
       expect(result).toMatchObject({ ok: false, reason: expect.stringMatching(reason) });
@@ -554,13 +651,26 @@ describe('Connector: ses', () => {
     it.each([
       ['a body that is not JSON', '{'],
       ['a JSON array', '[]'],
-      ['an object without a Signature', JSON.stringify({ Type: 'Notification', MessageId: 'm', TopicArn: TOPIC, Message: 'x', Timestamp: new Date().toISOString() })],
+      [
+        'an object without a Signature',
+        JSON.stringify({
+          Type: 'Notification',
+          MessageId: 'm',
+          TopicArn: TOPIC,
+          Message: 'x',
+          Timestamp: new Date().toISOString(),
+        }),
+      ],
     ])('refuses %s without throwing', async (_, body) => {
       // Prepare
       const { connector } = withCertificate();
 
       // Act
-      const result = await connector.verify(request(body, { 'x-amz-sns-message-type': 'Notification' }), { secret: TOPIC }, { now: new Date() });
+      const result = await connector.verify(
+        request(body, { 'x-amz-sns-message-type': 'Notification' }),
+        { secret: TOPIC },
+        { now: new Date() },
+      );
 
       // Assess
       expect(result.ok).toBe(false);
@@ -568,8 +678,16 @@ describe('Connector: ses', () => {
 
     it.each([
       ['SignatureVersion 3', (m: SnsMessage) => void (m.SignatureVersion = '3'), /Unsupported SignatureVersion/],
-      ['a Signature with a non-base64 character', (m: SnsMessage) => void (m.Signature = `${m.Signature?.slice(0, -2)}@=`), /base64/],
-      ['a Signature with its padding changed', (m: SnsMessage) => void (m.Signature = `${m.Signature?.slice(0, -1)}<`), /base64/],
+      [
+        'a Signature with a non-base64 character',
+        (m: SnsMessage) => void (m.Signature = `${m.Signature?.slice(0, -2)}@=`),
+        /base64/,
+      ],
+      [
+        'a Signature with its padding changed',
+        (m: SnsMessage) => void (m.Signature = `${m.Signature?.slice(0, -1)}<`),
+        /base64/,
+      ],
       ['an unknown Type', (m: SnsMessage) => void (m.Type = 'Weird'), /Unsupported SNS message Type/],
     ])('refuses %s', async (_, change, reason) => {
       // Prepare
@@ -579,7 +697,11 @@ describe('Connector: ses', () => {
       change(message);
 
       // Act
-      const result = await connector.verify(request(message, { 'x-amz-sns-message-type': message.Type as string }), { secret: TOPIC }, { now });
+      const result = await connector.verify(
+        request(message, { 'x-amz-sns-message-type': message.Type as string }),
+        { secret: TOPIC },
+        { now },
+      );
 
       // Assess
       expect(result).toMatchObject({ ok: false, reason: expect.stringMatching(reason) });
@@ -597,7 +719,11 @@ describe('Connector: ses', () => {
       const sentAt = new Date(now.getTime() + offsetSec * 1000);
 
       // Act
-      const result = await connector.verify(request(signAs(notification(sentAt), snsKeyPem)), { secret: TOPIC }, { now });
+      const result = await connector.verify(
+        request(signAs(notification(sentAt), snsKeyPem)),
+        { secret: TOPIC },
+        { now },
+      );
 
       // Assess
       expect(result).toEqual(fresh ? { ok: true } : expect.objectContaining({ ok: false, stale: true }));
@@ -666,7 +792,10 @@ describe('Connector: ses', () => {
   describe('signSample', () => {
     it('signs with a key generated in this process that a fresh connector does not trust', async () => {
       // Prepare
-      const fixtureCase = { case: { method: 'POST', contentType: 'text/plain; charset=UTF-8' }, body: fixture('ses', 'received-sns-action.json') };
+      const fixtureCase = {
+        case: { method: 'POST', contentType: 'text/plain; charset=UTF-8' },
+        body: fixture('ses', 'received-sns-action.json'),
+      };
       const req = signedRequest(sesConnector, fixtureCase, { secret: TOPIC });
       const { connector, fetched } = withCertificate(() => otherCnCertPem);
 
@@ -685,7 +814,10 @@ describe('Connector: ses', () => {
       const body = Buffer.from(AWS_SUBSCRIPTION_CONFIRMATION);
 
       // Act
-      const signed = sesConnector.signSample({ url: URL_SES, method: 'POST', body, contentType: 'text/plain', now: new Date() }, { secret: TOPIC });
+      const signed = sesConnector.signSample(
+        { url: URL_SES, method: 'POST', body, contentType: 'text/plain', now: new Date() },
+        { secret: TOPIC },
+      );
       const message = JSON.parse(signed.body?.toString() ?? '{}') as SnsMessage;
 
       // Assess
@@ -700,7 +832,9 @@ describe('Connector: ses', () => {
   });
 
   describe('SES receipts', () => {
-    const receipt = (overrides: { mail?: Record<string, unknown>; receipt?: Record<string, unknown>; content?: string } = {}) => ({
+    const receipt = (
+      overrides: { mail?: Record<string, unknown>; receipt?: Record<string, unknown>; content?: string } = {},
+    ) => ({
       notificationType: 'Received',
       receipt: {
         timestamp: '2024-05-01T09:00:01.000Z',
@@ -727,7 +861,13 @@ describe('Connector: ses', () => {
     });
 
     const normalize = (message: unknown) => {
-      const envelope = { ...notification(new Date('2024-05-01T09:00:02.000Z')), Message: JSON.stringify(message), Signature: 'x', SignatureVersion: '2', SigningCertURL: CERT_URL };
+      const envelope = {
+        ...notification(new Date('2024-05-01T09:00:02.000Z')),
+        Message: JSON.stringify(message),
+        Signature: 'x',
+        SignatureVersion: '2',
+        SigningCertURL: CERT_URL,
+      };
       return sesConnector.normalize(sesConnector.parse(request(envelope)), CTX);
     };
 
@@ -746,7 +886,12 @@ describe('Connector: ses', () => {
         providerEventId: 'o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1',
         occurredAt: '2024-05-01T09:00:00.000Z',
         summary: 'Доставка',
-        data: { messageId: 'CAF=abc@mail.example.com.ua', from: 'Olena.Koval@Example.com.ua', to: ['sales@shop.example.com'], subject: 'Доставка' },
+        data: {
+          messageId: 'CAF=abc@mail.example.com.ua',
+          from: 'Olena.Koval@Example.com.ua',
+          to: ['sales@shop.example.com'],
+          subject: 'Доставка',
+        },
       });
     });
 
@@ -805,17 +950,26 @@ describe('Connector: ses', () => {
       const { events } = normalize(receipt({ content: mime }));
 
       // Assess
-      expect(events[0]?.data).toMatchObject({ snippet: 'It’s about order #1042 — when will it arrive? This line is long and soft-wrapped.' });
-      expect(events[0]?.summary).toBe('Доставка — It’s about order #1042 — when will it arrive? This line is long and soft-wrapped.');
+      expect(events[0]?.data).toMatchObject({
+        snippet: 'It’s about order #1042 — when will it arrive? This line is long and soft-wrapped.',
+      });
+      expect(events[0]?.summary).toBe(
+        'Доставка — It’s about order #1042 — when will it arrive? This line is long and soft-wrapped.',
+      );
     });
 
     it('decodes content the SNS action delivered as BASE64, with a windows-1251 body', () => {
       // Prepare
       const body = Buffer.from([0xcf, 0xf0, 0xe8, 0xe2, 0xb3, 0xf2]); // "Привіт" in windows-1251
-      const mime = Buffer.concat([Buffer.from('Content-Type: text/plain; charset=windows-1251\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'), body]);
+      const mime = Buffer.concat([
+        Buffer.from('Content-Type: text/plain; charset=windows-1251\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'),
+        body,
+      ]);
 
       // Act
-      const { events } = normalize(receipt({ receipt: { action: { type: 'SNS', encoding: 'BASE64' } }, content: mime.toString('base64') }));
+      const { events } = normalize(
+        receipt({ receipt: { action: { type: 'SNS', encoding: 'BASE64' } }, content: mime.toString('base64') }),
+      );
 
       // Assess
       expect(events[0]?.data).toMatchObject({ snippet: 'Привіт' });
@@ -835,7 +989,9 @@ describe('Connector: ses', () => {
         'Content-Type: text/html; charset=utf-8',
         'Content-Transfer-Encoding: base64',
         '',
-        Buffer.from('<html><head><style>p{}</style></head><body><p>Hello&nbsp;&amp; welcome</p></body></html>').toString('base64'),
+        Buffer.from(
+          '<html><head><style>p{}</style></head><body><p>Hello&nbsp;&amp; welcome</p></body></html>',
+        ).toString('base64'),
         '--outer--',
       ].join('\n');
 
@@ -858,7 +1014,11 @@ describe('Connector: ses', () => {
 
     it.each([
       ['a Bounce notification', { notificationType: 'Bounce', mail: {} }, /Bounce is not handled/],
-      ['the SES setup notification', { notificationType: 'AMAZON_SES_SETUP_NOTIFICATION' }, /AMAZON_SES_SETUP_NOTIFICATION is not handled/],
+      [
+        'the SES setup notification',
+        { notificationType: 'AMAZON_SES_SETUP_NOTIFICATION' },
+        /AMAZON_SES_SETUP_NOTIFICATION is not handled/,
+      ],
       ['a JSON message that is not from SES', { hello: 'world' }, /not an SES notification/],
     ])('acknowledges and ignores %s', (_, message, reason) => {
       // Act
@@ -900,7 +1060,11 @@ describe('Connector: ses', () => {
 
     it('turns a SubscriptionConfirmation into one hydration and no event', () => {
       // Prepare
-      const req = signedRequest(sesConnector, { case: { method: 'POST', contentType: 'text/plain' }, body: Buffer.from(AWS_SUBSCRIPTION_CONFIRMATION) }, { secret: TOPIC });
+      const req = signedRequest(
+        sesConnector,
+        { case: { method: 'POST', contentType: 'text/plain' }, body: Buffer.from(AWS_SUBSCRIPTION_CONFIRMATION) },
+        { secret: TOPIC },
+      );
 
       // Act
       const result = sesConnector.normalize(sesConnector.parse(req), CTX);
@@ -913,7 +1077,10 @@ describe('Connector: ses', () => {
           connector: 'ses',
           kind: 'sns-subscription-confirmation',
           providerEventId: 'f3f2fc87-c426-4c2f-9044-b55890c0939c',
-          params: { topicArn: TOPIC, subscribeUrl: expect.stringContaining(`Action=ConfirmSubscription&TopicArn=${TOPIC}&Token=2336412f`) },
+          params: {
+            topicArn: TOPIC,
+            subscribeUrl: expect.stringContaining(`Action=ConfirmSubscription&TopicArn=${TOPIC}&Token=2336412f`),
+          },
         }),
       ]);
     });
@@ -923,7 +1090,10 @@ describe('Connector: ses', () => {
       const { calls, fetchFn } = recordingFetch();
 
       // Act
-      const events = await sesConnector.hydrate?.(confirmationRequest({ subscribeUrl: SUBSCRIBE_URL, topicArn: TOPIC }), { secrets: { secret: TOPIC }, defaultCountry: 'UA', fetch: fetchFn });
+      const events = await sesConnector.hydrate?.(
+        confirmationRequest({ subscribeUrl: SUBSCRIBE_URL, topicArn: TOPIC }),
+        { secrets: { secret: TOPIC }, defaultCountry: 'UA', fetch: fetchFn },
+      );
 
       // Assess
       expect(events).toEqual([]);
@@ -934,13 +1104,21 @@ describe('Connector: ses', () => {
       ['a non-SNS host', 'https://127.0.0.1/?Action=ConfirmSubscription&TopicArn=' + TOPIC, /not an Amazon SNS host/],
       ['plain http', SUBSCRIBE_URL.replace('https:', 'http:'), /https/],
       ['another action', SUBSCRIBE_URL.replace('ConfirmSubscription', 'Unsubscribe'), /not a ConfirmSubscription/],
-      ['another topic', SUBSCRIBE_URL.replace(TOPIC, 'arn:aws:sns:eu-central-1:999999999999:other'), /not a ConfirmSubscription/],
+      [
+        'another topic',
+        SUBSCRIBE_URL.replace(TOPIC, 'arn:aws:sns:eu-central-1:999999999999:other'),
+        /not a ConfirmSubscription/,
+      ],
     ])('refuses a SubscribeURL with %s without calling it', async (_, subscribeUrl, reason) => {
       // Prepare
       const { calls, fetchFn } = recordingFetch();
 
       // Act
-      const run = sesConnector.hydrate?.(confirmationRequest({ subscribeUrl, topicArn: TOPIC }), { secrets: {}, defaultCountry: 'UA', fetch: fetchFn });
+      const run = sesConnector.hydrate?.(confirmationRequest({ subscribeUrl, topicArn: TOPIC }), {
+        secrets: {},
+        defaultCountry: 'UA',
+        fetch: fetchFn,
+      });
 
       // Assess
       await expect(run).rejects.toThrow(reason);
@@ -952,7 +1130,13 @@ describe('Connector: ses', () => {
       const { fetchFn } = recordingFetch(500);
 
       // Act & Assess
-      await expect(sesConnector.hydrate?.(confirmationRequest({ subscribeUrl: SUBSCRIBE_URL, topicArn: TOPIC }), { secrets: { secret: TOPIC }, defaultCountry: 'UA', fetch: fetchFn })).rejects.toThrow(/answered 500/);
+      await expect(
+        sesConnector.hydrate?.(confirmationRequest({ subscribeUrl: SUBSCRIBE_URL, topicArn: TOPIC }), {
+          secrets: { secret: TOPIC },
+          defaultCountry: 'UA',
+          fetch: fetchFn,
+        }),
+      ).rejects.toThrow(/answered 500/);
     });
 
     it('refuses to confirm a topic that is no longer the configured one', async () => {
@@ -960,7 +1144,11 @@ describe('Connector: ses', () => {
       const { calls, fetchFn } = recordingFetch();
 
       // Act
-      const run = sesConnector.hydrate?.(confirmationRequest({ subscribeUrl: SUBSCRIBE_URL, topicArn: TOPIC }), { secrets: { secret: 'arn:aws:sns:eu-central-1:123456789012:new-topic' }, defaultCountry: 'UA', fetch: fetchFn });
+      const run = sesConnector.hydrate?.(confirmationRequest({ subscribeUrl: SUBSCRIBE_URL, topicArn: TOPIC }), {
+        secrets: { secret: 'arn:aws:sns:eu-central-1:123456789012:new-topic' },
+        defaultCountry: 'UA',
+        fetch: fetchFn,
+      });
 
       // Assess
       await expect(run).rejects.toThrow(/not the configured topic/);
@@ -975,7 +1163,9 @@ describe('Connector: ses', () => {
 
         try {
           // Act
-          const res = await postWebhook(hub, 'ses', AWS_SUBSCRIPTION_CONFIRMATION, { contentType: 'text/plain; charset=UTF-8' });
+          const res = await postWebhook(hub, 'ses', AWS_SUBSCRIPTION_CONFIRMATION, {
+            contentType: 'text/plain; charset=UTF-8',
+          });
           await hub.idle();
 
           // Assess: the hub's secret (test-secret) is the expected topic, so signSample sent the message for it.
@@ -1002,7 +1192,9 @@ describe('Connector: ses', () => {
 
         try {
           // Act
-          const res = await postWebhook(hub, 'ses', AWS_SUBSCRIPTION_CONFIRMATION, { contentType: 'text/plain; charset=UTF-8' });
+          const res = await postWebhook(hub, 'ses', AWS_SUBSCRIPTION_CONFIRMATION, {
+            contentType: 'text/plain; charset=UTF-8',
+          });
           await hub.idle();
 
           // Assess
@@ -1019,7 +1211,12 @@ describe('Connector: ses', () => {
         const hub = await startTestHub();
         const ses = {
           notificationType: 'Received',
-          receipt: { recipients: ['sales@shop.example.com'], spamVerdict: { status: 'PASS' }, virusVerdict: { status: 'PASS' }, action: { type: 'SNS' } },
+          receipt: {
+            recipients: ['sales@shop.example.com'],
+            spamVerdict: { status: 'PASS' },
+            virusVerdict: { status: 'PASS' },
+            action: { type: 'SNS' },
+          },
           mail: {
             timestamp: '2024-05-01T09:00:00.000Z',
             source: 'bounces@esp.example.net',
@@ -1028,14 +1225,31 @@ describe('Connector: ses', () => {
           },
           content: 'Content-Type: text/plain; charset=utf-8\r\n\r\nДобрий день!',
         };
-        const envelope = { Type: 'Notification', MessageId: 'int-1', TopicArn: 'x', Message: JSON.stringify(ses), Timestamp: 'x', SignatureVersion: '2', Signature: 'x', SigningCertURL: 'x' };
+        const envelope = {
+          Type: 'Notification',
+          MessageId: 'int-1',
+          TopicArn: 'x',
+          Message: JSON.stringify(ses),
+          Timestamp: 'x',
+          SignatureVersion: '2',
+          Signature: 'x',
+          SigningCertURL: 'x',
+        };
 
         try {
           // Act
-          const res = await postWebhook(hub, 'ses', JSON.stringify(envelope), { contentType: 'text/plain; charset=UTF-8' });
+          const res = await postWebhook(hub, 'ses', JSON.stringify(envelope), {
+            contentType: 'text/plain; charset=UTF-8',
+          });
           await hub.idle();
-          const profile = await api(hub, `/v1/customers?identity=${encodeURIComponent('email:olena.koval@example.com.ua')}`);
-          const bounce = await api(hub, `/v1/customers?identity=${encodeURIComponent('email:bounces@esp.example.net')}`);
+          const profile = await api(
+            hub,
+            `/v1/customers?identity=${encodeURIComponent('email:olena.koval@example.com.ua')}`,
+          );
+          const bounce = await api(
+            hub,
+            `/v1/customers?identity=${encodeURIComponent('email:bounces@esp.example.net')}`,
+          );
 
           // Assess
           expect(res.status, res.text).toBe(200);
@@ -1073,4 +1287,3 @@ describe('Connector: ses', () => {
     });
   });
 });
-

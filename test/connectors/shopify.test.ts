@@ -84,13 +84,20 @@ describe('Connector: shopify', () => {
 
       // Act & Assess
       expect(shopifyConnector.verify(req, {}, { now: TEST_NOW })).toMatchObject({ ok: false });
-      expect(shopifyConnector.verify({ ...req, headers }, { secret: SECRET }, { now: TEST_NOW })).toMatchObject({ ok: false, reason: expect.stringMatching(/Missing/) });
-      expect(shopifyConnector.verify(req, { secret: 'another-secret' }, { now: TEST_NOW })).toMatchObject({ ok: false });
+      expect(shopifyConnector.verify({ ...req, headers }, { secret: SECRET }, { now: TEST_NOW })).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/Missing/),
+      });
+      expect(shopifyConnector.verify(req, { secret: 'another-secret' }, { now: TEST_NOW })).toMatchObject({
+        ok: false,
+      });
     });
 
     it('does not reject on an old X-Shopify-Triggered-At: it is not signed, so it is no replay window', () => {
       // Prepare
-      const req = delivery('orders/create', fixture('orders-create.json'), { 'x-shopify-triggered-at': '2020-01-01T00:00:00Z' });
+      const req = delivery('orders/create', fixture('orders-create.json'), {
+        'x-shopify-triggered-at': '2020-01-01T00:00:00Z',
+      });
 
       // Act
       const result = shopifyConnector.verify(req, { secret: SECRET }, { now: TEST_NOW });
@@ -103,7 +110,9 @@ describe('Connector: shopify', () => {
   describe('ids above 2^53', () => {
     it('keeps every 16+ digit integer exact and leaves strings and fractions alone', () => {
       // Act
-      const json = parseLosslessJson('{"id":820982911946154508,"n":-115310627314723954,"s":"id 820982911946154508","f":0.12345678901234567,"e":1234567890123456e2,"small":12,"arr":[706405506930370084]}') as Record<string, unknown>;
+      const json = parseLosslessJson(
+        '{"id":820982911946154508,"n":-115310627314723954,"s":"id 820982911946154508","f":0.12345678901234567,"e":1234567890123456e2,"small":12,"arr":[706405506930370084]}',
+      ) as Record<string, unknown>;
 
       // Assess
       expect(json).toEqual({
@@ -126,7 +135,10 @@ describe('Connector: shopify', () => {
       const order = only(events, 'order.placed');
       expect(order.data.orderId).toBe('820982911946154508');
       expect(order.customer.identities.map(identityKey)).toContain('shopify:115310627314723954');
-      expect(refund.hydrations?.[0]?.params).toMatchObject({ orderId: '820982911946154508', refundId: '890088186047892319' });
+      expect(refund.hydrations?.[0]?.params).toMatchObject({
+        orderId: '820982911946154508',
+        refundId: '890088186047892319',
+      });
     });
   });
 
@@ -138,8 +150,18 @@ describe('Connector: shopify', () => {
       // Assess
       const paid = only(events, 'order.paid');
       expect(paid.providerEventId).toBe('b54557e4-bdd9-4b37-8a5f-bf7d70bcd043');
-      expect(paid.data).toMatchObject({ orderId: '820982911946154508', orderNumber: '#9999', store: 'olena-shop.myshopify.com', total: { amountMinor: 40300, currency: 'USD' } });
-      expect(paid.data.items[0]).toEqual({ sku: 'IPOD2008PINK', name: 'IPod Nano - 8GB', quantity: 1, unitPrice: { amountMinor: 19900, currency: 'USD' } });
+      expect(paid.data).toMatchObject({
+        orderId: '820982911946154508',
+        orderNumber: '#9999',
+        store: 'olena-shop.myshopify.com',
+        total: { amountMinor: 40300, currency: 'USD' },
+      });
+      expect(paid.data.items[0]).toEqual({
+        sku: 'IPOD2008PINK',
+        name: 'IPod Nano - 8GB',
+        quantity: 1,
+        unitPrice: { amountMinor: 19900, currency: 'USD' },
+      });
     });
 
     it('keeps discount codes as promo codes, the billing phone in its own country and JPY totals without decimals', () => {
@@ -164,7 +186,9 @@ describe('Connector: shopify', () => {
       const placed = only(events, 'order.placed');
       expect(placed.data.total).toEqual({ amountMinor: 1200, currency: 'JPY' });
       expect(placed.data.promoCodes).toEqual(['SPRING10']);
-      expect(placed.data.items).toEqual([{ name: 'Matcha', quantity: 2, unitPrice: { amountMinor: 600, currency: 'JPY' } }]);
+      expect(placed.data.items).toEqual([
+        { name: 'Matcha', quantity: 2, unitPrice: { amountMinor: 600, currency: 'JPY' } },
+      ]);
       expect(placed.customer.identities.map(identityKey)).toEqual(['phone:+16135550134']);
       expect(placed.summary).toBe('Order #9999 placed: 1200 JPY, 2 items');
     });
@@ -197,7 +221,10 @@ describe('Connector: shopify', () => {
       const { events } = normalize(delivery('customers/create', fixture('customers-update.json')));
 
       // Assess
-      expect(only(events, 'contact.created').customer.identities.map(identityKey)).toEqual(['email:bob@biller.com', 'shopify:706405506930370084']);
+      expect(only(events, 'contact.created').customer.identities.map(identityKey)).toEqual([
+        'email:bob@biller.com',
+        'shopify:706405506930370084',
+      ]);
     });
 
     it('acknowledges topics it does not map, and refuses a delivery without a topic or with a non-object body', () => {
@@ -210,7 +237,9 @@ describe('Connector: shopify', () => {
       const headers = Object.fromEntries(Object.entries(noTopic.headers).filter(([k]) => k !== 'x-shopify-topic'));
       expect(() => shopifyConnector.parse({ ...noTopic, headers })).toThrow(ValidationError);
       expect(() => shopifyConnector.parse(delivery('products/update', '[]'))).toThrow(ValidationError);
-      expect(() => shopifyConnector.parse(delivery('orders/create', { name: '#1001', line_items: [] }))).toThrow(ValidationError);
+      expect(() => shopifyConnector.parse(delivery('orders/create', { name: '#1001', line_items: [] }))).toThrow(
+        ValidationError,
+      );
     });
   });
 
@@ -222,7 +251,13 @@ describe('Connector: shopify', () => {
 
     it('turns a subscribed email consent (API < 2025-01 payload) into consent.granted next to contact.updated', () => {
       // Prepare
-      const body = customer({ email_marketing_consent: { state: 'subscribed', opt_in_level: 'single_opt_in', consent_updated_at: '2024-04-30T10:00:00-04:00' } });
+      const body = customer({
+        email_marketing_consent: {
+          state: 'subscribed',
+          opt_in_level: 'single_opt_in',
+          consent_updated_at: '2024-04-30T10:00:00-04:00',
+        },
+      });
 
       // Act
       const { events } = normalize(delivery('customers/update', body));
@@ -231,17 +266,29 @@ describe('Connector: shopify', () => {
       only(events, 'contact.updated');
       const granted = only(events, 'consent.granted');
       expect(granted.channel).toBe('email');
-      expect(granted.data).toEqual({ channel: 'email', purpose: 'marketing', reason: 'Shopify email_marketing_consent: subscribed' });
+      expect(granted.data).toEqual({
+        channel: 'email',
+        purpose: 'marketing',
+        reason: 'Shopify email_marketing_consent: subscribed',
+      });
       expect(granted.occurredAt).toBe('2024-04-30T14:00:00.000Z');
     });
 
     it('keys consent on its own timestamp, so every later customers/update repeating it collapses into one event', () => {
       // Prepare
-      const body = customer({ sms_marketing_consent: { state: 'unsubscribed', opt_in_level: null, consent_updated_at: '2024-04-30T10:00:00Z' } });
+      const body = customer({
+        sms_marketing_consent: {
+          state: 'unsubscribed',
+          opt_in_level: null,
+          consent_updated_at: '2024-04-30T10:00:00Z',
+        },
+      });
 
       // Act
       const first = normalize(delivery('customers/update', body, { 'x-shopify-webhook-id': 'delivery-1' }));
-      const second = normalize(delivery('customers/update', { ...body, note: 'edited' }, { 'x-shopify-webhook-id': 'delivery-2' }));
+      const second = normalize(
+        delivery('customers/update', { ...body, note: 'edited' }, { 'x-shopify-webhook-id': 'delivery-2' }),
+      );
 
       // Assess
       expect(only(first.events, 'consent.revoked').id).toBe(only(second.events, 'consent.revoked').id);
@@ -250,7 +297,12 @@ describe('Connector: shopify', () => {
 
     it('reads the deprecated accepts_marketing only when no consent object is sent', () => {
       // Act
-      const { events } = normalize(delivery('customers/update', customer({ accepts_marketing: false, accepts_marketing_updated_at: '2021-12-31T19:00:00-05:00' })));
+      const { events } = normalize(
+        delivery(
+          'customers/update',
+          customer({ accepts_marketing: false, accepts_marketing_updated_at: '2021-12-31T19:00:00-05:00' }),
+        ),
+      );
 
       // Assess
       expect(only(events, 'consent.revoked').channel).toBe('email');
@@ -273,10 +325,16 @@ describe('Connector: shopify', () => {
       );
 
       // Assess
-      expect(only(email.events, 'consent.granted').customer.identities.map(identityKey)).toEqual(['email:bob@biller.com', 'shopify:706405506930370084']);
+      expect(only(email.events, 'consent.granted').customer.identities.map(identityKey)).toEqual([
+        'email:bob@biller.com',
+        'shopify:706405506930370084',
+      ]);
       const revoked = only(sms.events, 'consent.revoked');
       expect(revoked.channel).toBe('sms');
-      expect(revoked.customer.identities.map(identityKey)).toEqual(['phone:+380501234567', 'shopify:706405506930370084']);
+      expect(revoked.customer.identities.map(identityKey)).toEqual([
+        'phone:+380501234567',
+        'shopify:706405506930370084',
+      ]);
     });
   });
 
@@ -312,12 +370,26 @@ describe('Connector: shopify', () => {
       seen.length = 0;
 
       // Act
-      const events = await shopifyConnector.hydrate!(refundRequest(), { secrets: { apiToken: 'shpat_test', apiBaseUrl: baseUrl }, defaultCountry: 'UA', fetch });
+      const events = await shopifyConnector.hydrate!(refundRequest(), {
+        secrets: { apiToken: 'shpat_test', apiBaseUrl: baseUrl },
+        defaultCountry: 'UA',
+        fetch,
+      });
 
       // Assess
       const refunded = only(events, 'order.refunded');
-      expect(refunded.customer.identities.map(identityKey)).toEqual(['email:jon@doe.ca', 'phone:+380501234567', 'email:john@test.com', 'shopify:115310627314723954']);
-      expect(refunded.data).toMatchObject({ orderId: '820982911946154508', orderNumber: '#9999', total: { amountMinor: 40300, currency: 'USD' }, refunded: { amountMinor: 8500, currency: 'USD' } });
+      expect(refunded.customer.identities.map(identityKey)).toEqual([
+        'email:jon@doe.ca',
+        'phone:+380501234567',
+        'email:john@test.com',
+        'shopify:115310627314723954',
+      ]);
+      expect(refunded.data).toMatchObject({
+        orderId: '820982911946154508',
+        orderNumber: '#9999',
+        total: { amountMinor: 40300, currency: 'USD' },
+        refunded: { amountMinor: 8500, currency: 'USD' },
+      });
       expect(refunded.data.items).toHaveLength(5);
       expect(refunded.summary).toBe('Order #9999 refunded: 85.00 USD');
       expect(seen[0]?.url).toMatch(/^\/admin\/api\/2025-07\/orders\/820982911946154508\.json\?fields=/);
@@ -330,7 +402,15 @@ describe('Connector: shopify', () => {
       const request = refundRequest();
 
       // Act
-      const [a, b] = await Promise.all([1, 2].map(() => shopifyConnector.hydrate!(request, { secrets: { apiToken: 'x', apiBaseUrl: baseUrl }, defaultCountry: 'UA', fetch })));
+      const [a, b] = await Promise.all(
+        [1, 2].map(() =>
+          shopifyConnector.hydrate!(request, {
+            secrets: { apiToken: 'x', apiBaseUrl: baseUrl },
+            defaultCountry: 'UA',
+            fetch,
+          }),
+        ),
+      );
 
       // Assess
       expect(a?.map((e) => e.id)).toEqual(b?.map((e) => e.id));
@@ -345,7 +425,9 @@ describe('Connector: shopify', () => {
       await expect(shopifyConnector.hydrate!(refundRequest(), ctx)).resolves.toEqual([]);
       answer = { status: 503, body: '{}' };
       await expect(shopifyConnector.hydrate!(refundRequest(), ctx)).rejects.toThrow(/503/);
-      await expect(shopifyConnector.hydrate!(refundRequest(), { ...ctx, secrets: { apiBaseUrl: baseUrl } })).rejects.toThrow(/apiToken/);
+      await expect(
+        shopifyConnector.hydrate!(refundRequest(), { ...ctx, secrets: { apiBaseUrl: baseUrl } }),
+      ).rejects.toThrow(/apiToken/);
     });
   });
 });

@@ -13,7 +13,12 @@ import type { LocalHub } from '../../functions/runtime/local/local-hub.js';
 import { siteConnector } from '../../functions/connectors/site/index.js';
 import { SITE_CHANNELS } from '../../functions/connectors/site/normalize.js';
 import { renderSiteJsonSchema, SiteEventSchema } from '../../functions/connectors/site/schema.js';
-import { generateSecret, signStandardWebhook, standardWebhook, verifyStandardWebhook } from '../../functions/connectors/site/signature.js';
+import {
+  generateSecret,
+  signStandardWebhook,
+  standardWebhook,
+  verifyStandardWebhook,
+} from '../../functions/connectors/site/signature.js';
 import type { NormalizeContext } from '../../functions/connectors/types.js';
 import { identityKey } from '../../functions/domain/identity.js';
 import { EVENT_DATA_SCHEMAS, parseHubEvent, type HubEvent } from '../../functions/events/hub-event.js';
@@ -47,7 +52,8 @@ const event = (overrides: Record<string, unknown> = {}) => ({
 });
 
 /** A request as the hub sees it, with the three headers as given. */
-const request = (body: Buffer | string, headers: Record<string, string>) => rawRequest({ url: WEBHOOK_URL, body, headers });
+const request = (body: Buffer | string, headers: Record<string, string>) =>
+  rawRequest({ url: WEBHOOK_URL, body, headers });
 
 /** Signed by the library itself, the way a website backend would do it. */
 const librarySigned = (body: string, { id = 'msg_1', at = TEST_NOW, secret = SECRET } = {}) => ({
@@ -56,15 +62,20 @@ const librarySigned = (body: string, { id = 'msg_1', at = TEST_NOW, secret = SEC
   'webhook-signature': new Webhook(secret).sign(id, at, body),
 });
 
-const verify = (body: string, headers: Record<string, string>, secrets: Record<string, string> = SECRETS, now = TEST_NOW) =>
-  siteConnector.verify(request(body, headers), secrets, { now });
+const verify = (
+  body: string,
+  headers: Record<string, string>,
+  secrets: Record<string, string> = SECRETS,
+  now = TEST_NOW,
+) => siteConnector.verify(request(body, headers), secrets, { now });
 
 const delivery = (payload: unknown, id = 'msg_1') => {
   const body = JSON.stringify(payload);
   return request(body, librarySigned(body, { id }));
 };
 
-const normalize = (payload: unknown, id?: string) => siteConnector.normalize(siteConnector.parse(delivery(payload, id)), CTX);
+const normalize = (payload: unknown, id?: string) =>
+  siteConnector.normalize(siteConnector.parse(delivery(payload, id)), CTX);
 
 const only = (payload: unknown, id?: string): HubEvent => {
   const { events, ignored } = normalize(payload, id);
@@ -78,12 +89,23 @@ describe('Connector: site', () => {
     it("matches the library's published known-answer vector, recomputed with node:crypto", () => {
       // Prepare
       const key = Buffer.from(VECTOR.secret.slice('whsec_'.length), 'base64');
-      const independent = createHmac('sha256', key).update(`${VECTOR.id}.${VECTOR.timestamp}.${VECTOR.payload}`).digest('base64');
-      const headers = { 'webhook-id': VECTOR.id, 'webhook-timestamp': String(VECTOR.timestamp), 'webhook-signature': VECTOR.signature };
+      const independent = createHmac('sha256', key)
+        .update(`${VECTOR.id}.${VECTOR.timestamp}.${VECTOR.payload}`)
+        .digest('base64');
+      const headers = {
+        'webhook-id': VECTOR.id,
+        'webhook-timestamp': String(VECTOR.timestamp),
+        'webhook-signature': VECTOR.signature,
+      };
 
       // Act
       const result = verify(VECTOR.payload, headers, { secret: VECTOR.secret }, new Date(VECTOR.timestamp * 1000));
-      const signed = signStandardWebhook(Buffer.from(VECTOR.payload), VECTOR.secret, VECTOR.id, new Date(VECTOR.timestamp * 1000));
+      const signed = signStandardWebhook(
+        Buffer.from(VECTOR.payload),
+        VECTOR.secret,
+        VECTOR.id,
+        new Date(VECTOR.timestamp * 1000),
+      );
 
       // Assess
       expect(`v1,${independent}`).toBe(VECTOR.signature);
@@ -171,7 +193,10 @@ describe('Connector: site', () => {
       const result = verify(body, { ...librarySigned(body), ...blank });
 
       // Assess
-      expect(result).toEqual({ ok: false, reason: 'Missing webhook-id, webhook-timestamp or webhook-signature header' });
+      expect(result).toEqual({
+        ok: false,
+        reason: 'Missing webhook-id, webhook-timestamp or webhook-signature header',
+      });
     });
 
     it('refuses a webhook-id containing "." (it would make the signed content ambiguous)', () => {
@@ -202,7 +227,11 @@ describe('Connector: site', () => {
       const raw = 'shop-team-shared-secret';
       const body = JSON.stringify(event());
       const at = TEST_NOW;
-      const headers = { 'webhook-id': 'msg_1', 'webhook-timestamp': String(NOW_S), 'webhook-signature': new Webhook(raw, { format: 'raw' }).sign('msg_1', at, body) };
+      const headers = {
+        'webhook-id': 'msg_1',
+        'webhook-timestamp': String(NOW_S),
+        'webhook-signature': new Webhook(raw, { format: 'raw' }).sign('msg_1', at, body),
+      };
 
       // Act & Assess
       expect(() => new Webhook(raw)).toThrow();
@@ -245,7 +274,10 @@ describe('Connector: site', () => {
     const newSecret = generateSecret();
     const body = JSON.stringify(event());
     const signedWith = (secret: string) => new Webhook(secret).sign('msg_1', TEST_NOW, body);
-    const withSignatures = (...signatures: string[]) => ({ ...librarySigned(body), 'webhook-signature': signatures.join(' ') });
+    const withSignatures = (...signatures: string[]) => ({
+      ...librarySigned(body),
+      'webhook-signature': signatures.join(' '),
+    });
 
     it('accepts a header listing the old and the new key signature, whichever the hub holds', () => {
       // Prepare
@@ -303,7 +335,11 @@ describe('Connector: site', () => {
       });
 
       /** What a website backend does: JSON.stringify, sign with the library, POST. */
-      const postFromWebsite = async (payload: unknown, secret = SECRET, id = `msg_${randomBytes(12).toString('hex')}`) => {
+      const postFromWebsite = async (
+        payload: unknown,
+        secret = SECRET,
+        id = `msg_${randomBytes(12).toString('hex')}`,
+      ) => {
         const body = JSON.stringify(payload);
         const now = new Date();
         const res = await fetch(`${hub.url}/webhooks/site`, {
@@ -321,7 +357,10 @@ describe('Connector: site', () => {
 
       it('accepts a lead signed by the library and builds the profile', async () => {
         // Prepare
-        const payload = event({ occurredAt: new Date().toISOString(), visitor: { id: 'v_http_1', email: 'Http.Lead@Example.com', name: 'Olena' } });
+        const payload = event({
+          occurredAt: new Date().toISOString(),
+          visitor: { id: 'v_http_1', email: 'Http.Lead@Example.com', name: 'Olena' },
+        });
 
         // Act
         const res = await postFromWebsite(payload);
@@ -397,7 +436,12 @@ describe('Connector: site', () => {
 
     it('summarizes a non-text chat message by its kind', () => {
       // Act
-      const image = only(event({ type: 'message.received', data: { messageId: 'm2', contentType: 'image', media: { url: 'https://example.com/p.jpg' } } }));
+      const image = only(
+        event({
+          type: 'message.received',
+          data: { messageId: 'm2', contentType: 'image', media: { url: 'https://example.com/p.jpg' } },
+        }),
+      );
 
       // Assess
       expect(image.summary).toBe('Chat image');
@@ -405,7 +449,15 @@ describe('Connector: site', () => {
 
     it('maps every visitor identifier: phone, email, Telegram id and @username, site id; name and language as traits', () => {
       // Prepare
-      const visitor = { id: 'v_9', phone: '+380501234567', email: 'A@B.com', telegramId: 123456789, telegram: 't.me/Olena_K', name: 'Olena', language: 'uk' };
+      const visitor = {
+        id: 'v_9',
+        phone: '+380501234567',
+        email: 'A@B.com',
+        telegramId: 123456789,
+        telegram: 't.me/Olena_K',
+        name: 'Olena',
+        language: 'uk',
+      };
 
       // Act
       const hubEvent = only(event({ visitor }));
@@ -423,7 +475,12 @@ describe('Connector: site', () => {
 
     it('formats money with the currency’s own decimals in summaries', () => {
       // Act
-      const cart = only(event({ type: 'cart.updated', data: { cartId: 'c', total: { amountMinor: 150000, currency: 'JPY' }, items: [{ name: 'Tea', quantity: 1 }] } }));
+      const cart = only(
+        event({
+          type: 'cart.updated',
+          data: { cartId: 'c', total: { amountMinor: 150000, currency: 'JPY' }, items: [{ name: 'Tea', quantity: 1 }] },
+        }),
+      );
 
       // Assess
       expect(cart.summary).toBe('Cart updated: 1 item, 150000 JPY');
@@ -435,7 +492,9 @@ describe('Connector: site', () => {
 
       // Assess
       expect(result.events).toEqual([]);
-      expect(result.ignored).toEqual(["lead.submitted msg_bad: the visitor's phone, email and Telegram handle are not usable and no id was given"]);
+      expect(result.ignored).toEqual([
+        "lead.submitted msg_bad: the visitor's phone, email and Telegram handle are not usable and no id was given",
+      ]);
     });
   });
 
@@ -445,10 +504,29 @@ describe('Connector: site', () => {
       ['the version is missing', { ...event(), version: undefined }, /version/],
       ['the type is not in the format', event({ type: 'call.completed' }), /type/],
       ['occurredAt has no zone', event({ occurredAt: '2024-05-01T11:58:20' }), /occurredAt/],
-      ['the visitor has no identifier', event({ visitor: { name: 'Olena' } }), /visitor: visitor needs at least one of id, phone, email, telegram, telegramId/],
-      ['money is a float', event({ type: 'order.placed', data: { orderId: 'o', total: { amountMinor: 12.5, currency: 'UAH' }, items: [] } }), /data\.total\.amountMinor/],
-      ['the currency is not ISO 4217', event({ type: 'cart.updated', data: { cartId: 'c', total: { amountMinor: 1, currency: 'грн' }, items: [] } }), /data\.total\.currency/],
-      ['a chat message says outbound', event({ type: 'message.received', data: { messageId: 'm', direction: 'outbound' } }), /data\.direction/],
+      [
+        'the visitor has no identifier',
+        event({ visitor: { name: 'Olena' } }),
+        /visitor: visitor needs at least one of id, phone, email, telegram, telegramId/,
+      ],
+      [
+        'money is a float',
+        event({
+          type: 'order.placed',
+          data: { orderId: 'o', total: { amountMinor: 12.5, currency: 'UAH' }, items: [] },
+        }),
+        /data\.total\.amountMinor/,
+      ],
+      [
+        'the currency is not ISO 4217',
+        event({ type: 'cart.updated', data: { cartId: 'c', total: { amountMinor: 1, currency: 'грн' }, items: [] } }),
+        /data\.total\.currency/,
+      ],
+      [
+        'a chat message says outbound',
+        event({ type: 'message.received', data: { messageId: 'm', direction: 'outbound' } }),
+        /data\.direction/,
+      ],
     ])('throws ValidationError naming the field when %s', (_, payload, field) => {
       // Act & Assess
       expect(() => siteConnector.parse(delivery(payload))).toThrow(ValidationError);
@@ -490,7 +568,16 @@ describe('Connector: site', () => {
     const headers = signStandardWebhook(Buffer.from(body), TEST_SECRET, 'msg_1', TEST_NOW);
 
     // Assess
-    expect(verifyStandardWebhook(Buffer.from(body), { id: headers['webhook-id'], timestamp: headers['webhook-timestamp'], signature: headers['webhook-signature'] }, TEST_SECRET, TEST_NOW)).toEqual({ ok: true });
-    expect(new Webhook(TEST_SECRET, { format: 'raw' }).sign('msg_1', TEST_NOW, body)).toBe(headers['webhook-signature']);
+    expect(
+      verifyStandardWebhook(
+        Buffer.from(body),
+        { id: headers['webhook-id'], timestamp: headers['webhook-timestamp'], signature: headers['webhook-signature'] },
+        TEST_SECRET,
+        TEST_NOW,
+      ),
+    ).toEqual({ ok: true });
+    expect(new Webhook(TEST_SECRET, { format: 'raw' }).sign('msg_1', TEST_NOW, body)).toBe(
+      headers['webhook-signature'],
+    );
   });
 });

@@ -22,7 +22,11 @@ const fixture = (file: string): Buffer => readFileSync(`functions/connectors/squ
 const IN_PERSON = JSON.parse(fixture('payment-updated-in-person.json').toString('utf8'));
 
 const post = (payload: unknown) =>
-  signedRequest(squareConnector, { case: { method: 'POST', contentType: 'application/json' }, body: Buffer.from(JSON.stringify(payload)) }, SECRETS);
+  signedRequest(
+    squareConnector,
+    { case: { method: 'POST', contentType: 'application/json' }, body: Buffer.from(JSON.stringify(payload)) },
+    SECRETS,
+  );
 
 const normalize = (payload: unknown) => squareConnector.normalize(squareConnector.parse(post(payload)), CTX);
 
@@ -48,10 +52,19 @@ describe('Connector: square', () => {
     const NOTIFICATION_URL = 'https://webhook.site/679a4f3a-dcfa-49ee-bac5-9d0edad886b9';
     const SIGNATURE = 'GF4YkrJgGBDZ9NIYbNXBnMzqb2HoL4RW/S6vkZ9/2N4=';
     const request = (body: string, url = NOTIFICATION_URL) =>
-      rawRequest({ url, body, baseUrl: new URL(url).origin, headers: { 'content-type': 'application/json', 'x-square-hmacsha256-signature': SIGNATURE } });
+      rawRequest({
+        url,
+        body,
+        baseUrl: new URL(url).origin,
+        headers: { 'content-type': 'application/json', 'x-square-hmacsha256-signature': SIGNATURE },
+      });
 
     it('the vector itself: base64(HMAC-SHA256(key, URL + body)) with node:crypto', () => {
-      expect(createHmac('sha256', KEY).update(NOTIFICATION_URL + BODY).digest('base64')).toBe(SIGNATURE);
+      expect(
+        createHmac('sha256', KEY)
+          .update(NOTIFICATION_URL + BODY)
+          .digest('base64'),
+      ).toBe(SIGNATURE);
     });
 
     it('accepts the SDK request', () => {
@@ -64,7 +77,13 @@ describe('Connector: square', () => {
     });
 
     it('rejects another notification URL (test_signature_validation_url_mismatch)', () => {
-      expect(squareConnector.verify(request(BODY, 'https://webhook.site/79a4f3a-dcfa-49ee-bac5-9d0edad886b9'), { secret: KEY }, { now: TEST_NOW }).ok).toBe(false);
+      expect(
+        squareConnector.verify(
+          request(BODY, 'https://webhook.site/79a4f3a-dcfa-49ee-bac5-9d0edad886b9'),
+          { secret: KEY },
+          { now: TEST_NOW },
+        ).ok,
+      ).toBe(false);
     });
 
     it('signs the URL including its query string, and fails closed without key or header', () => {
@@ -72,13 +91,18 @@ describe('Connector: square', () => {
       expect(squareConnector.verify(withQuery, { secret: KEY }, { now: TEST_NOW }).ok).toBe(false);
       expect(squareConnector.verify(request(BODY), {}, { now: TEST_NOW }).ok).toBe(false);
       const { ['x-square-hmacsha256-signature']: _, ...headers } = request(BODY).headers;
-      expect(squareConnector.verify({ ...request(BODY), headers }, { secret: KEY }, { now: TEST_NOW })).toMatchObject({ ok: false, reason: expect.stringMatching(/Missing/) });
+      expect(squareConnector.verify({ ...request(BODY), headers }, { secret: KEY }, { now: TEST_NOW })).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/Missing/),
+      });
     });
 
     it('acknowledges the test notification as an unsupported type', () => {
       const result = squareConnector.normalize(squareConnector.parse(request(BODY)), CTX);
       expect(result.events).toEqual([]);
-      expect(result.ignored).toEqual(['unsupported event type: webhooks.test_notification (ac3ac95b-f97d-458c-a6e6-18981597e05f)']);
+      expect(result.ignored).toEqual([
+        'unsupported event type: webhooks.test_notification (ac3ac95b-f97d-458c-a6e6-18981597e05f)',
+      ]);
     });
   });
 
@@ -104,7 +128,9 @@ describe('Connector: square', () => {
     it('collapses payment.created (already COMPLETED) and later payment.updated into one purchase', () => {
       // Act
       const created = normalize(payment({}, 'payment.created'));
-      const updated = normalize(payment({ refunded_money: { amount: 15000, currency: 'UAH' }, updated_at: '2020-11-23T10:02:11.000Z' }));
+      const updated = normalize(
+        payment({ refunded_money: { amount: 15000, currency: 'UAH' }, updated_at: '2020-11-23T10:02:11.000Z' }),
+      );
 
       // Assess
       expect(created.events[0]?.id).toBe(updated.events[0]?.id);
@@ -116,8 +142,16 @@ describe('Connector: square', () => {
       const emailOnly = normalize(payment({ customer_id: undefined }));
 
       // Assess
-      expect(withCustomer.hydrations).toEqual([expect.objectContaining({ connector: 'square', kind: 'customer', params: { customerId: 'JDKYHBWT1D4F8MFH63DBMEN8Y4' } })]);
-      expect(only(emailOnly.events, 'purchase.completed').customer.identities.map(identityKey)).toEqual(['email:olena.koval@example.com']);
+      expect(withCustomer.hydrations).toEqual([
+        expect.objectContaining({
+          connector: 'square',
+          kind: 'customer',
+          params: { customerId: 'JDKYHBWT1D4F8MFH63DBMEN8Y4' },
+        }),
+      ]);
+      expect(only(emailOnly.events, 'purchase.completed').customer.identities.map(identityKey)).toEqual([
+        'email:olena.koval@example.com',
+      ]);
       expect(emailOnly.hydrations).toEqual([]);
     });
 
@@ -154,7 +188,11 @@ describe('Connector: square', () => {
     let base = '';
     const seen: IncomingMessage[] = [];
     const routes = new Map<string, { status: number; body: unknown }>();
-    const ctx = (): HydrateContext => ({ secrets: { apiToken: 'EAAA-test', apiBaseUrl: base }, defaultCountry: 'UA', fetch });
+    const ctx = (): HydrateContext => ({
+      secrets: { apiToken: 'EAAA-test', apiBaseUrl: base },
+      defaultCountry: 'UA',
+      fetch,
+    });
 
     beforeAll(async () => {
       server = createServer((req, res) => {
@@ -173,12 +211,25 @@ describe('Connector: square', () => {
       routes.clear();
       routes.set('/v2/customers/JDKYHBWT1D4F8MFH63DBMEN8Y4', {
         status: 200,
-        body: { customer: { id: 'JDKYHBWT1D4F8MFH63DBMEN8Y4', given_name: 'Olena', family_name: 'Koval', phone_number: '050 123 45 67', email_address: 'Olena.Koval@example.com', version: 3, updated_at: '2024-04-30T09:00:00Z' } },
+        body: {
+          customer: {
+            id: 'JDKYHBWT1D4F8MFH63DBMEN8Y4',
+            given_name: 'Olena',
+            family_name: 'Koval',
+            phone_number: '050 123 45 67',
+            email_address: 'Olena.Koval@example.com',
+            version: 3,
+            updated_at: '2024-04-30T09:00:00Z',
+          },
+        },
       });
     });
 
     const hydrationOf = (file: string): HydrationRequest => {
-      const { hydrations = [] } = squareConnector.normalize(squareConnector.parse(post(JSON.parse(fixture(file).toString('utf8')))), CTX);
+      const { hydrations = [] } = squareConnector.normalize(
+        squareConnector.parse(post(JSON.parse(fixture(file).toString('utf8')))),
+        CTX,
+      );
       expect(hydrations).toHaveLength(1);
       return hydrations[0] as HydrationRequest;
     };
@@ -189,7 +240,11 @@ describe('Connector: square', () => {
 
       // Assess
       const contact = only(events, 'contact.updated');
-      expect(contact.customer.identities.map(identityKey)).toEqual(['square:JDKYHBWT1D4F8MFH63DBMEN8Y4', 'phone:+380501234567', 'email:olena.koval@example.com']);
+      expect(contact.customer.identities.map(identityKey)).toEqual([
+        'square:JDKYHBWT1D4F8MFH63DBMEN8Y4',
+        'phone:+380501234567',
+        'email:olena.koval@example.com',
+      ]);
       expect(contact.providerEventId).toBe('customer:JDKYHBWT1D4F8MFH63DBMEN8Y4:v3');
       expect(seen[0]?.headers.authorization).toBe('Bearer EAAA-test');
       expect(seen[0]?.headers['square-version']).toMatch(/^\d{4}-\d{2}-\d{2}$/);
@@ -197,7 +252,10 @@ describe('Connector: square', () => {
 
     it('refund: order.refunded for the buyer of the refunded payment', async () => {
       // Prepare
-      routes.set('/v2/payments/R2B3Z8WMVt3EAmzYWLZvz7Y69EbZY', { status: 200, body: { payment: IN_PERSON.data.object.payment } });
+      routes.set('/v2/payments/R2B3Z8WMVt3EAmzYWLZvz7Y69EbZY', {
+        status: 200,
+        body: { payment: IN_PERSON.data.object.payment },
+      });
 
       // Act
       const events = await squareConnector.hydrate!(hydrationOf('refund-updated-completed.json'), ctx());
@@ -205,8 +263,14 @@ describe('Connector: square', () => {
       // Assess
       const refund = only(events, 'order.refunded');
       expect(refund.channel).toBe('pos');
-      expect(refund.data).toMatchObject({ orderId: 'CAISENgvlJ6jLWAzERDzjyHVybY', total: { amountMinor: 45050, currency: 'UAH' }, refunded: { amountMinor: 15000, currency: 'UAH' } });
-      expect(refund.customer.identities.map(identityKey)).toEqual(expect.arrayContaining(['square:JDKYHBWT1D4F8MFH63DBMEN8Y4', 'phone:+380501234567']));
+      expect(refund.data).toMatchObject({
+        orderId: 'CAISENgvlJ6jLWAzERDzjyHVybY',
+        total: { amountMinor: 45050, currency: 'UAH' },
+        refunded: { amountMinor: 15000, currency: 'UAH' },
+      });
+      expect(refund.customer.identities.map(identityKey)).toEqual(
+        expect.arrayContaining(['square:JDKYHBWT1D4F8MFH63DBMEN8Y4', 'phone:+380501234567']),
+      );
     });
 
     it('order: order.placed with line items for a pickup order, nothing for a till sale created COMPLETED', async () => {
@@ -217,21 +281,53 @@ describe('Connector: square', () => {
         state: 'OPEN',
         created_at: '2020-11-24T09:14:26.129Z',
         total_money: { amount: 1250, currency: 'USD' },
-        line_items: [{ name: 'Latte', variation_name: 'Large', quantity: '2', catalog_object_id: 'W62UWFY35CWMYGVWK6TWJDNI', base_price_money: { amount: 625, currency: 'USD' } }],
-        fulfillments: [{ type: 'PICKUP', pickup_details: { recipient: { display_name: 'Olena', phone_number: '+380501234567', email_address: 'olena.koval@example.com' } } }],
+        line_items: [
+          {
+            name: 'Latte',
+            variation_name: 'Large',
+            quantity: '2',
+            catalog_object_id: 'W62UWFY35CWMYGVWK6TWJDNI',
+            base_price_money: { amount: 625, currency: 'USD' },
+          },
+        ],
+        fulfillments: [
+          {
+            type: 'PICKUP',
+            pickup_details: {
+              recipient: {
+                display_name: 'Olena',
+                phone_number: '+380501234567',
+                email_address: 'olena.koval@example.com',
+              },
+            },
+          },
+        ],
       };
       routes.set('/v2/orders/eA3vssLHKJrv9H0IdJCM3gNqfdcZY', { status: 200, body: { order } });
       const request = hydrationOf('order-created.json');
 
       // Act
       const placed = await squareConnector.hydrate!(request, ctx());
-      routes.set('/v2/orders/eA3vssLHKJrv9H0IdJCM3gNqfdcZY', { status: 200, body: { order: { ...order, state: 'COMPLETED', fulfillments: [] } } });
+      routes.set('/v2/orders/eA3vssLHKJrv9H0IdJCM3gNqfdcZY', {
+        status: 200,
+        body: { order: { ...order, state: 'COMPLETED', fulfillments: [] } },
+      });
       const tillSale = await squareConnector.hydrate!(request, ctx());
 
       // Assess
       const event = only(placed, 'order.placed');
-      expect(event.data.items).toEqual([{ sku: 'W62UWFY35CWMYGVWK6TWJDNI', name: 'Latte — Large', quantity: 2, unitPrice: { amountMinor: 625, currency: 'USD' } }]);
-      expect(event.customer.identities.map(identityKey)).toEqual(['email:olena.koval@example.com', 'phone:+380501234567']);
+      expect(event.data.items).toEqual([
+        {
+          sku: 'W62UWFY35CWMYGVWK6TWJDNI',
+          name: 'Latte — Large',
+          quantity: 2,
+          unitPrice: { amountMinor: 625, currency: 'USD' },
+        },
+      ]);
+      expect(event.customer.identities.map(identityKey)).toEqual([
+        'email:olena.koval@example.com',
+        'phone:+380501234567',
+      ]);
       expect(tillSale).toEqual([]);
     });
 
@@ -244,7 +340,9 @@ describe('Connector: square', () => {
       await expect(squareConnector.hydrate!(request, ctx())).resolves.toEqual([]);
       routes.set('/v2/customers/JDKYHBWT1D4F8MFH63DBMEN8Y4', { status: 500, body: {} });
       await expect(squareConnector.hydrate!(request, ctx())).rejects.toThrow(/500/);
-      await expect(squareConnector.hydrate!(request, { ...ctx(), secrets: { apiBaseUrl: base } })).rejects.toThrow(/apiToken/);
+      await expect(squareConnector.hydrate!(request, { ...ctx(), secrets: { apiBaseUrl: base } })).rejects.toThrow(
+        /apiToken/,
+      );
     });
   });
 
@@ -254,9 +352,16 @@ describe('Connector: square', () => {
     const body = fixture('payment-created.json');
 
     // Act
-    const signed = squareConnector.signSample({ url, method: 'POST', body, contentType: 'application/json', now: TEST_NOW }, SECRETS);
+    const signed = squareConnector.signSample(
+      { url, method: 'POST', body, contentType: 'application/json', now: TEST_NOW },
+      SECRETS,
+    );
 
     // Assess
-    expect(signed.headers['x-square-hmacsha256-signature']).toBe(createHmac('sha256', SECRETS.secret).update(Buffer.concat([Buffer.from(url), body])).digest('base64'));
+    expect(signed.headers['x-square-hmacsha256-signature']).toBe(
+      createHmac('sha256', SECRETS.secret)
+        .update(Buffer.concat([Buffer.from(url), body]))
+        .digest('base64'),
+    );
   });
 });

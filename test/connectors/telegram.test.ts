@@ -14,7 +14,14 @@ import { rawRequest, signedRequest, TEST_BASE_URL, TEST_NOW } from '../helpers/f
 // Prepare (shared)
 const SECRETS = { secret: 'tg_secret-token_123' };
 const CTX: NormalizeContext = { receivedAt: '2024-05-01T12:00:05.000Z', defaultCountry: 'UA' };
-const USER = { id: 424242, is_bot: false, first_name: 'Olena', last_name: 'Koval', username: 'olenak', language_code: 'uk' };
+const USER = {
+  id: 424242,
+  is_bot: false,
+  first_name: 'Olena',
+  last_name: 'Koval',
+  username: 'olenak',
+  language_code: 'uk',
+};
 const CHAT = { id: 424242, first_name: 'Olena', type: 'private' };
 
 const post = (payload: unknown) =>
@@ -94,7 +101,9 @@ describe('Connector: telegram', () => {
 
     it('normalizes the digits-only phone Telegram usually sends', () => {
       // Act
-      const identities = identitiesOf(message({ contact: { phone_number: '380501234567', first_name: 'Olena', user_id: USER.id } }));
+      const identities = identitiesOf(
+        message({ contact: { phone_number: '380501234567', first_name: 'Olena', user_id: USER.id } }),
+      );
 
       // Assess
       expect(identities).toEqual(['telegram:424242', 'telegram_username:olenak', 'phone:+380501234567']);
@@ -121,7 +130,9 @@ describe('Connector: telegram', () => {
   describe('messages', () => {
     it('maps a text message with traits, chat and update_id as the dedup key', () => {
       // Act
-      const event = only(message({ text: 'Hi there', reply_to_message: { message_id: 70, chat: CHAT, date: 1714564700 } }));
+      const event = only(
+        message({ text: 'Hi there', reply_to_message: { message_id: 70, chat: CHAT, date: 1714564700 } }),
+      );
 
       // Assess
       expect(event).toMatchObject({
@@ -131,7 +142,14 @@ describe('Connector: telegram', () => {
         occurredAt: '2024-05-01T12:00:00.000Z',
         summary: 'Hi there',
         customer: { traits: { firstName: 'Olena', lastName: 'Koval', username: 'olenak', language: 'uk' } },
-        data: { messageId: '77', direction: 'inbound', contentType: 'text', text: 'Hi there', conversationId: '424242', replyTo: '70' },
+        data: {
+          messageId: '77',
+          direction: 'inbound',
+          contentType: 'text',
+          text: 'Hi there',
+          conversationId: '424242',
+          replyTo: '70',
+        },
       });
       expect(event.data.edited).toBeUndefined();
     });
@@ -141,10 +159,22 @@ describe('Connector: telegram', () => {
       const bigId = 2 ** 52 - 1;
 
       // Act
-      const event = only({ update_id: 1, message: { message_id: 1, from: { ...USER, id: bigId }, chat: { id: -1001234567890123, type: 'supergroup' }, date: 1714564800, text: 'x' } });
+      const event = only({
+        update_id: 1,
+        message: {
+          message_id: 1,
+          from: { ...USER, id: bigId },
+          chat: { id: -1001234567890123, type: 'supergroup' },
+          date: 1714564800,
+          text: 'x',
+        },
+      });
 
       // Assess
-      expect(event.customer.identities.map(identityKey)).toEqual(['telegram:4503599627370495', 'telegram_username:olenak']);
+      expect(event.customer.identities.map(identityKey)).toEqual([
+        'telegram:4503599627370495',
+        'telegram_username:olenak',
+      ]);
       expect(event.data.conversationId).toBe('-1001234567890123');
     });
 
@@ -188,7 +218,13 @@ describe('Connector: telegram', () => {
         providerEventId: '900003',
         occurredAt: CTX.receivedAt,
         summary: 'Button: book:yes',
-        data: { messageId: '4382bfdwdsb323b2d9', contentType: 'button', text: 'book:yes', conversationId: '424242', replyTo: '76' },
+        data: {
+          messageId: '4382bfdwdsb323b2d9',
+          contentType: 'button',
+          text: 'book:yes',
+          conversationId: '424242',
+          replyTo: '76',
+        },
       });
       expect(event.customer.identities.map(identityKey)).toEqual(['telegram:424242', 'telegram_username:olenak']);
     });
@@ -212,7 +248,9 @@ describe('Connector: telegram', () => {
 
     it('maps a voice note to audio with its mime type', () => {
       // Act
-      const event = only(message({ voice: { file_id: 'v1', file_unique_id: 'u', duration: 3, mime_type: 'audio/ogg' } }));
+      const event = only(
+        message({ voice: { file_id: 'v1', file_unique_id: 'u', duration: 3, mime_type: 'audio/ogg' } }),
+      );
 
       // Assess
       expect(event.data).toMatchObject({ contentType: 'audio', media: { id: 'v1', mimeType: 'audio/ogg' } });
@@ -220,20 +258,28 @@ describe('Connector: telegram', () => {
   });
 
   describe('ignored updates', () => {
-    it.each(['poll', 'poll_answer', 'my_chat_member', 'chat_member', 'channel_post', 'message_reaction', 'pre_checkout_query'])(
-      'acknowledges a %s update and lists it as ignored',
-      (kind) => {
-        // Act
-        const result = normalize({ update_id: 900010, [kind]: { id: 'x' } });
+    it.each([
+      'poll',
+      'poll_answer',
+      'my_chat_member',
+      'chat_member',
+      'channel_post',
+      'message_reaction',
+      'pre_checkout_query',
+    ])('acknowledges a %s update and lists it as ignored', (kind) => {
+      // Act
+      const result = normalize({ update_id: 900010, [kind]: { id: 'x' } });
 
-        // Assess
-        expect(result).toEqual({ events: [], ignored: [`unsupported update kind: ${kind}`] });
-      },
-    );
+      // Assess
+      expect(result).toEqual({ events: [], ignored: [`unsupported update kind: ${kind}`] });
+    });
 
     it('ignores a message sent on behalf of a chat (no from)', () => {
       // Act
-      const result = normalize({ update_id: 900011, message: { message_id: 1, chat: { id: -100, type: 'channel' }, date: 1714564800, text: 'news' } });
+      const result = normalize({
+        update_id: 900011,
+        message: { message_id: 1, chat: { id: -100, type: 'channel' }, date: 1714564800, text: 'news' },
+      });
 
       // Assess
       expect(result.events).toEqual([]);
@@ -258,7 +304,9 @@ describe('Connector: telegram', () => {
 
     it('names a bad field inside the message', () => {
       // Act & Assess
-      expect(() => telegramConnector.parse(post({ update_id: 1, message: { message_id: 1, from: USER, date: 1 } }))).toThrow(/message\.chat/);
+      expect(() =>
+        telegramConnector.parse(post({ update_id: 1, message: { message_id: 1, from: USER, date: 1 } })),
+      ).toThrow(/message\.chat/);
     });
   });
 });

@@ -31,7 +31,13 @@ const BUSINESS = '+15558675310';
 const VECTOR = {
   authToken: '12345',
   url: 'https://mycompany.com/myapp.php?foo=1&bar=2',
-  params: { CallSid: 'CA1234567890ABCDE', Digits: '1234', From: '+14158675309', To: '+18005551212', Caller: '+14158675309' },
+  params: {
+    CallSid: 'CA1234567890ABCDE',
+    Digits: '1234',
+    From: '+14158675309',
+    To: '+18005551212',
+    Caller: '+14158675309',
+  },
   signature: 'RSOYDt4T1cUTdK1PDd93/VVr8B8=',
 } as const;
 
@@ -47,7 +53,12 @@ const form = (params: Record<string, string>): string => new URLSearchParams(par
 /** A request as it reaches the connector at `url` (under its own base URL). */
 const requestAt = (url: string, body: string, headers: Record<string, string> = {}) => {
   const u = new URL(url);
-  return rawRequest({ url, body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, baseUrl: `${u.protocol}//${u.host}` });
+  return rawRequest({
+    url,
+    body,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    baseUrl: `${u.protocol}//${u.host}`,
+  });
 };
 
 const post = (params: Record<string, string>) =>
@@ -57,7 +68,8 @@ const post = (params: Record<string, string>) =>
     SECRETS,
   );
 
-const normalize = (params: Record<string, string>) => twilioConnector.normalize(twilioConnector.parse(post(params)), CTX);
+const normalize = (params: Record<string, string>) =>
+  twilioConnector.normalize(twilioConnector.parse(post(params)), CTX);
 
 const inboundSms = (fields: Record<string, string> = {}) => ({
   MessageSid: 'SM11111111111111111111111111111111',
@@ -120,10 +132,26 @@ describe('Connector: twilio', () => {
 
     it.each([
       ['a signature over :443 for a request without a port', VECTOR.url, 'kvajT1Ptam85bY51eRf/AJRuM3w='],
-      ['a signature without the port for a request on :443', 'https://mycompany.com:443/myapp.php?foo=1&bar=2', VECTOR.signature],
-      ['a signature without the port for a request on https :1234', 'https://mycompany.com:1234/myapp.php?foo=1&bar=2', VECTOR.signature],
-      ['a signature over :80 for an http request without a port', 'http://mycompany.com/myapp.php?foo=1&bar=2', '0ZXoZLH/DfblKGATFgpif+LLRf4='],
-      ['a signature over :1234 for an http request on :1234', 'http://mycompany.com:1234/myapp.php?foo=1&bar=2', 'Zmvh+3yNM1Phv2jhDCwEM3q5ebU='],
+      [
+        'a signature without the port for a request on :443',
+        'https://mycompany.com:443/myapp.php?foo=1&bar=2',
+        VECTOR.signature,
+      ],
+      [
+        'a signature without the port for a request on https :1234',
+        'https://mycompany.com:1234/myapp.php?foo=1&bar=2',
+        VECTOR.signature,
+      ],
+      [
+        'a signature over :80 for an http request without a port',
+        'http://mycompany.com/myapp.php?foo=1&bar=2',
+        '0ZXoZLH/DfblKGATFgpif+LLRf4=',
+      ],
+      [
+        'a signature over :1234 for an http request on :1234',
+        'http://mycompany.com:1234/myapp.php?foo=1&bar=2',
+        'Zmvh+3yNM1Phv2jhDCwEM3q5ebU=',
+      ],
     ])('handles the port quirk: accepts %s (twilio-python vectors)', (_, url, signature) => {
       // Prepare
       const req = requestAt(url, form(VECTOR.params), { 'X-Twilio-Signature': signature });
@@ -135,15 +163,25 @@ describe('Connector: twilio', () => {
     it('recomputes the port vectors independently', () => {
       // Act & Assess
       const pairs = Object.entries(VECTOR.params);
-      expect(reference('12345', 'https://mycompany.com:443/myapp.php?foo=1&bar=2', pairs)).toBe('kvajT1Ptam85bY51eRf/AJRuM3w=');
-      expect(reference('12345', 'http://mycompany.com:80/myapp.php?foo=1&bar=2', pairs)).toBe('0ZXoZLH/DfblKGATFgpif+LLRf4=');
-      expect(reference('12345', 'http://mycompany.com:1234/myapp.php?foo=1&bar=2', pairs)).toBe('Zmvh+3yNM1Phv2jhDCwEM3q5ebU=');
+      expect(reference('12345', 'https://mycompany.com:443/myapp.php?foo=1&bar=2', pairs)).toBe(
+        'kvajT1Ptam85bY51eRf/AJRuM3w=',
+      );
+      expect(reference('12345', 'http://mycompany.com:80/myapp.php?foo=1&bar=2', pairs)).toBe(
+        '0ZXoZLH/DfblKGATFgpif+LLRf4=',
+      );
+      expect(reference('12345', 'http://mycompany.com:1234/myapp.php?foo=1&bar=2', pairs)).toBe(
+        'Zmvh+3yNM1Phv2jhDCwEM3q5ebU=',
+      );
     });
 
     it('tries the URL as received and without/with its port', () => {
       // Act & Assess
-      expect(candidateUrls('https://h.test:8443/p?a=1')).toEqual(expect.arrayContaining(['https://h.test:8443/p?a=1', 'https://h.test/p?a=1']));
-      expect(candidateUrls('https://h.test/p')).toEqual(expect.arrayContaining(['https://h.test/p', 'https://h.test:443/p']));
+      expect(candidateUrls('https://h.test:8443/p?a=1')).toEqual(
+        expect.arrayContaining(['https://h.test:8443/p?a=1', 'https://h.test/p?a=1']),
+      );
+      expect(candidateUrls('https://h.test/p')).toEqual(
+        expect.arrayContaining(['https://h.test/p', 'https://h.test:443/p']),
+      );
     });
 
     it.each([
@@ -155,19 +193,35 @@ describe('Connector: twilio', () => {
 
       // Act & Assess
       expect(twilioConnector.verify(req, { secret: '12345' }, VERIFY)).toEqual({ ok: true });
-      expect(reference('12345', VECTOR.url, [['Sid', 'CA123'], ['SidAccount', 'AC123'], ['Digits', '5678'], ['Digits', '1234']])).toBe(
-        'IK+Dwps556ElfBT0I3Rgjkr1wJU=',
-      );
+      expect(
+        reference('12345', VECTOR.url, [
+          ['Sid', 'CA123'],
+          ['SidAccount', 'AC123'],
+          ['Digits', '5678'],
+          ['Digits', '1234'],
+        ]),
+      ).toBe('IK+Dwps556ElfBT0I3Rgjkr1wJU=');
     });
 
     it('signs decoded values: + and %20 in the body are the same space', () => {
       // Prepare
       const url = `${TEST_BASE_URL}/webhooks/twilio`;
-      const signature = reference(SECRETS.secret, url, [['Body', 'Hello World'], ['MessageSid', 'SM1']]);
+      const signature = reference(SECRETS.secret, url, [
+        ['Body', 'Hello World'],
+        ['MessageSid', 'SM1'],
+      ]);
 
       // Act
-      const plus = twilioConnector.verify(requestAt(url, 'Body=Hello+World&MessageSid=SM1', { 'X-Twilio-Signature': signature }), SECRETS, VERIFY);
-      const pct = twilioConnector.verify(requestAt(url, 'Body=Hello%20World&MessageSid=SM1', { 'X-Twilio-Signature': signature }), SECRETS, VERIFY);
+      const plus = twilioConnector.verify(
+        requestAt(url, 'Body=Hello+World&MessageSid=SM1', { 'X-Twilio-Signature': signature }),
+        SECRETS,
+        VERIFY,
+      );
+      const pct = twilioConnector.verify(
+        requestAt(url, 'Body=Hello%20World&MessageSid=SM1', { 'X-Twilio-Signature': signature }),
+        SECRETS,
+        VERIFY,
+      );
 
       // Assess
       expect(plus).toEqual({ ok: true });
@@ -181,7 +235,11 @@ describe('Connector: twilio', () => {
       const url = `${VECTOR.url}&bodySHA256=${hash}`;
 
       // Act
-      const genuine = twilioConnector.verify(requestAt(url, body, { 'X-Twilio-Signature': 'a9nBmqA0ju/hNViExpshrM61xv4=' }), { secret: '12345' }, VERIFY);
+      const genuine = twilioConnector.verify(
+        requestAt(url, body, { 'X-Twilio-Signature': 'a9nBmqA0ju/hNViExpshrM61xv4=' }),
+        { secret: '12345' },
+        VERIFY,
+      );
       const tampered = twilioConnector.verify(
         requestAt(url, body.replace('value', 'other'), { 'X-Twilio-Signature': 'a9nBmqA0ju/hNViExpshrM61xv4=' }),
         { secret: '12345' },
@@ -197,10 +255,14 @@ describe('Connector: twilio', () => {
     it("accepts a query quote signed in either spelling (twilio-node normalizes ' to %27)", () => {
       // Prepare
       const url = `${TEST_BASE_URL}/webhooks/twilio?tag=it's`;
-      const signature = reference(SECRETS.secret, `${TEST_BASE_URL}/webhooks/twilio?tag=it%27s`, [['MessageSid', 'SM1']]);
+      const signature = reference(SECRETS.secret, `${TEST_BASE_URL}/webhooks/twilio?tag=it%27s`, [
+        ['MessageSid', 'SM1'],
+      ]);
 
       // Act & Assess
-      expect(twilioConnector.verify(requestAt(url, 'MessageSid=SM1', { 'X-Twilio-Signature': signature }), SECRETS, VERIFY)).toEqual({ ok: true });
+      expect(
+        twilioConnector.verify(requestAt(url, 'MessageSid=SM1', { 'X-Twilio-Signature': signature }), SECRETS, VERIFY),
+      ).toEqual({ ok: true });
     });
   });
 
@@ -218,7 +280,11 @@ describe('Connector: twilio', () => {
       ['a truncated signature', url, body, genuine.slice(0, -2)],
     ])('rejects %s', (_, at, payload, signature) => {
       // Act
-      const result = twilioConnector.verify(requestAt(at, payload, { 'X-Twilio-Signature': signature }), SECRETS, VERIFY);
+      const result = twilioConnector.verify(
+        requestAt(at, payload, { 'X-Twilio-Signature': signature }),
+        SECRETS,
+        VERIFY,
+      );
 
       // Assess
       expect(result).toMatchObject({ ok: false, reason: expect.stringMatching(/does not match/) });
@@ -228,7 +294,11 @@ describe('Connector: twilio', () => {
       // Act
       const missing = twilioConnector.verify(requestAt(url, body), SECRETS, VERIFY);
       const noToken = twilioConnector.verify(requestAt(url, body, { 'X-Twilio-Signature': genuine }), {}, VERIFY);
-      const blankToken = twilioConnector.verify(requestAt(url, body, { 'X-Twilio-Signature': genuine }), { secret: '' }, VERIFY);
+      const blankToken = twilioConnector.verify(
+        requestAt(url, body, { 'X-Twilio-Signature': genuine }),
+        { secret: '' },
+        VERIFY,
+      );
 
       // Assess
       expect(missing).toMatchObject({ ok: false, reason: expect.stringMatching(/Missing X-Twilio-Signature/) });
@@ -242,11 +312,24 @@ describe('Connector: twilio', () => {
       const internal = 'https://abc123.execute-api.eu-central-1.amazonaws.com/prod/webhooks/twilio';
       const publicUrl = `${publicBase}/webhooks/twilio`;
       const req = (signature: string) =>
-        rawRequest({ url: publicUrl, body, baseUrl: publicBase, headers: { 'X-Twilio-Signature': signature, host: 'abc123.execute-api.eu-central-1.amazonaws.com' } });
+        rawRequest({
+          url: publicUrl,
+          body,
+          baseUrl: publicBase,
+          headers: { 'X-Twilio-Signature': signature, host: 'abc123.execute-api.eu-central-1.amazonaws.com' },
+        });
 
       // Act
-      const signedPublic = twilioConnector.verify(req(twilioSignature(SECRETS.secret, publicUrl, formParams(body))), SECRETS, VERIFY);
-      const signedInternal = twilioConnector.verify(req(twilioSignature(SECRETS.secret, internal, formParams(body))), SECRETS, VERIFY);
+      const signedPublic = twilioConnector.verify(
+        req(twilioSignature(SECRETS.secret, publicUrl, formParams(body))),
+        SECRETS,
+        VERIFY,
+      );
+      const signedInternal = twilioConnector.verify(
+        req(twilioSignature(SECRETS.secret, internal, formParams(body))),
+        SECRETS,
+        VERIFY,
+      );
 
       // Assess
       expect(req('x').url).toBe(publicUrl);
@@ -267,21 +350,33 @@ describe('Connector: twilio', () => {
       expect(event.channel).toBe('sms');
       expect(keys(event)).toEqual([`phone:${CUSTOMER}`]);
       expect(event.providerEventId).toBe('SM11111111111111111111111111111111:received');
-      expect(event.data).toEqual({ messageId: 'SM11111111111111111111111111111111', direction: 'inbound', contentType: 'text', text: 'Hello' });
+      expect(event.data).toEqual({
+        messageId: 'SM11111111111111111111111111111111',
+        direction: 'inbound',
+        contentType: 'text',
+        text: 'Hello',
+      });
     });
 
-    it.each(['STOP', 'stop', ' Stop ', 'STOPALL', 'unsubscribe', 'Cancel', 'END', 'quit'])('adds consent.revoked on sms for %j', (body) => {
-      // Act
-      const { events } = normalize(inboundSms({ Body: body }));
+    it.each(['STOP', 'stop', ' Stop ', 'STOPALL', 'unsubscribe', 'Cancel', 'END', 'quit'])(
+      'adds consent.revoked on sms for %j',
+      (body) => {
+        // Act
+        const { events } = normalize(inboundSms({ Body: body }));
 
-      // Assess
-      expect(types(events)).toEqual(['message.received', 'consent.revoked']);
-      const consent = HubEventSchema.parse(events[1]) as HubEventOf<'consent.revoked'>;
-      expect(consent.channel).toBe('sms');
-      expect(keys(consent)).toEqual([`phone:${CUSTOMER}`]);
-      expect(consent.data).toEqual({ channel: 'sms', purpose: 'all', reason: `${body.trim().toUpperCase()} keyword` });
-      expect(consent.providerEventId).toBe('SM11111111111111111111111111111111:consent.revoked');
-    });
+        // Assess
+        expect(types(events)).toEqual(['message.received', 'consent.revoked']);
+        const consent = HubEventSchema.parse(events[1]) as HubEventOf<'consent.revoked'>;
+        expect(consent.channel).toBe('sms');
+        expect(keys(consent)).toEqual([`phone:${CUSTOMER}`]);
+        expect(consent.data).toEqual({
+          channel: 'sms',
+          purpose: 'all',
+          reason: `${body.trim().toUpperCase()} keyword`,
+        });
+        expect(consent.providerEventId).toBe('SM11111111111111111111111111111111:consent.revoked');
+      },
+    );
 
     it.each(['START', 'yes', 'Unstop'])('adds consent.granted on sms for %j', (body) => {
       // Act
@@ -292,10 +387,13 @@ describe('Connector: twilio', () => {
       expect(events[1]?.summary).toBe(`Opted in to SMS (${body.toUpperCase()})`);
     });
 
-    it.each(['stop please', 'please cancel', 'HELP', 'STOP!', ''])('does not treat %j as a keyword (whole body only)', (body) => {
-      // Act & Assess
-      expect(types(normalize(inboundSms({ Body: body })).events)).toEqual(['message.received']);
-    });
+    it.each(['stop please', 'please cancel', 'HELP', 'STOP!', ''])(
+      'does not treat %j as a keyword (whole body only)',
+      (body) => {
+        // Act & Assess
+        expect(types(normalize(inboundSms({ Body: body })).events)).toEqual(['message.received']);
+      },
+    );
 
     it('honours OptOutType (Advanced Opt-Out) for a custom keyword', () => {
       // Act
@@ -308,7 +406,14 @@ describe('Connector: twilio', () => {
 
     it('maps WhatsApp via Twilio (WaId) to channel whatsapp with whatsapp and phone identities and the profile name', () => {
       // Act
-      const { events } = normalize(inboundSms({ From: 'whatsapp:+380501234567', To: 'whatsapp:+14155238886', WaId: '380501234567', ProfileName: 'Olena' }));
+      const { events } = normalize(
+        inboundSms({
+          From: 'whatsapp:+380501234567',
+          To: 'whatsapp:+14155238886',
+          WaId: '380501234567',
+          ProfileName: 'Olena',
+        }),
+      );
 
       // Assess
       const event = events[0];
@@ -350,14 +455,29 @@ describe('Connector: twilio', () => {
 
     it('maps MMS media and location messages', () => {
       // Act
-      const mms = normalize(inboundSms({ Body: '', NumMedia: '2', MediaUrl0: 'https://api.twilio.com/m/ME1', MediaContentType0: 'video/mp4' }));
-      const location = normalize(inboundSms({ Body: '', Latitude: '50.45', Longitude: '30.52', Address: 'Khreshchatyk St, Kyiv' }));
+      const mms = normalize(
+        inboundSms({
+          Body: '',
+          NumMedia: '2',
+          MediaUrl0: 'https://api.twilio.com/m/ME1',
+          MediaContentType0: 'video/mp4',
+        }),
+      );
+      const location = normalize(
+        inboundSms({ Body: '', Latitude: '50.45', Longitude: '30.52', Address: 'Khreshchatyk St, Kyiv' }),
+      );
 
       // Assess
       const video = mms.events[0] as HubEventOf<'message.received'>;
-      expect(video.data).toMatchObject({ contentType: 'video', media: { url: 'https://api.twilio.com/m/ME1', mimeType: 'video/mp4' } });
+      expect(video.data).toMatchObject({
+        contentType: 'video',
+        media: { url: 'https://api.twilio.com/m/ME1', mimeType: 'video/mp4' },
+      });
       expect(video.summary).toBe('Video (+1 more)');
-      expect((location.events[0] as HubEventOf<'message.received'>).data).toMatchObject({ contentType: 'location', text: 'Khreshchatyk St, Kyiv' });
+      expect((location.events[0] as HubEventOf<'message.received'>).data).toMatchObject({
+        contentType: 'location',
+        text: 'Khreshchatyk St, Kyiv',
+      });
     });
 
     it('ignores a message from an address the hub does not model', () => {
@@ -366,7 +486,9 @@ describe('Connector: twilio', () => {
 
       // Assess
       expect(result.events).toEqual([]);
-      expect(result.ignored).toEqual(['message SM11111111111111111111111111111111: address client: is not a customer channel the hub models']);
+      expect(result.ignored).toEqual([
+        'message SM11111111111111111111111111111111: address client: is not a customer channel the hub models',
+      ]);
     });
   });
 
@@ -388,17 +510,21 @@ describe('Connector: twilio', () => {
       expect(events[0]?.providerEventId).toBe(`SM22222222222222222222222222222222:${status}`);
     });
 
-    it.each(['queued', 'accepted', 'sending', 'scheduled'])('ignores the intermediate status %s with a reason', (status) => {
-      // Act & Assess
-      expect(normalize(messageStatus(status))).toEqual({
-        events: [],
-        ignored: [`message SM22222222222222222222222222222222: intermediate status ${status}`],
-      });
-    });
+    it.each(['queued', 'accepted', 'sending', 'scheduled'])(
+      'ignores the intermediate status %s with a reason',
+      (status) => {
+        // Act & Assess
+        expect(normalize(messageStatus(status))).toEqual({
+          events: [],
+          ignored: [`message SM22222222222222222222222222222222: intermediate status ${status}`],
+        });
+      },
+    );
 
     it('carries the error of an undelivered message', () => {
       // Act
-      const event = normalize(messageStatus('undelivered', { ErrorCode: '30003' })).events[0] as HubEventOf<'message.failed'>;
+      const event = normalize(messageStatus('undelivered', { ErrorCode: '30003' }))
+        .events[0] as HubEventOf<'message.failed'>;
 
       // Assess
       expect(event.data.error).toEqual({ code: '30003', message: 'Unreachable destination handset' });
@@ -418,7 +544,9 @@ describe('Connector: twilio', () => {
   describe('voice status callbacks', () => {
     it('maps completed inbound calls to call.completed with duration, recording, line and the callback time', () => {
       // Act
-      const { events } = normalize(callStatus('completed', { CallDuration: '125', RecordingUrl: 'https://api.twilio.com/rec/RE1' }));
+      const { events } = normalize(
+        callStatus('completed', { CallDuration: '125', RecordingUrl: 'https://api.twilio.com/rec/RE1' }),
+      );
 
       // Assess
       const event = HubEventSchema.parse(events[0]) as HubEventOf<'call.completed'>;
@@ -439,7 +567,9 @@ describe('Connector: twilio', () => {
 
     it.each(['outbound-api', 'outbound-dial'])('takes the customer from To on %s calls', (direction) => {
       // Act
-      const { events } = normalize(callStatus('completed', { Direction: direction, From: BUSINESS, To: CUSTOMER, CallDuration: '10' }));
+      const { events } = normalize(
+        callStatus('completed', { Direction: direction, From: BUSINESS, To: CUSTOMER, CallDuration: '10' }),
+      );
 
       // Assess
       const event = events[0] as HubEventOf<'call.completed'>;
@@ -485,7 +615,11 @@ describe('Connector: twilio', () => {
       const response = twilioConnector.acknowledge?.(twilioConnector.normalize(payload, CTX), payload);
 
       // Assess
-      expect(response).toEqual({ statusCode: 200, headers: { 'content-type': 'text/xml; charset=utf-8' }, body: EMPTY_TWIML });
+      expect(response).toEqual({
+        statusCode: 200,
+        headers: { 'content-type': 'text/xml; charset=utf-8' },
+        body: EMPTY_TWIML,
+      });
       expect(EMPTY_TWIML).toBe('<?xml version="1.0" encoding="UTF-8"?><Response></Response>');
     });
 
@@ -578,7 +712,9 @@ describe('Connector: twilio', () => {
 
     it('refuses a signature over the address the hub listens on instead of the public URL', async () => {
       // Act: postWebhook signs over http://127.0.0.1:<port>/webhooks/twilio.
-      const res = await postWebhook(hub, 'twilio', form(inboundSms()), { contentType: 'application/x-www-form-urlencoded' });
+      const res = await postWebhook(hub, 'twilio', form(inboundSms()), {
+        contentType: 'application/x-www-form-urlencoded',
+      });
 
       // Assess
       expect(res.status).toBe(401);

@@ -7,7 +7,11 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { typeformConnector, typeformSignature, verifyTypeformSignature } from '../../functions/connectors/typeform/index.js';
+import {
+  typeformConnector,
+  typeformSignature,
+  verifyTypeformSignature,
+} from '../../functions/connectors/typeform/index.js';
 import type { NormalizeContext } from '../../functions/connectors/types.js';
 import { identityKey } from '../../functions/domain/identity.js';
 import { HubEventSchema, type HubEventOf } from '../../functions/events/hub-event.js';
@@ -114,7 +118,9 @@ describe('Connector: typeform', () => {
       const signatureOfReserialized = typeformSignature(reserialized, SECRETS.secret);
 
       // Act
-      const result = typeformConnector.verify(withSignature(DOC_EXAMPLE, signatureOfReserialized), SECRETS, { now: TEST_NOW });
+      const result = typeformConnector.verify(withSignature(DOC_EXAMPLE, signatureOfReserialized), SECRETS, {
+        now: TEST_NOW,
+      });
 
       // Assess
       expect(reserialized.equals(DOC_EXAMPLE)).toBe(false);
@@ -128,7 +134,10 @@ describe('Connector: typeform', () => {
 
       // Act & Assess
       expect(typeformConnector.verify(req, SECRETS, { now: TEST_NOW }).ok).toBe(false);
-      expect(typeformConnector.verify(genuine, {}, { now: TEST_NOW })).toEqual({ ok: false, reason: 'No webhook secret is configured' });
+      expect(typeformConnector.verify(genuine, {}, { now: TEST_NOW })).toEqual({
+        ok: false,
+        reason: 'No webhook secret is configured',
+      });
       expect(typeformConnector.verify(withSignature(DOC_EXAMPLE, undefined), SECRETS, { now: TEST_NOW })).toEqual({
         ok: false,
         reason: 'Missing Typeform-Signature header',
@@ -157,7 +166,9 @@ describe('Connector: typeform', () => {
 
     it('makes a phone_number answer a lead.submitted with the phone in E.164', () => {
       // Prepare
-      const answers = [{ type: 'phone_number', phone_number: '+380501234567', field: { id: 'f_phone', type: 'phone_number' } }];
+      const answers = [
+        { type: 'phone_number', phone_number: '+380501234567', field: { id: 'f_phone', type: 'phone_number' } },
+      ];
 
       // Act
       const event = only(webhook(response({ answers })));
@@ -174,7 +185,9 @@ describe('Connector: typeform', () => {
 
       // Assess
       expect(result.events).toEqual([]);
-      expect(result.ignored).toEqual(['response tok_0001 has no usable email or phone answer, nor a hidden email, phone or user_id']);
+      expect(result.ignored).toEqual([
+        'response tok_0001 has no usable email or phone answer, nor a hidden email, phone or user_id',
+      ]);
     });
 
     it('still calls an unusable email answer a lead when another identity attributes it', () => {
@@ -222,13 +235,27 @@ describe('Connector: typeform', () => {
   describe('answers, hidden fields and timestamps', () => {
     it.each([
       ['choice with an "other" text', { type: 'choice', choice: { other: 'Kyiv suburbs' } }, 'Kyiv suburbs'],
-      ['choices plus an "other" text', { type: 'choices', choices: { labels: ['Oven', 'Hob'], other: 'Hood' } }, 'Oven, Hob, Hood'],
-      ['a file upload', { type: 'file_url', file_url: 'https://api.typeform.com/responses/files/x/plan.pdf' }, 'https://api.typeform.com/responses/files/x/plan.pdf'],
-      ['a payment', { type: 'payment', payment: { amount: '1200.00', last4: '4242', name: 'Olena K', success: true } }, '1200.00 Olena K'],
+      [
+        'choices plus an "other" text',
+        { type: 'choices', choices: { labels: ['Oven', 'Hob'], other: 'Hood' } },
+        'Oven, Hob, Hood',
+      ],
+      [
+        'a file upload',
+        { type: 'file_url', file_url: 'https://api.typeform.com/responses/files/x/plan.pdf' },
+        'https://api.typeform.com/responses/files/x/plan.pdf',
+      ],
+      [
+        'a payment',
+        { type: 'payment', payment: { amount: '1200.00', last4: '4242', name: 'Olena K', success: true } },
+        '1200.00 Olena K',
+      ],
       ['an answer type the hub does not know yet', { type: 'signature', signature: { url: 'x' } }, ''],
     ])('renders %s', (_, answer, text) => {
       // Act
-      const event = only(webhook(response({ answers: [{ ...answer, field: { id: 'f_text', type: 'x' } }], hidden: { user_id: 'v_1' } })));
+      const event = only(
+        webhook(response({ answers: [{ ...answer, field: { id: 'f_text', type: 'x' } }], hidden: { user_id: 'v_1' } })),
+      );
 
       // Assess
       expect(event.data.answers).toEqual([{ question: 'Anything else?', answer: text }]);
@@ -266,7 +293,11 @@ describe('Connector: typeform', () => {
       const event = only(webhook(response({ hidden })));
 
       // Assess
-      expect(event.customer.identities.map(identityKey)).toEqual(['email:olena@example.com', 'phone:+380501112233', 'site:u_10482']);
+      expect(event.customer.identities.map(identityKey)).toEqual([
+        'email:olena@example.com',
+        'phone:+380501112233',
+        'site:u_10482',
+      ]);
       expect(event.customer.traits).toEqual({ name: 'Olena' });
       expect(event.data.utm).toEqual({ source: 'google', medium: 'cpc', campaign: 'may' });
     });
@@ -310,7 +341,11 @@ describe('Connector: typeform', () => {
       ['event_type is missing', { event_id: 'e', form_response: response() }, /event_type/],
       ['a form_response event has no form_response', { event_id: 'e', event_type: 'form_response' }, /form_response/],
       ['the response has no token', webhook({ ...response(), token: undefined }), /token/],
-      ['an answer has no field id', webhook(response({ answers: [{ type: 'text', text: 'x', field: {} }] })), /answers\.0\.field\.id/],
+      [
+        'an answer has no field id',
+        webhook(response({ answers: [{ type: 'text', text: 'x', field: {} }] })),
+        /answers\.0\.field\.id/,
+      ],
     ])('throws ValidationError naming the field when %s', (_, payload, field) => {
       // Act & Assess
       expect(() => typeformConnector.parse(post(payload))).toThrow(ValidationError);

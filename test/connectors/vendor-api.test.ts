@@ -27,7 +27,14 @@ const stub = (response: () => Response) => {
 };
 
 const get = (fetchFn: typeof fetch, goneStatuses?: readonly number[]) =>
-  getWithBearer(fetchFn, { vendor: 'Acme', baseUrl: 'https://api.example.test', path: '/v1/things/7?secret=q', token: TOKEN, schema: Schema, goneStatuses });
+  getWithBearer(fetchFn, {
+    vendor: 'Acme',
+    baseUrl: 'https://api.example.test',
+    path: '/v1/things/7?secret=q',
+    token: TOKEN,
+    schema: Schema,
+    goneStatuses,
+  });
 
 describe('Connector vendor API (shared)', () => {
   it('sends the bearer token and returns the validated body', async () => {
@@ -55,8 +62,16 @@ describe('Connector vendor API (shared)', () => {
   it.each([
     ['a 5xx', () => new Response('oops', { status: 503 }), /^Acme GET \/v1\/things\/7 failed with HTTP 503$/],
     ['a rejected token', () => new Response('{}', { status: 401 }), /^Acme GET \/v1\/things\/7 failed with HTTP 401$/],
-    ['a body that is not JSON', () => new Response('<html>', { status: 200 }), /^Acme GET \/v1\/things\/7 returned a body that is not JSON$/],
-    ['an unexpected body', () => Response.json({ id: 7 }), /^Acme GET \/v1\/things\/7 returned an unexpected body: id: /],
+    [
+      'a body that is not JSON',
+      () => new Response('<html>', { status: 200 }),
+      /^Acme GET \/v1\/things\/7 returned a body that is not JSON$/,
+    ],
+    [
+      'an unexpected body',
+      () => Response.json({ id: 7 }),
+      /^Acme GET \/v1\/things\/7 returned an unexpected body: id: /,
+    ],
   ])('throws on %s without the token or the query in the message', async (_, response, message) => {
     // Act
     const error = await get(stub(response).fetchFn).then(

@@ -22,10 +22,21 @@ const AUTH_TOKEN = '445da6az1s345z78-dazcczb2542zv51a-e0vc5fva17480im9';
 const SECRETS = { secret: AUTH_TOKEN };
 const CTX: NormalizeContext = { receivedAt: '2024-05-01T12:00:05.000Z', defaultCountry: 'UA' };
 const WEBHOOK_URL = `${TEST_BASE_URL}/webhooks/viber`;
-const USER = { id: 'pttm25kSGUo1919sBORWyA==', name: 'Olena Kovalenko', avatar: 'https://media-direct.cdn.viber.com/x', country: 'UA', language: 'uk', api_version: 10 };
+const USER = {
+  id: 'pttm25kSGUo1919sBORWyA==',
+  name: 'Olena Kovalenko',
+  avatar: 'https://media-direct.cdn.viber.com/x',
+  country: 'UA',
+  language: 'uk',
+  api_version: 10,
+};
 
 const post = (body: string | Buffer) =>
-  signedRequest(viberConnector, { case: { method: 'POST', contentType: 'application/json' }, body: Buffer.from(body) }, SECRETS);
+  signedRequest(
+    viberConnector,
+    { case: { method: 'POST', contentType: 'application/json' }, body: Buffer.from(body) },
+    SECRETS,
+  );
 
 const normalizeRaw = (body: string) => viberConnector.normalize(viberConnector.parse(post(body)), CTX);
 const normalize = (payload: Record<string, unknown>) => normalizeRaw(JSON.stringify(payload));
@@ -34,7 +45,10 @@ const normalize = (payload: Record<string, unknown>) => normalizeRaw(JSON.string
 const messageBody = (message: Record<string, unknown>, sender: Record<string, unknown> = USER) =>
   `{"event":"message","timestamp":1714564800000,"message_token":5741311803571721087,"sender":${JSON.stringify(sender)},"message":${JSON.stringify(message)},"silent":false}`;
 
-const onlyMessage = (message: Record<string, unknown>, sender?: Record<string, unknown>): HubEventOf<'message.received'> => {
+const onlyMessage = (
+  message: Record<string, unknown>,
+  sender?: Record<string, unknown>,
+): HubEventOf<'message.received'> => {
   const { events, ignored } = normalizeRaw(messageBody(message, sender));
   expect(ignored).toEqual([]);
   expect(events).toHaveLength(1);
@@ -46,7 +60,10 @@ describe('Connector: viber', () => {
   describe('signature', () => {
     // Viber/viber-bot-python tests/api/test_api.py::test_verify_signature.
     const SDK_TOKEN = '44dafb7e0f40021e-61a47a1e6778d187-f2c5a676a07050b3';
-    const SDK_BODY = Buffer.from('{"event":"webhook","timestamp":4977069964384421269,"message_token":1478683725125}', 'utf8');
+    const SDK_BODY = Buffer.from(
+      '{"event":"webhook","timestamp":4977069964384421269,"message_token":1478683725125}',
+      'utf8',
+    );
     const SDK_SIGNATURE = 'd21b343448c8aee33b8e93768ef6ceb64a6ba6163099973a2b8bd028fea510ef';
     const withSignature = (signature: string | undefined, body = SDK_BODY) =>
       rawRequest({ url: WEBHOOK_URL, headers: signature ? { 'X-Viber-Content-Signature': signature } : {}, body });
@@ -57,7 +74,10 @@ describe('Connector: viber', () => {
 
       // Act
       const result = viberConnector.verify(withSignature(SDK_SIGNATURE), { secret: SDK_TOKEN }, { now: TEST_NOW });
-      const signed = viberConnector.signSample({ url: WEBHOOK_URL, method: 'POST', body: SDK_BODY, contentType: 'application/json', now: TEST_NOW }, { secret: SDK_TOKEN });
+      const signed = viberConnector.signSample(
+        { url: WEBHOOK_URL, method: 'POST', body: SDK_BODY, contentType: 'application/json', now: TEST_NOW },
+        { secret: SDK_TOKEN },
+      );
 
       // Assess
       expect(independent).toBe(SDK_SIGNATURE);
@@ -67,7 +87,11 @@ describe('Connector: viber', () => {
 
     it('accepts an upper-case hex signature (case is not significant in hex)', () => {
       // Act
-      const result = viberConnector.verify(withSignature(SDK_SIGNATURE.toUpperCase()), { secret: SDK_TOKEN }, { now: TEST_NOW });
+      const result = viberConnector.verify(
+        withSignature(SDK_SIGNATURE.toUpperCase()),
+        { secret: SDK_TOKEN },
+        { now: TEST_NOW },
+      );
 
       // Assess
       expect(result).toEqual({ ok: true });
@@ -81,7 +105,11 @@ describe('Connector: viber', () => {
 
       // Act
       const genuine = viberConnector.verify(withSignature(signature, raw), { secret: SDK_TOKEN }, { now: TEST_NOW });
-      const tampered = viberConnector.verify(withSignature(signature, reserialized), { secret: SDK_TOKEN }, { now: TEST_NOW });
+      const tampered = viberConnector.verify(
+        withSignature(signature, reserialized),
+        { secret: SDK_TOKEN },
+        { now: TEST_NOW },
+      );
 
       // Assess
       expect(genuine).toEqual({ ok: true });
@@ -92,7 +120,11 @@ describe('Connector: viber', () => {
       ['the header is missing', undefined, /missing/i],
       ['the hex is truncated', SDK_SIGNATURE.slice(0, -2), /does not match/],
       ['another token signed it', createHmac('sha256', 'other').update(SDK_BODY).digest('hex'), /does not match/],
-      ['it is base64 instead of hex', createHmac('sha256', SDK_TOKEN).update(SDK_BODY).digest('base64'), /does not match/],
+      [
+        'it is base64 instead of hex',
+        createHmac('sha256', SDK_TOKEN).update(SDK_BODY).digest('base64'),
+        /does not match/,
+      ],
     ])('rejects the request when %s', (_, signature, reason) => {
       // Act
       const result = viberConnector.verify(withSignature(signature), { secret: SDK_TOKEN }, { now: TEST_NOW });
@@ -142,7 +174,9 @@ describe('Connector: viber', () => {
 
     it('refuses a non-integer token as malformed', () => {
       // Act & Assess
-      expect(() => viberConnector.parse(post('{"event":"seen","timestamp":1,"message_token":1.5,"user_id":"u"}'))).toThrow(ValidationError);
+      expect(() =>
+        viberConnector.parse(post('{"event":"seen","timestamp":1,"message_token":1.5,"user_id":"u"}')),
+      ).toThrow(ValidationError);
     });
 
     it('falls back to a deterministic key when Viber sends no token', () => {
@@ -177,9 +211,24 @@ describe('Connector: viber', () => {
     });
 
     it.each([
-      ['picture', { type: 'picture', text: 'my receipt', media: 'https://dl-media.viber.com/p.jpg', thumbnail: 'https://t' }, 'image', 'Image: my receipt'],
-      ['video', { type: 'video', media: 'https://dl-media.viber.com/v.mp4', size: 10_000, duration: 12 }, 'video', 'Video'],
-      ['file', { type: 'file', media: 'https://dl-media.viber.com/f', file_name: 'invoice.pdf', size: 3220 }, 'document', 'Document: invoice.pdf'],
+      [
+        'picture',
+        { type: 'picture', text: 'my receipt', media: 'https://dl-media.viber.com/p.jpg', thumbnail: 'https://t' },
+        'image',
+        'Image: my receipt',
+      ],
+      [
+        'video',
+        { type: 'video', media: 'https://dl-media.viber.com/v.mp4', size: 10_000, duration: 12 },
+        'video',
+        'Video',
+      ],
+      [
+        'file',
+        { type: 'file', media: 'https://dl-media.viber.com/f', file_name: 'invoice.pdf', size: 3220 },
+        'document',
+        'Document: invoice.pdf',
+      ],
       ['sticker', { type: 'sticker', sticker_id: 46105, media: 'https://viber.com/s.png' }, 'sticker', 'Sticker'],
       ['url', { type: 'url', media: 'https://example.com/product/42' }, 'text', 'Link: https://example.com/product/42'],
     ] as const)('maps a %s message', (_, message, contentType, summary) => {
@@ -211,9 +260,13 @@ describe('Connector: viber', () => {
     });
 
     describe('contact cards', () => {
-      it('links the number as a phone identity when the card carries the sender\'s own name (share-phone reply)', () => {
+      it("links the number as a phone identity when the card carries the sender's own name (share-phone reply)", () => {
         // Act
-        const event = onlyMessage({ text: 'share', type: 'contact', contact: { name: 'olena  kovalenko', phone_number: '380501234567' } });
+        const event = onlyMessage({
+          text: 'share',
+          type: 'contact',
+          contact: { name: 'olena  kovalenko', phone_number: '380501234567' },
+        });
 
         // Assess
         expect(event.customer.identities.map(identityKey)).toEqual([`viber:${USER.id}`, 'phone:+380501234567']);
@@ -221,9 +274,13 @@ describe('Connector: viber', () => {
       });
 
       it.each([
-        ['somebody else\'s card', { name: 'Itamar', phone_number: '+972511123123' }, USER],
+        ["somebody else's card", { name: 'Itamar', phone_number: '+972511123123' }, USER],
         ['a card without a name', { phone_number: '+380501234567' }, USER],
-        ['a sender without a name (personal data sharing off)', { name: 'Olena Kovalenko', phone_number: '+380501234567' }, { id: USER.id }],
+        [
+          'a sender without a name (personal data sharing off)',
+          { name: 'Olena Kovalenko', phone_number: '+380501234567' },
+          { id: USER.id },
+        ],
       ])('never adopts the number from %s', (_, contact, sender) => {
         // Act
         const event = onlyMessage({ type: 'contact', contact }, sender);
@@ -240,18 +297,31 @@ describe('Connector: viber', () => {
       const result = normalizeRaw(messageBody({ type: 'rich_media', rich_media: {} }));
 
       // Assess
-      expect(result).toEqual({ events: [], ignored: ['message 5741311803571721087: unsupported message type rich_media'] });
+      expect(result).toEqual({
+        events: [],
+        ignored: ['message 5741311803571721087: unsupported message type rich_media'],
+      });
     });
 
     it('answers 400 for a message callback without sender or message', () => {
       // Act & Assess
-      expect(() => viberConnector.parse(post('{"event":"message","timestamp":1,"message_token":1,"message":{"type":"text","text":"x"}}'))).toThrow(/sender/);
-      expect(() => viberConnector.parse(post(`{"event":"message","timestamp":1,"message_token":1,"sender":${JSON.stringify(USER)}}`))).toThrow(/message/);
+      expect(() =>
+        viberConnector.parse(
+          post('{"event":"message","timestamp":1,"message_token":1,"message":{"type":"text","text":"x"}}'),
+        ),
+      ).toThrow(/sender/);
+      expect(() =>
+        viberConnector.parse(
+          post(`{"event":"message","timestamp":1,"message_token":1,"sender":${JSON.stringify(USER)}}`),
+        ),
+      ).toThrow(/message/);
     });
 
-    it('falls back to receivedAt for a timestamp Date cannot represent (the SDK vector\'s 4977069964384421269)', () => {
+    it("falls back to receivedAt for a timestamp Date cannot represent (the SDK vector's 4977069964384421269)", () => {
       // Act
-      const { events } = normalizeRaw(`{"event":"message","timestamp":4977069964384421269,"message_token":1,"sender":{"id":"u1"},"message":{"type":"text","text":"x"}}`);
+      const { events } = normalizeRaw(
+        `{"event":"message","timestamp":4977069964384421269,"message_token":1,"sender":{"id":"u1"},"message":{"type":"text","text":"x"}}`,
+      );
 
       // Assess
       expect(events[0]?.occurredAt).toBe(CTX.receivedAt);
@@ -261,7 +331,8 @@ describe('Connector: viber', () => {
   describe('subscriptions and receipts', () => {
     it('maps subscribed to consent.granted on viber with the user traits', () => {
       // Act
-      const event = normalize({ event: 'subscribed', timestamp: 1714564800000, user: USER, message_token: 1 }).events[0];
+      const event = normalize({ event: 'subscribed', timestamp: 1714564800000, user: USER, message_token: 1 })
+        .events[0];
 
       // Assess
       expect(event).toMatchObject({
@@ -274,7 +345,8 @@ describe('Connector: viber', () => {
 
     it('maps unsubscribed to consent.revoked on viber', () => {
       // Act
-      const event = normalize({ event: 'unsubscribed', timestamp: 1714564800000, user_id: USER.id, message_token: 2 }).events[0];
+      const event = normalize({ event: 'unsubscribed', timestamp: 1714564800000, user_id: USER.id, message_token: 2 })
+        .events[0];
 
       // Assess
       expect(event).toMatchObject({ type: 'consent.revoked', data: { channel: 'viber', reason: 'unsubscribed' } });
@@ -287,16 +359,28 @@ describe('Connector: viber', () => {
       ['failed', 'message.failed'],
     ] as const)('maps %s to %s about the outbound message, keyed <token>:<event>', (name, type) => {
       // Act
-      const event = normalize({ event: name, timestamp: 1714564800000, message_token: 7, user_id: USER.id, desc: 'blocked' }).events[0];
+      const event = normalize({
+        event: name,
+        timestamp: 1714564800000,
+        message_token: 7,
+        user_id: USER.id,
+        desc: 'blocked',
+      }).events[0];
 
       // Assess
-      expect(event).toMatchObject({ type, providerEventId: `7:${name}`, data: { messageId: '7', direction: 'outbound' } });
+      expect(event).toMatchObject({
+        type,
+        providerEventId: `7:${name}`,
+        data: { messageId: '7', direction: 'outbound' },
+      });
       if (name === 'failed') expect(event?.data).toMatchObject({ error: { code: 'failed', message: 'blocked' } });
     });
 
     it('answers 400 for a receipt without user_id', () => {
       // Act & Assess
-      expect(() => viberConnector.parse(post('{"event":"delivered","timestamp":1,"message_token":1}'))).toThrow(/user_id/);
+      expect(() => viberConnector.parse(post('{"event":"delivered","timestamp":1,"message_token":1}'))).toThrow(
+        /user_id/,
+      );
     });
 
     it('acknowledges conversation_started with an empty 200 (no welcome message) and no event', () => {
@@ -318,7 +402,10 @@ describe('Connector: viber', () => {
       // Act
       const check = normalize({ event: 'webhook', timestamp: 1, message_token: 1 });
       const unknown = normalize({ event: 'client_status', timestamp: 1 });
-      const response = viberConnector.acknowledge?.(check, viberConnector.parse(post('{"event":"webhook","timestamp":1}')));
+      const response = viberConnector.acknowledge?.(
+        check,
+        viberConnector.parse(post('{"event":"webhook","timestamp":1}')),
+      );
 
       // Assess
       expect(check.events).toEqual([]);

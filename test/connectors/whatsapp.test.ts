@@ -47,7 +47,9 @@ const inbound = (message: Record<string, unknown>) =>
   );
 
 const status = (fields: Record<string, unknown>) =>
-  webhook(messagesChange({ statuses: [{ id: 'wamid.OUT1', timestamp: '1714564900', recipient_id: CUSTOMER, ...fields }] }));
+  webhook(
+    messagesChange({ statuses: [{ id: 'wamid.OUT1', timestamp: '1714564900', recipient_id: CUSTOMER, ...fields }] }),
+  );
 
 const normalize = (payload: unknown) => whatsappConnector.normalize(whatsappConnector.parse(post(payload)), CTX);
 
@@ -140,7 +142,12 @@ describe('Connector: whatsapp', () => {
       expect(independent).toBe(KNOWN_ANSWER);
       expect(RAW).toContain(String.raw`\ud83d\ude00`);
       expect(result).toEqual({ ok: true });
-      expect(whatsappConnector.signSample({ url: WEBHOOK_URL, method: 'POST', body: BODY, contentType: 'application/json', now: TEST_NOW }, SECRETS).headers).toEqual({
+      expect(
+        whatsappConnector.signSample(
+          { url: WEBHOOK_URL, method: 'POST', body: BODY, contentType: 'application/json', now: TEST_NOW },
+          SECRETS,
+        ).headers,
+      ).toEqual({
         'x-hub-signature-256': KNOWN_ANSWER,
       });
     });
@@ -171,7 +178,11 @@ describe('Connector: whatsapp', () => {
       ['the header is missing', undefined, /missing/i],
       ['the sha256= prefix is missing', KNOWN_ANSWER.slice('sha256='.length), /sha256=/],
       ['the hex is truncated', KNOWN_ANSWER.slice(0, -2), /does not match/],
-      ['another secret signed it', `sha256=${createHmac('sha256', 'other').update(BODY).digest('hex')}`, /does not match/],
+      [
+        'another secret signed it',
+        `sha256=${createHmac('sha256', 'other').update(BODY).digest('hex')}`,
+        /does not match/,
+      ],
     ])('rejects the request when %s', (_, signature, reason) => {
       // Act
       const result = whatsappConnector.verify(withSignature(signature), SECRETS, { now: TEST_NOW });
@@ -183,7 +194,11 @@ describe('Connector: whatsapp', () => {
 
     it('fails closed without an app secret even when the header is present', () => {
       // Act
-      const result = whatsappConnector.verify(withSignature(KNOWN_ANSWER), { verifyToken: 'meatyhamhock' }, { now: TEST_NOW });
+      const result = whatsappConnector.verify(
+        withSignature(KNOWN_ANSWER),
+        { verifyToken: 'meatyhamhock' },
+        { now: TEST_NOW },
+      );
 
       // Assess
       expect(result.ok).toBe(false);
@@ -228,7 +243,12 @@ describe('Connector: whatsapp', () => {
       const payload = status({
         status: 'failed',
         errors: [
-          { code: 131026, title: 'Message undeliverable', message: 'Message undeliverable', error_data: { details: 'Message Undeliverable.' } },
+          {
+            code: 131026,
+            title: 'Message undeliverable',
+            message: 'Message undeliverable',
+            error_data: { details: 'Message Undeliverable.' },
+          },
           { code: 1, title: 'second' },
         ],
       });
@@ -243,7 +263,12 @@ describe('Connector: whatsapp', () => {
 
     it('attributes a group status to the participant, not the group', () => {
       // Prepare
-      const payload = status({ status: 'read', recipient_id: '120363025246125486', recipient_type: 'group', recipient_participant_id: CUSTOMER });
+      const payload = status({
+        status: 'read',
+        recipient_id: '120363025246125486',
+        recipient_type: 'group',
+        recipient_participant_id: CUSTOMER,
+      });
 
       // Act
       const event = normalize(payload).events[0];
@@ -264,7 +289,11 @@ describe('Connector: whatsapp', () => {
   describe('messages', () => {
     it('maps a text message with name trait, phone identity and reply context', () => {
       // Act
-      const event = onlyMessage({ type: 'text', text: { body: 'Hello' }, context: { from: '15550783881', id: 'wamid.PREV' } });
+      const event = onlyMessage({
+        type: 'text',
+        text: { body: 'Hello' },
+        context: { from: '15550783881', id: 'wamid.PREV' },
+      });
 
       // Assess
       expect(event).toMatchObject({
@@ -272,7 +301,13 @@ describe('Connector: whatsapp', () => {
         occurredAt: '2024-05-01T12:00:00.000Z',
         summary: 'Hello',
         customer: { traits: { name: 'Olena' } },
-        data: { messageId: 'wamid.IN1', direction: 'inbound', contentType: 'text', text: 'Hello', replyTo: 'wamid.PREV' },
+        data: {
+          messageId: 'wamid.IN1',
+          direction: 'inbound',
+          contentType: 'text',
+          text: 'Hello',
+          replyTo: 'wamid.PREV',
+        },
       });
       expect(event.customer.identities.map(identityKey)).toEqual(['whatsapp:380501234567', 'phone:+380501234567']);
     });
@@ -290,7 +325,11 @@ describe('Connector: whatsapp', () => {
       ['image', { mime_type: 'image/jpeg', sha256: '4654+8g=', id: '65463453' }, 'Image'],
       ['video', { caption: 'caption', mime_type: 'video/mp4', id: '765756756' }, 'Video: caption'],
       ['audio', { mime_type: 'audio/ogg; codecs=opus', id: '1234567890987654321', voice: true }, 'Audio'],
-      ['document', { filename: 'filename.pdf', mime_type: 'application/pdf', id: '1234567890987654321' }, 'Document: filename.pdf'],
+      [
+        'document',
+        { filename: 'filename.pdf', mime_type: 'application/pdf', id: '1234567890987654321' },
+        'Document: filename.pdf',
+      ],
       ['sticker', { mime_type: 'image/webp', id: '1234567890987654321', animated: false }, 'Sticker'],
     ] as const)('maps %s with media id and mime type', (type, media, summary) => {
       // Act
@@ -305,18 +344,31 @@ describe('Connector: whatsapp', () => {
       // Act
       const event = onlyMessage({
         type: 'location',
-        location: { latitude: 37.4611978, longitude: -122.2164385, name: 'Facebook HQ', address: '1 Hacker Way, Menlo Park, CA 94025' },
+        location: {
+          latitude: 37.4611978,
+          longitude: -122.2164385,
+          name: 'Facebook HQ',
+          address: '1 Hacker Way, Menlo Park, CA 94025',
+        },
       });
 
       // Assess
-      expect(event.data).toMatchObject({ contentType: 'location', text: 'Facebook HQ, 1 Hacker Way, Menlo Park, CA 94025' });
+      expect(event.data).toMatchObject({
+        contentType: 'location',
+        text: 'Facebook HQ, 1 Hacker Way, Menlo Park, CA 94025',
+      });
     });
 
     it('maps shared contact cards without adopting their phone numbers', () => {
       // Act
       const event = onlyMessage({
         type: 'contacts',
-        contacts: [{ name: { formatted_name: 'Chandler Bing' }, phones: [{ phone: '+1 555-555-5555', wa_id: '15555555555', type: 'CELL' }] }],
+        contacts: [
+          {
+            name: { formatted_name: 'Chandler Bing' },
+            phones: [{ phone: '+1 555-555-5555', wa_id: '15555555555', type: 'CELL' }],
+          },
+        ],
       });
 
       // Assess
@@ -326,7 +378,10 @@ describe('Connector: whatsapp', () => {
 
     it.each([
       ['button_reply', { type: 'button_reply', button_reply: { id: 'yes', title: 'Yes, book it' } }],
-      ['list_reply', { type: 'list_reply', list_reply: { id: 'row-1', title: 'Yes, book it', description: 'Tomorrow 10:00' } }],
+      [
+        'list_reply',
+        { type: 'list_reply', list_reply: { id: 'row-1', title: 'Yes, book it', description: 'Tomorrow 10:00' } },
+      ],
     ])('maps an interactive %s', (_, interactive) => {
       // Act
       const event = onlyMessage({ type: 'interactive', interactive });
@@ -338,7 +393,11 @@ describe('Connector: whatsapp', () => {
 
     it('maps a template quick-reply button', () => {
       // Act
-      const event = onlyMessage({ type: 'button', button: { payload: 'STOP', text: 'Stop promotions' }, context: { id: 'wamid.TPL' } });
+      const event = onlyMessage({
+        type: 'button',
+        button: { payload: 'STOP', text: 'Stop promotions' },
+        context: { id: 'wamid.TPL' },
+      });
 
       // Assess
       expect(event.data).toMatchObject({ contentType: 'button', text: 'Stop promotions', replyTo: 'wamid.TPL' });

@@ -138,7 +138,13 @@ export interface RequestInit {
  * Builds a `RawRequest` the way the HTTP edge does: an API Gateway v2 event
  * (base64 body, so the bytes survive untouched) through `toRawRequest`.
  */
-export const rawRequest = ({ method = 'POST', url, headers = {}, body = Buffer.alloc(0), baseUrl = TEST_BASE_URL }: RequestInit): RawRequest => {
+export const rawRequest = ({
+  method = 'POST',
+  url,
+  headers = {},
+  body = Buffer.alloc(0),
+  baseUrl = TEST_BASE_URL,
+}: RequestInit): RawRequest => {
   const base = baseUrl.replace(/\/+$/, '');
   if (!url.startsWith(base)) throw new Error(`${url} is not under the base URL ${base}`);
   const target = new URL(url);

@@ -6,7 +6,12 @@ import { startLocalHub, type LocalHub, type LocalHubOptions } from '../../functi
 
 export const sharedDynamo = (): DynamoDbLocal => {
   const endpoint = inject('dynamoEndpoint');
-  return { endpoint, port: Number(new URL(endpoint).port), client: () => localClient(endpoint), stop: async () => undefined };
+  return {
+    endpoint,
+    port: Number(new URL(endpoint).port),
+    client: () => localClient(endpoint),
+    stop: async () => undefined,
+  };
 };
 
 export const TEST_SECRET = 'test-secret';
@@ -18,7 +23,9 @@ export const TEST_VERIFY_TOKEN = 'test-verify-token';
  * `test-verify-token`; `extraEnv` adds or overrides variables (vendor API
  * base URLs for hydration tests, …).
  */
-export const startTestHub = (options: Partial<LocalHubOptions> & { extraEnv?: Record<string, string> } = {}): Promise<LocalHub> =>
+export const startTestHub = (
+  options: Partial<LocalHubOptions> & { extraEnv?: Record<string, string> } = {},
+): Promise<LocalHub> =>
   startLocalHub({
     port: 0,
     dynamo: sharedDynamo(),
@@ -30,10 +37,13 @@ export const startTestHub = (options: Partial<LocalHubOptions> & { extraEnv?: Re
     env: new Proxy({} as NodeJS.ProcessEnv, {
       // Every connector is configured with the same fixture secret.
       get: (_t, name) =>
-        typeof name === 'string' && options.extraEnv && name in options.extraEnv ? options.extraEnv[name]
-        : typeof name === 'string' && name.startsWith('OMNIHUB_SECRET_') ? TEST_SECRET
-        : typeof name === 'string' && name.startsWith('OMNIHUB_VERIFY_TOKEN_') ? TEST_VERIFY_TOKEN
-        : undefined,
+        typeof name === 'string' && options.extraEnv && name in options.extraEnv
+          ? options.extraEnv[name]
+          : typeof name === 'string' && name.startsWith('OMNIHUB_SECRET_')
+            ? TEST_SECRET
+            : typeof name === 'string' && name.startsWith('OMNIHUB_VERIFY_TOKEN_')
+              ? TEST_VERIFY_TOKEN
+              : undefined,
     }),
     ...options,
   });
@@ -56,19 +66,35 @@ export interface PostOptions {
 }
 
 /** Reads a connector fixture's raw bytes. */
-export const fixture = (connector: string, file: string): Buffer => readFileSync(`functions/connectors/${connector}/fixtures/${file}`);
+export const fixture = (connector: string, file: string): Buffer =>
+  readFileSync(`functions/connectors/${connector}/fixtures/${file}`);
 
 /** Posts a body to the hub signed exactly as the vendor would sign it. */
-export const postWebhook = async (hub: LocalHub, connectorName: string, body: Buffer | string, opts: PostOptions = {}) => {
+export const postWebhook = async (
+  hub: LocalHub,
+  connectorName: string,
+  body: Buffer | string,
+  opts: PostOptions = {},
+) => {
   const connector = findConnector(connectorName);
   if (!connector) throw new Error(`unknown connector ${connectorName}`);
   const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
   const contentType = opts.contentType ?? 'application/json';
   const signed = connector.signSample(
-    { url: `${hub.url}/webhooks/${connectorName}`, method: opts.method ?? 'POST', body: bytes, contentType, now: opts.now ?? new Date() },
+    {
+      url: `${hub.url}/webhooks/${connectorName}`,
+      method: opts.method ?? 'POST',
+      body: bytes,
+      contentType,
+      now: opts.now ?? new Date(),
+    },
     opts.secrets ?? { secret: TEST_SECRET, verifyToken: TEST_VERIFY_TOKEN },
   );
-  const req = { url: signed.url, headers: { 'content-type': contentType, ...signed.headers }, body: signed.body ?? bytes };
+  const req = {
+    url: signed.url,
+    headers: { 'content-type': contentType, ...signed.headers },
+    body: signed.body ?? bytes,
+  };
   opts.tamper?.(req);
   const res = await fetch(req.url, { method: opts.method ?? 'POST', headers: req.headers, body: req.body });
   const text = await res.text();

@@ -24,7 +24,10 @@ const CDK_CONTEXT = JSON.parse(readFileSync(new URL('../../cdk.json', import.met
 
 /** Stand-ins so per-connector wiring is exercised whatever the registry holds. */
 const FIXTURE_CONNECTORS: ConnectorInfo[] = [
-  { name: 'acme-chat', secrets: [{ name: 'secret', env: 'OMNIHUB_SECRET_ACME_CHAT', description: 'HMAC key', required: true }] },
+  {
+    name: 'acme-chat',
+    secrets: [{ name: 'secret', env: 'OMNIHUB_SECRET_ACME_CHAT', description: 'HMAC key', required: true }],
+  },
   { name: 'forms', secrets: [] },
 ];
 
@@ -45,7 +48,10 @@ interface Synth {
   readonly template: Template;
 }
 
-type Resources = Record<string, { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+type Resources = Record<
+  string,
+  { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string }
+>;
 
 const resourcesOf = (t: Template, type: string): Resources => t.findResources(type) as Resources;
 const logicalIdOf = (t: Template, type: string, props: Record<string, unknown>): string => {
@@ -54,12 +60,17 @@ const logicalIdOf = (t: Template, type: string, props: Record<string, unknown>):
   return ids[0] as string;
 };
 /** Statements of the default policy attached to `roleId`. */
-const statementsOfRole = (t: Template, roleId: string): Array<{ Action: string | string[]; Resource: unknown; Effect: string }> =>
+const statementsOfRole = (
+  t: Template,
+  roleId: string,
+): Array<{ Action: string | string[]; Resource: unknown; Effect: string }> =>
   Object.values(resourcesOf(t, 'AWS::IAM::Policy'))
     .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
     .flatMap((p) => p.Properties.PolicyDocument.Statement);
 const roleOfFunction = (t: Template, fnId: string): string =>
-  (resourcesOf(t, 'AWS::Lambda::Function')[fnId]?.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  (resourcesOf(t, 'AWS::Lambda::Function')[fnId]?.Properties.Role as { 'Fn::GetAtt': [string, string] })[
+    'Fn::GetAtt'
+  ][0];
 const functionId = (synth: Synth, fn: keyof HubStack['functions']): string =>
   synth.stack.getLogicalId(synth.stack.functions[fn].node.defaultChild as CfnElement);
 const actionsOf = (s: { Action: string | string[] }): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
@@ -164,7 +175,9 @@ describe('Infra: rules and queues', () => {
     for (const rule of HUB_RULES) {
       // Prepare
       const queueId = logicalIdOf(prod.template, 'AWS::SQS::Queue', { QueueName: `omnihub-prod-${rule.name}` });
-      const deliveryDlqId = logicalIdOf(prod.template, 'AWS::SQS::Queue', { QueueName: `omnihub-prod-${rule.name}-delivery-dlq` });
+      const deliveryDlqId = logicalIdOf(prod.template, 'AWS::SQS::Queue', {
+        QueueName: `omnihub-prod-${rule.name}-delivery-dlq`,
+      });
 
       // Assess
       prod.template.hasResourceProperties('AWS::Events::Rule', {
@@ -182,8 +195,8 @@ describe('Infra: rules and queues', () => {
 
   it('gives each rule queue a redrive DLQ and a visibility timeout of 6x the consumer timeout', () => {
     // Prepare
-    const writerTimeout = resourcesOf(prod.template, 'AWS::Lambda::Function')[functionId(prod, 'profileWriter')]?.Properties
-      .Timeout as number;
+    const writerTimeout = resourcesOf(prod.template, 'AWS::Lambda::Function')[functionId(prod, 'profileWriter')]
+      ?.Properties.Timeout as number;
 
     for (const rule of HUB_RULES) {
       const dlqId = logicalIdOf(prod.template, 'AWS::SQS::Queue', { QueueName: `omnihub-prod-${rule.name}-dlq` });
@@ -285,7 +298,10 @@ describe('Infra: HTTP API', () => {
       StageName: '$default',
       AutoDeploy: true,
       DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
-      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] }, Format: Match.stringLikeRegexp('requestId') },
+      AccessLogSettings: {
+        DestinationArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] },
+        Format: Match.stringLikeRegexp('requestId'),
+      },
     });
   });
 });
@@ -300,7 +316,13 @@ describe('Infra: functions', () => {
       Handler: 'index.handler',
       TracingConfig: { Mode: 'Active' },
       LoggingConfig: Match.objectLike({ LogGroup: { Ref: Match.anyValue() }, LogFormat: 'JSON' }),
-      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps', [ENV.tableName]: Match.anyValue(), [ENV.eventBusName]: Match.anyValue() }) },
+      Environment: {
+        Variables: Match.objectLike({
+          NODE_OPTIONS: '--enable-source-maps',
+          [ENV.tableName]: Match.anyValue(),
+          [ENV.eventBusName]: Match.anyValue(),
+        }),
+      },
     });
     prod.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
     dev.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
@@ -364,9 +386,13 @@ describe('Infra: functions', () => {
     const ingest = statementsOfRole(prod.template, roleOfFunction(prod.template, functionId(prod, 'ingest')));
 
     // Assess
-    expect(writer.flatMap(actionsOf)).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'events:PutEvents', 'sqs:DeleteMessage']));
+    expect(writer.flatMap(actionsOf)).toEqual(
+      expect.arrayContaining(['dynamodb:PutItem', 'events:PutEvents', 'sqs:DeleteMessage']),
+    );
     // Erase and unmerge write, and announce customer.erased / customer.unmerged.
-    expect(api.flatMap(actionsOf)).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'events:PutEvents']));
+    expect(api.flatMap(actionsOf)).toEqual(
+      expect.arrayContaining(['dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'events:PutEvents']),
+    );
     expect(ingest.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
   });
 });
@@ -387,10 +413,14 @@ describe('Infra: connectors', () => {
   it('outputs one webhook URL per connector on the public base URL', () => {
     // Assess
     for (const connector of FIXTURE_CONNECTORS) {
-      const [output] = Object.values(dev.template.findOutputs('*', { Value: `https://hooks.example.com/webhooks/${connector.name}` }));
+      const [output] = Object.values(
+        dev.template.findOutputs('*', { Value: `https://hooks.example.com/webhooks/${connector.name}` }),
+      );
       expect(output, connector.name).toBeDefined();
     }
-    expect(Object.keys(prod.template.toJSON().Outputs).filter((id) => id.startsWith('WebhookUrl'))).toHaveLength(listConnectors().length);
+    expect(Object.keys(prod.template.toJSON().Outputs).filter((id) => id.startsWith('WebhookUrl'))).toHaveLength(
+      listConnectors().length,
+    );
   });
 
   it('outputs the API URL, bus, table, dead-letter queues and alarm names', () => {
@@ -399,7 +429,16 @@ describe('Infra: connectors', () => {
 
     // Assess
     expect(outputs).toEqual(
-      expect.arrayContaining(['ApiBaseUrl', 'ReadApiInvokeArn', 'EventBusName', 'EventBusArn', 'TableName', 'DlqAlarmNames', 'ProfileWriterDlqUrl', 'ProfileWriterDeliveryDlqUrl']),
+      expect.arrayContaining([
+        'ApiBaseUrl',
+        'ReadApiInvokeArn',
+        'EventBusName',
+        'EventBusArn',
+        'TableName',
+        'DlqAlarmNames',
+        'ProfileWriterDlqUrl',
+        'ProfileWriterDeliveryDlqUrl',
+      ]),
     );
   });
 });
@@ -413,7 +452,9 @@ describe('Infra: cdk-nag (AwsSolutions)', () => {
     const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(stack);
 
     // Assess
-    const findings = report.violations.map((v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+    const findings = report.violations.map(
+      (v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+    );
     expect(findings.filter((f) => f.startsWith('error'))).toEqual([]);
     expect(findings.filter((f) => f.startsWith('warning'))).toEqual([]);
   });
@@ -452,7 +493,12 @@ describe('Infra: stage configuration', () => {
 
   it('coerces context strings and keeps production defaults outside dev', () => {
     // Act
-    const config = parseStageConfig({ stage: 'prod', throttleRateLimit: '50', logRetentionDays: '30', publicBaseUrl: '' });
+    const config = parseStageConfig({
+      stage: 'prod',
+      throttleRateLimit: '50',
+      logRetentionDays: '30',
+      publicBaseUrl: '',
+    });
 
     // Assess
     expect(config).toMatchObject({ isDev: false, throttleRateLimit: 50, logRetention: 30, archiveRetentionDays: 365 });

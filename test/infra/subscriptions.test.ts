@@ -35,7 +35,12 @@ const SUBSCRIPTIONS = defineSubscriptions([
   {
     name: 'ads-exclusions',
     pattern: { 'detail-type': ['purchase.completed'] },
-    target: { type: 'apiDestination', url: 'https://ads.example.com/audiences', auth: { type: 'apiKey', header: 'x-api-key' }, rateLimitPerSecond: 10 },
+    target: {
+      type: 'apiDestination',
+      url: 'https://ads.example.com/audiences',
+      auth: { type: 'apiKey', header: 'x-api-key' },
+      rateLimitPerSecond: 10,
+    },
     transform: { phone: '$.detail.customer.identities[0].value' },
   },
   {
@@ -68,14 +73,19 @@ const idOf = (type: string, props: Record<string, unknown>): string => {
   expect(ids, `${type} ${JSON.stringify(props)}`).toHaveLength(1);
   return ids[0] as string;
 };
-const ruleOf = (name: string) => Object.values(resources('AWS::Events::Rule')).find((r) => r.Properties.Name === `omnihub-prod-sub-${name}`);
+const ruleOf = (name: string) =>
+  Object.values(resources('AWS::Events::Rule')).find((r) => r.Properties.Name === `omnihub-prod-sub-${name}`);
 const dlqId = (name: string) => idOf('AWS::SQS::Queue', { QueueName: `omnihub-prod-sub-${name}-dlq` });
 
 beforeAll(() => {
   // Prepare & Act
   const app = new App({ context: CDK_CONTEXT });
   stack = new HubStack(app, 'Omnihub-prod', {
-    config: parseStageConfig({ stage: 'prod', alarmEmail: 'ops@example.com', crossAccountPrincipals: '111122223333,444455556666' }),
+    config: parseStageConfig({
+      stage: 'prod',
+      alarmEmail: 'ops@example.com',
+      crossAccountPrincipals: '111122223333,444455556666',
+    }),
     subscriptions: SUBSCRIPTIONS,
   });
   template = Template.fromStack(stack);
@@ -99,8 +109,14 @@ describe('Infra: subscriptions', () => {
 
     // Assess
     for (const s of SUBSCRIPTIONS) {
-      expect(names.filter((n) => n === `omnihub-prod-sub-${s.name}-dlq`), s.name).toHaveLength(1);
-      expect(names.filter((n) => n === `omnihub-prod-sub-${s.name}`), s.name).toHaveLength(s.target.type === 'webhook' ? 1 : 0);
+      expect(
+        names.filter((n) => n === `omnihub-prod-sub-${s.name}-dlq`),
+        s.name,
+      ).toHaveLength(1);
+      expect(
+        names.filter((n) => n === `omnihub-prod-sub-${s.name}`),
+        s.name,
+      ).toHaveLength(s.target.type === 'webhook' ? 1 : 0);
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         AlarmName: `omnihub-prod-sub-${s.name}-dlq-not-empty`,
         Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId(s.name), 'QueueName'] } }],
@@ -110,8 +126,11 @@ describe('Infra: subscriptions', () => {
     expect(names.filter((n) => n.startsWith('omnihub-prod-sub-'))).toHaveLength(SUBSCRIPTIONS.length + 2);
   });
 
-  it('routes a webhook rule into its own queue, redriven to its DLQ after the dispatcher\'s attempts', () => {
-    for (const [name, maxAttempts] of [['crm-leads', 8], ['loyalty', 10]] as const) {
+  it("routes a webhook rule into its own queue, redriven to its DLQ after the dispatcher's attempts", () => {
+    for (const [name, maxAttempts] of [
+      ['crm-leads', 8],
+      ['loyalty', 10],
+    ] as const) {
       // Prepare
       const queueId = idOf('AWS::SQS::Queue', { QueueName: `omnihub-prod-sub-${name}` });
 
@@ -123,18 +142,24 @@ describe('Infra: subscriptions', () => {
       });
       template.hasResourceProperties('AWS::SQS::Queue', {
         QueueName: `omnihub-prod-sub-${name}`,
-        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId(name), 'Arn'] }, maxReceiveCount: maxAttempts + 3 },
+        RedrivePolicy: {
+          deadLetterTargetArn: { 'Fn::GetAtt': [dlqId(name), 'Arn'] },
+          maxReceiveCount: maxAttempts + 3,
+        },
         SqsManagedSseEnabled: true,
       });
     }
   });
 
-  it('feeds the dispatcher one record at a time with the subscription\'s concurrency (Lambda minimum 2)', () => {
+  it("feeds the dispatcher one record at a time with the subscription's concurrency (Lambda minimum 2)", () => {
     // Prepare
     const dispatcherId = stack.getLogicalId(stack.subscriptions.dispatcher?.node.defaultChild as CfnElement);
 
     // Assess
-    for (const [name, concurrency] of [['crm-leads', 2], ['loyalty', 25]] as const) {
+    for (const [name, concurrency] of [
+      ['crm-leads', 2],
+      ['loyalty', 25],
+    ] as const) {
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         FunctionName: { Ref: dispatcherId },
         EventSourceArn: { 'Fn::GetAtt': [idOf('AWS::SQS::Queue', { QueueName: `omnihub-prod-sub-${name}` }), 'Arn'] },
@@ -147,7 +172,12 @@ describe('Infra: subscriptions', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
       Timeout: 25,
-      Environment: { Variables: Match.objectLike({ [SUBSCRIPTION_ENV.prefix]: 'omnihub-prod-sub-', [SUBSCRIPTION_ENV.secretPrefix]: 'omnihub/prod/subscriptions/' }) },
+      Environment: {
+        Variables: Match.objectLike({
+          [SUBSCRIPTION_ENV.prefix]: 'omnihub-prod-sub-',
+          [SUBSCRIPTION_ENV.secretPrefix]: 'omnihub/prod/subscriptions/',
+        }),
+      },
     });
   });
 
@@ -156,10 +186,18 @@ describe('Infra: subscriptions', () => {
     for (const name of ['crm-leads', 'loyalty']) {
       template.hasResourceProperties('AWS::SecretsManager::Secret', {
         Name: `omnihub/prod/subscriptions/${name}`,
-        GenerateSecretString: Match.objectLike({ GenerateStringKey: 'secret', PasswordLength: 32, ExcludePunctuation: true }),
+        GenerateSecretString: Match.objectLike({
+          GenerateStringKey: 'secret',
+          PasswordLength: 32,
+          ExcludePunctuation: true,
+        }),
       });
     }
-    const policies = Object.values(resources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties).includes('omnihub/prod/subscriptions') || JSON.stringify(p.Properties).includes('crmleadssigningsecret'));
+    const policies = Object.values(resources('AWS::IAM::Policy')).filter(
+      (p) =>
+        JSON.stringify(p.Properties).includes('omnihub/prod/subscriptions') ||
+        JSON.stringify(p.Properties).includes('crmleadssigningsecret'),
+    );
     expect(policies).toHaveLength(1);
     expect(JSON.stringify(policies[0]?.Properties.Roles)).toMatch(/dispatcher/);
   });
@@ -172,7 +210,11 @@ describe('Infra: subscriptions', () => {
       RetryPolicy: { MaximumRetryAttempts: 49, MaximumEventAgeInSeconds: 3_600 },
       // CDK names each placeholder after its path.
       InputTransformer: {
-        InputPathsMap: { 'detail-id': '$.detail.id', 'detail-type': '$.detail-type', 'detail-customer': '$.detail.customer' },
+        InputPathsMap: {
+          'detail-id': '$.detail.id',
+          'detail-type': '$.detail-type',
+          'detail-customer': '$.detail.customer',
+        },
         InputTemplate: '{"id":<detail-id>,"type":<detail-type>,"customer":<detail-customer>}',
       },
     });
@@ -226,7 +268,9 @@ describe('Infra: subscriptions', () => {
   it('gives the api function queue stats, redrive and a replay limited to the archive', () => {
     // Prepare
     const apiId = stack.getLogicalId(stack.functions.api.node.defaultChild as CfnElement);
-    const roleId = (resources('AWS::Lambda::Function')[apiId]?.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+    const roleId = (resources('AWS::Lambda::Function')[apiId]?.Properties.Role as { 'Fn::GetAtt': [string] })[
+      'Fn::GetAtt'
+    ][0];
     const statements = Object.values(resources('AWS::IAM::Policy'))
       .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
       .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
@@ -241,7 +285,13 @@ describe('Infra: subscriptions', () => {
     expect(JSON.stringify(replay?.Resource)).toContain(':replay/prod-*');
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('read API'),
-      Environment: { Variables: Match.objectLike({ [SUBSCRIPTION_ENV.prefix]: 'omnihub-prod-sub-', [SUBSCRIPTION_ENV.archiveArn]: Match.anyValue(), [SUBSCRIPTION_ENV.eventBusArn]: Match.anyValue() }) },
+      Environment: {
+        Variables: Match.objectLike({
+          [SUBSCRIPTION_ENV.prefix]: 'omnihub-prod-sub-',
+          [SUBSCRIPTION_ENV.archiveArn]: Match.anyValue(),
+          [SUBSCRIPTION_ENV.eventBusArn]: Match.anyValue(),
+        }),
+      },
     });
   });
 
@@ -267,7 +317,13 @@ describe('Infra: subscriptions', () => {
     expect(
       () =>
         new HubSubscriptions(scope, 'subscriptions', {
-          subscriptions: defineSubscriptions([{ name: 'dev', pattern: { 'detail-type': ['lead.submitted'] }, target: { type: 'webhook', url: 'http://localhost:4000/h' } }]),
+          subscriptions: defineSubscriptions([
+            {
+              name: 'dev',
+              pattern: { 'detail-type': ['lead.submitted'] },
+              target: { type: 'webhook', url: 'http://localhost:4000/h' },
+            },
+          ]),
           eventBus: new EventBus(scope, 'bus'),
           stagePrefix: 'omnihub-x',
           stage: 'x',
@@ -283,7 +339,9 @@ describe('Infra: subscriptions', () => {
     const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(stack);
 
     // Assess
-    const findings = report.violations.map((v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+    const findings = report.violations.map(
+      (v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+    );
     expect(findings.filter((f) => f.startsWith('error'))).toEqual([]);
     expect(findings.filter((f) => f.startsWith('warning'))).toEqual([]);
   });

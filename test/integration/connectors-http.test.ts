@@ -12,17 +12,24 @@ import { fixtureConnectors, loadFixtures } from '../helpers/fixtures.js';
 import { api, postWebhook, startTestHub } from '../helpers/hub.js';
 
 /** Removes every credential signSample added: headers, URL parameters, and fields it signed into the body. */
-const stripCredentials = (unsignedUrl: string, unsignedBody: Buffer) => (req: { url: string; headers: Record<string, string>; body: Buffer }) => {
-  for (const name of Object.keys(req.headers)) if (name !== 'content-type') delete req.headers[name];
-  req.url = unsignedUrl;
-  req.body = unsignedBody;
-};
+const stripCredentials =
+  (unsignedUrl: string, unsignedBody: Buffer) =>
+  (req: { url: string; headers: Record<string, string>; body: Buffer }) => {
+    for (const name of Object.keys(req.headers)) if (name !== 'content-type') delete req.headers[name];
+    req.url = unsignedUrl;
+    req.body = unsignedBody;
+  };
 
 /** Vendors that put the signature inside the body (Poster's `verify`, Mailgun's fields) can't sign a body they can't parse. */
 const signsInsideBody = (name: string, body: Buffer, contentType: string): boolean => {
   const connector = findConnector(name);
   try {
-    return connector?.signSample({ url: 'http://localhost/webhooks/x', method: 'POST', body, contentType, now: new Date() }, { secret: 'x' }).body !== undefined;
+    return (
+      connector?.signSample(
+        { url: 'http://localhost/webhooks/x', method: 'POST', body, contentType, now: new Date() },
+        { secret: 'x' },
+      ).body !== undefined
+    );
   } catch {
     return true;
   }
@@ -61,7 +68,10 @@ describe('Connectors over HTTP', () => {
         });
 
         it(`${c.file}: without its signature or token it is refused with 401`, async () => {
-          const res = await postWebhook(hub, name, body, { ...post, tamper: stripCredentials(`${hub.url}/webhooks/${name}`, body) });
+          const res = await postWebhook(hub, name, body, {
+            ...post,
+            tamper: stripCredentials(`${hub.url}/webhooks/${name}`, body),
+          });
           expect(res.status, res.text).toBe(401);
           expect(res.body?.error?.code).toMatch(/invalid_signature|stale_request/);
         });
@@ -79,23 +89,29 @@ describe('Connectors over HTTP', () => {
           expect(res.status, res.text).toBe(401);
         });
 
-        it.runIf(c.replayWindowSeconds !== undefined)(`${c.file}: a delivery signed outside the replay window is refused as stale`, async () => {
-          const signedAt = new Date(Date.now() - ((c.replayWindowSeconds ?? 0) + 120) * 1000);
-          const res = await postWebhook(hub, name, body, { ...post, now: signedAt });
-          expect(res.status, res.text).toBe(401);
-          expect(res.body?.error?.code).toBe('stale_request');
-        });
+        it.runIf(c.replayWindowSeconds !== undefined)(
+          `${c.file}: a delivery signed outside the replay window is refused as stale`,
+          async () => {
+            const signedAt = new Date(Date.now() - ((c.replayWindowSeconds ?? 0) + 120) * 1000);
+            const res = await postWebhook(hub, name, body, { ...post, now: signedAt });
+            expect(res.status, res.text).toBe(401);
+            expect(res.body?.error?.code).toBe('stale_request');
+          },
+        );
       }
 
-      it.runIf(loadFixtures(name).length > 0)('a malformed body is refused (400, or 401 when the signature lives inside the body)', async () => {
-        const first = loadFixtures(name)[0];
-        const contentType = first?.case.contentType ?? 'application/json';
-        const res = await postWebhook(hub, name, '{', { contentType });
-        // A vendor whose signature is a field of the body may be unable to sign `{` at all (then 401).
-        const allowed = first && signsInsideBody(name, first.body, contentType) ? [400, 401] : [400];
-        expect(allowed, res.text).toContain(res.status);
-        if (res.status === 400) expect(res.body?.error?.code).toBe('malformed_request');
-      });
+      it.runIf(loadFixtures(name).length > 0)(
+        'a malformed body is refused (400, or 401 when the signature lives inside the body)',
+        async () => {
+          const first = loadFixtures(name)[0];
+          const contentType = first?.case.contentType ?? 'application/json';
+          const res = await postWebhook(hub, name, '{', { contentType });
+          // A vendor whose signature is a field of the body may be unable to sign `{` at all (then 401).
+          const allowed = first && signsInsideBody(name, first.body, contentType) ? [400, 401] : [400];
+          expect(allowed, res.text).toContain(res.status);
+          if (res.status === 400) expect(res.body?.error?.code).toBe('malformed_request');
+        },
+      );
     });
   }
 });

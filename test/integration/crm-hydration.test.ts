@@ -20,8 +20,14 @@ const BITRIX24_WEBHOOK_PATH = '/rest/1/k3y/';
 /** What the fake vendor APIs know, by request key (`path` or `path?id=…`). */
 const RESOURCES: Record<string, unknown> = {
   // HubSpot CRM API v3
-  '/crm/v3/objects/contacts/7001': { id: '7001', properties: { email: 'hs-7001@example.com', phone: '+380501110001', firstname: 'Olena' } },
-  '/crm/v3/objects/contacts/7002': { id: '7002', properties: { email: 'hs-7002@example.com', mobilephone: '050 111 00 02' } },
+  '/crm/v3/objects/contacts/7001': {
+    id: '7001',
+    properties: { email: 'hs-7001@example.com', phone: '+380501110001', firstname: 'Olena' },
+  },
+  '/crm/v3/objects/contacts/7002': {
+    id: '7002',
+    properties: { email: 'hs-7002@example.com', mobilephone: '050 111 00 02' },
+  },
   '/crm/v3/objects/deals/8003': {
     id: '8003',
     properties: { dealstage: 'closedwon', amount: '100.00', deal_currency_code: 'UAH', dealname: 'Never lands' },
@@ -29,11 +35,28 @@ const RESOURCES: Record<string, unknown> = {
   },
   // Bitrix24 REST through the inbound webhook
   [`${BITRIX24_WEBHOOK_PATH}crm.lead.get.json?id=9001`]: {
-    result: { ID: '9001', TITLE: 'Website form', NAME: 'Ivan', PHONE: [{ VALUE: '+380501110011', VALUE_TYPE: 'WORK' }], EMAIL: [{ VALUE: 'b24-9001@example.com' }] },
+    result: {
+      ID: '9001',
+      TITLE: 'Website form',
+      NAME: 'Ivan',
+      PHONE: [{ VALUE: '+380501110011', VALUE_TYPE: 'WORK' }],
+      EMAIL: [{ VALUE: 'b24-9001@example.com' }],
+    },
   },
-  [`${BITRIX24_WEBHOOK_PATH}crm.lead.get.json?id=9002`]: { result: { ID: '9002', TITLE: 'Callback', PHONE: [{ VALUE: '0501110012' }] } },
+  [`${BITRIX24_WEBHOOK_PATH}crm.lead.get.json?id=9002`]: {
+    result: { ID: '9002', TITLE: 'Callback', PHONE: [{ VALUE: '0501110012' }] },
+  },
   [`${BITRIX24_WEBHOOK_PATH}crm.deal.get.json?id=9003`]: {
-    result: { ID: '9003', TITLE: 'Never lands', STAGE_ID: 'WON', CATEGORY_ID: '0', OPPORTUNITY: '10.00', CURRENCY_ID: 'UAH', CONTACT_ID: '9004', MOVED_TIME: '2024-05-01T14:00:00+03:00' },
+    result: {
+      ID: '9003',
+      TITLE: 'Never lands',
+      STAGE_ID: 'WON',
+      CATEGORY_ID: '0',
+      OPPORTUNITY: '10.00',
+      CURRENCY_ID: 'UAH',
+      CONTACT_ID: '9004',
+      MOVED_TIME: '2024-05-01T14:00:00+03:00',
+    },
   },
   // Kommo API v4
   '/api/v4/contacts/6001': {
@@ -44,8 +67,19 @@ const RESOURCES: Record<string, unknown> = {
       { field_code: 'EMAIL', values: [{ value: 'kommo-6001@example.com' }] },
     ],
   },
-  '/api/v4/contacts/6002': { id: 6002, name: 'Maria', custom_fields_values: [{ field_code: 'EMAIL', values: [{ value: 'kommo-6002@example.com' }] }] },
-  '/api/v4/leads/6003': { id: 6003, name: 'Never lands', price: 100, status_id: 142, pipeline_id: 1, _embedded: { contacts: [{ id: 6004, is_main: true }] } },
+  '/api/v4/contacts/6002': {
+    id: 6002,
+    name: 'Maria',
+    custom_fields_values: [{ field_code: 'EMAIL', values: [{ value: 'kommo-6002@example.com' }] }],
+  },
+  '/api/v4/leads/6003': {
+    id: 6003,
+    name: 'Never lands',
+    price: 100,
+    status_id: 142,
+    pipeline_id: 1,
+    _embedded: { contacts: [{ id: 6004, is_main: true }] },
+  },
 };
 
 interface FakeVendorApi {
@@ -73,14 +107,24 @@ const startFakeVendorApi = async (): Promise<FakeVendorApi> => {
     const key = `${url.pathname}${id ? `?id=${id}` : ''}`;
     calls.push(key);
     const isBitrix24 = url.pathname.startsWith(BITRIX24_WEBHOOK_PATH);
-    if (!isBitrix24 && req.headers.authorization !== `Bearer ${TOKEN}`) return send(res, 401, { message: 'missing or wrong token' });
+    if (!isBitrix24 && req.headers.authorization !== `Bearer ${TOKEN}`)
+      return send(res, 401, { message: 'missing or wrong token' });
     const left = failuresLeft.get(key) ?? 0;
     if (broken.has(key) || left > 0) {
       failuresLeft.set(key, left - 1);
-      return send(res, broken.has(key) ? 500 : 503, isBitrix24 ? { error: 'INTERNAL_SERVER_ERROR', error_description: 'try later' } : { message: 'unavailable' });
+      return send(
+        res,
+        broken.has(key) ? 500 : 503,
+        isBitrix24 ? { error: 'INTERNAL_SERVER_ERROR', error_description: 'try later' } : { message: 'unavailable' },
+      );
     }
     const resource = RESOURCES[key];
-    if (resource === undefined) return send(res, isBitrix24 ? 400 : 404, isBitrix24 ? { error: '', error_description: 'Not found' } : { message: 'not found' });
+    if (resource === undefined)
+      return send(
+        res,
+        isBitrix24 ? 400 : 404,
+        isBitrix24 ? { error: '', error_description: 'Not found' } : { message: 'not found' },
+      );
     return send(res, 200, resource);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -101,10 +145,28 @@ const form = (fields: Record<string, string>): string =>
 const nowSec = () => String(Math.floor(Date.now() / 1000));
 
 const hubspotBatch = (subscriptionType: string, objectId: number) =>
-  JSON.stringify([{ objectId, subscriptionType, eventId: 1, subscriptionId: 22, portalId: 33, appId: 1, occurredAt: Date.now(), attemptNumber: 0, changeSource: 'CRM' }]);
+  JSON.stringify([
+    {
+      objectId,
+      subscriptionType,
+      eventId: 1,
+      subscriptionId: 22,
+      portalId: 33,
+      appId: 1,
+      occurredAt: Date.now(),
+      attemptNumber: 0,
+      changeSource: 'CRM',
+    },
+  ]);
 
 const bitrix24Event = (event: string, id: string) =>
-  form({ event, 'data[FIELDS][ID]': id, ts: nowSec(), 'auth[member_id]': 'a223c6b3710f85df22e9377d6c4f7553', 'auth[application_token]': 'replaced-when-signed' });
+  form({
+    event,
+    'data[FIELDS][ID]': id,
+    ts: nowSec(),
+    'auth[member_id]': 'a223c6b3710f85df22e9377d6c4f7553',
+    'auth[application_token]': 'replaced-when-signed',
+  });
 
 /** One thin webhook per vendor and scenario, and what the fetch should add to the profile. */
 interface Scenario {
@@ -138,7 +200,13 @@ const LANDS: Scenario[] = [
   {
     connector: 'kommo',
     contentType: FORM,
-    body: () => form({ 'contacts[add][0][id]': '6001', 'contacts[add][0][date_create]': nowSec(), 'account[id]': '29085955', 'account[subdomain]': 'example' }),
+    body: () =>
+      form({
+        'contacts[add][0][id]': '6001',
+        'contacts[add][0][date_create]': nowSec(),
+        'account[id]': '29085955',
+        'account[subdomain]': 'example',
+      }),
     fetchKey: '/api/v4/contacts/6001',
     lookup: 'email:kommo-6001@example.com',
     crmIdentity: { type: 'kommo', value: '6001' },
@@ -165,7 +233,12 @@ const RETRIED: Scenario[] = [
   {
     connector: 'kommo',
     contentType: FORM,
-    body: () => form({ 'contacts[update][0][id]': '6002', 'contacts[update][0][last_modified]': nowSec(), 'account[id]': '29085955' }),
+    body: () =>
+      form({
+        'contacts[update][0][id]': '6002',
+        'contacts[update][0][last_modified]': nowSec(),
+        'account[id]': '29085955',
+      }),
     fetchKey: '/api/v4/contacts/6002',
     lookup: 'email:kommo-6002@example.com',
     crmIdentity: { type: 'kommo', value: '6002' },
@@ -173,36 +246,42 @@ const RETRIED: Scenario[] = [
 ];
 
 /** A deal/lead whose own fetch works but whose contact never can: the second fetch keeps failing. */
-const DEAD: (Omit<Scenario, 'lookup'> & { readonly firstFetchKey: string; readonly objectParam: [string, string] })[] = [
-  {
-    connector: 'hubspot',
-    contentType: 'application/json',
-    body: () => hubspotBatch('deal.creation', 8003),
-    firstFetchKey: '/crm/v3/objects/deals/8003',
-    fetchKey: '/crm/v3/objects/contacts/7003',
-    crmIdentity: { type: 'hubspot', value: '7003' },
-    objectParam: ['objectId', '8003'],
-  },
-  {
-    connector: 'bitrix24',
-    contentType: FORM,
-    body: () => bitrix24Event('ONCRMDEALUPDATE', '9003'),
-    firstFetchKey: `${BITRIX24_WEBHOOK_PATH}crm.deal.get.json?id=9003`,
-    fetchKey: `${BITRIX24_WEBHOOK_PATH}crm.contact.get.json?id=9004`,
-    crmIdentity: { type: 'bitrix24', value: 'contact:9004' },
-    objectParam: ['id', '9003'],
-  },
-  {
-    connector: 'kommo',
-    contentType: FORM,
-    body: () =>
-      form({ 'leads[status][0][id]': '6003', 'leads[status][0][status_id]': '142', 'leads[status][0][last_modified]': nowSec(), 'account[id]': '29085955' }),
-    firstFetchKey: '/api/v4/leads/6003',
-    fetchKey: '/api/v4/contacts/6004',
-    crmIdentity: { type: 'kommo', value: '6004' },
-    objectParam: ['id', '6003'],
-  },
-];
+const DEAD: (Omit<Scenario, 'lookup'> & { readonly firstFetchKey: string; readonly objectParam: [string, string] })[] =
+  [
+    {
+      connector: 'hubspot',
+      contentType: 'application/json',
+      body: () => hubspotBatch('deal.creation', 8003),
+      firstFetchKey: '/crm/v3/objects/deals/8003',
+      fetchKey: '/crm/v3/objects/contacts/7003',
+      crmIdentity: { type: 'hubspot', value: '7003' },
+      objectParam: ['objectId', '8003'],
+    },
+    {
+      connector: 'bitrix24',
+      contentType: FORM,
+      body: () => bitrix24Event('ONCRMDEALUPDATE', '9003'),
+      firstFetchKey: `${BITRIX24_WEBHOOK_PATH}crm.deal.get.json?id=9003`,
+      fetchKey: `${BITRIX24_WEBHOOK_PATH}crm.contact.get.json?id=9004`,
+      crmIdentity: { type: 'bitrix24', value: 'contact:9004' },
+      objectParam: ['id', '9003'],
+    },
+    {
+      connector: 'kommo',
+      contentType: FORM,
+      body: () =>
+        form({
+          'leads[status][0][id]': '6003',
+          'leads[status][0][status_id]': '142',
+          'leads[status][0][last_modified]': nowSec(),
+          'account[id]': '29085955',
+        }),
+      firstFetchKey: '/api/v4/leads/6003',
+      fetchKey: '/api/v4/contacts/6004',
+      crmIdentity: { type: 'kommo', value: '6004' },
+      objectParam: ['id', '6003'],
+    },
+  ];
 
 describe('CRM hydration through the local hub', () => {
   let fake: FakeVendorApi;
@@ -228,37 +307,43 @@ describe('CRM hydration through the local hub', () => {
 
   const profileBy = (identity: string) => api(hub, `/v1/customers?identity=${encodeURIComponent(identity)}`);
 
-  it.each(LANDS)('$connector: acknowledged at once, then the fetched contact lands with channel crm and the CRM id', async (s) => {
-    // Act
-    const res = await postWebhook(hub, s.connector, s.body(), { contentType: s.contentType });
-    await hub.idle();
+  it.each(LANDS)(
+    '$connector: acknowledged at once, then the fetched contact lands with channel crm and the CRM id',
+    async (s) => {
+      // Act
+      const res = await postWebhook(hub, s.connector, s.body(), { contentType: s.contentType });
+      await hub.idle();
 
-    // Assess
-    expect(res.status, res.text).toBe(200);
-    expect(res.body).toMatchObject({ status: 'accepted', eventIds: [], pendingFetches: 1 });
-    const profile = await profileBy(s.lookup);
-    expect(profile.status, `profile for ${s.lookup}`).toBe(200);
-    expect(Object.keys(profile.body.channels)).toContain('crm');
-    expect(profile.body.identities).toContainEqual(expect.objectContaining(s.crmIdentity));
-    expect(fake.calls).toContain(s.fetchKey);
-  });
+      // Assess
+      expect(res.status, res.text).toBe(200);
+      expect(res.body).toMatchObject({ status: 'accepted', eventIds: [], pendingFetches: 1 });
+      const profile = await profileBy(s.lookup);
+      expect(profile.status, `profile for ${s.lookup}`).toBe(200);
+      expect(Object.keys(profile.body.channels)).toContain('crm');
+      expect(profile.body.identities).toContainEqual(expect.objectContaining(s.crmIdentity));
+      expect(fake.calls).toContain(s.fetchKey);
+    },
+  );
 
-  it.each(RETRIED)('$connector: a vendor API that fails twice and then answers still ends in the profile', async (s) => {
-    // Prepare
-    fake.failNext(s.fetchKey, 2);
+  it.each(RETRIED)(
+    '$connector: a vendor API that fails twice and then answers still ends in the profile',
+    async (s) => {
+      // Prepare
+      fake.failNext(s.fetchKey, 2);
 
-    // Act
-    const res = await postWebhook(hub, s.connector, s.body(), { contentType: s.contentType });
-    await hub.idle();
+      // Act
+      const res = await postWebhook(hub, s.connector, s.body(), { contentType: s.contentType });
+      await hub.idle();
 
-    // Assess
-    expect(res.status, res.text).toBe(200);
-    expect(fake.calls.filter((k) => k === s.fetchKey)).toHaveLength(3);
-    const profile = await profileBy(s.lookup);
-    expect(profile.status, `profile for ${s.lookup}`).toBe(200);
-    expect(profile.body.identities).toContainEqual(expect.objectContaining(s.crmIdentity));
-    expect(profile.body.channels.crm.count).toBe(1);
-  });
+      // Assess
+      expect(res.status, res.text).toBe(200);
+      expect(fake.calls.filter((k) => k === s.fetchKey)).toHaveLength(3);
+      const profile = await profileBy(s.lookup);
+      expect(profile.status, `profile for ${s.lookup}`).toBe(200);
+      expect(profile.body.identities).toContainEqual(expect.objectContaining(s.crmIdentity));
+      expect(profile.body.channels.crm.count).toBe(1);
+    },
+  );
 
   it.each(DEAD)('$connector: a vendor API that keeps failing dead-letters the fetch and writes nothing', async (s) => {
     // Prepare

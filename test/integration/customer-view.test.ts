@@ -79,16 +79,38 @@ describe('Customer view: merges', () => {
 
   it('merges two profiles when an event links them, and every old id and identity reads the survivor', async () => {
     // Prepare: a WhatsApp chat (phone) and a quiz lead (email only) start two profiles.
-    expect((await postWebhook(hub, 'whatsapp', whatsapp('380501230001', 'wamid.m1', 'Hi', '1700000000'))).status).toBe(200);
+    expect((await postWebhook(hub, 'whatsapp', whatsapp('380501230001', 'wamid.m1', 'Hi', '1700000000'))).status).toBe(
+      200,
+    );
     await hub.idle();
-    expect((await postWebhook(hub, 'marquiz', lead({ name: 'Olena', email: 'olena.m@example.com' }, '2023-11-15T10:00:00.000Z'))).status).toBe(200);
+    expect(
+      (
+        await postWebhook(
+          hub,
+          'marquiz',
+          lead({ name: 'Olena', email: 'olena.m@example.com' }, '2023-11-15T10:00:00.000Z'),
+        )
+      ).status,
+    ).toBe(200);
     await hub.idle();
     const a = await lookup(hub, 'phone:+380501230001');
     const b = await lookup(hub, 'email:olena.m@example.com');
     expect(a.body.customerId).not.toBe(b.body.customerId);
 
     // Act: a second quiz with both contacts links them.
-    expect((await postWebhook(hub, 'marquiz', lead({ name: 'Olena M', phone: '050 123 00 01', email: 'olena.m@example.com' }, '2023-11-16T10:00:00.000Z', 'Sofa'))).status).toBe(200);
+    expect(
+      (
+        await postWebhook(
+          hub,
+          'marquiz',
+          lead(
+            { name: 'Olena M', phone: '050 123 00 01', email: 'olena.m@example.com' },
+            '2023-11-16T10:00:00.000Z',
+            'Sofa',
+          ),
+        )
+      ).status,
+    ).toBe(200);
     await hub.idle();
 
     // Assess
@@ -101,7 +123,11 @@ describe('Customer view: merges', () => {
     expect(survivor.body.channels.web.count).toBe(2);
     expect(survivor.body.channels.whatsapp.count).toBe(1);
     const timeline = await api(hub, `/v1/customers/${b.body.customerId}/timeline`);
-    expect(timeline.body.items.map((i: any) => i.type)).toEqual(['lead.submitted', 'lead.submitted', 'message.received']);
+    expect(timeline.body.items.map((i: any) => i.type)).toEqual([
+      'lead.submitted',
+      'lead.submitted',
+      'message.received',
+    ]);
     expect(published.filter((e) => e.type === 'customer.merged').map((e) => e.detail)).toEqual([
       expect.objectContaining({ customerId: a.body.customerId, relatedIds: [b.body.customerId] }),
     ]);
@@ -150,12 +176,22 @@ describe('Customer view: a writer that dies half-way is retried into the same st
         await hub.idle();
         await postWebhook(hub, 'marquiz', lead({ email: 'crash@example.com' }, '2023-11-15T10:00:00.000Z', 'c1'));
         await hub.idle();
-        await postWebhook(hub, 'marquiz', lead({ phone: '093 123 45 67', email: 'crash@example.com' }, '2023-11-16T10:00:00.000Z', 'c2'));
+        await postWebhook(
+          hub,
+          'marquiz',
+          lead({ phone: '093 123 45 67', email: 'crash@example.com' }, '2023-11-16T10:00:00.000Z', 'c2'),
+        );
         await hub.idle();
         const profile = (await lookup(hub, 'email:crash@example.com')).body;
         const timeline = (await api(hub, `/v1/customers/${profile.customerId}/timeline`)).body;
         const phoneLink = (await lookup(hub, 'phone:+380931234567')).body.customerId;
-        return { crashed, profile, timeline, phoneLink, merges: published.filter((e) => e.type === 'customer.merged').length };
+        return {
+          crashed,
+          profile,
+          timeline,
+          phoneLink,
+          merges: published.filter((e) => e.type === 'customer.merged').length,
+        };
       } finally {
         await hub.stop();
       }
@@ -166,7 +202,9 @@ describe('Customer view: a writer that dies half-way is retried into the same st
       expect(crashed.crashed, step).toBe(true);
       const strip = (p: any) => ({ ...p, createdAt: undefined, updatedAt: undefined });
       expect(strip(crashed.profile), step).toEqual(strip(clean.profile));
-      expect(crashed.timeline.items.map((i: any) => i.eventId)).toEqual(clean.timeline.items.map((i: any) => i.eventId));
+      expect(crashed.timeline.items.map((i: any) => i.eventId)).toEqual(
+        clean.timeline.items.map((i: any) => i.eventId),
+      );
       expect(crashed.phoneLink).toBe(crashed.profile.customerId);
       expect(crashed.merges, step).toBeGreaterThanOrEqual(1);
     }
@@ -174,10 +212,15 @@ describe('Customer view: a writer that dies half-way is retried into the same st
 });
 
 describe('Customer view: the final profile does not depend on arrival order', () => {
-  it('holds for permutations of one customer\'s events (fast-check, against DynamoDB Local)', async () => {
+  it("holds for permutations of one customer's events (fast-check, against DynamoDB Local)", async () => {
     const hub = await startTestHub();
     try {
-      const mk = (n: number, identities: { type: 'phone' | 'email' | 'telegram'; value: string }[], day: number, type: 'message.received' | 'purchase.completed'): HubEvent =>
+      const mk = (
+        n: number,
+        identities: { type: 'phone' | 'email' | 'telegram'; value: string }[],
+        day: number,
+        type: 'message.received' | 'purchase.completed',
+      ): HubEvent =>
         ({
           schemaVersion: 1,
           id: hubEventId('perm', String(n)),
@@ -200,19 +243,50 @@ describe('Customer view: the final profile does not depend on arrival order', ()
           const phone = { type: 'phone' as const, value: `+38050${String(seed % 10_000_000).padStart(7, '0')}` };
           const email = { type: 'email' as const, value: `${tag}@example.com` };
           const tg = { type: 'telegram' as const, value: `${tag}` };
-          const events = [mk(1, [phone], 3, 'message.received'), mk(2, [email], 5, 'purchase.completed'), mk(3, [tg], 1, 'message.received'), mk(4, [phone, email], 7, 'message.received'), mk(5, [email, tg], 2, 'purchase.completed')].map((e) => ({
+          const events = [
+            mk(1, [phone], 3, 'message.received'),
+            mk(2, [email], 5, 'purchase.completed'),
+            mk(3, [tg], 1, 'message.received'),
+            mk(4, [phone, email], 7, 'message.received'),
+            mk(5, [email, tg], 2, 'purchase.completed'),
+          ].map((e) => ({
             ...e,
             id: hubEventId('perm', `${tag}-${e.providerEventId}`),
-            data: e.type === 'purchase.completed' ? { ...(e.data as object), orderId: `${tag}-${(e.data as { orderId: string }).orderId}` } : e.data,
+            data:
+              e.type === 'purchase.completed'
+                ? { ...(e.data as object), orderId: `${tag}-${(e.data as { orderId: string }).orderId}` }
+                : e.data,
           })) as HubEvent[];
-          const orders = [events, [...events].reverse(), [events[3], events[0], events[4], events[2], events[1]] as HubEvent[]];
+          const orders = [
+            events,
+            [...events].reverse(),
+            [events[3], events[0], events[4], events[2], events[1]] as HubEvent[],
+          ];
           const results = [];
           for (const [i, order] of orders.entries()) {
-            const store = new DynamoProfileStore(hub.dynamoClient, { tableName: hub.tableName, dedupeTtlDays: 30, linking: linkingPolicy() });
+            const store = new DynamoProfileStore(hub.dynamoClient, {
+              tableName: hub.tableName,
+              dedupeTtlDays: 30,
+              linking: linkingPolicy(),
+            });
             // Each ordering in its own id space: same events, fresh identities.
             const suffix = `-${i}`;
             const remap = (e: HubEvent) =>
-              ({ ...e, id: hubEventId('perm', `${e.id}${suffix}`), customer: { ...e.customer, identities: e.customer.identities.map((x) => ({ ...x, value: x.type === 'phone' ? `${x.value.slice(0, -1)}${i}` : `${i}${x.value}` })) }, data: e.type === 'purchase.completed' ? { ...(e.data as object), orderId: `${(e.data as { orderId: string }).orderId}${suffix}` } : e.data }) as HubEvent;
+              ({
+                ...e,
+                id: hubEventId('perm', `${e.id}${suffix}`),
+                customer: {
+                  ...e.customer,
+                  identities: e.customer.identities.map((x) => ({
+                    ...x,
+                    value: x.type === 'phone' ? `${x.value.slice(0, -1)}${i}` : `${i}${x.value}`,
+                  })),
+                },
+                data:
+                  e.type === 'purchase.completed'
+                    ? { ...(e.data as object), orderId: `${(e.data as { orderId: string }).orderId}${suffix}` }
+                    : e.data,
+              }) as HubEvent;
             for (const e of order) await store.applyEvent(remap(e));
             const profile = await store.findByIdentity({ type: 'telegram', value: `${i}${tag}` });
             results.push(profile);
@@ -250,9 +324,17 @@ describe('Customer view: guard rails, unmerge, conversation, erase and export', 
     await hub?.stop();
   });
 
-  it('never links two people through the shop\'s own email, and shows a warning', async () => {
-    await postWebhook(hub, 'marquiz', lead({ phone: '050 000 11 01', email: 'info@shop.example' }, '2023-11-14T10:00:00.000Z', 'g1'));
-    await postWebhook(hub, 'marquiz', lead({ phone: '050 000 11 02', email: 'info@shop.example' }, '2023-11-14T11:00:00.000Z', 'g2'));
+  it("never links two people through the shop's own email, and shows a warning", async () => {
+    await postWebhook(
+      hub,
+      'marquiz',
+      lead({ phone: '050 000 11 01', email: 'info@shop.example' }, '2023-11-14T10:00:00.000Z', 'g1'),
+    );
+    await postWebhook(
+      hub,
+      'marquiz',
+      lead({ phone: '050 000 11 02', email: 'info@shop.example' }, '2023-11-14T11:00:00.000Z', 'g2'),
+    );
     await hub.idle();
     const a = await lookup(hub, 'phone:+380500001101');
     const b = await lookup(hub, 'phone:+380500001102');
@@ -261,9 +343,13 @@ describe('Customer view: guard rails, unmerge, conversation, erase and export', 
     expect((await lookup(hub, 'email:info@shop.example')).status).toBe(404);
   });
 
-  it('caps identities per type: a source that sends everyone\'s phone cannot snowball profiles together', async () => {
+  it("caps identities per type: a source that sends everyone's phone cannot snowball profiles together", async () => {
     for (let i = 1; i <= 4; i++) {
-      await postWebhook(hub, 'marquiz', lead({ phone: `050 000 22 0${i}`, email: 'snowball@example.com' }, `2023-11-14T1${i}:00:00.000Z`, `s${i}`));
+      await postWebhook(
+        hub,
+        'marquiz',
+        lead({ phone: `050 000 22 0${i}`, email: 'snowball@example.com' }, `2023-11-14T1${i}:00:00.000Z`, `s${i}`),
+      );
       await hub.idle();
     }
     const profile = await lookup(hub, 'email:snowball@example.com');
@@ -274,16 +360,26 @@ describe('Customer view: guard rails, unmerge, conversation, erase and export', 
 
   it('unmerges identities with the events they brought, and recomputes both profiles', async () => {
     // Prepare: a shared-phone mistake — two people's chats in one profile.
-    await postWebhook(hub, 'marquiz', lead({ phone: '050 000 33 01', email: 'anna@example.com' }, '2023-11-14T10:00:00.000Z', 'u1'));
+    await postWebhook(
+      hub,
+      'marquiz',
+      lead({ phone: '050 000 33 01', email: 'anna@example.com' }, '2023-11-14T10:00:00.000Z', 'u1'),
+    );
     await hub.idle();
-    await postWebhook(hub, 'marquiz', lead({ email: 'anna@example.com', name: 'Boris' }, '2023-11-14T11:00:00.000Z', 'u2'));
+    await postWebhook(
+      hub,
+      'marquiz',
+      lead({ email: 'anna@example.com', name: 'Boris' }, '2023-11-14T11:00:00.000Z', 'u2'),
+    );
     await postWebhook(hub, 'whatsapp', whatsapp('380500003301', 'wamid.u1', 'from the phone', '1700000000'));
     await hub.idle();
     const before = await lookup(hub, 'email:anna@example.com');
     expect(before.body.eventCount).toBe(3);
 
     // Act
-    const res = await send(hub, `/v1/customers/${before.body.customerId}/unmerge`, 'POST', { identities: ['phone:+380500003301', 'whatsapp:380500003301'] });
+    const res = await send(hub, `/v1/customers/${before.body.customerId}/unmerge`, 'POST', {
+      identities: ['phone:+380500003301', 'whatsapp:380500003301'],
+    });
     await hub.idle();
 
     // Assess
@@ -296,10 +392,16 @@ describe('Customer view: guard rails, unmerge, conversation, erase and export', 
     expect(split.body.eventCount).toBe(1);
     expect(split.body.channels).toHaveProperty('whatsapp');
     expect(kept.body.channels).not.toHaveProperty('whatsapp');
-    expect(published.some((e) => e.type === 'customer.unmerged' && e.detail.relatedIds[0] === split.body.customerId)).toBe(true);
-    const again = await send(hub, `/v1/customers/${before.body.customerId}/unmerge`, 'POST', { identities: ['phone:+380500003301', 'whatsapp:380500003301'] });
+    expect(
+      published.some((e) => e.type === 'customer.unmerged' && e.detail.relatedIds[0] === split.body.customerId),
+    ).toBe(true);
+    const again = await send(hub, `/v1/customers/${before.body.customerId}/unmerge`, 'POST', {
+      identities: ['phone:+380500003301', 'whatsapp:380500003301'],
+    });
     expect(again.body.split.customerId).toBe(split.body.customerId);
-    const bad = await send(hub, `/v1/customers/${kept.body.customerId}/unmerge`, 'POST', { identities: ['phone:+380509999999'] });
+    const bad = await send(hub, `/v1/customers/${kept.body.customerId}/unmerge`, 'POST', {
+      identities: ['phone:+380509999999'],
+    });
     expect(bad.status).toBe(400);
   });
 
@@ -320,7 +422,11 @@ describe('Customer view: guard rails, unmerge, conversation, erase and export', 
   });
 
   it('exports everything as one document, then erases it so every lookup is 404', async () => {
-    await postWebhook(hub, 'marquiz', lead({ phone: '050 000 55 01', email: 'erase@example.com' }, '2023-11-14T10:00:00.000Z', 'e1'));
+    await postWebhook(
+      hub,
+      'marquiz',
+      lead({ phone: '050 000 55 01', email: 'erase@example.com' }, '2023-11-14T10:00:00.000Z', 'e1'),
+    );
     await postWebhook(hub, 'whatsapp', whatsapp('380500005501', 'wamid.e1', 'private text', '1700000000'));
     await hub.idle();
     const profile = await lookup(hub, 'email:erase@example.com');
@@ -332,10 +438,17 @@ describe('Customer view: guard rails, unmerge, conversation, erase and export', 
     const erased = await send(hub, `/v1/customers/${profile.body.customerId}`, 'DELETE');
     await hub.idle();
     expect(erased.status).toBe(200);
-    for (const path of [`/v1/customers/${profile.body.customerId}`, '/v1/customers?identity=email:erase@example.com', '/v1/customers?identity=phone:+380500005501', `/v1/customers/${profile.body.customerId}/export`]) {
+    for (const path of [
+      `/v1/customers/${profile.body.customerId}`,
+      '/v1/customers?identity=email:erase@example.com',
+      '/v1/customers?identity=phone:+380500005501',
+      `/v1/customers/${profile.body.customerId}/export`,
+    ]) {
       expect((await api(hub, path)).status, path).toBe(404);
     }
-    expect(published.some((e) => e.type === 'customer.erased' && e.detail.customerId === profile.body.customerId)).toBe(true);
+    expect(published.some((e) => e.type === 'customer.erased' && e.detail.customerId === profile.body.customerId)).toBe(
+      true,
+    );
     const scan = await hub.dynamoClient.send(new ScanCommand({ TableName: hub.tableName }));
     const text = JSON.stringify(scan.Items);
     expect(text).not.toContain('erase@example.com');
@@ -356,16 +469,38 @@ describe('Customer view: a merge of a customer with 10 000 timeline entries', ()
       const items = Array.from({ length: 10_000 }, (_, i) => {
         const occurredAt = new Date(Date.UTC(2021, 0, 1) + i * 60_000).toISOString();
         const eventId = hubEventId('seed', String(i));
-        return { ...keys.timeline(big.customerId, occurredAt, eventId), eventId, customerId: big.customerId, type: 'message.received', channel: 'telegram', connector: 'seed', providerEventId: String(i), occurredAt, receivedAt: occurredAt, summary: `m${i}`, identities: [], traits: {}, data: {} };
+        return {
+          ...keys.timeline(big.customerId, occurredAt, eventId),
+          eventId,
+          customerId: big.customerId,
+          type: 'message.received',
+          channel: 'telegram',
+          connector: 'seed',
+          providerEventId: String(i),
+          occurredAt,
+          receivedAt: occurredAt,
+          summary: `m${i}`,
+          identities: [],
+          traits: {},
+          data: {},
+        };
       });
       for (let i = 0; i < items.length; i += 25) {
-        await doc.send(new BatchWriteCommand({ RequestItems: { [hub.tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+        await doc.send(
+          new BatchWriteCommand({
+            RequestItems: { [hub.tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
+          }),
+        );
       }
       await postWebhook(hub, 'whatsapp', whatsapp('380500006601', 'wamid.big', 'hi', '1700000000'));
       await hub.idle();
 
       // Act: a lead with both identities merges the two.
-      await postWebhook(hub, 'marquiz', lead({ phone: '050 000 66 01', email: 'big@example.com' }, '2023-11-15T00:00:00.000Z', 'big2'));
+      await postWebhook(
+        hub,
+        'marquiz',
+        lead({ phone: '050 000 66 01', email: 'big@example.com' }, '2023-11-15T00:00:00.000Z', 'big2'),
+      );
       await hub.idle();
 
       // Assess
@@ -374,7 +509,10 @@ describe('Customer view: a merge of a customer with 10 000 timeline entries', ()
       let cursor: string | undefined;
       let total = 0;
       do {
-        const page = await api(hub, `/v1/customers/${merged.customerId}/timeline?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+        const page = await api(
+          hub,
+          `/v1/customers/${merged.customerId}/timeline?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+        );
         total += page.body.items.length;
         cursor = page.body.nextCursor;
       } while (cursor);

@@ -52,7 +52,9 @@ describe('Foundation: webhook → bus → single customer view → read API', ()
     const whatsapp = await api(hub, '/v1/customers?identity=whatsapp:972987654321');
     expect(whatsapp.status).toBe(200);
     expect(whatsapp.body.channels.whatsapp.count).toBe(1);
-    expect(whatsapp.body.identities).toEqual(expect.arrayContaining([{ type: 'whatsapp', value: '972987654321', source: 'whatsapp' }]));
+    expect(whatsapp.body.identities).toEqual(
+      expect.arrayContaining([{ type: 'whatsapp', value: '972987654321', source: 'whatsapp' }]),
+    );
 
     const lead = await api(hub, `/v1/customers?identity=${encodeURIComponent('email:IVAN@example.com')}`);
     expect(lead.status).toBe(200);
@@ -119,7 +121,10 @@ describe('Foundation: webhook → bus → single customer view → read API', ()
     const profile = await api(hub, '/v1/customers?identity=phone:+380931112233');
     // Act
     const first = await api(hub, `/v1/customers/${profile.body.customerId}/timeline?limit=2`);
-    const second = await api(hub, `/v1/customers/${profile.body.customerId}/timeline?limit=2&cursor=${first.body.nextCursor}`);
+    const second = await api(
+      hub,
+      `/v1/customers/${profile.body.customerId}/timeline?limit=2&cursor=${first.body.nextCursor}`,
+    );
     // Assess
     const times = [...first.body.items, ...second.body.items].map((i: { occurredAt: string }) => i.occurredAt);
     expect(times).toEqual(['2023-11-14T22:16:40.000Z', '2023-11-14T22:15:00.000Z', '2023-11-14T22:13:20.000Z']);
@@ -130,10 +135,14 @@ describe('Foundation: webhook → bus → single customer view → read API', ()
   });
 
   it('answers the WhatsApp verification handshake with the challenge only for the right token', async () => {
-    const ok = await fetch(`${hub.url}/webhooks/whatsapp?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=${TEST_VERIFY_TOKEN}`);
+    const ok = await fetch(
+      `${hub.url}/webhooks/whatsapp?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=${TEST_VERIFY_TOKEN}`,
+    );
     expect(ok.status).toBe(200);
     expect(await ok.text()).toBe('1158201444');
-    const wrong = await fetch(`${hub.url}/webhooks/whatsapp?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=nope`);
+    const wrong = await fetch(
+      `${hub.url}/webhooks/whatsapp?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=nope`,
+    );
     expect(wrong.status).toBe(403);
     expect(((await wrong.json()) as any).error.code).toBeDefined();
   });
@@ -149,7 +158,9 @@ describe('Foundation: webhook → bus → single customer view → read API', ()
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('not_found');
     const connectors = await api(hub, '/v1/connectors');
-    expect(connectors.body.connectors.map((c: { name: string }) => c.name)).toEqual(expect.arrayContaining(['telegram', 'whatsapp', 'marquiz']));
+    expect(connectors.body.connectors.map((c: { name: string }) => c.name)).toEqual(
+      expect.arrayContaining(['telegram', 'whatsapp', 'marquiz']),
+    );
     expect(connectors.body.connectors.every((c: { configured: boolean }) => c.configured)).toBe(true);
   });
 });

@@ -13,15 +13,19 @@ import { api, postWebhook, startTestHub } from '../helpers/hub.js';
 
 const POSTER_TOKEN = '687409:journeytoken';
 
-const fixtureJson = (connector: string, file: string): any => JSON.parse(readFileSync(`functions/connectors/${connector}/fixtures/${file}`, 'utf8'));
-const fixtureText = (connector: string, file: string): string => readFileSync(`functions/connectors/${connector}/fixtures/${file}`, 'utf8');
+const fixtureJson = (connector: string, file: string): any =>
+  JSON.parse(readFileSync(`functions/connectors/${connector}/fixtures/${file}`, 'utf8'));
+const fixtureText = (connector: string, file: string): string =>
+  readFileSync(`functions/connectors/${connector}/fixtures/${file}`, 'utf8');
 
 /** A Poster account with one loyalty client whose receipts are all 1 250.00 UAH. */
 const startFakePoster = async (client: { id: string; phone: string; card: string; name: string }) => {
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
-    const send = (body: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    if (url.searchParams.get('token') !== POSTER_TOKEN) return send({ error: { code: 11, message: 'Invalid access_token' } });
+    const send = (body: unknown) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (url.searchParams.get('token') !== POSTER_TOKEN)
+      return send({ error: { code: 11, message: 'Invalid access_token' } });
     switch (url.pathname) {
       case '/api/dash.getTransaction':
         return send({
@@ -37,14 +41,28 @@ const startFakePoster = async (client: { id: string; phone: string; card: string
               sum: '125000',
               spot_id: '1',
               client_id: client.id,
-              products: [{ product_id: '7', modification_id: '0', num: '1', product_price: '125000', payed_sum: '125000' }],
+              products: [
+                { product_id: '7', modification_id: '0', num: '1', product_price: '125000', payed_sum: '125000' },
+              ],
             },
           ],
         });
       case '/api/dash.getTransactionProducts':
         return send({ response: [{ product_id: '7', product_name: 'Sofa Oslo', modification_id: '0', num: '1' }] });
       case '/api/clients.getClient':
-        return send({ response: [{ client_id: client.id, firstname: client.name, lastname: '', phone: client.phone, phone_number: client.phone.replace(/\D/g, ''), email: '', card_number: client.card }] });
+        return send({
+          response: [
+            {
+              client_id: client.id,
+              firstname: client.name,
+              lastname: '',
+              phone: client.phone,
+              phone_number: client.phone.replace(/\D/g, ''),
+              email: '',
+              card_number: client.card,
+            },
+          ],
+        });
       case '/api/settings.getCurrency':
         return send({ response: { currency_id: '1', currency_code_iso: 'UAH' } });
       default:
@@ -52,10 +70,14 @@ const startFakePoster = async (client: { id: string; phone: string; card: string
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 };
 
-const posterReceipt = (id: number) => JSON.stringify({ ...fixtureJson('poster', 'transaction-closed.json'), object_id: id });
+const posterReceipt = (id: number) =>
+  JSON.stringify({ ...fixtureJson('poster', 'transaction-closed.json'), object_id: id });
 
 const binotelCall = (externalNumber: string, callId: string, startTime: number) =>
   fixtureText('binotel', 'api-call-completed.txt')
@@ -87,7 +109,11 @@ describe('Omnichannel journey', () => {
     quiz.created = '2026-11-01T10:00:00.000Z';
     const whatsapp = fixtureJson('whatsapp', 'message-text.json');
     whatsapp.entry[0].changes[0].value.contacts[0].wa_id = '380501112233';
-    Object.assign(whatsapp.entry[0].changes[0].value.messages[0], { from: '380501112233', id: 'wamid.journey', timestamp: String(Date.parse('2026-11-03T09:00:00Z') / 1000) });
+    Object.assign(whatsapp.entry[0].changes[0].value.messages[0], {
+      from: '380501112233',
+      id: 'wamid.journey',
+      timestamp: String(Date.parse('2026-11-03T09:00:00Z') / 1000),
+    });
     const viber = fixtureJson('viber', 'message-contact-own-phone.json');
     viber.sender.id = 'journey-viber-id=';
     // Her own card (the share-phone button): the card's name is her Viber name.
@@ -97,7 +123,11 @@ describe('Omnichannel journey', () => {
 
     const steps: [string, string | Buffer, string?][] = [
       ['marquiz', JSON.stringify(quiz)],
-      ['binotel', binotelCall('0501112233', '9900001', Date.parse('2026-11-02T12:00:00Z') / 1000), 'application/x-www-form-urlencoded'],
+      [
+        'binotel',
+        binotelCall('0501112233', '9900001', Date.parse('2026-11-02T12:00:00Z') / 1000),
+        'application/x-www-form-urlencoded',
+      ],
       ['whatsapp', JSON.stringify(whatsapp)],
       ['viber', JSON.stringify(viber).replace(/"message_token":"?(\d+)"?/, '"message_token":4912661846655299999')],
       ['poster', posterReceipt(770001)],
@@ -112,11 +142,22 @@ describe('Omnichannel journey', () => {
     const profile = await lookup('phone:+380501112233');
     expect(profile.status).toBe(200);
     expect(Object.keys(profile.body.channels).sort()).toEqual(['phone', 'pos', 'viber', 'web', 'whatsapp']);
-    for (const identity of ['email:olena.journey@example.com', 'whatsapp:380501112233', 'viber:journey-viber-id=', 'loyalty_card:0000000001234']) {
+    for (const identity of [
+      'email:olena.journey@example.com',
+      'whatsapp:380501112233',
+      'viber:journey-viber-id=',
+      'loyalty_card:0000000001234',
+    ]) {
       expect((await lookup(identity)).body.customerId, identity).toBe(profile.body.customerId);
     }
     const timeline = await api(hub, `/v1/customers/${profile.body.customerId}/timeline`);
-    expect(timeline.body.items.map((i: any) => i.connector).sort()).toEqual(['binotel', 'marquiz', 'poster', 'viber', 'whatsapp']);
+    expect(timeline.body.items.map((i: any) => i.connector).sort()).toEqual([
+      'binotel',
+      'marquiz',
+      'poster',
+      'viber',
+      'whatsapp',
+    ]);
   });
 
   it('a callback request, a quiz leaving her Telegram, a Telegram chat, a call and an offline purchase: one journey, lifetime value, Telegram preferred', async () => {
@@ -130,18 +171,37 @@ describe('Omnichannel journey', () => {
     quiz.quiz = { id: 'sofa-quiz', name: 'Choose a sofa' };
     const telegram = fixtureJson('telegram', 'message-text.json');
     telegram.update_id = 88001;
-    telegram.message.from = { id: 7000001, is_bot: false, first_name: 'Iryna', username: 'Iryna_Sofa', language_code: 'uk' };
+    telegram.message.from = {
+      id: 7000001,
+      is_bot: false,
+      first_name: 'Iryna',
+      username: 'Iryna_Sofa',
+      language_code: 'uk',
+    };
     telegram.message.chat = { id: 7000001, type: 'private', first_name: 'Iryna' };
     telegram.message.date = Date.parse('2026-11-10T10:00:00Z') / 1000;
     telegram.message.text = 'Is the grey Oslo sofa in stock?';
-    const telegram2 = { ...telegram, update_id: 88002, message: { ...telegram.message, message_id: 2, date: Date.parse('2026-11-11T10:00:00Z') / 1000, text: 'Thanks, I will come to the shop' } };
+    const telegram2 = {
+      ...telegram,
+      update_id: 88002,
+      message: {
+        ...telegram.message,
+        message_id: 2,
+        date: Date.parse('2026-11-11T10:00:00Z') / 1000,
+        text: 'Thanks, I will come to the shop',
+      },
+    };
 
     const steps: [string, string, string?][] = [
       ['site', JSON.stringify(site)],
       ['marquiz', JSON.stringify(quiz)],
       ['telegram', JSON.stringify(telegram)],
       ['telegram', JSON.stringify(telegram2)],
-      ['binotel', binotelCall('0675554433', '9900002', Date.parse('2026-11-12T12:00:00Z') / 1000), 'application/x-www-form-urlencoded'],
+      [
+        'binotel',
+        binotelCall('0675554433', '9900002', Date.parse('2026-11-12T12:00:00Z') / 1000),
+        'application/x-www-form-urlencoded',
+      ],
     ];
     for (const [connector, body, contentType] of steps) {
       const res = await postWebhook(hub, connector, body, contentType ? { contentType } : {});
@@ -152,13 +212,23 @@ describe('Omnichannel journey', () => {
     await poster.close();
     poster = await startFakePoster({ id: '502', phone: '+380 67 555-44-33', card: '0000000005678', name: 'Iryna' });
     await hub.stop();
-    hub = await startTestHub({ retryBaseMs: 20, tableName: hub.tableName, extraEnv: { OMNIHUB_API_BASE_URL_POSTER: `${poster.url}/api`, OMNIHUB_API_TOKEN_POSTER: POSTER_TOKEN } });
+    hub = await startTestHub({
+      retryBaseMs: 20,
+      tableName: hub.tableName,
+      extraEnv: { OMNIHUB_API_BASE_URL_POSTER: `${poster.url}/api`, OMNIHUB_API_TOKEN_POSTER: POSTER_TOKEN },
+    });
     expect((await postWebhook(hub, 'poster', posterReceipt(770002))).status).toBe(200);
     await hub.idle();
 
     // Assess: every manager finds the same profile by any identifier.
     const ids = new Set<string>();
-    for (const identity of ['phone:067 555 44 33', 'site:v_journey2', 'telegram_username:iryna_sofa', 'telegram:7000001', 'loyalty_card:0000000005678']) {
+    for (const identity of [
+      'phone:067 555 44 33',
+      'site:v_journey2',
+      'telegram_username:iryna_sofa',
+      'telegram:7000001',
+      'loyalty_card:0000000005678',
+    ]) {
       const res = await lookup(identity);
       expect(res.status, identity).toBe(200);
       ids.add(res.body.customerId);
@@ -179,6 +249,9 @@ describe('Omnichannel journey', () => {
     // One purchase of 1 250.00 UAH: frequency 1/year × 3-year lifespan.
     expect(profile.computed.lifetimeValue).toEqual({ amountMinor: 375_000, currency: 'UAH' });
     const conversation = await api(hub, `/v1/customers/${profile.customerId}/conversation`);
-    expect(conversation.body.messages.map((m: any) => m.text)).toEqual(['Is the grey Oslo sofa in stock?', 'Thanks, I will come to the shop']);
+    expect(conversation.body.messages.map((m: any) => m.text)).toEqual([
+      'Is the grey Oslo sofa in stock?',
+      'Thanks, I will come to the shop',
+    ]);
   });
 });

@@ -17,8 +17,24 @@ const SQUARE_TOKEN = 'EAAA-square-test';
 
 /** Poster clients of the fake account, by id. */
 const POSTER_CLIENTS: Record<string, Record<string, string>> = {
-  '38': { client_id: '38', firstname: 'Olena', lastname: 'Koval', phone: '+380 50 11-11-111', phone_number: '380501111111', email: 'olena@example.com', card_number: '0000000000222' },
-  '41': { client_id: '41', firstname: 'Taras', lastname: 'Melnyk', phone: '+380 67 222-33-44', phone_number: '380672223344', email: '', card_number: '0000000000777' },
+  '38': {
+    client_id: '38',
+    firstname: 'Olena',
+    lastname: 'Koval',
+    phone: '+380 50 11-11-111',
+    phone_number: '380501111111',
+    email: 'olena@example.com',
+    card_number: '0000000000222',
+  },
+  '41': {
+    client_id: '41',
+    firstname: 'Taras',
+    lastname: 'Melnyk',
+    phone: '+380 67 222-33-44',
+    phone_number: '380672223344',
+    email: '',
+    card_number: '0000000000777',
+  },
 };
 
 /** Receipt id → client id; every receipt is closed, 27.50 UAH (cash 10.00 + card 15.00 + bonus 2.50). */
@@ -39,17 +55,29 @@ const startFakeVendors = async (): Promise<FakeVendors> => {
   const fake = { receiptCalls: new Map<string, number>(), failNext: 0 } as FakeVendors & { server: Server };
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
-    const send = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(json(body));
+    const send = (status: number, body: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(json(body));
     // Square: GET /square/v2/customers/{id} with a Bearer token.
     if (url.pathname.startsWith('/square/')) {
-      if (req.headers.authorization !== `Bearer ${SQUARE_TOKEN}`) return send(401, { errors: [{ code: 'UNAUTHORIZED' }] });
+      if (req.headers.authorization !== `Bearer ${SQUARE_TOKEN}`)
+        return send(401, { errors: [{ code: 'UNAUTHORIZED' }] });
       if (url.pathname === '/square/v2/customers/JDKYHBWT1D4F8MFH63DBMEN8Y4') {
-        return send(200, { customer: { id: 'JDKYHBWT1D4F8MFH63DBMEN8Y4', given_name: 'Olena', family_name: 'Koval', phone_number: '+380931234567', email_address: 'olena.koval@example.com', version: 1 } });
+        return send(200, {
+          customer: {
+            id: 'JDKYHBWT1D4F8MFH63DBMEN8Y4',
+            given_name: 'Olena',
+            family_name: 'Koval',
+            phone_number: '+380931234567',
+            email_address: 'olena.koval@example.com',
+            version: 1,
+          },
+        });
       }
       return send(404, { errors: [{ code: 'NOT_FOUND' }] });
     }
     // Poster: GET /poster/api/{method}?token=…
-    if (url.searchParams.get('token') !== POSTER_TOKEN) return send(200, { error: { code: 11, message: 'Invalid access_token' } });
+    if (url.searchParams.get('token') !== POSTER_TOKEN)
+      return send(200, { error: { code: 11, message: 'Invalid access_token' } });
     switch (url.pathname) {
       case '/poster/api/dash.getTransaction': {
         const id = url.searchParams.get('transaction_id') ?? '';
@@ -73,13 +101,17 @@ const startFakeVendors = async (): Promise<FakeVendors> => {
               sum: '2750',
               spot_id: '1',
               client_id: client,
-              products: [{ product_id: '162', modification_id: '0', num: '1', product_price: '2750', payed_sum: '2750' }],
+              products: [
+                { product_id: '162', modification_id: '0', num: '1', product_price: '2750', payed_sum: '2750' },
+              ],
             },
           ],
         });
       }
       case '/poster/api/dash.getTransactionProducts':
-        return send(200, { response: [{ product_id: '162', product_name: 'Капучино', modification_id: '0', product_code: '', num: '1' }] });
+        return send(200, {
+          response: [{ product_id: '162', product_name: 'Капучино', modification_id: '0', product_code: '', num: '1' }],
+        });
       case '/poster/api/clients.getClient': {
         const client = POSTER_CLIENTS[url.searchParams.get('client_id') ?? ''];
         return send(200, client ? { response: [client] } : { error: { code: 32, message: "The ID doesn't exist" } });
@@ -101,13 +133,17 @@ const fixture = (connector: string, file: string): Record<string, unknown> =>
   JSON.parse(readFileSync(`functions/connectors/${connector}/fixtures/${file}`, 'utf8')) as Record<string, unknown>;
 
 /** A Poster hook for receipt `id`; postWebhook re-signs `verify` with the hub's secret. */
-const posterReceiptHook = (id: number): string => json({ ...fixture('poster', 'transaction-closed.json'), object_id: id });
+const posterReceiptHook = (id: number): string =>
+  json({ ...fixture('poster', 'transaction-closed.json'), object_id: id });
 
 const profileBy = async (hub: LocalHub, identity: string) => {
   const profile = await api(hub, `/v1/customers?identity=${encodeURIComponent(identity)}`);
   expect(profile.status, `profile for ${identity}`).toBe(200);
   const timeline = await api(hub, `/v1/customers/${profile.body.customerId}/timeline`);
-  return { profile: profile.body, items: timeline.body.items as { type: string; connector: string; data: any; summary: string }[] };
+  return {
+    profile: profile.body,
+    items: timeline.body.items as { type: string; connector: string; data: any; summary: string }[],
+  };
 };
 
 describe('POS hydration: thin webhook → fake vendor API → profile', () => {
@@ -140,7 +176,12 @@ describe('POS hydration: thin webhook → fake vendor API → profile', () => {
     expect(res.status, res.text).toBe(200);
     expect(res.body).toEqual({ status: 'accept' });
     const { profile, items } = await profileBy(hub, 'phone:+380501111111');
-    expect(profile.identities).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'loyalty_card', value: '0000000000222' }), expect.objectContaining({ type: 'poster', value: '38' })]));
+    expect(profile.identities).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'loyalty_card', value: '0000000000222' }),
+        expect.objectContaining({ type: 'poster', value: '38' }),
+      ]),
+    );
     const purchases = items.filter((i) => i.type === 'purchase.completed');
     expect(purchases).toHaveLength(1);
     expect(purchases[0]?.connector).toBe('poster');
@@ -160,7 +201,9 @@ describe('POS hydration: thin webhook → fake vendor API → profile', () => {
     expect(res.status, res.text).toBe(200);
     expect(vendors.receiptCalls.get('16802')).toBe(3);
     const { items } = await profileBy(hub, 'loyalty_card:0000000000777');
-    expect(items.filter((i) => i.type === 'purchase.completed').map((i) => i.data.total)).toEqual([{ amountMinor: 2750, currency: 'UAH' }]);
+    expect(items.filter((i) => i.type === 'purchase.completed').map((i) => i.data.total)).toEqual([
+      { amountMinor: 2750, currency: 'UAH' },
+    ]);
     await profileBy(hub, 'phone:+380672223344');
   });
 
@@ -186,8 +229,13 @@ describe('POS hydration: thin webhook → fake vendor API → profile', () => {
     // Assess
     expect(res.status, res.text).toBe(200);
     const { profile, items } = await profileBy(hub, 'phone:+380931234567');
-    expect(profile.identities).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'square', value: 'JDKYHBWT1D4F8MFH63DBMEN8Y4' })]));
+    expect(profile.identities).toEqual(
+      expect.arrayContaining([expect.objectContaining({ type: 'square', value: 'JDKYHBWT1D4F8MFH63DBMEN8Y4' })]),
+    );
     expect(items.map((i) => i.type).sort()).toEqual(['contact.updated', 'purchase.completed']);
-    expect(items.find((i) => i.type === 'purchase.completed')?.data.total).toEqual({ amountMinor: 45050, currency: 'UAH' });
+    expect(items.find((i) => i.type === 'purchase.completed')?.data.total).toEqual({
+      amountMinor: 45050,
+      currency: 'UAH',
+    });
   });
 });

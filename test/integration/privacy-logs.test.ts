@@ -31,10 +31,13 @@ describe('Privacy: logs', () => {
     await hub?.stop();
   });
 
-  it('logs ids and counts, never the customer\'s phone, email or words', async () => {
+  it("logs ids and counts, never the customer's phone, email or words", async () => {
     // Act: a message, a lead, a redelivery, bad requests and lookups, all with her data.
     const message = JSON.parse(fixture('whatsapp', 'message-text.json').toString());
-    Object.assign(message.entry[0].changes[0].value.messages[0], { from: '380509998877', text: { body: 'my secret sofa wish' } });
+    Object.assign(message.entry[0].changes[0].value.messages[0], {
+      from: '380509998877',
+      text: { body: 'my secret sofa wish' },
+    });
     message.entry[0].changes[0].value.contacts[0].wa_id = '380509998877';
     const lead = JSON.parse(fixture('marquiz', 'lead.json').toString());
     lead.contacts = { name: 'Private Person', phone: '050 999 88 77', email: 'private.person@example.com' };
@@ -50,7 +53,14 @@ describe('Privacy: logs', () => {
     // Assess
     const log = lines.join('');
     expect(log).toContain('webhook accepted'); // the capture works
-    for (const secret of ['380509998877', '509998877', 'private.person', 'nobody.private', 'my secret sofa wish', 'Private Person']) {
+    for (const secret of [
+      '380509998877',
+      '509998877',
+      'private.person',
+      'nobody.private',
+      'my secret sofa wish',
+      'Private Person',
+    ]) {
       expect(log, secret).not.toContain(secret);
     }
   });

@@ -54,7 +54,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-const hubWith = async (subscriptions: SubscriptionInput[], extra: Parameters<typeof startTestHub>[0] = {}): Promise<LocalHub> => {
+const hubWith = async (
+  subscriptions: SubscriptionInput[],
+  extra: Parameters<typeof startTestHub>[0] = {},
+): Promise<LocalHub> => {
   const hub = await startTestHub({ subscriptions, ...extra });
   cleanups.push(() => hub.stop());
   return hub;
@@ -88,13 +91,24 @@ describe('Subscriptions: signed webhook delivery', () => {
     expect(delivery?.verified).toBe(true);
     expect(delivery?.headers['webhook-id']).toBe(eventId);
     expect(delivery?.headers['content-type']).toBe('application/json');
-    expect(delivery?.json).toMatchObject({ 'detail-type': 'lead.submitted', source: 'omnihub.marquiz', detail: { id: eventId, type: 'lead.submitted' } });
+    expect(delivery?.json).toMatchObject({
+      'detail-type': 'lead.submitted',
+      source: 'omnihub.marquiz',
+      detail: { id: eventId, type: 'lead.submitted' },
+    });
     expect(hub.subscriptions.secret('crm-leads')).toMatch(/^whsec_/);
 
     const deliveries = await api(hub, '/v1/subscriptions/crm-leads/deliveries');
     expect(deliveries.status).toBe(200);
     expect(deliveries.body.items).toEqual([
-      expect.objectContaining({ eventId, attempt: 1, outcome: 'delivered', statusCode: 200, latencyMs: expect.any(Number), time: expect.any(String) }),
+      expect.objectContaining({
+        eventId,
+        attempt: 1,
+        outcome: 'delivered',
+        statusCode: 200,
+        latencyMs: expect.any(Number),
+        time: expect.any(String),
+      }),
     ]);
   });
 
@@ -104,7 +118,13 @@ describe('Subscriptions: signed webhook delivery', () => {
     const crm = await receiver({ secret: () => hub.subscriptions.secret('crm-slim') });
     hub = await hubWith([
       webhook('crm-slim', crm.url, {
-        transform: { eventId: '$.detail.id', type: '$.detail-type', phone: '$.detail.customer.identities[0].value', quiz: '$.detail.data.formName', missing: '$.detail.nope' },
+        transform: {
+          eventId: '$.detail.id',
+          type: '$.detail-type',
+          phone: '$.detail.customer.identities[0].value',
+          quiz: '$.detail.data.formName',
+          missing: '$.detail.nope',
+        },
       }),
     ]);
 
@@ -114,13 +134,22 @@ describe('Subscriptions: signed webhook delivery', () => {
 
     // Assess
     expect(crm.received[0]?.verified).toBe(true);
-    expect(crm.received[0]?.json).toEqual({ eventId, type: 'lead.submitted', phone: '+380501234567', quiz: 'Подбор кухни', missing: null });
+    expect(crm.received[0]?.json).toEqual({
+      eventId,
+      type: 'lead.submitted',
+      phone: '+380501234567',
+      quiz: 'Подбор кухни',
+      missing: null,
+    });
   });
 
   it('retries a receiver that answers 500 twice, then delivers exactly once more and never again', async () => {
     // Prepare
     let hub!: LocalHub;
-    const crm = await receiver({ secret: () => hub.subscriptions.secret('flaky'), reply: (n) => ({ status: n <= 2 ? 500 : 200 }) });
+    const crm = await receiver({
+      secret: () => hub.subscriptions.secret('flaky'),
+      reply: (n) => ({ status: n <= 2 ? 500 : 200 }),
+    });
     hub = await hubWith([webhook('flaky', crm.url)]);
 
     // Act
@@ -170,7 +199,11 @@ describe('Subscriptions: dead letters, redrive and isolation', () => {
     // Prepare: an endpoint that refuses connections, a 1 s window.
     const port = await closedPort();
     let hub!: LocalHub;
-    hub = await hubWith([webhook('down', `http://127.0.0.1:${port}/hooks/omnihub`, { retry: { baseDelayMs: 50, maxDelayMs: 200, windowSeconds: 1, maxAttempts: 100 } })]);
+    hub = await hubWith([
+      webhook('down', `http://127.0.0.1:${port}/hooks/omnihub`, {
+        retry: { baseDelayMs: 50, maxDelayMs: 200, windowSeconds: 1, maxAttempts: 100 },
+      }),
+    ]);
 
     // Act
     const eventId = await postLead(hub, 5);
@@ -200,7 +233,11 @@ describe('Subscriptions: dead letters, redrive and isolation', () => {
     expect(crm.received[0]?.headers['webhook-id']).toBe(eventId);
     expect(queue?.stats()).toMatchObject({ deadLettered: 0, pending: 0 });
     const list = await api(hub, '/v1/subscriptions');
-    expect(list.body.subscriptions[0]).toMatchObject({ name: 'down', deliveries: { delivered: 1, deadLettered: 1 }, queue: { deadLettered: 0 } });
+    expect(list.body.subscriptions[0]).toMatchObject({
+      name: 'down',
+      deliveries: { delivered: 1, deadLettered: 1 },
+      queue: { deadLettered: 0 },
+    });
   });
 
   it('keeps delivering to a healthy subscriber at its normal latency while another subscriber is down', async () => {
@@ -209,7 +246,9 @@ describe('Subscriptions: dead letters, redrive and isolation', () => {
     let hub!: LocalHub;
     const healthy = await receiver({ secret: () => hub.subscriptions.secret('healthy') });
     hub = await hubWith([
-      webhook('dead-end', `http://127.0.0.1:${port}/hooks`, { retry: { baseDelayMs: 100, maxDelayMs: 300, windowSeconds: 3_600, maxAttempts: 186 } }),
+      webhook('dead-end', `http://127.0.0.1:${port}/hooks`, {
+        retry: { baseDelayMs: 100, maxDelayMs: 300, windowSeconds: 3_600, maxAttempts: 186 },
+      }),
       webhook('healthy', healthy.url),
     ]);
     // Baseline: the healthy subscriber's latency (ingest acknowledged → delivered) before anything fails.
@@ -235,7 +274,9 @@ describe('Subscriptions: dead letters, redrive and isolation', () => {
     // Loose bound: the CI machine is shared; a blocked subscriber would add the other's retry delays (seconds).
     expect(Math.max(...latencies)).toBeLessThan(1_000);
     const sorted = [...latencies].sort((a, b) => a - b);
-    console.info(`healthy subscriber, ack → delivered: baseline ${baseline} ms; while the other is down median ${sorted[3]} ms, max ${sorted[5]} ms`);
+    console.info(
+      `healthy subscriber, ack → delivered: baseline ${baseline} ms; while the other is down median ${sorted[3]} ms, max ${sorted[5]} ms`,
+    );
   });
 });
 
@@ -269,14 +310,25 @@ describe('Subscriptions: archive replay', () => {
 
     // Assess
     expect(res.status).toBe(202);
-    expect(res.body).toMatchObject({ subscription: 'second', state: 'COMPLETED', replayed: 2, replayName: expect.stringMatching(/^local-second-/) });
+    expect(res.body).toMatchObject({
+      subscription: 'second',
+      state: 'COMPLETED',
+      replayed: 2,
+      replayName: expect.stringMatching(/^local-second-/),
+    });
     expect(second.received.map((r) => r.headers['webhook-id']).sort()).toEqual([...inWindow].sort());
     expect(second.received.every((r) => r.verified)).toBe(true);
-    expect(second.received.every((r) => r.headers['omnihub-replay'] === res.body.replayName && r.json['replay-name'] === res.body.replayName)).toBe(true);
+    expect(
+      second.received.every(
+        (r) => r.headers['omnihub-replay'] === res.body.replayName && r.json['replay-name'] === res.body.replayName,
+      ),
+    ).toBe(true);
     expect(first.received).toHaveLength(4); // nothing replayed to the other subscription
     expect([...before, ...after].some((id) => second.received.some((r) => r.headers['webhook-id'] === id))).toBe(false);
     const deliveries = await api(hub, '/v1/subscriptions/second/deliveries');
-    expect(deliveries.body.items.every((i: { replayName?: string }) => i.replayName === res.body.replayName)).toBe(true);
+    expect(deliveries.body.items.every((i: { replayName?: string }) => i.replayName === res.body.replayName)).toBe(
+      true,
+    );
   });
 });
 
@@ -286,17 +338,27 @@ describe('Subscriptions: config and API', () => {
       startTestHub({
         subscriptions: [
           webhook('ok', 'http://localhost:9/x'),
-          { name: 'bad', pattern: { 'detail-type': 'lead.submitted' }, target: { type: 'webhook', url: 'http://crm.example.com/x' } } as SubscriptionInput,
+          {
+            name: 'bad',
+            pattern: { 'detail-type': 'lead.submitted' },
+            target: { type: 'webhook', url: 'http://crm.example.com/x' },
+          } as SubscriptionInput,
         ],
       }),
-    ).rejects.toThrow(/subscriptions\[1\]\.pattern\.detail-type: must be an array[\s\S]*subscriptions\[1\]\.target\.url: must be https/);
+    ).rejects.toThrow(
+      /subscriptions\[1\]\.pattern\.detail-type: must be an array[\s\S]*subscriptions\[1\]\.target\.url: must be https/,
+    );
   });
 
   it('lists subscriptions with their pattern and stats, records matches of AWS-native targets, and validates requests', async () => {
     // Prepare
     const hub = await hubWith([
       webhook('crm', 'http://127.0.0.1:9/never', { enabled: false }),
-      { name: 'lake', pattern: { source: [{ prefix: 'omnihub.' }] }, target: { type: 'sqs', queueArn: 'arn:aws:sqs:eu-central-1:123456789012:lake' } },
+      {
+        name: 'lake',
+        pattern: { source: [{ prefix: 'omnihub.' }] },
+        target: { type: 'sqs', queueArn: 'arn:aws:sqs:eu-central-1:123456789012:lake' },
+      },
     ]);
 
     // Act
@@ -309,12 +371,20 @@ describe('Subscriptions: config and API', () => {
     expect(list.status).toBe(200);
     expect(list.body.subscriptions).toEqual([
       expect.objectContaining({ name: 'crm', enabled: false, deliveries: expect.objectContaining({ delivered: 0 }) }),
-      expect.objectContaining({ name: 'lake', pattern: { source: [{ prefix: 'omnihub.' }] }, delivery: 'recorded-only', deliveries: expect.objectContaining({ matched: 1, delivered: 0 }) }),
+      expect.objectContaining({
+        name: 'lake',
+        pattern: { source: [{ prefix: 'omnihub.' }] },
+        delivery: 'recorded-only',
+        deliveries: expect.objectContaining({ matched: 1, delivered: 0 }),
+      }),
     ]);
     expect(lake.body.items).toEqual([expect.objectContaining({ eventId, outcome: 'matched' })]);
     expect((await api(hub, '/v1/subscriptions/nope/deliveries')).status).toBe(404);
     expect((await post(hub, '/v1/subscriptions/lake/redrive')).status).toBe(400);
-    const badReplay = await post(hub, '/v1/subscriptions/lake/replay', { from: '2024-05-02T00:00:00Z', to: '2024-05-01T00:00:00Z' });
+    const badReplay = await post(hub, '/v1/subscriptions/lake/replay', {
+      from: '2024-05-02T00:00:00Z',
+      to: '2024-05-01T00:00:00Z',
+    });
     expect(badReplay.status).toBe(400);
     expect(badReplay.body.error.message).toMatch(/to: "from" must be before "to"/);
     expect((await fetch(`${hub.url}/v1/subscriptions`)).status).toBe(401);

@@ -21,18 +21,38 @@ const recorder = (reply: (name: string) => unknown = () => ({})) => {
 };
 
 const subscriptions = defineSubscriptions([
-  { name: 'crm-leads', pattern: { 'detail-type': ['lead.submitted'] }, target: { type: 'webhook', url: 'https://crm.example.com/h' } },
-  { name: 'lake', pattern: { source: [{ prefix: 'omnihub.' }] }, target: { type: 'sqs', queueArn: 'arn:aws:sqs:eu-central-1:123456789012:lake' } },
+  {
+    name: 'crm-leads',
+    pattern: { 'detail-type': ['lead.submitted'] },
+    target: { type: 'webhook', url: 'https://crm.example.com/h' },
+  },
+  {
+    name: 'lake',
+    pattern: { source: [{ prefix: 'omnihub.' }] },
+    target: { type: 'sqs', queueArn: 'arn:aws:sqs:eu-central-1:123456789012:lake' },
+  },
 ]);
 const BUS = 'arn:aws:events:eu-central-1:123456789012:event-bus/omnihub-prod';
 const ARCHIVE = 'arn:aws:events:eu-central-1:123456789012:archive/omnihub-prod-archive';
 
 const operations = (sqsReply?: (name: string) => unknown) => {
-  const sqs = recorder(sqsReply ?? (() => ({ Attributes: { ApproximateNumberOfMessages: '3', ApproximateNumberOfMessagesNotVisible: '1' }, TaskHandle: 'task-1' })));
+  const sqs = recorder(
+    sqsReply ??
+      (() => ({
+        Attributes: { ApproximateNumberOfMessages: '3', ApproximateNumberOfMessagesNotVisible: '1' },
+        TaskHandle: 'task-1',
+      })),
+  );
   const eventBridge = recorder(() => ({ State: 'STARTING' }));
   const ops = new AwsSubscriptionOperations(
     { sqs: sqs.client, eventBridge: eventBridge.client },
-    { subscriptions, prefix: 'omnihub-prod-sub-', eventBusArn: BUS, archiveArn: ARCHIVE, now: () => new Date('2025-03-04T05:06:07.890Z') },
+    {
+      subscriptions,
+      prefix: 'omnihub-prod-sub-',
+      eventBusArn: BUS,
+      archiveArn: ARCHIVE,
+      now: () => new Date('2025-03-04T05:06:07.890Z'),
+    },
   );
   return { ops, sqs: sqs.sent, eventBridge: eventBridge.sent };
 };
@@ -43,7 +63,10 @@ describe('AWS subscription operations', () => {
     const { ops, eventBridge } = operations();
 
     // Act
-    const result = await ops.replay('crm-leads', { from: new Date('2025-01-01T00:00:00Z'), to: new Date('2025-02-01T00:00:00Z') });
+    const result = await ops.replay('crm-leads', {
+      from: new Date('2025-01-01T00:00:00Z'),
+      to: new Date('2025-02-01T00:00:00Z'),
+    });
 
     // Assess
     expect(result).toEqual({ replayName: 'prod-crm-leads-20250304T050607', state: 'STARTING' });
@@ -55,7 +78,10 @@ describe('AWS subscription operations', () => {
           EventSourceArn: ARCHIVE,
           EventStartTime: new Date('2025-01-01T00:00:00Z'),
           EventEndTime: new Date('2025-02-01T00:00:00Z'),
-          Destination: { Arn: BUS, FilterArns: ['arn:aws:events:eu-central-1:123456789012:rule/omnihub-prod/omnihub-prod-sub-crm-leads'] },
+          Destination: {
+            Arn: BUS,
+            FilterArns: ['arn:aws:events:eu-central-1:123456789012:rule/omnihub-prod/omnihub-prod-sub-crm-leads'],
+          },
         }),
       },
     ]);
@@ -96,7 +122,11 @@ describe('AWS subscription operations', () => {
 });
 
 describe('SQS delivery queue control', () => {
-  const record = { eventSourceARN: 'arn:aws:sqs:eu-central-1:123456789012:omnihub-prod-sub-crm-leads', receiptHandle: 'rh-1', body: '{"id":"x"}' } as SQSRecord;
+  const record = {
+    eventSourceARN: 'arn:aws:sqs:eu-central-1:123456789012:omnihub-prod-sub-crm-leads',
+    receiptHandle: 'rh-1',
+    body: '{"id":"x"}',
+  } as SQSRecord;
 
   it('reschedules with ChangeMessageVisibility in whole seconds, capped at 12 hours', async () => {
     // Prepare
@@ -109,8 +139,16 @@ describe('SQS delivery queue control', () => {
 
     // Assess
     expect(sent.map((s) => s.input)).toEqual([
-      { QueueUrl: 'https://sqs.eu-central-1.amazonaws.com/123456789012/omnihub-prod-sub-crm-leads', ReceiptHandle: 'rh-1', VisibilityTimeout: 2 },
-      { QueueUrl: 'https://sqs.eu-central-1.amazonaws.com/123456789012/omnihub-prod-sub-crm-leads', ReceiptHandle: 'rh-1', VisibilityTimeout: 43_200 },
+      {
+        QueueUrl: 'https://sqs.eu-central-1.amazonaws.com/123456789012/omnihub-prod-sub-crm-leads',
+        ReceiptHandle: 'rh-1',
+        VisibilityTimeout: 2,
+      },
+      {
+        QueueUrl: 'https://sqs.eu-central-1.amazonaws.com/123456789012/omnihub-prod-sub-crm-leads',
+        ReceiptHandle: 'rh-1',
+        VisibilityTimeout: 43_200,
+      },
     ]);
   });
 

@@ -42,7 +42,11 @@ describe('Subscriptions config', () => {
     // Act
     const issues = issuesOf([
       lead,
-      { name: 'Bad Name', pattern: { 'detail-type': 'lead.submitted', detail: { amount: [{ numeric: ['>', 'x'] }] } }, target: { type: 'webhook', url: 'ftp://x' } },
+      {
+        name: 'Bad Name',
+        pattern: { 'detail-type': 'lead.submitted', detail: { amount: [{ numeric: ['>', 'x'] }] } },
+        target: { type: 'webhook', url: 'ftp://x' },
+      },
       { ...lead, target: { type: 'sqs', queueArn: 'nope' }, retry: { windowSeconds: 10 } },
       { ...lead, transform: { phone: 'detail.customer' }, extra: true },
     ]);
@@ -60,15 +64,26 @@ describe('Subscriptions config', () => {
         expect.stringMatching(/^subscriptions\[2\]\.name: "crm-leads" is already the name of subscriptions\[0\]/),
       ]),
     );
-    expect(() => parseSubscriptions([{ ...lead, name: 'Bad' }])).toThrow(/Invalid subscriptions\.config\.ts:\n {2}- subscriptions\[0\]\.name/);
+    expect(() => parseSubscriptions([{ ...lead, name: 'Bad' }])).toThrow(
+      /Invalid subscriptions\.config\.ts:\n {2}- subscriptions\[0\]\.name/,
+    );
   });
 
   it('bounds native targets by EventBridge retry policy limits', () => {
     // Act
-    const issues = issuesOf([{ name: 'lake', pattern: { source: [{ prefix: 'omnihub.' }] }, target: { type: 'lambda', functionArn: 'arn:aws:lambda:eu-central-1:123456789012:function:f' }, retry: { windowSeconds: 30 } }]);
+    const issues = issuesOf([
+      {
+        name: 'lake',
+        pattern: { source: [{ prefix: 'omnihub.' }] },
+        target: { type: 'lambda', functionArn: 'arn:aws:lambda:eu-central-1:123456789012:function:f' },
+        retry: { windowSeconds: 30 },
+      },
+    ]);
 
     // Assess
-    expect(issues).toEqual(['subscriptions[0].retry.windowSeconds: must be 60–86400 for a lambda target (EventBridge\'s maximum event age)']);
+    expect(issues).toEqual([
+      "subscriptions[0].retry.windowSeconds: must be 60–86400 for a lambda target (EventBridge's maximum event age)",
+    ]);
   });
 
   it('allows http:// only for localhost, and only outside a deploy', () => {
@@ -79,14 +94,18 @@ describe('Subscriptions config', () => {
     expect(issuesOf([{ ...lead, target: { type: 'webhook', url: 'http://crm.example.com/hooks' } }])).toEqual([
       'subscriptions[0].target.url: must be https:// (http:// is allowed only for localhost, in the local runtime)',
     ]);
-    expect(() => assertDeployable(local)).toThrow(/subscriptions\[0\]\.target\.url: http:\/\/localhost:4000\/hooks is a local http:\/\/ URL/);
+    expect(() => assertDeployable(local)).toThrow(
+      /subscriptions\[0\]\.target\.url: http:\/\/localhost:4000\/hooks is a local http:\/\/ URL/,
+    );
     expect(() => assertDeployable(defineSubscriptions([lead]))).not.toThrow();
   });
 
   it('refuses headers the hub sets itself', () => {
-    expect(issuesOf([{ ...lead, target: { type: 'webhook', url: 'https://x.example.com', headers: { 'Webhook-Id': 'x' } } }])[0]).toMatch(
-      /^subscriptions\[0\]\.target\.headers: webhook-\*, omnihub-\*/,
-    );
+    expect(
+      issuesOf([
+        { ...lead, target: { type: 'webhook', url: 'https://x.example.com', headers: { 'Webhook-Id': 'x' } } },
+      ])[0],
+    ).toMatch(/^subscriptions\[0\]\.target\.headers: webhook-\*, omnihub-\*/);
   });
 
   it('derives the local secret variable from the name', () => {

@@ -45,7 +45,11 @@ interface Sent {
   init: RequestInit;
 }
 
-const setup = (reply: () => Response | Promise<Response>, overrides: Partial<SubscriptionInput> = {}, logFails = false) => {
+const setup = (
+  reply: () => Response | Promise<Response>,
+  overrides: Partial<SubscriptionInput> = {},
+  logFails = false,
+) => {
   const sent: Sent[] = [];
   const calls: string[] = [];
   const attempts: DeliveryAttempt[] = [];
@@ -59,7 +63,13 @@ const setup = (reply: () => Response | Promise<Response>, overrides: Partial<Sub
   };
   const handler = createDispatcherHandler({
     subscriptions: defineSubscriptions([
-      { name: 'crm', pattern: { 'detail-type': ['lead.submitted'] }, target: { type: 'webhook', url: 'https://crm.example.com/hook', headers: { 'X-Team': 'crm' } }, retry: { maxAttempts: 3, windowSeconds: 60, baseDelayMs: 1_000 }, ...overrides },
+      {
+        name: 'crm',
+        pattern: { 'detail-type': ['lead.submitted'] },
+        target: { type: 'webhook', url: 'https://crm.example.com/hook', headers: { 'X-Team': 'crm' } },
+        retry: { maxAttempts: 3, windowSeconds: 60, baseDelayMs: 1_000 },
+        ...overrides,
+      },
     ]),
     queueNamePrefix: 'omnihub-prod-sub-',
     secrets: { get: async (name) => (name === 'crm' ? SECRET : undefined) },
@@ -95,11 +105,24 @@ describe('Dispatcher', () => {
     expect(url).toBe('https://crm.example.com/hook');
     expect(init.body).toBe(JSON.stringify(envelope));
     expect(init.redirect).toBe('manual');
-    expect(headers).toMatchObject({ 'webhook-id': envelope.detail.id, 'webhook-timestamp': String(NOW.getTime() / 1000), 'x-team': 'crm', 'omnihub-attempt': '1' });
+    expect(headers).toMatchObject({
+      'webhook-id': envelope.detail.id,
+      'webhook-timestamp': String(NOW.getTime() / 1000),
+      'x-team': 'crm',
+      'omnihub-attempt': '1',
+    });
     // Verify the way a receiver would (timestamp tolerance aside: the clock is pinned to NOW).
     const expected = new Webhook(SECRET).sign(envelope.detail.id, NOW, init.body as string);
     expect(headers['webhook-signature']).toBe(expected);
-    expect(attempts).toEqual([expect.objectContaining({ subscription: 'crm', eventId: envelope.detail.id, attempt: 1, outcome: 'delivered', statusCode: 204 })]);
+    expect(attempts).toEqual([
+      expect.objectContaining({
+        subscription: 'crm',
+        eventId: envelope.detail.id,
+        attempt: 1,
+        outcome: 'delivered',
+        statusCode: 204,
+      }),
+    ]);
   });
 
   it('reschedules a 500 with the jittered backoff and reports the record as failed', async () => {
@@ -112,7 +135,12 @@ describe('Dispatcher', () => {
     // Assess: random 0.5 × min(max, 1000·2¹) = 1000 ms.
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-2' }] });
     expect(calls).toEqual(['retryLater m#2 1000']);
-    expect(attempts[0]).toMatchObject({ outcome: 'retrying', statusCode: 500, error: 'HTTP 500: boom', nextAttemptAt: '2025-01-01T00:00:11.000Z' });
+    expect(attempts[0]).toMatchObject({
+      outcome: 'retrying',
+      statusCode: 500,
+      error: 'HTTP 500: boom',
+      nextAttemptAt: '2025-01-01T00:00:11.000Z',
+    });
   });
 
   it('waits exactly Retry-After on a 429 and on a 503', async () => {
@@ -130,7 +158,9 @@ describe('Dispatcher', () => {
 
   it('dead-letters after the last attempt and acknowledges the record', async () => {
     // Prepare
-    const { run, calls, attempts } = setup(() => Promise.reject(new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } })));
+    const { run, calls, attempts } = setup(() =>
+      Promise.reject(new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } })),
+    );
 
     // Act
     const result = await run(record(3));
@@ -138,7 +168,10 @@ describe('Dispatcher', () => {
     // Assess
     expect(result).toEqual({ batchItemFailures: [] });
     expect(calls).toEqual(['deadLetter m#3 gave up after 3 attempt(s)']);
-    expect(attempts[0]).toMatchObject({ outcome: 'dead-lettered', error: 'fetch failed: ECONNREFUSED; gave up after 3 attempt(s)' });
+    expect(attempts[0]).toMatchObject({
+      outcome: 'dead-lettered',
+      error: 'fetch failed: ECONNREFUSED; gave up after 3 attempt(s)',
+    });
   });
 
   it('marks a replayed event with the omnihub-replay header and keeps replay-name in the body', async () => {
@@ -178,7 +211,9 @@ describe('Dispatcher', () => {
 
   it('counts a timeout as a failed attempt', async () => {
     // Prepare
-    const { run, calls, attempts } = setup(() => Promise.reject(Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' })));
+    const { run, calls, attempts } = setup(() =>
+      Promise.reject(Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' })),
+    );
 
     // Act
     await run(record(1));

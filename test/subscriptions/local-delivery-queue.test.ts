@@ -14,11 +14,15 @@ describe('LocalDeliveryQueue', () => {
     // Prepare
     let running = 0;
     let peak = 0;
-    const queue = new LocalDeliveryQueue('q', async () => {
-      peak = Math.max(peak, ++running);
-      await sleep(20);
-      running--;
-    }, { concurrency: 3, maxReceiveCount: 5, arn: 'arn:aws:sqs:local:000000000000:q' });
+    const queue = new LocalDeliveryQueue(
+      'q',
+      async () => {
+        peak = Math.max(peak, ++running);
+        await sleep(20);
+        running--;
+      },
+      { concurrency: 3, maxReceiveCount: 5, arn: 'arn:aws:sqs:local:000000000000:q' },
+    );
 
     // Act
     for (let i = 0; i < 12; i++) queue.send(`m${i}`);
@@ -32,15 +36,23 @@ describe('LocalDeliveryQueue', () => {
   it('brings a failed message back when the consumer said, with receive count and first receive time', async () => {
     // Prepare
     const seen: { at: number; count: string; first: string }[] = [];
-    const queue: LocalDeliveryQueue = new LocalDeliveryQueue('q', async (event: SQSEvent) => {
-      const r = event.Records[0]!;
-      seen.push({ at: Date.now(), count: r.attributes.ApproximateReceiveCount, first: r.attributes.ApproximateFirstReceiveTimestamp });
-      if (seen.length === 1) {
-        queue.changeVisibility(r.receiptHandle, 150);
-        return { batchItemFailures: [{ itemIdentifier: r.messageId }] };
-      }
-      return { batchItemFailures: [] };
-    }, { concurrency: 1, maxReceiveCount: 5, arn: 'arn' });
+    const queue: LocalDeliveryQueue = new LocalDeliveryQueue(
+      'q',
+      async (event: SQSEvent) => {
+        const r = event.Records[0]!;
+        seen.push({
+          at: Date.now(),
+          count: r.attributes.ApproximateReceiveCount,
+          first: r.attributes.ApproximateFirstReceiveTimestamp,
+        });
+        if (seen.length === 1) {
+          queue.changeVisibility(r.receiptHandle, 150);
+          return { batchItemFailures: [{ itemIdentifier: r.messageId }] };
+        }
+        return { batchItemFailures: [] };
+      },
+      { concurrency: 1, maxReceiveCount: 5, arn: 'arn' },
+    );
 
     // Act
     queue.send('x');
@@ -59,7 +71,12 @@ describe('LocalDeliveryQueue', () => {
     const consumer = async (event: SQSEvent) => {
       if (!accept) first.deadLetter(event.Records[0]!.receiptHandle);
     };
-    const first: LocalDeliveryQueue = new LocalDeliveryQueue('q', consumer, { concurrency: 1, maxReceiveCount: 5, arn: 'arn', journalPath });
+    const first: LocalDeliveryQueue = new LocalDeliveryQueue('q', consumer, {
+      concurrency: 1,
+      maxReceiveCount: 5,
+      arn: 'arn',
+      journalPath,
+    });
     first.send('a');
     first.send('b');
     await first.idle();
@@ -68,7 +85,12 @@ describe('LocalDeliveryQueue', () => {
 
     // Act: a restart recovers the dead letters; a redrive delivers them.
     const delivered: string[] = [];
-    const second = new LocalDeliveryQueue('q', async (event) => void delivered.push(event.Records[0]!.body), { concurrency: 1, maxReceiveCount: 5, arn: 'arn', journalPath });
+    const second = new LocalDeliveryQueue('q', async (event) => void delivered.push(event.Records[0]!.body), {
+      concurrency: 1,
+      maxReceiveCount: 5,
+      arn: 'arn',
+      journalPath,
+    });
     accept = true;
     expect(second.stats()).toMatchObject({ deadLettered: 2, pending: 0 });
     expect(second.redrive()).toBe(2);
@@ -78,15 +100,24 @@ describe('LocalDeliveryQueue', () => {
     expect(delivered.sort()).toEqual(['a', 'b']);
     expect(second.stats()).toMatchObject({ deadLettered: 0, delivered: 2 });
     await second.stop();
-    const third = new LocalDeliveryQueue('q', async () => undefined, { concurrency: 1, maxReceiveCount: 5, arn: 'arn', journalPath });
+    const third = new LocalDeliveryQueue('q', async () => undefined, {
+      concurrency: 1,
+      maxReceiveCount: 5,
+      arn: 'arn',
+      journalPath,
+    });
     expect(third.stats()).toMatchObject({ pending: 0, deadLettered: 0 });
   });
 
   it('dead-letters a message that keeps failing without a decision (a crash loop) after maxReceiveCount', async () => {
     // Prepare
-    const queue = new LocalDeliveryQueue('q', async () => {
-      throw new Error('bug');
-    }, { concurrency: 1, maxReceiveCount: 3, visibilityTimeoutMs: 5, arn: 'arn' });
+    const queue = new LocalDeliveryQueue(
+      'q',
+      async () => {
+        throw new Error('bug');
+      },
+      { concurrency: 1, maxReceiveCount: 3, visibilityTimeoutMs: 5, arn: 'arn' },
+    );
 
     // Act
     queue.send('x');

@@ -72,7 +72,15 @@ export const startReceiver = async (options: ReceiverOptions = {}): Promise<Rece
       } catch {
         json = undefined;
       }
-      received.push({ at: Date.now(), headers: req.headers, body, json, verified, status: reply.status, ...(verifyError ? { verifyError } : {}) });
+      received.push({
+        at: Date.now(),
+        headers: req.headers,
+        body,
+        json,
+        verified,
+        status: reply.status,
+        ...(verifyError ? { verifyError } : {}),
+      });
       res.writeHead(reply.status, reply.headers ?? {});
       res.end(reply.body ?? '');
       for (const w of waiters.filter((x) => received.length >= x.count)) {
@@ -95,7 +103,10 @@ export const startReceiver = async (options: ReceiverOptions = {}): Promise<Rece
       received.length >= count
         ? Promise.resolve(received)
         : new Promise((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error(`receiver got ${received.length} of ${count} requests in ${timeoutMs} ms`)), timeoutMs);
+            const timer = setTimeout(
+              () => reject(new Error(`receiver got ${received.length} of ${count} requests in ${timeoutMs} ms`)),
+              timeoutMs,
+            );
             waiters.push({
               count,
               resolve: () => {

@@ -7,7 +7,9 @@ const T0 = Date.parse('2025-01-01T00:00:00Z');
 describe('Subscriptions: retry policy', () => {
   it('backs off exponentially with full jitter, capped', () => {
     // Assess: random() = 1 gives the ceiling, 0 gives no wait.
-    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelayMs(n, policy, () => 0.999_999))).toEqual([999, 1_999, 3_999, 7_999, 9_999, 9_999]);
+    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelayMs(n, policy, () => 0.999_999))).toEqual([
+      999, 1_999, 3_999, 7_999, 9_999, 9_999,
+    ]);
     expect(backoffDelayMs(3, policy, () => 0)).toBe(0);
   });
 
@@ -24,15 +26,24 @@ describe('Subscriptions: retry policy', () => {
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
   });
 
-  it('decides: delivered, retry with backoff, retry after the receiver\'s delay, dead-letter', () => {
+  it("decides: delivered, retry with backoff, retry after the receiver's delay, dead-letter", () => {
     // Prepare
     const base = { firstAttemptAt: T0, now: T0 + 1_000, policy, random: () => 0.5 };
 
     // Act & Assess
     expect(decide({ ...base, attempt: 1, outcome: { ok: true, status: 204 } })).toEqual({ kind: 'delivered' });
-    expect(decide({ ...base, attempt: 2, outcome: { ok: false, status: 500 } })).toEqual({ kind: 'retry', delayMs: 1_000 });
-    expect(decide({ ...base, attempt: 1, outcome: { ok: false, status: 429, retryAfterMs: 2_000 } })).toEqual({ kind: 'retry', delayMs: 2_000 });
-    expect(decide({ ...base, attempt: 5, outcome: { ok: false, status: 500 } })).toEqual({ kind: 'dead-letter', reason: 'gave up after 5 attempt(s)' });
+    expect(decide({ ...base, attempt: 2, outcome: { ok: false, status: 500 } })).toEqual({
+      kind: 'retry',
+      delayMs: 1_000,
+    });
+    expect(decide({ ...base, attempt: 1, outcome: { ok: false, status: 429, retryAfterMs: 2_000 } })).toEqual({
+      kind: 'retry',
+      delayMs: 2_000,
+    });
+    expect(decide({ ...base, attempt: 5, outcome: { ok: false, status: 500 } })).toEqual({
+      kind: 'dead-letter',
+      reason: 'gave up after 5 attempt(s)',
+    });
   });
 
   it('schedules the last retry at the end of the window and dead-letters after it', () => {

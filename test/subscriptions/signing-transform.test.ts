@@ -30,7 +30,9 @@ describe('Subscriptions: Standard Webhooks signing', () => {
     // Act & Assess
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     expect(new Webhook(secret).verify(payload, headers)).toEqual({ hello: 'світ' });
-    expect(() => new Webhook(secret).verify(payload.replace('світ', 'world'), headers)).toThrow(/No matching signature/);
+    expect(() => new Webhook(secret).verify(payload.replace('світ', 'world'), headers)).toThrow(
+      /No matching signature/,
+    );
     expect(() => new Webhook(generateWebhookSecret()).verify(payload, headers)).toThrow(/No matching signature/);
   });
 
@@ -43,11 +45,26 @@ describe('Subscriptions: Standard Webhooks signing', () => {
 describe('Subscriptions: input transformation', () => {
   const envelope = {
     'detail-type': 'lead.submitted',
-    detail: { id: 'evt_1', customer: { identities: [{ type: 'phone', value: '+380501234567' }, { type: 'email', value: 'a@b.c' }] }, data: { answers: [] } },
+    detail: {
+      id: 'evt_1',
+      customer: {
+        identities: [
+          { type: 'phone', value: '+380501234567' },
+          { type: 'email', value: 'a@b.c' },
+        ],
+      },
+      data: { answers: [] },
+    },
   };
 
   it('parses dot paths with array indices and dashes', () => {
-    expect(parsePath('$.detail.customer.identities[1].value')).toEqual(['detail', 'customer', 'identities', 1, 'value']);
+    expect(parsePath('$.detail.customer.identities[1].value')).toEqual([
+      'detail',
+      'customer',
+      'identities',
+      1,
+      'value',
+    ]);
     expect(parsePath('$.detail-type')).toEqual(['detail-type']);
     expect(parsePath('$')).toEqual([]);
     expect(() => parsePath("$.detail.customer.identities[?(@.type=='phone')]")).toThrow(/Unsupported JSON path/);
@@ -56,12 +73,24 @@ describe('Subscriptions: input transformation', () => {
   it('selects and renames fields, objects and arrays included; a missing path is null', () => {
     // Act
     const out = applyTransform(
-      { type: '$.detail-type', phone: '$.detail.customer.identities[0].value', ids: '$.detail.customer.identities', answers: '$.detail.data.answers', none: '$.detail.customer.identities[5].value' },
+      {
+        type: '$.detail-type',
+        phone: '$.detail.customer.identities[0].value',
+        ids: '$.detail.customer.identities',
+        answers: '$.detail.data.answers',
+        none: '$.detail.customer.identities[5].value',
+      },
       envelope,
     );
 
     // Assess
-    expect(out).toEqual({ type: 'lead.submitted', phone: '+380501234567', ids: envelope.detail.customer.identities, answers: [], none: null });
+    expect(out).toEqual({
+      type: 'lead.submitted',
+      phone: '+380501234567',
+      ids: envelope.detail.customer.identities,
+      answers: [],
+      none: null,
+    });
     expect(readPath(envelope, '$.detail.id.nope')).toBeUndefined();
   });
 });

@@ -21,10 +21,12 @@ const sourceFiles = (dir: string): string[] =>
 /** Every import specifier of a file: relative ones resolved to repository paths, packages as written. */
 const importsOf = (file: string): string[] => {
   const text = readFileSync(join(ROOT, file), 'utf8');
-  const specs = [...text.matchAll(/(?:^|\s)(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map(
-    (m) => (m[1] ?? m[2]) as string,
+  const specs = [
+    ...text.matchAll(/(?:^|\s)(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g),
+  ].map((m) => (m[1] ?? m[2]) as string);
+  return specs.map((spec) =>
+    spec.startsWith('.') ? relative(ROOT, resolve(ROOT, dirname(file), spec)).replace(/\.js$/, '.ts') : spec,
   );
-  return specs.map((spec) => (spec.startsWith('.') ? relative(ROOT, resolve(ROOT, dirname(file), spec)).replace(/\.js$/, '.ts') : spec));
 };
 
 /** Layer of a repository path, by its folder under `functions/`. */
@@ -50,7 +52,9 @@ const violations = (files: readonly string[], rules: Record<string, readonly str
   files.flatMap((file) => {
     const forbidden = rules[layerOf(file) ?? ''] ?? [];
     return importsOf(file)
-      .filter((target) => forbidden.some((f) => (f.includes('/') || f.includes('-') ? target.startsWith(f) : layerOf(target) === f)))
+      .filter((target) =>
+        forbidden.some((f) => (f.includes('/') || f.includes('-') ? target.startsWith(f) : layerOf(target) === f)),
+      )
       .map((target) => `${file} → ${target}`);
   });
 

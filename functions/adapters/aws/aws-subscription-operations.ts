@@ -75,7 +75,11 @@ export class AwsSubscriptionOperations implements SubscriptionOperations {
     const res = await this.clients.sqs.send(
       new GetQueueAttributesCommand({
         QueueUrl: queueUrlOfArn(queueArn),
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+        AttributeNames: [
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
+        ],
       }),
     );
     const a = res.Attributes ?? {};
@@ -95,7 +99,11 @@ export class AwsSubscriptionOperations implements SubscriptionOperations {
       return { pending: queue.visible, inFlight: queue.inFlight, deadLettered: dlq.visible };
     } catch (err) {
       // Stats are best effort: a queue not deployed yet must not fail the whole listing.
-      if ((err as Error).name === 'QueueDoesNotExist' || (err as Error).name === 'AWS.SimpleQueueService.NonExistentQueue') return undefined;
+      if (
+        (err as Error).name === 'QueueDoesNotExist' ||
+        (err as Error).name === 'AWS.SimpleQueueService.NonExistentQueue'
+      )
+        return undefined;
       throw err;
     }
   }
@@ -103,7 +111,11 @@ export class AwsSubscriptionOperations implements SubscriptionOperations {
   async redrive(name: string): Promise<RedriveResult> {
     const subscription = this.require(name);
     if (!isDispatched(subscription, 'aws')) {
-      throw new HubError(`Subscription ${name} is delivered by EventBridge; replay its time window instead of a redrive`, 400, 'malformed_request');
+      throw new HubError(
+        `Subscription ${name} is delivered by EventBridge; replay its time window instead of a redrive`,
+        400,
+        'malformed_request',
+      );
     }
     const { visible } = await this.visible(this.queueArn(name, true));
     try {
@@ -113,7 +125,10 @@ export class AwsSubscriptionOperations implements SubscriptionOperations {
       return { taskHandle: res.TaskHandle ?? '', approximateMessages: visible };
     } catch (err) {
       // One move task per queue at a time.
-      if ((err as Error).name === 'UnsupportedOperation') throw new HubError(`A redrive of ${name} is already running: ${(err as Error).message}`, 409, 'conflict', { cause: err });
+      if ((err as Error).name === 'UnsupportedOperation')
+        throw new HubError(`A redrive of ${name} is already running: ${(err as Error).message}`, 409, 'conflict', {
+          cause: err,
+        });
       throw err;
     }
   }

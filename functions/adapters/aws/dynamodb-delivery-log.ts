@@ -77,7 +77,12 @@ export class DynamoDeliveryLog implements DeliveryLog {
       values[':e'] = attempt.error.slice(0, 500);
     }
     await Promise.all([
-      this.doc.send(new PutCommand({ TableName: this.options.tableName, Item: { ...deliveryKeys.attempt(attempt), ...attempt, ttl } })),
+      this.doc.send(
+        new PutCommand({
+          TableName: this.options.tableName,
+          Item: { ...deliveryKeys.attempt(attempt), ...attempt, ttl },
+        }),
+      ),
       this.doc.send(
         new UpdateCommand({
           TableName: this.options.tableName,
@@ -109,7 +114,9 @@ export class DynamoDeliveryLog implements DeliveryLog {
   }
 
   async stats(subscription: string): Promise<DeliveryStats> {
-    const res = await this.doc.send(new GetCommand({ TableName: this.options.tableName, Key: deliveryKeys.stats(subscription) }));
+    const res = await this.doc.send(
+      new GetCommand({ TableName: this.options.tableName, Key: deliveryKeys.stats(subscription) }),
+    );
     const item = res.Item ?? {};
     return {
       delivered: Number(item.delivered ?? 0),

@@ -53,7 +53,14 @@ import {
 import { identityKey } from '../../domain/identity.js';
 import { decideLinks, linkingPolicy, mergeExceedsCap, withinCap, type LinkingPolicy } from '../../domain/linking.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
-import type { ApplyOutcome, CustomerExport, ProfileStore, TimelinePage, TimelineQuery, UnmergeResult } from '../../ports.js';
+import type {
+  ApplyOutcome,
+  CustomerExport,
+  ProfileStore,
+  TimelinePage,
+  TimelineQuery,
+  UnmergeResult,
+} from '../../ports.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 type Item = Record<string, unknown>;
@@ -74,7 +81,10 @@ export interface DynamoProfileStoreOptions {
 
 export const keys = {
   profile: (customerId: string) => ({ pk: `C#${customerId}`, sk: 'P' }),
-  timeline: (customerId: string, occurredAt: string, eventId: string) => ({ pk: `C#${customerId}`, sk: `T#${occurredAt}#${eventId}` }),
+  timeline: (customerId: string, occurredAt: string, eventId: string) => ({
+    pk: `C#${customerId}`,
+    sk: `T#${occurredAt}#${eventId}`,
+  }),
   log: (customerId: string, at: string, n: string) => ({ pk: `C#${customerId}`, sk: `L#${at}#${n}` }),
   identity: (identity: Pick<Identity, 'type' | 'value'>) => ({ pk: `I#${identity.type}#${identity.value}`, sk: 'I' }),
   dedupe: (eventId: string) => ({ pk: `E#${eventId}`, sk: 'E' }),
@@ -149,7 +159,8 @@ export class DynamoProfileStore implements ProfileStore {
       // read only cancels the transaction, after which reads are strongly consistent.
       const outcome = await this.tryApply(event, attempt > 1);
       if (outcome !== 'conflict') return outcome;
-      if (attempt >= attempts) throw new Error(`Gave up applying event ${event.id} after ${attempts} conflicting attempts`);
+      if (attempt >= attempts)
+        throw new Error(`Gave up applying event ${event.id} after ${attempts} conflicting attempts`);
       // Jittered backoff so racing writers don't collide again in lockstep.
       await new Promise((r) => setTimeout(r, Math.random() * 25 * attempt));
     }
@@ -157,18 +168,29 @@ export class DynamoProfileStore implements ProfileStore {
 
   /** Clears an event's outbox once its notifications were published. */
   async markNotified(eventId: string): Promise<void> {
-    await this.doc.send(
-      new UpdateCommand({ TableName: this.table, Key: keys.dedupe(eventId), UpdateExpression: 'REMOVE notifications', ConditionExpression: 'attribute_exists(pk)' }),
-    ).catch((err: Error) => {
-      if (err.name !== 'ConditionalCheckFailedException') throw err;
-    });
+    await this.doc
+      .send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.dedupe(eventId),
+          UpdateExpression: 'REMOVE notifications',
+          ConditionExpression: 'attribute_exists(pk)',
+        }),
+      )
+      .catch((err: Error) => {
+        if (err.name !== 'ConditionalCheckFailedException') throw err;
+      });
   }
 
   private async tryApply(event: HubEvent, consistent: boolean): Promise<ApplyOutcome | 'conflict'> {
     const dedupe = await this.get(keys.dedupe(event.id), consistent);
     if (dedupe) {
       // Already applied; hand back notifications a crash kept from being published.
-      return { status: 'duplicate', customerId: dedupe.customerId as string, notifications: (dedupe.notifications as BusEntry[] | undefined) ?? [] };
+      return {
+        status: 'duplicate',
+        customerId: dedupe.customerId as string,
+        notifications: (dedupe.notifications as BusEntry[] | undefined) ?? [],
+      };
     }
 
     const { linkable, warnings } = decideLinks(event.customer.identities, this.policy);
@@ -184,7 +206,9 @@ export class DynamoProfileStore implements ProfileStore {
 
     const exceeded = mergeExceedsCap([...profiles.map((p) => p.identities), linkable], this.policy);
     if (exceeded && losers.length > 0) {
-      warnings.push(`merge with ${losers.map((l) => l.customerId).join(', ')} refused: it would exceed ${this.policy.maxPerType} ${exceeded} identities`);
+      warnings.push(
+        `merge with ${losers.map((l) => l.customerId).join(', ')} refused: it would exceed ${this.policy.maxPerType} ${exceeded} identities`,
+      );
       losers = [];
     }
 
@@ -195,34 +219,56 @@ export class DynamoProfileStore implements ProfileStore {
 
     // Identities already linked to a profile that is not being merged here stay where they are.
     const mergedSet = new Set([customerId, ...losers.map((l) => l.customerId)]);
-    const ownLinks = linkable.filter((i) => !links.has(identityKey(i)) || mergedSet.has(links.get(identityKey(i)) as string));
+    const ownLinks = linkable.filter(
+      (i) => !links.has(identityKey(i)) || mergedSet.has(links.get(identityKey(i)) as string),
+    );
     const capped = withinCap(base.identities, ownLinks, this.policy);
     const applied = { ...event, customer: { ...event.customer, identities: capped.linkable } } as HubEvent;
 
     const key = orderKey(event);
-    const orderIsNew = key !== undefined && ORDER_TYPES.has(event.type) ? !(await this.get(keys.order(key), consistent)) : undefined;
+    const orderIsNew =
+      key !== undefined && ORDER_TYPES.has(event.type) ? !(await this.get(keys.order(key), consistent)) : undefined;
     let next = applyEvent(base, applied, nowIso, orderIsNew === undefined ? {} : { newOrder: orderIsNew });
     next = withWarnings(next, [...warnings, ...capped.warnings]);
 
     const newIdentities = capped.linkable.filter((i) => !links.has(identityKey(i)));
     const notifications: BusEntry[] = losers.length
-      ? [customerEvent('customer.merged', { occurredAt: nowIso, customerId, relatedIds: losers.map((l) => l.customerId), causedBy: event.id })]
+      ? [
+          customerEvent('customer.merged', {
+            occurredAt: nowIso,
+            customerId,
+            relatedIds: losers.map((l) => l.customerId),
+            causedBy: event.id,
+          }),
+        ]
       : [];
     const ttl = Math.floor(this.now().getTime() / 1000) + this.options.dedupeTtlDays * 86_400;
 
     const items: TransactItem[] = [
-      this.put({ ...keys.dedupe(event.id), customerId, ttl, ...(notifications.length ? { notifications } : {}) }, 'attribute_not_exists(pk)'),
+      this.put(
+        { ...keys.dedupe(event.id), customerId, ttl, ...(notifications.length ? { notifications } : {}) },
+        'attribute_not_exists(pk)',
+      ),
       this.put({ ...keys.timeline(customerId, event.occurredAt, event.id), ...toTimelineItem(event, customerId) }),
       survivor
         ? this.put({ ...keys.profile(customerId), ...next }, 'version = :v', { ':v': survivor.version })
         : this.put({ ...keys.profile(customerId), ...next }, 'attribute_not_exists(pk)'),
       ...losers.map((loser) =>
-        this.put({ ...keys.profile(loser.customerId), customerId: loser.customerId, mergedInto: customerId, mergedAt: nowIso }, 'version = :v', { ':v': loser.version }),
+        this.put(
+          { ...keys.profile(loser.customerId), customerId: loser.customerId, mergedInto: customerId, mergedAt: nowIso },
+          'version = :v',
+          { ':v': loser.version },
+        ),
       ),
       ...newIdentities.map((identity) =>
-        this.put({ ...keys.identity(identity), customerId, type: identity.type, value: identity.value, linkedAt: nowIso }, 'attribute_not_exists(pk)'),
+        this.put(
+          { ...keys.identity(identity), customerId, type: identity.type, value: identity.value, linkedAt: nowIso },
+          'attribute_not_exists(pk)',
+        ),
       ),
-      ...(key && orderIsNew ? [this.put({ ...keys.order(key), customerId, eventId: event.id }, 'attribute_not_exists(pk)')] : []),
+      ...(key && orderIsNew
+        ? [this.put({ ...keys.order(key), customerId, eventId: event.id }, 'attribute_not_exists(pk)')]
+        : []),
       ...(newIdentities.length || losers.length
         ? [
             this.put({
@@ -230,7 +276,14 @@ export class DynamoProfileStore implements ProfileStore {
               action: losers.length ? 'merge' : 'link',
               eventId: event.id,
               identities: newIdentities.map(identityKey),
-              ...(losers.length ? { merged: losers.map((l) => ({ customerId: l.customerId, identities: l.identities.map(identityKey) })) } : {}),
+              ...(losers.length
+                ? {
+                    merged: losers.map((l) => ({
+                      customerId: l.customerId,
+                      identities: l.identities.map(identityKey),
+                    })),
+                  }
+                : {}),
             }),
           ]
         : []),
@@ -295,7 +348,8 @@ export class DynamoProfileStore implements ProfileStore {
       };
       while (request && Object.keys(request).length > 0) {
         const res = await this.doc.send(new BatchGetCommand({ RequestItems: request }));
-        for (const item of res.Responses?.[this.table] ?? []) found.set(identityKey({ type: item.type, value: item.value }), item.customerId as string);
+        for (const item of res.Responses?.[this.table] ?? [])
+          found.set(identityKey({ type: item.type, value: item.value }), item.customerId as string);
         request = res.UnprocessedKeys as typeof request;
       }
     }
@@ -303,7 +357,10 @@ export class DynamoProfileStore implements ProfileStore {
   }
 
   /** The live profiles behind these ids (tombstones followed, duplicates and erased ones dropped). */
-  private async liveProfiles(customerIds: readonly string[], consistent = true): Promise<{ profiles: Profile[]; missing: number }> {
+  private async liveProfiles(
+    customerIds: readonly string[],
+    consistent = true,
+  ): Promise<{ profiles: Profile[]; missing: number }> {
     const byId = new Map<string, Profile>();
     let missing = 0;
     for (const id of customerIds) {
@@ -342,7 +399,12 @@ export class DynamoProfileStore implements ProfileStore {
     const profile = await this.getProfile(customerId);
     if (!profile) throw new NotFoundError(`No customer with id "${customerId}"`);
     const before = query.cursor ? decodeCursor(query.cursor) : undefined;
-    const { items, more } = await this.mergedTimeline([profile.customerId, ...profile.mergedIds], query.limit, before, query);
+    const { items, more } = await this.mergedTimeline(
+      [profile.customerId, ...profile.mergedIds],
+      query.limit,
+      before,
+      query,
+    );
     const last = items[items.length - 1];
     const page = items.map((i) => stripKeys<TimelineItem>(i));
     return more && last ? { items: page, nextCursor: encodeCursor(last.sk as string) } : { items: page };
@@ -361,7 +423,11 @@ export class DynamoProfileStore implements ProfileStore {
     while (items.length < limit) {
       let best = -1;
       heads.forEach((h, i) => {
-        if (!h.done && (best < 0 || (h.value.sk as string) > ((heads[best] as IteratorYieldResult<Item>).value.sk as string))) best = i;
+        if (
+          !h.done &&
+          (best < 0 || (h.value.sk as string) > ((heads[best] as IteratorYieldResult<Item>).value.sk as string))
+        )
+          best = i;
       });
       if (best < 0) return { items, more: false };
       items.push((heads[best] as IteratorYieldResult<Item>).value);
@@ -370,7 +436,11 @@ export class DynamoProfileStore implements ProfileStore {
     return { items, more: heads.some((h) => !h.done) };
   }
 
-  private async *timelineStream(customerId: string, before: string | undefined, filter: Pick<TimelineQuery, 'channels' | 'types'>): AsyncGenerator<Item> {
+  private async *timelineStream(
+    customerId: string,
+    before: string | undefined,
+    filter: Pick<TimelineQuery, 'channels' | 'types'>,
+  ): AsyncGenerator<Item> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':pk': keys.profile(customerId).pk, ':lo': 'T#', ':hi': before ?? 'T$' };
     const conditions: string[] = [];
@@ -402,7 +472,11 @@ export class DynamoProfileStore implements ProfileStore {
 
   /** Every timeline item of a profile (all partitions), oldest first. */
   private async allTimeline(profile: Profile): Promise<Item[]> {
-    const { items } = await this.mergedTimeline([profile.customerId, ...profile.mergedIds], Number.MAX_SAFE_INTEGER, undefined);
+    const { items } = await this.mergedTimeline(
+      [profile.customerId, ...profile.mergedIds],
+      Number.MAX_SAFE_INTEGER,
+      undefined,
+    );
     return items.reverse();
   }
 
@@ -414,8 +488,14 @@ export class DynamoProfileStore implements ProfileStore {
         new QueryCommand({
           TableName: this.table,
           ...(prefix
-            ? { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)', ExpressionAttributeValues: { ':pk': keys.profile(customerId).pk, ':p': prefix } }
-            : { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.profile(customerId).pk } }),
+            ? {
+                KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+                ExpressionAttributeValues: { ':pk': keys.profile(customerId).pk, ':p': prefix },
+              }
+            : {
+                KeyConditionExpression: 'pk = :pk',
+                ExpressionAttributeValues: { ':pk': keys.profile(customerId).pk },
+              }),
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
       );
@@ -446,7 +526,9 @@ export class DynamoProfileStore implements ProfileStore {
    * records and order markers of their events. Leaves only an
    * `{ erasedAt }` marker without personal data, so the id reads as gone.
    */
-  async eraseCustomer(customerId: string): Promise<{ customerId: string; deletedItems: number; notifications: BusEntry[] } | undefined> {
+  async eraseCustomer(
+    customerId: string,
+  ): Promise<{ customerId: string; deletedItems: number; notifications: BusEntry[] } | undefined> {
     const profile = await this.getProfile(customerId);
     if (!profile) return undefined;
     const partitions = [profile.customerId, ...profile.mergedIds];
@@ -468,12 +550,14 @@ export class DynamoProfileStore implements ProfileStore {
     const others = unique.filter((k) => !k.pk.startsWith('I#'));
     for (const k of identityKeys) {
       await this.doc
-        .send(new DeleteCommand({
-          TableName: this.table,
-          Key: k,
-          ConditionExpression: 'customerId IN (' + partitions.map((_, i) => `:c${i}`).join(', ') + ')',
-          ExpressionAttributeValues: Object.fromEntries(partitions.map((id, i) => [`:c${i}`, id])),
-        }))
+        .send(
+          new DeleteCommand({
+            TableName: this.table,
+            Key: k,
+            ConditionExpression: 'customerId IN (' + partitions.map((_, i) => `:c${i}`).join(', ') + ')',
+            ExpressionAttributeValues: Object.fromEntries(partitions.map((id, i) => [`:c${i}`, id])),
+          }),
+        )
         .catch((err: Error) => {
           if (err.name !== 'ConditionalCheckFailedException') throw err;
         });
@@ -484,7 +568,13 @@ export class DynamoProfileStore implements ProfileStore {
     return {
       customerId: profile.customerId,
       deletedItems: unique.length,
-      notifications: [customerEvent('customer.erased', { occurredAt: erasedAt, customerId: profile.customerId, relatedIds: profile.mergedIds })],
+      notifications: [
+        customerEvent('customer.erased', {
+          occurredAt: erasedAt,
+          customerId: profile.customerId,
+          relatedIds: profile.mergedIds,
+        }),
+      ],
     };
   }
 
@@ -519,7 +609,8 @@ export class DynamoProfileStore implements ProfileStore {
     for (let attempt = 1; ; attempt++) {
       const result = await this.tryUnmerge(customerId, identityKeys);
       if (result !== 'conflict') return result;
-      if (attempt >= (this.options.maxAttempts ?? 10)) throw new Error(`Gave up unmerging ${customerId} after ${attempt} conflicting attempts`);
+      if (attempt >= (this.options.maxAttempts ?? 10))
+        throw new Error(`Gave up unmerging ${customerId} after ${attempt} conflicting attempts`);
       await new Promise((r) => setTimeout(r, Math.random() * 25 * attempt));
     }
   }
@@ -538,31 +629,67 @@ export class DynamoProfileStore implements ProfileStore {
       return {
         customer: profile,
         split: done,
-        notifications: [customerEvent('customer.unmerged', { occurredAt: done.createdAt, customerId: profile.customerId, relatedIds: [newId], identities: [...split].sort() })],
+        notifications: [
+          customerEvent('customer.unmerged', {
+            occurredAt: done.createdAt,
+            customerId: profile.customerId,
+            relatedIds: [newId],
+            identities: [...split].sort(),
+          }),
+        ],
       };
     }
     if (foreign.length) throw new ValidationError(`Not identities of ${profile.customerId}: ${foreign.join(', ')}`);
-    if (split.size === 0 || split.size === owned.size) throw new ValidationError('Give some, but not all, of the customer\'s identities to split off');
+    if (split.size === 0 || split.size === owned.size)
+      throw new ValidationError("Give some, but not all, of the customer's identities to split off");
 
     const timeline = await this.allTimeline(profile);
     const events = timeline.map((i) => fromTimelineItem(stripKeys<TimelineItem>(i)));
     // An event goes with the split only when every identity it carried is being split off.
-    const moves = (e: HubEvent) => e.customer.identities.length > 0 && e.customer.identities.every((i) => split.has(identityKey(i)));
-    const only = (e: HubEvent, keep: (k: string) => boolean) => ({ ...e, customer: { ...e.customer, identities: e.customer.identities.filter((i) => keep(identityKey(i))) } }) as HubEvent;
+    const moves = (e: HubEvent) =>
+      e.customer.identities.length > 0 && e.customer.identities.every((i) => split.has(identityKey(i)));
+    const only = (e: HubEvent, keep: (k: string) => boolean) =>
+      ({
+        ...e,
+        customer: { ...e.customer, identities: e.customer.identities.filter((i) => keep(identityKey(i))) },
+      }) as HubEvent;
     const movedEvents = events.filter(moves);
     const keptEvents = events.filter((e) => !moves(e));
 
     const splitIdentities = profile.identities.filter((i) => split.has(identityKey(i)));
     const keptIdentities = profile.identities.filter((i) => !split.has(identityKey(i)));
-    const firstOf = (es: HubEvent[]) => es.reduce((min, e) => (e.occurredAt < min ? e.occurredAt : min), es[0]?.occurredAt ?? nowIso);
-    let splitProfile = foldEvents(emptyProfile(newId, firstOf(movedEvents), nowIso), movedEvents.map((e) => only(e, (k) => split.has(k))), nowIso);
+    const firstOf = (es: HubEvent[]) =>
+      es.reduce((min, e) => (e.occurredAt < min ? e.occurredAt : min), es[0]?.occurredAt ?? nowIso);
+    let splitProfile = foldEvents(
+      emptyProfile(newId, firstOf(movedEvents), nowIso),
+      movedEvents.map((e) => only(e, (k) => split.has(k))),
+      nowIso,
+    );
     splitProfile = { ...splitProfile, identities: splitIdentities, createdAt: nowIso, version: 1 };
-    let kept = foldEvents(emptyProfile(profile.customerId, firstOf(keptEvents), profile.createdAt), keptEvents.map((e) => only(e, (k) => !split.has(k))), nowIso);
-    kept = { ...kept, identities: keptIdentities, mergedIds: profile.mergedIds, warnings: profile.warnings, createdAt: profile.createdAt, updatedAt: nowIso, version: profile.version + 1 };
+    let kept = foldEvents(
+      emptyProfile(profile.customerId, firstOf(keptEvents), profile.createdAt),
+      keptEvents.map((e) => only(e, (k) => !split.has(k))),
+      nowIso,
+    );
+    kept = {
+      ...kept,
+      identities: keptIdentities,
+      mergedIds: profile.mergedIds,
+      warnings: profile.warnings,
+      createdAt: profile.createdAt,
+      updatedAt: nowIso,
+      version: profile.version + 1,
+    };
 
     // 1. The new profile and its history (idempotent puts).
     const movedItems = timeline.filter((i) => moves(fromTimelineItem(stripKeys<TimelineItem>(i))));
-    await this.batchPut(movedItems.map((i) => ({ ...i, ...keys.timeline(newId, i.occurredAt as string, i.eventId as string), customerId: newId })));
+    await this.batchPut(
+      movedItems.map((i) => ({
+        ...i,
+        ...keys.timeline(newId, i.occurredAt as string, i.eventId as string),
+        customerId: newId,
+      })),
+    );
     await this.batchPut([{ ...keys.profile(newId), ...splitProfile }]);
     // 2. The kept profile, only if nobody wrote it meanwhile (else start over with fresh reads).
     try {
@@ -570,8 +697,19 @@ export class DynamoProfileStore implements ProfileStore {
         new TransactWriteCommand({
           TransactItems: [
             this.put({ ...keys.profile(profile.customerId), ...kept }, 'version = :v', { ':v': profile.version }),
-            this.put({ ...keys.log(profile.customerId, nowIso, `unmerge-${newId}`), action: 'unmerge', identities: [...split], into: newId, events: movedEvents.map((e) => e.id) }),
-            this.put({ ...keys.log(newId, nowIso, `unmerge-${profile.customerId}`), action: 'unmerge', identities: [...split], from: profile.customerId }),
+            this.put({
+              ...keys.log(profile.customerId, nowIso, `unmerge-${newId}`),
+              action: 'unmerge',
+              identities: [...split],
+              into: newId,
+              events: movedEvents.map((e) => e.id),
+            }),
+            this.put({
+              ...keys.log(newId, nowIso, `unmerge-${profile.customerId}`),
+              action: 'unmerge',
+              identities: [...split],
+              from: profile.customerId,
+            }),
           ],
         }),
       );
@@ -582,14 +720,30 @@ export class DynamoProfileStore implements ProfileStore {
     // 3. Links and old copies follow; a crash here is finished by a retry of the same request.
     for (const identity of splitIdentities) {
       await this.doc.send(
-        new UpdateCommand({ TableName: this.table, Key: keys.identity(identity), UpdateExpression: 'SET customerId = :to', ExpressionAttributeValues: { ':to': newId } }),
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.identity(identity),
+          UpdateExpression: 'SET customerId = :to',
+          ExpressionAttributeValues: { ':to': newId },
+        }),
       );
     }
-    await this.batchDelete(movedItems.filter((i) => i.pk !== keys.profile(newId).pk).map((i) => ({ pk: i.pk as string, sk: i.sk as string })));
+    await this.batchDelete(
+      movedItems
+        .filter((i) => i.pk !== keys.profile(newId).pk)
+        .map((i) => ({ pk: i.pk as string, sk: i.sk as string })),
+    );
     return {
       customer: kept,
       split: splitProfile,
-      notifications: [customerEvent('customer.unmerged', { occurredAt: nowIso, customerId: profile.customerId, relatedIds: [newId], identities: [...split].sort() })],
+      notifications: [
+        customerEvent('customer.unmerged', {
+          occurredAt: nowIso,
+          customerId: profile.customerId,
+          relatedIds: [newId],
+          identities: [...split].sort(),
+        }),
+      ],
     };
   }
 }

@@ -40,7 +40,9 @@ export class EventBridgePublisher implements EventPublisher {
       const failed = pending.filter((_, idx) => res.Entries?.[idx]?.ErrorCode);
       if (attempt >= this.maxAttempts) {
         const codes = [...new Set(res.Entries?.map((e) => e.ErrorCode).filter(Boolean))].join(', ');
-        throw new Error(`EventBridge rejected ${failed.length} of ${batch.length} events after ${attempt} attempts (${codes})`);
+        throw new Error(
+          `EventBridge rejected ${failed.length} of ${batch.length} events after ${attempt} attempts (${codes})`,
+        );
       }
       pending = failed;
       await new Promise((r) => setTimeout(r, 100 * 2 ** attempt + Math.random() * 100));

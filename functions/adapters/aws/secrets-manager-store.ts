@@ -19,7 +19,10 @@ export class SecretsManagerStore implements SecretStore {
 
   async get(connector: string): Promise<ConnectorSecrets> {
     try {
-      const value = await this.provider.get(`${this.prefix}${connector}`, { maxAge: this.maxAgeSeconds, transform: 'json' });
+      const value = await this.provider.get(`${this.prefix}${connector}`, {
+        maxAge: this.maxAgeSeconds,
+        transform: 'json',
+      });
       return value && typeof value === 'object' ? (value as ConnectorSecrets) : {};
     } catch (err) {
       // A secret that was never given a value reads as "not configured" (503), not a crash.

@@ -16,7 +16,10 @@ export class SecretsManagerSubscriptionSecrets implements SubscriptionSecretStor
   ) {}
 
   async get(subscription: string): Promise<string | undefined> {
-    const value = await this.provider.get(`${this.prefix}${subscription}`, { maxAge: this.maxAgeSeconds, transform: 'json' });
+    const value = await this.provider.get(`${this.prefix}${subscription}`, {
+      maxAge: this.maxAgeSeconds,
+      transform: 'json',
+    });
     const secret = value && typeof value === 'object' ? (value as { secret?: unknown }).secret : undefined;
     return typeof secret === 'string' && secret.length > 0 ? secret : undefined;
   }

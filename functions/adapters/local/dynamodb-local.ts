@@ -58,7 +58,13 @@ export const localClient = (endpoint: string): DynamoDBClient =>
     maxAttempts: 3,
   });
 
-const waitUntilReady = async (endpoint: string, client: DynamoDBClient, proc: ChildProcess, timeoutMs: number, output: () => string): Promise<void> => {
+const waitUntilReady = async (
+  endpoint: string,
+  client: DynamoDBClient,
+  proc: ChildProcess,
+  timeoutMs: number,
+  output: () => string,
+): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${proc.exitCode}: ${output()}`);
@@ -76,7 +82,14 @@ const waitUntilReady = async (endpoint: string, client: DynamoDBClient, proc: Ch
 
 export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> => {
   const port = options.port ?? (await freePort());
-  const args = ['-Djava.library.path=./DynamoDBLocal_lib', '-Xmx512m', '-jar', 'DynamoDBLocal.jar', '-port', String(port)];
+  const args = [
+    '-Djava.library.path=./DynamoDBLocal_lib',
+    '-Xmx512m',
+    '-jar',
+    'DynamoDBLocal.jar',
+    '-port',
+    String(port),
+  ];
   if (options.dbPath) {
     mkdirSync(options.dbPath, { recursive: true });
     args.push('-sharedDb', '-dbPath', options.dbPath);
@@ -92,13 +105,20 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
   proc.stderr?.on('data', collect);
   const spawnError = new Promise<never>((_, reject) =>
     proc.once('error', (err) =>
-      reject(new Error(`Could not start Java for DynamoDB Local (install Java 17+, e.g. apt-get install openjdk-17-jre-headless): ${err.message}`)),
+      reject(
+        new Error(
+          `Could not start Java for DynamoDB Local (install Java 17+, e.g. apt-get install openjdk-17-jre-headless): ${err.message}`,
+        ),
+      ),
     ),
   );
   const endpoint = `http://127.0.0.1:${port}`;
   const probe = localClient(endpoint);
   try {
-    await Promise.race([waitUntilReady(endpoint, probe, proc, options.startTimeoutMs ?? 30_000, () => output), spawnError]);
+    await Promise.race([
+      waitUntilReady(endpoint, probe, proc, options.startTimeoutMs ?? 30_000, () => output),
+      spawnError,
+    ]);
   } catch (err) {
     proc.kill('SIGKILL');
     throw err;
@@ -160,7 +180,12 @@ export const ensureHubTable = async (client: DynamoDBClient, tableName: string):
         ],
       }),
     );
-    await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true } }));
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      }),
+    );
   } catch (err) {
     if (!(err instanceof ResourceInUseException)) throw err;
   }

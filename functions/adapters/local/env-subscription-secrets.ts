@@ -24,7 +24,8 @@ export class EnvSubscriptionSecrets implements SubscriptionSecretStore {
   readonly resolved: readonly ResolvedSecret[];
 
   constructor(subscriptions: readonly Subscription[], env: NodeJS.ProcessEnv, savePath?: string) {
-    const saved = savePath && existsSync(savePath) ? (JSON.parse(readFileSync(savePath, 'utf8')) as Record<string, string>) : {};
+    const saved =
+      savePath && existsSync(savePath) ? (JSON.parse(readFileSync(savePath, 'utf8')) as Record<string, string>) : {};
     const toSave: Record<string, string> = {};
     const resolved: ResolvedSecret[] = [];
     for (const s of subscriptions) {

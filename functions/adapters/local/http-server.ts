@@ -62,14 +62,22 @@ const readBody = (req: IncomingMessage, limit: number): Promise<Buffer | 'too-la
     req.on('error', reject);
   });
 
-const toApiGatewayEvent = (req: IncomingMessage, url: URL, body: Buffer, route: HttpRoute, pathParameters: Record<string, string>): APIGatewayProxyEventV2 => {
+const toApiGatewayEvent = (
+  req: IncomingMessage,
+  url: URL,
+  body: Buffer,
+  route: HttpRoute,
+  pathParameters: Record<string, string>,
+): APIGatewayProxyEventV2 => {
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+  for (const [k, v] of Object.entries(req.headers))
+    if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
   // API Gateway always adds these; locally the scheme is plain HTTP, so URL-signing vendors verify against http://.
   headers['x-forwarded-proto'] ??= 'http';
   headers['x-forwarded-for'] ??= req.socket.remoteAddress ?? '127.0.0.1';
   const queryStringParameters: Record<string, string> = {};
-  for (const [k, v] of url.searchParams) queryStringParameters[k] = k in queryStringParameters ? `${queryStringParameters[k]},${v}` : v;
+  for (const [k, v] of url.searchParams)
+    queryStringParameters[k] = k in queryStringParameters ? `${queryStringParameters[k]},${v}` : v;
   const now = new Date();
   return {
     version: '2.0',
@@ -84,7 +92,13 @@ const toApiGatewayEvent = (req: IncomingMessage, url: URL, body: Buffer, route: 
       apiId: 'local',
       domainName: headers.host ?? 'localhost',
       domainPrefix: 'localhost',
-      http: { method: req.method ?? 'GET', path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: randomUUID(),
       routeKey: routeKey(route),
       stage: '$default',
@@ -99,7 +113,8 @@ const toApiGatewayEvent = (req: IncomingMessage, url: URL, body: Buffer, route: 
 const send = (res: ServerResponse, response: HttpResponse): void => {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(response.headers ?? {})) headers[k] = String(v);
-  const body = response.body === undefined ? '' : response.isBase64Encoded ? Buffer.from(response.body, 'base64') : response.body;
+  const body =
+    response.body === undefined ? '' : response.isBase64Encoded ? Buffer.from(response.body, 'base64') : response.body;
   res.writeHead(response.statusCode, headers);
   res.end(body);
 };

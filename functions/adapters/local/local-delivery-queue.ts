@@ -61,7 +61,13 @@ export class LocalDeliveryQueue {
 
   /** Enqueues a message; durable (journaled) before it returns. */
   send(body: string): string {
-    const message: DeliveryMessage = { messageId: randomUUID(), body, sentAt: Date.now(), receiveCount: 0, visibleAt: 0 };
+    const message: DeliveryMessage = {
+      messageId: randomUUID(),
+      body,
+      sentAt: Date.now(),
+      receiveCount: 0,
+      visibleAt: 0,
+    };
     this.journal({ op: 'send', id: message.messageId, body, at: message.sentAt });
     this.ready.push(message);
     this.pump();
@@ -70,7 +76,10 @@ export class LocalDeliveryQueue {
 
   /** During a receive: the message comes back `delayMs` from now (like SQS, not from the end of the receive) if the consumer fails it. */
   changeVisibility(receiptHandle: string, delayMs: number): void {
-    this.requested.set(receiptHandle, { ...this.requested.get(receiptHandle), visibleAt: Date.now() + Math.max(0, delayMs) });
+    this.requested.set(receiptHandle, {
+      ...this.requested.get(receiptHandle),
+      visibleAt: Date.now() + Math.max(0, delayMs),
+    });
   }
 
   /** During a receive: the message goes to the dead letters when the receive ends, whatever the outcome. */
@@ -94,7 +103,13 @@ export class LocalDeliveryQueue {
   }
 
   stats() {
-    return { name: this.name, pending: this.ready.length, inFlight: this.running.size, deadLettered: this.dead.length, delivered: this.delivered };
+    return {
+      name: this.name,
+      pending: this.ready.length,
+      inFlight: this.running.size,
+      deadLettered: this.dead.length,
+      delivered: this.delivered,
+    };
   }
 
   /** Resolves once nothing is pending or in flight (dead letters don't count). */

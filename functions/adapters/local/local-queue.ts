@@ -83,7 +83,13 @@ export class LocalQueue {
   }
 
   stats() {
-    return { name: this.name, pending: this.ready.length, inFlight: this.inFlight, deadLettered: this.dead.length, delivered: this.delivered };
+    return {
+      name: this.name,
+      pending: this.ready.length,
+      inFlight: this.inFlight,
+      deadLettered: this.dead.length,
+      delivered: this.delivered,
+    };
   }
 
   /** Resolves once nothing is pending or in flight (dead letters don't count). */

@@ -53,8 +53,11 @@ export class QueueJournal {
         if (m) dead.set(rec.id, { ...m, receiveCount: rec.receiveCount ?? 0 });
       }
     }
-    const lines = [...pending.values(), ...dead.values()].map((m) => JSON.stringify({ op: 'send', id: m.messageId, body: m.body, at: m.sentAt }));
-    for (const m of dead.values()) lines.push(JSON.stringify({ op: 'dlq', id: m.messageId, receiveCount: m.receiveCount }));
+    const lines = [...pending.values(), ...dead.values()].map((m) =>
+      JSON.stringify({ op: 'send', id: m.messageId, body: m.body, at: m.sentAt }),
+    );
+    for (const m of dead.values())
+      lines.push(JSON.stringify({ op: 'dlq', id: m.messageId, receiveCount: m.receiveCount }));
     writeFileSync(this.path, lines.length ? `${lines.join('\n')}\n` : '');
     return { pending: [...pending.values()], dead: [...dead.values()] };
   }

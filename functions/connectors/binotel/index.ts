@@ -20,11 +20,34 @@ export const BINOTEL_TOKEN_PARAM = 'token';
  * A suggested value for the `allowedIps` secret; Binotel may change it.
  */
 export const BINOTEL_SERVER_IPS: readonly string[] = [
-  '194.88.218.114', '194.88.218.116', '194.88.218.117', '194.88.218.118', '194.88.218.119', '194.88.218.120',
-  '194.88.219.67', '194.88.219.70', '194.88.219.71', '194.88.219.72', '194.88.219.78', '194.88.219.79',
-  '194.88.219.80', '194.88.219.81', '194.88.219.82', '194.88.219.83', '194.88.219.84', '194.88.219.85',
-  '194.88.219.86', '194.88.219.87', '194.88.219.88', '194.88.219.89', '194.88.219.92',
-  '185.100.66.145', '185.100.66.146', '185.100.66.147', '45.91.130.36', '45.91.130.51',
+  '194.88.218.114',
+  '194.88.218.116',
+  '194.88.218.117',
+  '194.88.218.118',
+  '194.88.218.119',
+  '194.88.218.120',
+  '194.88.219.67',
+  '194.88.219.70',
+  '194.88.219.71',
+  '194.88.219.72',
+  '194.88.219.78',
+  '194.88.219.79',
+  '194.88.219.80',
+  '194.88.219.81',
+  '194.88.219.82',
+  '194.88.219.83',
+  '194.88.219.84',
+  '194.88.219.85',
+  '194.88.219.86',
+  '194.88.219.87',
+  '194.88.219.88',
+  '194.88.219.89',
+  '194.88.219.92',
+  '185.100.66.145',
+  '185.100.66.146',
+  '185.100.66.147',
+  '45.91.130.36',
+  '45.91.130.51',
 ];
 
 /** IPv4 clients seen through a dual-stack socket arrive as `::ffff:a.b.c.d`. */
@@ -32,19 +55,26 @@ const plainIp = (ip: string): string => ip.trim().replace(/^::ffff:/i, '');
 
 /** Comma/space separated list; empty means "no allowlist". */
 const parseAllowlist = (value: string | undefined): string[] =>
-  (value ?? '').split(/[\s,]+/).map(plainIp).filter(Boolean);
+  (value ?? '')
+    .split(/[\s,]+/)
+    .map(plainIp)
+    .filter(Boolean);
 
 const checkSource = (sourceIp: string | undefined, allowedIps: string | undefined): VerifyResult => {
   const allowed = parseAllowlist(allowedIps);
   if (allowed.length === 0) return { ok: true };
   if (!sourceIp) return { ok: false, reason: 'The source IP is unknown and an IP allowlist is configured' };
-  return allowed.includes(plainIp(sourceIp)) ? { ok: true } : { ok: false, reason: `Source IP ${plainIp(sourceIp)} is not in the Binotel allowlist` };
+  return allowed.includes(plainIp(sourceIp))
+    ? { ok: true }
+    : { ok: false, reason: `Source IP ${plainIp(sourceIp)} is not in the Binotel allowlist` };
 };
 
 const parse = (req: Parameters<typeof parseNestedForm>[0]): BinotelWebhook => {
   const form = parseNestedForm(req);
   const base = validate(BinotelRequestSchema, form, 'Binotel webhook');
-  return base.requestType === 'apiCallCompleted' ? validate(BinotelCallCompletedSchema, form, 'Binotel apiCallCompleted') : base;
+  return base.requestType === 'apiCallCompleted'
+    ? validate(BinotelCallCompletedSchema, form, 'Binotel apiCallCompleted')
+    : base;
 };
 
 export const binotelConnector = defineConnector({
@@ -62,7 +92,8 @@ export const binotelConnector = defineConnector({
     {
       name: 'allowedIps',
       env: 'OMNIHUB_ALLOWED_IPS_BINOTEL',
-      description: 'Optional comma-separated source IPs to accept (Binotel\'s webhook servers, see README); empty accepts any source with the token',
+      description:
+        "Optional comma-separated source IPs to accept (Binotel's webhook servers, see README); empty accepts any source with the token",
       required: false,
     },
   ],

@@ -53,19 +53,25 @@ export const callOutcome = (disposition: string, billsec: number): HubEventType 
 
 const tracking = (details: BinotelCallDetails) => details.callTrackingData ?? details.getCallData;
 
-const normalizeCallCompleted = ({ callDetails: details }: BinotelCallCompleted, ctx: NormalizeContext): NormalizeResult => {
+const normalizeCallCompleted = (
+  { callDetails: details }: BinotelCallCompleted,
+  ctx: NormalizeContext,
+): NormalizeResult => {
   const id = details.generalCallID;
   const disposition = (details.disposition ?? '').trim().toUpperCase();
   const billsec = wholeSeconds(details.billsec);
   const outcome = callOutcome(disposition, billsec);
-  if (outcome === 'not-a-call') return { events: [], ignored: [`call ${id}: ${disposition} is an SMS record, not a call`] };
-  if (outcome === 'in-progress') return { events: [], ignored: [`call ${id}: disposition ${disposition} is not final`] };
+  if (outcome === 'not-a-call')
+    return { events: [], ignored: [`call ${id}: ${disposition} is an SMS record, not a call`] };
+  if (outcome === 'in-progress')
+    return { events: [], ignored: [`call ${id}: disposition ${disposition} is not final`] };
   const inbound = (details.callType ?? '0').trim() !== '1';
   const customer = details.customerData;
   const employee = details.employeeData;
-  const agent = orUndefined(employee?.id) || orUndefined(employee?.name)
-    ? { id: orUndefined(employee?.id), name: orUndefined(employee?.name) }
-    : undefined;
+  const agent =
+    orUndefined(employee?.id) || orUndefined(employee?.name)
+      ? { id: orUndefined(employee?.id), name: orUndefined(employee?.name) }
+      : undefined;
   const pbxNumber = orUndefined(details.pbxNumberData?.number);
   const utm = tracking(details);
   const direction = inbound ? 'incoming' : 'outgoing';
@@ -90,9 +96,10 @@ const normalizeCallCompleted = ({ callDetails: details }: BinotelCallCompleted, 
         utmContent: orUndefined(utm?.utm_content),
         utmTerm: orUndefined(utm?.utm_term),
       },
-      summary: outcome === 'call.completed'
-        ? `${inbound ? 'Incoming' : 'Outgoing'} call, ${formatDuration(durationSec)}`
-        : `Missed ${direction} call (${disposition || 'no disposition'})`,
+      summary:
+        outcome === 'call.completed'
+          ? `${inbound ? 'Incoming' : 'Outgoing'} call, ${formatDuration(durationSec)}`
+          : `Missed ${direction} call (${disposition || 'no disposition'})`,
       data: {
         callId: id,
         direction: inbound ? 'inbound' : 'outbound',

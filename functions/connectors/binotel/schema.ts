@@ -20,13 +20,9 @@ const Text = z.string().optional();
 const objectOrEmpty = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
-export const BinotelEmployeeSchema = z
-  .object({ id: Text, name: Text, email: Text, internalNumber: Text })
-  .loose();
+export const BinotelEmployeeSchema = z.object({ id: Text, name: Text, email: Text, internalNumber: Text }).loose();
 
-export const BinotelCustomerSchema = z
-  .object({ id: Text, name: Text, email: Text, description: Text })
-  .loose();
+export const BinotelCustomerSchema = z.object({ id: Text, name: Text, email: Text, description: Text }).loose();
 
 export const BinotelPbxNumberSchema = z.object({ number: Text, name: Text }).loose();
 
@@ -94,4 +90,5 @@ export type BinotelOtherRequest = z.infer<typeof BinotelRequestSchema>;
 
 export type BinotelWebhook = BinotelCallCompleted | BinotelOtherRequest;
 
-export const isCallCompleted = (payload: BinotelWebhook): payload is BinotelCallCompleted => payload.requestType === 'apiCallCompleted';
+export const isCallCompleted = (payload: BinotelWebhook): payload is BinotelCallCompleted =>
+  payload.requestType === 'apiCallCompleted';

@@ -32,7 +32,9 @@ export class Bitrix24Api {
     secrets: ConnectorSecrets,
   ) {
     if (!secrets.apiBaseUrl) {
-      throw new Error('Bitrix24 apiBaseUrl (inbound webhook URL with the crm scope) is not configured; cannot fetch CRM entities');
+      throw new Error(
+        'Bitrix24 apiBaseUrl (inbound webhook URL with the crm scope) is not configured; cannot fetch CRM entities',
+      );
     }
     this.baseUrl = secrets.apiBaseUrl.endsWith('/') ? secrets.apiBaseUrl : `${secrets.apiBaseUrl}/`;
   }
@@ -61,14 +63,18 @@ export class Bitrix24Api {
       throw new Error(`Bitrix24 ${method} failed with HTTP ${res.status} and a body that is not JSON`, { cause: err });
     }
     const envelope = Bitrix24ResponseSchema.safeParse(body);
-    if (!envelope.success) throw new Error(`Bitrix24 ${method} returned an unexpected body: ${describeIssues(envelope.error)}`);
+    if (!envelope.success)
+      throw new Error(`Bitrix24 ${method} returned an unexpected body: ${describeIssues(envelope.error)}`);
     const { result, error, error_description: description } = envelope.data;
     if (!res.ok || error !== undefined || result === undefined) {
       if (/not found/i.test(description ?? '')) return undefined;
-      throw new Error(`Bitrix24 ${method} failed with HTTP ${res.status}: ${error || 'error'} ${description ?? ''}`.trim());
+      throw new Error(
+        `Bitrix24 ${method} failed with HTTP ${res.status}: ${error || 'error'} ${description ?? ''}`.trim(),
+      );
     }
     const parsed = schema.safeParse(result);
-    if (!parsed.success) throw new Error(`Bitrix24 ${method} returned an unexpected entity: ${describeIssues(parsed.error)}`);
+    if (!parsed.success)
+      throw new Error(`Bitrix24 ${method} returned an unexpected entity: ${describeIssues(parsed.error)}`);
     return parsed.data;
   }
 }

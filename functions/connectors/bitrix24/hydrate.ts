@@ -20,11 +20,18 @@ type Person = Pick<Bitrix24Lead, 'NAME' | 'LAST_NAME' | 'PHONE' | 'EMAIL'>;
 const text = (value: string | null | undefined): string | undefined => (value?.trim() ? value.trim() : undefined);
 
 /** Identity value of a Bitrix24 entity: `lead:1001`, `contact:84`. */
-export const bitrix24Ref = (entity: 'lead' | 'contact', id: string): Identity => ({ type: 'bitrix24', value: `${entity}:${id}` });
+export const bitrix24Ref = (entity: 'lead' | 'contact', id: string): Identity => ({
+  type: 'bitrix24',
+  value: `${entity}:${id}`,
+});
 
 const channelIdentities = (person: Person): Identity[] => [
-  ...(person.PHONE ?? []).flatMap((p): Identity[] => (text(p.VALUE) ? [{ type: 'phone', value: text(p.VALUE) as string }] : [])),
-  ...(person.EMAIL ?? []).flatMap((e): Identity[] => (text(e.VALUE) ? [{ type: 'email', value: text(e.VALUE) as string }] : [])),
+  ...(person.PHONE ?? []).flatMap((p): Identity[] =>
+    text(p.VALUE) ? [{ type: 'phone', value: text(p.VALUE) as string }] : [],
+  ),
+  ...(person.EMAIL ?? []).flatMap((e): Identity[] =>
+    text(e.VALUE) ? [{ type: 'email', value: text(e.VALUE) as string }] : [],
+  ),
 ];
 
 const traitsOf = (person: Person) => {
@@ -33,7 +40,8 @@ const traitsOf = (person: Person) => {
   return { firstName, lastName, name: [firstName, lastName].filter(Boolean).join(' ') || undefined };
 };
 
-const changeOf = (request: HydrationRequest): 'created' | 'updated' => (request.params.change === 'created' ? 'created' : 'updated');
+const changeOf = (request: HydrationRequest): 'created' | 'updated' =>
+  request.params.change === 'created' ? 'created' : 'updated';
 
 const leadEvent = (request: HydrationRequest, lead: Bitrix24Lead, ctx: NormalizeContext): HubEvent | undefined => {
   const change = changeOf(request);
@@ -46,7 +54,11 @@ const leadEvent = (request: HydrationRequest, lead: Bitrix24Lead, ctx: Normalize
       type: change === 'created' ? 'contact.created' : 'contact.updated',
       channel: 'crm',
       occurredAt: request.occurredAt,
-      identities: [bitrix24Ref('lead', lead.ID), lead.CONTACT_ID ? bitrix24Ref('contact', lead.CONTACT_ID) : undefined, ...channelIdentities(lead)],
+      identities: [
+        bitrix24Ref('lead', lead.ID),
+        lead.CONTACT_ID ? bitrix24Ref('contact', lead.CONTACT_ID) : undefined,
+        ...channelIdentities(lead),
+      ],
       traits: traitsOf(lead),
       summary: `Bitrix24 lead «${truncate(title, 80)}» ${change}${status ? ` (status ${status})` : ''}`,
       data: { contactId: `lead:${lead.ID}`, ...(status ? { changes: { STATUS_ID: status } } : {}) },
@@ -55,7 +67,11 @@ const leadEvent = (request: HydrationRequest, lead: Bitrix24Lead, ctx: Normalize
   );
 };
 
-const contactEvent = (request: HydrationRequest, contact: Bitrix24Contact, ctx: NormalizeContext): HubEvent | undefined => {
+const contactEvent = (
+  request: HydrationRequest,
+  contact: Bitrix24Contact,
+  ctx: NormalizeContext,
+): HubEvent | undefined => {
   const change = changeOf(request);
   return buildEvent(
     {

@@ -71,13 +71,15 @@ export const bitrix24Connector = defineConnector({
     {
       name: 'secret',
       env: secretEnvName('SECRET', BITRIX24),
-      description: 'Application token of the outbound webhook (shown after saving it); Bitrix24 sends it as auth[application_token]',
+      description:
+        'Application token of the outbound webhook (shown after saving it); Bitrix24 sends it as auth[application_token]',
       required: true,
     },
     {
       name: 'apiBaseUrl',
       env: secretEnvName('API_BASE_URL', BITRIX24),
-      description: 'Inbound webhook URL with the crm scope, https://<portal>.bitrix24.<tld>/rest/<user>/<key>/ (itself a credential), to fetch leads, contacts and deals',
+      description:
+        'Inbound webhook URL with the crm scope, https://<portal>.bitrix24.<tld>/rest/<user>/<key>/ (itself a credential), to fetch leads, contacts and deals',
       required: false,
     },
   ],
@@ -85,15 +87,20 @@ export const bitrix24Connector = defineConnector({
     if (!secrets.secret) return { ok: false, reason: 'No Bitrix24 application token is configured' };
     const token = applicationTokenOf(req);
     if (!token) return { ok: false, reason: 'Missing auth[application_token] in the body' };
-    return safeEqual(token, secrets.secret) ? { ok: true } : { ok: false, reason: 'auth[application_token] does not match' };
+    return safeEqual(token, secrets.secret)
+      ? { ok: true }
+      : { ok: false, reason: 'auth[application_token] does not match' };
   },
   parse: (req) => {
-    if (req.body.length === 0) throw new ValidationError('The request body is empty; a Bitrix24 event form was expected');
+    if (req.body.length === 0)
+      throw new ValidationError('The request body is empty; a Bitrix24 event form was expected');
     return validate(Bitrix24EventSchema, parseNestedForm(req), 'Bitrix24 event');
   },
   normalize: normalizeBitrix24,
   hydrate: hydrateBitrix24,
   // The token travels in the body, so signing a sample rewrites the body.
   signSample: (sample, secrets) =>
-    secrets.secret ? { url: sample.url, headers: {}, body: withApplicationToken(sample.body, secrets.secret) } : { url: sample.url, headers: {} },
+    secrets.secret
+      ? { url: sample.url, headers: {}, body: withApplicationToken(sample.body, secrets.secret) }
+      : { url: sample.url, headers: {} },
 });

@@ -45,7 +45,12 @@ export const normalizeBitrix24 = (event: Bitrix24Event, ctx: NormalizeContext): 
       {
         connector: BITRIX24,
         kind: mapped.kind,
-        params: { id, change: mapped.change, event: code, ...(event.auth?.member_id ? { memberId: event.auth.member_id } : {}) },
+        params: {
+          id,
+          change: mapped.change,
+          event: code,
+          ...(event.auth?.member_id ? { memberId: event.auth.member_id } : {}),
+        },
         providerEventId: bitrix24EventKey(event, id),
         ...(occurredAt ? { occurredAt } : {}),
         receivedAt: ctx.receivedAt,

@@ -25,7 +25,10 @@ export const Bitrix24EventSchema = z
     /** Upper-case event code: ONCRMLEADADD, ONCRMDEALUPDATE, … */
     event: z.string().min(1),
     event_handler_id: z.string().optional(),
-    data: z.object({ FIELDS: z.object({ ID: IdSchema.optional() }).loose().optional() }).loose().optional(),
+    data: z
+      .object({ FIELDS: z.object({ ID: IdSchema.optional() }).loose().optional() })
+      .loose()
+      .optional(),
     /** Unix seconds when the event left Bitrix24's queue. */
     ts: z.string().optional(),
     auth: z
@@ -81,7 +84,10 @@ export const Bitrix24DealSchema = z
     TITLE: OptionalText,
     STAGE_ID: z.string().min(1),
     /** Sales funnel (pipeline); "0" is the general one. */
-    CATEGORY_ID: z.union([z.string(), z.number()]).nullish().transform((v) => (v === null || v === undefined ? undefined : String(v))),
+    CATEGORY_ID: z
+      .union([z.string(), z.number()])
+      .nullish()
+      .transform((v) => (v === null || v === undefined ? undefined : String(v))),
     /** Decimal string, e.g. "1000000.00". */
     OPPORTUNITY: z.union([z.string(), z.number()]).nullish(),
     CURRENCY_ID: OptionalText,

@@ -18,7 +18,14 @@ import { HubSpotContactSchema, HubSpotDealSchema, type HubSpotContact, type HubS
 export const HUBSPOT_API_BASE_URL = 'https://api.hubapi.com';
 
 /** Contact properties read: every identifier HubSpot keeps, and the name. */
-export const HUBSPOT_CONTACT_PROPERTIES = ['email', 'phone', 'mobilephone', 'firstname', 'lastname', 'hs_whatsapp_phone_number'] as const;
+export const HUBSPOT_CONTACT_PROPERTIES = [
+  'email',
+  'phone',
+  'mobilephone',
+  'firstname',
+  'lastname',
+  'hs_whatsapp_phone_number',
+] as const;
 
 export const HUBSPOT_DEAL_PROPERTIES = ['dealstage', 'pipeline', 'amount', 'deal_currency_code', 'dealname'] as const;
 
@@ -30,13 +37,17 @@ export class HubSpotApi {
     private readonly fetchFn: typeof fetch,
     secrets: ConnectorSecrets,
   ) {
-    if (!secrets.apiToken) throw new Error('HubSpot apiToken (private app access token) is not configured; cannot fetch contacts');
+    if (!secrets.apiToken)
+      throw new Error('HubSpot apiToken (private app access token) is not configured; cannot fetch contacts');
     this.token = secrets.apiToken;
     this.baseUrl = (secrets.apiBaseUrl || HUBSPOT_API_BASE_URL).replace(/\/+$/, '');
   }
 
   getContact(id: string): Promise<HubSpotContact | undefined> {
-    return this.get(`/crm/v3/objects/contacts/${encodeURIComponent(id)}?properties=${HUBSPOT_CONTACT_PROPERTIES.join(',')}`, HubSpotContactSchema);
+    return this.get(
+      `/crm/v3/objects/contacts/${encodeURIComponent(id)}?properties=${HUBSPOT_CONTACT_PROPERTIES.join(',')}`,
+      HubSpotContactSchema,
+    );
   }
 
   getDeal(id: string): Promise<HubSpotDeal | undefined> {

@@ -39,7 +39,11 @@ const contactTraits = (contact: HubSpotContact) => {
   return { firstName, lastName, name: [firstName, lastName].filter(Boolean).join(' ') || undefined };
 };
 
-const contactEvent = (request: HydrationRequest, contact: HubSpotContact, ctx: NormalizeContext): HubEvent | undefined => {
+const contactEvent = (
+  request: HydrationRequest,
+  contact: HubSpotContact,
+  ctx: NormalizeContext,
+): HubEvent | undefined => {
   const change = param(request, 'change') as HubSpotChange | undefined;
   const propertyName = param(request, 'propertyName');
   const propertyValue = param(request, 'propertyValue');
@@ -58,7 +62,11 @@ const contactEvent = (request: HydrationRequest, contact: HubSpotContact, ctx: N
         ...common,
         type: optedOut ? 'consent.revoked' : 'consent.granted',
         summary: optedOut ? 'Opted out of marketing email in HubSpot' : 'Opted back in to marketing email in HubSpot',
-        data: { channel: 'email', purpose: 'marketing', reason: `HubSpot ${propertyName ?? 'hs_email_optout'}=${propertyValue ?? ''}` },
+        data: {
+          channel: 'email',
+          purpose: 'marketing',
+          reason: `HubSpot ${propertyName ?? 'hs_email_optout'}=${propertyValue ?? ''}`,
+        },
       },
       ctx,
     );
@@ -68,16 +76,28 @@ const contactEvent = (request: HydrationRequest, contact: HubSpotContact, ctx: N
       {
         ...common,
         type: 'contact.updated',
-        summary: propertyName ? `HubSpot contact updated: ${propertyName} → ${truncate(propertyValue ?? '(empty)', 80)}` : 'HubSpot contact updated',
-        data: { contactId: contact.id, ...(propertyName ? { changes: { [propertyName]: propertyValue ?? null } } : {}) },
+        summary: propertyName
+          ? `HubSpot contact updated: ${propertyName} → ${truncate(propertyValue ?? '(empty)', 80)}`
+          : 'HubSpot contact updated',
+        data: {
+          contactId: contact.id,
+          ...(propertyName ? { changes: { [propertyName]: propertyValue ?? null } } : {}),
+        },
       },
       ctx,
     );
   }
-  return buildEvent({ ...common, type: 'contact.created', summary: 'Contact created in HubSpot', data: { contactId: contact.id } }, ctx);
+  return buildEvent(
+    { ...common, type: 'contact.created', summary: 'Contact created in HubSpot', data: { contactId: contact.id } },
+    ctx,
+  );
 };
 
-const hydrateContact = async (request: HydrationRequest, api: HubSpotApi, ctx: NormalizeContext): Promise<HubEvent[]> => {
+const hydrateContact = async (
+  request: HydrationRequest,
+  api: HubSpotApi,
+  ctx: NormalizeContext,
+): Promise<HubEvent[]> => {
   const contact = await api.getContact(String(request.params.objectId));
   const event = contact && contactEvent(request, contact, ctx);
   return event ? [event] : [];
@@ -87,7 +107,11 @@ const hydrateContact = async (request: HydrationRequest, api: HubSpotApi, ctx: N
  * A deal event belongs to the deal's first associated contact; a deal with
  * none cannot reach a profile and yields no event (nothing to retry).
  */
-const hydrateDeal = async (request: HydrationRequest, api: HubSpotApi, ctx: HydrateContext & NormalizeContext): Promise<HubEvent[]> => {
+const hydrateDeal = async (
+  request: HydrationRequest,
+  api: HubSpotApi,
+  ctx: HydrateContext & NormalizeContext,
+): Promise<HubEvent[]> => {
   const deal = await api.getDeal(String(request.params.objectId));
   const contactId = deal?.associations?.contacts?.results[0]?.id;
   if (!deal || !contactId) return [];

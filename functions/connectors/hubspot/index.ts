@@ -34,7 +34,8 @@ export const hubspotConnector = defineConnector({
     {
       name: 'apiToken',
       env: secretEnvName('API_TOKEN', HUBSPOT),
-      description: 'Private app access token with crm.objects.contacts.read and crm.objects.deals.read, to fetch contacts and deals',
+      description:
+        'Private app access token with crm.objects.contacts.read and crm.objects.deals.read, to fetch contacts and deals',
       required: false,
     },
     {
@@ -46,7 +47,8 @@ export const hubspotConnector = defineConnector({
     {
       name: 'currency',
       env: 'OMNIHUB_CURRENCY_HUBSPOT',
-      description: "ISO 4217 code of the account's company currency, for deals without deal_currency_code (no amount when unset)",
+      description:
+        "ISO 4217 code of the account's company currency, for deals without deal_currency_code (no amount when unset)",
       required: false,
     },
   ],
@@ -59,7 +61,13 @@ export const hubspotConnector = defineConnector({
     if (secrets.secret) {
       const timestamp = String(sample.now.getTime());
       headers[HUBSPOT_TIMESTAMP_HEADER] = timestamp;
-      headers[HUBSPOT_SIGNATURE_HEADER] = hubspotSignatureV3(secrets.secret, sample.method, hubspotSignatureUri(sample.url), sample.body, timestamp);
+      headers[HUBSPOT_SIGNATURE_HEADER] = hubspotSignatureV3(
+        secrets.secret,
+        sample.method,
+        hubspotSignatureUri(sample.url),
+        sample.body,
+        timestamp,
+      );
     }
     return { url: sample.url, headers };
   },

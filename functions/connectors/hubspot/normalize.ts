@@ -22,7 +22,8 @@ export type HubSpotChange = 'created' | 'updated' | 'consent' | 'stage_changed';
 const OBJECT_TYPES: Readonly<Record<string, string>> = { '0-1': 'contact', '0-3': 'deal' };
 
 /** Contact properties that record an email opt-out: `hs_email_optout` and the per-subscription `hs_email_optout_<id>`. */
-export const isEmailOptOutProperty = (name: string | undefined): boolean => name !== undefined && /^hs_email_optout(_\d+)?$/.test(name);
+export const isEmailOptOutProperty = (name: string | undefined): boolean =>
+  name !== undefined && /^hs_email_optout(_\d+)?$/.test(name);
 
 /** The deal property holding the pipeline stage. */
 export const DEAL_STAGE_PROPERTY = 'dealstage';
@@ -47,7 +48,8 @@ const classify = (e: HubSpotEvent): { object: string; action: string; type: stri
   const dot = type.indexOf('.');
   const prefix = dot < 0 ? type : type.slice(0, dot);
   const action = dot < 0 ? '' : type.slice(dot + 1);
-  const object = prefix === 'object' ? (OBJECT_TYPES[e.objectTypeId ?? ''] ?? `object ${e.objectTypeId ?? '?'}`) : prefix;
+  const object =
+    prefix === 'object' ? (OBJECT_TYPES[e.objectTypeId ?? ''] ?? `object ${e.objectTypeId ?? '?'}`) : prefix;
   return { object, action, type };
 };
 
@@ -58,7 +60,8 @@ const decide = (e: HubSpotEvent): Decision => {
   const what = `${type} ${object} ${e.objectId}`;
   if (object === 'contact') {
     if (action === 'creation') return { kind: 'contact', change: 'created' };
-    if (action === 'propertyChange') return { kind: 'contact', change: isEmailOptOutProperty(e.propertyName) ? 'consent' : 'updated' };
+    if (action === 'propertyChange')
+      return { kind: 'contact', change: isEmailOptOutProperty(e.propertyName) ? 'consent' : 'updated' };
     if (action === 'deletion' || action === 'privacyDeletion') {
       return { ignore: `${what}: deletions in HubSpot do not erase hub profiles (use the hub's erasure process)` };
     }
@@ -68,7 +71,9 @@ const decide = (e: HubSpotEvent): Decision => {
     if (action === 'propertyChange') {
       return e.propertyName === DEAL_STAGE_PROPERTY
         ? { kind: 'deal', change: 'stage_changed' }
-        : { ignore: `${what}: only changes of ${DEAL_STAGE_PROPERTY} are tracked (got ${e.propertyName ?? 'no property'})` };
+        : {
+            ignore: `${what}: only changes of ${DEAL_STAGE_PROPERTY} are tracked (got ${e.propertyName ?? 'no property'})`,
+          };
     }
   }
   return { ignore: `${what}: unsupported subscription type` };

@@ -48,11 +48,21 @@ export const hubspotSignatureUri = (url: string): string =>
   url.replace(/%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi, (_, hex: string) => DECODED[hex.toUpperCase()] ?? `%${hex}`);
 
 /** The v3 signature for one request; `uri` is used as given (see `hubspotSignatureUri`). */
-export const hubspotSignatureV3 = (clientSecret: string, method: string, uri: string, body: Buffer | string, timestamp: string): string =>
+export const hubspotSignatureV3 = (
+  clientSecret: string,
+  method: string,
+  uri: string,
+  body: Buffer | string,
+  timestamp: string,
+): string =>
   hmac(
     'sha256',
     clientSecret,
-    Buffer.concat([Buffer.from(`${method.toUpperCase()}${uri}`, 'utf8'), Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'), Buffer.from(timestamp, 'utf8')]),
+    Buffer.concat([
+      Buffer.from(`${method.toUpperCase()}${uri}`, 'utf8'),
+      Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'),
+      Buffer.from(timestamp, 'utf8'),
+    ]),
     'base64',
   );
 
@@ -70,17 +80,27 @@ export interface HubSpotSignedRequest {
  * to both sides (a timestamp 5 minutes in the future is refused too, which
  * the SDKs do not do).
  */
-export const verifyHubSpotSignature = (req: HubSpotSignedRequest, clientSecret: string | undefined, now: Date): VerifyResult => {
+export const verifyHubSpotSignature = (
+  req: HubSpotSignedRequest,
+  clientSecret: string | undefined,
+  now: Date,
+): VerifyResult => {
   if (!clientSecret) return { ok: false, reason: 'No HubSpot client secret is configured' };
   const signature = req.headers[HUBSPOT_SIGNATURE_HEADER]?.trim();
   if (!signature) return { ok: false, reason: 'Missing X-HubSpot-Signature-v3 header' };
   const timestamp = req.headers[HUBSPOT_TIMESTAMP_HEADER]?.trim();
   if (!timestamp) return { ok: false, reason: 'Missing X-HubSpot-Request-Timestamp header' };
-  if (!/^\d{1,16}$/.test(timestamp)) return { ok: false, reason: 'X-HubSpot-Request-Timestamp is not epoch milliseconds' };
+  if (!/^\d{1,16}$/.test(timestamp))
+    return { ok: false, reason: 'X-HubSpot-Request-Timestamp is not epoch milliseconds' };
   const expected = hubspotSignatureV3(clientSecret, req.method, hubspotSignatureUri(req.url), req.body, timestamp);
-  if (!safeEqual(signature, expected)) return { ok: false, reason: 'X-HubSpot-Signature-v3 does not match method, URI, body and timestamp' };
+  if (!safeEqual(signature, expected))
+    return { ok: false, reason: 'X-HubSpot-Signature-v3 does not match method, URI, body and timestamp' };
   if (!withinWindow(Number(timestamp) / 1000, now, HUBSPOT_MAX_SKEW_SECONDS)) {
-    return { ok: false, stale: true, reason: `X-HubSpot-Request-Timestamp is more than ${HUBSPOT_MAX_SKEW_SECONDS} s away from now` };
+    return {
+      ok: false,
+      stale: true,
+      reason: `X-HubSpot-Request-Timestamp is more than ${HUBSPOT_MAX_SKEW_SECONDS} s away from now`,
+    };
   }
   return { ok: true };
 };

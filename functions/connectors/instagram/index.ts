@@ -24,7 +24,8 @@ export const instagramConnector = defineConnector({
     {
       name: 'verifyToken',
       env: secretEnvName('VERIFY_TOKEN', 'instagram'),
-      description: 'Verify token you choose and paste next to the callback URL; only used by the GET subscription check',
+      description:
+        'Verify token you choose and paste next to the callback URL; only used by the GET subscription check',
       required: false,
     },
   ],

@@ -22,8 +22,12 @@ export class KommoApi {
     private readonly fetchFn: typeof fetch,
     secrets: ConnectorSecrets,
   ) {
-    if (!secrets.apiBaseUrl) throw new Error('Kommo apiBaseUrl (https://<subdomain>.kommo.com) is not configured; cannot fetch leads and contacts');
-    if (!secrets.apiToken) throw new Error('Kommo apiToken (long-lived token) is not configured; cannot fetch leads and contacts');
+    if (!secrets.apiBaseUrl)
+      throw new Error(
+        'Kommo apiBaseUrl (https://<subdomain>.kommo.com) is not configured; cannot fetch leads and contacts',
+      );
+    if (!secrets.apiToken)
+      throw new Error('Kommo apiToken (long-lived token) is not configured; cannot fetch leads and contacts');
     this.baseUrl = secrets.apiBaseUrl.replace(/\/+$/, '');
     this.token = secrets.apiToken;
   }
@@ -38,6 +42,13 @@ export class KommoApi {
 
   private get<T>(path: string, schema: z.ZodType<T>): Promise<T | undefined> {
     // 204 is how Kommo answers for an id it does not have.
-    return getWithBearer(this.fetchFn, { vendor: 'Kommo', baseUrl: this.baseUrl, path, token: this.token, schema, goneStatuses: [204, 404] });
+    return getWithBearer(this.fetchFn, {
+      vendor: 'Kommo',
+      baseUrl: this.baseUrl,
+      path,
+      token: this.token,
+      schema,
+      goneStatuses: [204, 404],
+    });
   }
 }

@@ -33,7 +33,8 @@ export const kommoContactIdentities = (contact: KommoContact): Identity[] => {
     const type = field.field_code === 'PHONE' ? 'phone' : field.field_code === 'EMAIL' ? 'email' : undefined;
     if (!type) continue;
     for (const v of field.values ?? []) {
-      if (v.value !== null && v.value !== undefined && String(v.value).trim()) identities.push({ type, value: String(v.value).trim() });
+      if (v.value !== null && v.value !== undefined && String(v.value).trim())
+        identities.push({ type, value: String(v.value).trim() });
     }
   }
   return identities;
@@ -69,16 +70,24 @@ const hydrateContact = async (request: HydrationRequest, api: KommoApi, ctx: Nor
 };
 
 /** A lead without contacts cannot reach a profile and yields no event (nothing to retry). */
-const hydrateLead = async (request: HydrationRequest, api: KommoApi, ctx: HydrateContext & NormalizeContext): Promise<HubEvent[]> => {
+const hydrateLead = async (
+  request: HydrationRequest,
+  api: KommoApi,
+  ctx: HydrateContext & NormalizeContext,
+): Promise<HubEvent[]> => {
   const lead = await api.getLead(String(request.params.id));
   const contacts = lead?._embedded?.contacts ?? [];
   const main = contacts.find((c) => c.is_main) ?? contacts[0];
   if (!lead || !main) return [];
   const contact = await api.getContact(String(main.id));
-  const stage = param(request, 'statusId') ?? (lead.status_id === null || lead.status_id === undefined ? undefined : String(lead.status_id));
+  const stage =
+    param(request, 'statusId') ??
+    (lead.status_id === null || lead.status_id === undefined ? undefined : String(lead.status_id));
   if (!contact || !stage) return [];
   const previousStage = param(request, 'oldStatusId');
-  const pipeline = param(request, 'pipelineId') ?? (lead.pipeline_id === null || lead.pipeline_id === undefined ? undefined : String(lead.pipeline_id));
+  const pipeline =
+    param(request, 'pipelineId') ??
+    (lead.pipeline_id === null || lead.pipeline_id === undefined ? undefined : String(lead.pipeline_id));
   const amount = dealAmount(param(request, 'price') ?? lead.price, ctx.secrets.currency || KOMMO_DEFAULT_CURRENCY);
   const name = param(request, 'name') ?? text(lead.name);
   const label = name ? `Lead «${truncate(name, 80)}»` : `Lead ${lead.id}`;

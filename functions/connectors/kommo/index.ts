@@ -32,7 +32,8 @@ export const kommoConnector = defineConnector({
     {
       name: 'apiToken',
       env: secretEnvName('API_TOKEN', KOMMO),
-      description: 'Long-lived token of a private integration (Settings → Integrations → Keys and scopes), to fetch leads and contacts',
+      description:
+        'Long-lived token of a private integration (Settings → Integrations → Keys and scopes), to fetch leads and contacts',
       required: false,
     },
     {
@@ -55,7 +56,8 @@ export const kommoConnector = defineConnector({
     return safeEqual(token, secrets.secret) ? { ok: true } : { ok: false, reason: '?token= does not match' };
   },
   parse: (req) => {
-    if (req.body.length === 0) throw new ValidationError('The request body is empty; a Kommo webhook form was expected');
+    if (req.body.length === 0)
+      throw new ValidationError('The request body is empty; a Kommo webhook form was expected');
     return validate(KommoWebhookSchema, parseNestedForm(req), 'Kommo webhook');
   },
   normalize: normalizeKommo,

@@ -12,7 +12,9 @@ import type { KommoItem, KommoWebhook } from './schema.js';
 export const KOMMO = 'kommo';
 
 /** Entity → action → what happened. Everything not listed is acknowledged and ignored. */
-export const KOMMO_TRACKED: Readonly<Record<string, Readonly<Record<string, 'created' | 'stage_changed' | 'updated'>>>> = {
+export const KOMMO_TRACKED: Readonly<
+  Record<string, Readonly<Record<string, 'created' | 'stage_changed' | 'updated'>>>
+> = {
   leads: { add: 'created', status: 'stage_changed' },
   contacts: { add: 'created', update: 'updated' },
 };
@@ -20,7 +22,8 @@ export const KOMMO_TRACKED: Readonly<Record<string, Readonly<Record<string, 'cre
 /** Entity → hydration kind. */
 const KINDS: Readonly<Record<string, 'lead' | 'contact'>> = { leads: 'lead', contacts: 'contact' };
 
-const stampOf = (item: KommoItem): string | undefined => item.last_modified ?? item.updated_at ?? item.date_create ?? item.created_at;
+const stampOf = (item: KommoItem): string | undefined =>
+  item.last_modified ?? item.updated_at ?? item.date_create ?? item.created_at;
 
 /**
  * Dedup key: account, entity, action, id, (for leads) the new stage, and the
@@ -28,7 +31,9 @@ const stampOf = (item: KommoItem): string | undefined => item.last_modified ?? i
  * creation time). Kommo sends no event id.
  */
 export const kommoEventKey = (account: string, entity: string, action: string, item: KommoItem): string =>
-  [account, entity, action, item.id, ...(entity === 'leads' ? [item.status_id ?? ''] : []), stampOf(item) ?? ''].join(':');
+  [account, entity, action, item.id, ...(entity === 'leads' ? [item.status_id ?? ''] : []), stampOf(item) ?? ''].join(
+    ':',
+  );
 
 const compact = (params: Record<string, string | number | undefined>): Record<string, string | number> => {
   const out: Record<string, string | number> = {};

@@ -70,7 +70,13 @@ const CustomFieldSchema = z
     field_name: z.string().nullish(),
     /** `PHONE` and `EMAIL` for the built-in multi-value fields. */
     field_code: z.string().nullish(),
-    values: z.array(z.object({ value: z.union([z.string(), z.number(), z.boolean()]).nullish(), enum_code: z.string().nullish() }).loose()).nullish(),
+    values: z
+      .array(
+        z
+          .object({ value: z.union([z.string(), z.number(), z.boolean()]).nullish(), enum_code: z.string().nullish() })
+          .loose(),
+      )
+      .nullish(),
   })
   .loose();
 
@@ -95,7 +101,9 @@ export const KommoLeadSchema = z
     status_id: z.number().int().nullish(),
     pipeline_id: z.number().int().nullish(),
     _embedded: z
-      .object({ contacts: z.array(z.object({ id: z.number().int(), is_main: z.boolean().optional() }).loose()).optional() })
+      .object({
+        contacts: z.array(z.object({ id: z.number().int(), is_main: z.boolean().optional() }).loose()).optional(),
+      })
       .loose()
       .optional(),
   })

@@ -27,7 +27,8 @@ const headerParams = (raw: string | undefined): HeaderParams => {
   const pattern = /;\s*([^\s=;]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]*))/g;
   for (const match of text.matchAll(pattern)) {
     const name = (match[1] as string).toLowerCase();
-    if (!(name in params)) params[name] = match[2] !== undefined ? match[2].replace(/\\(.)/g, '$1') : (match[3] ?? '').trim();
+    if (!(name in params))
+      params[name] = match[2] !== undefined ? match[2].replace(/\\(.)/g, '$1') : (match[3] ?? '').trim();
   }
   return { value, params };
 };
@@ -111,7 +112,11 @@ export const readFormFields = (body: Buffer, contentType: string | undefined): F
  * in place, multipart parts with those names are dropped and re-added at
  * the end with the same boundary. Used by `signSample` only.
  */
-export const withFormFields = (body: Buffer, contentType: string | undefined, replace: Readonly<Record<string, string>>): Buffer => {
+export const withFormFields = (
+  body: Buffer,
+  contentType: string | undefined,
+  replace: Readonly<Record<string, string>>,
+): Buffer => {
   if (mailgunBodyKind(contentType, body) !== 'multipart') {
     const params = new URLSearchParams(body.toString('utf8'));
     for (const [k, v] of Object.entries(replace)) params.set(k, v);
@@ -120,7 +125,14 @@ export const withFormFields = (body: Buffer, contentType: string | undefined, re
   const boundary = multipartBoundary(contentType);
   const kept = splitFormParts(body, boundary).filter((p) => p.name === undefined || !(p.name in replace));
   const chunks: Buffer[] = [];
-  for (const part of kept) chunks.push(Buffer.from(`--${boundary}\r\n`), part.head, Buffer.from('\r\n\r\n'), part.content, Buffer.from('\r\n'));
+  for (const part of kept)
+    chunks.push(
+      Buffer.from(`--${boundary}\r\n`),
+      part.head,
+      Buffer.from('\r\n\r\n'),
+      part.content,
+      Buffer.from('\r\n'),
+    );
   for (const [k, v] of Object.entries(replace)) {
     chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
   }

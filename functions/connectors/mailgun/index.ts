@@ -26,7 +26,8 @@ const signatureBlock = (req: RawRequest): SignatureBlock | string => {
       const json = JSON.parse(req.body.toString('utf8')) as { signature?: Record<string, unknown> } | null;
       const block = json && typeof json === 'object' ? json.signature : undefined;
       if (!block || typeof block !== 'object') return 'the JSON body has no signature object';
-      const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+      const text = (v: unknown): string | undefined =>
+        typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
       return {
         timestamp: text(block.timestamp),
         token: text(block.token),
@@ -48,7 +49,11 @@ const parseMailgun = (req: RawRequest): MailgunPayload => {
   if (req.body.length === 0) throw new ValidationError('The request body is empty; Mailgun form fields were expected');
   const { fields, files } = readFormFields(req.body, contentTypeOf(req));
   if (typeof fields.event === 'string' && fields.event) return { kind: 'legacy-event', event: fields.event };
-  return { kind: 'inbound', fields: validate(MailgunInboundSchema, fields, 'Mailgun inbound mail'), attachments: files };
+  return {
+    kind: 'inbound',
+    fields: validate(MailgunInboundSchema, fields, 'Mailgun inbound mail'),
+    attachments: files,
+  };
 };
 
 /** A stable 50-character token for samples that carry none (Mailgun's tokens are 50 random characters). */
@@ -91,7 +96,11 @@ export const mailgunConnector = defineConnector({
       }
       const { fields } = readFormFields(sample.body, sample.contentType);
       const token = fields.token || sampleToken(sample.body);
-      const body = withFormFields(sample.body, sample.contentType, { timestamp, token, signature: mailgunSignature(key, timestamp, token) });
+      const body = withFormFields(sample.body, sample.contentType, {
+        timestamp,
+        token,
+        signature: mailgunSignature(key, timestamp, token),
+      });
       return { url: sample.url, headers: {}, body };
     } catch {
       // Not a body Mailgun could have sent: leave it unsigned.

@@ -58,7 +58,10 @@ const normalizeInbound = (fields: MailgunInbound, ctx: NormalizeContext): HubEve
       data: {
         messageId: providerEventId,
         from: from.address,
-        to: fields.recipient.split(',').map((r) => r.trim()).filter(Boolean),
+        to: fields.recipient
+          .split(',')
+          .map((r) => r.trim())
+          .filter(Boolean),
         subject,
         snippet,
       },
@@ -107,7 +110,11 @@ const normalizeEvent = (webhook: MailgunEventWebhook, ctx: NormalizeContext): Hu
         summary: event === 'unsubscribed' ? 'Unsubscribed from emails' : 'Marked an email as spam',
         // An unsubscribe link opts out of mailings; a spam complaint puts the address on Mailgun's
         // suppression list for every message from the domain.
-        data: { channel: 'email', purpose: event === 'unsubscribed' ? 'marketing' : 'all', reason: event === 'unsubscribed' ? 'unsubscribed' : 'spam complaint' },
+        data: {
+          channel: 'email',
+          purpose: event === 'unsubscribed' ? 'marketing' : 'all',
+          reason: event === 'unsubscribed' ? 'unsubscribed' : 'spam complaint',
+        },
       },
       ctx,
     );
@@ -134,7 +141,11 @@ const normalizeEvent = (webhook: MailgunEventWebhook, ctx: NormalizeContext): Hu
       channel: 'email',
       occurredAt,
       identities,
-      summary: error ? `Email failed (${error.code} ${error.message})` : subject ? `${STATUS_SUMMARIES[event]}: ${subject}` : STATUS_SUMMARIES[event],
+      summary: error
+        ? `Email failed (${error.code} ${error.message})`
+        : subject
+          ? `${STATUS_SUMMARIES[event]}: ${subject}`
+          : STATUS_SUMMARIES[event],
       data: { messageId, direction: 'outbound', contentType: 'other', error },
     },
     ctx,

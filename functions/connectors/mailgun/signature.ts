@@ -36,7 +36,11 @@ export interface SignatureBlock {
  * (subaccount events) is accepted too, so the key of either the subaccount
  * or its parent account can be configured.
  */
-export const verifyMailgunSignature = (block: SignatureBlock, signingKey: string | undefined, now: Date): VerifyResult => {
+export const verifyMailgunSignature = (
+  block: SignatureBlock,
+  signingKey: string | undefined,
+  now: Date,
+): VerifyResult => {
   if (!signingKey) return { ok: false, reason: 'No Mailgun webhook signing key is configured' };
   const { timestamp, token, signature, parentSignature } = block;
   if (!timestamp || !token || !signature) return { ok: false, reason: 'timestamp, token or signature is missing' };

@@ -97,7 +97,5 @@ export const normalizeMarquiz = (lead: MarquizLead, ctx: NormalizeContext): Norm
     },
     ctx,
   );
-  return event
-    ? { events: [event], ignored: [] }
-    : { events: [], ignored: ['lead without a usable phone or email'] };
+  return event ? { events: [event], ignored: [] } : { events: [], ignored: ['lead without a usable phone or email'] };
 };

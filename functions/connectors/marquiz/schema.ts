@@ -24,14 +24,23 @@ export const MarquizContactsSchema = z
 
 export const MarquizLeadSchema = z
   .object({
-    quiz: z.object({ id: z.union([z.string(), z.number()]).nullish(), name: OptionalText }).loose().nullish(),
+    quiz: z
+      .object({ id: z.union([z.string(), z.number()]).nullish(), name: OptionalText })
+      .loose()
+      .nullish(),
     contacts: MarquizContactsSchema,
     answers: z.array(MarquizAnswerSchema),
     result: z.union([z.object({ title: OptionalText }).loose(), z.string(), z.null()]).optional(),
     extra: z
       .object({
         utm: z
-          .object({ source: OptionalText, medium: OptionalText, name: OptionalText, content: OptionalText, term: OptionalText })
+          .object({
+            source: OptionalText,
+            medium: OptionalText,
+            name: OptionalText,
+            content: OptionalText,
+            term: OptionalText,
+          })
           .loose()
           .nullish(),
         referrer: OptionalText,

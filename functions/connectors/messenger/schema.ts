@@ -12,4 +12,5 @@ export const MessengerWebhookSchema = MetaWebhookSchema;
 export type MessengerWebhook = MetaWebhook;
 
 /** Decodes the raw body (Graph ids kept exact) and validates it; throws `ValidationError`. */
-export const parseMessengerWebhook = (req: RawRequest): MessengerWebhook => parseMetaWebhook(req, 'Facebook Page webhook');
+export const parseMessengerWebhook = (req: RawRequest): MessengerWebhook =>
+  parseMetaWebhook(req, 'Facebook Page webhook');

@@ -34,7 +34,15 @@ export const POSTER_API_BASE_URL = 'https://joinposter.com/api';
 /** Poster error codes for an id that does not exist (any more): retrying cannot help. */
 const NOT_FOUND_CODES = new Set([32, 404]);
 
-const PosterErrorSchema = z.object({ error: z.union([z.object({ code: z.number().optional(), message: z.string().optional() }).loose(), z.number(), z.string()]) }).loose();
+const PosterErrorSchema = z
+  .object({
+    error: z.union([
+      z.object({ code: z.number().optional(), message: z.string().optional() }).loose(),
+      z.number(),
+      z.string(),
+    ]),
+  })
+  .loose();
 
 /** GET `{base}/{method}`; the `response` field, or undefined when Poster says the id does not exist. */
 const posterGet = async (ctx: HydrateContext, method: string, params: Record<string, string>): Promise<unknown> => {
@@ -50,7 +58,9 @@ const posterGet = async (ctx: HydrateContext, method: string, params: Record<str
     const e = error.data.error;
     const code = typeof e === 'object' ? e.code : Number(e);
     if (code !== undefined && NOT_FOUND_CODES.has(code)) return undefined;
-    throw new Error(`Poster API error in ${method}: ${typeof e === 'object' ? `${e.code ?? ''} ${e.message ?? ''}`.trim() : String(e)}`);
+    throw new Error(
+      `Poster API error in ${method}: ${typeof e === 'object' ? `${e.code ?? ''} ${e.message ?? ''}`.trim() : String(e)}`,
+    );
   }
   return json.response;
 };
@@ -65,9 +75,14 @@ const accountCurrency = async (ctx: HydrateContext, account: string): Promise<st
   const key = `${ctx.secrets.apiBaseUrl ?? POSTER_API_BASE_URL}|${account}`;
   const cached = currencyCache.get(key);
   if (cached) return cached;
-  const response = validate(PosterCurrencySchema, await posterGet(ctx, 'settings.getCurrency', {}), 'Poster settings.getCurrency');
+  const response = validate(
+    PosterCurrencySchema,
+    await posterGet(ctx, 'settings.getCurrency', {}),
+    'Poster settings.getCurrency',
+  );
   const code = currencyCode(response.currency_code_iso);
-  if (!code) throw new Error(`Poster settings.getCurrency returned no ISO currency code (${response.currency_code_iso})`);
+  if (!code)
+    throw new Error(`Poster settings.getCurrency returned no ISO currency code (${response.currency_code_iso})`);
   currencyCache.set(key, code);
   return code;
 };
@@ -86,7 +101,9 @@ const presentId = (value: string | null | undefined): string | undefined => {
 };
 
 const clientIdentities = (client: PosterClient): (Identity | undefined)[] => {
-  const phone = present(client.phone_number) ? `+${present(client.phone_number)?.replace(/^\+/, '')}` : present(client.phone);
+  const phone = present(client.phone_number)
+    ? `+${present(client.phone_number)?.replace(/^\+/, '')}`
+    : present(client.phone);
   const card = presentId(client.card_number);
   const email = present(client.email);
   return [
@@ -110,16 +127,26 @@ const cents = (value: string | undefined): number => {
 
 /** What the guest settled: money (cash, card) plus bonuses, certificates, e-wallet and third-party payments. */
 const settledCents = (t: PosterTransaction): number =>
-  cents(t.payed_cash) + cents(t.payed_card) + cents(t.payed_bonus) + cents(t.payed_cert) + cents(t.payed_third_party) + cents(t.payed_ewallet);
+  cents(t.payed_cash) +
+  cents(t.payed_card) +
+  cents(t.payed_bonus) +
+  cents(t.payed_cert) +
+  cents(t.payed_third_party) +
+  cents(t.payed_ewallet);
 
 const lineItems = (t: PosterTransaction, named: PosterTransactionProduct[], currency: string) =>
   t.products.flatMap((p) => {
     const quantity = Number(p.num);
     if (!(quantity > 0)) return [];
-    const info = named.find((n) => n.product_id === p.product_id && (n.modification_id ?? '0') === (p.modification_id ?? '0'));
-    const name = [present(info?.product_name), present(info?.modificator_name)].filter(Boolean).join(' — ') || `Product ${p.product_id}`;
+    const info = named.find(
+      (n) => n.product_id === p.product_id && (n.modification_id ?? '0') === (p.modification_id ?? '0'),
+    );
+    const name =
+      [present(info?.product_name), present(info?.modificator_name)].filter(Boolean).join(' — ') ||
+      `Product ${p.product_id}`;
     const unitCents = p.product_price !== undefined ? Number(p.product_price) : undefined;
-    const unitMinor = unitCents !== undefined && Number.isSafeInteger(unitCents) ? centsToMinor(unitCents, currency) : undefined;
+    const unitMinor =
+      unitCents !== undefined && Number.isSafeInteger(unitCents) ? centsToMinor(unitCents, currency) : undefined;
     return [
       {
         sku: present(info?.product_code) ?? p.product_id,
@@ -135,7 +162,9 @@ const hydrateTransaction = async (request: HydrationRequest, ctx: HydrateContext
   const transactionId = String(request.params.transactionId ?? '');
   const account = String(request.params.account ?? '');
   if (!transactionId) throw new ValidationError('Poster transaction hydration needs transactionId');
-  const response = first(await posterGet(ctx, 'dash.getTransaction', { transaction_id: transactionId, include_products: 'true' }));
+  const response = first(
+    await posterGet(ctx, 'dash.getTransaction', { transaction_id: transactionId, include_products: 'true' }),
+  );
   if (response === undefined) return [];
   const t = validate(PosterTransactionSchema, response, `Poster transaction ${transactionId}`);
   const clientId = presentId(t.client_id);
@@ -145,7 +174,9 @@ const hydrateTransaction = async (request: HydrationRequest, ctx: HydrateContext
   const [client, products, currency] = await Promise.all([
     fetchClient(ctx, clientId),
     posterGet(ctx, 'dash.getTransactionProducts', { transaction_id: transactionId }).then((r) =>
-      r === undefined ? [] : validate(z.array(PosterTransactionProductSchema), r, `Poster products of ${transactionId}`),
+      r === undefined
+        ? []
+        : validate(z.array(PosterTransactionProductSchema), r, `Poster products of ${transactionId}`),
     ),
     accountCurrency(ctx, account),
   ]);

@@ -40,7 +40,9 @@ export const posterVerifyHash = (hook: Record<string, unknown>, secret: string):
 const decodeObject = (body: Buffer): Record<string, unknown> | undefined => {
   try {
     const json: unknown = JSON.parse(body.toString('utf8'));
-    return typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
+    return typeof json === 'object' && json !== null && !Array.isArray(json)
+      ? (json as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -62,7 +64,9 @@ const verify = (req: RawRequest, secret: string | undefined): VerifyResult => {
   if (typeof hook.verify !== 'string' || !hook.verify) return { ok: false, reason: 'Missing verify field' };
   const expected = posterVerifyHash(hook, secret);
   if (!expected) return { ok: false, reason: 'A signed field (account, object, object_id, action, time) is missing' };
-  return safeEqual(hook.verify.toLowerCase(), expected) ? { ok: true } : { ok: false, reason: 'verify does not match md5 of the hook fields and the application secret' };
+  return safeEqual(hook.verify.toLowerCase(), expected)
+    ? { ok: true }
+    : { ok: false, reason: 'verify does not match md5 of the hook fields and the application secret' };
 };
 
 export const posterConnector = defineConnector({
@@ -74,7 +78,8 @@ export const posterConnector = defineConnector({
     {
       name: 'secret',
       env: 'OMNIHUB_SECRET_POSTER',
-      description: 'application_secret of your Poster application (developer account → application settings); signs the verify field',
+      description:
+        'application_secret of your Poster application (developer account → application settings); signs the verify field',
       required: true,
     },
     {
@@ -107,7 +112,8 @@ export const posterConnector = defineConnector({
     if (!hook || !hash) return { url: sample.url, headers: {} };
     const text = sample.body.toString('utf8');
     const replaced = text.replace(/("verify"\s*:\s*")[^"]*(")/, `$1${hash}$2`);
-    const body = replaced !== text || /"verify"\s*:\s*"/.test(text) ? replaced : JSON.stringify({ ...hook, verify: hash });
+    const body =
+      replaced !== text || /"verify"\s*:\s*"/.test(text) ? replaced : JSON.stringify({ ...hook, verify: hash });
     return { url: sample.url, headers: {}, body: Buffer.from(body, 'utf8') };
   },
 });

@@ -47,7 +47,12 @@ export const historyKind = (data: string | null | undefined): string | undefined
 /** Poster's own identity of one hook: redeliveries repeat all four fields. */
 export const hookId = (hook: PosterWebhook): string => `${hook.object}:${hook.object_id}:${hook.action}:${hook.time}`;
 
-const request = (hook: PosterWebhook, kind: string, params: HydrationRequest['params'], ctx: NormalizeContext): HydrationRequest => {
+const request = (
+  hook: PosterWebhook,
+  kind: string,
+  params: HydrationRequest['params'],
+  ctx: NormalizeContext,
+): HydrationRequest => {
   const occurredAt = fromUnixSeconds(hook.time);
   return {
     connector: CONNECTOR,
@@ -66,7 +71,10 @@ const normalizeTransaction = (hook: PosterWebhook, ctx: NormalizeContext): Norma
   }
   const kind = historyKind(hook.data);
   if (hook.action === 'changed' && kind && OPEN_BILL_EDITS.has(kind)) {
-    return { events: [], ignored: [`transaction ${id} changed (${kind}): an edit of an open bill, not a closed receipt`] };
+    return {
+      events: [],
+      ignored: [`transaction ${id} changed (${kind}): an edit of an open bill, not a closed receipt`],
+    };
   }
   return { events: [], ignored: [], hydrations: [request(hook, HYDRATION.transaction, { transactionId: id }, ctx)] };
 };
@@ -76,7 +84,11 @@ const normalizeClient = (hook: PosterWebhook, ctx: NormalizeContext): NormalizeR
   if (hook.action !== 'added' && hook.action !== 'changed') {
     return { events: [], ignored: [`client ${id} ${hook.action}: only added and changed clients are fetched`] };
   }
-  return { events: [], ignored: [], hydrations: [request(hook, HYDRATION.client, { clientId: id, action: hook.action }, ctx)] };
+  return {
+    events: [],
+    ignored: [],
+    hydrations: [request(hook, HYDRATION.client, { clientId: id, action: hook.action }, ctx)],
+  };
 };
 
 export const normalizePoster = (hook: PosterWebhook, ctx: NormalizeContext): NormalizeResult => {

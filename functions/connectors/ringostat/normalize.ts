@@ -74,7 +74,10 @@ export const normalizeRingostat = (call: RingostatCall, ctx: NormalizeContext): 
   const billsec = wholeSeconds(call.billsec);
   const outcome = callOutcome(disposition, billsec ?? 0);
   if (outcome === 'in-progress') {
-    return { events: [], ignored: [`call ${id}: ${disposition ? `disposition ${disposition}` : 'no disposition'}, not a finished call`] };
+    return {
+      events: [],
+      ignored: [`call ${id}: ${disposition ? `disposition ${disposition}` : 'no disposition'}, not a finished call`],
+    };
   }
   const outbound = /^out/i.test(text(call.call_type) ?? '');
   const customer = outbound ? text(call.dst) : (text(call.caller_number) ?? text(call.caller));
@@ -97,9 +100,10 @@ export const normalizeRingostat = (call: RingostatCall, ctx: NormalizeContext): 
         utmContent: text(call.utm_content),
         utmTerm: text(call.utm_term),
       },
-      summary: outcome === 'call.completed'
-        ? `${outbound ? 'Outgoing' : 'Incoming'} call, ${formatDuration(durationSec)}`
-        : `Missed ${outbound ? 'outgoing' : 'incoming'} call (${disposition ?? 'no disposition'})`,
+      summary:
+        outcome === 'call.completed'
+          ? `${outbound ? 'Outgoing' : 'Incoming'} call, ${formatDuration(durationSec)}`
+          : `Missed ${outbound ? 'outgoing' : 'incoming'} call (${disposition ?? 'no disposition'})`,
       data: {
         callId: id,
         direction: outbound ? 'outbound' : 'inbound',

@@ -7,7 +7,14 @@ import type { HubEvent } from '../../events/hub-event.js';
 import type { RawRequest } from '../../shared/http.js';
 import { parseJson, validate } from '../shared/body.js';
 import { secretEnvName } from '../shared/secret-env.js';
-import { defineConnector, type ConnectorSecrets, type HydrateContext, type HydrationRequest, type VerifyContext, type VerifyResult } from '../types.js';
+import {
+  defineConnector,
+  type ConnectorSecrets,
+  type HydrateContext,
+  type HydrationRequest,
+  type VerifyContext,
+  type VerifyResult,
+} from '../types.js';
 import { CONNECTOR, normalizeSes, SUBSCRIPTION_CONFIRMATION_KIND } from './normalize.js';
 import { SesReceivedNotificationSchema, SnsEnvelopeSchema, type SesPayload, type SnsEnvelope } from './schema.js';
 import {
@@ -77,9 +84,14 @@ const parseSes = (req: RawRequest): SesPayload => {
   } catch {
     return { envelope, skipped: `SNS notification ${envelope.MessageId} is not JSON, so not an SES receipt` };
   }
-  const type = typeof message === 'object' && message !== null ? (message as { notificationType?: unknown }).notificationType : undefined;
-  if (typeof type !== 'string') return { envelope, skipped: `SNS notification ${envelope.MessageId} is not an SES notification` };
-  if (type !== 'Received') return { envelope, skipped: `SES notificationType ${type} is not handled (only email receiving)` };
+  const type =
+    typeof message === 'object' && message !== null
+      ? (message as { notificationType?: unknown }).notificationType
+      : undefined;
+  if (typeof type !== 'string')
+    return { envelope, skipped: `SNS notification ${envelope.MessageId} is not an SES notification` };
+  if (type !== 'Received')
+    return { envelope, skipped: `SES notificationType ${type} is not handled (only email receiving)` };
   return { envelope, received: validate(SesReceivedNotificationSchema, message, 'SES receipt notification') };
 };
 
@@ -95,12 +107,18 @@ const confirmSubscription = async (request: HydrationRequest, ctx: HydrateContex
   const url = snsEndpointUrl(String(request.params.subscribeUrl ?? ''));
   if (typeof url === 'string') throw new Error(`Refusing to confirm the SNS subscription: SubscribeURL: ${url}`);
   if (url.searchParams.get('Action') !== 'ConfirmSubscription' || url.searchParams.get('TopicArn') !== topicArn) {
-    throw new Error(`Refusing to confirm the SNS subscription: SubscribeURL is not a ConfirmSubscription for ${topicArn}`);
+    throw new Error(
+      `Refusing to confirm the SNS subscription: SubscribeURL is not a ConfirmSubscription for ${topicArn}`,
+    );
   }
   if (!expectedTopicArns(ctx.secrets.secret).includes(topicArn)) {
     throw new Error(`Refusing to confirm the SNS subscription: ${topicArn} is not the configured topic`);
   }
-  const res = await ctx.fetch(url.toString(), { method: 'GET', redirect: 'error', signal: AbortSignal.timeout(10_000) });
+  const res = await ctx.fetch(url.toString(), {
+    method: 'GET',
+    redirect: 'error',
+    signal: AbortSignal.timeout(10_000),
+  });
   await res.text();
   if (!res.ok) throw new Error(`SNS ConfirmSubscription for ${topicArn} answered ${res.status}`);
   return [];
@@ -119,7 +137,10 @@ export interface SesConnectorOptions {
  * assert it is never called for a foreign host).
  */
 export const createSesConnector = (options: SesConnectorOptions = {}) => {
-  const certificates = new SigningKeyCache(options.fetchCertificate ?? fetchSnsCertificate, options.certificateCacheSize);
+  const certificates = new SigningKeyCache(
+    options.fetchCertificate ?? fetchSnsCertificate,
+    options.certificateCacheSize,
+  );
 
   const verify = async (req: RawRequest, secrets: ConnectorSecrets, ctx: VerifyContext): Promise<VerifyResult> => {
     const topics = expectedTopicArns(secrets.secret);
@@ -134,9 +155,11 @@ export const createSesConnector = (options: SesConnectorOptions = {}) => {
     if ((headerTopic && headerTopic !== envelope.TopicArn) || (headerId && headerId !== envelope.MessageId)) {
       return fail('SNS headers do not match the message');
     }
-    if (!topics.includes(envelope.TopicArn)) return fail(`TopicArn ${shown(envelope.TopicArn)} is not the configured topic`);
+    if (!topics.includes(envelope.TopicArn))
+      return fail(`TopicArn ${shown(envelope.TopicArn)} is not the configured topic`);
     const stringToSign = snsStringToSign(envelope);
-    if (stringToSign === undefined) return fail(`Unsupported SNS message Type or missing signed field (${shown(envelope.Type)})`);
+    if (stringToSign === undefined)
+      return fail(`Unsupported SNS message Type or missing signed field (${shown(envelope.Type)})`);
     const algorithm = SNS_SIGNATURE_ALGORITHMS[envelope.SignatureVersion];
     if (!algorithm) return fail(`Unsupported SignatureVersion ${shown(envelope.SignatureVersion)}`);
     const signature = decodeBase64Strict(envelope.Signature);
@@ -148,7 +171,11 @@ export const createSesConnector = (options: SesConnectorOptions = {}) => {
     if (!Number.isFinite(sentAt)) return fail('Timestamp is not a date');
     const ageSec = (ctx.now.getTime() - sentAt) / 1000;
     if (ageSec > SNS_MAX_AGE_SECONDS || -ageSec > SNS_MAX_FUTURE_SKEW_SECONDS) {
-      return { ok: false, stale: true, reason: `SNS Timestamp ${shown(envelope.Timestamp)} is outside the accepted window` };
+      return {
+        ok: false,
+        stale: true,
+        reason: `SNS Timestamp ${shown(envelope.Timestamp)} is outside the accepted window`,
+      };
     }
 
     let trusted;
@@ -162,7 +189,9 @@ export const createSesConnector = (options: SesConnectorOptions = {}) => {
     if ((trusted.notBefore && ctx.now < trusted.notBefore) || (trusted.notAfter && ctx.now > trusted.notAfter)) {
       return fail('The SNS signing certificate is not valid at this time');
     }
-    return verifySnsSignature(stringToSign, signature, algorithm, trusted.key) ? { ok: true } : fail('SNS signature does not match');
+    return verifySnsSignature(stringToSign, signature, algorithm, trusted.key)
+      ? { ok: true }
+      : fail('SNS signature does not match');
   };
 
   return defineConnector({

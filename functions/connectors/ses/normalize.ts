@@ -7,7 +7,14 @@
 import type { HubEvent } from '../../events/hub-event.js';
 import { buildEvent, fromDateString } from '../shared/build-event.js';
 import type { HydrationRequest, NormalizeContext, NormalizeResult } from '../types.js';
-import { emailSummary, mimeSnippet, parseMailbox, parseMailboxList, stripAngleBrackets, type Mailbox } from '../shared/email.js';
+import {
+  emailSummary,
+  mimeSnippet,
+  parseMailbox,
+  parseMailboxList,
+  stripAngleBrackets,
+  type Mailbox,
+} from '../shared/email.js';
 import type { SesPayload, SesReceivedNotification, SnsEnvelope } from './schema.js';
 
 export const CONNECTOR = 'ses';
@@ -26,7 +33,9 @@ const rejectedBy = (receipt: SesReceivedNotification['receipt']): string | undef
 const rawMime = (notification: SesReceivedNotification): Buffer | undefined => {
   const { content } = notification;
   if (content === undefined) return undefined;
-  return notification.receipt.action.encoding?.toUpperCase() === 'BASE64' ? Buffer.from(content, 'base64') : Buffer.from(content, 'utf8');
+  return notification.receipt.action.encoding?.toUpperCase() === 'BASE64'
+    ? Buffer.from(content, 'base64')
+    : Buffer.from(content, 'utf8');
 };
 
 /**
@@ -39,7 +48,11 @@ const sender = (notification: SesReceivedNotification): Mailbox | undefined =>
   notification.mail.commonHeaders?.from?.map((f) => parseMailbox(f)).find((m) => m !== undefined) ??
   parseMailbox(notification.mail.source);
 
-const normalizeReceived = (envelope: SnsEnvelope, notification: SesReceivedNotification, ctx: NormalizeContext): HubEvent | string => {
+const normalizeReceived = (
+  envelope: SnsEnvelope,
+  notification: SesReceivedNotification,
+  ctx: NormalizeContext,
+): HubEvent | string => {
   const { mail, receipt } = notification;
   const rejection = rejectedBy(receipt);
   if (rejection) return `SES ${rejection} verdict FAIL for message ${mail.messageId}: not added to the timeline`;
@@ -90,12 +103,15 @@ export const normalizeSes = (payload: SesPayload, ctx: NormalizeContext): Normal
   switch (envelope.Type) {
     case 'SubscriptionConfirmation': {
       const request = confirmation(envelope, ctx);
-      return typeof request === 'string' ? { events: [], ignored: [request] } : { events: [], ignored: [], hydrations: [request] };
+      return typeof request === 'string'
+        ? { events: [], ignored: [request] }
+        : { events: [], ignored: [], hydrations: [request] };
     }
     case 'UnsubscribeConfirmation':
       return { events: [], ignored: [`SNS unsubscribe confirmation for ${envelope.TopicArn}: nothing to do`] };
     case 'Notification': {
-      if (!payload.received) return { events: [], ignored: [payload.skipped ?? 'SNS notification is not an SES receipt'] };
+      if (!payload.received)
+        return { events: [], ignored: [payload.skipped ?? 'SNS notification is not an SES receipt'] };
       const result = normalizeReceived(envelope, payload.received, ctx);
       return typeof result === 'string' ? { events: [], ignored: [result] } : { events: [result], ignored: [] };
     }

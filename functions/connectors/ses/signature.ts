@@ -84,7 +84,9 @@ export const signingCertUrl = (raw: string | undefined): URL | string => {
 
 /** Strict base64 (Node's decoder silently skips bad characters, which would hide a tampered signature). */
 export const decodeBase64Strict = (value: string): Buffer | undefined =>
-  value.length > 0 && value.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(value) ? Buffer.from(value, 'base64') : undefined;
+  value.length > 0 && value.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(value)
+    ? Buffer.from(value, 'base64')
+    : undefined;
 
 // ------------------------------------------------------------------ certificates
 
@@ -122,7 +124,8 @@ export const fetchSnsCertificate: CertificateFetcher = async (url) => {
   if (res.status >= 400 && res.status < 500) {
     throw new CertificateUnavailableError(`The SNS signing certificate ${url} answered ${res.status}`, true);
   }
-  if (!res.ok) throw new CertificateUnavailableError(`The SNS signing certificate ${url} answered ${res.status}`, false);
+  if (!res.ok)
+    throw new CertificateUnavailableError(`The SNS signing certificate ${url} answered ${res.status}`, false);
   const pem = await res.text();
   if (pem.length > MAX_CERT_BYTES) throw new CertificateUnavailableError(`${url} is too large for a certificate`, true);
   return pem;
@@ -209,7 +212,12 @@ export class SigningKeyCache {
 }
 
 /** True when `signature` is SNS's signature of `stringToSign` under `key`; never throws. */
-export const verifySnsSignature = (stringToSign: string, signature: Buffer, algorithm: string, key: KeyObject): boolean => {
+export const verifySnsSignature = (
+  stringToSign: string,
+  signature: Buffer,
+  algorithm: string,
+  key: KeyObject,
+): boolean => {
   try {
     return createVerify(algorithm).update(stringToSign, 'utf8').verify(key, signature);
   } catch {

@@ -13,7 +13,10 @@ export const describeIssues = (error: z.ZodError): string =>
 
 export const validate = <T>(schema: z.ZodType<T>, input: unknown, what: string): T => {
   const result = schema.safeParse(input);
-  if (!result.success) throw new ValidationError(`${what} does not match the expected payload: ${describeIssues(result.error)}`, { cause: result.error });
+  if (!result.success)
+    throw new ValidationError(`${what} does not match the expected payload: ${describeIssues(result.error)}`, {
+      cause: result.error,
+    });
   return result.data;
 };
 
@@ -56,8 +59,12 @@ export const parseJson = (req: RawRequest, integerKeys: readonly string[] = []):
   }
 };
 
-export const parseJsonBody = <T>(req: RawRequest, schema: z.ZodType<T>, what: string, integerKeys: readonly string[] = []): T =>
-  validate(schema, parseJson(req, integerKeys), what);
+export const parseJsonBody = <T>(
+  req: RawRequest,
+  schema: z.ZodType<T>,
+  what: string,
+  integerKeys: readonly string[] = [],
+): T => validate(schema, parseJson(req, integerKeys), what);
 
 /** Flat `application/x-www-form-urlencoded` (Twilio): first value of each key. */
 export const parseFlatForm = (req: RawRequest): Record<string, string> => {

@@ -5,7 +5,15 @@
  * because an event nobody can be attributed to cannot reach a profile.
  */
 import { hubEventId } from '../../events/event-id.js';
-import { SCHEMA_VERSION, type Channel, type HubEvent, type HubEventType, type Identity, type Traits, type EVENT_DATA_SCHEMAS } from '../../events/hub-event.js';
+import {
+  SCHEMA_VERSION,
+  type Channel,
+  type HubEvent,
+  type HubEventType,
+  type Identity,
+  type Traits,
+  type EVENT_DATA_SCHEMAS,
+} from '../../events/hub-event.js';
 import { normalizeIdentities } from '../../domain/identity.js';
 import type { z } from 'zod';
 import type { NormalizeContext } from '../types.js';
@@ -44,9 +52,14 @@ export const formatDuration = (seconds: number): string => {
   return m > 0 ? `${m}m ${s}s` : `${s}s`;
 };
 
-export const buildEvent = <T extends HubEventType>(draft: EventDraft<T>, ctx: NormalizeContext): HubEvent | undefined => {
+export const buildEvent = <T extends HubEventType>(
+  draft: EventDraft<T>,
+  ctx: NormalizeContext,
+): HubEvent | undefined => {
   const identities = normalizeIdentities(
-    draft.identities.filter((i): i is Identity => Boolean(i)).map((i) => ({ ...i, source: i.source ?? draft.connector })),
+    draft.identities
+      .filter((i): i is Identity => Boolean(i))
+      .map((i) => ({ ...i, source: i.source ?? draft.connector })),
     ctx.defaultCountry,
   );
   if (identities.length === 0) return undefined;

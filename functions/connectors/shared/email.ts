@@ -235,7 +235,10 @@ const htmlToText = (html: string): string =>
     .replace(/<[^>]*>/g, ' ')
     .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, entity: string) => {
       if (entity[0] === '#') {
-        const code = entity[1]?.toLowerCase() === 'x' ? Number.parseInt(entity.slice(2), 16) : Number.parseInt(entity.slice(1), 10);
+        const code =
+          entity[1]?.toLowerCase() === 'x'
+            ? Number.parseInt(entity.slice(2), 16)
+            : Number.parseInt(entity.slice(1), 10);
         return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : ' ';
       }
       return HTML_ENTITIES[entity.toLowerCase()] ?? whole;
@@ -263,7 +266,10 @@ const findText = (part: MimePart, depth: number): FoundText => {
     return { html };
   }
   if (type.value !== 'text/plain' && type.value !== 'text/html') return {};
-  const text = decodeCharset(decodeTransfer(part.body, part.headers.get('content-transfer-encoding')), type.params.charset);
+  const text = decodeCharset(
+    decodeTransfer(part.body, part.headers.get('content-transfer-encoding')),
+    type.params.charset,
+  );
   return type.value === 'text/plain' ? { plain: text } : { html: htmlToText(text) };
 };
 

@@ -20,7 +20,17 @@ export interface MetaPlatform {
 
 const SNIPPET = 120;
 
-type ContentType = 'text' | 'image' | 'video' | 'audio' | 'document' | 'sticker' | 'location' | 'interactive' | 'button' | 'other';
+type ContentType =
+  | 'text'
+  | 'image'
+  | 'video'
+  | 'audio'
+  | 'document'
+  | 'sticker'
+  | 'location'
+  | 'interactive'
+  | 'button'
+  | 'other';
 
 interface MessageContent {
   readonly contentType: ContentType;
@@ -85,7 +95,8 @@ const messageContent = (message: MetaMessage): MessageContent | undefined => {
   if (message.attachments?.length) return attachmentContent(message.attachments, message.text);
   if (message.text === undefined) return undefined;
   // A quick-reply chip: the text is the chip's title, the payload is the bot's.
-  if (message.quick_reply) return { contentType: 'interactive', text: message.text, summary: labelled('Selected', message.text) };
+  if (message.quick_reply)
+    return { contentType: 'interactive', text: message.text, summary: labelled('Selected', message.text) };
   return { contentType: 'text', text: message.text, summary: truncate(message.text, SNIPPET) };
 };
 
@@ -118,7 +129,8 @@ const normalizeMessage = (
   // An echo is the business's own message: the customer is its recipient, never the Page/IG account.
   const echo = message.is_echo === true;
   const customer = echo ? item.recipient?.id : item.sender.id;
-  if (!customer) return ignore(`message ${message.mid}: no ${echo ? 'recipient' : 'sender'} id (user_ref-only chat plugin guest)`);
+  if (!customer)
+    return ignore(`message ${message.mid}: no ${echo ? 'recipient' : 'sender'} id (user_ref-only chat plugin guest)`);
   const content = messageContent(message);
   if (!content) return ignore(`message ${message.mid}: no text or attachments`);
   emit(
@@ -203,9 +215,19 @@ export const normalizeMessagingEvent = (
   }
 
   const receipt = item.delivery
-    ? { type: 'message.delivered' as const, status: 'delivered', mids: item.delivery.mids ?? [], watermark: item.delivery.watermark }
+    ? {
+        type: 'message.delivered' as const,
+        status: 'delivered',
+        mids: item.delivery.mids ?? [],
+        watermark: item.delivery.watermark,
+      }
     : item.read
-      ? { type: 'message.read' as const, status: 'read', mids: item.read.mid ? [item.read.mid] : [], watermark: item.read.watermark }
+      ? {
+          type: 'message.read' as const,
+          status: 'read',
+          mids: item.read.mid ? [item.read.mid] : [],
+          watermark: item.read.watermark,
+        }
       : undefined;
   if (receipt) {
     const at = occurredAt ?? fromMetaTime(receipt.watermark);

@@ -17,16 +17,23 @@ export const META_SIGNATURE_HEADER = 'x-hub-signature-256';
 const PREFIX = 'sha256=';
 
 /** The header value Meta would send for `body`. */
-export const metaSignature = (body: Buffer, appSecret: string): string => `${PREFIX}${hmac('sha256', appSecret, body, 'hex')}`;
+export const metaSignature = (body: Buffer, appSecret: string): string =>
+  `${PREFIX}${hmac('sha256', appSecret, body, 'hex')}`;
 
 /** Checks the header against the raw body in constant time; fails closed on anything missing. */
-export const verifyMetaSignature = (body: Buffer, header: string | undefined, appSecret: string | undefined): VerifyResult => {
+export const verifyMetaSignature = (
+  body: Buffer,
+  header: string | undefined,
+  appSecret: string | undefined,
+): VerifyResult => {
   if (!appSecret) return { ok: false, reason: 'No app secret is configured' };
   if (!header) return { ok: false, reason: 'Missing X-Hub-Signature-256 header' };
   const provided = stripPrefix(header.trim(), PREFIX);
   if (!provided) return { ok: false, reason: 'X-Hub-Signature-256 does not start with sha256=' };
   const expected = hmac('sha256', appSecret, body, 'hex');
-  return safeEqual(provided.toLowerCase(), expected) ? { ok: true } : { ok: false, reason: 'X-Hub-Signature-256 does not match the body' };
+  return safeEqual(provided.toLowerCase(), expected)
+    ? { ok: true }
+    : { ok: false, reason: 'X-Hub-Signature-256 does not match the body' };
 };
 
 /**
@@ -50,7 +57,10 @@ export const metaHandshake = (req: RawRequest, secrets: ConnectorSecrets): HttpR
 };
 
 /** `signSample` of every Meta connector: the header Meta would add, none without a secret. */
-export const signMetaSample = (sample: { url: string; body: Buffer }, secrets: ConnectorSecrets): { url: string; headers: Record<string, string> } => {
+export const signMetaSample = (
+  sample: { url: string; body: Buffer },
+  secrets: ConnectorSecrets,
+): { url: string; headers: Record<string, string> } => {
   const headers: Record<string, string> = {};
   if (secrets.secret) headers[META_SIGNATURE_HEADER] = metaSignature(sample.body, secrets.secret);
   return { url: sample.url, headers };

@@ -76,10 +76,16 @@ export const MetaMessagingEventSchema = z
       .object({ mid: z.string().optional(), title: z.string().optional(), payload: z.string().optional() })
       .loose()
       .optional(),
-    delivery: z.object({ mids: z.array(z.string()).optional(), watermark: MetaTimeSchema }).loose().optional(),
+    delivery: z
+      .object({ mids: z.array(z.string()).optional(), watermark: MetaTimeSchema })
+      .loose()
+      .optional(),
     /** Messenger: `watermark`; Instagram (`messaging_seen`): `mid`. */
     read: z.object({ watermark: MetaTimeSchema.optional(), mid: z.string().optional() }).loose().optional(),
-    message_edit: z.object({ mid: z.string(), text: z.string().optional(), num_edit: z.number().optional() }).loose().optional(),
+    message_edit: z
+      .object({ mid: z.string(), text: z.string().optional(), num_edit: z.number().optional() })
+      .loose()
+      .optional(),
   })
   .loose();
 export type MetaMessagingEvent = z.infer<typeof MetaMessagingEventSchema>;
@@ -115,7 +121,8 @@ export const MetaChangeSchema = z
     if (change.field !== 'leadgen') return { field: change.field };
     const value = LeadgenValueSchema.safeParse(change.value);
     if (!value.success) {
-      for (const issue of value.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: ['value', ...issue.path] });
+      for (const issue of value.error.issues)
+        ctx.addIssue({ code: 'custom', message: issue.message, path: ['value', ...issue.path] });
       return z.NEVER;
     }
     return { field: 'leadgen', value: value.data };
@@ -144,4 +151,5 @@ export const MetaWebhookSchema = z
 export type MetaWebhook = z.infer<typeof MetaWebhookSchema>;
 
 /** Decodes the raw body (Graph ids kept exact) and validates it; throws `ValidationError`. */
-export const parseMetaWebhook = (req: RawRequest, what: string): MetaWebhook => parseJsonBody(req, MetaWebhookSchema, what, GRAPH_ID_KEYS);
+export const parseMetaWebhook = (req: RawRequest, what: string): MetaWebhook =>
+  parseJsonBody(req, MetaWebhookSchema, what, GRAPH_ID_KEYS);

@@ -112,7 +112,10 @@ const CRM_DECIMAL = /^-?\d+(?:[.,]\d+)?$/;
  * Undefined when the amount or the currency is missing or unreadable, so an
  * event never carries a made-up amount.
  */
-export const decimalToMoney = (value: string | number | null | undefined, currency: string | null | undefined): Money | undefined => {
+export const decimalToMoney = (
+  value: string | number | null | undefined,
+  currency: string | null | undefined,
+): Money | undefined => {
   if (value === null || value === undefined) return undefined;
   const code = currencyCode(currency);
   if (!code) return undefined;
@@ -123,7 +126,10 @@ export const decimalToMoney = (value: string | number | null | undefined, curren
 };
 
 /** Like `decimalToMoney`, but a zero amount — how CRMs show "no budget set" — is no amount. */
-export const dealAmount = (value: string | number | null | undefined, currency: string | null | undefined): Money | undefined => {
+export const dealAmount = (
+  value: string | number | null | undefined,
+  currency: string | null | undefined,
+): Money | undefined => {
   const money = decimalToMoney(value, currency);
   return money && money.amountMinor !== 0 ? money : undefined;
 };

@@ -5,5 +5,7 @@
  * hydrating thin webhooks). On AWS the same names are keys of the
  * connector's Secrets Manager secret.
  */
-export const secretEnvName = (kind: 'SECRET' | 'VERIFY_TOKEN' | 'API_TOKEN' | 'API_BASE_URL', connector: string): string =>
-  `OMNIHUB_${kind}_${connector.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+export const secretEnvName = (
+  kind: 'SECRET' | 'VERIFY_TOKEN' | 'API_TOKEN' | 'API_BASE_URL',
+  connector: string,
+): string => `OMNIHUB_${kind}_${connector.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;

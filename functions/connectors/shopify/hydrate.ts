@@ -18,7 +18,8 @@ import { z } from 'zod';
 export const SHOPIFY_API_VERSION = '2025-07';
 
 /** Only what the refund event needs; keeps the response small and the scope `read_orders`. */
-const ORDER_FIELDS = 'id,admin_graphql_api_id,name,order_number,email,contact_email,phone,currency,total_price,total_price_set,customer,billing_address,shipping_address';
+const ORDER_FIELDS =
+  'id,admin_graphql_api_id,name,order_number,email,contact_email,phone,currency,total_price,total_price_set,customer,billing_address,shipping_address';
 
 const ItemsSchema = z.array(
   z.object({
@@ -29,21 +30,27 @@ const ItemsSchema = z.array(
   }),
 );
 
-const text = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : typeof value === 'number' ? String(value) : undefined);
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' && value ? value : typeof value === 'number' ? String(value) : undefined;
 
 /** `https://<shop>/admin/api/<version>`, unless `apiBaseUrl` points elsewhere (tests, proxies). */
 const adminBaseUrl = (request: HydrationRequest, apiBaseUrl: string | undefined): string => {
   if (apiBaseUrl) return apiBaseUrl.replace(/\/+$/, '');
   const shop = text(request.params.shopDomain);
   if (!shop || !/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/i.test(shop)) {
-    throw new Error(`Shopify refund ${text(request.params.refundId)}: no *.myshopify.com shop domain to call the Admin API on`);
+    throw new Error(
+      `Shopify refund ${text(request.params.refundId)}: no *.myshopify.com shop domain to call the Admin API on`,
+    );
   }
   return `https://${shop}/admin/api/${SHOPIFY_API_VERSION}`;
 };
 
 const fetchOrder = async (request: HydrationRequest, ctx: HydrateContext, orderId: string) => {
   const token = ctx.secrets.apiToken;
-  if (!token) throw new Error('Shopify refunds need the Admin API access token (apiToken, scope read_orders) to find the customer');
+  if (!token)
+    throw new Error(
+      'Shopify refunds need the Admin API access token (apiToken, scope read_orders) to find the customer',
+    );
   const url = `${adminBaseUrl(request, ctx.secrets.apiBaseUrl)}/orders/${encodeURIComponent(orderId)}.json?fields=${ORDER_FIELDS}`;
   const res = await ctx.fetch(url, { headers: { 'X-Shopify-Access-Token': token, Accept: 'application/json' } });
   // A deleted order has nobody to attribute the refund to; retrying cannot help.
@@ -59,16 +66,20 @@ export const hydrateShopify = async (request: HydrationRequest, ctx: HydrateCont
   const orderId = text(request.params.orderId);
   const currency = currencyCode(text(request.params.currency));
   const refundedMinor = request.params.refundedMinor;
-  if (!orderId || !currency || typeof refundedMinor !== 'number') throw new ValidationError('Shopify refund hydration needs orderId, currency and refundedMinor');
+  if (!orderId || !currency || typeof refundedMinor !== 'number')
+    throw new ValidationError('Shopify refund hydration needs orderId, currency and refundedMinor');
   const order = await fetchOrder(request, ctx, orderId);
   if (!order) return [];
 
   const refunded = { amountMinor: refundedMinor, currency };
-  const orderCurrency = currencyCode(order.total_price_set?.shop_money?.currency_code) ?? currencyCode(order.currency) ?? currency;
+  const orderCurrency =
+    currencyCode(order.total_price_set?.shop_money?.currency_code) ?? currencyCode(order.currency) ?? currency;
   const totalMinor = decimalToMinor(order.total_price_set?.shop_money?.amount ?? order.total_price, orderCurrency);
   const total = totalMinor === undefined ? refunded : { amountMinor: totalMinor, currency: orderCurrency };
   const items = ItemsSchema.safeParse(JSON.parse(text(request.params.items) ?? '[]'));
-  const orderName = order.name ?? (order.order_number !== null && order.order_number !== undefined ? String(order.order_number) : undefined);
+  const orderName =
+    order.name ??
+    (order.order_number !== null && order.order_number !== undefined ? String(order.order_number) : undefined);
   const event = buildEvent(
     {
       connector: CONNECTOR,

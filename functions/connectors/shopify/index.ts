@@ -11,7 +11,13 @@ import { hmac, safeEqual } from '../shared/signature.js';
 import { defineConnector, type VerifyResult } from '../types.js';
 import { hydrateShopify, SHOPIFY_API_VERSION } from './hydrate.js';
 import { normalizeShopify } from './normalize.js';
-import { isKnownTopic, parseLosslessJson, TOPIC_SCHEMAS, type ShopifyDelivery, type ShopifyKnownBody } from './schema.js';
+import {
+  isKnownTopic,
+  parseLosslessJson,
+  TOPIC_SCHEMAS,
+  type ShopifyDelivery,
+  type ShopifyKnownBody,
+} from './schema.js';
 
 export const SHOPIFY_HMAC_HEADER = 'x-shopify-hmac-sha256';
 export const SHOPIFY_TOPIC_HEADER = 'x-shopify-topic';
@@ -37,14 +43,16 @@ const verify = (req: RawRequest, secret: string | undefined): VerifyResult => {
 const header = (req: RawRequest, name: string): string | undefined => req.headers[name]?.trim() || undefined;
 
 const decode = (req: RawRequest): Record<string, unknown> => {
-  if (req.body.length === 0) throw new ValidationError('The request body is empty; a Shopify JSON payload was expected');
+  if (req.body.length === 0)
+    throw new ValidationError('The request body is empty; a Shopify JSON payload was expected');
   let json: unknown;
   try {
     json = parseLosslessJson(req.body.toString('utf8'));
   } catch (err) {
     throw new ValidationError(`The request body is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ValidationError('A Shopify webhook body is a JSON object');
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new ValidationError('A Shopify webhook body is a JSON object');
   return json as Record<string, unknown>;
 };
 
@@ -106,13 +114,15 @@ export const shopifyConnector = defineConnector({
     {
       name: 'secret',
       env: 'OMNIHUB_SECRET_SHOPIFY',
-      description: "App client secret (Partner Dashboard → app → Client credentials), or the store's webhook signing secret for webhooks created in Settings → Notifications; signs X-Shopify-Hmac-Sha256",
+      description:
+        "App client secret (Partner Dashboard → app → Client credentials), or the store's webhook signing secret for webhooks created in Settings → Notifications; signs X-Shopify-Hmac-Sha256",
       required: true,
     },
     {
       name: 'apiToken',
       env: 'OMNIHUB_API_TOKEN_SHOPIFY',
-      description: 'Admin API access token with read_orders; used only to find the customer of a refund (refunds/create names no customer)',
+      description:
+        'Admin API access token with read_orders; used only to find the customer of a refund (refunds/create names no customer)',
       required: false,
     },
     {

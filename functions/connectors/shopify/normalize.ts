@@ -59,7 +59,7 @@ const emailIdentity = (raw: string | null | undefined): Identity | undefined => 
 };
 
 const customerId = (customer: ShopifyCustomer | null | undefined): string | undefined =>
-  customer ? (customer.id || gidTail(customer.admin_graphql_api_id)) : undefined;
+  customer ? customer.id || gidTail(customer.admin_graphql_api_id) : undefined;
 
 const customerIdentities = (customer: ShopifyCustomer | null | undefined): (Identity | undefined)[] => {
   if (!customer) return [];
@@ -78,7 +78,8 @@ const customerIdentities = (customer: ShopifyCustomer | null | undefined): (Iden
  * and linking it would merge two people.
  */
 export const orderIdentities = (order: ShopifyOrder): (Identity | undefined)[] => {
-  const country = countryOf(order.billing_address) ?? countryOf(order.customer?.default_address) ?? countryOf(order.shipping_address);
+  const country =
+    countryOf(order.billing_address) ?? countryOf(order.customer?.default_address) ?? countryOf(order.shipping_address);
   return [
     emailIdentity(order.email ?? order.contact_email),
     phoneIdentity(order.phone, country),
@@ -88,7 +89,11 @@ export const orderIdentities = (order: ShopifyOrder): (Identity | undefined)[] =
 };
 
 /** Shop-currency amount of a money set, falling back to the plain field in `currency`. */
-const shopMoney = (set: ShopifyMoneySet | null | undefined, fallback: string | number | null | undefined, currency: string | undefined): Money | undefined => {
+const shopMoney = (
+  set: ShopifyMoneySet | null | undefined,
+  fallback: string | number | null | undefined,
+  currency: string | undefined,
+): Money | undefined => {
   const code = currencyCode(set?.shop_money?.currency_code) ?? currency;
   const amount = set?.shop_money?.amount ?? fallback;
   if (!code || amount === undefined || amount === null) return undefined;
@@ -116,14 +121,21 @@ const customerTraits = (customer: ShopifyCustomer | null | undefined) => ({
   lastName: present(customer?.last_name),
 });
 
-const normalizeOrder = (topic: keyof typeof ORDER_TOPIC_TYPES, order: ShopifyOrder, delivery: ShopifyDelivery, ctx: NormalizeContext): Outcome => {
+const normalizeOrder = (
+  topic: keyof typeof ORDER_TOPIC_TYPES,
+  order: ShopifyOrder,
+  delivery: ShopifyDelivery,
+  ctx: NormalizeContext,
+): Outcome => {
   const orderId = order.id || gidTail(order.admin_graphql_api_id) || '';
   const currency = currencyCode(order.total_price_set?.shop_money?.currency_code) ?? currencyCode(order.currency);
   const total = shopMoney(order.total_price_set, order.total_price, currency);
   if (!total) return { events: [], ignored: [`${topic} ${orderId}: no readable total_price/currency`] };
   const items = order.line_items.map((i) => lineItem(i, total.currency)).filter((i): i is LineItem => Boolean(i));
   const type = ORDER_TOPIC_TYPES[topic];
-  const orderName = present(order.name) ?? (order.order_number !== null && order.order_number !== undefined ? String(order.order_number) : undefined);
+  const orderName =
+    present(order.name) ??
+    (order.order_number !== null && order.order_number !== undefined ? String(order.order_number) : undefined);
   const promoCodes = order.discount_codes.map((d) => d.code.trim()).filter(Boolean);
   const verb = type === 'order.paid' ? 'paid' : 'placed';
   const event = buildEvent(
@@ -132,7 +144,10 @@ const normalizeOrder = (topic: keyof typeof ORDER_TOPIC_TYPES, order: ShopifyOrd
       providerEventId: providerEventId(delivery, `${topic}:${orderId}`),
       type,
       channel: 'ecommerce',
-      occurredAt: fromDateString(type === 'order.paid' ? order.updated_at ?? order.processed_at : order.created_at ?? order.processed_at) ?? fromDateString(delivery.triggeredAt),
+      occurredAt:
+        fromDateString(
+          type === 'order.paid' ? (order.updated_at ?? order.processed_at) : (order.created_at ?? order.processed_at),
+        ) ?? fromDateString(delivery.triggeredAt),
       identities: orderIdentities(order),
       traits: customerTraits(order.customer),
       summary: `Order ${orderName ?? orderId} ${verb}: ${formatMoney(total)}, ${itemCount(items)}`,
@@ -147,7 +162,9 @@ const normalizeOrder = (topic: keyof typeof ORDER_TOPIC_TYPES, order: ShopifyOrd
     },
     ctx,
   );
-  return event ? { events: [event], ignored: [] } : { events: [], ignored: [`${topic} ${orderId}: no usable customer identity (guest without email or phone)`] };
+  return event
+    ? { events: [event], ignored: [] }
+    : { events: [], ignored: [`${topic} ${orderId}: no usable customer identity (guest without email or phone)`] };
 };
 
 /**
@@ -191,7 +208,9 @@ const normalizeRefund = (refund: ShopifyRefund, delivery: ShopifyDelivery, ctx: 
   if (!refunded) return { events: [], ignored: [`refunds/create ${refund.id}: no readable refund amount/currency`] };
   const items = refund.refund_line_items
     .map((line) => {
-      const item = line.line_item ? lineItem({ ...line.line_item, quantity: line.quantity }, refunded.currency) : undefined;
+      const item = line.line_item
+        ? lineItem({ ...line.line_item, quantity: line.quantity }, refunded.currency)
+        : undefined;
       return item;
     })
     .filter((i): i is LineItem => Boolean(i));
@@ -214,7 +233,12 @@ const normalizeRefund = (refund: ShopifyRefund, delivery: ShopifyDelivery, ctx: 
   return { events: [], ignored: [], hydrations: [request] };
 };
 
-const normalizeCustomer = (topic: 'customers/create' | 'customers/update', customer: ShopifyCustomer, delivery: ShopifyDelivery, ctx: NormalizeContext): Outcome => {
+const normalizeCustomer = (
+  topic: 'customers/create' | 'customers/update',
+  customer: ShopifyCustomer,
+  delivery: ShopifyDelivery,
+  ctx: NormalizeContext,
+): Outcome => {
   const id = customerId(customer) ?? '';
   const type = topic === 'customers/create' ? 'contact.created' : 'contact.updated';
   const name = [present(customer.first_name), present(customer.last_name)].filter(Boolean).join(' ');
@@ -224,7 +248,9 @@ const normalizeCustomer = (topic: 'customers/create' | 'customers/update', custo
       providerEventId: providerEventId(delivery, `${topic}:${id}:${customer.updated_at ?? ''}`),
       type,
       channel: 'ecommerce',
-      occurredAt: fromDateString(type === 'contact.created' ? customer.created_at : customer.updated_at) ?? fromDateString(delivery.triggeredAt),
+      occurredAt:
+        fromDateString(type === 'contact.created' ? customer.created_at : customer.updated_at) ??
+        fromDateString(delivery.triggeredAt),
       identities: customerIdentities(customer),
       traits: customerTraits(customer),
       summary: `Shop customer ${type === 'contact.created' ? 'created' : 'updated'}${name ? `: ${name}` : ''}`,
@@ -232,7 +258,9 @@ const normalizeCustomer = (topic: 'customers/create' | 'customers/update', custo
     },
     ctx,
   );
-  const result: Outcome = event ? { events: [event], ignored: [] } : { events: [], ignored: [`${topic} ${id}: no usable identity`] };
+  const result: Outcome = event
+    ? { events: [event], ignored: [] }
+    : { events: [], ignored: [`${topic} ${id}: no usable identity`] };
   // Before API 2025-01 the customer carries its consent; 2025-01+ sends the consent topics instead.
   const emailConsent = customer.email_marketing_consent ?? legacyEmailConsent(customer);
   const email = consentEvent('email', emailConsent, id, customerIdentities(customer), ctx, delivery);
@@ -244,7 +272,10 @@ const normalizeCustomer = (topic: 'customers/create' | 'customers/update', custo
 /** `accepts_marketing` (before 2024-01) as a consent object. */
 const legacyEmailConsent = (customer: ShopifyCustomer): ShopifyConsent | undefined =>
   typeof customer.accepts_marketing === 'boolean'
-    ? { state: customer.accepts_marketing ? 'subscribed' : 'unsubscribed', consent_updated_at: customer.accepts_marketing_updated_at ?? null }
+    ? {
+        state: customer.accepts_marketing ? 'subscribed' : 'unsubscribed',
+        consent_updated_at: customer.accepts_marketing_updated_at ?? null,
+      }
     : undefined;
 
 const CONSENT_STATES = { subscribed: 'consent.granted', unsubscribed: 'consent.revoked' } as const;
@@ -282,7 +313,11 @@ const consentEvent = (
   );
 };
 
-const normalizeEmailConsent = (body: ShopifyEmailConsentUpdate, delivery: ShopifyDelivery, ctx: NormalizeContext): Outcome => {
+const normalizeEmailConsent = (
+  body: ShopifyEmailConsentUpdate,
+  delivery: ShopifyDelivery,
+  ctx: NormalizeContext,
+): Outcome => {
   const event = consentEvent(
     'email',
     body.email_marketing_consent,
@@ -292,10 +327,19 @@ const normalizeEmailConsent = (body: ShopifyEmailConsentUpdate, delivery: Shopif
     delivery,
   );
   const state = body.email_marketing_consent?.state ?? 'null';
-  return event ? { events: [event], ignored: [] } : { events: [], ignored: [`email consent of customer ${body.customer_id}: state ${state} is not an opt-in or opt-out`] };
+  return event
+    ? { events: [event], ignored: [] }
+    : {
+        events: [],
+        ignored: [`email consent of customer ${body.customer_id}: state ${state} is not an opt-in or opt-out`],
+      };
 };
 
-const normalizeSmsConsent = (body: ShopifySmsConsentUpdate, delivery: ShopifyDelivery, ctx: NormalizeContext): Outcome => {
+const normalizeSmsConsent = (
+  body: ShopifySmsConsentUpdate,
+  delivery: ShopifyDelivery,
+  ctx: NormalizeContext,
+): Outcome => {
   const event = consentEvent(
     'sms',
     body.sms_marketing_consent,
@@ -305,7 +349,9 @@ const normalizeSmsConsent = (body: ShopifySmsConsentUpdate, delivery: ShopifyDel
     delivery,
   );
   const state = body.sms_marketing_consent?.state ?? 'null';
-  return event ? { events: [event], ignored: [] } : { events: [], ignored: [`SMS consent of customer ${body.id}: state ${state} is not an opt-in or opt-out`] };
+  return event
+    ? { events: [event], ignored: [] }
+    : { events: [], ignored: [`SMS consent of customer ${body.id}: state ${state} is not an opt-in or opt-out`] };
 };
 
 /**

@@ -24,7 +24,9 @@ const MoneySchema = z
   .loose();
 
 /** `{ shop_money, presentment_money }`: shop money is in the shop's own currency, which the hub reports. */
-export const MoneySetSchema = z.object({ shop_money: MoneySchema.nullish(), presentment_money: MoneySchema.nullish() }).loose();
+export const MoneySetSchema = z
+  .object({ shop_money: MoneySchema.nullish(), presentment_money: MoneySchema.nullish() })
+  .loose();
 export type ShopifyMoneySet = z.infer<typeof MoneySetSchema>;
 
 export const AddressSchema = z
@@ -144,7 +146,11 @@ export type ShopifyRefund = z.infer<typeof RefundSchema>;
 
 /** `customers_email_marketing_consent/update`. */
 export const EmailConsentUpdateSchema = z
-  .object({ customer_id: IdSchema, email_address: z.string().nullish(), email_marketing_consent: ConsentSchema.nullish() })
+  .object({
+    customer_id: IdSchema,
+    email_address: z.string().nullish(),
+    email_marketing_consent: ConsentSchema.nullish(),
+  })
   .loose();
 export type ShopifyEmailConsentUpdate = z.infer<typeof EmailConsentUpdateSchema>;
 
@@ -202,5 +208,7 @@ export interface ShopifyDelivery extends ShopifyHeaders {
  */
 export const parseLosslessJson = (text: string): unknown =>
   JSON.parse(
-    text.replace(/"(?:[^"\\]|\\.)*"|(?<![\w.+-])-?\d{16,}(?![\d.eE])/g, (token) => (token.startsWith('"') ? token : `"${token}"`)),
+    text.replace(/"(?:[^"\\]|\\.)*"|(?<![\w.+-])-?\d{16,}(?![\d.eE])/g, (token) =>
+      token.startsWith('"') ? token : `"${token}"`,
+    ),
   );

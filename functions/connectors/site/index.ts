@@ -22,7 +22,7 @@ import {
 const parse = (req: RawRequest): SiteDelivery => {
   // verify already refused a delivery without it; parse must not rely on that ordering.
   const webhookId = req.headers[WEBHOOK_ID_HEADER];
-  if (!webhookId) throw new ValidationError('Missing webhook-id header; it is the delivery\'s dedup key');
+  if (!webhookId) throw new ValidationError("Missing webhook-id header; it is the delivery's dedup key");
   return { webhookId, event: parseJsonBody(req, SiteEventSchema, 'Website event') };
 };
 
@@ -42,14 +42,19 @@ export const siteConnector = defineConnector({
     {
       name: 'secret',
       env: 'OMNIHUB_SECRET_SITE',
-      description: 'Standard Webhooks signing secret `whsec_<base64 of 32 random bytes>`, shared with the website backend that signs each POST',
+      description:
+        'Standard Webhooks signing secret `whsec_<base64 of 32 random bytes>`, shared with the website backend that signs each POST',
       required: true,
     },
   ],
   verify: (req, secrets, ctx) =>
     verifyStandardWebhook(
       req.body,
-      { id: req.headers[WEBHOOK_ID_HEADER], timestamp: req.headers[WEBHOOK_TIMESTAMP_HEADER], signature: req.headers[WEBHOOK_SIGNATURE_HEADER] },
+      {
+        id: req.headers[WEBHOOK_ID_HEADER],
+        timestamp: req.headers[WEBHOOK_TIMESTAMP_HEADER],
+        signature: req.headers[WEBHOOK_SIGNATURE_HEADER],
+      },
       secrets.secret,
       ctx.now,
     ),

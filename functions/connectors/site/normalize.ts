@@ -73,5 +73,10 @@ export const normalizeSite = ({ webhookId, event }: SiteDelivery, ctx: Normalize
   );
   return hubEvent
     ? { events: [hubEvent], ignored: [] }
-    : { events: [], ignored: [`${event.type} ${webhookId}: the visitor's phone, email and Telegram handle are not usable and no id was given`] };
+    : {
+        events: [],
+        ignored: [
+          `${event.type} ${webhookId}: the visitor's phone, email and Telegram handle are not usable and no id was given`,
+        ],
+      };
 };

@@ -20,11 +20,25 @@ export const SITE_PAYLOAD_VERSION = 1 as const;
 
 export const SiteVisitorSchema = z
   .object({
-    id: z.string().trim().min(1).max(128).optional().describe("The website's own visitor or user id (cookie id, account id) → identity `site:<id>`"),
-    phone: z.string().max(64).optional().describe('Phone as typed; national numbers are read in the hub default country → identity `phone`'),
+    id: z
+      .string()
+      .trim()
+      .min(1)
+      .max(128)
+      .optional()
+      .describe("The website's own visitor or user id (cookie id, account id) → identity `site:<id>`"),
+    phone: z
+      .string()
+      .max(64)
+      .optional()
+      .describe('Phone as typed; national numbers are read in the hub default country → identity `phone`'),
     email: z.string().max(320).optional().describe('→ identity `email` (lowercased)'),
     name: z.string().max(200).optional().describe('→ trait `name`'),
-    telegram: z.string().max(64).optional().describe('Telegram @username or t.me link the visitor typed → identity `telegram_username`'),
+    telegram: z
+      .string()
+      .max(64)
+      .optional()
+      .describe('Telegram @username or t.me link the visitor typed → identity `telegram_username`'),
     telegramId: z
       .union([z.string().regex(/^\d{1,20}$/), z.number().int().positive()])
       .optional()
@@ -48,18 +62,34 @@ export const SiteMessageDataSchema = MessageDataSchema.omit({ error: true }).ext
 
 const envelope = {
   version: z.literal(SITE_PAYLOAD_VERSION).describe('Format version of this payload'),
-  occurredAt: z.iso.datetime({ offset: true }).describe('When it happened on the website (ISO 8601 with Z or an offset)'),
-  visitor: SiteVisitorSchema.refine(hasIdentifier, { message: 'visitor needs at least one of id, phone, email, telegram, telegramId' }),
+  occurredAt: z.iso
+    .datetime({ offset: true })
+    .describe('When it happened on the website (ISO 8601 with Z or an offset)'),
+  visitor: SiteVisitorSchema.refine(hasIdentifier, {
+    message: 'visitor needs at least one of id, phone, email, telegram, telegramId',
+  }),
 };
 
 export const SiteEventSchema = z
   .discriminatedUnion('type', [
-    z.object({ ...envelope, type: z.literal('lead.submitted'), data: SiteFormDataSchema }).describe('A lead form with contacts was submitted'),
-    z.object({ ...envelope, type: z.literal('form.submitted'), data: SiteFormDataSchema }).describe('A non-lead form (survey, feedback) was submitted'),
-    z.object({ ...envelope, type: z.literal('callback.requested'), data: SiteFormDataSchema }).describe('The visitor asked to be called back'),
-    z.object({ ...envelope, type: z.literal('message.received'), data: SiteMessageDataSchema }).describe('The visitor wrote in the chat widget'),
-    z.object({ ...envelope, type: z.literal('cart.updated'), data: CartDataSchema }).describe("The visitor's cart changed"),
-    z.object({ ...envelope, type: z.literal('order.placed'), data: OrderDataSchema }).describe('The visitor placed an order'),
+    z
+      .object({ ...envelope, type: z.literal('lead.submitted'), data: SiteFormDataSchema })
+      .describe('A lead form with contacts was submitted'),
+    z
+      .object({ ...envelope, type: z.literal('form.submitted'), data: SiteFormDataSchema })
+      .describe('A non-lead form (survey, feedback) was submitted'),
+    z
+      .object({ ...envelope, type: z.literal('callback.requested'), data: SiteFormDataSchema })
+      .describe('The visitor asked to be called back'),
+    z
+      .object({ ...envelope, type: z.literal('message.received'), data: SiteMessageDataSchema })
+      .describe('The visitor wrote in the chat widget'),
+    z
+      .object({ ...envelope, type: z.literal('cart.updated'), data: CartDataSchema })
+      .describe("The visitor's cart changed"),
+    z
+      .object({ ...envelope, type: z.literal('order.placed'), data: OrderDataSchema })
+      .describe('The visitor placed an order'),
   ])
   .describe('A website event posted to /webhooks/site, signed with Standard Webhooks');
 export type SiteEvent = z.infer<typeof SiteEventSchema>;

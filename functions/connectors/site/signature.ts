@@ -56,7 +56,9 @@ export const standardWebhook = (secret: string): Webhook => {
     const webhook = new Webhook(secret);
     const bytes = Buffer.from(secret.slice(SECRET_PREFIX.length), 'base64').length;
     if (bytes < MIN_KEY_BYTES || bytes > MAX_KEY_BYTES) {
-      throw new Error(`a whsec_ secret must hold ${MIN_KEY_BYTES}–${MAX_KEY_BYTES} random bytes, this one holds ${bytes}`);
+      throw new Error(
+        `a whsec_ secret must hold ${MIN_KEY_BYTES}–${MAX_KEY_BYTES} random bytes, this one holds ${bytes}`,
+      );
     }
     return webhook;
   }
@@ -104,7 +106,9 @@ export const verifyStandardWebhook = (
   if (!UNIX_SECONDS.test(timestamp)) return stale('webhook-timestamp is not integer unix seconds');
   const seconds = Number(timestamp);
   if (!withinWindow(seconds, now, TIMESTAMP_TOLERANCE_SECONDS)) {
-    return stale(`webhook-timestamp ${timestamp} is more than ${TIMESTAMP_TOLERANCE_SECONDS} s away from the hub's clock`);
+    return stale(
+      `webhook-timestamp ${timestamp} is more than ${TIMESTAMP_TOLERANCE_SECONDS} s away from the hub's clock`,
+    );
   }
   let expected: string;
   try {

@@ -10,8 +10,22 @@ import { validate } from '../shared/body.js';
 import { buildEvent, fromDateString } from '../shared/build-event.js';
 import type { HydrateContext, HydrationRequest } from '../types.js';
 import { formatMoney } from '../shared/money.js';
-import { CONNECTOR, customerIdentities, customerTraits, HYDRATION, isInPerson, money, squareIdentity } from './normalize.js';
-import { SquareCustomerSchema, SquareOrderSchema, SquarePaymentSchema, type SquareCustomer, type SquareOrder } from './schema.js';
+import {
+  CONNECTOR,
+  customerIdentities,
+  customerTraits,
+  HYDRATION,
+  isInPerson,
+  money,
+  squareIdentity,
+} from './normalize.js';
+import {
+  SquareCustomerSchema,
+  SquareOrderSchema,
+  SquarePaymentSchema,
+  type SquareCustomer,
+  type SquareOrder,
+} from './schema.js';
 
 export const SQUARE_API_BASE_URL = 'https://connect.squareup.com';
 /** API version the responses are read in (pinned, so Square's upgrades don't change shapes under us). */
@@ -22,7 +36,10 @@ const text = (value: unknown): string | undefined => (typeof value === 'string' 
 /** GET on the Square API; undefined for 404 (the object is gone, a retry cannot help). */
 const squareGet = async (ctx: HydrateContext, path: string): Promise<Record<string, unknown> | undefined> => {
   const token = ctx.secrets.apiToken;
-  if (!token) throw new Error('Square hydration needs an access token (apiToken) with CUSTOMERS_READ, ORDERS_READ and PAYMENTS_READ');
+  if (!token)
+    throw new Error(
+      'Square hydration needs an access token (apiToken) with CUSTOMERS_READ, ORDERS_READ and PAYMENTS_READ',
+    );
   const base = (ctx.secrets.apiBaseUrl || SQUARE_API_BASE_URL).replace(/\/+$/, '');
   const res = await ctx.fetch(`${base}${path}`, {
     headers: { Authorization: `Bearer ${token}`, 'Square-Version': SQUARE_API_VERSION, Accept: 'application/json' },
@@ -134,7 +151,8 @@ const hydrateRefund = async (request: HydrationRequest, ctx: HydrateContext): Pr
   const paymentId = text(request.params.paymentId);
   const currency = text(request.params.currency);
   const amount = request.params.amount;
-  if (!paymentId || !currency || typeof amount !== 'number') throw new ValidationError('Square refund hydration needs paymentId, amount and currency');
+  if (!paymentId || !currency || typeof amount !== 'number')
+    throw new ValidationError('Square refund hydration needs paymentId, amount and currency');
   const json = await squareGet(ctx, `/v2/payments/${encodeURIComponent(paymentId)}`);
   if (!json) return [];
   const payment = validate(SquarePaymentSchema, json.payment, `Square payment ${paymentId}`);

@@ -42,10 +42,14 @@ const verify = (req: RawRequest, signatureKey: string | undefined): VerifyResult
 /** The changed resource, validated by the notification type's own schema. */
 const resourceOf = (type: string, object: Record<string, unknown> | undefined): SquareResource => {
   const what = `Square ${type} notification`;
-  if (type.startsWith('payment.') && object?.payment !== undefined) return { kind: 'payment', payment: validate(SquarePaymentSchema, object.payment, what) };
-  if (type.startsWith('refund.') && object?.refund !== undefined) return { kind: 'refund', refund: validate(SquareRefundSchema, object.refund, what) };
-  if (type === 'order.created' && object?.order_created !== undefined) return { kind: 'order_created', order: validate(SquareOrderCreatedSchema, object.order_created, what) };
-  if (type.startsWith('customer.') && object?.customer !== undefined) return { kind: 'customer', customer: validate(SquareCustomerSchema, object.customer, what) };
+  if (type.startsWith('payment.') && object?.payment !== undefined)
+    return { kind: 'payment', payment: validate(SquarePaymentSchema, object.payment, what) };
+  if (type.startsWith('refund.') && object?.refund !== undefined)
+    return { kind: 'refund', refund: validate(SquareRefundSchema, object.refund, what) };
+  if (type === 'order.created' && object?.order_created !== undefined)
+    return { kind: 'order_created', order: validate(SquareOrderCreatedSchema, object.order_created, what) };
+  if (type.startsWith('customer.') && object?.customer !== undefined)
+    return { kind: 'customer', customer: validate(SquareCustomerSchema, object.customer, what) };
   return { kind: 'other' };
 };
 
@@ -63,13 +67,15 @@ export const squareConnector = defineConnector({
     {
       name: 'secret',
       env: 'OMNIHUB_SECRET_SQUARE',
-      description: 'Signature key of the webhook subscription (Developer Console → app → Webhooks → Subscriptions); signs x-square-hmacsha256-signature',
+      description:
+        'Signature key of the webhook subscription (Developer Console → app → Webhooks → Subscriptions); signs x-square-hmacsha256-signature',
       required: true,
     },
     {
       name: 'apiToken',
       env: 'OMNIHUB_API_TOKEN_SQUARE',
-      description: 'Access token (CUSTOMERS_READ, ORDERS_READ, PAYMENTS_READ) to fetch customers, orders and refunded payments',
+      description:
+        'Access token (CUSTOMERS_READ, ORDERS_READ, PAYMENTS_READ) to fetch customers, orders and refunded payments',
       required: false,
     },
     {
@@ -85,7 +91,8 @@ export const squareConnector = defineConnector({
   hydrate: hydrateSquare,
   signSample: (sample, secrets) => {
     const headers: Record<string, string> = {};
-    if (secrets.secret) headers['x-square-hmacsha256-signature'] = squareSignature(sample.url, sample.body, secrets.secret);
+    if (secrets.secret)
+      headers['x-square-hmacsha256-signature'] = squareSignature(sample.url, sample.body, secrets.secret);
     return { url: sample.url, headers };
   },
 });

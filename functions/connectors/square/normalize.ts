@@ -9,7 +9,15 @@ import type { Channel, HubEvent, Identity } from '../../events/hub-event.js';
 import { buildEvent, fromDateString } from '../shared/build-event.js';
 import type { HydrationRequest, NormalizeContext, NormalizeResult } from '../types.js';
 import { formatMoney } from '../shared/money.js';
-import type { SquareCustomer, SquareEnvelope, SquareMoney, SquareNotification, SquarePayment, SquareRefund, SquareOrderCreated } from './schema.js';
+import type {
+  SquareCustomer,
+  SquareEnvelope,
+  SquareMoney,
+  SquareNotification,
+  SquarePayment,
+  SquareRefund,
+  SquareOrderCreated,
+} from './schema.js';
 
 export const CONNECTOR = 'square';
 
@@ -38,10 +46,17 @@ export const customerIdentities = (customer: SquareCustomer): (Identity | undefi
   customer.email_address ? { type: 'email', value: customer.email_address } : undefined,
 ];
 
-export const customerTraits = (customer: SquareCustomer) => ({ firstName: customer.given_name, lastName: customer.family_name });
+export const customerTraits = (customer: SquareCustomer) => ({
+  firstName: customer.given_name,
+  lastName: customer.family_name,
+});
 
 /** Fetch of the customer's email and phone, so a payment known only by `customer_id` links to the profile. */
-export const customerHydration = (customerId: string, ctx: NormalizeContext, occurredAt?: string): HydrationRequest => ({
+export const customerHydration = (
+  customerId: string,
+  ctx: NormalizeContext,
+  occurredAt?: string,
+): HydrationRequest => ({
   connector: CONNECTOR,
   kind: HYDRATION.customer,
   params: { customerId },
@@ -57,7 +72,8 @@ export const customerHydration = (customerId: string, ctx: NormalizeContext, occ
  * payment collapse into one purchase.
  */
 const normalizePayment = (payment: SquarePayment, envelope: SquareEnvelope, ctx: NormalizeContext): Outcome => {
-  if (payment.status !== 'COMPLETED') return none(`payment ${payment.id}: status ${payment.status} (only COMPLETED payments are purchases)`);
+  if (payment.status !== 'COMPLETED')
+    return none(`payment ${payment.id}: status ${payment.status} (only COMPLETED payments are purchases)`);
   const total = money(payment.total_money ?? payment.amount_money);
   if (!total) return none(`payment ${payment.id}: no total_money`);
   const inPerson = isInPerson(payment);
@@ -70,7 +86,10 @@ const normalizePayment = (payment: SquarePayment, envelope: SquareEnvelope, ctx:
       type: inPerson ? 'purchase.completed' : 'order.paid',
       channel,
       occurredAt,
-      identities: [squareIdentity(payment.customer_id), payment.buyer_email_address ? { type: 'email', value: payment.buyer_email_address } : undefined],
+      identities: [
+        squareIdentity(payment.customer_id),
+        payment.buyer_email_address ? { type: 'email', value: payment.buyer_email_address } : undefined,
+      ],
       summary: `${inPerson ? 'In-store' : 'Online'} payment ${formatMoney(total)} completed${payment.receipt_number ? ` (receipt ${payment.receipt_number})` : ''}`,
       data: {
         orderId: payment.order_id ?? payment.id,
@@ -89,7 +108,8 @@ const normalizePayment = (payment: SquarePayment, envelope: SquareEnvelope, ctx:
 
 /** A COMPLETED refund names its payment only; the buyer is found through it. */
 const normalizeRefund = (refund: SquareRefund, envelope: SquareEnvelope, ctx: NormalizeContext): Outcome => {
-  if (refund.status !== 'COMPLETED') return none(`refund ${refund.id}: status ${refund.status} (only COMPLETED refunds are recorded)`);
+  if (refund.status !== 'COMPLETED')
+    return none(`refund ${refund.id}: status ${refund.status} (only COMPLETED refunds are recorded)`);
   if (!refund.payment_id) return none(`refund ${refund.id}: no payment_id to find the customer by`);
   const amount = money(refund.amount_money);
   if (!amount) return none(`refund ${refund.id}: no amount_money`);
@@ -109,7 +129,9 @@ const normalizeRefund = (refund: SquareRefund, envelope: SquareEnvelope, ctx: No
           ...(refund.location_id ? { locationId: refund.location_id } : {}),
         },
         providerEventId: `refund:${refund.id}:completed`,
-        ...(fromDateString(refund.updated_at ?? envelope.created_at) ? { occurredAt: fromDateString(refund.updated_at ?? envelope.created_at) } : {}),
+        ...(fromDateString(refund.updated_at ?? envelope.created_at)
+          ? { occurredAt: fromDateString(refund.updated_at ?? envelope.created_at) }
+          : {}),
         receivedAt: ctx.receivedAt,
       },
     ],
@@ -144,7 +166,8 @@ const normalizeCustomer = (customer: SquareCustomer, envelope: SquareEnvelope, c
       providerEventId: envelope.event_id,
       type: created ? 'contact.created' : 'contact.updated',
       channel: 'pos',
-      occurredAt: fromDateString(created ? customer.created_at : customer.updated_at) ?? fromDateString(envelope.created_at),
+      occurredAt:
+        fromDateString(created ? customer.created_at : customer.updated_at) ?? fromDateString(envelope.created_at),
       identities: customerIdentities(customer),
       traits: customerTraits(customer),
       summary: `Square customer ${created ? 'created' : 'updated'}${name ? `: ${name}` : ''}`,
@@ -157,9 +180,13 @@ const normalizeCustomer = (customer: SquareCustomer, envelope: SquareEnvelope, c
 
 export const normalizeSquare = ({ envelope, resource }: SquareNotification, ctx: NormalizeContext): NormalizeResult => {
   const { type } = envelope;
-  if ((type === 'payment.created' || type === 'payment.updated') && resource.kind === 'payment') return normalizePayment(resource.payment, envelope, ctx);
-  if ((type === 'refund.created' || type === 'refund.updated') && resource.kind === 'refund') return normalizeRefund(resource.refund, envelope, ctx);
-  if (type === 'order.created' && resource.kind === 'order_created') return normalizeOrderCreated(resource.order, envelope, ctx);
-  if ((type === 'customer.created' || type === 'customer.updated') && resource.kind === 'customer') return normalizeCustomer(resource.customer, envelope, ctx);
+  if ((type === 'payment.created' || type === 'payment.updated') && resource.kind === 'payment')
+    return normalizePayment(resource.payment, envelope, ctx);
+  if ((type === 'refund.created' || type === 'refund.updated') && resource.kind === 'refund')
+    return normalizeRefund(resource.refund, envelope, ctx);
+  if (type === 'order.created' && resource.kind === 'order_created')
+    return normalizeOrderCreated(resource.order, envelope, ctx);
+  if ((type === 'customer.created' || type === 'customer.updated') && resource.kind === 'customer')
+    return normalizeCustomer(resource.customer, envelope, ctx);
   return none(`unsupported event type: ${type} (${envelope.event_id})`);
 };

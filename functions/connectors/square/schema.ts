@@ -93,7 +93,12 @@ export const SquareOrderLineItemSchema = z
   .loose();
 
 const RecipientSchema = z
-  .object({ customer_id: z.string().optional(), email_address: z.string().optional(), phone_number: z.string().optional(), display_name: z.string().optional() })
+  .object({
+    customer_id: z.string().optional(),
+    email_address: z.string().optional(),
+    phone_number: z.string().optional(),
+    display_name: z.string().optional(),
+  })
   .loose();
 
 /** An order as `GET /v2/orders/{id}` returns it. */

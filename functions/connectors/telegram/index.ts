@@ -20,7 +20,8 @@ export const telegramConnector = defineConnector({
     {
       name: 'secret',
       env: 'OMNIHUB_SECRET_TELEGRAM',
-      description: 'secret_token passed to setWebhook (1–256 chars of A-Z a-z 0-9 _ -); Telegram echoes it in X-Telegram-Bot-Api-Secret-Token',
+      description:
+        'secret_token passed to setWebhook (1–256 chars of A-Z a-z 0-9 _ -); Telegram echoes it in X-Telegram-Bot-Api-Secret-Token',
       required: true,
     },
   ],
@@ -28,7 +29,9 @@ export const telegramConnector = defineConnector({
     if (!secrets.secret) return { ok: false, reason: 'No secret token is configured' };
     const token = req.headers[TELEGRAM_SECRET_HEADER];
     if (!token) return { ok: false, reason: 'Missing X-Telegram-Bot-Api-Secret-Token header' };
-    return safeEqual(token, secrets.secret) ? { ok: true } : { ok: false, reason: 'X-Telegram-Bot-Api-Secret-Token does not match' };
+    return safeEqual(token, secrets.secret)
+      ? { ok: true }
+      : { ok: false, reason: 'X-Telegram-Bot-Api-Secret-Token does not match' };
   },
   parse: (req) => parseJsonBody(req, TelegramUpdateSchema, 'Telegram update'),
   normalize: normalizeTelegram,

@@ -23,7 +23,12 @@ interface MessageContent {
 const labelled = (label: string, text: string | undefined): string =>
   text ? `${label}: ${truncate(text, SNIPPET)}` : label;
 
-const file = (label: string, contentType: ContentType, f: { file_id: string; mime_type?: string | undefined }, caption: string | undefined): MessageContent => ({
+const file = (
+  label: string,
+  contentType: ContentType,
+  f: { file_id: string; mime_type?: string | undefined },
+  caption: string | undefined,
+): MessageContent => ({
   contentType,
   text: caption,
   media: { id: f.file_id, mimeType: f.mime_type },
@@ -73,7 +78,12 @@ const senderIdentities = (user: TelegramUser, message?: TelegramMessage): Identi
   return identities;
 };
 
-const normalizeMessage = (updateId: string, message: TelegramMessage, edited: boolean, ctx: NormalizeContext): HubEvent | string => {
+const normalizeMessage = (
+  updateId: string,
+  message: TelegramMessage,
+  edited: boolean,
+  ctx: NormalizeContext,
+): HubEvent | string => {
   if (!message.from) return `update ${updateId}: message without a user sender (sent on behalf of a chat)`;
   const content = messageContent(message);
   if (!content) return `update ${updateId}: unsupported message content`;
@@ -103,7 +113,11 @@ const normalizeMessage = (updateId: string, message: TelegramMessage, edited: bo
   return event ?? `update ${updateId}: no usable sender identity`;
 };
 
-const normalizeCallbackQuery = (updateId: string, query: TelegramCallbackQuery, ctx: NormalizeContext): HubEvent | string => {
+const normalizeCallbackQuery = (
+  updateId: string,
+  query: TelegramCallbackQuery,
+  ctx: NormalizeContext,
+): HubEvent | string => {
   const text = query.data ?? query.game_short_name;
   const event = buildEvent(
     {

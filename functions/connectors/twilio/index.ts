@@ -18,7 +18,11 @@ import { twilioKind, TwilioWebhookSchema } from './schema.js';
  */
 export const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 
-const twimlResponse = (): HttpResponse => ({ statusCode: 200, headers: { 'content-type': 'text/xml; charset=utf-8' }, body: EMPTY_TWIML });
+const twimlResponse = (): HttpResponse => ({
+  statusCode: 200,
+  headers: { 'content-type': 'text/xml; charset=utf-8' },
+  body: EMPTY_TWIML,
+});
 
 /** Status callbacks only need a 2xx; Twilio ignores the body. */
 const noContent = (): HttpResponse => ({ statusCode: 204, headers: {}, body: '' });
@@ -32,7 +36,8 @@ export const twilioConnector = defineConnector({
     {
       name: 'secret',
       env: 'OMNIHUB_SECRET_TWILIO',
-      description: 'Twilio Auth Token of the account (Console → Account info); signs every request as X-Twilio-Signature',
+      description:
+        'Twilio Auth Token of the account (Console → Account info); signs every request as X-Twilio-Signature',
       required: true,
     },
   ],
@@ -42,7 +47,8 @@ export const twilioConnector = defineConnector({
   acknowledge: (_result, payload) => (twilioKind(payload) === 'message' ? twimlResponse() : noContent()),
   signSample: (sample, secrets) => {
     const headers: Record<string, string> = {};
-    if (secrets.secret) headers[TWILIO_SIGNATURE_HEADER] = twilioSignature(secrets.secret, sample.url, formParams(sample.body));
+    if (secrets.secret)
+      headers[TWILIO_SIGNATURE_HEADER] = twilioSignature(secrets.secret, sample.url, formParams(sample.body));
     return { url: sample.url, headers };
   },
 });

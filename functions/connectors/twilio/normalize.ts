@@ -17,7 +17,14 @@ const SNIPPET = 120;
  * is one of them (any case) makes Twilio block or unblock the sender.
  * https://help.twilio.com/articles/223134027 (Twilio support for opt-out keywords).
  */
-export const OPT_OUT_KEYWORDS: ReadonlySet<string> = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT']);
+export const OPT_OUT_KEYWORDS: ReadonlySet<string> = new Set([
+  'STOP',
+  'STOPALL',
+  'UNSUBSCRIBE',
+  'CANCEL',
+  'END',
+  'QUIT',
+]);
 export const OPT_IN_KEYWORDS: ReadonlySet<string> = new Set(['START', 'YES', 'UNSTOP']);
 
 /** "Attempt to send to unsubscribed recipient": the number replied STOP earlier. */
@@ -118,7 +125,12 @@ const messageContent = (p: TwilioWebhook) => {
     const place = p.Address || `${p.Latitude}, ${p.Longitude}`;
     return { contentType: 'location' as const, text: place, summary: `Location: ${truncate(place, SNIPPET)}` };
   }
-  if (p.ButtonText) return { contentType: 'button' as const, text: p.ButtonText, summary: `Button: ${truncate(p.ButtonText, SNIPPET)}` };
+  if (p.ButtonText)
+    return {
+      contentType: 'button' as const,
+      text: p.ButtonText,
+      summary: `Button: ${truncate(p.ButtonText, SNIPPET)}`,
+    };
   return { contentType: 'text' as const, text, summary: text ? truncate(text, SNIPPET) : 'Empty message' };
 };
 
@@ -129,7 +141,11 @@ interface ConsentChange {
   readonly reason: string;
 }
 
-const keywordChange = (type: ConsentChange['type'], keyword: string): ConsentChange => ({ type, cause: keyword, reason: `${keyword} keyword` });
+const keywordChange = (type: ConsentChange['type'], keyword: string): ConsentChange => ({
+  type,
+  cause: keyword,
+  reason: `${keyword} keyword`,
+});
 
 /**
  * Opt-out/opt-in carried by an incoming message: `OptOutType` when Twilio
@@ -150,7 +166,12 @@ const consentChange = (p: TwilioWebhook, channel: Channel): ConsentChange | unde
 
 const CHANNEL_LABELS: Partial<Record<Channel, string>> = { sms: 'SMS', whatsapp: 'WhatsApp', messenger: 'Messenger' };
 
-const consentEvent = (sid: string, change: ConsentChange, party: Party, ctx: NormalizeContext): HubEvent | undefined => {
+const consentEvent = (
+  sid: string,
+  change: ConsentChange,
+  party: Party,
+  ctx: NormalizeContext,
+): HubEvent | undefined => {
   const label = CHANNEL_LABELS[party.channel] ?? party.channel;
   return buildEvent(
     {
@@ -159,7 +180,10 @@ const consentEvent = (sid: string, change: ConsentChange, party: Party, ctx: Nor
       type: change.type,
       channel: party.channel,
       identities: party.identities,
-      summary: change.type === 'consent.revoked' ? `Opted out of ${label} (${change.cause})` : `Opted in to ${label} (${change.cause})`,
+      summary:
+        change.type === 'consent.revoked'
+          ? `Opted out of ${label} (${change.cause})`
+          : `Opted in to ${label} (${change.cause})`,
       data: { channel: party.channel, purpose: 'all', reason: change.reason },
     },
     ctx,
@@ -196,7 +220,8 @@ const normalizeMessage = (p: TwilioWebhook, ctx: NormalizeContext): NormalizeRes
   return { events: consent ? [message, consent] : [message], ignored: [] };
 };
 
-const isTrackedStatus = (status: string): status is keyof typeof STATUS_EVENT_TYPES => Object.hasOwn(STATUS_EVENT_TYPES, status);
+const isTrackedStatus = (status: string): status is keyof typeof STATUS_EVENT_TYPES =>
+  Object.hasOwn(STATUS_EVENT_TYPES, status);
 
 const normalizeMessageStatus = (p: TwilioWebhook, ctx: NormalizeContext): NormalizeResult => {
   const sid = messageSid(p);
@@ -207,9 +232,10 @@ const normalizeMessageStatus = (p: TwilioWebhook, ctx: NormalizeContext): Normal
   }
   const party = customerParty(p.To, 'message');
   if (typeof party === 'string') return { events: [], ignored: [`message ${sid}:${status}: ${party}`] };
-  const failure = STATUS_EVENT_TYPES[status] === 'message.failed' && p.ErrorCode
-    ? { code: p.ErrorCode, message: p.ErrorMessage || ERROR_NAMES[p.ErrorCode] || `Twilio error ${p.ErrorCode}` }
-    : undefined;
+  const failure =
+    STATUS_EVENT_TYPES[status] === 'message.failed' && p.ErrorCode
+      ? { code: p.ErrorCode, message: p.ErrorMessage || ERROR_NAMES[p.ErrorCode] || `Twilio error ${p.ErrorCode}` }
+      : undefined;
   const event = buildEvent(
     {
       connector: CONNECTOR,
@@ -224,9 +250,19 @@ const normalizeMessageStatus = (p: TwilioWebhook, ctx: NormalizeContext): Normal
   );
   if (!event) return { events: [], ignored: [`message ${sid}:${status}: no usable recipient identity`] };
   // 21610: Twilio refused to send because the recipient replied STOP earlier; record the opt-out.
-  const optedOut = failure?.code === UNSUBSCRIBED_RECIPIENT && party.channel === 'sms'
-    ? consentEvent(sid, { type: 'consent.revoked', cause: `error ${UNSUBSCRIBED_RECIPIENT}`, reason: 'recipient had replied STOP (Twilio error 21610)' }, party, ctx)
-    : undefined;
+  const optedOut =
+    failure?.code === UNSUBSCRIBED_RECIPIENT && party.channel === 'sms'
+      ? consentEvent(
+          sid,
+          {
+            type: 'consent.revoked',
+            cause: `error ${UNSUBSCRIBED_RECIPIENT}`,
+            reason: 'recipient had replied STOP (Twilio error 21610)',
+          },
+          party,
+          ctx,
+        )
+      : undefined;
   return { events: optedOut ? [event, optedOut] : [event], ignored: [] };
 };
 
@@ -254,9 +290,10 @@ const normalizeCallStatus = (p: TwilioWebhook, ctx: NormalizeContext): Normalize
       channel: party.channel,
       occurredAt: fromDateString(p.Timestamp),
       identities: party.identities,
-      summary: type === 'call.completed'
-        ? `${inbound ? 'Incoming' : 'Outgoing'} call, ${formatDuration(durationSec)}`
-        : `Missed ${direction} call (${status})`,
+      summary:
+        type === 'call.completed'
+          ? `${inbound ? 'Incoming' : 'Outgoing'} call, ${formatDuration(durationSec)}`
+          : `Missed ${direction} call (${status})`,
       data: {
         callId: sid,
         direction: inbound ? 'inbound' : 'outbound',
@@ -268,7 +305,9 @@ const normalizeCallStatus = (p: TwilioWebhook, ctx: NormalizeContext): Normalize
     },
     ctx,
   );
-  return event ? { events: [event], ignored: [] } : { events: [], ignored: [`call ${sid}:${status}: no usable customer identity`] };
+  return event
+    ? { events: [event], ignored: [] }
+    : { events: [], ignored: [`call ${sid}:${status}: no usable customer identity`] };
 };
 
 export const normalizeTwilio = (payload: TwilioWebhook, ctx: NormalizeContext): NormalizeResult => {

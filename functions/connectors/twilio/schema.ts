@@ -75,7 +75,9 @@ export type TwilioKind = 'call-status' | 'message' | 'message-status';
 export const twilioKind = (p: TwilioWebhook): TwilioKind => {
   if (p.CallSid) return 'call-status';
   const status = (p.MessageStatus ?? p.SmsStatus ?? '').toLowerCase();
-  return status === 'received' || (!p.MessageStatus && !p.SmsStatus && p.Body !== undefined) ? 'message' : 'message-status';
+  return status === 'received' || (!p.MessageStatus && !p.SmsStatus && p.Body !== undefined)
+    ? 'message'
+    : 'message-status';
 };
 
 /** The message SID under whichever name this request uses. */

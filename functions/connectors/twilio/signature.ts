@@ -116,5 +116,7 @@ export const verifyTwilioRequest = (req: RawRequest, authToken: string | undefin
   }
   // Every candidate is checked (no early exit), so timing does not reveal which spelling matched.
   const matches = candidateUrls(req.url).map((url) => safeEqual(header, twilioSignature(authToken, url, params)));
-  return matches.some(Boolean) ? { ok: true } : { ok: false, reason: 'X-Twilio-Signature does not match the URL and parameters' };
+  return matches.some(Boolean)
+    ? { ok: true }
+    : { ok: false, reason: 'X-Twilio-Signature does not match the URL and parameters' };
 };

@@ -7,7 +7,12 @@ import { parseJsonBody, validate } from '../shared/body.js';
 import { hmac, safeEqual, stripPrefix } from '../shared/signature.js';
 import { defineConnector, type VerifyResult } from '../types.js';
 import { normalizeTypeform } from './normalize.js';
-import { TYPEFORM_FORM_RESPONSE, TypeformEnvelopeSchema, TypeformFormResponseSchema, type TypeformWebhook } from './schema.js';
+import {
+  TYPEFORM_FORM_RESPONSE,
+  TypeformEnvelopeSchema,
+  TypeformFormResponseSchema,
+  type TypeformWebhook,
+} from './schema.js';
 
 export const TYPEFORM_SIGNATURE_HEADER = 'typeform-signature';
 const PREFIX = 'sha256=';
@@ -16,9 +21,14 @@ const PREFIX = 'sha256=';
  * `Typeform-Signature: sha256=<base64 HMAC-SHA256(secret, raw body)>`.
  * Base64, not hex as Meta's look-alike header: a hex digest never matches.
  */
-export const typeformSignature = (body: Buffer, secret: string): string => `${PREFIX}${hmac('sha256', secret, body, 'base64')}`;
+export const typeformSignature = (body: Buffer, secret: string): string =>
+  `${PREFIX}${hmac('sha256', secret, body, 'base64')}`;
 
-export const verifyTypeformSignature = (body: Buffer, header: string | undefined, secret: string | undefined): VerifyResult => {
+export const verifyTypeformSignature = (
+  body: Buffer,
+  header: string | undefined,
+  secret: string | undefined,
+): VerifyResult => {
   if (!secret) return { ok: false, reason: 'No webhook secret is configured' };
   if (!header) return { ok: false, reason: 'Missing Typeform-Signature header' };
   const provided = stripPrefix(header.trim(), PREFIX);
@@ -33,7 +43,11 @@ const parse = (req: RawRequest): TypeformWebhook => {
   const envelope = parseJsonBody(req, TypeformEnvelopeSchema, 'Typeform webhook');
   const { event_id, event_type } = envelope;
   if (event_type !== TYPEFORM_FORM_RESPONSE) return { event_id, event_type };
-  return { event_id, event_type, form_response: validate(TypeformFormResponseSchema, envelope.form_response, 'Typeform form_response') };
+  return {
+    event_id,
+    event_type,
+    form_response: validate(TypeformFormResponseSchema, envelope.form_response, 'Typeform form_response'),
+  };
 };
 
 export const typeformConnector = defineConnector({
@@ -45,7 +59,8 @@ export const typeformConnector = defineConnector({
     {
       name: 'secret',
       env: 'OMNIHUB_SECRET_TYPEFORM',
-      description: 'Webhook secret set in Typeform (Connect → Webhooks → Edit → Secret, or `secret` of PUT /forms/{id}/webhooks/{tag}); signs every delivery as Typeform-Signature',
+      description:
+        'Webhook secret set in Typeform (Connect → Webhooks → Edit → Secret, or `secret` of PUT /forms/{id}/webhooks/{tag}); signs every delivery as Typeform-Signature',
       required: true,
     },
   ],

@@ -5,7 +5,12 @@
 import { buildEvent, fromDateString } from '../shared/build-event.js';
 import type { Identity } from '../../events/hub-event.js';
 import type { NormalizeContext, NormalizeResult } from '../types.js';
-import { TYPEFORM_FORM_RESPONSE, type TypeformAnswer, type TypeformFormResponse, type TypeformWebhook } from './schema.js';
+import {
+  TYPEFORM_FORM_RESPONSE,
+  type TypeformAnswer,
+  type TypeformFormResponse,
+  type TypeformWebhook,
+} from './schema.js';
 
 const CONNECTOR = 'typeform';
 
@@ -22,7 +27,13 @@ export const TYPEFORM_HIDDEN_FIELDS = {
   siteUserId: 'user_id',
   /** → trait `name`. */
   name: 'name',
-  utm: { source: 'utm_source', medium: 'utm_medium', campaign: 'utm_campaign', content: 'utm_content', term: 'utm_term' },
+  utm: {
+    source: 'utm_source',
+    medium: 'utm_medium',
+    campaign: 'utm_campaign',
+    content: 'utm_content',
+    term: 'utm_term',
+  },
 } as const;
 
 /** Answer types that carry a contact and make the submission a lead. */
@@ -60,15 +71,19 @@ export const answerText = (answer: TypeformAnswer): string => {
 /** The question's title from the form definition, by field id, then ref; the ref or id when the definition lacks it. */
 const questionOf = (response: TypeformFormResponse, answer: TypeformAnswer): string => {
   const fields = response.definition?.fields ?? [];
-  const field = fields.find((f) => f.id === answer.field.id) ?? (answer.field.ref ? fields.find((f) => f.ref === answer.field.ref) : undefined);
+  const field =
+    fields.find((f) => f.id === answer.field.id) ??
+    (answer.field.ref ? fields.find((f) => f.ref === answer.field.ref) : undefined);
   return field?.title ?? answer.field.ref ?? answer.field.id;
 };
 
 /** The contact an email or phone_number answer carries. */
 const contactOf = (answer: TypeformAnswer): Identity | undefined =>
-  answer.type === 'email' && answer.email ? { type: 'email', value: answer.email }
-  : answer.type === 'phone_number' && answer.phone_number ? { type: 'phone', value: answer.phone_number }
-  : undefined;
+  answer.type === 'email' && answer.email
+    ? { type: 'email', value: answer.email }
+    : answer.type === 'phone_number' && answer.phone_number
+      ? { type: 'phone', value: answer.phone_number }
+      : undefined;
 
 const normalizeResponse = (response: TypeformFormResponse, ctx: NormalizeContext): NormalizeResult => {
   const answers = response.answers ?? [];
@@ -115,7 +130,12 @@ const normalizeResponse = (response: TypeformFormResponse, ctx: NormalizeContext
   );
   return event
     ? { events: [event], ignored: [] }
-    : { events: [], ignored: [`response ${response.token} has no usable email or phone answer, nor a hidden email, phone or user_id`] };
+    : {
+        events: [],
+        ignored: [
+          `response ${response.token} has no usable email or phone answer, nor a hidden email, phone or user_id`,
+        ],
+      };
 };
 
 export const normalizeTypeform = (webhook: TypeformWebhook, ctx: NormalizeContext): NormalizeResult =>

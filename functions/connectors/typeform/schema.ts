@@ -23,7 +23,10 @@ export const TypeformAnswerSchema = z
     url: z.string().optional(),
     file_url: z.string().optional(),
     choice: z.object({ label: z.string().optional(), other: z.string().optional() }).loose().optional(),
-    choices: z.object({ labels: z.array(z.string()).optional(), other: z.string().optional() }).loose().optional(),
+    choices: z
+      .object({ labels: z.array(z.string()).optional(), other: z.string().optional() })
+      .loose()
+      .optional(),
     payment: z.object({ amount: z.string().optional(), name: z.string().optional() }).loose().optional(),
   })
   .loose();
@@ -47,7 +50,11 @@ export const TypeformFormResponseSchema = z
     calculated: z.object({ score: z.number().optional() }).loose().optional(),
     hidden: HiddenSchema.nullish(),
     definition: z
-      .object({ id: z.string().optional(), title: z.string().optional(), fields: z.array(TypeformFieldSchema).nullish() })
+      .object({
+        id: z.string().optional(),
+        title: z.string().optional(),
+        fields: z.array(TypeformFieldSchema).nullish(),
+      })
       .loose()
       .optional(),
     /** Absent when every question was skipped. */

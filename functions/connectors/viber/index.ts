@@ -13,7 +13,11 @@ export const VIBER_SIGNATURE_HEADER = 'x-viber-content-signature';
 
 export const viberSignature = (body: Buffer, authToken: string): string => hmac('sha256', authToken, body, 'hex');
 
-export const verifyViberSignature = (body: Buffer, header: string | undefined, authToken: string | undefined): VerifyResult => {
+export const verifyViberSignature = (
+  body: Buffer,
+  header: string | undefined,
+  authToken: string | undefined,
+): VerifyResult => {
   if (!authToken) return { ok: false, reason: 'No bot auth token is configured' };
   if (!header) return { ok: false, reason: 'Missing X-Viber-Content-Signature header' };
   return safeEqual(header.trim().toLowerCase(), viberSignature(body, authToken))
@@ -30,7 +34,8 @@ export const viberConnector = defineConnector({
     {
       name: 'secret',
       env: 'OMNIHUB_SECRET_VIBER',
-      description: "Bot authentication token (the X-Viber-Auth-Token value, bot's Edit Info → Your app key); Viber signs every callback with it",
+      description:
+        "Bot authentication token (the X-Viber-Auth-Token value, bot's Edit Info → Your app key); Viber signs every callback with it",
       required: true,
     },
   ],

@@ -59,13 +59,25 @@ export const ownPhone = (message: ViberMessage, sender: ViberUser): string | und
 const messageContent = (m: ViberMessage, ownNumber: boolean): MessageContent | undefined => {
   switch (m.type) {
     case 'text':
-      return m.text === undefined ? undefined : { contentType: 'text', text: m.text, summary: truncate(m.text, SNIPPET) };
+      return m.text === undefined
+        ? undefined
+        : { contentType: 'text', text: m.text, summary: truncate(m.text, SNIPPET) };
     case 'picture':
-      return { contentType: 'image', text: m.text || undefined, media: { url: m.media }, summary: labelled('Image', m.text) };
+      return {
+        contentType: 'image',
+        text: m.text || undefined,
+        media: { url: m.media },
+        summary: labelled('Image', m.text),
+      };
     case 'video':
       return { contentType: 'video', media: { url: m.media }, summary: 'Video' };
     case 'file':
-      return { contentType: 'document', text: m.file_name, media: { url: m.media }, summary: labelled('Document', m.file_name) };
+      return {
+        contentType: 'document',
+        text: m.file_name,
+        media: { url: m.media },
+        summary: labelled('Document', m.file_name),
+      };
     case 'sticker':
       return {
         contentType: 'sticker',
@@ -73,7 +85,9 @@ const messageContent = (m: ViberMessage, ownNumber: boolean): MessageContent | u
         summary: 'Sticker',
       };
     case 'url':
-      return m.media ? { contentType: 'text', text: m.media, media: { url: m.media }, summary: labelled('Link', m.media) } : undefined;
+      return m.media
+        ? { contentType: 'text', text: m.media, media: { url: m.media }, summary: labelled('Link', m.media) }
+        : undefined;
     case 'location': {
       if (!m.location) return undefined;
       const text = m.location.address || `${m.location.lat}, ${m.location.lon}`;
@@ -82,7 +96,11 @@ const messageContent = (m: ViberMessage, ownNumber: boolean): MessageContent | u
     case 'contact': {
       if (!m.contact) return undefined;
       const name = m.contact.name || undefined;
-      return { contentType: 'contact', text: name, summary: ownNumber ? 'Shared own phone number' : labelled('Contact card', name) };
+      return {
+        contentType: 'contact',
+        text: name,
+        summary: ownNumber ? 'Shared own phone number' : labelled('Contact card', name),
+      };
     }
     default:
       return undefined;
@@ -102,7 +120,12 @@ const providerEventId = (cb: ViberCallback, userId: string): string => {
   return cb.event === 'message' ? cb.message_token : `${cb.message_token}:${cb.event}`;
 };
 
-const normalizeMessage = (cb: ViberCallback, sender: ViberUser, message: ViberMessage, ctx: NormalizeContext): HubEvent | string => {
+const normalizeMessage = (
+  cb: ViberCallback,
+  sender: ViberUser,
+  message: ViberMessage,
+  ctx: NormalizeContext,
+): HubEvent | string => {
   const id = providerEventId(cb, sender.id);
   const phone = message.type === 'contact' ? ownPhone(message, sender) : undefined;
   const content = messageContent(message, phone !== undefined);
@@ -132,7 +155,12 @@ const normalizeMessage = (cb: ViberCallback, sender: ViberUser, message: ViberMe
   return event ?? `message ${id}: no usable sender identity`;
 };
 
-const normalizeConsent = (cb: ViberCallback, userId: string, user: ViberUser | undefined, ctx: NormalizeContext): HubEvent | string => {
+const normalizeConsent = (
+  cb: ViberCallback,
+  userId: string,
+  user: ViberUser | undefined,
+  ctx: NormalizeContext,
+): HubEvent | string => {
   const granted = cb.event === 'subscribed';
   const id = providerEventId(cb, userId);
   const event = buildEvent(
@@ -152,11 +180,18 @@ const normalizeConsent = (cb: ViberCallback, userId: string, user: ViberUser | u
   return event ?? `${cb.event} ${id}: no usable user identity`;
 };
 
-const isReceipt = (event: string): event is keyof typeof RECEIPT_EVENT_TYPES => Object.hasOwn(RECEIPT_EVENT_TYPES, event);
+const isReceipt = (event: string): event is keyof typeof RECEIPT_EVENT_TYPES =>
+  Object.hasOwn(RECEIPT_EVENT_TYPES, event);
 
-const normalizeReceipt = (cb: ViberCallback, event: keyof typeof RECEIPT_EVENT_TYPES, userId: string, ctx: NormalizeContext): HubEvent | string => {
+const normalizeReceipt = (
+  cb: ViberCallback,
+  event: keyof typeof RECEIPT_EVENT_TYPES,
+  userId: string,
+  ctx: NormalizeContext,
+): HubEvent | string => {
   const id = providerEventId(cb, userId);
-  const error = event === 'failed' ? { code: 'failed', message: cb.desc || 'Viber reported the message as failed' } : undefined;
+  const error =
+    event === 'failed' ? { code: 'failed', message: cb.desc || 'Viber reported the message as failed' } : undefined;
   const built = buildEvent(
     {
       connector: CONNECTOR,

@@ -100,4 +100,5 @@ export const ViberCallbackSchema = z
 export type ViberCallback = z.infer<typeof ViberCallbackSchema>;
 
 /** Decodes the raw body (int64 tokens kept exact) and validates it; throws `ValidationError`. */
-export const parseViberCallback = (req: RawRequest): ViberCallback => parseJsonBody(req, ViberCallbackSchema, 'Viber callback', VIBER_INT64_KEYS);
+export const parseViberCallback = (req: RawRequest): ViberCallback =>
+  parseJsonBody(req, ViberCallbackSchema, 'Viber callback', VIBER_INT64_KEYS);

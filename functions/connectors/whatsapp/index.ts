@@ -23,7 +23,8 @@ export const whatsappConnector = defineConnector({
     {
       name: 'verifyToken',
       env: 'OMNIHUB_VERIFY_TOKEN_WHATSAPP',
-      description: 'Verify token you choose and paste next to the callback URL; only used by the GET subscription check',
+      description:
+        'Verify token you choose and paste next to the callback URL; only used by the GET subscription check',
       required: false,
     },
   ],

@@ -28,7 +28,18 @@ const MEDIA_LABELS = {
 } as const;
 type MediaType = keyof typeof MEDIA_LABELS;
 
-type ContentType = 'text' | 'image' | 'video' | 'audio' | 'document' | 'sticker' | 'location' | 'contact' | 'interactive' | 'button' | 'reaction';
+type ContentType =
+  | 'text'
+  | 'image'
+  | 'video'
+  | 'audio'
+  | 'document'
+  | 'sticker'
+  | 'location'
+  | 'contact'
+  | 'interactive'
+  | 'button'
+  | 'reaction';
 
 interface MessageContent {
   readonly contentType: ContentType;
@@ -97,7 +108,9 @@ const normalizeMessage = (
 ): HubEvent | string => {
   const content = messageContent(message);
   if (!content) return `unsupported message type: ${message.type} (${message.id})`;
-  const profile = value.contacts?.find((c) => c.wa_id === message.from) ?? (value.contacts?.length === 1 ? value.contacts[0] : undefined);
+  const profile =
+    value.contacts?.find((c) => c.wa_id === message.from) ??
+    (value.contacts?.length === 1 ? value.contacts[0] : undefined);
   const event = buildEvent(
     {
       connector: CONNECTOR,
@@ -126,7 +139,8 @@ const normalizeMessage = (
   return event ?? `message ${message.id}: no usable sender identity`;
 };
 
-const isKnownStatus = (status: string): status is keyof typeof STATUS_EVENT_TYPES => Object.hasOwn(STATUS_EVENT_TYPES, status);
+const isKnownStatus = (status: string): status is keyof typeof STATUS_EVENT_TYPES =>
+  Object.hasOwn(STATUS_EVENT_TYPES, status);
 
 const normalizeStatus = (status: WhatsAppStatus, ctx: NormalizeContext): HubEvent | string => {
   if (!isKnownStatus(status.status)) return `unsupported status: ${status.status} (${status.id})`;
@@ -135,7 +149,10 @@ const normalizeStatus = (status: WhatsAppStatus, ctx: NormalizeContext): HubEven
   if (!recipient) return `status ${status.id}:${status.status}: no individual recipient`;
   const failure = status.status === 'failed' ? status.errors?.[0] : undefined;
   const error = failure
-    ? { code: String(failure.code), message: failure.message ?? failure.title ?? failure.error_data?.details ?? 'Unknown error' }
+    ? {
+        code: String(failure.code),
+        message: failure.message ?? failure.title ?? failure.error_data?.details ?? 'Unknown error',
+      }
     : undefined;
   const event = buildEvent(
     {

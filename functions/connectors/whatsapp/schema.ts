@@ -50,7 +50,10 @@ export const WhatsAppMessageSchema = z
       .object({
         type: z.string(),
         button_reply: z.object({ id: z.string(), title: z.string() }).loose().optional(),
-        list_reply: z.object({ id: z.string(), title: z.string(), description: z.string().optional() }).loose().optional(),
+        list_reply: z
+          .object({ id: z.string(), title: z.string(), description: z.string().optional() })
+          .loose()
+          .optional(),
       })
       .loose()
       .optional(),
@@ -93,7 +96,9 @@ export const WhatsAppMessagesValueSchema = z
     messaging_product: z.string().optional(),
     metadata: z.object({ display_phone_number: z.string().optional(), phone_number_id: z.string() }).loose(),
     contacts: z
-      .array(z.object({ wa_id: z.string(), profile: z.object({ name: z.string().optional() }).loose().optional() }).loose())
+      .array(
+        z.object({ wa_id: z.string(), profile: z.object({ name: z.string().optional() }).loose().optional() }).loose(),
+      )
       .optional(),
     messages: z.array(WhatsAppMessageSchema).optional(),
     statuses: z.array(WhatsAppStatusSchema).optional(),

@@ -16,5 +16,10 @@ export const handler = createApiHandler({
   traits: awsTraitOptions(),
   ...(awsConfig().publicBaseUrl ? { publicBaseUrl: awsConfig().publicBaseUrl } : {}),
   // Subscriptions (issue 5): /v1/subscriptions…
-  extraRoutes: createSubscriptionRoutes({ subscriptions, log: lazyDeliveryLog(), operations: awsSubscriptionOperations(subscriptions), runtime: 'aws' }),
+  extraRoutes: createSubscriptionRoutes({
+    subscriptions,
+    log: lazyDeliveryLog(),
+    operations: awsSubscriptionOperations(subscriptions),
+    runtime: 'aws',
+  }),
 });

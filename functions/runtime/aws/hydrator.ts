@@ -4,4 +4,8 @@ import { awsPublisher } from './deps/bus.js';
 import { awsSecrets } from './deps/secrets.js';
 import { createHydratorHandler } from '../../handlers/hydrator.js';
 
-export const handler = createHydratorHandler({ publisher: awsPublisher(), secrets: awsSecrets(), defaultCountry: awsCountry() });
+export const handler = createHydratorHandler({
+  publisher: awsPublisher(),
+  secrets: awsSecrets(),
+  defaultCountry: awsCountry(),
+});

@@ -78,7 +78,8 @@ const queueContext = (name: string): Context =>
 export const startLocalHub = async (options: LocalHubOptions = {}): Promise<LocalHub> => {
   const env = options.env ?? process.env;
   const ownsDynamo = !options.dynamo;
-  const dynamo = options.dynamo ?? (await startDynamoDbLocal(options.dataDir ? { dbPath: join(options.dataDir, 'dynamodb') } : {}));
+  const dynamo =
+    options.dynamo ?? (await startDynamoDbLocal(options.dataDir ? { dbPath: join(options.dataDir, 'dynamodb') } : {}));
   const dynamoClient = dynamo.client();
   const tableName = options.tableName ?? 'omnihub-local';
   await ensureHubTable(dynamoClient, tableName);
@@ -102,7 +103,12 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       return (event) => handler(event, queueContext('profile-writer'));
     })(),
     hydrator: (() => {
-      const handler = createHydratorHandler({ publisher: bus, secrets, defaultCountry, ...(options.fetch ? { fetch: options.fetch } : {}) });
+      const handler = createHydratorHandler({
+        publisher: bus,
+        secrets,
+        defaultCountry,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      });
       return (event) => handler(event, queueContext('hydrator'));
     })(),
   };
@@ -127,7 +133,9 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     tableName,
     env,
     retryBaseMs: options.retryBaseMs ?? 500,
-    ...(options.dataDir ? { dataDir: options.dataDir, archivePath: join(options.dataDir, 'archive.jsonl'), apiToken } : {}),
+    ...(options.dataDir
+      ? { dataDir: options.dataDir, archivePath: join(options.dataDir, 'archive.jsonl'), apiToken }
+      : {}),
     ...(options.subscriptionFetch ? { fetch: options.subscriptionFetch } : {}),
   });
   // ---- end of subscriptions
@@ -135,7 +143,13 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     apiToken,
     maxBodyBytes,
     handlers: {
-      ingest: createIngestHandler({ publisher: bus, secrets, defaultCountry, maxBodyBytes, ...(publicBaseUrl ? { publicBaseUrl } : {}) }),
+      ingest: createIngestHandler({
+        publisher: bus,
+        secrets,
+        defaultCountry,
+        maxBodyBytes,
+        ...(publicBaseUrl ? { publicBaseUrl } : {}),
+      }),
       api: createApiHandler({
         store,
         secrets,

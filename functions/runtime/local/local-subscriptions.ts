@@ -83,7 +83,11 @@ export interface LocalSubscriptions {
 }
 
 const context = (name: string): Context =>
-  ({ functionName: `omnihub-local-dispatcher-${name}`, awsRequestId: 'local', getRemainingTimeInMillis: () => 60_000 }) as Context;
+  ({
+    functionName: `omnihub-local-dispatcher-${name}`,
+    awsRequestId: 'local',
+    getRemainingTimeInMillis: () => 60_000,
+  }) as Context;
 
 /** Reads the archive line by line: `from <= time < to`. */
 async function* archivedEnvelopes(path: string, from: Date, to: Date): AsyncGenerator<EventBridgeEnvelope> {
@@ -108,7 +112,9 @@ export const loadConfiguredSubscriptions = async (): Promise<readonly Subscripti
 
 export const startLocalSubscriptions = async (options: LocalSubscriptionsOptions): Promise<LocalSubscriptions> => {
   const { bus, env } = options;
-  const configured = options.subscriptions ? parseSubscriptions(options.subscriptions) : await loadConfiguredSubscriptions();
+  const configured = options.subscriptions
+    ? parseSubscriptions(options.subscriptions)
+    : await loadConfiguredSubscriptions();
   const print = options.print ?? (options.subscriptions ? undefined : (line: string) => console.log(line));
   const subscriptions = configured.filter((s) => s.enabled);
   const log = new DynamoDeliveryLog(options.dynamoClient, { tableName: options.tableName });
@@ -122,7 +128,8 @@ export const startLocalSubscriptions = async (options: LocalSubscriptionsOptions
 
   const deliveryQueues = new Map<string, LocalDeliveryQueue>();
   const control: DeliveryQueueControl = {
-    retryLater: async (record: SQSRecord, delayMs: number) => queueOf(record).changeVisibility(record.receiptHandle, delayMs),
+    retryLater: async (record: SQSRecord, delayMs: number) =>
+      queueOf(record).changeVisibility(record.receiptHandle, delayMs),
     deadLetter: async (record: SQSRecord) => queueOf(record).deadLetter(record.receiptHandle),
   };
   const queueOf = (record: SQSRecord): LocalDeliveryQueue => {
@@ -156,7 +163,14 @@ export const startLocalSubscriptions = async (options: LocalSubscriptionsOptions
       forward = async (record) => {
         const envelope = JSON.parse(record.body) as EventBridgeEnvelope;
         const { eventId, replayName: replay } = envelopeInfo(envelope);
-        await log.record({ subscription: s.name, eventId, attempt: 1, time: new Date().toISOString(), outcome: 'matched', ...(replay ? { replayName: replay } : {}) });
+        await log.record({
+          subscription: s.name,
+          eventId,
+          attempt: 1,
+          time: new Date().toISOString(),
+          outcome: 'matched',
+          ...(replay ? { replayName: replay } : {}),
+        });
       };
     }
     const target = new LocalQueue(
@@ -194,7 +208,11 @@ export const startLocalSubscriptions = async (options: LocalSubscriptionsOptions
       if (options.archivePath) {
         for await (const envelope of archivedEnvelopes(options.archivePath, from, to)) {
           // Through the subscription's own route: its pattern decides, no other subscription sees it.
-          replayed += bus.deliver({ ...envelope, 'replay-name': marker }, false, (route) => route.name === subscriptionRouteName(s.name));
+          replayed += bus.deliver(
+            { ...envelope, 'replay-name': marker },
+            false,
+            (route) => route.name === subscriptionRouteName(s.name),
+          );
         }
       }
       return { replayName: marker, state: 'COMPLETED', replayed };
@@ -204,14 +222,23 @@ export const startLocalSubscriptions = async (options: LocalSubscriptionsOptions
   if (print && subscriptions.length > 0) {
     print('Subscriptions (subscriptions.config.ts):');
     for (const s of subscriptions) {
-      const where = 'url' in s.target ? s.target.url : s.target.type === 'sqs' ? s.target.queueArn : s.target.type === 'lambda' ? s.target.functionArn : s.target.eventBusArn;
+      const where =
+        'url' in s.target
+          ? s.target.url
+          : s.target.type === 'sqs'
+            ? s.target.queueArn
+            : s.target.type === 'lambda'
+              ? s.target.functionArn
+              : s.target.eventBusArn;
       const how = isDispatched(s, 'local') ? '' : '   (AWS-native target: matches are only recorded locally)';
       print(`  ${s.name.padEnd(22)} ${s.target.type} → ${where}${how}`);
     }
     for (const r of secrets.resolved) {
       const kept = secretsPath ? `kept in ${secretsPath}; ` : '';
-      if (r.source === 'generated') print(`  ${r.subscription}: generated signing secret ${r.value}  (${kept}set ${r.env} to choose one)`);
-      else if (r.source === 'saved') print(`  ${r.subscription}: signing secret ${r.value}  (${kept}${r.env} overrides)`);
+      if (r.source === 'generated')
+        print(`  ${r.subscription}: generated signing secret ${r.value}  (${kept}set ${r.env} to choose one)`);
+      else if (r.source === 'saved')
+        print(`  ${r.subscription}: signing secret ${r.value}  (${kept}${r.env} overrides)`);
       else if (r.source === 'missing') print(`  ${r.subscription}: no credential; set ${r.env}`);
     }
   }
@@ -226,7 +253,9 @@ export const startLocalSubscriptions = async (options: LocalSubscriptionsOptions
     idle: async () => {
       for (;;) {
         await Promise.all([...targetQueues.map((q) => q.idle()), ...[...deliveryQueues.values()].map((q) => q.idle())]);
-        const busy = targetQueues.some((q) => q.stats().pending + q.stats().inFlight > 0) || [...deliveryQueues.values()].some((q) => q.stats().pending + q.stats().inFlight > 0);
+        const busy =
+          targetQueues.some((q) => q.stats().pending + q.stats().inFlight > 0) ||
+          [...deliveryQueues.values()].some((q) => q.stats().pending + q.stats().inFlight > 0);
         if (!busy) return;
       }
     },

@@ -12,13 +12,17 @@ describe('LocalQueue', () => {
     const seen: string[] = [];
     let active = 0;
     let peak = 0;
-    const queue = new LocalQueue('q', async (event) => {
-      active++;
-      peak = Math.max(peak, active);
-      await sleep(5);
-      seen.push(...event.Records.map((r) => r.body));
-      active--;
-    }, { concurrency: 3, batchSize: 2 });
+    const queue = new LocalQueue(
+      'q',
+      async (event) => {
+        active++;
+        peak = Math.max(peak, active);
+        await sleep(5);
+        seen.push(...event.Records.map((r) => r.body));
+        active--;
+      },
+      { concurrency: 3, batchSize: 2 },
+    );
     // Act
     for (let i = 0; i < 40; i++) queue.send(`m${i}`);
     await queue.idle();
@@ -30,10 +34,18 @@ describe('LocalQueue', () => {
 
   it('retries only the failed records of a batch and dead-letters them after maxReceiveCount', async () => {
     const receives = new Map<string, number>();
-    const queue = new LocalQueue('q', async (event) => {
-      for (const r of event.Records) receives.set(r.body, (receives.get(r.body) ?? 0) + 1);
-      return { batchItemFailures: event.Records.filter((r) => r.body === 'poison').map((r) => ({ itemIdentifier: r.messageId })) };
-    }, { retryBaseMs: 1, maxReceiveCount: 3 });
+    const queue = new LocalQueue(
+      'q',
+      async (event) => {
+        for (const r of event.Records) receives.set(r.body, (receives.get(r.body) ?? 0) + 1);
+        return {
+          batchItemFailures: event.Records.filter((r) => r.body === 'poison').map((r) => ({
+            itemIdentifier: r.messageId,
+          })),
+        };
+      },
+      { retryBaseMs: 1, maxReceiveCount: 3 },
+    );
     queue.send('good');
     queue.send('poison');
     await queue.idle();
@@ -55,18 +67,26 @@ describe('LocalQueue', () => {
     stuck.stop();
     // Act: a new queue on the same journal.
     const got: string[] = [];
-    const revived = new LocalQueue('q', async (event) => {
-      got.push(...event.Records.map((r) => r.body));
-    }, { journalPath });
+    const revived = new LocalQueue(
+      'q',
+      async (event) => {
+        got.push(...event.Records.map((r) => r.body));
+      },
+      { journalPath },
+    );
     await sleep(20);
     await revived.idle();
     // Assess
     expect(got.sort()).toEqual(['a', 'b']);
     // And a third start has nothing left to deliver.
     const again: string[] = [];
-    const third = new LocalQueue('q', async (event) => {
-      again.push(...event.Records.map((r) => r.body));
-    }, { journalPath });
+    const third = new LocalQueue(
+      'q',
+      async (event) => {
+        again.push(...event.Records.map((r) => r.body));
+      },
+      { journalPath },
+    );
     await sleep(20);
     await third.idle();
     expect(again).toEqual([]);

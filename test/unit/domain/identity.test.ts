@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { identityKey, normalizeEmail, normalizeIdentities, normalizePhone } from '../../../functions/domain/identity.js';
+import {
+  identityKey,
+  normalizeEmail,
+  normalizeIdentities,
+  normalizePhone,
+} from '../../../functions/domain/identity.js';
 
 describe('normalizePhone', () => {
   it.each([

@@ -7,7 +7,8 @@ import type { Channel, HubEvent } from '../../../functions/events/hub-event.js';
 import { hubEventId } from '../../../functions/events/event-id.js';
 
 const NOW = '2026-11-23T12:00:00.000Z';
-const at = (day: number) => `2026-${String(1 + Math.floor(day / 28)).padStart(2, '0')}-${String(1 + (day % 28)).padStart(2, '0')}T10:00:00.000Z`;
+const at = (day: number) =>
+  `2026-${String(1 + Math.floor(day / 28)).padStart(2, '0')}-${String(1 + (day % 28)).padStart(2, '0')}T10:00:00.000Z`;
 
 const base = (n: number, day: number, channel: Channel) => ({
   schemaVersion: 1 as const,
@@ -17,7 +18,10 @@ const base = (n: number, day: number, channel: Channel) => ({
   channel,
   occurredAt: at(day),
   receivedAt: at(day),
-  customer: { identities: [{ type: 'phone' as const, value: `+38050111${String(n % 7).padStart(4, '0')}` }], traits: { name: `N${n % 3}` } },
+  customer: {
+    identities: [{ type: 'phone' as const, value: `+38050111${String(n % 7).padStart(4, '0')}` }],
+    traits: { name: `N${n % 3}` },
+  },
   summary: `event ${n}`,
 });
 
@@ -29,7 +33,12 @@ const message = (n: number, day: number, channel: Channel): HubEvent => ({
 const purchase = (n: number, day: number, order: string, amount: number): HubEvent => ({
   ...base(n, day, 'pos'),
   type: 'purchase.completed',
-  data: { orderId: order, total: { amountMinor: amount, currency: 'UAH' }, items: [], promoCodes: n % 2 ? ['SPRING'] : [] },
+  data: {
+    orderId: order,
+    total: { amountMinor: amount, currency: 'UAH' },
+    items: [],
+    promoCodes: n % 2 ? ['SPRING'] : [],
+  },
 });
 const consent = (n: number, day: number, type: 'consent.granted' | 'consent.revoked', channel: Channel): HubEvent => ({
   ...base(n, day, channel),
@@ -37,7 +46,8 @@ const consent = (n: number, day: number, type: 'consent.granted' | 'consent.revo
   data: { channel, purpose: 'all' },
 });
 
-const fold = (id: string, events: HubEvent[]): Profile => foldEvents(emptyProfile(id, events[0]?.occurredAt ?? NOW, NOW), events, NOW);
+const fold = (id: string, events: HubEvent[]): Profile =>
+  foldEvents(emptyProfile(id, events[0]?.occurredAt ?? NOW, NOW), events, NOW);
 /** What must not depend on how the events were split between profiles. */
 const facts = (p: Profile) => {
   const { customerId: _c, createdAt: _cr, updatedAt: _u, version: _v, mergedIds: _m, ...rest } = p;
@@ -45,38 +55,72 @@ const facts = (p: Profile) => {
 };
 
 const arbEvent = fc.oneof(
-  fc.record({ n: fc.nat(10_000), day: fc.nat(300), channel: fc.constantFrom<Channel>('whatsapp', 'telegram', 'viber', 'web') }).map((e) => message(e.n, e.day, e.channel)),
-  fc.record({ n: fc.nat(10_000), day: fc.nat(300), order: fc.constantFrom('o1', 'o2', 'o3', 'o4'), amount: fc.integer({ min: 100, max: 99_999 }) }).map((e) => purchase(e.n, e.day, e.order, e.amount)),
-  fc.record({ n: fc.nat(10_000), day: fc.nat(300), revoked: fc.boolean(), channel: fc.constantFrom<Channel>('whatsapp', 'telegram') }).map((e) => consent(e.n, e.day, e.revoked ? 'consent.revoked' : 'consent.granted', e.channel)),
+  fc
+    .record({
+      n: fc.nat(10_000),
+      day: fc.nat(300),
+      channel: fc.constantFrom<Channel>('whatsapp', 'telegram', 'viber', 'web'),
+    })
+    .map((e) => message(e.n, e.day, e.channel)),
+  fc
+    .record({
+      n: fc.nat(10_000),
+      day: fc.nat(300),
+      order: fc.constantFrom('o1', 'o2', 'o3', 'o4'),
+      amount: fc.integer({ min: 100, max: 99_999 }),
+    })
+    .map((e) => purchase(e.n, e.day, e.order, e.amount)),
+  fc
+    .record({
+      n: fc.nat(10_000),
+      day: fc.nat(300),
+      revoked: fc.boolean(),
+      channel: fc.constantFrom<Channel>('whatsapp', 'telegram'),
+    })
+    .map((e) => consent(e.n, e.day, e.revoked ? 'consent.revoked' : 'consent.granted', e.channel)),
 );
 
 describe('combineProfiles', () => {
   it('merging two folded profiles equals folding all their events into one', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(arbEvent, { minLength: 2, maxLength: 16, selector: (e) => e.id }), fc.nat(), (events, cut) => {
-        // Prepare: orders are keyed globally, so one order never sits on both sides.
-        const ordersLeft = new Set<string>();
-        const left: HubEvent[] = [];
-        const right: HubEvent[] = [];
-        events.forEach((e, i) => {
-          const order = e.type === 'purchase.completed' ? e.data.orderId : undefined;
-          const goLeft = order ? ordersLeft.has(order) || (i <= cut % events.length && (ordersLeft.add(order), true)) : i <= cut % events.length;
-          (goLeft ? left : right).push(e);
-        });
-        fc.pre(left.length > 0 && right.length > 0 && !right.some((e) => e.type === 'purchase.completed' && ordersLeft.has(e.data.orderId)));
-        // Act
-        const merged = combineProfiles(fold('cus_a', left), fold('cus_b', right), NOW);
-        const together = fold('cus_a', [...left, ...right]);
-        // Assess
-        expect(facts(merged)).toEqual(facts(together));
-        expect(merged.mergedIds).toEqual(['cus_b']);
-      }),
+      fc.property(
+        fc.uniqueArray(arbEvent, { minLength: 2, maxLength: 16, selector: (e) => e.id }),
+        fc.nat(),
+        (events, cut) => {
+          // Prepare: orders are keyed globally, so one order never sits on both sides.
+          const ordersLeft = new Set<string>();
+          const left: HubEvent[] = [];
+          const right: HubEvent[] = [];
+          events.forEach((e, i) => {
+            const order = e.type === 'purchase.completed' ? e.data.orderId : undefined;
+            const goLeft = order
+              ? ordersLeft.has(order) || (i <= cut % events.length && (ordersLeft.add(order), true))
+              : i <= cut % events.length;
+            (goLeft ? left : right).push(e);
+          });
+          fc.pre(
+            left.length > 0 &&
+              right.length > 0 &&
+              !right.some((e) => e.type === 'purchase.completed' && ordersLeft.has(e.data.orderId)),
+          );
+          // Act
+          const merged = combineProfiles(fold('cus_a', left), fold('cus_b', right), NOW);
+          const together = fold('cus_a', [...left, ...right]);
+          // Assess
+          expect(facts(merged)).toEqual(facts(together));
+          expect(merged.mergedIds).toEqual(['cus_b']);
+        },
+      ),
       { numRuns: 200 },
     );
   });
 
   it('counts an order once however many of its events arrive, in any order', () => {
-    const events = [purchase(1, 1, 'o1', 1000), { ...purchase(2, 2, 'o1', 1000), type: 'order.paid' } as HubEvent, purchase(3, 3, 'o2', 500)];
+    const events = [
+      purchase(1, 1, 'o1', 1000),
+      { ...purchase(2, 2, 'o1', 1000), type: 'order.paid' } as HubEvent,
+      purchase(3, 3, 'o2', 500),
+    ];
     const a = fold('c', events);
     const b = fold('c', [...events].reverse());
     expect(a.orders).toEqual(b.orders);
@@ -88,7 +132,16 @@ describe('combineProfiles', () => {
 describe('computed traits', () => {
   it('computes lifetime value as average check × purchase frequency × lifespan', () => {
     // Prepare: 4 purchases of 250.00 UAH over two years, one 100.00 refund.
-    const refund: HubEvent = { ...base(9, 500, 'pos'), type: 'order.refunded', data: { orderId: 'a', total: { amountMinor: 25_000, currency: 'UAH' }, refunded: { amountMinor: 10_000, currency: 'UAH' }, items: [] } };
+    const refund: HubEvent = {
+      ...base(9, 500, 'pos'),
+      type: 'order.refunded',
+      data: {
+        orderId: 'a',
+        total: { amountMinor: 25_000, currency: 'UAH' },
+        refunded: { amountMinor: 10_000, currency: 'UAH' },
+        items: [],
+      },
+    };
     const profile = fold('c', [
       { ...purchase(1, 0, 'a', 25_000), occurredAt: '2024-01-01T00:00:00.000Z' },
       { ...purchase(2, 0, 'b', 25_000), occurredAt: '2024-07-01T00:00:00.000Z' },
@@ -111,7 +164,11 @@ describe('computed traits', () => {
     expect(preferredChannel(fold('c', events))).toBe('telegram');
     const revoked = fold('c', [...events, consent(4, 4, 'consent.revoked', 'telegram')]);
     expect(preferredChannel(revoked)).toBe('viber');
-    const regranted = fold('c', [...events, consent(4, 4, 'consent.revoked', 'telegram'), consent(5, 5, 'consent.granted', 'telegram')]);
+    const regranted = fold('c', [
+      ...events,
+      consent(4, 4, 'consent.revoked', 'telegram'),
+      consent(5, 5, 'consent.granted', 'telegram'),
+    ]);
     expect(preferredChannel(regranted)).toBe('telegram');
   });
 
@@ -123,10 +180,19 @@ describe('computed traits', () => {
   });
 
   it('flags a cart abandoned only after the configured time without an order', () => {
-    const cart: HubEvent = { ...base(1, 0, 'web'), occurredAt: '2026-11-22T10:00:00.000Z', type: 'cart.updated', data: { cartId: 'k', total: { amountMinor: 100, currency: 'UAH' }, items: [] } };
+    const cart: HubEvent = {
+      ...base(1, 0, 'web'),
+      occurredAt: '2026-11-22T10:00:00.000Z',
+      type: 'cart.updated',
+      data: { cartId: 'k', total: { amountMinor: 100, currency: 'UAH' }, items: [] },
+    };
     const profile = fold('c', [cart]);
-    expect(computeTraits(profile, { now: new Date('2026-11-22T20:00:00.000Z'), abandonedCartAfterHours: 24 }).abandonedCart).toBe(false);
-    expect(computeTraits(profile, { now: new Date('2026-11-23T11:00:00.000Z'), abandonedCartAfterHours: 24 }).abandonedCart).toBe(true);
+    expect(
+      computeTraits(profile, { now: new Date('2026-11-22T20:00:00.000Z'), abandonedCartAfterHours: 24 }).abandonedCart,
+    ).toBe(false);
+    expect(
+      computeTraits(profile, { now: new Date('2026-11-23T11:00:00.000Z'), abandonedCartAfterHours: 24 }).abandonedCart,
+    ).toBe(true);
     const bought = fold('c', [cart, { ...purchase(2, 0, 'x', 100), occurredAt: '2026-11-22T12:00:00.000Z' }]);
     expect(computeTraits(bought, { now: new Date('2026-11-23T11:00:00.000Z') }).abandonedCart).toBe(false);
   });
@@ -137,7 +203,11 @@ describe('linking guard rails', () => {
 
   it('never links on an ignored value, and says so', () => {
     const { linkable, warnings } = decideLinks(
-      [{ type: 'phone', value: '+380441234567' }, { type: 'email', value: 'family@example.com' }, { type: 'email', value: 'olena@example.com' }],
+      [
+        { type: 'phone', value: '+380441234567' },
+        { type: 'email', value: 'family@example.com' },
+        { type: 'email', value: 'olena@example.com' },
+      ],
       policy,
     );
     expect(linkable).toEqual([{ type: 'email', value: 'olena@example.com' }]);
@@ -145,8 +215,18 @@ describe('linking guard rails', () => {
   });
 
   it('caps identities of one type per profile and refuses merges beyond it', () => {
-    const existing = [{ type: 'phone' as const, value: '+380501111111' }, { type: 'phone' as const, value: '+380502222222' }];
-    const { linkable, warnings } = withinCap(existing, [{ type: 'phone', value: '+380503333333' }, { type: 'email', value: 'a@b.co' }], policy);
+    const existing = [
+      { type: 'phone' as const, value: '+380501111111' },
+      { type: 'phone' as const, value: '+380502222222' },
+    ];
+    const { linkable, warnings } = withinCap(
+      existing,
+      [
+        { type: 'phone', value: '+380503333333' },
+        { type: 'email', value: 'a@b.co' },
+      ],
+      policy,
+    );
     expect(linkable).toEqual([{ type: 'email', value: 'a@b.co' }]);
     expect(warnings[0]).toMatch(/more than 2 phone/);
     expect(mergeExceedsCap([existing, [{ type: 'phone', value: '+380503333333' }]], policy)).toBe('phone');

@@ -6,7 +6,12 @@ import { hubEventId } from '../../../functions/events/event-id.js';
 
 const NOW = '2026-11-23T12:00:00.000Z';
 
-const message = (n: number, channel: HubEvent['channel'], occurredAt: string, traits: Record<string, string> = {}): HubEvent => ({
+const message = (
+  n: number,
+  channel: HubEvent['channel'],
+  occurredAt: string,
+  traits: Record<string, string> = {},
+): HubEvent => ({
   schemaVersion: 1,
   id: hubEventId('test', String(n)),
   connector: 'test',
@@ -34,7 +39,11 @@ describe('applyEvent', () => {
     // Act
     const profile = fold(events);
     // Assess
-    expect(profile.channels.whatsapp).toEqual({ firstSeen: '2026-11-02T10:00:00.000Z', lastSeen: '2026-11-03T10:00:00.000Z', count: 2 });
+    expect(profile.channels.whatsapp).toEqual({
+      firstSeen: '2026-11-02T10:00:00.000Z',
+      lastSeen: '2026-11-03T10:00:00.000Z',
+      count: 2,
+    });
     expect(profile.channels.web?.count).toBe(1);
     expect(profile.lastChannel).toBe('whatsapp');
     expect(profile.firstSeenAt).toBe('2026-11-01T10:00:00.000Z');
@@ -53,7 +62,10 @@ describe('applyEvent', () => {
 
   it('does not make a business-side status the last channel', () => {
     const inbound = message(1, 'telegram', '2026-11-01T10:00:00.000Z');
-    const status: HubEvent = { ...message(2, 'whatsapp', '2026-11-02T10:00:00.000Z'), type: 'message.delivered' } as HubEvent;
+    const status: HubEvent = {
+      ...message(2, 'whatsapp', '2026-11-02T10:00:00.000Z'),
+      type: 'message.delivered',
+    } as HubEvent;
     const profile = fold([inbound, status]);
     expect(profile.lastChannel).toBe('telegram');
     expect(profile.channels.whatsapp?.count).toBe(1);
@@ -69,7 +81,9 @@ describe('applyEvent', () => {
     });
     fc.assert(
       fc.property(fc.uniqueArray(arbEvent, { minLength: 1, maxLength: 12, selector: (e) => e.n }), (specs) => {
-        const events = specs.map((s) => message(s.n, s.channel, `2026-11-${String(s.day).padStart(2, '0')}T10:00:00.000Z`, { name: s.name }));
+        const events = specs.map((s) =>
+          message(s.n, s.channel, `2026-11-${String(s.day).padStart(2, '0')}T10:00:00.000Z`, { name: s.name }),
+        );
         const forward = fold(events);
         const backward = fold([...events].reverse());
         const shuffled = fold([...events].sort((a, b) => a.id.localeCompare(b.id)));

@@ -16,12 +16,20 @@ const base = {
 
 describe('HubEventSchema', () => {
   it('accepts a message event and defaults traits', () => {
-    const parsed = HubEventSchema.parse({ ...base, type: 'message.received', data: { messageId: 'wamid.1', direction: 'inbound', contentType: 'text', text: 'hi' } });
+    const parsed = HubEventSchema.parse({
+      ...base,
+      type: 'message.received',
+      data: { messageId: 'wamid.1', direction: 'inbound', contentType: 'text', text: 'hi' },
+    });
     expect(parsed.customer.traits).toEqual({});
   });
 
   it('validates data against the schema of its type', () => {
-    const result = HubEventSchema.safeParse({ ...base, type: 'order.placed', data: { messageId: 'x', direction: 'inbound', contentType: 'text' } });
+    const result = HubEventSchema.safeParse({
+      ...base,
+      type: 'order.placed',
+      data: { messageId: 'x', direction: 'inbound', contentType: 'text' },
+    });
     expect(result.success).toBe(false);
   });
 
@@ -33,7 +41,9 @@ describe('HubEventSchema', () => {
   });
 
   it('rejects an event without identities and an unknown type', () => {
-    expect(HubEventSchema.safeParse({ ...base, customer: { identities: [] }, type: 'message.received', data: {} }).success).toBe(false);
+    expect(
+      HubEventSchema.safeParse({ ...base, customer: { identities: [] }, type: 'message.received', data: {} }).success,
+    ).toBe(false);
     expect(HubEventSchema.safeParse({ ...base, type: 'message.teleported', data: {} }).success).toBe(false);
   });
 

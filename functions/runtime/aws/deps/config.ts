@@ -13,4 +13,7 @@ export const awsConfig = (): HubConfig => (config ??= readConfig());
 
 export const awsCountry = () => awsConfig().defaultCountry as CountryCode;
 
-export const awsTraitOptions = () => ({ lifespanYears: awsConfig().lifespanYears, abandonedCartAfterHours: awsConfig().abandonedCartHours });
+export const awsTraitOptions = () => ({
+  lifespanYears: awsConfig().lifespanYears,
+  abandonedCartAfterHours: awsConfig().abandonedCartHours,
+});

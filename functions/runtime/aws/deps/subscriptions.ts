@@ -31,7 +31,9 @@ const subscriptionEnv = (): SubscriptionEnv => {
   if (env) return env;
   const result = SubscriptionEnvSchema.safeParse(process.env);
   if (!result.success) {
-    throw new Error(`Invalid subscription configuration: ${result.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `Invalid subscription configuration: ${result.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; ')}`,
+    );
   }
   return (env = result.data);
 };
@@ -42,16 +44,20 @@ const required = (name: string, value: string | undefined): string => {
 };
 
 let clients: { dynamo: DynamoDBClient; sqs: SQSClient; eventBridge: EventBridgeClient } | undefined;
-const awsClients = () => (clients ??= { dynamo: new DynamoDBClient({}), sqs: new SQSClient({}), eventBridge: new EventBridgeClient({}) });
+const awsClients = () =>
+  (clients ??= { dynamo: new DynamoDBClient({}), sqs: new SQSClient({}), eventBridge: new EventBridgeClient({}) });
 
-export const awsDeliveryLog = () => new DynamoDeliveryLog(awsClients().dynamo, { tableName: subscriptionEnv()[ENV.tableName] });
+export const awsDeliveryLog = () =>
+  new DynamoDeliveryLog(awsClients().dynamo, { tableName: subscriptionEnv()[ENV.tableName] });
 
 /** Everything the dispatcher Lambda needs besides the subscriptions. */
 export const awsDispatcherDeps = () => {
   const e = subscriptionEnv();
   return {
     queueNamePrefix: e[SUBSCRIPTION_ENV.prefix],
-    secrets: new SecretsManagerSubscriptionSecrets(required(SUBSCRIPTION_ENV.secretPrefix, e[SUBSCRIPTION_ENV.secretPrefix])),
+    secrets: new SecretsManagerSubscriptionSecrets(
+      required(SUBSCRIPTION_ENV.secretPrefix, e[SUBSCRIPTION_ENV.secretPrefix]),
+    ),
     queue: new SqsDeliveryQueue(awsClients().sqs),
     log: awsDeliveryLog(),
   };
@@ -83,7 +89,10 @@ export const awsSubscriptionOperations = (subscriptions: readonly Subscription[]
 /** The delivery log, created on first use (the table name comes from the shared config). */
 export const lazyDeliveryLog = (): DeliveryLog => {
   let log: DynamoDeliveryLog | undefined;
-  const get = () => (log ??= new DynamoDeliveryLog(awsClients().dynamo, { tableName: required(ENV.tableName, process.env[ENV.tableName]) }));
+  const get = () =>
+    (log ??= new DynamoDeliveryLog(awsClients().dynamo, {
+      tableName: required(ENV.tableName, process.env[ENV.tableName]),
+    }));
   return {
     record: (a) => get().record(a),
     recent: (name, opts) => get().recent(name, opts),
