@@ -194,12 +194,18 @@ const print = (json: boolean | undefined, value: unknown, text: string): void =>
 
 const listCommand = async (args: string[]): Promise<number> => {
   const { values } = parse(args, { live: { type: 'boolean' } }, HELP.list);
-  if (values.help) return (void console.log(HELP.list), 0);
+  if (values.help) {
+    console.log(HELP.list);
+    return 0;
+  }
   const subscriptions = await loadSubscriptions();
   const live = values.live
     ? ((await callHub(hubUrl(values.url), apiToken(values.token), 'GET', '/v1/subscriptions')).subscriptions as any[])
     : undefined;
-  if (values.json) return (print(true, live ?? subscriptions, ''), 0);
+  if (values.json) {
+    print(true, live ?? subscriptions, '');
+    return 0;
+  }
   if (subscriptions.length === 0) {
     console.log('No subscriptions. Add one to subscriptions.config.ts (docs/subscriptions.md).');
     return 0;
@@ -231,7 +237,10 @@ const listCommand = async (args: string[]): Promise<number> => {
 
 const testCommand = async (args: string[]): Promise<number> => {
   const { values, positionals } = parse(args, { event: { type: 'string' }, connector: { type: 'string' } }, HELP.test);
-  if (values.help) return (void console.log(HELP.test), 0);
+  if (values.help) {
+    console.log(HELP.test);
+    return 0;
+  }
   const subscription = await requireSubscription(positionals[0], HELP.test);
   if (!values.event) throw new UsageError('Missing --event <file>', HELP.test);
   if (!existsSync(values.event)) throw new UsageError(`No such file: ${values.event}`);
@@ -299,7 +308,10 @@ const replayCommand = async (args: string[]): Promise<number> => {
     { subscription: { type: 'string', short: 's' }, from: { type: 'string' }, to: { type: 'string' } },
     HELP.replay,
   );
-  if (values.help) return (void console.log(HELP.replay), 0);
+  if (values.help) {
+    console.log(HELP.replay);
+    return 0;
+  }
   const subscription = await requireSubscription(values.subscription, HELP.replay);
   const from = values.from ? new Date(values.from) : undefined;
   const to = values.to ? new Date(values.to) : undefined;
@@ -328,7 +340,10 @@ const replayCommand = async (args: string[]): Promise<number> => {
 const redriveCommand = async (args: string[]): Promise<number> => {
   const { values, positionals } = parse(args, {}, HELP.redrive);
   if (values.help || positionals[0] !== 'redrive') {
-    if (values.help) return (void console.log(HELP.redrive), 0);
+    if (values.help) {
+      console.log(HELP.redrive);
+      return 0;
+    }
     throw new UsageError(`Unknown dlq command "${positionals[0] ?? ''}"`, HELP.redrive);
   }
   const subscription = await requireSubscription(positionals[1], HELP.redrive);
@@ -350,7 +365,10 @@ const redriveCommand = async (args: string[]): Promise<number> => {
 
 const sendCommand = async (args: string[]): Promise<number> => {
   const { values, positionals } = parse(args, {}, HELP.send);
-  if (values.help) return (void console.log(HELP.send), 0);
+  if (values.help) {
+    console.log(HELP.send);
+    return 0;
+  }
   const [connectorName, fixtureName] = positionals;
   if (!connectorName || !fixtureName) throw new UsageError('Usage: omnihub send <connector> <fixture>', HELP.send);
   const { findConnector, listConnectors } = await import('../functions/connectors/index.js');
@@ -417,7 +435,10 @@ const main = async (argv: string[]): Promise<number> => {
     case 'subscriptions':
       if (sub === 'list') return listCommand(rest);
       if (sub === 'test') return testCommand(rest);
-      if (sub === '--help' || sub === '-h') return (void console.log(`${HELP.list}\n\n${HELP.test}`), 0);
+      if (sub === '--help' || sub === '-h') {
+        console.log(`${HELP.list}\n\n${HELP.test}`);
+        return 0;
+      }
       throw new UsageError(`Unknown subscriptions command "${sub ?? ''}" (list, test)`, HELP.main);
     case 'replay':
       return replayCommand(argv.slice(1));

@@ -9,7 +9,7 @@
  * events arrive in, and `combineProfiles(fold(A), fold(B))` equals
  * `fold(A ∪ B)` — which is what makes merges safe.
  */
-import { type Channel, type HubEvent, type HubEventType, type Identity, type Traits } from '../events/hub-event.js';
+import type { Channel, HubEvent, HubEventType, Identity, Traits } from '../events/hub-event.js';
 import { identityKey } from './identity.js';
 
 export interface ChannelStats {

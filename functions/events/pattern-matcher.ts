@@ -713,7 +713,8 @@ const matchAlternative = (conditions: readonly Condition[], fields: ReadonlyMap<
         const key = membershipKey(merged);
         if (failed?.has(key)) continue;
         if (step(index + 1, merged)) return true;
-        (failed ??= new Set()).add(key);
+        failed ??= new Set();
+        failed.add(key);
       }
     }
     if (condition.absent) {

@@ -128,9 +128,9 @@ export const sendRequest = async (
       redirect: 'manual',
       signal: AbortSignal.timeout(opts.timeoutMs),
     });
-    const text = res.ok
-      ? (await res.body?.cancel(), '')
-      : (await res.text().catch(() => '')).slice(0, ERROR_SNIPPET_BYTES);
+    // A success body is never read: cancel it so the connection is freed at once.
+    if (res.ok) await res.body?.cancel();
+    const text = res.ok ? '' : (await res.text().catch(() => '')).slice(0, ERROR_SNIPPET_BYTES);
     const latencyMs = Math.round(performance.now() - started);
     if (res.ok) return { ok: true, status: res.status, latencyMs };
     const retryAfterMs = readsRetryAfter(res.status)

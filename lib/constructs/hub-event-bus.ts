@@ -5,7 +5,7 @@
  * subscriber).
  */
 import { Duration } from 'aws-cdk-lib';
-import { Archive, EventBus, type EventPattern as CdkEventPattern, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { type Archive, EventBus, type EventPattern as CdkEventPattern, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import type { EventPattern } from '../../functions/events/rules.js';
 

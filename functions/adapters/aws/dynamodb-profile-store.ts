@@ -200,7 +200,7 @@ export class DynamoProfileStore implements ProfileStore {
     if (!consistent && missing > 0) return 'conflict';
     // The oldest profile survives a merge: its id is the one other systems have known longest.
     profiles.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.customerId.localeCompare(b.customerId));
-    let survivor = profiles[0];
+    const survivor = profiles[0];
     let losers = profiles.slice(1);
     const nowIso = this.now().toISOString();
 
@@ -446,11 +446,17 @@ export class DynamoProfileStore implements ProfileStore {
     const conditions: string[] = [];
     if (filter.channels?.length) {
       names['#channel'] = 'channel';
-      conditions.push(`#channel IN (${filter.channels.map((c, i) => ((values[`:c${i}`] = c), `:c${i}`)).join(', ')})`);
+      filter.channels.forEach((c, i) => {
+        values[`:c${i}`] = c;
+      });
+      conditions.push(`#channel IN (${filter.channels.map((_, i) => `:c${i}`).join(', ')})`);
     }
     if (filter.types?.length) {
       names['#type'] = 'type';
-      conditions.push(`#type IN (${filter.types.map((t, i) => ((values[`:t${i}`] = t), `:t${i}`)).join(', ')})`);
+      filter.types.forEach((t, i) => {
+        values[`:t${i}`] = t;
+      });
+      conditions.push(`#type IN (${filter.types.map((_, i) => `:t${i}`).join(', ')})`);
     }
     let startKey: Item | undefined;
     do {
@@ -554,7 +560,7 @@ export class DynamoProfileStore implements ProfileStore {
           new DeleteCommand({
             TableName: this.table,
             Key: k,
-            ConditionExpression: 'customerId IN (' + partitions.map((_, i) => `:c${i}`).join(', ') + ')',
+            ConditionExpression: `customerId IN (${partitions.map((_, i) => `:c${i}`).join(', ')})`,
             ExpressionAttributeValues: Object.fromEntries(partitions.map((id, i) => [`:c${i}`, id])),
           }),
         )

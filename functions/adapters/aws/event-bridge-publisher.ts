@@ -4,7 +4,7 @@
  * call throws, so the ingest handler answers 5xx and the vendor redelivers
  * (deterministic event ids make the redelivery harmless).
  */
-import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { HubEvent } from '../../events/hub-event.js';
 import { toBusEntry, type BusEntry } from '../../events/envelope.js';
 import type { EventPublisher } from '../../ports.js';

@@ -123,7 +123,7 @@ export class LocalDeliveryQueue {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await Promise.all(this.running);
-    this.idleWaiters.splice(0).forEach((resolve) => resolve());
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   private isIdle(): boolean {
@@ -146,7 +146,7 @@ export class LocalDeliveryQueue {
       });
       this.running.add(run);
     }
-    if (this.isIdle()) this.idleWaiters.splice(0).forEach((resolve) => resolve());
+    if (this.isIdle()) for (const resolve of this.idleWaiters.splice(0)) resolve();
     if (this.running.size >= this.options.concurrency || this.ready.length === 0) return;
     const next = this.ready.reduce((min, m) => Math.min(min, m.visibleAt), Number.POSITIVE_INFINITY);
     this.timer = setTimeout(() => this.pump(), Math.max(0, next - now));

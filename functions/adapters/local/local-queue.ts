@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { QueueJournal, type JournalRecord } from './queue-journal.js';
 
+// biome-ignore lint/suspicious/noConfusingVoidType: a consumer may return nothing when every record succeeded, as a Lambda SQS handler may
 export type QueueConsumer = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
 
 export interface QueueMessage {
@@ -133,7 +134,7 @@ export class LocalQueue {
     if (this.activeBatches > 0) return;
     const next = this.ready.reduce((min, m) => Math.min(min, m.visibleAt), Number.POSITIVE_INFINITY);
     if (Number.isFinite(next)) this.schedule(next - Date.now());
-    if (this.isIdle()) this.idleWaiters.splice(0).forEach((resolve) => resolve());
+    if (this.isIdle()) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   private takeVisible(now: number): QueueMessage[] {

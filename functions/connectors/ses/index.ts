@@ -178,7 +178,7 @@ export const createSesConnector = (options: SesConnectorOptions = {}) => {
       };
     }
 
-    let trusted;
+    let trusted: Awaited<ReturnType<typeof certificates.get>>;
     try {
       trusted = await certificates.get(certUrl.toString());
     } catch (err) {

@@ -104,9 +104,7 @@ const messageContent = (message: MetaMessage): MessageContent | undefined => {
 const eventKind = (item: MetaMessagingEvent): string =>
   Object.keys(item).find((k) => !['sender', 'recipient', 'timestamp'].includes(k)) ?? 'empty';
 
-interface Emit {
-  (result: HubEvent | undefined, fallback: string): void;
-}
+type Emit = (result: HubEvent | undefined, fallback: string) => void;
 
 const draftBase = (platform: MetaPlatform, customer: string, occurredAt: string | undefined) => ({
   connector: platform.connector,

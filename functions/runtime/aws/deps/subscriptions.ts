@@ -35,7 +35,8 @@ const subscriptionEnv = (): SubscriptionEnv => {
       `Invalid subscription configuration: ${result.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; ')}`,
     );
   }
-  return (env = result.data);
+  env = result.data;
+  return env;
 };
 
 const required = (name: string, value: string | undefined): string => {
@@ -72,12 +73,13 @@ export const awsSubscriptionOperations = (subscriptions: readonly Subscription[]
   const get = () => {
     if (operations) return operations;
     const e = subscriptionEnv();
-    return (operations = new AwsSubscriptionOperations(awsClients(), {
+    operations = new AwsSubscriptionOperations(awsClients(), {
       subscriptions,
       prefix: e[SUBSCRIPTION_ENV.prefix],
       eventBusArn: required(SUBSCRIPTION_ENV.eventBusArn, e[SUBSCRIPTION_ENV.eventBusArn]),
       ...(e[SUBSCRIPTION_ENV.archiveArn] ? { archiveArn: e[SUBSCRIPTION_ENV.archiveArn] } : {}),
-    }));
+    });
+    return operations;
   };
   return {
     queueDepth: (name) => get().queueDepth(name),
