@@ -5,7 +5,7 @@
  * kept verbatim as strings (Telegram and Viber ids exceed JS-safe integers).
  */
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
-import type { Identity } from '../events/hub-event.js';
+import { IdentityTypeSchema, type Identity } from '../events/hub-event.js';
 
 export type { CountryCode };
 
@@ -86,6 +86,26 @@ export const normalizeIdentities = (
     out.push(normalized);
   }
   return out;
+};
+
+/** Why a `type:value` string is not a usable identity, in words a caller can act on. */
+export type IdentityKeyProblem = { readonly problem: string };
+
+/**
+ * Parses and normalizes `type:value` (`phone:050 111 22 33` → `phone:+380501112233`),
+ * the form operators write identities in: lookups, unmerge requests, the do-not-link list.
+ */
+export const parseIdentityKey = (
+  raw: string,
+  defaultCountry: CountryCode = DEFAULT_COUNTRY,
+): Identity | IdentityKeyProblem => {
+  const sep = raw.indexOf(':');
+  const type = IdentityTypeSchema.safeParse(raw.slice(0, sep).trim());
+  if (sep < 1 || !type.success) {
+    return { problem: `identity must be <type>:<value> with type one of ${IdentityTypeSchema.options.join(', ')}` };
+  }
+  const identity = normalizeIdentity({ type: type.data, value: raw.slice(sep + 1) }, defaultCountry);
+  return identity ?? { problem: `"${raw.slice(sep + 1)}" is not a valid ${type.data}` };
 };
 
 /** `type:value`, the form used in lookups (`?identity=phone:+380…`) and store keys. */

@@ -6,7 +6,7 @@
  * profile warnings, never silently.
  */
 import type { Identity, IdentityType } from '../events/hub-event.js';
-import { identityKey, normalizeIdentity, type CountryCode } from './identity.js';
+import { identityKey, parseIdentityKey, type CountryCode } from './identity.js';
 
 export interface LinkingPolicy {
   /** `type:value` keys (normalized) that are never used to link profiles. */
@@ -25,14 +25,9 @@ export const linkingPolicy = (
 ): LinkingPolicy => {
   const keys = new Set<string>();
   for (const raw of ignored) {
-    const sep = raw.indexOf(':');
-    if (sep < 1) throw new Error(`Ignored identity "${raw}" must be <type>:<value>`);
-    const normalized = normalizeIdentity(
-      { type: raw.slice(0, sep).trim() as IdentityType, value: raw.slice(sep + 1) },
-      country,
-    );
-    if (!normalized) throw new Error(`Ignored identity "${raw}" is not a valid identity`);
-    keys.add(identityKey(normalized));
+    const parsed = parseIdentityKey(raw, country);
+    if ('problem' in parsed) throw new Error(`Ignored identity "${raw}": ${parsed.problem}`);
+    keys.add(identityKey(parsed));
   }
   return { ignored: keys, maxPerType };
 };

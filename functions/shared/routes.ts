@@ -5,6 +5,17 @@
  */
 export type FunctionName = 'ingest' | 'api';
 
+/**
+ * Who may call a route. Each level is a separate IAM policy on AWS and a
+ * separate console group, so an operator can grant reading the customer view
+ * without granting erasure:
+ * - `read`: look at customers, timelines, connectors, subscriptions (console `viewer`);
+ * - `send`: also message customers (console `agent`);
+ * - `admin`: change or remove data: unmerge, export, erase, redrive, replay (console `admin`).
+ * Webhooks are `none`: they authenticate by the vendor's signature.
+ */
+export type RouteAccess = 'none' | 'read' | 'send' | 'admin';
+
 export interface HttpRoute {
   readonly method: 'GET' | 'POST' | 'DELETE';
   /** API Gateway path with `{param}` placeholders. */
@@ -12,25 +23,40 @@ export interface HttpRoute {
   readonly fn: FunctionName;
   /** `iam` on AWS (SigV4); a bearer token locally. Webhooks authenticate by signature. */
   readonly auth: 'none' | 'iam';
+  readonly access: RouteAccess;
 }
 
-export const HTTP_ROUTES: readonly HttpRoute[] = [
-  { method: 'POST', path: '/webhooks/{connector}', fn: 'ingest', auth: 'none' },
-  { method: 'GET', path: '/webhooks/{connector}', fn: 'ingest', auth: 'none' },
-  { method: 'GET', path: '/v1/connectors', fn: 'api', auth: 'iam' },
-  { method: 'GET', path: '/v1/customers', fn: 'api', auth: 'iam' },
-  { method: 'GET', path: '/v1/customers/{customerId}', fn: 'api', auth: 'iam' },
-  { method: 'GET', path: '/v1/customers/{customerId}/timeline', fn: 'api', auth: 'iam' },
-  { method: 'GET', path: '/v1/customers/{customerId}/conversation', fn: 'api', auth: 'iam' },
-  { method: 'GET', path: '/v1/customers/{customerId}/export', fn: 'api', auth: 'iam' },
-  { method: 'POST', path: '/v1/customers/{customerId}/unmerge', fn: 'api', auth: 'iam' },
-  { method: 'DELETE', path: '/v1/customers/{customerId}', fn: 'api', auth: 'iam' },
-  // Subscriptions (issue 5): functions/handlers/subscriptions-api.ts
-  { method: 'GET', path: '/v1/subscriptions', fn: 'api', auth: 'iam' },
-  { method: 'GET', path: '/v1/subscriptions/{name}/deliveries', fn: 'api', auth: 'iam' },
-  { method: 'POST', path: '/v1/subscriptions/{name}/redrive', fn: 'api', auth: 'iam' },
-  { method: 'POST', path: '/v1/subscriptions/{name}/replay', fn: 'api', auth: 'iam' },
-];
+export const HTTP_ROUTES = [
+  { method: 'POST', path: '/webhooks/{connector}', fn: 'ingest', auth: 'none', access: 'none' },
+  { method: 'GET', path: '/webhooks/{connector}', fn: 'ingest', auth: 'none', access: 'none' },
+  { method: 'GET', path: '/v1/connectors', fn: 'api', auth: 'iam', access: 'read' },
+  { method: 'GET', path: '/v1/customers', fn: 'api', auth: 'iam', access: 'read' },
+  { method: 'GET', path: '/v1/customers/{customerId}', fn: 'api', auth: 'iam', access: 'read' },
+  { method: 'GET', path: '/v1/customers/{customerId}/timeline', fn: 'api', auth: 'iam', access: 'read' },
+  { method: 'GET', path: '/v1/customers/{customerId}/conversation', fn: 'api', auth: 'iam', access: 'read' },
+  // The export is everything held about a person: an administrator's act, not a read.
+  { method: 'GET', path: '/v1/customers/{customerId}/export', fn: 'api', auth: 'iam', access: 'admin' },
+  { method: 'POST', path: '/v1/customers/{customerId}/unmerge', fn: 'api', auth: 'iam', access: 'admin' },
+  { method: 'DELETE', path: '/v1/customers/{customerId}', fn: 'api', auth: 'iam', access: 'admin' },
+  { method: 'GET', path: '/v1/subscriptions', fn: 'api', auth: 'iam', access: 'read' },
+  { method: 'GET', path: '/v1/subscriptions/{name}/deliveries', fn: 'api', auth: 'iam', access: 'read' },
+  { method: 'POST', path: '/v1/subscriptions/{name}/redrive', fn: 'api', auth: 'iam', access: 'admin' },
+  { method: 'POST', path: '/v1/subscriptions/{name}/replay', fn: 'api', auth: 'iam', access: 'admin' },
+] as const satisfies readonly HttpRoute[];
+
+type DeclaredRoute = (typeof HTTP_ROUTES)[number];
+
+/**
+ * Route keys the `api` function serves, derived from the table: its route map
+ * is typed `Record<ApiRouteKey, ApiRoute>`, so a route declared here without
+ * a handler (or a handler without a route) fails the type check.
+ */
+export type ApiRouteKey =
+  Extract<DeclaredRoute, { fn: 'api' }> extends infer R
+    ? R extends { method: infer M extends string; path: infer P extends string }
+      ? `${M} ${P}`
+      : never
+    : never;
 
 /** `GET /v1/customers/{customerId}`, the API Gateway route key format. */
 export const routeKey = (route: Pick<HttpRoute, 'method' | 'path'>): string => `${route.method} ${route.path}`;

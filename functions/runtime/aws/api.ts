@@ -3,8 +3,8 @@ import { awsConfig, awsCountry, awsTraitOptions } from './deps/config.js';
 import { awsPublisher } from './deps/bus.js';
 import { awsSecrets } from './deps/secrets.js';
 import { awsProfileStore } from './deps/store.js';
-import { createApiHandler } from '../../handlers/api.js';
-import { createSubscriptionRoutes } from '../../handlers/subscriptions-api.js';
+import { createApiHandler } from '../../handlers/api/index.js';
+import { createSubscriptionRoutes } from '../../handlers/api/subscriptions.js';
 import { awsSubscriptionOperations, lazyDeliveryLog } from './deps/subscriptions.js';
 import { subscriptions } from '../../../subscriptions.config.js';
 
@@ -16,7 +16,7 @@ export const handler = createApiHandler({
   traits: awsTraitOptions(),
   ...(awsConfig().publicBaseUrl ? { publicBaseUrl: awsConfig().publicBaseUrl } : {}),
   // Subscriptions (issue 5): /v1/subscriptions…
-  extraRoutes: createSubscriptionRoutes({
+  subscriptionRoutes: createSubscriptionRoutes({
     subscriptions,
     log: lazyDeliveryLog(),
     operations: awsSubscriptionOperations(subscriptions),

@@ -11,7 +11,7 @@ import { HUB_RULES } from '../../events/rules.js';
 import type { CountryCode } from '../../domain/identity.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../../shared/http.js';
 import { createIngestHandler } from '../../handlers/ingest.js';
-import { createApiHandler } from '../../handlers/api.js';
+import { createApiHandler } from '../../handlers/api/index.js';
 import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
 import { createHydratorHandler } from '../../handlers/hydrator.js';
 import { DynamoProfileStore } from '../../adapters/aws/dynamodb-profile-store.js';
@@ -157,7 +157,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
         defaultCountry,
         traits: { lifespanYears: config.lifespanYears, abandonedCartAfterHours: config.abandonedCartHours },
         ...(publicBaseUrl ? { publicBaseUrl } : {}),
-        extraRoutes: subscriptions.routes,
+        subscriptionRoutes: subscriptions.routes,
       }),
     },
   });

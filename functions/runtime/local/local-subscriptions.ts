@@ -20,8 +20,8 @@ import type { Context, SQSRecord } from 'aws-lambda';
 import type { EventBridgeEnvelope } from '../../events/envelope.js';
 import { parseSubscriptions, type SubscriptionInput } from '../../subscriptions/config.js';
 import { createDispatcherHandler } from '../../handlers/dispatcher.js';
-import { createSubscriptionRoutes } from '../../handlers/subscriptions-api.js';
-import type { ApiRoute } from '../../handlers/api.js';
+import { createSubscriptionRoutes, type SubscriptionRouteKey } from '../../handlers/api/subscriptions.js';
+import type { ApiRoutes } from '../../handlers/api/types.js';
 import { isDispatched, type Subscription } from '../../subscriptions/config.js';
 import { envelopeInfo } from '../../subscriptions/delivery.js';
 import { replayName, subscriptionOfQueueArn, subscriptionPrefix } from '../../subscriptions/naming.js';
@@ -70,7 +70,7 @@ export interface LocalSubscriptionsOptions {
 export interface LocalSubscriptions {
   readonly subscriptions: readonly Subscription[];
   /** Routes for the api handler (`ApiDeps.extraRoutes`). */
-  readonly routes: Record<string, ApiRoute>;
+  readonly routes: ApiRoutes<SubscriptionRouteKey>;
   readonly operations: SubscriptionOperations;
   readonly log: DeliveryLog;
   /** The signing secret (webhooks) or credential (API destinations) of a subscription. */

@@ -235,6 +235,6 @@ describe('linking guard rails', () => {
 
   it('rejects a malformed ignore list with a clear error', () => {
     expect(() => linkingPolicy(['+380441234567'])).toThrow(/<type>:<value>/);
-    expect(() => linkingPolicy(['phone:abc'])).toThrow(/not a valid identity/);
+    expect(() => linkingPolicy(['phone:abc'])).toThrow(/"abc" is not a valid phone/);
   });
 });

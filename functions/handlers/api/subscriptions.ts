@@ -1,6 +1,6 @@
 /**
  * The subscriptions part of the read/admin API, served by the `api` function
- * through `ApiDeps.extraRoutes` (IAM on AWS, the bearer token locally):
+ * through `ApiDeps.subscriptionRoutes` (IAM on AWS, the bearer token locally):
  *
  *   GET  /v1/subscriptions                       config, delivery counters, queue depths
  *   GET  /v1/subscriptions/{name}/deliveries     recent attempts, newest first
@@ -9,13 +9,19 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
-import type { ApiRoute } from './api.js';
-import { describeIssues } from '../connectors/shared/body.js';
-import { NotFoundError, ValidationError } from '../shared/errors.js';
-import { jsonResponse } from '../shared/http.js';
-import { logger } from '../shared/logger.js';
-import { isDispatched, type Subscription, type SubscriptionTarget } from '../subscriptions/config.js';
-import type { DeliveryLog, SubscriptionOperations } from '../ports.js';
+import type { DeliveryLog, SubscriptionOperations } from '../../ports.js';
+import { NotFoundError, ValidationError } from '../../shared/errors.js';
+import { jsonResponse } from '../../shared/http.js';
+import { logger } from '../../shared/logger.js';
+import { isDispatched, type Subscription, type SubscriptionTarget } from '../../subscriptions/config.js';
+import { parseBody, parseQuery } from './request.js';
+import type { ApiRoutes } from './types.js';
+
+export type SubscriptionRouteKey =
+  | 'GET /v1/subscriptions'
+  | 'GET /v1/subscriptions/{name}/deliveries'
+  | 'POST /v1/subscriptions/{name}/redrive'
+  | 'POST /v1/subscriptions/{name}/replay';
 
 export interface SubscriptionsApiDeps {
   readonly subscriptions: readonly Subscription[];
@@ -73,27 +79,7 @@ const describeTarget = (target: SubscriptionTarget): Record<string, unknown> => 
   }
 };
 
-const readJsonBody = (event: APIGatewayProxyEventV2): unknown => {
-  const raw = event.body
-    ? event.isBase64Encoded
-      ? Buffer.from(event.body, 'base64').toString('utf8')
-      : event.body
-    : '';
-  if (!raw.trim()) return {};
-  try {
-    return JSON.parse(raw);
-  } catch (err) {
-    throw new ValidationError(`The request body is not valid JSON: ${(err as Error).message}`, { cause: err });
-  }
-};
-
-const parse = <T>(schema: z.ZodType<T>, input: unknown, what: string): T => {
-  const result = schema.safeParse(input);
-  if (!result.success) throw new ValidationError(`Invalid ${what}: ${describeIssues(result.error)}`);
-  return result.data;
-};
-
-export const createSubscriptionRoutes = (deps: SubscriptionsApiDeps): Record<string, ApiRoute> => {
+export const createSubscriptionRoutes = (deps: SubscriptionsApiDeps): ApiRoutes<SubscriptionRouteKey> => {
   const byName = new Map(deps.subscriptions.map((s) => [s.name, s]));
   const requireSubscription = (event: APIGatewayProxyEventV2): Subscription => {
     const name = event.pathParameters?.name;
@@ -131,7 +117,7 @@ export const createSubscriptionRoutes = (deps: SubscriptionsApiDeps): Record<str
 
     'GET /v1/subscriptions/{name}/deliveries': async (event) => {
       const subscription = requireSubscription(event);
-      const { limit, cursor } = parse(DeliveriesQuerySchema, event.queryStringParameters ?? {}, 'query');
+      const { limit, cursor } = parseQuery(DeliveriesQuerySchema, event);
       return jsonResponse(200, await deps.log.recent(subscription.name, { limit, ...(cursor ? { cursor } : {}) }));
     },
 
@@ -151,7 +137,7 @@ export const createSubscriptionRoutes = (deps: SubscriptionsApiDeps): Record<str
 
     'POST /v1/subscriptions/{name}/replay': async (event) => {
       const subscription = requireSubscription(event);
-      const body = parse(ReplayBodySchema, readJsonBody(event), 'replay request');
+      const body = parseBody(ReplayBodySchema, event, 'replay request');
       const result = await deps.operations.replay(subscription.name, {
         from: new Date(body.from),
         to: new Date(body.to),

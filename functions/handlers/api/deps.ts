@@ -1,0 +1,21 @@
+/** What the `api` function's routes need; the composition roots build it. */
+import type { CountryCode } from '../../domain/identity.js';
+import type { TraitOptions } from '../../domain/traits.js';
+import type { EventPublisher, ProfileStore, SecretStore } from '../../ports.js';
+import type { ApiRoutes } from './types.js';
+import type { SubscriptionRouteKey } from './subscriptions.js';
+
+export interface ApiDeps {
+  readonly store: ProfileStore;
+  readonly secrets: SecretStore;
+  /** Publishes `customer.erased` / `customer.unmerged` so subscribers follow. */
+  readonly publisher: EventPublisher;
+  readonly defaultCountry: CountryCode;
+  /** Lifetime value and abandoned-cart settings. */
+  readonly traits?: Omit<TraitOptions, 'now'>;
+  readonly now?: () => Date;
+  /** Base URL shown in `GET /v1/connectors` webhook paths. */
+  readonly publicBaseUrl?: string;
+  /** `/v1/subscriptions…`, built by the runtime from its subscription adapters (`createSubscriptionRoutes`). */
+  readonly subscriptionRoutes: ApiRoutes<SubscriptionRouteKey>;
+}
