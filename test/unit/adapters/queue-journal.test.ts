@@ -211,3 +211,16 @@ describe('queues across a restart', () => {
     expect(receives).toBe(3);
   });
 });
+
+describe('LocalEventBus archive', () => {
+  it('rewrites the archive atomically, keeping what `keep` accepts, and appends to the new file afterwards', () => {
+    const archivePath = join(mkdtempSync(join(tmpdir(), 'omnihub-archive-')), 'archive.jsonl');
+    const bus = new LocalEventBus({ archivePath });
+    for (const who of ['ann', 'bob', 'ann']) bus.put({ source: 'omnihub.test', detailType: 'test', detail: { who } });
+    expect(bus.rewriteArchive((e) => (e.detail as { who: string }).who !== 'ann')).toBe(2);
+    bus.put({ source: 'omnihub.test', detailType: 'test', detail: { who: 'cid' } });
+    const lines = readFileSync(archivePath, 'utf8').trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l).detail.who)).toEqual(['bob', 'cid']);
+    expect(mode(archivePath)).toBe(0o600);
+  });
+});
