@@ -3,7 +3,6 @@
  * environment, the subscription environment read and validated on first use
  * (an `api` function without subscriptions never needs it).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
@@ -13,6 +12,7 @@ import { SUBSCRIPTION_ENV } from '../../../subscriptions/naming.js';
 import type { DeliveryLog, SubscriptionOperations } from '../../../ports.js';
 import { AwsSubscriptionOperations } from '../../../adapters/aws/aws-subscription-operations.js';
 import { DynamoDeliveryLog } from '../../../adapters/aws/dynamodb-delivery-log.js';
+import { awsStoreClient } from '../../../adapters/aws/dynamodb-client.js';
 import { SecretsManagerSubscriptionSecrets } from '../../../adapters/aws/secrets-manager-subscription-secrets.js';
 import { SqsDeliveryQueue } from '../../../adapters/aws/sqs-delivery-queue.js';
 
@@ -44,9 +44,9 @@ const required = (name: string, value: string | undefined): string => {
   return value;
 };
 
-let clients: { dynamo: DynamoDBClient; sqs: SQSClient; eventBridge: EventBridgeClient } | undefined;
+let clients: { dynamo: ReturnType<typeof awsStoreClient>; sqs: SQSClient; eventBridge: EventBridgeClient } | undefined;
 const awsClients = () =>
-  (clients ??= { dynamo: new DynamoDBClient({}), sqs: new SQSClient({}), eventBridge: new EventBridgeClient({}) });
+  (clients ??= { dynamo: awsStoreClient(), sqs: new SQSClient({}), eventBridge: new EventBridgeClient({}) });
 
 export const awsDeliveryLog = () =>
   new DynamoDeliveryLog(awsClients().dynamo, { tableName: subscriptionEnv()[ENV.tableName] });
