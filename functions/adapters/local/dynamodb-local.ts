@@ -218,7 +218,7 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
       if (pid && running.java === undefined) {
         running.java = Number(pid);
         if (pidFile)
-          writePrivateFileAtomic(pidFile, JSON.stringify({ group: proc.pid, java: running.java, port }) + '\n');
+          writePrivateFileAtomic(pidFile, `${JSON.stringify({ group: proc.pid, java: running.java, port })}\n`);
       }
       if (output.length < 8_000) output += text;
     };
