@@ -13,7 +13,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { listConnectors } from '../functions/connectors/index.js';
-import { ARCHIVE_PATTERN, HUB_RULES, type HubRule } from '../functions/events/rules.js';
+import { ARCHIVE_PATTERN, HUB_RULES, QUEUE_ARN_PREFIX_ENV, type HubRule } from '../functions/events/rules.js';
 import { ENV } from '../functions/shared/config.js';
 import { HTTP_ROUTES } from '../functions/shared/routes.js';
 import type { StageConfig } from './config.js';
@@ -175,8 +175,11 @@ export class HubStack extends Stack {
         alarmAction,
       });
       ruleQueue.addConsumer(consumer);
+      // `/v1/queues`: depths and redrives of the hub's queues.
+      ruleQueue.grantRedrive(api);
       ruleQueues.set(rule.name, ruleQueue);
     }
+    api.addEnvironment(QUEUE_ARN_PREFIX_ENV, this.formatArn({ service: 'sqs', resource: `${prefix}-` }));
     this.ruleQueues = ruleQueues;
 
     /** Subscriptions — one rule, DLQ and retry policy per entry of subscriptions.config.ts (issue 5). */

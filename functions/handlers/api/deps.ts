@@ -4,6 +4,7 @@ import type { TraitOptions } from '../../domain/traits.js';
 import type { EventPublisher, ProfileStore, SecretStore } from '../../ports.js';
 import type { ApiRoutes } from './types.js';
 import type { SubscriptionRouteKey } from './subscriptions.js';
+import type { QueueRouteKey } from './queues.js';
 
 export interface ApiDeps {
   readonly store: ProfileStore;
@@ -18,4 +19,6 @@ export interface ApiDeps {
   readonly publicBaseUrl?: string;
   /** `/v1/subscriptions…`, built by the runtime from its subscription adapters (`createSubscriptionRoutes`). */
   readonly subscriptionRoutes: ApiRoutes<SubscriptionRouteKey>;
+  /** `/v1/queues…`, built by the runtime from its queues (`createQueueRoutes`). */
+  readonly queueRoutes: ApiRoutes<QueueRouteKey>;
 }

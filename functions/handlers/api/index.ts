@@ -24,6 +24,7 @@ export const createApiHandler = (deps: ApiDeps) => {
     ...customerAdminRoutes(deps),
     ...connectorRoutes(deps),
     ...deps.subscriptionRoutes,
+    ...deps.queueRoutes,
   };
   const byKey = new Map<string, ApiRoute>(Object.entries(routes));
   return middy<APIGatewayProxyEventV2, HttpResponse>()

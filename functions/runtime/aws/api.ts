@@ -7,6 +7,8 @@ import { createApiHandler } from '../../handlers/api/index.js';
 import { createSubscriptionRoutes } from '../../handlers/api/subscriptions.js';
 import { awsSubscriptionOperations, lazyDeliveryLog } from './deps/subscriptions.js';
 import { subscriptions } from '../../../subscriptions.config.js';
+import { createQueueRoutes } from '../../handlers/api/queues.js';
+import { awsHubQueues } from './deps/queues.js';
 
 export const handler = createApiHandler({
   store: awsProfileStore(),
@@ -22,4 +24,6 @@ export const handler = createApiHandler({
     operations: awsSubscriptionOperations(subscriptions),
     runtime: 'aws',
   }),
+  // The hub's own queues and their dead letters: /v1/queues…
+  queueRoutes: createQueueRoutes(awsHubQueues(subscriptions)),
 });

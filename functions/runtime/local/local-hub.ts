@@ -12,6 +12,7 @@ import type { CountryCode } from '../../domain/identity.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../../shared/http.js';
 import { createIngestHandler } from '../../handlers/ingest.js';
 import { createApiHandler } from '../../handlers/api/index.js';
+import { createQueueRoutes } from '../../handlers/api/queues.js';
 import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
 import { createHydratorHandler } from '../../handlers/hydrator.js';
 import { DynamoProfileStore } from '../../adapters/aws/dynamodb-profile-store.js';
@@ -25,6 +26,7 @@ import { LocalEventBus } from '../../adapters/local/local-event-bus.js';
 import { LocalQueue, type QueueConsumer } from '../../adapters/local/local-queue.js';
 import { createLocalHttpServer } from '../../adapters/local/http-server.js';
 import { startLocalSubscriptions, type LocalSubscriptions } from './local-subscriptions.js';
+import { localHubQueues } from './local-queues.js';
 import type { SubscriptionInput } from '../../subscriptions/config.js';
 import type { Context } from 'aws-lambda';
 
@@ -158,6 +160,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       return (event) => handler(event, queueContext('hydrator'));
     })(),
   };
+  const ruleQueues = new Map<string, LocalQueue>();
   for (const rule of HUB_RULES) {
     const queue = new LocalQueue(rule.name, consumers[rule.consumer], {
       retryBaseMs: options.retryBaseMs ?? 500,
@@ -170,6 +173,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       ...(options.dataDir ? { journalPath: join(options.dataDir, 'queues', `${rule.name}.jsonl`) } : {}),
     });
     bus.addRoute({ name: rule.name, pattern: rule.pattern, queue });
+    ruleQueues.set(rule.name, queue);
   }
 
   const apiToken = options.apiToken ?? (env.OMNIHUB_API_TOKEN || randomBytes(24).toString('base64url'));
@@ -210,6 +214,16 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
         traits: { lifespanYears: config.lifespanYears, abandonedCartAfterHours: config.abandonedCartHours },
         ...(publicBaseUrl ? { publicBaseUrl } : {}),
         subscriptionRoutes: subscriptions.routes,
+        queueRoutes: createQueueRoutes(
+          localHubQueues(() => [
+            ...HUB_RULES.map((rule) => ({
+              name: rule.name,
+              kind: 'hub' as const,
+              queues: [ruleQueues.get(rule.name) as LocalQueue],
+            })),
+            ...subscriptions.queueGroups(),
+          ]),
+        ),
       }),
     },
   });

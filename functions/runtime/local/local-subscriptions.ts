@@ -32,6 +32,7 @@ import { LocalDeliveryQueue } from '../../adapters/local/local-delivery-queue.js
 import type { LocalEventBus } from '../../adapters/local/local-event-bus.js';
 import { LocalQueue } from '../../adapters/local/local-queue.js';
 import { writePrivateFileAtomic } from '../../adapters/local/private-files.js';
+import type { LocalQueueGroup } from './local-queues.js';
 import { isTransientStoreError, StoreUnavailableError } from '../../shared/store-availability.js';
 
 /** Names as on AWS with the stage `local`. */
@@ -81,6 +82,8 @@ export interface LocalSubscriptions {
   secret(name: string): string | undefined;
   /** The delivery queue of a dispatched subscription. */
   queue(name: string): LocalDeliveryQueue | undefined;
+  /** Per subscription, its rule-target and delivery queues as `sub-<name>` (for `/v1/queues`). */
+  queueGroups(): LocalQueueGroup[];
   /** Resolves when every rule-target and delivery queue has drained (retries included). */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -151,6 +154,7 @@ export const startLocalSubscriptions = async (options: LocalSubscriptionsOptions
   });
 
   const targetQueues: LocalQueue[] = [];
+  const groups: LocalQueueGroup[] = [];
   for (const s of subscriptions) {
     let forward: (record: SQSRecord) => Promise<void>;
     if (isDispatched(s, 'local')) {
@@ -194,6 +198,8 @@ export const startLocalSubscriptions = async (options: LocalSubscriptionsOptions
       },
     );
     targetQueues.push(target);
+    const delivery = deliveryQueues.get(s.name);
+    groups.push({ name: `sub-${s.name}`, kind: 'subscription', queues: delivery ? [target, delivery] : [target] });
     bus.addRoute({ name: subscriptionRouteName(s.name), pattern: s.pattern, queue: target });
   }
 
@@ -263,6 +269,7 @@ export const startLocalSubscriptions = async (options: LocalSubscriptionsOptions
     log,
     secret: (name) => secrets.value(name),
     queue: (name) => deliveryQueues.get(name),
+    queueGroups: () => groups,
     idle: async () => {
       for (;;) {
         await Promise.all([...targetQueues.map((q) => q.idle()), ...[...deliveryQueues.values()].map((q) => q.idle())]);
