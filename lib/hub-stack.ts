@@ -17,7 +17,7 @@ import { ARCHIVE_PATTERN, HUB_RULES, type HubRule } from '../functions/events/ru
 import { ENV } from '../functions/shared/config.js';
 import { HTTP_ROUTES } from '../functions/shared/routes.js';
 import type { StageConfig } from './config.js';
-import { ConnectorSecrets, type ConnectorInfo } from './constructs/connector-secrets.js';
+import { ConnectorSecrets, type ConnectorInfo, connectorInfo } from './constructs/connector-secrets.js';
 import { HubEventBus } from './constructs/hub-event-bus.js';
 import { HubFunction } from './constructs/hub-function.js';
 import { HubHttpApi } from './constructs/hub-http-api.js';
@@ -66,7 +66,7 @@ export class HubStack extends Stack {
       ...props,
     });
     const { config } = props;
-    const connectors = props.connectors ?? listConnectors();
+    const connectors = props.connectors ?? listConnectors().map(connectorInfo);
     const prefix = `omnihub-${config.stage}`;
     const retain = config.isDev ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     Tags.of(this).add('project', 'omnihub');
@@ -133,14 +133,14 @@ export class HubStack extends Stack {
     // Read API plus the privacy and repair operations: erase, unmerge (writes) and their notifications.
     api.bindTable(this.table.table, 'RW');
     api.bindBus(this.bus.eventBus);
-    // Vendor API credentials live in the connector's secret; events go back to the bus.
-    hydrator.bindSecrets(this.secrets.secrets, config.secretPrefix, 'read');
+    // Vendor API credentials live in the connector's secret: only connectors with a hydrate step (issue 9 item 15).
+    hydrator.bindSecrets(this.secrets.hydrationSecrets, config.secretPrefix, 'read');
     hydrator.bindBus(this.bus.eventBus);
     hydrator.addEnvironment(ENV.tableName, this.table.table.tableName);
-    // GET /v1/connectors reports per key whether it is set, which only the
-    // value can tell (every secret has a version: it is created as `{}`); the
-    // handler returns booleans, never values, and only to SigV4 callers.
-    api.bindSecrets(this.secrets.secrets, config.secretPrefix, 'read');
+    // GET /v1/connectors says whether a value was set from version metadata
+    // (the stack creates each secret holding `{}`, so an operator's value is a
+    // second labelled version); the api never reads a signing secret.
+    api.bindSecrets(this.secrets.secrets, config.secretPrefix, 'status');
     // The shared runtime config validates both names in every function at
     // cold start; a name alone grants nothing.
     ingest.addEnvironment(ENV.tableName, this.table.table.tableName);

@@ -27,8 +27,14 @@ const FIXTURE_CONNECTORS: ConnectorInfo[] = [
   {
     name: 'acme-chat',
     secrets: [{ name: 'secret', env: 'OMNIHUB_SECRET_ACME_CHAT', description: 'HMAC key', required: true }],
+    hydrates: false,
   },
-  { name: 'forms', secrets: [] },
+  { name: 'forms', secrets: [], hydrates: false },
+  {
+    name: 'acme-crm',
+    secrets: [{ name: 'apiToken', env: 'OMNIHUB_API_TOKEN_ACME_CRM', description: 'API token', required: true }],
+    hydrates: true,
+  },
 ];
 
 /** Every acknowledged cdk-nag rule; adding one must be a reviewed change here. */
@@ -74,6 +80,19 @@ const roleOfFunction = (t: Template, fnId: string): string =>
 const functionId = (synth: Synth, fn: keyof HubStack['functions']): string =>
   synth.stack.getLogicalId(synth.stack.functions[fn].node.defaultChild as CfnElement);
 const actionsOf = (s: { Action: string | string[] }): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+/** Secrets Manager statements as `{ actions, effect, resources }`, resource references sorted. */
+const secretGrantsOf = (statements: Array<{ Action: string | string[]; Resource: unknown; Effect: string }>) =>
+  statements
+    .filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')))
+    .map((s) => ({
+      actions: actionsOf(s),
+      effect: s.Effect,
+      resources: [s.Resource]
+        .flat()
+        .map((r) => JSON.stringify(r))
+        .sort(),
+    }));
+const refs = (ids: readonly string[]): string[] => ids.map((id) => JSON.stringify({ Ref: id })).sort();
 
 let prod: Synth;
 let dev: Synth;
@@ -373,10 +392,47 @@ describe('Infra: functions', () => {
     const statements = statementsOfRole(dev.template, roleOfFunction(dev.template, functionId(dev, 'ingest')));
 
     // Assess
-    const secretActions = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
-    expect(secretActions).toEqual([
-      { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: secretIds.map((id) => ({ Ref: id })) },
+    expect(secretGrantsOf(statements)).toEqual([
+      { actions: ['secretsmanager:GetSecretValue'], effect: 'Allow', resources: refs(secretIds) },
     ]);
+  });
+
+  it.each([
+    ['dev', () => dev, FIXTURE_CONNECTORS.filter((c) => c.hydrates).map((c) => c.name)],
+    [
+      'prod',
+      () => prod,
+      listConnectors()
+        .filter((c) => c.hydrate)
+        .map((c) => c.name),
+    ],
+  ] as const)(
+    'lets the hydrator read only the secrets of connectors with a hydrate step (%s)',
+    (_stage, synth, hydrating) => {
+      // Prepare
+      const { template } = synth();
+      const secretIdOf = (name: string) =>
+        logicalIdOf(template, 'AWS::SecretsManager::Secret', { Name: Match.stringLikeRegexp(`/connectors/${name}$`) });
+      const statements = statementsOfRole(template, roleOfFunction(template, functionId(synth(), 'hydrator')));
+
+      // Assess
+      expect(hydrating.length).toBeGreaterThan(0);
+      expect(secretGrantsOf(statements)).toEqual([
+        { actions: ['secretsmanager:GetSecretValue'], effect: 'Allow', resources: refs(hydrating.map(secretIdOf)) },
+      ]);
+    },
+  );
+
+  it('lets the api list secret versions (metadata) of every connector and read no secret value', () => {
+    // Prepare
+    const secretIds = Object.keys(resourcesOf(prod.template, 'AWS::SecretsManager::Secret'));
+    const statements = statementsOfRole(prod.template, roleOfFunction(prod.template, functionId(prod, 'api')));
+
+    // Assess
+    expect(secretGrantsOf(statements)).toEqual([
+      { actions: ['secretsmanager:ListSecretVersionIds'], effect: 'Allow', resources: refs(secretIds) },
+    ]);
+    expect(statements.flatMap(actionsOf)).not.toContain('secretsmanager:GetSecretValue');
   });
 
   it('gives the table to the functions that need it and keeps ingest away from it', () => {

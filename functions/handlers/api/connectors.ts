@@ -1,4 +1,8 @@
-/** `GET /v1/connectors`: each connector's webhook URL and whether its secrets are set. */
+/**
+ * `GET /v1/connectors`: each connector's webhook URL and whether its secrets
+ * are set. The status comes from secret metadata (`SecretStatusReader`), never
+ * from the values: on AWS the `api` function may not read a signing secret.
+ */
 import { listConnectors } from '../../connectors/index.js';
 import { jsonResponse } from '../../shared/http.js';
 import type { ApiDeps } from './deps.js';
@@ -8,7 +12,7 @@ export const connectorRoutes = (deps: ApiDeps): ApiRoutes<'GET /v1/connectors'> 
   'GET /v1/connectors': async () => {
     const connectors = await Promise.all(
       listConnectors().map(async (c) => {
-        const secrets = await deps.secrets.get(c.name);
+        const status = await deps.secretStatus.status(c.name);
         return {
           name: c.name,
           displayName: c.displayName,
@@ -21,9 +25,12 @@ export const connectorRoutes = (deps: ApiDeps): ApiRoutes<'GET /v1/connectors'> 
             env: s.env,
             description: s.description,
             required: s.required,
-            configured: Boolean(secrets[s.name]),
+            // Per key only where the store can tell from metadata (locally); on AWS only ingest can.
+            ...(status.keys ? { configured: status.keys[s.name] ?? false } : {}),
           })),
-          configured: c.secrets.every((s) => !s.required || Boolean(secrets[s.name])),
+          // A connector without required secrets needs nothing set.
+          configured: c.secrets.some((s) => s.required) ? status.configured : true,
+          ...(status.updatedAt ? { secretUpdatedAt: status.updatedAt } : {}),
         };
       }),
     );
