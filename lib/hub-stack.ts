@@ -22,6 +22,7 @@ import { HubEventBus } from './constructs/hub-event-bus.js';
 import { HubFunction } from './constructs/hub-function.js';
 import { HubHttpApi } from './constructs/hub-http-api.js';
 import { HubTable } from './constructs/hub-table.js';
+import { ApiAccess } from './constructs/api-access.js';
 import { RuleQueue } from './constructs/rule-queue.js';
 import { HubSubscriptions } from './constructs/subscriptions.js';
 import type { Subscription } from '../functions/subscriptions/config.js';
@@ -58,6 +59,8 @@ export class HubStack extends Stack {
     readonly hydrator: HubFunction;
   };
   public readonly ruleQueues: ReadonlyMap<string, RuleQueue>;
+  /** IAM policies and roles per access level of the route table (read, send, admin). */
+  public readonly access: ApiAccess;
   public readonly subscriptions: HubSubscriptions;
 
   constructor(scope: Construct, id: string, props: HubStackProps) {
@@ -156,6 +159,14 @@ export class HubStack extends Stack {
       accessLogRemovalPolicy: retain,
     });
     const baseUrl = config.publicBaseUrl ?? this.api.httpApi.apiEndpoint;
+
+    /** Access — one managed policy and role per access level, from the route table (issue 9 item 16). */
+    this.access = new ApiAccess(this, 'api-access', {
+      httpApi: this.api.httpApi,
+      stageName: this.api.stage.stageName,
+      routes: HTTP_ROUTES,
+      namePrefix: prefix,
+    });
     for (const fn of [ingest, api]) fn.addEnvironment(ENV.publicBaseUrl, baseUrl);
 
     /** Alarms — optional email topic for the dead-letter alarms. */
@@ -203,10 +214,6 @@ export class HubStack extends Stack {
     new CfnOutput(this, 'ApiEndpoint', {
       value: this.api.httpApi.apiEndpoint,
       description: 'execute-api endpoint; the target of a custom domain mapping',
-    });
-    new CfnOutput(this, 'ReadApiInvokeArn', {
-      value: this.api.readApiInvokeArn(),
-      description: 'Resource for execute-api:Invoke in the policies of read-API callers',
     });
     for (const connector of connectors) {
       new CfnOutput(this, `WebhookUrl${pascal(connector.name)}`, {

@@ -131,12 +131,4 @@ export class HubHttpApi extends Construct {
     }
     this.routes = routes;
   }
-
-  /**
-   * `execute-api:Invoke` ARN pattern of the IAM-authorized routes, for the
-   * policies of the callers (`arn:…:execute-api:<region>:<account>:<api>/$default/GET/v1/*`).
-   */
-  public readApiInvokeArn(): string {
-    return this.httpApi.arnForExecuteApi('GET', '/v1/*', this.stage.stageName);
-  }
 }

@@ -16,6 +16,7 @@ import { ARCHIVE_PATTERN, HUB_RULES } from '../../functions/events/rules.js';
 import { ENV } from '../../functions/shared/config.js';
 import { HTTP_ROUTES, routeKey } from '../../functions/shared/routes.js';
 import { parseStageConfig } from '../../lib/config.js';
+import { ACCESS_LEVELS, accessPlan } from '../../lib/constructs/api-access.js';
 import type { ConnectorInfo } from '../../lib/constructs/connector-secrets.js';
 import { HubStack } from '../../lib/hub-stack.js';
 
@@ -38,11 +39,18 @@ const FIXTURE_CONNECTORS: ConnectorInfo[] = [
 ];
 
 /** Every acknowledged cdk-nag rule; adding one must be a reviewed change here. */
-const expectedAcknowledgements = (tableLogicalId: string): string[] =>
+const expectedAcknowledgements = (tableLogicalId: string, apiLogicalId: string): string[] =>
   [
     'AwsSolutions-APIG4',
     'AwsSolutions-IAM5[Resource::*]',
     `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
+    // The path parameters of the IAM routes in the access-level policies (test/infra/api-access.test.ts).
+    ...[...new Set(ACCESS_LEVELS.flatMap((l) => accessPlan(HTTP_ROUTES)[l].allow))]
+      .filter((p) => p.includes('*'))
+      .map(
+        (p) =>
+          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiLogicalId}>/$default/${p}]`,
+      ),
     'AwsSolutions-L1',
     'AwsSolutions-SMG4',
     'AwsSolutions-SQS3',
@@ -487,7 +495,12 @@ describe('Infra: connectors', () => {
     expect(outputs).toEqual(
       expect.arrayContaining([
         'ApiBaseUrl',
-        'ReadApiInvokeArn',
+        'ApiReadPolicyArn',
+        'ApiSendPolicyArn',
+        'ApiAdminPolicyArn',
+        'ApiReadRoleArn',
+        'ApiSendRoleArn',
+        'ApiAdminRoleArn',
         'EventBusName',
         'EventBusArn',
         'TableName',
@@ -526,7 +539,10 @@ describe('Infra: cdk-nag (AwsSolutions)', () => {
 
     // Assess
     const tableLogicalId = prod.stack.getLogicalId(prod.stack.table.table.node.defaultChild as CfnElement);
-    expect([...new Set(acknowledgements.map((a) => a.id))].sort()).toEqual(expectedAcknowledgements(tableLogicalId));
+    const apiLogicalId = prod.stack.getLogicalId(prod.stack.api.httpApi.node.defaultChild as CfnElement);
+    expect([...new Set(acknowledgements.map((a) => a.id))].sort()).toEqual(
+      expectedAcknowledgements(tableLogicalId, apiLogicalId),
+    );
     for (const { id, reason } of acknowledgements) expect(reason.length, id).toBeGreaterThan(80);
   });
 });
