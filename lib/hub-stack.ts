@@ -20,7 +20,7 @@ import type { StageConfig } from './config.js';
 import { ConnectorSecrets, type ConnectorInfo, connectorInfo } from './constructs/connector-secrets.js';
 import { HubEventBus } from './constructs/hub-event-bus.js';
 import { HubFunction } from './constructs/hub-function.js';
-import { HubHttpApi } from './constructs/hub-http-api.js';
+import { HubHttpApi, type Throttle } from './constructs/hub-http-api.js';
 import { HubTable } from './constructs/hub-table.js';
 import { ApiAccess } from './constructs/api-access.js';
 import { RuleQueue } from './constructs/rule-queue.js';
@@ -31,6 +31,13 @@ import { subscriptions as configuredSubscriptions } from '../subscriptions.confi
 
 /** Lambda entry points, resolved from this file so the CLI's cwd does not matter. */
 const entry = (name: string): string => fileURLToPath(new URL(`../functions/runtime/aws/${name}.ts`, import.meta.url));
+
+/**
+ * Throttle of the GET handshake routes (Meta's `hub.challenge` and the like):
+ * a vendor sends one when a subscription is saved, so a low fixed budget
+ * keeps them from being a cheap way to spend ingest's concurrency.
+ */
+export const HANDSHAKE_THROTTLE: Throttle = { rateLimit: 10, burstLimit: 20 };
 
 /** `profile-writer` → `ProfileWriter`, for output ids. */
 const pascal = (s: string): string =>
@@ -101,6 +108,9 @@ export class HubStack extends Stack {
       // Vendors time out after 5–20 s; ingest only verifies and publishes.
       memorySize: 512,
       timeout: Duration.seconds(10),
+      ...(config.ingestReservedConcurrency === 'none'
+        ? {}
+        : { reservedConcurrentExecutions: config.ingestReservedConcurrency }),
       environment: { ...common.environment, [ENV.maxBodyBytes]: String(config.maxBodyBytes) },
     });
     const profileWriter = new HubFunction(this, 'profile-writer', {
@@ -155,6 +165,13 @@ export class HubStack extends Stack {
       handlers: { ingest, api },
       throttleRateLimit: config.throttleRateLimit,
       throttleBurstLimit: config.throttleBurstLimit,
+      // Webhooks get their own budgets (issue 9 item 17): a webhook flood cannot throttle the API, nor the reverse.
+      routeThrottle: (route) =>
+        route.auth !== 'none'
+          ? undefined
+          : route.method === 'GET'
+            ? HANDSHAKE_THROTTLE
+            : { rateLimit: config.webhookThrottleRateLimit, burstLimit: config.webhookThrottleBurstLimit },
       accessLogRetention: config.logRetention,
       accessLogRemovalPolicy: retain,
     });

@@ -53,6 +53,8 @@ export interface HubFunctionProps {
   readonly logRemovalPolicy?: RemovalPolicy;
   /** Extra environment variables (non-secret configuration only). @default none */
   readonly environment?: Readonly<Record<string, string>>;
+  /** Concurrency reserved for (and capping) this function. @default none: the account's unreserved pool */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /** Access a function gets to the table. */
@@ -108,6 +110,9 @@ export class HubFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(30),
+      ...(props.reservedConcurrentExecutions !== undefined
+        ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions }
+        : {}),
       tracing: Tracing.ACTIVE,
       role,
       logGroup,

@@ -114,7 +114,15 @@ beforeAll(() => {
     subscriptions: [],
   });
   const devStack = new HubStack(app, 'Omnihub-dev', {
-    config: parseStageConfig({ stage: 'dev', publicBaseUrl: 'https://hooks.example.com/' }),
+    config: parseStageConfig({
+      stage: 'dev',
+      publicBaseUrl: 'https://hooks.example.com/',
+      throttleRateLimit: 20,
+      throttleBurstLimit: 40,
+      webhookThrottleRateLimit: '300',
+      webhookThrottleBurstLimit: '600',
+      ingestReservedConcurrency: 'none',
+    }),
     connectors: FIXTURE_CONNECTORS,
     subscriptions: [],
   });
@@ -318,17 +326,45 @@ describe('Infra: HTTP API', () => {
     }
   });
 
-  it('throttles the default stage and writes access logs', () => {
+  it('throttles the API routes by the stage default and each webhook route by its own budget', () => {
+    // Prepare
+    const [stageId, stage] = Object.entries(resourcesOf(prod.template, 'AWS::ApiGatewayV2::Stage'))[0] ?? [];
+    const routeIds = Object.entries(resourcesOf(prod.template, 'AWS::ApiGatewayV2::Route'))
+      .filter(([, r]) => String(r.Properties.RouteKey).includes('/webhooks/'))
+      .map(([id]) => id);
+
     // Assess
     prod.template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
-    prod.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+    expect(stage?.Properties).toMatchObject({
       StageName: '$default',
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      RouteSettings: {
+        'POST /webhooks/{connector}': { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+        'GET /webhooks/{connector}': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+      },
+    });
+    expect(Object.keys(stage?.Properties.RouteSettings)).toHaveLength(
+      HTTP_ROUTES.filter((r) => r.auth === 'none').length,
+    );
+    // A route setting names a route that must exist when the stage is created.
+    const dependsOn = (prod.template.toJSON().Resources[stageId as string].DependsOn ?? []) as string[];
+    expect(dependsOn).toEqual(expect.arrayContaining(routeIds));
+    prod.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       AccessLogSettings: {
         DestinationArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] },
         Format: Match.stringLikeRegexp('requestId'),
       },
+    });
+  });
+
+  it('takes the webhook and API budgets from the stage configuration', () => {
+    // Assess
+    dev.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+      RouteSettings: Match.objectLike({
+        'POST /webhooks/{connector}': { ThrottlingRateLimit: 300, ThrottlingBurstLimit: 600 },
+      }),
     });
   });
 });
@@ -368,6 +404,20 @@ describe('Infra: functions', () => {
       expect(code.startsWith("import { createRequire as __omnihubCreateRequire } from 'node:module';")).toBe(true);
       expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
     }
+  });
+
+  it('reserves (and caps) the concurrency of ingest only, unless configured none', () => {
+    // Prepare
+    const fns = resourcesOf(prod.template, 'AWS::Lambda::Function');
+
+    // Assess
+    expect(fns[functionId(prod, 'ingest')]?.Properties.ReservedConcurrentExecutions).toBe(50);
+    for (const fn of ['profileWriter', 'api', 'hydrator'] as const)
+      expect(fns[functionId(prod, fn)]?.Properties.ReservedConcurrentExecutions, fn).toBeUndefined();
+    expect(
+      resourcesOf(dev.template, 'AWS::Lambda::Function')[functionId(dev, 'ingest')]?.Properties
+        .ReservedConcurrentExecutions,
+    ).toBeUndefined();
   });
 
   it('uses Resource "*" only for the X-Ray actions (the one acknowledged IAM5 finding)', () => {
@@ -574,6 +624,10 @@ describe('Infra: stage configuration', () => {
 
     // Assess
     expect(config).toMatchObject({ isDev: false, throttleRateLimit: 50, logRetention: 30, archiveRetentionDays: 365 });
+    expect(config).toMatchObject({ webhookThrottleRateLimit: 100, webhookThrottleBurstLimit: 200 });
+    expect(config.ingestReservedConcurrency).toBe(50);
+    expect(parseStageConfig({ ingestReservedConcurrency: '120' }).ingestReservedConcurrency).toBe(120);
+    expect(parseStageConfig({ ingestReservedConcurrency: 'none' }).ingestReservedConcurrency).toBe('none');
     expect(config.publicBaseUrl).toBeUndefined();
   });
 
@@ -583,6 +637,8 @@ describe('Infra: stage configuration', () => {
     [{ logRetentionDays: '10' }, /logRetentionDays: one of 1, 3, 5, 7, 14/],
     [{ archiveRetentionDays: 0 }, /archiveRetentionDays: at least 1 day/],
     [{ publicBaseUrl: 'http://hooks.example.com' }, /publicBaseUrl: an https:\/\/ URL/],
+    [{ ingestReservedConcurrency: '0' }, /ingestReservedConcurrency: /],
+    [{ webhookThrottleRateLimit: 'lots' }, /webhookThrottleRateLimit: /],
   ])('rejects %j naming the key and how to set it', (raw, message) => {
     // Act & Assess
     expect(() => parseStageConfig(raw)).toThrow(message);
