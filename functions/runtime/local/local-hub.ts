@@ -174,7 +174,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       }),
       api: createApiHandler({
         store,
-        secrets,
+        secretStatus: secrets,
         publisher: bus,
         defaultCountry,
         traits: { lifespanYears: config.lifespanYears, abandonedCartAfterHours: config.abandonedCartHours },
