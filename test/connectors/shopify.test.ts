@@ -253,6 +253,73 @@ describe('Connector: shopify', () => {
     });
   });
 
+  describe('test, cancelled and voided orders', () => {
+    it("ignores Shopify's test notification order (test: true): no event, listed in ignored", () => {
+      // Act
+      const result = normalize(delivery('orders/create', fixture('orders-create.json')));
+
+      // Assess
+      expect(result.events).toEqual([]);
+      expect(result.ignored).toEqual([expect.stringMatching(/#9999 is a test order/)]);
+    });
+
+    it.each([
+      ['pending', ['order.placed']],
+      ['authorized', ['order.placed']],
+      ['partially_paid', ['order.placed']],
+      ['paid', ['order.placed', 'order.paid']],
+      ['partially_refunded', ['order.placed', 'order.paid']],
+      ['refunded', ['order.placed', 'order.paid']],
+    ])('maps financial_status %s to %j', (status, types) => {
+      // Act
+      const { events } = normalize(delivery('orders/updated', { ...ORDER, financial_status: status }));
+
+      // Assess
+      expect(events.map((e) => e.type)).toEqual(types);
+    });
+
+    it('makes no revenue of a cancelled order, even a paid one, but keeps its refunds', () => {
+      // Prepare
+      const refund = parseLosslessJson(fixture('refunds-create.json').toString('utf8')) as Record<string, unknown>;
+      const cancelled = {
+        ...ORDER,
+        financial_status: 'refunded',
+        cancelled_at: '2024-05-01T10:00:00-04:00',
+        cancel_reason: 'customer',
+        refunds: [refund],
+      };
+
+      // Act
+      const result = normalize(delivery('orders/cancelled', cancelled));
+
+      // Assess
+      expect(result.events.map((e) => e.type)).toEqual(['order.refunded']);
+      expect(result.ignored).toEqual([expect.stringMatching(/#9999 was cancelled \(customer\): not a sale/)]);
+    });
+
+    it('makes no revenue of a voided order', () => {
+      // Act
+      const result = normalize(delivery('orders/create', { ...ORDER, financial_status: 'voided' }));
+
+      // Assess
+      expect(result.events).toEqual([]);
+      expect(result.ignored).toEqual([expect.stringMatching(/payment voided/)]);
+    });
+
+    it('ignores a refund whose transactions all ran on a test gateway', () => {
+      // Prepare
+      const refund = parseLosslessJson(fixture('refunds-create.json').toString('utf8')) as Record<string, unknown>;
+      refund.transactions = (refund.transactions as object[]).map((t) => ({ ...t, test: true }));
+
+      // Act
+      const result = normalize(delivery('refunds/create', refund));
+
+      // Assess
+      expect(result.hydrations ?? []).toEqual([]);
+      expect(result.ignored).toEqual([expect.stringMatching(/test transactions only/)]);
+    });
+  });
+
   describe('orders', () => {
     it('keeps discount codes as promo codes, the billing phone in its own country and JPY totals without decimals', () => {
       // Prepare
@@ -559,6 +626,25 @@ describe('Connector: shopify', () => {
         for (const r of replays) expect(r.body.eventIds).toEqual(genuine.body.eventIds);
         expect(profile.body.orders).toMatchObject({ count: 1, revenue: { USD: 40300 } });
         expect(timeline.body.items.map((i: { type: string }) => i.type)).toEqual(['order.placed']);
+      } finally {
+        await hub.stop();
+      }
+    });
+
+    it("acknowledges Shopify's test notification order without creating a customer", async () => {
+      // Prepare
+      const hub = await startTestHub();
+
+      try {
+        // Act
+        const res = await postWebhook(hub, 'shopify', fixture('orders-create.json'));
+        await hub.idle();
+        const profile = await api(hub, `/v1/customers?identity=${encodeURIComponent('email:jon@doe.ca')}`);
+
+        // Assess
+        expect(res.status, res.text).toBe(200);
+        expect(res.body).toMatchObject({ eventIds: [], ignored: [expect.stringMatching(/test order/)] });
+        expect(profile.status).toBe(404);
       } finally {
         await hub.stop();
       }

@@ -45,12 +45,14 @@ type Outcome = { events: HubEvent[]; ignored: string[]; hydrations?: HydrationRe
  * `cancelled` / `voided`: not a sale, whatever was placed; these have no hub
  * event type yet, so they are listed in `ignored`.
  */
-export type OrderFact = 'placed' | 'paid';
+export type OrderFact = 'placed' | 'paid' | 'cancelled' | 'voided';
 
 /** The hub event of each fact; undefined → acknowledged and listed in `ignored`. */
 export const ORDER_FACT_TYPES: Readonly<Record<OrderFact, HubEventType | undefined>> = {
   placed: 'order.placed',
   paid: 'order.paid',
+  cancelled: undefined,
+  voided: undefined,
 };
 
 const PAID_STATUSES = new Set(['paid', 'partially_refunded', 'refunded']);
@@ -58,6 +60,8 @@ const PAID_STATUSES = new Set(['paid', 'partially_refunded', 'refunded']);
 /** The facts of an order body, from its own fields. A cancelled or voided order is only that: never revenue. */
 export const orderFacts = (order: ShopifyOrder): OrderFact[] => {
   const status = order.financial_status?.toLowerCase();
+  if (present(order.cancelled_at)) return ['cancelled'];
+  if (status === 'voided') return ['voided'];
   return status && PAID_STATUSES.has(status) ? ['placed', 'paid'] : ['placed'];
 };
 
@@ -160,6 +164,12 @@ const orderTime = (order: ShopifyOrder, fact: OrderFact): string | undefined =>
 const normalizeOrder = (order: ShopifyOrder, delivery: ShopifyDelivery, ctx: NormalizeContext): Outcome => {
   const orderId = order.id || gidTail(order.admin_graphql_api_id) || '';
   const name = orderName(order, orderId);
+  if (order.test) {
+    return {
+      events: [],
+      ignored: [`order ${name} is a test order (test: true: Shopify's "Send test notification" or a test gateway)`],
+    };
+  }
   const currency = currencyCode(order.total_price_set?.shop_money?.currency_code) ?? currencyCode(order.currency);
   const total = shopMoney(order.total_price_set, order.total_price, currency);
   if (!total) return { events: [], ignored: [`order ${orderId}: no readable total_price/currency`] };
@@ -170,7 +180,11 @@ const normalizeOrder = (order: ShopifyOrder, delivery: ShopifyDelivery, ctx: Nor
   for (const fact of orderFacts(order)) {
     const type = ORDER_FACT_TYPES[fact];
     if (!type) {
-      outcome.ignored.push(`order ${name} ${fact}: no hub event type`);
+      outcome.ignored.push(
+        fact === 'cancelled'
+          ? `order ${name} was cancelled (${order.cancel_reason ?? 'no reason'}): not a sale`
+          : `order ${name}: payment voided, not a sale`,
+      );
       continue;
     }
     const event = buildEvent(
@@ -205,6 +219,10 @@ const normalizeOrder = (order: ShopifyOrder, delivery: ShopifyDelivery, ctx: Nor
   return outcome;
 };
 
+/** A refund is a test when every transaction it has ran on a test gateway. */
+const isTestRefund = (refund: ShopifyRefund): boolean =>
+  refund.transactions.length > 0 && refund.transactions.every((t) => t.test === true);
+
 /** Items a refund returned, as line items in `currency`. */
 const refundItems = (refund: ShopifyRefund, currency: string): LineItem[] =>
   refund.refund_line_items
@@ -224,6 +242,7 @@ const refundFromOrder = (
   delivery: ShopifyDelivery,
   ctx: NormalizeContext,
 ): HubEvent | string => {
+  if (isTestRefund(refund)) return `refund ${refund.id} of order ${known.name}: test transactions only`;
   const refunded = refundedAmount(refund, known.total.currency);
   if (!refunded) return `refund ${refund.id}: no readable refund amount/currency`;
   const event = buildEvent(
@@ -291,6 +310,7 @@ export const refundedAmount = (refund: ShopifyRefund, orderCurrency?: string): M
  * the refund's own facts travel in the hydration request.
  */
 const normalizeRefund = (refund: ShopifyRefund, delivery: ShopifyDelivery, ctx: NormalizeContext): Outcome => {
+  if (isTestRefund(refund)) return { events: [], ignored: [`refund ${refund.id}: test transactions only`] };
   const refunded = refundedAmount(refund);
   if (!refunded) return { events: [], ignored: [`refund ${refund.id}: no readable refund amount/currency`] };
   const items = refundItems(refund, refunded.currency);
