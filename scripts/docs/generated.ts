@@ -4,6 +4,7 @@
  * fails when a committed one differs.
  */
 import { readFileSync } from 'node:fs';
+import { renderAccessTable } from './access-table.js';
 import { renderApiReference } from './api-reference.js';
 import { replaceRegion } from './markers.js';
 
@@ -18,4 +19,7 @@ const region = (file: string, marker: string, body: () => string): GeneratedDoc 
   render: () => replaceRegion(readFileSync(file, 'utf8'), marker, body(), file),
 });
 
-export const GENERATED_DOCS: readonly GeneratedDoc[] = [region('docs/api.md', 'api-reference', renderApiReference)];
+export const GENERATED_DOCS: readonly GeneratedDoc[] = [
+  region('docs/api.md', 'api-reference', renderApiReference),
+  region('docs/security.md', 'access-table', renderAccessTable),
+];
