@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { renderApiReference } from './api-reference.js';
+import { renderConfiguration } from './configuration.js';
 import { replaceRegion } from './markers.js';
 
 export interface GeneratedDoc {
@@ -18,4 +19,7 @@ const region = (file: string, marker: string, body: () => string): GeneratedDoc 
   render: () => replaceRegion(readFileSync(file, 'utf8'), marker, body(), file),
 });
 
-export const GENERATED_DOCS: readonly GeneratedDoc[] = [region('docs/api.md', 'api-reference', renderApiReference)];
+export const GENERATED_DOCS: readonly GeneratedDoc[] = [
+  region('docs/api.md', 'api-reference', renderApiReference),
+  { file: 'docs/configuration.md', render: renderConfiguration },
+];
