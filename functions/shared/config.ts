@@ -135,6 +135,15 @@ export const VARIABLES = {
     'Bearer token of the local API. Unset: a random one is generated at start and written to `<data dir>/api-token`.',
     'local',
   ),
+  fsync: variable(
+    'OMNIHUB_FSYNC',
+    z
+      .enum(['1', '0', 'true', 'false'], { error: 'must be 1 or 0 (true or false)' })
+      .default('0')
+      .transform((v) => v === '1' || v === 'true'),
+    'Flush every journal append to the disk before the 2xx (`1`), so a power loss loses no acknowledged webhook; off, a process crash still loses none (docs/operations.md).',
+    'local',
+  ),
 } as const satisfies Record<string, EnvVariable>;
 
 type VariableKey = keyof typeof VARIABLES;
@@ -202,6 +211,7 @@ export const FUNCTION_CONFIGS = {
     host: 'required',
     dataDir: 'required',
     apiToken: 'optional',
+    fsync: 'required',
     defaultCountry: 'required',
     maxBodyBytes: 'required',
     publicBaseUrl: 'optional',

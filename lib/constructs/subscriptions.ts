@@ -14,7 +14,11 @@ import { AccountPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { assertDeployable, isDispatched, type Subscription } from '../../functions/subscriptions/config.js';
-import { subscriptionPrefix, subscriptionResourceName } from '../../functions/subscriptions/naming.js';
+import {
+  deliveryLogPartition,
+  subscriptionPrefix,
+  subscriptionResourceName,
+} from '../../functions/subscriptions/naming.js';
 import { ENV, FUNCTION_CONFIGS } from '../../functions/shared/config.js';
 import { HubFunction, type HubFunctionProps } from './hub-function.js';
 import { HubSubscription } from './subscription.js';
@@ -96,7 +100,12 @@ export class HubSubscriptions extends Construct {
           [ENV.subscriptionSecretPrefix]: props.secretPrefix,
         },
       });
-      this.dispatcher.bindTable(props.table, 'RW');
+      // The delivery log only: its attempts and counters, one partition per webhook subscription.
+      this.dispatcher.bindTablePartitions(
+        props.table,
+        webhooks.map((s) => deliveryLogPartition(s.name)),
+        ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      );
     }
 
     /** Signing secrets — generated per webhook; receivers get the value from an operator. */

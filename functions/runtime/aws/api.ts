@@ -5,7 +5,7 @@ import { createSubscriptionRoutes } from '../../handlers/api/subscriptions.js';
 import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
 import type { CountryCode } from '../../domain/identity.js';
 import { awsPublisher } from './deps/bus.js';
-import { awsSecrets } from './deps/secrets.js';
+import { awsSecretStatus } from './deps/secret-status.js';
 import { awsProfileStore } from './deps/store.js';
 import { awsDeliveryLog, awsSubscriptionOperations } from './deps/subscriptions.js';
 
@@ -13,7 +13,7 @@ const config = readFunctionConfig(FUNCTION_CONFIGS.api);
 
 export const handler = createApiHandler({
   store: awsProfileStore(config),
-  secrets: awsSecrets(config.secretPrefix),
+  secretStatus: awsSecretStatus(config.secretPrefix),
   publisher: awsPublisher(config.eventBusName),
   defaultCountry: config.defaultCountry as CountryCode,
   traits: { lifespanYears: config.lifespanYears, abandonedCartAfterHours: config.abandonedCartHours },
