@@ -13,7 +13,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listConnectors } from '../../functions/connectors/index.js';
 import { ARCHIVE_PATTERN, HUB_RULES } from '../../functions/events/rules.js';
-import { ENV } from '../../functions/shared/config.js';
+import { ENV, FUNCTION_CONFIGS, undeclaredVariables, unsetRequiredVariables } from '../../functions/shared/config.js';
 import { HTTP_ROUTES, routeKey } from '../../functions/shared/routes.js';
 import { parseStageConfig } from '../../lib/config.js';
 import { ACCESS_LEVELS, accessPlan } from '../../lib/constructs/api-access.js';
@@ -370,6 +370,28 @@ describe('Infra: HTTP API', () => {
 });
 
 describe('Infra: functions', () => {
+  it('gives each function exactly the variables its configuration declares, every required one set', () => {
+    const configs = {
+      ingest: FUNCTION_CONFIGS.ingest,
+      profileWriter: FUNCTION_CONFIGS['profile-writer'],
+      api: FUNCTION_CONFIGS.api,
+      hydrator: FUNCTION_CONFIGS.hydrator,
+    } as const;
+    for (const synth of [prod, dev]) {
+      for (const [fn, config] of Object.entries(configs)) {
+        const id = functionId(synth, fn as keyof HubStack['functions']);
+        const names = Object.keys(
+          resourcesOf(synth.template, 'AWS::Lambda::Function')[id]?.Properties.Environment.Variables,
+        );
+        expect(undeclaredVariables(config, names), fn).toEqual([]);
+        expect(unsetRequiredVariables(config, names), fn).toEqual([]);
+      }
+    }
+    // Ingest publishes; it never reads the table, so it is not told its name.
+    const ingest = resourcesOf(prod.template, 'AWS::Lambda::Function')[functionId(prod, 'ingest')];
+    expect(ingest?.Properties.Environment.Variables).not.toHaveProperty(ENV.tableName);
+  });
+
   it('runs the four Node.js 22 arm64 functions with tracing, source maps and owned log groups', () => {
     // Assess: ingest, api, profile-writer, hydrator.
     prod.template.resourceCountIs('AWS::Lambda::Function', 4);
@@ -379,13 +401,7 @@ describe('Infra: functions', () => {
       Handler: 'index.handler',
       TracingConfig: { Mode: 'Active' },
       LoggingConfig: Match.objectLike({ LogGroup: { Ref: Match.anyValue() }, LogFormat: 'JSON' }),
-      Environment: {
-        Variables: Match.objectLike({
-          NODE_OPTIONS: '--enable-source-maps',
-          [ENV.tableName]: Match.anyValue(),
-          [ENV.eventBusName]: Match.anyValue(),
-        }),
-      },
+      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps' }) },
     });
     prod.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
     dev.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
