@@ -1,0 +1,29 @@
+/**
+ * The replay guard for the ingest Lambda: one-time values in the hub table
+ * (its IAM grant covers only the `REPLAY#` keys). The DynamoDB client and
+ * the adapter are loaded on the first claim, so the cold start of ingest for
+ * the connectors without one-time values (all but Mailgun) never evaluates
+ * the DynamoDB SDK.
+ */
+import type { ReplayGuard } from '../../../ports.js';
+import { awsConfig } from './config.js';
+
+let guard: Promise<ReplayGuard> | undefined;
+
+const load = async (): Promise<ReplayGuard> => {
+  const [{ DynamoDBClient }, { DynamoReplayGuard }] = await Promise.all([
+    import('@aws-sdk/client-dynamodb'),
+    import('../../../adapters/aws/dynamodb-replay-guard.js'),
+  ]);
+  return new DynamoReplayGuard(new DynamoDBClient({}), { tableName: awsConfig().tableName });
+};
+
+export const awsReplayGuard = (): ReplayGuard => ({
+  claim: async (key, opts) => {
+    guard ??= load().catch((err: unknown) => {
+      guard = undefined;
+      throw err;
+    });
+    return (await guard).claim(key, opts);
+  },
+});
