@@ -14,6 +14,7 @@ import { createApiHandler } from '../../handlers/api/index.js';
 import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
 import { createHydratorHandler } from '../../handlers/hydrator.js';
 import { DynamoProfileStore } from '../../adapters/aws/dynamodb-profile-store.js';
+import { DynamoReplayGuard } from '../../adapters/aws/dynamodb-replay-guard.js';
 import { linkingPolicy, type LinkingPolicy } from '../../domain/linking.js';
 import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
 import { ensureHubTable, startDynamoDbLocal, type DynamoDbLocal } from '../../adapters/local/dynamodb-local.js';
@@ -193,6 +194,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       ingest: createIngestHandler({
         publisher: bus,
         secrets,
+        replayGuard: new DynamoReplayGuard(dynamoClient, { tableName }),
         defaultCountry,
         maxBodyBytes,
         ...(publicBaseUrl ? { publicBaseUrl } : {}),
