@@ -1,17 +1,29 @@
 /**
  * `npm start`: the whole hub on this machine — the same handlers as on AWS,
  * a local bus with EventBridge semantics, and the official DynamoDB Local,
- * with data kept in OMNIHUB_DATA_DIR (default `.omnihub/`).
+ * with data kept in OMNIHUB_DATA_DIR (default `.omnihub/`). Configuration:
+ * `FUNCTION_CONFIGS['local-hub']` (docs/configuration.md).
  */
 import { resolve } from 'node:path';
 import { listConnectors } from '../functions/connectors/index.js';
 import { startLocalHub } from '../functions/runtime/local/local-hub.js';
+import { ConfigError, FUNCTION_CONFIGS, readFunctionConfig } from '../functions/shared/config.js';
 
-const port = Number(process.env.PORT ?? 3000);
-const dataDir = resolve(process.env.OMNIHUB_DATA_DIR ?? '.omnihub');
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
-const hub = await startLocalHub({ port, host: process.env.HOST ?? '127.0.0.1', dataDir });
+const readConfig = () => {
+  try {
+    return readFunctionConfig(FUNCTION_CONFIGS['local-hub']);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`${err.message}\nSee docs/configuration.md.`);
+    process.exit(2);
+  }
+};
+const config = readConfig();
+const dataDir = resolve(config.dataDir);
+
+const hub = await startLocalHub({ port: config.port, host: config.host, dataDir });
 const configured = new Set(
   await Promise.all(
     listConnectors().map(async (c) => (c.secrets.every((s) => !s.required || process.env[s.env]) ? c.name : '')),
@@ -31,15 +43,13 @@ for (const c of listConnectors()) {
   );
 }
 console.log(
-  `\nRead API (Authorization: Bearer <token>):\n  ${hub.url}/v1/customers?identity=phone:+380501112233\n  API token: ${hub.apiToken}${process.env.OMNIHUB_API_TOKEN ? ' (from OMNIHUB_API_TOKEN)' : ' (generated; set OMNIHUB_API_TOKEN to fix it)'}`,
+  `\nRead API (Authorization: Bearer <token>):\n  ${hub.url}/v1/customers?identity=phone:+380501112233\n  API token: ${hub.apiToken}${config.apiToken ? ' (from OMNIHUB_API_TOKEN)' : ' (generated; set OMNIHUB_API_TOKEN to fix it)'}`,
 );
 console.log('\nPress Ctrl-C to stop.');
 
 // Ctrl-C reaches this process only: DynamoDB Local runs in its own process group, so the queues drain
 // against a running store, and the hub stops the store last. A second Ctrl-C stops waiting for the drain.
-const drainSeconds = Number(process.env.OMNIHUB_DRAIN_SECONDS ?? 30);
-if (!Number.isFinite(drainSeconds) || drainSeconds < 0)
-  throw new Error(`OMNIHUB_DRAIN_SECONDS must be a number of seconds, not "${process.env.OMNIHUB_DRAIN_SECONDS}"`);
+const { drainSeconds } = config;
 let stopping: { abort: AbortController; at: number } | undefined;
 const shutdown = async (signal: string) => {
   if (stopping) {

@@ -54,6 +54,3 @@ export const ARCHIVE_PATTERN: EventPattern = { source: [{ prefix: SOURCE_PREFIX 
  * queue operations (`/v1/queues`, `omnihub dlq`) find them by these names.
  */
 export const RULE_DEAD_LETTER_SUFFIXES = ['-dlq', '-delivery-dlq'] as const;
-
-/** Environment of the `api` function: `arn:aws:sqs:<region>:<account>:omnihub-<stage>-`, the hub queues' ARN prefix. */
-export const QUEUE_ARN_PREFIX_ENV = 'OMNIHUB_QUEUE_ARN_PREFIX';

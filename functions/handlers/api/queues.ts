@@ -7,36 +7,108 @@
  *   GET  /v1/queues/{name}           one queue: dead letters (local) or redrives in progress (AWS)
  *   POST /v1/queues/{name}/redrive   dead letters → the queue (admin)
  */
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { z } from 'zod';
 import type { HubQueueOperations } from '../../ports.js';
-import { ValidationError } from '../../shared/errors.js';
-import { jsonResponse } from '../../shared/http.js';
 import { logger } from '../../shared/logger.js';
+import { type RouteContracts, respond } from './contract.js';
+import { parseParams } from './request.js';
 import type { ApiRoutes } from './types.js';
 
 export type QueueRouteKey = 'GET /v1/queues' | 'GET /v1/queues/{name}' | 'POST /v1/queues/{name}/redrive';
 
-/** Queue names are SQS name suffixes: the check keeps anything else out of the adapters. */
-const QUEUE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const NameParamsSchema = z.object({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "-" and "_" (GET /v1/queues lists the names)')
+    .meta({ description: 'The queue: `profile-writer`, `hydrator` or `sub-<subscription>`' }),
+});
 
-const queueName = (event: APIGatewayProxyEventV2): string => {
-  const name = event.pathParameters?.name ?? '';
-  if (!QUEUE_NAME.test(name))
-    throw new ValidationError('A queue name is letters, digits, "-" and "_" (GET /v1/queues)');
-  return name;
-};
+const QueueSummarySchema = z
+  .object({
+    name: z.string().meta({ description: 'The AWS queue name without `omnihub-<stage>-`' }),
+    kind: z.enum(['hub', 'subscription']),
+    pending: z.number().int().optional().meta({ description: 'Waiting or scheduled for a retry' }),
+    inFlight: z.number().int().optional(),
+    deadLettered: z.number().int().meta({ description: 'In its dead-letter queue(s)' }),
+    paused: z.boolean().optional().meta({ description: 'Local: waiting for the store to come back' }),
+  })
+  .meta({ id: 'QueueSummary' });
+
+const DeadLetterSchema = z
+  .object({
+    messageId: z.string(),
+    eventId: z.string().optional().meta({ description: 'Hub event id, or the envelope id of other entries' }),
+    detailType: z.string().optional(),
+    source: z.string().optional(),
+    receiveCount: z.number().int(),
+    deadLetteredAt: z.string().optional(),
+    reason: z.string().optional().meta({ description: 'Error name, or what decided it (`maxReceiveCount`)' }),
+  })
+  .meta({ id: 'DeadLetter', description: 'Ids and why, never the message body (it holds personal data)' });
+
+const MoveTaskSchema = z
+  .object({
+    source: z.string().meta({ description: 'The dead-letter queue ARN moved from' }),
+    status: z.string().optional(),
+    taskHandle: z.string().optional(),
+    approximateMessagesMoved: z.number().int().optional(),
+    approximateMessagesToMove: z.number().int().optional(),
+    startedAt: z.string().optional(),
+    failureReason: z.string().optional(),
+  })
+  .meta({ id: 'MoveTask', description: 'An SQS message move task (a redrive on AWS)' });
+
+const QueueDetailSchema = QueueSummarySchema.extend({
+  deadLetters: z.array(DeadLetterSchema).optional().meta({ description: 'Local: newest first, at most 100' }),
+  moveTasks: z.array(MoveTaskSchema).optional().meta({ description: 'AWS: recent redrives of its DLQs' }),
+}).meta({ id: 'QueueDetail' });
+
+const QueueRedriveSchema = z.union([
+  z.object({ queue: z.string(), moved: z.number().int().meta({ description: 'Local: moved back, delivered now' }) }),
+  z.object({ queue: z.string(), tasks: z.array(MoveTaskSchema).meta({ description: 'AWS: one per non-empty DLQ' }) }),
+]);
+
+export const queueContracts = {
+  'GET /v1/queues': {
+    summary: "List the hub's queues with their depths and dead letters",
+    description: 'The profile writer, the hydrator and one queue per subscription (`sub-<name>`).',
+    status: 200,
+    response: z.object({ queues: z.array(QueueSummarySchema) }),
+  },
+  'GET /v1/queues/{name}': {
+    summary: 'Describe one queue: its dead letters (local) or the redrives under way (AWS)',
+    params: NameParamsSchema,
+    status: 200,
+    response: QueueDetailSchema,
+    errors: [400, 404],
+  },
+  'POST /v1/queues/{name}/redrive': {
+    summary: "Move a queue's dead letters back into it",
+    description:
+      'Fix the cause first. Locally the messages are moved at once; on AWS one SQS message move task starts per non-empty dead-letter queue (409 while one runs). Consumers are idempotent, so a repeated redrive changes nothing.',
+    params: NameParamsSchema,
+    status: 202,
+    response: QueueRedriveSchema,
+    errors: [400, 404, 409],
+  },
+} as const satisfies RouteContracts<QueueRouteKey>;
 
 export const createQueueRoutes = (queues: HubQueueOperations): ApiRoutes<QueueRouteKey> => ({
-  'GET /v1/queues': async () => jsonResponse(200, { queues: await queues.list() }),
+  'GET /v1/queues': async () => respond(queueContracts['GET /v1/queues'], { queues: await queues.list() }),
 
-  'GET /v1/queues/{name}': async (event) => jsonResponse(200, await queues.describe(queueName(event))),
+  'GET /v1/queues/{name}': async (event) => {
+    const { name } = parseParams(queueContracts['GET /v1/queues/{name}'].params, event);
+    return respond(queueContracts['GET /v1/queues/{name}'], await queues.describe(name));
+  },
 
   'POST /v1/queues/{name}/redrive': async (event) => {
-    const result = await queues.redrive(queueName(event));
+    const contract = queueContracts['POST /v1/queues/{name}/redrive'];
+    const { name } = parseParams(contract.params, event);
+    const result = await queues.redrive(name);
     logger.info('queue dead letters redriven', {
       queue: result.queue,
       ...('moved' in result ? { moved: result.moved } : { tasks: result.tasks.length }),
     });
-    return jsonResponse(202, result);
+    return respond(contract, result);
   },
 });

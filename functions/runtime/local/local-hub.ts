@@ -9,15 +9,15 @@ import type { AddressInfo } from 'node:net';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HUB_RULES } from '../../events/rules.js';
 import type { CountryCode } from '../../domain/identity.js';
-import { DEFAULT_MAX_BODY_BYTES } from '../../shared/http.js';
 import { createIngestHandler } from '../../handlers/ingest.js';
 import { createApiHandler } from '../../handlers/api/index.js';
 import { createQueueRoutes } from '../../handlers/api/queues.js';
 import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
 import { createHydratorHandler } from '../../handlers/hydrator.js';
 import { DynamoProfileStore } from '../../adapters/aws/dynamodb-profile-store.js';
+import { DynamoReplayGuard } from '../../adapters/aws/dynamodb-replay-guard.js';
 import { linkingPolicy, type LinkingPolicy } from '../../domain/linking.js';
-import { readConfig } from '../../shared/config.js';
+import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
 import { ensureHubTable, startDynamoDbLocal, type DynamoDbLocal } from '../../adapters/local/dynamodb-local.js';
 import { EnvSecretStore } from '../../adapters/local/env-secret-store.js';
 import { ensurePrivateDir } from '../../adapters/local/private-files.js';
@@ -31,8 +31,9 @@ import type { SubscriptionInput } from '../../subscriptions/config.js';
 import type { Context } from 'aws-lambda';
 
 export interface LocalHubOptions {
-  /** 0 → any free port. @default 3000 */
+  /** 0 → any free port. @default PORT, else 3000 */
   readonly port?: number;
+  /** @default HOST, else 127.0.0.1 */
   readonly host?: string;
   /** Folder for DynamoDB data, queue journals and the archive; omitted → all in memory. */
   readonly dataDir?: string;
@@ -40,6 +41,7 @@ export interface LocalHubOptions {
   readonly dynamo?: DynamoDbLocal;
   readonly tableName?: string;
   readonly apiToken?: string;
+  /** Where the configuration is read from (`FUNCTION_CONFIGS['local-hub']`); options below override it. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
   readonly defaultCountry?: CountryCode;
   readonly maxBodyBytes?: number;
@@ -105,21 +107,16 @@ export interface LocalHub {
   readonly subscriptions: LocalSubscriptions;
 }
 
-/** `OMNIHUB_FSYNC`: `1`/`true` or `0`/`false` (unset = off); anything else fails the start, naming it. */
-const fsyncSetting = (value: string | undefined): boolean => {
-  if (value === undefined || value === '' || value === '0' || value === 'false') return false;
-  if (value === '1' || value === 'true') return true;
-  throw new Error(`OMNIHUB_FSYNC must be 1 or 0 (true or false), not "${value}"`);
-};
-
 const queueContext = (name: string): Context =>
   ({ functionName: `omnihub-local-${name}`, awsRequestId: 'local', getRemainingTimeInMillis: () => 30_000 }) as Context;
 
 export const startLocalHub = async (options: LocalHubOptions = {}): Promise<LocalHub> => {
   const env = options.env ?? process.env;
+  // Validated before anything starts: a bad variable stops the hub with its name.
+  const config = readFunctionConfig(FUNCTION_CONFIGS['local-hub'], env);
   // Journals, archive and secrets hold personal data: the folder is the user's alone.
   if (options.dataDir) ensurePrivateDir(options.dataDir);
-  const fsync = options.fsync ?? fsyncSetting(env.OMNIHUB_FSYNC);
+  const fsync = options.fsync ?? config.fsync;
   const ownsDynamo = !options.dynamo;
   const dynamo =
     options.dynamo ?? (await startDynamoDbLocal(options.dataDir ? { dbPath: join(options.dataDir, 'dynamodb') } : {}));
@@ -129,10 +126,9 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   // A restarted in-memory instance is empty; on a data folder this finds the table and does nothing.
   dynamo.onRestart?.(() => ensureHubTable(dynamoClient, tableName));
 
-  const defaultCountry = options.defaultCountry ?? ((env.OMNIHUB_DEFAULT_COUNTRY as CountryCode | undefined) || 'UA');
-  const maxBodyBytes = options.maxBodyBytes ?? (Number(env.OMNIHUB_MAX_BODY_BYTES) || DEFAULT_MAX_BODY_BYTES);
-  const publicBaseUrl = options.publicBaseUrl ?? (env.OMNIHUB_PUBLIC_BASE_URL || undefined);
-  const config = readConfig(env, { tableName, eventBusName: 'omnihub-local' });
+  const defaultCountry = options.defaultCountry ?? (config.defaultCountry as CountryCode);
+  const maxBodyBytes = options.maxBodyBytes ?? config.maxBodyBytes;
+  const publicBaseUrl = options.publicBaseUrl ?? config.publicBaseUrl;
   const store = new DynamoProfileStore(dynamoClient, {
     tableName,
     dedupeTtlDays: options.dedupeTtlDays ?? config.dedupeTtlDays,
@@ -176,7 +172,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     ruleQueues.set(rule.name, queue);
   }
 
-  const apiToken = options.apiToken ?? (env.OMNIHUB_API_TOKEN || randomBytes(24).toString('base64url'));
+  const apiToken = options.apiToken ?? config.apiToken ?? randomBytes(24).toString('base64url');
 
   // ---- Subscriptions (issue 5): rule → queue → dispatcher per subscription, served under /v1/subscriptions.
   const subscriptions = await startLocalSubscriptions({
@@ -202,13 +198,14 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       ingest: createIngestHandler({
         publisher: bus,
         secrets,
+        replayGuard: new DynamoReplayGuard(dynamoClient, { tableName }),
         defaultCountry,
         maxBodyBytes,
         ...(publicBaseUrl ? { publicBaseUrl } : {}),
       }),
       api: createApiHandler({
         store,
-        secrets,
+        secretStatus: secrets,
         publisher: bus,
         defaultCountry,
         traits: { lifespanYears: config.lifespanYears, abandonedCartAfterHours: config.abandonedCartHours },
@@ -227,10 +224,10 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       }),
     },
   });
-  const host = options.host ?? '127.0.0.1';
+  const host = options.host ?? config.host;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 3000, host, () => resolve());
+    server.listen(options.port ?? config.port, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
 
