@@ -4,6 +4,7 @@
  * (docs/cli.md).
  */
 import type { Command } from '../cli.js';
+import { dlqListCommand } from './dlq-list.js';
 import { dlqRedriveCommand } from './dlq-redrive.js';
 import { replayCommand } from './replay.js';
 import { sendCommand } from './send.js';
@@ -14,6 +15,7 @@ export const COMMANDS: readonly Command[] = [
   subscriptionsListCommand,
   subscriptionsTestCommand,
   replayCommand,
+  dlqListCommand,
   dlqRedriveCommand,
   sendCommand,
 ];

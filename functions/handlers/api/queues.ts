@@ -58,22 +58,27 @@ const MoveTaskSchema = z
   })
   .meta({ id: 'MoveTask', description: 'An SQS message move task (a redrive on AWS)' });
 
-const QueueDetailSchema = QueueSummarySchema.extend({
+/** `GET /v1/queues/{name}`. */
+export const QueueDetailSchema = QueueSummarySchema.extend({
   deadLetters: z.array(DeadLetterSchema).optional().meta({ description: 'Local: newest first, at most 100' }),
   moveTasks: z.array(MoveTaskSchema).optional().meta({ description: 'AWS: recent redrives of its DLQs' }),
 }).meta({ id: 'QueueDetail' });
 
-const QueueRedriveSchema = z.union([
+/** `POST /v1/queues/{name}/redrive`. */
+export const QueueRedriveSchema = z.union([
   z.object({ queue: z.string(), moved: z.number().int().meta({ description: 'Local: moved back, delivered now' }) }),
   z.object({ queue: z.string(), tasks: z.array(MoveTaskSchema).meta({ description: 'AWS: one per non-empty DLQ' }) }),
 ]);
+
+/** `GET /v1/queues`. */
+export const QueueListSchema = z.object({ queues: z.array(QueueSummarySchema) });
 
 export const queueContracts = {
   'GET /v1/queues': {
     summary: "List the hub's queues with their depths and dead letters",
     description: 'The profile writer, the hydrator and one queue per subscription (`sub-<name>`).',
     status: 200,
-    response: z.object({ queues: z.array(QueueSummarySchema) }),
+    response: QueueListSchema,
   },
   'GET /v1/queues/{name}': {
     summary: 'Describe one queue: its dead letters (local) or the redrives under way (AWS)',
