@@ -153,6 +153,12 @@ export const VARIABLES = {
     'Flush every journal append to the disk before the 2xx (`1`), so a power loss loses no acknowledged webhook; off, a process crash still loses none (docs/operations.md).',
     'local',
   ),
+  subscriptionsFile: variable(
+    'OMNIHUB_SUBSCRIPTIONS_FILE',
+    z.string().min(1).optional(),
+    "The subscriptions the local hub runs: a `.json` file (the array `subscriptions.config.ts` declares) or a module exporting `subscriptions`. Unset: the repository's `subscriptions.config.ts`.",
+    'local',
+  ),
   drainSeconds: variable(
     'OMNIHUB_DRAIN_SECONDS',
     z.coerce.number().min(0).max(3_600).default(30),
@@ -231,6 +237,7 @@ export const FUNCTION_CONFIGS = {
     apiToken: 'optional',
     fsync: 'required',
     drainSeconds: 'required',
+    subscriptionsFile: 'optional',
     defaultCountry: 'required',
     maxBodyBytes: 'required',
     publicBaseUrl: 'optional',

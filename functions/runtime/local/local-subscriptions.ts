@@ -12,8 +12,9 @@
  * Replays read the bus archive file (`archive.jsonl`) and re-deliver through
  * the subscription's own route only, marked with `replay-name`.
  */
-import { createReadStream, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createInterface } from 'node:readline';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, SQSRecord } from 'aws-lambda';
@@ -49,6 +50,8 @@ export interface LocalSubscriptionsOptions {
    * root (what `npm start` runs), with the start-up summary on the console.
    */
   readonly subscriptions?: readonly SubscriptionInput[];
+  /** Instead of `subscriptions.config.ts`: a JSON file or module (`OMNIHUB_SUBSCRIPTIONS_FILE`). */
+  readonly subscriptionsFile?: string;
   readonly bus: LocalEventBus;
   readonly dynamoClient: DynamoDBClient;
   readonly tableName: string;
@@ -74,6 +77,8 @@ export interface LocalSubscriptionsOptions {
 
 export interface LocalSubscriptions {
   readonly subscriptions: readonly Subscription[];
+  /** As configured, disabled ones included (what `/v1/subscriptions` lists). */
+  readonly configured: readonly Subscription[];
   /** Routes for the api handler (`ApiDeps.extraRoutes`). */
   readonly routes: ApiRoutes<SubscriptionRouteKey>;
   readonly operations: SubscriptionOperations;
@@ -113,15 +118,23 @@ async function* archivedEnvelopes(path: string, from: Date, to: Date): AsyncGene
   }
 }
 
-/** The user's `subscriptions.config.ts`, validated on import (a bad field fails the start, naming it). */
-export const loadConfiguredSubscriptions = async (): Promise<readonly Subscription[]> =>
-  (await import('../../../subscriptions.config.js')).subscriptions;
+/**
+ * The user's `subscriptions.config.ts`, validated on import (a bad field
+ * fails the start, naming it), or `file` instead: a JSON array of
+ * subscriptions or a module exporting `subscriptions`.
+ */
+export const loadConfiguredSubscriptions = async (file?: string): Promise<readonly Subscription[]> => {
+  if (!file) return (await import('../../../subscriptions.config.js')).subscriptions;
+  const path = resolve(file);
+  if (path.endsWith('.json')) return parseSubscriptions(JSON.parse(readFileSync(path, 'utf8')));
+  return parseSubscriptions((await import(pathToFileURL(path).href)).subscriptions);
+};
 
 export const startLocalSubscriptions = async (options: LocalSubscriptionsOptions): Promise<LocalSubscriptions> => {
   const { bus, env } = options;
   const configured = options.subscriptions
     ? parseSubscriptions(options.subscriptions)
-    : await loadConfiguredSubscriptions();
+    : await loadConfiguredSubscriptions(options.subscriptionsFile);
   const print = options.print ?? (options.subscriptions ? undefined : (line: string) => console.log(line));
   const subscriptions = configured.filter((s) => s.enabled);
   const log = new DynamoDeliveryLog(options.dynamoClient, { tableName: options.tableName });
@@ -239,7 +252,7 @@ export const startLocalSubscriptions = async (options: LocalSubscriptionsOptions
   };
 
   if (print && subscriptions.length > 0) {
-    print('Subscriptions (subscriptions.config.ts):');
+    print(`Subscriptions (${options.subscriptionsFile ?? 'subscriptions.config.ts'}):`);
     for (const s of subscriptions) {
       const where =
         'url' in s.target
@@ -264,6 +277,7 @@ export const startLocalSubscriptions = async (options: LocalSubscriptionsOptions
 
   return {
     subscriptions,
+    configured,
     routes: createSubscriptionRoutes({ subscriptions: configured, log, operations, runtime: 'local' }),
     operations,
     log,
