@@ -23,7 +23,8 @@ const readConfig = () => {
 const config = readConfig();
 const dataDir = resolve(config.dataDir);
 
-const hub = await startLocalHub({ port: config.port, host: config.host, dataDir });
+// The HTTP front in its own thread: acknowledgements never wait behind the consumers (runtime/local/front-thread.ts).
+const hub = await startLocalHub({ port: config.port, host: config.host, dataDir, frontThread: true });
 const configured = new Set(
   await Promise.all(
     listConnectors().map(async (c) => (c.secrets.every((s) => !s.required || process.env[s.env]) ? c.name : '')),

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import type { Server } from 'node:http';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HUB_RULES, PROFILE_WRITER_RULE } from '../../events/rules.js';
 import { logger } from '../../shared/logger.js';
@@ -24,6 +25,7 @@ import { LocalEventBus } from '../../adapters/local/local-event-bus.js';
 import { LocalQueue, type QueueConsumer } from '../../adapters/local/local-queue.js';
 import { startLocalSubscriptions, type LocalSubscriptions } from './local-subscriptions.js';
 import { localHubQueues } from './local-queues.js';
+import { startFrontThread, type FrontThread } from './front-thread.js';
 import { closeServer, createHubFront, listen } from './hub-front.js';
 import type { SubscriptionInput } from '../../subscriptions/config.js';
 import type { Context } from 'aws-lambda';
@@ -57,6 +59,13 @@ export interface LocalHubOptions {
    * default from OMNIHUB_FSYNC=1. @default false
    */
   readonly fsync?: boolean;
+  /**
+   * Run the HTTP front (ingest and API) in its own worker thread, so that
+   * acknowledgements never wait behind the consumers (`npm start` and the
+   * benchmark do). Tests keep the default: they inject functions (fake
+   * vendors, fault injectors) that cannot cross a thread. @default false
+   */
+  readonly frontThread?: boolean;
   /** Test hook: throw between the steps of a store write to prove retries end in the same state. */
   readonly faultInjector?: (step: string) => void;
   /** HTTP client the hydrator uses for vendor APIs (tests point it at a fake). */
@@ -218,25 +227,65 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   ]);
   const host = options.host ?? config.host;
   let draining = false;
-  const server = createHubFront({
-    apiToken,
-    maxBodyBytes,
-    defaultCountry,
-    publicBaseUrl,
-    traits,
-    publisher: bus,
-    store,
-    secrets,
-    replayGuard: new DynamoReplayGuard(dynamoClient, { tableName }),
-    subscriptionRoutes: subscriptions.routes,
-    queueRoutes: createQueueRoutes(hubQueues),
-    draining: () => draining,
-  });
-  const port = await listen(server, options.port ?? config.port, host);
-  const idle = () => bus.idle();
+  let front: FrontThread | undefined;
+  let server: Server | undefined;
+  let port: number;
+  if (options.frontThread) {
+    const routes = new Map(bus.routeList().map((r) => [r.name, r.queue]));
+    front = await startFrontThread({
+      workerData: {
+        port: options.port ?? config.port,
+        host,
+        apiToken,
+        maxBodyBytes,
+        defaultCountry,
+        publicBaseUrl,
+        traits,
+        dynamoEndpoint: dynamo.endpoint,
+        tableName,
+        dedupeTtlDays: options.dedupeTtlDays ?? config.dedupeTtlDays,
+        linking,
+        env: { ...env },
+        fsync,
+        ...(options.dataDir ? { archivePath: join(options.dataDir, 'archive.jsonl') } : {}),
+        routes: bus.routeList().map((r) => ({
+          name: r.name,
+          pattern: r.pattern,
+          ...(r.queue.journalPath ? { journalPath: r.queue.journalPath } : {}),
+        })),
+        subscriptions: subscriptions.configured,
+      },
+      adopt: (message) => routes.get(message.route)?.adopt(message),
+      queues: hubQueues,
+      subscriptions: subscriptions.operations,
+    });
+    port = front.port;
+  } else {
+    server = createHubFront({
+      apiToken,
+      maxBodyBytes,
+      defaultCountry,
+      publicBaseUrl,
+      traits,
+      publisher: bus,
+      store,
+      secrets,
+      replayGuard: new DynamoReplayGuard(dynamoClient, { tableName }),
+      subscriptionRoutes: subscriptions.routes,
+      queueRoutes: createQueueRoutes(hubQueues),
+      draining: () => draining,
+    });
+    port = await listen(server, options.port ?? config.port, host);
+  }
+  /** Every queue drained, hand-offs from the front thread in transit included. */
+  const idle = async () => {
+    await front?.flush();
+    await bus.idle();
+  };
 
   const shutdown = async ({ drainTimeoutMs = 30_000, abort }: HubStopOptions = {}): Promise<HubStopResult> => {
     draining = true;
+    front?.drain();
     let timer: NodeJS.Timeout | undefined;
     const drained = await Promise.race([
       idle().then(() => true),
@@ -248,7 +297,8 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     clearTimeout(timer);
     await Promise.all([...bus.queues().map((q) => q.stop()), subscriptions.stop()]);
     const pending = bus.queues().reduce((n, q) => n + q.stats().pending + q.stats().inFlight, 0);
-    await closeServer(server);
+    if (server) await closeServer(server);
+    await front?.close();
     dynamoClient.destroy();
     if (ownsDynamo) await dynamo.stop();
     return { drained, pending };
