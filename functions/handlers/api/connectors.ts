@@ -1,4 +1,7 @@
-/** `GET /v1/connectors`: each connector's webhook URL and whether its secrets are set. */
+/**
+ * `GET /v1/connectors`: each connector's webhook URL, whether its secrets are
+ * set, and the last event it delivered (one Query over a few small items).
+ */
 import { listConnectors } from '../../connectors/index.js';
 import { jsonResponse } from '../../shared/http.js';
 import type { ApiDeps } from './deps.js';
@@ -6,6 +9,7 @@ import type { ApiRoutes } from './types.js';
 
 export const connectorRoutes = (deps: ApiDeps): ApiRoutes<'GET /v1/connectors'> => ({
   'GET /v1/connectors': async () => {
+    const lastEvents = (await deps.activity?.lastEvents()) ?? {};
     const connectors = await Promise.all(
       listConnectors().map(async (c) => {
         const secrets = await deps.secrets.get(c.name);
@@ -24,6 +28,7 @@ export const connectorRoutes = (deps: ApiDeps): ApiRoutes<'GET /v1/connectors'> 
             configured: Boolean(secrets[s.name]),
           })),
           configured: c.secrets.every((s) => !s.required || Boolean(secrets[s.name])),
+          ...(lastEvents[c.name] ? { lastEvent: lastEvents[c.name] } : {}),
         };
       }),
     );

@@ -1,12 +1,14 @@
 /** What the `api` function's routes need; the composition roots build it. */
 import type { CountryCode } from '../../domain/identity.js';
 import type { TraitOptions } from '../../domain/traits.js';
-import type { EventPublisher, ProfileStore, SecretStore } from '../../ports.js';
+import type { ConnectorActivity, EventPublisher, ProfileStore, SecretStore } from '../../ports.js';
 import type { ApiRoutes } from './types.js';
 import type { SubscriptionRouteKey } from './subscriptions.js';
 
 export interface ApiDeps {
   readonly store: ProfileStore;
+  /** Last event per connector for `GET /v1/connectors`; omitted → the field is left out. */
+  readonly activity?: ConnectorActivity;
   readonly secrets: SecretStore;
   /** Publishes `customer.erased` / `customer.unmerged` so subscribers follow. */
   readonly publisher: EventPublisher;

@@ -2,7 +2,7 @@
 import { awsConfig, awsCountry, awsTraitOptions } from './deps/config.js';
 import { awsPublisher } from './deps/bus.js';
 import { awsSecrets } from './deps/secrets.js';
-import { awsProfileStore } from './deps/store.js';
+import { awsConnectorActivity, awsProfileStore } from './deps/store.js';
 import { createApiHandler } from '../../handlers/api/index.js';
 import { createSubscriptionRoutes } from '../../handlers/api/subscriptions.js';
 import { awsSubscriptionOperations, lazyDeliveryLog } from './deps/subscriptions.js';
@@ -10,6 +10,7 @@ import { subscriptions } from '../../../subscriptions.config.js';
 
 export const handler = createApiHandler({
   store: awsProfileStore(),
+  activity: awsConnectorActivity(),
   secrets: awsSecrets(),
   publisher: awsPublisher(),
   defaultCountry: awsCountry(),

@@ -15,6 +15,7 @@ import { createApiHandler } from '../../handlers/api/index.js';
 import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
 import { createHydratorHandler } from '../../handlers/hydrator.js';
 import { DynamoProfileStore } from '../../adapters/aws/dynamodb-profile-store.js';
+import { DynamoConnectorActivity } from '../../adapters/aws/dynamodb-connector-activity.js';
 import { linkingPolicy, type LinkingPolicy } from '../../domain/linking.js';
 import { readConfig } from '../../shared/config.js';
 import { ensureHubTable, startDynamoDbLocal, type DynamoDbLocal } from '../../adapters/local/dynamodb-local.js';
@@ -55,6 +56,8 @@ export interface LocalHubOptions {
   readonly subscriptions?: readonly SubscriptionInput[];
   /** HTTP client of the subscription dispatcher. @default fetch */
   readonly subscriptionFetch?: typeof fetch;
+  /** Least time between two "last event" writes per connector (tests: 0). @default 60 000 */
+  readonly connectorActivityIntervalMs?: number;
 }
 
 export interface LocalHub {
@@ -95,11 +98,17 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     ...(options.faultInjector ? { faultInjector: options.faultInjector } : {}),
   });
   const secrets = new EnvSecretStore(env);
+  const activity = new DynamoConnectorActivity(dynamoClient, {
+    tableName,
+    ...(options.connectorActivityIntervalMs !== undefined
+      ? { minIntervalMs: options.connectorActivityIntervalMs }
+      : {}),
+  });
   const bus = new LocalEventBus(options.dataDir ? { archivePath: join(options.dataDir, 'archive.jsonl') } : {});
 
   const consumers: Record<(typeof HUB_RULES)[number]['consumer'], QueueConsumer> = {
     'profile-writer': (() => {
-      const handler = createProfileWriterHandler({ store, publisher: bus });
+      const handler = createProfileWriterHandler({ store, publisher: bus, activity });
       return (event) => handler(event, queueContext('profile-writer'));
     })(),
     hydrator: (() => {
@@ -152,6 +161,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       }),
       api: createApiHandler({
         store,
+        activity,
         secrets,
         publisher: bus,
         defaultCountry,
