@@ -32,7 +32,6 @@ export interface HydratorDeps {
 }
 
 export const createHydratorHandler = (deps: HydratorDeps) => {
-  const processor = new BatchProcessor(EventType.SQS);
   const recordHandler = async (record: SQSRecord): Promise<void> => {
     const request = (JSON.parse(record.body) as { detail: HydrationRequest }).detail;
     const connector = findConnector(request.connector);
@@ -49,6 +48,7 @@ export const createHydratorHandler = (deps: HydratorDeps) => {
     });
   };
   return middy<SQSEvent, SQSBatchResponse>().handler((event: SQSEvent, context: Context) =>
-    processPartialResponse(event, recordHandler, processor, { context }),
+    // A processor per invocation: a shared one mixes up the failures of batches run at once (local runtime).
+    processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context }),
   );
 };

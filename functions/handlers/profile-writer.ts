@@ -20,7 +20,6 @@ export interface ProfileWriterDeps {
 }
 
 export const createProfileWriterHandler = (deps: ProfileWriterDeps) => {
-  const processor = new BatchProcessor(EventType.SQS);
   const recordHandler = async (record: SQSRecord): Promise<void> => {
     const envelope = JSON.parse(record.body) as { detail?: unknown };
     const event = parseHubEvent(envelope.detail);
@@ -45,6 +44,8 @@ export const createProfileWriterHandler = (deps: ProfileWriterDeps) => {
     });
   };
   return middy<SQSEvent, SQSBatchResponse>().handler((event: SQSEvent, context: Context) =>
-    processPartialResponse(event, recordHandler, processor, { context }),
+    // A processor per invocation: it holds the batch's successes and failures, and the local
+    // runtime runs several batches at once — a shared one reported another batch's failures, losing events.
+    processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context }),
   );
 };
