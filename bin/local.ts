@@ -33,6 +33,9 @@ for (const c of listConnectors()) {
 console.log(
   `\nRead API (Authorization: Bearer <token>):\n  ${hub.url}/v1/customers?identity=phone:+380501112233\n  API token: ${hub.apiToken}${process.env.OMNIHUB_API_TOKEN ? ' (from OMNIHUB_API_TOKEN)' : ' (generated; set OMNIHUB_API_TOKEN to fix it)'}`,
 );
+console.log(
+  `\nConsole: ${hub.url}/  (log in with the API token; viewer/agent logins: OMNIHUB_CONSOLE_USERS, see docs/console.md)`,
+);
 console.log('\nPress Ctrl-C to stop.');
 
 let stopping = false;

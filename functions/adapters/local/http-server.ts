@@ -2,15 +2,19 @@
  * The local HTTP front: turns each request into the API Gateway HTTP API
  * (payload v2) event that AWS would deliver — same route keys, path
  * parameters, base64 body — and calls the same handler the Lambda runs.
- * IAM-protected routes take a bearer token here instead of SigV4.
+ * IAM-protected routes take a bearer token or a console session here
+ * instead of SigV4, checked per route against its access level
+ * (`console-auth.ts`); the console itself is served by `console-front.ts`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { HTTP_ROUTES, matchRoute, routeKey, type FunctionName, type HttpRoute } from '../../shared/routes.js';
 import { errorResponse, type HttpResponse } from '../../shared/http.js';
-import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../../shared/errors.js';
-import { safeEqual } from '../../connectors/shared/signature.js';
+import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError } from '../../shared/errors.js';
+import { API_CSP, COMMON_SECURITY_HEADERS } from '../../shared/security-headers.js';
+import { LocalAuth } from './console-auth.js';
+import type { ConsoleFront } from './console-front.js';
 
 export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResponse>;
 
@@ -19,6 +23,10 @@ export interface LocalHttpOptions {
   readonly apiToken: string;
   readonly maxBodyBytes: number;
   readonly routes?: readonly HttpRoute[];
+  /** Who may call which route. @default the API token alone, as administrator */
+  readonly auth?: LocalAuth;
+  /** The console page and its login; omitted → `/` is a 404 as before. */
+  readonly console?: ConsoleFront;
 }
 
 const lambdaContext = (fn: string): Context => ({
@@ -110,8 +118,15 @@ const toApiGatewayEvent = (
   };
 };
 
+/** Every response carries the security headers; the console page sets its own CSP. */
+const withSecurityHeaders = (res: ServerResponse): void => {
+  for (const [k, v] of Object.entries(COMMON_SECURITY_HEADERS)) res.setHeader(k, v);
+  res.setHeader('content-security-policy', API_CSP);
+};
+
 const send = (res: ServerResponse, response: HttpResponse): void => {
-  const headers: Record<string, string> = {};
+  // API answers hold personal data: no cache may keep them.
+  const headers: Record<string, string> = { 'cache-control': 'no-store' };
   for (const [k, v] of Object.entries(response.headers ?? {})) headers[k] = String(v);
   const body =
     response.body === undefined ? '' : response.isBase64Encoded ? Buffer.from(response.body, 'base64') : response.body;
@@ -119,10 +134,13 @@ const send = (res: ServerResponse, response: HttpResponse): void => {
   res.end(body);
 };
 
-export const createLocalHttpServer = (options: LocalHttpOptions): Server =>
-  createServer(async (req, res) => {
+export const createLocalHttpServer = (options: LocalHttpOptions): Server => {
+  const auth = options.auth ?? new LocalAuth({ apiToken: options.apiToken });
+  return createServer(async (req, res) => {
     try {
+      withSecurityHeaders(res);
       const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+      if (options.console && (await options.console.handle(req, res, url))) return;
       const matched = matchRoute(req.method ?? 'GET', url.pathname, options.routes ?? HTTP_ROUTES);
       if (!matched.route) {
         req.resume();
@@ -131,11 +149,11 @@ export const createLocalHttpServer = (options: LocalHttpOptions): Server =>
           : new NotFoundError(`No route ${req.method} ${url.pathname}`);
       }
       if (matched.route.auth === 'iam') {
-        const auth = req.headers.authorization ?? '';
-        const token = auth.startsWith('Bearer ') ? auth.slice(7) : undefined;
-        if (!safeEqual(token, options.apiToken)) {
+        try {
+          auth.authorize(req, matched.route);
+        } catch (err) {
           req.resume();
-          throw new UnauthorizedError('Send the API token as "Authorization: Bearer <OMNIHUB_API_TOKEN>"');
+          throw err;
         }
       }
       const body = await readBody(req, options.maxBodyBytes);
@@ -146,3 +164,4 @@ export const createLocalHttpServer = (options: LocalHttpOptions): Server =>
       send(res, errorResponse(err));
     }
   });
+};

@@ -23,6 +23,9 @@ import { EnvSecretStore } from '../../adapters/local/env-secret-store.js';
 import { LocalEventBus } from '../../adapters/local/local-event-bus.js';
 import { LocalQueue, type QueueConsumer } from '../../adapters/local/local-queue.js';
 import { createLocalHttpServer } from '../../adapters/local/http-server.js';
+import { LocalAuth, parseConsoleUsers, type LocalAuthOptions } from '../../adapters/local/console-auth.js';
+import { createConsoleFront } from '../../adapters/local/console-front.js';
+import { buildConsole, type ConsoleAssets } from '../../../console/build.js';
 import { startLocalSubscriptions, type LocalSubscriptions } from './local-subscriptions.js';
 import type { SubscriptionInput } from '../../subscriptions/config.js';
 import type { Context } from 'aws-lambda';
@@ -58,6 +61,12 @@ export interface LocalHubOptions {
   readonly subscriptionFetch?: typeof fetch;
   /** Least time between two "last event" writes per connector (tests: 0). @default 60 000 */
   readonly connectorActivityIntervalMs?: number;
+  /**
+   * The console at `/`: logins (users default from OMNIHUB_CONSOLE_USERS),
+   * session lifetimes, and the files (built from `console/src` on first
+   * request by default). `false` serves no page; the API still checks roles.
+   */
+  readonly console?: false | (Partial<Omit<LocalAuthOptions, 'apiToken'>> & { readonly assets?: () => ConsoleAssets });
 }
 
 export interface LocalHub {
@@ -148,8 +157,18 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     ...(options.subscriptionFetch ? { fetch: options.subscriptionFetch } : {}),
   });
   // ---- end of subscriptions
+  const consoleOptions = options.console === false ? {} : (options.console ?? {});
+  const auth = new LocalAuth({
+    ...consoleOptions,
+    apiToken,
+    users: consoleOptions.users ?? parseConsoleUsers(env.OMNIHUB_CONSOLE_USERS, apiToken),
+  });
   const server = createLocalHttpServer({
     apiToken,
+    auth,
+    ...(options.console === false
+      ? {}
+      : { console: createConsoleFront({ auth, assets: consoleOptions.assets ?? (() => buildConsole()) }) }),
     maxBodyBytes,
     handlers: {
       ingest: createIngestHandler({
