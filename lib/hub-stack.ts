@@ -18,6 +18,7 @@ import { ENV } from '../functions/shared/config.js';
 import { HTTP_ROUTES } from '../functions/shared/routes.js';
 import type { StageConfig } from './config.js';
 import { ConnectorSecrets, type ConnectorInfo } from './constructs/connector-secrets.js';
+import { HubConsole, type HubConsoleProps } from './constructs/console.js';
 import { HubEventBus } from './constructs/hub-event-bus.js';
 import { HubFunction } from './constructs/hub-function.js';
 import { HubHttpApi } from './constructs/hub-http-api.js';
@@ -44,6 +45,8 @@ export interface HubStackProps extends StackProps {
    * dispatcher and api functions bundle too; pass a list only in tests.
    */
   readonly subscriptions?: readonly Subscription[];
+  /** The customer console (issue 13): CloudFront + S3, Cognito, a JWT-authorized API. `false` leaves it out. @default on */
+  readonly console?: false | Pick<HubConsoleProps, 'domainPrefix' | 'customDomain' | 'webAclArn'>;
 }
 
 export class HubStack extends Stack {
@@ -59,6 +62,7 @@ export class HubStack extends Stack {
   };
   public readonly ruleQueues: ReadonlyMap<string, RuleQueue>;
   public readonly subscriptions: HubSubscriptions;
+  public readonly console?: HubConsole;
 
   constructor(scope: Construct, id: string, props: HubStackProps) {
     super(scope, id, {
@@ -157,6 +161,20 @@ export class HubStack extends Stack {
     });
     const baseUrl = config.publicBaseUrl ?? this.api.httpApi.apiEndpoint;
     for (const fn of [ingest, api]) fn.addEnvironment(ENV.publicBaseUrl, baseUrl);
+
+    /** Console — people read and act on customers through their own sign-in and API (docs/console.md). */
+    if (props.console !== false) {
+      this.console = new HubConsole(this, 'console', {
+        prefix,
+        apiFunction: api,
+        routes: HTTP_ROUTES,
+        tokenTriggerEntry: entry('console-token'),
+        functionDefaults: common,
+        removalPolicy: retain,
+        logRetention: config.logRetention,
+        ...props.console,
+      });
+    }
 
     /** Alarms — optional email topic for the dead-letter alarms. */
     const alarmAction = config.alarmEmail ? this.alarmTopic(prefix, config.alarmEmail) : undefined;

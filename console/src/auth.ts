@@ -46,7 +46,7 @@ const ACCESS: Record<Role, Access[]> = { viewer: ['read'], agent: ['read', 'send
 const isRole = (value: unknown): value is Role => value === 'viewer' || value === 'agent' || value === 'admin';
 
 /** Why the last attempt to be signed in failed (shown on the login page). */
-export type SignedOutReason = 'expired' | 'failed' | 'loggedOut' | undefined;
+export type SignedOutReason = 'expired' | 'failed' | 'loggedOut' | 'noRole' | undefined;
 
 // ---------------------------------------------------------------- local session
 
@@ -132,6 +132,8 @@ export class CognitoAuth implements AuthClient {
   readonly credentials: RequestCredentials = 'omit';
   readonly apiBaseUrl: string;
   private tokens: Tokens | undefined;
+  /** Set when Cognito signed the person in but she is in no console group (nothing would be allowed). */
+  noRole = false;
 
   constructor(private readonly config: Extract<ConsoleConfig, { auth: 'cognito' }>) {
     this.apiBaseUrl = config.apiBaseUrl.replace(/\/+$/, '');
@@ -217,6 +219,7 @@ export class CognitoAuth implements AuthClient {
     const id = claimsOf(this.tokens.idToken);
     const groups = Array.isArray(access['cognito:groups']) ? (access['cognito:groups'] as string[]) : [];
     const role = (['admin', 'agent', 'viewer'] as const).find((r) => groups.includes(r));
+    this.noRole = !role;
     if (!role) return undefined;
     const name = String(id.email ?? id['cognito:username'] ?? access.username ?? '');
     return { name, role, access: ACCESS[role] };

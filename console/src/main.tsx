@@ -6,5 +6,6 @@ import { loadAuth } from './auth.js';
 const root = document.getElementById('app') as HTMLElement;
 const auth = await loadAuth();
 const user = await auth.current().catch(() => undefined);
-const reason = auth.kind === 'session' && auth.expired ? 'expired' : undefined;
+const reason =
+  auth.kind === 'session' ? (auth.expired ? 'expired' : undefined) : auth.noRole ? ('noRole' as const) : undefined;
 render(<App auth={auth} initialUser={user} initialReason={reason} />, root);

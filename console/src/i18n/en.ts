@@ -24,6 +24,7 @@ export const en = {
   'login.expired': 'Your session has expired. Please sign in again.',
   'login.failed': 'That token is not valid.',
   'login.loggedOut': 'You have signed out.',
+  'login.noRole': 'Your account is in no console group. Ask an administrator to add you to viewer, agent or admin.',
 
   'search.label': 'Search customers',
   'search.placeholder': 'Phone, email, messenger ID or customer ID',

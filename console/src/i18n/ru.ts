@@ -21,6 +21,8 @@ export const ru: Messages = {
   'login.expired': 'Сеанс истёк. Войдите снова.',
   'login.failed': 'Этот токен недействителен.',
   'login.loggedOut': 'Вы вышли из системы.',
+  'login.noRole':
+    'Ваша учётная запись не входит ни в одну группу консоли. Попросите администратора добавить вас в viewer, agent или admin.',
 
   'search.label': 'Поиск клиентов',
   'search.placeholder': 'Телефон, email, ID в мессенджере или ID клиента',

@@ -21,6 +21,8 @@ export const uk: Messages = {
   'login.expired': 'Сеанс завершився. Увійдіть знову.',
   'login.failed': 'Цей токен недійсний.',
   'login.loggedOut': 'Ви вийшли із системи.',
+  'login.noRole':
+    'Ваш обліковий запис не входить до жодної групи консолі. Попросіть адміністратора додати вас до viewer, agent або admin.',
 
   'search.label': 'Пошук клієнтів',
   'search.placeholder': 'Телефон, email, ID у месенджері або ID клієнта',

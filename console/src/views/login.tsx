@@ -15,7 +15,13 @@ export const Login = ({ auth, reason, onLoggedIn }: LoginProps) => {
   const [token, setToken] = useState('');
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | undefined>(
-    reason === 'expired' ? t('login.expired') : reason === 'loggedOut' ? t('login.loggedOut') : undefined,
+    reason === 'expired'
+      ? t('login.expired')
+      : reason === 'loggedOut'
+        ? t('login.loggedOut')
+        : reason === 'noRole'
+          ? t('login.noRole')
+          : undefined,
   );
 
   const submit = async (e: Event) => {
