@@ -97,16 +97,22 @@ export interface Connector {
 }
 
 /**
- * One channel of the reachability plan (issue 12:
- * `GET /v1/customers/{id}/reachability?purpose=`): allowed or refused, and why.
+ * One channel of the reachability plan (issue 12,
+ * `GET /v1/customers/{id}/reachability?purpose=` → `channels[]`): allowed or
+ * refused, and why — as sentences (`message`) and as codes (`reasons`).
  */
 export interface ReachabilityChannel {
   readonly channel: string;
   readonly allowed: boolean;
+  /** `text`, `template` (WhatsApp outside the window) or `tagged` (Messenger/Instagram). */
+  readonly mode?: string;
+  /** Why, for people: the API's sentences, else its reason codes. */
   readonly reasons: string[];
 }
 
 export interface Reachability {
+  /** `reachable`, `template_required` or `no_reachable_channel`. */
+  readonly outcome: string;
   /** The channel the hub would use now; undefined when none is allowed. */
   readonly channel?: string;
   readonly plan: ReachabilityChannel[];

@@ -317,6 +317,74 @@ describe('Console in Chromium', () => {
     ]);
   });
 
+  it('composer, against the issue-12 contract stubbed in the browser until the outbound routes are on main: channel and why, refusal with reasons, one idempotency key per draft', async () => {
+    // Prepare: the outbound API's answers (shapes of the outbound branch's Reachability / MessageAccepted).
+    const page = await signIn();
+    const sent: any[] = [];
+    await page.route('**/v1/customers/*/reachability?*', (route) => {
+      const purpose = new URL(route.request().url()).searchParams.get('purpose');
+      const reachable = purpose === 'service';
+      return route.fulfill({
+        contentType: 'application/json',
+        body: JSON.stringify({
+          customerId: 'cus_x',
+          purpose,
+          evaluatedAt: '2026-11-10T10:00:00Z',
+          outcome: reachable ? 'reachable' : 'no_reachable_channel',
+          ...(reachable ? { chosen: 'telegram' } : {}),
+          timeZone: { zone: 'Europe/Kyiv', source: 'phone' },
+          channels: [
+            {
+              channel: 'telegram',
+              allowed: reachable,
+              mode: 'text',
+              reasons: reachable ? ['preferred', 'window_open'] : ['marketing_not_allowed'],
+              message: reachable
+                ? 'Her preferred channel; she wrote to the bot 2 hours ago'
+                : 'Telegram bots may not send marketing',
+            },
+            { channel: 'sms', allowed: false, reasons: ['consent_revoked'], message: 'She revoked SMS consent (STOP)' },
+          ],
+        }),
+      });
+    });
+    await page.route('**/v1/customers/*/messages', (route) => {
+      sent.push(route.request().postDataJSON());
+      return route.fulfill({
+        status: 202,
+        contentType: 'application/json',
+        body: JSON.stringify({ messageId: 'msg_1', status: 'queued', channel: 'telegram', mode: 'text', reasons: [] }),
+      });
+    });
+    await search(page, OLENA.phone);
+    await page.getByRole('link', { name: 'Conversation' }).click();
+    const plan = page.getByTestId('composer-plan');
+
+    // Act & Assess: the channel and why, before anything is sent.
+    await plan.getByText('Will be sent via Telegram').waitFor();
+    await expect(plan.textContent()).resolves.toMatch(
+      /wrote to the bot 2 hours ago[\s\S]*SMS[\s\S]*revoked SMS consent/,
+    );
+    await page.getByRole('textbox', { name: 'Message' }).fill('Yes, Saturday works. See you at 11!');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByText('Queued for Telegram.').waitFor();
+    expect(sent).toEqual([
+      {
+        purpose: 'service',
+        text: 'Yes, Saturday works. See you at 11!',
+        idempotencyKey: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      },
+    ]);
+
+    // Act & Assess: marketing may not go anywhere, and the composer says why and does not send.
+    await page.getByLabel('Purpose').selectOption('marketing');
+    await plan.getByText('No channel may be used now').waitFor();
+    await expect(plan.textContent()).resolves.toContain('Telegram bots may not send marketing');
+    await page.getByRole('textbox', { name: 'Message' }).fill('20% off sofas this weekend');
+    await expect(page.getByRole('button', { name: 'Send' }).isDisabled()).resolves.toBe(true);
+    expect(sent).toHaveLength(1);
+  });
+
   it('lists every connector with its webhook URL, configuration and last event', async () => {
     // Act
     const page = await signIn();

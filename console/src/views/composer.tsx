@@ -25,24 +25,24 @@ const reasonsOf = (value: unknown): string[] => {
   return typeof value === 'string' ? [value] : [];
 };
 
+/** One channel verdict of the outbound API (`ChannelVerdict`): the sentence when there is one, else the codes. */
+const verdictOf = (c: Record<string, unknown>): ReachabilityChannel => ({
+  channel: String(c.channel),
+  allowed: c.allowed === true,
+  ...(typeof c.mode === 'string' ? { mode: c.mode } : {}),
+  reasons: typeof c.message === 'string' && c.message ? [c.message] : reasonsOf(c.reasons),
+});
+
 /**
- * Reads the reachability answer. The contract (issue 12) names an ordered
- * plan with allowed/refused and why per channel; both `plan` and `channels`
- * are accepted for the list, and `reason` or `reasons` for the why.
+ * Reads `GET …/reachability` (issue 12, the outbound branch's `Reachability`:
+ * `outcome`, `chosen`, and `channels` in the order the hub tries them).
  */
 export const parseReachability = (body: unknown): Reachability => {
   const b = (body ?? {}) as Record<string, unknown>;
-  const list = (Array.isArray(b.plan) ? b.plan : Array.isArray(b.channels) ? b.channels : []) as Record<
-    string,
-    unknown
-  >[];
-  const plan: ReachabilityChannel[] = list.map((c) => ({
-    channel: String(c.channel),
-    allowed: c.allowed === true || c.status === 'allowed',
-    reasons: [...reasonsOf(c.reasons), ...reasonsOf(c.reason)],
-  }));
-  const chosen = typeof b.channel === 'string' ? b.channel : plan.find((c) => c.allowed)?.channel;
-  return { ...(chosen ? { channel: chosen } : {}), plan };
+  const plan = (Array.isArray(b.channels) ? (b.channels as Record<string, unknown>[]) : []).map(verdictOf);
+  const chosen = typeof b.chosen === 'string' ? b.chosen : plan.find((c) => c.allowed)?.channel;
+  const outcome = typeof b.outcome === 'string' ? b.outcome : chosen ? 'reachable' : 'no_reachable_channel';
+  return { outcome, ...(chosen && outcome === 'reachable' ? { channel: chosen } : {}), plan };
 };
 
 const newKey = (): string => crypto.randomUUID();
@@ -87,15 +87,21 @@ export const Composer = ({ profile, onSent }: { profile: Profile; onSent(): void
       setIdempotencyKey(newKey());
       onSent();
     } catch (err) {
+      // 409 no_reachable_channel / 422 template_required carry the verdict per channel.
       const body = err instanceof ApiError ? ((err.body ?? {}) as Record<string, unknown>) : {};
       const error = (body.error ?? {}) as Record<string, unknown>;
+      const channels = Array.isArray(error.channels)
+        ? (error.channels as Record<string, unknown>[]).map(verdictOf)
+        : [];
       setOutcome({
         tone: 'bad',
         text:
           err instanceof ApiError && err.code === 'template_required'
             ? t('composer.templateRequired')
             : (err as Error).message,
-        reasons: [...reasonsOf(error.reasons), ...reasonsOf(body.reasons)],
+        reasons: channels
+          .filter((c) => !c.allowed)
+          .map((c) => `${label('channel', c.channel)}: ${c.reasons.join('; ')}`),
       });
     } finally {
       setSending(false);
@@ -124,6 +130,7 @@ export const Composer = ({ profile, onSent }: { profile: Profile; onSent(): void
         {chosen && !chosen.channel && (
           <p class="refused">
             <Pill tone="bad">{t('composer.refused')}</Pill>
+            {chosen.outcome === 'template_required' && <span class="small"> {t('composer.templateRequired')}</span>}
           </p>
         )}
         {refused.length > 0 && (
