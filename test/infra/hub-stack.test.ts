@@ -387,9 +387,10 @@ describe('Infra: functions', () => {
         expect(unsetRequiredVariables(config, names), fn).toEqual([]);
       }
     }
-    // Ingest publishes; it never reads the table, so it is not told its name.
+    // Ingest publishes and claims one-time tokens; it never reads profiles, so it gets no store settings.
     const ingest = resourcesOf(prod.template, 'AWS::Lambda::Function')[functionId(prod, 'ingest')];
-    expect(ingest?.Properties.Environment.Variables).not.toHaveProperty(ENV.tableName);
+    expect(ingest?.Properties.Environment.Variables).not.toHaveProperty(ENV.dedupeTtlDays);
+    expect(ingest?.Properties.Environment.Variables).not.toHaveProperty(ENV.ignoredIdentities);
   });
 
   it('runs the four Node.js 22 arm64 functions with tracing, source maps and owned log groups', () => {
