@@ -67,6 +67,7 @@ import { buildConsole, writeConsole } from '../../console/build.js';
 import { CONSOLE_ROLES, type ConsoleRole, ROLE_ACCESS, SCOPE_SERVER, scopeOf } from '../../functions/shared/access.js';
 import type { HttpRoute as HubRoute } from '../../functions/shared/routes.js';
 import { API_CSP, COMMON_SECURITY_HEADERS, consoleCsp, HSTS } from '../../functions/shared/security-headers.js';
+import { FUNCTION_CONFIGS } from '../../functions/shared/config.js';
 import { HubFunction, type HubFunctionProps } from './hub-function.js';
 import { HubHttpApi } from './hub-http-api.js';
 
@@ -204,6 +205,7 @@ export class HubConsole extends Construct {
     this.tokenTrigger = new HubFunction(this, 'token-trigger', {
       ...props.functionDefaults,
       entry: props.tokenTriggerEntry,
+      config: FUNCTION_CONFIGS['console-token'],
       description: 'Cognito pre-token-generation: console groups to omnihub/* access-token scopes',
       memorySize: 128,
       timeout: Duration.seconds(5),

@@ -13,6 +13,7 @@ import { connectorRoutes } from './connectors.js';
 import { customerAdminRoutes } from './customer-admin.js';
 import { customerRoutes } from './customers.js';
 import type { ApiDeps } from './deps.js';
+import { openApiRoutes } from './openapi.js';
 import { searchRoutes } from './search.js';
 import type { ApiRoute, ApiRoutes } from './types.js';
 
@@ -26,6 +27,7 @@ export const createApiHandler = (deps: ApiDeps) => {
     ...connectorRoutes(deps),
     ...searchRoutes(deps),
     ...deps.subscriptionRoutes,
+    ...openApiRoutes(),
   };
   const byKey = new Map<string, ApiRoute>(Object.entries(routes));
   return middy<APIGatewayProxyEventV2, HttpResponse>()

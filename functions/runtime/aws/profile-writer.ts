@@ -1,10 +1,13 @@
-/** Lambda entry: SQS batches from the `profile-writer` rule into the customer view. */
+/** Lambda entry: SQS batches from the `profile-writer` rule into the customer view; configuration `FUNCTION_CONFIGS['profile-writer']`. */
+import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
+import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
 import { awsPublisher } from './deps/bus.js';
 import { awsConnectorActivity, awsProfileStore } from './deps/store.js';
-import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
+
+const config = readFunctionConfig(FUNCTION_CONFIGS['profile-writer']);
 
 export const handler = createProfileWriterHandler({
-  store: awsProfileStore(),
-  publisher: awsPublisher(),
-  activity: awsConnectorActivity(),
+  store: awsProfileStore(config),
+  publisher: awsPublisher(config.eventBusName),
+  activity: awsConnectorActivity(config.tableName),
 });
