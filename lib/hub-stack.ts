@@ -273,6 +273,18 @@ export class HubStack extends Stack {
         description: `Webhook URL to register in the ${connector.name} console`,
       });
     }
+    if (this.console) {
+      new CfnOutput(this, 'ConsoleUrl', { value: this.console.url, description: 'The customer console' });
+      new CfnOutput(this, 'ConsoleUserPoolId', {
+        value: this.console.userPool.userPoolId,
+        description:
+          'Create console users here (aws cognito-idp admin-create-user) and add them to viewer, agent or admin',
+      });
+      new CfnOutput(this, 'ConsoleApiEndpoint', {
+        value: this.console.api.httpApi.apiEndpoint,
+        description: 'Console API (Cognito JWT); the console calls it through the distribution at /v1/*',
+      });
+    }
     new CfnOutput(this, 'SecretPrefix', {
       value: config.secretPrefix,
       description: 'Connector secrets: <prefix><connector>',

@@ -18,7 +18,7 @@
  *   from those of machines. The distribution serves it at `/v1/*`, so the
  *   page calls its own origin: no CORS, and `connect-src 'self'`.
  */
-import { CfnOutput, Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import {
   AllowedMethods,
@@ -370,17 +370,6 @@ export class HubConsole extends Construct {
     // The new index.html must never point at scripts that are not uploaded yet.
     entry.node.addDependency(assets);
     this.acknowledgeDeployer();
-
-    new CfnOutput(this, 'Url', { value: this.url, description: 'The customer console' });
-    new CfnOutput(this, 'UserPoolId', {
-      value: this.userPool.userPoolId,
-      description:
-        'Create console users here (aws cognito-idp admin-create-user) and add them to viewer, agent or admin',
-    });
-    new CfnOutput(this, 'ApiEndpoint', {
-      value: this.api.httpApi.apiEndpoint,
-      description: 'Console API (Cognito JWT); the console calls it through the distribution at /v1/*',
-    });
   }
 
   private acknowledgeDistribution(props: HubConsoleProps): void {

@@ -173,6 +173,19 @@ describe('Infra: console files and delivery', () => {
   });
 });
 
+describe('Infra: console outputs', () => {
+  it('tells operators the console URL, the user pool to create people in, and the console API', () => {
+    // Prepare
+    const poolId = idOf(stack.console?.userPool.node.defaultChild);
+    const distributionId = idOf(stack.console?.distribution.node.defaultChild);
+
+    // Assess
+    template.hasOutput('ConsoleUserPoolId', { Value: { Ref: poolId } });
+    expect(JSON.stringify(template.findOutputs('ConsoleUrl'))).toContain(distributionId);
+    template.hasOutput('ConsoleApiEndpoint', Match.objectLike({}));
+  });
+});
+
 describe('Infra: console sign-in (Cognito)', () => {
   it('lets only administrators create users, requires TOTP MFA, a strong password and Plus threat protection', () => {
     // Prepare
