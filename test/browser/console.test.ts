@@ -175,12 +175,12 @@ describe('Console in Chromium', () => {
     // Act: filter by channel, then by type.
     await page.getByLabel('Channel', { exact: true }).selectOption({ label: 'Telegram' });
     await expect
-      .poll(async () => [...new Set(await list.locator('.trow-channel').allTextContents())], { timeout: 5000 })
+      .poll(async () => [...new Set(await list.locator('.trow-channel').allTextContents())], { timeout: 10_000 })
       .toEqual(['Telegram']);
     await page.getByLabel('Channel', { exact: true }).selectOption({ label: 'All channels' });
     await page.getByLabel('Type', { exact: true }).selectOption({ label: 'Call' });
     await expect
-      .poll(async () => await list.locator('.trow-summary').allTextContents(), { timeout: 5000 })
+      .poll(async () => await list.locator('.trow-summary').allTextContents(), { timeout: 10_000 })
       .toEqual(['Incoming call, 4m 5s']);
   });
 
