@@ -172,3 +172,31 @@ export interface SubscriptionOperations {
   /** Re-delivers archived events with `from <= time < to` to this subscription only. */
   replay(subscription: string, window: { from: Date; to: Date }): Promise<ReplayResult>;
 }
+
+// ---------------------------------------------------------------- outbound email (SES)
+
+/** One plain-text email, as the `ses` sender hands it to the transport. */
+export interface OutboundEmail {
+  /** `Name <address>` or an address on a verified SES identity. */
+  readonly from: string;
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  /** SES message tags: the hub's message id travels with the email into SES events. */
+  readonly tags?: readonly { readonly name: string; readonly value: string }[];
+  readonly configurationSetName?: string;
+}
+
+/** SES's answer: the `MessageId`, or the exception's name (`MessageRejected`, …) and HTTP status. */
+export type EmailSendResult =
+  | { readonly ok: true; readonly messageId: string }
+  | { readonly ok: false; readonly code: string; readonly message: string; readonly httpStatus?: number };
+
+/**
+ * Email through Amazon SES v2 `SendEmail`. The AWS SDK lives in the adapter
+ * (`adapters/aws/sesv2-email-transport.ts`); connectors see only this.
+ * Never throws: every failure, network ones included, is a result.
+ */
+export interface EmailTransport {
+  sendEmail(email: OutboundEmail): Promise<EmailSendResult>;
+}
