@@ -10,6 +10,8 @@ import type { BusEntry } from './events/envelope.js';
 import type { ConnectorSecrets } from './connectors/types.js';
 import type { Profile, TimelineItem } from './domain/profile.js';
 import type { SQSRecord } from 'aws-lambda';
+import type { MessageRequested } from './events/message-events.js';
+import type { MessageRecord } from './outbound/message.js';
 
 /** Publishes to the bus. Resolves only when every entry was accepted. */
 export interface EventPublisher {
@@ -199,4 +201,42 @@ export type EmailSendResult =
  */
 export interface EmailTransport {
   sendEmail(email: OutboundEmail): Promise<EmailSendResult>;
+}
+
+// ---------------------------------------------------------------- outbound messages
+
+/**
+ * Outbound messages (the messages API, the sender, receipts). Records live
+ * in their customer's partition, so erasing the customer erases them;
+ * writes are optimistic on `version`.
+ */
+export interface MessageStore {
+  /**
+   * Writes a new message and its idempotency key together. When the key
+   * exists already nothing is written and the message it names comes back
+   * (`created: false`), however many callers race.
+   */
+  create(record: MessageRecord, idempotencyKey: string): Promise<{ record: MessageRecord; created: boolean }>;
+  get(customerId: string, messageId: string): Promise<MessageRecord | undefined>;
+  findByIdempotencyKey(idempotencyKey: string): Promise<MessageRecord | undefined>;
+  /**
+   * Writes `next` when the stored version is `next.version - 1` (`conflict`
+   * otherwise; `missing` when the record is gone, e.g. erased). With
+   * `linkVendor`, `connector` + `vendorMessageId` are indexed in the same
+   * write, for receipts.
+   */
+  update(next: MessageRecord, opts?: { linkVendor?: boolean }): Promise<'ok' | 'conflict' | 'missing'>;
+  /** The message a receipt names, by the sending connector and the vendor's id. */
+  findByVendorId(connector: string, vendorMessageId: string): Promise<MessageRecord | undefined>;
+  /** A customer partition's messages, newest first. */
+  listForCustomer(customerId: string, limit: number): Promise<MessageRecord[]>;
+}
+
+/**
+ * Makes a message's `message.requested` come back to the sender at `at`
+ * (quiet hours, a retry's backoff): SQS delay up to 15 minutes and
+ * EventBridge Scheduler beyond on AWS, a journaled timer locally.
+ */
+export interface MessageScheduler {
+  schedule(request: MessageRequested, at: Date): Promise<void>;
 }

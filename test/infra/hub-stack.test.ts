@@ -37,6 +37,8 @@ const expectedAcknowledgements = (tableLogicalId: string): string[] =>
     'AwsSolutions-APIG4',
     'AwsSolutions-IAM5[Resource::*]',
     `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
+    // The sender's one-time schedules (deferred messages) in the hub's own schedule group.
+    'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/omnihub-prod-messages/*]',
     'AwsSolutions-L1',
     'AwsSolutions-SMG4',
     'AwsSolutions-SQS3',
@@ -195,10 +197,18 @@ describe('Infra: rules and queues', () => {
 
   it('gives each rule queue a redrive DLQ and a visibility timeout of 6x the consumer timeout', () => {
     // Prepare
-    const writerTimeout = resourcesOf(prod.template, 'AWS::Lambda::Function')[functionId(prod, 'profileWriter')]
-      ?.Properties.Timeout as number;
+    const consumerKey = {
+      'profile-writer': 'profileWriter',
+      hydrator: 'hydrator',
+      sender: 'sender',
+      'message-status': 'messageStatus',
+    } as const;
+    const timeoutOf = (rule: (typeof HUB_RULES)[number]) =>
+      resourcesOf(prod.template, 'AWS::Lambda::Function')[functionId(prod, consumerKey[rule.consumer])]?.Properties
+        .Timeout as number;
 
     for (const rule of HUB_RULES) {
+      const writerTimeout = timeoutOf(rule);
       const dlqId = logicalIdOf(prod.template, 'AWS::SQS::Queue', { QueueName: `omnihub-prod-${rule.name}-dlq` });
 
       // Assess
@@ -307,9 +317,9 @@ describe('Infra: HTTP API', () => {
 });
 
 describe('Infra: functions', () => {
-  it('runs the four Node.js 22 arm64 functions with tracing, source maps and owned log groups', () => {
-    // Assess: ingest, api, profile-writer, hydrator.
-    prod.template.resourceCountIs('AWS::Lambda::Function', 4);
+  it('runs the six Node.js 22 arm64 functions with tracing, source maps and owned log groups', () => {
+    // Assess: ingest, api, profile-writer, hydrator, sender, message-status.
+    prod.template.resourceCountIs('AWS::Lambda::Function', 6);
     prod.template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],

@@ -13,6 +13,7 @@ import { connectorRoutes } from './connectors.js';
 import { customerAdminRoutes } from './customer-admin.js';
 import { customerRoutes } from './customers.js';
 import type { ApiDeps } from './deps.js';
+import { messageRoutes } from './messages.js';
 import type { ApiRoute, ApiRoutes } from './types.js';
 
 export type { ApiDeps } from './deps.js';
@@ -23,6 +24,7 @@ export const createApiHandler = (deps: ApiDeps) => {
     ...customerRoutes(deps),
     ...customerAdminRoutes(deps),
     ...connectorRoutes(deps),
+    ...messageRoutes(deps),
     ...deps.subscriptionRoutes,
   };
   const byKey = new Map<string, ApiRoute>(Object.entries(routes));

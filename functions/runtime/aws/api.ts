@@ -7,6 +7,7 @@ import { createApiHandler } from '../../handlers/api/index.js';
 import { createSubscriptionRoutes } from '../../handlers/api/subscriptions.js';
 import { awsSubscriptionOperations, lazyDeliveryLog } from './deps/subscriptions.js';
 import { subscriptions } from '../../../subscriptions.config.js';
+import { awsMessageStore, awsOutboundSettings } from './deps/outbound.js';
 
 export const handler = createApiHandler({
   store: awsProfileStore(),
@@ -14,6 +15,9 @@ export const handler = createApiHandler({
   publisher: awsPublisher(),
   defaultCountry: awsCountry(),
   traits: awsTraitOptions(),
+  // Outbound (issue 12): POST /v1/customers/{id}/messages, message status, reachability.
+  messages: awsMessageStore(),
+  outbound: awsOutboundSettings(),
   ...(awsConfig().publicBaseUrl ? { publicBaseUrl: awsConfig().publicBaseUrl } : {}),
   // Subscriptions (issue 5): /v1/subscriptions…
   subscriptionRoutes: createSubscriptionRoutes({

@@ -25,6 +25,7 @@ import { createLocalHttpServer } from '../../adapters/local/http-server.js';
 import { startLocalSubscriptions, type LocalSubscriptions } from './local-subscriptions.js';
 import type { SubscriptionInput } from '../../subscriptions/config.js';
 import type { Context } from 'aws-lambda';
+import { startLocalOutbound, type LocalOutbound } from './local-outbound.js';
 
 export interface LocalHubOptions {
   /** 0 → any free port. @default 3000 */
@@ -55,6 +56,8 @@ export interface LocalHubOptions {
   readonly subscriptions?: readonly SubscriptionInput[];
   /** HTTP client of the subscription dispatcher. @default fetch */
   readonly subscriptionFetch?: typeof fetch;
+  /** The clock of the messages API and the sender (quiet hours, windows, retries); tests inject one. @default the wall clock */
+  readonly now?: () => Date;
 }
 
 export interface LocalHub {
@@ -70,6 +73,8 @@ export interface LocalHub {
   stop(): Promise<void>;
   /** Subscription delivery: queues, secrets, delivery log, replay (issue 5). */
   readonly subscriptions: LocalSubscriptions;
+  /** Outbound messages (issue 12): store, settings, the scheduler of deferred sends. */
+  readonly outbound: LocalOutbound;
 }
 
 const queueContext = (name: string): Context =>
@@ -97,6 +102,20 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   const secrets = new EnvSecretStore(env);
   const bus = new LocalEventBus(options.dataDir ? { archivePath: join(options.dataDir, 'archive.jsonl') } : {});
 
+  // ---- Outbound (issue 12): messages API, sender, receipts → status.
+  const outbound = await startLocalOutbound({
+    dynamoClient,
+    tableName,
+    env,
+    secrets,
+    store,
+    publisher: bus,
+    defaultCountry,
+    ...(publicBaseUrl ? { publicBaseUrl } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  // ---- end of outbound
   const consumers: Record<(typeof HUB_RULES)[number]['consumer'], QueueConsumer> = {
     'profile-writer': (() => {
       const handler = createProfileWriterHandler({ store, publisher: bus });
@@ -111,6 +130,8 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       });
       return (event) => handler(event, queueContext('hydrator'));
     })(),
+    sender: (event) => outbound.sender(event, queueContext('sender')),
+    'message-status': (event) => outbound.messageStatus(event, queueContext('message-status')),
   };
   for (const rule of HUB_RULES) {
     const queue = new LocalQueue(rule.name, consumers[rule.consumer], {
@@ -121,6 +142,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       ...(options.dataDir ? { journalPath: join(options.dataDir, 'queues', `${rule.name}.jsonl`) } : {}),
     });
     bus.addRoute({ name: rule.name, pattern: rule.pattern, queue });
+    if (rule.consumer === 'sender') outbound.attachSenderQueue(queue);
   }
 
   const apiToken = options.apiToken ?? (env.OMNIHUB_API_TOKEN || randomBytes(24).toString('base64url'));
@@ -156,6 +178,9 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
         publisher: bus,
         defaultCountry,
         traits: { lifespanYears: config.lifespanYears, abandonedCartAfterHours: config.abandonedCartHours },
+        messages: outbound.messages,
+        outbound: outbound.settings,
+        ...(options.now ? { now: options.now } : {}),
         ...(publicBaseUrl ? { publicBaseUrl } : {}),
         subscriptionRoutes: subscriptions.routes,
       }),
@@ -178,11 +203,13 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     dynamoEndpoint: dynamo.endpoint,
     idle: () => bus.idle(),
     subscriptions,
+    outbound,
     stop: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await bus.idle();
       await subscriptions.stop();
+      outbound.stop();
       for (const q of bus.queues()) q.stop();
       dynamoClient.destroy();
       if (ownsDynamo) await dynamo.stop();
