@@ -25,6 +25,29 @@ export interface SecretStore {
   get(connector: string): Promise<ConnectorSecrets>;
 }
 
+/** Whether a connector's secrets are set, as far as metadata can tell; never a value. */
+export interface SecretStatus {
+  /** An operator has set a value. On AWS: the secret holds a version besides the placeholder the stack created. */
+  readonly configured: boolean;
+  /**
+   * Per key of the connector's secret, where the store can tell without
+   * handing a value out (the local environment). Absent on AWS: only the
+   * functions that verify or call vendors may read a value.
+   */
+  readonly keys?: Readonly<Record<string, boolean>>;
+  /** When the current value was set (ISO 8601), where the store knows. */
+  readonly updatedAt?: string;
+}
+
+/**
+ * What `GET /v1/connectors` may know about connector secrets: their status,
+ * never their values, so the `api` function holds no permission to read a
+ * signing secret (Secrets Manager `ListSecretVersionIds` on AWS).
+ */
+export interface SecretStatusReader {
+  status(connector: string): Promise<SecretStatus>;
+}
+
 export interface ApplyOutcome {
   readonly status: 'applied' | 'duplicate';
   readonly customerId: string;

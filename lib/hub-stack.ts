@@ -17,11 +17,12 @@ import { ARCHIVE_PATTERN, HUB_RULES, type HubRule } from '../functions/events/ru
 import { ENV } from '../functions/shared/config.js';
 import { HTTP_ROUTES } from '../functions/shared/routes.js';
 import type { StageConfig } from './config.js';
-import { ConnectorSecrets, type ConnectorInfo } from './constructs/connector-secrets.js';
+import { ConnectorSecrets, type ConnectorInfo, connectorInfo } from './constructs/connector-secrets.js';
 import { HubEventBus } from './constructs/hub-event-bus.js';
 import { HubFunction } from './constructs/hub-function.js';
-import { HubHttpApi } from './constructs/hub-http-api.js';
+import { HubHttpApi, type Throttle } from './constructs/hub-http-api.js';
 import { HubTable } from './constructs/hub-table.js';
+import { ApiAccess } from './constructs/api-access.js';
 import { RuleQueue } from './constructs/rule-queue.js';
 import { HubSubscriptions } from './constructs/subscriptions.js';
 import { HubOutbound } from './constructs/hub-outbound.js';
@@ -31,6 +32,13 @@ import { subscriptions as configuredSubscriptions } from '../subscriptions.confi
 
 /** Lambda entry points, resolved from this file so the CLI's cwd does not matter. */
 const entry = (name: string): string => fileURLToPath(new URL(`../functions/runtime/aws/${name}.ts`, import.meta.url));
+
+/**
+ * Throttle of the GET handshake routes (Meta's `hub.challenge` and the like):
+ * a vendor sends one when a subscription is saved, so a low fixed budget
+ * keeps them from being a cheap way to spend ingest's concurrency.
+ */
+export const HANDSHAKE_THROTTLE: Throttle = { rateLimit: 10, burstLimit: 20 };
 
 /** `profile-writer` → `ProfileWriter`, for output ids. */
 const pascal = (s: string): string =>
@@ -61,6 +69,8 @@ export class HubStack extends Stack {
     readonly messageStatus: HubFunction;
   };
   public readonly ruleQueues: ReadonlyMap<string, RuleQueue>;
+  /** IAM policies and roles per access level of the route table (read, send, admin). */
+  public readonly access: ApiAccess;
   public readonly subscriptions: HubSubscriptions;
   public readonly outbound: HubOutbound;
 
@@ -70,7 +80,7 @@ export class HubStack extends Stack {
       ...props,
     });
     const { config } = props;
-    const connectors = props.connectors ?? listConnectors();
+    const connectors = props.connectors ?? listConnectors().map(connectorInfo);
     const prefix = `omnihub-${config.stage}`;
     const retain = config.isDev ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     Tags.of(this).add('project', 'omnihub');
@@ -102,6 +112,9 @@ export class HubStack extends Stack {
       // Vendors time out after 5–20 s; ingest only verifies and publishes.
       memorySize: 512,
       timeout: Duration.seconds(10),
+      ...(config.ingestReservedConcurrency === 'none'
+        ? {}
+        : { reservedConcurrentExecutions: config.ingestReservedConcurrency }),
       environment: { ...common.environment, [ENV.maxBodyBytes]: String(config.maxBodyBytes) },
     });
     const profileWriter = new HubFunction(this, 'profile-writer', {
@@ -136,14 +149,14 @@ export class HubStack extends Stack {
     // Read API plus the privacy and repair operations: erase, unmerge (writes) and their notifications.
     api.bindTable(this.table.table, 'RW');
     api.bindBus(this.bus.eventBus);
-    // Vendor API credentials live in the connector's secret; events go back to the bus.
-    hydrator.bindSecrets(this.secrets.secrets, config.secretPrefix, 'read');
+    // Vendor API credentials live in the connector's secret: only connectors with a hydrate step (issue 9 item 15).
+    hydrator.bindSecrets(this.secrets.hydrationSecrets, config.secretPrefix, 'read');
     hydrator.bindBus(this.bus.eventBus);
     hydrator.addEnvironment(ENV.tableName, this.table.table.tableName);
-    // GET /v1/connectors reports per key whether it is set, which only the
-    // value can tell (every secret has a version: it is created as `{}`); the
-    // handler returns booleans, never values, and only to SigV4 callers.
-    api.bindSecrets(this.secrets.secrets, config.secretPrefix, 'read');
+    // GET /v1/connectors says whether a value was set from version metadata
+    // (the stack creates each secret holding `{}`, so an operator's value is a
+    // second labelled version); the api never reads a signing secret.
+    api.bindSecrets(this.secrets.secrets, config.secretPrefix, 'status');
     // The shared runtime config validates both names in every function at
     // cold start; a name alone grants nothing.
     ingest.addEnvironment(ENV.tableName, this.table.table.tableName);
@@ -155,10 +168,25 @@ export class HubStack extends Stack {
       handlers: { ingest, api },
       throttleRateLimit: config.throttleRateLimit,
       throttleBurstLimit: config.throttleBurstLimit,
+      // Webhooks get their own budgets (issue 9 item 17): a webhook flood cannot throttle the API, nor the reverse.
+      routeThrottle: (route) =>
+        route.auth !== 'none'
+          ? undefined
+          : route.method === 'GET'
+            ? HANDSHAKE_THROTTLE
+            : { rateLimit: config.webhookThrottleRateLimit, burstLimit: config.webhookThrottleBurstLimit },
       accessLogRetention: config.logRetention,
       accessLogRemovalPolicy: retain,
     });
     const baseUrl = config.publicBaseUrl ?? this.api.httpApi.apiEndpoint;
+
+    /** Access — one managed policy and role per access level, from the route table (issue 9 item 16). */
+    this.access = new ApiAccess(this, 'api-access', {
+      httpApi: this.api.httpApi,
+      stageName: this.api.stage.stageName,
+      routes: HTTP_ROUTES,
+      namePrefix: prefix,
+    });
     for (const fn of [ingest, api]) fn.addEnvironment(ENV.publicBaseUrl, baseUrl);
 
     /** Alarms — optional email topic for the dead-letter alarms. */
@@ -237,10 +265,6 @@ export class HubStack extends Stack {
     new CfnOutput(this, 'ApiEndpoint', {
       value: this.api.httpApi.apiEndpoint,
       description: 'execute-api endpoint; the target of a custom domain mapping',
-    });
-    new CfnOutput(this, 'ReadApiInvokeArn', {
-      value: this.api.readApiInvokeArn(),
-      description: 'Resource for execute-api:Invoke in the policies of read-API callers',
     });
     for (const connector of connectors) {
       new CfnOutput(this, `WebhookUrl${pascal(connector.name)}`, {

@@ -32,7 +32,6 @@ export interface HydratorDeps {
 }
 
 export const createHydratorHandler = (deps: HydratorDeps) => {
-  const processor = new BatchProcessor(EventType.SQS);
   const recordHandler = async (record: SQSRecord): Promise<void> => {
     const request = (JSON.parse(record.body) as { detail: HydrationRequest }).detail;
     const connector = findConnector(request.connector);
@@ -48,7 +47,8 @@ export const createHydratorHandler = (deps: HydratorDeps) => {
       eventIds: events.map((e) => e.id),
     });
   };
+  // A processor per invocation (see the profile writer): concurrent batches must not share failure lists.
   return middy<SQSEvent, SQSBatchResponse>().handler((event: SQSEvent, context: Context) =>
-    processPartialResponse(event, recordHandler, processor, { context }),
+    processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context }),
   );
 };

@@ -48,7 +48,7 @@ const handshake = (
 export const createIngestHandler = (deps: IngestDeps) => {
   const now = deps.now ?? (() => new Date());
   return middy<APIGatewayProxyEventV2, HttpResponse>()
-    .use(httpErrors())
+    .use(httpErrors({ now: () => now().getTime() }))
     .handler(async (event) => {
       const connector = findConnector(event.pathParameters?.connector);
       if (!connector)

@@ -18,7 +18,6 @@ export interface ProfileWriterDeps {
 }
 
 export const createProfileWriterHandler = (deps: ProfileWriterDeps) => {
-  const processor = new BatchProcessor(EventType.SQS);
   const recordHandler = async (record: SQSRecord): Promise<void> => {
     const envelope = JSON.parse(record.body) as { detail?: unknown };
     const event = parseHubEvent(envelope.detail);
@@ -34,7 +33,9 @@ export const createProfileWriterHandler = (deps: ProfileWriterDeps) => {
       customerId: outcome.customerId,
     });
   };
+  // A processor per invocation: it holds the batch's failures, and concurrent batches (SQS feeding several
+  // invocations, the local queue's concurrency) sharing one would clear each other's and lose a failed record.
   return middy<SQSEvent, SQSBatchResponse>().handler((event: SQSEvent, context: Context) =>
-    processPartialResponse(event, recordHandler, processor, { context }),
+    processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context }),
   );
 };

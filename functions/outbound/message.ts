@@ -283,6 +283,10 @@ export const applyReceipt = (
   );
 };
 
+/** Plan verdicts as plain (mutable) JSON values for a response body. */
+export const verdictViews = (channels: readonly ChannelVerdict[]) =>
+  channels.map((c) => ({ ...c, reasons: [...c.reasons] }));
+
 /** The record as the API shows it (no lease, fingerprint or outbox flag). */
 export const toMessageView = (r: MessageRecord) => ({
   messageId: r.messageId,
@@ -295,7 +299,15 @@ export const toMessageView = (r: MessageRecord) => ({
   ...(r.vendorMessageId ? { vendorMessageId: r.vendorMessageId } : {}),
   ...(r.text !== undefined ? { text: r.text } : {}),
   ...(r.subject ? { subject: r.subject } : {}),
-  ...(r.template ? { template: r.template } : {}),
+  ...(r.template
+    ? {
+        template: {
+          name: r.template.name,
+          language: r.template.language,
+          ...(r.template.parameters ? { parameters: [...r.template.parameters] } : {}),
+        },
+      }
+    : {}),
   ...(r.messageTag ? { messageTag: r.messageTag } : {}),
   ...(r.forcedChannel ? { forcedChannel: r.forcedChannel } : {}),
   ...(r.notBefore && r.status === 'queued' ? { notBefore: r.notBefore } : {}),
@@ -306,7 +318,7 @@ export const toMessageView = (r: MessageRecord) => ({
   ...(r.deliveredAt ? { deliveredAt: r.deliveredAt } : {}),
   ...(r.readAt ? { readAt: r.readAt } : {}),
   ...(r.failedAt ? { failedAt: r.failedAt } : {}),
-  attempts: r.attempts,
-  receipts: r.receipts,
-  reasons: r.plan,
+  attempts: [...r.attempts],
+  receipts: [...r.receipts],
+  reasons: verdictViews(r.plan),
 });

@@ -75,7 +75,7 @@ export class MethodNotAllowedError extends HubError {
  * 503 so the vendor keeps redelivering until an operator sets the secret.
  */
 export class NotConfiguredError extends HubError {
-  constructor(connector: string) {
+  constructor(readonly connector: string) {
     super(
       `Connector ${connector} has no secret configured; requests are refused until it is set`,
       503,

@@ -14,6 +14,13 @@ export const subscriptionResourceName = (stagePrefix: string, name: string): str
 /** The subscription's dead-letter queue. */
 export const deadLetterQueueName = (queueName: string): string => `${queueName}-dlq`;
 
+/**
+ * Partition key of a subscription's delivery log items (attempts and
+ * counters) in the hub table; the dispatcher's IAM grant is limited to these
+ * partitions (`dynamodb:LeadingKeys`).
+ */
+export const deliveryLogPartition = (subscription: string): string => `S#${subscription}`;
+
 /** Secrets Manager prefix of subscription secrets: `omnihub/<stage>/subscriptions/`. */
 export const subscriptionSecretPrefix = (stage: string): string => `omnihub/${stage}/subscriptions/`;
 

@@ -53,6 +53,8 @@ export interface HubFunctionProps {
   readonly logRemovalPolicy?: RemovalPolicy;
   /** Extra environment variables (non-secret configuration only). @default none */
   readonly environment?: Readonly<Record<string, string>>;
+  /** Concurrency reserved for (and capping) this function. @default none: the account's unreserved pool */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /** Access a function gets to the table. */
@@ -60,10 +62,24 @@ export type TableAccess = 'RW' | 'R';
 
 /** What a function may do with connector secrets. */
 export type SecretAccess =
-  /** `GetSecretValue`: verify webhook signatures. */
+  /** `GetSecretValue`: verify webhook signatures, call vendor APIs. */
   | 'read'
-  /** `DescribeSecret`: metadata only (exists, last changed), never the value. */
-  | 'describe';
+  /** `ListSecretVersionIds`: versions and their labels (whether a value was set), never the value. */
+  | 'status';
+
+/** Item-level DynamoDB actions a partition-scoped grant may hold (no Scan, no index, no table management). */
+export type TableItemAction =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:UpdateItem'
+  | 'dynamodb:DeleteItem'
+  | 'dynamodb:Query'
+  | 'dynamodb:ConditionCheckItem';
+
+const SECRET_ACTION: Record<SecretAccess, string> = {
+  read: 'secretsmanager:GetSecretValue',
+  status: 'secretsmanager:ListSecretVersionIds',
+};
 
 /**
  * A Node.js 22 / arm64 Lambda bundled by esbuild as minified ESM with source
@@ -94,6 +110,9 @@ export class HubFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(30),
+      ...(props.reservedConcurrentExecutions !== undefined
+        ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions }
+        : {}),
       tracing: Tracing.ACTIVE,
       role,
       logGroup,
@@ -157,6 +176,30 @@ export class HubFunction extends NodejsFunction {
   }
 
   /**
+   * Tells the function the table name (`OMNIHUB_TABLE_NAME`) and grants
+   * `actions` on the table's items only where the partition key is one of
+   * `partitionKeys` (`ForAllValues:StringEquals` on `dynamodb:LeadingKeys`;
+   * every action allowed here always carries its key, so the condition cannot
+   * hold vacuously). No index, no Scan, no table management.
+   */
+  public bindTablePartitions(
+    table: ITable,
+    partitionKeys: readonly string[],
+    actions: readonly TableItemAction[],
+  ): void {
+    if (partitionKeys.length === 0 || actions.length === 0)
+      throw new Error(`${this.node.path}: a partition-scoped table grant needs partition keys and actions`);
+    this.addEnvironment(ENV.tableName, table.tableName);
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: [...actions],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...partitionKeys] } },
+      }),
+    );
+  }
+
+  /**
    * Tells the function the bus name (`OMNIHUB_EVENT_BUS_NAME`) and grants
    * `events:PutEvents` on that bus only.
    */
@@ -168,17 +211,14 @@ export class HubFunction extends NodejsFunction {
   /**
    * Tells the function the connector secret prefix
    * (`OMNIHUB_SECRET_PREFIX`) and grants exactly one action on exactly these
-   * secrets: `read` → `secretsmanager:GetSecretValue`, `describe` →
-   * `secretsmanager:DescribeSecret`. With no secrets only the variable is set.
+   * secrets: `read` → `secretsmanager:GetSecretValue`, `status` →
+   * `secretsmanager:ListSecretVersionIds`. With no secrets only the variable is set.
    */
   public bindSecrets(secrets: readonly ISecret[], prefix: string, access: SecretAccess): void {
     this.addEnvironment(ENV.secretPrefix, prefix);
     if (secrets.length === 0) return;
     this.addToRolePolicy(
-      new PolicyStatement({
-        actions: [access === 'read' ? 'secretsmanager:GetSecretValue' : 'secretsmanager:DescribeSecret'],
-        resources: secrets.map((s) => s.secretArn),
-      }),
+      new PolicyStatement({ actions: [SECRET_ACTION[access]], resources: secrets.map((s) => s.secretArn) }),
     );
   }
 }

@@ -15,6 +15,7 @@ import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { assertDeployable, isDispatched, type Subscription } from '../../functions/subscriptions/config.js';
 import {
+  deliveryLogPartition,
   subscriptionPrefix,
   subscriptionResourceName,
   SUBSCRIPTION_ENV,
@@ -98,7 +99,12 @@ export class HubSubscriptions extends Construct {
           [SUBSCRIPTION_ENV.secretPrefix]: props.secretPrefix,
         },
       });
-      this.dispatcher.bindTable(props.table, 'RW');
+      // The delivery log only: its attempts and counters, one partition per webhook subscription.
+      this.dispatcher.bindTablePartitions(
+        props.table,
+        webhooks.map((s) => deliveryLogPartition(s.name)),
+        ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      );
     }
 
     /** Signing secrets — generated per webhook; receivers get the value from an operator. */

@@ -16,6 +16,7 @@ import { ARCHIVE_PATTERN, HUB_RULES } from '../../functions/events/rules.js';
 import { ENV } from '../../functions/shared/config.js';
 import { HTTP_ROUTES, routeKey } from '../../functions/shared/routes.js';
 import { parseStageConfig } from '../../lib/config.js';
+import { ACCESS_LEVELS, accessPlan } from '../../lib/constructs/api-access.js';
 import type { ConnectorInfo } from '../../lib/constructs/connector-secrets.js';
 import { HubStack } from '../../lib/hub-stack.js';
 
@@ -27,18 +28,31 @@ const FIXTURE_CONNECTORS: ConnectorInfo[] = [
   {
     name: 'acme-chat',
     secrets: [{ name: 'secret', env: 'OMNIHUB_SECRET_ACME_CHAT', description: 'HMAC key', required: true }],
+    hydrates: false,
   },
-  { name: 'forms', secrets: [] },
+  { name: 'forms', secrets: [], hydrates: false },
+  {
+    name: 'acme-crm',
+    secrets: [{ name: 'apiToken', env: 'OMNIHUB_API_TOKEN_ACME_CRM', description: 'API token', required: true }],
+    hydrates: true,
+  },
 ];
 
 /** Every acknowledged cdk-nag rule; adding one must be a reviewed change here. */
-const expectedAcknowledgements = (tableLogicalId: string): string[] =>
+const expectedAcknowledgements = (tableLogicalId: string, apiLogicalId: string): string[] =>
   [
     'AwsSolutions-APIG4',
     'AwsSolutions-IAM5[Resource::*]',
     `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
     // The sender's one-time schedules (deferred messages) in the hub's own schedule group.
     'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/omnihub-prod-messages/*]',
+    // The path parameters of the IAM routes in the access-level policies (test/infra/api-access.test.ts).
+    ...[...new Set(ACCESS_LEVELS.flatMap((l) => accessPlan(HTTP_ROUTES)[l].allow))]
+      .filter((p) => p.includes('*'))
+      .map(
+        (p) =>
+          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiLogicalId}>/$default/${p}]`,
+      ),
     'AwsSolutions-L1',
     'AwsSolutions-SMG4',
     'AwsSolutions-SQS3',
@@ -76,6 +90,19 @@ const roleOfFunction = (t: Template, fnId: string): string =>
 const functionId = (synth: Synth, fn: keyof HubStack['functions']): string =>
   synth.stack.getLogicalId(synth.stack.functions[fn].node.defaultChild as CfnElement);
 const actionsOf = (s: { Action: string | string[] }): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+/** Secrets Manager statements as `{ actions, effect, resources }`, resource references sorted. */
+const secretGrantsOf = (statements: Array<{ Action: string | string[]; Resource: unknown; Effect: string }>) =>
+  statements
+    .filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')))
+    .map((s) => ({
+      actions: actionsOf(s),
+      effect: s.Effect,
+      resources: [s.Resource]
+        .flat()
+        .map((r) => JSON.stringify(r))
+        .sort(),
+    }));
+const refs = (ids: readonly string[]): string[] => ids.map((id) => JSON.stringify({ Ref: id })).sort();
 
 let prod: Synth;
 let dev: Synth;
@@ -89,7 +116,15 @@ beforeAll(() => {
     subscriptions: [],
   });
   const devStack = new HubStack(app, 'Omnihub-dev', {
-    config: parseStageConfig({ stage: 'dev', publicBaseUrl: 'https://hooks.example.com/' }),
+    config: parseStageConfig({
+      stage: 'dev',
+      publicBaseUrl: 'https://hooks.example.com/',
+      throttleRateLimit: 20,
+      throttleBurstLimit: 40,
+      webhookThrottleRateLimit: '300',
+      webhookThrottleBurstLimit: '600',
+      ingestReservedConcurrency: 'none',
+    }),
     connectors: FIXTURE_CONNECTORS,
     subscriptions: [],
   });
@@ -301,17 +336,45 @@ describe('Infra: HTTP API', () => {
     }
   });
 
-  it('throttles the default stage and writes access logs', () => {
+  it('throttles the API routes by the stage default and each webhook route by its own budget', () => {
+    // Prepare
+    const [stageId, stage] = Object.entries(resourcesOf(prod.template, 'AWS::ApiGatewayV2::Stage'))[0] ?? [];
+    const routeIds = Object.entries(resourcesOf(prod.template, 'AWS::ApiGatewayV2::Route'))
+      .filter(([, r]) => String(r.Properties.RouteKey).includes('/webhooks/'))
+      .map(([id]) => id);
+
     // Assess
     prod.template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
-    prod.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+    expect(stage?.Properties).toMatchObject({
       StageName: '$default',
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      RouteSettings: {
+        'POST /webhooks/{connector}': { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+        'GET /webhooks/{connector}': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+      },
+    });
+    expect(Object.keys(stage?.Properties.RouteSettings)).toHaveLength(
+      HTTP_ROUTES.filter((r) => r.auth === 'none').length,
+    );
+    // A route setting names a route that must exist when the stage is created.
+    const dependsOn = (prod.template.toJSON().Resources[stageId as string].DependsOn ?? []) as string[];
+    expect(dependsOn).toEqual(expect.arrayContaining(routeIds));
+    prod.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       AccessLogSettings: {
         DestinationArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] },
         Format: Match.stringLikeRegexp('requestId'),
       },
+    });
+  });
+
+  it('takes the webhook and API budgets from the stage configuration', () => {
+    // Assess
+    dev.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+      RouteSettings: Match.objectLike({
+        'POST /webhooks/{connector}': { ThrottlingRateLimit: 300, ThrottlingBurstLimit: 600 },
+      }),
     });
   });
 });
@@ -353,6 +416,20 @@ describe('Infra: functions', () => {
     }
   });
 
+  it('reserves (and caps) the concurrency of ingest only, unless configured none', () => {
+    // Prepare
+    const fns = resourcesOf(prod.template, 'AWS::Lambda::Function');
+
+    // Assess
+    expect(fns[functionId(prod, 'ingest')]?.Properties.ReservedConcurrentExecutions).toBe(50);
+    for (const fn of ['profileWriter', 'api', 'hydrator'] as const)
+      expect(fns[functionId(prod, fn)]?.Properties.ReservedConcurrentExecutions, fn).toBeUndefined();
+    expect(
+      resourcesOf(dev.template, 'AWS::Lambda::Function')[functionId(dev, 'ingest')]?.Properties
+        .ReservedConcurrentExecutions,
+    ).toBeUndefined();
+  });
+
   it('uses Resource "*" only for the X-Ray actions (the one acknowledged IAM5 finding)', () => {
     for (const fn of ['ingest', 'profileWriter', 'api'] as const) {
       // Prepare
@@ -383,10 +460,47 @@ describe('Infra: functions', () => {
     const statements = statementsOfRole(dev.template, roleOfFunction(dev.template, functionId(dev, 'ingest')));
 
     // Assess
-    const secretActions = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
-    expect(secretActions).toEqual([
-      { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: secretIds.map((id) => ({ Ref: id })) },
+    expect(secretGrantsOf(statements)).toEqual([
+      { actions: ['secretsmanager:GetSecretValue'], effect: 'Allow', resources: refs(secretIds) },
     ]);
+  });
+
+  it.each([
+    ['dev', () => dev, FIXTURE_CONNECTORS.filter((c) => c.hydrates).map((c) => c.name)],
+    [
+      'prod',
+      () => prod,
+      listConnectors()
+        .filter((c) => c.hydrate)
+        .map((c) => c.name),
+    ],
+  ] as const)(
+    'lets the hydrator read only the secrets of connectors with a hydrate step (%s)',
+    (_stage, synth, hydrating) => {
+      // Prepare
+      const { template } = synth();
+      const secretIdOf = (name: string) =>
+        logicalIdOf(template, 'AWS::SecretsManager::Secret', { Name: Match.stringLikeRegexp(`/connectors/${name}$`) });
+      const statements = statementsOfRole(template, roleOfFunction(template, functionId(synth(), 'hydrator')));
+
+      // Assess
+      expect(hydrating.length).toBeGreaterThan(0);
+      expect(secretGrantsOf(statements)).toEqual([
+        { actions: ['secretsmanager:GetSecretValue'], effect: 'Allow', resources: refs(hydrating.map(secretIdOf)) },
+      ]);
+    },
+  );
+
+  it('lets the api list secret versions (metadata) of every connector and read no secret value', () => {
+    // Prepare
+    const secretIds = Object.keys(resourcesOf(prod.template, 'AWS::SecretsManager::Secret'));
+    const statements = statementsOfRole(prod.template, roleOfFunction(prod.template, functionId(prod, 'api')));
+
+    // Assess
+    expect(secretGrantsOf(statements)).toEqual([
+      { actions: ['secretsmanager:ListSecretVersionIds'], effect: 'Allow', resources: refs(secretIds) },
+    ]);
+    expect(statements.flatMap(actionsOf)).not.toContain('secretsmanager:GetSecretValue');
   });
 
   it('gives the table to the functions that need it and keeps ingest away from it', () => {
@@ -441,7 +555,12 @@ describe('Infra: connectors', () => {
     expect(outputs).toEqual(
       expect.arrayContaining([
         'ApiBaseUrl',
-        'ReadApiInvokeArn',
+        'ApiReadPolicyArn',
+        'ApiSendPolicyArn',
+        'ApiAdminPolicyArn',
+        'ApiReadRoleArn',
+        'ApiSendRoleArn',
+        'ApiAdminRoleArn',
         'EventBusName',
         'EventBusArn',
         'TableName',
@@ -480,7 +599,10 @@ describe('Infra: cdk-nag (AwsSolutions)', () => {
 
     // Assess
     const tableLogicalId = prod.stack.getLogicalId(prod.stack.table.table.node.defaultChild as CfnElement);
-    expect([...new Set(acknowledgements.map((a) => a.id))].sort()).toEqual(expectedAcknowledgements(tableLogicalId));
+    const apiLogicalId = prod.stack.getLogicalId(prod.stack.api.httpApi.node.defaultChild as CfnElement);
+    expect([...new Set(acknowledgements.map((a) => a.id))].sort()).toEqual(
+      expectedAcknowledgements(tableLogicalId, apiLogicalId),
+    );
     for (const { id, reason } of acknowledgements) expect(reason.length, id).toBeGreaterThan(80);
   });
 });
@@ -512,6 +634,10 @@ describe('Infra: stage configuration', () => {
 
     // Assess
     expect(config).toMatchObject({ isDev: false, throttleRateLimit: 50, logRetention: 30, archiveRetentionDays: 365 });
+    expect(config).toMatchObject({ webhookThrottleRateLimit: 100, webhookThrottleBurstLimit: 200 });
+    expect(config.ingestReservedConcurrency).toBe(50);
+    expect(parseStageConfig({ ingestReservedConcurrency: '120' }).ingestReservedConcurrency).toBe(120);
+    expect(parseStageConfig({ ingestReservedConcurrency: 'none' }).ingestReservedConcurrency).toBe('none');
     expect(config.publicBaseUrl).toBeUndefined();
   });
 
@@ -521,6 +647,8 @@ describe('Infra: stage configuration', () => {
     [{ logRetentionDays: '10' }, /logRetentionDays: one of 1, 3, 5, 7, 14/],
     [{ archiveRetentionDays: 0 }, /archiveRetentionDays: at least 1 day/],
     [{ publicBaseUrl: 'http://hooks.example.com' }, /publicBaseUrl: an https:\/\/ URL/],
+    [{ ingestReservedConcurrency: '0' }, /ingestReservedConcurrency: /],
+    [{ webhookThrottleRateLimit: 'lots' }, /webhookThrottleRateLimit: /],
   ])('rejects %j naming the key and how to set it', (raw, message) => {
     // Act & Assess
     expect(() => parseStageConfig(raw)).toThrow(message);

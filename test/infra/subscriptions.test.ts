@@ -202,6 +202,27 @@ describe('Infra: subscriptions', () => {
     expect(JSON.stringify(policies[0]?.Properties.Roles)).toMatch(/dispatcher/);
   });
 
+  it('lets the dispatcher write only its delivery-log partitions (dynamodb:LeadingKeys), nothing else of the table', () => {
+    // Prepare
+    const dispatcherId = stack.getLogicalId(stack.subscriptions.dispatcher?.node.defaultChild as CfnElement);
+    const roleId = resources('AWS::Lambda::Function')[dispatcherId]?.Properties.Role['Fn::GetAtt'][0];
+    const tableId = stack.getLogicalId(stack.table.table.node.defaultChild as CfnElement);
+    const statements = Object.values(resources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>);
+
+    // Assess
+    const dynamo = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('dynamodb:')));
+    expect(dynamo).toEqual([
+      {
+        Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['S#crm-leads', 'S#loyalty'] } },
+      },
+    ]);
+  });
+
   it('delivers native targets with their retry policy, DLQ and input transformer', () => {
     // Assess: SQS with a transform.
     expect(ruleOf('lake')?.Properties.Targets[0]).toMatchObject({

@@ -3,9 +3,11 @@
  * `batchSize` records go to the consumer as a real `SQSEvent`, failed records
  * (partial batch response or a thrown error) come back after an exponential
  * backoff, and after `maxReceiveCount` receives a record moves to the
- * dead-letter list. Every send, completion and dead-lettering is appended to
- * a journal file before `send` returns, so a message acknowledged to a vendor
- * survives a crash of `npm start` and is delivered after the restart.
+ * dead-letter list. Every send, receive, completion and dead-lettering is
+ * appended to a journal file before it takes effect, so a message
+ * acknowledged to a vendor survives a crash of `npm start` and is delivered
+ * after the restart, with its receive count (a message that crashes the
+ * process is dead-lettered after `maxReceiveCount` restarts, as on SQS).
  */
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -21,6 +23,9 @@ export interface QueueMessage {
   receiveCount: number;
   /** Epoch ms before which the message is invisible (retry backoff). */
   visibleAt: number;
+  /** Dead letters: when, and the error's name (never its message, which may echo personal data). */
+  deadLetteredAt?: number;
+  reason?: string;
 }
 
 export interface LocalQueueOptions {
@@ -32,6 +37,8 @@ export interface LocalQueueOptions {
   readonly journalPath?: string;
   /** Batches in flight at once (Lambda concurrency on AWS). @default 1 */
   readonly concurrency?: number;
+  /** Flush every journal write to the disk (survives a power loss). @default false */
+  readonly fsync?: boolean;
 }
 
 export class LocalQueue {
@@ -50,10 +57,18 @@ export class LocalQueue {
     private readonly consumer: QueueConsumer,
     private readonly options: LocalQueueOptions = {},
   ) {
-    this.journalFile = new QueueJournal(options.journalPath);
+    this.journalFile = new QueueJournal(options.journalPath, { fsync: options.fsync ?? false });
     const { pending, dead } = this.journalFile.recover();
-    this.ready.push(...pending.map((m) => ({ ...m, receiveCount: 0, visibleAt: 0 })));
     this.dead.push(...dead.map((m) => ({ ...m, visibleAt: 0 })));
+    for (const m of pending) {
+      // Received that often and never finished: the process died in its consumer each time (a crash
+      // loop). SQS moves such a message to the DLQ on its next receive; so does this queue.
+      if (m.receiveCount >= (this.options.maxReceiveCount ?? 5)) {
+        const at = Date.now();
+        this.journal({ op: 'dlq', id: m.messageId, receiveCount: m.receiveCount, reason: 'maxReceiveCount', at });
+        this.dead.push({ ...m, visibleAt: 0, deadLetteredAt: at, reason: 'maxReceiveCount' });
+      } else this.ready.push({ ...m, visibleAt: m.visibleAt ?? 0 });
+    }
     if (this.ready.length) this.schedule(0);
   }
 
@@ -75,9 +90,8 @@ export class LocalQueue {
   redrive(): number {
     const moved = this.dead.splice(0);
     for (const m of moved) {
-      const fresh = { ...m, receiveCount: 0, visibleAt: 0 };
       this.journal({ op: 'send', id: m.messageId, body: m.body, at: m.sentAt });
-      this.ready.push(fresh);
+      this.ready.push({ messageId: m.messageId, body: m.body, sentAt: m.sentAt, receiveCount: 0, visibleAt: 0 });
     }
     this.schedule(0);
     return moved.length;
@@ -99,9 +113,11 @@ export class LocalQueue {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /** Stops delivering; pending messages stay in the journal for the next start. */
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.journalFile.close();
   }
 
   private isIdle(): boolean {
@@ -153,12 +169,15 @@ export class LocalQueue {
   private async deliver(batch: QueueMessage[]): Promise<void> {
     this.inFlight += batch.length;
     for (const m of batch) m.receiveCount++;
+    this.journalFile.appendAll(batch.map((m) => ({ op: 'recv', id: m.messageId, n: m.receiveCount })));
     let failedIds: Set<string>;
+    let reason = 'batchItemFailure';
     try {
       const res = await this.consumer({ Records: batch.map((m) => this.toRecord(m)) });
       failedIds = new Set((res?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
-    } catch {
+    } catch (err) {
       failedIds = new Set(batch.map((m) => m.messageId));
+      reason = err instanceof Error ? err.name : 'Error';
     }
     this.inFlight -= batch.length;
     const maxReceives = this.options.maxReceiveCount ?? 5;
@@ -168,7 +187,9 @@ export class LocalQueue {
         this.delivered++;
         this.journal({ op: 'done', id: m.messageId });
       } else if (m.receiveCount >= maxReceives) {
-        this.journal({ op: 'dlq', id: m.messageId, receiveCount: m.receiveCount });
+        m.deadLetteredAt = Date.now();
+        m.reason = reason;
+        this.journal({ op: 'dlq', id: m.messageId, receiveCount: m.receiveCount, reason, at: m.deadLetteredAt });
         this.dead.push(m);
       } else {
         m.visibleAt = Date.now() + base * 2 ** (m.receiveCount - 1) * (0.75 + Math.random() * 0.5);

@@ -1,14 +1,53 @@
-/** `GET /v1/connectors`: each connector's webhook URL and whether its secrets are set. */
+/**
+ * `GET /v1/connectors`: each connector's webhook URL and whether its secrets
+ * are set. The status comes from secret metadata (`SecretStatusReader`), never
+ * from the values: on AWS the `api` function may not read a signing secret.
+ */
+import { z } from 'zod';
 import { listConnectors } from '../../connectors/index.js';
-import { jsonResponse } from '../../shared/http.js';
+import { ChannelSchema } from '../../events/hub-event.js';
+import { type RouteContracts, respond } from './contract.js';
 import type { ApiDeps } from './deps.js';
 import type { ApiRoutes } from './types.js';
+
+const ConnectorViewSchema = z
+  .object({
+    name: z.string().meta({ description: 'URL segment, registry key and event source suffix' }),
+    displayName: z.string(),
+    channel: ChannelSchema,
+    webhookPath: z.string(),
+    webhookUrl: z.string().optional().meta({ description: 'When the hub knows its public base URL' }),
+    docsUrl: z.string().meta({ description: "The vendor's webhook documentation" }),
+    secrets: z.array(
+      z.object({
+        name: z.string(),
+        env: z.string().meta({ description: 'Environment variable holding it in the local runtime' }),
+        description: z.string(),
+        required: z.boolean(),
+        configured: z
+          .boolean()
+          .optional()
+          .meta({ description: 'Per secret where metadata tells (locally); on AWS only the connector as a whole' }),
+      }),
+    ),
+    configured: z.boolean().meta({ description: 'Every required secret is set: requests are verified, not refused' }),
+    secretUpdatedAt: z.string().optional().meta({ description: 'When the secret value last changed (AWS)' }),
+  })
+  .meta({ id: 'Connector' });
+
+export const connectorContracts = {
+  'GET /v1/connectors': {
+    summary: "List the connectors, their webhook URLs and whether their secrets are set (never the secrets' values)",
+    status: 200,
+    response: z.object({ connectors: z.array(ConnectorViewSchema) }),
+  },
+} as const satisfies RouteContracts<'GET /v1/connectors'>;
 
 export const connectorRoutes = (deps: ApiDeps): ApiRoutes<'GET /v1/connectors'> => ({
   'GET /v1/connectors': async () => {
     const connectors = await Promise.all(
       listConnectors().map(async (c) => {
-        const secrets = await deps.secrets.get(c.name);
+        const status = await deps.secretStatus.status(c.name);
         return {
           name: c.name,
           displayName: c.displayName,
@@ -21,12 +60,15 @@ export const connectorRoutes = (deps: ApiDeps): ApiRoutes<'GET /v1/connectors'> 
             env: s.env,
             description: s.description,
             required: s.required,
-            configured: Boolean(secrets[s.name]),
+            // Per key only where the store can tell from metadata (locally); on AWS only ingest can.
+            ...(status.keys ? { configured: status.keys[s.name] ?? false } : {}),
           })),
-          configured: c.secrets.every((s) => !s.required || Boolean(secrets[s.name])),
+          // A connector without required secrets needs nothing set.
+          configured: c.secrets.some((s) => s.required) ? status.configured : true,
+          ...(status.updatedAt ? { secretUpdatedAt: status.updatedAt } : {}),
         };
       }),
     );
-    return jsonResponse(200, { connectors });
+    return respond(connectorContracts['GET /v1/connectors'], { connectors });
   },
 });

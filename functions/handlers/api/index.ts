@@ -14,6 +14,7 @@ import { customerAdminRoutes } from './customer-admin.js';
 import { customerRoutes } from './customers.js';
 import type { ApiDeps } from './deps.js';
 import { messageRoutes } from './messages.js';
+import { openApiRoutes } from './openapi.js';
 import type { ApiRoute, ApiRoutes } from './types.js';
 
 export type { ApiDeps } from './deps.js';
@@ -26,6 +27,7 @@ export const createApiHandler = (deps: ApiDeps) => {
     ...connectorRoutes(deps),
     ...messageRoutes(deps),
     ...deps.subscriptionRoutes,
+    ...openApiRoutes(),
   };
   const byKey = new Map<string, ApiRoute>(Object.entries(routes));
   return middy<APIGatewayProxyEventV2, HttpResponse>()

@@ -1,7 +1,7 @@
 /** Lambda entry: the IAM-authorized read API (`/v1/...`). */
 import { awsConfig, awsCountry, awsTraitOptions } from './deps/config.js';
 import { awsPublisher } from './deps/bus.js';
-import { awsSecrets } from './deps/secrets.js';
+import { awsSecretStatus } from './deps/secret-status.js';
 import { awsProfileStore } from './deps/store.js';
 import { createApiHandler } from '../../handlers/api/index.js';
 import { createSubscriptionRoutes } from '../../handlers/api/subscriptions.js';
@@ -11,7 +11,7 @@ import { awsMessageStore, awsOutboundSettings } from './deps/outbound.js';
 
 export const handler = createApiHandler({
   store: awsProfileStore(),
-  secrets: awsSecrets(),
+  secretStatus: awsSecretStatus(),
   publisher: awsPublisher(),
   defaultCountry: awsCountry(),
   traits: awsTraitOptions(),

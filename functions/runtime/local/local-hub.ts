@@ -19,6 +19,7 @@ import { linkingPolicy, type LinkingPolicy } from '../../domain/linking.js';
 import { readConfig } from '../../shared/config.js';
 import { ensureHubTable, startDynamoDbLocal, type DynamoDbLocal } from '../../adapters/local/dynamodb-local.js';
 import { EnvSecretStore } from '../../adapters/local/env-secret-store.js';
+import { ensurePrivateDir } from '../../adapters/local/private-files.js';
 import { LocalEventBus } from '../../adapters/local/local-event-bus.js';
 import { LocalQueue, type QueueConsumer } from '../../adapters/local/local-queue.js';
 import { createLocalHttpServer } from '../../adapters/local/http-server.js';
@@ -48,6 +49,12 @@ export interface LocalHubOptions {
   readonly queueConcurrency?: number;
   /** Identity guard rails; default from OMNIHUB_IGNORED_IDENTITIES / OMNIHUB_MAX_IDENTITIES_PER_TYPE. */
   readonly linking?: LinkingPolicy;
+  /**
+   * Flush every journal and archive write to the disk before it returns (an
+   * acknowledged webhook then survives a power loss, not only a crash);
+   * default from OMNIHUB_FSYNC=1. @default false
+   */
+  readonly fsync?: boolean;
   /** Test hook: throw between the steps of a store write to prove retries end in the same state. */
   readonly faultInjector?: (step: string) => void;
   /** HTTP client the hydrator uses for vendor APIs (tests point it at a fake). */
@@ -77,11 +84,21 @@ export interface LocalHub {
   readonly outbound: LocalOutbound;
 }
 
+/** `OMNIHUB_FSYNC`: `1`/`true` or `0`/`false` (unset = off); anything else fails the start, naming it. */
+const fsyncSetting = (value: string | undefined): boolean => {
+  if (value === undefined || value === '' || value === '0' || value === 'false') return false;
+  if (value === '1' || value === 'true') return true;
+  throw new Error(`OMNIHUB_FSYNC must be 1 or 0 (true or false), not "${value}"`);
+};
+
 const queueContext = (name: string): Context =>
   ({ functionName: `omnihub-local-${name}`, awsRequestId: 'local', getRemainingTimeInMillis: () => 30_000 }) as Context;
 
 export const startLocalHub = async (options: LocalHubOptions = {}): Promise<LocalHub> => {
   const env = options.env ?? process.env;
+  // Journals, archive and secrets hold personal data: the folder is the user's alone.
+  if (options.dataDir) ensurePrivateDir(options.dataDir);
+  const fsync = options.fsync ?? fsyncSetting(env.OMNIHUB_FSYNC);
   const ownsDynamo = !options.dynamo;
   const dynamo =
     options.dynamo ?? (await startDynamoDbLocal(options.dataDir ? { dbPath: join(options.dataDir, 'dynamodb') } : {}));
@@ -100,7 +117,10 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     ...(options.faultInjector ? { faultInjector: options.faultInjector } : {}),
   });
   const secrets = new EnvSecretStore(env);
-  const bus = new LocalEventBus(options.dataDir ? { archivePath: join(options.dataDir, 'archive.jsonl') } : {});
+  const bus = new LocalEventBus({
+    fsync,
+    ...(options.dataDir ? { archivePath: join(options.dataDir, 'archive.jsonl') } : {}),
+  });
 
   // ---- Outbound (issue 12): messages API, sender, receipts → status.
   const outbound = await startLocalOutbound({
@@ -139,6 +159,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       // Several batches in flight, as SQS runs several Lambda invocations (10 on AWS): the
       // writer mostly waits on DynamoDB round trips, and conflicting writes retry safely.
       concurrency: options.queueConcurrency ?? 4,
+      fsync,
       ...(options.dataDir ? { journalPath: join(options.dataDir, 'queues', `${rule.name}.jsonl`) } : {}),
     });
     bus.addRoute({ name: rule.name, pattern: rule.pattern, queue });
@@ -155,6 +176,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     tableName,
     env,
     retryBaseMs: options.retryBaseMs ?? 500,
+    fsync,
     ...(options.dataDir
       ? { dataDir: options.dataDir, archivePath: join(options.dataDir, 'archive.jsonl'), apiToken }
       : {}),
@@ -174,7 +196,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       }),
       api: createApiHandler({
         store,
-        secrets,
+        secretStatus: secrets,
         publisher: bus,
         defaultCountry,
         traits: { lifespanYears: config.lifespanYears, abandonedCartAfterHours: config.abandonedCartHours },

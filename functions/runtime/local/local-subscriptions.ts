@@ -12,7 +12,7 @@
  * Replays read the bus archive file (`archive.jsonl`) and re-deliver through
  * the subscription's own route only, marked with `replay-name`.
  */
-import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -31,6 +31,7 @@ import { EnvSubscriptionSecrets } from '../../adapters/local/env-subscription-se
 import { LocalDeliveryQueue } from '../../adapters/local/local-delivery-queue.js';
 import type { LocalEventBus } from '../../adapters/local/local-event-bus.js';
 import { LocalQueue } from '../../adapters/local/local-queue.js';
+import { writePrivateFileAtomic } from '../../adapters/local/private-files.js';
 
 /** Names as on AWS with the stage `local`. */
 const QUEUE_PREFIX = subscriptionPrefix('omnihub-local');
@@ -56,6 +57,8 @@ export interface LocalSubscriptionsOptions {
   readonly archivePath?: string;
   /** First retry delay of the rule-target queues (not of deliveries: those follow each subscription's retry policy). */
   readonly retryBaseMs?: number;
+  /** Flush every journal write to the disk. @default false */
+  readonly fsync?: boolean;
   /**
    * The hub's API token, written to `<dataDir>/api-token` (mode 600) so the
    * `omnihub` CLI can drive this hub (replay, redrive) without copying it.
@@ -120,11 +123,11 @@ export const startLocalSubscriptions = async (options: LocalSubscriptionsOptions
   const log = new DynamoDeliveryLog(options.dynamoClient, { tableName: options.tableName });
   const secretsPath = options.dataDir ? join(options.dataDir, 'subscription-secrets.json') : undefined;
   const secrets = new EnvSubscriptionSecrets(configured, env, secretsPath);
-  if (options.dataDir && options.apiToken) {
-    mkdirSync(options.dataDir, { recursive: true });
-    writeFileSync(join(options.dataDir, API_TOKEN_FILE), `${options.apiToken}\n`, { mode: 0o600 });
-  }
-  const journal = (file: string) => (options.dataDir ? { journalPath: join(options.dataDir, 'queues', file) } : {});
+  if (options.dataDir && options.apiToken)
+    writePrivateFileAtomic(join(options.dataDir, API_TOKEN_FILE), `${options.apiToken}\n`);
+  const fsync = options.fsync ?? false;
+  const journal = (file: string) =>
+    options.dataDir ? { fsync, journalPath: join(options.dataDir, 'queues', file) } : { fsync };
 
   const deliveryQueues = new Map<string, LocalDeliveryQueue>();
   const control: DeliveryQueueControl = {
