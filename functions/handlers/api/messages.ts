@@ -87,7 +87,8 @@ const ChannelVerdictSchema = z
   })
   .meta({ id: 'ChannelVerdict' });
 
-const ReachabilitySchema = z
+/** `GET …/reachability`: the plan. */
+export const ReachabilitySchema = z
   .object({
     customerId: z.string(),
     purpose: z.enum(PURPOSES),
@@ -102,7 +103,8 @@ const ReachabilitySchema = z
   })
   .meta({ id: 'Reachability' });
 
-const AcceptedSchema = z.object({
+/** `POST …/messages`: the 202 body. */
+export const MessageAcceptedSchema = z.object({
   messageId: z.string(),
   status: z.enum(MESSAGE_STATUSES),
   channel: ChannelSchema.meta({ description: 'The channel the hub chose (fallbacks may move it)' }),
@@ -126,7 +128,8 @@ const AttemptSchema = z.object({
   nextAttemptAt: z.string().optional(),
 });
 
-const MessageSchema = z
+/** `GET …/messages/{messageId}`: the message. */
+export const MessageSchema = z
   .object({
     messageId: z.string(),
     customerId: z.string(),
@@ -179,7 +182,7 @@ export const messageContracts = {
     params: CustomerIdParamsSchema,
     body: SendBodySchema,
     status: 202,
-    response: AcceptedSchema,
+    response: MessageAcceptedSchema,
     responseDescription: 'Queued (the same idempotency key answers the same message)',
     errors: [400, 404, 409, 422],
   },
