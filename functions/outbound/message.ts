@@ -82,7 +82,7 @@ export interface MessageRecord {
   readonly mode: SendMode;
   readonly connector?: string;
   readonly vendorMessageId?: string;
-  /** The plan at request time: every channel with allowed/refused and why. */
+  /** Why its channel was chosen at request time: the channels tried before it (refused, and why) and itself. */
   readonly plan: readonly ChannelVerdict[];
   /** Channels this message already failed on for good. */
   readonly tried: readonly OutboundChannel[];
@@ -91,8 +91,6 @@ export interface MessageRecord {
   readonly attempts: readonly MessageAttempt[];
   readonly receipts: readonly MessageReceipt[];
   readonly error?: { readonly code: string; readonly message: string };
-  /** Outbox flag: `message.requested` was handed to the bus. */
-  readonly published: boolean;
   /** A sender holds the message until `until` (no concurrent double send). */
   readonly lease?: { readonly token: string; readonly until: string };
   readonly createdAt: string;
@@ -287,7 +285,7 @@ export const applyReceipt = (
 export const verdictViews = (channels: readonly ChannelVerdict[]) =>
   channels.map((c) => ({ ...c, reasons: [...c.reasons] }));
 
-/** The record as the API shows it (no lease, fingerprint or outbox flag). */
+/** The record as the API shows it (no lease or fingerprint). */
 export const toMessageView = (r: MessageRecord) => ({
   messageId: r.messageId,
   customerId: r.customerId,

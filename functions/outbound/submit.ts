@@ -1,8 +1,9 @@
 /**
  * Accepting a message: the rules decide (pure), then the record and its
  * idempotency key are written together, then `message.requested` goes on
- * the bus and the record is marked published (an outbox: a retry of the
- * same request re-publishes a record that never made it to the bus).
+ * the bus. A retry of the same request re-publishes a message that is still
+ * queued, so one whose publish failed is not stuck; a duplicate request is
+ * harmless (the sender acts only on a queued, unleased message).
  */
 import type { CountryCode } from '../domain/identity.js';
 import type { Profile } from '../domain/profile.js';
@@ -16,7 +17,7 @@ import {
   TemplateRequiredError,
   TextTooLongError,
 } from './errors.js';
-import { bumped, newMessageId, requestFingerprint, type MessageRecord, type MessageTemplate } from './message.js';
+import { newMessageId, requestFingerprint, type MessageRecord, type MessageTemplate } from './message.js';
 import { reachOptions, type OutboundSettings } from './settings.js';
 
 export interface MessageRequest {
@@ -78,7 +79,7 @@ export const decidePlan = (
   throw new NoReachableChannelError(plan.channels);
 };
 
-const publish = async (deps: SubmitDeps, record: MessageRecord, now: Date): Promise<MessageRecord> => {
+const publish = async (deps: SubmitDeps, record: MessageRecord, now: Date): Promise<void> => {
   await deps.publisher.putEntries([
     messageRequestedEntry({
       schemaVersion: 1,
@@ -88,9 +89,6 @@ const publish = async (deps: SubmitDeps, record: MessageRecord, now: Date): Prom
       reason: 'new',
     }),
   ]);
-  const published = bumped(record, { published: true }, now);
-  // A sender that already picked it up wrote a newer version: that is fine, it was published.
-  return (await deps.messages.update(published)) === 'ok' ? published : record;
 };
 
 /**
@@ -110,7 +108,8 @@ export const submitMessage = async (
   const existing = await deps.messages.findByIdempotencyKey(idempotencyKey);
   if (existing) {
     if (existing.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError();
-    return { record: existing.published ? existing : await publish(deps, existing, now), created: false };
+    if (existing.status === 'queued' && !existing.notBefore) await publish(deps, existing, now);
+    return { record: existing, created: false };
   }
   const plan = decidePlan(profile, content, deps, now);
   const chosen = plan.channels.find((c) => c.allowed);
@@ -128,12 +127,13 @@ export const submitMessage = async (
     status: 'queued',
     channel: chosen.channel,
     mode: chosen.mode,
-    plan: plan.channels,
+    // Why this channel: the channels before it (each refused, with why) and itself. Later ones did not
+    // decide anything (a fallback re-plans at that time), and leaving them out keeps the item ~1 KB.
+    plan: plan.channels.slice(0, plan.channels.indexOf(chosen) + 1),
     tried: [],
     ...(plan.notBefore ? { notBefore: plan.notBefore } : {}),
     attempts: [],
     receipts: [],
-    published: false,
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
     version: 1,
@@ -144,5 +144,6 @@ export const submitMessage = async (
     if (created.record.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError();
     return { record: created.record, created: false };
   }
-  return { record: await publish(deps, record, now), created: true };
+  await publish(deps, record, now);
+  return { record, created: true };
 };

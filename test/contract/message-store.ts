@@ -26,7 +26,6 @@ export const sampleRecord = (over: Partial<MessageRecord> = {}): MessageRecord =
     tried: [],
     attempts: [],
     receipts: [],
-    published: false,
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
     version: 1,

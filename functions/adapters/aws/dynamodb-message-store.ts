@@ -9,7 +9,8 @@
  * Every item expires `retentionDays` after the message was created (TTL).
  * A record is bounded (text ≤ 50 000 characters, ≤ 20 attempts, ≤ 10
  * receipts), far below DynamoDB's 400 KB. Creation writes the key and the
- * record in one transaction; updates are conditional on the version.
+ * record in one transaction; updates are conditional on the version; the
+ * vendor link is a plain write before the update that sets the vendor id.
  */
 import { TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -125,28 +126,23 @@ export class DynamoMessageStore implements MessageStore {
     };
     const link = opts.linkVendor && next.connector && next.vendorMessageId;
     try {
+      // The link first, then the record, as two plain writes (half the WCU of a transaction): a link
+      // left alone by a failure in between names a record that does not carry that vendor id, and
+      // receipts for it change nothing (`applyReceipt` compares the ids).
       if (link) {
         await this.doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Put: put },
-              {
-                Put: {
-                  TableName: this.table,
-                  Item: {
-                    ...messageKeys.vendor(next.connector as string, next.vendorMessageId as string),
-                    customerId: next.customerId,
-                    messageId: next.messageId,
-                    ttl: this.ttlOf(next),
-                  },
-                },
-              },
-            ],
+          new PutCommand({
+            TableName: this.table,
+            Item: {
+              ...messageKeys.vendor(next.connector as string, next.vendorMessageId as string),
+              customerId: next.customerId,
+              messageId: next.messageId,
+              ttl: this.ttlOf(next),
+            },
           }),
         );
-      } else {
-        await this.doc.send(new PutCommand(put));
       }
+      await this.doc.send(new PutCommand(put));
       return 'ok';
     } catch (err) {
       if (!isConditionFailure(err)) throw err;

@@ -110,7 +110,9 @@ export const MessageAcceptedSchema = z.object({
   channel: ChannelSchema.meta({ description: 'The channel the hub chose (fallbacks may move it)' }),
   mode: ModeSchema,
   notBefore: z.string().optional().meta({ description: 'Deferred (quiet hours) until then' }),
-  reasons: z.array(ChannelVerdictSchema).meta({ description: 'The plan at request time' }),
+  reasons: z
+    .array(ChannelVerdictSchema)
+    .meta({ description: 'Why this channel: the channels before it in the plan (refused, and why) and itself' }),
 });
 
 const AttemptSchema = z.object({
@@ -156,7 +158,9 @@ export const MessageSchema = z
     receipts: z
       .array(z.object({ status: z.enum(MESSAGE_STATUSES), at: z.string(), eventId: z.string() }))
       .meta({ description: 'Delivery receipts that moved the status' }),
-    reasons: z.array(ChannelVerdictSchema).meta({ description: 'The plan at request time' }),
+    reasons: z
+      .array(ChannelVerdictSchema)
+      .meta({ description: 'Why its first channel was chosen: the channels before it (refused, and why) and itself' }),
   })
   .meta({ id: 'Message' });
 
