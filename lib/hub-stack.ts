@@ -8,13 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { listConnectors } from '../functions/connectors/index.js';
 import { ARCHIVE_PATTERN, HUB_RULES, type HubRule } from '../functions/events/rules.js';
-import { ENV } from '../functions/shared/config.js';
+import { ENV, FUNCTION_CONFIGS } from '../functions/shared/config.js';
+import { REPLAY_KEY_PREFIX } from '../functions/shared/replay-keys.js';
 import { HTTP_ROUTES } from '../functions/shared/routes.js';
 import type { StageConfig } from './config.js';
 import { ConnectorSecrets, type ConnectorInfo, connectorInfo } from './constructs/connector-secrets.js';
@@ -100,13 +101,18 @@ export class HubStack extends Stack {
     this.secrets = new ConnectorSecrets(this, 'connector-secrets', { connectors, prefix: config.secretPrefix });
 
     /** Functions — thin handlers; shared settings first, then one grant per need. */
+    // Each function is given only the variables its configuration declares
+    // (FUNCTION_CONFIGS); HubFunction refuses others and checks the required ones.
     const common = {
       logRetention: config.logRetention,
       logRemovalPolicy: retain,
-      environment: { [ENV.defaultCountry]: config.defaultCountry, POWERTOOLS_SERVICE_NAME: 'omnihub' },
+      environment: { POWERTOOLS_SERVICE_NAME: 'omnihub' },
     };
+    const country = { ...common.environment, [ENV.defaultCountry]: config.defaultCountry };
+    const dedupe = { [ENV.dedupeTtlDays]: String(config.dedupeTtlDays) };
     const ingest = new HubFunction(this, 'ingest', {
       ...common,
+      config: FUNCTION_CONFIGS.ingest,
       entry: entry('ingest'),
       description: 'Verifies, normalizes and publishes vendor webhooks',
       // Vendors time out after 5–20 s; ingest only verifies and publishes.
@@ -115,30 +121,36 @@ export class HubStack extends Stack {
       ...(config.ingestReservedConcurrency === 'none'
         ? {}
         : { reservedConcurrentExecutions: config.ingestReservedConcurrency }),
-      environment: { ...common.environment, [ENV.maxBodyBytes]: String(config.maxBodyBytes) },
+      environment: { ...country, [ENV.maxBodyBytes]: String(config.maxBodyBytes) },
     });
     const profileWriter = new HubFunction(this, 'profile-writer', {
       ...common,
+      config: FUNCTION_CONFIGS['profile-writer'],
       entry: entry('profile-writer'),
       description: 'Applies hub events to the single customer view',
       memorySize: 512,
       timeout: Duration.seconds(30),
-      environment: { ...common.environment, [ENV.dedupeTtlDays]: String(config.dedupeTtlDays) },
+      environment: { ...country, ...dedupe },
     });
     const api = new HubFunction(this, 'api', {
       ...common,
+      config: FUNCTION_CONFIGS.api,
       entry: entry('api'),
       description: 'IAM-authorized read API over the customer view',
       memorySize: 256,
       timeout: Duration.seconds(10),
+      // The same dedupe horizon as the writer: erase and unmerge write through the same store.
+      environment: { ...country, ...dedupe },
     });
     const hydrator = new HubFunction(this, 'hydrator', {
       ...common,
+      config: FUNCTION_CONFIGS.hydrator,
       entry: entry('hydrator'),
       description: 'Fetches the details of thin webhooks from vendor APIs and publishes the complete events',
       memorySize: 256,
       // Vendor APIs can be slow; the queue's visibility timeout follows this.
       timeout: Duration.seconds(30),
+      environment: country,
     });
 
     ingest.bindBus(this.bus.eventBus);
@@ -152,14 +164,19 @@ export class HubStack extends Stack {
     // Vendor API credentials live in the connector's secret: only connectors with a hydrate step (issue 9 item 15).
     hydrator.bindSecrets(this.secrets.hydrationSecrets, config.secretPrefix, 'read');
     hydrator.bindBus(this.bus.eventBus);
-    hydrator.addEnvironment(ENV.tableName, this.table.table.tableName);
     // GET /v1/connectors says whether a value was set from version metadata
     // (the stack creates each secret holding `{}`, so an operator's value is a
     // second labelled version); the api never reads a signing secret.
     api.bindSecrets(this.secrets.secrets, config.secretPrefix, 'status');
-    // The shared runtime config validates both names in every function at
-    // cold start; a name alone grants nothing.
     ingest.addEnvironment(ENV.tableName, this.table.table.tableName);
+    // Replay guard (Mailgun tokens): single items under REPLAY# only — never a profile, identity or dedupe record.
+    ingest.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [this.table.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${REPLAY_KEY_PREFIX}*`] } },
+      }),
+    );
 
     /** HTTP API — the route table, webhooks public, read API behind SigV4. */
     this.api = new HubHttpApi(this, 'http', {
@@ -205,6 +222,7 @@ export class HubStack extends Stack {
       messageStatusEntry: entry('message-status'),
       namePrefix: prefix,
       functionDefaults: common,
+      storeEnvironment: { ...country, ...dedupe },
       apiFunction: api,
     });
     this.outbound.sender.addEnvironment(ENV.publicBaseUrl, baseUrl);

@@ -17,19 +17,9 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ENV, FUNCTION_CONFIGS } from '../../functions/shared/config.js';
 import { HubFunction, type HubFunctionProps } from './hub-function.js';
 import type { RuleQueue } from './rule-queue.js';
-
-/** Environment names the outbound functions read (`functions/outbound/settings.ts`, `runtime/aws/deps/outbound.ts`). */
-export const OUTBOUND_FUNCTION_ENV = {
-  connectors: 'OMNIHUB_OUTBOUND_CONNECTORS',
-  quietHours: 'OMNIHUB_QUIET_HOURS',
-  queueUrl: 'OMNIHUB_SENDER_QUEUE_URL',
-  queueArn: 'OMNIHUB_SENDER_QUEUE_ARN',
-  deadLetterArn: 'OMNIHUB_SENDER_DLQ_ARN',
-  scheduleGroup: 'OMNIHUB_SCHEDULE_GROUP',
-  scheduleRoleArn: 'OMNIHUB_SCHEDULE_ROLE_ARN',
-} as const;
 
 export interface HubOutboundProps {
   readonly table: ITable;
@@ -49,6 +39,8 @@ export interface HubOutboundProps {
   readonly namePrefix: string;
   /** Log retention, removal policy and shared environment of every hub function. */
   readonly functionDefaults: Pick<HubFunctionProps, 'logRetention' | 'logRemovalPolicy' | 'environment'>;
+  /** The profile store's settings (default country, dedupe horizon), as the profile writer gets them. */
+  readonly storeEnvironment: Readonly<Record<string, string>>;
   /** The `api` function: told which channels send and the quiet hours (reachability). */
   readonly apiFunction: HubFunction;
 }
@@ -66,25 +58,28 @@ export class HubOutbound extends Construct {
     if (connectors.includes('ses') && !props.sesIdentity)
       throw new Error('outboundConnectors includes ses: set -c sesIdentity=<verified domain or address>');
     const settingsEnv = {
-      [OUTBOUND_FUNCTION_ENV.connectors]: connectors.join(','),
-      ...(props.quietHours ? { [OUTBOUND_FUNCTION_ENV.quietHours]: props.quietHours } : {}),
+      [ENV.outboundConnectors]: connectors.join(','),
+      ...(props.quietHours ? { [ENV.quietHours]: props.quietHours } : {}),
     };
 
     this.sender = new HubFunction(scope, 'sender', {
       ...props.functionDefaults,
+      config: FUNCTION_CONFIGS.sender,
       entry: props.senderEntry,
       description: 'Sends outbound messages through the vendor APIs and SES, with retries and fallbacks',
       memorySize: 256,
       // Each vendor call is bounded by 10 s; a message that would fall back past the remaining
       // time continues in a new invocation (deliverMessage's time budget).
       timeout: Duration.seconds(60),
-      environment: { ...props.functionDefaults.environment, ...settingsEnv },
+      environment: { ...props.functionDefaults.environment, ...props.storeEnvironment, ...settingsEnv },
     });
     this.messageStatus = new HubFunction(scope, 'message-status', {
       ...props.functionDefaults,
+      config: FUNCTION_CONFIGS['message-status'],
       entry: props.messageStatusEntry,
       description: 'Applies delivery and read receipts to the status of outbound messages',
       memorySize: 256,
+      environment: { ...props.functionDefaults.environment, ...props.storeEnvironment },
     });
     for (const [key, value] of Object.entries(settingsEnv)) props.apiFunction.addEnvironment(key, value);
 
@@ -131,8 +126,8 @@ export class HubOutbound extends Construct {
       reason:
         'One-time schedules are created per deferred message (named <messageId>-<time>), so their ARNs are not known at deploy time; the wildcard is confined to the hub’s own schedule group.',
     });
-    this.sender.addEnvironment(OUTBOUND_FUNCTION_ENV.scheduleGroup, this.scheduleGroup.ref);
-    this.sender.addEnvironment(OUTBOUND_FUNCTION_ENV.scheduleRoleArn, this.scheduleRole.roleArn);
+    this.sender.addEnvironment(ENV.scheduleGroup, this.scheduleGroup.ref);
+    this.sender.addEnvironment(ENV.scheduleRoleArn, this.scheduleRole.roleArn);
   }
 
   /**
@@ -142,9 +137,9 @@ export class HubOutbound extends Construct {
    */
   public attachSenderQueue(ruleQueue: RuleQueue): void {
     const { queue, deadLetterQueue } = ruleQueue;
-    this.sender.addEnvironment(OUTBOUND_FUNCTION_ENV.queueUrl, queue.queueUrl);
-    this.sender.addEnvironment(OUTBOUND_FUNCTION_ENV.queueArn, queue.queueArn);
-    this.sender.addEnvironment(OUTBOUND_FUNCTION_ENV.deadLetterArn, deadLetterQueue.queueArn);
+    this.sender.addEnvironment(ENV.senderQueueUrl, queue.queueUrl);
+    this.sender.addEnvironment(ENV.senderQueueArn, queue.queueArn);
+    this.sender.addEnvironment(ENV.senderDlqArn, deadLetterQueue.queueArn);
     queue.grantSendMessages(this.sender);
     queue.grantSendMessages(this.scheduleRole);
     deadLetterQueue.grantSendMessages(this.scheduleRole);

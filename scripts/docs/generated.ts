@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { renderAccessTable } from './access-table.js';
 import { renderApiReference } from './api-reference.js';
+import { renderConfiguration } from './configuration.js';
 import { replaceRegion } from './markers.js';
 
 export interface GeneratedDoc {
@@ -22,4 +23,5 @@ const region = (file: string, marker: string, body: () => string): GeneratedDoc 
 export const GENERATED_DOCS: readonly GeneratedDoc[] = [
   region('docs/api.md', 'api-reference', renderApiReference),
   region('docs/security.md', 'access-table', renderAccessTable),
+  { file: 'docs/configuration.md', render: renderConfiguration },
 ];

@@ -17,13 +17,15 @@ import { secretEnvName } from '../../connectors/shared/secret-env.js';
 import type { CountryCode } from '../../domain/identity.js';
 import { createMessageStatusHandler } from '../../handlers/message-status.js';
 import { createSenderHandler } from '../../handlers/sender.js';
-import { readOutboundSettings, type OutboundSettings } from '../../outbound/settings.js';
+import { outboundSettingsOf, type OutboundConfig, type OutboundSettings } from '../../outbound/settings.js';
 import type { EventPublisher, ProfileStore, SecretStore } from '../../ports.js';
 
 export interface LocalOutboundOptions {
   readonly dynamoClient: DynamoDBClient;
   readonly tableName: string;
   readonly env: NodeJS.ProcessEnv;
+  /** The outbound variables of the local hub's configuration. */
+  readonly config: OutboundConfig;
   readonly secrets: SecretStore;
   readonly store: ProfileStore;
   readonly publisher: EventPublisher;
@@ -52,7 +54,7 @@ export const startLocalOutbound = async (options: LocalOutboundOptions): Promise
     const secrets = await options.secrets.get(sender.connector);
     if (!sender.missingConfiguration(secrets)) configured.push(sender.connector);
   }
-  const settings = readOutboundSettings(env, configured);
+  const settings = outboundSettingsOf(options.config, 'local-hub', configured);
   const messages = new DynamoMessageStore(options.dynamoClient, {
     tableName: options.tableName,
     retentionDays: settings.retentionDays,
