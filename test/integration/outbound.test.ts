@@ -282,7 +282,9 @@ describe('Outbound: WhatsApp outside the 24 h window', () => {
     const { messageId } = (globalThis as any).__wa as { messageId: string };
     const path = `/v1/customers/${customerId}/messages/${messageId}`;
 
-    // Act & Assess
+    // Act & Assess: WhatsApp's own `sent` status first, as it sends one for every message.
+    await inbound('whatsapp', whatsappStatus('380671110030', wamid, 'sent', clock));
+    expect((await api(hub, path)).body.status).toBe('sent');
     await inbound('whatsapp', whatsappStatus('380671110030', wamid, 'delivered', clock));
     expect((await api(hub, path)).body.status).toBe('delivered');
     await inbound('whatsapp', whatsappStatus('380671110030', wamid, 'read', new Date(clock.getTime() + 60_000)));
@@ -292,6 +294,12 @@ describe('Outbound: WhatsApp outside the 24 h window', () => {
     await inbound('whatsapp', whatsappStatus('380671110030', wamid, 'delivered', new Date(clock.getTime() + 120_000)));
     expect((await api(hub, path)).body.status).toBe('read');
     expect(read.receipts.map((r: any) => r.status)).toEqual(['delivered', 'read']);
+    // The conversation shows the template once (the `sent` status is a receipt, not a message).
+    const conversation = (await api(hub, `/v1/customers/${customerId}/conversation`)).body.messages;
+    expect(conversation.filter((m: any) => m.channel === 'whatsapp').map((m: any) => [m.direction, m.text])).toEqual([
+      ['inbound', 'Where is my order?'],
+      ['outbound', 'Template order_update (uk): Iryna, #1042'],
+    ]);
   });
 });
 
