@@ -2,12 +2,14 @@
  * The console in a real browser: Debian's Chromium driven by playwright-core
  * against a local hub (the same front `npm start` serves), seeded through
  * signed webhooks — a WhatsApp message, a Telegram chat with a shared contact,
- * a quiz lead, a call, an online order, a till receipt, an SMS STOP. One
- * browser and one hub for the file; a fresh browser context (cookies) per test.
+ * a quiz lead, a call, an online order, a till receipt, an SMS STOP — with a
+ * fake Telegram Bot API for the composer's replies. One browser and one hub
+ * for the file; a fresh browser context (cookies) per test.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalHub } from '../../functions/runtime/local/local-hub.js';
+import { startFakeTelegram } from '../fakes/telegram.js';
 import { launchChromium } from '../helpers/browser.js';
 import {
   LONG_PHONE,
@@ -24,19 +26,27 @@ import {
 import { postWebhook, startTestHub } from '../helpers/hub.js';
 
 const VIEWER = { name: 'vera', role: 'viewer', token: 'viewer-token-0123456789abcdef' } as const;
+const BOT_TOKEN = '7000000001:console-test-bot-token';
 /** More than one page of the API (100 per page), so the list must follow the cursor. */
 const LONG_HISTORY = 110;
 
 describe('Console in Chromium', () => {
   let hub: LocalHub;
   let browser: Browser;
+  let telegram: Awaited<ReturnType<typeof startFakeTelegram>>;
   let context: BrowserContext | undefined;
   /** Problems the page reported: CSP violations, uncaught errors, dialogs (an alert() would be an XSS). */
   let problems: string[] = [];
 
   beforeAll(async () => {
     browser = await launchChromium();
-    hub = await startTestHub({ console: { users: [VIEWER] } });
+    telegram = await startFakeTelegram({ token: BOT_TOKEN });
+    hub = await startTestHub({
+      console: { users: [VIEWER] },
+      // A day after the journey: Telegram may answer her, WhatsApp's window for the long history has closed.
+      now: () => new Date('2026-11-07T10:00:00Z'),
+      extraEnv: { OMNIHUB_API_TOKEN_TELEGRAM: BOT_TOKEN, OMNIHUB_API_BASE_URL_TELEGRAM: telegram.url },
+    });
     const post: PostSigned = (connector, body, contentType) =>
       postWebhook(hub, connector, body, contentType ? { contentType } : {});
     await seedOlena(post);
@@ -49,6 +59,7 @@ describe('Console in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await hub?.stop();
+    await telegram?.close();
   });
 
   afterEach(async () => {
@@ -297,92 +308,51 @@ describe('Console in Chromium', () => {
     await expect(page.getByRole('heading', { level: 1, name: OLENA.name }).count()).resolves.toBe(1);
   });
 
-  it('hides the composer while the hub serves no outbound routes (404), for an administrator too', async () => {
-    // Act
+  it('composer: shows the channel the hub would use and why, sends through it, and the reply joins the thread', async () => {
+    // Prepare
     const page = await signIn();
     await search(page, OLENA.phone);
     await page.getByRole('heading', { level: 1, name: OLENA.name }).waitFor();
     const reachability = page.waitForResponse((r) => r.url().includes('/reachability'));
     await page.getByRole('link', { name: 'Conversation' }).click();
-
-    // Assess
-    expect((await reachability).status()).toBe(404);
-    await page.getByTestId('message-text').first().waitFor();
-    await expect(page.getByRole('textbox', { name: 'Message' }).count()).resolves.toBe(0);
-    await expect(page.getByTestId('message-text').allTextContents()).resolves.toEqual([
-      'Hello! Is the grey Oslo sofa still available?',
-      'Can I pick it up on Saturday?',
-      OLENA.name,
-      'Stop',
-    ]);
-  });
-
-  it('composer, against the issue-12 contract stubbed in the browser until the outbound routes are on main: channel and why, refusal with reasons, one idempotency key per draft', async () => {
-    // Prepare: the outbound API's answers (shapes of the outbound branch's Reachability / MessageAccepted).
-    const page = await signIn();
-    const sent: any[] = [];
-    await page.route('**/v1/customers/*/reachability?*', (route) => {
-      const purpose = new URL(route.request().url()).searchParams.get('purpose');
-      const reachable = purpose === 'service';
-      return route.fulfill({
-        contentType: 'application/json',
-        body: JSON.stringify({
-          customerId: 'cus_x',
-          purpose,
-          evaluatedAt: '2026-11-10T10:00:00Z',
-          outcome: reachable ? 'reachable' : 'no_reachable_channel',
-          ...(reachable ? { chosen: 'telegram' } : {}),
-          timeZone: { zone: 'Europe/Kyiv', source: 'phone' },
-          channels: [
-            {
-              channel: 'telegram',
-              allowed: reachable,
-              mode: 'text',
-              reasons: reachable ? ['preferred', 'window_open'] : ['marketing_not_allowed'],
-              message: reachable
-                ? 'Her preferred channel; she wrote to the bot 2 hours ago'
-                : 'Telegram bots may not send marketing',
-            },
-            { channel: 'sms', allowed: false, reasons: ['consent_revoked'], message: 'She revoked SMS consent (STOP)' },
-          ],
-        }),
-      });
-    });
-    await page.route('**/v1/customers/*/messages', (route) => {
-      sent.push(route.request().postDataJSON());
-      return route.fulfill({
-        status: 202,
-        contentType: 'application/json',
-        body: JSON.stringify({ messageId: 'msg_1', status: 'queued', channel: 'telegram', mode: 'text', reasons: [] }),
-      });
-    });
-    await search(page, OLENA.phone);
-    await page.getByRole('link', { name: 'Conversation' }).click();
     const plan = page.getByTestId('composer-plan');
 
-    // Act & Assess: the channel and why, before anything is sent.
+    // Act & Assess: the dry run, before anything is sent — Telegram, where she writes, with the why.
+    expect((await reachability).status()).toBe(200);
     await plan.getByText('Will be sent via Telegram').waitFor();
-    await expect(plan.textContent()).resolves.toMatch(
-      /wrote to the bot 2 hours ago[\s\S]*SMS[\s\S]*revoked SMS consent/,
-    );
+    await expect(plan.textContent()).resolves.toMatch(/Why: .+/);
+    await expect(plan.textContent()).resolves.toMatch(/SMS/);
     await page.getByRole('textbox', { name: 'Message' }).fill('Yes, Saturday works. See you at 11!');
     await page.getByRole('button', { name: 'Send' }).click();
     await page.getByText('Queued for Telegram.').waitFor();
-    expect(sent).toEqual([
-      {
-        purpose: 'service',
-        text: 'Yes, Saturday works. See you at 11!',
-        idempotencyKey: expect.stringMatching(/^[0-9a-f-]{36}$/),
-      },
-    ]);
 
-    // Act & Assess: marketing may not go anywhere, and the composer says why and does not send.
-    await page.getByLabel('Purpose').selectOption('marketing');
+    // Assess: the fake Telegram Bot API got it, and the thread shows it beside her messages.
+    await expect
+      .poll(() => telegram.requests.map((r) => r.parsed), { timeout: 10_000 })
+      .toContainEqual({ chat_id: OLENA.telegramId, text: 'Yes, Saturday works. See you at 11!' });
+    await hub.idle();
+    await page.getByRole('link', { name: 'Timeline' }).click();
+    await page.getByRole('link', { name: 'Conversation' }).click();
+    await page.locator('.bubble-out').getByText('Yes, Saturday works. See you at 11!').waitFor();
+  });
+
+  it('composer: refuses with the reasons when no channel may carry the message, and sends nothing', async () => {
+    // Prepare: he has written only in WhatsApp, and this hub sends through Telegram alone.
+    const page = await signIn();
+    const before = telegram.requests.length;
+    await search(page, LONG_PHONE);
+    await page.waitForURL(/#\/customers\//);
+    await page.getByRole('link', { name: 'Conversation' }).click();
+    const plan = page.getByTestId('composer-plan');
+
+    // Act
     await plan.getByText('No channel may be used now').waitFor();
-    await expect(plan.textContent()).resolves.toContain('Telegram bots may not send marketing');
-    await page.getByRole('textbox', { name: 'Message' }).fill('20% off sofas this weekend');
+    await page.getByRole('textbox', { name: 'Message' }).fill('Hello again');
+
+    // Assess
+    await expect(plan.locator('.reasons li').first().textContent()).resolves.toMatch(/WhatsApp.+/);
     await expect(page.getByRole('button', { name: 'Send' }).isDisabled()).resolves.toBe(true);
-    expect(sent).toHaveLength(1);
+    expect(telegram.requests.length).toBe(before);
   });
 
   it('lists every connector with its webhook URL, configuration and last event', async () => {
