@@ -19,6 +19,7 @@ import { REPLAY_KEY_PREFIX } from '../functions/shared/replay-keys.js';
 import { HTTP_ROUTES } from '../functions/shared/routes.js';
 import type { StageConfig } from './config.js';
 import { ConnectorSecrets, type ConnectorInfo, connectorInfo } from './constructs/connector-secrets.js';
+import { HubConsole, type HubConsoleProps } from './constructs/console.js';
 import { HubEventBus } from './constructs/hub-event-bus.js';
 import { HubFunction } from './constructs/hub-function.js';
 import { HubHttpApi, type Throttle } from './constructs/hub-http-api.js';
@@ -26,6 +27,7 @@ import { HubTable } from './constructs/hub-table.js';
 import { ApiAccess } from './constructs/api-access.js';
 import { RuleQueue } from './constructs/rule-queue.js';
 import { HubSubscriptions } from './constructs/subscriptions.js';
+import { HubOutbound } from './constructs/hub-outbound.js';
 import type { Subscription } from '../functions/subscriptions/config.js';
 import { subscriptionSecretPrefix } from '../functions/subscriptions/naming.js';
 import { subscriptions as configuredSubscriptions } from '../subscriptions.config.js';
@@ -53,6 +55,8 @@ export interface HubStackProps extends StackProps {
    * dispatcher and api functions bundle too; pass a list only in tests.
    */
   readonly subscriptions?: readonly Subscription[];
+  /** The customer console (issue 13): CloudFront + S3, Cognito, a JWT-authorized API. `false` leaves it out. @default on */
+  readonly console?: false | Pick<HubConsoleProps, 'domainPrefix' | 'customDomain' | 'webAclArn'>;
 }
 
 export class HubStack extends Stack {
@@ -65,11 +69,15 @@ export class HubStack extends Stack {
     readonly profileWriter: HubFunction;
     readonly api: HubFunction;
     readonly hydrator: HubFunction;
+    readonly sender: HubFunction;
+    readonly messageStatus: HubFunction;
   };
   public readonly ruleQueues: ReadonlyMap<string, RuleQueue>;
   /** IAM policies and roles per access level of the route table (read, send, admin). */
   public readonly access: ApiAccess;
   public readonly subscriptions: HubSubscriptions;
+  public readonly outbound: HubOutbound;
+  public readonly console?: HubConsole;
 
   constructor(scope: Construct, id: string, props: HubStackProps) {
     super(scope, id, {
@@ -148,7 +156,6 @@ export class HubStack extends Stack {
       timeout: Duration.seconds(30),
       environment: country,
     });
-    this.functions = { ingest, profileWriter, api, hydrator };
 
     ingest.bindBus(this.bus.eventBus);
     ingest.bindSecrets(this.secrets.secrets, config.secretPrefix, 'read');
@@ -203,11 +210,56 @@ export class HubStack extends Stack {
     });
     for (const fn of [ingest, api]) fn.addEnvironment(ENV.publicBaseUrl, baseUrl);
 
+    /** Console — people read and act on customers through their own sign-in and API (docs/console.md). */
+    if (props.console !== false) {
+      this.console = new HubConsole(this, 'console', {
+        prefix,
+        apiFunction: api,
+        routes: HTTP_ROUTES,
+        tokenTriggerEntry: entry('console-token'),
+        functionDefaults: common,
+        removalPolicy: retain,
+        logRetention: config.logRetention,
+        ...props.console,
+      });
+    }
+
     /** Alarms — optional email topic for the dead-letter alarms. */
     const alarmAction = config.alarmEmail ? this.alarmTopic(prefix, config.alarmEmail) : undefined;
 
+    /** Outbound — sender and receipt functions, least privilege (issue 12). */
+    this.outbound = new HubOutbound(this, 'outbound', {
+      table: this.table.table,
+      eventBus: this.bus.eventBus,
+      secrets: this.secrets.byConnector,
+      secretPrefix: config.secretPrefix,
+      connectors: config.outboundConnectors,
+      ...(config.sesIdentity ? { sesIdentity: config.sesIdentity } : {}),
+      ...(config.quietHours ? { quietHours: config.quietHours } : {}),
+      senderEntry: entry('sender'),
+      messageStatusEntry: entry('message-status'),
+      namePrefix: prefix,
+      functionDefaults: common,
+      storeEnvironment: { ...country, ...dedupe },
+      apiFunction: api,
+    });
+    this.outbound.sender.addEnvironment(ENV.publicBaseUrl, baseUrl);
+    this.functions = {
+      ingest,
+      profileWriter,
+      api,
+      hydrator,
+      sender: this.outbound.sender,
+      messageStatus: this.outbound.messageStatus,
+    };
+
     /** Rules — one rule → queue → consumer per entry of `HUB_RULES`. */
-    const consumers: Record<HubRule['consumer'], HubFunction> = { 'profile-writer': profileWriter, hydrator };
+    const consumers: Record<HubRule['consumer'], HubFunction> = {
+      'profile-writer': profileWriter,
+      hydrator,
+      sender: this.outbound.sender,
+      'message-status': this.outbound.messageStatus,
+    };
     const ruleQueues = new Map<string, RuleQueue>();
     for (const rule of HUB_RULES) {
       const consumer = consumers[rule.consumer];
@@ -223,6 +275,7 @@ export class HubStack extends Stack {
       // `/v1/queues`: depths and redrives of the hub's queues.
       ruleQueue.grantRedrive(api);
       ruleQueues.set(rule.name, ruleQueue);
+      if (rule.consumer === 'sender') this.outbound.attachSenderQueue(ruleQueue);
     }
     api.addEnvironment(ENV.queueArnPrefix, this.formatArn({ service: 'sqs', resource: `${prefix}-` }));
     this.ruleQueues = ruleQueues;
@@ -256,6 +309,18 @@ export class HubStack extends Stack {
       new CfnOutput(this, `WebhookUrl${pascal(connector.name)}`, {
         value: `${baseUrl}/webhooks/${connector.name}`,
         description: `Webhook URL to register in the ${connector.name} console`,
+      });
+    }
+    if (this.console) {
+      new CfnOutput(this, 'ConsoleUrl', { value: this.console.url, description: 'The customer console' });
+      new CfnOutput(this, 'ConsoleUserPoolId', {
+        value: this.console.userPool.userPoolId,
+        description:
+          'Create console users here (aws cognito-idp admin-create-user) and add them to viewer, agent or admin',
+      });
+      new CfnOutput(this, 'ConsoleApiEndpoint', {
+        value: this.console.api.httpApi.apiEndpoint,
+        description: 'Console API (Cognito JWT); the console calls it through the distribution at /v1/*',
       });
     }
     new CfnOutput(this, 'SecretPrefix', {

@@ -64,8 +64,37 @@ describe('local hub with the HTTP front in its own thread', () => {
     const queues = await api(hub, '/v1/queues');
     const unknown = await api(hub, '/v1/queues/nope');
     const subscriptions = await api(hub, '/v1/subscriptions');
-    expect(queues.body.queues.map((q: { name: string }) => q.name)).toEqual(['profile-writer', 'hydrator', 'sub-crm']);
+    expect(queues.body.queues.map((q: { name: string }) => q.name)).toEqual([
+      'profile-writer',
+      'hydrator',
+      'sender',
+      'message-status',
+      'sub-crm',
+    ]);
     expect(unknown).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
     expect(subscriptions.body.subscriptions[0]).toMatchObject({ name: 'crm', queue: { deadLettered: 0 } });
+  });
+
+  it('serves the console logins, the messages API and the connectors list from the thread as well', async () => {
+    // Act
+    const config = await fetch(`${hub.url}/config.json`);
+    const badLogin = await fetch(`${hub.url}/console/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: 'not-a-token-of-anyone-here' }),
+    });
+    const customer = await api(hub, `/v1/customers?identity=${encodeURIComponent('email:thread1@example.com')}`);
+    const reach = await api(hub, `/v1/customers/${customer.body.customerId}/reachability`);
+    const missing = await api(hub, `/v1/customers/${customer.body.customerId}/messages/msg_nope`);
+    const connectors = await api(hub, '/v1/connectors');
+
+    // Assess
+    expect(config.status).toBe(200);
+    expect(await config.json()).toEqual({ auth: 'session' });
+    expect(badLogin.status).toBe(401);
+    expect(reach.status).toBe(200);
+    expect(missing).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+    const marquiz = connectors.body.connectors.find((c: { name: string }) => c.name === 'marquiz');
+    expect(marquiz).toMatchObject({ configured: true, lastEvent: { connector: 'marquiz', type: 'lead.submitted' } });
   });
 });

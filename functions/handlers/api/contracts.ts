@@ -9,6 +9,8 @@ import type { RouteContracts } from './contract.js';
 import { customerAdminContracts } from './customer-admin.js';
 import { customerContracts } from './customers.js';
 import { queueContracts } from './queues.js';
+import { messageContracts } from './messages.js';
+import { searchContracts } from './search.js';
 import { subscriptionContracts } from './subscriptions.js';
 
 export const openApiContracts = {
@@ -23,6 +25,8 @@ export const API_CONTRACTS = {
   ...customerContracts,
   ...customerAdminContracts,
   ...connectorContracts,
+  ...messageContracts,
+  ...searchContracts,
   ...subscriptionContracts,
   ...queueContracts,
   ...openApiContracts,

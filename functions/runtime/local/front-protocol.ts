@@ -10,6 +10,8 @@ import type { EventPattern } from '../../events/rules.js';
 import type { HandedOffMessage } from '../../adapters/local/journaled-hand-off.js';
 import type { LocalHttpLimits } from '../../adapters/local/http-server.js';
 import type { Subscription } from '../../subscriptions/config.js';
+import type { LocalAuthOptions } from '../../adapters/local/console-auth.js';
+import type { OutboundConfig } from '../../outbound/settings.js';
 
 /** What the front thread is started with. */
 export interface FrontWorkerData {
@@ -33,6 +35,12 @@ export interface FrontWorkerData {
   /** The subscriptions as configured (disabled ones included), for `/v1/subscriptions`. */
   readonly subscriptions: readonly Subscription[];
   readonly limits?: Partial<LocalHttpLimits> | undefined;
+  /** The outbound variables: the front computes the settings the messages API checks reachability with. */
+  readonly outbound: OutboundConfig;
+  /** Logins and session lifetimes (users parsed and checked in the main thread); sessions live in the front. */
+  readonly auth: Omit<LocalAuthOptions, 'now'>;
+  /** Serve the console at `/` (built in the front thread on the first page request). */
+  readonly console: boolean;
 }
 
 /** Operations the front calls in the main thread. */

@@ -6,9 +6,14 @@
  * operations called in the main thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { buildConsole } from '../../../console/build.js';
+import { DynamoConnectorActivity } from '../../adapters/aws/dynamodb-connector-activity.js';
 import { DynamoDeliveryLog } from '../../adapters/aws/dynamodb-delivery-log.js';
+import { DynamoMessageStore } from '../../adapters/aws/dynamodb-message-store.js';
 import { DynamoProfileStore } from '../../adapters/aws/dynamodb-profile-store.js';
 import { DynamoReplayGuard } from '../../adapters/aws/dynamodb-replay-guard.js';
+import { LocalAuth } from '../../adapters/local/console-auth.js';
+import { createConsoleFront } from '../../adapters/local/console-front.js';
 import { localClient } from '../../adapters/local/dynamodb-local.js';
 import { EnvSecretStore } from '../../adapters/local/env-secret-store.js';
 import { JournaledHandOff } from '../../adapters/local/journaled-hand-off.js';
@@ -19,6 +24,7 @@ import type { HubQueueOperations, SubscriptionOperations } from '../../ports.js'
 import { HubError } from '../../shared/errors.js';
 import type { CallTarget, FrontToMain, FrontWorkerData, MainToFront } from './front-protocol.js';
 import { closeServer, createHubFront, listen } from './hub-front.js';
+import { localOutboundSettings } from './local-outbound.js';
 
 const port = parentPort;
 if (!port) throw new Error('front-worker.ts runs as a worker thread of the local hub');
@@ -60,6 +66,9 @@ for (const route of data.routes)
     ),
   });
 let draining = false;
+const secrets = new EnvSecretStore({ ...data.env } as NodeJS.ProcessEnv);
+const outbound = await localOutboundSettings(data.outbound, secrets);
+const auth = new LocalAuth(data.auth);
 const server = createHubFront({
   apiToken: data.apiToken,
   maxBodyBytes: data.maxBodyBytes,
@@ -72,7 +81,12 @@ const server = createHubFront({
     dedupeTtlDays: data.dedupeTtlDays,
     linking: data.linking,
   }),
-  secrets: new EnvSecretStore({ ...data.env } as NodeJS.ProcessEnv),
+  activity: new DynamoConnectorActivity(client, { tableName: data.tableName }),
+  messages: new DynamoMessageStore(client, { tableName: data.tableName, retentionDays: outbound.retentionDays }),
+  outbound,
+  auth,
+  ...(data.console ? { console: createConsoleFront({ auth, assets: () => buildConsole() }) } : {}),
+  secrets,
   replayGuard: new DynamoReplayGuard(client, { tableName: data.tableName }),
   subscriptionRoutes: createSubscriptionRoutes({
     subscriptions: data.subscriptions,

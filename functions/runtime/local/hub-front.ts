@@ -4,6 +4,8 @@
  * (tests) or in its own worker thread (`npm start`, see front-thread.ts).
  */
 import type { Server } from 'node:http';
+import type { LocalAuth } from '../../adapters/local/console-auth.js';
+import type { ConsoleFront } from '../../adapters/local/console-front.js';
 import type { LocalHttpLimits } from '../../adapters/local/http-server.js';
 import { createLocalHttpServer } from '../../adapters/local/http-server.js';
 import type { CountryCode } from '../../domain/identity.js';
@@ -12,7 +14,16 @@ import type { QueueRouteKey } from '../../handlers/api/queues.js';
 import type { SubscriptionRouteKey } from '../../handlers/api/subscriptions.js';
 import type { ApiRoutes } from '../../handlers/api/types.js';
 import { createIngestHandler } from '../../handlers/ingest.js';
-import type { EventPublisher, ProfileStore, ReplayGuard, SecretStatusReader, SecretStore } from '../../ports.js';
+import type { OutboundSettings } from '../../outbound/settings.js';
+import type {
+  ConnectorActivity,
+  EventPublisher,
+  MessageStore,
+  ProfileStore,
+  ReplayGuard,
+  SecretStatusReader,
+  SecretStore,
+} from '../../ports.js';
 
 export interface HubFrontDeps {
   readonly apiToken: string;
@@ -24,6 +35,17 @@ export interface HubFrontDeps {
   readonly publisher: EventPublisher;
   /** The customer view, for the read/admin API. */
   readonly store: ProfileStore;
+  /** Last event per connector (`GET /v1/connectors`). */
+  readonly activity: ConnectorActivity;
+  /** Outbound messages and what reachability is computed with. */
+  readonly messages: MessageStore;
+  readonly outbound: OutboundSettings;
+  /** The clock of the messages API. @default the wall clock */
+  readonly now?: (() => Date) | undefined;
+  /** API token, console users and their sessions. */
+  readonly auth: LocalAuth;
+  /** The console at `/`; omitted → no page. */
+  readonly console?: ConsoleFront | undefined;
   readonly secrets: SecretStore & SecretStatusReader;
   readonly replayGuard: ReplayGuard;
   readonly subscriptionRoutes: ApiRoutes<SubscriptionRouteKey>;
@@ -36,6 +58,8 @@ export interface HubFrontDeps {
 export const createHubFront = (deps: HubFrontDeps): Server =>
   createLocalHttpServer({
     apiToken: deps.apiToken,
+    auth: deps.auth,
+    ...(deps.console ? { console: deps.console } : {}),
     maxBodyBytes: deps.maxBodyBytes,
     draining: deps.draining,
     ...(deps.limits ? { limits: deps.limits } : {}),
@@ -50,10 +74,14 @@ export const createHubFront = (deps: HubFrontDeps): Server =>
       }),
       api: createApiHandler({
         store: deps.store,
+        activity: deps.activity,
         secretStatus: deps.secrets,
         publisher: deps.publisher,
         defaultCountry: deps.defaultCountry,
         traits: deps.traits,
+        messages: deps.messages,
+        outbound: deps.outbound,
+        ...(deps.now ? { now: deps.now } : {}),
         ...(deps.publicBaseUrl ? { publicBaseUrl: deps.publicBaseUrl } : {}),
         subscriptionRoutes: deps.subscriptionRoutes,
         queueRoutes: deps.queueRoutes,

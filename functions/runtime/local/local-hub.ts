@@ -14,6 +14,7 @@ import { createQueueRoutes } from '../../handlers/api/queues.js';
 import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
 import { createHydratorHandler } from '../../handlers/hydrator.js';
 import { DynamoProfileStore } from '../../adapters/aws/dynamodb-profile-store.js';
+import { DynamoConnectorActivity } from '../../adapters/aws/dynamodb-connector-activity.js';
 import { DynamoReplayGuard } from '../../adapters/aws/dynamodb-replay-guard.js';
 import { linkingPolicy, type LinkingPolicy } from '../../domain/linking.js';
 import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
@@ -23,12 +24,16 @@ import { ensurePrivateDir } from '../../adapters/local/private-files.js';
 import { StoreUnavailableError } from '../../shared/store-availability.js';
 import { LocalEventBus } from '../../adapters/local/local-event-bus.js';
 import { LocalQueue, type QueueConsumer } from '../../adapters/local/local-queue.js';
+import { LocalAuth, parseConsoleUsers, type LocalAuthOptions } from '../../adapters/local/console-auth.js';
+import { createConsoleFront } from '../../adapters/local/console-front.js';
+import { buildConsole, type ConsoleAssets } from '../../../console/build.js';
 import { startLocalSubscriptions, type LocalSubscriptions } from './local-subscriptions.js';
 import { localHubQueues } from './local-queues.js';
 import { startFrontThread, type FrontThread } from './front-thread.js';
 import { closeServer, createHubFront, listen } from './hub-front.js';
 import type { SubscriptionInput } from '../../subscriptions/config.js';
 import type { Context } from 'aws-lambda';
+import { startLocalOutbound, type LocalOutbound } from './local-outbound.js';
 
 export interface LocalHubOptions {
   /** 0 → any free port. @default PORT, else 3000 */
@@ -74,6 +79,16 @@ export interface LocalHubOptions {
   readonly subscriptions?: readonly SubscriptionInput[];
   /** HTTP client of the subscription dispatcher. @default fetch */
   readonly subscriptionFetch?: typeof fetch;
+  /** The clock of the messages API and the sender (quiet hours, windows, retries); tests inject one. @default the wall clock */
+  readonly now?: () => Date;
+  /** Least time between two "last event" writes per connector (tests: 0). @default 60 000 */
+  readonly connectorActivityIntervalMs?: number;
+  /**
+   * The console at `/`: logins (users default from OMNIHUB_CONSOLE_USERS),
+   * session lifetimes, and the files (built from `console/src` on first
+   * request by default). `false` serves no page; the API still checks roles.
+   */
+  readonly console?: false | (Partial<Omit<LocalAuthOptions, 'apiToken'>> & { readonly assets?: () => ConsoleAssets });
 }
 
 export interface HubStopOptions {
@@ -112,6 +127,8 @@ export interface LocalHub {
   stop(): Promise<void>;
   /** Subscription delivery: queues, secrets, delivery log, replay (issue 5). */
   readonly subscriptions: LocalSubscriptions;
+  /** Outbound messages (issue 12): store, settings, the scheduler of deferred sends. */
+  readonly outbound: LocalOutbound;
 }
 
 /**
@@ -152,14 +169,35 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     ...(options.faultInjector ? { faultInjector: options.faultInjector } : {}),
   });
   const secrets = new EnvSecretStore(env);
+  const activity = new DynamoConnectorActivity(dynamoClient, {
+    tableName,
+    ...(options.connectorActivityIntervalMs !== undefined
+      ? { minIntervalMs: options.connectorActivityIntervalMs }
+      : {}),
+  });
   const bus = new LocalEventBus({
     fsync,
     ...(options.dataDir ? { archivePath: join(options.dataDir, 'archive.jsonl') } : {}),
   });
 
+  // ---- Outbound (issue 12): messages API, sender, receipts → status.
+  const outbound = await startLocalOutbound({
+    dynamoClient,
+    tableName,
+    env,
+    config,
+    secrets,
+    store,
+    publisher: bus,
+    defaultCountry,
+    ...(publicBaseUrl ? { publicBaseUrl } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  // ---- end of outbound
   const consumers: Record<(typeof HUB_RULES)[number]['consumer'], QueueConsumer> = {
     'profile-writer': (() => {
-      const handler = createProfileWriterHandler({ store, publisher: bus });
+      const handler = createProfileWriterHandler({ store, publisher: bus, activity });
       return (event) => handler(event, queueContext('profile-writer'));
     })(),
     hydrator: (() => {
@@ -171,6 +209,8 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       });
       return (event) => handler(event, queueContext('hydrator'));
     })(),
+    sender: (event) => outbound.sender(event, queueContext('sender')),
+    'message-status': (event) => outbound.messageStatus(event, queueContext('message-status')),
   };
   const ruleQueues = new Map<string, LocalQueue>();
   for (const rule of HUB_RULES) {
@@ -187,6 +227,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     });
     bus.addRoute({ name: rule.name, pattern: rule.pattern, queue });
     ruleQueues.set(rule.name, queue);
+    if (rule.consumer === 'sender') outbound.attachSenderQueue(queue);
   }
 
   dynamo.onRestart?.(async ({ exitedAt }) => {
@@ -225,6 +266,10 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     })),
     ...subscriptions.queueGroups(),
   ]);
+  const consoleOptions = options.console === false ? {} : (options.console ?? {});
+  // Functions cannot cross into the front thread: the console's clock and files stay with the main-thread front.
+  const { assets, now: authNow, ...authOptions } = consoleOptions;
+  const users = authOptions.users ?? parseConsoleUsers(config.consoleUsers, apiToken);
   const host = options.host ?? config.host;
   let draining = false;
   let front: FrontThread | undefined;
@@ -254,6 +299,9 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
           ...(r.queue.journalPath ? { journalPath: r.queue.journalPath } : {}),
         })),
         subscriptions: subscriptions.configured,
+        outbound: config,
+        auth: { ...authOptions, apiToken, users },
+        console: options.console !== false,
       },
       adopt: (message) => routes.get(message.route)?.adopt(message),
       queues: hubQueues,
@@ -261,8 +309,17 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     });
     port = front.port;
   } else {
+    const auth = new LocalAuth({ ...authOptions, apiToken, users, ...(authNow ? { now: authNow } : {}) });
     server = createHubFront({
       apiToken,
+      auth,
+      ...(options.console === false
+        ? {}
+        : { console: createConsoleFront({ auth, assets: assets ?? (() => buildConsole()) }) }),
+      activity,
+      messages: outbound.messages,
+      outbound: outbound.settings,
+      now: options.now,
       maxBodyBytes,
       defaultCountry,
       publicBaseUrl,
@@ -296,6 +353,8 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     ]);
     clearTimeout(timer);
     await Promise.all([...bus.queues().map((q) => q.stop()), subscriptions.stop()]);
+    // Deferred sends stay in their journal for the next start.
+    outbound.stop();
     const pending = bus.queues().reduce((n, q) => n + q.stats().pending + q.stats().inFlight, 0);
     if (server) await closeServer(server);
     await front?.close();
@@ -314,6 +373,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     dynamoEndpoint: dynamo.endpoint,
     idle,
     subscriptions,
+    outbound,
     stop: async () => {
       await shutdown();
     },
