@@ -55,8 +55,9 @@ export class InvalidEventPatternError extends HubError {
  * inverted or out-of-range bounds, more than six decimals), `anything-but`
  * with mixed, `null` or empty values, bad wildcards (`**`, stray `\`), bad
  * CIDRs, non-boolean `exists`, `$or` that is not an array of 2+ objects,
- * operator names used as field names inside `$or`, and a field matched twice
- * in one alternative.
+ * operator names used as field names inside `$or`, and the service's limits
+ * (`pattern/limits.ts`: pattern size, 1,000 `$or` combinations, wildcard
+ * complexity). A key given twice is not an error: the last one counts.
  */
 export const validatePattern = (pattern: unknown): string[] => analyze(pattern).errors;
 

@@ -3,6 +3,7 @@
  * object becomes its alternatives (one per `$or` branch combination), each a
  * map of flattened keys to conditions, plus one error per problem.
  */
+import { checkLimits, MAX_OR_COMBINATIONS } from './limits.js';
 import { compileLeaf, type Condition } from './operators.js';
 import { describeValue, isObject, type JsonObject } from './values.js';
 
@@ -53,6 +54,13 @@ const walkOr = (value: unknown, ctx: WalkContext, at: string, drafts: Draft[], e
     errors.push(`${at}: $or must be an array of at least 2 pattern objects, got ${got}`);
     return drafts;
   }
+  // Refused before forking: the expansion itself is what grows exponentially.
+  if (drafts.length * value.length > MAX_OR_COMBINATIONS) {
+    errors.push(
+      `${at}: the pattern expands to ${drafts.length * value.length} $or combinations; EventBridge refuses more than ${MAX_OR_COMBINATIONS}`,
+    );
+    return drafts;
+  }
   const forked: Draft[] = [];
   value.forEach((branch, index) => {
     const here = `${at}[${index}]`;
@@ -93,10 +101,9 @@ const walkObject = (object: JsonObject, ctx: WalkContext, drafts: Draft[], error
     if (Array.isArray(value)) {
       const condition = compileLeaf(value, key, at, errors);
       if (!condition) continue;
-      for (const draft of current) {
-        if (draft.has(key)) errors.push(`${at}: field "${key}" is matched more than once in the same alternative`);
-        else draft.set(key, condition);
-      }
+      // A key given again (inside an `$or` branch, or as `a.b` beside `a: { b }`) overrides the earlier
+      // one in that alternative: EventBridge evaluates the last reference (eb-event-patterns-content-based-filtering).
+      for (const draft of current) draft.set(key, condition);
     } else if (isObject(value)) {
       current = walkObject(value, { keyPrefix: `${key}.`, path: at, insideOr: ctx.insideOr }, current, errors);
     } else {
@@ -113,5 +120,6 @@ export const analyze = (pattern: unknown): { readonly errors: string[]; readonly
     return { errors, drafts: [] };
   }
   const drafts = walkObject(pattern, { keyPrefix: '', path: '', insideOr: false }, [new Map()], errors);
+  if (errors.length === 0) checkLimits(pattern, drafts, errors);
   return { errors: [...new Set(errors)], drafts };
 };

@@ -51,7 +51,12 @@ export const parseIp = (text: string): Ip | undefined => parseIpv4(text) ?? pars
 /** One key per address, whatever its spelling. */
 export const ipKey = (ip: Ip): string => `${ip.v6 ? 6 : 4}:${ip.value}`;
 
-/** `cidr`: `a.b.c.d/m` or an IPv6 CIDR; as in Event Ruler, the range starts at the address given. */
+/**
+ * `cidr`: `a.b.c.d/m` or an IPv6 CIDR. The range runs from the network
+ * address (host bits cleared) to the broadcast address, whatever host bits
+ * the pattern writes: `220.160.154.255/24` is 220.160.154.0–255, as Event
+ * Ruler computes it (`CIDR.computeBottomBytes`).
+ */
 export const compileCidr = (arg: unknown, at: string, errors: string[]): LeafTest | undefined => {
   if (typeof arg !== 'string') {
     errors.push(`${at}: must be a CIDR string such as "10.0.0.0/24", got ${describeValue(arg)}`);
@@ -74,8 +79,9 @@ export const compileCidr = (arg: unknown, at: string, errors: string[]): LeafTes
     errors.push(`${at}: ${ip.v6 ? 'IPv6' : 'IPv4'} mask bits must be between 0 and ${width - 1}, got ${bits}`);
     return undefined;
   }
-  const low = ip.value;
-  const high = ip.value | ((1n << BigInt(width - bits)) - 1n);
+  const hostMask = (1n << BigInt(width - bits)) - 1n;
+  const low = ip.value & ~hostMask;
+  const high = ip.value | hostMask;
   return (v) => {
     if (typeof v !== 'string') return false;
     const candidate = parseIp(v);

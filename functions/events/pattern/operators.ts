@@ -16,7 +16,16 @@ export interface Condition {
   readonly key: string;
   readonly test: LeafTest | undefined;
   readonly absent: boolean;
+  /** The wildcard texts among the field's values (plain and negated), for the complexity limit. */
+  readonly wildcards: readonly string[];
 }
+
+/** `{ wildcard: "…" }` and `{ "anything-but": { wildcard: … } }` texts of one match value. */
+const wildcardsOf = (value: JsonObject): string[] => {
+  const negated = value['anything-but'];
+  const texts = isObject(negated) ? negated.wildcard : value.wildcard;
+  return (Array.isArray(texts) ? texts : [texts]).filter((t): t is string => typeof t === 'string');
+};
 
 /** `exists: false` is not a value test; it marks the condition as "absent allowed". */
 const ABSENT = Symbol('absent');
@@ -75,6 +84,7 @@ export const compileLeaf = (
   const exact = new Set<Leaf>();
   const ips = new Set<string>();
   const tests: LeafTest[] = [];
+  const wildcards: string[] = [];
   let absent = false;
   let valid = true;
   values.forEach((value, index) => {
@@ -86,6 +96,7 @@ export const compileLeaf = (
       if (ip) ips.add(ipKey(ip));
     } else if (isObject(value)) {
       const result = compileOperator(value, here, errors);
+      wildcards.push(...wildcardsOf(value));
       if (result === ABSENT) absent = true;
       else if (result) tests.push(result);
       else valid = false;
@@ -109,5 +120,5 @@ export const compileLeaf = (
   if (exact.size > 0 && operators) test = (v) => exact.has(v) || operators(v);
   else if (exact.size > 0) test = (v) => exact.has(v);
   else test = operators;
-  return { key, test, absent };
+  return { key, test, absent, wildcards };
 };

@@ -28,7 +28,7 @@ type Glob = { readonly literal: string } | { readonly segments: readonly string[
  * `\*` is a literal asterisk and `\\` a literal backslash; `**` and any other
  * escape are errors, as in Event Ruler's `WildcardParser`.
  */
-const parseWildcard = (text: string): Glob | string => {
+export const parseWildcard = (text: string): Glob | string => {
   const segments: string[] = [];
   let current = '';
   for (let i = 0; i < text.length; i++) {
