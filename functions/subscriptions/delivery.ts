@@ -6,7 +6,7 @@
  * with `retry.ts`.
  */
 import type { EventBridgeEnvelope } from '../events/envelope.js';
-import type { ApiDestinationTarget, Subscription } from './config.js';
+import type { ApiDestinationTarget, Subscription } from './schema.js';
 import { readsRetryAfter, parseRetryAfter, type AttemptOutcome } from './retry.js';
 import { signatureHeaders } from './signing.js';
 import { applyTransform } from './transform.js';

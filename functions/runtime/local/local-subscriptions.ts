@@ -18,7 +18,8 @@ import { createInterface } from 'node:readline';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, SQSRecord } from 'aws-lambda';
 import type { EventBridgeEnvelope } from '../../events/envelope.js';
-import { parseSubscriptions, type SubscriptionInput } from '../../subscriptions/config.js';
+import type { SubscriptionInput } from '../../subscriptions/config.js';
+import { validateSubscriptions } from '../../subscriptions/validate.js';
 import { createDispatcherHandler } from '../../handlers/dispatcher.js';
 import { createSubscriptionRoutes, type SubscriptionRouteKey } from '../../handlers/api/subscriptions.js';
 import type { ApiRoutes } from '../../handlers/api/types.js';
@@ -115,9 +116,8 @@ export const loadConfiguredSubscriptions = async (): Promise<readonly Subscripti
 
 export const startLocalSubscriptions = async (options: LocalSubscriptionsOptions): Promise<LocalSubscriptions> => {
   const { bus, env } = options;
-  const configured = options.subscriptions
-    ? parseSubscriptions(options.subscriptions)
-    : await loadConfiguredSubscriptions();
+  // Patterns included: the local bus compiles them, as cdk synth would refuse them.
+  const configured = validateSubscriptions(options.subscriptions ?? (await loadConfiguredSubscriptions()));
   const print = options.print ?? (options.subscriptions ? undefined : (line: string) => console.log(line));
   const subscriptions = configured.filter((s) => s.enabled);
   const log = new DynamoDeliveryLog(options.dynamoClient, { tableName: options.tableName });
