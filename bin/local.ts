@@ -47,15 +47,42 @@ console.log(
 );
 console.log('\nPress Ctrl-C to stop.');
 
-let stopping = false;
+// Ctrl-C reaches this process only: DynamoDB Local runs in its own process group, so the queues drain
+// against a running store, and the hub stops the store last. A second Ctrl-C stops waiting for the drain.
+const drainSeconds = Number(process.env.OMNIHUB_DRAIN_SECONDS ?? 30);
+if (!Number.isFinite(drainSeconds) || drainSeconds < 0)
+  throw new Error(`OMNIHUB_DRAIN_SECONDS must be a number of seconds, not "${process.env.OMNIHUB_DRAIN_SECONDS}"`);
+let stopping: { abort: AbortController; at: number } | undefined;
 const shutdown = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  console.log(`\n${signal} received: finishing queued work and stopping DynamoDB Local…`);
-  const force = setTimeout(() => process.exit(1), 15_000);
-  await hub.stop();
+  if (stopping) {
+    // The terminal may deliver one Ctrl-C twice (to the tsx wrapper and to us); only a later one counts.
+    if (Date.now() - stopping.at > 1_000 && !stopping.abort.signal.aborted) {
+      console.log(`${signal} again: stopping without waiting for the queues (their messages stay in the journals).`);
+      stopping.abort.abort();
+    }
+    return;
+  }
+  stopping = { abort: new AbortController(), at: Date.now() };
+  console.log(
+    `\n${signal} received: new webhooks get 503, the queues drain (up to ${drainSeconds} s), then DynamoDB Local stops. Press Ctrl-C again not to wait.`,
+  );
+  const force = setTimeout(
+    () => {
+      console.error('Shutdown is taking too long; exiting. Queued messages are kept in the journals.');
+      process.exit(1);
+    },
+    drainSeconds * 1000 + 30_000,
+  );
+  const { drained, pending } = await hub.shutdown({
+    drainTimeoutMs: drainSeconds * 1000,
+    abort: stopping.abort.signal,
+  });
   clearTimeout(force);
-  console.log('Stopped.');
+  console.log(
+    drained
+      ? 'Stopped: every queue drained.'
+      : `Stopped: ${pending} queued message(s) kept in ${dataDir}/queues, delivered at the next start.`,
+  );
   process.exit(0);
 };
 process.on('SIGINT', () => void shutdown('SIGINT'));

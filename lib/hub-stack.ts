@@ -8,13 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { listConnectors } from '../functions/connectors/index.js';
 import { ARCHIVE_PATTERN, HUB_RULES, type HubRule } from '../functions/events/rules.js';
 import { ENV, FUNCTION_CONFIGS } from '../functions/shared/config.js';
+import { REPLAY_KEY_PREFIX } from '../functions/shared/replay-keys.js';
 import { HTTP_ROUTES } from '../functions/shared/routes.js';
 import type { StageConfig } from './config.js';
 import { ConnectorSecrets, type ConnectorInfo, connectorInfo } from './constructs/connector-secrets.js';
@@ -164,6 +165,15 @@ export class HubStack extends Stack {
     // (the stack creates each secret holding `{}`, so an operator's value is a
     // second labelled version); the api never reads a signing secret.
     api.bindSecrets(this.secrets.secrets, config.secretPrefix, 'status');
+    ingest.addEnvironment(ENV.tableName, this.table.table.tableName);
+    // Replay guard (Mailgun tokens): single items under REPLAY# only — never a profile, identity or dedupe record.
+    ingest.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [this.table.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${REPLAY_KEY_PREFIX}*`] } },
+      }),
+    );
 
     /** HTTP API — the route table, webhooks public, read API behind SigV4. */
     this.api = new HubHttpApi(this, 'http', {

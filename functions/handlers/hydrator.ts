@@ -7,7 +7,6 @@
  * a retry after a partial publish is harmless.
  */
 import middy from '@middy/core';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { findConnector } from '../connectors/index.js';
 import type { HydrationRequest } from '../connectors/types.js';
@@ -17,6 +16,7 @@ import { HYDRATION_DETAIL_TYPE } from '../events/rules.js';
 import type { EventPublisher, SecretStore } from '../ports.js';
 import type { CountryCode } from '../domain/identity.js';
 import { logger } from '../shared/logger.js';
+import { processBatch } from './batch.js';
 
 export const toHydrationEntry = (request: HydrationRequest): BusEntry => ({
   source: `${SOURCE_PREFIX}${request.connector}`,
@@ -47,8 +47,7 @@ export const createHydratorHandler = (deps: HydratorDeps) => {
       eventIds: events.map((e) => e.id),
     });
   };
-  // A processor per invocation (see the profile writer): concurrent batches must not share failure lists.
   return middy<SQSEvent, SQSBatchResponse>().handler((event: SQSEvent, context: Context) =>
-    processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context }),
+    processBatch(event, context, recordHandler),
   );
 };

@@ -2,14 +2,16 @@
  * Profile writer: SQS batches of bus events (fed by the `profile-writer`
  * rule) into the single customer view. Records fail individually (partial
  * batch response), so one bad record is retried and eventually dead-lettered
- * without holding back the rest of the batch.
+ * without holding back the rest of the batch. A store that cannot be reached
+ * fails the whole batch as `StoreUnavailableError` instead: that is no
+ * record's fault, and the queue retries it without counting the receive.
  */
 import middy from '@middy/core';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseHubEvent } from '../events/hub-event.js';
 import type { EventPublisher, ProfileStore } from '../ports.js';
 import { logger } from '../shared/logger.js';
+import { processBatch } from './batch.js';
 
 export interface ProfileWriterDeps {
   readonly store: ProfileStore;
@@ -33,9 +35,7 @@ export const createProfileWriterHandler = (deps: ProfileWriterDeps) => {
       customerId: outcome.customerId,
     });
   };
-  // A processor per invocation: it holds the batch's failures, and concurrent batches (SQS feeding several
-  // invocations, the local queue's concurrency) sharing one would clear each other's and lose a failed record.
   return middy<SQSEvent, SQSBatchResponse>().handler((event: SQSEvent, context: Context) =>
-    processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context }),
+    processBatch(event, context, recordHandler, { storeBound: true }),
   );
 };

@@ -182,6 +182,8 @@ const STORE = {
  */
 export const FUNCTION_CONFIGS = {
   ingest: config('ingest', {
+    // Only for the replay guard's one-time values (its IAM grant covers those keys alone).
+    tableName: 'required',
     eventBusName: 'required',
     secretPrefix: 'required',
     defaultCountry: 'required',

@@ -4,6 +4,7 @@
  * fails when a committed one differs.
  */
 import { readFileSync } from 'node:fs';
+import { renderAccessTable } from './access-table.js';
 import { renderApiReference } from './api-reference.js';
 import { renderConfiguration } from './configuration.js';
 import { replaceRegion } from './markers.js';
@@ -21,5 +22,6 @@ const region = (file: string, marker: string, body: () => string): GeneratedDoc 
 
 export const GENERATED_DOCS: readonly GeneratedDoc[] = [
   region('docs/api.md', 'api-reference', renderApiReference),
+  region('docs/security.md', 'access-table', renderAccessTable),
   { file: 'docs/configuration.md', render: renderConfiguration },
 ];

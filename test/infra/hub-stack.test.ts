@@ -387,9 +387,10 @@ describe('Infra: functions', () => {
         expect(unsetRequiredVariables(config, names), fn).toEqual([]);
       }
     }
-    // Ingest publishes; it never reads the table, so it is not told its name.
+    // Ingest publishes and claims one-time tokens; it never reads profiles, so it gets no store settings.
     const ingest = resourcesOf(prod.template, 'AWS::Lambda::Function')[functionId(prod, 'ingest')];
-    expect(ingest?.Properties.Environment.Variables).not.toHaveProperty(ENV.tableName);
+    expect(ingest?.Properties.Environment.Variables).not.toHaveProperty(ENV.dedupeTtlDays);
+    expect(ingest?.Properties.Environment.Variables).not.toHaveProperty(ENV.ignoredIdentities);
   });
 
   it('runs the four Node.js 22 arm64 functions with tracing, source maps and owned log groups', () => {
@@ -456,7 +457,7 @@ describe('Infra: functions', () => {
     const putEvents = statements.filter((s) => actionsOf(s).includes('events:PutEvents'));
     expect(putEvents).toHaveLength(1);
     expect(putEvents[0]?.Resource).toEqual({ 'Fn::GetAtt': [busId, 'Arn'] });
-    expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:') || a.startsWith('sqs:'))).toEqual([]);
+    expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('sqs:'))).toEqual([]);
     expect(statements.every((s) => s.Effect === 'Allow' && !actionsOf(s).some((a) => a.endsWith('*')))).toBe(true);
   });
 
@@ -523,7 +524,17 @@ describe('Infra: functions', () => {
     expect(api.flatMap(actionsOf)).toEqual(
       expect.arrayContaining(['dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'events:PutEvents']),
     );
-    expect(ingest.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+    // Ingest touches only the replay guard's items: single-item calls on the table, REPLAY# keys only.
+    const tableId = logicalIdOf(prod.template, 'AWS::DynamoDB::Table', {});
+    const ingestTable = ingest.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    expect(ingestTable).toEqual([
+      {
+        Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REPLAY#*'] } },
+      },
+    ]);
   });
 });
 

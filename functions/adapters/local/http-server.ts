@@ -60,6 +60,22 @@ export interface LocalHttpOptions {
   readonly routes?: readonly HttpRoute[];
   /** @default DEFAULT_HTTP_LIMITS */
   readonly limits?: Partial<LocalHttpLimits>;
+  /**
+   * True while the hub shuts down: webhooks and other writes get 503 with
+   * Retry-After (vendors redeliver later) while the queues drain; reads are
+   * still served.
+   */
+  readonly draining?: () => boolean;
+}
+
+/** Seconds a caller refused during shutdown is told to wait (a restart takes about this long). */
+export const SHUTDOWN_RETRY_AFTER_SECONDS = 30;
+
+/** The hub is shutting down and takes no new work: 503, retry later. */
+export class ShuttingDownError extends HubError {
+  constructor() {
+    super('The hub is shutting down and accepts no new requests; retry shortly', 503, 'shutting_down');
+  }
 }
 
 /** The body did not arrive within the deadline: 408, and the connection is closed. */
@@ -227,9 +243,12 @@ export const createLocalHttpServer = (options: LocalHttpOptions): Server => {
         await handle(req, res);
       } catch (err) {
         // A request we could not read to the end leaves the connection in an unknown state: close it.
-        if (err instanceof RequestTimeoutError) res.shouldKeepAlive = false;
-        else if (!req.complete) req.resume();
-        if (!res.headersSent) send(res, errorResponse(err));
+        if (err instanceof RequestTimeoutError || err instanceof ShuttingDownError) res.shouldKeepAlive = false;
+        if (!(err instanceof RequestTimeoutError) && !req.complete) req.resume();
+        const response = errorResponse(err);
+        if (err instanceof ShuttingDownError)
+          response.headers = { ...response.headers, 'retry-after': String(SHUTDOWN_RETRY_AFTER_SECONDS) };
+        if (!res.headersSent) send(res, response);
         else res.destroy();
       }
     },
@@ -237,6 +256,7 @@ export const createLocalHttpServer = (options: LocalHttpOptions): Server => {
   server.maxConnections = limits.maxConnections;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method !== 'GET' && req.method !== 'HEAD' && options.draining?.()) throw new ShuttingDownError();
     const url = requestUrl(req);
     const matched = matchRequest(req.method ?? 'GET', url.pathname, options.routes ?? HTTP_ROUTES);
     if (!matched.route) {

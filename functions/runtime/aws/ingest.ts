@@ -3,6 +3,7 @@ import type { CountryCode } from '../../domain/identity.js';
 import { createIngestHandler } from '../../handlers/ingest.js';
 import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
 import { awsPublisher } from './deps/bus.js';
+import { awsReplayGuard } from './deps/replay.js';
 import { awsSecrets } from './deps/secrets.js';
 
 const config = readFunctionConfig(FUNCTION_CONFIGS.ingest);
@@ -10,6 +11,7 @@ const config = readFunctionConfig(FUNCTION_CONFIGS.ingest);
 export const handler = createIngestHandler({
   publisher: awsPublisher(config.eventBusName),
   secrets: awsSecrets(config.secretPrefix),
+  replayGuard: awsReplayGuard(config.tableName),
   defaultCountry: config.defaultCountry as CountryCode,
   maxBodyBytes: config.maxBodyBytes,
   ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),

@@ -14,11 +14,13 @@ import { createApiHandler } from '../../handlers/api/index.js';
 import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
 import { createHydratorHandler } from '../../handlers/hydrator.js';
 import { DynamoProfileStore } from '../../adapters/aws/dynamodb-profile-store.js';
+import { DynamoReplayGuard } from '../../adapters/aws/dynamodb-replay-guard.js';
 import { linkingPolicy, type LinkingPolicy } from '../../domain/linking.js';
 import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
 import { ensureHubTable, startDynamoDbLocal, type DynamoDbLocal } from '../../adapters/local/dynamodb-local.js';
 import { EnvSecretStore } from '../../adapters/local/env-secret-store.js';
 import { ensurePrivateDir } from '../../adapters/local/private-files.js';
+import { StoreUnavailableError } from '../../shared/store-availability.js';
 import { LocalEventBus } from '../../adapters/local/local-event-bus.js';
 import { LocalQueue, type QueueConsumer } from '../../adapters/local/local-queue.js';
 import { createLocalHttpServer } from '../../adapters/local/http-server.js';
@@ -65,6 +67,20 @@ export interface LocalHubOptions {
   readonly subscriptionFetch?: typeof fetch;
 }
 
+export interface HubStopOptions {
+  /** Longest wait for the queues to drain. @default 30000 */
+  readonly drainTimeoutMs?: number;
+  /** Stops waiting for the drain (a second Ctrl-C); the shutdown itself still runs in order. */
+  readonly abort?: AbortSignal;
+}
+
+export interface HubStopResult {
+  /** Every hub queue was empty when the queues stopped. */
+  readonly drained: boolean;
+  /** Messages left in the journals for the next start (pending and in retry, dead letters not counted). */
+  readonly pending: number;
+}
+
 export interface LocalHub {
   readonly url: string;
   readonly apiToken: string;
@@ -75,6 +91,15 @@ export interface LocalHub {
   readonly dynamoEndpoint: string;
   /** Resolves when every queue has drained. */
   idle(): Promise<void>;
+  /**
+   * Graceful shutdown, in the order that loses nothing: webhooks and other
+   * writes get 503 + Retry-After from now on; the queues drain against the
+   * running store (up to `drainTimeoutMs`, or until `abort`); the queues stop
+   * once their batches in flight are done; then the HTTP server and last the
+   * store. Whatever did not drain stays in the journals for the next start.
+   */
+  shutdown(options?: HubStopOptions): Promise<HubStopResult>;
+  /** `shutdown()` with the defaults. */
   stop(): Promise<void>;
   /** Subscription delivery: queues, secrets, delivery log, replay (issue 5). */
   readonly subscriptions: LocalSubscriptions;
@@ -96,6 +121,8 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   const dynamoClient = dynamo.client();
   const tableName = options.tableName ?? 'omnihub-local';
   await ensureHubTable(dynamoClient, tableName);
+  // A restarted in-memory instance is empty; on a data folder this finds the table and does nothing.
+  dynamo.onRestart?.(() => ensureHubTable(dynamoClient, tableName));
 
   const defaultCountry = options.defaultCountry ?? (config.defaultCountry as CountryCode);
   const maxBodyBytes = options.maxBodyBytes ?? config.maxBodyBytes;
@@ -134,6 +161,8 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       // writer mostly waits on DynamoDB round trips, and conflicting writes retry safely.
       concurrency: options.queueConcurrency ?? 4,
       fsync,
+      // The store down is not the messages' fault: wait for it without counting receives.
+      isUnavailable: (err) => err instanceof StoreUnavailableError,
       ...(options.dataDir ? { journalPath: join(options.dataDir, 'queues', `${rule.name}.jsonl`) } : {}),
     });
     bus.addRoute({ name: rule.name, pattern: rule.pattern, queue });
@@ -156,13 +185,16 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     ...(options.subscriptionFetch ? { fetch: options.subscriptionFetch } : {}),
   });
   // ---- end of subscriptions
+  let draining = false;
   const server = createLocalHttpServer({
     apiToken,
     maxBodyBytes,
+    draining: () => draining,
     handlers: {
       ingest: createIngestHandler({
         publisher: bus,
         secrets,
+        replayGuard: new DynamoReplayGuard(dynamoClient, { tableName }),
         defaultCountry,
         maxBodyBytes,
         ...(publicBaseUrl ? { publicBaseUrl } : {}),
@@ -185,6 +217,28 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   });
   const { port } = server.address() as AddressInfo;
 
+  const shutdown = async ({ drainTimeoutMs = 30_000, abort }: HubStopOptions = {}): Promise<HubStopResult> => {
+    draining = true;
+    let timer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([
+      bus.idle().then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), drainTimeoutMs);
+        abort?.addEventListener('abort', () => resolve(false), { once: true });
+      }),
+    ]);
+    clearTimeout(timer);
+    await Promise.all([...bus.queues().map((q) => q.stop()), subscriptions.stop()]);
+    const pending = bus.queues().reduce((n, q) => n + q.stats().pending + q.stats().inFlight, 0);
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+    dynamoClient.destroy();
+    if (ownsDynamo) await dynamo.stop();
+    return { drained, pending };
+  };
+
   return {
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     apiToken,
@@ -196,13 +250,8 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     idle: () => bus.idle(),
     subscriptions,
     stop: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await bus.idle();
-      await subscriptions.stop();
-      for (const q of bus.queues()) q.stop();
-      dynamoClient.destroy();
-      if (ownsDynamo) await dynamo.stop();
+      await shutdown();
     },
+    shutdown,
   };
 };

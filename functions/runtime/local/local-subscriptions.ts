@@ -33,6 +33,7 @@ import { LocalDeliveryQueue } from '../../adapters/local/local-delivery-queue.js
 import type { LocalEventBus } from '../../adapters/local/local-event-bus.js';
 import { LocalQueue } from '../../adapters/local/local-queue.js';
 import { writePrivateFileAtomic } from '../../adapters/local/private-files.js';
+import { isTransientStoreError, StoreUnavailableError } from '../../shared/store-availability.js';
 
 /** Names as on AWS with the stage `local`. */
 const QUEUE_PREFIX = subscriptionPrefix('omnihub-local');
@@ -179,9 +180,18 @@ export const startLocalSubscriptions = async (options: LocalSubscriptionsOptions
     const target = new LocalQueue(
       subscriptionRouteName(s.name),
       async (event) => {
-        for (const record of event.Records) await forward(record);
+        try {
+          for (const record of event.Records) await forward(record);
+        } catch (err) {
+          // Recording a match writes the delivery log: a store outage is waited out, not counted.
+          throw isTransientStoreError(err) ? new StoreUnavailableError({ cause: err }) : err;
+        }
       },
-      { retryBaseMs: options.retryBaseMs ?? 500, ...journal(`subscription-${s.name}.jsonl`) },
+      {
+        retryBaseMs: options.retryBaseMs ?? 500,
+        isUnavailable: (err) => err instanceof StoreUnavailableError,
+        ...journal(`subscription-${s.name}.jsonl`),
+      },
     );
     targetQueues.push(target);
     bus.addRoute({ name: subscriptionRouteName(s.name), pattern: s.pattern, queue: target });

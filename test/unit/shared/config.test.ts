@@ -7,18 +7,20 @@ describe('Config: one schema per function', () => {
     // Act
     const config = readFunctionConfig(FUNCTION_CONFIGS.ingest, {
       [ENV.eventBusName]: 'omnihub-prod',
-      [ENV.tableName]: 'ignored: ingest never reads the table',
+      [ENV.tableName]: 'omnihub-prod-hub',
+      [ENV.lifespanYears]: 'ignored: ingest never computes lifetime values',
     });
 
     // Assess
     expect(config).toEqual({
+      tableName: 'omnihub-prod-hub',
       eventBusName: 'omnihub-prod',
       secretPrefix: 'omnihub/connectors/',
       defaultCountry: 'UA',
       maxBodyBytes: 262_144,
       publicBaseUrl: undefined,
     });
-    expect(config).not.toHaveProperty('tableName');
+    expect(config).not.toHaveProperty('lifespanYears');
   });
 
   it('names every missing or malformed variable and the function, never a value', () => {

@@ -1,5 +1,5 @@
-/** The DynamoDB customer-view store for Lambda, created once per execution environment. */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+/** The DynamoDB customer-view store for Lambda, created once per execution environment; no store call can hang. */
+import { awsStoreClient } from '../../../adapters/aws/dynamodb-client.js';
 import { DynamoProfileStore } from '../../../adapters/aws/dynamodb-profile-store.js';
 import type { CountryCode } from '../../../domain/identity.js';
 import { linkingPolicy } from '../../../domain/linking.js';
@@ -14,7 +14,7 @@ export interface StoreConfig {
 }
 
 export const awsProfileStore = (c: StoreConfig) =>
-  new DynamoProfileStore(new DynamoDBClient({}), {
+  new DynamoProfileStore(awsStoreClient(), {
     tableName: c.tableName,
     dedupeTtlDays: c.dedupeTtlDays,
     linking: linkingPolicy(c.ignoredIdentities, c.maxIdentitiesPerType, c.defaultCountry as CountryCode),

@@ -3,20 +3,20 @@
  * environment, configured from the function's own configuration
  * (`FUNCTION_CONFIGS.dispatcher`, `.api`).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { AwsSubscriptionOperations } from '../../../adapters/aws/aws-subscription-operations.js';
 import { DynamoDeliveryLog } from '../../../adapters/aws/dynamodb-delivery-log.js';
+import { awsStoreClient } from '../../../adapters/aws/dynamodb-client.js';
 import { SecretsManagerSubscriptionSecrets } from '../../../adapters/aws/secrets-manager-subscription-secrets.js';
 import { SqsDeliveryQueue } from '../../../adapters/aws/sqs-delivery-queue.js';
 import type { SubscriptionOperations } from '../../../ports.js';
 import { ConfigError, ENV } from '../../../shared/config.js';
 import type { Subscription } from '../../../subscriptions/config.js';
 
-let clients: { dynamo: DynamoDBClient; sqs: SQSClient; eventBridge: EventBridgeClient } | undefined;
+let clients: { dynamo: ReturnType<typeof awsStoreClient>; sqs: SQSClient; eventBridge: EventBridgeClient } | undefined;
 const awsClients = () =>
-  (clients ??= { dynamo: new DynamoDBClient({}), sqs: new SQSClient({}), eventBridge: new EventBridgeClient({}) });
+  (clients ??= { dynamo: awsStoreClient(), sqs: new SQSClient({}), eventBridge: new EventBridgeClient({}) });
 
 /** Recent attempts and counters per subscription, in the hub table. */
 export const awsDeliveryLog = (tableName: string) => new DynamoDeliveryLog(awsClients().dynamo, { tableName });
