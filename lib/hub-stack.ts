@@ -153,12 +153,12 @@ export class HubStack extends Stack {
     ingest.bindBus(this.bus.eventBus);
     ingest.bindSecrets(this.secrets.secrets, config.secretPrefix, 'read');
     profileWriter.bindTable(this.table.table, 'RW');
-    // Publishes `customer.merged` (issue 5).
+    // Publishes `customer.merged`.
     profileWriter.bindBus(this.bus.eventBus);
     // Read API plus the privacy and repair operations: erase, unmerge (writes) and their notifications.
     api.bindTable(this.table.table, 'RW');
     api.bindBus(this.bus.eventBus);
-    // Vendor API credentials live in the connector's secret: only connectors with a hydrate step (issue 9 item 15).
+    // Vendor API credentials live in the connector's secret: only connectors with a hydrate step.
     hydrator.bindSecrets(this.secrets.hydrationSecrets, config.secretPrefix, 'read');
     hydrator.bindBus(this.bus.eventBus);
     // GET /v1/connectors says whether a value was set from version metadata
@@ -182,7 +182,7 @@ export class HubStack extends Stack {
       handlers: { ingest, api },
       throttleRateLimit: config.throttleRateLimit,
       throttleBurstLimit: config.throttleBurstLimit,
-      // Webhooks get their own budgets (issue 9 item 17): a webhook flood cannot throttle the API, nor the reverse.
+      // Webhooks get their own budgets: a webhook flood cannot throttle the API, nor the reverse.
       routeThrottle: (route) =>
         route.auth !== 'none'
           ? undefined
@@ -194,7 +194,7 @@ export class HubStack extends Stack {
     });
     const baseUrl = config.publicBaseUrl ?? this.api.httpApi.apiEndpoint;
 
-    /** Access — one managed policy and role per access level, from the route table (issue 9 item 16). */
+    /** Access — one managed policy and role per access level, from the route table. */
     this.access = new ApiAccess(this, 'api-access', {
       httpApi: this.api.httpApi,
       stageName: this.api.stage.stageName,
@@ -224,7 +224,7 @@ export class HubStack extends Stack {
     }
     this.ruleQueues = ruleQueues;
 
-    /** Subscriptions — one rule, DLQ and retry policy per entry of subscriptions.config.ts (issue 5). */
+    /** Subscriptions — one rule, DLQ and retry policy per entry of subscriptions.config.ts. */
     this.subscriptions = new HubSubscriptions(this, 'subscriptions', {
       subscriptions: props.subscriptions ?? configuredSubscriptions,
       eventBus: this.bus.eventBus,

@@ -1,7 +1,7 @@
 /**
  * `ApiAccess`: one IAM managed policy (and one assumable role) per access
  * level of the route table, so an operator can let someone read the customer
- * view without letting them erase it (issue 9 item 16). The `execute-api`
+ * view without letting them erase it. The `execute-api`
  * ARNs come from `HTTP_ROUTES`: a new route lands in the right policy by its
  * `access` alone.
  *
