@@ -9,7 +9,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_MAX_BODY_BYTES } from '../functions/shared/http.js';
 
 /** Stage whose data is disposable: tables are destroyed with the stack. */
-export const DEV_STAGE = 'dev';
+const DEV_STAGE = 'dev';
 
 /** Retention values CloudWatch Logs accepts (`RetentionDays`, minus "infinite"). */
 const LOG_RETENTION_VALUES: readonly number[] = Object.values(RetentionDays).filter(
@@ -115,7 +115,7 @@ const StageConfigSchema = z
 export type StageConfig = z.output<typeof StageConfigSchema>;
 
 /** Context keys the app reads; everything else in the context is ignored. */
-export const CONTEXT_KEYS = [
+const CONTEXT_KEYS = [
   'stage',
   'defaultCountry',
   'publicBaseUrl',

@@ -38,7 +38,7 @@ const entry = (name: string): string => fileURLToPath(new URL(`../functions/runt
  * a vendor sends one when a subscription is saved, so a low fixed budget
  * keeps them from being a cheap way to spend ingest's concurrency.
  */
-export const HANDSHAKE_THROTTLE: Throttle = { rateLimit: 10, burstLimit: 20 };
+const HANDSHAKE_THROTTLE: Throttle = { rateLimit: 10, burstLimit: 20 };
 
 /** `profile-writer` → `ProfileWriter`, for output ids. */
 const pascal = (s: string): string =>

@@ -21,7 +21,7 @@ const between = (text: string, marker: string, body: string): string => {
 const nest = (markdown: string, levels: number): string =>
   markdown.replace(/^(#{1,6}) /gm, (_, hashes: string) => `${'#'.repeat(Math.min(6, hashes.length + levels))} `);
 
-export const renderConnectorSections = (root: string): string => {
+const renderConnectorSections = (root: string): string => {
   const rows = listConnectors().map(
     (c) =>
       `| [${c.displayName}](#${c.name}) | \`/webhooks/${c.name}\` | ${c.channel} | ${

@@ -30,7 +30,7 @@ export type AccessLevel = (typeof ACCESS_LEVELS)[number];
 const rank = (access: RouteAccess): number => ACCESS_LEVELS.indexOf(access as AccessLevel);
 
 /** `GET` + `/v1/customers/{customerId}/timeline` → `GET/v1/customers/*\/timeline`: the method/path part of the ARN. */
-export const invokePattern = (route: Pick<HttpRoute, 'method' | 'path'>): string =>
+const invokePattern = (route: Pick<HttpRoute, 'method' | 'path'>): string =>
   `${route.method}${route.path.replace(/\{[^}]+\}/g, '*')}`;
 
 /** IAM's ARN matching: `*` any run of characters (including `/`), `?` exactly one. */

@@ -10,7 +10,7 @@ import { customerAdminContracts } from './customer-admin.js';
 import { customerContracts } from './customers.js';
 import { subscriptionContracts } from './subscriptions.js';
 
-export const openApiContracts = {
+const openApiContracts = {
   'GET /v1/openapi.json': {
     summary: 'This document: the OpenAPI 3.1 description of the API',
     status: 200,

@@ -39,9 +39,9 @@ import { isTransientStoreError, StoreUnavailableError } from '../../shared/store
 const QUEUE_PREFIX = subscriptionPrefix('omnihub-local');
 const queueArn = (name: string): string => `arn:aws:sqs:local:000000000000:${QUEUE_PREFIX}${name}`;
 /** File in the data folder holding the local API token, for the CLI. */
-export const API_TOKEN_FILE = 'api-token';
+const API_TOKEN_FILE = 'api-token';
 /** Route name on the local bus (the rule). */
-export const subscriptionRouteName = (name: string): string => `subscription:${name}`;
+const subscriptionRouteName = (name: string): string => `subscription:${name}`;
 
 export interface LocalSubscriptionsOptions {
   /**
@@ -112,7 +112,7 @@ async function* archivedEnvelopes(path: string, from: Date, to: Date): AsyncGene
 }
 
 /** The user's `subscriptions.config.ts`, validated on import (a bad field fails the start, naming it). */
-export const loadConfiguredSubscriptions = async (): Promise<readonly Subscription[]> =>
+const loadConfiguredSubscriptions = async (): Promise<readonly Subscription[]> =>
   (await import('../../../subscriptions.config.js')).subscriptions;
 
 export const startLocalSubscriptions = async (options: LocalSubscriptionsOptions): Promise<LocalSubscriptions> => {
