@@ -27,6 +27,7 @@ import { createLocalHttpServer } from '../../adapters/local/http-server.js';
 import { startLocalSubscriptions, type LocalSubscriptions } from './local-subscriptions.js';
 import type { SubscriptionInput } from '../../subscriptions/config.js';
 import type { Context } from 'aws-lambda';
+import { startLocalOutbound, type LocalOutbound } from './local-outbound.js';
 
 export interface LocalHubOptions {
   /** 0 → any free port. @default PORT, else 3000 */
@@ -65,6 +66,8 @@ export interface LocalHubOptions {
   readonly subscriptions?: readonly SubscriptionInput[];
   /** HTTP client of the subscription dispatcher. @default fetch */
   readonly subscriptionFetch?: typeof fetch;
+  /** The clock of the messages API and the sender (quiet hours, windows, retries); tests inject one. @default the wall clock */
+  readonly now?: () => Date;
 }
 
 export interface HubStopOptions {
@@ -103,6 +106,8 @@ export interface LocalHub {
   stop(): Promise<void>;
   /** Subscription delivery: queues, secrets, delivery log, replay. */
   readonly subscriptions: LocalSubscriptions;
+  /** Outbound messages (issue 12): store, settings, the scheduler of deferred sends. */
+  readonly outbound: LocalOutbound;
 }
 
 const queueContext = (name: string): Context =>
@@ -139,6 +144,21 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     ...(options.dataDir ? { archivePath: join(options.dataDir, 'archive.jsonl') } : {}),
   });
 
+  // ---- Outbound (issue 12): messages API, sender, receipts → status.
+  const outbound = await startLocalOutbound({
+    dynamoClient,
+    tableName,
+    env,
+    config,
+    secrets,
+    store,
+    publisher: bus,
+    defaultCountry,
+    ...(publicBaseUrl ? { publicBaseUrl } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  // ---- end of outbound
   const consumers: Record<(typeof HUB_RULES)[number]['consumer'], QueueConsumer> = {
     'profile-writer': (() => {
       const handler = createProfileWriterHandler({ store, publisher: bus });
@@ -153,6 +173,8 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       });
       return (event) => handler(event, queueContext('hydrator'));
     })(),
+    sender: (event) => outbound.sender(event, queueContext('sender')),
+    'message-status': (event) => outbound.messageStatus(event, queueContext('message-status')),
   };
   for (const rule of HUB_RULES) {
     const queue = new LocalQueue(rule.name, consumers[rule.consumer], {
@@ -166,6 +188,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       ...(options.dataDir ? { journalPath: join(options.dataDir, 'queues', `${rule.name}.jsonl`) } : {}),
     });
     bus.addRoute({ name: rule.name, pattern: rule.pattern, queue });
+    if (rule.consumer === 'sender') outbound.attachSenderQueue(queue);
   }
 
   const apiToken = options.apiToken ?? config.apiToken ?? randomBytes(24).toString('base64url');
@@ -205,6 +228,9 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
         publisher: bus,
         defaultCountry,
         traits: { lifespanYears: config.lifespanYears, abandonedCartAfterHours: config.abandonedCartHours },
+        messages: outbound.messages,
+        outbound: outbound.settings,
+        ...(options.now ? { now: options.now } : {}),
         ...(publicBaseUrl ? { publicBaseUrl } : {}),
         subscriptionRoutes: subscriptions.routes,
       }),
@@ -229,6 +255,8 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     ]);
     clearTimeout(timer);
     await Promise.all([...bus.queues().map((q) => q.stop()), subscriptions.stop()]);
+    // Deferred sends stay in their journal for the next start.
+    outbound.stop();
     const pending = bus.queues().reduce((n, q) => n + q.stats().pending + q.stats().inFlight, 0);
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
@@ -249,6 +277,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     dynamoEndpoint: dynamo.endpoint,
     idle: () => bus.idle(),
     subscriptions,
+    outbound,
     stop: async () => {
       await shutdown();
     },
