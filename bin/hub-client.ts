@@ -27,7 +27,7 @@ export class HubUnreachableError extends CliError {
 }
 
 /** The hub answered with an error status; `status` and the hub's `hubCode` say which. */
-class HubResponseError extends CliError {
+export class HubResponseError extends CliError {
   constructor(
     message: string,
     readonly status: number,

@@ -209,7 +209,7 @@ export class HubStack extends Stack {
     /** Alarms — optional email topic for the dead-letter alarms. */
     const alarmAction = config.alarmEmail ? this.alarmTopic(prefix, config.alarmEmail) : undefined;
 
-    /** Outbound — sender and receipt functions, least privilege (issue 12). */
+    /** Outbound — sender and receipt functions, least privilege. */
     this.outbound = new HubOutbound(this, 'outbound', {
       table: this.table.table,
       eventBus: this.bus.eventBus,

@@ -24,7 +24,7 @@ export const parseParams = <T>(schema: z.ZodType<T>, event: APIGatewayProxyEvent
 };
 
 /** The body as JSON; an empty body reads as `{}` so optional-field bodies may be omitted. */
-const readJsonBody = (event: APIGatewayProxyEventV2): unknown => {
+export const readJsonBody = (event: APIGatewayProxyEventV2): unknown => {
   const raw = event.body
     ? event.isBase64Encoded
       ? Buffer.from(event.body, 'base64').toString('utf8')
