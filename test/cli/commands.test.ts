@@ -175,7 +175,7 @@ describe('CLI: against a running hub', () => {
     expect(listed.out).toContain('crm-leads\n  target   webhook → http://127.0.0.1:');
     expect(listed.out).toMatch(/stats {4}0 delivered, 1 failed attempts, 1 dead-lettered, queue 0 pending \/ 1 in DLQ/);
 
-    // Act 3: the hub's queues, then the subscription's dead letter by its event id (issue 9 item 6).
+    // Act 3: the hub's queues, then the subscription's dead letter by its event id.
     const queues = await omnihub(['dlq', 'list'], env(), subscriptions);
     const letters = await omnihub(['dlq', 'list', 'crm-leads', '--json'], env(), subscriptions);
     expect(queues.code).toBe(EXIT.ok);

@@ -1,5 +1,5 @@
 /**
- * The fault suite (issue 9 item 8): `npm start` driven as an outside client
+ * The fault suite: `npm start` driven as an outside client
  * while it is hurt, each scenario printing and asserting acked / applied /
  * lost / duplicated. The target is the hub's promise: 0 lost and 0
  * duplicated acknowledged webhooks, and a webhook that could not be made

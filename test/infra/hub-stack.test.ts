@@ -258,7 +258,7 @@ describe('Infra: rules and queues', () => {
     }
   });
 
-  it('keeps a backlog 14 days and lets the api function redrive every dead-letter queue (issue 9 item 6)', () => {
+  it('keeps a backlog 14 days and lets the api function redrive every dead-letter queue', () => {
     // Prepare
     const apiId = functionId(prod, 'api');
     const statements = statementsOfRole(prod.template, roleOfFunction(prod.template, apiId));

@@ -1,5 +1,5 @@
 /**
- * Issue 10 item 5: the local hub with its HTTP front in a worker thread (how
+ * The local hub with its HTTP front in a worker thread (how
  * `npm start` runs it). The same handlers answer; webhooks are journaled by
  * the front and delivered by the queues of the main thread; the queue and
  * subscription operations cross the thread with their HTTP statuses.

@@ -1,5 +1,5 @@
 /**
- * Issue 9 item 6: the hub's own dead letters can be seen and redriven —
+ * The hub's own dead letters can be seen and redriven —
  * through `/v1/queues` on the local hub, for every queue the hub owns — and
  * they survive restarts until then.
  */

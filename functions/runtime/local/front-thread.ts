@@ -1,5 +1,5 @@
 /**
- * Runs the local hub's HTTP front in a worker thread (issue 10 item 5).
+ * Runs the local hub's HTTP front in a worker thread.
  *
  * With one thread, every acknowledgement waited behind the consumers' work
  * (JSON, validation, SDK marshalling of the profile writer's store calls):

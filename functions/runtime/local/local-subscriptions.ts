@@ -19,7 +19,8 @@ import { createInterface } from 'node:readline';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, SQSRecord } from 'aws-lambda';
 import type { EventBridgeEnvelope } from '../../events/envelope.js';
-import { parseSubscriptions, type SubscriptionInput } from '../../subscriptions/config.js';
+import type { SubscriptionInput } from '../../subscriptions/config.js';
+import { validateSubscriptions } from '../../subscriptions/validate.js';
 import { createDispatcherHandler } from '../../handlers/dispatcher.js';
 import { createSubscriptionRoutes, type SubscriptionRouteKey } from '../../handlers/api/subscriptions.js';
 import type { ApiRoutes } from '../../handlers/api/types.js';
@@ -40,9 +41,9 @@ import { isTransientStoreError, StoreUnavailableError } from '../../shared/store
 const QUEUE_PREFIX = subscriptionPrefix('omnihub-local');
 const queueArn = (name: string): string => `arn:aws:sqs:local:000000000000:${QUEUE_PREFIX}${name}`;
 /** File in the data folder holding the local API token, for the CLI. */
-export const API_TOKEN_FILE = 'api-token';
+const API_TOKEN_FILE = 'api-token';
 /** Route name on the local bus (the rule). */
-export const subscriptionRouteName = (name: string): string => `subscription:${name}`;
+const subscriptionRouteName = (name: string): string => `subscription:${name}`;
 
 export interface LocalSubscriptionsOptions {
   /**
@@ -119,22 +120,23 @@ async function* archivedEnvelopes(path: string, from: Date, to: Date): AsyncGene
 }
 
 /**
- * The user's `subscriptions.config.ts`, validated on import (a bad field
- * fails the start, naming it), or `file` instead: a JSON array of
- * subscriptions or a module exporting `subscriptions`.
+ * The user's `subscriptions.config.ts`, or `file` instead: a JSON array of
+ * subscriptions or a module exporting `subscriptions`. Validated, patterns
+ * included (the local bus compiles them, as cdk synth would refuse them): a
+ * bad field fails the start, naming it.
  */
-export const loadConfiguredSubscriptions = async (file?: string): Promise<readonly Subscription[]> => {
+const loadConfiguredSubscriptions = async (file?: string): Promise<unknown> => {
   if (!file) return (await import('../../../subscriptions.config.js')).subscriptions;
   const path = resolve(file);
-  if (path.endsWith('.json')) return parseSubscriptions(JSON.parse(readFileSync(path, 'utf8')));
-  return parseSubscriptions((await import(pathToFileURL(path).href)).subscriptions);
+  if (path.endsWith('.json')) return JSON.parse(readFileSync(path, 'utf8'));
+  return (await import(pathToFileURL(path).href)).subscriptions;
 };
 
 export const startLocalSubscriptions = async (options: LocalSubscriptionsOptions): Promise<LocalSubscriptions> => {
   const { bus, env } = options;
-  const configured = options.subscriptions
-    ? parseSubscriptions(options.subscriptions)
-    : await loadConfiguredSubscriptions(options.subscriptionsFile);
+  const configured = validateSubscriptions(
+    options.subscriptions ?? (await loadConfiguredSubscriptions(options.subscriptionsFile)),
+  );
   const print = options.print ?? (options.subscriptions ? undefined : (line: string) => console.log(line));
   const subscriptions = configured.filter((s) => s.enabled);
   const log = new DynamoDeliveryLog(options.dynamoClient, { tableName: options.tableName });

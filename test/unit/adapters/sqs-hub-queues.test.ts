@@ -1,7 +1,7 @@
 /**
  * `SqsHubQueues` with a recording fake SQS client: which calls `/v1/queues`
  * and `omnihub dlq … --aws` make for the hub's rule queues and subscriptions
- * (issue 9 item 6), and what they report.
+ * and what they report.
  */
 import { describe, expect, it } from 'vitest';
 import { hubQueueDefinitions, SqsHubQueues } from '../../../functions/adapters/aws/sqs-hub-queues.js';

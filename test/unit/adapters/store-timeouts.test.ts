@@ -1,5 +1,5 @@
 /**
- * Issue 9 item 5: no store call hangs. A DynamoDB endpoint that accepts the
+ * No store call hangs. A DynamoDB endpoint that accepts the
  * connection and never answers (a paused DynamoDB Local, a black hole) fails
  * the call within the client's timeouts, with an error the consumers treat
  * as "the store is unavailable" (retry later, don't count it).
