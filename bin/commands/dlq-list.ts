@@ -6,8 +6,9 @@ import { queueTable, resolveQueueName } from '../support/queues.js';
 
 const HELP = `omnihub dlq list [<queue>] [--aws [--stage <stage>] | --url <url>]
 
-Without a queue: every queue the hub owns (profile-writer, hydrator,
-sub-<subscription>) with what is pending, in flight and dead-lettered.
+Without a queue: every queue the hub owns (profile-writer, hydrator, sender,
+message-status, sub-<subscription>) with what is pending, in flight and
+dead-lettered.
 With one: its dead letters — locally each one's event id, type, receives,
 when and why (never the content); on AWS (--aws, the shell's credentials,
 --stage defaults to dev) the redrives (SQS message move tasks) under way.

@@ -7,8 +7,8 @@ import { resolveQueueName } from '../support/queues.js';
 const HELP = `omnihub dlq redrive <queue> [--aws [--stage <stage>] | --url <url>]
 
 Moves the dead letters of one of the hub's queues back into it, so they are
-processed again: profile-writer, hydrator, or a subscription (sub-<name>, or
-just its name). Fix the cause first; consumers are idempotent, so a repeated
+processed again: profile-writer, hydrator, sender, message-status, or a
+subscription (sub-<name>, or just its name). Fix the cause first; consumers are idempotent, so a repeated
 redrive changes nothing. Locally the messages move at once. On AWS (--aws,
 the shell's credentials, --stage defaults to dev) one SQS message move task
 starts per non-empty dead-letter queue; follow it with omnihub dlq list <queue> --aws.
@@ -17,7 +17,7 @@ ${TARGET_HELP}`;
 
 export const dlqRedriveCommand: Command = {
   words: ['dlq', 'redrive'],
-  summary: "move a queue's dead letters back into it (profile-writer, hydrator, a subscription)",
+  summary: "move a queue's dead letters back into it (a hub rule's or a subscription's)",
   help: HELP,
   async run(args, ctx) {
     const { values, positionals } = parseCommandArgs(args, {}, HELP);

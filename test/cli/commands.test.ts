@@ -74,7 +74,9 @@ describe('CLI: dispatch', () => {
   it('refuses a queue the hub does not have, listing those it has', async () => {
     const res = await omnihub(['dlq', 'redrive', 'nope']);
     expect(res.code).toBe(EXIT.usage);
-    expect(res.err).toContain('No queue named "nope" (have: profile-writer, hydrator, sub-crm-leads;');
+    expect(res.err).toContain(
+      'No queue named "nope" (have: profile-writer, hydrator, sender, message-status, sub-crm-leads;',
+    );
   });
 });
 
@@ -183,6 +185,8 @@ describe('CLI: against a running hub', () => {
       'QUEUE             PENDING  IN FLIGHT       DEAD',
       'profile-writer          0          0          0',
       'hydrator                0          0          0',
+      'sender                  0          0          0',
+      'message-status          0          0          0',
       'sub-crm-leads           0          0          1',
     ]);
     expect(JSON.parse(letters.out)).toMatchObject({

@@ -20,7 +20,10 @@ const NameParamsSchema = z.object({
   name: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "-" and "_" (GET /v1/queues lists the names)')
-    .meta({ description: 'The queue: `profile-writer`, `hydrator` or `sub-<subscription>`' }),
+    .meta({
+      description:
+        'The queue: a hub rule (`profile-writer`, `hydrator`, `sender`, `message-status`) or `sub-<subscription>`',
+    }),
 });
 
 const QueueSummarySchema = z
