@@ -67,6 +67,8 @@ describe('hub queues: dead letters listed and redriven', () => {
       expect(listed.body.queues).toEqual([
         { name: 'profile-writer', kind: 'hub', pending: 0, inFlight: 0, deadLettered: 1, paused: false },
         { name: 'hydrator', kind: 'hub', pending: 0, inFlight: 0, deadLettered: 0, paused: false },
+        { name: 'sender', kind: 'hub', pending: 0, inFlight: 0, deadLettered: 0, paused: false },
+        { name: 'message-status', kind: 'hub', pending: 0, inFlight: 0, deadLettered: 0, paused: false },
         expect.objectContaining({ name: 'sub-crm', kind: 'subscription', deadLettered: 0 }),
       ]);
       expect(detail.body.deadLetters).toEqual([

@@ -75,6 +75,8 @@ describe('SqsHubQueues', () => {
     expect(await queues.list()).toEqual([
       { name: 'profile-writer', kind: 'hub', pending: 12, inFlight: 3, deadLettered: 5 },
       { name: 'hydrator', kind: 'hub', pending: 0, inFlight: 0, deadLettered: 0 },
+      { name: 'sender', kind: 'hub', pending: 0, inFlight: 0, deadLettered: 0 },
+      { name: 'message-status', kind: 'hub', pending: 0, inFlight: 0, deadLettered: 0 },
       { name: 'sub-crm', kind: 'subscription', pending: 0, inFlight: 0, deadLettered: 2 },
       { name: 'sub-lake', kind: 'subscription', deadLettered: 5 },
     ]);
