@@ -10,6 +10,9 @@ import type { BusEntry } from './events/envelope.js';
 import type { ConnectorSecrets } from './connectors/types.js';
 import type { Profile, TimelineItem } from './domain/profile.js';
 import type { SQSRecord } from 'aws-lambda';
+import type { LakeRow } from './analytics/lake-schema.js';
+import type { SqlParams } from './analytics/dialect.js';
+import type { MetricName, MetricRow } from './analytics/metrics.js';
 
 /** Publishes to the bus. Resolves only when every entry was accepted. */
 export interface EventPublisher {
@@ -171,4 +174,21 @@ export interface SubscriptionOperations {
   redrive(subscription: string): Promise<RedriveResult>;
   /** Re-delivers archived events with `from <= time < to` to this subscription only. */
   replay(subscription: string, window: { from: Date; to: Date }): Promise<ReplayResult>;
+}
+
+// ---------------------------------------------------------------- analytics
+
+/**
+ * Where lake rows go: the hub events the store applied (with the customer it
+ * applied them to) and the merge, unmerge and erasure facts. Firehose on
+ * AWS, the local lake (DuckDB + Parquet) locally. Resolves once the rows are
+ * durable; at-least-once (the metrics count distinct ids).
+ */
+export interface AnalyticsSink {
+  record(rows: readonly LakeRow[]): Promise<void>;
+}
+
+/** Runs one metric's SQL (`analytics/<metric>.sql`) with its parameters: DuckDB locally, Athena on AWS. */
+export interface MetricsEngine {
+  run(metric: MetricName, params: SqlParams): Promise<MetricRow[]>;
 }
