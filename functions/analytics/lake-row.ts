@@ -24,8 +24,7 @@ const snake = (path: string): string => path.replace(/\./g, '_').replace(/[A-Z]/
 /** Every column null: rows fill in what they have. */
 const EMPTY: Readonly<Record<string, LakeValue>> = Object.fromEntries(LAKE_COLUMNS.map((c) => [c.name, null]));
 
-const asValue = (v: unknown): LakeValue =>
-  v === undefined ? null : (v as LakeValue);
+const asValue = (v: unknown): LakeValue => (v === undefined ? null : (v as LakeValue));
 
 /** The row of an applied hub event. `assignedAt` is when the store applied it to `customerId`. */
 export const eventRow = (event: HubEvent, customerId: string, assignedAt: Date): LakeRow => {

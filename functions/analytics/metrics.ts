@@ -155,7 +155,8 @@ export const MetricsQuerySchema = z
   })
   .strict()
   .superRefine((q, ctx) => {
-    if (Date.parse(q.from) >= Date.parse(q.to)) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' });
+    if (Date.parse(q.from) >= Date.parse(q.to))
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' });
   });
 export type MetricsQuery = z.output<typeof MetricsQuerySchema>;
 
@@ -165,9 +166,11 @@ const DAY_MS = 86_400_000;
 
 /** `YYYY-MM-DD` of an instant in a time zone. */
 export const localDate = (at: Date, timeZone: string): string => {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
-    .formatToParts(at)
-    .reduce<Record<string, string>>((acc, p) => ({ ...acc, [p.type]: p.value }), {});
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  );
   return `${parts.year}-${parts.month}-${parts.day}`;
 };
 
@@ -180,7 +183,7 @@ export const bucketOf = (date: string, granularity: Granularity): string => {
   if (granularity === 'month') return `${date.slice(0, 8)}01`;
   const n = dayNumber(date);
   // 1970-01-01 was a Thursday: (n + 3) mod 7 is 0 on Mondays.
-  return fromDayNumber(n - (((n + 3) % 7) + 7) % 7);
+  return fromDayNumber(n - ((((n + 3) % 7) + 7) % 7));
 };
 
 const nextBucket = (bucket: string, granularity: Granularity): string => {
@@ -307,12 +310,14 @@ export const shapeMetric = (
     const bucket = spec.snapshot ? lastBucket : String(row.bucket);
     series.points.set(bucket, row);
   }
+  // A metric without dimensions always has its one series, zeros and nulls when nothing happened.
+  if (spec.dimensions.length === 0 && byKey.size === 0) byKey.set('{}', { key: {}, points: new Map() });
   const filled = (bucket: string, row: MetricRow | undefined) => {
     const point: Record<string, string | number | null> = { bucket };
     for (const v of valueNames) {
       const fill = (spec.values as Record<string, Fill>)[v];
       const value = row ? asNumber(row[v]) : null;
-      point[camel(v)] = value ?? (fill === 'zero' && (!spec.snapshot || row) ? 0 : null);
+      point[camel(v)] = value ?? (fill === 'zero' ? 0 : null);
     }
     return point as { bucket: string } & Record<string, number | null>;
   };

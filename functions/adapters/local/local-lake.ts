@@ -14,12 +14,22 @@
  * Every operation runs one at a time on one connection (a promise chain),
  * so a query never sees a half-written flush.
  */
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import {
   DuckDBInstance,
-  DuckDBListValue,
   DuckDBTimestampValue,
+  LIST,
+  VARCHAR,
   type DuckDBAppender,
   type DuckDBConnection,
   type DuckDBValue,
@@ -38,6 +48,8 @@ export interface LocalLakeOptions {
   readonly flushIntervalMs?: number;
   /** DuckDB worker threads. @default DuckDB's (one per core) */
   readonly threads?: number;
+  /** Delay between an erasure record and the compaction that removes the customer's rows. @default 1000 */
+  readonly compactAfterErasureMs?: number;
 }
 
 const STAGING_TABLE = 'hub_lake_staging';
@@ -67,6 +79,7 @@ export class LocalLake implements AnalyticsSink {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private filesInView = false;
+  private compaction: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -150,7 +163,8 @@ export class LocalLake implements AnalyticsSink {
         else if (column.type === 'double') appender.appendDouble(value as number);
         else if (column.type === 'boolean') appender.appendBoolean(value as boolean);
         else if (column.type === 'array<string>')
-          appender.appendValue(new DuckDBListValue([...(value as readonly string[])] as DuckDBValue[]));
+          // Typed explicitly: an empty list has no element to infer VARCHAR from.
+          appender.appendList([...(value as readonly string[])] as DuckDBValue[], LIST(VARCHAR));
         else appender.appendVarchar(String(value));
       }
       appender.endRow();
@@ -168,28 +182,38 @@ export class LocalLake implements AnalyticsSink {
       await this.append(rows);
     });
     if (this.eventsDir && this.staged >= (this.options.flushRows ?? 50_000)) await this.flush();
+    // An erasure is applied to the files soon after, not at the next maintenance: the person's data goes now.
+    if (rows.some((r) => r.type === 'customer.erased') && !this.compaction) {
+      this.compaction = setTimeout(() => {
+        this.compaction = undefined;
+        void this.compact().catch(() => undefined);
+      }, this.options.compactAfterErasureMs ?? 1000);
+      this.compaction.unref();
+    }
   }
 
   /** Runs a query alone on the lake and returns its rows as plain values (dates as `YYYY-MM-DD`). */
   query(sql: string, values: Record<string, string | number> = {}): Promise<Record<string, string | number | null>[]> {
     return this.exclusive(async (c) => {
       const reader = await c.runAndReadAll(sql, values);
-      return reader.getRowObjectsJS().map((row) =>
-        Object.fromEntries(
-          Object.entries(row).map(([k, v]) => [
-            k,
-            v === null || v === undefined
-              ? null
-              : typeof v === 'bigint'
-                ? Number(v)
-                : v instanceof Date
-                  ? v.toISOString().slice(0, 10)
-                  : typeof v === 'number' || typeof v === 'string'
-                    ? v
-                    : String(v),
-          ]),
-        ),
-      );
+      return reader
+        .getRowObjectsJS()
+        .map((row) =>
+          Object.fromEntries(
+            Object.entries(row).map(([k, v]) => [
+              k,
+              v === null || v === undefined
+                ? null
+                : typeof v === 'bigint'
+                  ? Number(v)
+                  : v instanceof Date
+                    ? v.toISOString().slice(0, 10)
+                    : typeof v === 'number' || typeof v === 'string'
+                      ? v
+                      : String(v),
+            ]),
+          ),
+        );
     });
   }
 
@@ -275,6 +299,11 @@ export class LocalLake implements AnalyticsSink {
   /** Flushes and closes DuckDB. */
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.compaction) {
+      clearTimeout(this.compaction);
+      this.compaction = undefined;
+      await this.compact().catch(() => undefined);
+    }
     await this.flush().catch(() => undefined);
     await this.exclusive(async (c) => {
       this.closed = true;

@@ -1,7 +1,8 @@
 /** What the `api` function's routes need; the composition roots build it. */
 import type { CountryCode } from '../../domain/identity.js';
 import type { TraitOptions } from '../../domain/traits.js';
-import type { EventPublisher, ProfileStore, SecretStore } from '../../ports.js';
+import type { AnalyticsSink, EventPublisher, ProfileStore, SecretStore } from '../../ports.js';
+import type { MetricsApiDeps } from './metrics.js';
 import type { ApiRoutes } from './types.js';
 import type { SubscriptionRouteKey } from './subscriptions.js';
 
@@ -18,4 +19,8 @@ export interface ApiDeps {
   readonly publicBaseUrl?: string;
   /** `/v1/subscriptions…`, built by the runtime from its subscription adapters (`createSubscriptionRoutes`). */
   readonly subscriptionRoutes: ApiRoutes<SubscriptionRouteKey>;
+  /** `GET /v1/metrics`: the runtime's engine (DuckDB locally, Athena on AWS); omitted → 503. */
+  readonly analytics?: MetricsApiDeps;
+  /** The analytics lake, told of erasures and unmerges (they change which customer events belong to). */
+  readonly lake?: AnalyticsSink;
 }

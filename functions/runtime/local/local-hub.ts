@@ -22,6 +22,9 @@ import { EnvSecretStore } from '../../adapters/local/env-secret-store.js';
 import { LocalEventBus } from '../../adapters/local/local-event-bus.js';
 import { LocalQueue, type QueueConsumer } from '../../adapters/local/local-queue.js';
 import { createLocalHttpServer } from '../../adapters/local/http-server.js';
+import { LocalLake } from '../../adapters/local/local-lake.js';
+import { DuckDbMetricsEngine } from '../../adapters/local/duckdb-metrics-engine.js';
+import type { MetricOptions } from '../../analytics/metrics.js';
 import { startLocalSubscriptions, type LocalSubscriptions } from './local-subscriptions.js';
 import type { SubscriptionInput } from '../../subscriptions/config.js';
 import type { Context } from 'aws-lambda';
@@ -55,6 +58,8 @@ export interface LocalHubOptions {
   readonly subscriptions?: readonly SubscriptionInput[];
   /** HTTP client of the subscription dispatcher. @default fetch */
   readonly subscriptionFetch?: typeof fetch;
+  /** Analytics (issue 15): settings of the metrics; the lake lives in `<dataDir>/lake` (in memory without a data dir). */
+  readonly analytics?: Partial<MetricOptions>;
 }
 
 export interface LocalHub {
@@ -70,6 +75,8 @@ export interface LocalHub {
   stop(): Promise<void>;
   /** Subscription delivery: queues, secrets, delivery log, replay (issue 5). */
   readonly subscriptions: LocalSubscriptions;
+  /** The analytics lake (DuckDB + Parquet) behind `GET /v1/metrics`. */
+  readonly lake: LocalLake;
 }
 
 const queueContext = (name: string): Context =>
@@ -95,11 +102,13 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     ...(options.faultInjector ? { faultInjector: options.faultInjector } : {}),
   });
   const secrets = new EnvSecretStore(env);
+  // ---- Analytics (issue 15): the lake the profile writer and the privacy routes feed, DuckDB over it.
+  const lake = await LocalLake.open(options.dataDir ? { dir: join(options.dataDir, 'lake') } : {});
   const bus = new LocalEventBus(options.dataDir ? { archivePath: join(options.dataDir, 'archive.jsonl') } : {});
 
   const consumers: Record<(typeof HUB_RULES)[number]['consumer'], QueueConsumer> = {
     'profile-writer': (() => {
-      const handler = createProfileWriterHandler({ store, publisher: bus });
+      const handler = createProfileWriterHandler({ store, publisher: bus, lake });
       return (event) => handler(event, queueContext('profile-writer'));
     })(),
     hydrator: (() => {
@@ -151,6 +160,11 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
         ...(publicBaseUrl ? { publicBaseUrl } : {}),
       }),
       api: createApiHandler({
+        lake,
+        analytics: {
+          engine: new DuckDbMetricsEngine(lake),
+          options: { lifespanYears: config.lifespanYears, ...options.analytics },
+        },
         store,
         secrets,
         publisher: bus,
@@ -178,12 +192,14 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     dynamoEndpoint: dynamo.endpoint,
     idle: () => bus.idle(),
     subscriptions,
+    lake,
     stop: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await bus.idle();
       await subscriptions.stop();
       for (const q of bus.queues()) q.stop();
+      await lake.close();
       dynamoClient.destroy();
       if (ownsDynamo) await dynamo.stop();
     },

@@ -15,12 +15,7 @@ import {
   leadingComment,
   placeholders,
 } from '../../../functions/analytics/dialect.js';
-import {
-  DEFAULT_METRIC_OPTIONS,
-  METRIC_NAMES,
-  metricParams,
-  periodOf,
-} from '../../../functions/analytics/metrics.js';
+import { DEFAULT_METRIC_OPTIONS, METRIC_NAMES, metricParams, periodOf } from '../../../functions/analytics/metrics.js';
 
 const SQL = `-- a :comment is not a placeholder
 SELECT ':not_me' AS "x:y", CAST(:from_ts AS TIMESTAMP), x::date, :tz, :from_ts FROM t WHERE c = :connector`;
@@ -44,7 +39,12 @@ describe('Analytics dialect: placeholders', () => {
       connector: 'whatsapp',
     });
     expect(queryString).toContain('CAST(? AS TIMESTAMP), x::date, ?, ? FROM t WHERE c = ?');
-    expect(executionParameters).toEqual(["'2024-05-01 00:00:00.000'", "'O''Hare'", "'2024-05-01 00:00:00.000'", "'whatsapp'"]);
+    expect(executionParameters).toEqual([
+      "'2024-05-01 00:00:00.000'",
+      "'O''Hare'",
+      "'2024-05-01 00:00:00.000'",
+      "'whatsapp'",
+    ]);
   });
 
   it('refuses a placeholder without a value and a number that is not finite', () => {

@@ -35,8 +35,7 @@ import { eventRow, erasureRow, mergeRow, reassignmentRow } from '../../../functi
 import type { LakeRow } from '../../../functions/analytics/lake-schema.js';
 import { parseHubEvent, type Channel, type HubEvent, type HubEventType } from '../../../functions/events/hub-event.js';
 
-const eventId = (key: string): string =>
-  `evt_${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+const eventId = (key: string): string => `evt_${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
 
 /** A valid hub event (parsed by the real schema) of `type` at `at`. */
 export const hubEvent = (
@@ -71,7 +70,14 @@ const msgIn = (key: string, channel: Channel, connector: string, at: string) =>
     direction: 'inbound',
     contentType: 'text',
   });
-const msgStatus = (key: string, type: HubEventType, channel: Channel, connector: string, at: string, messageId: string) =>
+const msgStatus = (
+  key: string,
+  type: HubEventType,
+  channel: Channel,
+  connector: string,
+  at: string,
+  messageId: string,
+) =>
   hubEvent(key, type, channel, connector, at, {
     messageId,
     direction: 'outbound',

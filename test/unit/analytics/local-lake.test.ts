@@ -40,9 +40,9 @@ const files = (dir: string): string[] => {
   return out.sort();
 };
 const owners = (lake: LocalLake) =>
-  lake.query('SELECT id, customer_id FROM hub_events ORDER BY id').then((rows) =>
-    Object.fromEntries(rows.map((r) => [r.id, r.customer_id])),
-  );
+  lake
+    .query('SELECT id, customer_id FROM hub_events ORDER BY id')
+    .then((rows) => Object.fromEntries(rows.map((r) => [r.id, r.customer_id])));
 
 describe('Analytics lake: which customer an event belongs to', () => {
   it('follows a chain of merges to the final survivor without recursion', async () => {
@@ -131,8 +131,7 @@ describe('Analytics lake: files', () => {
     const engine = new DuckDbMetricsEngine(lake);
     const period = periodOf(new Date('2024-05-01T00:00:00Z'), new Date('2024-05-08T00:00:00Z'), 'week', 'UTC');
     const params = metricParams(period, undefined, DEFAULT_METRIC_OPTIONS);
-    const revenue = async () =>
-      (await engine.run('revenue_by_channel', params)).map((r) => JSON.stringify(r)).sort();
+    const revenue = async () => (await engine.run('revenue_by_channel', params)).map((r) => JSON.stringify(r)).sort();
     const before = await revenue();
     const goneRows = `SELECT count(*) AS n FROM hub_lake WHERE customer_id IN ('cus_g', 'cus_g_wa') AND type <> 'customer.erased'`;
     expect(await lake.query(goneRows)).toEqual([{ n: 3 }]);
