@@ -16,6 +16,6 @@ export class DuckDbMetricsEngine implements MetricsEngine {
     const text = METRIC_SQL[metric];
     if (!text) throw new Error(`No SQL for metric ${metric}`);
     const { sql, values } = forDuckDb(text, params);
-    return this.lake.query(sql, values);
+    return this.lake.queryEvents(sql, values);
   }
 }
