@@ -22,6 +22,7 @@ import { HubEventBus } from './constructs/hub-event-bus.js';
 import { HubFunction } from './constructs/hub-function.js';
 import { HubHttpApi } from './constructs/hub-http-api.js';
 import { HubTable } from './constructs/hub-table.js';
+import { HubAnalytics } from './constructs/analytics.js';
 import { RuleQueue } from './constructs/rule-queue.js';
 import { HubSubscriptions } from './constructs/subscriptions.js';
 import type { Subscription } from '../functions/subscriptions/config.js';
@@ -59,6 +60,7 @@ export class HubStack extends Stack {
   };
   public readonly ruleQueues: ReadonlyMap<string, RuleQueue>;
   public readonly subscriptions: HubSubscriptions;
+  public readonly analytics: HubAnalytics;
 
   constructor(scope: Construct, id: string, props: HubStackProps) {
     super(scope, id, {
@@ -144,6 +146,17 @@ export class HubStack extends Stack {
     // The shared runtime config validates both names in every function at
     // cold start; a name alone grants nothing.
     ingest.addEnvironment(ENV.tableName, this.table.table.tableName);
+
+    /** Analytics — Firehose → S3 Parquet lake, Glue table, Athena workgroup and views (issue 15). */
+    this.analytics = new HubAnalytics(this, 'analytics', {
+      prefix,
+      disposable: config.isDev,
+      viewsEntry: entry('analytics-views'),
+      functionDefaults: { logRetention: config.logRetention, logRemovalPolicy: retain },
+    });
+    this.analytics.grantWrite(profileWriter);
+    this.analytics.grantWrite(api);
+    this.analytics.grantQuery(api);
 
     /** HTTP API — the route table, webhooks public, read API behind SigV4. */
     this.api = new HubHttpApi(this, 'http', {

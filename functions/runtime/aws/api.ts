@@ -7,6 +7,10 @@ import { createApiHandler } from '../../handlers/api/index.js';
 import { createSubscriptionRoutes } from '../../handlers/api/subscriptions.js';
 import { awsSubscriptionOperations, lazyDeliveryLog } from './deps/subscriptions.js';
 import { subscriptions } from '../../../subscriptions.config.js';
+import { awsAnalyticsSink, awsMetricsEngine } from './deps/analytics.js';
+
+const metricsEngine = awsMetricsEngine();
+const lake = awsAnalyticsSink();
 
 export const handler = createApiHandler({
   store: awsProfileStore(),
@@ -14,6 +18,11 @@ export const handler = createApiHandler({
   publisher: awsPublisher(),
   defaultCountry: awsCountry(),
   traits: awsTraitOptions(),
+  // Analytics (issue 15): GET /v1/metrics on Athena; erasures and unmerges told to the lake.
+  ...(metricsEngine
+    ? { analytics: { engine: metricsEngine, options: { lifespanYears: awsConfig().lifespanYears } } }
+    : {}),
+  ...(lake ? { lake } : {}),
   ...(awsConfig().publicBaseUrl ? { publicBaseUrl: awsConfig().publicBaseUrl } : {}),
   // Subscriptions (issue 5): /v1/subscriptions…
   subscriptionRoutes: createSubscriptionRoutes({

@@ -2,5 +2,12 @@
 import { awsPublisher } from './deps/bus.js';
 import { awsProfileStore } from './deps/store.js';
 import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
+import { awsAnalyticsSink } from './deps/analytics.js';
 
-export const handler = createProfileWriterHandler({ store: awsProfileStore(), publisher: awsPublisher() });
+const lake = awsAnalyticsSink();
+
+export const handler = createProfileWriterHandler({
+  store: awsProfileStore(),
+  publisher: awsPublisher(),
+  ...(lake ? { lake } : {}),
+});

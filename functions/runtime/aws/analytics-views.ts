@@ -1,0 +1,8 @@
+/** Lambda entry: the custom resource that creates the analytics views in Athena. */
+import { createAnalyticsViewsHandler } from '../../handlers/analytics-views.js';
+import { awsMetricsEngine } from './deps/analytics.js';
+
+const engine = awsMetricsEngine();
+if (!engine) throw new Error('OMNIHUB_ATHENA_WORKGROUP is not set: the views function needs the analytics workgroup');
+
+export const handler = createAnalyticsViewsHandler({ execute: (sql) => engine.execute(sql) });
