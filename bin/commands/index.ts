@@ -5,6 +5,7 @@
  */
 import type { Command } from '../cli.js';
 import { dlqRedriveCommand } from './dlq-redrive.js';
+import { metricsCommand } from './metrics.js';
 import { replayCommand } from './replay.js';
 import { sendCommand } from './send.js';
 import { subscriptionsListCommand } from './subscriptions-list.js';
@@ -16,4 +17,5 @@ export const COMMANDS: readonly Command[] = [
   replayCommand,
   dlqRedriveCommand,
   sendCommand,
+  metricsCommand,
 ];
