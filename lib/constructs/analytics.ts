@@ -28,14 +28,8 @@ import { Construct } from 'constructs';
 import { glueType, LAKE_COLUMNS, LAKE_RECORD_TYPES, PARTITION_COLUMNS } from '../../functions/analytics/lake-schema.js';
 import { VIEWS } from '../../functions/analytics/sql.generated.js';
 import { HUB_EVENT_TYPES } from '../../functions/events/hub-event.js';
+import { ENV, FUNCTION_CONFIGS } from '../../functions/shared/config.js';
 import { HubFunction, type HubFunctionProps } from './hub-function.js';
-
-/** Environment variables the functions read (functions/runtime/aws/deps/analytics.ts). */
-export const ANALYTICS_ENV = {
-  workGroup: 'OMNIHUB_ATHENA_WORKGROUP',
-  database: 'OMNIHUB_ANALYTICS_DATABASE',
-  stream: 'OMNIHUB_LAKE_STREAM',
-} as const;
 
 /** Name of the lake table in the Glue database. */
 export const LAKE_TABLE = 'hub_lake';
@@ -267,6 +261,7 @@ export class HubAnalytics extends Construct {
     /** Views — created in the workgroup at deploy time by a custom resource, in order. */
     this.viewsFunction = new HubFunction(this, 'views', {
       ...props.functionDefaults,
+      config: FUNCTION_CONFIGS['analytics-views'],
       entry: props.viewsEntry,
       description: 'Creates the analytics views in Athena (CloudFormation custom resource)',
       memorySize: 256,
@@ -300,8 +295,8 @@ export class HubAnalytics extends Construct {
    */
   public grantQuery(fn: HubFunction): void {
     const stack = Stack.of(this);
-    fn.addEnvironment(ANALYTICS_ENV.workGroup, this.workGroup.ref);
-    fn.addEnvironment(ANALYTICS_ENV.database, this.databaseName);
+    fn.addEnvironment(ENV.athenaWorkGroup, this.workGroup.ref);
+    fn.addEnvironment(ENV.analyticsDatabase, this.databaseName);
     fn.addToRolePolicy(
       new PolicyStatement({
         actions: [
@@ -376,7 +371,7 @@ export class HubAnalytics extends Construct {
 
   /** Lets `fn` put lake rows into the stream (`firehose:PutRecordBatch` on it only). */
   public grantWrite(fn: HubFunction): void {
-    fn.addEnvironment(ANALYTICS_ENV.stream, this.deliveryStream.ref);
+    fn.addEnvironment(ENV.lakeStream, this.deliveryStream.ref);
     fn.addToRolePolicy(
       new PolicyStatement({
         actions: ['firehose:PutRecordBatch', 'firehose:PutRecord'],

@@ -13,6 +13,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LAKE_COLUMNS } from '../../functions/analytics/lake-schema.js';
 import { VIEWS } from '../../functions/analytics/sql.generated.js';
+import { ENV, FUNCTION_CONFIGS } from '../../functions/shared/config.js';
 import { HubAnalytics } from '../../lib/constructs/analytics.js';
 import { HubFunction } from '../../lib/constructs/hub-function.js';
 
@@ -32,8 +33,20 @@ beforeAll(() => {
     prefix: 'omnihub-test',
     viewsEntry: entry('analytics-views'),
   });
-  const api = new HubFunction(stack, 'api', { entry: entry('api'), description: 'api' });
-  const writer = new HubFunction(stack, 'writer', { entry: entry('profile-writer'), description: 'writer' });
+  // The hub's table and bus are not part of this stack: their names stand in.
+  const environment = { [ENV.tableName]: 'table', [ENV.eventBusName]: 'bus' };
+  const api = new HubFunction(stack, 'api', {
+    config: FUNCTION_CONFIGS.api,
+    entry: entry('api'),
+    description: 'api',
+    environment,
+  });
+  const writer = new HubFunction(stack, 'writer', {
+    config: FUNCTION_CONFIGS['profile-writer'],
+    environment,
+    entry: entry('profile-writer'),
+    description: 'writer',
+  });
   analytics.grantQuery(api);
   analytics.grantWrite(api);
   analytics.grantWrite(writer);

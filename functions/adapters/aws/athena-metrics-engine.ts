@@ -17,6 +17,7 @@ import { forAthena, type SqlParams } from '../../analytics/dialect.js';
 import type { MetricName, MetricRow } from '../../analytics/metrics.js';
 import { METRIC_SQL } from '../../analytics/sql.generated.js';
 import type { MetricsEngine } from '../../ports.js';
+import { HubError } from '../../shared/errors.js';
 
 export interface AthenaOptions {
   readonly workGroup: string;
@@ -39,10 +40,10 @@ export const athenaCell = (
   return NUMERIC.has((column.Type ?? '').toLowerCase()) ? Number(value) : value;
 };
 
-export class AthenaQueryError extends Error {
+/** Athena failed or took too long: a 503 for the caller (its message, which may name SQL, stays in the logs). */
+export class AthenaQueryError extends HubError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
+    super(message, 503, 'analytics_unavailable', options);
   }
 }
 

@@ -1,34 +1,33 @@
-/** Lambda entry: the IAM-authorized read API (`/v1/...`). */
-import { awsConfig, awsCountry, awsTraitOptions } from './deps/config.js';
-import { awsPublisher } from './deps/bus.js';
-import { awsSecrets } from './deps/secrets.js';
-import { awsProfileStore } from './deps/store.js';
+/** Lambda entry: the IAM-authorized read API (`/v1/...`); configuration `FUNCTION_CONFIGS.api`, read at cold start. */
+import { subscriptions } from '../../../subscriptions.config.js';
 import { createApiHandler } from '../../handlers/api/index.js';
 import { createSubscriptionRoutes } from '../../handlers/api/subscriptions.js';
-import { awsSubscriptionOperations, lazyDeliveryLog } from './deps/subscriptions.js';
-import { subscriptions } from '../../../subscriptions.config.js';
+import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
+import type { CountryCode } from '../../domain/identity.js';
+import { awsPublisher } from './deps/bus.js';
+import { awsSecretStatus } from './deps/secret-status.js';
+import { awsProfileStore } from './deps/store.js';
+import { awsDeliveryLog, awsSubscriptionOperations } from './deps/subscriptions.js';
 import { awsAnalyticsSink, awsMetricsEngine } from './deps/analytics.js';
 
-const metricsEngine = awsMetricsEngine();
-const lake = awsAnalyticsSink();
+const config = readFunctionConfig(FUNCTION_CONFIGS.api);
+const metricsEngine = awsMetricsEngine(config);
+const lake = awsAnalyticsSink(config);
 
 export const handler = createApiHandler({
-  store: awsProfileStore(),
-  secrets: awsSecrets(),
-  publisher: awsPublisher(),
-  defaultCountry: awsCountry(),
-  traits: awsTraitOptions(),
+  store: awsProfileStore(config),
+  secretStatus: awsSecretStatus(config.secretPrefix),
+  publisher: awsPublisher(config.eventBusName),
+  defaultCountry: config.defaultCountry as CountryCode,
+  traits: { lifespanYears: config.lifespanYears, abandonedCartAfterHours: config.abandonedCartHours },
+  ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
   // Analytics (issue 15): GET /v1/metrics on Athena; erasures and unmerges told to the lake.
-  ...(metricsEngine
-    ? { analytics: { engine: metricsEngine, options: { lifespanYears: awsConfig().lifespanYears } } }
-    : {}),
+  ...(metricsEngine ? { analytics: { engine: metricsEngine, options: { lifespanYears: config.lifespanYears } } } : {}),
   ...(lake ? { lake } : {}),
-  ...(awsConfig().publicBaseUrl ? { publicBaseUrl: awsConfig().publicBaseUrl } : {}),
-  // Subscriptions (issue 5): /v1/subscriptions…
   subscriptionRoutes: createSubscriptionRoutes({
     subscriptions,
-    log: lazyDeliveryLog(),
-    operations: awsSubscriptionOperations(subscriptions),
+    log: awsDeliveryLog(config.tableName),
+    operations: awsSubscriptionOperations(subscriptions, config),
     runtime: 'aws',
   }),
 });

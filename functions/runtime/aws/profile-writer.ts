@@ -1,13 +1,15 @@
-/** Lambda entry: SQS batches from the `profile-writer` rule into the customer view. */
+/** Lambda entry: SQS batches from the `profile-writer` rule into the customer view; configuration `FUNCTION_CONFIGS['profile-writer']`. */
+import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
+import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
 import { awsPublisher } from './deps/bus.js';
 import { awsProfileStore } from './deps/store.js';
-import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
 import { awsAnalyticsSink } from './deps/analytics.js';
 
-const lake = awsAnalyticsSink();
+const config = readFunctionConfig(FUNCTION_CONFIGS['profile-writer']);
+const lake = awsAnalyticsSink(config);
 
 export const handler = createProfileWriterHandler({
-  store: awsProfileStore(),
-  publisher: awsPublisher(),
+  store: awsProfileStore(config),
+  publisher: awsPublisher(config.eventBusName),
   ...(lake ? { lake } : {}),
 });
