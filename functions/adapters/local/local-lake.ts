@@ -18,7 +18,7 @@
  * so deleted rows do not linger in freed blocks. Every operation runs one at
  * a time (a promise chain), so a query never sees a half-done compaction.
  */
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DuckDBInstance,
@@ -67,7 +67,11 @@ export class LocalLake implements AnalyticsSink {
 
   /** Opens (or creates) the lake. */
   static async open(options: LocalLakeOptions = {}): Promise<LocalLake> {
-    if (options.dir) mkdirSync(options.dir, { recursive: true });
+    // The lake holds personal data (pseudonymous ids, vendor message and order ids): owner-only, like every local data file.
+    if (options.dir) {
+      mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+      chmodSync(options.dir, 0o700);
+    }
     const { instance, connection } = await LocalLake.connect(options);
     return new LocalLake(instance, connection, options);
   }
@@ -87,7 +91,16 @@ export class LocalLake implements AnalyticsSink {
     for (const c of ALL_COLUMNS)
       await connection.run(`ALTER TABLE ${TABLE} ADD COLUMN IF NOT EXISTS ${c.name} ${duckDbType(c.type)}`);
     for (const view of VIEWS) await connection.run(view.sql);
+    if (options.dir) LocalLake.restrict(options.dir);
     return { instance, connection };
+  }
+
+  /** Owner-only modes on the database and its write-ahead log (DuckDB creates them with the process umask). */
+  private static restrict(dir: string): void {
+    for (const suffix of ['', '.wal']) {
+      const file = join(dir, `${FILE}${suffix}`);
+      if (existsSync(file)) chmodSync(file, 0o600);
+    }
   }
 
   /** Runs `fn` alone on the lake's connection. */
@@ -127,6 +140,7 @@ export class LocalLake implements AnalyticsSink {
     await this.exclusive(async (c) => {
       await this.append(c, rows);
       this.version++;
+      if (this.options.dir && this.version === 1) LocalLake.restrict(this.options.dir);
     });
     // An erasure is applied to the data soon after, not at some later maintenance: the person's data goes now.
     if (rows.some((r) => r.type === 'customer.erased') && !this.compaction) {
@@ -261,6 +275,7 @@ export class LocalLake implements AnalyticsSink {
       this.closed = true;
       c.closeSync();
       this.instance.closeSync();
+      if (this.options.dir) LocalLake.restrict(this.options.dir);
     }).catch(() => undefined);
   }
 }
