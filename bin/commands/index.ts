@@ -6,6 +6,8 @@
 import type { Command } from '../cli.js';
 import { dlqRedriveCommand } from './dlq-redrive.js';
 import { metricsCommand } from './metrics.js';
+import { messageCommand } from './message.js';
+import { reachCommand } from './reach.js';
 import { replayCommand } from './replay.js';
 import { sendCommand } from './send.js';
 import { subscriptionsListCommand } from './subscriptions-list.js';
@@ -18,4 +20,6 @@ export const COMMANDS: readonly Command[] = [
   dlqRedriveCommand,
   sendCommand,
   metricsCommand,
+  messageCommand,
+  reachCommand,
 ];

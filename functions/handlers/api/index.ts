@@ -14,6 +14,7 @@ import { customerAdminRoutes } from './customer-admin.js';
 import { customerRoutes } from './customers.js';
 import type { ApiDeps } from './deps.js';
 import { metricsRoutes } from './metrics.js';
+import { messageRoutes } from './messages.js';
 import { openApiRoutes } from './openapi.js';
 import type { ApiRoute, ApiRoutes } from './types.js';
 
@@ -26,6 +27,7 @@ export const createApiHandler = (deps: ApiDeps) => {
     ...customerAdminRoutes(deps),
     ...connectorRoutes(deps),
     ...metricsRoutes(deps),
+    ...messageRoutes(deps),
     ...deps.subscriptionRoutes,
     ...openApiRoutes(),
   };

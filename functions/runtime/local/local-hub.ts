@@ -30,6 +30,7 @@ import type { MetricOptions } from '../../analytics/metrics.js';
 import { startLocalSubscriptions, type LocalSubscriptions } from './local-subscriptions.js';
 import type { SubscriptionInput } from '../../subscriptions/config.js';
 import type { Context } from 'aws-lambda';
+import { startLocalOutbound, type LocalOutbound } from './local-outbound.js';
 
 export interface LocalHubOptions {
   /** 0 → any free port. @default PORT, else 3000 */
@@ -70,6 +71,8 @@ export interface LocalHubOptions {
   readonly subscriptionFetch?: typeof fetch;
   /** Analytics (issue 15): settings of the metrics; the lake lives in `<dataDir>/lake` (in memory without a data dir). */
   readonly analytics?: Partial<MetricOptions>;
+  /** The clock of the messages API and the sender (quiet hours, windows, retries); tests inject one. @default the wall clock */
+  readonly now?: () => Date;
 }
 
 export interface HubStopOptions {
@@ -110,6 +113,8 @@ export interface LocalHub {
   readonly subscriptions: LocalSubscriptions;
   /** The analytics lake (DuckDB + Parquet) behind `GET /v1/metrics`. */
   readonly lake: LocalLake;
+  /** Outbound messages (issue 12): store, settings, the scheduler of deferred sends. */
+  readonly outbound: LocalOutbound;
 }
 
 const queueContext = (name: string): Context =>
@@ -148,6 +153,21 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     ...(options.dataDir ? { archivePath: join(options.dataDir, 'archive.jsonl') } : {}),
   });
 
+  // ---- Outbound (issue 12): messages API, sender, receipts → status.
+  const outbound = await startLocalOutbound({
+    dynamoClient,
+    tableName,
+    env,
+    config,
+    secrets,
+    store,
+    publisher: bus,
+    defaultCountry,
+    ...(publicBaseUrl ? { publicBaseUrl } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  // ---- end of outbound
   const consumers: Record<(typeof HUB_RULES)[number]['consumer'], QueueConsumer> = {
     'profile-writer': (() => {
       const handler = createProfileWriterHandler({ store, publisher: bus, lake });
@@ -162,6 +182,8 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       });
       return (event) => handler(event, queueContext('hydrator'));
     })(),
+    sender: (event) => outbound.sender(event, queueContext('sender')),
+    'message-status': (event) => outbound.messageStatus(event, queueContext('message-status')),
   };
   for (const rule of HUB_RULES) {
     const queue = new LocalQueue(rule.name, consumers[rule.consumer], {
@@ -175,6 +197,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       ...(options.dataDir ? { journalPath: join(options.dataDir, 'queues', `${rule.name}.jsonl`) } : {}),
     });
     bus.addRoute({ name: rule.name, pattern: rule.pattern, queue });
+    if (rule.consumer === 'sender') outbound.attachSenderQueue(queue);
   }
 
   const apiToken = options.apiToken ?? config.apiToken ?? randomBytes(24).toString('base64url');
@@ -219,6 +242,9 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
         publisher: bus,
         defaultCountry,
         traits: { lifespanYears: config.lifespanYears, abandonedCartAfterHours: config.abandonedCartHours },
+        messages: outbound.messages,
+        outbound: outbound.settings,
+        ...(options.now ? { now: options.now } : {}),
         ...(publicBaseUrl ? { publicBaseUrl } : {}),
         subscriptionRoutes: subscriptions.routes,
       }),
@@ -243,6 +269,8 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     ]);
     clearTimeout(timer);
     await Promise.all([...bus.queues().map((q) => q.stop()), subscriptions.stop()]);
+    // Deferred sends stay in their journal for the next start.
+    outbound.stop();
     const pending = bus.queues().reduce((n, q) => n + q.stats().pending + q.stats().inFlight, 0);
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
@@ -266,6 +294,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     idle: () => bus.idle(),
     subscriptions,
     lake,
+    outbound,
     stop: async () => {
       await shutdown();
     },
