@@ -43,7 +43,7 @@ export type ReplayClaim =
 /**
  * Remembers one-time request values (a vendor's signed nonce or token) for
  * as long as their signature stays valid, so a captured request can be used
- * once (issue 9 item 12). Any connector with such a value opts in through
+ * once. Any connector with such a value opts in through
  * `Connector.replay`. A claim is a lease: if the holder dies before
  * committing or releasing, the value is free again after `leaseSeconds`.
  */
@@ -134,6 +134,32 @@ export interface ProfileStore {
     customerId: string,
   ): Promise<{ customerId: string; deletedItems: number; notifications: BusEntry[] } | undefined>;
   unmerge(customerId: string, identityKeys: readonly string[]): Promise<UnmergeResult>;
+}
+
+// ---------------------------------------------------------------- connector activity
+
+/** The newest event a connector delivered, for the console's connectors page. */
+export interface ConnectorLastEvent {
+  readonly connector: string;
+  /** When the hub received it (wall clock of the webhook). */
+  readonly receivedAt: string;
+  /** When it happened at the vendor. */
+  readonly occurredAt: string;
+  readonly type: HubEventType;
+}
+
+/**
+ * "Did my webhook set-up work?": the last event per connector, kept in a
+ * handful of small items (one per connector), never computed by scanning.
+ */
+export interface ConnectorActivity {
+  /**
+   * Notes an applied event. Implementations coalesce (at most one write per
+   * connector per interval), so calling it for every event stays cheap.
+   */
+  record(event: Pick<HubEvent, 'connector' | 'type' | 'receivedAt' | 'occurredAt'>): Promise<void>;
+  /** Every connector that has delivered anything, by name. */
+  lastEvents(): Promise<Record<string, ConnectorLastEvent>>;
 }
 
 // ---------------------------------------------------------------- subscriptions

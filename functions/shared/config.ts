@@ -214,6 +214,12 @@ export const VARIABLES = {
     'Bearer token of the local API. Unset: a random one is generated at start and written to `<data dir>/api-token`.',
     'local',
   ),
+  consoleUsers: variable(
+    'OMNIHUB_CONSOLE_USERS',
+    z.string().min(1).optional(),
+    'Console logins besides the API token (an administrator): `name:role:token,…`, role `viewer`, `agent` or `admin`, tokens of at least 22 characters (docs/console.md).',
+    'local',
+  ),
   fsync: variable(
     'OMNIHUB_FSYNC',
     z
@@ -296,6 +302,8 @@ export const FUNCTION_CONFIGS = {
     ...OUTBOUND,
   }),
   'analytics-views': config('analytics-views', { athenaWorkGroup: 'required', analyticsDatabase: 'required' }),
+  // The console's Cognito pre-token-generation trigger: a pure mapping, no configuration.
+  'console-token': config('console-token', {}),
   sender: config('sender', {
     ...STORE,
     ...OUTBOUND,
@@ -319,6 +327,7 @@ export const FUNCTION_CONFIGS = {
     host: 'required',
     dataDir: 'required',
     apiToken: 'optional',
+    consoleUsers: 'optional',
     fsync: 'required',
     defaultCountry: 'required',
     maxBodyBytes: 'required',
@@ -355,7 +364,7 @@ export class ConfigError extends HubError {
  * The schema of one function's configuration, over the environment: keys are
  * the variable names, so zod's issue paths are the names themselves.
  */
-export const configSchema = (spec: FunctionConfig) =>
+const configSchema = (spec: FunctionConfig) =>
   z.object(
     Object.fromEntries(
       Object.entries(spec.variables).map(([key, usage]) => {

@@ -1,5 +1,5 @@
 /**
- * `HubAnalytics`: the data lake and its query engine (issue 15).
+ * `HubAnalytics`: the data lake and its query engine.
  *
  * - A Firehose stream (Direct PUT, encrypted) receives the lake rows the
  *   profile writer and the privacy routes send, converts them to Parquet with

@@ -10,9 +10,10 @@ import { customerAdminContracts } from './customer-admin.js';
 import { customerContracts } from './customers.js';
 import { metricsContracts } from './metrics.js';
 import { messageContracts } from './messages.js';
+import { searchContracts } from './search.js';
 import { subscriptionContracts } from './subscriptions.js';
 
-export const openApiContracts = {
+const openApiContracts = {
   'GET /v1/openapi.json': {
     summary: 'This document: the OpenAPI 3.1 description of the API',
     status: 200,
@@ -26,6 +27,7 @@ export const API_CONTRACTS = {
   ...connectorContracts,
   ...metricsContracts,
   ...messageContracts,
+  ...searchContracts,
   ...subscriptionContracts,
   ...openApiContracts,
 } as const satisfies RouteContracts;

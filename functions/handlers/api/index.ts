@@ -16,6 +16,7 @@ import type { ApiDeps } from './deps.js';
 import { metricsRoutes } from './metrics.js';
 import { messageRoutes } from './messages.js';
 import { openApiRoutes } from './openapi.js';
+import { searchRoutes } from './search.js';
 import type { ApiRoute, ApiRoutes } from './types.js';
 
 export type { ApiDeps } from './deps.js';
@@ -28,6 +29,7 @@ export const createApiHandler = (deps: ApiDeps) => {
     ...connectorRoutes(deps),
     ...metricsRoutes(deps),
     ...messageRoutes(deps),
+    ...searchRoutes(deps),
     ...deps.subscriptionRoutes,
     ...openApiRoutes(),
   };

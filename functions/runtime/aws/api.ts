@@ -8,7 +8,7 @@ import { outboundSettingsOf } from '../../outbound/settings.js';
 import { awsPublisher } from './deps/bus.js';
 import { awsMessageStore } from './deps/outbound.js';
 import { awsSecretStatus } from './deps/secret-status.js';
-import { awsProfileStore } from './deps/store.js';
+import { awsConnectorActivity, awsProfileStore } from './deps/store.js';
 import { awsDeliveryLog, awsSubscriptionOperations } from './deps/subscriptions.js';
 import { awsAnalyticsSink, awsMetricsEngine } from './deps/analytics.js';
 
@@ -18,15 +18,16 @@ const lake = awsAnalyticsSink(config);
 
 export const handler = createApiHandler({
   store: awsProfileStore(config),
+  activity: awsConnectorActivity(config.tableName),
   secretStatus: awsSecretStatus(config.secretPrefix),
   publisher: awsPublisher(config.eventBusName),
   defaultCountry: config.defaultCountry as CountryCode,
   traits: { lifespanYears: config.lifespanYears, abandonedCartAfterHours: config.abandonedCartHours },
-  // Outbound (issue 12): POST /v1/customers/{id}/messages, message status, reachability.
+  // Outbound: POST /v1/customers/{id}/messages, message status, reachability.
   messages: awsMessageStore(config),
   outbound: outboundSettingsOf(config, 'api'),
   ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
-  // Analytics (issue 15): GET /v1/metrics on Athena; erasures and unmerges told to the lake.
+  // Analytics: GET /v1/metrics on Athena; erasures and unmerges told to the lake.
   ...(metricsEngine ? { analytics: { engine: metricsEngine, options: { lifespanYears: config.lifespanYears } } } : {}),
   ...(lake ? { lake } : {}),
   subscriptionRoutes: createSubscriptionRoutes({

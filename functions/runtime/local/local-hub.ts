@@ -14,6 +14,7 @@ import { createApiHandler } from '../../handlers/api/index.js';
 import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
 import { createHydratorHandler } from '../../handlers/hydrator.js';
 import { DynamoProfileStore } from '../../adapters/aws/dynamodb-profile-store.js';
+import { DynamoConnectorActivity } from '../../adapters/aws/dynamodb-connector-activity.js';
 import { DynamoReplayGuard } from '../../adapters/aws/dynamodb-replay-guard.js';
 import { linkingPolicy, type LinkingPolicy } from '../../domain/linking.js';
 import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
@@ -27,6 +28,9 @@ import { createLocalHttpServer } from '../../adapters/local/http-server.js';
 import { LocalLake } from '../../adapters/local/local-lake.js';
 import { DuckDbMetricsEngine } from '../../adapters/local/duckdb-metrics-engine.js';
 import type { MetricOptions } from '../../analytics/metrics.js';
+import { LocalAuth, parseConsoleUsers, type LocalAuthOptions } from '../../adapters/local/console-auth.js';
+import { createConsoleFront } from '../../adapters/local/console-front.js';
+import { buildConsole, type ConsoleAssets } from '../../../console/build.js';
 import { startLocalSubscriptions, type LocalSubscriptions } from './local-subscriptions.js';
 import type { SubscriptionInput } from '../../subscriptions/config.js';
 import type { Context } from 'aws-lambda';
@@ -65,14 +69,22 @@ export interface LocalHubOptions {
   readonly faultInjector?: (step: string) => void;
   /** HTTP client the hydrator uses for vendor APIs (tests point it at a fake). */
   readonly fetch?: typeof fetch;
-  /** Subscriptions (issue 5); omitted → `subscriptions.config.ts`. */
+  /** Subscriptions; omitted → `subscriptions.config.ts`. */
   readonly subscriptions?: readonly SubscriptionInput[];
   /** HTTP client of the subscription dispatcher. @default fetch */
   readonly subscriptionFetch?: typeof fetch;
-  /** Analytics (issue 15): settings of the metrics; the lake lives in `<dataDir>/lake` (in memory without a data dir). */
+  /** Analytics: settings of the metrics; the lake lives in `<dataDir>/lake` (in memory without a data dir). */
   readonly analytics?: Partial<MetricOptions>;
   /** The clock of the messages API and the sender (quiet hours, windows, retries); tests inject one. @default the wall clock */
   readonly now?: () => Date;
+  /** Least time between two "last event" writes per connector (tests: 0). @default 60 000 */
+  readonly connectorActivityIntervalMs?: number;
+  /**
+   * The console at `/`: logins (users default from OMNIHUB_CONSOLE_USERS),
+   * session lifetimes, and the files (built from `console/src` on first
+   * request by default). `false` serves no page; the API still checks roles.
+   */
+  readonly console?: false | (Partial<Omit<LocalAuthOptions, 'apiToken'>> & { readonly assets?: () => ConsoleAssets });
 }
 
 export interface HubStopOptions {
@@ -109,11 +121,11 @@ export interface LocalHub {
   shutdown(options?: HubStopOptions): Promise<HubStopResult>;
   /** `shutdown()` with the defaults. */
   stop(): Promise<void>;
-  /** Subscription delivery: queues, secrets, delivery log, replay (issue 5). */
+  /** Subscription delivery: queues, secrets, delivery log, replay. */
   readonly subscriptions: LocalSubscriptions;
   /** The analytics lake (DuckDB + Parquet) behind `GET /v1/metrics`. */
   readonly lake: LocalLake;
-  /** Outbound messages (issue 12): store, settings, the scheduler of deferred sends. */
+  /** Outbound messages: store, settings, the scheduler of deferred sends. */
   readonly outbound: LocalOutbound;
 }
 
@@ -146,14 +158,20 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     ...(options.faultInjector ? { faultInjector: options.faultInjector } : {}),
   });
   const secrets = new EnvSecretStore(env);
-  // ---- Analytics (issue 15): the lake the profile writer and the privacy routes feed, DuckDB over it.
+  // ---- Analytics: the lake the profile writer and the privacy routes feed, DuckDB over it.
   const lake = await LocalLake.open(options.dataDir ? { dir: join(options.dataDir, 'lake') } : {});
+  const activity = new DynamoConnectorActivity(dynamoClient, {
+    tableName,
+    ...(options.connectorActivityIntervalMs !== undefined
+      ? { minIntervalMs: options.connectorActivityIntervalMs }
+      : {}),
+  });
   const bus = new LocalEventBus({
     fsync,
     ...(options.dataDir ? { archivePath: join(options.dataDir, 'archive.jsonl') } : {}),
   });
 
-  // ---- Outbound (issue 12): messages API, sender, receipts → status.
+  // ---- Outbound: messages API, sender, receipts → status.
   const outbound = await startLocalOutbound({
     dynamoClient,
     tableName,
@@ -170,7 +188,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   // ---- end of outbound
   const consumers: Record<(typeof HUB_RULES)[number]['consumer'], QueueConsumer> = {
     'profile-writer': (() => {
-      const handler = createProfileWriterHandler({ store, publisher: bus, lake });
+      const handler = createProfileWriterHandler({ store, publisher: bus, lake, activity });
       return (event) => handler(event, queueContext('profile-writer'));
     })(),
     hydrator: (() => {
@@ -202,7 +220,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
 
   const apiToken = options.apiToken ?? config.apiToken ?? randomBytes(24).toString('base64url');
 
-  // ---- Subscriptions (issue 5): rule → queue → dispatcher per subscription, served under /v1/subscriptions.
+  // ---- Subscriptions: rule → queue → dispatcher per subscription, served under /v1/subscriptions.
   const subscriptions = await startLocalSubscriptions({
     ...(options.subscriptions ? { subscriptions: options.subscriptions } : {}),
     bus,
@@ -217,9 +235,19 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     ...(options.subscriptionFetch ? { fetch: options.subscriptionFetch } : {}),
   });
   // ---- end of subscriptions
+  const consoleOptions = options.console === false ? {} : (options.console ?? {});
+  const auth = new LocalAuth({
+    ...consoleOptions,
+    apiToken,
+    users: consoleOptions.users ?? parseConsoleUsers(config.consoleUsers, apiToken),
+  });
   let draining = false;
   const server = createLocalHttpServer({
     apiToken,
+    auth,
+    ...(options.console === false
+      ? {}
+      : { console: createConsoleFront({ auth, assets: consoleOptions.assets ?? (() => buildConsole()) }) }),
     maxBodyBytes,
     draining: () => draining,
     handlers: {
@@ -238,6 +266,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
           options: { lifespanYears: config.lifespanYears, ...options.analytics },
         },
         store,
+        activity,
         secretStatus: secrets,
         publisher: bus,
         defaultCountry,
