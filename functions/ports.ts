@@ -272,6 +272,19 @@ export interface MetricsEngine {
   run(metric: MetricName, params: SqlParams): Promise<MetricRow[]>;
 }
 
+/**
+ * The lake's files, for the compaction job that rewrites partitions on AWS
+ * (S3). Keys are relative to the lake bucket.
+ */
+export interface LakeObjects {
+  /** Every key under `prefix`. */
+  list(prefix: string): Promise<string[]>;
+  /** Copies one object within the bucket. */
+  copy(from: string, to: string): Promise<void>;
+  /** Deletes the keys (absent ones are not an error). */
+  delete(keys: readonly string[]): Promise<void>;
+}
+
 // ---------------------------------------------------------------- outbound email (SES)
 
 /** One plain-text email, as the `ses` sender hands it to the transport. */

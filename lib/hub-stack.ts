@@ -189,6 +189,7 @@ export class HubStack extends Stack {
       prefix,
       disposable: config.isDev,
       viewsEntry: entry('analytics-views'),
+      compactorEntry: entry('lake-compactor'),
       functionDefaults: { logRetention: config.logRetention, logRemovalPolicy: retain },
     });
     this.analytics.grantWrite(profileWriter);

@@ -31,7 +31,7 @@ const cell = (v: unknown): string =>
       : String(v);
 
 /** A metric as a plain-text table: bucket, the series key, then the values. */
-export const metricTable = (name: string, result: MetricResult): string => {
+const metricTable = (name: string, result: MetricResult): string => {
   const header = ['bucket', ...result.dimensions, ...result.values];
   const rows = result.series.flatMap((s) =>
     s.points.map((p) => [

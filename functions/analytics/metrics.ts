@@ -25,7 +25,7 @@ const zero = (...names: string[]): Record<string, Fill> => Object.fromEntries(na
 const unknown = (...names: string[]): Record<string, Fill> =>
   Object.fromEntries(names.map((n) => [n, 'null' as const]));
 
-export const METRICS = {
+const METRICS = {
   channel_mix: { dimensions: ['channel'], values: zero('contacts', 'customers') },
   omnichannel_share: {
     dimensions: [],
@@ -90,7 +90,7 @@ export const METRICS = {
 export type MetricName = keyof typeof METRICS;
 export const METRIC_NAMES = Object.keys(METRICS) as MetricName[];
 
-export const GRANULARITIES = ['day', 'week', 'month'] as const;
+const GRANULARITIES = ['day', 'week', 'month'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
 
 /** Settings the metrics depend on beyond the request (documented defaults). */
@@ -113,7 +113,7 @@ export const DEFAULT_METRIC_OPTIONS: MetricOptions = {
 };
 
 /** Most buckets one request may ask for (a year by day, ten years by month). */
-export const MAX_BUCKETS = 400;
+const MAX_BUCKETS = 400;
 
 const isTimeZone = (zone: string): boolean => {
   try {
@@ -254,13 +254,13 @@ const PointSchema = z
   .catchall(z.number().nullable())
   .describe('One bucket: the bucket label and the metric values (counts 0 when nothing happened, ratios null)');
 
-export const SeriesSchema = z.object({
+const SeriesSchema = z.object({
   /** Dimension values naming the series, e.g. `{ channel: 'whatsapp', currency: 'UAH' }`; `{}` for a single series. */
   key: z.record(z.string(), z.string()),
   points: z.array(PointSchema),
 });
 
-export const MetricResultSchema = z.object({
+const MetricResultSchema = z.object({
   definition: z.string().describe('The exact definition (the leading comment of analytics/<metric>.sql)'),
   dimensions: z.array(z.string()),
   values: z.array(z.string()).describe('Value fields of each point, in order'),

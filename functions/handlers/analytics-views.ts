@@ -17,7 +17,7 @@ export interface AnalyticsViewsDeps {
   readonly fetch?: typeof fetch;
 }
 
-export const PHYSICAL_ID = 'omnihub-analytics-views';
+const PHYSICAL_ID = 'omnihub-analytics-views';
 
 export const createAnalyticsViewsHandler =
   (deps: AnalyticsViewsDeps) => async (event: CloudFormationCustomResourceEvent) => {

@@ -133,6 +133,12 @@ export const VARIABLES = {
     'The Glue database of the analytics lake table and its views.',
     'aws',
   ),
+  lakeBucket: variable(
+    'OMNIHUB_LAKE_BUCKET',
+    z.string().regex(/^[a-z0-9.-]{3,63}$/, 'an S3 bucket name'),
+    'The S3 bucket of the analytics lake, whose partitions the compaction job rewrites to remove erased customers.',
+    'aws',
+  ),
   lakeStream: variable(
     'OMNIHUB_LAKE_STREAM',
     z.string().min(1),
@@ -302,6 +308,11 @@ export const FUNCTION_CONFIGS = {
     ...OUTBOUND,
   }),
   'analytics-views': config('analytics-views', { athenaWorkGroup: 'required', analyticsDatabase: 'required' }),
+  'lake-compactor': config('lake-compactor', {
+    athenaWorkGroup: 'required',
+    analyticsDatabase: 'required',
+    lakeBucket: 'required',
+  }),
   // The console's Cognito pre-token-generation trigger: a pure mapping, no configuration.
   'console-token': config('console-token', {}),
   sender: config('sender', {

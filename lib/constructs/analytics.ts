@@ -12,6 +12,8 @@
  * - An Athena workgroup (engine 3) enforces an encrypted results bucket and a
  *   bytes-scanned limit per query; a custom resource creates the views of
  *   `analytics/views` in it at deploy time.
+ * - A daily compaction job rewrites the partitions holding an erased
+ *   customer's rows without them (`functions/handlers/lake-compactor.ts`).
  * - `grantQuery` lets a function run the metrics (Athena on this workgroup,
  *   Glue reads of this database, S3 reads of the lake and its results only);
  *   `grantWrite` lets it feed the stream.
@@ -21,6 +23,8 @@ import { CustomResource, Duration, RemovalPolicy, Stack, Token, Validations } fr
 import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { CfnDeliveryStream } from 'aws-cdk-lib/aws-kinesisfirehose';
 import { LogGroup, LogStream, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
@@ -32,7 +36,7 @@ import { ENV, FUNCTION_CONFIGS } from '../../functions/shared/config.js';
 import { HubFunction, type HubFunctionProps } from './hub-function.js';
 
 /** Name of the lake table in the Glue database. */
-export const LAKE_TABLE = 'hub_lake';
+const LAKE_TABLE = 'hub_lake';
 
 export interface HubAnalyticsProps {
   /** `omnihub-<stage>`: the stream, workgroup and bucket names start with it. */
@@ -41,6 +45,10 @@ export interface HubAnalyticsProps {
   readonly disposable?: boolean;
   /** Entry of the views custom-resource Lambda. */
   readonly viewsEntry: string;
+  /** Entry of the daily compaction Lambda (erased customers' rows out of the files). */
+  readonly compactorEntry: string;
+  /** When the compaction runs. @default daily at 03:17 UTC */
+  readonly compactionSchedule?: Schedule;
   /** House settings of the views function (log retention, removal policy). */
   readonly functionDefaults?: Pick<HubFunctionProps, 'logRetention' | 'logRemovalPolicy'>;
   /** Most bytes one query may scan before Athena cancels it. @default 1 GiB */
@@ -58,6 +66,7 @@ export class HubAnalytics extends Construct {
   public readonly deliveryStream: CfnDeliveryStream;
   public readonly workGroup: CfnWorkGroup;
   public readonly viewsFunction: HubFunction;
+  public readonly compactor: HubFunction;
 
   constructor(scope: Construct, id: string, props: HubAnalyticsProps) {
     super(scope, id);
@@ -90,7 +99,11 @@ export class HubAnalytics extends Construct {
       serverAccessLogsBucket: logs,
       serverAccessLogsPrefix: 'lake/',
       // Records Firehose could not convert (schema mismatch) land under errors/ for a look, then go.
-      lifecycleRules: [{ prefix: 'errors/', expiration: Duration.days(14) }],
+      lifecycleRules: [
+        { prefix: 'errors/', expiration: Duration.days(14) },
+        // Staging copies of a compaction run that died before it cleaned up.
+        { prefix: 'compaction/', expiration: Duration.days(2) },
+      ],
     });
     this.resultsBucket = new Bucket(this, 'results', {
       ...bucketDefaults,
@@ -286,6 +299,52 @@ export class HubAnalytics extends Construct {
       },
     });
     views.node.addDependency(table, this.workGroup, this.viewsFunction);
+
+    /** Compaction — daily, rewrites the partitions that hold erased customers' rows without them. */
+    this.compactor = new HubFunction(this, 'compactor', {
+      ...props.functionDefaults,
+      config: FUNCTION_CONFIGS['lake-compactor'],
+      entry: props.compactorEntry,
+      description: "Removes erased customers' rows from the analytics lake's Parquet files (daily)",
+      memorySize: 256,
+      timeout: Duration.minutes(15),
+      // One run at a time: two runs rewriting the same partition would delete each other's files.
+      reservedConcurrentExecutions: 1,
+    });
+    this.grantQuery(this.compactor);
+    this.compactor.addEnvironment(ENV.lakeBucket, this.lakeBucket.bucketName);
+    // UNLOAD writes its Parquet under compaction/ with the caller's credentials; the job then copies it
+    // into the partition and deletes the partition's old files and the staging copies.
+    this.compactor.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+        resources: [this.lakeBucket.arnForObjects('compaction/*')],
+      }),
+    );
+    this.compactor.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:PutObject', 's3:DeleteObject'],
+        resources: [this.lakeBucket.arnForObjects('events/*')],
+      }),
+    );
+    const lakeObjects = `<${stack.getLogicalId(this.lakeBucket.node.defaultChild as CfnTable)}.Arn>`;
+    Validations.of(this.compactor.role ?? this.compactor).acknowledge(
+      {
+        id: `AwsSolutions-IAM5[Resource::${lakeObjects}/compaction/*]`,
+        reason:
+          'Athena UNLOAD writes the kept rows of a partition under compaction/<run>/ with keys it chooses; the job reads, copies and deletes them there',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::${lakeObjects}/events/*]`,
+        reason:
+          "The job replaces a partition's files under events/dt=…/type=…/ (keys chosen by Firehose) with the compacted ones, so it may put and delete there",
+      },
+    );
+    new Rule(this, 'compaction-schedule', {
+      description: "Daily lake compaction: erased customers' rows out of the Parquet files",
+      schedule: props.compactionSchedule ?? Schedule.cron({ hour: '3', minute: '17' }),
+      targets: [new LambdaFunction(this.compactor, { retryAttempts: 2 })],
+    });
   }
 
   /**

@@ -32,6 +32,7 @@ beforeAll(() => {
   const analytics = new HubAnalytics(stack, 'analytics', {
     prefix: 'omnihub-test',
     viewsEntry: entry('analytics-views'),
+    compactorEntry: entry('lake-compactor'),
   });
   // The hub's table and bus are not part of this stack: their names stand in.
   const environment = { [ENV.tableName]: 'table', [ENV.eventBusName]: 'bus' };
@@ -131,6 +132,42 @@ describe('Infra: analytics lake', () => {
     expect([...writer[0].Action].sort()).toEqual(['firehose:PutRecord', 'firehose:PutRecordBatch']);
     expect(JSON.stringify(writer[0].Resource)).toContain('Arn');
     expect(JSON.stringify(statementsOf('writerrole'))).not.toContain('athena');
+  });
+
+  it('runs the compaction job daily, one run at a time, deleting only in the lake partitions and its staging', () => {
+    const compactor = stack.getLogicalId(
+      (stack.node.findChild('analytics').node.findChild('compactor') as HubFunction).node.defaultChild as any,
+    );
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(17 3 * * ? *)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [compactor, 'Arn'] } })],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: 1,
+      Timeout: 900,
+      Environment: { Variables: Match.objectLike({ [ENV.lakeBucket]: Match.anyValue() }) },
+    });
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as any[];
+    const statements = (fragment: string) =>
+      policies
+        .filter((p) => JSON.stringify(p.Properties.Roles).includes(fragment))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const deletes = (fragment: string) =>
+      statements(fragment)
+        .filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith('s3:Delete')))
+        .flatMap((s: any) => [s.Resource].flat().map((r: unknown) => JSON.stringify(r)));
+    const lake = stack.getLogicalId(
+      (stack.node.findChild('analytics') as HubAnalytics).lakeBucket.node.defaultChild as any,
+    );
+    const onLake = (r: string) => r.includes(lake);
+    // The compactor deletes in the lake under events/ and compaction/ only (and in the results prefix, as Athena does).
+    expect(deletes('compactorrole').filter(onLake).sort()).toEqual([
+      expect.stringContaining('/compaction/*'),
+      expect.stringContaining('/events/*'),
+    ]);
+    // Nothing else may delete from the lake.
+    expect(deletes('apirole').filter(onLake)).toEqual([]);
+    expect(deletes('writerrole')).toEqual([]);
   });
 
   it('is cdk-nag AwsSolutions clean', () => {

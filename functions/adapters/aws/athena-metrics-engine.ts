@@ -32,7 +32,7 @@ export interface AthenaOptions {
 const NUMERIC = new Set(['tinyint', 'smallint', 'integer', 'bigint', 'double', 'float', 'real', 'decimal']);
 
 /** A cell as the metrics expect it: numbers for numeric columns, strings otherwise, null for no value. */
-export const athenaCell = (
+const athenaCell = (
   value: string | undefined,
   column: { Type?: string | undefined },
 ): string | number | null => {
@@ -41,7 +41,7 @@ export const athenaCell = (
 };
 
 /** Athena failed or took too long: a 503 for the caller (its message, which may name SQL, stays in the logs). */
-export class AthenaQueryError extends HubError {
+class AthenaQueryError extends HubError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, 503, 'analytics_unavailable', options);
   }
@@ -58,6 +58,13 @@ export class AthenaMetricsEngine implements MetricsEngine {
     if (!sql) throw new Error(`No SQL for metric ${metric}`);
     const { queryString, executionParameters } = forAthena(sql, params);
     const id = await this.start(queryString, executionParameters);
+    await this.wait(id);
+    return this.results(id);
+  }
+
+  /** Runs a query without parameters (the compaction job's) and returns its rows. */
+  async query(sql: string): Promise<MetricRow[]> {
+    const id = await this.start(sql, []);
     await this.wait(id);
     return this.results(id);
   }
