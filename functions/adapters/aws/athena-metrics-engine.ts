@@ -32,10 +32,7 @@ export interface AthenaOptions {
 const NUMERIC = new Set(['tinyint', 'smallint', 'integer', 'bigint', 'double', 'float', 'real', 'decimal']);
 
 /** A cell as the metrics expect it: numbers for numeric columns, strings otherwise, null for no value. */
-const athenaCell = (
-  value: string | undefined,
-  column: { Type?: string | undefined },
-): string | number | null => {
+const athenaCell = (value: string | undefined, column: { Type?: string | undefined }): string | number | null => {
   if (value === undefined) return null;
   return NUMERIC.has((column.Type ?? '').toLowerCase()) ? Number(value) : value;
 };
