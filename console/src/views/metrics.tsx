@@ -47,9 +47,11 @@ const COLOURS: Readonly<Record<string, string>> = {
   instagram: '#a3174f',
   phone: '#8a5300',
   email: '#3d4653',
-  web: '#075f7a',
+  web: '#4aa8cf',
   crm: '#5b2bb0',
-  ecommerce: '#0b6a4b',
+  ecommerce: '#2f9e6e',
+  pos: '#b0412e',
+  sms: '#7a5c00',
 };
 const colourOf = (channel: string) => COLOURS[channel] ?? '#6b7480';
 
@@ -166,6 +168,9 @@ export const MetricsPage = () => {
               {state.value.metrics.channel_mix.series.map((s) => (
                 <tr key={s.key.channel} data-channel={s.key.channel}>
                   <td>
+                    <svg class="swatch" width="10" height="10" aria-hidden="true">
+                      <rect width="10" height="10" fill={colourOf(s.key.channel)} />
+                    </svg>{' '}
                     <ChannelBadge channel={s.key.channel} />
                   </td>
                   <td class="num">{s.points.reduce((sum, p) => sum + p.contacts, 0)}</td>
