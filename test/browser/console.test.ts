@@ -417,7 +417,9 @@ describe('Console in Chromium', () => {
     const totals = Object.fromEntries(
       await page
         .locator('table.metrics-totals tbody tr')
-        .evaluateAll((rows) => rows.map((r: any) => [r.dataset.channel, Number(r.querySelector('.num').textContent)])),
+        .evaluateAll((rows) =>
+          rows.map((r: any): [string, number] => [r.dataset.channel, Number(r.querySelector('.num').textContent)]),
+        ),
     );
     const bars: Record<string, number> = {};
     for (const rect of await chart.locator('rect[data-channel]').all()) {
