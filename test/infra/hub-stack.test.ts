@@ -65,6 +65,8 @@ const expectedAcknowledgements = (
     'AwsSolutions-S1',
     `AwsSolutions-IAM5[Resource::<${lake.lake}.Arn>/events/*]`,
     `AwsSolutions-IAM5[Resource::<${lake.lake}.Arn>/errors/*]`,
+    // The compaction job's staging prefix (Athena UNLOAD writes there).
+    `AwsSolutions-IAM5[Resource::<${lake.lake}.Arn>/compaction/*]`,
     `AwsSolutions-IAM5[Resource::<${lake.results}.Arn>/results/*]`,
     'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/omnihub_prod/*]',
     'AwsSolutions-IAM5[Action::s3:Abort*]',
@@ -218,7 +220,9 @@ describe('Infra: event bus', () => {
 describe('Infra: rules and queues', () => {
   it('creates one rule per HUB_RULES entry with exactly its pattern', () => {
     // Assess
-    prod.template.resourceCountIs('AWS::Events::Rule', HUB_RULES.length);
+    // One per HUB_RULES entry on the hub bus, and the lake compaction's daily schedule.
+    prod.template.resourceCountIs('AWS::Events::Rule', HUB_RULES.length + 1);
+    prod.template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(17 3 * * ? *)' });
     const rules = Object.values(resourcesOf(prod.template, 'AWS::Events::Rule'));
     for (const rule of HUB_RULES) {
       const found = rules.find((r) => r.Properties.Name === `omnihub-prod-${rule.name}`);
@@ -430,9 +434,10 @@ describe('Infra: functions', () => {
     expect(ingest?.Properties.Environment.Variables).not.toHaveProperty(ENV.ignoredIdentities);
   });
 
-  it('runs the seven Node.js 22 arm64 functions with tracing, source maps and owned log groups', () => {
-    // Assess: ingest, api, profile-writer, hydrator, sender, message-status, and the analytics views custom resource.
-    prod.template.resourceCountIs('AWS::Lambda::Function', 7);
+  it('runs the eight Node.js 22 arm64 functions with tracing, source maps and owned log groups', () => {
+    // Assess: ingest, api, profile-writer, hydrator, sender, message-status, the analytics views custom resource
+    // and the lake compaction job.
+    prod.template.resourceCountIs('AWS::Lambda::Function', 8);
     prod.template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
