@@ -3,10 +3,51 @@
  * are set. The status comes from secret metadata (`SecretStatusReader`), never
  * from the values: on AWS the `api` function may not read a signing secret.
  */
+import { z } from 'zod';
 import { listConnectors } from '../../connectors/index.js';
-import { jsonResponse } from '../../shared/http.js';
+import { ChannelSchema } from '../../events/hub-event.js';
+import { type RouteContracts, respond } from './contract.js';
 import type { ApiDeps } from './deps.js';
 import type { ApiRoutes } from './types.js';
+
+const ConnectorViewSchema = z
+  .object({
+    name: z.string().meta({ description: 'URL segment, registry key and event source suffix' }),
+    displayName: z.string(),
+    channel: ChannelSchema,
+    webhookPath: z.string(),
+    webhookUrl: z.string().optional().meta({ description: 'When the hub knows its public base URL' }),
+    docsUrl: z.string().meta({ description: "The vendor's webhook documentation" }),
+    secrets: z.array(
+      z.object({
+        name: z.string(),
+        env: z.string().meta({ description: 'Environment variable holding it in the local runtime' }),
+        description: z.string(),
+        required: z.boolean(),
+        configured: z.boolean().optional().meta({
+          description:
+            'This key is set. Only where the secret store can tell from metadata (the local runtime); on AWS the API never reads a secret value',
+        }),
+      }),
+    ),
+    configured: z.boolean().meta({
+      description:
+        'The connector can verify requests: locally every required key is set; on AWS an operator has put a value (the placeholder the stack created is no longer current)',
+    }),
+    secretUpdatedAt: z.iso
+      .datetime()
+      .optional()
+      .meta({ description: 'When the current secret value was put (AWS: the current version was created)' }),
+  })
+  .meta({ id: 'Connector' });
+
+export const connectorContracts = {
+  'GET /v1/connectors': {
+    summary: "List the connectors, their webhook URLs and whether their secrets are set (never the secrets' values)",
+    status: 200,
+    response: z.object({ connectors: z.array(ConnectorViewSchema) }),
+  },
+} as const satisfies RouteContracts<'GET /v1/connectors'>;
 
 export const connectorRoutes = (deps: ApiDeps): ApiRoutes<'GET /v1/connectors'> => ({
   'GET /v1/connectors': async () => {
@@ -34,6 +75,6 @@ export const connectorRoutes = (deps: ApiDeps): ApiRoutes<'GET /v1/connectors'> 
         };
       }),
     );
-    return jsonResponse(200, { connectors });
+    return respond(connectorContracts['GET /v1/connectors'], { connectors });
   },
 });
