@@ -5,10 +5,10 @@
  * the deployed hub cannot drift from the code.
  */
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
@@ -262,19 +262,56 @@ export class HubStack extends Stack {
     });
   }
 
-  /** SNS topic for the alarms, encrypted with a key CloudWatch may use (the AWS-managed SNS key excludes it). */
+  /**
+   * SNS topic for the alarms, encrypted with a key CloudWatch may use (the
+   * AWS-managed SNS key excludes it). CloudWatch may use the key and publish
+   * to the topic only on behalf of this stage's alarms in this account
+   * (`aws:SourceAccount` + `aws:SourceArn`, against the confused deputy): every
+   * alarm of the hub is named `<prefix>-…` (`RuleQueue`, `HubSubscription`),
+   * and a test holds them to it.
+   */
   private alarmTopic(prefix: string, email: string): SnsAction {
+    const cloudWatch = new ServicePrincipal('cloudwatch.amazonaws.com');
+    const fromOurAlarms = {
+      StringEquals: { 'aws:SourceAccount': this.account },
+      ArnLike: {
+        'aws:SourceArn': this.formatArn({
+          service: 'cloudwatch',
+          resource: 'alarm',
+          resourceName: `${prefix}-*`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      },
+    };
     const key = new Key(this, 'alarm-topic-key', {
       description: `${prefix} alarm topic encryption`,
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsOfThisStage',
+        principals: [cloudWatch],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: fromOurAlarms,
+      }),
+    );
     const topic = new Topic(this, 'alarm-topic', {
       topicName: `${prefix}-alarms`,
       masterKey: key,
       enforceSSL: true,
     });
+    // The topic policy the stack writes replaces SNS's default one (which let the account's services publish).
+    topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'PublishFromAlarmsOfThisStage',
+        principals: [cloudWatch],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: fromOurAlarms,
+      }),
+    );
     topic.addSubscription(new EmailSubscription(email));
     return new SnsAction(topic);
   }

@@ -19,6 +19,21 @@ export interface SecretSpec {
   readonly description: string;
   /** Needed to accept webhooks at all (authenticity). */
   readonly required: boolean;
+  /** Who issues the value and how it is replaced (docs/security.md, and the stack's cdk-nag reason). */
+  readonly rotation: SecretRotation;
+}
+
+/**
+ * Who can replace a secret, which decides whether a Secrets Manager rotation
+ * function could: `vendor` — issued by the vendor (its console or API), only
+ * the vendor can replace it; `operator` — chosen by the operator and given to
+ * the vendor (URL tokens, verify tokens, shared signing keys), replaceable at
+ * will, in the vendor's console; `none` — configuration, not a credential.
+ */
+export interface SecretRotation {
+  readonly by: 'vendor' | 'operator' | 'none';
+  /** Where the new value comes from or goes, in the vendor's terms; for `none`, why nothing rotates. */
+  readonly how: string;
 }
 
 export interface NormalizeContext {

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { renderApiReference } from './api-reference.js';
 import { replaceRegion } from './markers.js';
+import { renderAccessLevels, renderSecretRotation } from './security.js';
 
 export interface GeneratedDoc {
   readonly file: string;
@@ -18,4 +19,8 @@ const region = (file: string, marker: string, body: () => string): GeneratedDoc 
   render: () => replaceRegion(readFileSync(file, 'utf8'), marker, body(), file),
 });
 
-export const GENERATED_DOCS: readonly GeneratedDoc[] = [region('docs/api.md', 'api-reference', renderApiReference)];
+export const GENERATED_DOCS: readonly GeneratedDoc[] = [
+  region('docs/api.md', 'api-reference', renderApiReference),
+  region('docs/security.md', 'access-levels', renderAccessLevels),
+  region('docs/security.md', 'secret-rotation', renderSecretRotation),
+];

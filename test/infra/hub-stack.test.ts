@@ -27,13 +27,29 @@ const CDK_CONTEXT = JSON.parse(readFileSync(new URL('../../cdk.json', import.met
 const FIXTURE_CONNECTORS: ConnectorInfo[] = [
   {
     name: 'acme-chat',
-    secrets: [{ name: 'secret', env: 'OMNIHUB_SECRET_ACME_CHAT', description: 'HMAC key', required: true }],
+    secrets: [
+      {
+        name: 'secret',
+        env: 'OMNIHUB_SECRET_ACME_CHAT',
+        description: 'HMAC key',
+        required: true,
+        rotation: { by: 'vendor', how: 'Issued in the Acme console.' },
+      },
+    ],
     hydrates: false,
   },
   { name: 'forms', secrets: [], hydrates: false },
   {
     name: 'acme-crm',
-    secrets: [{ name: 'apiToken', env: 'OMNIHUB_API_TOKEN_ACME_CRM', description: 'API token', required: true }],
+    secrets: [
+      {
+        name: 'apiToken',
+        env: 'OMNIHUB_API_TOKEN_ACME_CRM',
+        description: 'API token',
+        required: true,
+        rotation: { by: 'vendor', how: 'Issued in the Acme CRM console.' },
+      },
+    ],
     hydrates: true,
   },
 ];
@@ -559,6 +575,110 @@ describe('Infra: connectors', () => {
         'ProfileWriterDeliveryDlqUrl',
       ]),
     );
+  });
+});
+
+describe('Infra: alarm topic', () => {
+  const conditionsOf = (statement: Record<string, any>) => statement.Condition;
+  const expectedConditions = {
+    StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+    ArnLike: {
+      'aws:SourceArn': {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':cloudwatch:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            ':alarm:omnihub-prod-*',
+          ],
+        ],
+      },
+    },
+  };
+
+  it("lets CloudWatch use the topic's key only for this stage's alarms in this account", () => {
+    // Prepare
+    const [key] = Object.values(resourcesOf(prod.template, 'AWS::KMS::Key'));
+    const statements = key?.Properties.KeyPolicy.Statement as Record<string, any>[];
+
+    // Assess
+    const cloudWatch = statements.filter((st) => st.Principal?.Service === 'cloudwatch.amazonaws.com');
+    expect(cloudWatch).toHaveLength(1);
+    expect(cloudWatch[0]?.Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+    expect(conditionsOf(cloudWatch[0] as Record<string, any>)).toEqual(expectedConditions);
+  });
+
+  it('lets CloudWatch publish to the topic (the stack replaces SNS’s default policy) only for those alarms', () => {
+    // Prepare
+    const [policy] = Object.values(resourcesOf(prod.template, 'AWS::SNS::TopicPolicy'));
+    const statements = policy?.Properties.PolicyDocument.Statement as Record<string, any>[];
+
+    // Assess
+    const publish = statements.filter((st) => st.Principal?.Service === 'cloudwatch.amazonaws.com');
+    expect(publish).toHaveLength(1);
+    const topicId = logicalIdOf(prod.template, 'AWS::SNS::Topic', { TopicName: 'omnihub-prod-alarms' });
+    expect(publish[0]).toMatchObject({ Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: topicId } });
+    expect(conditionsOf(publish[0] as Record<string, any>)).toEqual(expectedConditions);
+    // SSL is still enforced.
+    expect(
+      statements.some((st) => st.Effect === 'Deny' && st.Condition?.Bool?.['aws:SecureTransport'] === 'false'),
+    ).toBe(true);
+  });
+
+  it('names every alarm under the stage prefix the conditions name', () => {
+    // Prepare
+    const names = Object.values(resourcesOf(prod.template, 'AWS::CloudWatch::Alarm')).map(
+      (a) => a.Properties.AlarmName as string,
+    );
+
+    // Assess
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) expect(name).toMatch(/^omnihub-prod-/);
+  });
+});
+
+describe('Infra: connector secret rotation (cdk-nag SMG4)', () => {
+  const smg4Reasons = (synth: Synth): Map<string, string> =>
+    new Map(
+      [...synth.stack.secrets.byConnector].map(([name, secret]) => {
+        const reasons = secret.node.metadata
+          .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+          .flatMap((m) => Object.entries(m.data as Record<string, string>))
+          .filter(([id]) => id.replace(/^annotation::/i, '') === 'AwsSolutions-SMG4')
+          .map(([, reason]) => reason);
+        expect(reasons, name).toHaveLength(1);
+        return [name, reasons[0] as string];
+      }),
+    );
+
+  it("gives each connector's secret its own reason, naming each key and who issues it", () => {
+    // Prepare
+    const reasons = smg4Reasons(prod);
+
+    // Assess
+    expect(reasons.size).toBe(listConnectors().length);
+    expect(new Set(reasons.values()).size).toBe(listConnectors().length);
+    for (const connector of listConnectors()) {
+      const reason = reasons.get(connector.name) as string;
+      expect(reason).toContain(`Omnihub ${connector.name} connector secret`);
+      for (const spec of connector.secrets) {
+        expect(reason, `${connector.name}.${spec.name}`).toContain(`"${spec.name}"`);
+        const clause = reason.slice(reason.indexOf(`"${spec.name}"`));
+        const expected = { vendor: 'issued by the vendor', operator: 'chosen by the operator', none: 'configuration' };
+        expect(clause, `${connector.name}.${spec.name}`).toContain(expected[spec.rotation.by]);
+      }
+      expect(reason).toContain('docs/security.md#rotating-connector-secrets');
+    }
+  });
+
+  it('says how to replace every connector secret key', () => {
+    for (const connector of listConnectors())
+      for (const spec of connector.secrets)
+        expect(spec.rotation.how.length, `${connector.name}.${spec.name}`).toBeGreaterThan(30);
   });
 });
 

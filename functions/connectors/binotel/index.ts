@@ -88,6 +88,10 @@ export const binotelConnector = defineConnector({
       env: 'OMNIHUB_SECRET_BINOTEL',
       description: 'Random token appended to the webhook URL as ?token=…; Binotel has no request signature',
       required: true,
+      rotation: {
+        by: 'operator',
+        how: "Generate a new random token (24+ bytes), put it, then change `?token=` in the webhook URL in Binotel's settings.",
+      },
     },
     {
       name: 'allowedIps',
@@ -95,6 +99,10 @@ export const binotelConnector = defineConnector({
       description:
         "Optional comma-separated source IPs to accept (Binotel's webhook servers, see README); empty accepts any source with the token",
       required: false,
+      rotation: {
+        by: 'none',
+        how: "Binotel's source addresses, not a credential; change them when Binotel publishes new ones.",
+      },
     },
   ],
   verify: (req, secrets) => {

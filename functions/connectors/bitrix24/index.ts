@@ -74,6 +74,10 @@ export const bitrix24Connector = defineConnector({
       description:
         'Application token of the outbound webhook (shown after saving it); Bitrix24 sends it as auth[application_token]',
       required: true,
+      rotation: {
+        by: 'vendor',
+        how: 'Bitrix24 shows the application token when the outbound webhook is saved: recreate the outbound webhook to get a new token, then put it.',
+      },
     },
     {
       name: 'apiBaseUrl',
@@ -81,6 +85,10 @@ export const bitrix24Connector = defineConnector({
       description:
         'Inbound webhook URL with the crm scope, https://<portal>.bitrix24.<tld>/rest/<user>/<key>/ (itself a credential), to fetch leads, contacts and deals',
       required: false,
+      rotation: {
+        by: 'vendor',
+        how: 'The inbound webhook URL embeds its key: create a new inbound webhook (crm scope), put its URL, then delete the old webhook in Bitrix24.',
+      },
     },
   ],
   verify: (req, secrets) => {

@@ -30,6 +30,10 @@ export const hubspotConnector = defineConnector({
       env: secretEnvName('SECRET', HUBSPOT),
       description: "The app's client secret (app → Auth); signs every delivery as X-HubSpot-Signature-v3",
       required: true,
+      rotation: {
+        by: 'vendor',
+        how: "The app's client secret is issued by HubSpot (app → Auth): put the new value when HubSpot issues one.",
+      },
     },
     {
       name: 'apiToken',
@@ -37,12 +41,17 @@ export const hubspotConnector = defineConnector({
       description:
         'Private app access token with crm.objects.contacts.read and crm.objects.deals.read, to fetch contacts and deals',
       required: false,
+      rotation: {
+        by: 'vendor',
+        how: 'Issue a new access token for the private app in HubSpot, put it, then retire the old one there.',
+      },
     },
     {
       name: 'apiBaseUrl',
       env: secretEnvName('API_BASE_URL', HUBSPOT),
       description: `HubSpot API base URL (default ${HUBSPOT_API_BASE_URL})`,
       required: false,
+      rotation: { by: 'none', how: 'An API address, not a credential.' },
     },
     {
       name: 'currency',
@@ -50,6 +59,7 @@ export const hubspotConnector = defineConnector({
       description:
         "ISO 4217 code of the account's company currency, for deals without deal_currency_code (no amount when unset)",
       required: false,
+      rotation: { by: 'none', how: 'A currency code, not a credential.' },
     },
   ],
   verify: (req, secrets, ctx) => verifyHubSpotSignature(req, secrets.secret, ctx.now),

@@ -20,6 +20,10 @@ export const instagramConnector = defineConnector({
       description:
         'App Secret of the Meta app (App settings → Basic; with Business Login for Instagram: the Instagram app secret); signs every POST as X-Hub-Signature-256',
       required: true,
+      rotation: {
+        by: 'vendor',
+        how: 'Reset the app secret in the Meta app dashboard (App settings → Basic; the Instagram app secret with Business Login for Instagram), then put the new value.',
+      },
     },
     {
       name: 'verifyToken',
@@ -27,6 +31,10 @@ export const instagramConnector = defineConnector({
       description:
         'Verify token you choose and paste next to the callback URL; only used by the GET subscription check',
       required: false,
+      rotation: {
+        by: 'operator',
+        how: "Choose a new token, put it, then enter it next to the callback URL in the app's Webhooks settings (Meta sends it only when the subscription is verified).",
+      },
     },
   ],
   verify: (req, secrets) => verifyMetaSignature(req.body, req.headers[META_SIGNATURE_HEADER], secrets.secret),

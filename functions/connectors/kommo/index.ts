@@ -28,6 +28,10 @@ export const kommoConnector = defineConnector({
       env: secretEnvName('SECRET', KOMMO),
       description: 'Random token appended to the webhook URL as ?token=…; Kommo has no request signature',
       required: true,
+      rotation: {
+        by: 'operator',
+        how: "Generate a new random token (24+ bytes), put it, then change `?token=` in the webhook URL in Kommo's settings.",
+      },
     },
     {
       name: 'apiToken',
@@ -35,18 +39,24 @@ export const kommoConnector = defineConnector({
       description:
         'Long-lived token of a private integration (Settings → Integrations → Keys and scopes), to fetch leads and contacts',
       required: false,
+      rotation: {
+        by: 'vendor',
+        how: 'Issue a new long-lived token in the private integration (Settings → Integrations → Keys and scopes), put it, then revoke the old one.',
+      },
     },
     {
       name: 'apiBaseUrl',
       env: secretEnvName('API_BASE_URL', KOMMO),
       description: 'Account URL, https://<subdomain>.kommo.com (or https://<subdomain>.amocrm.ru)',
       required: false,
+      rotation: { by: 'none', how: 'The account address, not a credential.' },
     },
     {
       name: 'currency',
       env: 'OMNIHUB_CURRENCY_KOMMO',
       description: `ISO 4217 code of the account currency, for lead budgets (default ${KOMMO_DEFAULT_CURRENCY})`,
       required: false,
+      rotation: { by: 'none', how: 'A currency code, not a credential.' },
     },
   ],
   verify: (req, secrets) => {

@@ -70,6 +70,10 @@ export const mailgunConnector = defineConnector({
       env: secretEnvName('SECRET', CONNECTOR),
       description: 'HTTP webhook signing key (Mailgun → Sending → Webhooks / API Security), not the API key',
       required: true,
+      rotation: {
+        by: 'vendor',
+        how: 'Mailgun issues the HTTP webhook signing key (Sending → Webhooks / API Security) and replaces it there: put the new key right after.',
+      },
     },
   ],
   verify: (req, secrets, ctx): VerifyResult => {

@@ -22,6 +22,10 @@ export const marquizConnector = defineConnector({
       env: 'OMNIHUB_SECRET_MARQUIZ',
       description: 'Random token appended to the webhook URL as ?token=…; Marquiz has no request signature',
       required: true,
+      rotation: {
+        by: 'operator',
+        how: "Generate a new random token (24+ bytes), put it, then change `?token=` in the webhook URL of the quiz's integration in Marquiz.",
+      },
     },
   ],
   verify: (req, secrets) => {

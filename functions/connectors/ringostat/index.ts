@@ -35,6 +35,10 @@ export const ringostatConnector = defineConnector({
       env: 'OMNIHUB_SECRET_RINGOSTAT',
       description: 'Random token appended to the webhook URL as ?token=…; Ringostat has no request signature',
       required: true,
+      rotation: {
+        by: 'operator',
+        how: "Generate a new random token (24+ bytes), put it, then change `?token=` in the webhook URL in Ringostat's integration settings.",
+      },
     },
   ],
   verify: (req, secrets) => {

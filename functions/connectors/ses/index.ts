@@ -206,6 +206,10 @@ export const createSesConnector = (options: SesConnectorOptions = {}) => {
         description:
           'ARN of the SNS topic your SES receipt rule publishes to (several separated by commas); messages signed by SNS for any other topic are refused',
         required: true,
+        rotation: {
+          by: 'none',
+          how: "The ARN of the SNS topic the receipt rule publishes to, not a credential: messages are checked against SNS's signing certificate, which AWS rotates.",
+        },
       },
     ],
     verify,

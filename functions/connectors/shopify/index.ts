@@ -117,6 +117,10 @@ export const shopifyConnector = defineConnector({
       description:
         "App client secret (Partner Dashboard → app → Client credentials), or the store's webhook signing secret for webhooks created in Settings → Notifications; signs X-Shopify-Hmac-Sha256",
       required: true,
+      rotation: {
+        by: 'vendor',
+        how: "Issued by Shopify: the app's client secret (Partner Dashboard → app → Client credentials) or the store's webhook signing secret (Settings → Notifications); put the new value when Shopify issues one.",
+      },
     },
     {
       name: 'apiToken',
@@ -124,12 +128,17 @@ export const shopifyConnector = defineConnector({
       description:
         'Admin API access token with read_orders; used only to find the customer of a refund (refunds/create names no customer)',
       required: false,
+      rotation: {
+        by: 'vendor',
+        how: 'Issue a new Admin API access token (read_orders) for the app in Shopify, put it, then revoke the old one.',
+      },
     },
     {
       name: 'apiBaseUrl',
       env: 'OMNIHUB_API_BASE_URL_SHOPIFY',
       description: `Admin API base URL; default https://<X-Shopify-Shop-Domain>/admin/api/${SHOPIFY_API_VERSION}`,
       required: false,
+      rotation: { by: 'none', how: 'An API address, not a credential.' },
     },
   ],
   verify: (req, secrets) => verify(req, secrets.secret),

@@ -45,6 +45,10 @@ export const siteConnector = defineConnector({
       description:
         'Standard Webhooks signing secret `whsec_<base64 of 32 random bytes>`, shared with the website backend that signs each POST',
       required: true,
+      rotation: {
+        by: 'operator',
+        how: 'Generate a new `whsec_` key (32 random bytes) and give it to the website backend, which signs with both keys meanwhile (Standard Webhooks allows several signatures); put it, then let the backend drop the old key.',
+      },
     },
   ],
   verify: (req, secrets, ctx) =>

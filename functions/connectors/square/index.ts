@@ -70,6 +70,10 @@ export const squareConnector = defineConnector({
       description:
         'Signature key of the webhook subscription (Developer Console → app → Webhooks → Subscriptions); signs x-square-hmacsha256-signature',
       required: true,
+      rotation: {
+        by: 'vendor',
+        how: 'Square issues the signature key of each webhook subscription (Developer Console → app → Webhooks → Subscriptions): put the new key when Square issues one.',
+      },
     },
     {
       name: 'apiToken',
@@ -77,12 +81,17 @@ export const squareConnector = defineConnector({
       description:
         'Access token (CUSTOMERS_READ, ORDERS_READ, PAYMENTS_READ) to fetch customers, orders and refunded payments',
       required: false,
+      rotation: {
+        by: 'vendor',
+        how: "Issue a new access token for the app in Square's Developer Console, put it, then revoke the old one.",
+      },
     },
     {
       name: 'apiBaseUrl',
       env: 'OMNIHUB_API_BASE_URL_SQUARE',
       description: `Square API base URL; default ${SQUARE_API_BASE_URL} (sandbox: https://connect.squareupsandbox.com)`,
       required: false,
+      rotation: { by: 'none', how: 'An API address, not a credential.' },
     },
   ],
   verify: (req, secrets) => verify(req, secrets.secret),

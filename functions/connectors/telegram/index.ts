@@ -23,6 +23,10 @@ export const telegramConnector = defineConnector({
       description:
         'secret_token passed to setWebhook (1–256 chars of A-Z a-z 0-9 _ -); Telegram echoes it in X-Telegram-Bot-Api-Secret-Token',
       required: true,
+      rotation: {
+        by: 'operator',
+        how: 'Call setWebhook again with a new secret_token (1–256 characters of A-Z a-z 0-9 _ -), then put it.',
+      },
     },
   ],
   verify: (req, secrets) => {

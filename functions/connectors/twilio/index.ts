@@ -39,6 +39,10 @@ export const twilioConnector = defineConnector({
       description:
         'Twilio Auth Token of the account (Console → Account info); signs every request as X-Twilio-Signature',
       required: true,
+      rotation: {
+        by: 'vendor',
+        how: 'The account Auth Token is issued by Twilio (Console → Account info): after Twilio makes a new one primary, put it.',
+      },
     },
   ],
   verify: (req, secrets) => verifyTwilioRequest(req, secrets.secret),

@@ -62,6 +62,10 @@ export const typeformConnector = defineConnector({
       description:
         'Webhook secret set in Typeform (Connect → Webhooks → Edit → Secret, or `secret` of PUT /forms/{id}/webhooks/{tag}); signs every delivery as Typeform-Signature',
       required: true,
+      rotation: {
+        by: 'operator',
+        how: "Choose a new secret, put it, then save it on the form's webhook in Typeform (Connect → Webhooks → Edit → Secret, or PUT /forms/{id}/webhooks/{tag}).",
+      },
     },
   ],
   verify: (req, secrets) => verifyTypeformSignature(req.body, req.headers[TYPEFORM_SIGNATURE_HEADER], secrets.secret),

@@ -37,6 +37,10 @@ export const viberConnector = defineConnector({
       description:
         "Bot authentication token (the X-Viber-Auth-Token value, bot's Edit Info → Your app key); Viber signs every callback with it",
       required: true,
+      rotation: {
+        by: 'vendor',
+        how: "Viber issues the bot's authentication token (the bot's Edit Info → Your app key): put the new token when Viber issues one.",
+      },
     },
   ],
   verify: (req, secrets) => verifyViberSignature(req.body, req.headers[VIBER_SIGNATURE_HEADER], secrets.secret),

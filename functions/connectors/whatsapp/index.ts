@@ -19,6 +19,10 @@ export const whatsappConnector = defineConnector({
       env: 'OMNIHUB_SECRET_WHATSAPP',
       description: 'Meta App Secret (App settings → Basic); signs every POST as X-Hub-Signature-256',
       required: true,
+      rotation: {
+        by: 'vendor',
+        how: 'Reset the app secret in the Meta app dashboard (App settings → Basic), then put the new value.',
+      },
     },
     {
       name: 'verifyToken',
@@ -26,6 +30,10 @@ export const whatsappConnector = defineConnector({
       description:
         'Verify token you choose and paste next to the callback URL; only used by the GET subscription check',
       required: false,
+      rotation: {
+        by: 'operator',
+        how: "Choose a new token, put it, then enter it next to the callback URL in the app's WhatsApp configuration (Meta sends it only when the subscription is verified).",
+      },
     },
   ],
   verify: (req, secrets) => verifyMetaSignature(req.body, req.headers[META_SIGNATURE_HEADER], secrets.secret),
