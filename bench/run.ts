@@ -22,7 +22,16 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../functions/adapters/local/dynamodb-local.js';
-import { costPerMillion, DEFAULT_ASSUMPTIONS, PRICES, type CostResult, type EventProfile } from './cost.js';
+import {
+  type CostAssumptions,
+  costPerMillion,
+  DEFAULT_ASSUMPTIONS,
+  FUNCTION_URL_ASSUMPTIONS,
+  PRICES,
+  traceShare,
+  type CostResult,
+  type EventProfile,
+} from './cost.js';
 import { DYNAMO_ENDPOINT_ENV, QUICK_ENV, ROOT } from './lib/phase.js';
 import { median, round } from './lib/stats.js';
 import { formatTable, markdownTable, replaceBetween, type Cell } from './lib/table.js';
@@ -45,7 +54,7 @@ const TARGETS = {
   returningWcu: 4,
   returningRcu: 2,
   initRatio: 1.5,
-  usdPerMillion: 5,
+  usdPerMillion: 4,
 };
 
 interface PhaseOutcome {
@@ -216,6 +225,48 @@ interface Target {
   readonly ratio: number | null;
   readonly verdict: string;
 }
+
+/** Label suffix of the cost columns priced with webhooks on a Lambda function URL. */
+const URL_SUFFIX = ' — function URL';
+
+/** The profiles each cost column was priced from, kept beside the results for projections. */
+const PROFILE_OF = new WeakMap<CostResult, EventProfile>();
+const profilesOf = (costs: readonly CostResult[]) => costs.map((c) => PROFILE_OF.get(c));
+
+/** Every profile on the HTTP API, and the returning message and the mix again on a function URL. */
+const priceProfiles = (profiles: readonly EventProfile[]): CostResult[] => {
+  const priced = (p: EventProfile, a: CostAssumptions, suffix: string): CostResult => {
+    const r = costPerMillion(p, a);
+    const result = { ...r, label: `${r.label}${suffix}` };
+    PROFILE_OF.set(result, p);
+    return result;
+  };
+  return [
+    ...profiles.map((p) => priced(p, DEFAULT_ASSUMPTIONS, '')),
+    ...profiles
+      .filter((p) => p.label.startsWith('Message, returning') || p.label.startsWith('End-to-end mix'))
+      .map((p) => priced(p, FUNCTION_URL_ASSUMPTIONS, URL_SUFFIX)),
+  ];
+};
+
+/** Write units of a returning message once the store's non-transactional path lands (issue 10 item 3). */
+const PROJECTED_RETURNING_WCU = 2;
+
+/**
+ * The returning message priced again at the store's target write units, from
+ * this run's other figures: a projection, labelled as one, that equals the
+ * measured column once the store spends that many.
+ */
+const buildProjection = (
+  costs: readonly CostResult[],
+  profiles: readonly (EventProfile | undefined)[],
+): string | undefined => {
+  const i = costs.findIndex((c) => c.label.startsWith('Message, returning') && c.label.endsWith(URL_SUFFIX));
+  const profile = profiles[i];
+  if (!profile || profile.wcu <= PROJECTED_RETURNING_WCU) return undefined;
+  const at = (a: CostAssumptions) => round(costPerMillion({ ...profile, wcu: PROJECTED_RETURNING_WCU }, a).totalUsd, 2);
+  return `Projection, not a measurement: the returning message at ${PROJECTED_RETURNING_WCU} WCU (the store's target; ${profile.wcu} measured in this run) would cost $${at(FUNCTION_URL_ASSUMPTIONS)} per million on a function URL, $${at(DEFAULT_ASSUMPTIONS)} on the HTTP API.`;
+};
 
 /** The tables of the run and the targets, shared by the terminal output and docs/benchmarks.md. */
 const buildSections = (
@@ -462,13 +513,16 @@ const buildSections = (
   }
   if (costs.length) {
     const items = costs[0]?.lines.map((l) => l.item.replace(/ \(.*\)$/, '')) ?? [];
+    const a = DEFAULT_ASSUMPTIONS;
+    const returning = costs.find((c) => c.label.startsWith('Message, returning') && c.label.endsWith(URL_SUFFIX));
+    const projection = buildProjection(costs, profilesOf(costs));
     sections.push({
       title: `5. $ per million events (${PRICES.region} list prices of ${PRICES.date}; assumptions in results.json)`,
       header: [
         'line',
         ...costs.map((c) =>
           c.label
-            .replace(/ \(.*\)$/, '')
+            .replace(/ \([^)]*\)/, '')
             .replace(', returning customer', ', returning')
             .replace(', fresh customer', ', fresh'),
         ),
@@ -479,17 +533,19 @@ const buildSections = (
       ],
       digits: 3,
       notes: [
-        `Ingest billed ${costs[0]?.ingestBilledMs} ms per webhook; profile writer ${costs[0]?.writerBatchBilledMs} ms per batch of ${DEFAULT_ASSUMPTIONS.batchSize}.`,
+        `Ingest billed ${costs[0]?.ingestBilledMs} ms per webhook; profile writer ${costs[0]?.writerBatchBilledMs} ms per batch of ${a.batchSize}.`,
+        `Columns without "${URL_SUFFIX.trim()}" take webhooks on the HTTP API ($1.00 per million requests, access log); "${URL_SUFFIX.trim()}" on a Lambda function URL (no per-request charge, no access log).`,
+        `Logs: Powertools at ${a.logLevel} with ${a.logSampleRate * 100} % of invocations sampled in full (the per-webhook INFO lines are written for that share), Lambda's START/END/REPORT in Text format (${a.platformLogBytesPerInvocation} B), 26 B per log event. X-Ray: the stage's rule, ${a.traceReservoirPerSecond}/s + ${a.traceSampleRate * 100} % = ${round(traceShare(a) * 100, 2)} % of requests at ${a.ratePerSecond}/s.`,
+        ...(projection ? [projection] : []),
       ],
     });
-    const message = costs[0];
-    if (message) {
+    if (returning) {
       targets.push({
-        target: `Under $${TARGETS.usdPerMillion} per million message events`,
-        figure: `$${round(message.totalUsd, 2)} (${message.label})`,
+        target: `Under $${TARGETS.usdPerMillion} per million returning-customer messages (function URL)`,
+        figure: `$${round(returning.totalUsd, 2)} (${returning.label})`,
         floor: `$${TARGETS.usdPerMillion}`,
-        ratio: round(message.totalUsd / TARGETS.usdPerMillion, 2),
-        verdict: pass(message.totalUsd < TARGETS.usdPerMillion),
+        ratio: round(returning.totalUsd / TARGETS.usdPerMillion, 2),
+        verdict: pass(returning.totalUsd < TARGETS.usdPerMillion),
       });
     }
   }
@@ -564,10 +620,7 @@ const render = (file: string): void => {
     };
   }
   const { profiles } = buildProfiles(phases);
-  const { sections, targets } = buildSections(
-    phases,
-    profiles.map((p) => costPerMillion(p, DEFAULT_ASSUMPTIONS)),
-  );
+  const { sections, targets } = buildSections(phases, priceProfiles(profiles));
   printReport(sections, targets);
   writeDocs(sections, targets, saved);
 };
@@ -645,7 +698,7 @@ const main = async () => {
   }
 
   const { profiles, notes } = buildProfiles(phases);
-  const costs = profiles.length ? profiles.map((p) => costPerMillion(p, DEFAULT_ASSUMPTIONS)) : [];
+  const costs = profiles.length ? priceProfiles(profiles) : [];
   const { sections, targets } = buildSections(phases, costs);
   printReport(sections, targets);
   const results = {
@@ -680,6 +733,7 @@ const main = async () => {
     cost: {
       prices: PRICES,
       assumptions: DEFAULT_ASSUMPTIONS,
+      functionUrlAssumptions: FUNCTION_URL_ASSUMPTIONS,
       notes,
       perMillion: costs.map((c) => ({
         label: c.label,

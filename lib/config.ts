@@ -73,6 +73,21 @@ const StageConfigSchema = z
      * (accounts whose Lambda concurrency quota is below ~150: Lambda keeps 100 unreserved). @default 50
      */
     ingestReservedConcurrency: z.union([z.literal('none'), intFromContext.min(1).max(3_000)]).default(50),
+    /**
+     * Where vendors call: `httpApi` — the HTTP API (per-route throttles, access logs, $1 per million
+     * requests); `functionUrl` — a Lambda function URL on ingest (no per-request charge; ingest's reserved
+     * concurrency is then the only limit). The `/v1` API stays on the HTTP API with IAM either way.
+     * @default httpApi
+     */
+    webhookEndpoint: z.enum(['httpApi', 'functionUrl']).default('httpApi'),
+    /** Lowest level the functions log (Powertools). @default WARN outside dev, INFO in dev */
+    logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).optional(),
+    /** Share of invocations logged down to DEBUG whatever logLevel says (0–1). @default 0.01 outside dev, 0 in dev */
+    logSampleRate: z.coerce.number().min(0).max(1).optional(),
+    /** Share of requests X-Ray traces beyond the reservoir (the stage's sampling rule). @default 0.01 */
+    traceSampleRate: z.coerce.number().min(0).max(1).default(0.01),
+    /** Requests per second X-Ray traces before traceSampleRate applies. @default 1 */
+    traceReservoirPerSecond: intFromContext.min(0).max(1_000).default(1),
     /** Largest webhook body ingest accepts (413 above); Lambda's synchronous payload limit is 6 MB. @default 256 KiB */
     maxBodyBytes: intFromContext
       .min(1024)
@@ -108,7 +123,18 @@ const StageConfigSchema = z
       secretPrefix: c.secretPrefix ?? `omnihub/${c.stage}/connectors/`,
       archiveRetentionDays: c.archiveRetentionDays ?? (isDev ? 30 : 365),
       logRetention: (c.logRetentionDays ?? (isDev ? 7 : 90)) as RetentionDays,
+      logLevel: c.logLevel ?? (isDev ? 'INFO' : 'WARN'),
+      logSampleRate: c.logSampleRate ?? (isDev ? 0 : 0.01),
     };
+  })
+  .superRefine((c, ctx) => {
+    if (c.webhookEndpoint === 'functionUrl' && c.ingestReservedConcurrency === 'none')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ingestReservedConcurrency'],
+        message:
+          "a number with webhookEndpoint=functionUrl: a function URL has no throttle, ingest's reserved concurrency is its only limit",
+      });
   });
 
 /** The validated configuration of one stage. */
@@ -127,6 +153,11 @@ export const CONTEXT_KEYS = [
   'webhookThrottleRateLimit',
   'webhookThrottleBurstLimit',
   'ingestReservedConcurrency',
+  'webhookEndpoint',
+  'logLevel',
+  'logSampleRate',
+  'traceSampleRate',
+  'traceReservoirPerSecond',
   'maxBodyBytes',
   'dedupeTtlDays',
   'alarmEmail',

@@ -5,7 +5,9 @@
  * the deployed hub cannot drift from the code.
  */
 import { fileURLToPath } from 'node:url';
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { type FunctionUrl, FunctionUrlAuthType, InvokeMode } from 'aws-cdk-lib/aws-lambda';
+import { CfnSamplingRule } from 'aws-cdk-lib/aws-xray';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -56,6 +58,8 @@ export interface HubStackProps extends StackProps {
 
 export class HubStack extends Stack {
   public readonly api: HubHttpApi;
+  /** The function URL vendors call when `webhookEndpoint` is `functionUrl`. */
+  public readonly webhookUrl?: FunctionUrl;
   public readonly bus: HubEventBus;
   public readonly table: HubTable;
   public readonly secrets: ConnectorSecrets;
@@ -99,6 +103,9 @@ export class HubStack extends Stack {
     const common = {
       logRetention: config.logRetention,
       logRemovalPolicy: retain,
+      // Deliberate log volume (issue 10 item 6): WARN and up, plus every line of a sampled share of invocations.
+      logLevel: config.logLevel,
+      logSampleRate: config.logSampleRate,
       environment: { [ENV.defaultCountry]: config.defaultCountry, POWERTOOLS_SERVICE_NAME: 'omnihub' },
     };
     const ingest = new HubFunction(this, 'ingest', {
@@ -158,10 +165,15 @@ export class HubStack extends Stack {
     // cold start; a name alone grants nothing.
     ingest.addEnvironment(ENV.tableName, this.table.table.tableName);
 
-    /** HTTP API — the route table, webhooks public, read API behind SigV4. */
+    /**
+     * Endpoints — the `/v1` API on the HTTP API behind SigV4; webhooks on the
+     * same HTTP API (throttled per route) or on a Lambda function URL of
+     * ingest (no per-request charge; reserved concurrency is its limit).
+     */
+    const onFunctionUrl = config.webhookEndpoint === 'functionUrl';
     this.api = new HubHttpApi(this, 'http', {
       apiName: prefix,
-      routes: HTTP_ROUTES,
+      routes: onFunctionUrl ? HTTP_ROUTES.filter((r) => r.fn !== 'ingest') : HTTP_ROUTES,
       handlers: { ingest, api },
       throttleRateLimit: config.throttleRateLimit,
       throttleBurstLimit: config.throttleBurstLimit,
@@ -175,7 +187,17 @@ export class HubStack extends Stack {
       accessLogRetention: config.logRetention,
       accessLogRemovalPolicy: retain,
     });
-    const baseUrl = config.publicBaseUrl ?? this.api.httpApi.apiEndpoint;
+    if (onFunctionUrl) {
+      // Vendors authenticate by signature, checked in ingest (as on the HTTP API's public routes); cdk-nag's
+      // AwsSolutions pack has no function-URL rule to acknowledge (LambdaFunctionUrlAuth is in none of its checks).
+      this.webhookUrl = ingest.addFunctionUrl({ authType: FunctionUrlAuthType.NONE, invokeMode: InvokeMode.BUFFERED });
+    }
+    const apiBaseUrl = onFunctionUrl
+      ? this.api.httpApi.apiEndpoint
+      : (config.publicBaseUrl ?? this.api.httpApi.apiEndpoint);
+    // `https://<id>.lambda-url.<region>.on.aws/` without the trailing slash.
+    const functionUrlBase = this.webhookUrl ? `https://${Fn.select(2, Fn.split('/', this.webhookUrl.url))}` : undefined;
+    const webhookBaseUrl = config.publicBaseUrl ?? functionUrlBase ?? this.api.httpApi.apiEndpoint;
 
     /** Access — one managed policy and role per access level, from the route table (issue 9 item 16). */
     this.access = new ApiAccess(this, 'api-access', {
@@ -184,7 +206,28 @@ export class HubStack extends Stack {
       routes: HTTP_ROUTES,
       namePrefix: prefix,
     });
-    for (const fn of [ingest, api]) fn.addEnvironment(ENV.publicBaseUrl, baseUrl);
+    // URL-signing vendors (Twilio) sign the URL they call. Ingest cannot be told its own function URL (a
+    // cycle); it then rebuilds the URL from the Host header, which is that URL.
+    if (!(onFunctionUrl && !config.publicBaseUrl)) ingest.addEnvironment(ENV.publicBaseUrl, webhookBaseUrl);
+    api.addEnvironment(ENV.publicBaseUrl, webhookBaseUrl);
+
+    /** Tracing — one X-Ray sampling rule for this stack's functions, instead of the account default (1/s + 5 %). */
+    new CfnSamplingRule(this, 'trace-sampling', {
+      samplingRule: {
+        ruleName: prefix,
+        priority: 100,
+        reservoirSize: config.traceReservoirPerSecond,
+        fixedRate: config.traceSampleRate,
+        // Lambda names the stack's functions <stack name>-<id>-<suffix>.
+        serviceName: `${this.stackName}-*`,
+        serviceType: '*',
+        host: '*',
+        httpMethod: '*',
+        urlPath: '*',
+        resourceArn: '*',
+        version: 1,
+      },
+    });
 
     /** Alarms — optional email topic for the dead-letter alarms. */
     const alarmAction = config.alarmEmail ? this.alarmTopic(prefix, config.alarmEmail) : undefined;
@@ -225,8 +268,12 @@ export class HubStack extends Stack {
 
     /** Outputs — what operators paste into vendor consoles and policies. */
     new CfnOutput(this, 'ApiBaseUrl', {
-      value: baseUrl,
-      description: 'Base URL of the hub API (publicBaseUrl when set)',
+      value: apiBaseUrl,
+      description: 'Base URL of the /v1 API (publicBaseUrl when set and the webhooks share the HTTP API)',
+    });
+    new CfnOutput(this, 'WebhookBaseUrl', {
+      value: webhookBaseUrl,
+      description: `Base URL vendors call (${config.webhookEndpoint}; publicBaseUrl when set)`,
     });
     new CfnOutput(this, 'ApiEndpoint', {
       value: this.api.httpApi.apiEndpoint,
@@ -234,7 +281,7 @@ export class HubStack extends Stack {
     });
     for (const connector of connectors) {
       new CfnOutput(this, `WebhookUrl${pascal(connector.name)}`, {
-        value: `${baseUrl}/webhooks/${connector.name}`,
+        value: `${webhookBaseUrl}/webhooks/${connector.name}`,
         description: `Webhook URL to register in the ${connector.name} console`,
       });
     }

@@ -12,14 +12,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import {
-  Architecture,
-  ApplicationLogLevel,
-  LoggingFormat,
-  Runtime,
-  SystemLogLevel,
-  Tracing,
-} from 'aws-cdk-lib/aws-lambda';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -55,7 +48,17 @@ export interface HubFunctionProps {
   readonly environment?: Readonly<Record<string, string>>;
   /** Concurrency reserved for (and capping) this function. @default none: the account's unreserved pool */
   readonly reservedConcurrentExecutions?: number;
+  /** Lowest level Powertools writes (`POWERTOOLS_LOG_LEVEL`). @default 'INFO' */
+  readonly logLevel?: LogLevel;
+  /**
+   * Share of invocations that log everything down to DEBUG
+   * (`POWERTOOLS_LOGGER_SAMPLE_RATE`, drawn per invocation). @default 0
+   */
+  readonly logSampleRate?: number;
 }
+
+/** Powertools log levels the stack sets. */
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
 /** Access a function gets to the table. */
 export type TableAccess = 'RW' | 'R';
@@ -116,11 +119,17 @@ export class HubFunction extends NodejsFunction {
       tracing: Tracing.ACTIVE,
       role,
       logGroup,
-      loggingFormat: LoggingFormat.JSON,
-      applicationLogLevelV2: ApplicationLogLevel.INFO,
-      systemLogLevelV2: SystemLogLevel.INFO,
+      // Text, not JSON: Powertools writes one JSON object per line either way,
+      // and with Lambda's JSON format any log-level filtering sets
+      // AWS_LAMBDA_LOG_LEVEL, which Powertools obeys over POWERTOOLS_LOG_LEVEL
+      // and the sample rate (Lambda then decides what is logged, and sampling
+      // cannot lift an invocation to DEBUG). The platform's START/END/REPORT
+      // lines stay, in their short text form (the cost model counts them).
+      loggingFormat: LoggingFormat.TEXT,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+        POWERTOOLS_LOGGER_SAMPLE_RATE: String(props.logSampleRate ?? 0),
         ...props.environment,
       },
       bundling: {

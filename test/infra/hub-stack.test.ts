@@ -120,6 +120,8 @@ const refs = (ids: readonly string[]): string[] => ids.map((id) => JSON.stringif
 
 let prod: Synth;
 let dev: Synth;
+/** Webhooks on a Lambda function URL (issue 10 item 6). */
+let url: Synth;
 
 beforeAll(() => {
   // Prepare
@@ -142,9 +144,15 @@ beforeAll(() => {
     connectors: FIXTURE_CONNECTORS,
     subscriptions: [],
   });
+  const urlStack = new HubStack(app, 'Omnihub-url', {
+    config: parseStageConfig({ stage: 'url', webhookEndpoint: 'functionUrl', ingestReservedConcurrency: 30 }),
+    connectors: FIXTURE_CONNECTORS,
+    subscriptions: [],
+  });
   // Act
   prod = { app, stack: prodStack, template: Template.fromStack(prodStack) };
   dev = { app, stack: devStack, template: Template.fromStack(devStack) };
+  url = { app, stack: urlStack, template: Template.fromStack(urlStack) };
 }, 180_000);
 
 describe('Infra: DynamoDB table', () => {
@@ -394,7 +402,8 @@ describe('Infra: functions', () => {
       Architectures: ['arm64'],
       Handler: 'index.handler',
       TracingConfig: { Mode: 'Active' },
-      LoggingConfig: Match.objectLike({ LogGroup: { Ref: Match.anyValue() }, LogFormat: 'JSON' }),
+      // Text: Lambda's JSON-format level filtering would override Powertools' level and sampling.
+      LoggingConfig: Match.exact({ LogGroup: { Ref: Match.anyValue() }, LogFormat: 'Text' }),
       Environment: {
         Variables: Match.objectLike({
           NODE_OPTIONS: '--enable-source-maps',
@@ -405,6 +414,37 @@ describe('Infra: functions', () => {
     });
     prod.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
     dev.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+  });
+
+  it('logs WARN and up plus 1 % of invocations in full outside dev, INFO in dev (Powertools)', () => {
+    // Assess
+    prod.template.allResourcesProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_LOGGER_SAMPLE_RATE: '0.01' }),
+      },
+    });
+    dev.template.allResourcesProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ POWERTOOLS_LOG_LEVEL: 'INFO', POWERTOOLS_LOGGER_SAMPLE_RATE: '0' }),
+      },
+    });
+  });
+
+  it("samples this stack's traces by its own X-Ray rule (1/s + 1 % by default)", () => {
+    // Assess
+    prod.template.resourceCountIs('AWS::XRay::SamplingRule', 1);
+    prod.template.hasResourceProperties('AWS::XRay::SamplingRule', {
+      SamplingRule: Match.objectLike({
+        RuleName: 'omnihub-prod',
+        ReservoirSize: 1,
+        FixedRate: 0.01,
+        ServiceName: 'Omnihub-prod-*',
+        Priority: 100,
+      }),
+    });
+    // Lambda names functions <stack name>-<id>-<suffix>: no physical name may escape the rule's pattern.
+    for (const fn of Object.values(resourcesOf(prod.template, 'AWS::Lambda::Function')))
+      expect(fn.Properties.FunctionName).toBeUndefined();
   });
 
   it('bundles each handler as minified ESM with the createRequire banner and a source map', () => {
@@ -575,6 +615,82 @@ describe('Infra: connectors', () => {
         'ProfileWriterDeliveryDlqUrl',
       ]),
     );
+  });
+});
+
+describe('Infra: webhooks on a Lambda function URL', () => {
+  it('gives ingest a public (AuthType NONE) buffered function URL with both permissions Lambda requires', () => {
+    // Prepare
+    const ingestId = functionId(url, 'ingest');
+
+    // Assess
+    url.template.resourceCountIs('AWS::Lambda::Url', 1);
+    url.template.hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'NONE',
+      InvokeMode: 'BUFFERED',
+      TargetFunctionArn: { 'Fn::GetAtt': [ingestId, 'Arn'] },
+    });
+    url.template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunctionUrl',
+      FunctionUrlAuthType: 'NONE',
+      Principal: '*',
+    });
+    url.template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      InvokedViaFunctionUrl: true,
+      Principal: '*',
+    });
+    prod.template.resourceCountIs('AWS::Lambda::Url', 0);
+  });
+
+  it('keeps the /v1 API on the HTTP API with IAM and takes the webhooks off it', () => {
+    // Prepare
+    const routes = Object.values(resourcesOf(url.template, 'AWS::ApiGatewayV2::Route'));
+    const [stage] = Object.values(resourcesOf(url.template, 'AWS::ApiGatewayV2::Stage'));
+
+    // Assess
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(
+      HTTP_ROUTES.filter((r) => r.auth === 'iam')
+        .map(routeKey)
+        .sort(),
+    );
+    expect(routes.every((r) => r.Properties.AuthorizationType === 'AWS_IAM')).toBe(true);
+    expect(stage?.Properties.RouteSettings).toBeUndefined();
+  });
+
+  it("caps ingest by its reserved concurrency, the function URL's only limit, and refuses to go without one", () => {
+    // Assess
+    expect(
+      resourcesOf(url.template, 'AWS::Lambda::Function')[functionId(url, 'ingest')]?.Properties
+        .ReservedConcurrentExecutions,
+    ).toBe(30);
+    expect(() => parseStageConfig({ webhookEndpoint: 'functionUrl', ingestReservedConcurrency: 'none' })).toThrow(
+      /ingestReservedConcurrency: a number with webhookEndpoint=functionUrl/,
+    );
+  });
+
+  it('publishes webhook URLs on the function URL host; ingest rebuilds its URL from Host (no cycle)', () => {
+    // Prepare
+    const urlId = Object.keys(resourcesOf(url.template, 'AWS::Lambda::Url'))[0] as string;
+    const host = { 'Fn::Select': [2, { 'Fn::Split': ['/', { 'Fn::GetAtt': [urlId, 'FunctionUrl'] }] }] };
+    const ingestEnv = resourcesOf(url.template, 'AWS::Lambda::Function')[functionId(url, 'ingest')]?.Properties
+      .Environment.Variables;
+
+    // Assess
+    const [output] = Object.values(url.template.findOutputs('WebhookUrlAcmeChat'));
+    expect(output?.Value).toEqual({ 'Fn::Join': ['', ['https://', host, '/webhooks/acme-chat']] });
+    expect(ingestEnv[ENV.publicBaseUrl]).toBeUndefined();
+    const apiEnv = resourcesOf(url.template, 'AWS::Lambda::Function')[functionId(url, 'api')]?.Properties.Environment
+      .Variables;
+    expect(apiEnv[ENV.publicBaseUrl]).toEqual({ 'Fn::Join': ['', ['https://', host]] });
+  });
+
+  it('is cdk-nag clean with no new acknowledgement (AwsSolutions has no function-URL rule)', () => {
+    // Act
+    const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(url.stack);
+
+    // Assess
+    expect(report.violations.map((v) => v.ruleName)).toEqual([]);
   });
 });
 

@@ -7,6 +7,7 @@ import { createApiHandler } from '../../handlers/api/index.js';
 import { createSubscriptionRoutes } from '../../handlers/api/subscriptions.js';
 import { awsSubscriptionOperations, lazyDeliveryLog } from './deps/subscriptions.js';
 import { subscriptions } from '../../../subscriptions.config.js';
+import { logSampling } from '../../handlers/middleware.js';
 
 export const handler = createApiHandler({
   store: awsProfileStore(),
@@ -22,4 +23,4 @@ export const handler = createApiHandler({
     operations: awsSubscriptionOperations(subscriptions),
     runtime: 'aws',
   }),
-});
+}).use(logSampling());

@@ -7,5 +7,6 @@
 import { awsDispatcherDeps } from './deps/subscriptions.js';
 import { createDispatcherHandler } from '../../handlers/dispatcher.js';
 import { subscriptions } from '../../../subscriptions.config.js';
+import { logSampling } from '../../handlers/middleware.js';
 
-export const handler = createDispatcherHandler({ subscriptions, ...awsDispatcherDeps() });
+export const handler = createDispatcherHandler({ subscriptions, ...awsDispatcherDeps() }).use(logSampling());

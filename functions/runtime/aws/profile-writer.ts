@@ -2,5 +2,8 @@
 import { awsPublisher } from './deps/bus.js';
 import { awsProfileStore } from './deps/store.js';
 import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
+import { logSampling } from '../../handlers/middleware.js';
 
-export const handler = createProfileWriterHandler({ store: awsProfileStore(), publisher: awsPublisher() });
+export const handler = createProfileWriterHandler({ store: awsProfileStore(), publisher: awsPublisher() }).use(
+  logSampling(),
+);
