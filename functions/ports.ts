@@ -18,6 +18,34 @@ export interface EventPublisher {
   putEntries(entries: readonly BusEntry[]): Promise<void>;
 }
 
+/**
+ * What a second request carrying a one-time value gets told. `first`: the
+ * caller holds the value now and must `commit` it once the request is
+ * acknowledged, or `release` it if the request fails before that (so the
+ * vendor's genuine retry, carrying the same value, is not refused).
+ */
+export type ReplayClaim =
+  | {
+      readonly status: 'first';
+      /** Marks the value used until `expiresAt` (when the vendor's signature would no longer be accepted). */
+      commit(expiresAt: Date): Promise<void>;
+      /** Gives the value back; only the holder's own claim is removed. */
+      release(): Promise<void>;
+    }
+  /** `used`: a request with this value was acknowledged; `in-flight`: one is being processed now. */
+  | { readonly status: 'used' | 'in-flight' };
+
+/**
+ * Remembers one-time request values (a vendor's signed nonce or token) for
+ * as long as their signature stays valid, so a captured request can be used
+ * once (issue 9 item 12). Any connector with such a value opts in through
+ * `Connector.replay`. A claim is a lease: if the holder dies before
+ * committing or releasing, the value is free again after `leaseSeconds`.
+ */
+export interface ReplayGuard {
+  claim(key: string, opts: { readonly leaseSeconds: number }): Promise<ReplayClaim>;
+}
+
 /** Connector secrets (Secrets Manager on AWS, env locally). Missing → `{}`. */
 export interface SecretStore {
   get(connector: string): Promise<ConnectorSecrets>;

@@ -16,7 +16,8 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { listConnectors } from '../functions/connectors/index.js';
 import { ARCHIVE_PATTERN, HUB_RULES, type HubRule } from '../functions/events/rules.js';
-import { ENV } from '../functions/shared/config.js';
+import { ENV, FUNCTION_CONFIGS } from '../functions/shared/config.js';
+import { REPLAY_KEY_PREFIX } from '../functions/shared/replay-keys.js';
 import { HTTP_ROUTES } from '../functions/shared/routes.js';
 import type { StageConfig } from './config.js';
 import { ConnectorSecrets, type ConnectorInfo, connectorInfo } from './constructs/connector-secrets.js';
@@ -100,16 +101,21 @@ export class HubStack extends Stack {
     this.secrets = new ConnectorSecrets(this, 'connector-secrets', { connectors, prefix: config.secretPrefix });
 
     /** Functions — thin handlers; shared settings first, then one grant per need. */
+    // Each function is given only the variables its configuration declares
+    // (FUNCTION_CONFIGS); HubFunction refuses others and checks the required ones.
     const common = {
       logRetention: config.logRetention,
       logRemovalPolicy: retain,
       // Deliberate log volume (issue 10 item 6): WARN and up, plus every line of a sampled share of invocations.
       logLevel: config.logLevel,
       logSampleRate: config.logSampleRate,
-      environment: { [ENV.defaultCountry]: config.defaultCountry, POWERTOOLS_SERVICE_NAME: 'omnihub' },
+      environment: { POWERTOOLS_SERVICE_NAME: 'omnihub' },
     };
+    const country = { ...common.environment, [ENV.defaultCountry]: config.defaultCountry };
+    const dedupe = { [ENV.dedupeTtlDays]: String(config.dedupeTtlDays) };
     const ingest = new HubFunction(this, 'ingest', {
       ...common,
+      config: FUNCTION_CONFIGS.ingest,
       entry: entry('ingest'),
       description: 'Verifies, normalizes and publishes vendor webhooks',
       // Vendors time out after 5–20 s; ingest only verifies and publishes.
@@ -118,30 +124,36 @@ export class HubStack extends Stack {
       ...(config.ingestReservedConcurrency === 'none'
         ? {}
         : { reservedConcurrentExecutions: config.ingestReservedConcurrency }),
-      environment: { ...common.environment, [ENV.maxBodyBytes]: String(config.maxBodyBytes) },
+      environment: { ...country, [ENV.maxBodyBytes]: String(config.maxBodyBytes) },
     });
     const profileWriter = new HubFunction(this, 'profile-writer', {
       ...common,
+      config: FUNCTION_CONFIGS['profile-writer'],
       entry: entry('profile-writer'),
       description: 'Applies hub events to the single customer view',
       memorySize: 512,
       timeout: Duration.seconds(30),
-      environment: { ...common.environment, [ENV.dedupeTtlDays]: String(config.dedupeTtlDays) },
+      environment: { ...country, ...dedupe },
     });
     const api = new HubFunction(this, 'api', {
       ...common,
+      config: FUNCTION_CONFIGS.api,
       entry: entry('api'),
       description: 'IAM-authorized read API over the customer view',
       memorySize: 256,
       timeout: Duration.seconds(10),
+      // The same dedupe horizon as the writer: erase and unmerge write through the same store.
+      environment: { ...country, ...dedupe },
     });
     const hydrator = new HubFunction(this, 'hydrator', {
       ...common,
+      config: FUNCTION_CONFIGS.hydrator,
       entry: entry('hydrator'),
       description: 'Fetches the details of thin webhooks from vendor APIs and publishes the complete events',
       memorySize: 256,
       // Vendor APIs can be slow; the queue's visibility timeout follows this.
       timeout: Duration.seconds(30),
+      environment: country,
     });
     this.functions = { ingest, profileWriter, api, hydrator };
 
@@ -156,14 +168,19 @@ export class HubStack extends Stack {
     // Vendor API credentials live in the connector's secret: only connectors with a hydrate step (issue 9 item 15).
     hydrator.bindSecrets(this.secrets.hydrationSecrets, config.secretPrefix, 'read');
     hydrator.bindBus(this.bus.eventBus);
-    hydrator.addEnvironment(ENV.tableName, this.table.table.tableName);
     // GET /v1/connectors says whether a value was set from version metadata
     // (the stack creates each secret holding `{}`, so an operator's value is a
     // second labelled version); the api never reads a signing secret.
     api.bindSecrets(this.secrets.secrets, config.secretPrefix, 'status');
-    // The shared runtime config validates both names in every function at
-    // cold start; a name alone grants nothing.
     ingest.addEnvironment(ENV.tableName, this.table.table.tableName);
+    // Replay guard (Mailgun tokens): single items under REPLAY# only — never a profile, identity or dedupe record.
+    ingest.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [this.table.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${REPLAY_KEY_PREFIX}*`] } },
+      }),
+    );
 
     /**
      * Endpoints — the `/v1` API on the HTTP API behind SigV4; webhooks on the

@@ -39,15 +39,3 @@ export const replayName = (stage: string, subscription: string, now: Date): stri
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d{3}Z$/, '')}`.slice(0, 64);
-
-/** Environment of the functions that work with subscriptions; set by the CDK stack. */
-export const SUBSCRIPTION_ENV = {
-  /** `omnihub-<stage>-sub-`: rule and queue name prefix. */
-  prefix: 'OMNIHUB_SUBSCRIPTION_PREFIX',
-  /** Secrets Manager prefix of the per-subscription secrets. */
-  secretPrefix: 'OMNIHUB_SUBSCRIPTION_SECRET_PREFIX',
-  /** The hub bus: region, account and name for queue URLs and rule ARNs. */
-  eventBusArn: 'OMNIHUB_EVENT_BUS_ARN',
-  /** The bus archive replays read from. */
-  archiveArn: 'OMNIHUB_EVENT_ARCHIVE_ARN',
-} as const;

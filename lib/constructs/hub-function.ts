@@ -17,7 +17,12 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { ENV } from '../../functions/shared/config.js';
+import {
+  ENV,
+  type FunctionConfig,
+  undeclaredVariables,
+  unsetRequiredVariables,
+} from '../../functions/shared/config.js';
 
 /** The repository root: esbuild resolves from here whatever the caller's cwd. */
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -34,6 +39,13 @@ const ESM_REQUIRE_BANNER =
 export interface HubFunctionProps {
   /** Absolute path of the Lambda entry file; it must export `handler`. */
   readonly entry: string;
+  /**
+   * The function's configuration (`FUNCTION_CONFIGS.<fn>`): the only
+   * variables it may be given besides the runtime's own (`NODE_OPTIONS`,
+   * `POWERTOOLS_*`); synth fails when a required one without a default is
+   * not set.
+   */
+  readonly config: FunctionConfig;
   /** What the function does, shown in the console. */
   readonly description: string;
   /** @default 256 */
@@ -59,6 +71,9 @@ export interface HubFunctionProps {
 
 /** Powertools log levels the stack sets. */
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+const undeclaredMessage = (id: string, config: FunctionConfig, names: readonly string[]): string =>
+  `${id}: ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} not in the ${config.fn} configuration (FUNCTION_CONFIGS in functions/shared/config.ts): declare what the function reads, set nothing else`;
 
 /** Access a function gets to the table. */
 export type TableAccess = 'RW' | 'R';
@@ -86,11 +101,18 @@ const SECRET_ACTION: Record<SecretAccess, string> = {
 
 /**
  * A Node.js 22 / arm64 Lambda bundled by esbuild as minified ESM with source
- * maps, X-Ray active tracing, JSON logs into a log group it owns (retention
+ * maps, X-Ray active tracing, Powertools JSON lines into a log group it owns (retention
  * set, no `AWSLambdaBasicExecutionRole`), and a role that starts empty.
  */
 export class HubFunction extends NodejsFunction {
+  /** Set after `super()`: the CDK constructor adds `props.environment` itself, checked before. */
+  private hubConfig: FunctionConfig | undefined;
+  /** Names of the variables set, including those `super()` adds (hence `declare`: no initializer runs after it). */
+  declare private environmentNames: Set<string> | undefined;
+
   constructor(scope: Construct, id: string, props: HubFunctionProps) {
+    const undeclared = undeclaredVariables(props.config, Object.keys(props.environment ?? {}));
+    if (undeclared.length > 0) throw new Error(undeclaredMessage(id, props.config, undeclared));
     const logGroup = new LogGroup(scope, `${id}-logs`, {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
@@ -150,6 +172,14 @@ export class HubFunction extends NodejsFunction {
       },
     });
 
+    this.hubConfig = props.config;
+    this.node.addValidation({
+      validate: () =>
+        unsetRequiredVariables(props.config, [...(this.environmentNames ?? [])]).map(
+          (name) => `${id}: ${name} is required by the ${props.config.fn} configuration but the stack does not set it`,
+        ),
+    });
+
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
@@ -160,6 +190,21 @@ export class HubFunction extends NodejsFunction {
       reason:
         'The runtime is pinned to nodejs22.x on purpose: it is the runtime the hub is tested on (local Node 20/22 LTS line); moving to nodejs24.x is a deliberate upgrade with the toolchain, not a drift.',
     });
+  }
+
+  /** Refuses a variable the function's configuration does not declare (it would be read by nobody). */
+  public override addEnvironment(
+    key: string,
+    value: string,
+    options?: Parameters<NodejsFunction['addEnvironment']>[2],
+  ) {
+    if (this.hubConfig) {
+      const undeclared = undeclaredVariables(this.hubConfig, [key]);
+      if (undeclared.length > 0) throw new Error(undeclaredMessage(this.node.id, this.hubConfig, undeclared));
+    }
+    this.environmentNames ??= new Set();
+    this.environmentNames.add(key);
+    return super.addEnvironment(key, value, options);
   }
 
   /**

@@ -4,9 +4,11 @@
  * fails when a committed one differs.
  */
 import { readFileSync } from 'node:fs';
+import { renderAccessTable } from './access-table.js';
 import { renderApiReference } from './api-reference.js';
+import { renderConfiguration } from './configuration.js';
 import { replaceRegion } from './markers.js';
-import { renderAccessLevels, renderSecretRotation } from './security.js';
+import { renderSecretRotation } from './security.js';
 
 export interface GeneratedDoc {
   readonly file: string;
@@ -21,6 +23,7 @@ const region = (file: string, marker: string, body: () => string): GeneratedDoc 
 
 export const GENERATED_DOCS: readonly GeneratedDoc[] = [
   region('docs/api.md', 'api-reference', renderApiReference),
-  region('docs/security.md', 'access-levels', renderAccessLevels),
+  region('docs/security.md', 'access-table', renderAccessTable),
   region('docs/security.md', 'secret-rotation', renderSecretRotation),
+  { file: 'docs/configuration.md', render: renderConfiguration },
 ];

@@ -13,7 +13,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listConnectors } from '../../functions/connectors/index.js';
 import { ARCHIVE_PATTERN, HUB_RULES } from '../../functions/events/rules.js';
-import { ENV } from '../../functions/shared/config.js';
+import { ENV, FUNCTION_CONFIGS, undeclaredVariables, unsetRequiredVariables } from '../../functions/shared/config.js';
 import { HTTP_ROUTES, routeKey } from '../../functions/shared/routes.js';
 import { parseStageConfig } from '../../lib/config.js';
 import { ACCESS_LEVELS, accessPlan } from '../../lib/constructs/api-access.js';
@@ -394,6 +394,29 @@ describe('Infra: HTTP API', () => {
 });
 
 describe('Infra: functions', () => {
+  it('gives each function exactly the variables its configuration declares, every required one set', () => {
+    const configs = {
+      ingest: FUNCTION_CONFIGS.ingest,
+      profileWriter: FUNCTION_CONFIGS['profile-writer'],
+      api: FUNCTION_CONFIGS.api,
+      hydrator: FUNCTION_CONFIGS.hydrator,
+    } as const;
+    for (const synth of [prod, dev]) {
+      for (const [fn, config] of Object.entries(configs)) {
+        const id = functionId(synth, fn as keyof HubStack['functions']);
+        const names = Object.keys(
+          resourcesOf(synth.template, 'AWS::Lambda::Function')[id]?.Properties.Environment.Variables,
+        );
+        expect(undeclaredVariables(config, names), fn).toEqual([]);
+        expect(unsetRequiredVariables(config, names), fn).toEqual([]);
+      }
+    }
+    // Ingest publishes and claims one-time tokens; it never reads profiles, so it gets no store settings.
+    const ingest = resourcesOf(prod.template, 'AWS::Lambda::Function')[functionId(prod, 'ingest')];
+    expect(ingest?.Properties.Environment.Variables).not.toHaveProperty(ENV.dedupeTtlDays);
+    expect(ingest?.Properties.Environment.Variables).not.toHaveProperty(ENV.ignoredIdentities);
+  });
+
   it('runs the four Node.js 22 arm64 functions with tracing, source maps and owned log groups', () => {
     // Assess: ingest, api, profile-writer, hydrator.
     prod.template.resourceCountIs('AWS::Lambda::Function', 4);
@@ -404,13 +427,7 @@ describe('Infra: functions', () => {
       TracingConfig: { Mode: 'Active' },
       // Text: Lambda's JSON-format level filtering would override Powertools' level and sampling.
       LoggingConfig: Match.exact({ LogGroup: { Ref: Match.anyValue() }, LogFormat: 'Text' }),
-      Environment: {
-        Variables: Match.objectLike({
-          NODE_OPTIONS: '--enable-source-maps',
-          [ENV.tableName]: Match.anyValue(),
-          [ENV.eventBusName]: Match.anyValue(),
-        }),
-      },
+      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps' }) },
     });
     prod.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
     dev.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
@@ -496,7 +513,7 @@ describe('Infra: functions', () => {
     const putEvents = statements.filter((s) => actionsOf(s).includes('events:PutEvents'));
     expect(putEvents).toHaveLength(1);
     expect(putEvents[0]?.Resource).toEqual({ 'Fn::GetAtt': [busId, 'Arn'] });
-    expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:') || a.startsWith('sqs:'))).toEqual([]);
+    expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('sqs:'))).toEqual([]);
     expect(statements.every((s) => s.Effect === 'Allow' && !actionsOf(s).some((a) => a.endsWith('*')))).toBe(true);
   });
 
@@ -563,7 +580,17 @@ describe('Infra: functions', () => {
     expect(api.flatMap(actionsOf)).toEqual(
       expect.arrayContaining(['dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'events:PutEvents']),
     );
-    expect(ingest.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+    // Ingest touches only the replay guard's items: single-item calls on the table, REPLAY# keys only.
+    const tableId = logicalIdOf(prod.template, 'AWS::DynamoDB::Table', {});
+    const ingestTable = ingest.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    expect(ingestTable).toEqual([
+      {
+        Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REPLAY#*'] } },
+      },
+    ]);
   });
 });
 

@@ -13,7 +13,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HUB_RULES } from '../../functions/events/rules.js';
 import { defineSubscriptions } from '../../functions/subscriptions/config.js';
-import { SUBSCRIPTION_ENV } from '../../functions/subscriptions/naming.js';
+import { ENV } from '../../functions/shared/config.js';
 import { parseStageConfig } from '../../lib/config.js';
 import { HubStack } from '../../lib/hub-stack.js';
 import { HubSubscriptions } from '../../lib/constructs/subscriptions.js';
@@ -174,8 +174,8 @@ describe('Infra: subscriptions', () => {
       Timeout: 25,
       Environment: {
         Variables: Match.objectLike({
-          [SUBSCRIPTION_ENV.prefix]: 'omnihub-prod-sub-',
-          [SUBSCRIPTION_ENV.secretPrefix]: 'omnihub/prod/subscriptions/',
+          [ENV.subscriptionPrefix]: 'omnihub-prod-sub-',
+          [ENV.subscriptionSecretPrefix]: 'omnihub/prod/subscriptions/',
         }),
       },
     });
@@ -308,9 +308,9 @@ describe('Infra: subscriptions', () => {
       Description: Match.stringLikeRegexp('read API'),
       Environment: {
         Variables: Match.objectLike({
-          [SUBSCRIPTION_ENV.prefix]: 'omnihub-prod-sub-',
-          [SUBSCRIPTION_ENV.archiveArn]: Match.anyValue(),
-          [SUBSCRIPTION_ENV.eventBusArn]: Match.anyValue(),
+          [ENV.subscriptionPrefix]: 'omnihub-prod-sub-',
+          [ENV.archiveArn]: Match.anyValue(),
+          [ENV.eventBusArn]: Match.anyValue(),
         }),
       },
     });

@@ -1,9 +1,13 @@
-/** Lambda entry: SQS batches from the `profile-writer` rule into the customer view. */
-import { awsPublisher } from './deps/bus.js';
-import { awsProfileStore } from './deps/store.js';
+/** Lambda entry: SQS batches from the `profile-writer` rule into the customer view; configuration `FUNCTION_CONFIGS['profile-writer']`. */
 import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
 import { logSampling } from '../../handlers/middleware.js';
+import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
+import { awsPublisher } from './deps/bus.js';
+import { awsProfileStore } from './deps/store.js';
 
-export const handler = createProfileWriterHandler({ store: awsProfileStore(), publisher: awsPublisher() }).use(
-  logSampling(),
-);
+const config = readFunctionConfig(FUNCTION_CONFIGS['profile-writer']);
+
+export const handler = createProfileWriterHandler({
+  store: awsProfileStore(config),
+  publisher: awsPublisher(config.eventBusName),
+}).use(logSampling());

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { HubEvent } from '../../../functions/events/hub-event.js';
 import { createIngestHandler } from '../../../functions/handlers/ingest.js';
 import type { EventPublisher } from '../../../functions/ports.js';
+import { MemoryReplayGuard } from '../../../functions/adapters/memory/memory-replay-guard.js';
 
 const SECRET = 'function-url-test-secret-0123456789';
 const HOST = 'abcdefghijklmnopqrstuvwxyz012345.lambda-url.eu-central-1.on.aws';
@@ -48,6 +49,7 @@ const setup = () => {
   const handler = createIngestHandler({
     publisher,
     secrets: { get: async (c) => (c === 'telegram' ? { secret: SECRET } : {}) },
+    replayGuard: new MemoryReplayGuard(),
     defaultCountry: 'UA',
     maxBodyBytes: 64 * 1024,
   });

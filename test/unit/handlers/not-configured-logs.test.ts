@@ -7,6 +7,7 @@
  */
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MemoryReplayGuard } from '../../../functions/adapters/memory/memory-replay-guard.js';
 import { createIngestHandler } from '../../../functions/handlers/ingest.js';
 import { NOT_CONFIGURED_LOG_INTERVAL_MS } from '../../../functions/handlers/middleware.js';
 import type { EventPublisher, SecretStore } from '../../../functions/ports.js';
@@ -77,6 +78,7 @@ describe('Ingest: an unconfigured connector', () => {
     // Prepare
     const handler = createIngestHandler({
       publisher: nothingPublished,
+      replayGuard: new MemoryReplayGuard(),
       secrets: noSecrets,
       defaultCountry: 'UA',
       maxBodyBytes: 64 * 1024,
@@ -110,6 +112,7 @@ describe('Ingest: an unconfigured connector', () => {
     // Prepare: a secret store that fails is a fault of the hub (5xx), not an operator's to-do.
     const handler = createIngestHandler({
       publisher: nothingPublished,
+      replayGuard: new MemoryReplayGuard(),
       secrets: {
         get: async () => {
           throw new Error('Secrets Manager is down');

@@ -3,8 +3,7 @@
  * only (`ListSecretVersionIds`), the one secret permission that function has.
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { awsConfig } from './config.js';
 import { SecretsManagerSecretStatus } from '../../../adapters/aws/secrets-manager-secret-status.js';
 
-export const awsSecretStatus = () =>
-  new SecretsManagerSecretStatus(new SecretsManagerClient({}), awsConfig().secretPrefix);
+/** `prefix` is `OMNIHUB_SECRET_PREFIX`: a connector's secret is `<prefix><connector>`. */
+export const awsSecretStatus = (prefix: string) => new SecretsManagerSecretStatus(new SecretsManagerClient({}), prefix);
