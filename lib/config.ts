@@ -4,7 +4,7 @@
  * validated once, so a typo fails the synth with a message naming the context
  * key instead of deploying a half-configured hub.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_MAX_BODY_BYTES } from '../functions/shared/http.js';
 

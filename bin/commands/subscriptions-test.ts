@@ -1,6 +1,6 @@
 /** `omnihub subscriptions test`: would this event reach that subscription? (EventBridge's TestEventPattern, locally). */
 import { existsSync, readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { findConnector } from '../../functions/connectors/index.js';
 import { type EventBridgeEnvelope, toBusEntry, toEnvelope } from '../../functions/events/envelope.js';
 import { isCustomerEventType, parseCustomerEvent } from '../../functions/events/customer-events.js';

@@ -7,7 +7,7 @@
  * (`subscriptions[1].pattern.detail-type[0]: …`), at `cdk synth`, at
  * `npm start` and in every function that imports the config.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { validatePattern } from '../events/pattern-matcher.js';
 import type { EventPattern } from '../events/rules.js';
 import { HubError } from '../shared/errors.js';

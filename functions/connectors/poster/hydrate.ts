@@ -27,7 +27,7 @@ import {
   type PosterTransaction,
   type PosterTransactionProduct,
 } from './schema.js';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const POSTER_API_BASE_URL = 'https://joinposter.com/api';
 

@@ -12,7 +12,7 @@ import type { HydrateContext, HydrationRequest } from '../types.js';
 import { currencyCode, decimalToMinor, formatMoney } from '../shared/money.js';
 import { CONNECTOR, orderIdentities, REFUND_HYDRATION } from './normalize.js';
 import { OrderSchema, parseLosslessJson } from './schema.js';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Admin API version the order is read with (a stable, supported version). */
 export const SHOPIFY_API_VERSION = '2025-07';

@@ -3,7 +3,7 @@
  * are set. The status comes from secret metadata (`SecretStatusReader`), never
  * from the values: on AWS the `api` function may not read a signing secret.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { listConnectors } from '../../connectors/index.js';
 import { ChannelSchema } from '../../events/hub-event.js';
 import { type RouteContracts, respond } from './contract.js';
