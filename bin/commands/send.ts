@@ -2,7 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
-import { findConnector, listConnectors } from '../../functions/connectors/index.js';
+import { listConnectors } from '../../functions/connectors/index.js';
+import { findConnector } from '../../functions/connectors/loaded.js';
 import { type Command, EXIT, parseCommandArgs, REPO_ROOT, UsageError } from '../cli.js';
 import { callHub, resolveHubUrl } from '../hub-client.js';
 

@@ -36,6 +36,26 @@ export interface SecretRotation {
   readonly how: string;
 }
 
+/**
+ * What the hub knows about a connector without loading its module: enough
+ * for the route, its secret, the stack, the docs and `GET /v1/connectors`.
+ * Each connector folder exports it from `meta.ts` (no zod, no vendor code),
+ * so the registry can list every connector while ingest loads only the one a
+ * webhook is for.
+ */
+export interface ConnectorMeta {
+  /** URL segment, registry key, EventBridge source suffix (`omnihub.<name>`). */
+  readonly name: string;
+  readonly displayName: string;
+  /** Channel of most of its events (an event may still carry another). */
+  readonly channel: Channel;
+  /** Vendor documentation of the webhook format, for operators. */
+  readonly docsUrl: string;
+  readonly secrets: readonly SecretSpec[];
+  /** The connector has a `hydrate` step (thin webhooks): the hydrator may read its secret. */
+  readonly hydrates: boolean;
+}
+
 export interface NormalizeContext {
   /** ISO time the hub received the request. */
   readonly receivedAt: string;

@@ -6,7 +6,7 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { findConnector } from '../connectors/index.js';
+import { loadConnector } from '../connectors/index.js';
 import type { Connector } from '../connectors/types.js';
 import { parseHubEvent } from '../events/hub-event.js';
 import type { EventPublisher, ReplayGuard, SecretStore } from '../ports.js';
@@ -140,8 +140,10 @@ export const createIngestHandler = (deps: IngestDeps) => {
     .use(httpErrors({ now: () => now().getTime() }))
     .handler(async (event) => {
       const name = connectorNameOf(event);
-      const connector = findConnector(name);
-      if (!connector) throw new NotFoundError(`No connector named "${name ?? ''}"; GET /v1/connectors lists them`);
+      // An unknown name loads nothing; a known one loads its module on its first webhook here.
+      const pending = loadConnector(name);
+      if (!pending) throw new NotFoundError(`No connector named "${name ?? ''}"; GET /v1/connectors lists them`);
+      const connector = await pending;
       const req = toRawRequest(event, { publicBaseUrl: deps.publicBaseUrl, maxBodyBytes: deps.maxBodyBytes });
       const secrets = await deps.secrets.get(connector.name);
       if (req.method === 'GET') return handshake(connector, req, secrets);

@@ -7,20 +7,10 @@
 import { RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { Connector } from '../../functions/connectors/types.js';
+import type { ConnectorMeta } from '../../functions/connectors/types.js';
 
-/** What the stack needs to know about a connector. */
-export type ConnectorInfo = Pick<Connector, 'name' | 'secrets'> & {
-  /** Has a `hydrate` step: the hydrator may read its secret (vendor API credentials). */
-  readonly hydrates: boolean;
-};
-
-/** The stack's view of a registry entry. */
-export const connectorInfo = (c: Pick<Connector, 'name' | 'secrets' | 'hydrate'>): ConnectorInfo => ({
-  name: c.name,
-  secrets: c.secrets,
-  hydrates: typeof c.hydrate === 'function',
-});
+/** What the stack needs to know about a connector: its registry metadata (`hydrates`: the hydrator may read its secret). */
+export type ConnectorInfo = Pick<ConnectorMeta, 'name' | 'secrets' | 'hydrates'>;
 
 /**
  * Initial value of every secret. It must never change: CloudFormation would

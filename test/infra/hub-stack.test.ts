@@ -5,16 +5,18 @@
  * findings. One app, built once: the second stack reuses the first one's
  * esbuild bundles (CDK caches identical asset staging).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, type CfnElement, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listConnectors } from '../../functions/connectors/index.js';
+import { listLoadedConnectors } from '../../functions/connectors/loaded.js';
 import { ARCHIVE_PATTERN, HUB_RULES } from '../../functions/events/rules.js';
 import { ENV, FUNCTION_CONFIGS, undeclaredVariables, unsetRequiredVariables } from '../../functions/shared/config.js';
 import { HTTP_ROUTES, routeKey } from '../../functions/shared/routes.js';
+import { ESM_REQUIRE_BANNER } from '../../lib/bundling.js';
 import { parseStageConfig } from '../../lib/config.js';
 import { ACCESS_LEVELS, accessPlan } from '../../lib/constructs/api-access.js';
 import type { ConnectorInfo } from '../../lib/constructs/connector-secrets.js';
@@ -464,19 +466,32 @@ describe('Infra: functions', () => {
       expect(fn.Properties.FunctionName).toBeUndefined();
   });
 
-  it('bundles each handler as minified ESM with the createRequire banner and a source map', () => {
-    for (const fn of Object.values(resourcesOf(prod.template, 'AWS::Lambda::Function'))) {
-      // Prepare
-      const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
-      const dir = join(prod.app.outdir, `asset.${hash}`);
+  it('bundles each handler as ESM with code splitting, each output file with the createRequire banner and a source map', () => {
+    // Prepare
+    const fns = resourcesOf(prod.template, 'AWS::Lambda::Function');
+    const dirOf = (fnId: string) =>
+      join(prod.app.outdir, `asset.${String(fns[fnId]?.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
 
+    for (const [id, fn] of Object.entries(fns)) {
       // Act
-      const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
+      const dir = dirOf(id);
+      const files = [
+        'index.mjs',
+        ...(existsSync(join(dir, 'chunks')) ? readdirSync(join(dir, 'chunks')) : [])
+          .filter((f) => f.endsWith('.mjs'))
+          .map((f) => `chunks/${f}`),
+      ];
 
       // Assess
-      expect(code.startsWith("import { createRequire as __omnihubCreateRequire } from 'node:module';")).toBe(true);
-      expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
+      expect(fn.Properties.Handler).toBe('index.handler');
+      for (const file of files) {
+        expect(readFileSync(join(dir, file), 'utf8').startsWith(ESM_REQUIRE_BANNER), `${id} ${file}`).toBe(true);
+        expect(existsSync(join(dir, `${file}.map`)), `${id} ${file}.map`).toBe(true);
+      }
     }
+    // Ingest loads a connector on its first webhook: one chunk per connector at least, none read at init.
+    const ingestChunks = readdirSync(join(dirOf(functionId(prod, 'ingest')), 'chunks'));
+    expect(ingestChunks.filter((f) => f.endsWith('.mjs')).length).toBeGreaterThanOrEqual(listConnectors().length);
   });
 
   it('reserves (and caps) the concurrency of ingest only, unless configured none', () => {
@@ -533,7 +548,8 @@ describe('Infra: functions', () => {
     [
       'prod',
       () => prod,
-      listConnectors()
+      // From the modules themselves: the grant follows the real hydrate steps, not only the metadata.
+      listLoadedConnectors()
         .filter((c) => c.hydrate)
         .map((c) => c.name),
     ],

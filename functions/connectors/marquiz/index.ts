@@ -7,27 +7,13 @@ import { safeEqual } from '../shared/signature.js';
 import { defineConnector } from '../types.js';
 import { normalizeMarquiz } from './normalize.js';
 import { MarquizLeadSchema } from './schema.js';
+import { marquizMeta } from './meta.js';
 
 /** Query parameter of the webhook URL holding the shared secret. */
 export const MARQUIZ_TOKEN_PARAM = 'token';
 
 export const marquizConnector = defineConnector({
-  name: 'marquiz',
-  displayName: 'Marquiz',
-  channel: 'web',
-  docsUrl: 'https://help.marquiz.ru/',
-  secrets: [
-    {
-      name: 'secret',
-      env: 'OMNIHUB_SECRET_MARQUIZ',
-      description: 'Random token appended to the webhook URL as ?token=…; Marquiz has no request signature',
-      required: true,
-      rotation: {
-        by: 'operator',
-        how: "Generate a new random token (24+ bytes), put it, then change `?token=` in the webhook URL of the quiz's integration in Marquiz.",
-      },
-    },
-  ],
+  ...marquizMeta,
   verify: (req, secrets) => {
     if (!secrets.secret) return { ok: false, reason: 'No URL token is configured' };
     const token = req.query[MARQUIZ_TOKEN_PARAM];

@@ -9,6 +9,7 @@ import { safeEqual } from '../shared/signature.js';
 import { defineConnector } from '../types.js';
 import { normalizeRingostat } from './normalize.js';
 import { RingostatCallSchema, type RingostatCall } from './schema.js';
+import { ringostatMeta } from './meta.js';
 
 /** Query parameter of the webhook URL holding the shared secret. */
 export const RINGOSTAT_TOKEN_PARAM = 'token';
@@ -25,22 +26,7 @@ const decode = (req: RawRequest): unknown => {
 };
 
 export const ringostatConnector = defineConnector({
-  name: 'ringostat',
-  displayName: 'Ringostat',
-  channel: 'phone',
-  docsUrl: 'https://help.ringostat.com/en/articles/6313229-how-to-realise-the-ringostat-integration-using-webhooks',
-  secrets: [
-    {
-      name: 'secret',
-      env: 'OMNIHUB_SECRET_RINGOSTAT',
-      description: 'Random token appended to the webhook URL as ?token=…; Ringostat has no request signature',
-      required: true,
-      rotation: {
-        by: 'operator',
-        how: "Generate a new random token (24+ bytes), put it, then change `?token=` in the webhook URL in Ringostat's integration settings.",
-      },
-    },
-  ],
+  ...ringostatMeta,
   verify: (req, secrets) => {
     if (!secrets.secret) return { ok: false, reason: 'No URL token is configured' };
     const token = req.query[RINGOSTAT_TOKEN_PARAM];

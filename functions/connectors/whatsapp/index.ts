@@ -7,35 +7,10 @@ import { META_SIGNATURE_HEADER, metaHandshake, signMetaSample, verifyMetaSignatu
 import { defineConnector } from '../types.js';
 import { normalizeWhatsApp } from './normalize.js';
 import { WhatsAppWebhookSchema } from './schema.js';
+import { whatsappMeta } from './meta.js';
 
 export const whatsappConnector = defineConnector({
-  name: 'whatsapp',
-  displayName: 'WhatsApp Business Cloud API',
-  channel: 'whatsapp',
-  docsUrl: 'https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/text',
-  secrets: [
-    {
-      name: 'secret',
-      env: 'OMNIHUB_SECRET_WHATSAPP',
-      description: 'Meta App Secret (App settings → Basic); signs every POST as X-Hub-Signature-256',
-      required: true,
-      rotation: {
-        by: 'vendor',
-        how: 'Reset the app secret in the Meta app dashboard (App settings → Basic), then put the new value.',
-      },
-    },
-    {
-      name: 'verifyToken',
-      env: 'OMNIHUB_VERIFY_TOKEN_WHATSAPP',
-      description:
-        'Verify token you choose and paste next to the callback URL; only used by the GET subscription check',
-      required: false,
-      rotation: {
-        by: 'operator',
-        how: "Choose a new token, put it, then enter it next to the callback URL in the app's WhatsApp configuration (Meta sends it only when the subscription is verified).",
-      },
-    },
-  ],
+  ...whatsappMeta,
   verify: (req, secrets) => verifyMetaSignature(req.body, req.headers[META_SIGNATURE_HEADER], secrets.secret),
   parse: (req) => parseJsonBody(req, WhatsAppWebhookSchema, 'WhatsApp webhook'),
   normalize: normalizeWhatsApp,
