@@ -450,21 +450,25 @@ const buildSections = (
       header: [
         'function',
         'MB',
-        'bundle KiB',
+        'init KiB',
         'floor KiB',
         'size ×',
         'init ms',
         'floor ms',
         'init ×',
         'init × w/o maps',
+        'lazy KiB',
+        'first use of the heaviest lazy module',
         'bundled, not granted',
-        'largest modules (KiB)',
+        'largest modules at init (KiB)',
         `≤ ${TARGETS.initRatio}×`,
       ],
       rows: (bundles.result.functions as any[]).map((f): Cell[] =>
         f.error
           ? [
               f.function,
+              null,
+              null,
               null,
               null,
               null,
@@ -487,6 +491,10 @@ const buildSections = (
               f.floorInitMs,
               f.initRatio,
               f.initRatioWithoutSourceMaps,
+              typeof f.lazyBytes === 'number' ? round(f.lazyBytes / 1024, 0) : null,
+              f.heaviestLazyModule
+                ? `${String(f.heaviestLazyModule.module).replace(/^functions\/|\/index\.ts$/g, '')} ${f.heaviestLazyModule.kib} KiB, +${f.heaviestLazyModule.firstLoadMs} ms`
+                : null,
               (f.bundledNotGranted ?? []).join(', ') || null,
               (f.topContributors as { module: string; kib: number }[])
                 .slice(0, 3)

@@ -3,13 +3,10 @@ import qs from 'qs';
 import type { z } from 'zod';
 import { ValidationError } from '../../shared/errors.js';
 import type { RawRequest } from '../../shared/http.js';
+import { describeIssues } from '../../shared/issues.js';
 
-/** Turns zod issues into one message that names the bad fields. */
-export const describeIssues = (error: z.ZodError): string =>
-  error.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
-    .join('; ');
+/** Re-exported for the connectors that name the bad fields of a vendor's answer. */
+export { describeIssues };
 
 export const validate = <T>(schema: z.ZodType<T>, input: unknown, what: string): T => {
   const result = schema.safeParse(input);
