@@ -28,6 +28,7 @@ import {
   DEFAULT_ASSUMPTIONS,
   FUNCTION_URL_ASSUMPTIONS,
   PRICES,
+  senderCostPerMillion,
   traceShare,
   type CostResult,
   type EventProfile,
@@ -545,6 +546,20 @@ const buildSections = (
         `Columns without "${URL_SUFFIX.trim()}" take webhooks on the HTTP API ($1.00 per million requests, access log); "${URL_SUFFIX.trim()}" on a Lambda function URL (no per-request charge, no access log).`,
         `Logs: Powertools at ${a.logLevel} with ${a.logSampleRate * 100} % of invocations sampled in full (the per-webhook INFO lines are written for that share), Lambda's START/END/REPORT in Text format (${a.platformLogBytesPerInvocation} B), 26 B per log event. X-Ray: the stage's rule, ${a.traceReservoirPerSecond}/s + ${a.traceSampleRate * 100} % = ${round(traceShare(a) * 100, 2)} % of requests at ${a.ratePerSecond}/s.`,
         ...(projection ? [projection] : []),
+      ],
+    });
+    // Outbound: $ per million messages sent, vendors' prices excluded (model in bench/cost.ts).
+    const outbound = senderCostPerMillion();
+    sections.push({
+      title: `5b. $ per million outbound messages sent (vendors' prices excluded; ${PRICES.region}, ${PRICES.date})`,
+      header: ['line', 'usd'],
+      rows: [
+        ...outbound.lines.map((l) => [l.item.replace(/ \(.*\)$/, ''), round(l.usd, 3)]),
+        ['TOTAL $ per million', round(outbound.totalUsd, 2)],
+      ],
+      digits: 3,
+      notes: [
+        `api ${outbound.ingestBilledMs} ms per request; sender ${outbound.writerBatchBilledMs} ms per batch of ${DEFAULT_ASSUMPTIONS.batchSize} with the vendor's answer awaited (assumptions: DEFAULT_OUTBOUND_PROFILE).`,
       ],
     });
     if (returning) {

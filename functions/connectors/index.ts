@@ -13,23 +13,23 @@
 import { binotelMeta } from './binotel/meta.js';
 import { bitrix24Meta } from './bitrix24/meta.js';
 import { hubspotMeta } from './hubspot/meta.js';
-import { instagramMeta } from './instagram/meta.js';
+import { instagramMeta, instagramSenderSecrets } from './instagram/meta.js';
 import { kommoMeta } from './kommo/meta.js';
-import { mailgunMeta } from './mailgun/meta.js';
+import { mailgunMeta, mailgunSenderSecrets } from './mailgun/meta.js';
 import { marquizMeta } from './marquiz/meta.js';
-import { messengerMeta } from './messenger/meta.js';
+import { messengerMeta, messengerSenderSecrets } from './messenger/meta.js';
 import { posterMeta } from './poster/meta.js';
 import { ringostatMeta } from './ringostat/meta.js';
-import { sesMeta } from './ses/meta.js';
+import { sesMeta, sesSenderSecrets } from './ses/meta.js';
 import { shopifyMeta } from './shopify/meta.js';
 import { siteMeta } from './site/meta.js';
 import { squareMeta } from './square/meta.js';
-import { telegramMeta } from './telegram/meta.js';
-import { twilioMeta } from './twilio/meta.js';
+import { telegramMeta, telegramSenderSecrets } from './telegram/meta.js';
+import { twilioMeta, twilioSenderSecrets } from './twilio/meta.js';
 import { typeformMeta } from './typeform/meta.js';
-import { viberMeta } from './viber/meta.js';
-import { whatsappMeta } from './whatsapp/meta.js';
-import type { Connector, ConnectorMeta } from './types.js';
+import { viberMeta, viberSenderSecrets } from './viber/meta.js';
+import { whatsappMeta, whatsappSenderSecrets } from './whatsapp/meta.js';
+import type { Connector, ConnectorMeta, SecretSpec } from './types.js';
 
 /** A registered connector: its metadata now, its module on first use. */
 export interface ConnectorEntry extends ConnectorMeta {
@@ -38,6 +38,18 @@ export interface ConnectorEntry extends ConnectorMeta {
 
 // biome-ignore lint/suspicious/noExplicitAny: a payload type is existential (parse makes it, normalize takes it); the registry can only erase it
 type AnyConnector = Connector<any>;
+
+/**
+ * A connector that can also send (`<name>/send.ts`, listed in `./senders.ts`):
+ * its sender's keys join the connector's (one list for the env, Secrets
+ * Manager and `GET /v1/connectors`; a sender's spec replaces a connector's
+ * spec of the same name). The keys come from `meta.ts`, so listing them loads
+ * no sender.
+ */
+const withSenderSecrets = <M extends ConnectorMeta>(meta: M, senderSecrets: readonly SecretSpec[]): M => ({
+  ...meta,
+  secrets: [...meta.secrets.filter((s) => !senderSecrets.some((x) => x.name === s.name)), ...senderSecrets],
+});
 
 /** Pairs the metadata with its module's loader (the contract test checks the module's connector is the one the metadata describes). */
 const lazy = <M extends ConnectorMeta>(meta: M, load: () => Promise<AnyConnector>) => ({
@@ -49,22 +61,36 @@ export const CONNECTORS = {
   binotel: lazy(binotelMeta, () => import('./binotel/index.js').then((m) => m.binotelConnector)),
   bitrix24: lazy(bitrix24Meta, () => import('./bitrix24/index.js').then((m) => m.bitrix24Connector)),
   hubspot: lazy(hubspotMeta, () => import('./hubspot/index.js').then((m) => m.hubspotConnector)),
-  instagram: lazy(instagramMeta, () => import('./instagram/index.js').then((m) => m.instagramConnector)),
+  instagram: lazy(withSenderSecrets(instagramMeta, instagramSenderSecrets), () =>
+    import('./instagram/index.js').then((m) => m.instagramConnector),
+  ),
   kommo: lazy(kommoMeta, () => import('./kommo/index.js').then((m) => m.kommoConnector)),
-  mailgun: lazy(mailgunMeta, () => import('./mailgun/index.js').then((m) => m.mailgunConnector)),
+  mailgun: lazy(withSenderSecrets(mailgunMeta, mailgunSenderSecrets), () =>
+    import('./mailgun/index.js').then((m) => m.mailgunConnector),
+  ),
   marquiz: lazy(marquizMeta, () => import('./marquiz/index.js').then((m) => m.marquizConnector)),
-  messenger: lazy(messengerMeta, () => import('./messenger/index.js').then((m) => m.messengerConnector)),
+  messenger: lazy(withSenderSecrets(messengerMeta, messengerSenderSecrets), () =>
+    import('./messenger/index.js').then((m) => m.messengerConnector),
+  ),
   poster: lazy(posterMeta, () => import('./poster/index.js').then((m) => m.posterConnector)),
   ringostat: lazy(ringostatMeta, () => import('./ringostat/index.js').then((m) => m.ringostatConnector)),
-  ses: lazy(sesMeta, () => import('./ses/index.js').then((m) => m.sesConnector)),
+  ses: lazy(withSenderSecrets(sesMeta, sesSenderSecrets), () => import('./ses/index.js').then((m) => m.sesConnector)),
   shopify: lazy(shopifyMeta, () => import('./shopify/index.js').then((m) => m.shopifyConnector)),
   site: lazy(siteMeta, () => import('./site/index.js').then((m) => m.siteConnector)),
   square: lazy(squareMeta, () => import('./square/index.js').then((m) => m.squareConnector)),
-  telegram: lazy(telegramMeta, () => import('./telegram/index.js').then((m) => m.telegramConnector)),
-  twilio: lazy(twilioMeta, () => import('./twilio/index.js').then((m) => m.twilioConnector)),
+  telegram: lazy(withSenderSecrets(telegramMeta, telegramSenderSecrets), () =>
+    import('./telegram/index.js').then((m) => m.telegramConnector),
+  ),
+  twilio: lazy(withSenderSecrets(twilioMeta, twilioSenderSecrets), () =>
+    import('./twilio/index.js').then((m) => m.twilioConnector),
+  ),
   typeform: lazy(typeformMeta, () => import('./typeform/index.js').then((m) => m.typeformConnector)),
-  viber: lazy(viberMeta, () => import('./viber/index.js').then((m) => m.viberConnector)),
-  whatsapp: lazy(whatsappMeta, () => import('./whatsapp/index.js').then((m) => m.whatsappConnector)),
+  viber: lazy(withSenderSecrets(viberMeta, viberSenderSecrets), () =>
+    import('./viber/index.js').then((m) => m.viberConnector),
+  ),
+  whatsapp: lazy(withSenderSecrets(whatsappMeta, whatsappSenderSecrets), () =>
+    import('./whatsapp/index.js').then((m) => m.whatsappConnector),
+  ),
 } satisfies Record<string, ConnectorEntry>;
 
 export type ConnectorName = keyof typeof CONNECTORS;

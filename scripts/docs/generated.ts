@@ -9,6 +9,7 @@ import { renderApiReference } from './api-reference.js';
 import { renderConfiguration } from './configuration.js';
 import { replaceRegion } from './markers.js';
 import { renderSecretRotation } from './security.js';
+import { renderConnectorTable, renderDeployGuide } from './readme.js';
 
 export interface GeneratedDoc {
   readonly file: string;
@@ -26,4 +27,6 @@ export const GENERATED_DOCS: readonly GeneratedDoc[] = [
   region('docs/security.md', 'access-table', renderAccessTable),
   region('docs/security.md', 'secret-rotation', renderSecretRotation),
   { file: 'docs/configuration.md', render: renderConfiguration },
+  region('README.md', 'connectors', renderConnectorTable),
+  { file: 'docs/deploy.md', render: renderDeployGuide },
 ];

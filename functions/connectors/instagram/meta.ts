@@ -3,7 +3,16 @@
  * registry, the stack, the docs and `GET /v1/connectors` read only this).
  */
 import { secretEnvName } from '../shared/secret-env.js';
+import { metaSenderSecrets } from '../shared/meta-send-secrets.js';
 import type { ConnectorMeta } from '../types.js';
+
+/** Keys of the sender (./send.ts), joined to the connector's secret by the registry: known without loading the sender. */
+export const instagramSenderSecrets = metaSenderSecrets({
+  connector: 'instagram',
+  tokenDescription:
+    'Page access token of the Page linked to the Instagram professional account, with instagram_manage_messages',
+  senderDescription: 'Page id linked to the Instagram account (POST /{page-id}/messages); without it /me/messages',
+});
 
 export const instagramMeta = {
   name: 'instagram',

@@ -15,7 +15,7 @@ import { KommoWebhookSchema } from './schema.js';
 import { kommoMeta } from './meta.js';
 
 /** Query parameter of the webhook URL holding the shared secret. */
-export const KOMMO_TOKEN_PARAM = 'token';
+const KOMMO_TOKEN_PARAM = 'token';
 
 export const kommoConnector = defineConnector({
   ...kommoMeta,

@@ -3,7 +3,16 @@
  * registry, the stack, the docs and `GET /v1/connectors` read only this).
  */
 import { secretEnvName } from '../shared/secret-env.js';
+import { metaSenderSecrets } from '../shared/meta-send-secrets.js';
 import type { ConnectorMeta } from '../types.js';
+
+/** Keys of the sender (./send.ts), joined to the connector's secret by the registry: known without loading the sender. */
+export const messengerSenderSecrets = metaSenderSecrets({
+  connector: 'messenger',
+  tokenDescription:
+    'Long-lived Page access token: pages_messaging to send messages, leads_retrieval to fetch lead ads (leadgen)',
+  senderDescription: 'Page id that sends (POST /{page-id}/messages); without it the token’s Page (/me/messages)',
+});
 
 export const messengerMeta = {
   name: 'messenger',

@@ -15,7 +15,7 @@ import {
 } from './schema.js';
 import { typeformMeta } from './meta.js';
 
-export const TYPEFORM_SIGNATURE_HEADER = 'typeform-signature';
+const TYPEFORM_SIGNATURE_HEADER = 'typeform-signature';
 const PREFIX = 'sha256=';
 
 /**

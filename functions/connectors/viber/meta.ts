@@ -2,7 +2,30 @@
  * Viber REST Bot API: what the hub knows about this connector without loading it (the
  * registry, the stack, the docs and `GET /v1/connectors` read only this).
  */
-import type { ConnectorMeta } from '../types.js';
+import { secretEnvName } from '../shared/secret-env.js';
+import type { ConnectorMeta, SecretSpec } from '../types.js';
+
+export const VIBER_API_BASE_URL = 'https://chatapi.viber.com/pa';
+/** `sender.name` limit. */
+export const VIBER_SENDER_NAME_LIMIT = 28;
+
+/** Keys of the sender (./send.ts), joined to the connector's secret by the registry: known without loading the sender. */
+export const viberSenderSecrets = [
+  {
+    name: 'sender',
+    env: secretEnvName('SENDER', 'viber'),
+    description: `Sender name shown above the bot's messages (sender.name, at most ${VIBER_SENDER_NAME_LIMIT} characters); sending uses the auth token above`,
+    required: false,
+    rotation: { by: 'none', how: 'The sending identity (a number, a name, a page or a domain), not a credential.' },
+  },
+  {
+    name: 'apiBaseUrl',
+    env: secretEnvName('API_BASE_URL', 'viber'),
+    description: `REST Bot API root (default ${VIBER_API_BASE_URL})`,
+    required: false,
+    rotation: { by: 'none', how: 'An API address, not a credential.' },
+  },
+] as const satisfies readonly SecretSpec[];
 
 export const viberMeta = {
   name: 'viber',

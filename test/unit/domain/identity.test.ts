@@ -126,3 +126,30 @@ describe('normalizePhone on the min metadata (what the Lambdas bundle)', () => {
     expect(normalizePhone(input, country)).toBe(expected);
   });
 });
+
+describe('phone country on the min metadata (quiet hours read the time zone from it)', () => {
+  it.each([
+    '+14165551234', // Toronto: CA, not US, on a shared +1
+    '+16045551234',
+    '+12125551234',
+    '+18095551234',
+    '+12465551234',
+    '+447911123456',
+    '+79161234567',
+    '+77011234567', // Kazakhstan on Russia's +7
+    '+380501112233',
+    '+61412345678',
+    '+590690123456',
+    '+262692123456',
+    '+3584570123456',
+  ])('%s gets the country the full metadata gives', async (input) => {
+    // Prepare
+    const min = await import('libphonenumber-js/min');
+    const max = await import('libphonenumber-js/max');
+    const expected = max.parsePhoneNumberFromString(input)?.country;
+
+    // Assess
+    expect(expected).toBeDefined();
+    expect(min.parsePhoneNumberFromString(input)?.country).toBe(expected);
+  });
+});
