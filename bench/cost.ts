@@ -194,6 +194,23 @@ export const traceShare = (
 export const infoLineShare = (a: Pick<CostAssumptions, 'logLevel' | 'logSampleRate'>): number =>
   a.logLevel === 'DEBUG' || a.logLevel === 'INFO' ? 1 : a.logSampleRate;
 
+/**
+ * The sequential DynamoDB round trips of one event from its measured calls:
+ * transactions apart (they take longer), every other call — reads, and the
+ * single-item writes of a store that skips the transaction — as one round trip each.
+ */
+export const dynamoCallsOf = (
+  calls: Record<string, number | null | undefined>,
+): { dynamoReadCalls: number; dynamoTransactCalls: number } => {
+  let dynamoReadCalls = 0;
+  let dynamoTransactCalls = 0;
+  for (const [name, n] of Object.entries(calls)) {
+    if (name === 'TransactWriteItems') dynamoTransactCalls += n ?? 0;
+    else dynamoReadCalls += n ?? 0;
+  }
+  return { dynamoReadCalls, dynamoTransactCalls };
+};
+
 /** What one event costs the hub, from the measurements. */
 export interface EventProfile {
   readonly label: string;

@@ -26,6 +26,7 @@ import {
   type CostAssumptions,
   costPerMillion,
   DEFAULT_ASSUMPTIONS,
+  dynamoCallsOf,
   FUNCTION_URL_ASSUMPTIONS,
   PRICES,
   senderCostPerMillion,
@@ -174,8 +175,7 @@ const buildProfiles = (
       eventBytes: scenario.transactionItemBytes?.[1] ?? 1500,
       writerCpuMs: writerCpuMs as number,
       writerMemoryMb,
-      dynamoReadCalls: (calls.GetItem ?? 0) + (calls.BatchGetItem ?? 0) + (calls.UpdateItem ?? 0),
-      dynamoTransactCalls: calls.TransactWriteItems ?? 1,
+      ...dynamoCallsOf(calls),
       wcu: scenario.wcu,
       rcu: scenario.rcu,
       appLogBytes: appLogBytes as number,
@@ -202,8 +202,7 @@ const buildProfiles = (
       label: 'End-to-end mix (run A average, incl. fresh customers and merges)',
       wcu: mix.awsWcuPerEvent,
       rcu: mix.awsRcuPerEvent,
-      dynamoReadCalls: (c.GetItem ?? 0) + (c.BatchGetItem ?? 0) + (c.UpdateItem ?? 0),
-      dynamoTransactCalls: c.TransactWriteItems ?? 1,
+      ...dynamoCallsOf(c),
     });
   }
   return { profiles, notes };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   costPerMillion,
   DEFAULT_ASSUMPTIONS,
+  dynamoCallsOf,
   FUNCTION_URL_ASSUMPTIONS,
   infoLineShare,
   lambdaBilledMs,
@@ -129,6 +130,30 @@ describe('Bench: cost model', () => {
       traceReservoirPerSecond: prod.traceReservoirPerSecond,
       traceSampleRate: prod.traceSampleRate,
     });
+  });
+});
+
+describe('Bench: the store calls of an event, from the capacity table', () => {
+  it('counts a transaction as a transaction and every other call as one round trip', () => {
+    // Act & Assess: today's path (reads, then one transaction).
+    expect(dynamoCallsOf({ GetItem: 2, BatchGetItem: 1, TransactWriteItems: 1 })).toEqual({
+      dynamoReadCalls: 3,
+      dynamoTransactCalls: 1,
+    });
+    // A returning message without a transaction (conditional put of the timeline item, then the profile update).
+    expect(dynamoCallsOf({ GetItem: 1, PutItem: 1, UpdateItem: 1 })).toEqual({
+      dynamoReadCalls: 3,
+      dynamoTransactCalls: 0,
+    });
+    expect(dynamoCallsOf({ GetItem: null })).toEqual({ dynamoReadCalls: 0, dynamoTransactCalls: 0 });
+  });
+
+  it('prices the write units the capacity table measured, not a constant', () => {
+    // Act
+    const at = (wcu: number) => costPerMillion({ ...profile, wcu }, FUNCTION_URL_ASSUMPTIONS).totalUsd;
+
+    // Assess: each write unit is $0.625 per million events.
+    expect(at(6) - at(2)).toBeCloseTo(4 * 0.625, 10);
   });
 });
 
