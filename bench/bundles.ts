@@ -35,6 +35,8 @@ const SDK_CLIENTS: Record<string, string> = {
   '@aws-sdk/client-sns': 'SNSClient',
   '@aws-sdk/client-s3': 'S3Client',
   '@aws-sdk/client-ssm': 'SSMClient',
+  '@aws-sdk/client-scheduler': 'SchedulerClient',
+  '@aws-sdk/client-sesv2': 'SESv2Client',
 };
 
 interface Construct {
@@ -180,6 +182,11 @@ const initEnv = (): NodeJS.ProcessEnv => ({
   OMNIHUB_DEFAULT_COUNTRY: 'UA',
   // Subscriptions (lib/constructs/subscriptions.ts): `omnihub-<stage>-sub-`.
   OMNIHUB_SUBSCRIPTION_PREFIX: 'omnihub-bench-sub-',
+  // The sender's queue and scheduler (lib/constructs/hub-outbound.ts): validated as ARNs, so not guessable.
+  OMNIHUB_SENDER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/omnihub-bench-sender',
+  OMNIHUB_SENDER_QUEUE_ARN: 'arn:aws:sqs:us-east-1:123456789012:omnihub-bench-sender',
+  OMNIHUB_SCHEDULE_GROUP: 'omnihub-bench',
+  OMNIHUB_SCHEDULE_ROLE_ARN: 'arn:aws:iam::123456789012:role/omnihub-bench-scheduler',
   POWERTOOLS_SERVICE_NAME: 'omnihub',
 });
 
