@@ -249,7 +249,7 @@ const priceProfiles = (profiles: readonly EventProfile[]): CostResult[] => {
   ];
 };
 
-/** Write units of a returning message once the store's non-transactional path lands (issue 10 item 3). */
+/** Write units of a returning message once the store's non-transactional path lands. */
 const PROJECTED_RETURNING_WCU = 2;
 
 /**

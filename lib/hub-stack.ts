@@ -114,7 +114,7 @@ export class HubStack extends Stack {
     const common = {
       logRetention: config.logRetention,
       logRemovalPolicy: retain,
-      // Deliberate log volume (issue 10 item 6): WARN and up, plus every line of a sampled share of invocations.
+      // Deliberate log volume: WARN and up, plus every line of a sampled share of invocations.
       logLevel: config.logLevel,
       logSampleRate: config.logSampleRate,
       environment: { POWERTOOLS_SERVICE_NAME: 'omnihub' },

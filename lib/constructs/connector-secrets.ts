@@ -21,12 +21,12 @@ const PLACEHOLDER_VALUE = '{}';
 
 /**
  * Why a Secrets Manager rotation function does not rotate this connector's
- * secret, from what its secret specs say about each key (issue 9 item 19):
+ * secret, from what its secret specs say about each key:
  * a vendor-issued value can only be replaced by the vendor; an operator-chosen
  * one changes together with the vendor's setting, which only the operator (or
  * vendor-management credentials the hub deliberately does not hold) can do.
  */
-export const rotationReason = (connector: Pick<ConnectorInfo, 'name' | 'secrets'>): string => {
+const rotationReason = (connector: Pick<ConnectorInfo, 'name' | 'secrets'>): string => {
   const of = (by: 'vendor' | 'operator' | 'none') =>
     connector.secrets.filter((s) => s.rotation.by === by).map((s) => `"${s.name}"`);
   const vendor = of('vendor');

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { CONNECTORS, loadConnector, secretEnvName } from '../../functions/connectors/index.js';
 import { LOADED_CONNECTORS, listLoadedConnectors } from '../../functions/connectors/loaded.js';
+import { findSender } from '../../functions/connectors/senders.js';
 import type { Connector, NormalizeContext } from '../../functions/connectors/types.js';
 import { identityKey } from '../../functions/domain/identity.js';
 import { HubEventSchema, type HubEvent } from '../../functions/events/hub-event.js';
@@ -106,17 +107,23 @@ describe('Connector registry', () => {
     for (const [key, connector] of entries) expect(connector.name).toBe(key);
   });
 
-  it("describes each connector in its registry line exactly as its module does (the metadata is the module's)", () => {
+  it("describes each connector in its registry line exactly as its module does, plus its sender's keys", () => {
     for (const [key, entry] of Object.entries(CONNECTORS)) {
       // Prepare
       const connector = LOADED_CONNECTORS[key as keyof typeof CONNECTORS];
+      // A sending connector's entry adds its sender's keys (the sender's spec wins a shared name).
+      const senderSecrets = findSender(key)?.secrets ?? [];
+      const expectedSecrets = [
+        ...connector.secrets.filter((s) => !senderSecrets.some((x) => x.name === s.name)),
+        ...senderSecrets,
+      ];
 
       // Assess
       expect(connector.name, key).toBe(entry.name);
       expect(connector.displayName, key).toBe(entry.displayName);
       expect(connector.channel, key).toBe(entry.channel);
       expect(connector.docsUrl, key).toBe(entry.docsUrl);
-      expect(connector.secrets, key).toEqual(entry.secrets);
+      expect(entry.secrets, key).toEqual(expectedSecrets);
       expect(typeof connector.hydrate === 'function', `${key} hydrates`).toBe(entry.hydrates);
     }
   });

@@ -124,7 +124,7 @@ const refs = (ids: readonly string[]): string[] => ids.map((id) => JSON.stringif
 
 let prod: Synth;
 let dev: Synth;
-/** Webhooks on a Lambda function URL (issue 10 item 6). */
+/** Webhooks on a Lambda function URL. */
 let url: Synth;
 
 beforeAll(() => {

@@ -1,5 +1,5 @@
 /**
- * What a Lambda cold start reads (issue 10 item 4), from esbuild's graph of
+ * What a Lambda cold start reads, from esbuild's graph of
  * each entry built exactly as the stack builds it (`lib/bundling.ts`): no
  * connector module (only the registry's metadata), no zod locale but the
  * default one, libphonenumber's min metadata, no CommonJS form parser in the API. The timings are the
