@@ -95,7 +95,12 @@ export const VARIABLES = {
   abandonedCartHours: variable(
     'OMNIHUB_ABANDONED_CART_HOURS',
     z.coerce.number().positive().default(24),
-    'A cart with no order for this many hours counts as abandoned.',
+    'A cart with no order for this many hours counts as abandoned (the hub then publishes `cart.abandoned`).',
+  ),
+  leadUnansweredMinutes: variable(
+    'OMNIHUB_LEAD_UNANSWERED_MINUTES',
+    z.coerce.number().min(0).max(10_080).default(15),
+    'A lead or callback request with no outbound message and no call for this many minutes publishes `lead.unanswered`; 0 turns it off.',
   ),
   subscriptionPrefix: variable(
     'OMNIHUB_SUBSCRIPTION_PREFIX',
@@ -315,6 +320,7 @@ export const FUNCTION_CONFIGS = {
     maxIdentitiesPerType: 'required',
     lifespanYears: 'required',
     abandonedCartHours: 'required',
+    leadUnansweredMinutes: 'required',
     ...OUTBOUND,
   }),
 } as const;

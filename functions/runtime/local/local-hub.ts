@@ -32,6 +32,8 @@ import { startLocalSubscriptions, type LocalSubscriptions } from './local-subscr
 import type { SubscriptionInput } from '../../subscriptions/config.js';
 import type { Context } from 'aws-lambda';
 import { startLocalOutbound, type LocalOutbound } from './local-outbound.js';
+import { startLocalAutomations, type LocalAutomations } from './local-automations.js';
+import type { AutomationsFileInput } from '../../automations/config.js';
 
 export interface LocalHubOptions {
   /** 0 → any free port. @default PORT, else 3000 */
@@ -68,6 +70,10 @@ export interface LocalHubOptions {
   readonly fetch?: typeof fetch;
   /** Subscriptions; omitted → `subscriptions.config.ts`. */
   readonly subscriptions?: readonly SubscriptionInput[];
+  /** Automations; omitted → `automations.config.ts`. */
+  readonly automations?: AutomationsFileInput;
+  /** Waits of the time-based events (tests: short); default from OMNIHUB_ABANDONED_CART_HOURS / OMNIHUB_LEAD_UNANSWERED_MINUTES. */
+  readonly timeBased?: { readonly abandonedCartHours?: number; readonly leadUnansweredMinutes?: number };
   /** HTTP client of the subscription dispatcher. @default fetch */
   readonly subscriptionFetch?: typeof fetch;
   /** The clock of the messages API and the sender (quiet hours, windows, retries); tests inject one. @default the wall clock */
@@ -120,6 +126,8 @@ export interface LocalHub {
   readonly subscriptions: LocalSubscriptions;
   /** Outbound messages: store, settings, the scheduler of deferred sends. */
   readonly outbound: LocalOutbound;
+  /** Automations: the validated file, the runner's queue and its timers. */
+  readonly automations: LocalAutomations;
 }
 
 const queueContext = (name: string): Context =>
@@ -209,6 +217,25 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     if (rule.consumer === 'sender') outbound.attachSenderQueue(queue);
   }
 
+  // ---- Automations: rule → queue → runner, timers journaled beside the queues.
+  const automations = await startLocalAutomations({
+    ...(options.automations ? { automations: options.automations } : {}),
+    timeBased: {
+      abandonedCartHours: options.timeBased?.abandonedCartHours ?? config.abandonedCartHours,
+      leadUnansweredMinutes: options.timeBased?.leadUnansweredMinutes ?? config.leadUnansweredMinutes,
+    },
+    bus,
+    store,
+    messages: outbound.messages,
+    settings: outbound.settings,
+    defaultCountry,
+    retryBaseMs: options.retryBaseMs ?? 500,
+    fsync,
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  // ---- end of automations
+
   const apiToken = options.apiToken ?? config.apiToken ?? randomBytes(24).toString('base64url');
 
   // ---- Subscriptions: rule → queue → dispatcher per subscription, served under /v1/subscriptions.
@@ -286,6 +313,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     await Promise.all([...bus.queues().map((q) => q.stop()), subscriptions.stop()]);
     // Deferred sends stay in their journal for the next start.
     outbound.stop();
+    automations.stop();
     const pending = bus.queues().reduce((n, q) => n + q.stats().pending + q.stats().inFlight, 0);
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
@@ -307,6 +335,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     idle: () => bus.idle(),
     subscriptions,
     outbound,
+    automations,
     stop: async () => {
       await shutdown();
     },
