@@ -4,6 +4,7 @@
  * (docs/cli.md).
  */
 import type { Command } from '../cli.js';
+import { automationsListCommand, automationsTestCommand } from './automations.js';
 import { dlqRedriveCommand } from './dlq-redrive.js';
 import { messageCommand } from './message.js';
 import { reachCommand } from './reach.js';
@@ -20,4 +21,6 @@ export const COMMANDS: readonly Command[] = [
   sendCommand,
   messageCommand,
   reachCommand,
+  automationsListCommand,
+  automationsTestCommand,
 ];
