@@ -98,6 +98,18 @@ const sinceTrigger = async (deps: RunnerDeps, customerId: string, triggerEventId
 };
 
 export const createAutomationRunner = (deps: RunnerDeps) => {
+  /**
+   * Whether `event` counts as an `unless` match: a message an automation sent
+   * (an acknowledgement) is no answer to a lead, so it cancels nothing.
+   */
+  const cancels = async (reaction: Reaction, customerId: string, event: HubEvent): Promise<boolean> => {
+    if (!reaction.unless?.(envelopeOf(event))) return false;
+    const hubMessageId = event.type === 'message.sent' ? event.data.hubMessageId : undefined;
+    if (!hubMessageId) return true;
+    const message = await deps.messages.get(customerId, hubMessageId);
+    return !message?.origin?.startsWith('automation:');
+  };
+
   const record = async (
     type: 'automation.triggered' | 'automation.skipped',
     reaction: Reaction,
@@ -169,6 +181,7 @@ export const createAutomationRunner = (deps: RunnerDeps) => {
           // One message per run, however often its timer fires.
           idempotencyKey: `automation:${automation.name}:${trigger.id}`,
         },
+        { origin: `automation:${automation.name}` },
       );
       await record('automation.triggered', reaction, profile, trigger.id, message.channel, {
         messageId: message.messageId,
@@ -210,7 +223,8 @@ export const createAutomationRunner = (deps: RunnerDeps) => {
     const later = newer.map(fromTimelineItem).filter((e) => !isIgnored(e));
     // A newer `when` match owns the run now (its own timer, or it already acted).
     if (later.some((e) => e.id !== triggerEvent.id && reaction.when(envelopeOf(e)))) return;
-    const cancelledBy = reaction.unless ? later.find((e) => reaction.unless?.(envelopeOf(e))) : undefined;
+    let cancelledBy: HubEvent | undefined;
+    for (const e of later) if (!cancelledBy && (await cancels(reaction, profile.customerId, e))) cancelledBy = e;
     if (cancelledBy) {
       if (reaction.action.kind === 'send')
         await record('automation.skipped', reaction, profile, due.triggerEventId, triggerEvent.channel, {
@@ -239,7 +253,7 @@ export const createAutomationRunner = (deps: RunnerDeps) => {
     const profile = await resolveCustomer(deps, event);
     if (!profile) throw new CustomerNotYetKnownError(event.id);
     for (const reaction of matching) {
-      if (reaction.unless?.(envelopeOf(event))) {
+      if (await cancels(reaction, profile.customerId, event)) {
         const cancelled = await deps.timers.cancel(timerName(reaction, profile.customerId));
         if (cancelled && reaction.action.kind === 'send')
           await record('automation.skipped', reaction, profile, event.id, event.channel, {

@@ -36,9 +36,21 @@ const AUTOMATIONS: AutomationsFileInput = {
         text: 'You left something in your cart',
       },
     },
+    {
+      name: 'quiz-ack',
+      description: 'Tell a quiz lead we received the request',
+      when: { 'detail-type': ['lead.submitted'] },
+      send: {
+        purpose: 'service',
+        text: 'Дякуємо! Ми отримали вашу заявку і зателефонуємо протягом 15 хвилин.',
+        template: { name: 'lead_received', language: 'uk' },
+      },
+    },
   ],
   marketingCap: { max: 1, per: '7d' },
 };
+/** One second: `OMNIHUB_LEAD_UNANSWERED_MINUTES` as the test injects it. */
+const LEAD_WAIT_MINUTES = 1 / 60;
 
 let whatsapp: Awaited<ReturnType<typeof startFakeWhatsApp>>;
 const dataDir = mkdtempSync(join(tmpdir(), 'omnihub-automations-'));
@@ -50,7 +62,7 @@ const startHub = (abandonedCartHours = CART_WAIT_HOURS) =>
     tableName,
     dataDir,
     automations: AUTOMATIONS,
-    timeBased: { abandonedCartHours, leadUnansweredMinutes: 0 },
+    timeBased: { abandonedCartHours, leadUnansweredMinutes: LEAD_WAIT_MINUTES },
     extraEnv: {
       OMNIHUB_API_TOKEN_WHATSAPP: WA.token,
       OMNIHUB_SENDER_WHATSAPP: WA.phoneNumberId,
@@ -80,6 +92,14 @@ const whatsappMessage = (waId: string, id: string) => ({
       ],
     },
   ],
+});
+
+const siteLead = (type: 'lead.submitted' | 'callback.requested', phone: string, formId: string) => ({
+  version: 1,
+  type,
+  occurredAt: new Date().toISOString(),
+  visitor: { id: `v_${phone.slice(-6)}`, phone, name: 'Олена' },
+  data: { formId, formName: 'Розрахунок кухні', answers: [{ question: 'Форма кухні', answer: 'Кутова' }] },
 });
 
 const siteEvent = (type: 'cart.updated' | 'order.placed', phone: string, id: string) => ({
@@ -134,6 +154,12 @@ const timeline = async (customerId: string) => {
   expect(res.status).toBe(200);
   return res.body.items as { type: string; data: Record<string, unknown>; summary: string }[];
 };
+
+const textsTo = (waId: string) =>
+  whatsapp.requests.filter((r) => {
+    const body = JSON.parse(r.body.toString('utf8')) as { to: string; type: string };
+    return body.to === waId && body.type === 'text';
+  });
 
 const templatesTo = (waId: string) =>
   whatsapp.requests.filter((r) => {
@@ -191,25 +217,6 @@ describe('Automations: the abandoned cart', () => {
     expect(items.some((i) => i.type === 'message.sent')).toBe(true);
   });
 
-  it('an order.placed within the wait cancels it: no cart.abandoned, no message', async () => {
-    // Prepare
-    const customerId = await customer('380671110002');
-
-    // Act
-    await inbound('site', siteEvent('cart.updated', '+380671110002', 'b1'));
-    await inbound('site', siteEvent('order.placed', '+380671110002', 'b1'));
-    await new Promise((r) => setTimeout(r, 2_500));
-    await hub.idle();
-
-    // Assess
-    const types = (await timeline(customerId)).map((i) => i.type);
-    expect(types).toContain('order.placed');
-    expect(types).not.toContain('cart.abandoned');
-    expect(types).not.toContain('automation.triggered');
-    expect(templatesTo('380671110002')).toEqual([]);
-    expect(hub.automations.timers.pending().filter((t) => t.name.endsWith(customerId))).toEqual([]);
-  });
-
   it('the marketing frequency cap holds: a second abandoned cart within the week is skipped with the reason', async () => {
     // Prepare: the first customer already got one marketing message (cap: 1 a week).
     const res = await api(hub, `/v1/customers?identity=${encodeURIComponent('phone:+380671110001')}`);
@@ -249,5 +256,78 @@ describe('Automations: the abandoned cart', () => {
     expect(types.filter((t) => t === 'automation.triggered')).toHaveLength(1);
     expect(templatesTo('380671110003')).toHaveLength(1);
     expect(hub.automations.timers.pending()).toEqual([]);
+  });
+
+  it('an order.placed within the wait cancels it: no cart.abandoned, no message', async () => {
+    // Prepare (the hub restarted above waits 4 s: the order certainly comes within the wait)
+    const customerId = await customer('380671110002');
+
+    // Act
+    await inbound('site', siteEvent('cart.updated', '+380671110002', 'b1'));
+    await inbound('site', siteEvent('order.placed', '+380671110002', 'b1'));
+    await new Promise((r) => setTimeout(r, 5_000));
+    await hub.idle();
+
+    // Assess
+    const types = (await timeline(customerId)).map((i) => i.type);
+    expect(types).toContain('order.placed');
+    expect(types).not.toContain('cart.abandoned');
+    expect(types).not.toContain('automation.triggered');
+    expect(templatesTo('380671110002')).toEqual([]);
+    expect(hub.automations.timers.pending().filter((t) => t.name.endsWith(customerId))).toEqual([]);
+  });
+});
+
+describe('Automations: leads', () => {
+  it('a quiz lead gets the acknowledgement on the channel she writes in; nobody calling fires lead.unanswered', async () => {
+    // Prepare: she wrote on WhatsApp (window open), then completed the kitchen quiz with that phone.
+    const customerId = await customer('380671110004');
+
+    // Act
+    await inbound('site', siteLead('lead.submitted', '+380671110004', 'kitchen-quote'));
+    await eventually(async () => (await timeline(customerId)).some((i) => i.type === 'lead.unanswered'));
+
+    // Assess: the ack went as WhatsApp text (within the 24 h window); an automation's message is no answer.
+    const items = await timeline(customerId);
+    const ack = items.filter((i) => i.type === 'automation.triggered');
+    expect(ack).toHaveLength(1);
+    expect(ack[0]?.data).toMatchObject({ automation: 'quiz-ack', sentChannel: 'whatsapp' });
+    expect(textsTo('380671110004')).toHaveLength(1);
+    const unanswered = items.filter((i) => i.type === 'lead.unanswered');
+    expect(unanswered).toHaveLength(1);
+    expect(unanswered[0]?.data).toMatchObject({ leadType: 'lead.submitted', formId: 'kitchen-quote' });
+  });
+
+  it("a manager's message within the wait answers a callback request: no lead.unanswered", async () => {
+    // Prepare
+    const customerId = await customer('380671110005');
+
+    // Act
+    await inbound('site', siteLead('callback.requested', '+380671110005', 'callback-widget'));
+    const res = await fetch(`${hub.url}/v1/customers/${customerId}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${hub.apiToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ purpose: 'service', text: 'Передзвоню за хвилину', idempotencyKey: 'manager-1' }),
+    });
+    expect(res.status).toBe(202);
+    await hub.idle();
+    await new Promise((r) => setTimeout(r, 2_000));
+    await hub.idle();
+
+    // Assess
+    const types = (await timeline(customerId)).map((i) => i.type);
+    expect(types).toContain('callback.requested');
+    expect(types).toContain('message.sent');
+    expect(types).not.toContain('lead.unanswered');
+  });
+
+  it('a callback request with no call and no message fires lead.unanswered once', async () => {
+    const customerId = await customer('380671110006');
+    await inbound('site', siteLead('callback.requested', '+380671110006', 'callback-widget'));
+    await eventually(async () => (await timeline(customerId)).some((i) => i.type === 'lead.unanswered'));
+    await new Promise((r) => setTimeout(r, 1_000));
+    const unanswered = (await timeline(customerId)).filter((i) => i.type === 'lead.unanswered');
+    expect(unanswered).toHaveLength(1);
+    expect(unanswered[0]?.data).toMatchObject({ leadType: 'callback.requested', formId: 'callback-widget' });
   });
 });
