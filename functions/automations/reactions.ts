@@ -6,7 +6,7 @@
  * so both share one timer mechanism, one cancel path and one re-check.
  */
 import { compilePattern, type CompiledPattern } from '../events/pattern-matcher.js';
-import type { HubEventType } from '../events/hub-event.js';
+import { HUB_EVENT_TYPES, type HubEventType, SOURCE_PREFIX } from '../events/hub-event.js';
 import { parseQuietHours, type QuietHours } from '../domain/reachability/quiet-hours.js';
 import { durationMs, type Automation, type AutomationsFile } from './schema.js';
 
@@ -91,10 +91,10 @@ export const reactionsOf = (file: AutomationsFile, settings: TimeBasedSettings):
 
 /**
  * The rule feeding the runner: every touchpoint and every event the hub
- * makes, except the runner's own records. The runner matches each
- * automation's own patterns itself, with the same matcher.
+ * makes about a customer, except the runner's own records. The runner
+ * matches each automation's own patterns itself, with the same matcher.
  */
 export const AUTOMATIONS_RULE_PATTERN = {
-  source: [{ prefix: 'omnihub.' }],
-  'detail-type': [{ 'anything-but': ['automation.triggered', 'automation.skipped', 'message.requested'] }],
+  source: [{ prefix: SOURCE_PREFIX }],
+  'detail-type': HUB_EVENT_TYPES.filter((t) => t !== 'automation.triggered' && t !== 'automation.skipped'),
 };

@@ -17,7 +17,14 @@ import type { CountryCode } from '../domain/identity.js';
 import { fromTimelineItem, type Profile, type TimelineItem } from '../domain/profile.js';
 import { customerTimeZone, quietHoursEnd } from '../domain/reachability/quiet-hours.js';
 import type { BusEntry } from '../events/envelope.js';
-import { type Channel, HUB_SOURCE, type HubEvent, parseHubEvent, SCHEMA_VERSION } from '../events/hub-event.js';
+import {
+  type Channel,
+  HUB_EVENT_TYPES,
+  HUB_SOURCE,
+  type HubEvent,
+  parseHubEvent,
+  SCHEMA_VERSION,
+} from '../events/hub-event.js';
 import { submitMessage } from '../outbound/submit.js';
 import type { OutboundSettings } from '../outbound/settings.js';
 import type { EventPublisher, MessageStore, ProfileStore, Timers } from '../ports.js';
@@ -246,6 +253,8 @@ export const createAutomationRunner = (deps: RunnerDeps) => {
   /** One bus envelope (a hub event, or an `automation.due` from a timer). */
   const handle = async (envelope: { 'detail-type'?: unknown; detail?: unknown }): Promise<void> => {
     if (envelope['detail-type'] === AUTOMATION_DUE) return fire(AutomationDueSchema.parse(envelope.detail));
+    // Only customer events start or cancel runs (not a hydration request, not a customer.merged notification).
+    if (!(HUB_EVENT_TYPES as readonly unknown[]).includes(envelope['detail-type'])) return;
     const event = parseHubEvent(envelope.detail);
     if (isIgnored(event)) return;
     const matching = deps.reactions.filter((r) => r.when(envelopeOf(event)) || r.unless?.(envelopeOf(event)));
