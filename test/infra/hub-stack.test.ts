@@ -46,6 +46,8 @@ const expectedAcknowledgements = (tableLogicalId: string, apiLogicalId: string):
     `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
     // The sender's one-time schedules (deferred messages) in the hub's own schedule group.
     'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/omnihub-prod-messages/*]',
+    // The automation runner's timers in its own schedule group (test/infra/automations.test.ts).
+    'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/omnihub-prod-automations/*]',
     // The path parameters of the IAM routes in the access-level policies (test/infra/api-access.test.ts).
     ...[...new Set(ACCESS_LEVELS.flatMap((l) => accessPlan(HTTP_ROUTES)[l].allow))]
       .filter((p) => p.includes('*'))
@@ -57,6 +59,9 @@ const expectedAcknowledgements = (tableLogicalId: string, apiLogicalId: string):
     'AwsSolutions-SMG4',
     'AwsSolutions-SQS3',
   ].sort();
+
+/** Rule → queue → consumer sets: one per HUB_RULES entry, plus the automations rule (test/infra/automations.test.ts). */
+const RULE_QUEUES = HUB_RULES.length + 1;
 
 interface Synth {
   readonly app: App;
@@ -202,7 +207,7 @@ describe('Infra: event bus', () => {
 describe('Infra: rules and queues', () => {
   it('creates one rule per HUB_RULES entry with exactly its pattern', () => {
     // Assess
-    prod.template.resourceCountIs('AWS::Events::Rule', HUB_RULES.length);
+    prod.template.resourceCountIs('AWS::Events::Rule', RULE_QUEUES);
     const rules = Object.values(resourcesOf(prod.template, 'AWS::Events::Rule'));
     for (const rule of HUB_RULES) {
       const found = rules.find((r) => r.Properties.Name === `omnihub-prod-${rule.name}`);
@@ -264,7 +269,7 @@ describe('Infra: rules and queues', () => {
     const policies = Object.values(resourcesOf(prod.template, 'AWS::SQS::QueuePolicy'));
 
     // Assess
-    expect(Object.keys(queues)).toHaveLength(3 * HUB_RULES.length);
+    expect(Object.keys(queues)).toHaveLength(3 * RULE_QUEUES);
     for (const [id, queue] of Object.entries(queues)) {
       expect(queue.Properties.SqsManagedSseEnabled, id).toBe(true);
       const sslDeny = policies.some(
@@ -283,7 +288,7 @@ describe('Infra: rules and queues', () => {
     const writerId = functionId(prod, 'profileWriter');
 
     // Assess
-    prod.template.resourceCountIs('AWS::Lambda::EventSourceMapping', HUB_RULES.length);
+    prod.template.resourceCountIs('AWS::Lambda::EventSourceMapping', RULE_QUEUES);
     prod.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: writerId },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -295,7 +300,7 @@ describe('Infra: rules and queues', () => {
 
   it('alarms on the first message in every dead-letter queue, notifying the topic when configured', () => {
     // Assess
-    prod.template.resourceCountIs('AWS::CloudWatch::Alarm', 2 * HUB_RULES.length);
+    prod.template.resourceCountIs('AWS::CloudWatch::Alarm', 2 * RULE_QUEUES);
     prod.template.allResourcesProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Namespace: 'AWS/SQS',
@@ -408,9 +413,9 @@ describe('Infra: functions', () => {
     expect(ingest?.Properties.Environment.Variables).not.toHaveProperty(ENV.ignoredIdentities);
   });
 
-  it('runs the six Node.js 22 arm64 functions with tracing, source maps and owned log groups', () => {
-    // Assess: ingest, api, profile-writer, hydrator, sender, message-status.
-    prod.template.resourceCountIs('AWS::Lambda::Function', 6);
+  it('runs the seven Node.js 22 arm64 functions with tracing, source maps and owned log groups', () => {
+    // Assess: ingest, api, profile-writer, hydrator, sender, message-status, automations.
+    prod.template.resourceCountIs('AWS::Lambda::Function', 7);
     prod.template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],

@@ -94,7 +94,8 @@ beforeAll(() => {
 describe('Infra: subscriptions', () => {
   it('creates exactly one rule per subscription, with its pattern, enabled as configured', () => {
     // Assess
-    template.resourceCountIs('AWS::Events::Rule', HUB_RULES.length + SUBSCRIPTIONS.length);
+    // The hub's rules (HUB_RULES and the automations rule) and one per subscription.
+    template.resourceCountIs('AWS::Events::Rule', HUB_RULES.length + 1 + SUBSCRIPTIONS.length);
     for (const s of SUBSCRIPTIONS) {
       const rule = ruleOf(s.name);
       expect(rule?.Properties.EventPattern, s.name).toEqual(s.pattern);
@@ -168,7 +169,8 @@ describe('Infra: subscriptions', () => {
         ScalingConfig: { MaximumConcurrency: concurrency },
       });
     }
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', HUB_RULES.length + 2);
+    // HUB_RULES' consumers, the automation runner, and the two dispatched subscriptions.
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', HUB_RULES.length + 1 + 2);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
       Timeout: 25,
