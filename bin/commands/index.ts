@@ -5,6 +5,7 @@
  */
 import type { Command } from '../cli.js';
 import { automationsListCommand, automationsTestCommand } from './automations.js';
+import { dlqListCommand } from './dlq-list.js';
 import { dlqRedriveCommand } from './dlq-redrive.js';
 import { messageCommand } from './message.js';
 import { reachCommand } from './reach.js';
@@ -17,6 +18,7 @@ export const COMMANDS: readonly Command[] = [
   subscriptionsListCommand,
   subscriptionsTestCommand,
   replayCommand,
+  dlqListCommand,
   dlqRedriveCommand,
   sendCommand,
   messageCommand,
