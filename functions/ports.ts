@@ -413,3 +413,32 @@ export interface MessageStore {
 export interface MessageScheduler {
   schedule(request: MessageRequested, at: Date): Promise<void>;
 }
+
+// ---------------------------------------------------------------- timers
+
+/** One named wake-up: `entry` (ids only, never personal data) comes back to the timer's queue at `at`. */
+export interface TimerSpec {
+  /** Unique per condition (`cart-<customerId>`); setting a name again supersedes the earlier timer. */
+  readonly name: string;
+  readonly at: Date;
+  readonly entry: BusEntry;
+}
+
+/**
+ * Named one-time timers: EventBridge Scheduler one-time schedules on AWS
+ * (an SQS delay for the nearest ones), a journaled timer locally, which
+ * survives a restart. The outbound deferrals (`MessageScheduler`) and the
+ * hub's time-based events and automation waits share this one mechanism.
+ * Delivery is at least once: what a timer brings back is re-checked when it
+ * fires, so a cancel that lost a race, or a timer fired twice, is harmless.
+ */
+export interface Timers {
+  /** Sets the timer, or moves it when one of that name is pending (idempotent). */
+  set(timer: TimerSpec): Promise<void>;
+  /**
+   * Cancels it; nothing happens when no timer of that name is pending. True
+   * when a pending timer was cancelled (false also for one sent as an SQS
+   * delay on AWS, which cannot be taken back: the re-check on firing stops it).
+   */
+  cancel(name: string): Promise<boolean>;
+}

@@ -34,6 +34,8 @@ import { HubOutbound } from './constructs/hub-outbound.js';
 import type { Subscription } from '../functions/subscriptions/config.js';
 import { subscriptionSecretPrefix } from '../functions/subscriptions/naming.js';
 import { subscriptions as configuredSubscriptions } from '../subscriptions.config.js';
+import { automations as configuredAutomations } from '../automations.config.js';
+import { HubAutomations } from './constructs/hub-automations.js';
 
 /** Lambda entry points, resolved from this file so the CLI's cwd does not matter. */
 const entry = (name: string): string => fileURLToPath(new URL(`../functions/runtime/aws/${name}.ts`, import.meta.url));
@@ -83,6 +85,7 @@ export class HubStack extends Stack {
   public readonly subscriptions: HubSubscriptions;
   public readonly analytics: HubAnalytics;
   public readonly outbound: HubOutbound;
+  public readonly automations: HubAutomations;
   public readonly console?: HubConsole;
 
   constructor(scope: Construct, id: string, props: HubStackProps) {
@@ -337,6 +340,23 @@ export class HubStack extends Stack {
     }
     api.addEnvironment(ENV.queueArnPrefix, this.formatArn({ service: 'sqs', resource: `${prefix}-` }));
     this.ruleQueues = ruleQueues;
+
+    /** Automations — the runner, its rule queue and its Scheduler group (automations.config.ts). */
+    this.automations = new HubAutomations(this, 'automation-runner', {
+      automations: configuredAutomations,
+      table: this.table.table,
+      eventBus: this.bus.eventBus,
+      entry: entry('automations'),
+      namePrefix: prefix,
+      functionDefaults: common,
+      environment: {
+        ...country,
+        ...dedupe,
+        [ENV.outboundConnectors]: (config.outboundConnectors ?? []).join(','),
+        ...(config.quietHours ? { [ENV.quietHours]: config.quietHours } : {}),
+      },
+      ...(alarmAction ? { alarmAction } : {}),
+    });
 
     /** Subscriptions — one rule, DLQ and retry policy per entry of subscriptions.config.ts. */
     this.subscriptions = new HubSubscriptions(this, 'subscriptions', {

@@ -4,6 +4,7 @@
  * (docs/cli.md).
  */
 import type { Command } from '../cli.js';
+import { automationsListCommand, automationsTestCommand } from './automations.js';
 import { dlqListCommand } from './dlq-list.js';
 import { dlqRedriveCommand } from './dlq-redrive.js';
 import { metricsCommand } from './metrics.js';
@@ -24,4 +25,6 @@ export const COMMANDS: readonly Command[] = [
   metricsCommand,
   messageCommand,
   reachCommand,
+  automationsListCommand,
+  automationsTestCommand,
 ];

@@ -138,6 +138,14 @@ const INTERACTION_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
 ]);
 
 /** Types that represent a sale; one order id counts once whichever of them arrive. */
+/** Events the hub makes about a customer rather than touchpoints she had. */
+const HUB_MADE_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
+  'cart.abandoned',
+  'lead.unanswered',
+  'automation.triggered',
+  'automation.skipped',
+]);
+
 export const ORDER_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
   'order.placed',
   'order.paid',
@@ -231,16 +239,19 @@ export const applyEvent = (profile: Profile, event: HubEvent, now: string, ctx: 
   }
 
   const prev = profile.channels[channel];
-  const channels = {
-    ...profile.channels,
-    [channel]: prev
-      ? {
-          firstSeen: minIso(prev.firstSeen, occurredAt),
-          lastSeen: maxIso(prev.lastSeen, occurredAt) as string,
-          count: prev.count + 1,
-        }
-      : { firstSeen: occurredAt, lastSeen: occurredAt, count: 1 },
-  };
+  // What the hub made itself (an automation run, a cart it declared abandoned) is no touchpoint on a channel.
+  const channels = HUB_MADE_TYPES.has(event.type)
+    ? profile.channels
+    : {
+        ...profile.channels,
+        [channel]: prev
+          ? {
+              firstSeen: minIso(prev.firstSeen, occurredAt),
+              lastSeen: maxIso(prev.lastSeen, occurredAt) as string,
+              count: prev.count + 1,
+            }
+          : { firstSeen: occurredAt, lastSeen: occurredAt, count: 1 },
+      };
 
   let { lastChannel, lastInteractionAt, lastInteractionEventId, statedPreference, lastCartAt } = profile;
   if (INTERACTION_TYPES.has(event.type) && isNewer(occurredAt, id, lastInteractionAt, lastInteractionEventId)) {

@@ -250,6 +250,36 @@ const ConsentDataSchema = z.object({
   reason: z.string().optional(),
 });
 
+const CartAbandonedDataSchema = CartDataSchema.extend({
+  /** When the cart last changed (the `cart.updated` this is about). */
+  cartUpdatedAt: isoDateTime,
+  /** Event id of that `cart.updated`. */
+  cartEventId: z.string(),
+});
+
+const LeadUnansweredDataSchema = z.object({
+  /** Event id of the `lead.submitted` / `callback.requested` nobody answered. */
+  leadEventId: z.string(),
+  leadType: z.enum(['lead.submitted', 'callback.requested']),
+  /** Minutes the hub waited for an outbound message or a call. */
+  waitedMinutes: z.number().int().positive(),
+  formId: z.string().optional(),
+});
+
+const AutomationRunDataSchema = z.object({
+  /** The automation's name in `automations.config.ts`. */
+  automation: z.string(),
+  /** Event id of the event that started the run. */
+  triggerEventId: z.string(),
+  /** Set when a message was queued: the outbound message's id and the channel the plan chose. */
+  messageId: z.string().optional(),
+  sentChannel: ChannelSchema.optional(),
+  /** Why nothing was sent: `unless_matched`, `frequency_cap`, `no_reachable_channel`, `template_required`, … */
+  reason: z.string().optional(),
+  /** A sentence for the timeline. */
+  detail: z.string().max(500).optional(),
+});
+
 /** The event type catalogue: `type` → shape of `data`. */
 export const EVENT_DATA_SCHEMAS = {
   'message.received': MessageDataSchema,
@@ -273,6 +303,10 @@ export const EVENT_DATA_SCHEMAS = {
   'deal.stage_changed': DealDataSchema,
   'consent.granted': ConsentDataSchema,
   'consent.revoked': ConsentDataSchema,
+  'cart.abandoned': CartAbandonedDataSchema,
+  'lead.unanswered': LeadUnansweredDataSchema,
+  'automation.triggered': AutomationRunDataSchema,
+  'automation.skipped': AutomationRunDataSchema,
 } as const;
 
 export type HubEventType = keyof typeof EVENT_DATA_SCHEMAS;
@@ -301,6 +335,12 @@ export const EVENT_TYPE_DESCRIPTIONS: Record<HubEventType, string> = {
   'deal.stage_changed': 'A CRM deal or lead moved to another stage.',
   'consent.granted': 'The customer subscribed or opted in on a channel.',
   'consent.revoked': 'The customer unsubscribed or opted out on a channel.',
+  'cart.abandoned':
+    'Made by the hub: a cart changed and no order followed within OMNIHUB_ABANDONED_CART_HOURS (connector `automations`).',
+  'lead.unanswered':
+    'Made by the hub: a lead or callback request got no outbound message and no call within OMNIHUB_LEAD_UNANSWERED_MINUTES.',
+  'automation.triggered': 'An automation of automations.config.ts ran for the customer and queued its message.',
+  'automation.skipped': 'An automation ran for the customer and sent nothing; `data.reason` says why.',
 };
 
 // ---------------------------------------------------------------- envelope

@@ -95,7 +95,12 @@ export const VARIABLES = {
   abandonedCartHours: variable(
     'OMNIHUB_ABANDONED_CART_HOURS',
     z.coerce.number().positive().default(24),
-    'A cart with no order for this many hours counts as abandoned.',
+    'A cart with no order for this many hours counts as abandoned (the hub then publishes `cart.abandoned`).',
+  ),
+  leadUnansweredMinutes: variable(
+    'OMNIHUB_LEAD_UNANSWERED_MINUTES',
+    z.coerce.number().min(0).max(10_080).default(15),
+    'A lead or callback request with no outbound message and no call for this many minutes publishes `lead.unanswered`; 0 turns it off.',
   ),
   subscriptionPrefix: variable(
     'OMNIHUB_SUBSCRIPTION_PREFIX',
@@ -203,16 +208,34 @@ export const VARIABLES = {
     "The sender queue's dead-letter queue: where EventBridge Scheduler puts a wake-up it could not deliver.",
     'aws',
   ),
+  automationsQueueUrl: variable(
+    'OMNIHUB_AUTOMATIONS_QUEUE_URL',
+    z.url(),
+    "The automations rule's queue: the runner's timers come back to it (SQS delay up to 15 minutes, a one-time schedule beyond).",
+    'aws',
+  ),
+  automationsQueueArn: variable(
+    'OMNIHUB_AUTOMATIONS_QUEUE_ARN',
+    arn('SQS queue'),
+    'The same queue, as the target of the automation timers’ one-time schedules.',
+    'aws',
+  ),
+  automationsDlqArn: variable(
+    'OMNIHUB_AUTOMATIONS_DLQ_ARN',
+    arn('SQS queue'),
+    "The automations queue's dead-letter queue: where EventBridge Scheduler puts a timer it could not deliver.",
+    'aws',
+  ),
   scheduleGroup: variable(
     'OMNIHUB_SCHEDULE_GROUP',
     z.string().min(1),
-    'EventBridge Scheduler group of the deferred outbound messages (`omnihub-<stage>-messages`).',
+    'EventBridge Scheduler group of the function’s one-time schedules (`omnihub-<stage>-messages` for the sender, `omnihub-<stage>-automations` for the runner).',
     'aws',
   ),
   scheduleRoleArn: variable(
     'OMNIHUB_SCHEDULE_ROLE_ARN',
     arn('IAM role'),
-    'Role EventBridge Scheduler assumes to put a deferred message on the sender queue.',
+    'Role EventBridge Scheduler assumes to put a schedule’s message on the function’s queue.',
     'aws',
   ),
   port: variable('PORT', z.coerce.number().int().min(0).max(65_535).default(3000), 'Port of the local hub.', 'local'),
@@ -349,6 +372,18 @@ export const FUNCTION_CONFIGS = {
     scheduleGroup: 'required',
     scheduleRoleArn: 'required',
   }),
+  automations: config('automations', {
+    ...STORE,
+    ...OUTBOUND,
+    eventBusName: 'required',
+    abandonedCartHours: 'required',
+    leadUnansweredMinutes: 'required',
+    automationsQueueUrl: 'required',
+    automationsQueueArn: 'required',
+    automationsDlqArn: 'optional',
+    scheduleGroup: 'required',
+    scheduleRoleArn: 'required',
+  }),
   'message-status': config('message-status', { ...STORE, eventBusName: 'required', messageRetentionDays: 'required' }),
   dispatcher: config('dispatcher', {
     tableName: 'required',
@@ -372,6 +407,7 @@ export const FUNCTION_CONFIGS = {
     maxIdentitiesPerType: 'required',
     lifespanYears: 'required',
     abandonedCartHours: 'required',
+    leadUnansweredMinutes: 'required',
     ...OUTBOUND,
   }),
 } as const;

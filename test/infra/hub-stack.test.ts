@@ -68,6 +68,8 @@ const expectedAcknowledgements = (
     `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
     // The sender's one-time schedules (deferred messages) in the hub's own schedule group.
     'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/omnihub-prod-messages/*]',
+    // The automation runner's timers in its own schedule group (test/infra/automations.test.ts).
+    'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/omnihub-prod-automations/*]',
     // The path parameters of the IAM routes in the access-level policies (test/infra/api-access.test.ts).
     ...[...new Set(ACCESS_LEVELS.flatMap((l) => accessPlan(HTTP_ROUTES)[l].allow))]
       .filter((p) => p.includes('*'))
@@ -93,6 +95,9 @@ const expectedAcknowledgements = (
     'AwsSolutions-IAM5[Action::s3:GetObject*]',
     'AwsSolutions-IAM5[Action::s3:List*]',
   ].sort();
+
+/** Rule → queue → consumer sets: one per HUB_RULES entry, plus the automations rule (test/infra/automations.test.ts). */
+const RULE_QUEUES = HUB_RULES.length + 1;
 
 interface Synth {
   readonly app: App;
@@ -246,8 +251,8 @@ describe('Infra: event bus', () => {
 describe('Infra: rules and queues', () => {
   it('creates one rule per HUB_RULES entry with exactly its pattern', () => {
     // Assess
-    // One per HUB_RULES entry on the hub bus, and the lake compaction's daily schedule.
-    prod.template.resourceCountIs('AWS::Events::Rule', HUB_RULES.length + 1);
+    // One per HUB_RULES entry and the automations rule on the hub bus, and the lake compaction's daily schedule.
+    prod.template.resourceCountIs('AWS::Events::Rule', RULE_QUEUES + 1);
     prod.template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(17 3 * * ? *)' });
     const rules = Object.values(resourcesOf(prod.template, 'AWS::Events::Rule'));
     for (const rule of HUB_RULES) {
@@ -367,7 +372,7 @@ describe('Infra: rules and queues', () => {
     const policies = Object.values(resourcesOf(prod.template, 'AWS::SQS::QueuePolicy'));
 
     // Assess
-    expect(Object.keys(queues)).toHaveLength(3 * HUB_RULES.length);
+    expect(Object.keys(queues)).toHaveLength(3 * RULE_QUEUES);
     for (const [id, queue] of Object.entries(queues)) {
       expect(queue.Properties.SqsManagedSseEnabled, id).toBe(true);
       const sslDeny = policies.some(
@@ -386,7 +391,7 @@ describe('Infra: rules and queues', () => {
     const writerId = functionId(prod, 'profileWriter');
 
     // Assess
-    prod.template.resourceCountIs('AWS::Lambda::EventSourceMapping', HUB_RULES.length);
+    prod.template.resourceCountIs('AWS::Lambda::EventSourceMapping', RULE_QUEUES);
     prod.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: writerId },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -398,7 +403,7 @@ describe('Infra: rules and queues', () => {
 
   it('alarms on the first message in every dead-letter queue, notifying the topic when configured', () => {
     // Assess
-    prod.template.resourceCountIs('AWS::CloudWatch::Alarm', 2 * HUB_RULES.length);
+    prod.template.resourceCountIs('AWS::CloudWatch::Alarm', 2 * RULE_QUEUES);
     prod.template.allResourcesProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Namespace: 'AWS/SQS',
@@ -517,10 +522,10 @@ describe('Infra: functions', () => {
     expect(ingest?.Properties.Environment.Variables).not.toHaveProperty(ENV.ignoredIdentities);
   });
 
-  it('runs the eight Node.js 22 arm64 functions with tracing, source maps and owned log groups', () => {
-    // Assess: ingest, api, profile-writer, hydrator, sender, message-status, the analytics views custom resource
-    // and the lake compaction job.
-    prod.template.resourceCountIs('AWS::Lambda::Function', 8);
+  it('runs the nine Node.js 22 arm64 functions with tracing, source maps and owned log groups', () => {
+    // Assess: ingest, api, profile-writer, hydrator, sender, message-status, automations, the analytics views
+    // custom resource and the lake compaction job.
+    prod.template.resourceCountIs('AWS::Lambda::Function', 9);
     prod.template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],

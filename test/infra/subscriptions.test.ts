@@ -94,8 +94,9 @@ beforeAll(() => {
 describe('Infra: subscriptions', () => {
   it('creates exactly one rule per subscription, with its pattern, enabled as configured', () => {
     // Assess
-    // Plus the lake compaction's daily schedule (lib/constructs/analytics.ts).
-    template.resourceCountIs('AWS::Events::Rule', HUB_RULES.length + SUBSCRIPTIONS.length + 1);
+    // The hub's rules (HUB_RULES and the automations rule), one per subscription, and the lake compaction's daily
+    // schedule (lib/constructs/analytics.ts).
+    template.resourceCountIs('AWS::Events::Rule', HUB_RULES.length + 1 + SUBSCRIPTIONS.length + 1);
     for (const s of SUBSCRIPTIONS) {
       const rule = ruleOf(s.name);
       expect(rule?.Properties.EventPattern, s.name).toEqual(s.pattern);
@@ -169,7 +170,8 @@ describe('Infra: subscriptions', () => {
         ScalingConfig: { MaximumConcurrency: concurrency },
       });
     }
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', HUB_RULES.length + 2);
+    // HUB_RULES' consumers, the automation runner, and the two dispatched subscriptions.
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', HUB_RULES.length + 1 + 2);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
       Timeout: 25,

@@ -27,8 +27,8 @@ interface Graph {
 
 /** What every function may read of the connectors at init: the registry's metadata. */
 const REGISTRY_METADATA = /^functions\/connectors\/(?:[^/]+\/meta\.ts|shared\/(?:secret-env|meta-send-secrets)\.ts)$/;
-/** Functions that send or plan messages: they read the senders (`<name>/send.ts`) at init, still no webhook code. */
-const SENDING_FUNCTIONS = new Set(['api', 'sender']);
+/** Functions that send or plan messages (automations queue theirs as the API does): they read the senders (`<name>/send.ts`) at init, still no webhook code. */
+const SENDING_FUNCTIONS = new Set(['api', 'sender', 'automations']);
 const SENDER_CODE =
   /^functions\/connectors\/(?:[^/]+\/send\.ts|shared\/(?:sender|meta-send|json-integers|build-event)\.ts)$/;
 

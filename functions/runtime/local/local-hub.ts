@@ -37,6 +37,8 @@ import { closeServer, createHubFront, listen } from './hub-front.js';
 import type { SubscriptionInput } from '../../subscriptions/config.js';
 import type { Context } from 'aws-lambda';
 import { startLocalOutbound, type LocalOutbound } from './local-outbound.js';
+import { startLocalAutomations, type LocalAutomations } from './local-automations.js';
+import type { AutomationsFileInput } from '../../automations/config.js';
 
 export interface LocalHubOptions {
   /** 0 → any free port. @default PORT, else 3000 */
@@ -80,6 +82,10 @@ export interface LocalHubOptions {
   readonly fetch?: typeof fetch;
   /** Subscriptions; omitted → `subscriptions.config.ts`. */
   readonly subscriptions?: readonly SubscriptionInput[];
+  /** Automations; omitted → `automations.config.ts`. */
+  readonly automations?: AutomationsFileInput;
+  /** Waits of the time-based events (tests: short); default from OMNIHUB_ABANDONED_CART_HOURS / OMNIHUB_LEAD_UNANSWERED_MINUTES. */
+  readonly timeBased?: { readonly abandonedCartHours?: number; readonly leadUnansweredMinutes?: number };
   /** HTTP client of the subscription dispatcher. @default fetch */
   readonly subscriptionFetch?: typeof fetch;
   /** Analytics: settings of the metrics; the lake lives in `<dataDir>/lake` (in memory without a data dir). */
@@ -136,6 +142,8 @@ export interface LocalHub {
   readonly lake: LocalLake;
   /** Outbound messages: store, settings, the scheduler of deferred sends. */
   readonly outbound: LocalOutbound;
+  /** Automations: the validated file, the runner's queue and its timers. */
+  readonly automations: LocalAutomations;
 }
 
 /**
@@ -238,6 +246,25 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     ruleQueues.set(rule.name, queue);
     if (rule.consumer === 'sender') outbound.attachSenderQueue(queue);
   }
+
+  // ---- Automations: rule → queue → runner, timers journaled beside the queues.
+  const automations = await startLocalAutomations({
+    ...(options.automations ? { automations: options.automations } : {}),
+    timeBased: {
+      abandonedCartHours: options.timeBased?.abandonedCartHours ?? config.abandonedCartHours,
+      leadUnansweredMinutes: options.timeBased?.leadUnansweredMinutes ?? config.leadUnansweredMinutes,
+    },
+    bus,
+    store,
+    messages: outbound.messages,
+    settings: outbound.settings,
+    defaultCountry,
+    retryBaseMs: options.retryBaseMs ?? 500,
+    fsync,
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  // ---- end of automations
 
   dynamo.onRestart?.(async ({ exitedAt }) => {
     // A restarted in-memory instance is empty; on a data folder this finds the table and does nothing.
@@ -371,6 +398,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     await Promise.all([...bus.queues().map((q) => q.stop()), subscriptions.stop()]);
     // Deferred sends stay in their journal for the next start.
     outbound.stop();
+    automations.stop();
     const pending = bus.queues().reduce((n, q) => n + q.stats().pending + q.stats().inFlight, 0);
     if (server) await closeServer(server);
     await front?.close();
@@ -393,6 +421,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     subscriptions,
     lake,
     outbound,
+    automations,
     stop: async () => {
       await shutdown();
     },
