@@ -118,6 +118,8 @@ describe('API: every route answers its contract', () => {
       `/v1/customers/${String(whatsapp.customerId)}/conversation`,
     );
     expect(conversation.messages).toEqual([expect.objectContaining({ channel: 'whatsapp', direction: 'inbound' })]);
+    const card = await call('GET /v1/lookup', `/v1/lookup?phone=${encodeURIComponent('+972 98 765 4321')}`);
+    expect(card.customerId).toBe(whatsapp.customerId);
     const found = await call('POST /v1/search', '/v1/search', { query: '+972 98 765 4321' });
     expect(found.matches).toEqual([expect.objectContaining({ customerId: whatsapp.customerId })]);
   });
@@ -180,6 +182,8 @@ describe('API: every route answers its contract', () => {
     for (const [path, status] of [
       ['/v1/customers/nobody', 404],
       ['/v1/customers?identity=fax:1', 400],
+      ['/v1/lookup?phone=%2B380991112233', 404],
+      ['/v1/lookup?phone=nope', 400],
       ['/v1/subscriptions/nope/deliveries', 404],
     ] as const) {
       const res = await fetch(`${hub.url}${path}`, { headers: { authorization: `Bearer ${hub.apiToken}` } });

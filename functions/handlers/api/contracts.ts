@@ -8,6 +8,7 @@ import { connectorContracts } from './connectors.js';
 import type { RouteContracts } from './contract.js';
 import { customerAdminContracts } from './customer-admin.js';
 import { customerContracts } from './customers.js';
+import { lookupContracts } from './lookup.js';
 import { messageContracts } from './messages.js';
 import { searchContracts } from './search.js';
 import { subscriptionContracts } from './subscriptions.js';
@@ -26,6 +27,7 @@ export const API_CONTRACTS = {
   ...connectorContracts,
   ...messageContracts,
   ...searchContracts,
+  ...lookupContracts,
   ...subscriptionContracts,
   ...openApiContracts,
 } as const satisfies RouteContracts;

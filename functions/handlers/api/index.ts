@@ -13,6 +13,7 @@ import { connectorRoutes } from './connectors.js';
 import { customerAdminRoutes } from './customer-admin.js';
 import { customerRoutes } from './customers.js';
 import type { ApiDeps } from './deps.js';
+import { lookupRoutes } from './lookup.js';
 import { messageRoutes } from './messages.js';
 import { openApiRoutes } from './openapi.js';
 import { searchRoutes } from './search.js';
@@ -28,6 +29,7 @@ export const createApiHandler = (deps: ApiDeps) => {
     ...connectorRoutes(deps),
     ...messageRoutes(deps),
     ...searchRoutes(deps),
+    ...lookupRoutes(deps),
     ...deps.subscriptionRoutes,
     ...openApiRoutes(),
   };

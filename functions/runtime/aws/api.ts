@@ -24,6 +24,7 @@ export const handler = createApiHandler({
   messages: awsMessageStore(config),
   outbound: outboundSettingsOf(config, 'api'),
   ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
+  ...(config.consoleUrl ? { consoleUrl: () => config.consoleUrl } : {}),
   subscriptionRoutes: createSubscriptionRoutes({
     subscriptions,
     log: awsDeliveryLog(config.tableName),

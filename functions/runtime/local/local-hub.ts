@@ -10,6 +10,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HUB_RULES } from '../../events/rules.js';
 import type { CountryCode } from '../../domain/identity.js';
 import { createIngestHandler } from '../../handlers/ingest.js';
+import { createCallerDirectory } from '../../handlers/api/lookup.js';
 import { createApiHandler } from '../../handlers/api/index.js';
 import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
 import { createHydratorHandler } from '../../handlers/hydrator.js';
@@ -233,6 +234,10 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     users: consoleOptions.users ?? parseConsoleUsers(config.consoleUsers, apiToken),
   });
   let draining = false;
+  // The console is served by this very server: its links point here unless an address is configured.
+  let ownUrl: string | undefined;
+  const consoleUrl = () => config.consoleUrl ?? publicBaseUrl ?? ownUrl;
+  const traits = { lifespanYears: config.lifespanYears, abandonedCartAfterHours: config.abandonedCartHours };
   const server = createLocalHttpServer({
     apiToken,
     auth,
@@ -249,6 +254,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
         defaultCountry,
         maxBodyBytes,
         ...(publicBaseUrl ? { publicBaseUrl } : {}),
+        callers: createCallerDirectory({ store, traits, consoleUrl, ...(options.now ? { now: options.now } : {}) }),
       }),
       api: createApiHandler({
         store,
@@ -256,7 +262,8 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
         secretStatus: secrets,
         publisher: bus,
         defaultCountry,
-        traits: { lifespanYears: config.lifespanYears, abandonedCartAfterHours: config.abandonedCartHours },
+        traits,
+        consoleUrl,
         messages: outbound.messages,
         outbound: outbound.settings,
         ...(options.now ? { now: options.now } : {}),
@@ -271,6 +278,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     server.listen(options.port ?? config.port, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  ownUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
 
   const shutdown = async ({ drainTimeoutMs = 30_000, abort }: HubStopOptions = {}): Promise<HubStopResult> => {
     draining = true;
