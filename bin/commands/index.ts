@@ -5,6 +5,7 @@
  */
 import type { Command } from '../cli.js';
 import { dlqRedriveCommand } from './dlq-redrive.js';
+import { importCommand } from './import.js';
 import { messageCommand } from './message.js';
 import { reachCommand } from './reach.js';
 import { replayCommand } from './replay.js';
@@ -20,4 +21,5 @@ export const COMMANDS: readonly Command[] = [
   sendCommand,
   messageCommand,
   reachCommand,
+  importCommand,
 ];

@@ -17,6 +17,7 @@ import type { LocalHub } from '../../functions/runtime/local/local-hub.js';
 import { fixture, postWebhook, startTestHub } from '../helpers/hub.js';
 import { type Receiver, startReceiver } from '../subscriptions/receiver.js';
 import { startFakeTwilio } from '../fakes/twilio.js';
+import { ImportPlanner } from '../../functions/domain/import.js';
 
 type RouteKey = keyof typeof API_CONTRACTS;
 
@@ -138,6 +139,25 @@ describe('API: every route answers its contract', () => {
       'DELETE /v1/customers/{customerId}',
       `/v1/customers/${String((split.split as { customerId: string }).customerId)}`,
     );
+  });
+
+  it('the import route', async () => {
+    const planner = new ImportPlanner(
+      ['Phone', 'Name'],
+      { columns: { Phone: 'phone', Name: 'trait:name' } },
+      {
+        source: 'contract',
+        asOf: '2025-01-01T00:00:00.000Z',
+        receivedAt: new Date().toISOString(),
+        defaultCountry: 'UA',
+      },
+    );
+    const row = planner.plan(['+380671234000', 'Contract'], 1);
+    expect(row.status).toBe('accepted');
+    const accepted = await call('POST /v1/imports', '/v1/imports', {
+      events: row.status === 'accepted' ? row.events : [],
+    });
+    expect(accepted).toEqual({ accepted: 1 });
   });
 
   it('the subscription routes', async () => {

@@ -8,6 +8,7 @@ import { connectorContracts } from './connectors.js';
 import type { RouteContracts } from './contract.js';
 import { customerAdminContracts } from './customer-admin.js';
 import { customerContracts } from './customers.js';
+import { importContracts } from './imports.js';
 import { lookupContracts } from './lookup.js';
 import { messageContracts } from './messages.js';
 import { searchContracts } from './search.js';
@@ -28,6 +29,7 @@ export const API_CONTRACTS = {
   ...messageContracts,
   ...searchContracts,
   ...lookupContracts,
+  ...importContracts,
   ...subscriptionContracts,
   ...openApiContracts,
 } as const satisfies RouteContracts;

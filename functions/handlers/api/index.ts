@@ -13,6 +13,7 @@ import { connectorRoutes } from './connectors.js';
 import { customerAdminRoutes } from './customer-admin.js';
 import { customerRoutes } from './customers.js';
 import type { ApiDeps } from './deps.js';
+import { importRoutes } from './imports.js';
 import { lookupRoutes } from './lookup.js';
 import { messageRoutes } from './messages.js';
 import { openApiRoutes } from './openapi.js';
@@ -30,6 +31,7 @@ export const createApiHandler = (deps: ApiDeps) => {
     ...messageRoutes(deps),
     ...searchRoutes(deps),
     ...lookupRoutes(deps),
+    ...importRoutes(deps),
     ...deps.subscriptionRoutes,
     ...openApiRoutes(),
   };
