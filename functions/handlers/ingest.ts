@@ -45,7 +45,7 @@ export interface IngestDeps {
  * a ringing phone must not wait on the customer view. Past it the plain
  * acknowledgement goes out (the call still rings, without the card).
  */
-export const ANSWER_BUDGET_MS = 1500;
+const ANSWER_BUDGET_MS = 1500;
 
 /** The connector's synchronous answer, or undefined when it has none, fails or is late (logged, never thrown). */
 const answerOf = async (

@@ -16,7 +16,7 @@ import type { BinotelWebhook } from './schema.js';
 const money = ({ amountMinor, currency }: Money): string => `${(amountMinor / 100).toFixed(2)} ${currency}`;
 
 /** One line for the operator: what she is worth and what she is waiting for. */
-export const describeCaller = (card: CallerCard): string =>
+const describeCaller = (card: CallerCard): string =>
   [
     card.lifetimeValue ? `LTV ${money(card.lifetimeValue)}` : undefined,
     card.orderCount ? `${card.orderCount} order(s)` : undefined,

@@ -31,7 +31,7 @@ const LookupQuerySchema = z.object({
     }),
 });
 
-export const CallerCardSchema = z
+const CallerCardSchema = z
   .object({
     customerId: z.string(),
     phone: z.string().meta({ description: 'The number as the hub stores it (E.164)' }),
@@ -104,7 +104,7 @@ export const createCallerDirectory = (deps: CallerDirectoryDeps): CallerDirector
 });
 
 /** `phone` as E.164, or a 400 that says why. */
-export const parseCallerPhone = (raw: string, defaultCountry: CountryCode): string => {
+const parseCallerPhone = (raw: string, defaultCountry: CountryCode): string => {
   const phone = normalizePhone(raw, defaultCountry);
   if (!phone) throw new ValidationError(`"${raw}" is not a phone number`);
   return phone;
