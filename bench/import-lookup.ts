@@ -40,7 +40,8 @@ export const importRows = (quick: boolean, env: NodeJS.ProcessEnv = process.env)
   const n = Number(env.BENCH_IMPORT_ROWS);
   return Number.isInteger(n) && n > 0 ? n : quick ? SIZES.quick.rows : SIZES.full.rows;
 };
-const FLOOR_CONCURRENCY = 16;
+// As the e2e phase's floor, so the two ratios compare.
+const FLOOR_CONCURRENCY = 10;
 
 const MAPPING = {
   currency: 'UAH',
