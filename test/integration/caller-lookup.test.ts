@@ -52,6 +52,7 @@ describe('Caller recognition: GET /v1/lookup and Binotel apiCallSettings', () =>
       const bad = await api(hub, `/v1/lookup${query}`);
       expect(bad.status, query).toBe(400);
       expect(bad.body.error).toMatchObject({ code: expect.any(String), message: expect.stringContaining('phone') });
+      expect(bad.body.error.message).not.toContain('not-a-number');
     }
   });
 

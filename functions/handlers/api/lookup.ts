@@ -106,7 +106,8 @@ export const createCallerDirectory = (deps: CallerDirectoryDeps): CallerDirector
 /** `phone` as E.164, or a 400 that says why. */
 const parseCallerPhone = (raw: string, defaultCountry: CountryCode): string => {
   const phone = normalizePhone(raw, defaultCountry);
-  if (!phone) throw new ValidationError(`"${raw}" is not a phone number`);
+  // Not echoed: a near-miss is still most of someone's number.
+  if (!phone) throw new ValidationError('"phone" is not a phone number (e.g. +380501112233 or 050 111 22 33)');
   return phone;
 };
 
