@@ -4,6 +4,7 @@
  * the delimiter Excel uses in the locale (`,` or `;`, or a tab) detected from
  * the header line. Pure; one pass over the text.
  */
+import { ValidationError } from '../shared/errors.js';
 
 const DELIMITERS = [',', ';', '\t'] as const;
 export type CsvDelimiter = (typeof DELIMITERS)[number];
@@ -21,9 +22,8 @@ export const detectDelimiter = (text: string): CsvDelimiter => {
   return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? ',';
 };
 
-export class CsvError extends Error {
-  override readonly name = 'CsvError';
-}
+/** A file that is not CSV (an unterminated quote): a 400 where a request carries it, a usage error in the CLI. */
+export class CsvError extends ValidationError {}
 
 /**
  * The records of a CSV text, each an array of fields. Blank lines are
