@@ -4,8 +4,10 @@
  * (docs/cli.md).
  */
 import type { Command } from '../cli.js';
+import { dlqListCommand } from './dlq-list.js';
 import { dlqRedriveCommand } from './dlq-redrive.js';
 import { importCommand } from './import.js';
+import { metricsCommand } from './metrics.js';
 import { messageCommand } from './message.js';
 import { reachCommand } from './reach.js';
 import { replayCommand } from './replay.js';
@@ -17,8 +19,10 @@ export const COMMANDS: readonly Command[] = [
   subscriptionsListCommand,
   subscriptionsTestCommand,
   replayCommand,
+  dlqListCommand,
   dlqRedriveCommand,
   sendCommand,
+  metricsCommand,
   messageCommand,
   reachCommand,
   importCommand,

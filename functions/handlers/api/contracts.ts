@@ -10,6 +10,8 @@ import { customerAdminContracts } from './customer-admin.js';
 import { customerContracts } from './customers.js';
 import { importContracts } from './imports.js';
 import { lookupContracts } from './lookup.js';
+import { queueContracts } from './queues.js';
+import { metricsContracts } from './metrics.js';
 import { messageContracts } from './messages.js';
 import { searchContracts } from './search.js';
 import { subscriptionContracts } from './subscriptions.js';
@@ -26,10 +28,12 @@ export const API_CONTRACTS = {
   ...customerContracts,
   ...customerAdminContracts,
   ...connectorContracts,
+  ...metricsContracts,
   ...messageContracts,
   ...searchContracts,
   ...lookupContracts,
   ...importContracts,
   ...subscriptionContracts,
+  ...queueContracts,
   ...openApiContracts,
 } as const satisfies RouteContracts;

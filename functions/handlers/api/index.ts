@@ -15,6 +15,7 @@ import { customerRoutes } from './customers.js';
 import type { ApiDeps } from './deps.js';
 import { importRoutes } from './imports.js';
 import { lookupRoutes } from './lookup.js';
+import { metricsRoutes } from './metrics.js';
 import { messageRoutes } from './messages.js';
 import { openApiRoutes } from './openapi.js';
 import { searchRoutes } from './search.js';
@@ -28,11 +29,13 @@ export const createApiHandler = (deps: ApiDeps) => {
     ...customerRoutes(deps),
     ...customerAdminRoutes(deps),
     ...connectorRoutes(deps),
+    ...metricsRoutes(deps),
     ...messageRoutes(deps),
     ...searchRoutes(deps),
     ...lookupRoutes(deps),
     ...importRoutes(deps),
     ...deps.subscriptionRoutes,
+    ...deps.queueRoutes,
     ...openApiRoutes(),
   };
   const byKey = new Map<string, ApiRoute>(Object.entries(routes));
