@@ -37,12 +37,15 @@ import {
 import { DYNAMO_ENDPOINT_ENV, QUICK_ENV, ROOT } from './lib/phase.js';
 import { median, round } from './lib/stats.js';
 import { formatTable, markdownTable, replaceBetween, type Cell } from './lib/table.js';
+import { importRows } from './import-lookup.js';
 
 const PHASES = [
   { name: 'ingest-cpu', file: 'bench/ingest-cpu.ts', timeoutS: 120, dynamo: false },
   { name: 'bundles', file: 'bench/bundles.ts', timeoutS: 120, dynamo: false },
   { name: 'capacity', file: 'bench/capacity.ts', timeoutS: 90, dynamo: true },
   { name: 'e2e', file: 'bench/e2e.ts', timeoutS: 230, dynamo: true },
+  // Scales with BENCH_IMPORT_ROWS: DynamoDB Local applies ~100–200 import events/s.
+  { name: 'import-lookup', file: 'bench/import-lookup.ts', timeoutS: importTimeoutS(), dynamo: true },
   { name: 'analytics', file: 'bench/analytics.ts', timeoutS: 420, dynamo: false },
 ] as const;
 // The phase time limits (560 s) plus DynamoDB Local's start keep a run under 10 minutes whatever happens.
@@ -50,11 +53,18 @@ type PhaseName = (typeof PHASES)[number]['name'];
 
 const DEFAULT_OUT = join(ROOT, 'bench/results.json');
 
+/** The import phase's limit: warm-up and lookups, plus the rows at a pessimistic 60 rows/s. */
+function importTimeoutS(): number {
+  return 120 + Math.ceil(importRows(process.argv.includes('--quick') || process.env[QUICK_ENV] === '1') / 60);
+}
+
 const TARGETS = {
   ingestRatio: 2,
   // Applied throughput at saturation against the store floor (the local runtime must not be the bottleneck).
   e2eFloorShare: 0.8,
   ackP99Ms: 50,
+  importFloorShare: 0.5,
+  lookupP99Ms: 10,
   returningWcu: 4,
   returningRcu: 2,
   initRatio: 1.5,
@@ -413,6 +423,89 @@ const buildSections = (
       floor: `${TARGETS.ackP99Ms} ms`,
       ratio: round(r.runB.ackLatencyMs.p99 / TARGETS.ackP99Ms, 2),
       verdict: pass(r.runB.ackLatencyMs.p99 !== null && r.runB.ackLatencyMs.p99 < TARGETS.ackP99Ms),
+    });
+  }
+  const importLookup = phases['import-lookup'];
+  if (importLookup?.ok) {
+    const r = importLookup.result;
+    sections.push({
+      title: `Bulk import and caller recognition (store floor ${r.floor.perSecond} transactions/s of the import's shapes, concurrency ${r.floor.concurrency})`,
+      header: ['measure', 'count', 'per second', 'seconds', '÷ floor', 'p50 ms', 'p95', 'p99', 'floor p99 ms'],
+      rows: [
+        [
+          'dry run (CSV → plan, no store)',
+          r.dryRun.rows,
+          r.dryRun.rowsPerSecond,
+          r.dryRun.seconds,
+          null,
+          null,
+          null,
+          null,
+          null,
+        ],
+        [
+          'import rows sent (POST /v1/imports)',
+          r.import.rows,
+          r.import.sentRowsPerSecond,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+        ],
+        [
+          'import events applied',
+          r.import.events,
+          r.import.appliedEventsPerSecond,
+          r.import.seconds,
+          r.ratioToFloor,
+          null,
+          null,
+          null,
+          null,
+        ],
+        [
+          'GET /v1/lookup (one at a time)',
+          r.lookup.requests,
+          null,
+          null,
+          null,
+          r.lookup.latencyMs.p50,
+          r.lookup.latencyMs.p95,
+          r.lookup.latencyMs.p99,
+          r.getItemFloor.latencyMs.p99,
+        ],
+        [
+          'bare GetItem (floor)',
+          r.getItemFloor.requests,
+          null,
+          null,
+          null,
+          r.getItemFloor.latencyMs.p50,
+          r.getItemFloor.latencyMs.p95,
+          r.getItemFloor.latencyMs.p99,
+          null,
+        ],
+      ],
+      digits: 2,
+      notes: [
+        `Import of ${r.import.rows} generated rows (a third with a past order); ${r.import.cpuMsPerRow} ms hub-process CPU per row. BENCH_IMPORT_ROWS=100000 for the issue's size.`,
+      ],
+    });
+    targets.push({
+      target: `Import applies ≥ ${TARGETS.importFloorShare}× the store floor`,
+      figure: `${r.import.appliedEventsPerSecond} events/s (${r.import.appliedRowsPerSecond} rows/s, ${r.import.rows} rows)`,
+      floor: `${r.floor.perSecond} transactions/s`,
+      ratio: r.ratioToFloor,
+      verdict: pass(r.ratioToFloor !== null && r.ratioToFloor >= TARGETS.importFloorShare),
+    });
+    targets.push({
+      target: `GET /v1/lookup p99 < ${TARGETS.lookupP99Ms} ms`,
+      figure: `p99 ${r.lookup.latencyMs.p99} ms (bare GetItem p99 ${r.getItemFloor.latencyMs.p99} ms)`,
+      floor: `${TARGETS.lookupP99Ms} ms`,
+      ratio: round(r.lookup.latencyMs.p99 / TARGETS.lookupP99Ms, 2),
+      verdict: pass(r.lookup.latencyMs.p99 !== null && r.lookup.latencyMs.p99 < TARGETS.lookupP99Ms),
     });
   }
   const capacity = phases.capacity;

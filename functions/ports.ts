@@ -15,6 +15,7 @@ import type { SqlParams } from './analytics/dialect.js';
 import type { MetricName, MetricRow } from './analytics/metrics.js';
 import type { MessageRequested } from './events/message-events.js';
 import type { MessageRecord } from './outbound/message.js';
+import type { CallerCard } from './domain/caller.js';
 
 /** Publishes to the bus. Resolves only when every entry was accepted. */
 export interface EventPublisher {
@@ -134,6 +135,16 @@ export interface ProfileStore {
     customerId: string,
   ): Promise<{ customerId: string; deletedItems: number; notifications: BusEntry[] } | undefined>;
   unmerge(customerId: string, identityKeys: readonly string[]): Promise<UnmergeResult>;
+}
+
+/**
+ * Caller recognition for telephony connectors that wait for an answer while
+ * the phone rings (Binotel `apiCallSettings`): the caller's card, or
+ * undefined for an unknown number. Built on `ProfileStore` reads.
+ */
+export interface CallerDirectory {
+  /** `phone` is E.164 (normalized by the caller). */
+  lookup(phone: string): Promise<CallerCard | undefined>;
 }
 
 // ---------------------------------------------------------------- connector activity

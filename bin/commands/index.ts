@@ -7,6 +7,7 @@ import type { Command } from '../cli.js';
 import { automationsListCommand, automationsTestCommand } from './automations.js';
 import { dlqListCommand } from './dlq-list.js';
 import { dlqRedriveCommand } from './dlq-redrive.js';
+import { importCommand } from './import.js';
 import { metricsCommand } from './metrics.js';
 import { messageCommand } from './message.js';
 import { reachCommand } from './reach.js';
@@ -27,4 +28,5 @@ export const COMMANDS: readonly Command[] = [
   reachCommand,
   automationsListCommand,
   automationsTestCommand,
+  importCommand,
 ];

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { Channel, HubEvent } from '../events/hub-event.js';
 import type { CountryCode } from '../domain/identity.js';
 import type { HttpResponse, RawRequest } from '../shared/http.js';
+import type { CallerDirectory } from '../ports.js';
 import type { Sender } from './shared/sender.js';
 
 /** Secret values of one connector, by name (`secret`, `verifyToken`, …). */
@@ -61,6 +62,12 @@ export interface NormalizeContext {
   /** ISO time the hub received the request. */
   readonly receivedAt: string;
   /** Country for national phone numbers. */
+  readonly defaultCountry: CountryCode;
+}
+
+/** What `Connector.answer` may read. */
+export interface AnswerContext {
+  readonly callers: CallerDirectory;
   readonly defaultCountry: CountryCode;
 }
 
@@ -145,6 +152,14 @@ export interface Connector<Payload = unknown> {
    * `200 {"status":"accepted"}` (e.g. Binotel wants `{"status":"success"}`).
    */
   acknowledge?(result: NormalizeResult, payload: Payload): HttpResponse;
+  /**
+   * A synchronous answer the vendor waits for, computed from the customer
+   * view (Binotel `apiCallSettings`: the caller's name and console link while
+   * the phone rings). Runs after the events are published, within
+   * `ANSWER_BUDGET_MS`; undefined, a failure or a timeout falls back to
+   * `acknowledge`, so the call path is never blocked.
+   */
+  answer?(payload: Payload, ctx: AnswerContext): Promise<HttpResponse | undefined>;
   /**
    * Makes a request look exactly as the vendor would send it with these
    * secrets: the signature headers and, for URL-token vendors, the URL to

@@ -280,6 +280,16 @@ const AutomationRunDataSchema = z.object({
   detail: z.string().max(500).optional(),
 });
 
+/** One row of a bulk import (a spreadsheet or an old CRM's export, `omnihub import`). */
+const ImportDataSchema = z.object({
+  /** Names the import in event ids: the same row of the same source is the same event, whatever run it comes in. */
+  source: z.string().min(1).max(64),
+  /** 1-based data row of the file (the header is row 0), for reports. */
+  row: z.number().int().positive(),
+  /** The source system's own id of the contact, when the mapping names a column for it. */
+  externalId: z.string().max(256).optional(),
+});
+
 /** The event type catalogue: `type` → shape of `data`. */
 export const EVENT_DATA_SCHEMAS = {
   'message.received': MessageDataSchema,
@@ -300,6 +310,7 @@ export const EVENT_DATA_SCHEMAS = {
   'purchase.completed': OrderDataSchema,
   'contact.created': ContactDataSchema,
   'contact.updated': ContactDataSchema,
+  'contact.imported': ImportDataSchema,
   'deal.stage_changed': DealDataSchema,
   'consent.granted': ConsentDataSchema,
   'consent.revoked': ConsentDataSchema,
@@ -332,6 +343,8 @@ export const EVENT_TYPE_DESCRIPTIONS: Record<HubEventType, string> = {
   'purchase.completed': 'A purchase closed at a till (POS receipt).',
   'contact.created': 'A contact was created in a CRM or shop.',
   'contact.updated': 'A contact changed in a CRM or shop.',
+  'contact.imported':
+    'A contact loaded from a spreadsheet or an old CRM (`omnihub import`); its past orders come as `order.placed`.',
   'deal.stage_changed': 'A CRM deal or lead moved to another stage.',
   'consent.granted': 'The customer subscribed or opted in on a channel.',
   'consent.revoked': 'The customer unsubscribed or opted out on a channel.',

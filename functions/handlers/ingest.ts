@@ -9,7 +9,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { loadConnector } from '../connectors/index.js';
 import type { Connector } from '../connectors/types.js';
 import { parseHubEvent } from '../events/hub-event.js';
-import type { EventPublisher, ReplayGuard, SecretStore } from '../ports.js';
+import type { CallerDirectory, EventPublisher, ReplayGuard, SecretStore } from '../ports.js';
 import type { CountryCode } from '../domain/identity.js';
 import {
   MethodNotAllowedError,
@@ -36,7 +36,47 @@ export interface IngestDeps {
   readonly maxBodyBytes: number;
   readonly publicBaseUrl?: string;
   readonly now?: () => Date;
+  /** Caller recognition for connectors with `answer` (Binotel `apiCallSettings`); omitted → they only acknowledge. */
+  readonly callers?: CallerDirectory;
+  /** Time a synchronous answer may take before the plain acknowledgement goes out instead. @default ANSWER_BUDGET_MS */
+  readonly answerBudgetMs?: number;
 }
+
+/**
+ * How long a vendor waiting on a synchronous answer is kept waiting at most:
+ * a ringing phone must not wait on the customer view. Past it the plain
+ * acknowledgement goes out (the call still rings, without the card).
+ */
+const ANSWER_BUDGET_MS = 1500;
+
+/** The connector's synchronous answer, or undefined when it has none, fails or is late (logged, never thrown). */
+const answerOf = async (
+  connector: Connector,
+  payload: unknown,
+  deps: IngestDeps,
+): Promise<HttpResponse | undefined> => {
+  if (!connector.answer || !deps.callers) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      connector.answer(payload, { callers: deps.callers, defaultCountry: deps.defaultCountry }),
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => {
+          logger.warn('synchronous answer too slow; acknowledged without it', { connector: connector.name });
+          resolve(undefined);
+        }, deps.answerBudgetMs ?? ANSWER_BUDGET_MS);
+      }),
+    ]);
+  } catch (err) {
+    logger.warn('synchronous answer failed; acknowledged without it', {
+      connector: connector.name,
+      error: (err as Error).name,
+    });
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+};
 
 const missingRequiredSecret = (connector: Connector, secrets: Record<string, string | undefined>): boolean =>
   connector.secrets.some((spec) => spec.required && !secrets[spec.name]);
@@ -164,6 +204,7 @@ export const createIngestHandler = (deps: IngestDeps) => {
         ignored: result.ignored,
       });
       return (
+        (await answerOf(connector, payload, deps)) ??
         connector.acknowledge?.(result, payload) ??
         jsonResponse(200, {
           status: 'accepted',

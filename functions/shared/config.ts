@@ -72,6 +72,11 @@ export const VARIABLES = {
     z.url().optional(),
     'The public URL vendors call (custom domain, stage); URL-signing vendors (Twilio, Square, HubSpot) verify against it. Unset: derived from the request.',
   ),
+  consoleUrl: variable(
+    'OMNIHUB_CONSOLE_URL',
+    z.url().optional(),
+    "The console's address, for the customer links of caller recognition (`GET /v1/lookup`, Binotel's screen-pop). Locally it defaults to the hub's own address; unset on AWS leaves the link out.",
+  ),
   dedupeTtlDays: variable(
     'OMNIHUB_DEDUPE_TTL_DAYS',
     z.coerce.number().int().min(7).default(30),
@@ -341,6 +346,7 @@ export const FUNCTION_CONFIGS = {
     eventBusName: 'required',
     secretPrefix: 'required',
     publicBaseUrl: 'optional',
+    consoleUrl: 'optional',
     lifespanYears: 'required',
     abandonedCartHours: 'required',
     subscriptionPrefix: 'optional',
@@ -402,6 +408,7 @@ export const FUNCTION_CONFIGS = {
     defaultCountry: 'required',
     maxBodyBytes: 'required',
     publicBaseUrl: 'optional',
+    consoleUrl: 'optional',
     dedupeTtlDays: 'required',
     ignoredIdentities: 'required',
     maxIdentitiesPerType: 'required',

@@ -8,6 +8,7 @@ import { jsonResponse } from '../../shared/http.js';
 import { parseNestedForm, validate } from '../shared/body.js';
 import { safeEqual } from '../shared/signature.js';
 import { defineConnector, type VerifyResult } from '../types.js';
+import { answerBinotel } from './answer.js';
 import { normalizeBinotel } from './normalize.js';
 import { BinotelCallCompletedSchema, BinotelRequestSchema, type BinotelWebhook } from './schema.js';
 import { binotelMeta } from './meta.js';
@@ -91,6 +92,8 @@ export const binotelConnector = defineConnector({
   normalize: normalizeBinotel,
   // Binotel redelivers apiCallCompleted (up to 7 times over ~38 h) unless the answer is exactly {"status":"success"}.
   acknowledge: () => jsonResponse(200, { status: 'success' }),
+  // apiCallSettings waits for the caller's card while the phone rings (./answer.ts).
+  answer: answerBinotel,
   signSample: (sample, secrets) => {
     const url = new URL(sample.url);
     if (secrets.secret) url.searchParams.set(BINOTEL_TOKEN_PARAM, secrets.secret);

@@ -8,6 +8,8 @@ import { connectorContracts } from './connectors.js';
 import type { RouteContracts } from './contract.js';
 import { customerAdminContracts } from './customer-admin.js';
 import { customerContracts } from './customers.js';
+import { importContracts } from './imports.js';
+import { lookupContracts } from './lookup.js';
 import { queueContracts } from './queues.js';
 import { metricsContracts } from './metrics.js';
 import { messageContracts } from './messages.js';
@@ -29,6 +31,8 @@ export const API_CONTRACTS = {
   ...metricsContracts,
   ...messageContracts,
   ...searchContracts,
+  ...lookupContracts,
+  ...importContracts,
   ...subscriptionContracts,
   ...queueContracts,
   ...openApiContracts,

@@ -27,6 +27,8 @@ export interface ApiDeps {
   /** Lifetime value and abandoned-cart settings. */
   readonly traits?: Omit<TraitOptions, 'now'>;
   readonly now?: () => Date;
+  /** The console's address, for the console link of `GET /v1/lookup`; undefined leaves it out. */
+  readonly consoleUrl?: () => string | undefined;
   /** Base URL shown in `GET /v1/connectors` webhook paths. */
   readonly publicBaseUrl?: string;
   /** Outbound messages (`/v1/customers/{id}/messages…`). */

@@ -31,6 +31,7 @@ export const handler = createApiHandler({
   messages: awsMessageStore(config),
   outbound: outboundSettingsOf(config, 'api'),
   ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
+  ...(config.consoleUrl ? { consoleUrl: () => config.consoleUrl } : {}),
   // Analytics: GET /v1/metrics on Athena; erasures and unmerges told to the lake.
   ...(metricsEngine ? { analytics: { engine: metricsEngine, options: { lifespanYears: config.lifespanYears } } } : {}),
   ...(lake ? { lake } : {}),

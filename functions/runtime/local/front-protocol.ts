@@ -23,6 +23,8 @@ export interface FrontWorkerData {
   readonly defaultCountry: CountryCode;
   readonly publicBaseUrl?: string | undefined;
   readonly traits: { readonly lifespanYears: number; readonly abandonedCartAfterHours: number };
+  /** The console's configured address; unset, the front's own. */
+  readonly consoleUrl?: string | undefined;
   readonly dynamoEndpoint: string;
   readonly tableName: string;
   readonly dedupeTtlDays: number;

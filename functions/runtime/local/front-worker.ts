@@ -71,7 +71,10 @@ let draining = false;
 const secrets = new EnvSecretStore({ ...data.env } as NodeJS.ProcessEnv);
 const outbound = await localOutboundSettings(data.outbound, secrets);
 const auth = new LocalAuth(data.auth);
+// The console is served by this front: its links point here unless an address is configured.
+let ownUrl: string | undefined;
 const server = createHubFront({
+  consoleUrl: () => data.consoleUrl ?? ownUrl,
   apiToken: data.apiToken,
   maxBodyBytes: data.maxBodyBytes,
   defaultCountry: data.defaultCountry,
@@ -136,4 +139,6 @@ port.on('message', (message: MainToFront) => {
   }
 });
 
-post({ type: 'listening', port: await listen(server, data.port, data.host) });
+const listening = await listen(server, data.port, data.host);
+ownUrl = `http://${data.host === '0.0.0.0' ? '127.0.0.1' : data.host}:${listening}`;
+post({ type: 'listening', port: listening });

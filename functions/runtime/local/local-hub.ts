@@ -311,6 +311,8 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   const host = options.host ?? config.host;
   let draining = false;
   let front: FrontThread | undefined;
+  // The console is served by the hub itself: caller-recognition links point here unless an address is configured.
+  let ownUrl: string | undefined;
   let server: Server | undefined;
   let port: number;
   if (options.frontThread) {
@@ -324,6 +326,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
         defaultCountry,
         publicBaseUrl,
         traits,
+        consoleUrl: config.consoleUrl ?? publicBaseUrl,
         dynamoEndpoint: dynamo.endpoint,
         tableName,
         dedupeTtlDays: options.dedupeTtlDays ?? config.dedupeTtlDays,
@@ -352,6 +355,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   } else {
     const auth = new LocalAuth({ ...authOptions, apiToken, users, ...(authNow ? { now: authNow } : {}) });
     server = createHubFront({
+      consoleUrl: () => config.consoleUrl ?? publicBaseUrl ?? ownUrl,
       apiToken,
       auth,
       ...(options.console === false
@@ -376,6 +380,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       draining: () => draining,
     });
     port = await listen(server, options.port ?? config.port, host);
+    ownUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   }
   /** Every queue drained, hand-offs from the front thread in transit included. */
   const idle = async () => {
