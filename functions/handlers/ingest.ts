@@ -7,6 +7,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { findConnector } from '../connectors/index.js';
+import { weakSecrets } from '../connectors/shared/secret-strength.js';
 import type { Connector } from '../connectors/types.js';
 import { parseHubEvent } from '../events/hub-event.js';
 import type { EventPublisher, ReplayGuard, SecretStore } from '../ports.js';
@@ -124,6 +125,15 @@ export const createIngestHandler = (deps: IngestDeps) => {
         );
       const req = toRawRequest(event, { publicBaseUrl: deps.publicBaseUrl, maxBodyBytes: deps.maxBodyBytes });
       const secrets = await deps.secrets.get(connector.name);
+      // A secret set too short fails closed like a missing one: the operator sees which in the log and in GET /v1/connectors.
+      const weak = weakSecrets(connector, secrets);
+      if (weak.length) {
+        logger.warn('connector refused: secret too short', {
+          connector: connector.name,
+          secrets: weak.map((w) => ({ name: w.name, bytes: w.bytes, minBytes: w.minBytes })),
+        });
+        throw new NotConfiguredError(connector.name);
+      }
       if (req.method === 'GET') return handshake(connector, req, secrets);
       if (missingRequiredSecret(connector, secrets)) throw new NotConfiguredError(connector.name);
 

@@ -89,13 +89,15 @@ export class MethodNotAllowedError extends HubError {
 }
 
 /**
- * A connector is called but its secret is not configured: fail closed, with a
- * 503 so the vendor keeps redelivering until an operator sets the secret.
+ * A connector is called but its secret is not configured, or is too short to
+ * be used: fail closed, with a 503 so the vendor keeps redelivering until an
+ * operator fixes it. The message says no more than that (GET /v1/connectors
+ * and the WARN log say which secret, to operators).
  */
 export class NotConfiguredError extends HubError {
   constructor(connector: string) {
     super(
-      `Connector ${connector} has no secret configured; requests are refused until it is set`,
+      `Connector ${connector} has no usable secret configured; requests are refused until an operator sets it`,
       503,
       'connector_not_configured',
     );

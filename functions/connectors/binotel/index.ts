@@ -10,6 +10,7 @@ import { safeEqual } from '../shared/signature.js';
 import { defineConnector, type VerifyResult } from '../types.js';
 import { normalizeBinotel } from './normalize.js';
 import { BinotelCallCompletedSchema, BinotelRequestSchema, type BinotelWebhook } from './schema.js';
+import { STRONG_SECRET } from '../shared/secret-strength.js';
 
 /** Query parameter of the webhook URL holding the shared secret. */
 export const BINOTEL_TOKEN_PARAM = 'token';
@@ -88,6 +89,7 @@ export const binotelConnector = defineConnector({
       env: 'OMNIHUB_SECRET_BINOTEL',
       description: 'Random token appended to the webhook URL as ?token=…; Binotel has no request signature',
       required: true,
+      ...STRONG_SECRET,
     },
     {
       name: 'allowedIps',

@@ -18,6 +18,7 @@ import {
   hubspotSignatureV3,
   verifyHubSpotSignature,
 } from './signature.js';
+import { STRONG_SECRET } from '../shared/secret-strength.js';
 
 export const hubspotConnector = defineConnector({
   name: HUBSPOT,
@@ -30,6 +31,7 @@ export const hubspotConnector = defineConnector({
       env: secretEnvName('SECRET', HUBSPOT),
       description: "The app's client secret (app → Auth); signs every delivery as X-HubSpot-Signature-v3",
       required: true,
+      ...STRONG_SECRET,
     },
     {
       name: 'apiToken',

@@ -7,6 +7,7 @@ import { secretEnvName } from '../shared/secret-env.js';
 import { defineConnector } from '../types.js';
 import { normalizeInstagram } from './normalize.js';
 import { parseInstagramWebhook } from './schema.js';
+import { STRONG_SECRET } from '../shared/secret-strength.js';
 
 export const instagramConnector = defineConnector({
   name: 'instagram',
@@ -20,6 +21,7 @@ export const instagramConnector = defineConnector({
       description:
         'App Secret of the Meta app (App settings → Basic; with Business Login for Instagram: the Instagram app secret); signs every POST as X-Hub-Signature-256',
       required: true,
+      ...STRONG_SECRET,
     },
     {
       name: 'verifyToken',
@@ -27,6 +29,7 @@ export const instagramConnector = defineConnector({
       description:
         'Verify token you choose and paste next to the callback URL; only used by the GET subscription check',
       required: false,
+      ...STRONG_SECRET,
     },
   ],
   verify: (req, secrets) => verifyMetaSignature(req.body, req.headers[META_SIGNATURE_HEADER], secrets.secret),

@@ -13,6 +13,7 @@ import { defineConnector } from '../types.js';
 import { hydrateKommo, KOMMO_DEFAULT_CURRENCY } from './hydrate.js';
 import { KOMMO, normalizeKommo } from './normalize.js';
 import { KommoWebhookSchema } from './schema.js';
+import { STRONG_SECRET } from '../shared/secret-strength.js';
 
 /** Query parameter of the webhook URL holding the shared secret. */
 export const KOMMO_TOKEN_PARAM = 'token';
@@ -28,6 +29,7 @@ export const kommoConnector = defineConnector({
       env: secretEnvName('SECRET', KOMMO),
       description: 'Random token appended to the webhook URL as ?token=…; Kommo has no request signature',
       required: true,
+      ...STRONG_SECRET,
     },
     {
       name: 'apiToken',

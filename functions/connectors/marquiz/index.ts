@@ -7,6 +7,7 @@ import { safeEqual } from '../shared/signature.js';
 import { defineConnector } from '../types.js';
 import { normalizeMarquiz } from './normalize.js';
 import { MarquizLeadSchema } from './schema.js';
+import { STRONG_SECRET } from '../shared/secret-strength.js';
 
 /** Query parameter of the webhook URL holding the shared secret. */
 export const MARQUIZ_TOKEN_PARAM = 'token';
@@ -22,6 +23,7 @@ export const marquizConnector = defineConnector({
       env: 'OMNIHUB_SECRET_MARQUIZ',
       description: 'Random token appended to the webhook URL as ?token=…; Marquiz has no request signature',
       required: true,
+      ...STRONG_SECRET,
     },
   ],
   verify: (req, secrets) => {

@@ -8,6 +8,7 @@ import { defineConnector } from '../types.js';
 import { hydrateLeadgen } from './leadgen.js';
 import { normalizeMessenger } from './normalize.js';
 import { parseMessengerWebhook } from './schema.js';
+import { STRONG_SECRET } from '../shared/secret-strength.js';
 
 export const messengerConnector = defineConnector({
   name: 'messenger',
@@ -20,6 +21,7 @@ export const messengerConnector = defineConnector({
       env: secretEnvName('SECRET', 'messenger'),
       description: 'Meta App Secret (App settings → Basic); signs every POST as X-Hub-Signature-256',
       required: true,
+      ...STRONG_SECRET,
     },
     {
       name: 'verifyToken',
@@ -27,6 +29,7 @@ export const messengerConnector = defineConnector({
       description:
         'Verify token you choose and paste next to the callback URL; only used by the GET subscription check',
       required: false,
+      ...STRONG_SECRET,
     },
     {
       name: 'apiToken',

@@ -9,6 +9,7 @@ import { safeEqual } from '../shared/signature.js';
 import { defineConnector } from '../types.js';
 import { normalizeRingostat } from './normalize.js';
 import { RingostatCallSchema, type RingostatCall } from './schema.js';
+import { STRONG_SECRET } from '../shared/secret-strength.js';
 
 /** Query parameter of the webhook URL holding the shared secret. */
 export const RINGOSTAT_TOKEN_PARAM = 'token';
@@ -35,6 +36,7 @@ export const ringostatConnector = defineConnector({
       env: 'OMNIHUB_SECRET_RINGOSTAT',
       description: 'Random token appended to the webhook URL as ?token=…; Ringostat has no request signature',
       required: true,
+      ...STRONG_SECRET,
     },
   ],
   verify: (req, secrets) => {

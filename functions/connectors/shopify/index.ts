@@ -18,6 +18,7 @@ import {
   type ShopifyDelivery,
   type ShopifyKnownBody,
 } from './schema.js';
+import { STRONG_SECRET } from '../shared/secret-strength.js';
 
 export const SHOPIFY_HMAC_HEADER = 'x-shopify-hmac-sha256';
 export const SHOPIFY_TOPIC_HEADER = 'x-shopify-topic';
@@ -125,6 +126,7 @@ export const shopifyConnector = defineConnector({
       description:
         "App client secret (Partner Dashboard → app → Client credentials), or the store's webhook signing secret for webhooks created in Settings → Notifications; signs X-Shopify-Hmac-Sha256",
       required: true,
+      ...STRONG_SECRET,
     },
     {
       name: 'apiToken',

@@ -13,11 +13,13 @@ import { normalizeSite } from './normalize.js';
 import { SiteEventSchema, type SiteDelivery } from './schema.js';
 import {
   signStandardWebhook,
+  siteKeyBytes,
   verifyStandardWebhook,
   WEBHOOK_ID_HEADER,
   WEBHOOK_SIGNATURE_HEADER,
   WEBHOOK_TIMESTAMP_HEADER,
 } from './signature.js';
+import { STRONG_SECRET } from '../shared/secret-strength.js';
 
 const parse = (req: RawRequest): SiteDelivery => {
   // verify already refused a delivery without it; parse must not rely on that ordering.
@@ -45,6 +47,8 @@ export const siteConnector = defineConnector({
       description:
         'Standard Webhooks signing secret `whsec_<base64 of 32 random bytes>`, shared with the website backend that signs each POST',
       required: true,
+      ...STRONG_SECRET,
+      keyBytes: siteKeyBytes,
     },
   ],
   verify: (req, secrets, ctx) =>

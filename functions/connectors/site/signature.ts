@@ -32,6 +32,18 @@ export const SECRET_PREFIX = 'whsec_';
 const MIN_KEY_BYTES = 24;
 const MAX_KEY_BYTES = 64;
 
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * Bytes of key material in a configured secret, read the way
+ * `standardWebhook` reads it: the base64 after `whsec_`, else base64 when
+ * the text is base64, else its raw UTF-8 bytes.
+ */
+export const siteKeyBytes = (secret: string): number => {
+  if (secret.startsWith(SECRET_PREFIX)) return Buffer.from(secret.slice(SECRET_PREFIX.length), 'base64').length;
+  return BASE64.test(secret) ? Buffer.from(secret, 'base64').length : Buffer.byteLength(secret, 'utf8');
+};
+
 /**
  * Ids are the dedup key and part of the signed content; the spec forbids
  * `.` in them so the `<id>.<timestamp>.<body>` split cannot be shifted.
@@ -49,12 +61,14 @@ const UNIX_SECONDS = /^\d{1,12}$/;
  *   sender configured with the same string and the matching library option
  *   agrees with the hub.
  *
- * Throws (with the library's message) for an unusable `whsec_` secret.
+ * Every form must hold at least 24 bytes of key (a 1-byte key used to pass):
+ * throws for a shorter key, and (with the library's message) for an
+ * unusable `whsec_` secret.
  */
 export const standardWebhook = (secret: string): Webhook => {
+  const bytes = siteKeyBytes(secret);
   if (secret.startsWith(SECRET_PREFIX)) {
     const webhook = new Webhook(secret);
-    const bytes = Buffer.from(secret.slice(SECRET_PREFIX.length), 'base64').length;
     if (bytes < MIN_KEY_BYTES || bytes > MAX_KEY_BYTES) {
       throw new Error(
         `a whsec_ secret must hold ${MIN_KEY_BYTES}–${MAX_KEY_BYTES} random bytes, this one holds ${bytes}`,
@@ -62,6 +76,8 @@ export const standardWebhook = (secret: string): Webhook => {
     }
     return webhook;
   }
+  if (bytes < MIN_KEY_BYTES)
+    throw new Error(`the signing key must hold at least ${MIN_KEY_BYTES} bytes, this one holds ${bytes}`);
   try {
     return new Webhook(secret);
   } catch {

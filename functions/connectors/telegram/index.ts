@@ -7,6 +7,7 @@ import { safeEqual } from '../shared/signature.js';
 import { defineConnector } from '../types.js';
 import { normalizeTelegram } from './normalize.js';
 import { TelegramUpdateSchema } from './schema.js';
+import { STRONG_SECRET } from '../shared/secret-strength.js';
 
 /** Header Telegram fills with the `secret_token` given to `setWebhook`. */
 export const TELEGRAM_SECRET_HEADER = 'x-telegram-bot-api-secret-token';
@@ -23,6 +24,7 @@ export const telegramConnector = defineConnector({
       description:
         'secret_token passed to setWebhook (1–256 chars of A-Z a-z 0-9 _ -); Telegram echoes it in X-Telegram-Bot-Api-Secret-Token',
       required: true,
+      ...STRONG_SECRET,
     },
   ],
   verify: (req, secrets) => {

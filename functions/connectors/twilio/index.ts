@@ -10,6 +10,7 @@ import { defineConnector } from '../types.js';
 import { normalizeTwilio } from './normalize.js';
 import { formParams, TWILIO_SIGNATURE_HEADER, twilioSignature, verifyTwilioRequest } from './signature.js';
 import { twilioKind, TwilioWebhookSchema } from './schema.js';
+import { STRONG_SECRET } from '../shared/secret-strength.js';
 
 /**
  * Empty TwiML: the incoming-message webhook is synchronous and Twilio
@@ -39,6 +40,7 @@ export const twilioConnector = defineConnector({
       description:
         'Twilio Auth Token of the account (Console → Account info); signs every request as X-Twilio-Signature',
       required: true,
+      ...STRONG_SECRET,
     },
   ],
   verify: (req, secrets) => verifyTwilioRequest(req, secrets.secret),

@@ -13,6 +13,7 @@ import {
   TypeformFormResponseSchema,
   type TypeformWebhook,
 } from './schema.js';
+import { STRONG_SECRET } from '../shared/secret-strength.js';
 
 export const TYPEFORM_SIGNATURE_HEADER = 'typeform-signature';
 const PREFIX = 'sha256=';
@@ -62,6 +63,7 @@ export const typeformConnector = defineConnector({
       description:
         'Webhook secret set in Typeform (Connect → Webhooks → Edit → Secret, or `secret` of PUT /forms/{id}/webhooks/{tag}); signs every delivery as Typeform-Signature',
       required: true,
+      ...STRONG_SECRET,
     },
   ],
   verify: (req, secrets) => verifyTypeformSignature(req.body, req.headers[TYPEFORM_SIGNATURE_HEADER], secrets.secret),

@@ -7,6 +7,7 @@ import { hmac, safeEqual } from '../shared/signature.js';
 import { defineConnector, type VerifyResult } from '../types.js';
 import { normalizeViber } from './normalize.js';
 import { parseViberCallback } from './schema.js';
+import { STRONG_SECRET } from '../shared/secret-strength.js';
 
 /** Lowercase hex HMAC-SHA256 of the raw body, keyed with the bot's auth token. */
 export const VIBER_SIGNATURE_HEADER = 'x-viber-content-signature';
@@ -37,6 +38,7 @@ export const viberConnector = defineConnector({
       description:
         "Bot authentication token (the X-Viber-Auth-Token value, bot's Edit Info → Your app key); Viber signs every callback with it",
       required: true,
+      ...STRONG_SECRET,
     },
   ],
   verify: (req, secrets) => verifyViberSignature(req.body, req.headers[VIBER_SIGNATURE_HEADER], secrets.secret),

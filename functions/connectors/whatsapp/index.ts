@@ -7,6 +7,7 @@ import { META_SIGNATURE_HEADER, metaHandshake, signMetaSample, verifyMetaSignatu
 import { defineConnector } from '../types.js';
 import { normalizeWhatsApp } from './normalize.js';
 import { WhatsAppWebhookSchema } from './schema.js';
+import { STRONG_SECRET } from '../shared/secret-strength.js';
 
 export const whatsappConnector = defineConnector({
   name: 'whatsapp',
@@ -19,6 +20,7 @@ export const whatsappConnector = defineConnector({
       env: 'OMNIHUB_SECRET_WHATSAPP',
       description: 'Meta App Secret (App settings → Basic); signs every POST as X-Hub-Signature-256',
       required: true,
+      ...STRONG_SECRET,
     },
     {
       name: 'verifyToken',
@@ -26,6 +28,7 @@ export const whatsappConnector = defineConnector({
       description:
         'Verify token you choose and paste next to the callback URL; only used by the GET subscription check',
       required: false,
+      ...STRONG_SECRET,
     },
   ],
   verify: (req, secrets) => verifyMetaSignature(req.body, req.headers[META_SIGNATURE_HEADER], secrets.secret),

@@ -23,8 +23,13 @@ import { EnvSecretStore } from '../../adapters/local/env-secret-store.js';
 import { LocalEventBus } from '../../adapters/local/local-event-bus.js';
 import { LocalQueue, type QueueConsumer } from '../../adapters/local/local-queue.js';
 import { createLocalHttpServer } from '../../adapters/local/http-server.js';
-import { startLocalSubscriptions, type LocalSubscriptions } from './local-subscriptions.js';
-import type { SubscriptionInput } from '../../subscriptions/config.js';
+import {
+  loadConfiguredSubscriptions,
+  startLocalSubscriptions,
+  type LocalSubscriptions,
+} from './local-subscriptions.js';
+import { localSecretProblems, WeakSecretsError } from './local-secrets.js';
+import { parseSubscriptions, type SubscriptionInput } from '../../subscriptions/config.js';
 import type { Context } from 'aws-lambda';
 
 export interface LocalHubOptions {
@@ -78,6 +83,16 @@ const queueContext = (name: string): Context =>
 
 export const startLocalHub = async (options: LocalHubOptions = {}): Promise<LocalHub> => {
   const env = options.env ?? process.env;
+  const apiToken = options.apiToken ?? (env.OMNIHUB_API_TOKEN || randomBytes(24).toString('base64url'));
+  // Before anything starts: a weak secret refuses the start, naming the variable.
+  const problems = localSecretProblems({
+    env,
+    apiToken: { value: apiToken, source: options.apiToken ? 'the apiToken option' : 'OMNIHUB_API_TOKEN' },
+    subscriptions: options.subscriptions
+      ? parseSubscriptions(options.subscriptions)
+      : await loadConfiguredSubscriptions(),
+  });
+  if (problems.length) throw new WeakSecretsError(problems);
   const ownsDynamo = !options.dynamo;
   const dynamo =
     options.dynamo ?? (await startDynamoDbLocal(options.dataDir ? { dbPath: join(options.dataDir, 'dynamodb') } : {}));
@@ -123,8 +138,6 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     });
     bus.addRoute({ name: rule.name, pattern: rule.pattern, queue });
   }
-
-  const apiToken = options.apiToken ?? (env.OMNIHUB_API_TOKEN || randomBytes(24).toString('base64url'));
 
   // ---- Subscriptions (issue 5): rule → queue → dispatcher per subscription, served under /v1/subscriptions.
   const subscriptions = await startLocalSubscriptions({
