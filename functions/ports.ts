@@ -51,6 +51,53 @@ export interface SecretStore {
   get(connector: string): Promise<ConnectorSecrets>;
 }
 
+/** Whether a connector's secrets are set, as far as metadata can tell; never a value. */
+export interface SecretStatus {
+  /** An operator has set a value. On AWS: the secret holds a version besides the placeholder the stack created. */
+  readonly configured: boolean;
+  /**
+   * Per key of the connector's secret, where the store can tell without
+   * handing a value out (the local environment). Absent on AWS: only the
+   * functions that verify or call vendors may read a value.
+   */
+  readonly keys?: Readonly<Record<string, boolean>>;
+  /** When the current value was set (ISO 8601), where the store knows. */
+  readonly updatedAt?: string;
+  /**
+   * Why the connector cannot be used though its secrets are set (a value too
+   * short), where the store sees values (the local environment); on AWS
+   * ingest reports these through `SecretProblemLog`.
+   */
+  readonly problems?: readonly string[];
+}
+
+/**
+ * What `GET /v1/connectors` may know about connector secrets: their status,
+ * never their values, so the `api` function holds no permission to read a
+ * signing secret (Secrets Manager `ListSecretVersionIds` on AWS).
+ */
+export interface SecretStatusReader {
+  status(connector: string): Promise<SecretStatus>;
+}
+
+/** What ingest found wrong with a connector's secrets when a request came in, and when. */
+export interface SecretProblems {
+  /** One line per problem, naming the secret and never its value (`"secret" (locally …) holds 11 bytes; …`). */
+  readonly problems: readonly string[];
+  /** ISO 8601. */
+  readonly at: string;
+}
+
+/**
+ * Secret problems only a function that reads the values can see — a secret
+ * set too short (issue 9 item 13) — recorded by ingest for
+ * `GET /v1/connectors`, whose function may read metadata only.
+ */
+export interface SecretProblemLog {
+  report(connector: string, problems: readonly string[], at: Date): Promise<void>;
+  latest(connector: string): Promise<SecretProblems | undefined>;
+}
+
 export interface ApplyOutcome {
   readonly status: 'applied' | 'duplicate';
   readonly customerId: string;

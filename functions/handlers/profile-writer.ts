@@ -2,14 +2,16 @@
  * Profile writer: SQS batches of bus events (fed by the `profile-writer`
  * rule) into the single customer view. Records fail individually (partial
  * batch response), so one bad record is retried and eventually dead-lettered
- * without holding back the rest of the batch.
+ * without holding back the rest of the batch. A store that cannot be reached
+ * fails the whole batch as `StoreUnavailableError` instead: that is no
+ * record's fault, and the queue retries it without counting the receive.
  */
 import middy from '@middy/core';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseHubEvent } from '../events/hub-event.js';
 import type { EventPublisher, ProfileStore } from '../ports.js';
 import { logger } from '../shared/logger.js';
+import { processBatch } from './batch.js';
 
 export interface ProfileWriterDeps {
   readonly store: ProfileStore;
@@ -18,7 +20,6 @@ export interface ProfileWriterDeps {
 }
 
 export const createProfileWriterHandler = (deps: ProfileWriterDeps) => {
-  const processor = new BatchProcessor(EventType.SQS);
   const recordHandler = async (record: SQSRecord): Promise<void> => {
     const envelope = JSON.parse(record.body) as { detail?: unknown };
     const event = parseHubEvent(envelope.detail);
@@ -35,6 +36,6 @@ export const createProfileWriterHandler = (deps: ProfileWriterDeps) => {
     });
   };
   return middy<SQSEvent, SQSBatchResponse>().handler((event: SQSEvent, context: Context) =>
-    processPartialResponse(event, recordHandler, processor, { context }),
+    processBatch(event, context, recordHandler, { storeBound: true }),
   );
 };

@@ -95,7 +95,14 @@ export class MethodNotAllowedError extends HubError {
  * and the WARN log say which secret, to operators).
  */
 export class NotConfiguredError extends HubError {
-  constructor(connector: string) {
+  /**
+   * @param problems For the operator's log only (a secret too short: its
+   *   name and length, never its value); not sent to the caller.
+   */
+  constructor(
+    readonly connector: string,
+    readonly problems?: readonly string[],
+  ) {
     super(
       `Connector ${connector} has no usable secret configured; requests are refused until an operator sets it`,
       503,

@@ -29,6 +29,7 @@ export interface HttpRoute {
 export const HTTP_ROUTES = [
   { method: 'POST', path: '/webhooks/{connector}', fn: 'ingest', auth: 'none', access: 'none' },
   { method: 'GET', path: '/webhooks/{connector}', fn: 'ingest', auth: 'none', access: 'none' },
+  { method: 'GET', path: '/v1/openapi.json', fn: 'api', auth: 'iam', access: 'read' },
   { method: 'GET', path: '/v1/connectors', fn: 'api', auth: 'iam', access: 'read' },
   { method: 'GET', path: '/v1/customers', fn: 'api', auth: 'iam', access: 'read' },
   { method: 'GET', path: '/v1/customers/{customerId}', fn: 'api', auth: 'iam', access: 'read' },

@@ -9,6 +9,8 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CONNECTORS, listConnectors } from '../../functions/connectors/index.js';
+import { EnvSecretStore } from '../../functions/adapters/local/env-secret-store.js';
+import { MemorySecretProblemLog } from '../../functions/adapters/memory/memory-secret-problems.js';
 import { MIN_SECRET_BYTES, weakSecrets } from '../../functions/connectors/shared/secret-strength.js';
 import type { ConnectorSecrets } from '../../functions/connectors/types.js';
 import { connectorRoutes } from '../../functions/handlers/api/connectors.js';
@@ -136,10 +138,13 @@ describe('Weak secrets at request time (AWS: Secrets Manager values are unknown 
     expect(res.statusCode).toBe(503);
     expect(JSON.parse(res.body ?? '{}').error.code).toBe('connector_not_configured');
     expect(res.body).not.toContain(WEAK);
-    expect(warn).toHaveBeenCalledWith('connector refused: secret too short', {
-      connector: 'telegram',
-      secrets: [{ name: 'secret', bytes: 23, minBytes: 24 }],
-    });
+    expect(warn).toHaveBeenCalledWith(
+      'connector not configured: request refused',
+      expect.objectContaining({
+        connector: 'telegram',
+        problems: [expect.stringMatching(/"secret" \(locally OMNIHUB_SECRET_TELEGRAM\) holds 23 bytes/)],
+      }),
+    );
     expect(JSON.stringify(warn.mock.calls)).not.toContain(WEAK);
   });
 
@@ -157,24 +162,77 @@ describe('Weak secrets at request time (AWS: Secrets Manager values are unknown 
     expect(res.statusCode).toBe(503);
   });
 
-  it('shows the connector as not configured in GET /v1/connectors, with the reason and no value', async () => {
-    // Prepare
+  it('reports the problem (at most once a minute) where GET /v1/connectors reads it, and says it', async () => {
+    // Prepare: on AWS the api reads secret metadata only, so it learns of a short value from ingest's report.
+    const problems = new MemorySecretProblemLog();
+    const report = vi.spyOn(problems, 'report');
+    const ingest = createIngestHandler({
+      publisher: { publish: async () => undefined, putEntries: async () => undefined },
+      secrets: { get: async () => ({ secret: WEAK }) },
+      replayGuard: { claim: async () => ({ status: 'in-flight' }) },
+      secretProblems: problems,
+      defaultCountry: 'UA',
+      maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+      publicBaseUrl: TEST_BASE_URL,
+      now: () => TEST_NOW,
+    });
     const routes = connectorRoutes({
-      secrets: { get: async (name: string) => (name === 'telegram' ? { secret: WEAK } : { secret: STRONG }) },
+      // Secrets Manager metadata: every secret has a value set before the report.
+      secretStatus: { status: async () => ({ configured: true, updatedAt: '2024-05-01T11:00:00.000Z' }) },
+      secretProblems: problems,
+    } as unknown as ApiDeps);
+
+    // Act
+    await ingest(telegram(), CONTEXT);
+    await ingest(telegram(), CONTEXT);
+    const res = await routes['GET /v1/connectors']({} as APIGatewayProxyEventV2);
+    const { connectors } = JSON.parse(res.body ?? '{}') as {
+      connectors: Array<{ name: string; configured: boolean; reason?: string }>;
+    };
+
+    // Assess
+    expect(report).toHaveBeenCalledTimes(1);
+    const tg = connectors.find((c) => c.name === 'telegram');
+    expect(tg?.configured).toBe(false);
+    expect(tg?.reason).toMatch(/"secret" \(locally OMNIHUB_SECRET_TELEGRAM\) holds 23 bytes; at least 24 are required/);
+    expect(res.body).not.toContain(WEAK);
+    expect(connectors.find((c) => c.name === 'marquiz')).toMatchObject({ configured: true });
+  });
+
+  it('forgets a report once the secret was changed after it', async () => {
+    // Prepare
+    const problems = new MemorySecretProblemLog();
+    await problems.report('telegram', ['telegram: "secret" … holds 23 bytes'], new Date('2024-05-01T11:00:00.000Z'));
+    const routes = connectorRoutes({
+      secretStatus: { status: async () => ({ configured: true, updatedAt: '2024-05-01T11:30:00.000Z' }) },
+      secretProblems: problems,
     } as unknown as ApiDeps);
 
     // Act
     const res = await routes['GET /v1/connectors']({} as APIGatewayProxyEventV2);
+
+    // Assess
+    const { connectors } = JSON.parse(res.body ?? '{}') as { connectors: Array<{ name: string; configured: boolean }> };
+    expect(connectors.find((c) => c.name === 'telegram')?.configured).toBe(true);
+  });
+
+  it('says it locally too, where the environment store sees the value', async () => {
+    // Prepare
+    const store = new EnvSecretStore({ OMNIHUB_SECRET_TELEGRAM: WEAK, OMNIHUB_SECRET_MARQUIZ: STRONG });
+    const routes = connectorRoutes({ secretStatus: store } as unknown as ApiDeps);
+
+    // Act
+    const res = await routes['GET /v1/connectors']({} as APIGatewayProxyEventV2);
     const { connectors } = JSON.parse(res.body ?? '{}') as {
-      connectors: Array<{ name: string; configured: boolean; reason?: string; secrets: { configured: boolean }[] }>;
+      connectors: Array<{ name: string; configured: boolean; reason?: string; secrets: { configured?: boolean }[] }>;
     };
 
     // Assess
     const tg = connectors.find((c) => c.name === 'telegram');
     expect(tg).toMatchObject({ configured: false, secrets: [{ configured: false }] });
-    expect(tg?.reason).toMatch(/"secret" \(locally OMNIHUB_SECRET_TELEGRAM\) holds 23 bytes; at least 24 are required/);
-    expect(res.body).not.toContain(WEAK);
+    expect(tg?.reason).toMatch(/holds 23 bytes/);
     expect(connectors.find((c) => c.name === 'marquiz')).toMatchObject({ configured: true });
+    expect(res.body).not.toContain(WEAK);
   });
 });
 

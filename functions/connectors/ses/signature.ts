@@ -13,6 +13,7 @@
 import { createSign, createVerify, generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
 import { AMAZON_ISSUING_CAS, AMAZON_ROOT_CAS } from './amazon-trust.js';
 import type { SnsMessageType } from './schema.js';
+import { HubError } from '../../shared/errors.js';
 
 /**
  * The SNS regional endpoints `SigningCertURL` and `SubscribeURL` point to:
@@ -115,14 +116,14 @@ export type CertificateFetcher = (url: string) => Promise<string>;
  * 5xx) verify rethrows so the hub answers 5xx and SNS retries, because SNS
  * treats any 4xx as delivered and would drop the message.
  */
-export class CertificateUnavailableError extends Error {
+export class CertificateUnavailableError extends HubError {
   constructor(
     message: string,
     readonly permanent: boolean,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
-    this.name = new.target.name;
+    // Transient: 502, so SNS redelivers (it drops a message answered with any 4xx).
+    super(message, permanent ? 401 : 502, permanent ? 'invalid_signature' : 'certificate_unavailable', options);
   }
 }
 

@@ -1,21 +1,75 @@
-/** `GET /v1/connectors`: each connector's webhook URL and whether its secrets are set. */
+/**
+ * `GET /v1/connectors`: each connector's webhook URL and whether its secrets
+ * are set. The status comes from secret metadata (`SecretStatusReader`), never
+ * from the values: on AWS the `api` function may not read a signing secret,
+ * so a secret set too short is known from what ingest reported
+ * (`SecretProblemLog`).
+ */
+import { z } from 'zod';
 import { listConnectors } from '../../connectors/index.js';
-import { describeWeakSecret, weakSecrets } from '../../connectors/shared/secret-strength.js';
-import { jsonResponse } from '../../shared/http.js';
+import { ChannelSchema } from '../../events/hub-event.js';
+import { type RouteContracts, respond } from './contract.js';
 import type { ApiDeps } from './deps.js';
 import type { ApiRoutes } from './types.js';
+
+const ConnectorViewSchema = z
+  .object({
+    name: z.string().meta({ description: 'URL segment, registry key and event source suffix' }),
+    displayName: z.string(),
+    channel: ChannelSchema,
+    webhookPath: z.string(),
+    webhookUrl: z.string().optional().meta({ description: 'When the hub knows its public base URL' }),
+    docsUrl: z.string().meta({ description: "The vendor's webhook documentation" }),
+    secrets: z.array(
+      z.object({
+        name: z.string(),
+        env: z.string().meta({ description: 'Environment variable holding it in the local runtime' }),
+        description: z.string(),
+        required: z.boolean(),
+        minBytes: z.number().int().optional().meta({
+          description: 'Fewest bytes accepted (secrets you choose, and vendor secrets whose format guarantees it)',
+        }),
+        configured: z
+          .boolean()
+          .optional()
+          .meta({ description: 'Per secret where metadata tells (locally); on AWS only the connector as a whole' }),
+      }),
+    ),
+    configured: z
+      .boolean()
+      .meta({ description: 'Every required secret is set and long enough: requests are verified, not refused' }),
+    reason: z.string().optional().meta({
+      description:
+        'Why not configured: a secret that is not set, or is too short (names the secret and its length, never its value)',
+    }),
+    secretUpdatedAt: z.string().optional().meta({ description: 'When the secret value last changed (AWS)' }),
+  })
+  .meta({ id: 'Connector' });
+
+export const connectorContracts = {
+  'GET /v1/connectors': {
+    summary: "List the connectors, their webhook URLs and whether their secrets are set (never the secrets' values)",
+    status: 200,
+    response: z.object({ connectors: z.array(ConnectorViewSchema) }),
+  },
+} as const satisfies RouteContracts<'GET /v1/connectors'>;
+
+/**
+ * Problems ingest reported for the connector's current secret (on AWS, where
+ * only ingest reads values): a report older than the secret's last change is
+ * about a value that was since replaced, so it no longer counts.
+ */
+const reportedProblems = async (deps: ApiDeps, connector: string, updatedAt: string | undefined) => {
+  const reported = await deps.secretProblems?.latest(connector);
+  return reported && (!updatedAt || reported.at >= updatedAt) ? reported.problems : [];
+};
 
 export const connectorRoutes = (deps: ApiDeps): ApiRoutes<'GET /v1/connectors'> => ({
   'GET /v1/connectors': async () => {
     const connectors = await Promise.all(
       listConnectors().map(async (c) => {
-        const secrets = await deps.secrets.get(c.name);
-        const weak = weakSecrets(c, secrets);
-        const missing = c.secrets.filter((s) => s.required && !secrets[s.name]);
-        const problems = [
-          ...missing.map((s) => `${c.name}: "${s.name}" (locally ${s.env}) is not set`),
-          ...weak.map(describeWeakSecret),
-        ];
+        const status = await deps.secretStatus.status(c.name);
+        const problems = [...(status.problems ?? []), ...(await reportedProblems(deps, c.name, status.updatedAt))];
         return {
           name: c.name,
           displayName: c.displayName,
@@ -29,13 +83,16 @@ export const connectorRoutes = (deps: ApiDeps): ApiRoutes<'GET /v1/connectors'> 
             description: s.description,
             required: s.required,
             ...(s.minBytes !== undefined ? { minBytes: s.minBytes } : {}),
-            configured: Boolean(secrets[s.name]) && !weak.some((w) => w.name === s.name),
+            // Per key only where the store can tell from metadata (locally); on AWS only ingest can.
+            ...(status.keys ? { configured: status.keys[s.name] ?? false } : {}),
           })),
-          configured: problems.length === 0,
+          // A connector without required secrets needs nothing set; a secret too short leaves it unconfigured.
+          configured: (c.secrets.some((s) => s.required) ? status.configured : true) && problems.length === 0,
           ...(problems.length ? { reason: problems.join('; ') } : {}),
+          ...(status.updatedAt ? { secretUpdatedAt: status.updatedAt } : {}),
         };
       }),
     );
-    return jsonResponse(200, { connectors });
+    return respond(connectorContracts['GET /v1/connectors'], { connectors });
   },
 });

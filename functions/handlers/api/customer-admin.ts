@@ -6,43 +6,98 @@
 import { z } from 'zod';
 import { identityKey } from '../../domain/identity.js';
 import { NotFoundError } from '../../shared/errors.js';
-import { jsonResponse } from '../../shared/http.js';
-import { profileView, requireProfile } from './customers.js';
+import { type RouteContracts, respond } from './contract.js';
+import { CustomerIdParamsSchema, profileView, requireProfile } from './customers.js';
 import type { ApiDeps } from './deps.js';
-import { parseBody, parseIdentityParam } from './request.js';
+import { parseBody, parseIdentityParam, parseParams } from './request.js';
 import type { ApiRoutes } from './types.js';
+import { ProfileViewSchema, TimelineItemSchema } from './views.js';
 
-const UnmergeBodySchema = z.object({ identities: z.array(z.string().min(3)).min(1).max(100) });
+const UnmergeBodySchema = z.object({
+  identities: z
+    .array(z.string().min(3))
+    .min(1)
+    .max(100)
+    .meta({ description: '`type:value` identities to split off into a new profile, e.g. `email:ann@example.com`' }),
+});
+
+const ExportSchema = z
+  .object({
+    exportedAt: z.string(),
+    profile: ProfileViewSchema,
+    timeline: z.array(TimelineItemSchema),
+    identityLog: z
+      .array(z.record(z.string(), z.unknown()))
+      .meta({ description: 'Every identity link and merge, as recorded' }),
+  })
+  .meta({ id: 'CustomerExport', description: 'Everything the hub holds about one person' });
 
 export type CustomerAdminRouteKey =
   | 'GET /v1/customers/{customerId}/export'
   | 'POST /v1/customers/{customerId}/unmerge'
   | 'DELETE /v1/customers/{customerId}';
 
+export const customerAdminContracts = {
+  'GET /v1/customers/{customerId}/export': {
+    summary: 'Export everything held about a customer (a subject access request)',
+    params: CustomerIdParamsSchema,
+    status: 200,
+    response: ExportSchema,
+    responseDescription: 'The export, as an attachment named `<customerId>.json`',
+    errors: [404],
+  },
+  'POST /v1/customers/{customerId}/unmerge': {
+    summary: 'Split identities wrongly linked to a customer off into a new profile',
+    description: 'Publishes `customer.unmerged`, so subscribers follow.',
+    params: CustomerIdParamsSchema,
+    body: UnmergeBodySchema,
+    status: 200,
+    response: z.object({ customer: ProfileViewSchema, split: ProfileViewSchema }),
+    errors: [400, 404],
+  },
+  'DELETE /v1/customers/{customerId}': {
+    summary: 'Erase a customer (right to erasure)',
+    description: 'Deletes the profile, its timeline and identity links; publishes `customer.erased`.',
+    params: CustomerIdParamsSchema,
+    status: 200,
+    response: z.object({
+      status: z.literal('erased'),
+      customerId: z.string(),
+      deletedItems: z.number().int(),
+    }),
+    errors: [404],
+  },
+} as const satisfies RouteContracts<CustomerAdminRouteKey>;
+
 export const customerAdminRoutes = (deps: ApiDeps): ApiRoutes<CustomerAdminRouteKey> => ({
   'GET /v1/customers/{customerId}/export': async (event) => {
-    const exported = await deps.store.exportCustomer(event.pathParameters?.customerId ?? '');
-    if (!exported) throw new NotFoundError(`No customer with id "${event.pathParameters?.customerId ?? ''}"`);
-    return jsonResponse(
-      200,
+    const contract = customerAdminContracts['GET /v1/customers/{customerId}/export'];
+    const { customerId } = parseParams(contract.params, event);
+    const exported = await deps.store.exportCustomer(customerId);
+    if (!exported) throw new NotFoundError(`No customer with id "${customerId}"`);
+    return respond(
+      contract,
       { ...exported, profile: profileView(deps, exported.profile) },
       { 'content-disposition': `attachment; filename="${exported.profile.customerId}.json"` },
     );
   },
 
   'DELETE /v1/customers/{customerId}': async (event) => {
-    const erased = await deps.store.eraseCustomer(event.pathParameters?.customerId ?? '');
-    if (!erased) throw new NotFoundError(`No customer with id "${event.pathParameters?.customerId ?? ''}"`);
+    const contract = customerAdminContracts['DELETE /v1/customers/{customerId}'];
+    const { customerId } = parseParams(contract.params, event);
+    const erased = await deps.store.eraseCustomer(customerId);
+    if (!erased) throw new NotFoundError(`No customer with id "${customerId}"`);
     await deps.publisher.putEntries(erased.notifications);
-    return jsonResponse(200, { status: 'erased', customerId: erased.customerId, deletedItems: erased.deletedItems });
+    return respond(contract, { status: 'erased', customerId: erased.customerId, deletedItems: erased.deletedItems });
   },
 
   'POST /v1/customers/{customerId}/unmerge': async (event) => {
-    const body = parseBody(UnmergeBodySchema, event);
+    const contract = customerAdminContracts['POST /v1/customers/{customerId}/unmerge'];
+    const body = parseBody(contract.body, event);
     const keys = body.identities.map((raw) => identityKey(parseIdentityParam(raw, deps.defaultCountry)));
-    const profile = await requireProfile(deps, event.pathParameters?.customerId);
+    const profile = await requireProfile(deps, parseParams(contract.params, event).customerId);
     const result = await deps.store.unmerge(profile.customerId, keys);
     await deps.publisher.putEntries(result.notifications);
-    return jsonResponse(200, { customer: profileView(deps, result.customer), split: profileView(deps, result.split) });
+    return respond(contract, { customer: profileView(deps, result.customer), split: profileView(deps, result.split) });
   },
 });

@@ -1,13 +1,16 @@
 /** What the `api` function's routes need; the composition roots build it. */
 import type { CountryCode } from '../../domain/identity.js';
 import type { TraitOptions } from '../../domain/traits.js';
-import type { EventPublisher, ProfileStore, SecretStore } from '../../ports.js';
+import type { EventPublisher, ProfileStore, SecretProblemLog, SecretStatusReader } from '../../ports.js';
 import type { ApiRoutes } from './types.js';
 import type { SubscriptionRouteKey } from './subscriptions.js';
 
 export interface ApiDeps {
   readonly store: ProfileStore;
-  readonly secrets: SecretStore;
+  /** Whether connector secrets are set (`GET /v1/connectors`); never their values. */
+  readonly secretStatus: SecretStatusReader;
+  /** Secret problems ingest saw (a value too short), where the status cannot tell (AWS). */
+  readonly secretProblems?: SecretProblemLog;
   /** Publishes `customer.erased` / `customer.unmerged` so subscribers follow. */
   readonly publisher: EventPublisher;
   readonly defaultCountry: CountryCode;

@@ -13,6 +13,7 @@ import { connectorRoutes } from './connectors.js';
 import { customerAdminRoutes } from './customer-admin.js';
 import { customerRoutes } from './customers.js';
 import type { ApiDeps } from './deps.js';
+import { openApiRoutes } from './openapi.js';
 import type { ApiRoute, ApiRoutes } from './types.js';
 
 export type { ApiDeps } from './deps.js';
@@ -24,6 +25,7 @@ export const createApiHandler = (deps: ApiDeps) => {
     ...customerAdminRoutes(deps),
     ...connectorRoutes(deps),
     ...deps.subscriptionRoutes,
+    ...openApiRoutes(),
   };
   const byKey = new Map<string, ApiRoute>(Object.entries(routes));
   return middy<APIGatewayProxyEventV2, HttpResponse>()

@@ -16,6 +16,13 @@ export const parseQuery = <T>(schema: z.ZodType<T>, event: APIGatewayProxyEventV
   return result.data;
 };
 
+/** Validates the path parameters (API Gateway fills them from the route's `{name}` placeholders). */
+export const parseParams = <T>(schema: z.ZodType<T>, event: APIGatewayProxyEventV2): T => {
+  const result = schema.safeParse(event.pathParameters ?? {});
+  if (!result.success) throw new ValidationError(`Invalid path: ${describeIssues(result.error)}`);
+  return result.data;
+};
+
 /** The body as JSON; an empty body reads as `{}` so optional-field bodies may be omitted. */
 export const readJsonBody = (event: APIGatewayProxyEventV2): unknown => {
   const raw = event.body

@@ -9,6 +9,7 @@ import { listConnectors } from '../../connectors/index.js';
 import { describeWeakSecret, MIN_SECRET_BYTES, weakSecrets } from '../../connectors/shared/secret-strength.js';
 import { subscriptionSecretEnv, type Subscription } from '../../subscriptions/config.js';
 import { weakWebhookSecret } from '../../subscriptions/signing.js';
+import { HubError } from '../../shared/errors.js';
 
 export interface LocalSecretInputs {
   readonly env: NodeJS.ProcessEnv;
@@ -37,9 +38,12 @@ export const localSecretProblems = ({ env, apiToken, subscriptions }: LocalSecre
 };
 
 /** Thrown by `startLocalHub` for weak secrets; the message lists every one. */
-export class WeakSecretsError extends Error {
+export class WeakSecretsError extends HubError {
   constructor(readonly problems: readonly string[]) {
-    super(`Refusing to start: secrets too short to be safe\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = new.target.name;
+    super(
+      `Refusing to start: secrets too short to be safe\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      500,
+      'weak_secrets',
+    );
   }
 }

@@ -1,15 +1,25 @@
-/** The DynamoDB customer-view store for Lambda, created once per execution environment. */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+/** The DynamoDB customer-view store for Lambda, created once per execution environment; no store call can hang. */
+import { awsStoreClient } from '../../../adapters/aws/dynamodb-client.js';
+import { DynamoProfileStore } from '../../../adapters/aws/dynamodb-profile-store.js';
+import { DynamoSecretProblemLog } from '../../../adapters/aws/dynamodb-secret-problems.js';
 import type { CountryCode } from '../../../domain/identity.js';
 import { linkingPolicy } from '../../../domain/linking.js';
-import { awsConfig } from './config.js';
-import { DynamoProfileStore } from '../../../adapters/aws/dynamodb-profile-store.js';
 
-export const awsProfileStore = () => {
-  const c = awsConfig();
-  return new DynamoProfileStore(new DynamoDBClient({}), {
+/** The store settings of a function's configuration (`FUNCTION_CONFIGS['profile-writer']`, `.api`). */
+export interface StoreConfig {
+  readonly tableName: string;
+  readonly dedupeTtlDays: number;
+  readonly ignoredIdentities: readonly string[];
+  readonly maxIdentitiesPerType: number;
+  readonly defaultCountry: string;
+}
+
+export const awsProfileStore = (c: StoreConfig) =>
+  new DynamoProfileStore(awsStoreClient(), {
     tableName: c.tableName,
     dedupeTtlDays: c.dedupeTtlDays,
     linking: linkingPolicy(c.ignoredIdentities, c.maxIdentitiesPerType, c.defaultCountry as CountryCode),
   });
-};
+
+/** What ingest reported about connector secrets (too short), read by `GET /v1/connectors`. */
+export const awsSecretProblems = (tableName: string) => new DynamoSecretProblemLog(awsStoreClient(), { tableName });

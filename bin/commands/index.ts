@@ -1,0 +1,19 @@
+/**
+ * Every `omnihub` command, in the order `omnihub --help` lists them. Adding a
+ * command is one file in this folder exporting a `Command` and one line here
+ * (docs/cli.md).
+ */
+import type { Command } from '../cli.js';
+import { dlqRedriveCommand } from './dlq-redrive.js';
+import { replayCommand } from './replay.js';
+import { sendCommand } from './send.js';
+import { subscriptionsListCommand } from './subscriptions-list.js';
+import { subscriptionsTestCommand } from './subscriptions-test.js';
+
+export const COMMANDS: readonly Command[] = [
+  subscriptionsListCommand,
+  subscriptionsTestCommand,
+  replayCommand,
+  dlqRedriveCommand,
+  sendCommand,
+];
