@@ -8,6 +8,7 @@
  * `npm start` and in every function that imports the config.
  */
 import { z } from 'zod';
+import { checkOutboundUrl, OUTBOUND_AWS, OUTBOUND_LOCAL } from '../shared/outbound-url.js';
 import { validatePattern } from '../events/pattern-matcher.js';
 import type { EventPattern } from '../events/rules.js';
 import { HubError } from '../shared/errors.js';
@@ -20,19 +21,17 @@ import { HubError } from '../shared/errors.js';
 export const SUBSCRIPTION_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 const SUBSCRIPTION_NAME_MAX = 30;
 
-/** Hosts a plain-http URL may point to: only a receiver on this machine, in the local runtime. */
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-/** True for `http://localhost…` and friends: allowed locally, refused by `cdk synth`. */
-export const isLocalHttpUrl = (url: string): boolean => {
-  const parsed = URL.canParse(url) ? new URL(url) : undefined;
-  return parsed?.protocol === 'http:' && LOCAL_HOSTS.has(parsed.hostname);
-};
-
+/**
+ * An endpoint the hub may call (`functions/shared/outbound-url.ts`): https to
+ * a named public host; `localhost`/loopback (http too) only in the local
+ * runtime — `assertDeployable` refuses those at `cdk synth`, and the
+ * dispatcher checks again at connect time.
+ */
 const EndpointUrlSchema = z
   .url({ error: 'must be an absolute URL, e.g. https://crm.example.com/hooks/omnihub' })
-  .refine((url) => url.startsWith('https://') || isLocalHttpUrl(url), {
-    error: 'must be https:// (http:// is allowed only for localhost, in the local runtime)',
+  .superRefine((url, ctx) => {
+    const checked = checkOutboundUrl(url, OUTBOUND_LOCAL);
+    if (typeof checked === 'string') ctx.addIssue({ code: 'custom', message: checked });
   });
 
 /** Headers a subscription may add; the signature and content headers are the dispatcher's. */
@@ -282,12 +281,17 @@ export const isDispatched = (s: Subscription, runtime: 'aws' | 'local'): boolean
 export const subscriptionSecretEnv = (name: string): string =>
   `OMNIHUB_SUBSCRIPTION_SECRET_${name.toUpperCase().replace(/-/g, '_')}`;
 
-/** Throws when a subscription cannot be deployed (plain-http URLs are local-only). */
+/** Throws when a subscription cannot be deployed: an endpoint on this machine (or any non-public one) is local-only. */
 export const assertDeployable = (subscriptions: readonly Subscription[]): void => {
-  const issues = subscriptions.flatMap((s, i) =>
-    'url' in s.target && !s.target.url.startsWith('https://')
-      ? [`subscriptions[${i}].target.url: ${s.target.url} is a local http:// URL; deployed subscriptions need https://`]
-      : [],
-  );
+  const issues = subscriptions.flatMap((s, i) => {
+    const urls: Array<[string, string]> = [];
+    if ('url' in s.target) urls.push(['target.url', s.target.url]);
+    if (s.target.type === 'apiDestination' && s.target.auth.type === 'oauth')
+      urls.push(['target.auth.tokenUrl', s.target.auth.tokenUrl]);
+    return urls.flatMap(([field, url]) => {
+      const checked = checkOutboundUrl(url, OUTBOUND_AWS);
+      return typeof checked === 'string' ? [`subscriptions[${i}].${field}: ${url} ${checked}`] : [];
+    });
+  });
   if (issues.length > 0) throw new SubscriptionConfigError(issues);
 };

@@ -30,6 +30,8 @@ import {
   type LocalSubscriptions,
 } from './local-subscriptions.js';
 import { localSecretProblems, WeakSecretsError } from './local-secrets.js';
+import { outboundFetch } from '../../shared/outbound-fetch.js';
+import { OUTBOUND_AWS, OUTBOUND_LOCAL } from '../../shared/outbound-url.js';
 import { parseSubscriptions, type SubscriptionInput } from '../../subscriptions/config.js';
 import type { Context } from 'aws-lambda';
 
@@ -130,6 +132,8 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   // Journals, archive and secrets hold personal data: the folder is the user's alone.
   if (options.dataDir) ensurePrivateDir(options.dataDir);
   const fsync = options.fsync ?? config.fsync;
+  // Outbound requests (vendor APIs, subscriptions): this machine is reachable only when allowed (the local default).
+  const outbound = outboundFetch({ policy: config.allowLocalUrls ? OUTBOUND_LOCAL : OUTBOUND_AWS });
   const ownsDynamo = !options.dynamo;
   const dynamo =
     options.dynamo ?? (await startDynamoDbLocal(options.dataDir ? { dbPath: join(options.dataDir, 'dynamodb') } : {}));
@@ -164,7 +168,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
         publisher: bus,
         secrets,
         defaultCountry,
-        ...(options.fetch ? { fetch: options.fetch } : {}),
+        fetch: options.fetch ?? outbound,
       });
       return (event) => handler(event, queueContext('hydrator'));
     })(),
@@ -195,7 +199,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     ...(options.dataDir
       ? { dataDir: options.dataDir, archivePath: join(options.dataDir, 'archive.jsonl'), apiToken }
       : {}),
-    ...(options.subscriptionFetch ? { fetch: options.subscriptionFetch } : {}),
+    fetch: options.subscriptionFetch ?? outbound,
   });
   // ---- end of subscriptions
   let draining = false;
