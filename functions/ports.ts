@@ -10,6 +10,8 @@ import type { BusEntry } from './events/envelope.js';
 import type { ConnectorSecrets } from './connectors/types.js';
 import type { Profile, TimelineItem } from './domain/profile.js';
 import type { SQSRecord } from 'aws-lambda';
+import type { MessageRequested } from './events/message-events.js';
+import type { MessageRecord } from './outbound/message.js';
 
 /** Publishes to the bus. Resolves only when every entry was accepted. */
 export interface EventPublisher {
@@ -246,4 +248,70 @@ export interface SubscriptionOperations {
   redrive(subscription: string): Promise<RedriveResult>;
   /** Re-delivers archived events with `from <= time < to` to this subscription only. */
   replay(subscription: string, window: { from: Date; to: Date }): Promise<ReplayResult>;
+}
+
+// ---------------------------------------------------------------- outbound email (SES)
+
+/** One plain-text email, as the `ses` sender hands it to the transport. */
+export interface OutboundEmail {
+  /** `Name <address>` or an address on a verified SES identity. */
+  readonly from: string;
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  /** SES message tags: the hub's message id travels with the email into SES events. */
+  readonly tags?: readonly { readonly name: string; readonly value: string }[];
+  readonly configurationSetName?: string;
+}
+
+/** SES's answer: the `MessageId`, or the exception's name (`MessageRejected`, …) and HTTP status. */
+export type EmailSendResult =
+  | { readonly ok: true; readonly messageId: string }
+  | { readonly ok: false; readonly code: string; readonly message: string; readonly httpStatus?: number };
+
+/**
+ * Email through Amazon SES v2 `SendEmail`. The AWS SDK lives in the adapter
+ * (`adapters/aws/sesv2-email-transport.ts`); connectors see only this.
+ * Never throws: every failure, network ones included, is a result.
+ */
+export interface EmailTransport {
+  sendEmail(email: OutboundEmail): Promise<EmailSendResult>;
+}
+
+// ---------------------------------------------------------------- outbound messages
+
+/**
+ * Outbound messages (the messages API, the sender, receipts). Records live
+ * in their customer's partition, so erasing the customer erases them;
+ * writes are optimistic on `version`.
+ */
+export interface MessageStore {
+  /**
+   * Writes a new message and its idempotency key together. When the key
+   * exists already nothing is written and the message it names comes back
+   * (`created: false`), however many callers race.
+   */
+  create(record: MessageRecord, idempotencyKey: string): Promise<{ record: MessageRecord; created: boolean }>;
+  get(customerId: string, messageId: string): Promise<MessageRecord | undefined>;
+  findByIdempotencyKey(idempotencyKey: string): Promise<MessageRecord | undefined>;
+  /**
+   * Writes `next` when the stored version is `next.version - 1` (`conflict`
+   * otherwise; `missing` when the record is gone, e.g. erased). With
+   * `linkVendor`, `connector` + `vendorMessageId` are indexed in the same
+   * write, for receipts.
+   */
+  update(next: MessageRecord, opts?: { linkVendor?: boolean }): Promise<'ok' | 'conflict' | 'missing'>;
+  /** The message a receipt names, by the sending connector and the vendor's id. */
+  findByVendorId(connector: string, vendorMessageId: string): Promise<MessageRecord | undefined>;
+  /** A customer partition's messages, newest first. */
+  listForCustomer(customerId: string, limit: number): Promise<MessageRecord[]>;
+}
+
+/**
+ * Makes a message's `message.requested` come back to the sender at `at`
+ * (quiet hours, a retry's backoff): SQS delay up to 15 minutes and
+ * EventBridge Scheduler beyond on AWS, a journaled timer locally.
+ */
+export interface MessageScheduler {
+  schedule(request: MessageRequested, at: Date): Promise<void>;
 }

@@ -26,6 +26,7 @@ import { HubTable } from './constructs/hub-table.js';
 import { ApiAccess } from './constructs/api-access.js';
 import { RuleQueue } from './constructs/rule-queue.js';
 import { HubSubscriptions } from './constructs/subscriptions.js';
+import { HubOutbound } from './constructs/hub-outbound.js';
 import type { Subscription } from '../functions/subscriptions/config.js';
 import { subscriptionSecretPrefix } from '../functions/subscriptions/naming.js';
 import { subscriptions as configuredSubscriptions } from '../subscriptions.config.js';
@@ -65,11 +66,14 @@ export class HubStack extends Stack {
     readonly profileWriter: HubFunction;
     readonly api: HubFunction;
     readonly hydrator: HubFunction;
+    readonly sender: HubFunction;
+    readonly messageStatus: HubFunction;
   };
   public readonly ruleQueues: ReadonlyMap<string, RuleQueue>;
   /** IAM policies and roles per access level of the route table (read, send, admin). */
   public readonly access: ApiAccess;
   public readonly subscriptions: HubSubscriptions;
+  public readonly outbound: HubOutbound;
 
   constructor(scope: Construct, id: string, props: HubStackProps) {
     super(scope, id, {
@@ -148,7 +152,6 @@ export class HubStack extends Stack {
       timeout: Duration.seconds(30),
       environment: country,
     });
-    this.functions = { ingest, profileWriter, api, hydrator };
 
     ingest.bindBus(this.bus.eventBus);
     ingest.bindSecrets(this.secrets.secrets, config.secretPrefix, 'read');
@@ -209,8 +212,39 @@ export class HubStack extends Stack {
     /** Alarms — optional email topic for the dead-letter alarms. */
     const alarmAction = config.alarmEmail ? this.alarmTopic(prefix, config.alarmEmail) : undefined;
 
+    /** Outbound — sender and receipt functions, least privilege (issue 12). */
+    this.outbound = new HubOutbound(this, 'outbound', {
+      table: this.table.table,
+      eventBus: this.bus.eventBus,
+      secrets: this.secrets.byConnector,
+      secretPrefix: config.secretPrefix,
+      connectors: config.outboundConnectors,
+      ...(config.sesIdentity ? { sesIdentity: config.sesIdentity } : {}),
+      ...(config.quietHours ? { quietHours: config.quietHours } : {}),
+      senderEntry: entry('sender'),
+      messageStatusEntry: entry('message-status'),
+      namePrefix: prefix,
+      functionDefaults: common,
+      storeEnvironment: { ...country, ...dedupe },
+      apiFunction: api,
+    });
+    this.outbound.sender.addEnvironment(ENV.publicBaseUrl, baseUrl);
+    this.functions = {
+      ingest,
+      profileWriter,
+      api,
+      hydrator,
+      sender: this.outbound.sender,
+      messageStatus: this.outbound.messageStatus,
+    };
+
     /** Rules — one rule → queue → consumer per entry of `HUB_RULES`. */
-    const consumers: Record<HubRule['consumer'], HubFunction> = { 'profile-writer': profileWriter, hydrator };
+    const consumers: Record<HubRule['consumer'], HubFunction> = {
+      'profile-writer': profileWriter,
+      hydrator,
+      sender: this.outbound.sender,
+      'message-status': this.outbound.messageStatus,
+    };
     const ruleQueues = new Map<string, RuleQueue>();
     for (const rule of HUB_RULES) {
       const consumer = consumers[rule.consumer];
@@ -224,6 +258,7 @@ export class HubStack extends Stack {
       });
       ruleQueue.addConsumer(consumer);
       ruleQueues.set(rule.name, ruleQueue);
+      if (rule.consumer === 'sender') this.outbound.attachSenderQueue(ruleQueue);
     }
     this.ruleQueues = ruleQueues;
 

@@ -28,6 +28,23 @@ export interface ConsentState {
   readonly stamp: string;
 }
 
+/**
+ * A channel on which a send to the customer failed for good (Telegram
+ * "bot was blocked", WhatsApp 131026, Viber not subscribed, a hard bounce).
+ * Newest wins; it stops counting once she writes on that channel again or
+ * grants consent there afterwards (reachability compares the times).
+ */
+export interface UnreachableState {
+  readonly at: string;
+  /** The vendor's error code. */
+  readonly code: string;
+  readonly reason: string;
+  /** Connector that reported it. */
+  readonly source: string;
+  /** `<occurredAt>|<eventId>`: the newest failure wins. */
+  readonly stamp: string;
+}
+
 export interface OrderStats {
   /** Distinct orders and till purchases (an order placed and later paid counts once). */
   readonly count: number;
@@ -50,6 +67,8 @@ export interface Profile {
   /** Messages the customer sent per channel: what "the channel she answers in" is computed from. */
   readonly inbound: Partial<Record<Channel, { readonly count: number; readonly lastAt: string }>>;
   readonly consent: Partial<Record<Channel, ConsentState>>;
+  /** Channels a permanent send failure marked unreachable (absent on profiles written before the field existed). */
+  readonly unreachable?: Partial<Record<Channel, UnreachableState>>;
   /** A preference stated in the CRM or by the customer; wins over the computed one while consent allows. */
   readonly statedPreference?: { readonly channel: Channel; readonly stamp: string };
   readonly orders: OrderStats;
@@ -231,6 +250,7 @@ export const applyEvent = (profile: Profile, event: HubEvent, now: string, ctx: 
   }
 
   let { inbound, consent, orders, promoCodes } = profile;
+  let { unreachable } = profile;
   switch (event.type) {
     case 'message.received': {
       const p = inbound[channel];
@@ -238,6 +258,17 @@ export const applyEvent = (profile: Profile, event: HubEvent, now: string, ctx: 
         ...inbound,
         [channel]: { count: (p?.count ?? 0) + 1, lastAt: maxIso(p?.lastAt, occurredAt) as string },
       };
+      break;
+    }
+    case 'message.failed': {
+      const error = event.data.error;
+      const current = unreachable?.[channel];
+      if (error?.unreachable && (!current || stamp > current.stamp)) {
+        unreachable = {
+          ...unreachable,
+          [channel]: { at: occurredAt, code: error.code, reason: error.message, source: event.connector, stamp },
+        };
+      }
       break;
     }
     case 'consent.granted':
@@ -302,6 +333,7 @@ export const applyEvent = (profile: Profile, event: HubEvent, now: string, ctx: 
     channels,
     inbound,
     consent,
+    ...(unreachable ? { unreachable } : {}),
     orders,
     promoCodes,
     ...(statedPreference ? { statedPreference } : {}),
@@ -369,6 +401,9 @@ export const combineProfiles = (survivor: Profile, loser: Profile, now: string):
   const consent = { ...survivor.consent };
   for (const [c, state] of Object.entries(loser.consent) as [Channel, ConsentState][])
     consent[c] = newerBy(consent[c], state) as ConsentState;
+  const unreachable = survivor.unreachable || loser.unreachable ? { ...survivor.unreachable } : undefined;
+  for (const [c, state] of Object.entries(loser.unreachable ?? {}) as [Channel, UnreachableState][])
+    if (unreachable) unreachable[c] = newerBy(unreachable[c], state) as UnreachableState;
   const loserIsLast =
     loser.lastInteractionAt !== undefined &&
     isNewer(
@@ -390,6 +425,7 @@ export const combineProfiles = (survivor: Profile, loser: Profile, now: string):
     channels,
     inbound,
     consent,
+    ...(unreachable ? { unreachable } : {}),
     ...(statedPreference ? { statedPreference } : {}),
     orders: {
       count: survivor.orders.count + loser.orders.count,

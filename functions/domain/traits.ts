@@ -83,6 +83,13 @@ export const toProfileView = (p: Profile, options: TraitOptions) => ({
   ...(p.lastChannel ? { lastChannel: p.lastChannel } : {}),
   ...(p.lastInteractionAt ? { lastInteractionAt: p.lastInteractionAt } : {}),
   consent: Object.fromEntries(Object.entries(p.consent).map(([c, { stamp: _stamp, ...state }]) => [c, state])),
+  ...(p.unreachable && Object.keys(p.unreachable).length
+    ? {
+        unreachable: Object.fromEntries(
+          Object.entries(p.unreachable).map(([c, { stamp: _stamp, ...state }]) => [c, state]),
+        ),
+      }
+    : {}),
   orders: p.orders,
   promoCodes: p.promoCodes,
   ...(p.lastCartAt ? { lastCartAt: p.lastCartAt } : {}),

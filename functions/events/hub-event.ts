@@ -128,7 +128,21 @@ export const MessageDataSchema = z.object({
   /** For replies and statuses: the message this refers to. */
   replyTo: z.string().optional(),
   /** Set on `message.failed`. */
-  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  error: z
+    .object({
+      code: z.string(),
+      message: z.string(),
+      /**
+       * True when the vendor said this recipient cannot be reached on the
+       * channel at all (blocked the bot, not on WhatsApp, hard bounce), as
+       * opposed to a problem with this payload or the business's account:
+       * the profile then marks the channel unreachable.
+       */
+      unreachable: z.boolean().optional(),
+    })
+    .optional(),
+  /** On the hub's own outbound messages: the `messageId` of the messages API (`msg_…`). */
+  hubMessageId: z.string().optional(),
   edited: z.boolean().optional(),
 });
 

@@ -35,6 +35,9 @@ export const HTTP_ROUTES = [
   { method: 'GET', path: '/v1/customers/{customerId}', fn: 'api', auth: 'iam', access: 'read' },
   { method: 'GET', path: '/v1/customers/{customerId}/timeline', fn: 'api', auth: 'iam', access: 'read' },
   { method: 'GET', path: '/v1/customers/{customerId}/conversation', fn: 'api', auth: 'iam', access: 'read' },
+  { method: 'POST', path: '/v1/customers/{customerId}/messages', fn: 'api', auth: 'iam', access: 'send' },
+  { method: 'GET', path: '/v1/customers/{customerId}/messages/{messageId}', fn: 'api', auth: 'iam', access: 'read' },
+  { method: 'GET', path: '/v1/customers/{customerId}/reachability', fn: 'api', auth: 'iam', access: 'read' },
   // The export is everything held about a person: an administrator's act, not a read.
   { method: 'GET', path: '/v1/customers/{customerId}/export', fn: 'api', auth: 'iam', access: 'admin' },
   { method: 'POST', path: '/v1/customers/{customerId}/unmerge', fn: 'api', auth: 'iam', access: 'admin' },

@@ -8,6 +8,7 @@ import type { Channel, HubEvent, HubEventType, Identity } from '../../events/hub
 import { buildEvent, formatDuration, fromDateString, truncate } from '../shared/build-event.js';
 import type { NormalizeContext, NormalizeResult } from '../types.js';
 import { messageSid, twilioKind, type TwilioWebhook } from './schema.js';
+import { twilioErrorMarksUnreachable } from './send.js';
 
 const CONNECTOR = 'twilio';
 const SNIPPET = 120;
@@ -234,7 +235,12 @@ const normalizeMessageStatus = (p: TwilioWebhook, ctx: NormalizeContext): Normal
   if (typeof party === 'string') return { events: [], ignored: [`message ${sid}:${status}: ${party}`] };
   const failure =
     STATUS_EVENT_TYPES[status] === 'message.failed' && p.ErrorCode
-      ? { code: p.ErrorCode, message: p.ErrorMessage || ERROR_NAMES[p.ErrorCode] || `Twilio error ${p.ErrorCode}` }
+      ? {
+          code: p.ErrorCode,
+          message: p.ErrorMessage || ERROR_NAMES[p.ErrorCode] || `Twilio error ${p.ErrorCode}`,
+          // The sender's error table decides: 21610, 30005, 30006… mean the number cannot take SMS.
+          ...(twilioErrorMarksUnreachable(p.ErrorCode) ? { unreachable: true } : {}),
+        }
       : undefined;
   const event = buildEvent(
     {

@@ -8,6 +8,7 @@ import { connectorContracts } from './connectors.js';
 import type { RouteContracts } from './contract.js';
 import { customerAdminContracts } from './customer-admin.js';
 import { customerContracts } from './customers.js';
+import { messageContracts } from './messages.js';
 import { subscriptionContracts } from './subscriptions.js';
 
 export const openApiContracts = {
@@ -22,6 +23,7 @@ export const API_CONTRACTS = {
   ...customerContracts,
   ...customerAdminContracts,
   ...connectorContracts,
+  ...messageContracts,
   ...subscriptionContracts,
   ...openApiContracts,
 } as const satisfies RouteContracts;

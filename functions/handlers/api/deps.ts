@@ -1,7 +1,8 @@
 /** What the `api` function's routes need; the composition roots build it. */
 import type { CountryCode } from '../../domain/identity.js';
 import type { TraitOptions } from '../../domain/traits.js';
-import type { EventPublisher, ProfileStore, SecretProblemLog, SecretStatusReader } from '../../ports.js';
+import type { OutboundSettings } from '../../outbound/settings.js';
+import type { EventPublisher, MessageStore, ProfileStore, SecretProblemLog, SecretStatusReader } from '../../ports.js';
 import type { ApiRoutes } from './types.js';
 import type { SubscriptionRouteKey } from './subscriptions.js';
 
@@ -19,6 +20,10 @@ export interface ApiDeps {
   readonly now?: () => Date;
   /** Base URL shown in `GET /v1/connectors` webhook paths. */
   readonly publicBaseUrl?: string;
+  /** Outbound messages (`/v1/customers/{id}/messages…`). */
+  readonly messages: MessageStore;
+  /** Which channels can send, quiet hours: what reachability is computed with. */
+  readonly outbound: OutboundSettings;
   /** `/v1/subscriptions…`, built by the runtime from its subscription adapters (`createSubscriptionRoutes`). */
   readonly subscriptionRoutes: ApiRoutes<SubscriptionRouteKey>;
 }

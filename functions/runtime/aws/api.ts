@@ -4,7 +4,9 @@ import { createApiHandler } from '../../handlers/api/index.js';
 import { createSubscriptionRoutes } from '../../handlers/api/subscriptions.js';
 import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
 import type { CountryCode } from '../../domain/identity.js';
+import { outboundSettingsOf } from '../../outbound/settings.js';
 import { awsPublisher } from './deps/bus.js';
+import { awsMessageStore } from './deps/outbound.js';
 import { awsSecretStatus } from './deps/secret-status.js';
 import { awsProfileStore, awsSecretProblems } from './deps/store.js';
 import { awsDeliveryLog, awsSubscriptionOperations } from './deps/subscriptions.js';
@@ -18,6 +20,9 @@ export const handler = createApiHandler({
   publisher: awsPublisher(config.eventBusName),
   defaultCountry: config.defaultCountry as CountryCode,
   traits: { lifespanYears: config.lifespanYears, abandonedCartAfterHours: config.abandonedCartHours },
+  // Outbound (issue 12): POST /v1/customers/{id}/messages, message status, reachability.
+  messages: awsMessageStore(config),
+  outbound: outboundSettingsOf(config, 'api'),
   ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
   subscriptionRoutes: createSubscriptionRoutes({
     subscriptions,

@@ -34,6 +34,7 @@ import { outboundFetch } from '../../shared/outbound-fetch.js';
 import { OUTBOUND_AWS, OUTBOUND_LOCAL } from '../../shared/outbound-url.js';
 import { parseSubscriptions, type SubscriptionInput } from '../../subscriptions/config.js';
 import type { Context } from 'aws-lambda';
+import { startLocalOutbound, type LocalOutbound } from './local-outbound.js';
 
 export interface LocalHubOptions {
   /** 0 → any free port. @default PORT, else 3000 */
@@ -72,6 +73,8 @@ export interface LocalHubOptions {
   readonly subscriptions?: readonly SubscriptionInput[];
   /** HTTP client of the subscription dispatcher. @default fetch */
   readonly subscriptionFetch?: typeof fetch;
+  /** The clock of the messages API and the sender (quiet hours, windows, retries); tests inject one. @default the wall clock */
+  readonly now?: () => Date;
 }
 
 export interface HubStopOptions {
@@ -110,6 +113,8 @@ export interface LocalHub {
   stop(): Promise<void>;
   /** Subscription delivery: queues, secrets, delivery log, replay (issue 5). */
   readonly subscriptions: LocalSubscriptions;
+  /** Outbound messages (issue 12): store, settings, the scheduler of deferred sends. */
+  readonly outbound: LocalOutbound;
 }
 
 const queueContext = (name: string): Context =>
@@ -133,7 +138,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   if (options.dataDir) ensurePrivateDir(options.dataDir);
   const fsync = options.fsync ?? config.fsync;
   // Outbound requests (vendor APIs, subscriptions): this machine is reachable only when allowed (the local default).
-  const outbound = outboundFetch({ policy: config.allowLocalUrls ? OUTBOUND_LOCAL : OUTBOUND_AWS });
+  const guardedFetch = outboundFetch({ policy: config.allowLocalUrls ? OUTBOUND_LOCAL : OUTBOUND_AWS });
   const ownsDynamo = !options.dynamo;
   const dynamo =
     options.dynamo ?? (await startDynamoDbLocal(options.dataDir ? { dbPath: join(options.dataDir, 'dynamodb') } : {}));
@@ -158,6 +163,21 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     ...(options.dataDir ? { archivePath: join(options.dataDir, 'archive.jsonl') } : {}),
   });
 
+  // ---- Outbound (issue 12): messages API, sender, receipts → status.
+  const outbound = await startLocalOutbound({
+    dynamoClient,
+    tableName,
+    env,
+    config,
+    secrets,
+    store,
+    publisher: bus,
+    defaultCountry,
+    ...(publicBaseUrl ? { publicBaseUrl } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  // ---- end of outbound
   const consumers: Record<(typeof HUB_RULES)[number]['consumer'], QueueConsumer> = {
     'profile-writer': (() => {
       const handler = createProfileWriterHandler({ store, publisher: bus });
@@ -168,10 +188,12 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
         publisher: bus,
         secrets,
         defaultCountry,
-        fetch: options.fetch ?? outbound,
+        fetch: options.fetch ?? guardedFetch,
       });
       return (event) => handler(event, queueContext('hydrator'));
     })(),
+    sender: (event) => outbound.sender(event, queueContext('sender')),
+    'message-status': (event) => outbound.messageStatus(event, queueContext('message-status')),
   };
   for (const rule of HUB_RULES) {
     const queue = new LocalQueue(rule.name, consumers[rule.consumer], {
@@ -185,6 +207,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       ...(options.dataDir ? { journalPath: join(options.dataDir, 'queues', `${rule.name}.jsonl`) } : {}),
     });
     bus.addRoute({ name: rule.name, pattern: rule.pattern, queue });
+    if (rule.consumer === 'sender') outbound.attachSenderQueue(queue);
   }
 
   // ---- Subscriptions (issue 5): rule → queue → dispatcher per subscription, served under /v1/subscriptions.
@@ -199,7 +222,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     ...(options.dataDir
       ? { dataDir: options.dataDir, archivePath: join(options.dataDir, 'archive.jsonl'), apiToken }
       : {}),
-    fetch: options.subscriptionFetch ?? outbound,
+    fetch: options.subscriptionFetch ?? guardedFetch,
   });
   // ---- end of subscriptions
   let draining = false;
@@ -222,6 +245,9 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
         publisher: bus,
         defaultCountry,
         traits: { lifespanYears: config.lifespanYears, abandonedCartAfterHours: config.abandonedCartHours },
+        messages: outbound.messages,
+        outbound: outbound.settings,
+        ...(options.now ? { now: options.now } : {}),
         ...(publicBaseUrl ? { publicBaseUrl } : {}),
         subscriptionRoutes: subscriptions.routes,
       }),
@@ -246,6 +272,8 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     ]);
     clearTimeout(timer);
     await Promise.all([...bus.queues().map((q) => q.stop()), subscriptions.stop()]);
+    // Deferred sends stay in their journal for the next start.
+    outbound.stop();
     const pending = bus.queues().reduce((n, q) => n + q.stats().pending + q.stats().inFlight, 0);
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
@@ -266,6 +294,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     dynamoEndpoint: dynamo.endpoint,
     idle: () => bus.idle(),
     subscriptions,
+    outbound,
     stop: async () => {
       await shutdown();
     },
