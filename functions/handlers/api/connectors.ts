@@ -1,6 +1,7 @@
 /**
- * `GET /v1/connectors`: each connector's webhook URL and whether its secrets
- * are set. The status comes from secret metadata (`SecretStatusReader`), never
+ * `GET /v1/connectors`: each connector's webhook URL, whether its secrets
+ * are set, and the last event it delivered (one Query over a few small
+ * items). The status comes from secret metadata (`SecretStatusReader`), never
  * from the values: on AWS the `api` function may not read a signing secret,
  * so a secret set too short is known from what ingest reported
  * (`SecretProblemLog`).
@@ -43,6 +44,17 @@ const ConnectorViewSchema = z
         'Why not configured: a secret that is not set, or is too short (names the secret and its length, never its value)',
     }),
     secretUpdatedAt: z.string().optional().meta({ description: 'When the secret value last changed (AWS)' }),
+    lastEvent: z
+      .object({
+        connector: z.string(),
+        receivedAt: z.string().meta({ description: 'When the hub received it' }),
+        occurredAt: z.string().meta({ description: 'When it happened at the vendor' }),
+        type: z.string().meta({ description: 'The hub event type' }),
+      })
+      .optional()
+      .meta({
+        description: 'The newest event it delivered, to the minute (writes are coalesced); absent until one arrives',
+      }),
   })
   .meta({ id: 'Connector' });
 
@@ -66,6 +78,7 @@ const reportedProblems = async (deps: ApiDeps, connector: string, updatedAt: str
 
 export const connectorRoutes = (deps: ApiDeps): ApiRoutes<'GET /v1/connectors'> => ({
   'GET /v1/connectors': async () => {
+    const lastEvents = (await deps.activity?.lastEvents()) ?? {};
     const connectors = await Promise.all(
       listConnectors().map(async (c) => {
         const status = await deps.secretStatus.status(c.name);
@@ -90,6 +103,7 @@ export const connectorRoutes = (deps: ApiDeps): ApiRoutes<'GET /v1/connectors'> 
           configured: (c.secrets.some((s) => s.required) ? status.configured : true) && problems.length === 0,
           ...(problems.length ? { reason: problems.join('; ') } : {}),
           ...(status.updatedAt ? { secretUpdatedAt: status.updatedAt } : {}),
+          ...(lastEvents[c.name] ? { lastEvent: lastEvents[c.name] } : {}),
         };
       }),
     );

@@ -4,6 +4,7 @@ import { DynamoProfileStore } from '../../../adapters/aws/dynamodb-profile-store
 import { DynamoSecretProblemLog } from '../../../adapters/aws/dynamodb-secret-problems.js';
 import type { CountryCode } from '../../../domain/identity.js';
 import { linkingPolicy } from '../../../domain/linking.js';
+import { DynamoConnectorActivity } from '../../../adapters/aws/dynamodb-connector-activity.js';
 
 /** The store settings of a function's configuration (`FUNCTION_CONFIGS['profile-writer']`, `.api`). */
 export interface StoreConfig {
@@ -23,3 +24,6 @@ export const awsProfileStore = (c: StoreConfig) =>
 
 /** What ingest reported about connector secrets (too short), read by `GET /v1/connectors`. */
 export const awsSecretProblems = (tableName: string) => new DynamoSecretProblemLog(awsStoreClient(), { tableName });
+
+/** The last event per connector (console connectors page), in the same table. */
+export const awsConnectorActivity = (tableName: string) => new DynamoConnectorActivity(awsStoreClient(), { tableName });
