@@ -40,7 +40,7 @@ export type ReplayClaim =
 /**
  * Remembers one-time request values (a vendor's signed nonce or token) for
  * as long as their signature stays valid, so a captured request can be used
- * once (issue 9 item 12). Any connector with such a value opts in through
+ * once. Any connector with such a value opts in through
  * `Connector.replay`. A claim is a lease: if the holder dies before
  * committing or releasing, the value is free again after `leaseSeconds`.
  */
@@ -92,7 +92,7 @@ export interface SecretProblems {
 
 /**
  * Secret problems only a function that reads the values can see — a secret
- * set too short (issue 9 item 13) — recorded by ingest for
+ * set too short — recorded by ingest for
  * `GET /v1/connectors`, whose function may read metadata only.
  */
 export interface SecretProblemLog {

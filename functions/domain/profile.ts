@@ -111,16 +111,16 @@ export interface TimelineItem {
 }
 
 /** Cap on identities in one profile, keeping the item far below DynamoDB's 400 KB. */
-export const MAX_IDENTITIES = 100;
-export const MAX_PROMO_CODES = 50;
-export const MAX_WARNINGS = 20;
+const MAX_IDENTITIES = 100;
+const MAX_PROMO_CODES = 50;
+const MAX_WARNINGS = 20;
 
 /**
  * Event types that show the customer acting on a channel. Business-side
  * statuses (our message was sent/delivered/failed) and CRM bookkeeping count
  * in the channel stats but don't make a channel the customer's "last".
  */
-export const INTERACTION_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
+const INTERACTION_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
   'message.received',
   'message.read',
   'call.completed',

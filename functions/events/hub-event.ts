@@ -146,7 +146,7 @@ export const MessageDataSchema = z.object({
   edited: z.boolean().optional(),
 });
 
-export const CallDataSchema = z.object({
+const CallDataSchema = z.object({
   callId: z.string(),
   direction: DirectionSchema,
   /** Talk time in seconds (0 for a missed call). */
@@ -159,7 +159,7 @@ export const CallDataSchema = z.object({
   line: z.string().optional(),
 });
 
-export const EmailDataSchema = z.object({
+const EmailDataSchema = z.object({
   messageId: z.string(),
   from: z.string(),
   to: z.array(z.string()),
@@ -167,7 +167,7 @@ export const EmailDataSchema = z.object({
   snippet: z.string().optional(),
 });
 
-export const UtmSchema = z.object({
+const UtmSchema = z.object({
   source: z.string().optional(),
   medium: z.string().optional(),
   campaign: z.string().optional(),
@@ -185,7 +185,7 @@ export const FormDataSchema = z.object({
   referrer: z.string().optional(),
 });
 
-export const LineItemSchema = z.object({
+const LineItemSchema = z.object({
   sku: z.string().optional(),
   name: z.string(),
   quantity: z.number().positive(),
@@ -210,7 +210,7 @@ export const CartDataSchema = z.object({
   items: z.array(LineItemSchema),
 });
 
-export const ContactDataSchema = z.object({
+const ContactDataSchema = z.object({
   contactId: z.string().optional(),
   /** Fields that changed, by the vendor's names. */
   changes: z.record(z.string(), TraitValueSchema).optional(),
@@ -218,7 +218,7 @@ export const ContactDataSchema = z.object({
   preferredChannel: ChannelSchema.optional(),
 });
 
-export const DealDataSchema = z.object({
+const DealDataSchema = z.object({
   dealId: z.string(),
   stage: z.string(),
   previousStage: z.string().optional(),
@@ -226,7 +226,7 @@ export const DealDataSchema = z.object({
   amount: MoneySchema.optional(),
 });
 
-export const ConsentDataSchema = z.object({
+const ConsentDataSchema = z.object({
   channel: ChannelSchema,
   purpose: z.enum(['marketing', 'transactional', 'all']).default('all'),
   /** Why: "unsubscribed", "STOP keyword", "CRM opt-out", … */

@@ -1,5 +1,5 @@
 /**
- * Where the hub may send requests (issue 9 item 14): subscription webhooks,
+ * Where the hub may send requests: subscription webhooks,
  * API destinations and every vendor API call. Pure: one table of address
  * ranges and one check of a URL; `outbound-fetch.ts` applies them again at
  * connect time to the addresses a name resolves to, so DNS rebinding cannot

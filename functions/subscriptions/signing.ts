@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 
 /** Prefix of a Standard Webhooks secret: `whsec_<base64 key>`. */
-export const WEBHOOK_SECRET_PREFIX = 'whsec_';
+const WEBHOOK_SECRET_PREFIX = 'whsec_';
 
 /** Standard Webhooks asks for 24–64 random bytes of key. */
 export const MIN_WEBHOOK_SECRET_BYTES = 24;

@@ -13,7 +13,7 @@ import { BinotelCallCompletedSchema, BinotelRequestSchema, type BinotelWebhook }
 import { STRONG_SECRET } from '../shared/secret-strength.js';
 
 /** Query parameter of the webhook URL holding the shared secret. */
-export const BINOTEL_TOKEN_PARAM = 'token';
+const BINOTEL_TOKEN_PARAM = 'token';
 
 /**
  * Binotel's webhook servers, from the SDK `sashalenz/binotel-api`

@@ -16,7 +16,7 @@ import { KommoWebhookSchema } from './schema.js';
 import { STRONG_SECRET } from '../shared/secret-strength.js';
 
 /** Query parameter of the webhook URL holding the shared secret. */
-export const KOMMO_TOKEN_PARAM = 'token';
+const KOMMO_TOKEN_PARAM = 'token';
 
 export const kommoConnector = defineConnector({
   name: KOMMO,

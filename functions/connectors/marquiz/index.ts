@@ -10,7 +10,7 @@ import { MarquizLeadSchema } from './schema.js';
 import { STRONG_SECRET } from '../shared/secret-strength.js';
 
 /** Query parameter of the webhook URL holding the shared secret. */
-export const MARQUIZ_TOKEN_PARAM = 'token';
+const MARQUIZ_TOKEN_PARAM = 'token';
 
 export const marquizConnector = defineConnector({
   name: 'marquiz',

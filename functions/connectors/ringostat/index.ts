@@ -12,7 +12,7 @@ import { RingostatCallSchema, type RingostatCall } from './schema.js';
 import { STRONG_SECRET } from '../shared/secret-strength.js';
 
 /** Query parameter of the webhook URL holding the shared secret. */
-export const RINGOSTAT_TOKEN_PARAM = 'token';
+const RINGOSTAT_TOKEN_PARAM = 'token';
 
 /**
  * Decodes by Content-Type: JSON, or a form. Without a usable Content-Type the

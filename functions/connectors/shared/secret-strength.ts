@@ -1,6 +1,5 @@
 /**
- * Minimum strength of the secrets the hub authenticates with (issue 9 item
- * 13). A secret the operator chooses — a URL token, a Telegram
+ * Minimum strength of the secrets the hub authenticates with. A secret the operator chooses — a URL token, a Telegram
  * `secret_token`, a Meta verify token, a Typeform or website signing secret —
  * can be as weak as whoever typed it, so it must hold at least
  * `MIN_SECRET_BYTES` bytes (the Standard Webhooks minimum, 192 bits: out of

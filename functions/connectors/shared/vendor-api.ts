@@ -18,7 +18,7 @@ import type { z } from 'zod';
 import { describeIssues } from './body.js';
 
 /** Per-request budget; the hydrator retries a timeout like any failure. */
-export const VENDOR_API_TIMEOUT_MS = 10_000;
+const VENDOR_API_TIMEOUT_MS = 10_000;
 
 /**
  * The settings every vendor request carries: `redirect: 'error'` (a

@@ -10,7 +10,7 @@ import { TelegramUpdateSchema } from './schema.js';
 import { STRONG_SECRET } from '../shared/secret-strength.js';
 
 /** Header Telegram fills with the `secret_token` given to `setWebhook`. */
-export const TELEGRAM_SECRET_HEADER = 'x-telegram-bot-api-secret-token';
+const TELEGRAM_SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 
 export const telegramConnector = defineConnector({
   name: 'telegram',

@@ -15,7 +15,7 @@ import {
 } from './schema.js';
 import { STRONG_SECRET } from '../shared/secret-strength.js';
 
-export const TYPEFORM_SIGNATURE_HEADER = 'typeform-signature';
+const TYPEFORM_SIGNATURE_HEADER = 'typeform-signature';
 const PREFIX = 'sha256=';
 
 /**

@@ -9,7 +9,7 @@ import { z } from 'zod';
 /** Event type of a completed submission; the only one turned into events. */
 export const TYPEFORM_FORM_RESPONSE = 'form_response';
 
-export const TypeformAnswerSchema = z
+const TypeformAnswerSchema = z
   .object({
     /** Which value key is set: `text`, `email`, `phone_number`, `number`, `boolean`, `date`, `choice`, `choices`, `url`, `file_url`, `payment`, … */
     type: z.string(),
@@ -43,7 +43,7 @@ const TypeformSubfieldSchema = z
   })
   .loose();
 
-export const TypeformFieldSchema = z
+const TypeformFieldSchema = z
   .object({
     id: z.string(),
     title: z.string().optional(),

@@ -73,7 +73,7 @@ export interface LocalHubOptions {
   readonly faultInjector?: (step: string) => void;
   /** HTTP client the hydrator uses for vendor APIs (tests point it at a fake). */
   readonly fetch?: typeof fetch;
-  /** Subscriptions (issue 5); omitted → `subscriptions.config.ts`. */
+  /** Subscriptions; omitted → `subscriptions.config.ts`. */
   readonly subscriptions?: readonly SubscriptionInput[];
   /** HTTP client of the subscription dispatcher. @default fetch */
   readonly subscriptionFetch?: typeof fetch;
@@ -123,9 +123,9 @@ export interface LocalHub {
   shutdown(options?: HubStopOptions): Promise<HubStopResult>;
   /** `shutdown()` with the defaults. */
   stop(): Promise<void>;
-  /** Subscription delivery: queues, secrets, delivery log, replay (issue 5). */
+  /** Subscription delivery: queues, secrets, delivery log, replay. */
   readonly subscriptions: LocalSubscriptions;
-  /** Outbound messages (issue 12): store, settings, the scheduler of deferred sends. */
+  /** Outbound messages: store, settings, the scheduler of deferred sends. */
   readonly outbound: LocalOutbound;
 }
 
@@ -137,7 +137,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   // Validated before anything starts: a bad variable stops the hub with its name.
   const config = readFunctionConfig(FUNCTION_CONFIGS['local-hub'], env);
   const apiToken = options.apiToken ?? config.apiToken ?? randomBytes(24).toString('base64url');
-  // So does a weak secret (issue 9 item 13): each is named, never shown.
+  // So does a weak secret: each is named, never shown.
   const problems = localSecretProblems({
     env,
     apiToken: { value: apiToken, source: options.apiToken ? 'the apiToken option' : 'OMNIHUB_API_TOKEN' },
@@ -181,7 +181,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     ...(options.dataDir ? { archivePath: join(options.dataDir, 'archive.jsonl') } : {}),
   });
 
-  // ---- Outbound (issue 12): messages API, sender, receipts → status.
+  // ---- Outbound: messages API, sender, receipts → status.
   const outbound = await startLocalOutbound({
     dynamoClient,
     tableName,
@@ -228,7 +228,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     if (rule.consumer === 'sender') outbound.attachSenderQueue(queue);
   }
 
-  // ---- Subscriptions (issue 5): rule → queue → dispatcher per subscription, served under /v1/subscriptions.
+  // ---- Subscriptions: rule → queue → dispatcher per subscription, served under /v1/subscriptions.
   const subscriptions = await startLocalSubscriptions({
     ...(options.subscriptions ? { subscriptions: options.subscriptions } : {}),
     bus,

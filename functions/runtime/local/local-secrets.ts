@@ -1,5 +1,5 @@
 /**
- * `npm start` refuses weak secrets before anything starts (issue 9 item 13):
+ * `npm start` refuses weak secrets before anything starts:
  * every connector secret set in the environment with a minimum
  * (`SecretSpec.minBytes`), the API token of the read API, and the signing
  * secret of every webhook subscription given in the environment. The error
