@@ -46,7 +46,7 @@ import { planStream, signSteps, TOUCH_KIND, type WireRequest } from './lib/workl
 import type { LoadJob, LoadResult } from './loadgen.js';
 
 const PHASE = 'e2e';
-/** 24+ bytes: the hub refuses shorter operator-chosen secrets and API tokens (issue 9 item 13). */
+/** 24+ bytes: the hub refuses shorter operator-chosen secrets and API tokens. */
 const SECRET = 'bench-secret-of-24-bytes-or-more';
 const API_TOKEN = 'bench-api-token-of-24-bytes';
 

@@ -316,7 +316,7 @@ describe('Connector: typeform', () => {
     });
   });
 
-  describe('names asked as questions (issue 9 item 21)', () => {
+  describe('names asked as questions', () => {
     /** A lead form asking `title` as a short-text question, answered `text`. */
     const asked = (title: string, text: string, ref = 'q_name') =>
       response({

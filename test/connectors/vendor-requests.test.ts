@@ -1,5 +1,5 @@
 /**
- * Every vendor API call of every hydrating connector (issue 9 item 14) is
+ * Every vendor API call of every hydrating connector is
  * made with `redirect: 'error'` and a timeout signal, whatever `fetch` the
  * runtime injects: each fixture's hydration requests are run against a
  * recording fetch that stops the call after the first request.

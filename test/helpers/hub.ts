@@ -17,7 +17,7 @@ export const sharedDynamo = (): DynamoDbLocal => {
 
 /**
  * Fixture secrets: at least 24 bytes, the minimum the hub accepts for
- * operator-chosen secrets (issue 9 item 13). Shared with the contract tests
+ * operator-chosen secrets. Shared with the contract tests
  * (`TEST_SECRETS`), which sign every fixture with the connector's own
  * `signSample`; known-answer tests use the vendors' own keys instead.
  */

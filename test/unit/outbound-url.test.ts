@@ -1,5 +1,5 @@
 /**
- * Outbound destinations (issue 9 item 14): the address table and the URL
+ * Outbound destinations: the address table and the URL
  * check (pure), then the guarded fetch against real sockets — a name that
  * resolves to a private address (DNS rebinding) is refused at connect time,
  * redirects are never followed, and a slow server times out.

@@ -1,5 +1,5 @@
 /**
- * Weak secrets (issue 9 item 13): which secrets have a 24-byte minimum (the
+ * Weak secrets: which secrets have a 24-byte minimum (the
  * ones the operator chooses, and vendor secrets whose format guarantees it),
  * how the ingest handler fails closed on AWS where secrets are only known at
  * request time (503, a WARN log naming the connector and never the value),

@@ -184,6 +184,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   // ---- Outbound: messages API, sender, receipts → status.
   const outbound = await startLocalOutbound({
     dynamoClient,
+    fetch: guardedFetch,
     tableName,
     env,
     config,
