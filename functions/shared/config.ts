@@ -217,7 +217,7 @@ export const VARIABLES = {
       .enum(['1', '0', 'true', 'false'], { error: 'must be 1 or 0 (true or false)' })
       .default('1')
       .transform((v) => v === '1' || v === 'true'),
-    'Let subscriptions and vendor API calls reach `localhost`/loopback (over http too), for receivers and fake vendor APIs on this machine (`1`, the local default). Private, link-local and metadata addresses stay refused; a deployed hub never allows loopback.',
+    'Let subscriptions and vendor API calls (hydration and sends) reach `localhost`/loopback (over http too), for receivers and fake vendor APIs on this machine (`1`, the local default). Private, link-local and metadata addresses stay refused; a deployed hub never allows loopback.',
     'local',
   ),
 } as const satisfies Record<string, EnvVariable>;
