@@ -36,7 +36,8 @@ import {
 import { localSecretProblems, WeakSecretsError } from './local-secrets.js';
 import { outboundFetch } from '../../shared/outbound-fetch.js';
 import { OUTBOUND_AWS, OUTBOUND_LOCAL } from '../../shared/outbound-url.js';
-import { parseSubscriptions, type SubscriptionInput } from '../../subscriptions/config.js';
+import type { SubscriptionInput } from '../../subscriptions/config.js';
+import { validateSubscriptions } from '../../subscriptions/validate.js';
 import type { Context } from 'aws-lambda';
 import { startLocalOutbound, type LocalOutbound } from './local-outbound.js';
 
@@ -142,7 +143,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     env,
     apiToken: { value: apiToken, source: options.apiToken ? 'the apiToken option' : 'OMNIHUB_API_TOKEN' },
     subscriptions: options.subscriptions
-      ? parseSubscriptions(options.subscriptions)
+      ? validateSubscriptions(options.subscriptions)
       : await loadConfiguredSubscriptions(),
   });
   if (problems.length) throw new WeakSecretsError(problems);
