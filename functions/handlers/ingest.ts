@@ -106,7 +106,7 @@ const publishWebhook = async (connector: Connector, req: RawRequest, deps: Inges
 };
 
 /** A connector's secret problems are reported at most this often per execution environment. */
-export const SECRET_PROBLEM_REPORT_INTERVAL_MS = 60_000;
+const SECRET_PROBLEM_REPORT_INTERVAL_MS = 60_000;
 
 /** Reports secret problems for `GET /v1/connectors`, at most once a minute per connector; never fails a request. */
 const secretProblemReporter = (log: SecretProblemLog | undefined, now: () => Date) => {

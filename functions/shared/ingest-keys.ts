@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 
 /** Partition-key prefix of replay-guard items. */
-export const REPLAY_KEY_PREFIX = 'REPLAY#';
+const REPLAY_KEY_PREFIX = 'REPLAY#';
 
 /** Sort key of every replay-guard item (one item per value). */
 export const REPLAY_SORT_KEY = 'NONCE';

@@ -13,7 +13,7 @@ import { HubError } from './errors.js';
 import { blockedAddress, checkOutboundUrl, type OutboundPolicy } from './outbound-url.js';
 
 /** Per-request budget when the caller set none. */
-export const OUTBOUND_TIMEOUT_MS = 10_000;
+const OUTBOUND_TIMEOUT_MS = 10_000;
 
 /** The hub refused to send a request to this destination; retrying cannot help until it is reconfigured. */
 export class OutboundUrlError extends HubError {
@@ -35,7 +35,7 @@ type LookupCallback = (err: Error | null, address: string | LookupAddress[], fam
  * resolves to is blocked (an attacker's DNS answering one public and one
  * private address must not get a second chance).
  */
-export const guardedLookup =
+const guardedLookup =
   (policy: OutboundPolicy, resolve: Resolver = systemResolver) =>
   (hostname: string, options: { all?: boolean }, callback: LookupCallback): void => {
     resolve(hostname).then(

@@ -15,10 +15,10 @@ import { Webhook } from 'standardwebhooks';
 const WEBHOOK_SECRET_PREFIX = 'whsec_';
 
 /** Standard Webhooks asks for 24–64 random bytes of key. */
-export const MIN_WEBHOOK_SECRET_BYTES = 24;
+const MIN_WEBHOOK_SECRET_BYTES = 24;
 
 /** Bytes of key in a secret, `whsec_` or bare (both are base64 of the key). */
-export const webhookSecretBytes = (raw: string): number =>
+const webhookSecretBytes = (raw: string): number =>
   Buffer.from(toWebhookSecret(raw).slice(WEBHOOK_SECRET_PREFIX.length), 'base64').length;
 
 /**

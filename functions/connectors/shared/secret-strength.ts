@@ -33,7 +33,7 @@ export interface WeakSecret {
 }
 
 /** Length of a secret's key material: its UTF-8 bytes unless the spec decodes it (a base64 key). */
-export const secretBytes = (spec: Pick<SecretSpec, 'keyBytes'>, value: string): number =>
+const secretBytes = (spec: Pick<SecretSpec, 'keyBytes'>, value: string): number =>
   spec.keyBytes ? spec.keyBytes(value) : Buffer.byteLength(value, 'utf8');
 
 /** The set secrets of `connector` that are shorter than their spec allows (unset ones are another problem). */

@@ -131,7 +131,7 @@ const fieldOf = (response: TypeformFormResponse, answer: TypeformAnswer): { fiel
  * question is titled (or ref'd) as a first, last or full name, or the name
  * parts of Typeform's contact_info block. The first answer for a trait wins.
  */
-export const nameTraits = (response: TypeformFormResponse): Partial<Record<NameTrait, string>> => {
+const nameTraits = (response: TypeformFormResponse): Partial<Record<NameTrait, string>> => {
   const out: Partial<Record<NameTrait, string>> = {};
   for (const answer of response.answers ?? []) {
     if (answer.type !== 'text' || !answer.text?.trim()) continue;
