@@ -9,6 +9,7 @@ import type { RouteContracts } from './contract.js';
 import { customerAdminContracts } from './customer-admin.js';
 import { customerContracts } from './customers.js';
 import { queueContracts } from './queues.js';
+import { metricsContracts } from './metrics.js';
 import { messageContracts } from './messages.js';
 import { searchContracts } from './search.js';
 import { subscriptionContracts } from './subscriptions.js';
@@ -25,6 +26,7 @@ export const API_CONTRACTS = {
   ...customerContracts,
   ...customerAdminContracts,
   ...connectorContracts,
+  ...metricsContracts,
   ...messageContracts,
   ...searchContracts,
   ...subscriptionContracts,
