@@ -6,7 +6,7 @@
  * catalogue in the README are generated from it (`npm run schema`), so the
  * contract is written exactly once.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Bumped on a breaking change; additive changes keep the version. */
 export const SCHEMA_VERSION = 1 as const;

@@ -8,7 +8,7 @@
  * (`HubFunction` refuses others and checks the required ones at synth), and
  * docs/configuration.md is generated from these declarations.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { HubError } from './errors.js';
 import { DEFAULT_MAX_BODY_BYTES } from './http.js';
 

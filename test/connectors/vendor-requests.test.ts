@@ -5,7 +5,7 @@
  * recording fetch that stops the call after the first request.
  */
 import { describe, expect, it } from 'vitest';
-import { listConnectors } from '../../functions/connectors/index.js';
+import { listLoadedConnectors } from '../../functions/connectors/loaded.js';
 import type { HydrationRequest } from '../../functions/connectors/types.js';
 import { loadAllFixtures, signedRequest, TEST_SECRETS } from '../helpers/fixtures.js';
 
@@ -18,7 +18,7 @@ const SECRETS = {
 
 const requests = (): Array<[string, HydrationRequest]> =>
   loadAllFixtures().flatMap((f) => {
-    const connector = listConnectors().find((c) => c.name === f.connector);
+    const connector = listLoadedConnectors().find((c) => c.name === f.connector);
     if (!connector?.hydrate) return [];
     const { hydrations = [] } = connector.normalize(connector.parse(signedRequest(connector, f, TEST_SECRETS)), {
       receivedAt: '2024-05-01T12:00:00.000Z',
@@ -34,7 +34,7 @@ describe('Vendor API requests', () => {
 
   it('covers every connector that hydrates, but SES (its only call is the SNS confirmation, tested in ses.test.ts)', () => {
     const covered = new Set(cases.map(([, h]) => h.connector));
-    const hydrating = listConnectors()
+    const hydrating = listLoadedConnectors()
       .filter((c) => c.hydrate && c.name !== 'ses')
       .map((c) => c.name);
     expect([...covered].sort()).toEqual(hydrating.sort());
@@ -47,7 +47,7 @@ describe('Vendor API requests', () => {
       seen.push({ url: String(input), init });
       throw STOP;
     }) as typeof fetch;
-    const connector = listConnectors().find((c) => c.name === request.connector);
+    const connector = listLoadedConnectors().find((c) => c.name === request.connector);
 
     // Act
     const run = connector?.hydrate?.(request, { secrets: SECRETS, defaultCountry: 'UA', fetch: recording });

@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { safeEqual, withinWindow } from '../shared/signature.js';
 import type { VerifyResult } from '../types.js';
+import { SITE_SECRET_PREFIX as SECRET_PREFIX, siteKeyBytes } from './meta.js';
 
 export const WEBHOOK_ID_HEADER = 'webhook-id';
 export const WEBHOOK_TIMESTAMP_HEADER = 'webhook-timestamp';
@@ -25,24 +26,9 @@ export const WEBHOOK_SIGNATURE_HEADER = 'webhook-signature';
 /** The spec's and the library's tolerance, either side of the hub's clock. */
 const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
 
-/** Prefix of a serialized symmetric secret. */
-const SECRET_PREFIX = 'whsec_';
-
 /** The spec asks for at least 24 random bytes; 64 is its maximum. */
 const MIN_KEY_BYTES = 24;
 const MAX_KEY_BYTES = 64;
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-/**
- * Bytes of key material in a configured secret, read the way
- * `standardWebhook` reads it: the base64 after `whsec_`, else base64 when
- * the text is base64, else its raw UTF-8 bytes.
- */
-export const siteKeyBytes = (secret: string): number => {
-  if (secret.startsWith(SECRET_PREFIX)) return Buffer.from(secret.slice(SECRET_PREFIX.length), 'base64').length;
-  return BASE64.test(secret) ? Buffer.from(secret, 'base64').length : Buffer.byteLength(secret, 'utf8');
-};
 
 /**
  * Ids are the dedup key and part of the signed content; the spec forbids

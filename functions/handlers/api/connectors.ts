@@ -6,7 +6,7 @@
  * so a secret set too short is known from what ingest reported
  * (`SecretProblemLog`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { listConnectors } from '../../connectors/index.js';
 import { ChannelSchema } from '../../events/hub-event.js';
 import { type RouteContracts, respond } from './contract.js';
@@ -30,20 +30,24 @@ const ConnectorViewSchema = z
         minBytes: z.number().int().optional().meta({
           description: 'Fewest bytes accepted (secrets you choose, and vendor secrets whose format guarantees it)',
         }),
-        configured: z
-          .boolean()
-          .optional()
-          .meta({ description: 'Per secret where metadata tells (locally); on AWS only the connector as a whole' }),
+        configured: z.boolean().optional().meta({
+          description:
+            'This key is set and long enough. Only where the secret store can tell from metadata (the local runtime); on AWS the API never reads a secret value',
+        }),
       }),
     ),
-    configured: z
-      .boolean()
-      .meta({ description: 'Every required secret is set and long enough: requests are verified, not refused' }),
+    configured: z.boolean().meta({
+      description:
+        'The connector can verify requests, not refuse them: locally every required key is set and long enough; on AWS an operator has put a value (the placeholder the stack created is no longer current) and ingest has not reported it too short',
+    }),
     reason: z.string().optional().meta({
       description:
         'Why not configured: a secret that is not set, or is too short (names the secret and its length, never its value)',
     }),
-    secretUpdatedAt: z.string().optional().meta({ description: 'When the secret value last changed (AWS)' }),
+    secretUpdatedAt: z.iso
+      .datetime()
+      .optional()
+      .meta({ description: 'When the current secret value was put (AWS: the current version was created)' }),
     lastEvent: z
       .object({
         connector: z.string(),

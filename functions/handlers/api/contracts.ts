@@ -3,7 +3,7 @@
  * table: a route declared in `HTTP_ROUTES` without a contract (or a contract
  * without a route) fails the type check, as a route without a handler does.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { connectorContracts } from './connectors.js';
 import type { RouteContracts } from './contract.js';
 import { customerAdminContracts } from './customer-admin.js';

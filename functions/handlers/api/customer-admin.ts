@@ -3,7 +3,7 @@
  * erase. `admin` access in the route table, so an operator grants these
  * apart from reading.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { identityKey } from '../../domain/identity.js';
 import { lakeErasure, lakeReassignments } from './lake-facts.js';
 import { NotFoundError } from '../../shared/errors.js';

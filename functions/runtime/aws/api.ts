@@ -2,6 +2,7 @@
 import { subscriptions } from '../../../subscriptions.config.js';
 import { createApiHandler } from '../../handlers/api/index.js';
 import { createSubscriptionRoutes } from '../../handlers/api/subscriptions.js';
+import { logSampling } from '../../handlers/middleware.js';
 import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
 import type { CountryCode } from '../../domain/identity.js';
 import { outboundSettingsOf } from '../../outbound/settings.js';
@@ -42,4 +43,4 @@ export const handler = createApiHandler({
   }),
   // The hub's own queues and their dead letters: /v1/queues…
   queueRoutes: createQueueRoutes(awsHubQueues(subscriptions, config)),
-});
+}).use(logSampling());

@@ -6,6 +6,7 @@
  */
 import { subscriptions } from '../../../subscriptions.config.js';
 import { createDispatcherHandler } from '../../handlers/dispatcher.js';
+import { logSampling } from '../../handlers/middleware.js';
 import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
 import { outboundFetch } from '../../shared/outbound-fetch.js';
 import { OUTBOUND_AWS } from '../../shared/outbound-url.js';
@@ -16,4 +17,4 @@ export const handler = createDispatcherHandler({
   ...awsDispatcherDeps(readFunctionConfig(FUNCTION_CONFIGS.dispatcher)),
   // Subscription endpoints: public https hosts, checked again at connect time (DNS rebinding).
   fetch: outboundFetch({ policy: OUTBOUND_AWS }),
-});
+}).use(logSampling());

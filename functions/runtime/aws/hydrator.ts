@@ -1,6 +1,7 @@
 /** Lambda entry: SQS batches from the `hydrator` rule; fetches thin webhooks' details. Configuration `FUNCTION_CONFIGS.hydrator`. */
 import type { CountryCode } from '../../domain/identity.js';
 import { createHydratorHandler } from '../../handlers/hydrator.js';
+import { logSampling } from '../../handlers/middleware.js';
 import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
 import { outboundFetch } from '../../shared/outbound-fetch.js';
 import { OUTBOUND_AWS } from '../../shared/outbound-url.js';
@@ -15,4 +16,4 @@ export const handler = createHydratorHandler({
   defaultCountry: config.defaultCountry as CountryCode,
   // Vendor APIs only: public https hosts, checked again at connect time, no redirects, a timeout.
   fetch: outboundFetch({ policy: OUTBOUND_AWS }),
-});
+}).use(logSampling());

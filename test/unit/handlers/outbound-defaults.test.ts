@@ -11,7 +11,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listConnectors } from '../../../functions/connectors/index.js';
+import { listLoadedConnectors } from '../../../functions/connectors/loaded.js';
 import type { HydrationRequest } from '../../../functions/connectors/types.js';
 import { createDispatcherHandler } from '../../../functions/handlers/dispatcher.js';
 import { createHydratorHandler, toHydrationEntry } from '../../../functions/handlers/hydrator.js';
@@ -110,7 +110,7 @@ describe('Outbound defaults (no client injected = the deployed policy)', () => {
     'the hydrator never calls a %s API base URL on this machine: the record fails (retried), no request',
     async (name) => {
       // Prepare: the connector's first thin-webhook fixture, its API configured on 127.0.0.1.
-      const connector = listConnectors().find((c) => c.name === name);
+      const connector = listLoadedConnectors().find((c) => c.name === name);
       const request = loadFixtures(name)
         .flatMap(
           (f) =>
