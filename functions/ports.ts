@@ -69,6 +69,12 @@ export interface SecretStatus {
   readonly keys?: Readonly<Record<string, boolean>>;
   /** When the current value was set (ISO 8601), where the store knows. */
   readonly updatedAt?: string;
+  /**
+   * Why the connector cannot be used though its secrets are set (a value too
+   * short), where the store sees values (the local environment); on AWS
+   * ingest reports these through `SecretProblemLog`.
+   */
+  readonly problems?: readonly string[];
 }
 
 /**
@@ -78,6 +84,24 @@ export interface SecretStatus {
  */
 export interface SecretStatusReader {
   status(connector: string): Promise<SecretStatus>;
+}
+
+/** What ingest found wrong with a connector's secrets when a request came in, and when. */
+export interface SecretProblems {
+  /** One line per problem, naming the secret and never its value (`"secret" (locally …) holds 11 bytes; …`). */
+  readonly problems: readonly string[];
+  /** ISO 8601. */
+  readonly at: string;
+}
+
+/**
+ * Secret problems only a function that reads the values can see — a secret
+ * set too short — recorded by ingest for
+ * `GET /v1/connectors`, whose function may read metadata only.
+ */
+export interface SecretProblemLog {
+  report(connector: string, problems: readonly string[], at: Date): Promise<void>;
+  latest(connector: string): Promise<SecretProblems | undefined>;
 }
 
 export interface ApplyOutcome {

@@ -17,7 +17,7 @@ import type { Construct } from 'constructs';
 import { listConnectors } from '../functions/connectors/index.js';
 import { ARCHIVE_PATTERN, HUB_RULES, type HubRule } from '../functions/events/rules.js';
 import { ENV, FUNCTION_CONFIGS } from '../functions/shared/config.js';
-import { REPLAY_KEY_PREFIX } from '../functions/shared/replay-keys.js';
+import { INGEST_KEY_PREFIXES } from '../functions/shared/ingest-keys.js';
 import { HTTP_ROUTES } from '../functions/shared/routes.js';
 import type { StageConfig } from './config.js';
 import { ConnectorSecrets, type ConnectorInfo } from './constructs/connector-secrets.js';
@@ -185,12 +185,15 @@ export class HubStack extends Stack {
     // second labelled version); the api never reads a signing secret.
     api.bindSecrets(this.secrets.secrets, config.secretPrefix, 'status');
     ingest.addEnvironment(ENV.tableName, this.table.table.tableName);
-    // Replay guard (Mailgun tokens): single items under REPLAY# only — never a profile, identity or dedupe record.
+    // Replay guard (Mailgun tokens) and secret problems for GET /v1/connectors: single items under
+    // REPLAY# and CONNECTOR# only — never a profile, identity or dedupe record.
     ingest.addToRolePolicy(
       new PolicyStatement({
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         resources: [this.table.table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${REPLAY_KEY_PREFIX}*`] } },
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': INGEST_KEY_PREFIXES.map((prefix) => `${prefix}*`) },
+        },
       }),
     );
 

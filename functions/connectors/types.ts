@@ -21,6 +21,14 @@ export interface SecretSpec {
   readonly description: string;
   /** Needed to accept webhooks at all (authenticity). */
   readonly required: boolean;
+  /**
+   * Fewest bytes of key material accepted (see `shared/secret-strength.ts`):
+   * set for secrets the operator chooses and vendor secrets whose format
+   * guarantees it; a shorter value leaves the connector unconfigured.
+   */
+  readonly minBytes?: number;
+  /** Bytes of key material when the value is an encoding of it (a base64 key). @default the UTF-8 length */
+  readonly keyBytes?: (value: string) => number;
   /** Who issues the value and how it is replaced (docs/security.md, and the stack's cdk-nag reason). */
   readonly rotation: SecretRotation;
 }

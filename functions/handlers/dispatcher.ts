@@ -17,6 +17,11 @@ import type { DeliveryLog, DeliveryQueueControl, SubscriptionSecretStore } from 
 import { decide } from '../subscriptions/retry.js';
 import { logger } from '../shared/logger.js';
 import { HubError } from '../shared/errors.js';
+import { outboundFetch } from '../shared/outbound-fetch.js';
+import { OUTBOUND_AWS } from '../shared/outbound-url.js';
+
+/** Without an injected client: the strict outbound policy (public https hosts only), never the bare fetch. */
+const defaultFetch = outboundFetch({ policy: OUTBOUND_AWS });
 
 export interface DispatcherDeps {
   readonly subscriptions: readonly Subscription[];
@@ -73,7 +78,7 @@ export const createDispatcherHandler = (deps: DispatcherDeps) => {
     const request = buildRequest({ subscription, rawEnvelope: record.body, envelope, secret, attempt, now: started });
     const timeoutMs =
       subscription.target.type === 'webhook' ? subscription.target.timeoutSeconds * 1000 : API_DESTINATION_TIMEOUT_MS;
-    const result = await sendRequest(request, { fetch: deps.fetch ?? fetch, timeoutMs, now });
+    const result = await sendRequest(request, { fetch: deps.fetch ?? defaultFetch, timeoutMs, now });
     const decision = decide({
       outcome: result,
       attempt,

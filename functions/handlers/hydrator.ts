@@ -17,6 +17,11 @@ import type { EventPublisher, SecretStore } from '../ports.js';
 import type { CountryCode } from '../domain/identity.js';
 import { logger } from '../shared/logger.js';
 import { processBatch } from './batch.js';
+import { outboundFetch } from '../shared/outbound-fetch.js';
+import { OUTBOUND_AWS } from '../shared/outbound-url.js';
+
+/** Without an injected client: the strict outbound policy (public https hosts only), never the bare fetch. */
+const defaultFetch = outboundFetch({ policy: OUTBOUND_AWS });
 
 export const toHydrationEntry = (request: HydrationRequest): BusEntry => ({
   source: `${SOURCE_PREFIX}${request.connector}`,
@@ -39,7 +44,11 @@ export const createHydratorHandler = (deps: HydratorDeps) => {
     if (!connector?.hydrate) throw new Error(`Connector ${request.connector} cannot hydrate ${request.kind}`);
     const secrets = await deps.secrets.get(connector.name);
     const events = (
-      await connector.hydrate(request, { secrets, defaultCountry: deps.defaultCountry, fetch: deps.fetch ?? fetch })
+      await connector.hydrate(request, {
+        secrets,
+        defaultCountry: deps.defaultCountry,
+        fetch: deps.fetch ?? defaultFetch,
+      })
     ).map(parseHubEvent);
     await deps.publisher.publish(events);
     logger.info('thin webhook hydrated', {

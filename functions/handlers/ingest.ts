@@ -7,9 +7,10 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { loadConnector } from '../connectors/index.js';
+import { describeWeakSecret, weakSecrets } from '../connectors/shared/secret-strength.js';
 import type { Connector } from '../connectors/types.js';
 import { parseHubEvent } from '../events/hub-event.js';
-import type { CallerDirectory, EventPublisher, ReplayGuard, SecretStore } from '../ports.js';
+import type { CallerDirectory, EventPublisher, ReplayGuard, SecretProblemLog, SecretStore } from '../ports.js';
 import type { CountryCode } from '../domain/identity.js';
 import {
   MethodNotAllowedError,
@@ -32,6 +33,8 @@ export interface IngestDeps {
   readonly secrets: SecretStore;
   /** One-time values of connectors with `replay` (Mailgun tokens). */
   readonly replayGuard: ReplayGuard;
+  /** Where a secret found too short is reported for `GET /v1/connectors` (AWS: the api reads no values). */
+  readonly secretProblems?: SecretProblemLog;
   readonly defaultCountry: CountryCode;
   readonly maxBodyBytes: number;
   readonly publicBaseUrl?: string;
@@ -144,6 +147,24 @@ const publishWebhook = async (connector: Connector, req: RawRequest, deps: Inges
   return { payload, result, events };
 };
 
+/** A connector's secret problems are reported at most this often per execution environment. */
+const SECRET_PROBLEM_REPORT_INTERVAL_MS = 60_000;
+
+/** Reports secret problems for `GET /v1/connectors`, at most once a minute per connector; never fails a request. */
+const secretProblemReporter = (log: SecretProblemLog | undefined, now: () => Date) => {
+  const last = new Map<string, number>();
+  return async (connector: string, problems: readonly string[]): Promise<void> => {
+    const at = now();
+    const previous = last.get(connector);
+    if (!log || (previous !== undefined && at.getTime() - previous < SECRET_PROBLEM_REPORT_INTERVAL_MS)) return;
+    last.set(connector, at.getTime());
+    await log.report(connector, problems, at).catch((e: unknown) => {
+      last.delete(connector);
+      logger.warn('secret problem report failed', { connector, error: e as Error });
+    });
+  };
+};
+
 const handshake = (
   connector: Connector,
   req: RawRequest,
@@ -176,6 +197,7 @@ const connectorNameOf = (event: APIGatewayProxyEventV2): string | undefined => {
 
 export const createIngestHandler = (deps: IngestDeps) => {
   const now = deps.now ?? (() => new Date());
+  const reportSecretProblems = secretProblemReporter(deps.secretProblems, now);
   return middy<APIGatewayProxyEventV2, HttpResponse>()
     .use(httpErrors({ now: () => now().getTime() }))
     .handler(async (event) => {
@@ -186,6 +208,13 @@ export const createIngestHandler = (deps: IngestDeps) => {
       const connector = await pending;
       const req = toRawRequest(event, { publicBaseUrl: deps.publicBaseUrl, maxBodyBytes: deps.maxBodyBytes });
       const secrets = await deps.secrets.get(connector.name);
+      // A secret set too short fails closed like a missing one: the operator sees which in the
+      // (rate-limited) WARN and in GET /v1/connectors; the caller only that the connector is not configured.
+      const weak = weakSecrets(connector, secrets).map(describeWeakSecret);
+      if (weak.length) {
+        await reportSecretProblems(connector.name, weak);
+        throw new NotConfiguredError(connector.name, weak);
+      }
       if (req.method === 'GET') return handshake(connector, req, secrets);
       if (missingRequiredSecret(connector, secrets)) throw new NotConfiguredError(connector.name);
 

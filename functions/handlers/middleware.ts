@@ -30,6 +30,7 @@ const notConfiguredLog = (now: () => number = Date.now) => {
       status,
       code: err.code,
       connector: err.connector,
+      ...(err.problems?.length ? { problems: err.problems } : {}),
       refusedSinceLastLine: seen?.suppressed ?? 0,
     });
     last.set(err.connector, { at: now(), suppressed: 0 });

@@ -272,6 +272,15 @@ export const VARIABLES = {
     'Flush every journal append to the disk before the 2xx (`1`), so a power loss loses no acknowledged webhook; off, a process crash still loses none (docs/operations.md).',
     'local',
   ),
+  allowLocalUrls: variable(
+    'OMNIHUB_ALLOW_LOCAL_URLS',
+    z
+      .enum(['1', '0', 'true', 'false'], { error: 'must be 1 or 0 (true or false)' })
+      .default('1')
+      .transform((v) => v === '1' || v === 'true'),
+    'Let subscriptions and vendor API calls (hydration and sends) reach `localhost`/loopback (over http too), for receivers and fake vendor APIs on this machine (`1`, the local default). Private, link-local and metadata addresses stay refused; a deployed hub never allows loopback.',
+    'local',
+  ),
   subscriptionsFile: variable(
     'OMNIHUB_SUBSCRIPTIONS_FILE',
     z.string().min(1).optional(),
@@ -403,6 +412,7 @@ export const FUNCTION_CONFIGS = {
     apiToken: 'optional',
     consoleUsers: 'optional',
     fsync: 'required',
+    allowLocalUrls: 'required',
     drainSeconds: 'required',
     subscriptionsFile: 'optional',
     defaultCountry: 'required',

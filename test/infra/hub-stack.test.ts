@@ -702,7 +702,7 @@ describe('Infra: functions', () => {
     expect(api.flatMap(actionsOf)).toEqual(
       expect.arrayContaining(['dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'events:PutEvents']),
     );
-    // Ingest touches only the replay guard's items: single-item calls on the table, REPLAY# keys only.
+    // Ingest touches only its own items: single-item calls on the table, REPLAY# and CONNECTOR# keys only.
     const tableId = logicalIdOf(prod.template, 'AWS::DynamoDB::Table', {});
     const ingestTable = ingest.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     expect(ingestTable).toEqual([
@@ -710,7 +710,7 @@ describe('Infra: functions', () => {
         Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
-        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REPLAY#*'] } },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REPLAY#*', 'CONNECTOR#*'] } },
       },
     ]);
   });

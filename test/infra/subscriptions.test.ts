@@ -338,7 +338,7 @@ describe('Infra: subscriptions', () => {
     }
   });
 
-  it('refuses to synthesize a local-only http:// endpoint', () => {
+  it('refuses to synthesize a local-only http:// endpoint (the outbound URL check of a deployed hub)', () => {
     // Prepare: the construct alone (a whole HubStack would bundle every function first).
     const scope = new Stack(new App(), 'x');
 
@@ -360,7 +360,7 @@ describe('Infra: subscriptions', () => {
           table: new Table(scope, 'table', { partitionKey: { name: 'pk', type: AttributeType.STRING } }),
           dispatcherEntry: 'unused.ts',
         }),
-    ).toThrow(/subscriptions\[0\]\.target\.url: http:\/\/localhost:4000\/h is a local http:\/\/ URL/);
+    ).toThrow(/subscriptions\[0\]\.target\.url: http:\/\/localhost:4000\/h must be https:\/\//);
   });
 
   it('is cdk-nag clean (AwsSolutions), every suppression with a reason', () => {

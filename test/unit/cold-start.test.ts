@@ -25,8 +25,12 @@ interface Graph {
   readonly all: string[];
 }
 
-/** What every function may read of the connectors at init: the registry's metadata. */
-const REGISTRY_METADATA = /^functions\/connectors\/(?:[^/]+\/meta\.ts|shared\/(?:secret-env|meta-send-secrets)\.ts)$/;
+/**
+ * What every function may read of the connectors at init: the registry's metadata, and the secret
+ * minimums its specs name (`shared/secret-strength.ts`: no runtime import, no vendor code).
+ */
+const REGISTRY_METADATA =
+  /^functions\/connectors\/(?:[^/]+\/meta\.ts|shared\/(?:secret-env|meta-send-secrets|secret-strength)\.ts)$/;
 /** Functions that send or plan messages (automations queue theirs as the API does): they read the senders (`<name>/send.ts`) at init, still no webhook code. */
 const SENDING_FUNCTIONS = new Set(['api', 'sender', 'automations']);
 const SENDER_CODE =

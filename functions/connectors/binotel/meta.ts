@@ -2,6 +2,7 @@
  * Binotel: what the hub knows about this connector without loading it (the
  * registry, the stack, the docs and `GET /v1/connectors` read only this).
  */
+import { STRONG_SECRET } from '../shared/secret-strength.js';
 import type { ConnectorMeta } from '../types.js';
 
 export const binotelMeta = {
@@ -15,6 +16,7 @@ export const binotelMeta = {
       env: 'OMNIHUB_SECRET_BINOTEL',
       description: 'Random token appended to the webhook URL as ?token=…; Binotel has no request signature',
       required: true,
+      ...STRONG_SECRET,
       rotation: {
         by: 'operator',
         how: "Generate a new random token (24+ bytes), put it, then change `?token=` in the webhook URL in Binotel's settings.",

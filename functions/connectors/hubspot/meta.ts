@@ -3,6 +3,7 @@
  * registry, the stack, the docs and `GET /v1/connectors` read only this).
  */
 import { secretEnvName } from '../shared/secret-env.js';
+import { STRONG_SECRET } from '../shared/secret-strength.js';
 import type { ConnectorMeta } from '../types.js';
 
 /** HubSpot's API host; `apiBaseUrl` overrides it (tests, proxies). */
@@ -19,6 +20,7 @@ export const hubspotMeta = {
       env: secretEnvName('SECRET', 'hubspot'),
       description: "The app's client secret (app → Auth); signs every delivery as X-HubSpot-Signature-v3",
       required: true,
+      ...STRONG_SECRET,
       rotation: {
         by: 'vendor',
         how: "The app's client secret is issued by HubSpot (app → Auth): put the new value when HubSpot issues one.",

@@ -4,6 +4,7 @@
  */
 import { secretEnvName } from '../shared/secret-env.js';
 import { metaSenderSecrets } from '../shared/meta-send-secrets.js';
+import { STRONG_SECRET } from '../shared/secret-strength.js';
 import type { ConnectorMeta } from '../types.js';
 
 /** Keys of the sender (./send.ts), joined to the connector's secret by the registry: known without loading the sender. */
@@ -26,6 +27,7 @@ export const instagramMeta = {
       description:
         'App Secret of the Meta app (App settings → Basic; with Business Login for Instagram: the Instagram app secret); signs every POST as X-Hub-Signature-256',
       required: true,
+      ...STRONG_SECRET,
       rotation: {
         by: 'vendor',
         how: 'Reset the app secret in the Meta app dashboard (App settings → Basic; the Instagram app secret with Business Login for Instagram), then put the new value.',
@@ -37,9 +39,10 @@ export const instagramMeta = {
       description:
         'Verify token you choose and paste next to the callback URL; only used by the GET subscription check',
       required: false,
+      ...STRONG_SECRET,
       rotation: {
         by: 'operator',
-        how: "Choose a new token, put it, then enter it next to the callback URL in the app's Webhooks settings (Meta sends it only when the subscription is verified).",
+        how: "Choose a new random token (24+ bytes), put it, then enter it next to the callback URL in the app's Webhooks settings (Meta sends it only when the subscription is verified).",
       },
     },
   ],

@@ -3,6 +3,7 @@
  * registry, the stack, the docs and `GET /v1/connectors` read only this).
  */
 import { secretEnvName } from '../shared/secret-env.js';
+import { STRONG_SECRET } from '../shared/secret-strength.js';
 import type { ConnectorMeta } from '../types.js';
 
 /** Currency of lead budgets when the `currency` setting is absent. */
@@ -19,6 +20,7 @@ export const kommoMeta = {
       env: secretEnvName('SECRET', 'kommo'),
       description: 'Random token appended to the webhook URL as ?token=…; Kommo has no request signature',
       required: true,
+      ...STRONG_SECRET,
       rotation: {
         by: 'operator',
         how: "Generate a new random token (24+ bytes), put it, then change `?token=` in the webhook URL in Kommo's settings.",

@@ -28,6 +28,7 @@ import {
   type PosterTransactionProduct,
 } from './schema.js';
 import * as z from 'zod';
+import { vendorRequest } from '../shared/vendor-api.js';
 import { POSTER_API_BASE_URL } from './meta.js';
 
 export { POSTER_API_BASE_URL };
@@ -51,7 +52,10 @@ const posterGet = async (ctx: HydrateContext, method: string, params: Record<str
   if (!token) throw new Error('Poster hydration needs the API token of the account (apiToken)');
   const base = (ctx.secrets.apiBaseUrl || POSTER_API_BASE_URL).replace(/\/+$/, '');
   const query = new URLSearchParams({ token, ...params });
-  const res = await ctx.fetch(`${base}/${method}?${query.toString()}`, { headers: { Accept: 'application/json' } });
+  const res = await ctx.fetch(
+    `${base}/${method}?${query.toString()}`,
+    vendorRequest({ headers: { Accept: 'application/json' } }),
+  );
   if (!res.ok) throw new Error(`Poster API answered ${res.status} for ${method}`);
   const json = (await res.json()) as Record<string, unknown>;
   const error = PosterErrorSchema.safeParse(json);

@@ -13,6 +13,7 @@ import { currencyCode, decimalToMinor, formatMoney } from '../shared/money.js';
 import { CONNECTOR, orderIdentities, REFUND_HYDRATION } from './normalize.js';
 import { OrderSchema, parseLosslessJson } from './schema.js';
 import * as z from 'zod';
+import { vendorRequest } from '../shared/vendor-api.js';
 import { SHOPIFY_API_VERSION } from './meta.js';
 
 export { SHOPIFY_API_VERSION };
@@ -52,7 +53,10 @@ const fetchOrder = async (request: HydrationRequest, ctx: HydrateContext, orderI
       'Shopify refunds need the Admin API access token (apiToken, scope read_orders) to find the customer',
     );
   const url = `${adminBaseUrl(request, ctx.secrets.apiBaseUrl)}/orders/${encodeURIComponent(orderId)}.json?fields=${ORDER_FIELDS}`;
-  const res = await ctx.fetch(url, { headers: { 'X-Shopify-Access-Token': token, Accept: 'application/json' } });
+  const res = await ctx.fetch(
+    url,
+    vendorRequest({ headers: { 'X-Shopify-Access-Token': token, Accept: 'application/json' } }),
+  );
   // A deleted order has nobody to attribute the refund to; retrying cannot help.
   if (res.status === 404) return undefined;
   if (!res.ok) throw new Error(`Shopify Admin API answered ${res.status} for order ${orderId}`);

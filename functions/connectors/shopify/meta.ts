@@ -2,6 +2,7 @@
  * Shopify: what the hub knows about this connector without loading it (the
  * registry, the stack, the docs and `GET /v1/connectors` read only this).
  */
+import { STRONG_SECRET } from '../shared/secret-strength.js';
 import type { ConnectorMeta } from '../types.js';
 
 /** Admin API version the order is read with (a stable, supported version). */
@@ -19,6 +20,7 @@ export const shopifyMeta = {
       description:
         "App client secret (Partner Dashboard → app → Client credentials), or the store's webhook signing secret for webhooks created in Settings → Notifications; signs X-Shopify-Hmac-Sha256",
       required: true,
+      ...STRONG_SECRET,
       rotation: {
         by: 'vendor',
         how: "Issued by Shopify: the app's client secret (Partner Dashboard → app → Client credentials) or the store's webhook signing secret (Settings → Notifications); put the new value when Shopify issues one.",

@@ -3,6 +3,7 @@
  * registry, the stack, the docs and `GET /v1/connectors` read only this).
  */
 import { secretEnvName } from '../shared/secret-env.js';
+import { STRONG_SECRET } from '../shared/secret-strength.js';
 import type { ConnectorMeta, SecretSpec } from '../types.js';
 
 export const TELEGRAM_API_BASE_URL = 'https://api.telegram.org';
@@ -40,9 +41,10 @@ export const telegramMeta = {
       description:
         'secret_token passed to setWebhook (1–256 chars of A-Z a-z 0-9 _ -); Telegram echoes it in X-Telegram-Bot-Api-Secret-Token',
       required: true,
+      ...STRONG_SECRET,
       rotation: {
         by: 'operator',
-        how: 'Call setWebhook again with a new secret_token (1–256 characters of A-Z a-z 0-9 _ -), then put it.',
+        how: 'Call setWebhook again with a new random secret_token (24–256 characters of A-Z a-z 0-9 _ -; the hub requires 24), then put it.',
       },
     },
   ],

@@ -3,6 +3,7 @@
  * registry, the stack, the docs and `GET /v1/connectors` read only this).
  */
 import { secretEnvName } from '../shared/secret-env.js';
+import { STRONG_SECRET } from '../shared/secret-strength.js';
 import type { ConnectorMeta, SecretSpec } from '../types.js';
 
 export const TWILIO_API_BASE_URL = 'https://api.twilio.com';
@@ -47,6 +48,7 @@ export const twilioMeta = {
       description:
         'Twilio Auth Token of the account (Console → Account info); signs every request as X-Twilio-Signature',
       required: true,
+      ...STRONG_SECRET,
       rotation: {
         by: 'vendor',
         how: 'The account Auth Token is issued by Twilio (Console → Account info): after Twilio makes a new one primary, put it.',

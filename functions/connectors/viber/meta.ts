@@ -3,6 +3,7 @@
  * registry, the stack, the docs and `GET /v1/connectors` read only this).
  */
 import { secretEnvName } from '../shared/secret-env.js';
+import { STRONG_SECRET } from '../shared/secret-strength.js';
 import type { ConnectorMeta, SecretSpec } from '../types.js';
 
 export const VIBER_API_BASE_URL = 'https://chatapi.viber.com/pa';
@@ -39,6 +40,7 @@ export const viberMeta = {
       description:
         "Bot authentication token (the X-Viber-Auth-Token value, bot's Edit Info → Your app key); Viber signs every callback with it",
       required: true,
+      ...STRONG_SECRET,
       rotation: {
         by: 'vendor',
         how: "Viber issues the bot's authentication token (the bot's Edit Info → Your app key): put the new token when Viber issues one.",

@@ -3,6 +3,7 @@
  * registry, the stack, the docs and `GET /v1/connectors` read only this).
  */
 import { secretEnvName } from '../shared/secret-env.js';
+import { STRONG_SECRET } from '../shared/secret-strength.js';
 import type { ConnectorMeta, SecretSpec } from '../types.js';
 
 /** Graph API root, versioned; `apiBaseUrl` overrides it (tests, a newer version). */
@@ -48,6 +49,7 @@ export const whatsappMeta = {
       env: 'OMNIHUB_SECRET_WHATSAPP',
       description: 'Meta App Secret (App settings → Basic); signs every POST as X-Hub-Signature-256',
       required: true,
+      ...STRONG_SECRET,
       rotation: {
         by: 'vendor',
         how: 'Reset the app secret in the Meta app dashboard (App settings → Basic), then put the new value.',
@@ -59,9 +61,10 @@ export const whatsappMeta = {
       description:
         'Verify token you choose and paste next to the callback URL; only used by the GET subscription check',
       required: false,
+      ...STRONG_SECRET,
       rotation: {
         by: 'operator',
-        how: "Choose a new token, put it, then enter it next to the callback URL in the app's WhatsApp configuration (Meta sends it only when the subscription is verified).",
+        how: "Choose a new random token (24+ bytes), put it, then enter it next to the callback URL in the app's WhatsApp configuration (Meta sends it only when the subscription is verified).",
       },
     },
   ],

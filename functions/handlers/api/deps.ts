@@ -8,6 +8,7 @@ import type {
   EventPublisher,
   MessageStore,
   ProfileStore,
+  SecretProblemLog,
   SecretStatusReader,
 } from '../../ports.js';
 import type { MetricsApiDeps } from './metrics.js';
@@ -21,6 +22,8 @@ export interface ApiDeps {
   readonly activity?: ConnectorActivity;
   /** Whether connector secrets are set (`GET /v1/connectors`); never their values. */
   readonly secretStatus: SecretStatusReader;
+  /** Secret problems ingest saw (a value too short), where the status cannot tell (AWS). */
+  readonly secretProblems?: SecretProblemLog;
   /** Publishes `customer.erased` / `customer.unmerged` so subscribers follow. */
   readonly publisher: EventPublisher;
   readonly defaultCountry: CountryCode;

@@ -9,7 +9,7 @@ import { outboundSettingsOf } from '../../outbound/settings.js';
 import { awsPublisher } from './deps/bus.js';
 import { awsMessageStore } from './deps/outbound.js';
 import { awsSecretStatus } from './deps/secret-status.js';
-import { awsConnectorActivity, awsProfileStore } from './deps/store.js';
+import { awsConnectorActivity, awsProfileStore, awsSecretProblems } from './deps/store.js';
 import { awsDeliveryLog, awsSubscriptionOperations } from './deps/subscriptions.js';
 import { awsAnalyticsSink, awsMetricsEngine } from './deps/analytics.js';
 
@@ -24,6 +24,7 @@ export const handler = createApiHandler({
   store: awsProfileStore(config),
   activity: awsConnectorActivity(config.tableName),
   secretStatus: awsSecretStatus(config.secretPrefix),
+  secretProblems: awsSecretProblems(config.tableName),
   publisher: awsPublisher(config.eventBusName),
   defaultCountry: config.defaultCountry as CountryCode,
   traits: { lifespanYears: config.lifespanYears, abandonedCartAfterHours: config.abandonedCartHours },

@@ -7,7 +7,7 @@ import { createIngestHandler } from '../../handlers/ingest.js';
 import { logSampling } from '../../handlers/middleware.js';
 import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
 import { awsPublisher } from './deps/bus.js';
-import { awsReplayGuard } from './deps/replay.js';
+import { awsReplayGuard, awsSecretProblemLog } from './deps/ingest-items.js';
 import { awsSecrets } from './deps/secrets.js';
 
 const config = readFunctionConfig(FUNCTION_CONFIGS.ingest);
@@ -16,6 +16,7 @@ export const handler = createIngestHandler({
   publisher: awsPublisher(config.eventBusName),
   secrets: awsSecrets(config.secretPrefix),
   replayGuard: awsReplayGuard(config.tableName),
+  secretProblems: awsSecretProblemLog(config.tableName),
   defaultCountry: config.defaultCountry as CountryCode,
   maxBodyBytes: config.maxBodyBytes,
   ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),

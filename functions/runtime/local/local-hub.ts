@@ -30,11 +30,19 @@ import type { MetricOptions } from '../../analytics/metrics.js';
 import { LocalAuth, parseConsoleUsers, type LocalAuthOptions } from '../../adapters/local/console-auth.js';
 import { createConsoleFront } from '../../adapters/local/console-front.js';
 import { buildConsole, type ConsoleAssets } from '../../../console/build.js';
-import { startLocalSubscriptions, type LocalSubscriptions } from './local-subscriptions.js';
+import {
+  loadConfiguredSubscriptions,
+  startLocalSubscriptions,
+  type LocalSubscriptions,
+} from './local-subscriptions.js';
+import { localSecretProblems, WeakSecretsError } from './local-secrets.js';
+import { outboundFetch } from '../../shared/outbound-fetch.js';
+import { OUTBOUND_AWS, OUTBOUND_LOCAL } from '../../shared/outbound-url.js';
 import { localHubQueues } from './local-queues.js';
 import { startFrontThread, type FrontThread } from './front-thread.js';
 import { closeServer, createHubFront, listen } from './hub-front.js';
 import type { SubscriptionInput } from '../../subscriptions/config.js';
+import { validateSubscriptions } from '../../subscriptions/validate.js';
 import type { Context } from 'aws-lambda';
 import { startLocalOutbound, type LocalOutbound } from './local-outbound.js';
 import { startLocalAutomations, type LocalAutomations } from './local-automations.js';
@@ -162,9 +170,21 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   const env = options.env ?? process.env;
   // Validated before anything starts: a bad variable stops the hub with its name.
   const config = readFunctionConfig(FUNCTION_CONFIGS['local-hub'], env);
+  const apiToken = options.apiToken ?? config.apiToken ?? randomBytes(24).toString('base64url');
+  // So does a weak secret: each is named, never shown.
+  const problems = localSecretProblems({
+    env,
+    apiToken: { value: apiToken, source: options.apiToken ? 'the apiToken option' : 'OMNIHUB_API_TOKEN' },
+    subscriptions: validateSubscriptions(
+      options.subscriptions ?? (await loadConfiguredSubscriptions(config.subscriptionsFile)),
+    ),
+  });
+  if (problems.length) throw new WeakSecretsError(problems);
   // Journals, archive and secrets hold personal data: the folder is the user's alone.
   if (options.dataDir) ensurePrivateDir(options.dataDir);
   const fsync = options.fsync ?? config.fsync;
+  // Outbound requests (vendor APIs, subscriptions): this machine is reachable only when allowed (the local default).
+  const guardedFetch = outboundFetch({ policy: config.allowLocalUrls ? OUTBOUND_LOCAL : OUTBOUND_AWS });
   const ownsDynamo = !options.dynamo;
   const dynamo =
     options.dynamo ?? (await startDynamoDbLocal(options.dataDir ? { dbPath: join(options.dataDir, 'dynamodb') } : {}));
@@ -200,6 +220,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   // ---- Outbound: messages API, sender, receipts → status.
   const outbound = await startLocalOutbound({
     dynamoClient,
+    fetch: guardedFetch,
     tableName,
     env,
     config,
@@ -222,7 +243,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
         publisher: bus,
         secrets,
         defaultCountry,
-        ...(options.fetch ? { fetch: options.fetch } : {}),
+        fetch: options.fetch ?? guardedFetch,
       });
       return (event) => handler(event, queueContext('hydrator'));
     })(),
@@ -275,8 +296,6 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     if (again) logger.warn('re-applying the events of the store’s last seconds', { events: again });
   });
 
-  const apiToken = options.apiToken ?? config.apiToken ?? randomBytes(24).toString('base64url');
-
   // ---- Subscriptions: rule → queue → dispatcher per subscription, served under /v1/subscriptions.
   const subscriptions = await startLocalSubscriptions({
     ...(options.subscriptions ? { subscriptions: options.subscriptions } : {}),
@@ -290,7 +309,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     ...(options.dataDir
       ? { dataDir: options.dataDir, archivePath: join(options.dataDir, 'archive.jsonl'), apiToken }
       : {}),
-    ...(options.subscriptionFetch ? { fetch: options.subscriptionFetch } : {}),
+    fetch: options.subscriptionFetch ?? guardedFetch,
   });
   // ---- end of subscriptions
   const traits = { lifespanYears: config.lifespanYears, abandonedCartAfterHours: config.abandonedCartHours };

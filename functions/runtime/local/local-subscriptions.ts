@@ -125,7 +125,7 @@ async function* archivedEnvelopes(path: string, from: Date, to: Date): AsyncGene
  * included (the local bus compiles them, as cdk synth would refuse them): a
  * bad field fails the start, naming it.
  */
-const loadConfiguredSubscriptions = async (file?: string): Promise<unknown> => {
+export const loadConfiguredSubscriptions = async (file?: string): Promise<unknown> => {
   if (!file) return (await import('../../../subscriptions.config.js')).subscriptions;
   const path = resolve(file);
   if (path.endsWith('.json')) return JSON.parse(readFileSync(path, 'utf8'));

@@ -1,6 +1,7 @@
 /** The DynamoDB customer-view store for Lambda, created once per execution environment; no store call can hang. */
 import { awsStoreClient } from '../../../adapters/aws/dynamodb-client.js';
 import { DynamoProfileStore } from '../../../adapters/aws/dynamodb-profile-store.js';
+import { DynamoSecretProblemLog } from '../../../adapters/aws/dynamodb-secret-problems.js';
 import type { CountryCode } from '../../../domain/identity.js';
 import { linkingPolicy } from '../../../domain/linking.js';
 import { DynamoConnectorActivity } from '../../../adapters/aws/dynamodb-connector-activity.js';
@@ -20,6 +21,9 @@ export const awsProfileStore = (c: StoreConfig) =>
     dedupeTtlDays: c.dedupeTtlDays,
     linking: linkingPolicy(c.ignoredIdentities, c.maxIdentitiesPerType, c.defaultCountry as CountryCode),
   });
+
+/** What ingest reported about connector secrets (too short), read by `GET /v1/connectors`. */
+export const awsSecretProblems = (tableName: string) => new DynamoSecretProblemLog(awsStoreClient(), { tableName });
 
 /** The last event per connector (console connectors page), in the same table. */
 export const awsConnectorActivity = (tableName: string) => new DynamoConnectorActivity(awsStoreClient(), { tableName });
