@@ -58,7 +58,6 @@ export const runCapacity = async () => {
     const meter = new DynamoMeter({ requestCapacity: true, keepTransactionShapes: 1_000_000 }).attach(client);
     const store = new DynamoProfileStore(client, {
       tableName,
-      dedupeTtlDays: 30,
       linking: linkingPolicy([], 10, 'UA'),
     });
     let uid = 0;

@@ -9,6 +9,8 @@ import type { Channel, HubEvent, HubEventType, Identity } from './events/hub-eve
 import type { BusEntry } from './events/envelope.js';
 import type { ConnectorSecrets } from './connectors/types.js';
 import type { Profile, TimelineItem } from './domain/profile.js';
+import type { Notification } from './domain/store-model.js';
+import type { EraseOutcome } from './domain/plan-erase.js';
 import type { SQSRecord } from 'aws-lambda';
 
 /** Publishes to the bus. Resolves only when every entry was accepted. */
@@ -24,14 +26,16 @@ export interface SecretStore {
 }
 
 export interface ApplyOutcome {
-  readonly status: 'applied' | 'duplicate';
-  readonly customerId: string;
+  /** `ignored`: the event is not applied, by rule (see `reason`): nothing was written. */
+  readonly status: 'applied' | 'duplicate' | 'ignored';
+  /** The profile the event is in; absent when ignored. */
+  readonly customerId?: string;
+  readonly reason?: string;
   /**
-   * Bus entries to publish because of this write (`customer.merged`), kept in
-   * the event's dedupe record until `markNotified` — an outbox, so a crash
-   * between the write and the publish loses nothing.
+   * Notifications this write put in the outbox (`customer.merged`), or that a
+   * crash kept from being published: publish them, then `markNotified`.
    */
-  readonly notifications: BusEntry[];
+  readonly notifications: readonly Notification[];
 }
 
 export interface TimelineQuery {
@@ -51,7 +55,13 @@ export interface CustomerExport {
 export interface UnmergeResult {
   readonly customer: Profile;
   readonly split: Profile;
-  readonly notifications: BusEntry[];
+  /** `customer.unmerged`, in the outbox until `markNotified`. */
+  readonly notifications: readonly Notification[];
+}
+
+export interface EraseResult extends EraseOutcome {
+  /** `customer.erased`, in the outbox until `markNotified`. */
+  readonly notifications: readonly Notification[];
 }
 
 export interface TimelinePage {
@@ -67,16 +77,22 @@ export interface ProfileStore {
    * a second call with the same event id changes nothing.
    */
   applyEvent(event: HubEvent): Promise<ApplyOutcome>;
-  markNotified(eventId: string): Promise<void>;
+  /** Removes published notifications from the outbox. */
+  markNotified(notifications: readonly Notification[]): Promise<void>;
+  /** Outbox entries made before `before` and not yet marked (left behind by a crash or a failed publish), oldest first. */
+  pendingNotifications(options: { before: Date; limit: number }): Promise<Notification[]>;
   /** Follows merges: a merged-away id returns the survivor. */
   getProfile(customerId: string): Promise<Profile | undefined>;
   findByIdentity(identity: Pick<Identity, 'type' | 'value'>): Promise<Profile | undefined>;
   /** Newest first across merged profiles; throws NotFoundError for an unknown customer. */
   getTimeline(customerId: string, query: TimelineQuery): Promise<TimelinePage>;
   exportCustomer(customerId: string): Promise<CustomerExport | undefined>;
-  eraseCustomer(
-    customerId: string,
-  ): Promise<{ customerId: string; deletedItems: number; notifications: BusEntry[] } | undefined>;
+  /**
+   * Erases the customer (idempotent: erasing an erased customer finishes what
+   * is left and hands back a notification still in the outbox); undefined
+   * when the id was never a customer.
+   */
+  eraseCustomer(customerId: string): Promise<EraseResult | undefined>;
   unmerge(customerId: string, identityKeys: readonly string[]): Promise<UnmergeResult>;
 }
 

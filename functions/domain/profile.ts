@@ -73,6 +73,17 @@ export interface Profile {
   readonly updatedAt: string;
   /** Optimistic-concurrency version, incremented on every write. */
   readonly version: number;
+  /**
+   * Marks of the profile's most recent writes (`store-model.ts` `recordWrite`):
+   * how an event written ahead of its profile update is known to be applied.
+   */
+  readonly recent?: string;
+  /**
+   * Set when the profile holds an identity of an erased person (she came back
+   * after the erasure): its events that happened before this time are checked
+   * against the erasure holds, so an old redelivery does not bring her old data back.
+   */
+  readonly holdsBefore?: string;
 }
 
 /** One entry of the customer's history: the whole event, so a profile can be recomputed from its timeline. */
@@ -380,6 +391,7 @@ export const combineProfiles = (survivor: Profile, loser: Profile, now: string):
   const last = loserIsLast ? loser : survivor;
   const statedPreference = newerBy(survivor.statedPreference, loser.statedPreference);
   const lastCartAt = maxIso(survivor.lastCartAt, loser.lastCartAt);
+  const holdsBefore = maxIso(survivor.holdsBefore, loser.holdsBefore);
   const firstOrder = [survivor.orders.firstAt, loser.orders.firstAt].filter((x): x is string => Boolean(x)).sort()[0];
   const lastOrder = maxIso(survivor.orders.lastAt, loser.orders.lastAt);
   return {
@@ -400,6 +412,7 @@ export const combineProfiles = (survivor: Profile, loser: Profile, now: string):
     },
     promoCodes: unionBounded(survivor.promoCodes, loser.promoCodes, MAX_PROMO_CODES),
     ...(lastCartAt ? { lastCartAt } : {}),
+    ...(holdsBefore ? { holdsBefore } : {}),
     ...(last.lastChannel ? { lastChannel: last.lastChannel } : {}),
     ...(last.lastInteractionAt ? { lastInteractionAt: last.lastInteractionAt } : {}),
     ...(last.lastInteractionEventId ? { lastInteractionEventId: last.lastInteractionEventId } : {}),

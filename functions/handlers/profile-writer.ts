@@ -24,14 +24,15 @@ export const createProfileWriterHandler = (deps: ProfileWriterDeps) => {
     const event = parseHubEvent(envelope.detail);
     const outcome = await deps.store.applyEvent(event);
     if (outcome.notifications.length) {
-      await deps.publisher.putEntries(outcome.notifications);
-      await deps.store.markNotified(event.id);
+      await deps.publisher.putEntries(outcome.notifications.map((n) => n.entry));
+      await deps.store.markNotified(outcome.notifications);
     }
     logger.debug('event applied', {
       eventId: event.id,
       type: event.type,
       status: outcome.status,
-      customerId: outcome.customerId,
+      ...(outcome.customerId ? { customerId: outcome.customerId } : {}),
+      ...(outcome.reason ? { reason: outcome.reason } : {}),
     });
   };
   return middy<SQSEvent, SQSBatchResponse>().handler((event: SQSEvent, context: Context) =>

@@ -159,11 +159,12 @@ describe('Customer view: merges', () => {
 
 describe('Customer view: a writer that dies half-way is retried into the same state', () => {
   it('publishes customer.merged and ends identical to a run that never crashed', async () => {
-    const run = async (crashAt?: string) => {
+    const run = async (crashAt?: string, steps?: Set<string>) => {
       let crashed = false;
       const hub = await startTestHub({
         retryBaseMs: 20,
         faultInjector: (step) => {
+          steps?.add(step);
           if (step === crashAt && !crashed) {
             crashed = true;
             throw new Error(`injected crash ${step}`);
@@ -196,8 +197,11 @@ describe('Customer view: a writer that dies half-way is retried into the same st
         await hub.stop();
       }
     };
-    const clean = await run();
-    for (const step of ['after-commit', 'after-repoint']) {
+    // Every step the writes of a clean run go through, then a crash after each of them in turn.
+    const steps = new Set<string>();
+    const clean = await run(undefined, steps);
+    expect([...steps]).toEqual(expect.arrayContaining(['after-commit', 'after-repoint-0']));
+    for (const step of steps) {
       const crashed = await run(step);
       expect(crashed.crashed, step).toBe(true);
       const strip = (p: any) => ({ ...p, createdAt: undefined, updatedAt: undefined });
@@ -266,7 +270,6 @@ describe('Customer view: the final profile does not depend on arrival order', ()
           for (const [i, order] of orders.entries()) {
             const store = new DynamoProfileStore(hub.dynamoClient, {
               tableName: hub.tableName,
-              dedupeTtlDays: 30,
               linking: linkingPolicy(),
             });
             // Each ordering in its own id space: same events, fresh identities.

@@ -87,7 +87,8 @@ export const customerAdminRoutes = (deps: ApiDeps): ApiRoutes<CustomerAdminRoute
     const { customerId } = parseParams(contract.params, event);
     const erased = await deps.store.eraseCustomer(customerId);
     if (!erased) throw new NotFoundError(`No customer with id "${customerId}"`);
-    await deps.publisher.putEntries(erased.notifications);
+    await deps.publisher.putEntries(erased.notifications.map((n) => n.entry));
+    await deps.store.markNotified(erased.notifications);
     return respond(contract, { status: 'erased', customerId: erased.customerId, deletedItems: erased.deletedItems });
   },
 
@@ -97,7 +98,8 @@ export const customerAdminRoutes = (deps: ApiDeps): ApiRoutes<CustomerAdminRoute
     const keys = body.identities.map((raw) => identityKey(parseIdentityParam(raw, deps.defaultCountry)));
     const profile = await requireProfile(deps, parseParams(contract.params, event).customerId);
     const result = await deps.store.unmerge(profile.customerId, keys);
-    await deps.publisher.putEntries(result.notifications);
+    await deps.publisher.putEntries(result.notifications.map((n) => n.entry));
+    await deps.store.markNotified(result.notifications);
     return respond(contract, { customer: profileView(deps, result.customer), split: profileView(deps, result.split) });
   },
 });

@@ -40,7 +40,6 @@ export interface LocalHubOptions {
   readonly defaultCountry?: CountryCode;
   readonly maxBodyBytes?: number;
   readonly publicBaseUrl?: string;
-  readonly dedupeTtlDays?: number;
   /** First retry delay of the local queues. @default 500 */
   readonly retryBaseMs?: number;
   /** Batches each rule's queue delivers at once. @default 4 */
@@ -90,7 +89,6 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   const config = readConfig(env, { tableName, eventBusName: 'omnihub-local' });
   const store = new DynamoProfileStore(dynamoClient, {
     tableName,
-    dedupeTtlDays: options.dedupeTtlDays ?? config.dedupeTtlDays,
     linking: options.linking ?? linkingPolicy(config.ignoredIdentities, config.maxIdentitiesPerType, defaultCountry),
     ...(options.faultInjector ? { faultInjector: options.faultInjector } : {}),
   });

@@ -9,7 +9,6 @@ export const awsProfileStore = () => {
   const c = awsConfig();
   return new DynamoProfileStore(new DynamoDBClient({}), {
     tableName: c.tableName,
-    dedupeTtlDays: c.dedupeTtlDays,
     linking: linkingPolicy(c.ignoredIdentities, c.maxIdentitiesPerType, c.defaultCountry as CountryCode),
   });
 };

@@ -1,0 +1,428 @@
+/**
+ * The customer-view store over any `ItemStore`: it reads what a rule asks
+ * for, hands the reads to the pure rule (`domain/plan-*.ts`), executes the
+ * plan it gets back step by step, and on a conflict (a condition failed: a
+ * concurrent writer, a stale read) runs the rule again on fresh, strongly
+ * consistent reads. The rules decide; this only does I/O.
+ */
+import type { HubEvent, Identity } from '../../events/hub-event.js';
+import { identityKey } from '../../domain/identity.js';
+import { linkingPolicy, type LinkingPolicy } from '../../domain/linking.js';
+import { emptyReads, planApply, type ApplyReads } from '../../domain/plan-apply.js';
+import {
+  markerOutboxKeys,
+  planErase,
+  planEraseRetry,
+  type EraseContext,
+  type EraseOutcome,
+} from '../../domain/plan-erase.js';
+import { planUnmerge, splitCustomerId, type TimelineEntryAt, type UnmergeReads } from '../../domain/plan-unmerge.js';
+import type { Profile } from '../../domain/profile.js';
+import {
+  customerIdOfPk,
+  fromOutboxItem,
+  fromProfileItem,
+  fromTimelineStored,
+  keys,
+  OUTBOX_SHARDS,
+  outboxKey,
+  publicTimeline,
+  remove,
+  type ItemKey,
+  type Notification,
+  type ProfileRecord,
+  type StoredItem,
+  type WritePlan,
+} from '../../domain/store-model.js';
+import { NotFoundError, ValidationError } from '../../shared/errors.js';
+import type {
+  ApplyOutcome,
+  CustomerExport,
+  EraseResult,
+  ProfileStore,
+  TimelinePage,
+  TimelineQuery,
+  UnmergeResult,
+} from '../../ports.js';
+import { queryAll, type ItemQuery, type ItemStore, type StepResult } from './item-store.js';
+
+export interface PlanProfileStoreOptions {
+  /** Identity guard rails. @default no ignored values, 10 per type */
+  readonly linking?: LinkingPolicy;
+  /** Clock, injectable for tests. */
+  readonly now?: () => Date;
+  /** Attempts when concurrent writers conflict. @default 10 */
+  readonly maxAttempts?: number;
+  /** Test hook, called as `after-<step>` after each executed step of a plan (throw to simulate a crash there). */
+  readonly faultInjector?: (step: string) => void;
+}
+
+const encodeCursor = (sk: string): string => Buffer.from(JSON.stringify({ sk }), 'utf8').toString('base64url');
+const decodeCursor = (cursor: string): string => {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { sk?: unknown };
+    if (typeof parsed.sk === 'string' && parsed.sk.startsWith('T#')) return parsed.sk;
+  } catch {
+    // fall through to the error below
+  }
+  throw new ValidationError('The cursor is not one this API returned');
+};
+
+/** Thrown inside an attempt when the rule asks for fresh strongly consistent reads. */
+class RereadError extends Error {}
+
+const MAX_READ_ROUNDS = 50;
+
+export class PlanProfileStore implements ProfileStore {
+  protected readonly now: () => Date;
+  protected readonly policy: LinkingPolicy;
+
+  constructor(
+    protected readonly items: ItemStore,
+    protected readonly options: PlanProfileStoreOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.policy = options.linking ?? linkingPolicy();
+  }
+
+  // ------------------------------------------------------------------ running plans
+
+  /** Executes the steps in order; stops at the first conflict. */
+  protected async run(plan: WritePlan<unknown>): Promise<StepResult> {
+    for (const step of plan.steps) {
+      const result = await this.items.execute(step);
+      if (!result.ok && !(step.kind === 'write' && step.onFail === 'skip')) return result;
+      this.options.faultInjector?.(`after-${step.name}`);
+    }
+    return { ok: true };
+  }
+
+  /** Runs `attempt` until it commits; attempt 1 may read eventually consistent, later ones read strongly. */
+  private async retrying<T>(what: string, attempt: (n: number, hint?: StoredItem) => Promise<T | StepResult>) {
+    const max = this.options.maxAttempts ?? 10;
+    let hint: StoredItem | undefined;
+    for (let n = 1; ; n++) {
+      let result: T | StepResult;
+      try {
+        result = await attempt(n, hint);
+      } catch (err) {
+        if (!(err instanceof RereadError)) throw err;
+        result = { ok: false };
+      }
+      if (!isFailure(result)) return result as T;
+      hint = result.existing;
+      if (n >= max) throw new Error(`Gave up ${what} after ${max} conflicting attempts`);
+      // Jittered backoff so racing writers don't collide again in lockstep.
+      await new Promise((r) => setTimeout(r, Math.random() * 25 * n));
+    }
+  }
+
+  // ------------------------------------------------------------------ apply
+
+  async applyEvent(event: HubEvent): Promise<ApplyOutcome> {
+    return this.retrying(`applying event ${event.id}`, async (n, hint) => {
+      // The first attempt reads eventually consistent (half the read cost): every decision taken
+      // from it is re-checked by a condition, and a stale read only makes the plan conflict.
+      const consistent = n > 1;
+      const plan = await this.planApplyFor(event, consistent, n > 1, hint);
+      const result = await this.run(plan);
+      if (!result.ok) return result;
+      return { ...plan.outcome, notifications: plan.notifications };
+    });
+  }
+
+  private async planApplyFor(event: HubEvent, consistent: boolean, probeOwn: boolean, hint?: StoredItem) {
+    const reads = emptyReads() as {
+      links?: Map<string, string>;
+      records: Map<string, ProfileRecord | null>;
+      probes: Map<string, ReturnType<typeof fromTimelineStored> | null>;
+      orderCounted?: boolean;
+      outbox: Map<string, Notification | null>;
+    };
+    const sk = keys.timeline('', event.occurredAt, event.id).sk;
+    // The entry a failed conditional put returned: no need to read it again.
+    if (hint?.sk === sk) reads.probes.set(customerIdOfPk(hint.pk), fromTimelineStored(hint));
+    const ctx = { now: this.now().toISOString(), policy: this.policy, consistent, probeOwn };
+    for (let round = 0; round < MAX_READ_ROUNDS; round++) {
+      const decision = planApply(event, reads as ApplyReads, ctx);
+      if (decision.kind === 'plan') return decision.plan;
+      const request = decision.request;
+      if (request.consistent) throw new RereadError();
+      if (request.links) reads.links = await this.resolveLinks(request.links, consistent);
+      if (request.records) await this.readRecords(request.records, consistent, reads.records);
+      if (request.probes) {
+        const found = await this.items.batchGet(
+          request.probes.map((id) => ({ pk: keys.profile(id).pk, sk })),
+          consistent,
+        );
+        for (const id of request.probes) reads.probes.set(id, null);
+        for (const item of found) reads.probes.set(customerIdOfPk(item.pk), fromTimelineStored(item));
+      }
+      if (request.order) reads.orderCounted = Boolean(await this.items.get(keys.order(request.order), consistent));
+      if (request.outbox) await this.readOutbox(request.outbox, reads.outbox);
+    }
+    throw new Error(`Event ${event.id}: the rule kept asking for reads`);
+  }
+
+  /** identityKey → customerId for the identities that are linked. */
+  private async resolveLinks(identities: readonly Identity[], consistent: boolean): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    if (!identities.length) return found;
+    for (const item of await this.items.batchGet(identities.map(keys.identity), consistent))
+      found.set(
+        identityKey({ type: item.type as Identity['type'], value: item.value as string }),
+        item.customerId as string,
+      );
+    return found;
+  }
+
+  private async readRecords(
+    ids: readonly string[],
+    consistent: boolean,
+    into: Map<string, ProfileRecord | null>,
+  ): Promise<void> {
+    const found = await this.items.batchGet(ids.map(keys.profile), consistent);
+    for (const id of ids) into.set(id, null);
+    for (const item of found) into.set(customerIdOfPk(item.pk), fromProfileItem(item));
+  }
+
+  private async readOutbox(outboxKeys: readonly ItemKey[], into: Map<string, Notification | null>): Promise<void> {
+    const found = await this.items.batchGet(outboxKeys, true);
+    for (const k of outboxKeys) into.set(k.sk, null);
+    for (const item of found) into.set(item.sk, fromOutboxItem(item));
+  }
+
+  // ------------------------------------------------------------------ outbox
+
+  async markNotified(notifications: readonly Notification[]): Promise<void> {
+    if (!notifications.length) return;
+    await this.items.execute({
+      kind: 'bulk',
+      name: 'mark-notified',
+      writes: notifications.map((n) => remove(outboxKey(n))),
+    });
+  }
+
+  async pendingNotifications({ before, limit }: { before: Date; limit: number }): Promise<Notification[]> {
+    const out: Notification[] = [];
+    for (let shard = 0; shard < OUTBOX_SHARDS; shard++) {
+      const page = await this.items.query({
+        pk: keys.outbox(shard, '', '').pk,
+        between: ['', before.toISOString()],
+        limit,
+        consistent: true,
+      });
+      out.push(...page.items.map(fromOutboxItem));
+    }
+    return out.sort((a, b) => a.at.localeCompare(b.at)).slice(0, limit);
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  private async record(customerId: string, consistent: boolean): Promise<ProfileRecord | undefined> {
+    const item = await this.items.get(keys.profile(customerId), consistent);
+    return item ? fromProfileItem(item) : undefined;
+  }
+
+  /** The record at the end of the merge chain from `customerId`. */
+  private async finalRecord(customerId: string, consistent: boolean): Promise<ProfileRecord | undefined> {
+    let id = customerId;
+    for (let hops = 0; hops < 20; hops++) {
+      const record = await this.record(id, consistent);
+      if (record?.kind !== 'merged') return record;
+      id = record.mergedInto;
+    }
+    throw new Error(`Merge chain from ${customerId} is longer than 20 hops`);
+  }
+
+  /** The profile, following merge tombstones to the survivor; undefined when unknown or erased. */
+  async getProfile(customerId: string, consistent = true): Promise<Profile | undefined> {
+    const record = await this.finalRecord(customerId, consistent);
+    return record?.kind === 'live' ? record.profile : undefined;
+  }
+
+  async findByIdentity(identity: Pick<Identity, 'type' | 'value'>): Promise<Profile | undefined> {
+    const item = await this.items.get(keys.identity(identity), false);
+    return item ? this.getProfile(item.customerId as string) : undefined;
+  }
+
+  /**
+   * Newest-first timeline across the profile's own partition and those of
+   * every profile merged into it, optionally filtered by channel and type.
+   */
+  async getTimeline(customerId: string, query: TimelineQuery): Promise<TimelinePage> {
+    const profile = await this.getProfile(customerId);
+    if (!profile) throw new NotFoundError(`No customer with id "${customerId}"`);
+    const before = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const { items, more } = await this.mergedTimeline(
+      [profile.customerId, ...profile.mergedIds],
+      query.limit,
+      before,
+      query,
+    );
+    const last = items[items.length - 1];
+    const page = items.map(publicTimeline);
+    return more && last ? { items: page, nextCursor: encodeCursor(last.sk) } : { items: page };
+  }
+
+  /** k-way merge of per-partition descending queries, `limit` items strictly older than `before`. */
+  private async mergedTimeline(
+    partitions: readonly string[],
+    limit: number,
+    before: string | undefined,
+    filter: Pick<TimelineQuery, 'channels' | 'types'> = {},
+  ): Promise<{ items: StoredItem[]; more: boolean }> {
+    const streams = partitions.map((id) => this.timelineStream(id, before, filter));
+    const heads = await Promise.all(streams.map((s) => s.next()));
+    const items: StoredItem[] = [];
+    while (items.length < limit) {
+      let best = -1;
+      heads.forEach((h, i) => {
+        if (!h.done && (best < 0 || h.value.sk > (heads[best] as IteratorYieldResult<StoredItem>).value.sk)) best = i;
+      });
+      if (best < 0) return { items, more: false };
+      items.push((heads[best] as IteratorYieldResult<StoredItem>).value);
+      heads[best] = await (streams[best] as AsyncGenerator<StoredItem>).next();
+    }
+    return { items, more: heads.some((h) => !h.done) };
+  }
+
+  private async *timelineStream(
+    customerId: string,
+    before: string | undefined,
+    filter: Pick<TimelineQuery, 'channels' | 'types'>,
+  ): AsyncGenerator<StoredItem> {
+    const conditions: { attribute: string; oneOf: readonly string[] }[] = [];
+    if (filter.channels?.length) conditions.push({ attribute: 'channel', oneOf: filter.channels });
+    if (filter.types?.length) conditions.push({ attribute: 'type', oneOf: filter.types });
+    const query: ItemQuery = {
+      pk: keys.profile(customerId).pk,
+      between: ['T#', before ?? 'T$'],
+      descending: true,
+      limit: 100,
+      ...(conditions.length ? { filter: conditions } : {}),
+    };
+    for await (const item of queryAll(this.items, query)) if (item.sk !== before) yield item;
+  }
+
+  /** Every timeline entry of a profile (all partitions), oldest first. */
+  private async allTimeline(partitions: readonly string[], consistent: boolean): Promise<TimelineEntryAt[]> {
+    const out: TimelineEntryAt[] = [];
+    for (const id of partitions) {
+      for await (const item of queryAll(this.items, {
+        pk: keys.profile(id).pk,
+        beginsWith: 'T#',
+        consistent,
+      }))
+        out.push({ partition: id, entry: fromTimelineStored(item) });
+    }
+    return out.sort(
+      (a, b) => a.entry.occurredAt.localeCompare(b.entry.occurredAt) || a.entry.eventId.localeCompare(b.entry.eventId),
+    );
+  }
+
+  private async partitionItems(customerId: string, prefix?: string): Promise<StoredItem[]> {
+    const out: StoredItem[] = [];
+    for await (const item of queryAll(this.items, {
+      pk: keys.profile(customerId).pk,
+      ...(prefix ? { beginsWith: prefix } : {}),
+      consistent: true,
+    }))
+      out.push(item);
+    return out;
+  }
+
+  // ------------------------------------------------------------------ privacy
+
+  async exportCustomer(customerId: string): Promise<CustomerExport | undefined> {
+    const profile = await this.getProfile(customerId);
+    if (!profile) return undefined;
+    const partitions = [profile.customerId, ...profile.mergedIds];
+    const log = (await Promise.all(partitions.map((id) => this.partitionItems(id, 'L#')))).flat();
+    const timeline = await this.allTimeline(partitions, true);
+    return {
+      exportedAt: this.now().toISOString(),
+      profile,
+      timeline: timeline.map((t) =>
+        publicTimeline({ ...keys.timeline(t.partition, t.entry.occurredAt, t.entry.eventId), ...t.entry }),
+      ),
+      identityLog: log.map(({ pk: _pk, sk: _sk, ...rest }) => rest),
+    };
+  }
+
+  /** Hook for the erasure holds (see `erasure.ts`); none by default. */
+  protected eraseContext(now: string): EraseContext {
+    return { now };
+  }
+
+  async eraseCustomer(customerId: string): Promise<EraseResult | undefined> {
+    return this.retrying(`erasing ${customerId}`, async () => {
+      const record = await this.finalRecord(customerId, true);
+      if (!record) return undefined;
+      let plan: WritePlan<EraseOutcome>;
+      if (record.kind === 'erased') {
+        const partitions = [record.customerId, ...record.relatedIds];
+        const items = (await Promise.all(partitions.map((id) => this.partitionItems(id)))).flat();
+        const outbox = (await this.items.batchGet(markerOutboxKeys(record), true)).map(fromOutboxItem);
+        plan = planEraseRetry(record, items, outbox);
+      } else if (record.kind === 'live') {
+        const { profile } = record;
+        const items = (
+          await Promise.all([profile.customerId, ...profile.mergedIds].map((id) => this.partitionItems(id)))
+        ).flat();
+        const identities = new Map<string, Identity>();
+        for (const i of [
+          ...profile.identities,
+          ...items.filter((i) => i.sk.startsWith('T#')).flatMap((i) => fromTimelineStored(i).identities),
+        ])
+          identities.set(identityKey(i), i);
+        const links = await this.resolveLinks([...identities.values()], true);
+        plan = planErase(profile, items, links, this.eraseContext(this.now().toISOString()));
+      } else return undefined;
+      const result = await this.run(plan);
+      if (!result.ok) return result;
+      return { ...plan.outcome, notifications: plan.notifications };
+    });
+  }
+
+  // ------------------------------------------------------------------ unmerge
+
+  /**
+   * Splits `identityKeys` and the events they brought into a profile of
+   * their own again, recomputes both profiles from their timelines, and puts
+   * a `customer.unmerged` notification in the outbox. Idempotent: the new id
+   * is derived from the request, so a retry finishes the same split.
+   */
+  async unmerge(customerId: string, identityKeys: readonly string[]): Promise<UnmergeResult> {
+    return this.retrying(`unmerging ${customerId}`, async () => {
+      const profile = await this.getProfile(customerId, true);
+      if (!profile) throw new NotFoundError(`No customer with id "${customerId}"`);
+      const reads: {
+        -readonly [K in keyof UnmergeReads]: UnmergeReads[K];
+      } & { records: Map<string, ProfileRecord | null>; outbox: Map<string, Notification | null> } = {
+        profile,
+        records: new Map(),
+        outbox: new Map(),
+      };
+      const family = [profile.customerId, ...profile.mergedIds];
+      const splitId = splitCustomerId(profile.customerId, identityKeys);
+      for (let round = 0; round < MAX_READ_ROUNDS; round++) {
+        const decision = planUnmerge(identityKeys, reads, this.now().toISOString());
+        if (decision.kind === 'plan') {
+          const result = await this.run(decision.plan);
+          if (!result.ok) return result;
+          return { ...decision.plan.outcome, notifications: decision.plan.notifications };
+        }
+        const { request } = decision;
+        if (request.records) await this.readRecords(request.records, true, reads.records);
+        if (request.timeline) reads.timeline = await this.allTimeline(family, true);
+        if (request.splitTimeline) reads.splitTimeline = await this.allTimeline([splitId], true);
+        if (request.outbox) await this.readOutbox(request.outbox, reads.outbox);
+      }
+      throw new Error(`Unmerge of ${customerId}: the rule kept asking for reads`);
+    });
+  }
+}
+
+const isFailure = (value: unknown): value is Extract<StepResult, { ok: false }> =>
+  typeof value === 'object' && value !== null && (value as { ok?: unknown }).ok === false;
