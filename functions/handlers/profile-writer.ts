@@ -10,23 +10,24 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { parseHubEvent } from '../events/hub-event.js';
 import type { EventPublisher, ProfileStore } from '../ports.js';
 import { logger } from '../shared/logger.js';
+import { createOutboxRelay, type OutboxRelayDeps } from './outbox-relay.js';
 
 export interface ProfileWriterDeps {
   readonly store: ProfileStore;
-  /** Publishes `customer.merged` notifications from the store's outbox. */
+  /** Publishes the store's outbox: `customer.merged`, and what a crash left behind (the sweep). */
   readonly publisher: EventPublisher;
+  /** Outbox sweep timing. @default a sweep at the first invocation, then at most every 5 minutes */
+  readonly outbox?: Pick<OutboxRelayDeps, 'graceMs' | 'sweepEveryMs' | 'now'>;
 }
 
 export const createProfileWriterHandler = (deps: ProfileWriterDeps) => {
   const processor = new BatchProcessor(EventType.SQS);
+  const relay = createOutboxRelay({ ...deps.outbox, store: deps.store, publisher: deps.publisher });
   const recordHandler = async (record: SQSRecord): Promise<void> => {
     const envelope = JSON.parse(record.body) as { detail?: unknown };
     const event = parseHubEvent(envelope.detail);
     const outcome = await deps.store.applyEvent(event);
-    if (outcome.notifications.length) {
-      await deps.publisher.putEntries(outcome.notifications.map((n) => n.entry));
-      await deps.store.markNotified(outcome.notifications);
-    }
+    await relay.publish(outcome.notifications);
     logger.debug('event applied', {
       eventId: event.id,
       type: event.type,
@@ -35,7 +36,9 @@ export const createProfileWriterHandler = (deps: ProfileWriterDeps) => {
       ...(outcome.reason ? { reason: outcome.reason } : {}),
     });
   };
-  return middy<SQSEvent, SQSBatchResponse>().handler((event: SQSEvent, context: Context) =>
-    processPartialResponse(event, recordHandler, processor, { context }),
-  );
+  return middy<SQSEvent, SQSBatchResponse>().handler(async (event: SQSEvent, context: Context) => {
+    // Notifications a crashed API call or writer left in the outbox (never fails the batch).
+    await relay.maybeSweep();
+    return processPartialResponse(event, recordHandler, processor, { context });
+  });
 };

@@ -208,7 +208,8 @@ export class PlanProfileStore implements ProfileStore {
     for (let shard = 0; shard < OUTBOX_SHARDS; shard++) {
       const page = await this.items.query({
         pk: keys.outbox(shard, '', '').pk,
-        between: ['', before.toISOString()],
+        // Outbox sort keys start with the ISO time they were made.
+        between: ['0', before.toISOString()],
         limit,
         consistent: true,
       });

@@ -13,6 +13,7 @@ import { DEFAULT_MAX_BODY_BYTES } from '../../shared/http.js';
 import { createIngestHandler } from '../../handlers/ingest.js';
 import { createApiHandler } from '../../handlers/api/index.js';
 import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
+import { createOutboxRelay } from '../../handlers/outbox-relay.js';
 import { createHydratorHandler } from '../../handlers/hydrator.js';
 import { DynamoProfileStore } from '../../adapters/aws/dynamodb-profile-store.js';
 import { linkingPolicy, type LinkingPolicy } from '../../domain/linking.js';
@@ -159,6 +160,9 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       }),
     },
   });
+  // Notifications a crash left in the outbox (an erase whose publish failed, a writer killed mid-way), now that
+  // every route, subscriptions included, is in place.
+  await createOutboxRelay({ store, publisher: bus }).sweep({ graceMs: 0 });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
