@@ -42,7 +42,7 @@ const TARGETS = {
   ingestRatio: 2,
   e2eFloorShare: 0.5,
   ackP99Ms: 50,
-  returningWcu: 4,
+  returningWcu: 2,
   returningRcu: 2,
   initRatio: 1.5,
   usdPerMillion: 5,

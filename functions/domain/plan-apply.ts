@@ -196,13 +196,18 @@ export const planApply = (event: HubEvent, reads: ApplyReads, ctx: ApplyContext)
 
   // ---- was the event applied before (a redelivery)?
   const partitions = [
-    ...(ctx.probeOwn ? [customerId] : []),
+    customerId,
     ...(survivor?.mergedIds ?? []),
     ...profiles.slice(1).flatMap((p) => [p.customerId, ...p.mergedIds]),
   ];
-  const unprobed = [...new Set(partitions)].filter((id) => !reads.probes.has(id));
+  // The target's own partition is left to the entry's condition, unless a conflict sent us looking.
+  const unprobed = [...new Set(partitions)].filter(
+    (id) => (ctx.probeOwn || id !== customerId) && !reads.probes.has(id),
+  );
   if (unprobed.length) return read({ probes: unprobed });
-  for (const id of partitions) {
+  // Any entry of this event found anywhere counts, also outside the candidates (one this delivery wrote
+  // into a profile that was erased before its profile update).
+  for (const id of [...partitions, ...reads.probes.keys()]) {
     const entry = reads.probes.get(id);
     if (entry) return planExisting(event, entry, id, reads, ctx, stale);
   }
@@ -252,6 +257,32 @@ export const planApply = (event: HubEvent, reads: ApplyReads, ctx: ApplyContext)
         ),
       ]
     : [];
+
+  if (survivor && !losers.length && !newIdentities.length && !countsOrder && !notifications.length) {
+    // The common case — a returning customer, nothing to link or merge: no transaction. The timeline entry is
+    // the dedupe record (conditional on absence) and remembers the version it was planned against; the
+    // profile write is conditional on that version. A crash between the two leaves an entry whose write the
+    // profile does not remember: the redelivery finds it and applies it (`planExisting`).
+    return done({
+      steps: [
+        {
+          kind: 'write',
+          name: 'timeline',
+          onFail: 'conflict',
+          write: put(timelineItem(toTimelineItem(event, customerId), { pv: survivor.version }), absent),
+        },
+        {
+          kind: 'write',
+          name: 'profile',
+          onFail: 'conflict',
+          write: put(toProfileItemOf(next), versionIs(survivor.version)),
+        },
+        ...repointSteps(stale, ctx.now, 'repoint'),
+      ],
+      notifications,
+      outcome: { status: 'applied', customerId },
+    });
+  }
 
   const writes: Write[] = [
     put(timelineItem(toTimelineItem(event, customerId), { outbox: notifications.map((n) => outboxKey(n).sk) }), absent),

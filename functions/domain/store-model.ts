@@ -197,6 +197,7 @@ export type ProfileRecord =
 /** Old items written before a field existed read as its empty value. */
 const upgradeProfile = (p: Profile): Profile => ({
   ...p,
+  identities: p.identities ?? [],
   traits: p.traits ?? {},
   traitTimes: p.traitTimes ?? {},
   channels: p.channels ?? {},

@@ -175,6 +175,9 @@ describe('Customer view: a writer that dies half-way is retried into the same st
       try {
         await postWebhook(hub, 'whatsapp', whatsapp('380931234567', 'wamid.c1', 'x', '1700000000'));
         await hub.idle();
+        // A returning customer: the two-write path (timeline entry, then profile).
+        await postWebhook(hub, 'whatsapp', whatsapp('380931234567', 'wamid.c1b', 'y', '1700000100'));
+        await hub.idle();
         await postWebhook(hub, 'marquiz', lead({ email: 'crash@example.com' }, '2023-11-15T10:00:00.000Z', 'c1'));
         await hub.idle();
         await postWebhook(
@@ -182,6 +185,9 @@ describe('Customer view: a writer that dies half-way is retried into the same st
           'marquiz',
           lead({ phone: '093 123 45 67', email: 'crash@example.com' }, '2023-11-16T10:00:00.000Z', 'c2'),
         );
+        await hub.idle();
+        // Returning to the merged profile: the two-write path, with the merged partition probed.
+        await postWebhook(hub, 'whatsapp', whatsapp('380931234567', 'wamid.c3', 'z', '1700500000'));
         await hub.idle();
         const profile = (await lookup(hub, 'email:crash@example.com')).body;
         const timeline = (await api(hub, `/v1/customers/${profile.customerId}/timeline`)).body;
@@ -200,7 +206,9 @@ describe('Customer view: a writer that dies half-way is retried into the same st
     // Every step the writes of a clean run go through, then a crash after each of them in turn.
     const steps = new Set<string>();
     const clean = await run(undefined, steps);
-    expect([...steps]).toEqual(expect.arrayContaining(['after-commit', 'after-repoint-0']));
+    expect([...steps]).toEqual(
+      expect.arrayContaining(['after-commit', 'after-repoint-0', 'after-timeline', 'after-profile']),
+    );
     for (const step of steps) {
       const crashed = await run(step);
       expect(crashed.crashed, step).toBe(true);

@@ -31,7 +31,9 @@ import {
   type ItemKey,
   type Notification,
   type ProfileRecord,
+  type Step,
   type StoredItem,
+  type StoredTimeline,
   type WritePlan,
 } from '../../domain/store-model.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
@@ -68,6 +70,14 @@ const decodeCursor = (cursor: string): string => {
   throw new ValidationError('The cursor is not one this API returned');
 };
 
+type MutableApplyReads = {
+  links?: Map<string, string>;
+  records: Map<string, ProfileRecord | null>;
+  probes: Map<string, StoredTimeline | null>;
+  orderCounted?: boolean;
+  outbox: Map<string, Notification | null>;
+};
+
 /** Thrown inside an attempt when the rule asks for fresh strongly consistent reads. */
 class RereadError extends Error {}
 
@@ -87,22 +97,23 @@ export class PlanProfileStore implements ProfileStore {
 
   // ------------------------------------------------------------------ running plans
 
-  /** Executes the steps in order; stops at the first conflict. */
-  protected async run(plan: WritePlan<unknown>): Promise<StepResult> {
+  /** Executes the steps in order; stops at the first conflict, naming its step. */
+  protected async run(plan: WritePlan<unknown>, done?: (step: Step) => void): Promise<{ ok: true } | Failure> {
     for (const step of plan.steps) {
       const result = await this.items.execute(step);
-      if (!result.ok && !(step.kind === 'write' && step.onFail === 'skip')) return result;
+      if (!result.ok && !(step.kind === 'write' && step.onFail === 'skip')) return { ...result, step: step.name };
+      done?.(step);
       this.options.faultInjector?.(`after-${step.name}`);
     }
     return { ok: true };
   }
 
   /** Runs `attempt` until it commits; attempt 1 may read eventually consistent, later ones read strongly. */
-  private async retrying<T>(what: string, attempt: (n: number, hint?: StoredItem) => Promise<T | StepResult>) {
+  private async retrying<T>(what: string, attempt: (n: number, hint?: StoredItem) => Promise<T | Failure>): Promise<T> {
     const max = this.options.maxAttempts ?? 10;
     let hint: StoredItem | undefined;
     for (let n = 1; ; n++) {
-      let result: T | StepResult;
+      let result: T | Failure;
       try {
         result = await attempt(n, hint);
       } catch (err) {
@@ -120,28 +131,38 @@ export class PlanProfileStore implements ProfileStore {
   // ------------------------------------------------------------------ apply
 
   async applyEvent(event: HubEvent): Promise<ApplyOutcome> {
-    return this.retrying(`applying event ${event.id}`, async (n, hint) => {
+    const sk = keys.timeline('', event.occurredAt, event.id).sk;
+    /** Partitions this call wrote the event's entry into: a retry looks there first, wherever the identities lead now. */
+    const wrote = new Set<string>();
+    const track = (step: Step) => {
+      if (step.kind === 'write' && step.write.op === 'put' && step.write.item.sk === sk)
+        wrote.add(customerIdOfPk(step.write.item.pk));
+    };
+    return this.retrying<ApplyOutcome>(`applying event ${event.id}`, async (n, hint) => {
       // The first attempt reads eventually consistent (half the read cost): every decision taken
       // from it is re-checked by a condition, and a stale read only makes the plan conflict.
       const consistent = n > 1;
-      const plan = await this.planApplyFor(event, consistent, n > 1, hint);
-      const result = await this.run(plan);
+      const reads = emptyReads() as MutableApplyReads;
+      // The entry a failed conditional put returned: no need to read it again.
+      if (hint?.sk === sk) reads.probes.set(customerIdOfPk(hint.pk), fromTimelineStored(hint));
+      const mine = [...wrote].filter((id) => !reads.probes.has(id));
+      if (mine.length) await this.readProbes(mine, sk, consistent, reads.probes);
+      let plan = await this.planApplyFor(event, reads, consistent, n > 1);
+      let result = await this.run(plan, track);
+      if (!result.ok && result.step === 'timeline' && result.existing?.sk === sk) {
+        // The entry is there already: a redelivery, or a write a crash cut short. Deciding which needs no
+        // fresh reads (a stale owner record can only make the repair's own condition fail).
+        reads.probes.set(customerIdOfPk(result.existing.pk), fromTimelineStored(result.existing));
+        plan = await this.planApplyFor(event, reads, consistent, n > 1);
+        result = await this.run(plan, track);
+      }
       if (!result.ok) return result;
       return { ...plan.outcome, notifications: plan.notifications };
     });
   }
 
-  private async planApplyFor(event: HubEvent, consistent: boolean, probeOwn: boolean, hint?: StoredItem) {
-    const reads = emptyReads() as {
-      links?: Map<string, string>;
-      records: Map<string, ProfileRecord | null>;
-      probes: Map<string, ReturnType<typeof fromTimelineStored> | null>;
-      orderCounted?: boolean;
-      outbox: Map<string, Notification | null>;
-    };
+  private async planApplyFor(event: HubEvent, reads: MutableApplyReads, consistent: boolean, probeOwn: boolean) {
     const sk = keys.timeline('', event.occurredAt, event.id).sk;
-    // The entry a failed conditional put returned: no need to read it again.
-    if (hint?.sk === sk) reads.probes.set(customerIdOfPk(hint.pk), fromTimelineStored(hint));
     const ctx = { now: this.now().toISOString(), policy: this.policy, consistent, probeOwn };
     for (let round = 0; round < MAX_READ_ROUNDS; round++) {
       const decision = planApply(event, reads as ApplyReads, ctx);
@@ -150,18 +171,25 @@ export class PlanProfileStore implements ProfileStore {
       if (request.consistent) throw new RereadError();
       if (request.links) reads.links = await this.resolveLinks(request.links, consistent);
       if (request.records) await this.readRecords(request.records, consistent, reads.records);
-      if (request.probes) {
-        const found = await this.items.batchGet(
-          request.probes.map((id) => ({ pk: keys.profile(id).pk, sk })),
-          consistent,
-        );
-        for (const id of request.probes) reads.probes.set(id, null);
-        for (const item of found) reads.probes.set(customerIdOfPk(item.pk), fromTimelineStored(item));
-      }
+      if (request.probes) await this.readProbes(request.probes, sk, consistent, reads.probes);
       if (request.order) reads.orderCounted = Boolean(await this.items.get(keys.order(request.order), consistent));
       if (request.outbox) await this.readOutbox(request.outbox, reads.outbox);
     }
     throw new Error(`Event ${event.id}: the rule kept asking for reads`);
+  }
+
+  private async readProbes(
+    ids: readonly string[],
+    sk: string,
+    consistent: boolean,
+    into: Map<string, StoredTimeline | null>,
+  ): Promise<void> {
+    const found = await this.items.batchGet(
+      ids.map((id) => ({ pk: keys.profile(id).pk, sk })),
+      consistent,
+    );
+    for (const id of ids) into.set(id, null);
+    for (const item of found) into.set(customerIdOfPk(item.pk), fromTimelineStored(item));
   }
 
   /** identityKey → customerId for the identities that are linked. */
@@ -357,7 +385,7 @@ export class PlanProfileStore implements ProfileStore {
   }
 
   async eraseCustomer(customerId: string): Promise<EraseResult | undefined> {
-    return this.retrying(`erasing ${customerId}`, async () => {
+    return this.retrying<EraseResult | undefined>(`erasing ${customerId}`, async () => {
       const record = await this.finalRecord(customerId, true);
       if (!record) return undefined;
       let plan: WritePlan<EraseOutcome>;
@@ -368,9 +396,8 @@ export class PlanProfileStore implements ProfileStore {
         plan = planEraseRetry(record, items, outbox);
       } else if (record.kind === 'live') {
         const { profile } = record;
-        const items = (
-          await Promise.all([profile.customerId, ...profile.mergedIds].map((id) => this.partitionItems(id)))
-        ).flat();
+        const partitions = [profile.customerId, ...profile.mergedIds];
+        const items = (await Promise.all(partitions.map((id) => this.partitionItems(id)))).flat();
         const identities = new Map<string, Identity>();
         for (const i of [
           ...profile.identities,
@@ -379,6 +406,23 @@ export class PlanProfileStore implements ProfileStore {
           identities.set(identityKey(i), i);
         const links = await this.resolveLinks([...identities.values()], true);
         plan = planErase(profile, items, links, this.eraseContext(this.now().toISOString()));
+        const result = await this.run(plan);
+        if (!result.ok) return result;
+        // An entry a writer put into her partition after it was read (its profile update then fails): gone too.
+        const late = (await Promise.all(partitions.map((id) => this.partitionItems(id)))).flat();
+        const tidy = planEraseRetry(
+          {
+            kind: 'erased',
+            customerId: profile.customerId,
+            erasedAt: plan.outcome.erasedAt,
+            relatedIds: [],
+            outbox: [],
+          },
+          late,
+          [],
+        );
+        await this.run(tidy);
+        return { ...plan.outcome, notifications: plan.notifications };
       } else return undefined;
       const result = await this.run(plan);
       if (!result.ok) return result;
@@ -395,7 +439,7 @@ export class PlanProfileStore implements ProfileStore {
    * is derived from the request, so a retry finishes the same split.
    */
   async unmerge(customerId: string, identityKeys: readonly string[]): Promise<UnmergeResult> {
-    return this.retrying(`unmerging ${customerId}`, async () => {
+    return this.retrying<UnmergeResult>(`unmerging ${customerId}`, async () => {
       const profile = await this.getProfile(customerId, true);
       if (!profile) throw new NotFoundError(`No customer with id "${customerId}"`);
       const reads: {
@@ -425,5 +469,8 @@ export class PlanProfileStore implements ProfileStore {
   }
 }
 
-const isFailure = (value: unknown): value is Extract<StepResult, { ok: false }> =>
+/** A plan that did not commit: the step whose condition failed, and the item a single write found. */
+type Failure = Extract<StepResult, { ok: false }> & { readonly step?: string };
+
+const isFailure = (value: unknown): value is Failure =>
   typeof value === 'object' && value !== null && (value as { ok?: unknown }).ok === false;

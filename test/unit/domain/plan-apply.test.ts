@@ -71,7 +71,7 @@ describe('planApply: a new customer', () => {
 });
 
 describe('planApply: a returning customer', () => {
-  it('updates the profile conditional on the version it read', () => {
+  it('writes the timeline entry (the dedupe record) and then the profile, without a transaction', () => {
     // Prepare
     const first = message(1, [phone('+380501110003')]);
     const { profile, items } = storedProfile('cus_a', [first]);
@@ -82,11 +82,75 @@ describe('planApply: a returning customer', () => {
 
     // Assess
     expect(plan.outcome).toEqual({ status: 'applied', customerId: 'cus_a' });
-    const profileWrite = writesOf(plan).find((w) => w.op === 'put' && w.item.sk === 'P');
+    expect(plan.steps.map((s) => `${s.kind}:${s.name}`)).toEqual(['write:timeline', 'write:profile']);
+    const [entry, profileWrite] = putsOf(plan);
+    expect(entry?.condition).toEqual({ kind: 'absent' });
+    expect(entry?.item.pv).toBe(profile.version);
     expect(profileWrite?.condition).toEqual({ kind: 'equals', attribute: 'version', value: profile.version });
-    const next = live(profileWrite?.op === 'put' ? profileWrite.item : undefined);
+    const next = live(profileWrite?.item);
     expect(next.eventCount).toBe(2);
     expect(next.version).toBe(profile.version + 1);
+  });
+
+  it('repairs an entry whose profile update a crash cut short: applies it once, with the profile write only', () => {
+    // Prepare: the entry was written, the writer died before the profile update.
+    const { items } = storedProfile('cus_r', [message(1, [phone('+380501110005')])]);
+    const second = message(2, [phone('+380501110005')], '2026-11-02T10:00:00.000Z');
+    const world = worldOf(...items);
+    const crashed = applyPlan(world, {
+      ...decideApply(second, world).plan,
+      steps: decideApply(second, world).plan.steps.slice(0, 1),
+    });
+
+    // Act: the redelivery finds the entry (its conditional put fails and returns it).
+    const { plan } = decideApply(second, crashed, ctxOf({ probeOwn: true }));
+    const repaired = applyPlan(crashed, plan);
+    const again = decideApply(second, repaired, ctxOf({ probeOwn: true })).plan;
+
+    // Assess
+    expect(plan.steps.map((s) => s.name)).toEqual(['profile']);
+    const after = profileIn(repaired, 'cus_r');
+    expect(after?.kind === 'live' && after.profile.eventCount).toBe(2);
+    expect(again.outcome.status).toBe('duplicate');
+  });
+
+  it('repairs a cut-short entry of a profile merged away since on the survivor, re-planning the entry with it', () => {
+    // Prepare: the entry of event 2 was planned against cus_b at its version; cus_b was then merged into cus_a.
+    const a = storedProfile('cus_a', [message(1, [phone('+380501110006')])], '2026-01-01T00:00:00.000Z');
+    const b = storedProfile('cus_b', [message(3, [email('m@example.com')])], '2026-02-01T00:00:00.000Z');
+    const second = message(2, [email('m@example.com')], '2026-11-02T10:00:00.000Z');
+    const world = worldOf(
+      toProfileItem({ ...a.profile, mergedIds: ['cus_b'] }),
+      ...a.items.slice(1),
+      ...b.items.slice(1),
+      tombstoneItem(b.profile, 'cus_a', '2026-03-01T00:00:00.000Z', 'merge-event'),
+      timelineItem(toTimelineItem(second, 'cus_b'), { pv: b.profile.version }),
+    );
+
+    // Act
+    const { plan } = decideApply(second, world);
+
+    // Assess
+    // The link still naming the merged profile is repointed after the repair.
+    expect(plan.steps.map((s) => `${s.kind}:${s.name}`)).toEqual(['transaction:repair', 'write:repoint-0']);
+    const [profileWrite, entry] = putsOf(plan);
+    expect(profileWrite?.item.pk).toBe('C#cus_a');
+    expect(entry?.item).toEqual(expect.objectContaining({ pk: 'C#cus_b', appliedTo: 'cus_a', pv: a.profile.version }));
+    expect(entry?.condition).toEqual({ kind: 'equals', attribute: 'pv', value: b.profile.version });
+  });
+
+  it('deletes an entry written into a profile erased since, and applies nothing', () => {
+    const second = message(2, [phone('+380501110007')]);
+    const world = worldOf(
+      { ...keys.profile('cus_e'), erasedAt: '2026-11-10T00:00:00.000Z' },
+      timelineItem(toTimelineItem(second, 'cus_e'), { pv: 1 }),
+    );
+    // The writer that put the entry there retries: its identities lead nowhere now, but it looks where it wrote.
+    const { plan } = decideApply(second, world, ctxOf({ probeOwn: true }), undefined, ['cus_e']);
+    expect(plan.outcome.status).toBe('ignored');
+    expect(writesOf(plan)).toEqual([
+      expect.objectContaining({ op: 'delete', key: keys.timeline('cus_e', second.occurredAt, second.id) }),
+    ]);
   });
 
   it('recognises a redelivery by the event’s timeline entry and writes nothing', () => {

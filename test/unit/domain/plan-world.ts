@@ -92,6 +92,8 @@ export const decideApply = (
   world: World,
   ctx: ApplyContext = ctxOf(),
   policy?: LinkingPolicy,
+  /** Partitions whose entry of this event the store read before asking the rule (one it wrote itself). */
+  seedProbes: readonly string[] = [],
 ): { plan: WritePlan<import('../../../functions/domain/plan-apply.js').ApplyResult>; requests: string[] } => {
   const reads = emptyReads() as {
     links?: Map<string, string>;
@@ -100,6 +102,10 @@ export const decideApply = (
     orderCounted?: boolean;
     outbox: Map<string, Notification | null>;
   };
+  for (const id of seedProbes) {
+    const item = get(world, keys.timeline(id, event.occurredAt, event.id));
+    reads.probes.set(id, item ? fromTimelineStored(item) : null);
+  }
   const requests: string[] = [];
   const context = policy ? { ...ctx, policy } : ctx;
   for (let i = 0; i < 50; i++) {
