@@ -20,6 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { isEntry, isQuick, progress, ROOT, runPhase } from './lib/phase.js';
 import { median, round } from './lib/stats.js';
+import { HubError } from '../functions/shared/errors.js';
 
 const PHASE = 'bundles';
 
@@ -193,13 +194,12 @@ const timeInit = (runner: string, bundle: string, nodeOptions: string[], env: No
   return JSON.parse(res.stdout) as InitSample;
 };
 
-class InitError extends Error {
+class InitError extends HubError {
   constructor(
     message: string,
     readonly stderr: string,
   ) {
-    super(message);
-    this.name = 'InitError';
+    super(message, 500, 'bench_init_failed');
   }
 }
 

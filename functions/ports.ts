@@ -20,9 +20,60 @@ export interface EventPublisher {
   putEntries(entries: readonly BusEntry[]): Promise<void>;
 }
 
+/**
+ * What a second request carrying a one-time value gets told. `first`: the
+ * caller holds the value now and must `commit` it once the request is
+ * acknowledged, or `release` it if the request fails before that (so the
+ * vendor's genuine retry, carrying the same value, is not refused).
+ */
+export type ReplayClaim =
+  | {
+      readonly status: 'first';
+      /** Marks the value used until `expiresAt` (when the vendor's signature would no longer be accepted). */
+      commit(expiresAt: Date): Promise<void>;
+      /** Gives the value back; only the holder's own claim is removed. */
+      release(): Promise<void>;
+    }
+  /** `used`: a request with this value was acknowledged; `in-flight`: one is being processed now. */
+  | { readonly status: 'used' | 'in-flight' };
+
+/**
+ * Remembers one-time request values (a vendor's signed nonce or token) for
+ * as long as their signature stays valid, so a captured request can be used
+ * once (issue 9 item 12). Any connector with such a value opts in through
+ * `Connector.replay`. A claim is a lease: if the holder dies before
+ * committing or releasing, the value is free again after `leaseSeconds`.
+ */
+export interface ReplayGuard {
+  claim(key: string, opts: { readonly leaseSeconds: number }): Promise<ReplayClaim>;
+}
+
 /** Connector secrets (Secrets Manager on AWS, env locally). Missing → `{}`. */
 export interface SecretStore {
   get(connector: string): Promise<ConnectorSecrets>;
+}
+
+/** Whether a connector's secrets are set, as far as metadata can tell; never a value. */
+export interface SecretStatus {
+  /** An operator has set a value. On AWS: the secret holds a version besides the placeholder the stack created. */
+  readonly configured: boolean;
+  /**
+   * Per key of the connector's secret, where the store can tell without
+   * handing a value out (the local environment). Absent on AWS: only the
+   * functions that verify or call vendors may read a value.
+   */
+  readonly keys?: Readonly<Record<string, boolean>>;
+  /** When the current value was set (ISO 8601), where the store knows. */
+  readonly updatedAt?: string;
+}
+
+/**
+ * What `GET /v1/connectors` may know about connector secrets: their status,
+ * never their values, so the `api` function holds no permission to read a
+ * signing secret (Secrets Manager `ListSecretVersionIds` on AWS).
+ */
+export interface SecretStatusReader {
+  status(connector: string): Promise<SecretStatus>;
 }
 
 export interface ApplyOutcome {

@@ -59,10 +59,20 @@ const StageConfigSchema = z
     logRetentionDays: intFromContext
       .refine((d) => LOG_RETENTION_VALUES.includes(d), `one of ${LOG_RETENTION_VALUES.join(', ')}`)
       .optional(),
-    /** Steady-state requests per second across the HTTP API. @default 100 */
-    throttleRateLimit: intFromContext.min(1).max(10_000).default(100),
-    /** Burst bucket of the HTTP API. @default 200 */
-    throttleBurstLimit: intFromContext.min(1).max(5_000).default(200),
+    /** Steady-state requests per second of each `/v1` API route (the stage default). @default 50 */
+    throttleRateLimit: intFromContext.min(1).max(10_000).default(50),
+    /** Burst bucket of each `/v1` API route. @default 100 */
+    throttleBurstLimit: intFromContext.min(1).max(5_000).default(100),
+    /** Steady-state requests per second of `POST /webhooks/{connector}` (a route setting of its own). @default 100 */
+    webhookThrottleRateLimit: intFromContext.min(1).max(10_000).default(100),
+    /** Burst bucket of `POST /webhooks/{connector}`. @default 200 */
+    webhookThrottleBurstLimit: intFromContext.min(1).max(5_000).default(200),
+    /**
+     * Concurrent executions reserved for (and capping) `ingest`: vendors' webhooks can't be starved by the
+     * other functions, and a flood can't take the account's whole concurrency. `none` leaves it unreserved
+     * (accounts whose Lambda concurrency quota is below ~150: Lambda keeps 100 unreserved). @default 50
+     */
+    ingestReservedConcurrency: z.union([z.literal('none'), intFromContext.min(1).max(3_000)]).default(50),
     /** Largest webhook body ingest accepts (413 above); Lambda's synchronous payload limit is 6 MB. @default 256 KiB */
     maxBodyBytes: intFromContext
       .min(1024)
@@ -114,6 +124,9 @@ export const CONTEXT_KEYS = [
   'logRetentionDays',
   'throttleRateLimit',
   'throttleBurstLimit',
+  'webhookThrottleRateLimit',
+  'webhookThrottleBurstLimit',
+  'ingestReservedConcurrency',
   'maxBodyBytes',
   'dedupeTtlDays',
   'alarmEmail',

@@ -8,20 +8,22 @@ import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { listConnectors } from '../functions/connectors/index.js';
 import { ARCHIVE_PATTERN, HUB_RULES, type HubRule } from '../functions/events/rules.js';
-import { ENV } from '../functions/shared/config.js';
+import { ENV, FUNCTION_CONFIGS } from '../functions/shared/config.js';
+import { REPLAY_KEY_PREFIX } from '../functions/shared/replay-keys.js';
 import { HTTP_ROUTES } from '../functions/shared/routes.js';
 import type { StageConfig } from './config.js';
-import { ConnectorSecrets, type ConnectorInfo } from './constructs/connector-secrets.js';
+import { ConnectorSecrets, type ConnectorInfo, connectorInfo } from './constructs/connector-secrets.js';
 import { HubEventBus } from './constructs/hub-event-bus.js';
 import { HubFunction } from './constructs/hub-function.js';
-import { HubHttpApi } from './constructs/hub-http-api.js';
+import { HubHttpApi, type Throttle } from './constructs/hub-http-api.js';
 import { HubTable } from './constructs/hub-table.js';
+import { ApiAccess } from './constructs/api-access.js';
 import { RuleQueue } from './constructs/rule-queue.js';
 import { HubSubscriptions } from './constructs/subscriptions.js';
 import type { Subscription } from '../functions/subscriptions/config.js';
@@ -30,6 +32,13 @@ import { subscriptions as configuredSubscriptions } from '../subscriptions.confi
 
 /** Lambda entry points, resolved from this file so the CLI's cwd does not matter. */
 const entry = (name: string): string => fileURLToPath(new URL(`../functions/runtime/aws/${name}.ts`, import.meta.url));
+
+/**
+ * Throttle of the GET handshake routes (Meta's `hub.challenge` and the like):
+ * a vendor sends one when a subscription is saved, so a low fixed budget
+ * keeps them from being a cheap way to spend ingest's concurrency.
+ */
+export const HANDSHAKE_THROTTLE: Throttle = { rateLimit: 10, burstLimit: 20 };
 
 /** `profile-writer` → `ProfileWriter`, for output ids. */
 const pascal = (s: string): string =>
@@ -58,6 +67,8 @@ export class HubStack extends Stack {
     readonly hydrator: HubFunction;
   };
   public readonly ruleQueues: ReadonlyMap<string, RuleQueue>;
+  /** IAM policies and roles per access level of the route table (read, send, admin). */
+  public readonly access: ApiAccess;
   public readonly subscriptions: HubSubscriptions;
 
   constructor(scope: Construct, id: string, props: HubStackProps) {
@@ -66,7 +77,7 @@ export class HubStack extends Stack {
       ...props,
     });
     const { config } = props;
-    const connectors = props.connectors ?? listConnectors();
+    const connectors = props.connectors ?? listConnectors().map(connectorInfo);
     const prefix = `omnihub-${config.stage}`;
     const retain = config.isDev ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     Tags.of(this).add('project', 'omnihub');
@@ -86,42 +97,56 @@ export class HubStack extends Stack {
     this.secrets = new ConnectorSecrets(this, 'connector-secrets', { connectors, prefix: config.secretPrefix });
 
     /** Functions — thin handlers; shared settings first, then one grant per need. */
+    // Each function is given only the variables its configuration declares
+    // (FUNCTION_CONFIGS); HubFunction refuses others and checks the required ones.
     const common = {
       logRetention: config.logRetention,
       logRemovalPolicy: retain,
-      environment: { [ENV.defaultCountry]: config.defaultCountry, POWERTOOLS_SERVICE_NAME: 'omnihub' },
+      environment: { POWERTOOLS_SERVICE_NAME: 'omnihub' },
     };
+    const country = { ...common.environment, [ENV.defaultCountry]: config.defaultCountry };
+    const dedupe = { [ENV.dedupeTtlDays]: String(config.dedupeTtlDays) };
     const ingest = new HubFunction(this, 'ingest', {
       ...common,
+      config: FUNCTION_CONFIGS.ingest,
       entry: entry('ingest'),
       description: 'Verifies, normalizes and publishes vendor webhooks',
       // Vendors time out after 5–20 s; ingest only verifies and publishes.
       memorySize: 512,
       timeout: Duration.seconds(10),
-      environment: { ...common.environment, [ENV.maxBodyBytes]: String(config.maxBodyBytes) },
+      ...(config.ingestReservedConcurrency === 'none'
+        ? {}
+        : { reservedConcurrentExecutions: config.ingestReservedConcurrency }),
+      environment: { ...country, [ENV.maxBodyBytes]: String(config.maxBodyBytes) },
     });
     const profileWriter = new HubFunction(this, 'profile-writer', {
       ...common,
+      config: FUNCTION_CONFIGS['profile-writer'],
       entry: entry('profile-writer'),
       description: 'Applies hub events to the single customer view',
       memorySize: 512,
       timeout: Duration.seconds(30),
-      environment: { ...common.environment, [ENV.dedupeTtlDays]: String(config.dedupeTtlDays) },
+      environment: { ...country, ...dedupe },
     });
     const api = new HubFunction(this, 'api', {
       ...common,
+      config: FUNCTION_CONFIGS.api,
       entry: entry('api'),
       description: 'IAM-authorized read API over the customer view',
       memorySize: 256,
       timeout: Duration.seconds(10),
+      // The same dedupe horizon as the writer: erase and unmerge write through the same store.
+      environment: { ...country, ...dedupe },
     });
     const hydrator = new HubFunction(this, 'hydrator', {
       ...common,
+      config: FUNCTION_CONFIGS.hydrator,
       entry: entry('hydrator'),
       description: 'Fetches the details of thin webhooks from vendor APIs and publishes the complete events',
       memorySize: 256,
       // Vendor APIs can be slow; the queue's visibility timeout follows this.
       timeout: Duration.seconds(30),
+      environment: country,
     });
     this.functions = { ingest, profileWriter, api, hydrator };
 
@@ -133,17 +158,22 @@ export class HubStack extends Stack {
     // Read API plus the privacy and repair operations: erase, unmerge (writes) and their notifications.
     api.bindTable(this.table.table, 'RW');
     api.bindBus(this.bus.eventBus);
-    // Vendor API credentials live in the connector's secret; events go back to the bus.
-    hydrator.bindSecrets(this.secrets.secrets, config.secretPrefix, 'read');
+    // Vendor API credentials live in the connector's secret: only connectors with a hydrate step (issue 9 item 15).
+    hydrator.bindSecrets(this.secrets.hydrationSecrets, config.secretPrefix, 'read');
     hydrator.bindBus(this.bus.eventBus);
-    hydrator.addEnvironment(ENV.tableName, this.table.table.tableName);
-    // GET /v1/connectors reports per key whether it is set, which only the
-    // value can tell (every secret has a version: it is created as `{}`); the
-    // handler returns booleans, never values, and only to SigV4 callers.
-    api.bindSecrets(this.secrets.secrets, config.secretPrefix, 'read');
-    // The shared runtime config validates both names in every function at
-    // cold start; a name alone grants nothing.
+    // GET /v1/connectors says whether a value was set from version metadata
+    // (the stack creates each secret holding `{}`, so an operator's value is a
+    // second labelled version); the api never reads a signing secret.
+    api.bindSecrets(this.secrets.secrets, config.secretPrefix, 'status');
     ingest.addEnvironment(ENV.tableName, this.table.table.tableName);
+    // Replay guard (Mailgun tokens): single items under REPLAY# only — never a profile, identity or dedupe record.
+    ingest.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [this.table.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${REPLAY_KEY_PREFIX}*`] } },
+      }),
+    );
 
     /** HTTP API — the route table, webhooks public, read API behind SigV4. */
     this.api = new HubHttpApi(this, 'http', {
@@ -152,10 +182,25 @@ export class HubStack extends Stack {
       handlers: { ingest, api },
       throttleRateLimit: config.throttleRateLimit,
       throttleBurstLimit: config.throttleBurstLimit,
+      // Webhooks get their own budgets (issue 9 item 17): a webhook flood cannot throttle the API, nor the reverse.
+      routeThrottle: (route) =>
+        route.auth !== 'none'
+          ? undefined
+          : route.method === 'GET'
+            ? HANDSHAKE_THROTTLE
+            : { rateLimit: config.webhookThrottleRateLimit, burstLimit: config.webhookThrottleBurstLimit },
       accessLogRetention: config.logRetention,
       accessLogRemovalPolicy: retain,
     });
     const baseUrl = config.publicBaseUrl ?? this.api.httpApi.apiEndpoint;
+
+    /** Access — one managed policy and role per access level, from the route table (issue 9 item 16). */
+    this.access = new ApiAccess(this, 'api-access', {
+      httpApi: this.api.httpApi,
+      stageName: this.api.stage.stageName,
+      routes: HTTP_ROUTES,
+      namePrefix: prefix,
+    });
     for (const fn of [ingest, api]) fn.addEnvironment(ENV.publicBaseUrl, baseUrl);
 
     /** Alarms — optional email topic for the dead-letter alarms. */
@@ -203,10 +248,6 @@ export class HubStack extends Stack {
     new CfnOutput(this, 'ApiEndpoint', {
       value: this.api.httpApi.apiEndpoint,
       description: 'execute-api endpoint; the target of a custom domain mapping',
-    });
-    new CfnOutput(this, 'ReadApiInvokeArn', {
-      value: this.api.readApiInvokeArn(),
-      description: 'Resource for execute-api:Invoke in the policies of read-API callers',
     });
     for (const connector of connectors) {
       new CfnOutput(this, `WebhookUrl${pascal(connector.name)}`, {

@@ -260,6 +260,12 @@ export const buildBody = (touch: Touch, c: Customer, seq: number, atMs: number, 
       j.processed_at = iso;
       j.updated_at = iso;
       j.admin_graphql_api_id = `gid://shopify/Order/${j.id}`;
+      // The template is Shopify's test notification (test, voided, cancelled), which the hub ignores:
+      // make it a live order awaiting payment, so each touch is one order.placed.
+      j.test = false;
+      j.financial_status = 'pending';
+      j.cancelled_at = null;
+      j.cancel_reason = null;
       if (j.customer) {
         j.customer.id = c.shopifyId;
         j.customer.email = c.email;

@@ -1,8 +1,10 @@
 /** `omnihub subscriptions test`: would this event reach that subscription? (EventBridge's TestEventPattern, locally). */
 import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
 import { findConnector } from '../../functions/connectors/index.js';
 import { type EventBridgeEnvelope, toBusEntry, toEnvelope } from '../../functions/events/envelope.js';
-import { parseHubEvent } from '../../functions/events/hub-event.js';
+import { isCustomerEventType, parseCustomerEvent } from '../../functions/events/customer-events.js';
+import { HUB_SOURCE, parseHubEvent } from '../../functions/events/hub-event.js';
 import { compilePattern } from '../../functions/events/pattern-matcher.js';
 import { applyTransform } from '../../functions/subscriptions/transform.js';
 import { type Command, EXIT, parseCommandArgs, UsageError } from '../cli.js';
@@ -12,8 +14,8 @@ const HELP = `omnihub subscriptions test <name> --event <file> [--connector <nam
 
 Tells whether an event matches the subscription's pattern, with the same
 EventBridge-compatible matcher the local bus uses (the TestEventPattern
-question). <file> is an EventBridge envelope, a hub event, a JSON array of
-them, or — with --connector — a raw vendor payload (e.g.
+question). <file> is an EventBridge envelope, a hub event (a touchpoint or a
+customer.* notification), a JSON array of them, or — with --connector — a raw vendor payload (e.g.
 functions/connectors/marquiz/fixtures/lead.json), normalized first. Prints the
 body the subscriber would receive.
 Exit code 0 when at least one event matches, 1 when none does.`;
@@ -22,14 +24,32 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** The envelopes a file stands for: envelopes as they are, hub events wrapped as the bus would. */
 const envelopesOfJson = (file: string, json: unknown): Record<string, unknown>[] =>
-  (Array.isArray(json) ? json : [json]).map((item: unknown) => {
-    if (isObject(item) && 'detail-type' in item && 'detail' in item) return item;
-    if (isObject(item) && 'schemaVersion' in item && 'type' in item)
-      return { ...toEnvelope(toBusEntry(parseHubEvent(item))) };
-    throw new UsageError(
-      `${file} holds neither an EventBridge envelope nor a hub event; for a raw vendor payload add --connector <name>`,
-    );
-  });
+  (Array.isArray(json) ? json : [json]).map((item: unknown) => envelopeOf(file, item));
+
+/** One item of the file; an event that breaks its contract is the caller's mistake, named field by field. */
+const envelopeOf = (file: string, item: unknown): Record<string, unknown> => {
+  try {
+    return parseItem(file, item);
+  } catch (err) {
+    if (err instanceof z.ZodError)
+      throw new UsageError(`${file} is not a valid event: ${z.prettifyError(err).replaceAll('\n', '; ')}`);
+    throw err;
+  }
+};
+
+/** An envelope as it is; a touchpoint or a customer.* notification wrapped as the bus would, parsed by its schema. */
+const parseItem = (file: string, item: unknown): Record<string, unknown> => {
+  if (isObject(item) && 'detail-type' in item && 'detail' in item) return item;
+  if (isObject(item) && 'schemaVersion' in item && isCustomerEventType(item.type)) {
+    const detail = parseCustomerEvent(item);
+    return { ...toEnvelope({ source: HUB_SOURCE, detailType: detail.type, detail }) };
+  }
+  if (isObject(item) && 'schemaVersion' in item && 'type' in item)
+    return { ...toEnvelope(toBusEntry(parseHubEvent(item))) };
+  throw new UsageError(
+    `${file} holds neither an EventBridge envelope nor a hub event; for a raw vendor payload add --connector <name>`,
+  );
+};
 
 /** A raw vendor payload, normalized by its connector as the ingest function would. */
 const envelopesOfPayload = (connectorName: string, body: Buffer): EventBridgeEnvelope[] => {

@@ -57,6 +57,26 @@ export interface VerifyContext {
   readonly now: Date;
 }
 
+/**
+ * For vendors whose signature covers a one-time value but not the whole
+ * request (Mailgun signs `timestamp + token`, not the body): the hub
+ * remembers each value until the signature would expire and refuses a second
+ * use, so a captured signature cannot carry other content.
+ */
+export interface ReplayProtection {
+  /**
+   * The one-time value of a verified request and when the vendor's
+   * signature stops being accepted; undefined when the request has none.
+   */
+  key(req: RawRequest): { readonly key: string; readonly expiresAt: Date } | undefined;
+  /**
+   * Status answered to a second use: the one that makes the vendor stop
+   * retrying (Mailgun: 406). A request that was acknowledged once needs no
+   * retry, so stopping loses nothing. @default 409
+   */
+  readonly replayStatus?: number;
+}
+
 export interface Connector<Payload = unknown> {
   /** URL segment, registry key, EventBridge source suffix (`omnihub.<name>`). */
   readonly name: string;
@@ -73,6 +93,8 @@ export interface Connector<Payload = unknown> {
    * signing certificate).
    */
   verify(req: RawRequest, secrets: ConnectorSecrets, ctx: VerifyContext): VerifyResult | Promise<VerifyResult>;
+  /** Refuse a second use of the request's signed one-time value (see `ReplayProtection`). */
+  readonly replay?: ReplayProtection;
   /** Decodes the raw body and validates it with the vendor schema; throws `ValidationError`. */
   parse(req: RawRequest): Payload;
   /** Pure mapping to hub events; no I/O. */

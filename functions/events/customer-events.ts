@@ -1,43 +1,99 @@
 /**
  * Events the hub emits about profiles themselves, so subscribers can follow
  * the customer view: merges, unmerges and erasure (`Source: omnihub.hub`).
- * Ids are deterministic, so a re-published notification is recognisably the
- * same one (subscribers dedupe on it).
+ * Part of the published contract beside the touchpoints (`BusEventSchema`,
+ * docs/hub-event.schema.json, docs/event-catalogue.md). Ids are
+ * deterministic, so a re-published notification is recognisably the same one
+ * (subscribers dedupe on it).
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { HUB_SOURCE, SCHEMA_VERSION } from './hub-event.js';
 import type { BusEntry } from './envelope.js';
+import { HUB_SOURCE, HubEventSchema, SCHEMA_VERSION } from './hub-event.js';
 
 export const CUSTOMER_EVENT_TYPES = ['customer.merged', 'customer.unmerged', 'customer.erased'] as const;
 export type CustomerEventType = (typeof CUSTOMER_EVENT_TYPES)[number];
 
-export const CustomerEventSchema = z.object({
+export const CUSTOMER_EVENT_DESCRIPTIONS: Record<CustomerEventType, string> = {
+  'customer.merged':
+    'An event linked profiles that were one person: `relatedIds` were merged into `customerId`, the oldest profile, which survives.',
+  'customer.unmerged':
+    'An operator split identities off a profile: they now belong to the new profile `relatedIds[0]` (`identities` lists them).',
+  'customer.erased':
+    'The customer was erased (right to erasure): `customerId` and the profiles merged into it (`relatedIds`) hold no personal data any more.',
+};
+
+const shape = {
   schemaVersion: z.literal(SCHEMA_VERSION),
   id: z.string().regex(/^evt_[0-9a-f]{32}$/),
-  type: z.enum(CUSTOMER_EVENT_TYPES),
   occurredAt: z.iso.datetime({ offset: true }),
   /** The profile that remains (merged, unmerged) or was erased. */
-  customerId: z.string(),
-  /** customer.merged: the profiles merged into `customerId`; customer.unmerged: the new profile split off. */
-  relatedIds: z.array(z.string()),
-  /** customer.unmerged: the identity keys that moved to the new profile. */
-  identities: z.array(z.string()).optional(),
-  /** The touchpoint that caused a merge. */
-  causedBy: z.string().optional(),
-});
+  customerId: z.string().min(1),
+};
+
+export const CustomerMergedSchema = z
+  .object({
+    ...shape,
+    type: z.literal('customer.merged'),
+    relatedIds: z.array(z.string().min(1)).min(1).meta({ description: 'The profiles merged into `customerId`' }),
+    causedBy: z.string().optional().meta({ description: 'Id of the touchpoint event that linked them' }),
+  })
+  .strict();
+
+export const CustomerUnmergedSchema = z
+  .object({
+    ...shape,
+    type: z.literal('customer.unmerged'),
+    relatedIds: z.array(z.string().min(1)).length(1).meta({ description: 'The new profile split off' }),
+    identities: z
+      .array(z.string().min(3))
+      .min(1)
+      .meta({ description: 'Identity keys (`type:value`) that moved to the new profile' }),
+  })
+  .strict();
+
+export const CustomerErasedSchema = z
+  .object({
+    ...shape,
+    type: z.literal('customer.erased'),
+    relatedIds: z.array(z.string().min(1)).meta({ description: 'Profiles merged into it, erased with it' }),
+  })
+  .strict();
+
+/** The notifications about profiles, discriminated on `type`. */
+export const CustomerEventSchema = z.discriminatedUnion('type', [
+  CustomerMergedSchema,
+  CustomerUnmergedSchema,
+  CustomerErasedSchema,
+]);
 export type CustomerEvent = z.infer<typeof CustomerEventSchema>;
 
-export const customerEvent = (
-  type: CustomerEventType,
-  fields: Omit<CustomerEvent, 'schemaVersion' | 'id' | 'type'>,
-): BusEntry => {
+/** Everything on the hub's bus: the touchpoints and the notifications about profiles. */
+export const BusEventSchema = z.discriminatedUnion('type', [...HubEventSchema.options, ...CustomerEventSchema.options]);
+
+export const isCustomerEventType = (type: unknown): type is CustomerEventType =>
+  (CUSTOMER_EVENT_TYPES as readonly unknown[]).includes(type);
+
+/** Validates and returns a typed notification; throws a ZodError naming the bad field. */
+export const parseCustomerEvent = (input: unknown): CustomerEvent => CustomerEventSchema.parse(input);
+
+/** What the store decides; the type, id and version are added here. */
+export interface CustomerEventFields {
+  readonly occurredAt: string;
+  readonly customerId: string;
+  readonly relatedIds: readonly string[];
+  readonly identities?: readonly string[];
+  readonly causedBy?: string;
+}
+
+/** The bus entry of a notification, validated against its schema so nothing off-contract is published. */
+export const customerEvent = (type: CustomerEventType, fields: CustomerEventFields): BusEntry => {
   const id = `evt_${createHash('sha256')
     .update(
       `${type}\n${fields.customerId}\n${[...fields.relatedIds].sort().join(',')}\n${fields.causedBy ?? fields.occurredAt}`,
     )
     .digest('hex')
     .slice(0, 32)}`;
-  const detail: CustomerEvent = { schemaVersion: SCHEMA_VERSION, id, type, ...fields };
+  const detail = parseCustomerEvent({ schemaVersion: SCHEMA_VERSION, id, type, ...fields });
   return { source: HUB_SOURCE, detailType: type, detail };
 };

@@ -1,14 +1,18 @@
 /**
- * JSON Schema and the Markdown event catalogue, both generated from
- * `HubEventSchema` so subscribers read the contract the code enforces.
+ * JSON Schema and the Markdown event catalogue, both generated from the
+ * schemas of everything the hub publishes (`BusEventSchema`: the touchpoints
+ * of `HubEventSchema` and the `customer.*` notifications), so subscribers
+ * read the contract the code enforces.
  */
 import { z } from 'zod';
+import { BusEventSchema, CUSTOMER_EVENT_DESCRIPTIONS, CustomerEventSchema } from './customer-events.js';
 import {
   CHANNELS,
   EVENT_DATA_SCHEMAS,
   EVENT_TYPE_DESCRIPTIONS,
   HubEventSchema,
   HUB_EVENT_TYPES,
+  HUB_SOURCE,
   IDENTITY_TYPES,
   SCHEMA_VERSION,
   SOURCE_PREFIX,
@@ -17,9 +21,10 @@ import {
 export const renderJsonSchema = (): string =>
   `${JSON.stringify(
     {
-      ...z.toJSONSchema(HubEventSchema, { target: 'draft-2020-12', io: 'output', unrepresentable: 'any' }),
+      ...z.toJSONSchema(BusEventSchema, { target: 'draft-2020-12', io: 'output', unrepresentable: 'any' }),
       $id: `https://omnihub.dev/schemas/hub-event/v${SCHEMA_VERSION}.json`,
-      title: `Omnihub HubEvent v${SCHEMA_VERSION}`,
+      title: `Omnihub events v${SCHEMA_VERSION}`,
+      description: `The \`detail\` of every event the hub publishes: touchpoints (\`Source: ${SOURCE_PREFIX}<connector>\`) and notifications about profiles (\`Source: ${HUB_SOURCE}\`), discriminated on \`type\` (the EventBridge \`DetailType\`).`,
     },
     null,
     2,
@@ -52,6 +57,17 @@ export const renderCatalogue = (): string => {
     ...rows,
     '',
     `Envelope fields: ${fieldsOf(HubEventSchema.options[0] as unknown as z.ZodType)}.`,
+    '',
+    '## Notifications about profiles',
+    '',
+    `The hub publishes these itself, with \`Source: ${HUB_SOURCE}\`, so subscribers can follow the customer view. Each is in the JSON Schema beside the touchpoints; ids are deterministic, so a re-published notification is the same one.`,
+    '',
+    '| type | meaning | fields |',
+    '|---|---|---|',
+    ...CustomerEventSchema.options.map(
+      (schema) =>
+        `| \`${schema.shape.type.value}\` | ${CUSTOMER_EVENT_DESCRIPTIONS[schema.shape.type.value]} | ${fieldsOf(schema)} |`,
+    ),
     '',
     `Identity types: ${IDENTITY_TYPES.map((t) => `\`${t}\``).join(', ')}.`,
     '',

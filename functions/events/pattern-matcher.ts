@@ -26,15 +26,15 @@
  *   (whatever its type) but never a missing field.
  */
 import type { EventPattern } from './rules.js';
+import { HubError } from '../shared/errors.js';
 
 /** A compiled pattern: tells whether one EventBridge envelope matches. */
 export type CompiledPattern = (event: unknown) => boolean;
 
 /** Thrown by {@link compilePattern} and {@link matchesPattern} for a malformed pattern. */
-export class InvalidEventPatternError extends Error {
+export class InvalidEventPatternError extends HubError {
   constructor(readonly errors: readonly string[]) {
-    super(`Invalid event pattern: ${errors.join('; ')}`);
-    this.name = new.target.name;
+    super(`Invalid event pattern: ${errors.join('; ')}`, 400, 'invalid_event_pattern');
   }
 }
 

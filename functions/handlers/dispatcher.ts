@@ -16,6 +16,7 @@ import { subscriptionOfQueueArn } from '../subscriptions/naming.js';
 import type { DeliveryLog, DeliveryQueueControl, SubscriptionSecretStore } from '../ports.js';
 import { decide } from '../subscriptions/retry.js';
 import { logger } from '../shared/logger.js';
+import { HubError } from '../shared/errors.js';
 
 export interface DispatcherDeps {
   readonly subscriptions: readonly Subscription[];
@@ -30,10 +31,9 @@ export interface DispatcherDeps {
 }
 
 /** The attempt failed and was rescheduled; tells the batch processor to report the record as failed. */
-export class DeliveryRetryError extends Error {
+export class DeliveryRetryError extends HubError {
   constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
+    super(message, 503, 'delivery_retry');
   }
 }
 

@@ -7,7 +7,6 @@
  * a retry after a partial publish is harmless.
  */
 import middy from '@middy/core';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { findConnector } from '../connectors/index.js';
 import type { HydrationRequest } from '../connectors/types.js';
@@ -17,6 +16,7 @@ import { HYDRATION_DETAIL_TYPE } from '../events/rules.js';
 import type { EventPublisher, SecretStore } from '../ports.js';
 import type { CountryCode } from '../domain/identity.js';
 import { logger } from '../shared/logger.js';
+import { processBatch } from './batch.js';
 
 export const toHydrationEntry = (request: HydrationRequest): BusEntry => ({
   source: `${SOURCE_PREFIX}${request.connector}`,
@@ -32,7 +32,6 @@ export interface HydratorDeps {
 }
 
 export const createHydratorHandler = (deps: HydratorDeps) => {
-  const processor = new BatchProcessor(EventType.SQS);
   const recordHandler = async (record: SQSRecord): Promise<void> => {
     const request = (JSON.parse(record.body) as { detail: HydrationRequest }).detail;
     const connector = findConnector(request.connector);
@@ -49,6 +48,6 @@ export const createHydratorHandler = (deps: HydratorDeps) => {
     });
   };
   return middy<SQSEvent, SQSBatchResponse>().handler((event: SQSEvent, context: Context) =>
-    processPartialResponse(event, recordHandler, processor, { context }),
+    processBatch(event, context, recordHandler),
   );
 };

@@ -9,12 +9,14 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { findConnector } from '../connectors/index.js';
 import type { Connector } from '../connectors/types.js';
 import { parseHubEvent } from '../events/hub-event.js';
-import type { EventPublisher, SecretStore } from '../ports.js';
+import type { EventPublisher, ReplayGuard, SecretStore } from '../ports.js';
 import type { CountryCode } from '../domain/identity.js';
 import {
   MethodNotAllowedError,
   NotConfiguredError,
   NotFoundError,
+  ReplayedRequestError,
+  RequestInFlightError,
   SignatureError,
   StaleRequestError,
 } from '../shared/errors.js';
@@ -26,6 +28,8 @@ import { toHydrationEntry } from './hydrator.js';
 export interface IngestDeps {
   readonly publisher: EventPublisher;
   readonly secrets: SecretStore;
+  /** One-time values of connectors with `replay` (Mailgun tokens). */
+  readonly replayGuard: ReplayGuard;
   readonly defaultCountry: CountryCode;
   readonly maxBodyBytes: number;
   readonly publicBaseUrl?: string;
@@ -34,6 +38,69 @@ export interface IngestDeps {
 
 const missingRequiredSecret = (connector: Connector, secrets: Record<string, string | undefined>): boolean =>
   connector.secrets.some((spec) => spec.required && !secrets[spec.name]);
+
+/**
+ * How long a claim holds before another request may take the value over if
+ * the holder never commits or releases (a crashed or timed-out invocation).
+ * Longer than any ingest invocation (10 s Lambda timeout) and shorter than
+ * any vendor's first retry (Mailgun: 5 minutes), so a genuine retry after a
+ * crash finds the value free.
+ */
+export const REPLAY_LEASE_SECONDS = 60;
+
+/**
+ * Runs `work` holding the request's one-time value, when its connector has
+ * one: a replay (the value was acknowledged before) or a concurrent request
+ * with the same value is refused without running it. If `work` fails the
+ * value is released — the vendor's retry carries it and must go through —
+ * and once it succeeded the value is remembered until its signature expires.
+ */
+const onlyOnce = async <T>(
+  connector: Connector,
+  req: RawRequest,
+  guard: ReplayGuard,
+  work: () => Promise<T>,
+): Promise<T> => {
+  const value = connector.replay?.key(req);
+  if (!value) return work();
+  const claim = await guard.claim(`${connector.name}\n${value.key}`, { leaseSeconds: REPLAY_LEASE_SECONDS });
+  if (claim.status !== 'first') {
+    throw claim.status === 'used'
+      ? new ReplayedRequestError(
+          `This ${connector.name} request was already accepted once; its signature cannot be used again`,
+          connector.replay?.replayStatus,
+        )
+      : new RequestInFlightError(`A ${connector.name} request with the same signature is being processed; retry later`);
+  }
+  let out: T;
+  try {
+    out = await work();
+  } catch (err) {
+    await claim
+      .release()
+      .catch((e: unknown) =>
+        logger.warn('replay guard release failed', { connector: connector.name, error: e as Error }),
+      );
+    throw err;
+  }
+  // The events are on the bus, so the acknowledgement stands even if remembering the value fails
+  // (the lease then frees it early, and a replay collapses into the same event ids anyway).
+  await claim
+    .commit(value.expiresAt)
+    .catch((e: unknown) => logger.warn('replay guard commit failed', { connector: connector.name, error: e as Error }));
+  return out;
+};
+
+/** parse → normalize → publish: once this resolves the webhook is durable. */
+const publishWebhook = async (connector: Connector, req: RawRequest, deps: IngestDeps, now: () => Date) => {
+  const payload = connector.parse(req);
+  const result = connector.normalize(payload, { receivedAt: now().toISOString(), defaultCountry: deps.defaultCountry });
+  // A normalizer bug must not publish a malformed event: fail with 5xx and let the vendor retry after the fix.
+  const events = result.events.map(parseHubEvent);
+  await deps.publisher.publish(events);
+  if (result.hydrations?.length) await deps.publisher.putEntries(result.hydrations.map(toHydrationEntry));
+  return { payload, result, events };
+};
 
 const handshake = (
   connector: Connector,
@@ -48,7 +115,7 @@ const handshake = (
 export const createIngestHandler = (deps: IngestDeps) => {
   const now = deps.now ?? (() => new Date());
   return middy<APIGatewayProxyEventV2, HttpResponse>()
-    .use(httpErrors())
+    .use(httpErrors({ now: () => now().getTime() }))
     .handler(async (event) => {
       const connector = findConnector(event.pathParameters?.connector);
       if (!connector)
@@ -63,15 +130,9 @@ export const createIngestHandler = (deps: IngestDeps) => {
       const verdict = await connector.verify(req, secrets, { now: now() });
       if (!verdict.ok) throw verdict.stale ? new StaleRequestError(verdict.reason) : new SignatureError(verdict.reason);
 
-      const payload = connector.parse(req);
-      const result = connector.normalize(payload, {
-        receivedAt: now().toISOString(),
-        defaultCountry: deps.defaultCountry,
-      });
-      // A normalizer bug must not publish a malformed event: fail with 5xx and let the vendor retry after the fix.
-      const events = result.events.map(parseHubEvent);
-      await deps.publisher.publish(events);
-      if (result.hydrations?.length) await deps.publisher.putEntries(result.hydrations.map(toHydrationEntry));
+      const { payload, result, events } = await onlyOnce(connector, req, deps.replayGuard, () =>
+        publishWebhook(connector, req, deps, now),
+      );
 
       logger.info('webhook accepted', {
         connector: connector.name,

@@ -5,18 +5,57 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { errorResponse, type HttpResponse } from '../shared/http.js';
-import { isHubError } from '../shared/errors.js';
+import { isHubError, NotConfiguredError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
 
-export const httpErrors = (): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> => ({
-  onError: async (request) => {
-    const err = request.error;
-    const response = errorResponse(err);
-    if (response.statusCode >= 500)
-      logger.error('request failed', { routeKey: request.event.routeKey, error: err as Error });
-    // The code only: messages may echo what the caller sent (an identity, a field value), and logs hold no PII.
-    else if (isHubError(err))
-      logger.info('request refused', { routeKey: request.event.routeKey, status: response.statusCode, code: err.code });
-    request.response = response;
-  },
-});
+/** One WARN per connector per this many ms per execution environment; hits in between are counted into the next. */
+export const NOT_CONFIGURED_LOG_INTERVAL_MS = 60_000;
+
+/**
+ * An unconfigured connector is an operator's to-do, not a fault: anyone can
+ * hit its webhook URL, so logging each hit as an ERROR with a stack would let
+ * a caller flood the logs. One WARN line (no stack, no request data) per
+ * connector per interval, with the number of hits it stands for.
+ */
+const notConfiguredLog = (now: () => number = Date.now) => {
+  const last = new Map<string, { at: number; suppressed: number }>();
+  return (routeKey: string | undefined, err: NotConfiguredError, status: number): void => {
+    const seen = last.get(err.connector);
+    if (seen && now() - seen.at < NOT_CONFIGURED_LOG_INTERVAL_MS) {
+      seen.suppressed++;
+      return;
+    }
+    logger.warn('connector not configured: request refused', {
+      routeKey,
+      status,
+      code: err.code,
+      connector: err.connector,
+      refusedSinceLastLine: seen?.suppressed ?? 0,
+    });
+    last.set(err.connector, { at: now(), suppressed: 0 });
+  };
+};
+
+export interface HttpErrorsOptions {
+  /** Clock of the WARN rate limit; injected by tests. @default Date.now */
+  readonly now?: () => number;
+}
+
+export const httpErrors = (
+  options: HttpErrorsOptions = {},
+): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> => {
+  const warnNotConfigured = notConfiguredLog(options.now);
+  return {
+    onError: async (request) => {
+      const err = request.error;
+      const response = errorResponse(err);
+      const routeKey = request.event.routeKey;
+      if (err instanceof NotConfiguredError) warnNotConfigured(routeKey, err, response.statusCode);
+      else if (response.statusCode >= 500) logger.error('request failed', { routeKey, error: err as Error });
+      // The code only: messages may echo what the caller sent (an identity, a field value), and logs hold no PII.
+      else if (isHubError(err))
+        logger.info('request refused', { routeKey, status: response.statusCode, code: err.code });
+      request.response = response;
+    },
+  };
+};

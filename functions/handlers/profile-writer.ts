@@ -2,14 +2,16 @@
  * Profile writer: SQS batches of bus events (fed by the `profile-writer`
  * rule) into the single customer view. Records fail individually (partial
  * batch response), so one bad record is retried and eventually dead-lettered
- * without holding back the rest of the batch.
+ * without holding back the rest of the batch. A store that cannot be reached
+ * fails the whole batch as `StoreUnavailableError` instead: that is no
+ * record's fault, and the queue retries it without counting the receive.
  */
 import middy from '@middy/core';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseHubEvent } from '../events/hub-event.js';
 import type { EventPublisher, ProfileStore } from '../ports.js';
 import { logger } from '../shared/logger.js';
+import { processBatch } from './batch.js';
 import { createOutboxRelay, type OutboxRelayDeps } from './outbox-relay.js';
 
 export interface ProfileWriterDeps {
@@ -21,7 +23,6 @@ export interface ProfileWriterDeps {
 }
 
 export const createProfileWriterHandler = (deps: ProfileWriterDeps) => {
-  const processor = new BatchProcessor(EventType.SQS);
   const relay = createOutboxRelay({ ...deps.outbox, store: deps.store, publisher: deps.publisher });
   const recordHandler = async (record: SQSRecord): Promise<void> => {
     const envelope = JSON.parse(record.body) as { detail?: unknown };
@@ -39,6 +40,6 @@ export const createProfileWriterHandler = (deps: ProfileWriterDeps) => {
   return middy<SQSEvent, SQSBatchResponse>().handler(async (event: SQSEvent, context: Context) => {
     // Notifications a crashed API call or writer left in the outbox (never fails the batch).
     await relay.maybeSweep();
-    return processPartialResponse(event, recordHandler, processor, { context });
+    return processBatch(event, context, recordHandler, { storeBound: true });
   });
 };

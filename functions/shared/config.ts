@@ -1,73 +1,299 @@
 /**
- * Runtime configuration, read from the environment once and validated, so a
- * misconfigured function fails at cold start with a message naming the
- * variable instead of on the first webhook.
+ * Configuration, one zod schema per function. Every environment variable
+ * the hub reads is declared once in `VARIABLES` (name, schema, meaning); each
+ * function's configuration (`FUNCTION_CONFIGS`) picks the variables it uses.
+ * A function reads its configuration once at start (`readFunctionConfig`),
+ * and a bad or missing variable fails the start with the variable named.
+ * The CDK stack sets exactly the variables a function declares
+ * (`HubFunction` refuses others and checks the required ones at synth), and
+ * docs/configuration.md is generated from these declarations.
  */
 import { z } from 'zod';
+import { HubError } from './errors.js';
 import { DEFAULT_MAX_BODY_BYTES } from './http.js';
 
-const CountrySchema = z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 country code, e.g. UA');
+/** An environment variable: its name, how its text is parsed, and what it means. */
+export interface EnvVariable<T = unknown> {
+  readonly name: string;
+  /** Parses the raw value (`undefined` when unset or empty); a default makes the variable optional. */
+  readonly schema: z.ZodType<T>;
+  /** What it is for, one sentence or two: the documentation. */
+  readonly description: string;
+  /** Where it applies, when not everywhere the functions say. */
+  readonly scope?: 'aws' | 'local';
+}
 
-export const ENV = {
-  tableName: 'OMNIHUB_TABLE_NAME',
-  eventBusName: 'OMNIHUB_EVENT_BUS_NAME',
-  defaultCountry: 'OMNIHUB_DEFAULT_COUNTRY',
-  maxBodyBytes: 'OMNIHUB_MAX_BODY_BYTES',
-  publicBaseUrl: 'OMNIHUB_PUBLIC_BASE_URL',
-  secretPrefix: 'OMNIHUB_SECRET_PREFIX',
-  dedupeTtlDays: 'OMNIHUB_DEDUPE_TTL_DAYS',
-  ignoredIdentities: 'OMNIHUB_IGNORED_IDENTITIES',
-  maxIdentitiesPerType: 'OMNIHUB_MAX_IDENTITIES_PER_TYPE',
-  lifespanYears: 'OMNIHUB_LIFESPAN_YEARS',
-  abandonedCartHours: 'OMNIHUB_ABANDONED_CART_HOURS',
+const variable = <T>(
+  name: string,
+  schema: z.ZodType<T>,
+  description: string,
+  scope?: EnvVariable['scope'],
+): EnvVariable<T> => ({ name, schema, description, ...(scope ? { scope } : {}) });
+
+const CountrySchema = z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code, e.g. UA');
+const list = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
+const arn = (service: string) => z.string().startsWith(`arn:`, `an ${service} ARN`);
+
+/** Every variable the hub's functions read, by the key the code uses. */
+export const VARIABLES = {
+  tableName: variable('OMNIHUB_TABLE_NAME', z.string().min(1), 'The DynamoDB table of the customer view.', 'aws'),
+  eventBusName: variable('OMNIHUB_EVENT_BUS_NAME', z.string().min(1), 'The EventBridge bus events go to.', 'aws'),
+  secretPrefix: variable(
+    'OMNIHUB_SECRET_PREFIX',
+    z.string().min(1).default('omnihub/connectors/'),
+    "Secrets Manager name prefix of the connector secrets: a connector's secret is `<prefix><connector>`.",
+    'aws',
+  ),
+  defaultCountry: variable(
+    'OMNIHUB_DEFAULT_COUNTRY',
+    CountrySchema.default('UA'),
+    "Country of national phone numbers: `050 111 22 33`, `+380501112233` and WhatsApp's `380501112233` are one identity.",
+  ),
+  maxBodyBytes: variable(
+    'OMNIHUB_MAX_BODY_BYTES',
+    z.coerce
+      .number()
+      .int()
+      .positive()
+      .max(6 * 1024 * 1024)
+      .default(DEFAULT_MAX_BODY_BYTES),
+    'Largest webhook body accepted; a larger one is answered `413`.',
+  ),
+  publicBaseUrl: variable(
+    'OMNIHUB_PUBLIC_BASE_URL',
+    z.url().optional(),
+    'The public URL vendors call (custom domain, stage); URL-signing vendors (Twilio, Square, HubSpot) verify against it. Unset: derived from the request.',
+  ),
+  dedupeTtlDays: variable(
+    'OMNIHUB_DEDUPE_TTL_DAYS',
+    z.coerce.number().int().min(7).default(30),
+    'How long a processed event id is remembered, in days (at least 7: WhatsApp redelivers for up to 7 days).',
+  ),
+  ignoredIdentities: variable(
+    'OMNIHUB_IGNORED_IDENTITIES',
+    list,
+    "Comma-separated `type:value` identities never used to link people: the shop's own phone, a shared family email, test numbers.",
+  ),
+  maxIdentitiesPerType: variable(
+    'OMNIHUB_MAX_IDENTITIES_PER_TYPE',
+    z.coerce.number().int().min(1).max(100).default(10),
+    'Guard rail: a profile links at most this many identities of one type, and merges beyond it are refused.',
+  ),
+  lifespanYears: variable(
+    'OMNIHUB_LIFESPAN_YEARS',
+    z.coerce.number().positive().max(50).default(3),
+    'Expected customer lifespan used by lifetime value, in years.',
+  ),
+  abandonedCartHours: variable(
+    'OMNIHUB_ABANDONED_CART_HOURS',
+    z.coerce.number().positive().default(24),
+    'A cart with no order for this many hours counts as abandoned.',
+  ),
+  subscriptionPrefix: variable(
+    'OMNIHUB_SUBSCRIPTION_PREFIX',
+    z.string().regex(/^omnihub-[a-z0-9-]+-sub-$/, 'omnihub-<stage>-sub-'),
+    'Name prefix of the subscription rules and queues (`omnihub-<stage>-sub-`).',
+    'aws',
+  ),
+  subscriptionSecretPrefix: variable(
+    'OMNIHUB_SUBSCRIPTION_SECRET_PREFIX',
+    z.string().min(1),
+    'Secrets Manager name prefix of the per-subscription signing secrets and credentials.',
+    'aws',
+  ),
+  eventBusArn: variable(
+    'OMNIHUB_EVENT_BUS_ARN',
+    arn('EventBridge bus'),
+    'The hub bus: region, account and name for queue URLs and replay destinations.',
+    'aws',
+  ),
+  archiveArn: variable(
+    'OMNIHUB_EVENT_ARCHIVE_ARN',
+    arn('EventBridge archive'),
+    'The bus archive replays read from; unset, replays are refused.',
+    'aws',
+  ),
+  port: variable('PORT', z.coerce.number().int().min(0).max(65_535).default(3000), 'Port of the local hub.', 'local'),
+  host: variable('HOST', z.string().min(1).default('127.0.0.1'), 'Address the local hub listens on.', 'local'),
+  dataDir: variable(
+    'OMNIHUB_DATA_DIR',
+    z.string().min(1).default('.omnihub'),
+    "Folder of the local hub's data (DynamoDB Local, queue journals, the event archive, the API token), kept across restarts.",
+    'local',
+  ),
+  apiToken: variable(
+    'OMNIHUB_API_TOKEN',
+    z.string().min(1).optional(),
+    'Bearer token of the local API. Unset: a random one is generated at start and written to `<data dir>/api-token`.',
+    'local',
+  ),
+  fsync: variable(
+    'OMNIHUB_FSYNC',
+    z
+      .enum(['1', '0', 'true', 'false'], { error: 'must be 1 or 0 (true or false)' })
+      .default('0')
+      .transform((v) => v === '1' || v === 'true'),
+    'Flush every journal append to the disk before the 2xx (`1`), so a power loss loses no acknowledged webhook; off, a process crash still loses none (docs/operations.md).',
+    'local',
+  ),
+} as const satisfies Record<string, EnvVariable>;
+
+type VariableKey = keyof typeof VARIABLES;
+
+/** Variable names by key (`ENV.tableName` → `OMNIHUB_TABLE_NAME`), for the stack and tests. */
+export const ENV = Object.fromEntries(Object.entries(VARIABLES).map(([k, v]) => [k, v.name])) as {
+  readonly [K in VariableKey]: (typeof VARIABLES)[K]['name'];
+};
+
+/** How a function uses a variable: `required`, or `optional` (a feature turned off when unset). */
+type Usage = 'required' | 'optional';
+
+type Variables = Readonly<Partial<Record<VariableKey, Usage>>>;
+
+/** A function's configuration: the variables it reads, and how. */
+export interface FunctionConfig<V extends Variables = Variables> {
+  readonly fn: string;
+  readonly variables: V;
+}
+
+const config = <const V extends Variables>(fn: string, variables: V): FunctionConfig<V> => ({ fn, variables });
+
+/** The variables of the profile store (linking guard rails and dedupe). */
+const STORE = {
+  tableName: 'required',
+  defaultCountry: 'required',
+  dedupeTtlDays: 'required',
+  ignoredIdentities: 'required',
+  maxIdentitiesPerType: 'required',
 } as const;
 
-const ConfigSchema = z.object({
-  tableName: z.string().min(1),
-  eventBusName: z.string().min(1),
-  defaultCountry: CountrySchema.default('UA'),
-  maxBodyBytes: z.coerce
-    .number()
-    .int()
-    .positive()
-    .max(6 * 1024 * 1024)
-    .default(DEFAULT_MAX_BODY_BYTES),
-  /** Public base URL vendors call (custom domain/stage); URL-signing vendors verify against it. */
-  publicBaseUrl: z.url().optional(),
-  /** Secrets Manager name prefix; a connector's secret is `<prefix><connector>`. */
-  secretPrefix: z.string().default('omnihub/connectors/'),
-  /** How long a processed event id is remembered; WhatsApp redelivers for up to 7 days. */
-  dedupeTtlDays: z.coerce.number().int().min(7).default(30),
-  /** `type:value` list never used to link people: the shop's own phone, a shared family email, test numbers. */
-  ignoredIdentities: z
-    .string()
-    .default('')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean),
-    ),
-  /** Guard rail: most identities of one type a profile links (stops one bad source snowballing profiles together). */
-  maxIdentitiesPerType: z.coerce.number().int().min(1).max(100).default(10),
-  /** Expected customer lifespan used by lifetime value. */
-  lifespanYears: z.coerce.number().positive().max(50).default(3),
-  /** A cart with no order for this long counts as abandoned. */
-  abandonedCartHours: z.coerce.number().positive().default(24),
-});
-export type HubConfig = z.infer<typeof ConfigSchema>;
+/**
+ * Each function's configuration. `required` means the function cannot start
+ * without a value (a default counts as one); `optional` variables switch a
+ * feature on (subscriptions in the API, a custom public URL).
+ */
+export const FUNCTION_CONFIGS = {
+  ingest: config('ingest', {
+    // Only for the replay guard's one-time values (its IAM grant covers those keys alone).
+    tableName: 'required',
+    eventBusName: 'required',
+    secretPrefix: 'required',
+    defaultCountry: 'required',
+    maxBodyBytes: 'required',
+    publicBaseUrl: 'optional',
+  }),
+  'profile-writer': config('profile-writer', { ...STORE, eventBusName: 'required' }),
+  hydrator: config('hydrator', { eventBusName: 'required', secretPrefix: 'required', defaultCountry: 'required' }),
+  api: config('api', {
+    ...STORE,
+    eventBusName: 'required',
+    secretPrefix: 'required',
+    publicBaseUrl: 'optional',
+    lifespanYears: 'required',
+    abandonedCartHours: 'required',
+    subscriptionPrefix: 'optional',
+    eventBusArn: 'optional',
+    archiveArn: 'optional',
+  }),
+  dispatcher: config('dispatcher', {
+    tableName: 'required',
+    subscriptionPrefix: 'required',
+    subscriptionSecretPrefix: 'required',
+  }),
+  'local-hub': config('local-hub', {
+    port: 'required',
+    host: 'required',
+    dataDir: 'required',
+    apiToken: 'optional',
+    fsync: 'required',
+    defaultCountry: 'required',
+    maxBodyBytes: 'required',
+    publicBaseUrl: 'optional',
+    dedupeTtlDays: 'required',
+    ignoredIdentities: 'required',
+    maxIdentitiesPerType: 'required',
+    lifespanYears: 'required',
+    abandonedCartHours: 'required',
+  }),
+} as const;
 
-/** Reads the config from an env map; throws naming every bad variable. */
-export const readConfig = (env: NodeJS.ProcessEnv = process.env, overrides: Partial<HubConfig> = {}): HubConfig => {
-  const raw = Object.fromEntries(
-    Object.entries(ENV).map(([key, name]) => [key, env[name] === '' ? undefined : env[name]]),
-  );
-  const result = ConfigSchema.safeParse({ ...raw, ...overrides });
-  if (!result.success) {
-    const names = result.error.issues
-      .map((i) => `${ENV[i.path[0] as keyof typeof ENV] ?? String(i.path[0])}: ${i.message}`)
-      .join('; ');
-    throw new Error(`Invalid Omnihub configuration: ${names}`);
+export type FunctionName = keyof typeof FUNCTION_CONFIGS;
+
+/** The parsed configuration of a function: one typed field per variable it declares. */
+export type ConfigOf<C extends FunctionConfig> = {
+  readonly [K in keyof C['variables'] & VariableKey]: C['variables'][K] extends 'required'
+    ? z.output<(typeof VARIABLES)[K]['schema']>
+    : z.output<(typeof VARIABLES)[K]['schema']> | undefined;
+};
+
+/** The configuration is invalid; the message names each bad variable (never its value: it may be a token). */
+export class ConfigError extends HubError {
+  constructor(
+    readonly fn: string,
+    readonly issues: readonly string[],
+  ) {
+    super(`Invalid configuration of the ${fn} function: ${issues.join('; ')}`, 500, 'invalid_configuration');
   }
-  return result.data;
+}
+
+/**
+ * The schema of one function's configuration, over the environment: keys are
+ * the variable names, so zod's issue paths are the names themselves.
+ */
+export const configSchema = (spec: FunctionConfig) =>
+  z.object(
+    Object.fromEntries(
+      Object.entries(spec.variables).map(([key, usage]) => {
+        const v = VARIABLES[key as VariableKey];
+        return [v.name, usage === 'optional' ? v.schema.optional() : v.schema];
+      }),
+    ),
+  );
+
+/** Reads and validates a function's configuration; throws a {@link ConfigError} naming every bad variable. */
+export const readFunctionConfig = <C extends FunctionConfig>(
+  spec: C,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ConfigOf<C> => {
+  const keys = Object.keys(spec.variables) as VariableKey[];
+  // An empty value counts as unset, as shells and CloudFormation write "unset" as "".
+  const raw = Object.fromEntries(keys.map((k) => [VARIABLES[k].name, env[VARIABLES[k].name] || undefined]));
+  const result = configSchema(spec).safeParse(raw);
+  if (!result.success)
+    throw new ConfigError(
+      spec.fn,
+      result.error.issues.map((i) => {
+        const name = String(i.path[0] ?? '');
+        return raw[name] === undefined ? `${name} is not set` : `${name}: ${i.message}`;
+      }),
+    );
+  const data = result.data as Record<string, unknown>;
+  return Object.fromEntries(keys.map((k) => [k, data[VARIABLES[k].name]])) as ConfigOf<C>;
+};
+
+/** Variables the runtime reads itself, not the hub's code: allowed on every function. */
+const RUNTIME_VARIABLE = /^(NODE_OPTIONS|POWERTOOLS_[A-Z_]+|AWS_[A-Z_]+)$/;
+
+/** Names among `names` that the configuration does not declare (runtime variables aside). */
+export const undeclaredVariables = (spec: FunctionConfig, names: readonly string[]): string[] => {
+  const declared = new Set(Object.keys(spec.variables).map((k) => VARIABLES[k as VariableKey].name));
+  return names.filter((n) => !declared.has(n) && !RUNTIME_VARIABLE.test(n));
+};
+
+/** Required variables without a default that are missing from `names`: the function could not start. */
+export const unsetRequiredVariables = (spec: FunctionConfig, names: readonly string[]): string[] => {
+  const set = new Set(names);
+  return Object.entries(spec.variables)
+    .filter(([, usage]) => usage === 'required')
+    .map(([key]) => VARIABLES[key as VariableKey])
+    .filter((v) => !set.has(v.name) && !v.schema.safeParse(undefined).success)
+    .map((v) => v.name);
 };

@@ -29,6 +29,28 @@ export class StaleRequestError extends HubError {
   }
 }
 
+/**
+ * A correctly signed request whose one-time value (nonce, token) was already
+ * used by an acknowledged request: a replay. Nothing is published; the status
+ * is the connector's (Mailgun: 406, which stops its retries).
+ */
+export class ReplayedRequestError extends HubError {
+  constructor(message: string, statusCode = 409) {
+    super(message, statusCode, 'replayed_request');
+  }
+}
+
+/**
+ * Another request with the same one-time value is being processed right
+ * now: 409, which the vendor retries; by then the first one has either been
+ * acknowledged (the retry is a replay) or failed (the retry goes through).
+ */
+export class RequestInFlightError extends HubError {
+  constructor(message: string) {
+    super(message, 409, 'request_in_flight');
+  }
+}
+
 /** Body could not be decoded or does not match the vendor's payload schema. */
 export class ValidationError extends HubError {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -71,7 +93,7 @@ export class MethodNotAllowedError extends HubError {
  * 503 so the vendor keeps redelivering until an operator sets the secret.
  */
 export class NotConfiguredError extends HubError {
-  constructor(connector: string) {
+  constructor(readonly connector: string) {
     super(
       `Connector ${connector} has no secret configured; requests are refused until it is set`,
       503,

@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { validatePattern } from '../events/pattern-matcher.js';
 import type { EventPattern } from '../events/rules.js';
+import { HubError } from '../shared/errors.js';
 
 /**
  * Kebab-case, at most 30 characters: the name becomes part of the rule, queue
@@ -241,10 +242,13 @@ export type ApiDestinationTarget = z.output<typeof ApiDestinationTargetSchema>;
 export type RetryPolicy = z.output<typeof RetrySchema>;
 
 /** The config is invalid; `issues` has one line per problem, each naming the field. */
-export class SubscriptionConfigError extends Error {
+export class SubscriptionConfigError extends HubError {
   constructor(readonly issues: readonly string[]) {
-    super(`Invalid subscriptions.config.ts:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
-    this.name = new.target.name;
+    super(
+      `Invalid subscriptions.config.ts:\n${issues.map((i) => `  - ${i}`).join('\n')}`,
+      500,
+      'invalid_subscriptions',
+    );
   }
 }
 

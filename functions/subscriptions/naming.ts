@@ -14,6 +14,13 @@ export const subscriptionResourceName = (stagePrefix: string, name: string): str
 /** The subscription's dead-letter queue. */
 export const deadLetterQueueName = (queueName: string): string => `${queueName}-dlq`;
 
+/**
+ * Partition key of a subscription's delivery log items (attempts and
+ * counters) in the hub table; the dispatcher's IAM grant is limited to these
+ * partitions (`dynamodb:LeadingKeys`).
+ */
+export const deliveryLogPartition = (subscription: string): string => `S#${subscription}`;
+
 /** Secrets Manager prefix of subscription secrets: `omnihub/<stage>/subscriptions/`. */
 export const subscriptionSecretPrefix = (stage: string): string => `omnihub/${stage}/subscriptions/`;
 
@@ -32,15 +39,3 @@ export const replayName = (stage: string, subscription: string, now: Date): stri
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d{3}Z$/, '')}`.slice(0, 64);
-
-/** Environment of the functions that work with subscriptions; set by the CDK stack. */
-export const SUBSCRIPTION_ENV = {
-  /** `omnihub-<stage>-sub-`: rule and queue name prefix. */
-  prefix: 'OMNIHUB_SUBSCRIPTION_PREFIX',
-  /** Secrets Manager prefix of the per-subscription secrets. */
-  secretPrefix: 'OMNIHUB_SUBSCRIPTION_SECRET_PREFIX',
-  /** The hub bus: region, account and name for queue URLs and rule ARNs. */
-  eventBusArn: 'OMNIHUB_EVENT_BUS_ARN',
-  /** The bus archive replays read from. */
-  archiveArn: 'OMNIHUB_EVENT_ARCHIVE_ARN',
-} as const;

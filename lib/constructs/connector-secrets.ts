@@ -10,7 +10,17 @@ import { Construct } from 'constructs';
 import type { Connector } from '../../functions/connectors/types.js';
 
 /** What the stack needs to know about a connector. */
-export type ConnectorInfo = Pick<Connector, 'name' | 'secrets'>;
+export type ConnectorInfo = Pick<Connector, 'name' | 'secrets'> & {
+  /** Has a `hydrate` step: the hydrator may read its secret (vendor API credentials). */
+  readonly hydrates: boolean;
+};
+
+/** The stack's view of a registry entry. */
+export const connectorInfo = (c: Pick<Connector, 'name' | 'secrets' | 'hydrate'>): ConnectorInfo => ({
+  name: c.name,
+  secrets: c.secrets,
+  hydrates: typeof c.hydrate === 'function',
+});
 
 /**
  * Initial value of every secret. It must never change: CloudFormation would
@@ -33,9 +43,11 @@ export interface ConnectorSecretsProps {
 export class ConnectorSecrets extends Construct {
   /** Secrets by connector name, in registry order. */
   public readonly byConnector: ReadonlyMap<string, ISecret>;
+  private readonly connectors: readonly ConnectorInfo[];
 
   constructor(scope: Construct, id: string, props: ConnectorSecretsProps) {
     super(scope, id);
+    this.connectors = props.connectors;
     const byConnector = new Map<string, ISecret>();
     for (const connector of props.connectors) {
       const keys = connector.secrets.map((s) => `"${s.name}"${s.required ? '' : ' (optional)'}`).join(', ');
@@ -59,5 +71,10 @@ export class ConnectorSecrets extends Construct {
   /** All secrets, in registry order. */
   public get secrets(): ISecret[] {
     return [...this.byConnector.values()];
+  }
+
+  /** Secrets of the connectors with a `hydrate` step, the only ones the hydrator reads. */
+  public get hydrationSecrets(): ISecret[] {
+    return this.connectors.filter((c) => c.hydrates).map((c) => this.byConnector.get(c.name) as ISecret);
   }
 }

@@ -24,7 +24,12 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { ENV } from '../../functions/shared/config.js';
+import {
+  ENV,
+  type FunctionConfig,
+  undeclaredVariables,
+  unsetRequiredVariables,
+} from '../../functions/shared/config.js';
 
 /** The repository root: esbuild resolves from here whatever the caller's cwd. */
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -41,6 +46,13 @@ const ESM_REQUIRE_BANNER =
 export interface HubFunctionProps {
   /** Absolute path of the Lambda entry file; it must export `handler`. */
   readonly entry: string;
+  /**
+   * The function's configuration (`FUNCTION_CONFIGS.<fn>`): the only
+   * variables it may be given besides the runtime's own (`NODE_OPTIONS`,
+   * `POWERTOOLS_*`); synth fails when a required one without a default is
+   * not set.
+   */
+  readonly config: FunctionConfig;
   /** What the function does, shown in the console. */
   readonly description: string;
   /** @default 256 */
@@ -53,17 +65,36 @@ export interface HubFunctionProps {
   readonly logRemovalPolicy?: RemovalPolicy;
   /** Extra environment variables (non-secret configuration only). @default none */
   readonly environment?: Readonly<Record<string, string>>;
+  /** Concurrency reserved for (and capping) this function. @default none: the account's unreserved pool */
+  readonly reservedConcurrentExecutions?: number;
 }
+
+const undeclaredMessage = (id: string, config: FunctionConfig, names: readonly string[]): string =>
+  `${id}: ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} not in the ${config.fn} configuration (FUNCTION_CONFIGS in functions/shared/config.ts): declare what the function reads, set nothing else`;
 
 /** Access a function gets to the table. */
 export type TableAccess = 'RW' | 'R';
 
 /** What a function may do with connector secrets. */
 export type SecretAccess =
-  /** `GetSecretValue`: verify webhook signatures. */
+  /** `GetSecretValue`: verify webhook signatures, call vendor APIs. */
   | 'read'
-  /** `DescribeSecret`: metadata only (exists, last changed), never the value. */
-  | 'describe';
+  /** `ListSecretVersionIds`: versions and their labels (whether a value was set), never the value. */
+  | 'status';
+
+/** Item-level DynamoDB actions a partition-scoped grant may hold (no Scan, no index, no table management). */
+export type TableItemAction =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:UpdateItem'
+  | 'dynamodb:DeleteItem'
+  | 'dynamodb:Query'
+  | 'dynamodb:ConditionCheckItem';
+
+const SECRET_ACTION: Record<SecretAccess, string> = {
+  read: 'secretsmanager:GetSecretValue',
+  status: 'secretsmanager:ListSecretVersionIds',
+};
 
 /**
  * A Node.js 22 / arm64 Lambda bundled by esbuild as minified ESM with source
@@ -71,7 +102,14 @@ export type SecretAccess =
  * set, no `AWSLambdaBasicExecutionRole`), and a role that starts empty.
  */
 export class HubFunction extends NodejsFunction {
+  /** Set after `super()`: the CDK constructor adds `props.environment` itself, checked before. */
+  private hubConfig: FunctionConfig | undefined;
+  /** Names of the variables set, including those `super()` adds (hence `declare`: no initializer runs after it). */
+  declare private environmentNames: Set<string> | undefined;
+
   constructor(scope: Construct, id: string, props: HubFunctionProps) {
+    const undeclared = undeclaredVariables(props.config, Object.keys(props.environment ?? {}));
+    if (undeclared.length > 0) throw new Error(undeclaredMessage(id, props.config, undeclared));
     const logGroup = new LogGroup(scope, `${id}-logs`, {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
@@ -94,6 +132,9 @@ export class HubFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(30),
+      ...(props.reservedConcurrentExecutions !== undefined
+        ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions }
+        : {}),
       tracing: Tracing.ACTIVE,
       role,
       logGroup,
@@ -122,6 +163,14 @@ export class HubFunction extends NodejsFunction {
       },
     });
 
+    this.hubConfig = props.config;
+    this.node.addValidation({
+      validate: () =>
+        unsetRequiredVariables(props.config, [...(this.environmentNames ?? [])]).map(
+          (name) => `${id}: ${name} is required by the ${props.config.fn} configuration but the stack does not set it`,
+        ),
+    });
+
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
@@ -132,6 +181,21 @@ export class HubFunction extends NodejsFunction {
       reason:
         'The runtime is pinned to nodejs22.x on purpose: it is the runtime the hub is tested on (local Node 20/22 LTS line); moving to nodejs24.x is a deliberate upgrade with the toolchain, not a drift.',
     });
+  }
+
+  /** Refuses a variable the function's configuration does not declare (it would be read by nobody). */
+  public override addEnvironment(
+    key: string,
+    value: string,
+    options?: Parameters<NodejsFunction['addEnvironment']>[2],
+  ) {
+    if (this.hubConfig) {
+      const undeclared = undeclaredVariables(this.hubConfig, [key]);
+      if (undeclared.length > 0) throw new Error(undeclaredMessage(this.node.id, this.hubConfig, undeclared));
+    }
+    this.environmentNames ??= new Set();
+    this.environmentNames.add(key);
+    return super.addEnvironment(key, value, options);
   }
 
   /**
@@ -157,6 +221,30 @@ export class HubFunction extends NodejsFunction {
   }
 
   /**
+   * Tells the function the table name (`OMNIHUB_TABLE_NAME`) and grants
+   * `actions` on the table's items only where the partition key is one of
+   * `partitionKeys` (`ForAllValues:StringEquals` on `dynamodb:LeadingKeys`;
+   * every action allowed here always carries its key, so the condition cannot
+   * hold vacuously). No index, no Scan, no table management.
+   */
+  public bindTablePartitions(
+    table: ITable,
+    partitionKeys: readonly string[],
+    actions: readonly TableItemAction[],
+  ): void {
+    if (partitionKeys.length === 0 || actions.length === 0)
+      throw new Error(`${this.node.path}: a partition-scoped table grant needs partition keys and actions`);
+    this.addEnvironment(ENV.tableName, table.tableName);
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: [...actions],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...partitionKeys] } },
+      }),
+    );
+  }
+
+  /**
    * Tells the function the bus name (`OMNIHUB_EVENT_BUS_NAME`) and grants
    * `events:PutEvents` on that bus only.
    */
@@ -168,17 +256,14 @@ export class HubFunction extends NodejsFunction {
   /**
    * Tells the function the connector secret prefix
    * (`OMNIHUB_SECRET_PREFIX`) and grants exactly one action on exactly these
-   * secrets: `read` → `secretsmanager:GetSecretValue`, `describe` →
-   * `secretsmanager:DescribeSecret`. With no secrets only the variable is set.
+   * secrets: `read` → `secretsmanager:GetSecretValue`, `status` →
+   * `secretsmanager:ListSecretVersionIds`. With no secrets only the variable is set.
    */
   public bindSecrets(secrets: readonly ISecret[], prefix: string, access: SecretAccess): void {
     this.addEnvironment(ENV.secretPrefix, prefix);
     if (secrets.length === 0) return;
     this.addToRolePolicy(
-      new PolicyStatement({
-        actions: [access === 'read' ? 'secretsmanager:GetSecretValue' : 'secretsmanager:DescribeSecret'],
-        resources: secrets.map((s) => s.secretArn),
-      }),
+      new PolicyStatement({ actions: [SECRET_ACTION[access]], resources: secrets.map((s) => s.secretArn) }),
     );
   }
 }

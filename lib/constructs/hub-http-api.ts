@@ -7,6 +7,7 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnStage,
   HttpApi,
   HttpMethod,
   HttpNoneAuthorizer,
@@ -54,6 +55,12 @@ const constructIdOf = (key: string): string =>
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
 
+/** A token bucket of API Gateway: steady requests per second and burst. */
+export interface Throttle {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
 export interface HubHttpApiProps {
   /** Physical API name, e.g. `omnihub-prod`. */
   readonly apiName: string;
@@ -61,10 +68,15 @@ export interface HubHttpApiProps {
   readonly routes: readonly HubRoute[];
   /** The function behind each `fn` of the route table. */
   readonly handlers: Readonly<Record<FunctionName, IFunction>>;
-  /** Stage-wide steady-state requests per second. */
+  /** Steady-state requests per second of every route without a throttle of its own (the stage default). */
   readonly throttleRateLimit: number;
-  /** Stage-wide burst. */
+  /** Burst of every route without a throttle of its own. */
   readonly throttleBurstLimit: number;
+  /**
+   * A throttle of its own for a route (a stage route setting), so one kind of
+   * traffic cannot spend another's budget. @default none: the stage default
+   */
+  readonly routeThrottle?: (route: HubRoute) => Throttle | undefined;
   /** @default RetentionDays.ONE_MONTH */
   readonly accessLogRetention?: RetentionDays;
   /** @default RemovalPolicy.RETAIN */
@@ -130,13 +142,20 @@ export class HubHttpApi extends Construct {
       routes.set(key, httpRoute);
     }
     this.routes = routes;
-  }
 
-  /**
-   * `execute-api:Invoke` ARN pattern of the IAM-authorized routes, for the
-   * policies of the callers (`arn:…:execute-api:<region>:<account>:<api>/$default/GET/v1/*`).
-   */
-  public readApiInvokeArn(): string {
-    return this.httpApi.arnForExecuteApi('GET', '/v1/*', this.stage.stageName);
+    // Route settings name routes by key, so the stage must be created after them; the L1
+    // property is untyped JSON, hence CloudFormation's own (PascalCase) names.
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
+    const cfnStage = this.stage.node.defaultChild as CfnStage;
+    for (const route of props.routes) {
+      const throttle = props.routeThrottle?.(route);
+      if (!throttle) continue;
+      routeSettings[routeKey(route)] = {
+        ThrottlingRateLimit: throttle.rateLimit,
+        ThrottlingBurstLimit: throttle.burstLimit,
+      };
+      cfnStage.node.addDependency(routes.get(routeKey(route)) as HttpRoute);
+    }
+    if (Object.keys(routeSettings).length > 0) cfnStage.routeSettings = routeSettings;
   }
 }

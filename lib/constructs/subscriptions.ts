@@ -15,10 +15,11 @@ import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { assertDeployable, isDispatched, type Subscription } from '../../functions/subscriptions/config.js';
 import {
+  deliveryLogPartition,
   subscriptionPrefix,
   subscriptionResourceName,
-  SUBSCRIPTION_ENV,
 } from '../../functions/subscriptions/naming.js';
+import { ENV, FUNCTION_CONFIGS } from '../../functions/shared/config.js';
 import { HubFunction, type HubFunctionProps } from './hub-function.js';
 import { HubSubscription } from './subscription.js';
 
@@ -87,6 +88,7 @@ export class HubSubscriptions extends Construct {
       );
       this.dispatcher = new HubFunction(this, 'dispatcher', {
         ...props.functionDefaults,
+        config: FUNCTION_CONFIGS.dispatcher,
         entry: props.dispatcherEntry,
         description: 'Delivers subscription events to webhooks, signed per Standard Webhooks, with retries and a DLQ',
         memorySize: 256,
@@ -94,11 +96,16 @@ export class HubSubscriptions extends Construct {
         timeout: Duration.seconds(longestAttempt + 10),
         environment: {
           ...props.functionDefaults?.environment,
-          [SUBSCRIPTION_ENV.prefix]: subscriptionPrefix(props.stagePrefix),
-          [SUBSCRIPTION_ENV.secretPrefix]: props.secretPrefix,
+          [ENV.subscriptionPrefix]: subscriptionPrefix(props.stagePrefix),
+          [ENV.subscriptionSecretPrefix]: props.secretPrefix,
         },
       });
-      this.dispatcher.bindTable(props.table, 'RW');
+      // The delivery log only: its attempts and counters, one partition per webhook subscription.
+      this.dispatcher.bindTablePartitions(
+        props.table,
+        webhooks.map((s) => deliveryLogPartition(s.name)),
+        ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      );
     }
 
     /** Signing secrets — generated per webhook; receivers get the value from an operator. */
@@ -160,8 +167,8 @@ export class HubSubscriptions extends Construct {
 
   /** `/v1/subscriptions` on AWS: queue depths, DLQ redrive (message move task), archive replay filtered to one rule. */
   private bindApi(fn: HubFunction, props: HubSubscriptionsProps): void {
-    fn.addEnvironment(SUBSCRIPTION_ENV.prefix, subscriptionPrefix(props.stagePrefix));
-    fn.addEnvironment(SUBSCRIPTION_ENV.eventBusArn, props.eventBus.eventBusArn);
+    fn.addEnvironment(ENV.subscriptionPrefix, subscriptionPrefix(props.stagePrefix));
+    fn.addEnvironment(ENV.eventBusArn, props.eventBus.eventBusArn);
     const subs = [...this.subscriptions.values()];
     const queues = subs.flatMap((s) => [s.deadLetterQueue, ...(s.queue ? [s.queue] : [])]);
     fn.addToRolePolicy(
@@ -184,7 +191,7 @@ export class HubSubscriptions extends Construct {
       );
     }
     if (props.archive) {
-      fn.addEnvironment(SUBSCRIPTION_ENV.archiveArn, props.archive.archiveArn);
+      fn.addEnvironment(ENV.archiveArn, props.archive.archiveArn);
       const stack = Stack.of(this);
       const replays = stack.formatArn({ service: 'events', resource: 'replay', resourceName: `${props.stage}-*` });
       fn.addToRolePolicy(

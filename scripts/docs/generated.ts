@@ -4,7 +4,9 @@
  * fails when a committed one differs.
  */
 import { readFileSync } from 'node:fs';
+import { renderAccessTable } from './access-table.js';
 import { renderApiReference } from './api-reference.js';
+import { renderConfiguration } from './configuration.js';
 import { replaceRegion } from './markers.js';
 
 export interface GeneratedDoc {
@@ -18,4 +20,8 @@ const region = (file: string, marker: string, body: () => string): GeneratedDoc 
   render: () => replaceRegion(readFileSync(file, 'utf8'), marker, body(), file),
 });
 
-export const GENERATED_DOCS: readonly GeneratedDoc[] = [region('docs/api.md', 'api-reference', renderApiReference)];
+export const GENERATED_DOCS: readonly GeneratedDoc[] = [
+  region('docs/api.md', 'api-reference', renderApiReference),
+  region('docs/security.md', 'access-table', renderAccessTable),
+  { file: 'docs/configuration.md', render: renderConfiguration },
+];

@@ -4,13 +4,14 @@
  * signed sample in, a failing subscriber, its dead letter redriven, an
  * archive replay, and the exit codes scripts branch on.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../bin/cli.js';
 import { COMMANDS } from '../../bin/commands/index.js';
 import { runCli } from '../../bin/dispatch.js';
+import { customerEvent } from '../../functions/events/customer-events.js';
 import type { LocalHub } from '../../functions/runtime/local/local-hub.js';
 import type { SubscriptionInput } from '../../functions/subscriptions/config.js';
 import { startTestHub, TEST_SECRET } from '../helpers/hub.js';
@@ -101,6 +102,39 @@ describe('CLI: subscriptions test', () => {
     expect(lead.out).toMatch(/^MATCH {5}crm-leads ← lead\.submitted evt_/);
     expect(message.code).toBe(EXIT.failed);
     expect(message.out).toMatch(/^NO MATCH {2}crm-leads ← message\.received evt_/);
+  });
+});
+
+describe("CLI: subscriptions test with the hub's own notifications", () => {
+  it('parses a customer.* notification with its contract and matches it like EventBridge', async () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'omnihub-cli-event-'));
+    const file = join(dir, 'merged.json');
+    const { detail } = customerEvent('customer.merged', {
+      occurredAt: '2025-01-01T00:00:00.000Z',
+      customerId: 'cus_a',
+      relatedIds: ['cus_b'],
+    });
+    writeFileSync(file, JSON.stringify(detail));
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ ...(detail as object), relatedIds: 'cus_b' }));
+    const follow: SubscriptionInput[] = [
+      {
+        name: 'crm-merges',
+        pattern: { source: ['omnihub.hub'] },
+        target: { type: 'webhook', url: 'https://crm.example.com/h' },
+      },
+    ];
+
+    // Act
+    const res = await omnihub(['subscriptions', 'test', 'crm-merges', '--event', file], {}, follow);
+    const bad = await omnihub(['subscriptions', 'test', 'crm-merges', '--event', join(dir, 'bad.json')], {}, follow);
+    rmSync(dir, { recursive: true, force: true });
+
+    // Assess
+    expect(res.code).toBe(EXIT.ok);
+    expect(res.out).toMatch(/^MATCH {5}crm-merges ← customer\.merged evt_/);
+    expect(bad.code).toBe(EXIT.usage);
+    expect(bad.err).toMatch(/bad\.json is not a valid event: .*relatedIds/);
   });
 });
 

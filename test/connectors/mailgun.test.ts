@@ -531,6 +531,42 @@ describe('Connector: mailgun', () => {
       }
     });
 
+    it('accepts a (timestamp, token) once and refuses its reuse with other fields with 406, on DynamoDB Local', async () => {
+      // Prepare: one signing time, so both requests carry the same signature block.
+      const hub = await startTestHub();
+      const now = new Date();
+
+      try {
+        // Act
+        const genuine = await postWebhook(hub, 'mailgun', fixture('mailgun', 'route-forward.txt'), {
+          contentType: FORM,
+          now,
+        });
+        const forged = await postWebhook(hub, 'mailgun', fixture('mailgun', 'route-forward.txt'), {
+          contentType: FORM,
+          now,
+          tamper: (req) => {
+            const params = new URLSearchParams(req.body.toString());
+            // Another sender and Message-Id: without the guard this would be a new mail from a new customer.
+            params.set('from', 'Mallory <mallory@example.net>');
+            params.set('sender', 'mallory@example.net');
+            params.set('Message-Id', '<forged-1@example.net>');
+            req.body = Buffer.from(params.toString());
+          },
+        });
+        await hub.idle();
+        const mallory = await api(hub, `/v1/customers?identity=${encodeURIComponent('email:mallory@example.net')}`);
+
+        // Assess
+        expect(genuine.status, genuine.text).toBe(200);
+        expect(forged.status, forged.text).toBe(406);
+        expect(forged.body?.error?.code).toBe('replayed_request');
+        expect(mallory.status).toBe(404);
+      } finally {
+        await hub.stop();
+      }
+    });
+
     it('refuses a route forward whose signature fields were removed from the body', async () => {
       // Prepare
       const hub = await startTestHub();

@@ -8,8 +8,9 @@
  * subscription confirmation through the hydrator and the local hub.
  */
 import { execFileSync } from 'node:child_process';
+import tls from 'node:tls';
 import { createSign, generateKeyPairSync, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -19,11 +20,16 @@ import {
   SNS_MAX_FUTURE_SKEW_SECONDS,
   sesConnector,
 } from '../../functions/connectors/ses/index.js';
+import { AMAZON_ISSUING_CAS, AMAZON_ROOT_CAS } from '../../functions/connectors/ses/amazon-trust.js';
 import {
+  AMAZON_TRUST_STORE,
   CertificateUnavailableError,
+  chainToRoot,
   SAMPLE_CERT_URL,
   SigningKeyCache,
   snsStringToSign,
+  trustStoreFromPems,
+  type TrustStore,
 } from '../../functions/connectors/ses/signature.js';
 import type { HydrationRequest, NormalizeContext } from '../../functions/connectors/types.js';
 import { identityKey } from '../../functions/domain/identity.js';
@@ -203,50 +209,112 @@ let snsKeyPem: string;
 let snsCertPem: string;
 let otherCnKeyPem: string;
 let otherCnCertPem: string;
+/** A CA made for the tests; the connectors built by `withCertificate` trust it instead of Amazon's roots. */
+let testCa: { key: string; cert: string; keyPath: string; certPath: string };
+let testTrust: TrustStore;
 
-const openssl = (dir: string, name: string, cn: string, days: number): { key: string; cert: string } => {
-  const key = join(dir, `${name}.key`);
-  const cert = join(dir, `${name}.pem`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
+const run = (args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
+
+/** One RSA key for every leaf (SNS signs with RSA); generating one per certificate only costs time. */
+let leafKeyPath: string;
+
+/** A self-signed CA certificate (`basicConstraints CA:TRUE`), on a P-256 key (fast to make). */
+const opensslCa = (dir: string, name: string, cn: string, days = 3) => {
+  const keyPath = join(dir, `${name}.key`);
+  const certPath = join(dir, `${name}.pem`);
+  run([
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    keyPath,
+    '-out',
+    certPath,
+    '-subj',
+    `/CN=${cn}`,
+    '-days',
+    String(days),
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
+  return { keyPath, certPath, key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8') };
+};
+
+/**
+ * A certificate for `cn`, signed by `issuer` (a CA from `opensslCa`), or
+ * self-signed without one; `ca` makes it an intermediate CA.
+ */
+const openssl = (
+  dir: string,
+  name: string,
+  cn: string,
+  days: number,
+  issuer?: { keyPath: string; certPath: string },
+  ca = false,
+): { key: string; cert: string; keyPath: string; certPath: string } => {
+  const keyPath = ca ? join(dir, `${name}.key`) : leafKeyPath;
+  const certPath = join(dir, `${name}.pem`);
+  if (ca) run(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', keyPath]);
+  if (!issuer) {
+    run(['req', '-x509', '-key', keyPath, '-out', certPath, '-subj', `/CN=${cn}`, '-days', String(days)]);
+  } else {
+    const csr = join(dir, `${name}.csr`);
+    const ext = join(dir, `${name}.ext`);
+    writeFileSync(
+      ext,
+      ca ? 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n' : 'basicConstraints=CA:FALSE\n',
+    );
+    run(['req', '-new', '-key', keyPath, '-out', csr, '-subj', `/CN=${cn}`]);
+    run([
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      issuer.certPath,
+      '-CAkey',
+      issuer.keyPath,
+      '-CAcreateserial',
       '-out',
-      cert,
-      '-subj',
-      `/CN=${cn}`,
+      certPath,
       '-days',
       String(days),
-    ],
-    { stdio: 'ignore' },
-  );
-  return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
+      '-extfile',
+      ext,
+    ]);
+  }
+  return { keyPath, certPath, key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8') };
 };
 
 beforeAll(() => {
   workDir = mkdtempSync(join(tmpdir(), 'omnihub-ses-'));
-  ({ key: snsKeyPem, cert: snsCertPem } = openssl(workDir, 'sns', 'sns.amazonaws.com', 2));
-  ({ key: otherCnKeyPem, cert: otherCnCertPem } = openssl(workDir, 'other', 'evil.example.com', 2));
+  leafKeyPath = join(workDir, 'leaf.key');
+  run(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', leafKeyPath]);
+  testCa = opensslCa(workDir, 'test-root', 'Omnihub Test Root CA');
+  testTrust = trustStoreFromPems([testCa.cert]);
+  ({ key: snsKeyPem, cert: snsCertPem } = openssl(workDir, 'sns', 'sns.amazonaws.com', 2, testCa));
+  ({ key: otherCnKeyPem, cert: otherCnCertPem } = openssl(workDir, 'other', 'evil.example.com', 2, testCa));
 });
 
 afterAll(() => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
-/** A connector whose certificate fetcher serves the openssl certificate and records every URL. */
-const withCertificate = (pem: () => string = () => snsCertPem) => {
+/** A connector trusting the test CA, whose certificate fetcher serves `pem` and records every URL. */
+const withCertificate = (pem: () => string = () => snsCertPem, trustStore: () => TrustStore = () => testTrust) => {
   const fetched: string[] = [];
   const connector = createSesConnector({
     fetchCertificate: async (url) => {
       fetched.push(url);
       return pem();
     },
+    trustStore: trustStore(),
   });
   return { connector, fetched };
 };
@@ -552,6 +620,162 @@ describe('Connector: ses', () => {
     });
   });
 
+  describe('certificate chain', () => {
+    const verifyWith = async (pem: string, keyPem: string, trust: TrustStore = testTrust, now = new Date()) => {
+      const { connector } = withCertificate(
+        () => pem,
+        () => trust,
+      );
+      return connector.verify(request(signAs(notification(now), keyPem)), { secret: TOPIC }, { now });
+    };
+
+    it('refuses a self-signed certificate named sns.amazonaws.com (what a look-alike host would serve)', async () => {
+      // Prepare: right name, right key, valid dates — but nobody trusted issued it.
+      const forged = openssl(workDir, 'forged', 'sns.amazonaws.com', 2);
+
+      // Act
+      const result = await verifyWith(forged.cert, forged.key);
+
+      // Assess
+      expect(result).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/does not chain to a trusted Amazon root/),
+      });
+    });
+
+    it('refuses a certificate issued by a CA the hub does not trust', async () => {
+      // Prepare
+      const otherCa = opensslCa(workDir, 'other-root', 'Some Other Root CA');
+      const leaf = openssl(workDir, 'other-leaf', 'sns.amazonaws.com', 2, otherCa);
+
+      // Act
+      const result = await verifyWith(leaf.cert, leaf.key);
+
+      // Assess
+      expect(result).toMatchObject({ ok: false, reason: expect.stringMatching(/Some Other Root CA.*does not chain/) });
+    });
+
+    it('refuses the real SNS certificate when only the test CA is trusted (the chain is what decides)', async () => {
+      // Act
+      const result = await verifyAws(
+        AWS_NOTIFICATION_V2,
+        undefined,
+        createSesConnector({ fetchCertificate: async () => AWS_CERT_PEM, trustStore: testTrust }),
+      );
+
+      // Assess
+      expect(result).toMatchObject({ ok: false, reason: expect.stringMatching(/Amazon RSA 2048 M01.*does not chain/) });
+    });
+
+    it('follows an intermediate CA sent with the leaf in the same PEM', async () => {
+      // Prepare
+      const intermediate = openssl(workDir, 'issuing', 'Omnihub Test Issuing CA', 3, testCa, true);
+      const leaf = openssl(workDir, 'via-issuing', 'sns.amazonaws.com', 2, intermediate);
+
+      // Act
+      const withChain = await verifyWith(`${leaf.cert}${intermediate.cert}`, leaf.key);
+      const leafOnly = await verifyWith(leaf.cert, leaf.key);
+
+      // Assess
+      expect(withChain).toEqual({ ok: true });
+      expect(leafOnly).toMatchObject({ ok: false, reason: expect.stringMatching(/Test Issuing CA.*does not chain/) });
+    });
+
+    it('refuses a chain through a certificate that is not a CA', async () => {
+      // Prepare: a leaf (CA:FALSE) used as if it were an issuing CA.
+      const notCa = openssl(workDir, 'not-ca', 'Omnihub Test Leaf', 3, testCa, false);
+      const leaf = openssl(workDir, 'under-leaf', 'sns.amazonaws.com', 2, notCa);
+
+      // Act
+      const result = await verifyWith(`${leaf.cert}${notCa.cert}`, leaf.key);
+
+      // Assess
+      expect(result).toMatchObject({ ok: false, reason: expect.stringMatching(/does not chain/) });
+    });
+
+    it('refuses once a CA of the chain has expired, though the leaf is still valid', async () => {
+      // Prepare: issuing CA valid 1 day, leaf 30 days.
+      const shortCa = openssl(workDir, 'short-ca', 'Omnihub Short-lived CA', 1, testCa, true);
+      const leaf = openssl(workDir, 'long-leaf', 'sns.amazonaws.com', 30, shortCa);
+      const later = new Date(Date.now() + 2 * 86_400_000);
+
+      // Act
+      const today = await verifyWith(`${leaf.cert}${shortCa.cert}`, leaf.key);
+      const afterCaExpiry = await verifyWith(`${leaf.cert}${shortCa.cert}`, leaf.key, testTrust, later);
+
+      // Assess
+      expect(today).toEqual({ ok: true });
+      expect(afterCaExpiry).toMatchObject({ ok: false, reason: expect.stringMatching(/not valid at this time/) });
+    });
+
+    it('chains the real SNS certificate to Amazon Root CA 1 through Amazon RSA 2048 M01 (bundled)', () => {
+      // Act
+      const chain = chainToRoot(new X509Certificate(AWS_CERT_PEM), AMAZON_TRUST_STORE);
+
+      // Assess
+      expect(Array.isArray(chain) ? chain.map((c) => c.subject.split('\n').at(-1)) : chain).toEqual([
+        'CN=sns.amazonaws.com',
+        'CN=Amazon RSA 2048 M01',
+        'CN=Amazon Root CA 1',
+      ]);
+    });
+
+    it('agrees with openssl verify (independent of our code) that the bundle validates the SNS certificate', () => {
+      // Prepare: the bundle as files, checked at the message time (the certificate expires 2026-10-14).
+      const roots = join(workDir, 'amazon-roots.pem');
+      const issuing = join(workDir, 'amazon-issuing.pem');
+      const leaf = join(workDir, 'aws-sns.pem');
+      writeFileSync(roots, AMAZON_ROOT_CAS.join(''));
+      writeFileSync(issuing, AMAZON_ISSUING_CAS.join(''));
+      writeFileSync(leaf, AWS_CERT_PEM);
+      const attime = String(Math.floor(Date.parse('2026-03-06T20:00:30Z') / 1000));
+
+      // Act
+      const verify = (untrusted: string[]) =>
+        execFileSync(
+          'openssl',
+          ['verify', '-attime', attime, '-CAfile', roots, ...untrusted.flatMap((u) => ['-untrusted', u]), leaf],
+          { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+        );
+
+      // Assess
+      expect(verify([issuing])).toContain(': OK');
+      expect(() => verify([])).toThrow();
+    });
+
+    it('bundles exactly the Amazon roots of the Mozilla store (Node tls.rootCertificates)', () => {
+      // Prepare
+      const mozilla = tls.rootCertificates
+        .map((pem) => new X509Certificate(pem))
+        .filter((c) => /^O=Amazon$/m.test(c.subject) && /^CN=Amazon Root CA [1-4]$/m.test(c.subject));
+
+      // Act
+      const bundled = AMAZON_TRUST_STORE.roots.map((c) => c.fingerprint256).sort();
+
+      // Assess
+      expect(bundled).toHaveLength(4);
+      expect(bundled).toEqual(mozilla.map((c) => c.fingerprint256).sort());
+    });
+
+    it('bundles issuing CAs that Amazon Root CA 1 signed, valid until at least 2030', () => {
+      // Prepare
+      const [root1] = AMAZON_TRUST_STORE.roots;
+
+      // Act & Assess
+      expect(AMAZON_TRUST_STORE.intermediates.map((c) => c.subject.split('\n').at(-1))).toEqual([
+        'CN=Amazon RSA 2048 M01',
+        'CN=Amazon RSA 2048 M02',
+        'CN=Amazon RSA 2048 M03',
+        'CN=Amazon RSA 2048 M04',
+      ]);
+      for (const ca of AMAZON_TRUST_STORE.intermediates) {
+        expect(ca.ca).toBe(true);
+        expect(root1 && ca.checkIssued(root1) && ca.verify(root1.publicKey)).toBe(true);
+        expect(Date.parse(ca.validTo)).toBeGreaterThanOrEqual(Date.parse('2030-08-23T00:00:00Z'));
+      }
+    });
+  });
+
   describe('SigningCertURL guard', () => {
     it.each([
       ['a foreign host', 'https://evil.example.com/SimpleNotificationService-abc.pem'],
@@ -573,6 +797,26 @@ describe('Connector: ses', () => {
       ['a query string', 'https://sns.eu-central-1.amazonaws.com/SimpleNotificationService-abc.pem?x=1'],
       ['a file URL', 'file:///etc/passwd'],
       ['no URL at all', 'not a url'],
+      // A bucket named "sns" on S3's legacy endpoints: anyone can create it (the old host pattern accepted these).
+      ['the S3 host sns.s3.amazonaws.com', 'https://sns.s3.amazonaws.com/SimpleNotificationService-abc.pem'],
+      [
+        'the S3 host sns.s3-external-1.amazonaws.com',
+        'https://sns.s3-external-1.amazonaws.com/SimpleNotificationService-abc.pem',
+      ],
+      ['an S3 website-style host', 'https://sns.s3-website-us-east-1.amazonaws.com/SimpleNotificationService-abc.pem'],
+      ['a regional S3 bucket host', 'https://sns.us-east-1.s3.amazonaws.com/SimpleNotificationService-abc.pem'],
+      ['the FIPS API endpoint', 'https://sns-fips.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem'],
+      ['a region-less SNS host', 'https://sns.amazonaws.com/SimpleNotificationService-abc.pem'],
+      ['a China region on .com', 'https://sns.cn-north-1.amazonaws.com/SimpleNotificationService-abc.pem'],
+      ['a non-China region on .com.cn', 'https://sns.us-east-1.amazonaws.com.cn/SimpleNotificationService-abc.pem'],
+      ['a trailing dot', 'https://sns.us-east-1.amazonaws.com./SimpleNotificationService-abc.pem'],
+      ['a Cyrillic look-alike (punycode)', 'https://ѕns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem'],
+      ['an extra label', 'https://sns.us-east-1.evil.amazonaws.com/SimpleNotificationService-abc.pem'],
+      [
+        'userinfo that spells an SNS host',
+        'https://sns.us-east-1.amazonaws.com:443@sns.s3.amazonaws.com/SimpleNotificationService-abc.pem',
+      ],
+      ['a port given as 80', 'https://sns.us-east-1.amazonaws.com:80/SimpleNotificationService-abc.pem'],
     ])('refuses %s without fetching anything', async (_, url) => {
       // Prepare: everything else about the message is right.
       const { connector, fetched } = withCertificate();
@@ -591,6 +835,8 @@ describe('Connector: ses', () => {
       'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-7506a1e35b36ef5a444dd1a8e7cc3ed8.pem',
       'https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-3250158c6506d40628c2a4e4b7b1b0a1.pem',
       'https://sns.us-gov-west-1.amazonaws.com/SimpleNotificationService-abc.pem',
+      'https://sns.ap-southeast-7.amazonaws.com/SimpleNotificationService-abc.pem',
+      'https://SNS.EU-CENTRAL-1.AMAZONAWS.COM:443/SimpleNotificationService-abc.pem',
     ])('fetches a certificate from %s', async (url) => {
       // Prepare
       const { connector, fetched } = withCertificate();
@@ -602,7 +848,7 @@ describe('Connector: ses', () => {
 
       // Assess
       expect(result).toEqual({ ok: true });
-      expect(fetched).toEqual([url]);
+      expect(fetched).toEqual([new URL(url).toString()]);
     });
   });
 
@@ -740,6 +986,7 @@ describe('Connector: ses', () => {
           if (calls === 1) throw new CertificateUnavailableError('connection reset', false);
           return snsCertPem;
         },
+        trustStore: testTrust,
       });
       const now = new Date();
       const req = request(signAs(notification(now), snsKeyPem));
@@ -760,6 +1007,7 @@ describe('Connector: ses', () => {
         fetchCertificate: async (url) => {
           throw new CertificateUnavailableError(`${url} answered 404`, true);
         },
+        trustStore: testTrust,
       });
       const now = new Date();
 
@@ -773,7 +1021,7 @@ describe('Connector: ses', () => {
     it('keeps at most maxEntries certificate URLs, evicting the least recently used', async () => {
       // Prepare
       const fetcher = vi.fn(async (_url: string) => snsCertPem);
-      const cache = new SigningKeyCache(fetcher, 2);
+      const cache = new SigningKeyCache(fetcher, 2, testTrust);
 
       // Act
       await cache.get('https://a');
@@ -1103,6 +1351,26 @@ describe('Connector: ses', () => {
     it.each([
       ['a non-SNS host', 'https://127.0.0.1/?Action=ConfirmSubscription&TopicArn=' + TOPIC, /not an Amazon SNS host/],
       ['plain http', SUBSCRIBE_URL.replace('https:', 'http:'), /https/],
+      [
+        'the S3 host sns.s3.amazonaws.com',
+        SUBSCRIBE_URL.replace('sns.eu-central-1.amazonaws.com', 'sns.s3.amazonaws.com'),
+        /not an Amazon SNS host/,
+      ],
+      [
+        'the S3 host sns.s3-external-1.amazonaws.com',
+        SUBSCRIBE_URL.replace('sns.eu-central-1.amazonaws.com', 'sns.s3-external-1.amazonaws.com'),
+        /not an Amazon SNS host/,
+      ],
+      [
+        'userinfo before an S3 host',
+        SUBSCRIBE_URL.replace('sns.eu-central-1.amazonaws.com', 'sns.eu-central-1.amazonaws.com@sns.s3.amazonaws.com'),
+        /credentials/,
+      ],
+      [
+        'a port',
+        SUBSCRIBE_URL.replace('sns.eu-central-1.amazonaws.com', 'sns.eu-central-1.amazonaws.com:8443'),
+        /port/,
+      ],
       ['another action', SUBSCRIBE_URL.replace('ConfirmSubscription', 'Unsubscribe'), /not a ConfirmSubscription/],
       [
         'another topic',

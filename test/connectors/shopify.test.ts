@@ -1,8 +1,9 @@
 /**
  * Shopify edge cases the fixtures can't express: the HMAC recomputed
- * independently, the unsigned X-Shopify-Triggered-At, topics from the
- * header, ids above 2^53, marketing consent and the refund hydration against
- * a fake Admin API. Exact money (decimal strings, JPY, rounding) is tested
+ * independently, the unsigned headers (topic, webhook id, triggered-at) that
+ * decide nothing, the event type and dedup key read from the signed body,
+ * test and cancelled orders, ids above 2^53, marketing consent and the refund
+ * hydration against a fake Admin API. Exact money (decimal strings, JPY, rounding) is tested
  * with the shared module in ./money.test.ts.
  */
 import { createHmac } from 'node:crypto';
@@ -17,13 +18,17 @@ import { identityKey } from '../../functions/domain/identity.js';
 import { HubEventSchema, type HubEvent, type HubEventOf } from '../../functions/events/hub-event.js';
 import { ValidationError } from '../../functions/shared/errors.js';
 import { rawRequest, TEST_BASE_URL, TEST_NOW } from '../helpers/fixtures.js';
+import { api, postWebhook, startTestHub } from '../helpers/hub.js';
 
 // Prepare (shared)
 const SECRET = 'shopify-client-secret';
 const CTX: NormalizeContext = { receivedAt: '2024-05-01T12:00:05.000Z', defaultCountry: 'UA' };
 const URL_ = `${TEST_BASE_URL}/webhooks/shopify`;
 const fixture = (file: string): Buffer => readFileSync(`functions/connectors/shopify/fixtures/${file}`);
-const ORDER = JSON.parse(fixture('orders-create.json').toString('utf8')) as Record<string, unknown>;
+/** A real (not test), paid order: orders-paid.json. */
+const ORDER = parseLosslessJson(fixture('orders-paid.json').toString('utf8')) as Record<string, unknown>;
+/** The same order before payment, as orders/create would carry it. */
+const PENDING_ORDER = { ...ORDER, financial_status: 'pending' };
 
 /** What Shopify would send: the body, its HMAC (computed here with node:crypto, not the connector) and the delivery headers. */
 const delivery = (topic: string, body: Buffer | string | object, extra: Record<string, string> = {}) => {
@@ -128,7 +133,7 @@ describe('Connector: shopify', () => {
 
     it('reports order, customer and refund ids digit for digit', () => {
       // Act
-      const { events } = normalize(delivery('orders/create', fixture('orders-create.json')));
+      const { events } = normalize(delivery('orders/create', fixture('orders-paid.json')));
       const refund = normalize(delivery('refunds/create', fixture('refunds-create.json')));
 
       // Assess
@@ -142,14 +147,15 @@ describe('Connector: shopify', () => {
     });
   });
 
-  describe('topics', () => {
-    it('maps orders/paid to order.paid with the delivery id as dedup key and the shop as store', () => {
+  describe('the signed body decides, not the unsigned headers', () => {
+    it('turns a paid order into order.placed and order.paid, each keyed on the order id, with the shop as store', () => {
       // Act
-      const { events } = normalize(delivery('orders/paid', fixture('orders-create.json')));
+      const { events } = normalize(delivery('orders/paid', fixture('orders-paid.json')));
 
       // Assess
+      expect(only(events, 'order.placed').providerEventId).toBe('order:820982911946154508:placed');
       const paid = only(events, 'order.paid');
-      expect(paid.providerEventId).toBe('b54557e4-bdd9-4b37-8a5f-bf7d70bcd043');
+      expect(paid.providerEventId).toBe('order:820982911946154508:paid');
       expect(paid.data).toMatchObject({
         orderId: '820982911946154508',
         orderNumber: '#9999',
@@ -164,6 +170,157 @@ describe('Connector: shopify', () => {
       });
     });
 
+    it('yields nothing new for an orders/create body resent as orders/paid (and other topics) with fresh webhook ids', () => {
+      // Prepare: one genuine delivery of an unpaid order, then the same signed body replayed.
+      const body = JSON.stringify(PENDING_ORDER);
+      const genuine = normalize(delivery('orders/create', body, { 'x-shopify-webhook-id': 'genuine-1' }));
+
+      // Act
+      const replays = ['orders/paid', 'orders/updated', 'orders/fulfilled', 'refunds/create'].map((topic, i) =>
+        normalize(delivery(topic, body, { 'x-shopify-webhook-id': `fresh-${i}` })),
+      );
+
+      // Assess
+      expect(genuine.events.map((e) => e.type)).toEqual(['order.placed']);
+      for (const replay of replays) expect(replay.events).toEqual(genuine.events);
+    });
+
+    it('keys a refund on its id, so refunds/create and the refund inside an order body are one event', () => {
+      // Prepare
+      const refund = parseLosslessJson(fixture('refunds-create.json').toString('utf8')) as Record<string, unknown>;
+      const orderWithRefund = { ...ORDER, financial_status: 'partially_refunded', refunds: [refund] };
+
+      // Act
+      const fromRefundTopic = normalize(delivery('refunds/create', fixture('refunds-create.json')));
+      const fromOrder = normalize(delivery('orders/updated', orderWithRefund, { 'x-shopify-webhook-id': 'other' }));
+
+      // Assess
+      const refunded = only(fromOrder.events, 'order.refunded');
+      expect(refunded.providerEventId).toBe('refund:890088186047892319');
+      expect(fromRefundTopic.hydrations?.[0]?.providerEventId).toBe(refunded.providerEventId);
+      expect(refunded.data.refunded).toEqual({ amountMinor: 8500, currency: 'USD' });
+      expect(refunded.customer.identities.map(identityKey)).toContain('shopify:115310627314723954');
+      expect(fromOrder.events.map((e) => e.type)).toEqual(['order.placed', 'order.paid', 'order.refunded']);
+    });
+
+    it('reads created or updated from the customer body, whatever the topic says', () => {
+      // Prepare
+      const created = fixture('customers-update.json');
+      const edited = {
+        ...(parseLosslessJson(created.toString('utf8')) as object),
+        updated_at: '2024-04-30T10:00:00-04:00',
+      };
+
+      // Act
+      const asUpdate = normalize(delivery('customers/update', created));
+      const asCreate = normalize(delivery('customers/create', created, { 'x-shopify-webhook-id': 'fresh' }));
+      const editedAsCreate = normalize(delivery('customers/create', edited));
+
+      // Assess
+      expect(only(asUpdate.events, 'contact.created').id).toBe(only(asCreate.events, 'contact.created').id);
+      expect(only(editedAsCreate.events, 'contact.updated').providerEventId).toMatch(
+        /^customer:706405506930370084:2024-04-30T10:00:00-04:00$/,
+      );
+    });
+
+    it.each([
+      [
+        'a draft order',
+        { id: 994118539, admin_graphql_api_id: 'gid://shopify/DraftOrder/994118539', line_items: [] },
+        /DraftOrder/,
+      ],
+      [
+        'a product',
+        {
+          id: 788032119674292922,
+          title: 'Example T-Shirt',
+          admin_graphql_api_id: 'gid://shopify/Product/788032119674292922',
+        },
+        /Product/,
+      ],
+      [
+        'a cart',
+        { id: 'eeafa272cebfd4b22385bc4b645e762c', token: 'eeafa272cebfd4b22385bc4b645e762c', line_items: [] },
+        /no order/,
+      ],
+    ])('acknowledges %s sent as orders/create without an event', (_, body, reason) => {
+      // Act
+      const result = normalize(delivery('orders/create', body));
+
+      // Assess
+      expect(result.events).toEqual([]);
+      expect(result.ignored).toEqual([expect.stringMatching(reason)]);
+    });
+  });
+
+  describe('test, cancelled and voided orders', () => {
+    it("ignores Shopify's test notification order (test: true): no event, listed in ignored", () => {
+      // Act
+      const result = normalize(delivery('orders/create', fixture('orders-create.json')));
+
+      // Assess
+      expect(result.events).toEqual([]);
+      expect(result.ignored).toEqual([expect.stringMatching(/#9999 is a test order/)]);
+    });
+
+    it.each([
+      ['pending', ['order.placed']],
+      ['authorized', ['order.placed']],
+      ['partially_paid', ['order.placed']],
+      ['paid', ['order.placed', 'order.paid']],
+      ['partially_refunded', ['order.placed', 'order.paid']],
+      ['refunded', ['order.placed', 'order.paid']],
+    ])('maps financial_status %s to %j', (status, types) => {
+      // Act
+      const { events } = normalize(delivery('orders/updated', { ...ORDER, financial_status: status }));
+
+      // Assess
+      expect(events.map((e) => e.type)).toEqual(types);
+    });
+
+    it('makes no revenue of a cancelled order, even a paid one, but keeps its refunds', () => {
+      // Prepare
+      const refund = parseLosslessJson(fixture('refunds-create.json').toString('utf8')) as Record<string, unknown>;
+      const cancelled = {
+        ...ORDER,
+        financial_status: 'refunded',
+        cancelled_at: '2024-05-01T10:00:00-04:00',
+        cancel_reason: 'customer',
+        refunds: [refund],
+      };
+
+      // Act
+      const result = normalize(delivery('orders/cancelled', cancelled));
+
+      // Assess
+      expect(result.events.map((e) => e.type)).toEqual(['order.refunded']);
+      expect(result.ignored).toEqual([expect.stringMatching(/#9999 was cancelled \(customer\): not a sale/)]);
+    });
+
+    it('makes no revenue of a voided order', () => {
+      // Act
+      const result = normalize(delivery('orders/create', { ...ORDER, financial_status: 'voided' }));
+
+      // Assess
+      expect(result.events).toEqual([]);
+      expect(result.ignored).toEqual([expect.stringMatching(/payment voided/)]);
+    });
+
+    it('ignores a refund whose transactions all ran on a test gateway', () => {
+      // Prepare
+      const refund = parseLosslessJson(fixture('refunds-create.json').toString('utf8')) as Record<string, unknown>;
+      refund.transactions = (refund.transactions as object[]).map((t) => ({ ...t, test: true }));
+
+      // Act
+      const result = normalize(delivery('refunds/create', refund));
+
+      // Assess
+      expect(result.hydrations ?? []).toEqual([]);
+      expect(result.ignored).toEqual([expect.stringMatching(/test transactions only/)]);
+    });
+  });
+
+  describe('orders', () => {
     it('keeps discount codes as promo codes, the billing phone in its own country and JPY totals without decimals', () => {
       // Prepare
       const order = {
@@ -213,7 +370,10 @@ describe('Connector: shopify', () => {
 
       // Assess
       expect(result.events).toEqual([]);
-      expect(result.ignored).toEqual([expect.stringMatching(/no usable customer identity/)]);
+      expect(result.ignored).toEqual([
+        expect.stringMatching(/placed: no usable customer identity/),
+        expect.stringMatching(/paid: no usable customer identity/),
+      ]);
     });
 
     it('maps customers/create to contact.created', () => {
@@ -232,20 +392,25 @@ describe('Connector: shopify', () => {
       const other = normalize(delivery('products/update', { id: 788032119674292922, title: 'Example T-Shirt' }));
 
       // Assess
-      expect(other).toEqual({ events: [], ignored: ['unsupported topic: products/update'] });
+      expect(other).toEqual({
+        events: [],
+        ignored: ['products/update: a body that is no order, refund, customer or consent is not mapped'],
+      });
       const noTopic = delivery('orders/create', fixture('orders-create.json'));
       const headers = Object.fromEntries(Object.entries(noTopic.headers).filter(([k]) => k !== 'x-shopify-topic'));
       expect(() => shopifyConnector.parse({ ...noTopic, headers })).toThrow(ValidationError);
       expect(() => shopifyConnector.parse(delivery('products/update', '[]'))).toThrow(ValidationError);
-      expect(() => shopifyConnector.parse(delivery('orders/create', { name: '#1001', line_items: [] }))).toThrow(
-        ValidationError,
-      );
+      expect(() =>
+        shopifyConnector.parse(delivery('orders/create', { name: '#1001', line_items: [], financial_status: 'paid' })),
+      ).toThrow(ValidationError);
     });
   });
 
   describe('marketing consent', () => {
+    /** The sample customer, edited since it was created (so contact.updated), with a consent. */
     const customer = (consent: Record<string, unknown>) => ({
-      ...JSON.parse(fixture('customers-update.json').toString('utf8')),
+      ...(parseLosslessJson(fixture('customers-update.json').toString('utf8')) as object),
+      updated_at: '2024-04-30T12:00:00-04:00',
       ...consent,
     });
 
@@ -287,7 +452,11 @@ describe('Connector: shopify', () => {
       // Act
       const first = normalize(delivery('customers/update', body, { 'x-shopify-webhook-id': 'delivery-1' }));
       const second = normalize(
-        delivery('customers/update', { ...body, note: 'edited' }, { 'x-shopify-webhook-id': 'delivery-2' }),
+        delivery(
+          'customers/update',
+          { ...body, note: 'edited', updated_at: '2024-05-01T09:00:00-04:00' },
+          { 'x-shopify-webhook-id': 'delivery-2' },
+        ),
       );
 
       // Assess
@@ -428,6 +597,57 @@ describe('Connector: shopify', () => {
       await expect(
         shopifyConnector.hydrate!(refundRequest(), { ...ctx, secrets: { apiBaseUrl: baseUrl } }),
       ).rejects.toThrow(/apiToken/);
+    });
+  });
+  describe('through the local hub', () => {
+    it('keeps one order and no payment after the orders/create body is replayed as orders/paid with fresh webhook ids', async () => {
+      // Prepare
+      const hub = await startTestHub();
+      const body = Buffer.from(JSON.stringify(PENDING_ORDER));
+      const as = (topic: string, webhookId: string) => ({
+        tamper: (req: { headers: Record<string, string> }) => {
+          req.headers['X-Shopify-Topic'] = topic;
+          req.headers['X-Shopify-Webhook-Id'] = webhookId;
+        },
+      });
+
+      try {
+        // Act
+        const genuine = await postWebhook(hub, 'shopify', body, as('orders/create', 'b54557e4-genuine'));
+        const replays = [];
+        for (const [i, topic] of ['orders/paid', 'orders/paid', 'orders/fulfilled'].entries())
+          replays.push(await postWebhook(hub, 'shopify', body, as(topic as string, `c0ffee00-replay-${i}`)));
+        await hub.idle();
+        const profile = await api(hub, `/v1/customers?identity=${encodeURIComponent('email:jon@doe.ca')}`);
+        const timeline = await api(hub, `/v1/customers/${profile.body.customerId}/timeline`);
+
+        // Assess
+        expect(genuine.status, genuine.text).toBe(200);
+        for (const r of replays) expect(r.body.eventIds).toEqual(genuine.body.eventIds);
+        expect(profile.body.orders).toMatchObject({ count: 1, revenue: { USD: 40300 } });
+        expect(timeline.body.items.map((i: { type: string }) => i.type)).toEqual(['order.placed']);
+      } finally {
+        await hub.stop();
+      }
+    });
+
+    it("acknowledges Shopify's test notification order without creating a customer", async () => {
+      // Prepare
+      const hub = await startTestHub();
+
+      try {
+        // Act
+        const res = await postWebhook(hub, 'shopify', fixture('orders-create.json'));
+        await hub.idle();
+        const profile = await api(hub, `/v1/customers?identity=${encodeURIComponent('email:jon@doe.ca')}`);
+
+        // Assess
+        expect(res.status, res.text).toBe(200);
+        expect(res.body).toMatchObject({ eventIds: [], ignored: [expect.stringMatching(/test order/)] });
+        expect(profile.status).toBe(404);
+      } finally {
+        await hub.stop();
+      }
     });
   });
 });

@@ -134,17 +134,14 @@ export interface RequestInit {
   readonly baseUrl?: string;
 }
 
-/**
- * Builds a `RawRequest` the way the HTTP edge does: an API Gateway v2 event
- * (base64 body, so the bytes survive untouched) through `toRawRequest`.
- */
-export const rawRequest = ({
+/** The API Gateway v2 event of a request (base64 body, so the bytes survive untouched), as the Lambda gets it. */
+export const apiGatewayEvent = ({
   method = 'POST',
   url,
   headers = {},
   body = Buffer.alloc(0),
   baseUrl = TEST_BASE_URL,
-}: RequestInit): RawRequest => {
+}: RequestInit): APIGatewayProxyEventV2 => {
   const base = baseUrl.replace(/\/+$/, '');
   if (!url.startsWith(base)) throw new Error(`${url} is not under the base URL ${base}`);
   const target = new URL(url);
@@ -172,9 +169,17 @@ export const rawRequest = ({
       time: '01/May/2024:12:00:00 +0000',
       timeEpoch: 1714564800000,
     },
+    pathParameters: { connector: rawPath.split('/')[2] ?? '' },
   };
-  return toRawRequest(event, { publicBaseUrl: base });
+  return event;
 };
+
+/**
+ * Builds a `RawRequest` the way the HTTP edge does: the API Gateway v2 event
+ * through `toRawRequest`.
+ */
+export const rawRequest = (init: RequestInit): RawRequest =>
+  toRawRequest(apiGatewayEvent(init), { publicBaseUrl: (init.baseUrl ?? TEST_BASE_URL).replace(/\/+$/, '') });
 
 export interface SignOptions {
   /** @default TEST_BASE_URL */

@@ -104,5 +104,5 @@ export const postWebhook = async (
   } catch {
     json = undefined;
   }
-  return { status: res.status, text, body: json };
+  return { status: res.status, headers: res.headers, text, body: json };
 };

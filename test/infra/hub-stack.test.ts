@@ -13,9 +13,10 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listConnectors } from '../../functions/connectors/index.js';
 import { ARCHIVE_PATTERN, HUB_RULES } from '../../functions/events/rules.js';
-import { ENV } from '../../functions/shared/config.js';
+import { ENV, FUNCTION_CONFIGS, undeclaredVariables, unsetRequiredVariables } from '../../functions/shared/config.js';
 import { HTTP_ROUTES, routeKey } from '../../functions/shared/routes.js';
 import { parseStageConfig } from '../../lib/config.js';
+import { ACCESS_LEVELS, accessPlan } from '../../lib/constructs/api-access.js';
 import type { ConnectorInfo } from '../../lib/constructs/connector-secrets.js';
 import { HubStack } from '../../lib/hub-stack.js';
 
@@ -27,16 +28,29 @@ const FIXTURE_CONNECTORS: ConnectorInfo[] = [
   {
     name: 'acme-chat',
     secrets: [{ name: 'secret', env: 'OMNIHUB_SECRET_ACME_CHAT', description: 'HMAC key', required: true }],
+    hydrates: false,
   },
-  { name: 'forms', secrets: [] },
+  { name: 'forms', secrets: [], hydrates: false },
+  {
+    name: 'acme-crm',
+    secrets: [{ name: 'apiToken', env: 'OMNIHUB_API_TOKEN_ACME_CRM', description: 'API token', required: true }],
+    hydrates: true,
+  },
 ];
 
 /** Every acknowledged cdk-nag rule; adding one must be a reviewed change here. */
-const expectedAcknowledgements = (tableLogicalId: string): string[] =>
+const expectedAcknowledgements = (tableLogicalId: string, apiLogicalId: string): string[] =>
   [
     'AwsSolutions-APIG4',
     'AwsSolutions-IAM5[Resource::*]',
     `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
+    // The path parameters of the IAM routes in the access-level policies (test/infra/api-access.test.ts).
+    ...[...new Set(ACCESS_LEVELS.flatMap((l) => accessPlan(HTTP_ROUTES)[l].allow))]
+      .filter((p) => p.includes('*'))
+      .map(
+        (p) =>
+          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiLogicalId}>/$default/${p}]`,
+      ),
     'AwsSolutions-L1',
     'AwsSolutions-SMG4',
     'AwsSolutions-SQS3',
@@ -74,6 +88,19 @@ const roleOfFunction = (t: Template, fnId: string): string =>
 const functionId = (synth: Synth, fn: keyof HubStack['functions']): string =>
   synth.stack.getLogicalId(synth.stack.functions[fn].node.defaultChild as CfnElement);
 const actionsOf = (s: { Action: string | string[] }): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+/** Secrets Manager statements as `{ actions, effect, resources }`, resource references sorted. */
+const secretGrantsOf = (statements: Array<{ Action: string | string[]; Resource: unknown; Effect: string }>) =>
+  statements
+    .filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')))
+    .map((s) => ({
+      actions: actionsOf(s),
+      effect: s.Effect,
+      resources: [s.Resource]
+        .flat()
+        .map((r) => JSON.stringify(r))
+        .sort(),
+    }));
+const refs = (ids: readonly string[]): string[] => ids.map((id) => JSON.stringify({ Ref: id })).sort();
 
 let prod: Synth;
 let dev: Synth;
@@ -87,7 +114,15 @@ beforeAll(() => {
     subscriptions: [],
   });
   const devStack = new HubStack(app, 'Omnihub-dev', {
-    config: parseStageConfig({ stage: 'dev', publicBaseUrl: 'https://hooks.example.com/' }),
+    config: parseStageConfig({
+      stage: 'dev',
+      publicBaseUrl: 'https://hooks.example.com/',
+      throttleRateLimit: 20,
+      throttleBurstLimit: 40,
+      webhookThrottleRateLimit: '300',
+      webhookThrottleBurstLimit: '600',
+      ingestReservedConcurrency: 'none',
+    }),
     connectors: FIXTURE_CONNECTORS,
     subscriptions: [],
   });
@@ -291,22 +326,73 @@ describe('Infra: HTTP API', () => {
     }
   });
 
-  it('throttles the default stage and writes access logs', () => {
+  it('throttles the API routes by the stage default and each webhook route by its own budget', () => {
+    // Prepare
+    const [stageId, stage] = Object.entries(resourcesOf(prod.template, 'AWS::ApiGatewayV2::Stage'))[0] ?? [];
+    const routeIds = Object.entries(resourcesOf(prod.template, 'AWS::ApiGatewayV2::Route'))
+      .filter(([, r]) => String(r.Properties.RouteKey).includes('/webhooks/'))
+      .map(([id]) => id);
+
     // Assess
     prod.template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
-    prod.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+    expect(stage?.Properties).toMatchObject({
       StageName: '$default',
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      RouteSettings: {
+        'POST /webhooks/{connector}': { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+        'GET /webhooks/{connector}': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+      },
+    });
+    expect(Object.keys(stage?.Properties.RouteSettings)).toHaveLength(
+      HTTP_ROUTES.filter((r) => r.auth === 'none').length,
+    );
+    // A route setting names a route that must exist when the stage is created.
+    const dependsOn = (prod.template.toJSON().Resources[stageId as string].DependsOn ?? []) as string[];
+    expect(dependsOn).toEqual(expect.arrayContaining(routeIds));
+    prod.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       AccessLogSettings: {
         DestinationArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] },
         Format: Match.stringLikeRegexp('requestId'),
       },
     });
   });
+
+  it('takes the webhook and API budgets from the stage configuration', () => {
+    // Assess
+    dev.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+      RouteSettings: Match.objectLike({
+        'POST /webhooks/{connector}': { ThrottlingRateLimit: 300, ThrottlingBurstLimit: 600 },
+      }),
+    });
+  });
 });
 
 describe('Infra: functions', () => {
+  it('gives each function exactly the variables its configuration declares, every required one set', () => {
+    const configs = {
+      ingest: FUNCTION_CONFIGS.ingest,
+      profileWriter: FUNCTION_CONFIGS['profile-writer'],
+      api: FUNCTION_CONFIGS.api,
+      hydrator: FUNCTION_CONFIGS.hydrator,
+    } as const;
+    for (const synth of [prod, dev]) {
+      for (const [fn, config] of Object.entries(configs)) {
+        const id = functionId(synth, fn as keyof HubStack['functions']);
+        const names = Object.keys(
+          resourcesOf(synth.template, 'AWS::Lambda::Function')[id]?.Properties.Environment.Variables,
+        );
+        expect(undeclaredVariables(config, names), fn).toEqual([]);
+        expect(unsetRequiredVariables(config, names), fn).toEqual([]);
+      }
+    }
+    // Ingest publishes and claims one-time tokens; it never reads profiles, so it gets no store settings.
+    const ingest = resourcesOf(prod.template, 'AWS::Lambda::Function')[functionId(prod, 'ingest')];
+    expect(ingest?.Properties.Environment.Variables).not.toHaveProperty(ENV.dedupeTtlDays);
+    expect(ingest?.Properties.Environment.Variables).not.toHaveProperty(ENV.ignoredIdentities);
+  });
+
   it('runs the four Node.js 22 arm64 functions with tracing, source maps and owned log groups', () => {
     // Assess: ingest, api, profile-writer, hydrator.
     prod.template.resourceCountIs('AWS::Lambda::Function', 4);
@@ -316,13 +402,7 @@ describe('Infra: functions', () => {
       Handler: 'index.handler',
       TracingConfig: { Mode: 'Active' },
       LoggingConfig: Match.objectLike({ LogGroup: { Ref: Match.anyValue() }, LogFormat: 'JSON' }),
-      Environment: {
-        Variables: Match.objectLike({
-          NODE_OPTIONS: '--enable-source-maps',
-          [ENV.tableName]: Match.anyValue(),
-          [ENV.eventBusName]: Match.anyValue(),
-        }),
-      },
+      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps' }) },
     });
     prod.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
     dev.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
@@ -341,6 +421,20 @@ describe('Infra: functions', () => {
       expect(code.startsWith("import { createRequire as __omnihubCreateRequire } from 'node:module';")).toBe(true);
       expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
     }
+  });
+
+  it('reserves (and caps) the concurrency of ingest only, unless configured none', () => {
+    // Prepare
+    const fns = resourcesOf(prod.template, 'AWS::Lambda::Function');
+
+    // Assess
+    expect(fns[functionId(prod, 'ingest')]?.Properties.ReservedConcurrentExecutions).toBe(50);
+    for (const fn of ['profileWriter', 'api', 'hydrator'] as const)
+      expect(fns[functionId(prod, fn)]?.Properties.ReservedConcurrentExecutions, fn).toBeUndefined();
+    expect(
+      resourcesOf(dev.template, 'AWS::Lambda::Function')[functionId(dev, 'ingest')]?.Properties
+        .ReservedConcurrentExecutions,
+    ).toBeUndefined();
   });
 
   it('uses Resource "*" only for the X-Ray actions (the one acknowledged IAM5 finding)', () => {
@@ -363,7 +457,7 @@ describe('Infra: functions', () => {
     const putEvents = statements.filter((s) => actionsOf(s).includes('events:PutEvents'));
     expect(putEvents).toHaveLength(1);
     expect(putEvents[0]?.Resource).toEqual({ 'Fn::GetAtt': [busId, 'Arn'] });
-    expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:') || a.startsWith('sqs:'))).toEqual([]);
+    expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('sqs:'))).toEqual([]);
     expect(statements.every((s) => s.Effect === 'Allow' && !actionsOf(s).some((a) => a.endsWith('*')))).toBe(true);
   });
 
@@ -373,10 +467,47 @@ describe('Infra: functions', () => {
     const statements = statementsOfRole(dev.template, roleOfFunction(dev.template, functionId(dev, 'ingest')));
 
     // Assess
-    const secretActions = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
-    expect(secretActions).toEqual([
-      { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: secretIds.map((id) => ({ Ref: id })) },
+    expect(secretGrantsOf(statements)).toEqual([
+      { actions: ['secretsmanager:GetSecretValue'], effect: 'Allow', resources: refs(secretIds) },
     ]);
+  });
+
+  it.each([
+    ['dev', () => dev, FIXTURE_CONNECTORS.filter((c) => c.hydrates).map((c) => c.name)],
+    [
+      'prod',
+      () => prod,
+      listConnectors()
+        .filter((c) => c.hydrate)
+        .map((c) => c.name),
+    ],
+  ] as const)(
+    'lets the hydrator read only the secrets of connectors with a hydrate step (%s)',
+    (_stage, synth, hydrating) => {
+      // Prepare
+      const { template } = synth();
+      const secretIdOf = (name: string) =>
+        logicalIdOf(template, 'AWS::SecretsManager::Secret', { Name: Match.stringLikeRegexp(`/connectors/${name}$`) });
+      const statements = statementsOfRole(template, roleOfFunction(template, functionId(synth(), 'hydrator')));
+
+      // Assess
+      expect(hydrating.length).toBeGreaterThan(0);
+      expect(secretGrantsOf(statements)).toEqual([
+        { actions: ['secretsmanager:GetSecretValue'], effect: 'Allow', resources: refs(hydrating.map(secretIdOf)) },
+      ]);
+    },
+  );
+
+  it('lets the api list secret versions (metadata) of every connector and read no secret value', () => {
+    // Prepare
+    const secretIds = Object.keys(resourcesOf(prod.template, 'AWS::SecretsManager::Secret'));
+    const statements = statementsOfRole(prod.template, roleOfFunction(prod.template, functionId(prod, 'api')));
+
+    // Assess
+    expect(secretGrantsOf(statements)).toEqual([
+      { actions: ['secretsmanager:ListSecretVersionIds'], effect: 'Allow', resources: refs(secretIds) },
+    ]);
+    expect(statements.flatMap(actionsOf)).not.toContain('secretsmanager:GetSecretValue');
   });
 
   it('gives the table to the functions that need it and keeps ingest away from it', () => {
@@ -393,7 +524,17 @@ describe('Infra: functions', () => {
     expect(api.flatMap(actionsOf)).toEqual(
       expect.arrayContaining(['dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'events:PutEvents']),
     );
-    expect(ingest.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+    // Ingest touches only the replay guard's items: single-item calls on the table, REPLAY# keys only.
+    const tableId = logicalIdOf(prod.template, 'AWS::DynamoDB::Table', {});
+    const ingestTable = ingest.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    expect(ingestTable).toEqual([
+      {
+        Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REPLAY#*'] } },
+      },
+    ]);
   });
 });
 
@@ -431,7 +572,12 @@ describe('Infra: connectors', () => {
     expect(outputs).toEqual(
       expect.arrayContaining([
         'ApiBaseUrl',
-        'ReadApiInvokeArn',
+        'ApiReadPolicyArn',
+        'ApiSendPolicyArn',
+        'ApiAdminPolicyArn',
+        'ApiReadRoleArn',
+        'ApiSendRoleArn',
+        'ApiAdminRoleArn',
         'EventBusName',
         'EventBusArn',
         'TableName',
@@ -470,7 +616,10 @@ describe('Infra: cdk-nag (AwsSolutions)', () => {
 
     // Assess
     const tableLogicalId = prod.stack.getLogicalId(prod.stack.table.table.node.defaultChild as CfnElement);
-    expect([...new Set(acknowledgements.map((a) => a.id))].sort()).toEqual(expectedAcknowledgements(tableLogicalId));
+    const apiLogicalId = prod.stack.getLogicalId(prod.stack.api.httpApi.node.defaultChild as CfnElement);
+    expect([...new Set(acknowledgements.map((a) => a.id))].sort()).toEqual(
+      expectedAcknowledgements(tableLogicalId, apiLogicalId),
+    );
     for (const { id, reason } of acknowledgements) expect(reason.length, id).toBeGreaterThan(80);
   });
 });
@@ -502,6 +651,10 @@ describe('Infra: stage configuration', () => {
 
     // Assess
     expect(config).toMatchObject({ isDev: false, throttleRateLimit: 50, logRetention: 30, archiveRetentionDays: 365 });
+    expect(config).toMatchObject({ webhookThrottleRateLimit: 100, webhookThrottleBurstLimit: 200 });
+    expect(config.ingestReservedConcurrency).toBe(50);
+    expect(parseStageConfig({ ingestReservedConcurrency: '120' }).ingestReservedConcurrency).toBe(120);
+    expect(parseStageConfig({ ingestReservedConcurrency: 'none' }).ingestReservedConcurrency).toBe('none');
     expect(config.publicBaseUrl).toBeUndefined();
   });
 
@@ -511,6 +664,8 @@ describe('Infra: stage configuration', () => {
     [{ logRetentionDays: '10' }, /logRetentionDays: one of 1, 3, 5, 7, 14/],
     [{ archiveRetentionDays: 0 }, /archiveRetentionDays: at least 1 day/],
     [{ publicBaseUrl: 'http://hooks.example.com' }, /publicBaseUrl: an https:\/\/ URL/],
+    [{ ingestReservedConcurrency: '0' }, /ingestReservedConcurrency: /],
+    [{ webhookThrottleRateLimit: 'lots' }, /webhookThrottleRateLimit: /],
   ])('rejects %j naming the key and how to set it', (raw, message) => {
     // Act & Assess
     expect(() => parseStageConfig(raw)).toThrow(message);

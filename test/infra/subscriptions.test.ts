@@ -13,7 +13,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HUB_RULES } from '../../functions/events/rules.js';
 import { defineSubscriptions } from '../../functions/subscriptions/config.js';
-import { SUBSCRIPTION_ENV } from '../../functions/subscriptions/naming.js';
+import { ENV } from '../../functions/shared/config.js';
 import { parseStageConfig } from '../../lib/config.js';
 import { HubStack } from '../../lib/hub-stack.js';
 import { HubSubscriptions } from '../../lib/constructs/subscriptions.js';
@@ -174,8 +174,8 @@ describe('Infra: subscriptions', () => {
       Timeout: 25,
       Environment: {
         Variables: Match.objectLike({
-          [SUBSCRIPTION_ENV.prefix]: 'omnihub-prod-sub-',
-          [SUBSCRIPTION_ENV.secretPrefix]: 'omnihub/prod/subscriptions/',
+          [ENV.subscriptionPrefix]: 'omnihub-prod-sub-',
+          [ENV.subscriptionSecretPrefix]: 'omnihub/prod/subscriptions/',
         }),
       },
     });
@@ -200,6 +200,27 @@ describe('Infra: subscriptions', () => {
     );
     expect(policies).toHaveLength(1);
     expect(JSON.stringify(policies[0]?.Properties.Roles)).toMatch(/dispatcher/);
+  });
+
+  it('lets the dispatcher write only its delivery-log partitions (dynamodb:LeadingKeys), nothing else of the table', () => {
+    // Prepare
+    const dispatcherId = stack.getLogicalId(stack.subscriptions.dispatcher?.node.defaultChild as CfnElement);
+    const roleId = resources('AWS::Lambda::Function')[dispatcherId]?.Properties.Role['Fn::GetAtt'][0];
+    const tableId = stack.getLogicalId(stack.table.table.node.defaultChild as CfnElement);
+    const statements = Object.values(resources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>);
+
+    // Assess
+    const dynamo = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('dynamodb:')));
+    expect(dynamo).toEqual([
+      {
+        Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['S#crm-leads', 'S#loyalty'] } },
+      },
+    ]);
   });
 
   it('delivers native targets with their retry policy, DLQ and input transformer', () => {
@@ -287,9 +308,9 @@ describe('Infra: subscriptions', () => {
       Description: Match.stringLikeRegexp('read API'),
       Environment: {
         Variables: Match.objectLike({
-          [SUBSCRIPTION_ENV.prefix]: 'omnihub-prod-sub-',
-          [SUBSCRIPTION_ENV.archiveArn]: Match.anyValue(),
-          [SUBSCRIPTION_ENV.eventBusArn]: Match.anyValue(),
+          [ENV.subscriptionPrefix]: 'omnihub-prod-sub-',
+          [ENV.archiveArn]: Match.anyValue(),
+          [ENV.eventBusArn]: Match.anyValue(),
         }),
       },
     });

@@ -12,13 +12,14 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../../shared/errors.js';
 import type { DeliveryAttempt, DeliveryLog, DeliveryPage, DeliveryStats } from '../../ports.js';
+import { deliveryLogPartition } from '../../subscriptions/naming.js';
 
 export const deliveryKeys = {
   attempt: (a: Pick<DeliveryAttempt, 'subscription' | 'time' | 'eventId' | 'attempt'>) => ({
-    pk: `S#${a.subscription}`,
+    pk: deliveryLogPartition(a.subscription),
     sk: `D#${a.time}#${a.eventId}#${a.attempt}`,
   }),
-  stats: (subscription: string) => ({ pk: `S#${subscription}`, sk: 'STATS' }),
+  stats: (subscription: string) => ({ pk: deliveryLogPartition(subscription), sk: 'STATS' }),
 };
 
 export interface DynamoDeliveryLogOptions {

@@ -1,13 +1,14 @@
 /**
  * Connector secrets from environment variables, for the local runtime only:
  * `OMNIHUB_SECRET_<CONNECTOR>` (signing secret or token) and
- * `OMNIHUB_VERIFY_TOKEN_<CONNECTOR>` (GET handshakes).
+ * `OMNIHUB_VERIFY_TOKEN_<CONNECTOR>` (GET handshakes). The same store
+ * answers the status the read API shows (which keys are set, never a value).
  */
 import { findConnector } from '../../connectors/index.js';
 import type { ConnectorSecrets } from '../../connectors/types.js';
-import type { SecretStore } from '../../ports.js';
+import type { SecretStatus, SecretStatusReader, SecretStore } from '../../ports.js';
 
-export class EnvSecretStore implements SecretStore {
+export class EnvSecretStore implements SecretStore, SecretStatusReader {
   constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
 
   async get(connector: string): Promise<ConnectorSecrets> {
@@ -15,5 +16,12 @@ export class EnvSecretStore implements SecretStore {
     const out: Record<string, string | undefined> = {};
     for (const spec of specs) out[spec.name] = this.env[spec.env] || undefined;
     return out;
+  }
+
+  /** Configured = every required key is set, as ingest decides. */
+  async status(connector: string): Promise<SecretStatus> {
+    const specs = findConnector(connector)?.secrets ?? [];
+    const keys = Object.fromEntries(specs.map((s) => [s.name, Boolean(this.env[s.env])]));
+    return { configured: specs.every((s) => !s.required || keys[s.name]), keys };
   }
 }

@@ -5,11 +5,11 @@
  * configured with it keeps verifying). Secrets of API destinations are never
  * generated: they are the receiver's credentials.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { subscriptionSecretEnv, type Subscription } from '../../subscriptions/config.js';
 import type { SubscriptionSecretStore } from '../../ports.js';
 import { generateWebhookSecret } from '../../subscriptions/signing.js';
+import { writePrivateFileAtomic } from './private-files.js';
 
 export interface ResolvedSecret {
   readonly subscription: string;
@@ -42,11 +42,9 @@ export class EnvSubscriptionSecrets implements SubscriptionSecretStore {
       resolved.push(entry);
     }
     this.resolved = resolved;
-    if (savePath && resolved.some((r) => r.source === 'generated')) {
-      mkdirSync(dirname(savePath), { recursive: true });
-      writeFileSync(savePath, `${JSON.stringify({ ...saved, ...toSave }, null, 2)}\n`, { mode: 0o600 });
-      chmodSync(savePath, 0o600);
-    }
+    // Atomic (temporary file + rename, mode 0600): a crash mid-write must not lose the secrets receivers verify with.
+    if (savePath && resolved.some((r) => r.source === 'generated'))
+      writePrivateFileAtomic(savePath, `${JSON.stringify({ ...saved, ...toSave }, null, 2)}\n`);
   }
 
   async get(subscription: string): Promise<string | undefined> {

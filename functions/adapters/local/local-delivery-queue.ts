@@ -9,8 +9,10 @@
  *
  * Unlike `LocalQueue` (batches, a fixed backoff) the schedule is the
  * dispatcher's, so Retry-After and the retry window mean the same here as on
- * AWS. Sends, completions and dead-letterings are journaled before they
- * return, so pending deliveries and the DLQ survive a restart of `npm start`.
+ * AWS. Sends, receives, reschedulings, completions and dead-letterings are
+ * journaled before they take effect, so pending deliveries, the DLQ, and each
+ * message's attempt count, first attempt and next attempt time survive a
+ * restart of `npm start`: `maxAttempts` and the retry window hold across it.
  */
 import { randomUUID } from 'node:crypto';
 import type { SQSRecord } from 'aws-lambda';
@@ -28,6 +30,8 @@ export interface LocalDeliveryQueueOptions {
   readonly arn: string;
   /** Journal file; omitted → memory only. */
   readonly journalPath?: string;
+  /** Flush every journal write to the disk (survives a power loss). @default false */
+  readonly fsync?: boolean;
 }
 
 interface DeliveryMessage extends QueueMessage {
@@ -52,10 +56,18 @@ export class LocalDeliveryQueue {
     private readonly consumer: QueueConsumer,
     private readonly options: LocalDeliveryQueueOptions,
   ) {
-    this.journalFile = new QueueJournal(options.journalPath);
+    this.journalFile = new QueueJournal(options.journalPath, { fsync: options.fsync ?? false });
     const { pending, dead } = this.journalFile.recover();
-    this.ready.push(...pending.map((m) => ({ ...m, receiveCount: 0, visibleAt: 0 })));
-    this.dead.push(...dead.map((m) => ({ ...m, receiveCount: 0, visibleAt: 0 })));
+    this.dead.push(...dead.map((m) => ({ ...m, visibleAt: 0 })));
+    for (const m of pending) {
+      // Received that often and never finished: the process died in its consumer each time (a crash
+      // loop). SQS moves such a message to the DLQ on its next receive; so does this queue.
+      if (m.receiveCount >= this.options.maxReceiveCount) {
+        const at = Date.now();
+        this.journal({ op: 'dlq', id: m.messageId, receiveCount: m.receiveCount, reason: 'maxReceiveCount', at });
+        this.dead.push({ ...m, visibleAt: 0, deadLetteredAt: at, reason: 'maxReceiveCount' });
+      } else this.ready.push({ ...m, visibleAt: m.visibleAt ?? 0 });
+    }
     if (this.ready.length) queueMicrotask(() => this.pump());
   }
 
@@ -123,6 +135,7 @@ export class LocalDeliveryQueue {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await Promise.all(this.running);
+    this.journalFile.close();
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
@@ -166,6 +179,7 @@ export class LocalDeliveryQueue {
   private async receive(message: DeliveryMessage): Promise<void> {
     message.receiveCount++;
     message.firstReceiveAt ??= Date.now();
+    this.journal({ op: 'recv', id: message.messageId, n: message.receiveCount, first: message.firstReceiveAt });
     const receiptHandle = `${message.messageId}#${message.receiveCount}`;
     let failed: boolean;
     try {
@@ -177,13 +191,22 @@ export class LocalDeliveryQueue {
     const requested = this.requested.get(receiptHandle) ?? {};
     this.requested.delete(receiptHandle);
     if (requested.deadLetter || (failed && message.receiveCount >= this.options.maxReceiveCount)) {
-      this.journal({ op: 'dlq', id: message.messageId });
+      message.deadLetteredAt = Date.now();
+      message.reason = requested.deadLetter ? 'dispatcher' : 'maxReceiveCount';
+      this.journal({
+        op: 'dlq',
+        id: message.messageId,
+        receiveCount: message.receiveCount,
+        reason: message.reason,
+        at: message.deadLetteredAt,
+      });
       this.dead.push(message);
     } else if (!failed) {
       this.delivered++;
       this.journal({ op: 'done', id: message.messageId });
     } else {
       message.visibleAt = requested.visibleAt ?? Date.now() + (this.options.visibilityTimeoutMs ?? 30_000);
+      this.journal({ op: 'later', id: message.messageId, at: message.visibleAt });
       this.ready.push(message);
     }
   }

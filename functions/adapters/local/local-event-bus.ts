@@ -4,14 +4,14 @@
  * using the same rule table (`events/rules.ts`) the CDK stack deploys and an
  * EventBridge-compatible pattern matcher.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import type { HubEvent } from '../../events/hub-event.js';
 import { toBusEntry, toEnvelope, type BusEntry, type EventBridgeEnvelope } from '../../events/envelope.js';
 import { matchesPattern } from '../../events/pattern-matcher.js';
 import type { EventPattern } from '../../events/rules.js';
 import type { EventPublisher } from '../../ports.js';
 import type { LocalQueue } from './local-queue.js';
+import { PrivateAppendFile, writePrivateFileAtomic } from './private-files.js';
 
 export interface LocalRoute {
   readonly name: string;
@@ -19,11 +19,21 @@ export interface LocalRoute {
   readonly queue: LocalQueue;
 }
 
+export interface LocalEventBusOptions {
+  /** The archive replays read (`archive.jsonl`, mode 0600); omitted → no archive. */
+  readonly archivePath?: string;
+  /** Flush every archive append to the disk. @default false */
+  readonly fsync?: boolean;
+}
+
 export class LocalEventBus implements EventPublisher {
   private readonly routes: LocalRoute[] = [];
+  private readonly archive: PrivateAppendFile | undefined;
+  private readonly fsync: boolean;
 
-  constructor(private readonly options: { archivePath?: string } = {}) {
-    if (options.archivePath) mkdirSync(dirname(options.archivePath), { recursive: true });
+  constructor(options: LocalEventBusOptions = {}) {
+    this.fsync = options.fsync ?? false;
+    this.archive = options.archivePath ? new PrivateAppendFile(options.archivePath, { fsync: this.fsync }) : undefined;
   }
 
   /** Adds a rule (the local `PutRule` + `PutTargets`). */
@@ -48,8 +58,8 @@ export class LocalEventBus implements EventPublisher {
 
   /** Delivers an envelope (a new event or a replayed one) to matching rules. */
   deliver(envelope: EventBridgeEnvelope, archive: boolean, only?: (route: LocalRoute) => boolean): number {
-    if (archive && this.options.archivePath) appendFileSync(this.options.archivePath, `${JSON.stringify(envelope)}\n`);
     const body = JSON.stringify(envelope);
+    if (archive) this.archive?.append(`${body}\n`);
     let matched = 0;
     for (const route of this.routes) {
       if (only && !only(route)) continue;
@@ -58,6 +68,31 @@ export class LocalEventBus implements EventPublisher {
       matched++;
     }
     return matched;
+  }
+
+  /**
+   * Rewrites the archive keeping only the envelopes `keep` accepts (an
+   * erasure scrubs a person from it), atomically (temporary file + rename);
+   * later appends go to the new file. Returns how many envelopes were dropped.
+   */
+  rewriteArchive(keep: (envelope: EventBridgeEnvelope) => boolean): number {
+    if (!this.archive || !existsSync(this.archive.path)) return 0;
+    let dropped = 0;
+    const kept: string[] = [];
+    for (const line of readFileSync(this.archive.path, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      let envelope: EventBridgeEnvelope;
+      try {
+        envelope = JSON.parse(line) as EventBridgeEnvelope;
+      } catch {
+        continue; // a torn line from a crash mid-write
+      }
+      if (keep(envelope)) kept.push(`${line}\n`);
+      else dropped++;
+    }
+    this.archive.close();
+    writePrivateFileAtomic(this.archive.path, kept.join(''), { fsync: this.fsync });
+    return dropped;
   }
 
   queues(): LocalQueue[] {

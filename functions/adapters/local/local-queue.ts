@@ -3,12 +3,23 @@
  * `batchSize` records go to the consumer as a real `SQSEvent`, failed records
  * (partial batch response or a thrown error) come back after an exponential
  * backoff, and after `maxReceiveCount` receives a record moves to the
- * dead-letter list. Every send, completion and dead-lettering is appended to
- * a journal file before `send` returns, so a message acknowledged to a vendor
- * survives a crash of `npm start` and is delivered after the restart.
+ * dead-letter list. Every send, receive, completion and dead-lettering is
+ * appended to a journal file before it takes effect, so a message
+ * acknowledged to a vendor survives a crash of `npm start` and is delivered
+ * after the restart, with its receive count (a message that crashes the
+ * process is dead-lettered after `maxReceiveCount` restarts, as on SQS).
+ *
+ * A batch that fails because the store is unavailable (`isUnavailable`) is
+ * not the messages' fault: it is given back without counting the receive,
+ * and the queue pauses — 250 ms, doubling up to 5 s — then sends one batch
+ * at a time until one goes through. An outage of minutes dead-letters
+ * nothing; a message that keeps failing "unavailable" for longer than
+ * `unavailableGraceMs` is counted like any failure, so it cannot block the
+ * queue forever.
  */
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { logger } from '../../shared/logger.js';
 import { QueueJournal, type JournalRecord } from './queue-journal.js';
 
 // biome-ignore lint/suspicious/noConfusingVoidType: a consumer may return nothing when every record succeeded, as a Lambda SQS handler may
@@ -21,6 +32,11 @@ export interface QueueMessage {
   receiveCount: number;
   /** Epoch ms before which the message is invisible (retry backoff). */
   visibleAt: number;
+  /** Dead letters: when, and the error's name (never its message, which may echo personal data). */
+  deadLetteredAt?: number;
+  reason?: string;
+  /** First time a receive of it was given back because the store was unavailable (memory only). */
+  unavailableSince?: number;
 }
 
 export interface LocalQueueOptions {
@@ -32,6 +48,16 @@ export interface LocalQueueOptions {
   readonly journalPath?: string;
   /** Batches in flight at once (Lambda concurrency on AWS). @default 1 */
   readonly concurrency?: number;
+  /** Flush every journal write to the disk (survives a power loss). @default false */
+  readonly fsync?: boolean;
+  /** Whether an error the consumer threw means "the store is unavailable" (retry, don't count). @default never */
+  readonly isUnavailable?: (err: unknown) => boolean;
+  /** First pause after an unavailable store; doubles per failed probe. @default 250 */
+  readonly unavailablePauseMs?: number;
+  /** Longest pause. @default 5000 */
+  readonly unavailableMaxPauseMs?: number;
+  /** How long a message's "unavailable" failures are forgiven. @default 6 hours */
+  readonly unavailableGraceMs?: number;
 }
 
 export class LocalQueue {
@@ -39,21 +65,33 @@ export class LocalQueue {
   private readonly dead: QueueMessage[] = [];
   private inFlight = 0;
   private timer: NodeJS.Timeout | undefined;
-  private activeBatches = 0;
+  private readonly running = new Set<Promise<void>>();
   private readonly journalFile: QueueJournal;
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
   private delivered = 0;
+  /** Current pause after an unavailable store (0 = not paused); doubles per failed probe. */
+  private pauseMs = 0;
+  private pausedUntil = 0;
+  private unavailableRetries = 0;
 
   constructor(
     readonly name: string,
     private readonly consumer: QueueConsumer,
     private readonly options: LocalQueueOptions = {},
   ) {
-    this.journalFile = new QueueJournal(options.journalPath);
+    this.journalFile = new QueueJournal(options.journalPath, { fsync: options.fsync ?? false });
     const { pending, dead } = this.journalFile.recover();
-    this.ready.push(...pending.map((m) => ({ ...m, receiveCount: 0, visibleAt: 0 })));
     this.dead.push(...dead.map((m) => ({ ...m, visibleAt: 0 })));
+    for (const m of pending) {
+      // Received that often and never finished: the process died in its consumer each time (a crash
+      // loop). SQS moves such a message to the DLQ on its next receive; so does this queue.
+      if (m.receiveCount >= (this.options.maxReceiveCount ?? 5)) {
+        const at = Date.now();
+        this.journal({ op: 'dlq', id: m.messageId, receiveCount: m.receiveCount, reason: 'maxReceiveCount', at });
+        this.dead.push({ ...m, visibleAt: 0, deadLetteredAt: at, reason: 'maxReceiveCount' });
+      } else this.ready.push({ ...m, visibleAt: m.visibleAt ?? 0 });
+    }
     if (this.ready.length) this.schedule(0);
   }
 
@@ -75,9 +113,8 @@ export class LocalQueue {
   redrive(): number {
     const moved = this.dead.splice(0);
     for (const m of moved) {
-      const fresh = { ...m, receiveCount: 0, visibleAt: 0 };
       this.journal({ op: 'send', id: m.messageId, body: m.body, at: m.sentAt });
-      this.ready.push(fresh);
+      this.ready.push({ messageId: m.messageId, body: m.body, sentAt: m.sentAt, receiveCount: 0, visibleAt: 0 });
     }
     this.schedule(0);
     return moved.length;
@@ -90,6 +127,10 @@ export class LocalQueue {
       inFlight: this.inFlight,
       deadLettered: this.dead.length,
       delivered: this.delivered,
+      /** Waiting for the store to come back. */
+      paused: this.pauseMs > 0,
+      /** Batches given back because the store was unavailable (not counted as receives). */
+      unavailableRetries: this.unavailableRetries,
     };
   }
 
@@ -99,9 +140,15 @@ export class LocalQueue {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  stop(): void {
+  /**
+   * Stops delivering; resolves once the batches in flight have finished (their
+   * outcomes journaled). Pending messages stay in the journal for the next start.
+   */
+  async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    await Promise.all(this.running);
+    this.journalFile.close();
   }
 
   private isIdle(): boolean {
@@ -116,22 +163,28 @@ export class LocalQueue {
 
   /**
    * Hands visible messages to the consumer, up to `concurrency` batches at a
-   * time (as SQS feeds concurrent Lambda invocations), then schedules itself
-   * for the next retry that becomes visible.
+   * time (as SQS feeds concurrent Lambda invocations) — one while probing an
+   * unavailable store — then schedules itself for the next message that
+   * becomes visible or the end of the pause.
    */
   private pump(): void {
     if (this.stopped) return;
-    const concurrency = this.options.concurrency ?? 1;
-    while (this.activeBatches < concurrency) {
-      const batch = this.takeVisible(Date.now());
+    const now = Date.now();
+    if (now < this.pausedUntil) {
+      if (this.running.size === 0) this.schedule(this.pausedUntil - now);
+      return;
+    }
+    const concurrency = this.pauseMs > 0 ? 1 : (this.options.concurrency ?? 1);
+    while (this.running.size < concurrency) {
+      const batch = this.takeVisible(now);
       if (batch.length === 0) break;
-      this.activeBatches++;
-      void this.deliver(batch).finally(() => {
-        this.activeBatches--;
+      const run: Promise<void> = this.deliver(batch).finally(() => {
+        this.running.delete(run);
         this.pump();
       });
+      this.running.add(run);
     }
-    if (this.activeBatches > 0) return;
+    if (this.running.size > 0) return;
     const next = this.ready.reduce((min, m) => Math.min(min, m.visibleAt), Number.POSITIVE_INFINITY);
     if (Number.isFinite(next)) this.schedule(next - Date.now());
     if (this.isIdle()) for (const resolve of this.idleWaiters.splice(0)) resolve();
@@ -153,28 +206,64 @@ export class LocalQueue {
   private async deliver(batch: QueueMessage[]): Promise<void> {
     this.inFlight += batch.length;
     for (const m of batch) m.receiveCount++;
+    this.journalFile.appendAll(batch.map((m) => ({ op: 'recv', id: m.messageId, n: m.receiveCount })));
     let failedIds: Set<string>;
+    let reason = 'batchItemFailure';
     try {
       const res = await this.consumer({ Records: batch.map((m) => this.toRecord(m)) });
       failedIds = new Set((res?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
-    } catch {
+    } catch (err) {
+      if (this.options.isUnavailable?.(err) && this.giveBack(batch)) return;
       failedIds = new Set(batch.map((m) => m.messageId));
+      reason = err instanceof Error ? err.name : 'Error';
     }
     this.inFlight -= batch.length;
+    if (this.pauseMs > 0) {
+      logger.info('store available again: queue resumed', { queue: this.name, pausedForMs: this.pauseMs });
+      this.pauseMs = 0;
+    }
     const maxReceives = this.options.maxReceiveCount ?? 5;
     const base = this.options.retryBaseMs ?? 500;
     for (const m of batch) {
+      m.unavailableSince = undefined;
       if (!failedIds.has(m.messageId)) {
         this.delivered++;
         this.journal({ op: 'done', id: m.messageId });
       } else if (m.receiveCount >= maxReceives) {
-        this.journal({ op: 'dlq', id: m.messageId, receiveCount: m.receiveCount });
+        m.deadLetteredAt = Date.now();
+        m.reason = reason;
+        this.journal({ op: 'dlq', id: m.messageId, receiveCount: m.receiveCount, reason, at: m.deadLetteredAt });
         this.dead.push(m);
       } else {
         m.visibleAt = Date.now() + base * 2 ** (m.receiveCount - 1) * (0.75 + Math.random() * 0.5);
         this.ready.push(m);
       }
     }
+  }
+
+  /**
+   * The store was unavailable: the batch goes back uncounted (the receive
+   * count journaled back down) and the queue pauses. Returns false when a
+   * message has been failing this way for longer than the grace period: then
+   * the batch is failed normally.
+   */
+  private giveBack(batch: QueueMessage[]): boolean {
+    const now = Date.now();
+    const grace = this.options.unavailableGraceMs ?? 6 * 3_600_000;
+    if (batch.some((m) => m.unavailableSince !== undefined && now - m.unavailableSince > grace)) return false;
+    this.inFlight -= batch.length;
+    for (const m of batch) {
+      m.receiveCount--;
+      m.unavailableSince ??= now;
+    }
+    this.journalFile.appendAll(batch.map((m) => ({ op: 'recv', id: m.messageId, n: m.receiveCount })));
+    this.ready.push(...batch);
+    this.unavailableRetries++;
+    const first = this.options.unavailablePauseMs ?? 250;
+    if (this.pauseMs === 0) logger.warn('store unavailable: queue paused, nothing counted', { queue: this.name });
+    this.pauseMs = Math.min(this.options.unavailableMaxPauseMs ?? 5_000, this.pauseMs ? this.pauseMs * 2 : first);
+    this.pausedUntil = Math.max(this.pausedUntil, now + this.pauseMs);
+    return true;
   }
 
   private toRecord(m: QueueMessage): SQSRecord {

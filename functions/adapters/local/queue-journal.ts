@@ -1,39 +1,78 @@
 /**
- * The append-only journal behind the local queues: every send, completion
- * and dead-lettering is written before the call returns, so messages a vendor
- * was told were accepted survive a crash of `npm start`. On start the journal
- * is replayed into pending messages and dead letters, then compacted.
+ * The append-only journal behind the local queues: every send, receive,
+ * rescheduling, completion and dead-lettering is written before the call
+ * returns, so messages a vendor was told were accepted survive a crash of
+ * `npm start`, and so do their receive counts, first-receive times and retry
+ * times (a subscription's `maxAttempts` and retry window hold across
+ * restarts, as SQS's `ApproximateReceiveCount` does).
+ *
+ * On start the journal is replayed, then compacted into a temporary file
+ * that is renamed over it: a crash mid-compaction leaves the old journal
+ * whole. See `private-files.ts` for what survives a power loss (`fsync`).
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { PrivateAppendFile, writePrivateFileAtomic } from './private-files.js';
 
 export type JournalRecord =
-  | { op: 'send'; id: string; body: string; at: number }
+  /** A message enters the queue; a compacted journal carries its receive state along (`n`, `first`, `visibleAt`). */
+  | { op: 'send'; id: string; body: string; at: number; n?: number; first?: number; visibleAt?: number }
+  /** A receive started (`n` = the receive count now, absolute; a receive given back writes the lower count). */
+  | { op: 'recv'; id: string; n: number; first?: number }
+  /** The message is invisible until `at` (a retry backoff, a Retry-After). */
+  | { op: 'later'; id: string; at: number }
   | { op: 'done'; id: string }
-  | { op: 'dlq'; id: string; receiveCount?: number; reason?: string };
+  | { op: 'dlq'; id: string; receiveCount?: number; reason?: string; at?: number };
 
 export interface JournaledMessage {
   readonly messageId: string;
   readonly body: string;
   readonly sentAt: number;
-  /** Receives before it was dead-lettered (0 for pending messages). */
+  /** Receives so far (of a dead letter: before it was dead-lettered). */
   readonly receiveCount: number;
+  /** First receive since it was sent or redriven. */
+  readonly firstReceiveAt?: number;
+  /** Epoch ms before which it is not delivered again. */
+  readonly visibleAt?: number;
+  /** Dead letters: when and why. */
+  readonly deadLetteredAt?: number;
+  readonly reason?: string;
 }
 
-export class QueueJournal {
-  /** `path` undefined → a journal that remembers nothing (in-memory queues). */
-  constructor(private readonly path?: string) {}
+export interface QueueJournalOptions {
+  /** Flush every append to the disk before returning (survives a power loss). @default false */
+  readonly fsync?: boolean;
+}
 
-  append(record: JournalRecord): void {
-    if (this.path) appendFileSync(this.path, `${JSON.stringify(record)}\n`);
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+export class QueueJournal {
+  private readonly file: PrivateAppendFile | undefined;
+
+  /** `path` undefined → a journal that remembers nothing (in-memory queues). */
+  constructor(
+    private readonly path?: string,
+    private readonly options: QueueJournalOptions = {},
+  ) {
+    this.file = path ? new PrivateAppendFile(path, options) : undefined;
   }
 
-  /** Replays the journal into pending messages and dead letters, and rewrites it compacted. */
+  append(record: JournalRecord): void {
+    this.file?.append(`${JSON.stringify(record)}\n`);
+  }
+
+  /** Several records in one write (a batch's receives). */
+  appendAll(records: readonly JournalRecord[]): void {
+    if (records.length) this.file?.append(records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  }
+
+  close(): void {
+    this.file?.close();
+  }
+
+  /** Replays the journal into pending messages and dead letters, and replaces it with its compacted form. */
   recover(): { pending: JournaledMessage[]; dead: JournaledMessage[] } {
-    if (!this.path) return { pending: [], dead: [] };
-    mkdirSync(dirname(this.path), { recursive: true });
-    if (!existsSync(this.path)) return { pending: [], dead: [] };
-    const pending = new Map<string, JournaledMessage>();
+    if (!this.path || !existsSync(this.path)) return { pending: [], dead: [] };
+    const pending = new Map<string, Mutable<JournaledMessage>>();
     const dead = new Map<string, JournaledMessage>();
     for (const line of readFileSync(this.path, 'utf8').split('\n')) {
       if (!line.trim()) continue;
@@ -45,20 +84,62 @@ export class QueueJournal {
       }
       if (rec.op === 'send') {
         dead.delete(rec.id);
-        pending.set(rec.id, { messageId: rec.id, body: rec.body, sentAt: rec.at, receiveCount: 0 });
+        pending.set(rec.id, {
+          messageId: rec.id,
+          body: rec.body,
+          sentAt: rec.at,
+          receiveCount: rec.n ?? 0,
+          ...(rec.first !== undefined ? { firstReceiveAt: rec.first } : {}),
+          ...(rec.visibleAt !== undefined ? { visibleAt: rec.visibleAt } : {}),
+        });
+      } else if (rec.op === 'recv') {
+        const m = pending.get(rec.id);
+        if (m) {
+          m.receiveCount = rec.n;
+          if (rec.first !== undefined) m.firstReceiveAt = rec.first;
+        }
+      } else if (rec.op === 'later') {
+        const m = pending.get(rec.id);
+        if (m) m.visibleAt = rec.at;
       } else if (rec.op === 'done') pending.delete(rec.id);
       else {
         const m = pending.get(rec.id);
         pending.delete(rec.id);
-        if (m) dead.set(rec.id, { ...m, receiveCount: rec.receiveCount ?? 0 });
+        if (m)
+          dead.set(rec.id, {
+            messageId: m.messageId,
+            body: m.body,
+            sentAt: m.sentAt,
+            receiveCount: rec.receiveCount ?? m.receiveCount,
+            ...(rec.at !== undefined ? { deadLetteredAt: rec.at } : {}),
+            ...(rec.reason ? { reason: rec.reason } : {}),
+          });
       }
     }
-    const lines = [...pending.values(), ...dead.values()].map((m) =>
-      JSON.stringify({ op: 'send', id: m.messageId, body: m.body, at: m.sentAt }),
-    );
-    for (const m of dead.values())
-      lines.push(JSON.stringify({ op: 'dlq', id: m.messageId, receiveCount: m.receiveCount }));
-    writeFileSync(this.path, lines.length ? `${lines.join('\n')}\n` : '');
+    const records: JournalRecord[] = [];
+    for (const m of pending.values())
+      records.push({
+        op: 'send',
+        id: m.messageId,
+        body: m.body,
+        at: m.sentAt,
+        ...(m.receiveCount ? { n: m.receiveCount } : {}),
+        ...(m.firstReceiveAt !== undefined ? { first: m.firstReceiveAt } : {}),
+        ...(m.visibleAt !== undefined ? { visibleAt: m.visibleAt } : {}),
+      });
+    for (const m of dead.values()) {
+      records.push({ op: 'send', id: m.messageId, body: m.body, at: m.sentAt });
+      records.push({
+        op: 'dlq',
+        id: m.messageId,
+        receiveCount: m.receiveCount,
+        ...(m.deadLetteredAt !== undefined ? { at: m.deadLetteredAt } : {}),
+        ...(m.reason ? { reason: m.reason } : {}),
+      });
+    }
+    // The append handle (if any) points at the old file; the rename replaces it.
+    this.file?.close();
+    writePrivateFileAtomic(this.path, records.map((r) => `${JSON.stringify(r)}\n`).join(''), this.options);
     return { pending: [...pending.values()], dead: [...dead.values()] };
   }
 }

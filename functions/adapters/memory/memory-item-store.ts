@@ -17,16 +17,16 @@ import {
   type StoredItem,
   type Write,
 } from '../../domain/store-model.js';
+import { HubError } from '../../shared/errors.js';
 import type { ItemPage, ItemQuery, ItemStore, StepResult } from '../store/item-store.js';
 
 /** DynamoDB's item size limit. */
 const MAX_ITEM_BYTES = 400 * 1024;
 
-/** A request DynamoDB would refuse outright (not a failed condition). */
-export class MemoryValidationError extends Error {
+/** A request DynamoDB would refuse outright (its `ValidationException`; not a failed condition). */
+export class MemoryValidationError extends HubError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ValidationException';
+    super(message, 500, 'store_validation');
   }
 }
 

@@ -78,8 +78,8 @@ type MutableApplyReads = {
   outbox: Map<string, Notification | null>;
 };
 
-/** Thrown inside an attempt when the rule asks for fresh strongly consistent reads. */
-class RereadError extends Error {}
+/** An attempt whose rule asked for fresh strongly consistent reads (a conflict with no write made). */
+const REREAD = { ok: false } as const;
 
 const MAX_READ_ROUNDS = 50;
 
@@ -113,13 +113,7 @@ export class PlanProfileStore implements ProfileStore {
     const max = this.options.maxAttempts ?? 10;
     let hint: StoredItem | undefined;
     for (let n = 1; ; n++) {
-      let result: T | Failure;
-      try {
-        result = await attempt(n, hint);
-      } catch (err) {
-        if (!(err instanceof RereadError)) throw err;
-        result = { ok: false };
-      }
+      const result = await attempt(n, hint);
       if (!isFailure(result)) return result as T;
       hint = result.existing;
       if (n >= max) throw new Error(`Gave up ${what} after ${max} conflicting attempts`);
@@ -148,12 +142,14 @@ export class PlanProfileStore implements ProfileStore {
       const mine = [...wrote].filter((id) => !reads.probes.has(id));
       if (mine.length) await this.readProbes(mine, sk, consistent, reads.probes);
       let plan = await this.planApplyFor(event, reads, consistent, n > 1);
+      if (!('steps' in plan)) return REREAD;
       let result = await this.run(plan, track);
       if (!result.ok && result.step === 'timeline' && result.existing?.sk === sk) {
         // The entry is there already: a redelivery, or a write a crash cut short. Deciding which needs no
         // fresh reads (a stale owner record can only make the repair's own condition fail).
         reads.probes.set(customerIdOfPk(result.existing.pk), fromTimelineStored(result.existing));
         plan = await this.planApplyFor(event, reads, consistent, n > 1);
+        if (!('steps' in plan)) return REREAD;
         result = await this.run(plan, track);
       }
       if (!result.ok) return result;
@@ -168,7 +164,7 @@ export class PlanProfileStore implements ProfileStore {
       const decision = planApply(event, reads as ApplyReads, ctx);
       if (decision.kind === 'plan') return decision.plan;
       const request = decision.request;
-      if (request.consistent) throw new RereadError();
+      if (request.consistent) return REREAD;
       if (request.links) reads.links = await this.resolveLinks(request.links, consistent);
       if (request.records) await this.readRecords(request.records, consistent, reads.records);
       if (request.probes) await this.readProbes(request.probes, sk, consistent, reads.probes);

@@ -13,7 +13,13 @@ import { defineConnector, type VerifyResult } from '../types.js';
 import { mailgunBodyKind, readFormFields, withFormFields } from './form.js';
 import { normalizeMailgun } from './normalize.js';
 import { MailgunEventWebhookSchema, MailgunInboundSchema, type MailgunPayload } from './schema.js';
-import { mailgunSignature, verifyMailgunSignature, type SignatureBlock } from './signature.js';
+import {
+  MAILGUN_MAX_AGE_SECONDS,
+  MAILGUN_REPLAY_STATUS,
+  mailgunSignature,
+  verifyMailgunSignature,
+  type SignatureBlock,
+} from './signature.js';
 
 const CONNECTOR = 'mailgun';
 
@@ -77,6 +83,19 @@ export const mailgunConnector = defineConnector({
     const block = signatureBlock(req);
     if (typeof block === 'string') return { ok: false, reason: block };
     return verifyMailgunSignature(block, secrets.secret, ctx.now);
+  },
+  // The signature covers timestamp + token only, so a captured block could carry other fields:
+  // each (timestamp, token) is accepted once while the signature is valid.
+  replay: {
+    key: (req) => {
+      const block = signatureBlock(req);
+      if (typeof block === 'string' || !block.timestamp || !block.token) return undefined;
+      return {
+        key: `${block.timestamp}:${block.token}`,
+        expiresAt: new Date((Number(block.timestamp) + MAILGUN_MAX_AGE_SECONDS) * 1000),
+      };
+    },
+    replayStatus: MAILGUN_REPLAY_STATUS,
   },
   parse: parseMailgun,
   normalize: normalizeMailgun,

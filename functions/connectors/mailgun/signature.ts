@@ -2,8 +2,9 @@
  * Mailgun webhook signatures ("Securing Webhooks"): hex HMAC-SHA256 keyed
  * with the HTTP webhook signing key over `timestamp + token`, no separator.
  * The body is NOT covered: the signature only proves that Mailgun sent a
- * request at `timestamp`; freshness and dedup limit what a captured
- * signature block can be reused for (README: replay).
+ * request at `timestamp`; the hub accepts each (timestamp, token) once while
+ * the signature is fresh (README: replay), so a captured block cannot carry
+ * other content.
  */
 import { hmac, safeEqual } from '../shared/signature.js';
 import type { VerifyResult } from '../types.js';
@@ -16,6 +17,16 @@ import type { VerifyResult } from '../types.js';
  * warns against an aggressive check. 8 hours covers the schedule.
  */
 export const MAILGUN_MAX_AGE_SECONDS = 8 * 3600;
+
+/**
+ * Status of a second use of a (timestamp, token): Mailgun retries every
+ * status but 200 and 406 ("rejected, don't retry",
+ * https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/webhook-retries).
+ * A token is remembered only once its request was acknowledged, so a second
+ * use is a replay or a retry of a delivery already accepted: retrying it can
+ * only be refused again, and 406 ends that.
+ */
+export const MAILGUN_REPLAY_STATUS = 406;
 
 /** A `timestamp` further in the future than this is refused (clock skew allowance). */
 export const MAILGUN_MAX_FUTURE_SKEW_SECONDS = 300;

@@ -31,6 +31,7 @@ import {
   snsStringToSign,
   verifySnsSignature,
   type CertificateFetcher,
+  type TrustStore,
 } from './signature.js';
 
 /**
@@ -129,6 +130,11 @@ export interface SesConnectorOptions {
   readonly fetchCertificate?: CertificateFetcher;
   /** Certificate URLs kept in memory. @default 16 */
   readonly certificateCacheSize?: number;
+  /**
+   * What signing certificates must chain to. Tests pass a CA they made;
+   * production never overrides it. @default Amazon Root CA 1–4 and the Amazon RSA 2048 issuing CAs
+   */
+  readonly trustStore?: TrustStore;
 }
 
 /**
@@ -140,6 +146,7 @@ export const createSesConnector = (options: SesConnectorOptions = {}) => {
   const certificates = new SigningKeyCache(
     options.fetchCertificate ?? fetchSnsCertificate,
     options.certificateCacheSize,
+    options.trustStore,
   );
 
   const verify = async (req: RawRequest, secrets: ConnectorSecrets, ctx: VerifyContext): Promise<VerifyResult> => {
@@ -187,7 +194,7 @@ export const createSesConnector = (options: SesConnectorOptions = {}) => {
       throw err;
     }
     if ((trusted.notBefore && ctx.now < trusted.notBefore) || (trusted.notAfter && ctx.now > trusted.notAfter)) {
-      return fail('The SNS signing certificate is not valid at this time');
+      return fail('The SNS signing certificate (or a CA of its chain) is not valid at this time');
     }
     return verifySnsSignature(stringToSign, signature, algorithm, trusted.key)
       ? { ok: true }

@@ -4,15 +4,32 @@
  * order (different for notifications and (un)subscribe confirmations),
  * signed with SHA1withRSA (`SignatureVersion` 1) or SHA256withRSA (2) by the
  * key of the X.509 certificate at `SigningCertURL`. That URL is attacker
- * controlled, so it is validated before anything is fetched (https, an SNS
- * host, a `.pem` path, no credentials or port), and fetched certificates are
- * cached in a bounded map so a burst of deliveries costs one fetch.
+ * controlled, so it is validated before anything is fetched (https, a
+ * region-shaped SNS host, a `.pem` path, no credentials or port); the
+ * certificate must chain to Amazon's roots (bundled in ./amazon-trust.ts) and
+ * carry an SNS signing name. Verified keys are cached in a bounded map so a
+ * burst of deliveries costs one fetch.
  */
 import { createSign, createVerify, generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
+import { AMAZON_ISSUING_CAS, AMAZON_ROOT_CAS } from './amazon-trust.js';
 import type { SnsMessageType } from './schema.js';
+import { HubError } from '../../shared/errors.js';
 
-/** SNS endpoints, including the China partition (`sns.cn-north-1.amazonaws.com.cn`). */
-export const SNS_HOST = /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
+/**
+ * The SNS regional endpoints `SigningCertURL` and `SubscribeURL` point to:
+ * `sns.<region>.amazonaws.com` with a region id such as `us-east-1`,
+ * `ap-southeast-7`, `us-gov-west-1`, and `sns.cn-<…>.amazonaws.com.cn` in the
+ * China partition (the hosts the AWS SDK for Java v2 `SnsHostProvider`
+ * resolves). Deliberately narrow: the old pattern
+ * (`sns.<anything>.amazonaws.com`) also matched S3's legacy endpoints
+ * `sns.s3.amazonaws.com` and `sns.s3-external-1.amazonaws.com` — a bucket
+ * named `sns`, which anyone can create and fill with a certificate. FIPS
+ * endpoints (`sns-fips.<region>.amazonaws.com`) serve the API, never
+ * signing certificates, so they are refused like any other host; the ISO
+ * partitions (`*.c2s.ic.gov`, …) are not supported.
+ */
+export const SNS_HOST =
+  /^sns\.(?:(?!cn-)[a-z]{2}(?:-gov)?-[a-z]+-\d{1,2}\.amazonaws\.com|cn-[a-z]+-\d{1,2}\.amazonaws\.com\.cn)$/;
 
 /** Path of SNS signing certificates: `/SimpleNotificationService-<hex>.pem`. */
 const CERT_PATH = /^\/SimpleNotificationService-[A-Za-z0-9_-]+\.pem$/;
@@ -99,14 +116,14 @@ export type CertificateFetcher = (url: string) => Promise<string>;
  * 5xx) verify rethrows so the hub answers 5xx and SNS retries, because SNS
  * treats any 4xx as delivered and would drop the message.
  */
-export class CertificateUnavailableError extends Error {
+export class CertificateUnavailableError extends HubError {
   constructor(
     message: string,
     readonly permanent: boolean,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
-    this.name = new.target.name;
+    // Transient: 502, so SNS redelivers (it drops a message answered with any 4xx).
+    super(message, permanent ? 401 : 502, permanent ? 'invalid_signature' : 'certificate_unavailable', options);
   }
 }
 
@@ -131,12 +148,75 @@ export const fetchSnsCertificate: CertificateFetcher = async (url) => {
   return pem;
 };
 
-/** A verification key with the validity period of the certificate it came from. */
+/** A verification key with the validity period of the certificate chain it came from. */
 export interface TrustedKey {
   readonly key: KeyObject;
+  /** Latest `notBefore` of the chain. */
   readonly notBefore?: Date;
+  /** Earliest `notAfter` of the chain: the key is trusted only while every certificate in it is valid. */
   readonly notAfter?: Date;
 }
+
+/**
+ * What a certificate must chain to. `roots` are the trust anchors;
+ * `intermediates` are issuing CAs known in advance (the SNS PEM holds only
+ * the leaf, so the hub cannot build the chain without them).
+ */
+export interface TrustStore {
+  readonly roots: readonly X509Certificate[];
+  readonly intermediates: readonly X509Certificate[];
+}
+
+/** Every certificate of a PEM bundle, in order. */
+export const certificatesOf = (pem: string): X509Certificate[] =>
+  (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((p) => new X509Certificate(p));
+
+/** A trust store from PEM texts. */
+export const trustStoreFromPems = (roots: readonly string[], intermediates: readonly string[] = []): TrustStore => ({
+  roots: roots.flatMap(certificatesOf),
+  intermediates: intermediates.flatMap(certificatesOf),
+});
+
+/** Amazon Root CA 1–4 and the Amazon RSA 2048 issuing CAs (./amazon-trust.ts). */
+export const AMAZON_TRUST_STORE: TrustStore = trustStoreFromPems(AMAZON_ROOT_CAS, AMAZON_ISSUING_CAS);
+
+const oneLine = (name: string): string => name.split('\n').join(', ');
+
+/** `cert` names `issuer` as its issuer, is signed by its key, and `issuer` is a CA. */
+const issuedBy = (cert: X509Certificate, issuer: X509Certificate): boolean =>
+  issuer.ca && cert.checkIssued(issuer) && cert.verify(issuer.publicKey);
+
+/** Longest chain accepted, leaf and root included (SNS: leaf → Amazon RSA 2048 Mxx → Amazon Root CA 1). */
+const MAX_CHAIN_LENGTH = 4;
+
+/**
+ * The chain from `leaf` up to a root of `store`, using the store's
+ * intermediates and `extra` (certificates that came with the leaf), or the
+ * reason there is none. Signatures and CA flags only; validity dates are
+ * checked at verification time against the chain's intersection.
+ */
+export const chainToRoot = (
+  leaf: X509Certificate,
+  store: TrustStore,
+  extra: readonly X509Certificate[] = [],
+): X509Certificate[] | string => {
+  const chain = [leaf];
+  for (let current = leaf; chain.length < MAX_CHAIN_LENGTH; ) {
+    const root = store.roots.find((r) => issuedBy(current, r));
+    if (root) return [...chain, root];
+    const next = [...extra, ...store.intermediates].find((c) => !chain.includes(c) && issuedBy(current, c));
+    if (!next) return `issued by "${oneLine(current.issuer)}", which does not chain to a trusted Amazon root`;
+    chain.push(next);
+    current = next;
+  }
+  return 'the certificate chain is too long';
+};
+
+/** The validity window every certificate of the chain shares. */
+const chainValidity = (chain: readonly X509Certificate[]): { notBefore: Date; notAfter: Date } => ({
+  notBefore: new Date(Math.max(...chain.map((c) => Date.parse(c.validFrom)))),
+  notAfter: new Date(Math.min(...chain.map((c) => Date.parse(c.validTo)))),
+});
 
 const commonName = (subject: string): string | undefined =>
   subject
@@ -144,19 +224,28 @@ const commonName = (subject: string): string | undefined =>
     .map((line) => /^CN=(.*)$/.exec(line.trim())?.[1])
     .find((cn) => cn !== undefined);
 
-/** Parses a fetched PEM; anything that is not an SNS signing certificate is a permanent failure. */
-export const trustedKeyFromPem = (pem: string, url: string): TrustedKey => {
-  let cert: X509Certificate;
+/**
+ * Parses a fetched PEM and checks it is an SNS signing certificate that
+ * chains to `store`; anything else is a permanent failure (401). A
+ * self-signed certificate with the right name — what anyone serving a PEM
+ * from a look-alike host could make — has no chain and is refused.
+ */
+export const trustedKeyFromPem = (pem: string, url: string, store: TrustStore = AMAZON_TRUST_STORE): TrustedKey => {
+  let certificates: X509Certificate[];
   try {
-    cert = new X509Certificate(pem);
+    certificates = certificatesOf(pem);
   } catch (err) {
     throw new CertificateUnavailableError(`${url} is not an X.509 certificate`, true, { cause: err });
   }
-  const cn = commonName(cert.subject);
+  const [leaf, ...extra] = certificates;
+  if (!leaf) throw new CertificateUnavailableError(`${url} is not an X.509 certificate`, true);
+  const cn = commonName(leaf.subject);
   if (!cn || !CERT_COMMON_NAME.test(cn)) {
     throw new CertificateUnavailableError(`${url} is not an SNS signing certificate (subject CN=${cn ?? '?'})`, true);
   }
-  return { key: cert.publicKey, notBefore: new Date(cert.validFrom), notAfter: new Date(cert.validTo) };
+  const chain = chainToRoot(leaf, store, extra);
+  if (typeof chain === 'string') throw new CertificateUnavailableError(`The SNS certificate ${url} is ${chain}`, true);
+  return { key: leaf.publicKey, ...chainValidity(chain) };
 };
 
 /** Default number of certificate URLs kept; SNS uses one per region and rotation, so a handful. */
@@ -172,6 +261,7 @@ export class SigningKeyCache {
   constructor(
     private readonly fetcher: CertificateFetcher,
     private readonly maxEntries = DEFAULT_CERT_CACHE_SIZE,
+    private readonly store: TrustStore = AMAZON_TRUST_STORE,
   ) {}
 
   /** Number of cached URLs (for tests of the bound). */
@@ -193,7 +283,7 @@ export class SigningKeyCache {
       this.remember(url, cached);
       return cached;
     }
-    const pending = this.fetcher(url).then((pem) => trustedKeyFromPem(pem, url));
+    const pending = this.fetcher(url).then((pem) => trustedKeyFromPem(pem, url, this.store));
     this.remember(url, pending);
     pending.catch(() => {
       if (this.entries.get(url) === pending) this.entries.delete(url);

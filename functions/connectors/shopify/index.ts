@@ -12,9 +12,9 @@ import { defineConnector, type VerifyResult } from '../types.js';
 import { hydrateShopify, SHOPIFY_API_VERSION } from './hydrate.js';
 import { normalizeShopify } from './normalize.js';
 import {
-  isKnownTopic,
+  BODY_SCHEMAS,
   parseLosslessJson,
-  TOPIC_SCHEMAS,
+  shopifyBodyKind,
   type ShopifyDelivery,
   type ShopifyKnownBody,
 } from './schema.js';
@@ -28,8 +28,10 @@ export const shopifySignature = (body: Buffer, secret: string): string => hmac('
 /**
  * Over the raw bytes, constant time, fail closed. `X-Shopify-Triggered-At`
  * is not covered by the HMAC, so it cannot be a replay window (anyone
- * replaying a captured delivery could rewrite it); redeliveries are absorbed
- * by the `X-Shopify-Webhook-Id` dedup instead.
+ * replaying a captured delivery could rewrite it); nor are `X-Shopify-Topic`
+ * and `X-Shopify-Webhook-Id`, so the event type and the dedup key come from
+ * the signed body (./normalize.ts) and a replay collapses into the events
+ * the genuine delivery made.
  */
 const verify = (req: RawRequest, secret: string | undefined): VerifyResult => {
   if (!secret) return { ok: false, reason: 'No Shopify client secret is configured' };
@@ -56,7 +58,12 @@ const decode = (req: RawRequest): Record<string, unknown> => {
   return json as Record<string, unknown>;
 };
 
-/** The topic and the delivery headers travel with the body: `normalize` only sees what `parse` returns. */
+/**
+ * The body decides what the delivery is (`shopifyBodyKind`); the headers
+ * travel along as unsigned metadata. A delivery without `X-Shopify-Topic`
+ * is still refused: Shopify always sends it, so its absence means the
+ * request did not come from Shopify's webhook pipeline.
+ */
 const parse = (req: RawRequest): ShopifyDelivery => {
   const topic = header(req, SHOPIFY_TOPIC_HEADER);
   if (!topic) throw new ValidationError('Missing X-Shopify-Topic header');
@@ -64,23 +71,24 @@ const parse = (req: RawRequest): ShopifyDelivery => {
   const delivery: ShopifyDelivery = {
     topic,
     webhookId: header(req, 'x-shopify-webhook-id'),
-    eventId: header(req, 'x-shopify-event-id'),
     shopDomain: header(req, 'x-shopify-shop-domain'),
     triggeredAt: header(req, 'x-shopify-triggered-at'),
     apiVersion: header(req, 'x-shopify-api-version'),
   };
-  if (!isKnownTopic(topic)) return delivery;
-  // Each topic's own schema; the union of all of them is too wide for `validate`'s inference.
-  const body = validate(TOPIC_SCHEMAS[topic] as z.ZodType<unknown>, json, `Shopify ${topic} webhook`);
-  return { ...delivery, known: { topic, body } as ShopifyKnownBody };
+  const kind = shopifyBodyKind(json);
+  if (!Object.hasOwn(BODY_SCHEMAS, kind)) return { ...delivery, unmapped: kind };
+  // Each kind's own schema; the union of all of them is too wide for `validate`'s inference.
+  const schema = BODY_SCHEMAS[kind as keyof typeof BODY_SCHEMAS] as z.ZodType<unknown>;
+  const body = validate(schema, json, `Shopify ${kind} webhook (${topic})`);
+  return { ...delivery, known: { kind, body } as ShopifyKnownBody };
 };
 
 /**
  * Which topic a sample body would be sent as. Only for `signSample` (CLI,
  * tests, benchmarks), whose samples carry no headers: order bodies are sent
  * as orders/create and customer bodies as customers/update (their payloads
- * are identical to orders/paid and customers/create). Never used on the
- * request path, where the topic is always the header.
+ * are identical to orders/paid and customers/create). The header is
+ * realism only: on the request path the body decides, not the topic.
  */
 export const sampleTopic = (body: Buffer): string => {
   let json: unknown;

@@ -1,9 +1,17 @@
 /**
- * Shopify deliveries → hub events. Pure. One topic per delivery (header
- * `X-Shopify-Topic`); topics the hub does not map are acknowledged and listed
- * in `ignored`.
+ * Shopify deliveries → hub events. Pure. What happened is read from the
+ * signed body only — an order's financial status, cancellation and refunds,
+ * a customer's timestamps, a consent's state — and every event's dedup key
+ * is built from signed body fields (order id + state, refund id, customer id
+ * + `updated_at`), never from the unsigned `X-Shopify-Topic` /
+ * `X-Shopify-Webhook-Id` headers: a genuine body resent under another topic
+ * or with a fresh webhook id yields exactly the events it already yielded.
+ * Bodies the hub does not map are acknowledged and listed in `ignored`.
+ *
+ * Extending the order lifecycle (fulfilled, cancelled, …) is one entry in
+ * `orderFacts` and `ORDER_FACT_TYPES`.
  */
-import type { HubEvent, Identity } from '../../events/hub-event.js';
+import type { HubEvent, HubEventType, Identity } from '../../events/hub-event.js';
 import { normalizePhone, type CountryCode } from '../../domain/identity.js';
 import { buildEvent, fromDateString } from '../shared/build-event.js';
 import type { HydrationRequest, NormalizeContext, NormalizeResult } from '../types.js';
@@ -30,7 +38,32 @@ type Money = { amountMinor: number; currency: string };
 type LineItem = { sku?: string | undefined; name: string; quantity: number; unitPrice?: Money | undefined };
 type Outcome = { events: HubEvent[]; ignored: string[]; hydrations?: HydrationRequest[] };
 
-const ORDER_TOPIC_TYPES = { 'orders/create': 'order.placed', 'orders/paid': 'order.paid' } as const;
+/**
+ * What a signed order body says about the order. `placed`: it exists.
+ * `paid`: its financial status says the money was captured (`paid`, or
+ * `partially_refunded` / `refunded`, which Shopify reaches only from paid).
+ * `cancelled` / `voided`: not a sale, whatever was placed; these have no hub
+ * event type yet, so they are listed in `ignored`.
+ */
+export type OrderFact = 'placed' | 'paid' | 'cancelled' | 'voided';
+
+/** The hub event of each fact; undefined → acknowledged and listed in `ignored`. */
+export const ORDER_FACT_TYPES: Readonly<Record<OrderFact, HubEventType | undefined>> = {
+  placed: 'order.placed',
+  paid: 'order.paid',
+  cancelled: undefined,
+  voided: undefined,
+};
+
+const PAID_STATUSES = new Set(['paid', 'partially_refunded', 'refunded']);
+
+/** The facts of an order body, from its own fields. A cancelled or voided order is only that: never revenue. */
+export const orderFacts = (order: ShopifyOrder): OrderFact[] => {
+  const status = order.financial_status?.toLowerCase();
+  if (present(order.cancelled_at)) return ['cancelled'];
+  if (status === 'voided') return ['voided'];
+  return status && PAID_STATUSES.has(status) ? ['placed', 'paid'] : ['placed'];
+};
 
 const present = (value: string | null | undefined): string | undefined => (value?.trim() ? value.trim() : undefined);
 
@@ -121,51 +154,123 @@ const customerTraits = (customer: ShopifyCustomer | null | undefined) => ({
   lastName: present(customer?.last_name),
 });
 
-const normalizeOrder = (
-  topic: keyof typeof ORDER_TOPIC_TYPES,
-  order: ShopifyOrder,
-  delivery: ShopifyDelivery,
-  ctx: NormalizeContext,
-): Outcome => {
+const orderName = (order: ShopifyOrder, orderId: string): string =>
+  present(order.name) ??
+  (order.order_number !== null && order.order_number !== undefined ? String(order.order_number) : orderId);
+
+const orderTime = (order: ShopifyOrder, fact: OrderFact): string | undefined =>
+  fromDateString(fact === 'paid' ? (order.updated_at ?? order.processed_at) : (order.created_at ?? order.processed_at));
+
+const normalizeOrder = (order: ShopifyOrder, delivery: ShopifyDelivery, ctx: NormalizeContext): Outcome => {
   const orderId = order.id || gidTail(order.admin_graphql_api_id) || '';
+  const name = orderName(order, orderId);
+  if (order.test) {
+    return {
+      events: [],
+      ignored: [`order ${name} is a test order (test: true: Shopify's "Send test notification" or a test gateway)`],
+    };
+  }
   const currency = currencyCode(order.total_price_set?.shop_money?.currency_code) ?? currencyCode(order.currency);
   const total = shopMoney(order.total_price_set, order.total_price, currency);
-  if (!total) return { events: [], ignored: [`${topic} ${orderId}: no readable total_price/currency`] };
+  if (!total) return { events: [], ignored: [`order ${orderId}: no readable total_price/currency`] };
   const items = order.line_items.map((i) => lineItem(i, total.currency)).filter((i): i is LineItem => Boolean(i));
-  const type = ORDER_TOPIC_TYPES[topic];
-  const orderName =
-    present(order.name) ??
-    (order.order_number !== null && order.order_number !== undefined ? String(order.order_number) : undefined);
   const promoCodes = order.discount_codes.map((d) => d.code.trim()).filter(Boolean);
-  const verb = type === 'order.paid' ? 'paid' : 'placed';
+  const identities = orderIdentities(order);
+  const outcome: Outcome = { events: [], ignored: [] };
+  for (const fact of orderFacts(order)) {
+    const type = ORDER_FACT_TYPES[fact];
+    if (!type) {
+      outcome.ignored.push(
+        fact === 'cancelled'
+          ? `order ${name} was cancelled (${order.cancel_reason ?? 'no reason'}): not a sale`
+          : `order ${name}: payment voided, not a sale`,
+      );
+      continue;
+    }
+    const event = buildEvent(
+      {
+        connector: CONNECTOR,
+        providerEventId: `order:${orderId}:${fact}`,
+        type,
+        channel: 'ecommerce',
+        occurredAt: orderTime(order, fact) ?? fromDateString(delivery.triggeredAt),
+        identities,
+        traits: customerTraits(order.customer),
+        summary: `Order ${name} ${fact}: ${formatMoney(total)}, ${itemCount(items)}`,
+        data: {
+          orderId,
+          orderNumber: name,
+          total,
+          items,
+          store: delivery.shopDomain,
+          promoCodes: promoCodes.length ? promoCodes : undefined,
+        },
+      },
+      ctx,
+    );
+    if (event) outcome.events.push(event);
+    else outcome.ignored.push(`order ${orderId} ${fact}: no usable customer identity (guest without email or phone)`);
+  }
+  for (const refund of order.refunds) {
+    const result = refundFromOrder(refund, order, { orderId, name, total, identities }, delivery, ctx);
+    if (typeof result === 'string') outcome.ignored.push(result);
+    else outcome.events.push(result);
+  }
+  return outcome;
+};
+
+/** A refund is a test when every transaction it has ran on a test gateway. */
+const isTestRefund = (refund: ShopifyRefund): boolean =>
+  refund.transactions.length > 0 && refund.transactions.every((t) => t.test === true);
+
+/** Items a refund returned, as line items in `currency`. */
+const refundItems = (refund: ShopifyRefund, currency: string): LineItem[] =>
+  refund.refund_line_items
+    .map((line) => (line.line_item ? lineItem({ ...line.line_item, quantity: line.quantity }, currency) : undefined))
+    .filter((i): i is LineItem => Boolean(i));
+
+/**
+ * An `order.refunded` from a refund inside an order body (orders/updated,
+ * orders/paid, …): the order names the customer, so no fetch is needed. Its
+ * dedup key is the refund id, the one refunds/create uses, so both paths
+ * yield one event.
+ */
+const refundFromOrder = (
+  refund: ShopifyRefund,
+  order: ShopifyOrder,
+  known: { orderId: string; name: string; total: Money; identities: (Identity | undefined)[] },
+  delivery: ShopifyDelivery,
+  ctx: NormalizeContext,
+): HubEvent | string => {
+  if (isTestRefund(refund)) return `refund ${refund.id} of order ${known.name}: test transactions only`;
+  const refunded = refundedAmount(refund, known.total.currency);
+  if (!refunded) return `refund ${refund.id}: no readable refund amount/currency`;
   const event = buildEvent(
     {
       connector: CONNECTOR,
-      providerEventId: providerEventId(delivery, `${topic}:${orderId}`),
-      type,
+      providerEventId: refundEventId(refund),
+      type: 'order.refunded',
       channel: 'ecommerce',
-      occurredAt:
-        fromDateString(
-          type === 'order.paid' ? (order.updated_at ?? order.processed_at) : (order.created_at ?? order.processed_at),
-        ) ?? fromDateString(delivery.triggeredAt),
-      identities: orderIdentities(order),
+      occurredAt: fromDateString(refund.processed_at ?? refund.created_at) ?? fromDateString(delivery.triggeredAt),
+      identities: known.identities,
       traits: customerTraits(order.customer),
-      summary: `Order ${orderName ?? orderId} ${verb}: ${formatMoney(total)}, ${itemCount(items)}`,
+      summary: `Order ${known.name} refunded: ${formatMoney(refunded)}`,
       data: {
-        orderId,
-        orderNumber: orderName,
-        total,
-        items,
+        orderId: known.orderId,
+        orderNumber: known.name,
+        total: known.total,
+        items: refundItems(refund, refunded.currency),
         store: delivery.shopDomain,
-        promoCodes: promoCodes.length ? promoCodes : undefined,
+        refunded,
       },
     },
     ctx,
   );
-  return event
-    ? { events: [event], ignored: [] }
-    : { events: [], ignored: [`${topic} ${orderId}: no usable customer identity (guest without email or phone)`] };
+  return event ?? `refund ${refund.id}: no usable customer identity`;
 };
+
+/** Dedup key of a refund, whichever delivery carries it (refunds/create, or an order's `refunds`). */
+export const refundEventId = (refund: Pick<ShopifyRefund, 'id'>): string => `refund:${refund.id}`;
 
 /**
  * What a refund returned: the successful refund transactions when there are
@@ -173,10 +278,11 @@ const normalizeOrder = (
  * refunded line items' subtotals plus tax (a refund recorded without a
  * transaction, e.g. restock only).
  */
-export const refundedAmount = (refund: ShopifyRefund): Money | undefined => {
+export const refundedAmount = (refund: ShopifyRefund, orderCurrency?: string): Money | undefined => {
   const shopCurrency =
     currencyCode(refund.refund_line_items[0]?.subtotal_set?.shop_money?.currency_code) ??
-    currencyCode(refund.total_duties_set?.shop_money?.currency_code);
+    currencyCode(refund.total_duties_set?.shop_money?.currency_code) ??
+    currencyCode(orderCurrency);
   const transactions = refund.transactions.filter((t) => t.kind === 'refund' && t.status === 'success');
   if (transactions.length) {
     const currency = currencyCode(transactions[0]?.currency) ?? shopCurrency;
@@ -204,16 +310,10 @@ export const refundedAmount = (refund: ShopifyRefund): Money | undefined => {
  * the refund's own facts travel in the hydration request.
  */
 const normalizeRefund = (refund: ShopifyRefund, delivery: ShopifyDelivery, ctx: NormalizeContext): Outcome => {
+  if (isTestRefund(refund)) return { events: [], ignored: [`refund ${refund.id}: test transactions only`] };
   const refunded = refundedAmount(refund);
-  if (!refunded) return { events: [], ignored: [`refunds/create ${refund.id}: no readable refund amount/currency`] };
-  const items = refund.refund_line_items
-    .map((line) => {
-      const item = line.line_item
-        ? lineItem({ ...line.line_item, quantity: line.quantity }, refunded.currency)
-        : undefined;
-      return item;
-    })
-    .filter((i): i is LineItem => Boolean(i));
+  if (!refunded) return { events: [], ignored: [`refund ${refund.id}: no readable refund amount/currency`] };
+  const items = refundItems(refund, refunded.currency);
   const request: HydrationRequest = {
     connector: CONNECTOR,
     kind: REFUND_HYDRATION,
@@ -226,26 +326,34 @@ const normalizeRefund = (refund: ShopifyRefund, delivery: ShopifyDelivery, ctx: 
       // Line items as JSON: hydration params are flat scalars.
       items: JSON.stringify(items.slice(0, 50)),
     },
-    providerEventId: providerEventId(delivery, `refunds/create:${refund.id}`),
+    providerEventId: refundEventId(refund),
     occurredAt: fromDateString(refund.processed_at ?? refund.created_at) ?? fromDateString(delivery.triggeredAt),
     receivedAt: ctx.receivedAt,
   };
   return { events: [], ignored: [], hydrations: [request] };
 };
 
-const normalizeCustomer = (
-  topic: 'customers/create' | 'customers/update',
-  customer: ShopifyCustomer,
-  delivery: ShopifyDelivery,
-  ctx: NormalizeContext,
-): Outcome => {
+/**
+ * Created or updated, from the body: a customer whose `updated_at` is its
+ * `created_at` has never changed since it was created (customers/create and
+ * customers/update send the same payload, so the topic cannot tell).
+ */
+const customerEventType = (customer: ShopifyCustomer): 'contact.created' | 'contact.updated' => {
+  const created = fromDateString(customer.created_at);
+  return created !== undefined && created === fromDateString(customer.updated_at)
+    ? 'contact.created'
+    : 'contact.updated';
+};
+
+const normalizeCustomer = (customer: ShopifyCustomer, delivery: ShopifyDelivery, ctx: NormalizeContext): Outcome => {
   const id = customerId(customer) ?? '';
-  const type = topic === 'customers/create' ? 'contact.created' : 'contact.updated';
+  const type = customerEventType(customer);
   const name = [present(customer.first_name), present(customer.last_name)].filter(Boolean).join(' ');
   const event = buildEvent(
     {
       connector: CONNECTOR,
-      providerEventId: providerEventId(delivery, `${topic}:${id}:${customer.updated_at ?? ''}`),
+      // The customer's state at updated_at: every delivery of that state has the same key.
+      providerEventId: `customer:${id}:${customer.updated_at ?? 'unknown'}`,
       type,
       channel: 'ecommerce',
       occurredAt:
@@ -260,7 +368,7 @@ const normalizeCustomer = (
   );
   const result: Outcome = event
     ? { events: [event], ignored: [] }
-    : { events: [], ignored: [`${topic} ${id}: no usable identity`] };
+    : { events: [], ignored: [`customer ${id}: no usable identity`] };
   // Before API 2025-01 the customer carries its consent; 2025-01+ sends the consent topics instead.
   const emailConsent = customer.email_marketing_consent ?? legacyEmailConsent(customer);
   const email = consentEvent('email', emailConsent, id, customerIdentities(customer), ctx, delivery);
@@ -354,28 +462,23 @@ const normalizeSmsConsent = (
     : { events: [], ignored: [`SMS consent of customer ${body.id}: state ${state} is not an opt-in or opt-out`] };
 };
 
-/**
- * `X-Shopify-Webhook-Id` is identical across retries of one delivery, so it
- * is the dedup key. Without it (never seen from Shopify itself) the business
- * key keeps redeliveries idempotent anyway.
- */
-const providerEventId = (delivery: ShopifyDelivery, fallback: string): string => delivery.webhookId ?? fallback;
-
 export const normalizeShopify = (delivery: ShopifyDelivery, ctx: NormalizeContext): NormalizeResult => {
   const { known } = delivery;
-  if (!known) return { events: [], ignored: [`unsupported topic: ${delivery.topic}`] };
-  switch (known.topic) {
-    case 'orders/create':
-    case 'orders/paid':
-      return normalizeOrder(known.topic, known.body, delivery, ctx);
-    case 'refunds/create':
+  if (!known)
+    return {
+      events: [],
+      ignored: [`${delivery.topic ?? 'a delivery'}: ${delivery.unmapped ?? 'unknown body'} is not mapped`],
+    };
+  switch (known.kind) {
+    case 'order':
+      return normalizeOrder(known.body, delivery, ctx);
+    case 'refund':
       return normalizeRefund(known.body, delivery, ctx);
-    case 'customers/create':
-    case 'customers/update':
-      return normalizeCustomer(known.topic, known.body, delivery, ctx);
-    case 'customers_email_marketing_consent/update':
+    case 'customer':
+      return normalizeCustomer(known.body, delivery, ctx);
+    case 'emailConsent':
       return normalizeEmailConsent(known.body, delivery, ctx);
-    case 'customers_marketing_consent/update':
+    case 'smsConsent':
       return normalizeSmsConsent(known.body, delivery, ctx);
   }
 };

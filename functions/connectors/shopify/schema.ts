@@ -7,6 +7,10 @@
  * payloads per API version (2025-01 dropped the consent fields from
  * customers, 2024-01 dropped `accepts_marketing`).
  *
+ * What a body *is* comes from the body (`shopifyBodyKind`), never from the
+ * `X-Shopify-Topic` header: the HMAC covers the body only, so anyone holding
+ * one genuine delivery could resend it under another topic.
+ *
  * Ids: Shopify ids are JSON numbers that exceed 2^53. The body is decoded by
  * `parseLosslessJson`, which turns every integer literal of 16+ digits into
  * a string before `JSON.parse` sees it, so `IdSchema` gets the exact digits.
@@ -84,38 +88,14 @@ export const LineItemSchema = z
   .loose();
 export type ShopifyLineItem = z.infer<typeof LineItemSchema>;
 
-export const OrderSchema = z
-  .object({
-    id: IdSchema,
-    admin_graphql_api_id: z.string().nullish(),
-    name: z.string().nullish(),
-    order_number: z.union([z.number(), z.string()]).nullish(),
-    email: z.string().nullish(),
-    contact_email: z.string().nullish(),
-    phone: z.string().nullish(),
-    currency: z.string().nullish(),
-    total_price: AmountSchema.nullish(),
-    total_price_set: MoneySetSchema.nullish(),
-    financial_status: z.string().nullish(),
-    created_at: z.string().nullish(),
-    processed_at: z.string().nullish(),
-    updated_at: z.string().nullish(),
-    line_items: z.array(LineItemSchema).default([]),
-    discount_codes: z.array(z.object({ code: z.string() }).loose()).default([]),
-    customer: CustomerSchema.nullish(),
-    billing_address: AddressSchema.nullish(),
-    shipping_address: AddressSchema.nullish(),
-    test: z.boolean().nullish(),
-  })
-  .loose();
-export type ShopifyOrder = z.infer<typeof OrderSchema>;
-
 export const RefundTransactionSchema = z
   .object({
     kind: z.string().nullish(),
     status: z.string().nullish(),
     amount: AmountSchema.nullish(),
     currency: z.string().nullish(),
+    /** A transaction of a test gateway (Bogus, Shopify Payments test mode). */
+    test: z.boolean().nullish(),
   })
   .loose();
 
@@ -144,6 +124,38 @@ export const RefundSchema = z
   .loose();
 export type ShopifyRefund = z.infer<typeof RefundSchema>;
 
+export const OrderSchema = z
+  .object({
+    id: IdSchema,
+    admin_graphql_api_id: z.string().nullish(),
+    name: z.string().nullish(),
+    order_number: z.union([z.number(), z.string()]).nullish(),
+    email: z.string().nullish(),
+    contact_email: z.string().nullish(),
+    phone: z.string().nullish(),
+    currency: z.string().nullish(),
+    total_price: AmountSchema.nullish(),
+    total_price_set: MoneySetSchema.nullish(),
+    financial_status: z.string().nullish(),
+    created_at: z.string().nullish(),
+    processed_at: z.string().nullish(),
+    updated_at: z.string().nullish(),
+    line_items: z.array(LineItemSchema).default([]),
+    discount_codes: z.array(z.object({ code: z.string() }).loose()).default([]),
+    customer: CustomerSchema.nullish(),
+    billing_address: AddressSchema.nullish(),
+    shipping_address: AddressSchema.nullish(),
+    /** Shopify's "Send test notification" sample and orders of a test gateway: not sales. */
+    test: z.boolean().nullish(),
+    /** Set once the order is cancelled (with `cancel_reason`). */
+    cancelled_at: z.string().nullish(),
+    cancel_reason: z.string().nullish(),
+    /** Refunds issued so far; every order topic carries them. */
+    refunds: z.array(RefundSchema).default([]),
+  })
+  .loose();
+export type ShopifyOrder = z.infer<typeof OrderSchema>;
+
 /** `customers_email_marketing_consent/update`. */
 export const EmailConsentUpdateSchema = z
   .object({
@@ -160,26 +172,56 @@ export const SmsConsentUpdateSchema = z
   .loose();
 export type ShopifySmsConsentUpdate = z.infer<typeof SmsConsentUpdateSchema>;
 
-/** Topics the hub maps, with the schema of their body. */
-export const TOPIC_SCHEMAS = {
-  'orders/create': OrderSchema,
-  'orders/paid': OrderSchema,
-  'refunds/create': RefundSchema,
-  'customers/create': CustomerSchema,
-  'customers/update': CustomerSchema,
-  'customers_email_marketing_consent/update': EmailConsentUpdateSchema,
-  'customers_marketing_consent/update': SmsConsentUpdateSchema,
+/** The bodies the hub maps, by what they are, with their schema. */
+export const BODY_SCHEMAS = {
+  order: OrderSchema,
+  refund: RefundSchema,
+  customer: CustomerSchema,
+  emailConsent: EmailConsentUpdateSchema,
+  smsConsent: SmsConsentUpdateSchema,
 } as const;
-export type ShopifyTopic = keyof typeof TOPIC_SCHEMAS;
+export type ShopifyBodyKind = keyof typeof BODY_SCHEMAS;
 
-export const isKnownTopic = (topic: string): topic is ShopifyTopic => Object.hasOwn(TOPIC_SCHEMAS, topic);
+/** `admin_graphql_api_id` resource types → body kind. */
+const GID_KINDS: Readonly<Record<string, ShopifyBodyKind>> = { Order: 'order', Refund: 'refund', Customer: 'customer' };
 
-/** Delivery metadata Shopify sends as headers; `parse` carries them into the payload. */
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * What a (signed) body is. The resource's own `admin_graphql_api_id`
+ * (`gid://shopify/Order/…`) decides when present; the consent topics carry
+ * none, and older payloads may lack it, so the shape decides then. A draft
+ * order, checkout, cart or product is not an order, whatever the header
+ * says: a string says what it is instead, for `ignored`.
+ */
+export const shopifyBodyKind = (json: Readonly<Record<string, unknown>>): ShopifyBodyKind | string => {
+  const has = (key: string) => Object.hasOwn(json, key);
+  const gidType =
+    typeof json.admin_graphql_api_id === 'string'
+      ? /^gid:\/\/shopify\/([A-Za-z]+)\//.exec(json.admin_graphql_api_id)?.[1]
+      : undefined;
+  if (gidType) return Object.hasOwn(GID_KINDS, gidType) ? (GID_KINDS[gidType] as ShopifyBodyKind) : `a ${gidType}`;
+  if (has('customer_id') && isObject(json.email_marketing_consent)) return 'emailConsent';
+  if (has('id') && isObject(json.sms_marketing_consent) && !has('email') && !has('first_name')) return 'smsConsent';
+  if (has('order_id') && has('refund_line_items')) return 'refund';
+  if (has('line_items') && has('financial_status')) return 'order';
+  if (has('id') && !has('line_items') && (has('email') || has('first_name') || has('last_name'))) return 'customer';
+  return 'a body that is no order, refund, customer or consent';
+};
+
+type BodyOf<K extends ShopifyBodyKind> = z.infer<(typeof BODY_SCHEMAS)[K]>;
+
+/** A body the hub maps, tagged with what it is. */
+export type ShopifyKnownBody = {
+  [K in ShopifyBodyKind]: { readonly kind: K; readonly body: BodyOf<K> };
+}[ShopifyBodyKind];
+
+/** Delivery metadata Shopify sends as headers (none of it signed); `parse` carries it along. */
 export interface ShopifyHeaders {
-  /** `X-Shopify-Webhook-Id`: identical across retries of one delivery (dedup key). */
+  /** `X-Shopify-Topic`, e.g. `orders/create`: only quoted in `ignored`, never trusted. */
+  readonly topic?: string | undefined;
+  /** `X-Shopify-Webhook-Id`: logged, never the dedup key (a replay can carry a fresh one). */
   readonly webhookId?: string | undefined;
-  /** `X-Shopify-Event-Id`: one merchant action fanned out to several topics. */
-  readonly eventId?: string | undefined;
   /** `X-Shopify-Shop-Domain`: the `*.myshopify.com` tenant. */
   readonly shopDomain?: string | undefined;
   /** `X-Shopify-Triggered-At`: when Shopify triggered the delivery (not signed). */
@@ -187,17 +229,12 @@ export interface ShopifyHeaders {
   readonly apiVersion?: string | undefined;
 }
 
-type BodyOf<T extends ShopifyTopic> = z.infer<(typeof TOPIC_SCHEMAS)[T]>;
-
-/** A body the hub maps, tagged with its topic. */
-export type ShopifyKnownBody = { [T in ShopifyTopic]: { readonly topic: T; readonly body: BodyOf<T> } }[ShopifyTopic];
-
-/** What `parse` hands to `normalize`: the topic, the delivery headers and, for mapped topics, the validated body. */
+/** What `parse` hands to `normalize`: the headers and, for the bodies the hub maps, the validated body. */
 export interface ShopifyDelivery extends ShopifyHeaders {
-  /** `X-Shopify-Topic`, e.g. `orders/create`. */
-  readonly topic: string;
-  /** Set for the topics in `TOPIC_SCHEMAS`; other topics are acknowledged and ignored. */
+  /** Set when the body is one the hub maps (`BODY_SCHEMAS`). */
   readonly known?: ShopifyKnownBody | undefined;
+  /** Otherwise, what the body is (`a DraftOrder`, …), for `ignored`. */
+  readonly unmapped?: string | undefined;
 }
 
 /**

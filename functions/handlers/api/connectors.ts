@@ -1,4 +1,8 @@
-/** `GET /v1/connectors`: each connector's webhook URL and whether its secrets are set. */
+/**
+ * `GET /v1/connectors`: each connector's webhook URL and whether its secrets
+ * are set. The status comes from secret metadata (`SecretStatusReader`), never
+ * from the values: on AWS the `api` function may not read a signing secret.
+ */
 import { z } from 'zod';
 import { listConnectors } from '../../connectors/index.js';
 import { ChannelSchema } from '../../events/hub-event.js';
@@ -20,10 +24,14 @@ const ConnectorViewSchema = z
         env: z.string().meta({ description: 'Environment variable holding it in the local runtime' }),
         description: z.string(),
         required: z.boolean(),
-        configured: z.boolean(),
+        configured: z
+          .boolean()
+          .optional()
+          .meta({ description: 'Per secret where metadata tells (locally); on AWS only the connector as a whole' }),
       }),
     ),
     configured: z.boolean().meta({ description: 'Every required secret is set: requests are verified, not refused' }),
+    secretUpdatedAt: z.string().optional().meta({ description: 'When the secret value last changed (AWS)' }),
   })
   .meta({ id: 'Connector' });
 
@@ -39,7 +47,7 @@ export const connectorRoutes = (deps: ApiDeps): ApiRoutes<'GET /v1/connectors'> 
   'GET /v1/connectors': async () => {
     const connectors = await Promise.all(
       listConnectors().map(async (c) => {
-        const secrets = await deps.secrets.get(c.name);
+        const status = await deps.secretStatus.status(c.name);
         return {
           name: c.name,
           displayName: c.displayName,
@@ -52,9 +60,12 @@ export const connectorRoutes = (deps: ApiDeps): ApiRoutes<'GET /v1/connectors'> 
             env: s.env,
             description: s.description,
             required: s.required,
-            configured: Boolean(secrets[s.name]),
+            // Per key only where the store can tell from metadata (locally); on AWS only ingest can.
+            ...(status.keys ? { configured: status.keys[s.name] ?? false } : {}),
           })),
-          configured: c.secrets.every((s) => !s.required || Boolean(secrets[s.name])),
+          // A connector without required secrets needs nothing set.
+          configured: c.secrets.some((s) => s.required) ? status.configured : true,
+          ...(status.updatedAt ? { secretUpdatedAt: status.updatedAt } : {}),
         };
       }),
     );

@@ -1,13 +1,14 @@
 /** What the `api` function's routes need; the composition roots build it. */
 import type { CountryCode } from '../../domain/identity.js';
 import type { TraitOptions } from '../../domain/traits.js';
-import type { EventPublisher, ProfileStore, SecretStore } from '../../ports.js';
+import type { EventPublisher, ProfileStore, SecretStatusReader } from '../../ports.js';
 import type { ApiRoutes } from './types.js';
 import type { SubscriptionRouteKey } from './subscriptions.js';
 
 export interface ApiDeps {
   readonly store: ProfileStore;
-  readonly secrets: SecretStore;
+  /** Whether connector secrets are set (`GET /v1/connectors`); never their values. */
+  readonly secretStatus: SecretStatusReader;
   /** Publishes `customer.erased` / `customer.unmerged` so subscribers follow. */
   readonly publisher: EventPublisher;
   readonly defaultCountry: CountryCode;

@@ -1,25 +1,27 @@
-/** Lambda entry: the IAM-authorized read API (`/v1/...`). */
-import { awsConfig, awsCountry, awsTraitOptions } from './deps/config.js';
-import { awsPublisher } from './deps/bus.js';
-import { awsSecrets } from './deps/secrets.js';
-import { awsProfileStore } from './deps/store.js';
+/** Lambda entry: the IAM-authorized read API (`/v1/...`); configuration `FUNCTION_CONFIGS.api`, read at cold start. */
+import { subscriptions } from '../../../subscriptions.config.js';
 import { createApiHandler } from '../../handlers/api/index.js';
 import { createSubscriptionRoutes } from '../../handlers/api/subscriptions.js';
-import { awsSubscriptionOperations, lazyDeliveryLog } from './deps/subscriptions.js';
-import { subscriptions } from '../../../subscriptions.config.js';
+import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
+import type { CountryCode } from '../../domain/identity.js';
+import { awsPublisher } from './deps/bus.js';
+import { awsSecretStatus } from './deps/secret-status.js';
+import { awsProfileStore } from './deps/store.js';
+import { awsDeliveryLog, awsSubscriptionOperations } from './deps/subscriptions.js';
+
+const config = readFunctionConfig(FUNCTION_CONFIGS.api);
 
 export const handler = createApiHandler({
-  store: awsProfileStore(),
-  secrets: awsSecrets(),
-  publisher: awsPublisher(),
-  defaultCountry: awsCountry(),
-  traits: awsTraitOptions(),
-  ...(awsConfig().publicBaseUrl ? { publicBaseUrl: awsConfig().publicBaseUrl } : {}),
-  // Subscriptions (issue 5): /v1/subscriptions…
+  store: awsProfileStore(config),
+  secretStatus: awsSecretStatus(config.secretPrefix),
+  publisher: awsPublisher(config.eventBusName),
+  defaultCountry: config.defaultCountry as CountryCode,
+  traits: { lifespanYears: config.lifespanYears, abandonedCartAfterHours: config.abandonedCartHours },
+  ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
   subscriptionRoutes: createSubscriptionRoutes({
     subscriptions,
-    log: lazyDeliveryLog(),
-    operations: awsSubscriptionOperations(subscriptions),
+    log: awsDeliveryLog(config.tableName),
+    operations: awsSubscriptionOperations(subscriptions, config),
     runtime: 'aws',
   }),
 });

@@ -2,10 +2,14 @@
  * Lambda entry: one record at a time from a webhook subscription's queue
  * (one event source mapping per subscription, with its MaximumConcurrency).
  * The subscriptions are bundled from `subscriptions.config.ts`, the same file
- * the stack was synthesized from.
+ * the stack was synthesized from; configuration `FUNCTION_CONFIGS.dispatcher`.
  */
-import { awsDispatcherDeps } from './deps/subscriptions.js';
-import { createDispatcherHandler } from '../../handlers/dispatcher.js';
 import { subscriptions } from '../../../subscriptions.config.js';
+import { createDispatcherHandler } from '../../handlers/dispatcher.js';
+import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
+import { awsDispatcherDeps } from './deps/subscriptions.js';
 
-export const handler = createDispatcherHandler({ subscriptions, ...awsDispatcherDeps() });
+export const handler = createDispatcherHandler({
+  subscriptions,
+  ...awsDispatcherDeps(readFunctionConfig(FUNCTION_CONFIGS.dispatcher)),
+});

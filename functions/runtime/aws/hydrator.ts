@@ -1,11 +1,14 @@
-/** Lambda entry: SQS batches from the `hydrator` rule; fetches thin webhooks' details. */
-import { awsCountry } from './deps/config.js';
+/** Lambda entry: SQS batches from the `hydrator` rule; fetches thin webhooks' details. Configuration `FUNCTION_CONFIGS.hydrator`. */
+import type { CountryCode } from '../../domain/identity.js';
+import { createHydratorHandler } from '../../handlers/hydrator.js';
+import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
 import { awsPublisher } from './deps/bus.js';
 import { awsSecrets } from './deps/secrets.js';
-import { createHydratorHandler } from '../../handlers/hydrator.js';
+
+const config = readFunctionConfig(FUNCTION_CONFIGS.hydrator);
 
 export const handler = createHydratorHandler({
-  publisher: awsPublisher(),
-  secrets: awsSecrets(),
-  defaultCountry: awsCountry(),
+  publisher: awsPublisher(config.eventBusName),
+  secrets: awsSecrets(config.secretPrefix),
+  defaultCountry: config.defaultCountry as CountryCode,
 });

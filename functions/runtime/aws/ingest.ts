@@ -1,13 +1,18 @@
-/** Lambda entry: `POST|GET /webhooks/{connector}` behind the HTTP API. */
-import { awsConfig, awsCountry } from './deps/config.js';
-import { awsPublisher } from './deps/bus.js';
-import { awsSecrets } from './deps/secrets.js';
+/** Lambda entry: `POST|GET /webhooks/{connector}` behind the HTTP API; configuration `FUNCTION_CONFIGS.ingest`. */
+import type { CountryCode } from '../../domain/identity.js';
 import { createIngestHandler } from '../../handlers/ingest.js';
+import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
+import { awsPublisher } from './deps/bus.js';
+import { awsReplayGuard } from './deps/replay.js';
+import { awsSecrets } from './deps/secrets.js';
+
+const config = readFunctionConfig(FUNCTION_CONFIGS.ingest);
 
 export const handler = createIngestHandler({
-  publisher: awsPublisher(),
-  secrets: awsSecrets(),
-  defaultCountry: awsCountry(),
-  maxBodyBytes: awsConfig().maxBodyBytes,
-  ...(awsConfig().publicBaseUrl ? { publicBaseUrl: awsConfig().publicBaseUrl } : {}),
+  publisher: awsPublisher(config.eventBusName),
+  secrets: awsSecrets(config.secretPrefix),
+  replayGuard: awsReplayGuard(config.tableName),
+  defaultCountry: config.defaultCountry as CountryCode,
+  maxBodyBytes: config.maxBodyBytes,
+  ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
 });

@@ -1,6 +1,12 @@
-/** Lambda entry: SQS batches from the `profile-writer` rule into the customer view. */
+/** Lambda entry: SQS batches from the `profile-writer` rule into the customer view; configuration `FUNCTION_CONFIGS['profile-writer']`. */
+import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
+import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
 import { awsPublisher } from './deps/bus.js';
 import { awsProfileStore } from './deps/store.js';
-import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
 
-export const handler = createProfileWriterHandler({ store: awsProfileStore(), publisher: awsPublisher() });
+const config = readFunctionConfig(FUNCTION_CONFIGS['profile-writer']);
+
+export const handler = createProfileWriterHandler({
+  store: awsProfileStore(config),
+  publisher: awsPublisher(config.eventBusName),
+});

@@ -9,17 +9,19 @@ import type { AddressInfo } from 'node:net';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HUB_RULES } from '../../events/rules.js';
 import type { CountryCode } from '../../domain/identity.js';
-import { DEFAULT_MAX_BODY_BYTES } from '../../shared/http.js';
 import { createIngestHandler } from '../../handlers/ingest.js';
 import { createApiHandler } from '../../handlers/api/index.js';
 import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
 import { createOutboxRelay } from '../../handlers/outbox-relay.js';
 import { createHydratorHandler } from '../../handlers/hydrator.js';
 import { DynamoProfileStore } from '../../adapters/aws/dynamodb-profile-store.js';
+import { DynamoReplayGuard } from '../../adapters/aws/dynamodb-replay-guard.js';
 import { linkingPolicy, type LinkingPolicy } from '../../domain/linking.js';
-import { readConfig } from '../../shared/config.js';
+import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
 import { ensureHubTable, startDynamoDbLocal, type DynamoDbLocal } from '../../adapters/local/dynamodb-local.js';
 import { EnvSecretStore } from '../../adapters/local/env-secret-store.js';
+import { ensurePrivateDir } from '../../adapters/local/private-files.js';
+import { StoreUnavailableError } from '../../shared/store-availability.js';
 import { LocalEventBus } from '../../adapters/local/local-event-bus.js';
 import { LocalQueue, type QueueConsumer } from '../../adapters/local/local-queue.js';
 import { createLocalHttpServer } from '../../adapters/local/http-server.js';
@@ -28,8 +30,9 @@ import type { SubscriptionInput } from '../../subscriptions/config.js';
 import type { Context } from 'aws-lambda';
 
 export interface LocalHubOptions {
-  /** 0 → any free port. @default 3000 */
+  /** 0 → any free port. @default PORT, else 3000 */
   readonly port?: number;
+  /** @default HOST, else 127.0.0.1 */
   readonly host?: string;
   /** Folder for DynamoDB data, queue journals and the archive; omitted → all in memory. */
   readonly dataDir?: string;
@@ -37,6 +40,7 @@ export interface LocalHubOptions {
   readonly dynamo?: DynamoDbLocal;
   readonly tableName?: string;
   readonly apiToken?: string;
+  /** Where the configuration is read from (`FUNCTION_CONFIGS['local-hub']`); options below override it. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
   readonly defaultCountry?: CountryCode;
   readonly maxBodyBytes?: number;
@@ -47,6 +51,12 @@ export interface LocalHubOptions {
   readonly queueConcurrency?: number;
   /** Identity guard rails; default from OMNIHUB_IGNORED_IDENTITIES / OMNIHUB_MAX_IDENTITIES_PER_TYPE. */
   readonly linking?: LinkingPolicy;
+  /**
+   * Flush every journal and archive write to the disk before it returns (an
+   * acknowledged webhook then survives a power loss, not only a crash);
+   * default from OMNIHUB_FSYNC=1. @default false
+   */
+  readonly fsync?: boolean;
   /** Test hook: throw between the steps of a store write to prove retries end in the same state. */
   readonly faultInjector?: (step: string) => void;
   /** HTTP client the hydrator uses for vendor APIs (tests point it at a fake). */
@@ -55,6 +65,20 @@ export interface LocalHubOptions {
   readonly subscriptions?: readonly SubscriptionInput[];
   /** HTTP client of the subscription dispatcher. @default fetch */
   readonly subscriptionFetch?: typeof fetch;
+}
+
+export interface HubStopOptions {
+  /** Longest wait for the queues to drain. @default 30000 */
+  readonly drainTimeoutMs?: number;
+  /** Stops waiting for the drain (a second Ctrl-C); the shutdown itself still runs in order. */
+  readonly abort?: AbortSignal;
+}
+
+export interface HubStopResult {
+  /** Every hub queue was empty when the queues stopped. */
+  readonly drained: boolean;
+  /** Messages left in the journals for the next start (pending and in retry, dead letters not counted). */
+  readonly pending: number;
 }
 
 export interface LocalHub {
@@ -67,6 +91,15 @@ export interface LocalHub {
   readonly dynamoEndpoint: string;
   /** Resolves when every queue has drained. */
   idle(): Promise<void>;
+  /**
+   * Graceful shutdown, in the order that loses nothing: webhooks and other
+   * writes get 503 + Retry-After from now on; the queues drain against the
+   * running store (up to `drainTimeoutMs`, or until `abort`); the queues stop
+   * once their batches in flight are done; then the HTTP server and last the
+   * store. Whatever did not drain stays in the journals for the next start.
+   */
+  shutdown(options?: HubStopOptions): Promise<HubStopResult>;
+  /** `shutdown()` with the defaults. */
   stop(): Promise<void>;
   /** Subscription delivery: queues, secrets, delivery log, replay (issue 5). */
   readonly subscriptions: LocalSubscriptions;
@@ -77,24 +110,33 @@ const queueContext = (name: string): Context =>
 
 export const startLocalHub = async (options: LocalHubOptions = {}): Promise<LocalHub> => {
   const env = options.env ?? process.env;
+  // Validated before anything starts: a bad variable stops the hub with its name.
+  const config = readFunctionConfig(FUNCTION_CONFIGS['local-hub'], env);
+  // Journals, archive and secrets hold personal data: the folder is the user's alone.
+  if (options.dataDir) ensurePrivateDir(options.dataDir);
+  const fsync = options.fsync ?? config.fsync;
   const ownsDynamo = !options.dynamo;
   const dynamo =
     options.dynamo ?? (await startDynamoDbLocal(options.dataDir ? { dbPath: join(options.dataDir, 'dynamodb') } : {}));
   const dynamoClient = dynamo.client();
   const tableName = options.tableName ?? 'omnihub-local';
   await ensureHubTable(dynamoClient, tableName);
+  // A restarted in-memory instance is empty; on a data folder this finds the table and does nothing.
+  dynamo.onRestart?.(() => ensureHubTable(dynamoClient, tableName));
 
-  const defaultCountry = options.defaultCountry ?? ((env.OMNIHUB_DEFAULT_COUNTRY as CountryCode | undefined) || 'UA');
-  const maxBodyBytes = options.maxBodyBytes ?? (Number(env.OMNIHUB_MAX_BODY_BYTES) || DEFAULT_MAX_BODY_BYTES);
-  const publicBaseUrl = options.publicBaseUrl ?? (env.OMNIHUB_PUBLIC_BASE_URL || undefined);
-  const config = readConfig(env, { tableName, eventBusName: 'omnihub-local' });
+  const defaultCountry = options.defaultCountry ?? (config.defaultCountry as CountryCode);
+  const maxBodyBytes = options.maxBodyBytes ?? config.maxBodyBytes;
+  const publicBaseUrl = options.publicBaseUrl ?? config.publicBaseUrl;
   const store = new DynamoProfileStore(dynamoClient, {
     tableName,
     linking: options.linking ?? linkingPolicy(config.ignoredIdentities, config.maxIdentitiesPerType, defaultCountry),
     ...(options.faultInjector ? { faultInjector: options.faultInjector } : {}),
   });
   const secrets = new EnvSecretStore(env);
-  const bus = new LocalEventBus(options.dataDir ? { archivePath: join(options.dataDir, 'archive.jsonl') } : {});
+  const bus = new LocalEventBus({
+    fsync,
+    ...(options.dataDir ? { archivePath: join(options.dataDir, 'archive.jsonl') } : {}),
+  });
 
   const consumers: Record<(typeof HUB_RULES)[number]['consumer'], QueueConsumer> = {
     'profile-writer': (() => {
@@ -117,12 +159,15 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       // Several batches in flight, as SQS runs several Lambda invocations (10 on AWS): the
       // writer mostly waits on DynamoDB round trips, and conflicting writes retry safely.
       concurrency: options.queueConcurrency ?? 4,
+      fsync,
+      // The store down is not the messages' fault: wait for it without counting receives.
+      isUnavailable: (err) => err instanceof StoreUnavailableError,
       ...(options.dataDir ? { journalPath: join(options.dataDir, 'queues', `${rule.name}.jsonl`) } : {}),
     });
     bus.addRoute({ name: rule.name, pattern: rule.pattern, queue });
   }
 
-  const apiToken = options.apiToken ?? (env.OMNIHUB_API_TOKEN || randomBytes(24).toString('base64url'));
+  const apiToken = options.apiToken ?? config.apiToken ?? randomBytes(24).toString('base64url');
 
   // ---- Subscriptions (issue 5): rule → queue → dispatcher per subscription, served under /v1/subscriptions.
   const subscriptions = await startLocalSubscriptions({
@@ -132,26 +177,30 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     tableName,
     env,
     retryBaseMs: options.retryBaseMs ?? 500,
+    fsync,
     ...(options.dataDir
       ? { dataDir: options.dataDir, archivePath: join(options.dataDir, 'archive.jsonl'), apiToken }
       : {}),
     ...(options.subscriptionFetch ? { fetch: options.subscriptionFetch } : {}),
   });
   // ---- end of subscriptions
+  let draining = false;
   const server = createLocalHttpServer({
     apiToken,
     maxBodyBytes,
+    draining: () => draining,
     handlers: {
       ingest: createIngestHandler({
         publisher: bus,
         secrets,
+        replayGuard: new DynamoReplayGuard(dynamoClient, { tableName }),
         defaultCountry,
         maxBodyBytes,
         ...(publicBaseUrl ? { publicBaseUrl } : {}),
       }),
       api: createApiHandler({
         store,
-        secrets,
+        secretStatus: secrets,
         publisher: bus,
         defaultCountry,
         traits: { lifespanYears: config.lifespanYears, abandonedCartAfterHours: config.abandonedCartHours },
@@ -163,12 +212,34 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   // Notifications a crash left in the outbox (an erase whose publish failed, a writer killed mid-way), now that
   // every route, subscriptions included, is in place.
   await createOutboxRelay({ store, publisher: bus }).sweep({ graceMs: 0 });
-  const host = options.host ?? '127.0.0.1';
+  const host = options.host ?? config.host;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 3000, host, () => resolve());
+    server.listen(options.port ?? config.port, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+
+  const shutdown = async ({ drainTimeoutMs = 30_000, abort }: HubStopOptions = {}): Promise<HubStopResult> => {
+    draining = true;
+    let timer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([
+      bus.idle().then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), drainTimeoutMs);
+        abort?.addEventListener('abort', () => resolve(false), { once: true });
+      }),
+    ]);
+    clearTimeout(timer);
+    await Promise.all([...bus.queues().map((q) => q.stop()), subscriptions.stop()]);
+    const pending = bus.queues().reduce((n, q) => n + q.stats().pending + q.stats().inFlight, 0);
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+    dynamoClient.destroy();
+    if (ownsDynamo) await dynamo.stop();
+    return { drained, pending };
+  };
 
   return {
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
@@ -181,13 +252,8 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     idle: () => bus.idle(),
     subscriptions,
     stop: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await bus.idle();
-      await subscriptions.stop();
-      for (const q of bus.queues()) q.stop();
-      dynamoClient.destroy();
-      if (ownsDynamo) await dynamo.stop();
+      await shutdown();
     },
+    shutdown,
   };
 };

@@ -12,7 +12,7 @@
  * Replays read the bus archive file (`archive.jsonl`) and re-deliver through
  * the subscription's own route only, marked with `replay-name`.
  */
-import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -31,6 +31,8 @@ import { EnvSubscriptionSecrets } from '../../adapters/local/env-subscription-se
 import { LocalDeliveryQueue } from '../../adapters/local/local-delivery-queue.js';
 import type { LocalEventBus } from '../../adapters/local/local-event-bus.js';
 import { LocalQueue } from '../../adapters/local/local-queue.js';
+import { writePrivateFileAtomic } from '../../adapters/local/private-files.js';
+import { isTransientStoreError, StoreUnavailableError } from '../../shared/store-availability.js';
 
 /** Names as on AWS with the stage `local`. */
 const QUEUE_PREFIX = subscriptionPrefix('omnihub-local');
@@ -56,6 +58,8 @@ export interface LocalSubscriptionsOptions {
   readonly archivePath?: string;
   /** First retry delay of the rule-target queues (not of deliveries: those follow each subscription's retry policy). */
   readonly retryBaseMs?: number;
+  /** Flush every journal write to the disk. @default false */
+  readonly fsync?: boolean;
   /**
    * The hub's API token, written to `<dataDir>/api-token` (mode 600) so the
    * `omnihub` CLI can drive this hub (replay, redrive) without copying it.
@@ -120,11 +124,11 @@ export const startLocalSubscriptions = async (options: LocalSubscriptionsOptions
   const log = new DynamoDeliveryLog(options.dynamoClient, { tableName: options.tableName });
   const secretsPath = options.dataDir ? join(options.dataDir, 'subscription-secrets.json') : undefined;
   const secrets = new EnvSubscriptionSecrets(configured, env, secretsPath);
-  if (options.dataDir && options.apiToken) {
-    mkdirSync(options.dataDir, { recursive: true });
-    writeFileSync(join(options.dataDir, API_TOKEN_FILE), `${options.apiToken}\n`, { mode: 0o600 });
-  }
-  const journal = (file: string) => (options.dataDir ? { journalPath: join(options.dataDir, 'queues', file) } : {});
+  if (options.dataDir && options.apiToken)
+    writePrivateFileAtomic(join(options.dataDir, API_TOKEN_FILE), `${options.apiToken}\n`);
+  const fsync = options.fsync ?? false;
+  const journal = (file: string) =>
+    options.dataDir ? { fsync, journalPath: join(options.dataDir, 'queues', file) } : { fsync };
 
   const deliveryQueues = new Map<string, LocalDeliveryQueue>();
   const control: DeliveryQueueControl = {
@@ -176,9 +180,18 @@ export const startLocalSubscriptions = async (options: LocalSubscriptionsOptions
     const target = new LocalQueue(
       subscriptionRouteName(s.name),
       async (event) => {
-        for (const record of event.Records) await forward(record);
+        try {
+          for (const record of event.Records) await forward(record);
+        } catch (err) {
+          // Recording a match writes the delivery log: a store outage is waited out, not counted.
+          throw isTransientStoreError(err) ? new StoreUnavailableError({ cause: err }) : err;
+        }
       },
-      { retryBaseMs: options.retryBaseMs ?? 500, ...journal(`subscription-${s.name}.jsonl`) },
+      {
+        retryBaseMs: options.retryBaseMs ?? 500,
+        isUnavailable: (err) => err instanceof StoreUnavailableError,
+        ...journal(`subscription-${s.name}.jsonl`),
+      },
     );
     targetQueues.push(target);
     bus.addRoute({ name: subscriptionRouteName(s.name), pattern: s.pattern, queue: target });

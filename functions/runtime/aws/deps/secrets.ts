@@ -1,5 +1,5 @@
 /** Connector secrets from Secrets Manager for Lambda (cached by Powertools). */
-import { awsConfig } from './config.js';
 import { SecretsManagerStore } from '../../../adapters/aws/secrets-manager-store.js';
 
-export const awsSecrets = () => new SecretsManagerStore(awsConfig().secretPrefix);
+/** `prefix` is `OMNIHUB_SECRET_PREFIX`: a connector's secret is `<prefix><connector>`. */
+export const awsSecrets = (prefix: string) => new SecretsManagerStore(prefix);

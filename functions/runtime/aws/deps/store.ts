@@ -1,14 +1,20 @@
-/** The DynamoDB customer-view store for Lambda, created once per execution environment. */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+/** The DynamoDB customer-view store for Lambda, created once per execution environment; no store call can hang. */
+import { awsStoreClient } from '../../../adapters/aws/dynamodb-client.js';
+import { DynamoProfileStore } from '../../../adapters/aws/dynamodb-profile-store.js';
 import type { CountryCode } from '../../../domain/identity.js';
 import { linkingPolicy } from '../../../domain/linking.js';
-import { awsConfig } from './config.js';
-import { DynamoProfileStore } from '../../../adapters/aws/dynamodb-profile-store.js';
 
-export const awsProfileStore = () => {
-  const c = awsConfig();
-  return new DynamoProfileStore(new DynamoDBClient({}), {
+/** The store settings of a function's configuration (`FUNCTION_CONFIGS['profile-writer']`, `.api`). */
+export interface StoreConfig {
+  readonly tableName: string;
+  readonly dedupeTtlDays: number;
+  readonly ignoredIdentities: readonly string[];
+  readonly maxIdentitiesPerType: number;
+  readonly defaultCountry: string;
+}
+
+export const awsProfileStore = (c: StoreConfig) =>
+  new DynamoProfileStore(awsStoreClient(), {
     tableName: c.tableName,
     linking: linkingPolicy(c.ignoredIdentities, c.maxIdentitiesPerType, c.defaultCountry as CountryCode),
   });
-};
