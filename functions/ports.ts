@@ -11,6 +11,7 @@ import type { ConnectorSecrets } from './connectors/types.js';
 import type { Profile, TimelineItem } from './domain/profile.js';
 import type { Notification } from './domain/store-model.js';
 import type { EraseOutcome } from './domain/plan-erase.js';
+import type { HeldSubject } from './domain/erasure.js';
 import type { SQSRecord } from 'aws-lambda';
 
 /** Publishes to the bus. Resolves only when every entry was accepted. */
@@ -147,6 +148,21 @@ export interface ProfileStore {
   unmerge(customerId: string, identityKeys: readonly string[]): Promise<UnmergeResult>;
 }
 
+/**
+ * The erasure holds (`domain/erasure.ts`): every consumer that could bring an
+ * erased person back — the dispatcher, replays — asks before it acts.
+ */
+export interface ErasureRegistry {
+  /** True when the event is an erased person's: its id is held, or it carries a held identity and happened before that erasure. */
+  isErased(event: HeldSubject): Promise<boolean>;
+}
+
+/** Copies of events outside the store (the local archive file) that an erasure must scrub. */
+export interface ErasureScrubber {
+  /** Removes the erased person's events; returns how many went. */
+  scrub(erased: Pick<EraseOutcome, 'subject' | 'erasedAt' | 'alreadyErased'>): Promise<number>;
+}
+
 // ---------------------------------------------------------------- subscriptions
 
 /** Per-subscription secrets: the webhook signing secret (`whsec_…`) or an API destination credential. */
@@ -174,7 +190,8 @@ export interface DeliveryAttempt {
   readonly attempt: number;
   /** ISO time the attempt started. */
   readonly time: string;
-  readonly outcome: 'delivered' | 'retrying' | 'dead-lettered' | 'matched';
+  /** `suppressed`: not delivered, because the event was an erased customer's (erasure holds). */
+  readonly outcome: 'delivered' | 'retrying' | 'dead-lettered' | 'matched' | 'suppressed';
   readonly statusCode?: number;
   readonly latencyMs?: number;
   readonly error?: string;
@@ -190,6 +207,8 @@ export interface DeliveryStats {
   readonly deadLettered: number;
   /** Events matched by a target the local runtime only records (sqs, lambda, eventBus). */
   readonly matched: number;
+  /** Events not delivered because they were an erased customer's. */
+  readonly suppressed: number;
   readonly lastAttemptAt?: string;
   readonly lastDeliveredAt?: string;
   readonly lastStatusCode?: number;

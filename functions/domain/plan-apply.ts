@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { customerEvent } from '../events/customer-events.js';
 import type { HubEvent, Identity } from '../events/hub-event.js';
 import { identityKey } from './identity.js';
+import { heldSubjectOf, isHeld, latestHold, type HoldKeys, type HoldsFound } from './erasure.js';
 import { decideLinks, mergeExceedsCap, withinCap, type LinkingPolicy } from './linking.js';
 import {
   applyEvent,
@@ -69,6 +70,8 @@ export interface ApplyReads {
   readonly orderCounted?: boolean;
   /** Outbox items by `sk`; `null`: published already. */
   readonly outbox: ReadonlyMap<string, Notification | null>;
+  /** The erasure holds found among `ApplyContext.holdKeys`; undefined: not read yet. */
+  readonly holds?: HoldsFound;
 }
 
 export const emptyReads = (): ApplyReads => ({ records: new Map(), probes: new Map(), outbox: new Map() });
@@ -81,6 +84,8 @@ export interface ReadRequest {
   readonly probes?: readonly string[];
   readonly order?: string;
   readonly outbox?: readonly ItemKey[];
+  /** The erasure holds of the event (`ApplyContext.holdKeys`), read strongly. */
+  readonly holds?: true;
   /** The reads so far may be stale in a way no condition would catch: read everything again, strongly. */
   readonly consistent?: true;
 }
@@ -109,7 +114,12 @@ export interface ApplyContext {
    * a conflict the store probes it.
    */
   readonly probeOwn: boolean;
+  /** The event's erasure hold keys; absent when no erasure ever happened (no holds can exist). */
+  readonly holdKeys?: HoldKeys;
 }
+
+/** Why an event was ignored: it was an erased person's. */
+export const ERASED = 'the customer was erased';
 
 const read = (request: ReadRequest): ApplyDecision => ({ kind: 'read', request });
 const done = (plan: WritePlan<ApplyResult>): ApplyDecision => ({ kind: 'plan', plan });
@@ -212,6 +222,19 @@ export const planApply = (event: HubEvent, reads: ApplyReads, ctx: ApplyContext)
     if (entry) return planExisting(event, entry, id, reads, ctx, stale);
   }
 
+  // ---- an erased person stays erased
+  // Holds matter where the event could start or grow a profile with identities not linked now (an erasure
+  // unlinked hers), or reach a profile that holds an erased person's identity (she came back since).
+  const unlinked = linkable.length === 0 || linkable.some((i) => !reach.has(identityKey(i)));
+  const holdKeys = ctx.holdKeys;
+  const checksHolds =
+    holdKeys !== undefined &&
+    (unlinked || profiles.some((p) => p.holdsBefore !== undefined && event.occurredAt < p.holdsBefore));
+  if (checksHolds && !reads.holds) return read({ holds: true });
+  if (checksHolds && reads.holds && isHeld(heldSubjectOf(event), holdKeys, reads.holds))
+    return done({ steps: [], notifications: [], outcome: { status: 'ignored', reason: ERASED } });
+  const comeBackSince = checksHolds && reads.holds ? latestHold(holdKeys, reads.holds) : undefined;
+
   // ---- merge, guard rails, links
   let losers = profiles.slice(1);
   const exceeded = mergeExceedsCap([...profiles.map((p) => p.identities), linkable], ctx.policy);
@@ -244,6 +267,8 @@ export const planApply = (event: HubEvent, reads: ApplyReads, ctx: ApplyContext)
   let next = applyEvent(base, applied, ctx.now, orderIsNew === undefined ? {} : { newOrder: orderIsNew });
   next = withWarnings(next, [...warnings, ...capped.warnings]);
   next = { ...next, recent: recordWrite(survivor?.recent, event.id) };
+  if (comeBackSince && !(next.holdsBefore && next.holdsBefore >= comeBackSince))
+    next = { ...next, holdsBefore: comeBackSince };
 
   const notifications: Notification[] = losers.length
     ? [
@@ -343,7 +368,7 @@ const planExisting = (
         { kind: 'bulk', name: 'scrub', writes: [remove(keys.timeline(partition, entry.occurredAt, entry.eventId))] },
       ],
       notifications: [],
-      outcome: { status: 'ignored', reason: 'the customer was erased' },
+      outcome: { status: 'ignored', reason: ERASED },
     });
   }
   const resolved = resolveRecord(ownerId, reads.records);
@@ -371,7 +396,7 @@ const planExisting = (
         { kind: 'bulk', name: 'scrub', writes: [remove(keys.timeline(partition, entry.occurredAt, entry.eventId))] },
       ],
       notifications: [],
-      outcome: { status: 'ignored', reason: 'the customer was erased' },
+      outcome: { status: 'ignored', reason: ERASED },
     });
   }
   const target = resolved.profile;

@@ -30,6 +30,9 @@ export type StoredItem = ItemKey & { readonly [attribute: string]: unknown };
 
 export const OUTBOX_SHARDS = 4;
 
+/** Partition-key prefix of every erasure item (holds, latest erasure, the HMAC key): what the dispatcher may read. */
+export const ERASURE_KEY_PREFIX = 'H#';
+
 export const keys = {
   profile: (customerId: string): ItemKey => ({ pk: `C#${customerId}`, sk: 'P' }),
   timeline: (customerId: string, occurredAt: string, eventId: string): ItemKey => ({

@@ -9,7 +9,8 @@
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseHubEvent } from '../events/hub-event.js';
-import type { EventPublisher, ProfileStore } from '../ports.js';
+import { ERASED } from '../domain/plan-apply.js';
+import type { ErasureScrubber, EventPublisher, ProfileStore } from '../ports.js';
 import { logger } from '../shared/logger.js';
 import { processBatch } from './batch.js';
 import { createOutboxRelay, type OutboxRelayDeps } from './outbox-relay.js';
@@ -20,6 +21,12 @@ export interface ProfileWriterDeps {
   readonly publisher: EventPublisher;
   /** Outbox sweep timing. @default a sweep at the first invocation, then at most every 5 minutes */
   readonly outbox?: Pick<OutboxRelayDeps, 'graceMs' | 'sweepEveryMs' | 'now'>;
+  /**
+   * Copies of events outside the store (the local archive file): an erased
+   * person's event that arrives again (a vendor redelivery) is scrubbed from
+   * them once the writer has refused it. None on AWS.
+   */
+  readonly scrubber?: ErasureScrubber;
 }
 
 export const createProfileWriterHandler = (deps: ProfileWriterDeps) => {
@@ -29,6 +36,12 @@ export const createProfileWriterHandler = (deps: ProfileWriterDeps) => {
     const event = parseHubEvent(envelope.detail);
     const outcome = await deps.store.applyEvent(event);
     await relay.publish(outcome.notifications);
+    if (outcome.status === 'ignored' && outcome.reason === ERASED && deps.scrubber)
+      await deps.scrubber.scrub({
+        subject: { eventIds: [event.id], identityKeys: [] },
+        erasedAt: new Date().toISOString(),
+        alreadyErased: false,
+      });
     logger.debug('event applied', {
       eventId: event.id,
       type: event.type,

@@ -351,6 +351,68 @@ export const profileStoreContract = (name: string, makeStore: MakeStore): void =
     });
   });
 
+  describe(`Store contract (${name}): an erased person stays erased`, () => {
+    const erasedCustomer = async () => {
+      const made = await make();
+      const t = tag();
+      const phone = { type: 'phone' as const, value: `+380505${String(seq).padStart(6, '0')}` };
+      const mail = { type: 'email' as const, value: `${t}@example.com` };
+      const old = [event(`${t}-1`, [phone], at(1)), event(`${t}-2`, [phone, mail], at(2))];
+      for (const e of old) await made.store.applyEvent(e);
+      const id = (await made.store.findByIdentity(phone))?.customerId as string;
+      const erased = await made.store.eraseCustomer(id);
+      await made.store.markNotified(erased?.notifications ?? []);
+      return { ...made, t, phone, mail, old, erasedAt: erased?.erasedAt as string };
+    };
+
+    it('ignores a redelivery of her event and an old event never seen that carries her identity', async () => {
+      // Prepare
+      const { store, all, phone, mail, old, t } = await erasedCustomer();
+      const unseen = event(`${t}-0`, [mail], at(0)); // queued or dead-lettered before the erasure
+
+      // Act
+      const redelivered = await store.applyEvent(old[1] as HubEvent);
+      const late = await store.applyEvent(unseen);
+
+      // Assess
+      expect(redelivered).toEqual(expect.objectContaining({ status: 'ignored', reason: 'the customer was erased' }));
+      expect(late.status).toBe('ignored');
+      expect(await store.findByIdentity(phone)).toBeUndefined();
+      expect(await store.findByIdentity(mail)).toBeUndefined();
+      const text = JSON.stringify(await all());
+      for (const secret of [mail.value, phone.value, 'private text', ...old.map((e) => e.id)])
+        expect(text).not.toContain(secret);
+    });
+
+    it('lets her come back with a new message, and that profile still refuses her old events', async () => {
+      // Prepare
+      const { store, phone, old, t } = await erasedCustomer();
+      const later = new Date(Date.now() + 60_000).toISOString();
+
+      // Act
+      const back = await store.applyEvent(event(`${t}-new`, [phone], later));
+      const oldAgain = await store.applyEvent(old[0] as HubEvent);
+
+      // Assess
+      expect(back.status).toBe('applied');
+      expect(oldAgain.status).toBe('ignored');
+      const profile = await store.findByIdentity(phone);
+      expect(profile?.eventCount).toBe(1);
+      expect(profile?.holdsBefore).toBeDefined();
+    });
+
+    it('answers whether an event is an erased person’s (what the dispatcher and replays ask)', async () => {
+      const { store, phone, old } = await erasedCustomer();
+      const subject = (e: HubEvent) => ({ id: e.id, occurredAt: e.occurredAt, identities: e.customer.identities });
+      expect(await store.holds.isErased(subject(old[0] as HubEvent))).toBe(true);
+      expect(await store.holds.isErased({ id: 'evt_x', occurredAt: at(3), identities: [phone] })).toBe(true);
+      const stranger = { type: 'phone' as const, value: '+380501234567' };
+      expect(await store.holds.isErased({ id: 'evt_y', occurredAt: at(3), identities: [stranger] })).toBe(false);
+      const future = new Date(Date.now() + 60_000).toISOString();
+      expect(await store.holds.isErased({ id: 'evt_z', occurredAt: future, identities: [phone] })).toBe(false);
+    });
+  });
+
   describe(`Store contract (${name}): a crash between any two writes`, () => {
     /** Applies a customer's events; `crashAt` throws once after that step, and the event is delivered again. */
     const journey = async (crashAt?: string, steps?: Set<string>) => {

@@ -8,6 +8,7 @@
 import type { HubEvent, Identity } from '../../events/hub-event.js';
 import { identityKey } from '../../domain/identity.js';
 import { linkingPolicy, type LinkingPolicy } from '../../domain/linking.js';
+import { heldSubjectOf, holdKeysOf, holdRetentionDays, holdWrites, type HoldsFound } from '../../domain/erasure.js';
 import { emptyReads, planApply, type ApplyReads } from '../../domain/plan-apply.js';
 import {
   markerOutboxKeys,
@@ -46,6 +47,7 @@ import type {
   TimelineQuery,
   UnmergeResult,
 } from '../../ports.js';
+import { ErasureHolds } from './erasure-holds.js';
 import { queryAll, type ItemQuery, type ItemStore, type StepResult } from './item-store.js';
 
 export interface PlanProfileStoreOptions {
@@ -57,6 +59,8 @@ export interface PlanProfileStoreOptions {
   readonly maxAttempts?: number;
   /** Test hook, called as `after-<step>` after each executed step of a plan (throw to simulate a crash there). */
   readonly faultInjector?: (step: string) => void;
+  /** Days the bus archive keeps events: erasure holds are kept at least as long. @default 90 */
+  readonly archiveRetentionDays?: number;
 }
 
 const encodeCursor = (sk: string): string => Buffer.from(JSON.stringify({ sk }), 'utf8').toString('base64url');
@@ -76,6 +80,7 @@ type MutableApplyReads = {
   probes: Map<string, StoredTimeline | null>;
   orderCounted?: boolean;
   outbox: Map<string, Notification | null>;
+  holds?: HoldsFound;
 };
 
 /** An attempt whose rule asked for fresh strongly consistent reads (a conflict with no write made). */
@@ -86,6 +91,8 @@ const MAX_READ_ROUNDS = 50;
 export class PlanProfileStore implements ProfileStore {
   protected readonly now: () => Date;
   protected readonly policy: LinkingPolicy;
+  /** The erasure holds, for every consumer that must not bring an erased person back (dispatcher, replay). */
+  readonly holds: ErasureHolds;
 
   constructor(
     protected readonly items: ItemStore,
@@ -93,6 +100,7 @@ export class PlanProfileStore implements ProfileStore {
   ) {
     this.now = options.now ?? (() => new Date());
     this.policy = options.linking ?? linkingPolicy();
+    this.holds = new ErasureHolds(items);
   }
 
   // ------------------------------------------------------------------ running plans
@@ -159,7 +167,17 @@ export class PlanProfileStore implements ProfileStore {
 
   private async planApplyFor(event: HubEvent, reads: MutableApplyReads, consistent: boolean, probeOwn: boolean) {
     const sk = keys.timeline('', event.occurredAt, event.id).sk;
-    const ctx = { now: this.now().toISOString(), policy: this.policy, consistent, probeOwn };
+    // The deployment's erasure key exists from the first write on (made once, then cached), so the writer
+    // never misses holds an erasure in another process wrote.
+    const mac = await this.holds.macFor(true);
+    const holdKeys = mac ? holdKeysOf(heldSubjectOf(event), mac) : undefined;
+    const ctx = {
+      now: this.now().toISOString(),
+      policy: this.policy,
+      consistent,
+      probeOwn,
+      ...(holdKeys ? { holdKeys } : {}),
+    };
     for (let round = 0; round < MAX_READ_ROUNDS; round++) {
       const decision = planApply(event, reads as ApplyReads, ctx);
       if (decision.kind === 'plan') return decision.plan;
@@ -170,6 +188,7 @@ export class PlanProfileStore implements ProfileStore {
       if (request.probes) await this.readProbes(request.probes, sk, consistent, reads.probes);
       if (request.order) reads.orderCounted = Boolean(await this.items.get(keys.order(request.order), consistent));
       if (request.outbox) await this.readOutbox(request.outbox, reads.outbox);
+      if (request.holds && holdKeys) reads.holds = await this.holds.read(holdKeys);
     }
     throw new Error(`Event ${event.id}: the rule kept asking for reads`);
   }
@@ -375,9 +394,11 @@ export class PlanProfileStore implements ProfileStore {
     };
   }
 
-  /** Hook for the erasure holds (see `erasure.ts`); none by default. */
-  protected eraseContext(now: string): EraseContext {
-    return { now };
+  /** The erasure's context: the holds it writes first (`erasure.ts`). */
+  private async eraseContext(now: string): Promise<EraseContext> {
+    const mac = await this.holds.macFor(true);
+    const days = holdRetentionDays(this.options.archiveRetentionDays ?? 90);
+    return mac ? { now, holds: (subject, erasedAt) => holdWrites(subject, erasedAt, mac, days) } : { now };
   }
 
   async eraseCustomer(customerId: string): Promise<EraseResult | undefined> {
@@ -401,7 +422,7 @@ export class PlanProfileStore implements ProfileStore {
         ])
           identities.set(identityKey(i), i);
         const links = await this.resolveLinks([...identities.values()], true);
-        plan = planErase(profile, items, links, this.eraseContext(this.now().toISOString()));
+        plan = planErase(profile, items, links, await this.eraseContext(this.now().toISOString()));
         const result = await this.run(plan);
         if (!result.ok) return result;
         // An entry a writer put into her partition after it was read (its profile update then fails): gone too.

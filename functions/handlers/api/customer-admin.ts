@@ -117,6 +117,7 @@ export const customerAdminRoutes = (deps: ApiDeps): ApiRoutes<CustomerAdminRoute
       const { customerId } = parseParams(contract.params, event);
       const erased = await deps.store.eraseCustomer(customerId);
       if (!erased) throw new NotFoundError(`No customer with id "${customerId}"`);
+      await deps.scrubber?.scrub(erased);
       await publish(erased.notifications, `Customer ${erased.customerId} is erased`);
       return respond(contract, {
         status: 'erased',

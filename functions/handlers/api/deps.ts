@@ -1,7 +1,7 @@
 /** What the `api` function's routes need; the composition roots build it. */
 import type { CountryCode } from '../../domain/identity.js';
 import type { TraitOptions } from '../../domain/traits.js';
-import type { EventPublisher, ProfileStore, SecretStatusReader } from '../../ports.js';
+import type { ErasureScrubber, EventPublisher, ProfileStore, SecretStatusReader } from '../../ports.js';
 import type { ApiRoutes } from './types.js';
 import type { SubscriptionRouteKey } from './subscriptions.js';
 
@@ -11,6 +11,8 @@ export interface ApiDeps {
   readonly secretStatus: SecretStatusReader;
   /** Publishes `customer.erased` / `customer.unmerged` so subscribers follow. */
   readonly publisher: EventPublisher;
+  /** Copies of events outside the store an erasure scrubs (the local archive file); none on AWS. */
+  readonly scrubber?: ErasureScrubber;
   readonly defaultCountry: CountryCode;
   /** Lifetime value and abandoned-cart settings. */
   readonly traits?: Omit<TraitOptions, 'now'>;

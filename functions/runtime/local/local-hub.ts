@@ -23,6 +23,7 @@ import { EnvSecretStore } from '../../adapters/local/env-secret-store.js';
 import { ensurePrivateDir } from '../../adapters/local/private-files.js';
 import { StoreUnavailableError } from '../../shared/store-availability.js';
 import { LocalEventBus } from '../../adapters/local/local-event-bus.js';
+import { LocalArchiveScrubber } from '../../adapters/local/archive-scrubber.js';
 import { LocalQueue, type QueueConsumer } from '../../adapters/local/local-queue.js';
 import { createLocalHttpServer } from '../../adapters/local/http-server.js';
 import { startLocalSubscriptions, type LocalSubscriptions } from './local-subscriptions.js';
@@ -130,17 +131,20 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   const store = new DynamoProfileStore(dynamoClient, {
     tableName,
     linking: options.linking ?? linkingPolicy(config.ignoredIdentities, config.maxIdentitiesPerType, defaultCountry),
+    archiveRetentionDays: config.archiveRetentionDays,
     ...(options.faultInjector ? { faultInjector: options.faultInjector } : {}),
   });
   const secrets = new EnvSecretStore(env);
-  const bus = new LocalEventBus({
-    fsync,
-    ...(options.dataDir ? { archivePath: join(options.dataDir, 'archive.jsonl') } : {}),
-  });
+  const archivePath = options.dataDir ? join(options.dataDir, 'archive.jsonl') : undefined;
+  const bus = new LocalEventBus({ fsync, ...(archivePath ? { archivePath } : {}) });
+  // The archive keeps events as long as the AWS one would (OMNIHUB_ARCHIVE_RETENTION_DAYS), not forever.
+  const archiveCutoff = Date.now() - config.archiveRetentionDays * 86_400_000;
+  bus.rewriteArchive((envelope) => Date.parse(envelope.time) >= archiveCutoff);
+  const scrubber = archivePath ? new LocalArchiveScrubber(bus, archivePath, store.holds) : undefined;
 
   const consumers: Record<(typeof HUB_RULES)[number]['consumer'], QueueConsumer> = {
     'profile-writer': (() => {
-      const handler = createProfileWriterHandler({ store, publisher: bus });
+      const handler = createProfileWriterHandler({ store, publisher: bus, ...(scrubber ? { scrubber } : {}) });
       return (event) => handler(event, queueContext('profile-writer'));
     })(),
     hydrator: (() => {
@@ -178,9 +182,8 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     env,
     retryBaseMs: options.retryBaseMs ?? 500,
     fsync,
-    ...(options.dataDir
-      ? { dataDir: options.dataDir, archivePath: join(options.dataDir, 'archive.jsonl'), apiToken }
-      : {}),
+    erasures: store.holds,
+    ...(options.dataDir && archivePath ? { dataDir: options.dataDir, archivePath, apiToken } : {}),
     ...(options.subscriptionFetch ? { fetch: options.subscriptionFetch } : {}),
   });
   // ---- end of subscriptions
@@ -202,6 +205,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
         store,
         secretStatus: secrets,
         publisher: bus,
+        ...(scrubber ? { scrubber } : {}),
         defaultCountry,
         traits: { lifespanYears: config.lifespanYears, abandonedCartAfterHours: config.abandonedCartHours },
         ...(publicBaseUrl ? { publicBaseUrl } : {}),

@@ -101,6 +101,7 @@ export const decideApply = (
     probes: Map<string, StoredTimeline | null>;
     orderCounted?: boolean;
     outbox: Map<string, Notification | null>;
+    holds?: Map<string, string>;
   };
   for (const id of seedProbes) {
     const item = get(world, keys.timeline(id, event.occurredAt, event.id));
@@ -130,6 +131,14 @@ export const decideApply = (
       reads.probes.set(id, item ? fromTimelineStored(item) : null);
     }
     if (r.order) reads.orderCounted = Boolean(get(world, keys.order(r.order)));
+    if (r.holds && context.holdKeys) {
+      const found = new Map<string, string>();
+      for (const k of [context.holdKeys.event, ...context.holdKeys.identities]) {
+        const item = get(world, k);
+        if (item) found.set(keyString(k), item.erasedAt as string);
+      }
+      reads.holds = found;
+    }
     for (const k of r.outbox ?? []) {
       const item = get(world, k);
       reads.outbox.set(k.sk, item ? fromOutboxItem(item) : null);

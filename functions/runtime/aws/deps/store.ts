@@ -11,10 +11,12 @@ export interface StoreConfig {
   readonly ignoredIdentities: readonly string[];
   readonly maxIdentitiesPerType: number;
   readonly defaultCountry: string;
+  readonly archiveRetentionDays: number;
 }
 
 export const awsProfileStore = (c: StoreConfig) =>
   new DynamoProfileStore(awsStoreClient(), {
     tableName: c.tableName,
     linking: linkingPolicy(c.ignoredIdentities, c.maxIdentitiesPerType, c.defaultCountry as CountryCode),
+    archiveRetentionDays: c.archiveRetentionDays,
   });
