@@ -22,6 +22,7 @@ import {
   applyEvent,
   combineProfiles,
   emptyProfile,
+  isReceipt,
   orderKey,
   ORDER_TYPES,
   toTimelineItem,
@@ -120,6 +121,8 @@ export interface ApplyContext {
 
 /** Why an event was ignored: it was an erased person's. */
 export const ERASED = 'the customer was erased';
+/** Why an event was ignored: a receipt (delivered, read, failed) for someone the hub never knew. */
+export const UNKNOWN_RECEIPT = 'a receipt for a customer the hub does not know';
 
 const read = (request: ReadRequest): ApplyDecision => ({ kind: 'read', request });
 const done = (plan: WritePlan<ApplyResult>): ApplyDecision => ({ kind: 'plan', plan });
@@ -222,6 +225,10 @@ export const planApply = (event: HubEvent, reads: ApplyReads, ctx: ApplyContext)
     if (entry) return planExisting(event, entry, id, reads, ctx, stale);
   }
 
+  // ---- a receipt is not the customer talking: it never makes a customer up
+  if (isReceipt(event) && profiles.length === 0)
+    return done({ steps: [], notifications: [], outcome: { status: 'ignored', reason: UNKNOWN_RECEIPT } });
+
   // ---- an erased person stays erased
   // Holds matter where the event could start or grow a profile with identities not linked now (an erasure
   // unlinked hers), or reach a profile that holds an erased person's identity (she came back since).
@@ -236,7 +243,8 @@ export const planApply = (event: HubEvent, reads: ApplyReads, ctx: ApplyContext)
   const comeBackSince = checksHolds && reads.holds ? latestHold(holdKeys, reads.holds) : undefined;
 
   // ---- merge, guard rails, links
-  let losers = profiles.slice(1);
+  // A receipt lands in one profile and merges none: the business's message reaching a number proves no link.
+  let losers = isReceipt(event) ? [] : profiles.slice(1);
   const exceeded = mergeExceedsCap([...profiles.map((p) => p.identities), linkable], ctx.policy);
   if (exceeded && losers.length > 0) {
     warnings.push(

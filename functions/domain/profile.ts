@@ -114,7 +114,6 @@ export const MAX_WARNINGS = 20;
  */
 export const INTERACTION_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
   'message.received',
-  'message.read',
   'call.completed',
   'call.missed',
   'email.received',
@@ -128,6 +127,23 @@ export const INTERACTION_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType
   'consent.granted',
   'consent.revoked',
 ]);
+
+/**
+ * Receipts of the business's own messages (WhatsApp `statuses`, Viber
+ * `delivered`/`seen`, Twilio status callbacks, Meta `delivery`/`read`,
+ * Mailgun `delivered`/`opened`/`failed`): they are not the customer talking.
+ * A receipt never starts a profile and never moves the last interaction, the
+ * channel counts or what the preferred channel is computed from; for a known
+ * customer it lands in her timeline (and may link the identity it names).
+ * The seam for message status tracking by vendor message id: `isReceipt`.
+ */
+export const RECEIPT_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
+  'message.delivered',
+  'message.read',
+  'message.failed',
+]);
+
+export const isReceipt = (event: Pick<HubEvent, 'type'>): boolean => RECEIPT_TYPES.has(event.type);
 
 /** Types that represent a sale; one order id counts once whichever of them arrive. */
 export const ORDER_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
@@ -208,6 +224,16 @@ export interface ApplyContext {
  * caller guarantees each event is applied at most once (the store's dedupe).
  */
 export const applyEvent = (profile: Profile, event: HubEvent, now: string, ctx: ApplyContext = {}): Profile => {
+  if (isReceipt(event)) {
+    // Counted as a timeline event, linking what it names; nothing the customer did moves.
+    return {
+      ...profile,
+      identities: unionIdentities(profile.identities, event.customer.identities),
+      eventCount: profile.eventCount + 1,
+      updatedAt: now,
+      version: profile.version + 1,
+    };
+  }
   const { occurredAt, channel, id } = event;
   const stamp = stampOf(event);
 
