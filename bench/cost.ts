@@ -243,3 +243,153 @@ export const costPerMillion = (
   ];
   return { label: e.label, lines, totalUsd: lines.reduce((s, l) => s + l.usd, 0), ingestBilledMs, writerBatchBilledMs };
 };
+
+// ------------------------------------------------------------------ outbound
+
+/**
+ * What one outbound message costs the hub, the vendors' own prices aside:
+ * `POST /v1/customers/{id}/messages` (API Gateway + the `api` function:
+ * profile and idempotency reads, the record + key transaction, PutEvents
+ * `message.requested`), the sender rule's SQS queue,
+ * the `sender` function (record and profile reads, the claim, the vendor
+ * call it waits for, the vendor-id link and the sent write, PutEvents
+ * `message.sent`), and the profile writer putting `message.sent` into the
+ * timeline through its own queue. One attempt, no fallback: the common case.
+ */
+export interface OutboundProfile {
+  readonly label: string;
+  /**
+   * The message record as stored, bytes: measured on a service message of 130 characters whose stated
+   * channel was refused (two plan verdicts) through one sent attempt: 1.1 KB created, 1.4 KB sent.
+   */
+  readonly recordBytes: number;
+  /** Idempotency key and vendor-id link items, bytes each. */
+  readonly pointerBytes: number;
+  /** `message.requested` (ids only) and `message.sent` bus entries, bytes. */
+  readonly requestedBytes: number;
+  readonly sentBytes: number;
+  /** CPU of the api handler (parse, plan, build) and of the sender per message, full core, ms. */
+  readonly apiCpuMs: number;
+  readonly senderCpuMs: number;
+  readonly apiMemoryMb: number;
+  readonly senderMemoryMb: number;
+  /** How long the sender waits on the vendor's API (billed Lambda time), ms. */
+  readonly vendorLatencyMs: number;
+  /** Applying `message.sent` in the profile writer (a returning customer's event, phase 3 rules). */
+  readonly writerWcu: number;
+  readonly writerRcu: number;
+  readonly writerCpuMs: number;
+  readonly writerMemoryMb: number;
+  /** Application log bytes per message (api + sender). */
+  readonly appLogBytes: number;
+}
+
+export const DEFAULT_OUTBOUND_PROFILE: OutboundProfile = {
+  label: 'outbound message, one attempt',
+  recordBytes: 1_400,
+  pointerBytes: 250,
+  requestedBytes: 450,
+  sentBytes: 1_100,
+  apiCpuMs: 2,
+  senderCpuMs: 1.5,
+  apiMemoryMb: 256,
+  senderMemoryMb: 256,
+  vendorLatencyMs: 250,
+  writerWcu: 4,
+  writerRcu: 2,
+  writerCpuMs: 2,
+  writerMemoryMb: 512,
+  appLogBytes: 400,
+};
+
+/** DynamoDB bills a standard write per started KB and a transactional one twice. */
+const wcuOf = (bytes: number, transactional = false): number => Math.ceil(bytes / 1024) * (transactional ? 2 : 1);
+/** Strongly consistent read: one RCU per started 4 KB. */
+const rcuOf = (bytes: number): number => Math.ceil(bytes / 4096);
+
+/** $ per million messages sent, line by line (vendors excluded). */
+export const senderCostPerMillion = (
+  o: OutboundProfile = DEFAULT_OUTBOUND_PROFILE,
+  a: CostAssumptions = DEFAULT_ASSUMPTIONS,
+  prices: PriceTable = PRICES,
+): CostResult => {
+  const p = prices.items;
+  const line = (item: string, quantity: number, price: Price): CostLine => ({
+    item,
+    quantity,
+    unit: price.unit,
+    usd: quantity * price.usd,
+  });
+  const batches = MILLION / a.batchSize;
+  // api: GetItem profile + GetItem key, TransactWrite (key + record), PutEvents.
+  const apiBilledMs = lambdaBilledMs({
+    cpuMs: o.apiCpuMs,
+    ioMs: 2 * a.dynamoReadMs + a.dynamoTransactMs + a.putEventsMs,
+    memoryMb: o.apiMemoryMb,
+  });
+  // sender, per record (a batch runs its records in parallel): GetItem record, 2 × profile, PutItem claim,
+  // the vendor, PutItem vendor link + PutItem sent, PutEvents message.sent.
+  const senderBatchBilledMs = lambdaBilledMs({
+    cpuMs: o.senderCpuMs * a.batchSize,
+    ioMs: 6 * a.dynamoReadMs + o.vendorLatencyMs + a.putEventsMs,
+    memoryMb: o.senderMemoryMb,
+  });
+  const writerBatchBilledMs = lambdaBilledMs({
+    cpuMs: o.writerCpuMs * a.batchSize,
+    ioMs: 3 * a.dynamoReadMs + a.dynamoTransactMs,
+    memoryMb: o.writerMemoryMb,
+  });
+  const wcu =
+    wcuOf(o.pointerBytes, true) + // idempotency key (transaction)
+    wcuOf(o.recordBytes, true) + // the record (transaction)
+    wcuOf(o.recordBytes) + // claim
+    wcuOf(o.recordBytes) + // sent
+    wcuOf(o.pointerBytes) + // vendor-id link
+    o.writerWcu;
+  const rcu = 1 + rcuOf(o.pointerBytes) + rcuOf(o.recordBytes) + 2 + o.writerRcu;
+  const senderEnvironments = Math.ceil((a.ratePerSecond / a.batchSize) * (senderBatchBilledMs / 1000)) + 1;
+  const secretCalls = (MILLION / a.ratePerSecond / a.secretCacheSeconds) * senderEnvironments;
+  const logBytes =
+    MILLION * (o.appLogBytes + a.platformLogBytesPerInvocation + a.accessLogBytes) +
+    2 * batches * a.platformLogBytesPerInvocation;
+  const lines: CostLine[] = [
+    line('API Gateway HTTP API requests (POST …/messages)', MILLION, p.httpApiRequest),
+    line('Lambda api invocations', MILLION, p.lambdaRequest),
+    line(
+      `Lambda api duration (${o.apiMemoryMb} MB × ${apiBilledMs} ms)`,
+      MILLION * (o.apiMemoryMb / 1024) * (apiBilledMs / 1000),
+      p.lambdaArmGbSecond,
+    ),
+    line('EventBridge PutEvents (message.requested + message.sent)', 2 * MILLION, p.eventBridgeCustomEvent),
+    line('EventBridge archive', (MILLION * (o.requestedBytes + o.sentBytes)) / GB, p.eventBridgeArchiveGb),
+    line(
+      `SQS requests (sender + profile-writer queues: send + receive/delete per ${a.batchSize})`,
+      2 * (MILLION + batches * 2),
+      p.sqsRequest,
+    ),
+    line('Lambda sender invocations', batches, p.lambdaRequest),
+    line(
+      `Lambda sender duration (${o.senderMemoryMb} MB × ${senderBatchBilledMs} ms per batch, vendor wait included)`,
+      batches * (o.senderMemoryMb / 1024) * (senderBatchBilledMs / 1000),
+      p.lambdaArmGbSecond,
+    ),
+    line('Lambda profile-writer invocations (message.sent)', batches, p.lambdaRequest),
+    line(
+      `Lambda profile-writer duration (${o.writerMemoryMb} MB × ${writerBatchBilledMs} ms per batch)`,
+      batches * (o.writerMemoryMb / 1024) * (writerBatchBilledMs / 1000),
+      p.lambdaArmGbSecond,
+    ),
+    line('DynamoDB write request units', MILLION * wcu, p.dynamoWru),
+    line('DynamoDB read request units', MILLION * rcu, p.dynamoRru),
+    line('Secrets Manager GetSecretValue (cached)', secretCalls, p.secretsManagerCall),
+    line('CloudWatch Logs ingestion', logBytes / GB, p.logsIngestedGb),
+    line('X-Ray traces (sampled)', (MILLION + 2 * batches) * a.xraySampled, p.xrayTrace),
+  ];
+  return {
+    label: o.label,
+    lines,
+    totalUsd: lines.reduce((s, l) => s + l.usd, 0),
+    ingestBilledMs: apiBilledMs,
+    writerBatchBilledMs: senderBatchBilledMs,
+  };
+};

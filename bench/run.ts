@@ -22,7 +22,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../functions/adapters/local/dynamodb-local.js';
-import { costPerMillion, DEFAULT_ASSUMPTIONS, PRICES, type CostResult, type EventProfile } from './cost.js';
+import {
+  costPerMillion,
+  DEFAULT_ASSUMPTIONS,
+  PRICES,
+  senderCostPerMillion,
+  type CostResult,
+  type EventProfile,
+} from './cost.js';
 import { DYNAMO_ENDPOINT_ENV, QUICK_ENV, ROOT } from './lib/phase.js';
 import { median, round } from './lib/stats.js';
 import { formatTable, markdownTable, replaceBetween, type Cell } from './lib/table.js';
@@ -480,6 +487,20 @@ const buildSections = (
       digits: 3,
       notes: [
         `Ingest billed ${costs[0]?.ingestBilledMs} ms per webhook; profile writer ${costs[0]?.writerBatchBilledMs} ms per batch of ${DEFAULT_ASSUMPTIONS.batchSize}.`,
+      ],
+    });
+    // Outbound: $ per million messages sent, vendors' prices excluded (model in bench/cost.ts).
+    const outbound = senderCostPerMillion();
+    sections.push({
+      title: `5b. $ per million outbound messages sent (vendors' prices excluded; ${PRICES.region}, ${PRICES.date})`,
+      header: ['line', 'usd'],
+      rows: [
+        ...outbound.lines.map((l) => [l.item.replace(/ \(.*\)$/, ''), round(l.usd, 3)]),
+        ['TOTAL $ per million', round(outbound.totalUsd, 2)],
+      ],
+      digits: 3,
+      notes: [
+        `api ${outbound.ingestBilledMs} ms per request; sender ${outbound.writerBatchBilledMs} ms per batch of ${DEFAULT_ASSUMPTIONS.batchSize} with the vendor's answer awaited (assumptions: DEFAULT_OUTBOUND_PROFILE).`,
       ],
     });
     const message = costs[0];

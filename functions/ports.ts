@@ -13,6 +13,8 @@ import type { Notification } from './domain/store-model.js';
 import type { EraseOutcome } from './domain/plan-erase.js';
 import type { HeldSubject } from './domain/erasure.js';
 import type { SQSRecord } from 'aws-lambda';
+import type { MessageRequested } from './events/message-events.js';
+import type { MessageRecord } from './outbound/message.js';
 
 /** Publishes to the bus. Resolves only when every entry was accepted. */
 export interface EventPublisher {
@@ -41,7 +43,7 @@ export type ReplayClaim =
 /**
  * Remembers one-time request values (a vendor's signed nonce or token) for
  * as long as their signature stays valid, so a captured request can be used
- * once (issue 9 item 12). Any connector with such a value opts in through
+ * once. Any connector with such a value opts in through
  * `Connector.replay`. A claim is a lease: if the holder dies before
  * committing or releasing, the value is free again after `leaseSeconds`.
  */
@@ -163,6 +165,32 @@ export interface ErasureScrubber {
   scrub(erased: Pick<EraseOutcome, 'subject' | 'erasedAt' | 'alreadyErased'>): Promise<number>;
 }
 
+// ---------------------------------------------------------------- connector activity
+
+/** The newest event a connector delivered, for the console's connectors page. */
+export interface ConnectorLastEvent {
+  readonly connector: string;
+  /** When the hub received it (wall clock of the webhook). */
+  readonly receivedAt: string;
+  /** When it happened at the vendor. */
+  readonly occurredAt: string;
+  readonly type: HubEventType;
+}
+
+/**
+ * "Did my webhook set-up work?": the last event per connector, kept in a
+ * handful of small items (one per connector), never computed by scanning.
+ */
+export interface ConnectorActivity {
+  /**
+   * Notes an applied event. Implementations coalesce (at most one write per
+   * connector per interval), so calling it for every event stays cheap.
+   */
+  record(event: Pick<HubEvent, 'connector' | 'type' | 'receivedAt' | 'occurredAt'>): Promise<void>;
+  /** Every connector that has delivered anything, by name. */
+  lastEvents(): Promise<Record<string, ConnectorLastEvent>>;
+}
+
 // ---------------------------------------------------------------- subscriptions
 
 /** Per-subscription secrets: the webhook signing secret (`whsec_…`) or an API destination credential. */
@@ -257,4 +285,70 @@ export interface SubscriptionOperations {
   redrive(subscription: string): Promise<RedriveResult>;
   /** Re-delivers archived events with `from <= time < to` to this subscription only. */
   replay(subscription: string, window: { from: Date; to: Date }): Promise<ReplayResult>;
+}
+
+// ---------------------------------------------------------------- outbound email (SES)
+
+/** One plain-text email, as the `ses` sender hands it to the transport. */
+export interface OutboundEmail {
+  /** `Name <address>` or an address on a verified SES identity. */
+  readonly from: string;
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  /** SES message tags: the hub's message id travels with the email into SES events. */
+  readonly tags?: readonly { readonly name: string; readonly value: string }[];
+  readonly configurationSetName?: string;
+}
+
+/** SES's answer: the `MessageId`, or the exception's name (`MessageRejected`, …) and HTTP status. */
+export type EmailSendResult =
+  | { readonly ok: true; readonly messageId: string }
+  | { readonly ok: false; readonly code: string; readonly message: string; readonly httpStatus?: number };
+
+/**
+ * Email through Amazon SES v2 `SendEmail`. The AWS SDK lives in the adapter
+ * (`adapters/aws/sesv2-email-transport.ts`); connectors see only this.
+ * Never throws: every failure, network ones included, is a result.
+ */
+export interface EmailTransport {
+  sendEmail(email: OutboundEmail): Promise<EmailSendResult>;
+}
+
+// ---------------------------------------------------------------- outbound messages
+
+/**
+ * Outbound messages (the messages API, the sender, receipts). Records live
+ * in their customer's partition, so erasing the customer erases them;
+ * writes are optimistic on `version`.
+ */
+export interface MessageStore {
+  /**
+   * Writes a new message and its idempotency key together. When the key
+   * exists already nothing is written and the message it names comes back
+   * (`created: false`), however many callers race.
+   */
+  create(record: MessageRecord, idempotencyKey: string): Promise<{ record: MessageRecord; created: boolean }>;
+  get(customerId: string, messageId: string): Promise<MessageRecord | undefined>;
+  findByIdempotencyKey(idempotencyKey: string): Promise<MessageRecord | undefined>;
+  /**
+   * Writes `next` when the stored version is `next.version - 1` (`conflict`
+   * otherwise; `missing` when the record is gone, e.g. erased). With
+   * `linkVendor`, `connector` + `vendorMessageId` are indexed in the same
+   * write, for receipts.
+   */
+  update(next: MessageRecord, opts?: { linkVendor?: boolean }): Promise<'ok' | 'conflict' | 'missing'>;
+  /** The message a receipt names, by the sending connector and the vendor's id. */
+  findByVendorId(connector: string, vendorMessageId: string): Promise<MessageRecord | undefined>;
+  /** A customer partition's messages, newest first. */
+  listForCustomer(customerId: string, limit: number): Promise<MessageRecord[]>;
+}
+
+/**
+ * Makes a message's `message.requested` come back to the sender at `at`
+ * (quiet hours, a retry's backoff): SQS delay up to 15 minutes and
+ * EventBridge Scheduler beyond on AWS, a journaled timer locally.
+ */
+export interface MessageScheduler {
+  schedule(request: MessageRequested, at: Date): Promise<void>;
 }

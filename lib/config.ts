@@ -7,9 +7,11 @@
 import { z } from 'zod';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_MAX_BODY_BYTES } from '../functions/shared/http.js';
+import { listSenders } from '../functions/connectors/senders.js';
+import { parseQuietHours } from '../functions/domain/reachability/quiet-hours.js';
 
 /** Stage whose data is disposable: tables are destroyed with the stack. */
-export const DEV_STAGE = 'dev';
+const DEV_STAGE = 'dev';
 
 /** Retention values CloudWatch Logs accepts (`RetentionDays`, minus "infinite"). */
 const LOG_RETENTION_VALUES: readonly number[] = Object.values(RetentionDays).filter(
@@ -99,6 +101,37 @@ const StageConfigSchema = z
         z.array(z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id')),
       )
       .default([]),
+    /**
+     * Connectors that send outbound messages (docs/outbound.md), first per
+     * channel wins: `-c outboundConnectors=whatsapp,telegram,twilio,ses`. Only
+     * their secrets are granted to the sender. @default none (nothing sends)
+     */
+    outboundConnectors: z
+      .preprocess(
+        (v) =>
+          typeof v === 'string'
+            ? v
+                .split(',')
+                .map((x) => x.trim())
+                .filter(Boolean)
+            : v,
+        z.array(z.enum(listSenders().map((s) => s.connector) as [string, ...string[]])),
+      )
+      .default([]),
+    /** SES identity (verified domain or address) the sender may send from; required when `ses` sends. */
+    sesIdentity: z
+      .string()
+      .regex(/^[^\s/*]+$/, 'a verified SES domain or email address, e.g. example.com')
+      .optional(),
+    /** Quiet hours for marketing in the customer's zone, `21:00-09:00` or `off`. @default 21:00-09:00 */
+    quietHours: z
+      .string()
+      .refine((v) => typeof parseQuietHours(v) !== 'string', '21:00-09:00 (HH:MM-HH:MM) or off')
+      .optional(),
+  })
+  .refine((c) => !c.outboundConnectors.includes('ses') || c.sesIdentity, {
+    error: 'set sesIdentity when outboundConnectors includes ses',
+    path: ['sesIdentity'],
   })
   .transform((c) => {
     const isDev = c.stage === DEV_STAGE;
@@ -115,7 +148,7 @@ const StageConfigSchema = z
 export type StageConfig = z.output<typeof StageConfigSchema>;
 
 /** Context keys the app reads; everything else in the context is ignored. */
-export const CONTEXT_KEYS = [
+const CONTEXT_KEYS = [
   'stage',
   'defaultCountry',
   'publicBaseUrl',
@@ -131,6 +164,9 @@ export const CONTEXT_KEYS = [
   'dedupeTtlDays',
   'alarmEmail',
   'crossAccountPrincipals',
+  'outboundConnectors',
+  'sesIdentity',
+  'quietHours',
 ] as const satisfies readonly (keyof z.input<typeof StageConfigSchema>)[];
 
 /**

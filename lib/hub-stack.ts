@@ -19,6 +19,7 @@ import { REPLAY_KEY_PREFIX } from '../functions/shared/replay-keys.js';
 import { HTTP_ROUTES } from '../functions/shared/routes.js';
 import type { StageConfig } from './config.js';
 import { ConnectorSecrets, type ConnectorInfo, connectorInfo } from './constructs/connector-secrets.js';
+import { HubConsole, type HubConsoleProps } from './constructs/console.js';
 import { HubEventBus } from './constructs/hub-event-bus.js';
 import { HubFunction } from './constructs/hub-function.js';
 import { HubHttpApi, type Throttle } from './constructs/hub-http-api.js';
@@ -26,6 +27,7 @@ import { HubTable } from './constructs/hub-table.js';
 import { ApiAccess } from './constructs/api-access.js';
 import { RuleQueue } from './constructs/rule-queue.js';
 import { HubSubscriptions } from './constructs/subscriptions.js';
+import { HubOutbound } from './constructs/hub-outbound.js';
 import type { Subscription } from '../functions/subscriptions/config.js';
 import { subscriptionSecretPrefix } from '../functions/subscriptions/naming.js';
 import { subscriptions as configuredSubscriptions } from '../subscriptions.config.js';
@@ -38,7 +40,7 @@ const entry = (name: string): string => fileURLToPath(new URL(`../functions/runt
  * a vendor sends one when a subscription is saved, so a low fixed budget
  * keeps them from being a cheap way to spend ingest's concurrency.
  */
-export const HANDSHAKE_THROTTLE: Throttle = { rateLimit: 10, burstLimit: 20 };
+const HANDSHAKE_THROTTLE: Throttle = { rateLimit: 10, burstLimit: 20 };
 
 /** `profile-writer` → `ProfileWriter`, for output ids. */
 const pascal = (s: string): string =>
@@ -53,6 +55,8 @@ export interface HubStackProps extends StackProps {
    * dispatcher and api functions bundle too; pass a list only in tests.
    */
   readonly subscriptions?: readonly Subscription[];
+  /** The customer console: CloudFront + S3, Cognito, a JWT-authorized API. `false` leaves it out. @default on */
+  readonly console?: false | Pick<HubConsoleProps, 'domainPrefix' | 'customDomain' | 'webAclArn'>;
 }
 
 export class HubStack extends Stack {
@@ -65,11 +69,15 @@ export class HubStack extends Stack {
     readonly profileWriter: HubFunction;
     readonly api: HubFunction;
     readonly hydrator: HubFunction;
+    readonly sender: HubFunction;
+    readonly messageStatus: HubFunction;
   };
   public readonly ruleQueues: ReadonlyMap<string, RuleQueue>;
   /** IAM policies and roles per access level of the route table (read, send, admin). */
   public readonly access: ApiAccess;
   public readonly subscriptions: HubSubscriptions;
+  public readonly outbound: HubOutbound;
+  public readonly console?: HubConsole;
 
   constructor(scope: Construct, id: string, props: HubStackProps) {
     super(scope, id, {
@@ -152,17 +160,16 @@ export class HubStack extends Stack {
       timeout: Duration.seconds(30),
       environment: country,
     });
-    this.functions = { ingest, profileWriter, api, hydrator };
 
     ingest.bindBus(this.bus.eventBus);
     ingest.bindSecrets(this.secrets.secrets, config.secretPrefix, 'read');
     profileWriter.bindTable(this.table.table, 'RW');
-    // Publishes `customer.merged` (issue 5).
+    // Publishes `customer.merged`.
     profileWriter.bindBus(this.bus.eventBus);
     // Read API plus the privacy and repair operations: erase, unmerge (writes) and their notifications.
     api.bindTable(this.table.table, 'RW');
     api.bindBus(this.bus.eventBus);
-    // Vendor API credentials live in the connector's secret: only connectors with a hydrate step (issue 9 item 15).
+    // Vendor API credentials live in the connector's secret: only connectors with a hydrate step.
     hydrator.bindSecrets(this.secrets.hydrationSecrets, config.secretPrefix, 'read');
     hydrator.bindBus(this.bus.eventBus);
     // GET /v1/connectors says whether a value was set from version metadata
@@ -186,7 +193,7 @@ export class HubStack extends Stack {
       handlers: { ingest, api },
       throttleRateLimit: config.throttleRateLimit,
       throttleBurstLimit: config.throttleBurstLimit,
-      // Webhooks get their own budgets (issue 9 item 17): a webhook flood cannot throttle the API, nor the reverse.
+      // Webhooks get their own budgets: a webhook flood cannot throttle the API, nor the reverse.
       routeThrottle: (route) =>
         route.auth !== 'none'
           ? undefined
@@ -198,7 +205,7 @@ export class HubStack extends Stack {
     });
     const baseUrl = config.publicBaseUrl ?? this.api.httpApi.apiEndpoint;
 
-    /** Access — one managed policy and role per access level, from the route table (issue 9 item 16). */
+    /** Access — one managed policy and role per access level, from the route table. */
     this.access = new ApiAccess(this, 'api-access', {
       httpApi: this.api.httpApi,
       stageName: this.api.stage.stageName,
@@ -207,11 +214,56 @@ export class HubStack extends Stack {
     });
     for (const fn of [ingest, api]) fn.addEnvironment(ENV.publicBaseUrl, baseUrl);
 
+    /** Console — people read and act on customers through their own sign-in and API (docs/console.md). */
+    if (props.console !== false) {
+      this.console = new HubConsole(this, 'console', {
+        prefix,
+        apiFunction: api,
+        routes: HTTP_ROUTES,
+        tokenTriggerEntry: entry('console-token'),
+        functionDefaults: common,
+        removalPolicy: retain,
+        logRetention: config.logRetention,
+        ...props.console,
+      });
+    }
+
     /** Alarms — optional email topic for the dead-letter alarms. */
     const alarmAction = config.alarmEmail ? this.alarmTopic(prefix, config.alarmEmail) : undefined;
 
+    /** Outbound — sender and receipt functions, least privilege. */
+    this.outbound = new HubOutbound(this, 'outbound', {
+      table: this.table.table,
+      eventBus: this.bus.eventBus,
+      secrets: this.secrets.byConnector,
+      secretPrefix: config.secretPrefix,
+      connectors: config.outboundConnectors,
+      ...(config.sesIdentity ? { sesIdentity: config.sesIdentity } : {}),
+      ...(config.quietHours ? { quietHours: config.quietHours } : {}),
+      senderEntry: entry('sender'),
+      messageStatusEntry: entry('message-status'),
+      namePrefix: prefix,
+      functionDefaults: common,
+      storeEnvironment: { ...country, ...dedupe },
+      apiFunction: api,
+    });
+    this.outbound.sender.addEnvironment(ENV.publicBaseUrl, baseUrl);
+    this.functions = {
+      ingest,
+      profileWriter,
+      api,
+      hydrator,
+      sender: this.outbound.sender,
+      messageStatus: this.outbound.messageStatus,
+    };
+
     /** Rules — one rule → queue → consumer per entry of `HUB_RULES`. */
-    const consumers: Record<HubRule['consumer'], HubFunction> = { 'profile-writer': profileWriter, hydrator };
+    const consumers: Record<HubRule['consumer'], HubFunction> = {
+      'profile-writer': profileWriter,
+      hydrator,
+      sender: this.outbound.sender,
+      'message-status': this.outbound.messageStatus,
+    };
     const ruleQueues = new Map<string, RuleQueue>();
     for (const rule of HUB_RULES) {
       const consumer = consumers[rule.consumer];
@@ -225,10 +277,11 @@ export class HubStack extends Stack {
       });
       ruleQueue.addConsumer(consumer);
       ruleQueues.set(rule.name, ruleQueue);
+      if (rule.consumer === 'sender') this.outbound.attachSenderQueue(ruleQueue);
     }
     this.ruleQueues = ruleQueues;
 
-    /** Subscriptions — one rule, DLQ and retry policy per entry of subscriptions.config.ts (issue 5). */
+    /** Subscriptions — one rule, DLQ and retry policy per entry of subscriptions.config.ts. */
     this.subscriptions = new HubSubscriptions(this, 'subscriptions', {
       subscriptions: props.subscriptions ?? configuredSubscriptions,
       eventBus: this.bus.eventBus,
@@ -257,6 +310,18 @@ export class HubStack extends Stack {
       new CfnOutput(this, `WebhookUrl${pascal(connector.name)}`, {
         value: `${baseUrl}/webhooks/${connector.name}`,
         description: `Webhook URL to register in the ${connector.name} console`,
+      });
+    }
+    if (this.console) {
+      new CfnOutput(this, 'ConsoleUrl', { value: this.console.url, description: 'The customer console' });
+      new CfnOutput(this, 'ConsoleUserPoolId', {
+        value: this.console.userPool.userPoolId,
+        description:
+          'Create console users here (aws cognito-idp admin-create-user) and add them to viewer, agent or admin',
+      });
+      new CfnOutput(this, 'ConsoleApiEndpoint', {
+        value: this.console.api.httpApi.apiEndpoint,
+        description: 'Console API (Cognito JWT); the console calls it through the distribution at /v1/*',
       });
     }
     new CfnOutput(this, 'SecretPrefix', {

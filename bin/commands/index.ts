@@ -5,6 +5,8 @@
  */
 import type { Command } from '../cli.js';
 import { dlqRedriveCommand } from './dlq-redrive.js';
+import { messageCommand } from './message.js';
+import { reachCommand } from './reach.js';
 import { replayCommand } from './replay.js';
 import { sendCommand } from './send.js';
 import { subscriptionsListCommand } from './subscriptions-list.js';
@@ -16,4 +18,6 @@ export const COMMANDS: readonly Command[] = [
   replayCommand,
   dlqRedriveCommand,
   sendCommand,
+  messageCommand,
+  reachCommand,
 ];

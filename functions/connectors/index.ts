@@ -20,31 +20,47 @@ import { siteConnector } from './site/index.js';
 import { squareConnector } from './square/index.js';
 import { telegramConnector } from './telegram/index.js';
 import { twilioConnector } from './twilio/index.js';
+import { SENDERS } from './senders.js';
+import type { Sender } from './shared/sender.js';
 import type { Connector } from './types.js';
 import { typeformConnector } from './typeform/index.js';
 import { viberConnector } from './viber/index.js';
 import { whatsappConnector } from './whatsapp/index.js';
 
+/**
+ * A connector that can also send: its sender's secrets join the connector's
+ * (one list for the env, Secrets Manager and `GET /v1/connectors`; a
+ * sender's spec replaces a connector's spec of the same name).
+ */
+const withSender = <C extends { secrets: Connector['secrets'] }>(
+  connector: C,
+  sender: Sender,
+): C & { sender: Sender } => ({
+  ...connector,
+  secrets: [...connector.secrets.filter((s) => !sender.secrets.some((x) => x.name === s.name)), ...sender.secrets],
+  sender,
+});
+
 export const CONNECTORS = {
   binotel: binotelConnector,
   bitrix24: bitrix24Connector,
   hubspot: hubspotConnector,
-  instagram: instagramConnector,
+  instagram: withSender(instagramConnector, SENDERS.instagram),
   kommo: kommoConnector,
-  mailgun: mailgunConnector,
+  mailgun: withSender(mailgunConnector, SENDERS.mailgun),
   marquiz: marquizConnector,
-  messenger: messengerConnector,
+  messenger: withSender(messengerConnector, SENDERS.messenger),
   poster: posterConnector,
   ringostat: ringostatConnector,
-  ses: sesConnector,
+  ses: withSender(sesConnector, SENDERS.ses),
   shopify: shopifyConnector,
   site: siteConnector,
   square: squareConnector,
-  telegram: telegramConnector,
-  twilio: twilioConnector,
+  telegram: withSender(telegramConnector, SENDERS.telegram),
+  twilio: withSender(twilioConnector, SENDERS.twilio),
   typeform: typeformConnector,
-  viber: viberConnector,
-  whatsapp: whatsappConnector,
+  viber: withSender(viberConnector, SENDERS.viber),
+  whatsapp: withSender(whatsappConnector, SENDERS.whatsapp),
   // biome-ignore lint/suspicious/noExplicitAny: a payload type is existential (parse makes it, normalize takes it); the registry can only erase it
 } satisfies Record<string, Connector<any>>;
 

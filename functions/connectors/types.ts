@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { Channel, HubEvent } from '../events/hub-event.js';
 import type { CountryCode } from '../domain/identity.js';
 import type { HttpResponse, RawRequest } from '../shared/http.js';
+import type { Sender } from './shared/sender.js';
 
 /** Secret values of one connector, by name (`secret`, `verifyToken`, …). */
 export type ConnectorSecrets = Readonly<Record<string, string | undefined>>;
@@ -122,6 +123,8 @@ export interface Connector<Payload = unknown> {
    * must be idempotent (deterministic event ids from `providerEventId`).
    */
   hydrate?(request: HydrationRequest, ctx: HydrateContext): Promise<HubEvent[]>;
+  /** Writes to the customer through the vendor (`send.ts` in the folder), when the vendor can be written to. */
+  readonly sender?: Sender;
 }
 
 export interface SampleRequest {

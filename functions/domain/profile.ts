@@ -28,6 +28,23 @@ export interface ConsentState {
   readonly stamp: string;
 }
 
+/**
+ * A channel on which a send to the customer failed for good (Telegram
+ * "bot was blocked", WhatsApp 131026, Viber not subscribed, a hard bounce).
+ * Newest wins; it stops counting once she writes on that channel again or
+ * grants consent there afterwards (reachability compares the times).
+ */
+export interface UnreachableState {
+  readonly at: string;
+  /** The vendor's error code. */
+  readonly code: string;
+  readonly reason: string;
+  /** Connector that reported it. */
+  readonly source: string;
+  /** `<occurredAt>|<eventId>`: the newest failure wins. */
+  readonly stamp: string;
+}
+
 export interface OrderStats {
   /** Distinct orders and till purchases (an order placed and later paid counts once). */
   readonly count: number;
@@ -50,6 +67,8 @@ export interface Profile {
   /** Messages the customer sent per channel: what "the channel she answers in" is computed from. */
   readonly inbound: Partial<Record<Channel, { readonly count: number; readonly lastAt: string }>>;
   readonly consent: Partial<Record<Channel, ConsentState>>;
+  /** Channels a permanent send failure marked unreachable (absent on profiles written before the field existed). */
+  readonly unreachable?: Partial<Record<Channel, UnreachableState>>;
   /** A preference stated in the CRM or by the customer; wins over the computed one while consent allows. */
   readonly statedPreference?: { readonly channel: Channel; readonly stamp: string };
   readonly orders: OrderStats;
@@ -103,16 +122,16 @@ export interface TimelineItem {
 }
 
 /** Cap on identities in one profile, keeping the item far below DynamoDB's 400 KB. */
-export const MAX_IDENTITIES = 100;
-export const MAX_PROMO_CODES = 50;
-export const MAX_WARNINGS = 20;
+const MAX_IDENTITIES = 100;
+const MAX_PROMO_CODES = 50;
+const MAX_WARNINGS = 20;
 
 /**
  * Event types that show the customer acting on a channel. Business-side
  * statuses (our message was sent/delivered/failed) and CRM bookkeeping count
  * in the channel stats but don't make a channel the customer's "last".
  */
-export const INTERACTION_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
+const INTERACTION_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
   'message.received',
   'call.completed',
   'call.missed',
@@ -131,19 +150,31 @@ export const INTERACTION_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType
 /**
  * Receipts of the business's own messages (WhatsApp `statuses`, Viber
  * `delivered`/`seen`, Twilio status callbacks, Meta `delivery`/`read`,
- * Mailgun `delivered`/`opened`/`failed`): they are not the customer talking.
- * A receipt never starts a profile and never moves the last interaction, the
- * channel counts or what the preferred channel is computed from; for a known
- * customer it lands in her timeline (and may link the identity it names).
- * The seam for message status tracking by vendor message id: `isReceipt`.
+ * Mailgun `delivered`/`opened`/`failed`, the hub's own failed send): they are
+ * not the customer talking. A receipt never starts a profile and never moves
+ * the last interaction, the channel counts or what the preferred channel is
+ * computed from; for a known customer it lands in her timeline (and may link
+ * the identity it names), and a permanent failure marks the channel
+ * unreachable. The outbound message's own status is the message-status
+ * function's (`outbound/receipts.ts`).
  */
-export const RECEIPT_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
+const RECEIPT_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
   'message.delivered',
   'message.read',
   'message.failed',
 ]);
 
-export const isReceipt = (event: Pick<HubEvent, 'type'>): boolean => RECEIPT_TYPES.has(event.type);
+/**
+ * True for a receipt: delivered, read, failed, and a vendor's content-less
+ * `sent` status (WhatsApp `statuses`, a Twilio callback), which names a
+ * message without being one (the conversation view hides it for that reason).
+ */
+export const isReceipt = (event: Pick<HubEvent, 'type'> & { readonly data?: unknown }): boolean => {
+  if (RECEIPT_TYPES.has(event.type)) return true;
+  if (event.type !== 'message.sent') return false;
+  const data = event.data as { contentType?: string; text?: string } | undefined;
+  return data?.contentType === 'other' && data.text === undefined;
+};
 
 /** Types that represent a sale; one order id counts once whichever of them arrive. */
 export const ORDER_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
@@ -219,6 +250,22 @@ export interface ApplyContext {
   readonly newOrder?: boolean;
 }
 
+/** A permanent send failure (flagged `unreachable`) marks its channel; the newest failure wins. */
+const markUnreachable = (
+  current: Profile['unreachable'],
+  event: HubEvent,
+): Partial<Record<Channel, UnreachableState>> | undefined => {
+  if (event.type !== 'message.failed' || !event.data.error?.unreachable) return current;
+  const stamp = stampOf(event);
+  const was = current?.[event.channel];
+  if (was && stamp <= was.stamp) return current;
+  const { code, message } = event.data.error;
+  return {
+    ...current,
+    [event.channel]: { at: event.occurredAt, code, reason: message, source: event.connector, stamp },
+  };
+};
+
 /**
  * Folds one event into a profile. Pure and deterministic given `now`; the
  * caller guarantees each event is applied at most once (the store's dedupe).
@@ -226,10 +273,12 @@ export interface ApplyContext {
 export const applyEvent = (profile: Profile, event: HubEvent, now: string, ctx: ApplyContext = {}): Profile => {
   if (isReceipt(event)) {
     // Counted as a timeline event, linking what it names; nothing the customer did moves.
+    const unreachable = markUnreachable(profile.unreachable, event);
     return {
       ...profile,
       identities: unionIdentities(profile.identities, event.customer.identities),
       eventCount: profile.eventCount + 1,
+      ...(unreachable ? { unreachable } : {}),
       updatedAt: now,
       version: profile.version + 1,
     };
@@ -406,6 +455,9 @@ export const combineProfiles = (survivor: Profile, loser: Profile, now: string):
   const consent = { ...survivor.consent };
   for (const [c, state] of Object.entries(loser.consent) as [Channel, ConsentState][])
     consent[c] = newerBy(consent[c], state) as ConsentState;
+  const unreachable = survivor.unreachable || loser.unreachable ? { ...survivor.unreachable } : undefined;
+  for (const [c, state] of Object.entries(loser.unreachable ?? {}) as [Channel, UnreachableState][])
+    if (unreachable) unreachable[c] = newerBy(unreachable[c], state) as UnreachableState;
   const loserIsLast =
     loser.lastInteractionAt !== undefined &&
     isNewer(
@@ -428,6 +480,7 @@ export const combineProfiles = (survivor: Profile, loser: Profile, now: string):
     channels,
     inbound,
     consent,
+    ...(unreachable ? { unreachable } : {}),
     ...(statedPreference ? { statedPreference } : {}),
     orders: {
       count: survivor.orders.count + loser.orders.count,

@@ -29,8 +29,7 @@ export interface ComputedTraits {
 const YEAR_MS = 365.25 * 24 * 3600 * 1000;
 
 /** Whether the business may message the customer on a channel: not revoked (silence is not a "no"). */
-export const mayContact = (profile: Profile, channel: Channel): boolean =>
-  profile.consent[channel]?.status !== 'revoked';
+const mayContact = (profile: Profile, channel: Channel): boolean => profile.consent[channel]?.status !== 'revoked';
 
 /**
  * The messaging channel the customer actually answers in: a stated
@@ -83,6 +82,13 @@ export const toProfileView = (p: Profile, options: TraitOptions) => ({
   ...(p.lastChannel ? { lastChannel: p.lastChannel } : {}),
   ...(p.lastInteractionAt ? { lastInteractionAt: p.lastInteractionAt } : {}),
   consent: Object.fromEntries(Object.entries(p.consent).map(([c, { stamp: _stamp, ...state }]) => [c, state])),
+  ...(p.unreachable && Object.keys(p.unreachable).length
+    ? {
+        unreachable: Object.fromEntries(
+          Object.entries(p.unreachable).map(([c, { stamp: _stamp, ...state }]) => [c, state]),
+        ),
+      }
+    : {}),
   orders: p.orders,
   promoCodes: p.promoCodes,
   ...(p.lastCartAt ? { lastCartAt: p.lastCartAt } : {}),

@@ -128,11 +128,25 @@ export const MessageDataSchema = z.object({
   /** For replies and statuses: the message this refers to. */
   replyTo: z.string().optional(),
   /** Set on `message.failed`. */
-  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  error: z
+    .object({
+      code: z.string(),
+      message: z.string(),
+      /**
+       * True when the vendor said this recipient cannot be reached on the
+       * channel at all (blocked the bot, not on WhatsApp, hard bounce), as
+       * opposed to a problem with this payload or the business's account:
+       * the profile then marks the channel unreachable.
+       */
+      unreachable: z.boolean().optional(),
+    })
+    .optional(),
+  /** On the hub's own outbound messages: the `messageId` of the messages API (`msg_…`). */
+  hubMessageId: z.string().optional(),
   edited: z.boolean().optional(),
 });
 
-export const CallDataSchema = z.object({
+const CallDataSchema = z.object({
   callId: z.string(),
   direction: DirectionSchema,
   /** Talk time in seconds (0 for a missed call). */
@@ -145,7 +159,7 @@ export const CallDataSchema = z.object({
   line: z.string().optional(),
 });
 
-export const EmailDataSchema = z.object({
+const EmailDataSchema = z.object({
   messageId: z.string(),
   from: z.string(),
   to: z.array(z.string()),
@@ -153,7 +167,7 @@ export const EmailDataSchema = z.object({
   snippet: z.string().optional(),
 });
 
-export const UtmSchema = z.object({
+const UtmSchema = z.object({
   source: z.string().optional(),
   medium: z.string().optional(),
   campaign: z.string().optional(),
@@ -171,7 +185,7 @@ export const FormDataSchema = z.object({
   referrer: z.string().optional(),
 });
 
-export const LineItemSchema = z.object({
+const LineItemSchema = z.object({
   sku: z.string().optional(),
   name: z.string(),
   quantity: z.number().positive(),
@@ -196,7 +210,7 @@ export const CartDataSchema = z.object({
   items: z.array(LineItemSchema),
 });
 
-export const ContactDataSchema = z.object({
+const ContactDataSchema = z.object({
   contactId: z.string().optional(),
   /** Fields that changed, by the vendor's names. */
   changes: z.record(z.string(), TraitValueSchema).optional(),
@@ -204,7 +218,7 @@ export const ContactDataSchema = z.object({
   preferredChannel: ChannelSchema.optional(),
 });
 
-export const DealDataSchema = z.object({
+const DealDataSchema = z.object({
   dealId: z.string(),
   stage: z.string(),
   previousStage: z.string().optional(),
@@ -212,7 +226,7 @@ export const DealDataSchema = z.object({
   amount: MoneySchema.optional(),
 });
 
-export const ConsentDataSchema = z.object({
+const ConsentDataSchema = z.object({
   channel: ChannelSchema,
   purpose: z.enum(['marketing', 'transactional', 'all']).default('all'),
   /** Why: "unsubscribed", "STOP keyword", "CRM opt-out", … */

@@ -3,7 +3,8 @@
  * and by the local bus (the same patterns, matched locally), so production and
  * `npm start` cannot route differently.
  */
-import { HUB_EVENT_TYPES, SOURCE_PREFIX } from './hub-event.js';
+import { HUB_EVENT_TYPES, HUB_SOURCE, SOURCE_PREFIX } from './hub-event.js';
+import { MESSAGE_REQUESTED } from './message-events.js';
 
 /** An EventBridge event pattern (see the pattern matcher for the supported operators). */
 export type EventPattern = { readonly [field: string]: unknown };
@@ -14,7 +15,7 @@ export interface HubRule {
   readonly description: string;
   readonly pattern: EventPattern;
   /** The function that consumes the rule's queue. */
-  readonly consumer: 'profile-writer' | 'hydrator';
+  readonly consumer: 'profile-writer' | 'hydrator' | 'sender' | 'message-status';
 }
 
 /** Every touchpoint from every connector goes into the single customer view. */
@@ -42,7 +43,31 @@ export const HYDRATOR_RULE: HubRule = {
   consumer: 'hydrator',
 };
 
-export const HUB_RULES: readonly HubRule[] = [PROFILE_WRITER_RULE, HYDRATOR_RULE];
+/** Outbound messages the messages API accepted (ids only) go to the sender. */
+export const SENDER_RULE: HubRule = {
+  name: 'sender',
+  description: 'Outbound messages to send through the vendor APIs',
+  pattern: { source: [HUB_SOURCE], 'detail-type': [MESSAGE_REQUESTED] },
+  consumer: 'sender',
+};
+
+/**
+ * Delivery receipts of outbound messages from the inbound webhooks (vendor
+ * statuses); the hub's own `message.sent`/`message.failed` carry
+ * `hubMessageId` and are not receipts.
+ */
+export const MESSAGE_STATUS_RULE: HubRule = {
+  name: 'message-status',
+  description: 'Delivery and read receipts into the status of the outbound message they name',
+  pattern: {
+    source: [{ prefix: SOURCE_PREFIX }],
+    'detail-type': ['message.sent', 'message.delivered', 'message.read', 'message.failed'],
+    detail: { data: { direction: ['outbound'], hubMessageId: [{ exists: false }] } },
+  },
+  consumer: 'message-status',
+};
+
+export const HUB_RULES: readonly HubRule[] = [PROFILE_WRITER_RULE, HYDRATOR_RULE, SENDER_RULE, MESSAGE_STATUS_RULE];
 
 /** Pattern of the bus archive: every event the hub publishes. */
 export const ARCHIVE_PATTERN: EventPattern = { source: [{ prefix: SOURCE_PREFIX }] };

@@ -10,7 +10,7 @@ import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseHubEvent } from '../events/hub-event.js';
 import { ERASED } from '../domain/plan-apply.js';
-import type { ErasureScrubber, EventPublisher, ProfileStore } from '../ports.js';
+import type { ConnectorActivity, ErasureScrubber, EventPublisher, ProfileStore } from '../ports.js';
 import { logger } from '../shared/logger.js';
 import { processBatch } from './batch.js';
 import { createOutboxRelay, type OutboxRelayDeps } from './outbox-relay.js';
@@ -27,6 +27,8 @@ export interface ProfileWriterDeps {
    * them once the writer has refused it. None on AWS.
    */
   readonly scrubber?: ErasureScrubber;
+  /** Last event per connector, for the console's connectors page; optional, never fails a record. */
+  readonly activity?: ConnectorActivity;
 }
 
 export const createProfileWriterHandler = (deps: ProfileWriterDeps) => {
@@ -42,6 +44,14 @@ export const createProfileWriterHandler = (deps: ProfileWriterDeps) => {
         erasedAt: new Date().toISOString(),
         alreadyErased: false,
       });
+    if (outcome.status === 'applied' && deps.activity) {
+      // Bookkeeping for operators: a failure here must not send the event back to the queue.
+      await deps.activity
+        .record(event)
+        .catch((err: unknown) =>
+          logger.warn('connector activity not recorded', { connector: event.connector, error: (err as Error).name }),
+        );
+    }
     logger.debug('event applied', {
       eventId: event.id,
       type: event.type,

@@ -126,6 +126,67 @@ export const VARIABLES = {
     'The bus archive replays read from; unset, replays are refused.',
     'aws',
   ),
+  outboundConnectors: variable(
+    'OMNIHUB_OUTBOUND_CONNECTORS',
+    list,
+    'Connectors that send outbound messages, comma-separated (`whatsapp,telegram,twilio,ses`); the first per channel sends for it (docs/outbound.md). On AWS the stage context `outboundConnectors` sets it; locally, unset, every connector whose credentials and sender identity are set sends.',
+  ),
+  quietHours: variable(
+    'OMNIHUB_QUIET_HOURS',
+    z
+      .string()
+      .regex(
+        /^(off|([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)$/,
+        'HH:MM-HH:MM (24-hour, e.g. 21:00-09:00) or off',
+      )
+      .default('21:00-09:00'),
+    "Daily window, in the customer's own time zone, in which marketing waits for its end (service and transactional messages never do); `off` disables it.",
+  ),
+  messageRetentionDays: variable(
+    'OMNIHUB_MESSAGE_RETENTION_DAYS',
+    z.coerce.number().int().min(1).max(3650).default(90),
+    'Days an outbound message (its status, attempts and idempotency key) is kept.',
+  ),
+  sendMaxAttempts: variable(
+    'OMNIHUB_SEND_MAX_ATTEMPTS',
+    z.coerce.number().int().min(1).max(50).default(6),
+    'Attempts per channel on transient vendor failures (429, 5xx, timeouts) before the message falls back to the next channel.',
+  ),
+  sendRetryWindowHours: variable(
+    'OMNIHUB_SEND_RETRY_WINDOW_HOURS',
+    z.coerce.number().positive().max(72).default(24),
+    "Hours after a channel's first attempt during which transient failures are retried.",
+  ),
+  senderQueueUrl: variable(
+    'OMNIHUB_SENDER_QUEUE_URL',
+    z.url(),
+    "The sender rule's queue: retries up to 15 minutes away go back to it with an SQS delay.",
+    'aws',
+  ),
+  senderQueueArn: variable(
+    'OMNIHUB_SENDER_QUEUE_ARN',
+    arn('SQS queue'),
+    'The same queue, as the target of the one-time schedules of longer deferrals.',
+    'aws',
+  ),
+  senderDlqArn: variable(
+    'OMNIHUB_SENDER_DLQ_ARN',
+    arn('SQS queue'),
+    "The sender queue's dead-letter queue: where EventBridge Scheduler puts a wake-up it could not deliver.",
+    'aws',
+  ),
+  scheduleGroup: variable(
+    'OMNIHUB_SCHEDULE_GROUP',
+    z.string().min(1),
+    'EventBridge Scheduler group of the deferred outbound messages (`omnihub-<stage>-messages`).',
+    'aws',
+  ),
+  scheduleRoleArn: variable(
+    'OMNIHUB_SCHEDULE_ROLE_ARN',
+    arn('IAM role'),
+    'Role EventBridge Scheduler assumes to put a deferred message on the sender queue.',
+    'aws',
+  ),
   port: variable('PORT', z.coerce.number().int().min(0).max(65_535).default(3000), 'Port of the local hub.', 'local'),
   host: variable('HOST', z.string().min(1).default('127.0.0.1'), 'Address the local hub listens on.', 'local'),
   dataDir: variable(
@@ -138,6 +199,12 @@ export const VARIABLES = {
     'OMNIHUB_API_TOKEN',
     z.string().min(1).optional(),
     'Bearer token of the local API. Unset: a random one is generated at start and written to `<data dir>/api-token`.',
+    'local',
+  ),
+  consoleUsers: variable(
+    'OMNIHUB_CONSOLE_USERS',
+    z.string().min(1).optional(),
+    'Console logins besides the API token (an administrator): `name:role:token,…`, role `viewer`, `agent` or `admin`, tokens of at least 22 characters (docs/console.md).',
     'local',
   ),
   fsync: variable(
@@ -181,6 +248,15 @@ const STORE = {
   archiveRetentionDays: 'required',
 } as const;
 
+/** The outbound settings (which connectors send, quiet hours, retention, retries). */
+const OUTBOUND = {
+  outboundConnectors: 'required',
+  quietHours: 'required',
+  messageRetentionDays: 'required',
+  sendMaxAttempts: 'required',
+  sendRetryWindowHours: 'required',
+} as const;
+
 /**
  * Each function's configuration. `required` means the function cannot start
  * without a value (a default counts as one); `optional` variables switch a
@@ -208,7 +284,23 @@ export const FUNCTION_CONFIGS = {
     subscriptionPrefix: 'optional',
     eventBusArn: 'optional',
     archiveArn: 'optional',
+    ...OUTBOUND,
   }),
+  // The console's Cognito pre-token-generation trigger: a pure mapping, no configuration.
+  'console-token': config('console-token', {}),
+  sender: config('sender', {
+    ...STORE,
+    ...OUTBOUND,
+    eventBusName: 'required',
+    secretPrefix: 'required',
+    publicBaseUrl: 'optional',
+    senderQueueUrl: 'required',
+    senderQueueArn: 'required',
+    senderDlqArn: 'optional',
+    scheduleGroup: 'required',
+    scheduleRoleArn: 'required',
+  }),
+  'message-status': config('message-status', { ...STORE, eventBusName: 'required', messageRetentionDays: 'required' }),
   dispatcher: config('dispatcher', {
     tableName: 'required',
     subscriptionPrefix: 'required',
@@ -219,6 +311,7 @@ export const FUNCTION_CONFIGS = {
     host: 'required',
     dataDir: 'required',
     apiToken: 'optional',
+    consoleUsers: 'optional',
     fsync: 'required',
     defaultCountry: 'required',
     maxBodyBytes: 'required',
@@ -229,6 +322,7 @@ export const FUNCTION_CONFIGS = {
     archiveRetentionDays: 'required',
     lifespanYears: 'required',
     abandonedCartHours: 'required',
+    ...OUTBOUND,
   }),
 } as const;
 
@@ -255,7 +349,7 @@ export class ConfigError extends HubError {
  * The schema of one function's configuration, over the environment: keys are
  * the variable names, so zod's issue paths are the names themselves.
  */
-export const configSchema = (spec: FunctionConfig) =>
+const configSchema = (spec: FunctionConfig) =>
   z.object(
     Object.fromEntries(
       Object.entries(spec.variables).map(([key, usage]) => {

@@ -4,14 +4,18 @@
  * anything else is a 500 so the vendor redelivers later.
  */
 export class HubError extends Error {
+  /** Machine-readable detail the error body carries beside `code` and `message` (e.g. per-channel reasons). */
+  readonly details?: Readonly<Record<string, unknown>>;
+
   constructor(
     message: string,
     readonly statusCode: number,
     readonly code: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; details?: Readonly<Record<string, unknown>> },
   ) {
     super(message, options);
     this.name = new.target.name;
+    if (options?.details) this.details = options.details;
   }
 }
 

@@ -85,7 +85,7 @@ export const textResponse = (statusCode: number, body: string): HttpResponse => 
  */
 export const errorResponse = (err: unknown): HttpResponse => {
   if (err instanceof HubError) {
-    return jsonResponse(err.statusCode, { error: { code: err.code, message: err.message } });
+    return jsonResponse(err.statusCode, { error: { code: err.code, message: err.message, ...err.details } });
   }
   return jsonResponse(500, {
     error: { code: 'internal_error', message: 'The hub could not process the request; it is safe to retry' },

@@ -32,9 +32,14 @@ export const HTTP_ROUTES = [
   { method: 'GET', path: '/v1/openapi.json', fn: 'api', auth: 'iam', access: 'read' },
   { method: 'GET', path: '/v1/connectors', fn: 'api', auth: 'iam', access: 'read' },
   { method: 'GET', path: '/v1/customers', fn: 'api', auth: 'iam', access: 'read' },
+  // Free text in the body, not the URL: phones and emails stay out of access logs and browser history.
+  { method: 'POST', path: '/v1/search', fn: 'api', auth: 'iam', access: 'read' },
   { method: 'GET', path: '/v1/customers/{customerId}', fn: 'api', auth: 'iam', access: 'read' },
   { method: 'GET', path: '/v1/customers/{customerId}/timeline', fn: 'api', auth: 'iam', access: 'read' },
   { method: 'GET', path: '/v1/customers/{customerId}/conversation', fn: 'api', auth: 'iam', access: 'read' },
+  { method: 'POST', path: '/v1/customers/{customerId}/messages', fn: 'api', auth: 'iam', access: 'send' },
+  { method: 'GET', path: '/v1/customers/{customerId}/messages/{messageId}', fn: 'api', auth: 'iam', access: 'read' },
+  { method: 'GET', path: '/v1/customers/{customerId}/reachability', fn: 'api', auth: 'iam', access: 'read' },
   // The export is everything held about a person: an administrator's act, not a read.
   { method: 'GET', path: '/v1/customers/{customerId}/export', fn: 'api', auth: 'iam', access: 'admin' },
   { method: 'POST', path: '/v1/customers/{customerId}/unmerge', fn: 'api', auth: 'iam', access: 'admin' },

@@ -64,3 +64,30 @@ describe('Bench: cost model', () => {
     }
   });
 });
+
+describe('Bench: outbound cost model', () => {
+  it('prices one sent message: two bus events, two queues, the WCU of each write', async () => {
+    const { senderCostPerMillion, DEFAULT_OUTBOUND_PROFILE } = await import('../../bench/cost.js');
+    // Act
+    const r = senderCostPerMillion({ ...DEFAULT_OUTBOUND_PROFILE, recordBytes: 3000, pointerBytes: 250, writerWcu: 4 });
+    const line = (prefix: string) => r.lines.find((l) => l.item.startsWith(prefix));
+
+    // Assess: 2 (key, txn) + 6 (record, txn) + 3 (claim) + 3 (sent) + 1 (link) + 4 (timeline).
+    expect(line('DynamoDB write')?.quantity).toBe(19e6);
+    expect(line('EventBridge PutEvents')?.usd).toBeCloseTo(2.0, 10);
+    expect(line('SQS')?.quantity).toBe(2 * (1e6 + 2e5));
+    expect(line('Lambda sender invocations')?.quantity).toBe(1e5);
+    expect(r.totalUsd).toBeCloseTo(
+      r.lines.reduce((s, l) => s + l.usd, 0),
+      10,
+    );
+  });
+
+  it('bills the time the sender waits on the vendor', async () => {
+    const { senderCostPerMillion, DEFAULT_OUTBOUND_PROFILE } = await import('../../bench/cost.js');
+    const fast = senderCostPerMillion({ ...DEFAULT_OUTBOUND_PROFILE, vendorLatencyMs: 100 });
+    const slow = senderCostPerMillion({ ...DEFAULT_OUTBOUND_PROFILE, vendorLatencyMs: 1000 });
+    expect(slow.writerBatchBilledMs - fast.writerBatchBilledMs).toBe(900);
+    expect(slow.totalUsd).toBeGreaterThan(fast.totalUsd);
+  });
+});

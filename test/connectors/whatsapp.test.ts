@@ -257,7 +257,7 @@ describe('Connector: whatsapp', () => {
       const event = normalize(payload).events[0] as HubEventOf<'message.failed'>;
 
       // Assess
-      expect(event.data.error).toEqual({ code: '131026', message: 'Message undeliverable' });
+      expect(event.data.error).toEqual({ code: '131026', message: 'Message undeliverable', unreachable: true });
       expect(event.summary).toBe('Status: failed (131026 Message undeliverable)');
     });
 

@@ -4,6 +4,7 @@
  * retry or the sweep; the sweep leaves entries younger than its grace to the
  * writer still publishing them), in milliseconds without Java.
  */
+import { MemoryMessageStore } from '../../functions/adapters/memory/memory-message-store.js';
 import type { APIGatewayProxyEventV2, Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { MemoryProfileStore } from '../../functions/adapters/memory/memory-profile-store.js';
@@ -138,6 +139,9 @@ describe('Admin API on the memory store', () => {
       secretStatus: { status: async () => ({ configured: false }) } as never,
       defaultCountry: 'UA',
       subscriptionRoutes: {} as never,
+      // Erase and unmerge reach neither the messages API nor its settings.
+      messages: new MemoryMessageStore(),
+      outbound: {} as never,
     });
     return async (routeKey: string, customerId: string) => {
       const res = await handler(

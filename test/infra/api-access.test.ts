@@ -1,5 +1,5 @@
 /**
- * Who may call which route (issue 9 item 16): the managed policies of
+ * Who may call which route: the managed policies of
  * `ApiAccess`, synthesized on a bare stack from `HTTP_ROUTES`, evaluated the
  * way IAM evaluates them (explicit Deny wins; `*` matches any characters,
  * `/` included) against concrete request paths of every IAM route. A route
@@ -91,9 +91,16 @@ describe('Infra: API access policies per level', () => {
     // Prepare
     const statements = statementsOf(level);
 
+    // A request whose path also fits the ARN pattern of a route above the level (IAM's `*` spans `/`:
+    // GET/v1/customers/c/messages/export fits GET/v1/customers/*/export) is denied on purpose.
+    const aboveLevel = iamRoutes
+      .filter((r) => levelRank(r.access) > levelRank(level))
+      .map((r) => `${r.method}${r.path.replace(/\{[^}]+\}/g, '*')}`);
     for (const route of iamRoutes) {
-      const expected = levelRank(route.access) <= levelRank(level) ? 'allow' : 'not allowed';
       for (const request of requestsFor(route)) {
+        const ambiguous = aboveLevel.some((pattern) => iamMatches(pattern, request));
+        const expected = levelRank(route.access) <= levelRank(level) && !ambiguous ? 'allow' : 'not allowed';
+
         // Act
         const decision = decide(statements, request);
 

@@ -44,6 +44,8 @@ const expectedAcknowledgements = (tableLogicalId: string, apiLogicalId: string):
     'AwsSolutions-APIG4',
     'AwsSolutions-IAM5[Resource::*]',
     `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
+    // The sender's one-time schedules (deferred messages) in the hub's own schedule group.
+    'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/omnihub-prod-messages/*]',
     // The path parameters of the IAM routes in the access-level policies (test/infra/api-access.test.ts).
     ...[...new Set(ACCESS_LEVELS.flatMap((l) => accessPlan(HTTP_ROUTES)[l].allow))]
       .filter((p) => p.includes('*'))
@@ -109,9 +111,11 @@ beforeAll(() => {
   // Prepare
   const app = new App({ context: CDK_CONTEXT });
   // No subscriptions: the core stack's counts must not depend on a user's subscriptions.config.ts.
+  // No console either: test/infra/console.test.ts synthesizes the whole stack with it.
   const prodStack = new HubStack(app, 'Omnihub-prod', {
     config: parseStageConfig({ stage: 'prod', alarmEmail: 'ops@example.com' }),
     subscriptions: [],
+    console: false,
   });
   const devStack = new HubStack(app, 'Omnihub-dev', {
     config: parseStageConfig({
@@ -125,6 +129,7 @@ beforeAll(() => {
     }),
     connectors: FIXTURE_CONNECTORS,
     subscriptions: [],
+    console: false,
   });
   // Act
   prod = { app, stack: prodStack, template: Template.fromStack(prodStack) };
@@ -243,10 +248,18 @@ describe('Infra: rules and queues', () => {
 
   it('gives each rule queue a redrive DLQ and a visibility timeout of 6x the consumer timeout', () => {
     // Prepare
-    const writerTimeout = resourcesOf(prod.template, 'AWS::Lambda::Function')[functionId(prod, 'profileWriter')]
-      ?.Properties.Timeout as number;
+    const consumerKey = {
+      'profile-writer': 'profileWriter',
+      hydrator: 'hydrator',
+      sender: 'sender',
+      'message-status': 'messageStatus',
+    } as const;
+    const timeoutOf = (rule: (typeof HUB_RULES)[number]) =>
+      resourcesOf(prod.template, 'AWS::Lambda::Function')[functionId(prod, consumerKey[rule.consumer])]?.Properties
+        .Timeout as number;
 
     for (const rule of HUB_RULES) {
+      const writerTimeout = timeoutOf(rule);
       const dlqId = logicalIdOf(prod.template, 'AWS::SQS::Queue', { QueueName: `omnihub-prod-${rule.name}-dlq` });
 
       // Assess
@@ -389,6 +402,8 @@ describe('Infra: functions', () => {
       profileWriter: FUNCTION_CONFIGS['profile-writer'],
       api: FUNCTION_CONFIGS.api,
       hydrator: FUNCTION_CONFIGS.hydrator,
+      sender: FUNCTION_CONFIGS.sender,
+      messageStatus: FUNCTION_CONFIGS['message-status'],
     } as const;
     for (const synth of [prod, dev]) {
       for (const [fn, config] of Object.entries(configs)) {
@@ -406,9 +421,9 @@ describe('Infra: functions', () => {
     expect(ingest?.Properties.Environment.Variables).not.toHaveProperty(ENV.ignoredIdentities);
   });
 
-  it('runs the four Node.js 22 arm64 functions with tracing, source maps and owned log groups', () => {
-    // Assess: ingest, api, profile-writer, hydrator.
-    prod.template.resourceCountIs('AWS::Lambda::Function', 4);
+  it('runs the six Node.js 22 arm64 functions with tracing, source maps and owned log groups', () => {
+    // Assess: ingest, api, profile-writer, hydrator, sender, message-status.
+    prod.template.resourceCountIs('AWS::Lambda::Function', 6);
     prod.template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],

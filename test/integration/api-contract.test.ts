@@ -16,6 +16,7 @@ import { renderOpenApi } from '../../functions/handlers/api/openapi.js';
 import type { LocalHub } from '../../functions/runtime/local/local-hub.js';
 import { fixture, postWebhook, startTestHub } from '../helpers/hub.js';
 import { type Receiver, startReceiver } from '../subscriptions/receiver.js';
+import { startFakeTwilio } from '../fakes/twilio.js';
 
 type RouteKey = keyof typeof API_CONTRACTS;
 
@@ -37,6 +38,7 @@ const expectConforms = (schema: z.ZodType, body: unknown, what: string) => {
 describe('API: every route answers its contract', () => {
   let hub: LocalHub;
   let receiver: Receiver;
+  let twilio: Awaited<ReturnType<typeof startFakeTwilio>>;
   const dataDir = mkdtempSync(join(tmpdir(), 'omnihub-contract-'));
   const checked = new Set<RouteKey>();
 
@@ -60,8 +62,15 @@ describe('API: every route answers its contract', () => {
 
   beforeAll(async () => {
     receiver = await startReceiver();
+    twilio = await startFakeTwilio({ accountSid: 'AC00000000000000000000000000000001', authToken: 'tw-auth' });
     hub = await startTestHub({
       dataDir,
+      // One channel that sends (SMS through a fake Twilio), for the messages routes.
+      extraEnv: {
+        OMNIHUB_API_TOKEN_TWILIO: 'AC00000000000000000000000000000001:tw-auth',
+        OMNIHUB_SENDER_TWILIO: '+15005550006',
+        OMNIHUB_API_BASE_URL_TWILIO: twilio.url,
+      },
       subscriptions: [
         {
           name: 'crm-leads',
@@ -79,6 +88,7 @@ describe('API: every route answers its contract', () => {
   afterAll(async () => {
     await hub?.stop();
     await receiver?.close();
+    await twilio?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -108,6 +118,8 @@ describe('API: every route answers its contract', () => {
       `/v1/customers/${String(whatsapp.customerId)}/conversation`,
     );
     expect(conversation.messages).toEqual([expect.objectContaining({ channel: 'whatsapp', direction: 'inbound' })]);
+    const found = await call('POST /v1/search', '/v1/search', { query: '+972 98 765 4321' });
+    expect(found.matches).toEqual([expect.objectContaining({ customerId: whatsapp.customerId })]);
   });
 
   it('the admin routes: export, unmerge, erase', async () => {
@@ -134,6 +146,34 @@ describe('API: every route answers its contract', () => {
       from: new Date(Date.now() - 3_600_000).toISOString(),
       to: new Date().toISOString(),
     });
+  });
+
+  it('the messages routes: send, status, reachability', async () => {
+    const whatsapp = await call(
+      'GET /v1/customers',
+      `/v1/customers?identity=${encodeURIComponent('phone:+972987654321')}`,
+    );
+    const id = String(whatsapp.customerId);
+    await call('GET /v1/customers/{customerId}/reachability', `/v1/customers/${id}/reachability?purpose=service`);
+    const accepted = await call('POST /v1/customers/{customerId}/messages', `/v1/customers/${id}/messages`, {
+      purpose: 'transactional',
+      text: 'Your order has shipped',
+      idempotencyKey: 'contract-1',
+    });
+    await hub.idle();
+    const message = await call(
+      'GET /v1/customers/{customerId}/messages/{messageId}',
+      `/v1/customers/${id}/messages/${String(accepted.messageId)}`,
+    );
+    expect(message).toMatchObject({ status: 'sent', channel: 'sms' });
+    // The refusals carry per-channel reasons in the one error body.
+    const res = await fetch(`${hub.url}/v1/customers/${id}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${hub.apiToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ purpose: 'service', channel: 'whatsapp', text: 'x', idempotencyKey: 'contract-2' }),
+    });
+    expect(res.status).toBe(409);
+    expectConforms(ErrorBodySchema, await res.json(), 'POST messages 409');
   });
 
   it('errors are the one error body', async () => {

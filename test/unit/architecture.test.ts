@@ -1,6 +1,6 @@
 /**
  * The dependency arrows of the code base, checked on every import:
- * runtime → handlers → domain/events/connectors/subscriptions/shared, and
+ * runtime → handlers → domain/events/connectors/subscriptions/outbound/shared, and
  * adapters implement `functions/ports.ts` without knowing who calls them.
  * A wrong-way import (an adapter reaching into a handler, a handler building
  * an AWS client) fails here before it blurs a seam.
@@ -43,6 +43,7 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   shared: ['handlers', 'runtime', 'adapters', '@aws-sdk/', 'aws-cdk-lib'],
   connectors: ['handlers', 'runtime', 'adapters', '@aws-sdk/', 'aws-cdk-lib'],
   subscriptions: ['handlers', 'runtime', 'adapters', '@aws-sdk/', 'aws-cdk-lib'],
+  outbound: ['handlers', 'runtime', 'adapters', '@aws-sdk/', 'aws-cdk-lib'],
   ports: ['handlers', 'runtime', 'adapters', '@aws-sdk/', 'aws-cdk-lib'],
   handlers: ['runtime', 'adapters', '@aws-sdk/', 'aws-cdk-lib'],
   adapters: ['handlers', 'runtime', 'aws-cdk-lib'],

@@ -84,6 +84,9 @@ const STATUS_SUMMARIES: Record<keyof typeof STATUS_EVENT_TYPES, string> = {
   failed: 'Email failed',
 };
 
+/** `failed` reasons (with severity `permanent`) that mean the address cannot receive mail. */
+const HARD_BOUNCE_REASONS: ReadonlySet<string> = new Set(['bounce', 'suppress-bounce']);
+
 const isStatus = (event: string): event is keyof typeof STATUS_EVENT_TYPES => Object.hasOwn(STATUS_EVENT_TYPES, event);
 
 const normalizeEvent = (webhook: MailgunEventWebhook, ctx: NormalizeContext): HubEvent | string => {
@@ -130,6 +133,9 @@ const normalizeEvent = (webhook: MailgunEventWebhook, ctx: NormalizeContext): Hu
       ? {
           code: String(status?.code ?? data.reason ?? 'failed'),
           message: status?.message || status?.description || data.reason || 'Delivery failed',
+          // A hard bounce (or a send Mailgun suppressed because the address bounced before) means the
+          // address takes no mail; suppressed unsubscribes and complaints arrive as consent events.
+          ...(HARD_BOUNCE_REASONS.has(data.reason ?? '') ? { unreachable: true } : {}),
         }
       : undefined;
   const subject = headers?.subject;

@@ -8,6 +8,7 @@ import type { Channel, HubEvent, HubEventType, Identity } from '../../events/hub
 import { buildEvent, formatDuration, fromDateString, truncate } from '../shared/build-event.js';
 import type { NormalizeContext, NormalizeResult } from '../types.js';
 import { messageSid, twilioKind, type TwilioWebhook } from './schema.js';
+import { twilioErrorMarksUnreachable } from './send.js';
 
 const CONNECTOR = 'twilio';
 const SNIPPET = 120;
@@ -17,15 +18,8 @@ const SNIPPET = 120;
  * is one of them (any case) makes Twilio block or unblock the sender.
  * https://help.twilio.com/articles/223134027 (Twilio support for opt-out keywords).
  */
-export const OPT_OUT_KEYWORDS: ReadonlySet<string> = new Set([
-  'STOP',
-  'STOPALL',
-  'UNSUBSCRIBE',
-  'CANCEL',
-  'END',
-  'QUIT',
-]);
-export const OPT_IN_KEYWORDS: ReadonlySet<string> = new Set(['START', 'YES', 'UNSTOP']);
+const OPT_OUT_KEYWORDS: ReadonlySet<string> = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT']);
+const OPT_IN_KEYWORDS: ReadonlySet<string> = new Set(['START', 'YES', 'UNSTOP']);
 
 /** "Attempt to send to unsubscribed recipient": the number replied STOP earlier. */
 const UNSUBSCRIBED_RECIPIENT = '21610';
@@ -234,7 +228,12 @@ const normalizeMessageStatus = (p: TwilioWebhook, ctx: NormalizeContext): Normal
   if (typeof party === 'string') return { events: [], ignored: [`message ${sid}:${status}: ${party}`] };
   const failure =
     STATUS_EVENT_TYPES[status] === 'message.failed' && p.ErrorCode
-      ? { code: p.ErrorCode, message: p.ErrorMessage || ERROR_NAMES[p.ErrorCode] || `Twilio error ${p.ErrorCode}` }
+      ? {
+          code: p.ErrorCode,
+          message: p.ErrorMessage || ERROR_NAMES[p.ErrorCode] || `Twilio error ${p.ErrorCode}`,
+          // The sender's error table decides: 21610, 30005, 30006… mean the number cannot take SMS.
+          ...(twilioErrorMarksUnreachable(p.ErrorCode) ? { unreachable: true } : {}),
+        }
       : undefined;
   const event = buildEvent(
     {

@@ -5,7 +5,9 @@
  */
 import type { HubEvent, HubEventType } from '../../events/hub-event.js';
 import { buildEvent, fromUnixSeconds, truncate } from '../shared/build-event.js';
+import { marksUnreachable } from '../shared/sender.js';
 import type { NormalizeContext, NormalizeResult } from '../types.js';
+import { WHATSAPP_ERRORS } from './send.js';
 import type { WhatsAppMessage, WhatsAppMessagesValue, WhatsAppStatus, WhatsAppWebhook } from './schema.js';
 
 const CONNECTOR = 'whatsapp';
@@ -152,6 +154,8 @@ const normalizeStatus = (status: WhatsAppStatus, ctx: NormalizeContext): HubEven
     ? {
         code: String(failure.code),
         message: failure.message ?? failure.title ?? failure.error_data?.details ?? 'Unknown error',
+        // The sender's error table decides (131026: not on WhatsApp / blocked).
+        ...(marksUnreachable(WHATSAPP_ERRORS, String(failure.code)) ? { unreachable: true } : {}),
       }
     : undefined;
   const event = buildEvent(

@@ -11,7 +11,7 @@ import { type HttpResponse, jsonResponse } from '../../shared/http.js';
 import type { ApiRouteKey } from '../../shared/routes.js';
 
 /** Error statuses a route may answer besides the ones every route has (401, 403, 500). */
-export type ErrorStatus = 400 | 404 | 409 | 413 | 503;
+export type ErrorStatus = 400 | 404 | 409 | 413 | 422 | 503;
 
 export interface RouteContract {
   /** One line, imperative: "Look a customer up by an identity". */
@@ -43,6 +43,21 @@ export const ErrorBodySchema = z
     error: z.object({
       code: z.string().meta({ description: 'Stable machine-readable code, e.g. `not_found`' }),
       message: z.string().meta({ description: 'What was wrong, for a person; 5xx messages never carry internals' }),
+      channels: z
+        .array(
+          z.object({
+            channel: z.string(),
+            allowed: z.boolean(),
+            reasons: z.array(z.string()),
+            message: z.string(),
+          }),
+        )
+        .optional()
+        .meta({ description: '`no_reachable_channel` (409), `template_required` (422): why each channel was refused' }),
+      limits: z
+        .array(z.object({ channel: z.string(), max: z.number().int(), unit: z.string() }))
+        .optional()
+        .meta({ description: '`text_too_long` (400): the text limits of the channels that could carry it' }),
     }),
   })
   .meta({ id: 'Error' });

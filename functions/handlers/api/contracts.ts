@@ -8,9 +8,11 @@ import { connectorContracts } from './connectors.js';
 import type { RouteContracts } from './contract.js';
 import { customerAdminContracts } from './customer-admin.js';
 import { customerContracts } from './customers.js';
+import { messageContracts } from './messages.js';
+import { searchContracts } from './search.js';
 import { subscriptionContracts } from './subscriptions.js';
 
-export const openApiContracts = {
+const openApiContracts = {
   'GET /v1/openapi.json': {
     summary: 'This document: the OpenAPI 3.1 description of the API',
     status: 200,
@@ -22,6 +24,8 @@ export const API_CONTRACTS = {
   ...customerContracts,
   ...customerAdminContracts,
   ...connectorContracts,
+  ...messageContracts,
+  ...searchContracts,
   ...subscriptionContracts,
   ...openApiContracts,
 } as const satisfies RouteContracts;

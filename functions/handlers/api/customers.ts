@@ -154,17 +154,25 @@ export const customerRoutes = (deps: ApiDeps): ApiRoutes<CustomerRouteKey> => ({
       channels: [...MESSAGING_CHANNELS],
       types: CONVERSATION_TYPES,
     });
-    // Oldest first, as a chat reads; `direction` tells in from out.
-    const messages = page.items.reverse().map((i) => ({
-      at: i.occurredAt,
-      channel: i.channel,
-      direction: i.type === 'message.sent' ? ('outbound' as const) : ('inbound' as const),
-      text:
-        (i.data as { text?: string; snippet?: string; subject?: string }).text ??
-        (i.data as { snippet?: string }).snippet ??
-        i.summary,
-      eventId: i.eventId,
-    }));
+    // Oldest first, as a chat reads; `direction` tells in from out. A vendor's "sent" status (WhatsApp
+    // `statuses`, a Twilio callback) is a receipt of a message, not one: no content, not shown.
+    const isStatus = (i: (typeof page.items)[number]) =>
+      i.type === 'message.sent' &&
+      (i.data as { contentType?: string; text?: string }).contentType === 'other' &&
+      (i.data as { text?: string }).text === undefined;
+    const messages = page.items
+      .filter((i) => !isStatus(i))
+      .reverse()
+      .map((i) => ({
+        at: i.occurredAt,
+        channel: i.channel,
+        direction: i.type === 'message.sent' ? ('outbound' as const) : ('inbound' as const),
+        text:
+          (i.data as { text?: string; snippet?: string; subject?: string }).text ??
+          (i.data as { snippet?: string }).snippet ??
+          i.summary,
+        eventId: i.eventId,
+      }));
     return respond(contract, { customerId: profile.customerId, messages });
   },
 });

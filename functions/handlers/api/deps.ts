@@ -1,12 +1,22 @@
 /** What the `api` function's routes need; the composition roots build it. */
 import type { CountryCode } from '../../domain/identity.js';
 import type { TraitOptions } from '../../domain/traits.js';
-import type { ErasureScrubber, EventPublisher, ProfileStore, SecretStatusReader } from '../../ports.js';
+import type { OutboundSettings } from '../../outbound/settings.js';
+import type {
+  ConnectorActivity,
+  ErasureScrubber,
+  EventPublisher,
+  MessageStore,
+  ProfileStore,
+  SecretStatusReader,
+} from '../../ports.js';
 import type { ApiRoutes } from './types.js';
 import type { SubscriptionRouteKey } from './subscriptions.js';
 
 export interface ApiDeps {
   readonly store: ProfileStore;
+  /** Last event per connector for `GET /v1/connectors`; omitted → the field is left out. */
+  readonly activity?: ConnectorActivity;
   /** Whether connector secrets are set (`GET /v1/connectors`); never their values. */
   readonly secretStatus: SecretStatusReader;
   /** Publishes `customer.erased` / `customer.unmerged` so subscribers follow. */
@@ -19,6 +29,10 @@ export interface ApiDeps {
   readonly now?: () => Date;
   /** Base URL shown in `GET /v1/connectors` webhook paths. */
   readonly publicBaseUrl?: string;
+  /** Outbound messages (`/v1/customers/{id}/messages…`). */
+  readonly messages: MessageStore;
+  /** Which channels can send, quiet hours: what reachability is computed with. */
+  readonly outbound: OutboundSettings;
   /** `/v1/subscriptions…`, built by the runtime from its subscription adapters (`createSubscriptionRoutes`). */
   readonly subscriptionRoutes: ApiRoutes<SubscriptionRouteKey>;
 }

@@ -13,7 +13,9 @@ import { connectorRoutes } from './connectors.js';
 import { customerAdminRoutes } from './customer-admin.js';
 import { customerRoutes } from './customers.js';
 import type { ApiDeps } from './deps.js';
+import { messageRoutes } from './messages.js';
 import { openApiRoutes } from './openapi.js';
+import { searchRoutes } from './search.js';
 import type { ApiRoute, ApiRoutes } from './types.js';
 
 export type { ApiDeps } from './deps.js';
@@ -24,6 +26,8 @@ export const createApiHandler = (deps: ApiDeps) => {
     ...customerRoutes(deps),
     ...customerAdminRoutes(deps),
     ...connectorRoutes(deps),
+    ...messageRoutes(deps),
+    ...searchRoutes(deps),
     ...deps.subscriptionRoutes,
     ...openApiRoutes(),
   };

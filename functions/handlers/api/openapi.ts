@@ -24,6 +24,7 @@ const ERROR_DESCRIPTIONS: Record<ErrorStatus | 401 | 403 | 500, string> = {
   404: 'No such customer, subscription or route',
   409: 'Conflict with the current state; re-read and retry',
   413: 'The request body is too large',
+  422: 'Understood but not possible as given (e.g. `template_required`: only a template may go now)',
   500: 'The hub failed; it is safe to retry',
   503: 'A dependency is not configured or unavailable; retry later',
 };

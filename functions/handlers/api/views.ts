@@ -47,6 +47,19 @@ export const ProfileViewSchema = z
         reason: z.string().optional(),
       }),
     ),
+    unreachable: byChannel(
+      z.object({
+        at: z.string(),
+        code: z.string().meta({ description: "The vendor's error code" }),
+        reason: z.string(),
+        source: z.string().meta({ description: 'Connector that reported it' }),
+      }),
+    )
+      .optional()
+      .meta({
+        description:
+          'Channels a permanent send failure marked unreachable (blocked the bot, not on WhatsApp, hard bounce) until she writes there again',
+      }),
     orders: z.object({
       count: z.number().int(),
       revenue: z.record(z.string(), z.number().int()).meta({ description: 'Gross per currency, minor units' }),

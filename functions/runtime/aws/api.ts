@@ -4,19 +4,25 @@ import { createApiHandler } from '../../handlers/api/index.js';
 import { createSubscriptionRoutes } from '../../handlers/api/subscriptions.js';
 import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
 import type { CountryCode } from '../../domain/identity.js';
+import { outboundSettingsOf } from '../../outbound/settings.js';
 import { awsPublisher } from './deps/bus.js';
+import { awsMessageStore } from './deps/outbound.js';
 import { awsSecretStatus } from './deps/secret-status.js';
-import { awsProfileStore } from './deps/store.js';
+import { awsConnectorActivity, awsProfileStore } from './deps/store.js';
 import { awsDeliveryLog, awsSubscriptionOperations } from './deps/subscriptions.js';
 
 const config = readFunctionConfig(FUNCTION_CONFIGS.api);
 
 export const handler = createApiHandler({
   store: awsProfileStore(config),
+  activity: awsConnectorActivity(config.tableName),
   secretStatus: awsSecretStatus(config.secretPrefix),
   publisher: awsPublisher(config.eventBusName),
   defaultCountry: config.defaultCountry as CountryCode,
   traits: { lifespanYears: config.lifespanYears, abandonedCartAfterHours: config.abandonedCartHours },
+  // Outbound: POST /v1/customers/{id}/messages, message status, reachability.
+  messages: awsMessageStore(config),
+  outbound: outboundSettingsOf(config, 'api'),
   ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
   subscriptionRoutes: createSubscriptionRoutes({
     subscriptions,

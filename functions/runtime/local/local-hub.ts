@@ -15,6 +15,7 @@ import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
 import { createOutboxRelay } from '../../handlers/outbox-relay.js';
 import { createHydratorHandler } from '../../handlers/hydrator.js';
 import { DynamoProfileStore } from '../../adapters/aws/dynamodb-profile-store.js';
+import { DynamoConnectorActivity } from '../../adapters/aws/dynamodb-connector-activity.js';
 import { DynamoReplayGuard } from '../../adapters/aws/dynamodb-replay-guard.js';
 import { linkingPolicy, type LinkingPolicy } from '../../domain/linking.js';
 import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
@@ -26,9 +27,13 @@ import { LocalEventBus } from '../../adapters/local/local-event-bus.js';
 import { LocalArchiveScrubber } from '../../adapters/local/archive-scrubber.js';
 import { LocalQueue, type QueueConsumer } from '../../adapters/local/local-queue.js';
 import { createLocalHttpServer } from '../../adapters/local/http-server.js';
+import { LocalAuth, parseConsoleUsers, type LocalAuthOptions } from '../../adapters/local/console-auth.js';
+import { createConsoleFront } from '../../adapters/local/console-front.js';
+import { buildConsole, type ConsoleAssets } from '../../../console/build.js';
 import { startLocalSubscriptions, type LocalSubscriptions } from './local-subscriptions.js';
 import type { SubscriptionInput } from '../../subscriptions/config.js';
 import type { Context } from 'aws-lambda';
+import { startLocalOutbound, type LocalOutbound } from './local-outbound.js';
 
 export interface LocalHubOptions {
   /** 0 → any free port. @default PORT, else 3000 */
@@ -62,10 +67,20 @@ export interface LocalHubOptions {
   readonly faultInjector?: (step: string) => void;
   /** HTTP client the hydrator uses for vendor APIs (tests point it at a fake). */
   readonly fetch?: typeof fetch;
-  /** Subscriptions (issue 5); omitted → `subscriptions.config.ts`. */
+  /** Subscriptions; omitted → `subscriptions.config.ts`. */
   readonly subscriptions?: readonly SubscriptionInput[];
   /** HTTP client of the subscription dispatcher. @default fetch */
   readonly subscriptionFetch?: typeof fetch;
+  /** The clock of the messages API and the sender (quiet hours, windows, retries); tests inject one. @default the wall clock */
+  readonly now?: () => Date;
+  /** Least time between two "last event" writes per connector (tests: 0). @default 60 000 */
+  readonly connectorActivityIntervalMs?: number;
+  /**
+   * The console at `/`: logins (users default from OMNIHUB_CONSOLE_USERS),
+   * session lifetimes, and the files (built from `console/src` on first
+   * request by default). `false` serves no page; the API still checks roles.
+   */
+  readonly console?: false | (Partial<Omit<LocalAuthOptions, 'apiToken'>> & { readonly assets?: () => ConsoleAssets });
 }
 
 export interface HubStopOptions {
@@ -102,8 +117,10 @@ export interface LocalHub {
   shutdown(options?: HubStopOptions): Promise<HubStopResult>;
   /** `shutdown()` with the defaults. */
   stop(): Promise<void>;
-  /** Subscription delivery: queues, secrets, delivery log, replay (issue 5). */
+  /** Subscription delivery: queues, secrets, delivery log, replay. */
   readonly subscriptions: LocalSubscriptions;
+  /** Outbound messages: store, settings, the scheduler of deferred sends. */
+  readonly outbound: LocalOutbound;
 }
 
 const queueContext = (name: string): Context =>
@@ -135,6 +152,12 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     ...(options.faultInjector ? { faultInjector: options.faultInjector } : {}),
   });
   const secrets = new EnvSecretStore(env);
+  const activity = new DynamoConnectorActivity(dynamoClient, {
+    tableName,
+    ...(options.connectorActivityIntervalMs !== undefined
+      ? { minIntervalMs: options.connectorActivityIntervalMs }
+      : {}),
+  });
   const archivePath = options.dataDir ? join(options.dataDir, 'archive.jsonl') : undefined;
   const bus = new LocalEventBus({ fsync, ...(archivePath ? { archivePath } : {}) });
   // The archive keeps events as long as the AWS one would (OMNIHUB_ARCHIVE_RETENTION_DAYS), not forever.
@@ -142,9 +165,29 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   bus.rewriteArchive((envelope) => Date.parse(envelope.time) >= archiveCutoff);
   const scrubber = archivePath ? new LocalArchiveScrubber(bus, archivePath, store.holds) : undefined;
 
+  // ---- Outbound: messages API, sender, receipts → status.
+  const outbound = await startLocalOutbound({
+    dynamoClient,
+    tableName,
+    env,
+    config,
+    secrets,
+    store,
+    publisher: bus,
+    defaultCountry,
+    ...(publicBaseUrl ? { publicBaseUrl } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  // ---- end of outbound
   const consumers: Record<(typeof HUB_RULES)[number]['consumer'], QueueConsumer> = {
     'profile-writer': (() => {
-      const handler = createProfileWriterHandler({ store, publisher: bus, ...(scrubber ? { scrubber } : {}) });
+      const handler = createProfileWriterHandler({
+        store,
+        publisher: bus,
+        activity,
+        ...(scrubber ? { scrubber } : {}),
+      });
       return (event) => handler(event, queueContext('profile-writer'));
     })(),
     hydrator: (() => {
@@ -156,6 +199,8 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       });
       return (event) => handler(event, queueContext('hydrator'));
     })(),
+    sender: (event) => outbound.sender(event, queueContext('sender')),
+    'message-status': (event) => outbound.messageStatus(event, queueContext('message-status')),
   };
   for (const rule of HUB_RULES) {
     const queue = new LocalQueue(rule.name, consumers[rule.consumer], {
@@ -169,11 +214,12 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       ...(options.dataDir ? { journalPath: join(options.dataDir, 'queues', `${rule.name}.jsonl`) } : {}),
     });
     bus.addRoute({ name: rule.name, pattern: rule.pattern, queue });
+    if (rule.consumer === 'sender') outbound.attachSenderQueue(queue);
   }
 
   const apiToken = options.apiToken ?? config.apiToken ?? randomBytes(24).toString('base64url');
 
-  // ---- Subscriptions (issue 5): rule → queue → dispatcher per subscription, served under /v1/subscriptions.
+  // ---- Subscriptions: rule → queue → dispatcher per subscription, served under /v1/subscriptions.
   const subscriptions = await startLocalSubscriptions({
     ...(options.subscriptions ? { subscriptions: options.subscriptions } : {}),
     bus,
@@ -187,9 +233,19 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     ...(options.subscriptionFetch ? { fetch: options.subscriptionFetch } : {}),
   });
   // ---- end of subscriptions
+  const consoleOptions = options.console === false ? {} : (options.console ?? {});
+  const auth = new LocalAuth({
+    ...consoleOptions,
+    apiToken,
+    users: consoleOptions.users ?? parseConsoleUsers(config.consoleUsers, apiToken),
+  });
   let draining = false;
   const server = createLocalHttpServer({
     apiToken,
+    auth,
+    ...(options.console === false
+      ? {}
+      : { console: createConsoleFront({ auth, assets: consoleOptions.assets ?? (() => buildConsole()) }) }),
     maxBodyBytes,
     draining: () => draining,
     handlers: {
@@ -203,11 +259,15 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       }),
       api: createApiHandler({
         store,
+        activity,
         secretStatus: secrets,
         publisher: bus,
         ...(scrubber ? { scrubber } : {}),
         defaultCountry,
         traits: { lifespanYears: config.lifespanYears, abandonedCartAfterHours: config.abandonedCartHours },
+        messages: outbound.messages,
+        outbound: outbound.settings,
+        ...(options.now ? { now: options.now } : {}),
         ...(publicBaseUrl ? { publicBaseUrl } : {}),
         subscriptionRoutes: subscriptions.routes,
       }),
@@ -235,6 +295,8 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     ]);
     clearTimeout(timer);
     await Promise.all([...bus.queues().map((q) => q.stop()), subscriptions.stop()]);
+    // Deferred sends stay in their journal for the next start.
+    outbound.stop();
     const pending = bus.queues().reduce((n, q) => n + q.stats().pending + q.stats().inFlight, 0);
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
@@ -255,6 +317,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     dynamoEndpoint: dynamo.endpoint,
     idle: () => bus.idle(),
     subscriptions,
+    outbound,
     stop: async () => {
       await shutdown();
     },

@@ -36,13 +36,31 @@ describe('Receipts in the reducer', () => {
     expect(preferredChannel(after)).toBe(preferredChannel(profile));
   });
 
-  it('are exactly delivered, read and failed', () => {
-    expect(
-      ['message.delivered', 'message.read', 'message.failed'].every((type) => isReceipt({ type } as HubEvent)),
-    ).toBe(true);
-    expect(['message.received', 'message.sent', 'call.missed'].some((type) => isReceipt({ type } as HubEvent))).toBe(
+  it('mark a channel unreachable on a permanent failure, and nothing else she did moves', () => {
+    const wrote = message(1, [phone('+380501117001')], '2026-11-01T10:00:00.000Z');
+    const profile = applyEvent(emptyProfile('cus_r', wrote.occurredAt, NOW), wrote, NOW);
+    const failed = receipt(2, 'message.failed', [phone('+380501117001')], '2026-11-05T10:00:00.000Z');
+    const withError = {
+      ...failed,
+      data: { ...failed.data, error: { code: '131026', message: 'Message undeliverable', unreachable: true } },
+    } as HubEvent;
+
+    const after = applyEvent(profile, withError, NOW);
+
+    expect(after.unreachable?.whatsapp).toMatchObject({ code: '131026', at: '2026-11-05T10:00:00.000Z' });
+    expect(after.lastInteractionAt).toBe(profile.lastInteractionAt);
+    expect(after.channels).toEqual(profile.channels);
+  });
+
+  it("are delivered, read, failed and a vendor's content-less sent status; a message the business sent is not", () => {
+    for (const type of ['message.delivered', 'message.read', 'message.failed'] as const)
+      expect(isReceipt({ type }), type).toBe(true);
+    expect(isReceipt({ type: 'message.sent', data: { direction: 'outbound', contentType: 'other' } })).toBe(true);
+    expect(isReceipt({ type: 'message.sent', data: { direction: 'outbound', contentType: 'text', text: 'Hi' } })).toBe(
       false,
     );
+    for (const type of ['message.received', 'call.missed', 'order.placed'] as const)
+      expect(isReceipt({ type }), type).toBe(false);
   });
 });
 
