@@ -136,7 +136,7 @@ type Resolution =
   | { readonly kind: 'gone'; readonly record: ProfileRecord | null };
 
 /** Follows merge tombstones from `id` to the live profile. */
-export const resolveRecord = (id: string, records: ReadonlyMap<string, ProfileRecord | null>): Resolution => {
+const resolveRecord = (id: string, records: ReadonlyMap<string, ProfileRecord | null>): Resolution => {
   let current = id;
   for (let hop = 0; hop < MAX_HOPS; hop++) {
     const record = records.get(current);

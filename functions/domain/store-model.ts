@@ -159,7 +159,7 @@ export const RECENT_WRITES = 16;
 const MARK_LENGTH = 8;
 
 /** A short mark of a write (the event id that caused it), 48 bits. */
-export const markOf = (id: string): string => createHash('sha256').update(id).digest('base64url').slice(0, MARK_LENGTH);
+const markOf = (id: string): string => createHash('sha256').update(id).digest('base64url').slice(0, MARK_LENGTH);
 
 /** `recent` after one more write caused by `id` (newest last, bounded). */
 export const recordWrite = (recent: string | undefined, id: string): string =>

@@ -1,5 +1,5 @@
 /**
- * An erased customer stays erased (issue 9 item 3), through the HTTP surface
+ * An erased customer stays erased, through the HTTP surface
  * on DynamoDB Local with a real webhook subscriber: a vendor redelivery of
  * her old webhook, a dead-letter redrive, an archive replay, and her events
  * still queued when she was erased — none of them brings her back into the

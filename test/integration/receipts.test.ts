@@ -1,5 +1,5 @@
 /**
- * Receipts are not the customer talking (issue 9 item 20), through the HTTP
+ * Receipts are not the customer talking, through the HTTP
  * surface with the vendors' own receipt payloads: a WhatsApp `statuses`
  * entry, a Viber `seen` callback. A receipt for a known customer lands in her
  * timeline and moves nothing she did; one for a number the hub never knew

@@ -37,7 +37,7 @@ interface Expression {
 }
 
 /** A plan condition as a DynamoDB condition expression. */
-export const conditionExpression = (condition: Condition | undefined): Expression => {
+const conditionExpression = (condition: Condition | undefined): Expression => {
   if (!condition) return {};
   switch (condition.kind) {
     case 'absent':

@@ -24,7 +24,7 @@ import type { ItemPage, ItemQuery, ItemStore, StepResult } from '../store/item-s
 const MAX_ITEM_BYTES = 400 * 1024;
 
 /** A request DynamoDB would refuse outright (its `ValidationException`; not a failed condition). */
-export class MemoryValidationError extends HubError {
+class MemoryValidationError extends HubError {
   constructor(message: string) {
     super(message, 500, 'store_validation');
   }
@@ -33,7 +33,7 @@ export class MemoryValidationError extends HubError {
 const clone = <T>(value: T): T => structuredClone(value);
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export const holds = (condition: Condition | undefined, item: StoredItem | undefined): boolean => {
+const holds = (condition: Condition | undefined, item: StoredItem | undefined): boolean => {
   if (!condition) return true;
   switch (condition.kind) {
     case 'absent':

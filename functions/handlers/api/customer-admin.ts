@@ -79,7 +79,7 @@ export const customerAdminContracts = {
 } as const satisfies RouteContracts<CustomerAdminRouteKey>;
 
 /** The change is committed, its notification is in the outbox but could not be published: repeat the request. */
-export class NotificationPendingError extends HubError {
+class NotificationPendingError extends HubError {
   constructor(what: string, options?: { cause?: unknown }) {
     super(
       `${what}; its notification could not be published yet and stays in the outbox: repeat the request to publish it`,

@@ -68,7 +68,7 @@ describe('applyEvent', () => {
     } as HubEvent;
     const profile = fold([inbound, status]);
     expect(profile.lastChannel).toBe('telegram');
-    // A receipt is not the customer on that channel: no channel stats either (issue 9 item 20).
+    // A receipt is not the customer on that channel: no channel stats either.
     expect(profile.channels.whatsapp).toBeUndefined();
     expect(profile.eventCount).toBe(2);
   });

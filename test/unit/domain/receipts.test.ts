@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyEvent, emptyProfile, isReceipt, type Profile } from '../../../functions/domain/profile.js';
+import { UNKNOWN_RECEIPT } from '../../../functions/domain/plan-apply.js';
 import { preferredChannel } from '../../../functions/domain/traits.js';
 import type { HubEvent, Identity } from '../../../functions/events/hub-event.js';
 import { ctxOf, decideApply, message, NOW, phone, putsOf, storedProfile, worldOf } from './plan-world.js';
@@ -67,7 +68,7 @@ describe('Receipts in the reducer', () => {
 describe('Receipts in planApply', () => {
   it('a receipt for a number nobody knows is ignored and writes nothing', () => {
     const { plan } = decideApply(receipt(4, 'message.failed', [phone('+380501117002')], NOW), worldOf());
-    expect(plan.outcome).toEqual({ status: 'ignored', reason: 'a receipt for a customer the hub does not know' });
+    expect(plan.outcome).toEqual({ status: 'ignored', reason: UNKNOWN_RECEIPT });
     expect(plan.steps).toEqual([]);
   });
 
