@@ -225,10 +225,6 @@ export const planApply = (event: HubEvent, reads: ApplyReads, ctx: ApplyContext)
     if (entry) return planExisting(event, entry, id, reads, ctx, stale);
   }
 
-  // ---- a receipt is not the customer talking: it never makes a customer up
-  if (isReceipt(event) && profiles.length === 0)
-    return done({ steps: [], notifications: [], outcome: { status: 'ignored', reason: UNKNOWN_RECEIPT } });
-
   // ---- an erased person stays erased
   // Holds matter where the event could start or grow a profile with identities not linked now (an erasure
   // unlinked hers), or reach a profile that holds an erased person's identity (she came back since).
@@ -241,6 +237,11 @@ export const planApply = (event: HubEvent, reads: ApplyReads, ctx: ApplyContext)
   if (checksHolds && reads.holds && isHeld(heldSubjectOf(event), holdKeys, reads.holds))
     return done({ steps: [], notifications: [], outcome: { status: 'ignored', reason: ERASED } });
   const comeBackSince = checksHolds && reads.holds ? latestHold(holdKeys, reads.holds) : undefined;
+
+  // ---- a receipt is not the customer talking: it never makes a customer up
+  // (Checked after the holds, so an erased person's receipt is refused as hers and scrubbed from the archive.)
+  if (isReceipt(event) && profiles.length === 0)
+    return done({ steps: [], notifications: [], outcome: { status: 'ignored', reason: UNKNOWN_RECEIPT } });
 
   // ---- merge, guard rails, links
   // A receipt lands in one profile and merges none: the business's message reaching a number proves no link.

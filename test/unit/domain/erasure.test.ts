@@ -8,6 +8,7 @@ import {
   isHeld,
 } from '../../../functions/domain/erasure.js';
 import { identityKey } from '../../../functions/domain/identity.js';
+import { ERASED } from '../../../functions/domain/plan-apply.js';
 import { keys, keyString } from '../../../functions/domain/store-model.js';
 import { hubEventId } from '../../../functions/events/event-id.js';
 import { applyPlan, ctxOf, decideApply, message, phone, storedProfile, worldOf } from './plan-world.js';
@@ -97,6 +98,13 @@ describe('planApply: erasure holds', () => {
     const { plan: refused, requests } = decideApply(old, world, holdCtx(old));
     expect(requests).toContain('holds');
     expect(refused.outcome.status).toBe('ignored');
+  });
+
+  it("refuses a receipt of a message to her as hers, not as a stranger's", () => {
+    const e = { ...message(6, [P], '2026-11-10T10:00:00.000Z'), type: 'message.delivered' as const };
+    const { plan } = decideApply(e, worldOf(...holdsWorld()), holdCtx(e));
+    expect(plan.outcome).toEqual({ status: 'ignored', reason: ERASED });
+    expect(plan.steps).toEqual([]);
   });
 
   it('never reads holds for a returning customer whose profile holds no erased identity', () => {
