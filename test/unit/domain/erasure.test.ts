@@ -11,6 +11,7 @@ import { identityKey } from '../../../functions/domain/identity.js';
 import { ERASED } from '../../../functions/domain/plan-apply.js';
 import { keys, keyString } from '../../../functions/domain/store-model.js';
 import { hubEventId } from '../../../functions/events/event-id.js';
+import type { HubEvent } from '../../../functions/events/hub-event.js';
 import { applyPlan, ctxOf, decideApply, message, phone, storedProfile, worldOf } from './plan-world.js';
 
 const mac = holdMacWith('dGVzdC1rZXktMzItYnl0ZXMtbG9uZy4uLi4uLi4uLi4u');
@@ -101,7 +102,7 @@ describe('planApply: erasure holds', () => {
   });
 
   it("refuses a receipt of a message to her as hers, not as a stranger's", () => {
-    const e = { ...message(6, [P], '2026-11-10T10:00:00.000Z'), type: 'message.delivered' as const };
+    const e = { ...message(6, [P], '2026-11-10T10:00:00.000Z'), type: 'message.delivered' } as HubEvent;
     const { plan } = decideApply(e, worldOf(...holdsWorld()), holdCtx(e));
     expect(plan.outcome).toEqual({ status: 'ignored', reason: ERASED });
     expect(plan.steps).toEqual([]);
