@@ -287,6 +287,69 @@ export interface SubscriptionOperations {
   replay(subscription: string, window: { from: Date; to: Date }): Promise<ReplayResult>;
 }
 
+// ---------------------------------------------------------------- hub queues
+
+/** One queue the hub owns (a rule's queue, a subscription's) with its dead letters. */
+export interface QueueSummary {
+  /** `profile-writer`, `hydrator`, `sub-<subscription>`: the AWS queue name without `omnihub-<stage>-`. */
+  readonly name: string;
+  readonly kind: 'hub' | 'subscription';
+  /** Waiting, or scheduled for a retry. */
+  readonly pending?: number;
+  readonly inFlight?: number;
+  /** In the dead-letter queue(s): failed `maxReceiveCount` times, or could not be delivered into the queue. */
+  readonly deadLettered: number;
+  /** Locally: waiting for the store to come back. */
+  readonly paused?: boolean;
+}
+
+/** A dead letter as an operator may see it: ids and why, never the body (it holds personal data). */
+export interface DeadLetterInfo {
+  readonly messageId: string;
+  /** Hub event id (`evt_…`) or the envelope id of other entries. */
+  readonly eventId?: string;
+  readonly detailType?: string;
+  readonly source?: string;
+  readonly receiveCount: number;
+  readonly deadLetteredAt?: string;
+  /** Error name or what decided it (`maxReceiveCount`, `dispatcher`). */
+  readonly reason?: string;
+}
+
+/** An SQS message move task (a redrive) and its progress. */
+export interface MoveTaskInfo {
+  /** The dead-letter queue moved from. */
+  readonly source: string;
+  readonly status?: string;
+  readonly taskHandle?: string;
+  readonly approximateMessagesMoved?: number;
+  readonly approximateMessagesToMove?: number;
+  readonly startedAt?: string;
+  readonly failureReason?: string;
+}
+
+export interface QueueDetail extends QueueSummary {
+  /** Locally: the dead letters, newest first (at most 100). */
+  readonly deadLetters?: DeadLetterInfo[];
+  /** On AWS: recent redrives of its dead-letter queues. */
+  readonly moveTasks?: MoveTaskInfo[];
+}
+
+export type QueueRedriveResult =
+  /** Local: messages moved back (delivered again right away). */
+  | { readonly queue: string; readonly moved: number }
+  /** AWS: one message move task per non-empty dead-letter queue (asynchronous; follow with describe). */
+  | { readonly queue: string; readonly tasks: MoveTaskInfo[] };
+
+/** Every queue the hub owns: SQS on AWS, the journaled local queues locally. */
+export interface HubQueueOperations {
+  list(): Promise<QueueSummary[]>;
+  /** Throws NotFoundError for a queue the hub does not own. */
+  describe(name: string): Promise<QueueDetail>;
+  /** Moves the queue's dead letters back into it. Throws NotFoundError for an unknown queue. */
+  redrive(name: string): Promise<QueueRedriveResult>;
+}
+
 // ---------------------------------------------------------------- outbound email (SES)
 
 /** One plain-text email, as the `ses` sender hands it to the transport. */

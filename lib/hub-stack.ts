@@ -276,9 +276,12 @@ export class HubStack extends Stack {
         alarmAction,
       });
       ruleQueue.addConsumer(consumer);
+      // `/v1/queues`: depths and redrives of the hub's queues.
+      ruleQueue.grantRedrive(api);
       ruleQueues.set(rule.name, ruleQueue);
       if (rule.consumer === 'sender') this.outbound.attachSenderQueue(ruleQueue);
     }
+    api.addEnvironment(ENV.queueArnPrefix, this.formatArn({ service: 'sqs', resource: `${prefix}-` }));
     this.ruleQueues = ruleQueues;
 
     /** Subscriptions — one rule, DLQ and retry policy per entry of subscriptions.config.ts. */

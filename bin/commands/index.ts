@@ -4,6 +4,7 @@
  * (docs/cli.md).
  */
 import type { Command } from '../cli.js';
+import { dlqListCommand } from './dlq-list.js';
 import { dlqRedriveCommand } from './dlq-redrive.js';
 import { messageCommand } from './message.js';
 import { reachCommand } from './reach.js';
@@ -16,6 +17,7 @@ export const COMMANDS: readonly Command[] = [
   subscriptionsListCommand,
   subscriptionsTestCommand,
   replayCommand,
+  dlqListCommand,
   dlqRedriveCommand,
   sendCommand,
   messageCommand,

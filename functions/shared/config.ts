@@ -126,6 +126,15 @@ export const VARIABLES = {
     'The bus archive replays read from; unset, replays are refused.',
     'aws',
   ),
+  queueArnPrefix: variable(
+    'OMNIHUB_QUEUE_ARN_PREFIX',
+    arn('SQS queue').refine(
+      (v) => v.split(':')[2] === 'sqs',
+      'an SQS ARN prefix: arn:aws:sqs:<region>:<account>:omnihub-<stage>-',
+    ),
+    "ARN prefix of the hub's queues (`arn:aws:sqs:<region>:<account>:omnihub-<stage>-`): `/v1/queues` finds each queue and its dead-letter queues by name under it. Unset: `/v1/queues` answers 500 naming it.",
+    'aws',
+  ),
   outboundConnectors: variable(
     'OMNIHUB_OUTBOUND_CONNECTORS',
     list,
@@ -216,6 +225,18 @@ export const VARIABLES = {
     'Flush every journal append to the disk before the 2xx (`1`), so a power loss loses no acknowledged webhook; off, a process crash still loses none (docs/operations.md).',
     'local',
   ),
+  subscriptionsFile: variable(
+    'OMNIHUB_SUBSCRIPTIONS_FILE',
+    z.string().min(1).optional(),
+    "The subscriptions the local hub runs: a `.json` file (the array `subscriptions.config.ts` declares) or a module exporting `subscriptions`. Unset: the repository's `subscriptions.config.ts`.",
+    'local',
+  ),
+  drainSeconds: variable(
+    'OMNIHUB_DRAIN_SECONDS',
+    z.coerce.number().min(0).max(3_600).default(30),
+    'On Ctrl-C, how long the local hub lets its queues drain against the running store before it stops them (what is left stays in the journals); a second Ctrl-C stops waiting.',
+    'local',
+  ),
 } as const satisfies Record<string, EnvVariable>;
 
 type VariableKey = keyof typeof VARIABLES;
@@ -284,6 +305,7 @@ export const FUNCTION_CONFIGS = {
     subscriptionPrefix: 'optional',
     eventBusArn: 'optional',
     archiveArn: 'optional',
+    queueArnPrefix: 'optional',
     ...OUTBOUND,
   }),
   // The console's Cognito pre-token-generation trigger: a pure mapping, no configuration.
@@ -313,6 +335,8 @@ export const FUNCTION_CONFIGS = {
     apiToken: 'optional',
     consoleUsers: 'optional',
     fsync: 'required',
+    drainSeconds: 'required',
+    subscriptionsFile: 'optional',
     defaultCountry: 'required',
     maxBodyBytes: 'required',
     publicBaseUrl: 'optional',

@@ -71,10 +71,12 @@ describe('CLI: dispatch', () => {
     expect(option.err).toContain("'--colour'");
   });
 
-  it('refuses a subscription the config does not have, listing those it has', async () => {
+  it('refuses a queue the hub does not have, listing those it has', async () => {
     const res = await omnihub(['dlq', 'redrive', 'nope']);
     expect(res.code).toBe(EXIT.usage);
-    expect(res.err).toContain('No subscription named "nope" in subscriptions.config.ts (have: crm-leads)');
+    expect(res.err).toContain(
+      'No queue named "nope" (have: profile-writer, hydrator, sender, message-status, sub-crm-leads;',
+    );
   });
 });
 
@@ -175,13 +177,30 @@ describe('CLI: against a running hub', () => {
     expect(listed.out).toContain('crm-leads\n  target   webhook → http://127.0.0.1:');
     expect(listed.out).toMatch(/stats {4}0 delivered, 1 failed attempts, 1 dead-lettered, queue 0 pending \/ 1 in DLQ/);
 
-    // Act 3: redrive puts it back in the queue; the subscriber is still down, so it is tried again.
+    // Act 3: the hub's queues, then the subscription's dead letter by its event id.
+    const queues = await omnihub(['dlq', 'list'], env(), subscriptions);
+    const letters = await omnihub(['dlq', 'list', 'crm-leads', '--json'], env(), subscriptions);
+    expect(queues.code).toBe(EXIT.ok);
+    expect(queues.out.split('\n')).toEqual([
+      'QUEUE             PENDING  IN FLIGHT       DEAD',
+      'profile-writer          0          0          0',
+      'hydrator                0          0          0',
+      'sender                  0          0          0',
+      'message-status          0          0          0',
+      'sub-crm-leads           0          0          1',
+    ]);
+    expect(JSON.parse(letters.out)).toMatchObject({
+      name: 'sub-crm-leads',
+      deadLetters: [{ eventId: expect.stringMatching(/^evt_/), detailType: 'lead.submitted', reason: 'dispatcher' }],
+    });
+
+    // Act 4: redrive puts it back in the queue; the subscriber is still down, so it is tried again.
     const redriven = await omnihub(['dlq', 'redrive', 'crm-leads'], env(), subscriptions);
     await crm.waitFor(2);
     expect(redriven.code).toBe(EXIT.ok);
-    expect(redriven.out).toBe('1 dead letter(s) of crm-leads back in its queue');
+    expect(redriven.out).toBe('1 dead letter(s) of sub-crm-leads moved back into the queue');
 
-    // Act 4: replay the last minute of the archive, as JSON.
+    // Act 5: replay the last minute of the archive, as JSON.
     const now = Date.now();
     const replayed = await omnihub(
       [

@@ -142,6 +142,7 @@ describe('Admin API on the memory store', () => {
       // Erase and unmerge reach neither the messages API nor its settings.
       messages: new MemoryMessageStore(),
       outbound: {} as never,
+      queueRoutes: {} as never,
     });
     return async (routeKey: string, customerId: string) => {
       const res = await handler(

@@ -271,6 +271,63 @@ describe('Infra: rules and queues', () => {
     }
   });
 
+  it('keeps a backlog 14 days and lets the api function redrive every dead-letter queue', () => {
+    // Prepare
+    const apiId = functionId(prod, 'api');
+    const statements = statementsOfRole(prod.template, roleOfFunction(prod.template, apiId));
+    const arnOf = (name: string) => ({
+      'Fn::GetAtt': [logicalIdOf(prod.template, 'AWS::SQS::Queue', { QueueName: name }), 'Arn'],
+    });
+    const allowed = (action: string, name: string) =>
+      statements.some(
+        (s) =>
+          s.Effect === 'Allow' &&
+          actionsOf(s).includes(action) &&
+          JSON.stringify(s.Resource).includes(JSON.stringify(arnOf(name))),
+      );
+
+    for (const rule of HUB_RULES) {
+      const queue = `omnihub-prod-${rule.name}`;
+      // Assess: SQS's longest retention on the queue and its DLQs.
+      for (const name of [queue, `${queue}-dlq`, `${queue}-delivery-dlq`])
+        prod.template.hasResourceProperties('AWS::SQS::Queue', {
+          QueueName: name,
+          MessageRetentionPeriod: 14 * 86_400,
+        });
+      // What StartMessageMoveTask needs from its caller, on exactly these queues.
+      for (const dlq of [`${queue}-dlq`, `${queue}-delivery-dlq`])
+        for (const action of [
+          'sqs:StartMessageMoveTask',
+          'sqs:ListMessageMoveTasks',
+          'sqs:ReceiveMessage',
+          'sqs:DeleteMessage',
+        ])
+          expect(allowed(action, dlq), `${action} on ${dlq}`).toBe(true);
+      expect(allowed('sqs:SendMessage', queue)).toBe(true);
+      expect(allowed('sqs:GetQueueAttributes', queue)).toBe(true);
+    }
+    prod.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          OMNIHUB_QUEUE_ARN_PREFIX: {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':sqs:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                ':omnihub-prod-',
+              ],
+            ],
+          },
+        }),
+      },
+    });
+  });
+
   it('encrypts every queue and denies non-TLS access to it', () => {
     // Prepare
     const queues = resourcesOf(prod.template, 'AWS::SQS::Queue');

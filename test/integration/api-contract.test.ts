@@ -148,6 +148,13 @@ describe('API: every route answers its contract', () => {
     });
   });
 
+  it("the hub's queue routes: list, detail, redrive", async () => {
+    const listed = await call('GET /v1/queues', '/v1/queues');
+    expect((listed.queues as { name: string }[]).map((q) => q.name)).toContain('profile-writer');
+    await call('GET /v1/queues/{name}', '/v1/queues/profile-writer');
+    await call('POST /v1/queues/{name}/redrive', '/v1/queues/profile-writer/redrive');
+  });
+
   it('the messages routes: send, status, reachability', async () => {
     const whatsapp = await call(
       'GET /v1/customers',

@@ -24,7 +24,7 @@ const subjectOf = (detail: unknown): HeldSubject | undefined => {
 
 export class LocalArchiveScrubber implements ErasureScrubber {
   constructor(
-    private readonly bus: LocalEventBus,
+    private readonly bus: Pick<LocalEventBus<never>, 'rewriteArchive'>,
     private readonly archivePath: string,
     private readonly holds: ErasureRegistry,
   ) {}

@@ -8,6 +8,7 @@ import { connectorContracts } from './connectors.js';
 import type { RouteContracts } from './contract.js';
 import { customerAdminContracts } from './customer-admin.js';
 import { customerContracts } from './customers.js';
+import { queueContracts } from './queues.js';
 import { messageContracts } from './messages.js';
 import { searchContracts } from './search.js';
 import { subscriptionContracts } from './subscriptions.js';
@@ -27,5 +28,6 @@ export const API_CONTRACTS = {
   ...messageContracts,
   ...searchContracts,
   ...subscriptionContracts,
+  ...queueContracts,
   ...openApiContracts,
 } as const satisfies RouteContracts;

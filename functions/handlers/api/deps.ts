@@ -12,6 +12,7 @@ import type {
 } from '../../ports.js';
 import type { ApiRoutes } from './types.js';
 import type { SubscriptionRouteKey } from './subscriptions.js';
+import type { QueueRouteKey } from './queues.js';
 
 export interface ApiDeps {
   readonly store: ProfileStore;
@@ -35,4 +36,6 @@ export interface ApiDeps {
   readonly outbound: OutboundSettings;
   /** `/v1/subscriptions…`, built by the runtime from its subscription adapters (`createSubscriptionRoutes`). */
   readonly subscriptionRoutes: ApiRoutes<SubscriptionRouteKey>;
+  /** `/v1/queues…`, built by the runtime from its queues (`createQueueRoutes`). */
+  readonly queueRoutes: ApiRoutes<QueueRouteKey>;
 }

@@ -29,6 +29,7 @@ export const createApiHandler = (deps: ApiDeps) => {
     ...messageRoutes(deps),
     ...searchRoutes(deps),
     ...deps.subscriptionRoutes,
+    ...deps.queueRoutes,
     ...openApiRoutes(),
   };
   const byKey = new Map<string, ApiRoute>(Object.entries(routes));

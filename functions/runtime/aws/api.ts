@@ -11,6 +11,9 @@ import { awsSecretStatus } from './deps/secret-status.js';
 import { awsConnectorActivity, awsProfileStore } from './deps/store.js';
 import { awsDeliveryLog, awsSubscriptionOperations } from './deps/subscriptions.js';
 
+import { createQueueRoutes } from '../../handlers/api/queues.js';
+import { awsHubQueues } from './deps/queues.js';
+
 const config = readFunctionConfig(FUNCTION_CONFIGS.api);
 
 export const handler = createApiHandler({
@@ -30,4 +33,6 @@ export const handler = createApiHandler({
     operations: awsSubscriptionOperations(subscriptions, config),
     runtime: 'aws',
   }),
+  // The hub's own queues and their dead letters: /v1/queues…
+  queueRoutes: createQueueRoutes(awsHubQueues(subscriptions, config)),
 });
