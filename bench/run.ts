@@ -23,10 +23,14 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../functions/adapters/local/dynamodb-local.js';
 import {
+  type CostAssumptions,
   costPerMillion,
   DEFAULT_ASSUMPTIONS,
+  dynamoCallsOf,
+  FUNCTION_URL_ASSUMPTIONS,
   PRICES,
   senderCostPerMillion,
+  traceShare,
   type CostResult,
   type EventProfile,
 } from './cost.js';
@@ -39,6 +43,7 @@ const PHASES = [
   { name: 'bundles', file: 'bench/bundles.ts', timeoutS: 120, dynamo: false },
   { name: 'capacity', file: 'bench/capacity.ts', timeoutS: 90, dynamo: true },
   { name: 'e2e', file: 'bench/e2e.ts', timeoutS: 230, dynamo: true },
+  { name: 'analytics', file: 'bench/analytics.ts', timeoutS: 420, dynamo: false },
 ] as const;
 // The phase time limits (560 s) plus DynamoDB Local's start keep a run under 10 minutes whatever happens.
 type PhaseName = (typeof PHASES)[number]['name'];
@@ -53,7 +58,10 @@ const TARGETS = {
   returningWcu: 2,
   returningRcu: 2,
   initRatio: 1.5,
-  usdPerMillion: 5,
+  usdPerMillion: 4,
+  metricFloorRatio: 3,
+  dashboardMs: 2000,
+  athenaMbPerDay: 10,
 };
 
 interface PhaseOutcome {
@@ -172,8 +180,7 @@ const buildProfiles = (
       eventBytes: scenario.transactionItemBytes?.[1] ?? 1500,
       writerCpuMs: writerCpuMs as number,
       writerMemoryMb,
-      dynamoReadCalls: (calls.GetItem ?? 0) + (calls.BatchGetItem ?? 0) + (calls.UpdateItem ?? 0),
-      dynamoTransactCalls: calls.TransactWriteItems ?? 1,
+      ...dynamoCallsOf(calls),
       wcu: scenario.wcu,
       rcu: scenario.rcu,
       appLogBytes: appLogBytes as number,
@@ -200,8 +207,7 @@ const buildProfiles = (
       label: 'End-to-end mix (run A average, incl. fresh customers and merges)',
       wcu: mix.awsWcuPerEvent,
       rcu: mix.awsRcuPerEvent,
-      dynamoReadCalls: (c.GetItem ?? 0) + (c.BatchGetItem ?? 0) + (c.UpdateItem ?? 0),
-      dynamoTransactCalls: c.TransactWriteItems ?? 1,
+      ...dynamoCallsOf(c),
     });
   }
   return { profiles, notes };
@@ -224,6 +230,48 @@ interface Target {
   readonly ratio: number | null;
   readonly verdict: string;
 }
+
+/** Label suffix of the cost columns priced with webhooks on a Lambda function URL. */
+const URL_SUFFIX = ' — function URL';
+
+/** The profiles each cost column was priced from, kept beside the results for projections. */
+const PROFILE_OF = new WeakMap<CostResult, EventProfile>();
+const profilesOf = (costs: readonly CostResult[]) => costs.map((c) => PROFILE_OF.get(c));
+
+/** Every profile on the HTTP API, and the returning message and the mix again on a function URL. */
+const priceProfiles = (profiles: readonly EventProfile[]): CostResult[] => {
+  const priced = (p: EventProfile, a: CostAssumptions, suffix: string): CostResult => {
+    const r = costPerMillion(p, a);
+    const result = { ...r, label: `${r.label}${suffix}` };
+    PROFILE_OF.set(result, p);
+    return result;
+  };
+  return [
+    ...profiles.map((p) => priced(p, DEFAULT_ASSUMPTIONS, '')),
+    ...profiles
+      .filter((p) => p.label.startsWith('Message, returning') || p.label.startsWith('End-to-end mix'))
+      .map((p) => priced(p, FUNCTION_URL_ASSUMPTIONS, URL_SUFFIX)),
+  ];
+};
+
+/** Write units of a returning message once the store's non-transactional path lands. */
+const PROJECTED_RETURNING_WCU = 2;
+
+/**
+ * The returning message priced again at the store's target write units, from
+ * this run's other figures: a projection, labelled as one, that equals the
+ * measured column once the store spends that many.
+ */
+const buildProjection = (
+  costs: readonly CostResult[],
+  profiles: readonly (EventProfile | undefined)[],
+): string | undefined => {
+  const i = costs.findIndex((c) => c.label.startsWith('Message, returning') && c.label.endsWith(URL_SUFFIX));
+  const profile = profiles[i];
+  if (!profile || profile.wcu <= PROJECTED_RETURNING_WCU) return undefined;
+  const at = (a: CostAssumptions) => round(costPerMillion({ ...profile, wcu: PROJECTED_RETURNING_WCU }, a).totalUsd, 2);
+  return `Projection, not a measurement: the returning message at ${PROJECTED_RETURNING_WCU} WCU (the store's target; ${profile.wcu} measured in this run) would cost $${at(FUNCTION_URL_ASSUMPTIONS)} per million on a function URL, $${at(DEFAULT_ASSUMPTIONS)} on the HTTP API.`;
+};
 
 /** The tables of the run and the targets, shared by the terminal output and docs/benchmarks.md. */
 const buildSections = (
@@ -407,21 +455,25 @@ const buildSections = (
       header: [
         'function',
         'MB',
-        'bundle KiB',
+        'init KiB',
         'floor KiB',
         'size ×',
         'init ms',
         'floor ms',
         'init ×',
         'init × w/o maps',
+        'lazy KiB',
+        'first use of the heaviest lazy module',
         'bundled, not granted',
-        'largest modules (KiB)',
+        'largest modules at init (KiB)',
         `≤ ${TARGETS.initRatio}×`,
       ],
       rows: (bundles.result.functions as any[]).map((f): Cell[] =>
         f.error
           ? [
               f.function,
+              null,
+              null,
               null,
               null,
               null,
@@ -444,6 +496,10 @@ const buildSections = (
               f.floorInitMs,
               f.initRatio,
               f.initRatioWithoutSourceMaps,
+              typeof f.lazyBytes === 'number' ? round(f.lazyBytes / 1024, 0) : null,
+              f.heaviestLazyModule
+                ? `${String(f.heaviestLazyModule.module).replace(/^functions\/|\/index\.ts$/g, '')} ${f.heaviestLazyModule.kib} KiB, +${f.heaviestLazyModule.firstLoadMs} ms`
+                : null,
               (f.bundledNotGranted ?? []).join(', ') || null,
               (f.topContributors as { module: string; kib: number }[])
                 .slice(0, 3)
@@ -468,15 +524,77 @@ const buildSections = (
       verdict: pass(fns.length > 0 && worst <= TARGETS.initRatio),
     });
   }
+  const analytics = phases.analytics;
+  if (analytics?.ok) {
+    const a = analytics.result;
+    sections.push({
+      title: `6. Analytics: each metric on DuckDB over ${a.events} events of ${a.customers} customers (${a.days} days), 30-day dashboard by day, beside a bare scan of the same data (${a.floorMs} ms); bytes Athena would scan from the dt/type Parquet layout (${a.files} files, ${round(a.parquetBytes / 1024 / 1024, 1)} MB)`,
+      header: [
+        'metric',
+        'ms',
+        '× floor',
+        'columns read',
+        'MB scanned (1 day)',
+        'MB (7 days)',
+        'MB (30 days)',
+        `≤ ${TARGETS.metricFloorRatio}×`,
+      ],
+      rows: (a.metrics as any[]).map((m): Cell[] => [
+        m.metric,
+        m.ms,
+        m.ratio,
+        m.columns,
+        round(m.bytes1d / 1024 / 1024, 2),
+        round(m.bytes7d / 1024 / 1024, 2),
+        round(m.bytes30d / 1024 / 1024, 2),
+        pass(m.ratio <= TARGETS.metricFloorRatio),
+      ]),
+      digits: 2,
+      notes: [
+        `Whole dashboard: ${a.dashboardMs} ms with the resolved snapshot current, ${a.coldDashboardMs} ms right after a write (the first metric rebuilds it).`,
+        `count(*) alone: ${a.countMs} ms (table metadata); over the ${a.files} exported Parquet files: ${a.parquetCountMs} ms.`,
+        ...(a.athena as any[]).map(
+          (r) =>
+            `Athena per dashboard refresh over ${r.days} day(s): ${round(r.scannedBytes / 1024 / 1024, 1)} MB scanned (${r.scannedMbPerDay} MB per day), ${round(r.billedBytes / 1024 / 1024, 1)} MB billed with the 10 MB minimum per query.`,
+        ),
+      ],
+    });
+    const misses = (a.metrics as any[]).filter((m) => !(m.ratio <= TARGETS.metricFloorRatio));
+    targets.push({
+      target: `Each metric within ${TARGETS.metricFloorRatio}× of a bare DuckDB scan`,
+      figure: `${a.metrics.length - misses.length} of ${a.metrics.length} within${misses.length ? `; worst ${misses.sort((x: any, y: any) => y.ratio - x.ratio)[0].metric}` : ''}`,
+      floor: `${a.floorMs} ms scan`,
+      ratio: round(Math.max(...(a.metrics as any[]).map((m) => m.ratio)), 2),
+      verdict: pass(misses.length === 0),
+    });
+    targets.push({
+      target: `Whole dashboard under ${TARGETS.dashboardMs} ms (DuckDB)`,
+      figure: `${a.dashboardMs} ms (${a.coldDashboardMs} ms after a write)`,
+      floor: `${TARGETS.dashboardMs} ms`,
+      ratio: round(a.coldDashboardMs / TARGETS.dashboardMs, 2),
+      verdict: pass(a.coldDashboardMs < TARGETS.dashboardMs),
+    });
+    const month = (a.athena as any[]).find((r) => r.days === 30);
+    targets.push({
+      target: `Athena ≤ ${TARGETS.athenaMbPerDay} MB scanned per day of data queried (30-day dashboard)`,
+      figure: `${month?.scannedMbPerDay} MB/day scanned; 1-day dashboard ${(a.athena as any[])[0]?.scannedMbPerDay} MB/day`,
+      floor: `${TARGETS.athenaMbPerDay} MB/day`,
+      ratio: round((month?.scannedMbPerDay ?? 0) / TARGETS.athenaMbPerDay, 2),
+      verdict: pass((month?.scannedMbPerDay ?? Infinity) <= TARGETS.athenaMbPerDay),
+    });
+  }
   if (costs.length) {
     const items = costs[0]?.lines.map((l) => l.item.replace(/ \(.*\)$/, '')) ?? [];
+    const a = DEFAULT_ASSUMPTIONS;
+    const returning = costs.find((c) => c.label.startsWith('Message, returning') && c.label.endsWith(URL_SUFFIX));
+    const projection = buildProjection(costs, profilesOf(costs));
     sections.push({
       title: `5. $ per million events (${PRICES.region} list prices of ${PRICES.date}; assumptions in results.json)`,
       header: [
         'line',
         ...costs.map((c) =>
           c.label
-            .replace(/ \(.*\)$/, '')
+            .replace(/ \([^)]*\)/, '')
             .replace(', returning customer', ', returning')
             .replace(', fresh customer', ', fresh'),
         ),
@@ -487,7 +605,10 @@ const buildSections = (
       ],
       digits: 3,
       notes: [
-        `Ingest billed ${costs[0]?.ingestBilledMs} ms per webhook; profile writer ${costs[0]?.writerBatchBilledMs} ms per batch of ${DEFAULT_ASSUMPTIONS.batchSize}.`,
+        `Ingest billed ${costs[0]?.ingestBilledMs} ms per webhook; profile writer ${costs[0]?.writerBatchBilledMs} ms per batch of ${a.batchSize}.`,
+        `Columns without "${URL_SUFFIX.trim()}" take webhooks on the HTTP API ($1.00 per million requests, access log); "${URL_SUFFIX.trim()}" on a Lambda function URL (no per-request charge, no access log).`,
+        `Logs: Powertools at ${a.logLevel} with ${a.logSampleRate * 100} % of invocations sampled in full (the per-webhook INFO lines are written for that share), Lambda's START/END/REPORT in Text format (${a.platformLogBytesPerInvocation} B), 26 B per log event. X-Ray: the stage's rule, ${a.traceReservoirPerSecond}/s + ${a.traceSampleRate * 100} % = ${round(traceShare(a) * 100, 2)} % of requests at ${a.ratePerSecond}/s.`,
+        ...(projection ? [projection] : []),
       ],
     });
     // Outbound: $ per million messages sent, vendors' prices excluded (model in bench/cost.ts).
@@ -504,14 +625,13 @@ const buildSections = (
         `api ${outbound.ingestBilledMs} ms per request; sender ${outbound.writerBatchBilledMs} ms per batch of ${DEFAULT_ASSUMPTIONS.batchSize} with the vendor's answer awaited (assumptions: DEFAULT_OUTBOUND_PROFILE).`,
       ],
     });
-    const message = costs[0];
-    if (message) {
+    if (returning) {
       targets.push({
-        target: `Under $${TARGETS.usdPerMillion} per million message events`,
-        figure: `$${round(message.totalUsd, 2)} (${message.label})`,
+        target: `Under $${TARGETS.usdPerMillion} per million returning-customer messages (function URL)`,
+        figure: `$${round(returning.totalUsd, 2)} (${returning.label})`,
         floor: `$${TARGETS.usdPerMillion}`,
-        ratio: round(message.totalUsd / TARGETS.usdPerMillion, 2),
-        verdict: pass(message.totalUsd < TARGETS.usdPerMillion),
+        ratio: round(returning.totalUsd / TARGETS.usdPerMillion, 2),
+        verdict: pass(returning.totalUsd < TARGETS.usdPerMillion),
       });
     }
   }
@@ -586,10 +706,7 @@ const render = (file: string): void => {
     };
   }
   const { profiles } = buildProfiles(phases);
-  const { sections, targets } = buildSections(
-    phases,
-    profiles.map((p) => costPerMillion(p, DEFAULT_ASSUMPTIONS)),
-  );
+  const { sections, targets } = buildSections(phases, priceProfiles(profiles));
   printReport(sections, targets);
   writeDocs(sections, targets, saved);
 };
@@ -667,7 +784,7 @@ const main = async () => {
   }
 
   const { profiles, notes } = buildProfiles(phases);
-  const costs = profiles.length ? profiles.map((p) => costPerMillion(p, DEFAULT_ASSUMPTIONS)) : [];
+  const costs = profiles.length ? priceProfiles(profiles) : [];
   const { sections, targets } = buildSections(phases, costs);
   printReport(sections, targets);
   const results = {
@@ -702,6 +819,7 @@ const main = async () => {
     cost: {
       prices: PRICES,
       assumptions: DEFAULT_ASSUMPTIONS,
+      functionUrlAssumptions: FUNCTION_URL_ASSUMPTIONS,
       notes,
       perMillion: costs.map((c) => ({
         label: c.label,

@@ -13,6 +13,9 @@ import type { Notification } from './domain/store-model.js';
 import type { EraseOutcome } from './domain/plan-erase.js';
 import type { HeldSubject } from './domain/erasure.js';
 import type { SQSRecord } from 'aws-lambda';
+import type { LakeRow } from './analytics/lake-schema.js';
+import type { SqlParams } from './analytics/dialect.js';
+import type { MetricName, MetricRow } from './analytics/metrics.js';
 import type { MessageRequested } from './events/message-events.js';
 import type { MessageRecord } from './outbound/message.js';
 
@@ -348,6 +351,36 @@ export interface HubQueueOperations {
   describe(name: string): Promise<QueueDetail>;
   /** Moves the queue's dead letters back into it. Throws NotFoundError for an unknown queue. */
   redrive(name: string): Promise<QueueRedriveResult>;
+}
+
+// ---------------------------------------------------------------- analytics
+
+/**
+ * Where lake rows go: the hub events the store applied (with the customer it
+ * applied them to) and the merge, unmerge and erasure facts. Firehose on
+ * AWS, the local lake (DuckDB + Parquet) locally. Resolves once the rows are
+ * durable; at-least-once (the metrics count distinct ids).
+ */
+export interface AnalyticsSink {
+  record(rows: readonly LakeRow[]): Promise<void>;
+}
+
+/** Runs one metric's SQL (`analytics/<metric>.sql`) with its parameters: DuckDB locally, Athena on AWS. */
+export interface MetricsEngine {
+  run(metric: MetricName, params: SqlParams): Promise<MetricRow[]>;
+}
+
+/**
+ * The lake's files, for the compaction job that rewrites partitions on AWS
+ * (S3). Keys are relative to the lake bucket.
+ */
+export interface LakeObjects {
+  /** Every key under `prefix`. */
+  list(prefix: string): Promise<string[]>;
+  /** Copies one object within the bucket. */
+  copy(from: string, to: string): Promise<void>;
+  /** Deletes the keys (absent ones are not an error). */
+  delete(keys: readonly string[]): Promise<void>;
 }
 
 // ---------------------------------------------------------------- outbound email (SES)

@@ -5,7 +5,9 @@
  * the deployed hub cannot drift from the code.
  */
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { type FunctionUrl, FunctionUrlAuthType, InvokeMode } from 'aws-cdk-lib/aws-lambda';
+import { CfnSamplingRule } from 'aws-cdk-lib/aws-xray';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -18,12 +20,13 @@ import { ENV, FUNCTION_CONFIGS } from '../functions/shared/config.js';
 import { REPLAY_KEY_PREFIX } from '../functions/shared/replay-keys.js';
 import { HTTP_ROUTES } from '../functions/shared/routes.js';
 import type { StageConfig } from './config.js';
-import { ConnectorSecrets, type ConnectorInfo, connectorInfo } from './constructs/connector-secrets.js';
+import { ConnectorSecrets, type ConnectorInfo } from './constructs/connector-secrets.js';
 import { HubConsole, type HubConsoleProps } from './constructs/console.js';
 import { HubEventBus } from './constructs/hub-event-bus.js';
 import { HubFunction } from './constructs/hub-function.js';
 import { HubHttpApi, type Throttle } from './constructs/hub-http-api.js';
 import { HubTable } from './constructs/hub-table.js';
+import { HubAnalytics } from './constructs/analytics.js';
 import { ApiAccess } from './constructs/api-access.js';
 import { RuleQueue } from './constructs/rule-queue.js';
 import { HubSubscriptions } from './constructs/subscriptions.js';
@@ -61,6 +64,8 @@ export interface HubStackProps extends StackProps {
 
 export class HubStack extends Stack {
   public readonly api: HubHttpApi;
+  /** The function URL vendors call when `webhookEndpoint` is `functionUrl`. */
+  public readonly webhookUrl?: FunctionUrl;
   public readonly bus: HubEventBus;
   public readonly table: HubTable;
   public readonly secrets: ConnectorSecrets;
@@ -76,6 +81,7 @@ export class HubStack extends Stack {
   /** IAM policies and roles per access level of the route table (read, send, admin). */
   public readonly access: ApiAccess;
   public readonly subscriptions: HubSubscriptions;
+  public readonly analytics: HubAnalytics;
   public readonly outbound: HubOutbound;
   public readonly console?: HubConsole;
 
@@ -85,7 +91,7 @@ export class HubStack extends Stack {
       ...props,
     });
     const { config } = props;
-    const connectors = props.connectors ?? listConnectors().map(connectorInfo);
+    const connectors = props.connectors ?? listConnectors();
     const prefix = `omnihub-${config.stage}`;
     const retain = config.isDev ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     Tags.of(this).add('project', 'omnihub');
@@ -110,6 +116,9 @@ export class HubStack extends Stack {
     const common = {
       logRetention: config.logRetention,
       logRemovalPolicy: retain,
+      // Deliberate log volume: WARN and up, plus every line of a sampled share of invocations.
+      logLevel: config.logLevel,
+      logSampleRate: config.logSampleRate,
       environment: { POWERTOOLS_SERVICE_NAME: 'omnihub' },
     };
     const country = { ...common.environment, [ENV.defaultCountry]: config.defaultCountry };
@@ -186,10 +195,27 @@ export class HubStack extends Stack {
       }),
     );
 
-    /** HTTP API — the route table, webhooks public, read API behind SigV4. */
+    /** Analytics — Firehose → S3 Parquet lake, Glue table, Athena workgroup and views. */
+    this.analytics = new HubAnalytics(this, 'analytics', {
+      prefix,
+      disposable: config.isDev,
+      viewsEntry: entry('analytics-views'),
+      compactorEntry: entry('lake-compactor'),
+      functionDefaults: common,
+    });
+    this.analytics.grantWrite(profileWriter);
+    this.analytics.grantWrite(api);
+    this.analytics.grantQuery(api);
+
+    /**
+     * Endpoints — the `/v1` API on the HTTP API behind SigV4; webhooks on the
+     * same HTTP API (throttled per route) or on a Lambda function URL of
+     * ingest (no per-request charge; reserved concurrency is its limit).
+     */
+    const onFunctionUrl = config.webhookEndpoint === 'functionUrl';
     this.api = new HubHttpApi(this, 'http', {
       apiName: prefix,
-      routes: HTTP_ROUTES,
+      routes: onFunctionUrl ? HTTP_ROUTES.filter((r) => r.fn !== 'ingest') : HTTP_ROUTES,
       handlers: { ingest, api },
       throttleRateLimit: config.throttleRateLimit,
       throttleBurstLimit: config.throttleBurstLimit,
@@ -203,7 +229,17 @@ export class HubStack extends Stack {
       accessLogRetention: config.logRetention,
       accessLogRemovalPolicy: retain,
     });
-    const baseUrl = config.publicBaseUrl ?? this.api.httpApi.apiEndpoint;
+    if (onFunctionUrl) {
+      // Vendors authenticate by signature, checked in ingest (as on the HTTP API's public routes); cdk-nag's
+      // AwsSolutions pack has no function-URL rule to acknowledge (LambdaFunctionUrlAuth is in none of its checks).
+      this.webhookUrl = ingest.addFunctionUrl({ authType: FunctionUrlAuthType.NONE, invokeMode: InvokeMode.BUFFERED });
+    }
+    const apiBaseUrl = onFunctionUrl
+      ? this.api.httpApi.apiEndpoint
+      : (config.publicBaseUrl ?? this.api.httpApi.apiEndpoint);
+    // `https://<id>.lambda-url.<region>.on.aws/` without the trailing slash.
+    const functionUrlBase = this.webhookUrl ? `https://${Fn.select(2, Fn.split('/', this.webhookUrl.url))}` : undefined;
+    const webhookBaseUrl = config.publicBaseUrl ?? functionUrlBase ?? this.api.httpApi.apiEndpoint;
 
     /** Access — one managed policy and role per access level, from the route table. */
     this.access = new ApiAccess(this, 'api-access', {
@@ -212,7 +248,28 @@ export class HubStack extends Stack {
       routes: HTTP_ROUTES,
       namePrefix: prefix,
     });
-    for (const fn of [ingest, api]) fn.addEnvironment(ENV.publicBaseUrl, baseUrl);
+    // URL-signing vendors (Twilio) sign the URL they call. Ingest cannot be told its own function URL (a
+    // cycle); it then rebuilds the URL from the Host header, which is that URL.
+    if (!(onFunctionUrl && !config.publicBaseUrl)) ingest.addEnvironment(ENV.publicBaseUrl, webhookBaseUrl);
+    api.addEnvironment(ENV.publicBaseUrl, webhookBaseUrl);
+
+    /** Tracing — one X-Ray sampling rule for this stack's functions, instead of the account default (1/s + 5 %). */
+    new CfnSamplingRule(this, 'trace-sampling', {
+      samplingRule: {
+        ruleName: prefix,
+        priority: 100,
+        reservoirSize: config.traceReservoirPerSecond,
+        fixedRate: config.traceSampleRate,
+        // Lambda names the stack's functions <stack name>-<id>-<suffix>.
+        serviceName: `${this.stackName}-*`,
+        serviceType: '*',
+        host: '*',
+        httpMethod: '*',
+        urlPath: '*',
+        resourceArn: '*',
+        version: 1,
+      },
+    });
 
     /** Console — people read and act on customers through their own sign-in and API (docs/console.md). */
     if (props.console !== false) {
@@ -247,7 +304,8 @@ export class HubStack extends Stack {
       storeEnvironment: { ...country, ...dedupe },
       apiFunction: api,
     });
-    this.outbound.sender.addEnvironment(ENV.publicBaseUrl, baseUrl);
+    // Per-message receipt callbacks (Twilio) go to the webhooks, wherever they are served.
+    this.outbound.sender.addEnvironment(ENV.publicBaseUrl, webhookBaseUrl);
     this.functions = {
       ingest,
       profileWriter,
@@ -302,8 +360,12 @@ export class HubStack extends Stack {
 
     /** Outputs — what operators paste into vendor consoles and policies. */
     new CfnOutput(this, 'ApiBaseUrl', {
-      value: baseUrl,
-      description: 'Base URL of the hub API (publicBaseUrl when set)',
+      value: apiBaseUrl,
+      description: 'Base URL of the /v1 API (publicBaseUrl when set and the webhooks share the HTTP API)',
+    });
+    new CfnOutput(this, 'WebhookBaseUrl', {
+      value: webhookBaseUrl,
+      description: `Base URL vendors call (${config.webhookEndpoint}; publicBaseUrl when set)`,
     });
     new CfnOutput(this, 'ApiEndpoint', {
       value: this.api.httpApi.apiEndpoint,
@@ -311,7 +373,7 @@ export class HubStack extends Stack {
     });
     for (const connector of connectors) {
       new CfnOutput(this, `WebhookUrl${pascal(connector.name)}`, {
-        value: `${baseUrl}/webhooks/${connector.name}`,
+        value: `${webhookBaseUrl}/webhooks/${connector.name}`,
         description: `Webhook URL to register in the ${connector.name} console`,
       });
     }
@@ -351,19 +413,56 @@ export class HubStack extends Stack {
     });
   }
 
-  /** SNS topic for the alarms, encrypted with a key CloudWatch may use (the AWS-managed SNS key excludes it). */
+  /**
+   * SNS topic for the alarms, encrypted with a key CloudWatch may use (the
+   * AWS-managed SNS key excludes it). CloudWatch may use the key and publish
+   * to the topic only on behalf of this stage's alarms in this account
+   * (`aws:SourceAccount` + `aws:SourceArn`, against the confused deputy): every
+   * alarm of the hub is named `<prefix>-…` (`RuleQueue`, `HubSubscription`),
+   * and a test holds them to it.
+   */
   private alarmTopic(prefix: string, email: string): SnsAction {
+    const cloudWatch = new ServicePrincipal('cloudwatch.amazonaws.com');
+    const fromOurAlarms = {
+      StringEquals: { 'aws:SourceAccount': this.account },
+      ArnLike: {
+        'aws:SourceArn': this.formatArn({
+          service: 'cloudwatch',
+          resource: 'alarm',
+          resourceName: `${prefix}-*`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      },
+    };
     const key = new Key(this, 'alarm-topic-key', {
       description: `${prefix} alarm topic encryption`,
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsOfThisStage',
+        principals: [cloudWatch],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: fromOurAlarms,
+      }),
+    );
     const topic = new Topic(this, 'alarm-topic', {
       topicName: `${prefix}-alarms`,
       masterKey: key,
       enforceSSL: true,
     });
+    // The topic policy the stack writes replaces SNS's default one (which let the account's services publish).
+    topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'PublishFromAlarmsOfThisStage',
+        principals: [cloudWatch],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: fromOurAlarms,
+      }),
+    );
     topic.addSubscription(new EmailSubscription(email));
     return new SnsAction(topic);
   }

@@ -6,6 +6,7 @@
 import type { Command } from '../cli.js';
 import { dlqListCommand } from './dlq-list.js';
 import { dlqRedriveCommand } from './dlq-redrive.js';
+import { metricsCommand } from './metrics.js';
 import { messageCommand } from './message.js';
 import { reachCommand } from './reach.js';
 import { replayCommand } from './replay.js';
@@ -20,6 +21,7 @@ export const COMMANDS: readonly Command[] = [
   dlqListCommand,
   dlqRedriveCommand,
   sendCommand,
+  metricsCommand,
   messageCommand,
   reachCommand,
 ];

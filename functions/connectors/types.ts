@@ -20,6 +20,41 @@ export interface SecretSpec {
   readonly description: string;
   /** Needed to accept webhooks at all (authenticity). */
   readonly required: boolean;
+  /** Who issues the value and how it is replaced (docs/security.md, and the stack's cdk-nag reason). */
+  readonly rotation: SecretRotation;
+}
+
+/**
+ * Who can replace a secret, which decides whether a Secrets Manager rotation
+ * function could: `vendor` — issued by the vendor (its console or API), only
+ * the vendor can replace it; `operator` — chosen by the operator and given to
+ * the vendor (URL tokens, verify tokens, shared signing keys), replaceable at
+ * will, in the vendor's console; `none` — configuration, not a credential.
+ */
+export interface SecretRotation {
+  readonly by: 'vendor' | 'operator' | 'none';
+  /** Where the new value comes from or goes, in the vendor's terms; for `none`, why nothing rotates. */
+  readonly how: string;
+}
+
+/**
+ * What the hub knows about a connector without loading its module: enough
+ * for the route, its secret, the stack, the docs and `GET /v1/connectors`.
+ * Each connector folder exports it from `meta.ts` (no zod, no vendor code),
+ * so the registry can list every connector while ingest loads only the one a
+ * webhook is for.
+ */
+export interface ConnectorMeta {
+  /** URL segment, registry key, EventBridge source suffix (`omnihub.<name>`). */
+  readonly name: string;
+  readonly displayName: string;
+  /** Channel of most of its events (an event may still carry another). */
+  readonly channel: Channel;
+  /** Vendor documentation of the webhook format, for operators. */
+  readonly docsUrl: string;
+  readonly secrets: readonly SecretSpec[];
+  /** The connector has a `hydrate` step (thin webhooks): the hydrator may read its secret. */
+  readonly hydrates: boolean;
 }
 
 export interface NormalizeContext {

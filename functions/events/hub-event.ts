@@ -6,7 +6,7 @@
  * catalogue in the README are generated from it (`npm run schema`), so the
  * contract is written exactly once.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Bumped on a breaking change; additive changes keep the version. */
 export const SCHEMA_VERSION = 1 as const;
@@ -175,10 +175,27 @@ const UtmSchema = z.object({
   term: z.string().optional(),
 });
 
+/**
+ * A survey score the form carried, typed so analytics never guess from free
+ * text: `nps` is the 0–10 "how likely are you to recommend us" answer
+ * (promoters 9–10, detractors 0–6), `csat` the 1–5 "how satisfied were you"
+ * answer (satisfied 4–5). Set by the connector that knows which question is
+ * which (the website format sends it as is).
+ */
+const SurveyScoreSchema = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('nps'), value: z.number().int().min(0).max(10) }),
+    z.object({ kind: z.literal('csat'), value: z.number().int().min(1).max(5) }),
+  ])
+  .describe('Survey score: NPS 0–10 or CSAT 1–5');
+export type SurveyScore = z.infer<typeof SurveyScoreSchema>;
+
 export const FormDataSchema = z.object({
   formId: z.string().optional(),
   formName: z.string().optional(),
   answers: z.array(z.object({ question: z.string(), answer: z.string() })),
+  /** NPS or CSAT score of a survey (`form.submitted`). */
+  score: SurveyScoreSchema.optional(),
   result: z.string().optional(),
   utm: UtmSchema.optional(),
   pageUrl: z.string().optional(),

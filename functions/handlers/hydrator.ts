@@ -8,7 +8,7 @@
  */
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { findConnector } from '../connectors/index.js';
+import { loadConnector } from '../connectors/index.js';
 import type { HydrationRequest } from '../connectors/types.js';
 import { parseHubEvent, SOURCE_PREFIX } from '../events/hub-event.js';
 import type { BusEntry } from '../events/envelope.js';
@@ -34,7 +34,8 @@ export interface HydratorDeps {
 export const createHydratorHandler = (deps: HydratorDeps) => {
   const recordHandler = async (record: SQSRecord): Promise<void> => {
     const request = (JSON.parse(record.body) as { detail: HydrationRequest }).detail;
-    const connector = findConnector(request.connector);
+    // The connector's module loads on its first hydration in this environment.
+    const connector = await loadConnector(request.connector);
     if (!connector?.hydrate) throw new Error(`Connector ${request.connector} cannot hydrate ${request.kind}`);
     const secrets = await deps.secrets.get(connector.name);
     const events = (

@@ -6,7 +6,7 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { findConnector } from '../connectors/index.js';
+import { loadConnector } from '../connectors/index.js';
 import type { Connector } from '../connectors/types.js';
 import { parseHubEvent } from '../events/hub-event.js';
 import type { EventPublisher, ReplayGuard, SecretStore } from '../ports.js';
@@ -19,7 +19,9 @@ import {
   RequestInFlightError,
   SignatureError,
   StaleRequestError,
+  ValidationError,
 } from '../shared/errors.js';
+import { HTTP_ROUTES, matchRoute } from '../shared/routes.js';
 import { jsonResponse, toRawRequest, type HttpResponse, type RawRequest } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
 import { httpErrors } from './middleware.js';
@@ -112,16 +114,36 @@ const handshake = (
   return response;
 };
 
+const WEBHOOK_ROUTES = HTTP_ROUTES.filter((r) => r.fn === 'ingest');
+
+/**
+ * The `{connector}` of a webhook: API Gateway's path parameter, or, behind a
+ * Lambda function URL (which routes nothing: every path and method arrives),
+ * the path matched against the webhook routes of the route table.
+ */
+const connectorNameOf = (event: APIGatewayProxyEventV2): string | undefined => {
+  if (event.pathParameters?.connector !== undefined) return event.pathParameters.connector;
+  let match: ReturnType<typeof matchRoute>;
+  try {
+    match = matchRoute(event.requestContext?.http?.method ?? 'GET', event.rawPath, WEBHOOK_ROUTES);
+  } catch {
+    throw new ValidationError('The request path is not valid percent-encoding');
+  }
+  if (match.route) return match.pathParameters.connector;
+  if (match.methodMismatch) throw new MethodNotAllowedError('Webhooks accept POST (and GET for handshakes) only');
+  throw new NotFoundError('Webhooks are served at /webhooks/{connector}; GET /v1/connectors lists them');
+};
+
 export const createIngestHandler = (deps: IngestDeps) => {
   const now = deps.now ?? (() => new Date());
   return middy<APIGatewayProxyEventV2, HttpResponse>()
     .use(httpErrors({ now: () => now().getTime() }))
     .handler(async (event) => {
-      const connector = findConnector(event.pathParameters?.connector);
-      if (!connector)
-        throw new NotFoundError(
-          `No connector named "${event.pathParameters?.connector ?? ''}"; GET /v1/connectors lists them`,
-        );
+      const name = connectorNameOf(event);
+      // An unknown name loads nothing; a known one loads its module on its first webhook here.
+      const pending = loadConnector(name);
+      if (!pending) throw new NotFoundError(`No connector named "${name ?? ''}"; GET /v1/connectors lists them`);
+      const connector = await pending;
       const req = toRawRequest(event, { publicBaseUrl: deps.publicBaseUrl, maxBodyBytes: deps.maxBodyBytes });
       const secrets = await deps.secrets.get(connector.name);
       if (req.method === 'GET') return handshake(connector, req, secrets);

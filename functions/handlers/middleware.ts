@@ -59,3 +59,15 @@ export const httpErrors = (
     },
   };
 };
+
+/**
+ * Draws Powertools' debug-log sample (`POWERTOOLS_LOGGER_SAMPLE_RATE`) again
+ * for every invocation; without it the draw happens once per execution
+ * environment, so a sampled environment would log everything for its whole
+ * life and the others nothing. Used by the Lambda entries.
+ */
+export const logSampling = <E, R>(): middy.MiddlewareObj<E, R> => ({
+  before: async () => {
+    logger.refreshSampleRateCalculation();
+  },
+});

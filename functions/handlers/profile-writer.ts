@@ -10,7 +10,8 @@ import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseHubEvent } from '../events/hub-event.js';
 import { ERASED } from '../domain/plan-apply.js';
-import type { ConnectorActivity, ErasureScrubber, EventPublisher, ProfileStore } from '../ports.js';
+import type { AnalyticsSink, ConnectorActivity, ErasureScrubber, EventPublisher, ProfileStore } from '../ports.js';
+import { appliedLakeRows } from './lake-rows.js';
 import { logger } from '../shared/logger.js';
 import { processBatch } from './batch.js';
 import { createOutboxRelay, type OutboxRelayDeps } from './outbox-relay.js';
@@ -27,6 +28,12 @@ export interface ProfileWriterDeps {
    * them once the writer has refused it. None on AWS.
    */
   readonly scrubber?: ErasureScrubber;
+  /**
+   * The analytics lake: every applied event with the customer it was applied
+   * to, and the merges (before the notifications go out, so a failure retries
+   * both). Omitted → no analytics.
+   */
+  readonly lake?: AnalyticsSink;
   /** Last event per connector, for the console's connectors page; optional, never fails a record. */
   readonly activity?: ConnectorActivity;
 }
@@ -37,6 +44,7 @@ export const createProfileWriterHandler = (deps: ProfileWriterDeps) => {
     const envelope = JSON.parse(record.body) as { detail?: unknown };
     const event = parseHubEvent(envelope.detail);
     const outcome = await deps.store.applyEvent(event);
+    if (deps.lake) await deps.lake.record(await appliedLakeRows(deps.store, event, outcome, new Date()));
     await relay.publish(outcome.notifications);
     if (outcome.status === 'ignored' && outcome.reason === ERASED && deps.scrubber)
       await deps.scrubber.scrub({

@@ -8,7 +8,7 @@
  * (`HubFunction` refuses others and checks the required ones at synth), and
  * docs/configuration.md is generated from these declarations.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { HubError } from './errors.js';
 import { DEFAULT_MAX_BODY_BYTES } from './http.js';
 
@@ -133,6 +133,30 @@ export const VARIABLES = {
       'an SQS ARN prefix: arn:aws:sqs:<region>:<account>:omnihub-<stage>-',
     ),
     "ARN prefix of the hub's queues (`arn:aws:sqs:<region>:<account>:omnihub-<stage>-`): `/v1/queues` finds each queue and its dead-letter queues by name under it. Unset: `/v1/queues` answers 500 naming it.",
+    'aws',
+  ),
+  athenaWorkGroup: variable(
+    'OMNIHUB_ATHENA_WORKGROUP',
+    z.string().min(1),
+    'The Athena workgroup `GET /v1/metrics` runs in (results location, encryption and scan limit enforced); unset, the API answers 503 for metrics.',
+    'aws',
+  ),
+  analyticsDatabase: variable(
+    'OMNIHUB_ANALYTICS_DATABASE',
+    z.string().regex(/^[a-z0-9_]{1,255}$/, 'a Glue database name: lowercase letters, digits and _'),
+    'The Glue database of the analytics lake table and its views.',
+    'aws',
+  ),
+  lakeBucket: variable(
+    'OMNIHUB_LAKE_BUCKET',
+    z.string().regex(/^[a-z0-9.-]{3,63}$/, 'an S3 bucket name'),
+    'The S3 bucket of the analytics lake, whose partitions the compaction job rewrites to remove erased customers.',
+    'aws',
+  ),
+  lakeStream: variable(
+    'OMNIHUB_LAKE_STREAM',
+    z.string().min(1),
+    'The Firehose stream the analytics lake rows go to (applied events, merges, erasures, unmerges); unset, nothing is sent.',
     'aws',
   ),
   outboundConnectors: variable(
@@ -293,7 +317,7 @@ export const FUNCTION_CONFIGS = {
     maxBodyBytes: 'required',
     publicBaseUrl: 'optional',
   }),
-  'profile-writer': config('profile-writer', { ...STORE, eventBusName: 'required' }),
+  'profile-writer': config('profile-writer', { ...STORE, eventBusName: 'required', lakeStream: 'optional' }),
   hydrator: config('hydrator', { eventBusName: 'required', secretPrefix: 'required', defaultCountry: 'required' }),
   api: config('api', {
     ...STORE,
@@ -306,7 +330,16 @@ export const FUNCTION_CONFIGS = {
     eventBusArn: 'optional',
     archiveArn: 'optional',
     queueArnPrefix: 'optional',
+    athenaWorkGroup: 'optional',
+    analyticsDatabase: 'optional',
+    lakeStream: 'optional',
     ...OUTBOUND,
+  }),
+  'analytics-views': config('analytics-views', { athenaWorkGroup: 'required', analyticsDatabase: 'required' }),
+  'lake-compactor': config('lake-compactor', {
+    athenaWorkGroup: 'required',
+    analyticsDatabase: 'required',
+    lakeBucket: 'required',
   }),
   // The console's Cognito pre-token-generation trigger: a pure mapping, no configuration.
   'console-token': config('console-token', {}),

@@ -44,6 +44,7 @@ export const HTTP_ROUTES = [
   { method: 'GET', path: '/v1/customers/{customerId}/export', fn: 'api', auth: 'iam', access: 'admin' },
   { method: 'POST', path: '/v1/customers/{customerId}/unmerge', fn: 'api', auth: 'iam', access: 'admin' },
   { method: 'DELETE', path: '/v1/customers/{customerId}', fn: 'api', auth: 'iam', access: 'admin' },
+  { method: 'GET', path: '/v1/metrics', fn: 'api', auth: 'iam', access: 'read' },
   { method: 'GET', path: '/v1/subscriptions', fn: 'api', auth: 'iam', access: 'read' },
   { method: 'GET', path: '/v1/subscriptions/{name}/deliveries', fn: 'api', auth: 'iam', access: 'read' },
   { method: 'POST', path: '/v1/subscriptions/{name}/redrive', fn: 'api', auth: 'iam', access: 'admin' },

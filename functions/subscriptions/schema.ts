@@ -4,7 +4,7 @@
  * code uses. Loading and the errors it reports are in ./config.ts; the
  * checks of the event patterns themselves in ./validate.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EventPattern } from '../events/rules.js';
 
 /**

@@ -56,7 +56,10 @@ export interface HubSubscriptionsProps {
   /** Entry file of the dispatcher Lambda. */
   readonly dispatcherEntry: string;
   /** Shared function settings (log retention, environment). */
-  readonly functionDefaults?: Pick<HubFunctionProps, 'logRetention' | 'logRemovalPolicy' | 'environment'>;
+  readonly functionDefaults?: Pick<
+    HubFunctionProps,
+    'logRetention' | 'logRemovalPolicy' | 'environment' | 'logLevel' | 'logSampleRate'
+  >;
   /** The function serving `/v1/subscriptions`: gets the variables and the grants for stats, redrive and replay. */
   readonly apiFunction?: HubFunction;
   /**

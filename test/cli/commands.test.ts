@@ -233,6 +233,24 @@ describe('CLI: against a running hub', () => {
     expect(down.err).toContain('Cannot reach the hub at http://127.0.0.1:9');
   });
 
+  it('prints the metrics as tables, with a progress line per metric', async () => {
+    // A Marquiz lead (of 2024-05-01): a web contact of one customer; sent again it is a redelivery, counted once.
+    expect((await omnihub(['send', 'marquiz', 'lead.json'], env(), subscriptions)).code).toBe(EXIT.ok);
+    await hub.idle();
+    const period = ['--from', '2024-04-29T00:00:00Z', '--to', '2024-05-06T00:00:00Z', '--granularity', 'day'];
+    const res = await omnihub(['metrics', ...period, '--metric', 'channel_mix,nps_csat'], env());
+    expect(res.code).toBe(EXIT.ok);
+    expect(res.err).toMatch(/^\[1\/2\] channel_mix…\n\[1\/2\] channel_mix in \d+\.\d s\n\[2\/2\] nps_csat…/);
+    expect(res.out).toMatch(/^Metrics 2024-04-29T00:00:00.000Z → 2024-05-06T00:00:00.000Z by day \(UTC\)/);
+    expect(res.out).toMatch(/channel_mix\n {2}bucket +channel +contacts +customers\n/);
+    expect(res.out).toMatch(/2024-05-01 +web +1 +1\n/);
+    const json = await omnihub(['metrics', '--metric', 'read_rate', '--json'], env());
+    expect(Object.keys(JSON.parse(json.out).metrics)).toEqual(['read_rate']);
+    const bad = await omnihub(['metrics', '--metric', 'churn'], env());
+    expect(bad.code).toBe(EXIT.failed);
+    expect(bad.err).toContain('unknown metric churn');
+  });
+
   it("exits 1 with the hub's message when it refuses the request", async () => {
     const future = new Date(Date.now() + 86_400_000).toISOString();
     const res = await omnihub(

@@ -12,7 +12,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ChannelSchema, HUB_EVENT_TYPES, type HubEventType } from '../../functions/events/hub-event.js';
 import type { Connector, ConnectorSecrets } from '../../functions/connectors/types.js';
 import { toRawRequest, type RawRequest } from '../../functions/shared/http.js';

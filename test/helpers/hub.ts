@@ -56,7 +56,7 @@ export const api = async (hub: LocalHub, path: string): Promise<{ status: number
 };
 
 import { readFileSync } from 'node:fs';
-import { findConnector } from '../../functions/connectors/index.js';
+import { findConnector } from '../../functions/connectors/loaded.js';
 
 export interface PostOptions {
   readonly contentType?: string;

@@ -94,7 +94,8 @@ beforeAll(() => {
 describe('Infra: subscriptions', () => {
   it('creates exactly one rule per subscription, with its pattern, enabled as configured', () => {
     // Assess
-    template.resourceCountIs('AWS::Events::Rule', HUB_RULES.length + SUBSCRIPTIONS.length);
+    // Plus the lake compaction's daily schedule (lib/constructs/analytics.ts).
+    template.resourceCountIs('AWS::Events::Rule', HUB_RULES.length + SUBSCRIPTIONS.length + 1);
     for (const s of SUBSCRIPTIONS) {
       const rule = ruleOf(s.name);
       expect(rule?.Properties.EventPattern, s.name).toEqual(s.pattern);

@@ -138,6 +138,16 @@ describe('API: every route answers its contract', () => {
     );
   });
 
+  it('the metrics', async () => {
+    const metrics = await call(
+      'GET /v1/metrics',
+      `/v1/metrics?from=2020-01-01T00:00:00Z&to=${encodeURIComponent(new Date().toISOString())}&granularity=month`,
+    );
+    // The marquiz lead and the WhatsApp message are contacts in the lake.
+    const mix = (metrics.metrics as Record<string, { series: { key: { channel: string } }[] }>).channel_mix;
+    expect(mix?.series.map((s) => s.key.channel).sort()).toEqual(['web', 'whatsapp']);
+  });
+
   it('the subscription routes', async () => {
     await call('GET /v1/subscriptions', '/v1/subscriptions');
     await call('GET /v1/subscriptions/{name}/deliveries', '/v1/subscriptions/crm-leads/deliveries');

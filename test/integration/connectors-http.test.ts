@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalHub } from '../../functions/runtime/local/local-hub.js';
-import { findConnector } from '../../functions/connectors/index.js';
+import { findConnector } from '../../functions/connectors/loaded.js';
 import { fixtureConnectors, loadFixtures } from '../helpers/fixtures.js';
 import { api, postWebhook, startTestHub } from '../helpers/hub.js';
 

@@ -10,6 +10,7 @@ import { safeEqual } from '../shared/signature.js';
 import { defineConnector, type VerifyResult } from '../types.js';
 import { normalizeBinotel } from './normalize.js';
 import { BinotelCallCompletedSchema, BinotelRequestSchema, type BinotelWebhook } from './schema.js';
+import { binotelMeta } from './meta.js';
 
 /** Query parameter of the webhook URL holding the shared secret. */
 const BINOTEL_TOKEN_PARAM = 'token';
@@ -78,25 +79,7 @@ const parse = (req: Parameters<typeof parseNestedForm>[0]): BinotelWebhook => {
 };
 
 export const binotelConnector = defineConnector({
-  name: 'binotel',
-  displayName: 'Binotel',
-  channel: 'phone',
-  docsUrl: 'https://developers.binotel.ua/',
-  secrets: [
-    {
-      name: 'secret',
-      env: 'OMNIHUB_SECRET_BINOTEL',
-      description: 'Random token appended to the webhook URL as ?token=…; Binotel has no request signature',
-      required: true,
-    },
-    {
-      name: 'allowedIps',
-      env: 'OMNIHUB_ALLOWED_IPS_BINOTEL',
-      description:
-        "Optional comma-separated source IPs to accept (Binotel's webhook servers, see README); empty accepts any source with the token",
-      required: false,
-    },
-  ],
+  ...binotelMeta,
   verify: (req, secrets) => {
     if (!secrets.secret) return { ok: false, reason: 'No URL token is configured' };
     const token = req.query[BINOTEL_TOKEN_PARAM];

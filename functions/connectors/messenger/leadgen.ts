@@ -3,7 +3,7 @@
  * names the lead, so `normalize` asks for a hydration and `hydrateLeadgen`
  * fetches the answers from the Graph API (`GET /{leadgen_id}`) afterwards.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HubEvent, Identity } from '../../events/hub-event.js';
 import { validate } from '../shared/body.js';
 import { buildEvent, fromDateString, fromUnixSeconds } from '../shared/build-event.js';

@@ -27,9 +27,10 @@ import {
   type PosterTransaction,
   type PosterTransactionProduct,
 } from './schema.js';
-import { z } from 'zod';
+import * as z from 'zod';
+import { POSTER_API_BASE_URL } from './meta.js';
 
-export const POSTER_API_BASE_URL = 'https://joinposter.com/api';
+export { POSTER_API_BASE_URL };
 
 /** Poster error codes for an id that does not exist (any more): retrying cannot help. */
 const NOT_FOUND_CODES = new Set([32, 404]);

@@ -12,10 +12,10 @@ import type { HydrateContext, HydrationRequest } from '../types.js';
 import { currencyCode, decimalToMinor, formatMoney } from '../shared/money.js';
 import { CONNECTOR, orderIdentities, REFUND_HYDRATION } from './normalize.js';
 import { OrderSchema, parseLosslessJson } from './schema.js';
-import { z } from 'zod';
+import * as z from 'zod';
+import { SHOPIFY_API_VERSION } from './meta.js';
 
-/** Admin API version the order is read with (a stable, supported version). */
-export const SHOPIFY_API_VERSION = '2025-07';
+export { SHOPIFY_API_VERSION };
 
 /** Only what the refund event needs; keeps the response small and the scope `read_orders`. */
 const ORDER_FIELDS =

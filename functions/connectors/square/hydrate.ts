@@ -26,8 +26,9 @@ import {
   type SquareCustomer,
   type SquareOrder,
 } from './schema.js';
+import { SQUARE_API_BASE_URL } from './meta.js';
 
-export const SQUARE_API_BASE_URL = 'https://connect.squareup.com';
+export { SQUARE_API_BASE_URL };
 /** API version the responses are read in (pinned, so Square's upgrades don't change shapes under us). */
 const SQUARE_API_VERSION = '2025-01-23';
 

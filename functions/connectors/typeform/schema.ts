@@ -4,7 +4,7 @@
  * the answers' field ids; every object is `.loose()` so the answer types and
  * definition properties Typeform keeps adding never 400.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Event type of a completed submission; the only one turned into events. */
 export const TYPEFORM_FORM_RESPONSE = 'form_response';

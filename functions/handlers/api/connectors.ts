@@ -4,7 +4,7 @@
  * items). The status comes from secret metadata (`SecretStatusReader`), never
  * from the values: on AWS the `api` function may not read a signing secret.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { listConnectors } from '../../connectors/index.js';
 import { ChannelSchema } from '../../events/hub-event.js';
 import { type RouteContracts, respond } from './contract.js';
@@ -25,14 +25,20 @@ const ConnectorViewSchema = z
         env: z.string().meta({ description: 'Environment variable holding it in the local runtime' }),
         description: z.string(),
         required: z.boolean(),
-        configured: z
-          .boolean()
-          .optional()
-          .meta({ description: 'Per secret where metadata tells (locally); on AWS only the connector as a whole' }),
+        configured: z.boolean().optional().meta({
+          description:
+            'This key is set. Only where the secret store can tell from metadata (the local runtime); on AWS the API never reads a secret value',
+        }),
       }),
     ),
-    configured: z.boolean().meta({ description: 'Every required secret is set: requests are verified, not refused' }),
-    secretUpdatedAt: z.string().optional().meta({ description: 'When the secret value last changed (AWS)' }),
+    configured: z.boolean().meta({
+      description:
+        'The connector can verify requests: locally every required key is set; on AWS an operator has put a value (the placeholder the stack created is no longer current)',
+    }),
+    secretUpdatedAt: z.iso
+      .datetime()
+      .optional()
+      .meta({ description: 'When the current secret value was put (AWS: the current version was created)' }),
     lastEvent: z
       .object({
         connector: z.string(),

@@ -3,12 +3,13 @@
  * table: a route declared in `HTTP_ROUTES` without a contract (or a contract
  * without a route) fails the type check, as a route without a handler does.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { connectorContracts } from './connectors.js';
 import type { RouteContracts } from './contract.js';
 import { customerAdminContracts } from './customer-admin.js';
 import { customerContracts } from './customers.js';
 import { queueContracts } from './queues.js';
+import { metricsContracts } from './metrics.js';
 import { messageContracts } from './messages.js';
 import { searchContracts } from './search.js';
 import { subscriptionContracts } from './subscriptions.js';
@@ -25,6 +26,7 @@ export const API_CONTRACTS = {
   ...customerContracts,
   ...customerAdminContracts,
   ...connectorContracts,
+  ...metricsContracts,
   ...messageContracts,
   ...searchContracts,
   ...subscriptionContracts,

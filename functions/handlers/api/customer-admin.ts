@@ -3,11 +3,12 @@
  * erase. `admin` access in the route table, so an operator grants these
  * apart from reading.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { identityKey } from '../../domain/identity.js';
 import type { Notification } from '../../domain/store-model.js';
 import { HubError, NotFoundError } from '../../shared/errors.js';
 import { createOutboxRelay } from '../outbox-relay.js';
+import { lakeErasure, lakeReassignments } from './lake-facts.js';
 import { type RouteContracts, respond } from './contract.js';
 import { CustomerIdParamsSchema, profileView, requireProfile } from './customers.js';
 import type { ApiDeps } from './deps.js';
@@ -115,6 +116,8 @@ export const customerAdminRoutes = (deps: ApiDeps): ApiRoutes<CustomerAdminRoute
     'DELETE /v1/customers/{customerId}': async (event) => {
       const contract = customerAdminContracts['DELETE /v1/customers/{customerId}'];
       const { customerId } = parseParams(contract.params, event);
+      // The lake hears of it first: should the erasure then fail, a retry finishes it; the lake never lags behind.
+      await lakeErasure(deps, customerId);
       const erased = await deps.store.eraseCustomer(customerId);
       if (!erased) throw new NotFoundError(`No customer with id "${customerId}"`);
       await deps.scrubber?.scrub(erased);
@@ -133,6 +136,7 @@ export const customerAdminRoutes = (deps: ApiDeps): ApiRoutes<CustomerAdminRoute
       const keys = body.identities.map((raw) => identityKey(parseIdentityParam(raw, deps.defaultCountry)));
       const profile = await requireProfile(deps, parseParams(contract.params, event).customerId);
       const result = await deps.store.unmerge(profile.customerId, keys);
+      await lakeReassignments(deps, result.split.customerId);
       await publish(
         result.notifications,
         `Identities are split off ${profile.customerId} into ${result.split.customerId}`,

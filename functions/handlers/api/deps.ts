@@ -3,6 +3,7 @@ import type { CountryCode } from '../../domain/identity.js';
 import type { TraitOptions } from '../../domain/traits.js';
 import type { OutboundSettings } from '../../outbound/settings.js';
 import type {
+  AnalyticsSink,
   ConnectorActivity,
   ErasureScrubber,
   EventPublisher,
@@ -10,6 +11,7 @@ import type {
   ProfileStore,
   SecretStatusReader,
 } from '../../ports.js';
+import type { MetricsApiDeps } from './metrics.js';
 import type { ApiRoutes } from './types.js';
 import type { SubscriptionRouteKey } from './subscriptions.js';
 import type { QueueRouteKey } from './queues.js';
@@ -38,4 +40,8 @@ export interface ApiDeps {
   readonly subscriptionRoutes: ApiRoutes<SubscriptionRouteKey>;
   /** `/v1/queues…`, built by the runtime from its queues (`createQueueRoutes`). */
   readonly queueRoutes: ApiRoutes<QueueRouteKey>;
+  /** `GET /v1/metrics`: the runtime's engine (DuckDB locally, Athena on AWS); omitted → 503. */
+  readonly analytics?: MetricsApiDeps;
+  /** The analytics lake, told of erasures and unmerges (they change which customer events belong to). */
+  readonly lake?: AnalyticsSink;
 }

@@ -8,7 +8,7 @@
  *   POST /v1/subscriptions/{name}/replay         archive → this subscription only
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DeliveryLog, SubscriptionOperations } from '../../ports.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { logger } from '../../shared/logger.js';

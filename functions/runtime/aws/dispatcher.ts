@@ -6,10 +6,11 @@
  */
 import { subscriptions } from '../../../subscriptions.config.js';
 import { createDispatcherHandler } from '../../handlers/dispatcher.js';
+import { logSampling } from '../../handlers/middleware.js';
 import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
 import { awsDispatcherDeps } from './deps/subscriptions.js';
 
 export const handler = createDispatcherHandler({
   subscriptions,
   ...awsDispatcherDeps(readFunctionConfig(FUNCTION_CONFIGS.dispatcher)),
-});
+}).use(logSampling());

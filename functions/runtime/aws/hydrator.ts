@@ -1,6 +1,7 @@
 /** Lambda entry: SQS batches from the `hydrator` rule; fetches thin webhooks' details. Configuration `FUNCTION_CONFIGS.hydrator`. */
 import type { CountryCode } from '../../domain/identity.js';
 import { createHydratorHandler } from '../../handlers/hydrator.js';
+import { logSampling } from '../../handlers/middleware.js';
 import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
 import { awsPublisher } from './deps/bus.js';
 import { awsSecrets } from './deps/secrets.js';
@@ -11,4 +12,4 @@ export const handler = createHydratorHandler({
   publisher: awsPublisher(config.eventBusName),
   secrets: awsSecrets(config.secretPrefix),
   defaultCountry: config.defaultCountry as CountryCode,
-});
+}).use(logSampling());

@@ -1,6 +1,10 @@
-/** Lambda entry: `POST|GET /webhooks/{connector}` behind the HTTP API; configuration `FUNCTION_CONFIGS.ingest`. */
+/**
+ * Lambda entry: `POST|GET /webhooks/{connector}` behind the HTTP API or a
+ * Lambda function URL (`webhookEndpoint`); configuration `FUNCTION_CONFIGS.ingest`.
+ */
 import type { CountryCode } from '../../domain/identity.js';
 import { createIngestHandler } from '../../handlers/ingest.js';
+import { logSampling } from '../../handlers/middleware.js';
 import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
 import { awsPublisher } from './deps/bus.js';
 import { awsReplayGuard } from './deps/replay.js';
@@ -15,4 +19,4 @@ export const handler = createIngestHandler({
   defaultCountry: config.defaultCountry as CountryCode,
   maxBodyBytes: config.maxBodyBytes,
   ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
-});
+}).use(logSampling());

@@ -12,6 +12,7 @@ import type { LocalHttpLimits } from '../../adapters/local/http-server.js';
 import type { Subscription } from '../../subscriptions/config.js';
 import type { LocalAuthOptions } from '../../adapters/local/console-auth.js';
 import type { OutboundConfig } from '../../outbound/settings.js';
+import type { MetricOptions } from '../../analytics/metrics.js';
 
 /** What the front thread is started with. */
 export interface FrontWorkerData {
@@ -40,12 +41,14 @@ export interface FrontWorkerData {
   readonly outbound: OutboundConfig;
   /** Logins and session lifetimes (users parsed and checked in the main thread); sessions live in the front. */
   readonly auth: Omit<LocalAuthOptions, 'now'>;
+  /** Settings of `GET /v1/metrics` (the engine and the lake stay in the main thread, called over the port). */
+  readonly analytics: Partial<MetricOptions>;
   /** Serve the console at `/` (built in the front thread on the first page request). */
   readonly console: boolean;
 }
 
 /** Operations the front calls in the main thread. */
-export type CallTarget = 'queues' | 'subscriptions';
+export type CallTarget = 'queues' | 'subscriptions' | 'lake' | 'metrics';
 
 export type FrontToMain =
   | { readonly type: 'listening'; readonly port: number }

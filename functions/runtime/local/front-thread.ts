@@ -13,7 +13,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { HandedOffMessage } from '../../adapters/local/journaled-hand-off.js';
-import type { HubQueueOperations, SubscriptionOperations } from '../../ports.js';
+import type { AnalyticsSink, HubQueueOperations, MetricsEngine, SubscriptionOperations } from '../../ports.js';
 import { isHubError } from '../../shared/errors.js';
 import { logger } from '../../shared/logger.js';
 import type { ErrorData, FrontToMain, FrontWorkerData, MainToFront } from './front-protocol.js';
@@ -24,6 +24,9 @@ export interface FrontThreadOptions {
   readonly adopt: (message: HandedOffMessage) => void;
   readonly queues: HubQueueOperations;
   readonly subscriptions: SubscriptionOperations;
+  /** The lake lives with the profile writer (one DuckDB owner): the front's privacy routes and metrics call it. */
+  readonly lake: AnalyticsSink;
+  readonly metrics: MetricsEngine;
 }
 
 export interface FrontThread {
@@ -59,7 +62,12 @@ export const startFrontThread = (options: FrontThreadOptions): Promise<FrontThre
     const flushes = new Map<number, () => void>();
     let closed: (() => void) | undefined;
     let started = false;
-    const targets = { queues: options.queues, subscriptions: options.subscriptions } as const;
+    const targets = {
+      queues: options.queues,
+      subscriptions: options.subscriptions,
+      lake: options.lake,
+      metrics: options.metrics,
+    } as const;
 
     worker.on('message', (message: FrontToMain) => {
       switch (message.type) {

@@ -21,7 +21,7 @@ import { LocalEventBus } from '../../adapters/local/local-event-bus.js';
 import { LocalArchiveScrubber } from '../../adapters/local/archive-scrubber.js';
 import { createQueueRoutes } from '../../handlers/api/queues.js';
 import { createSubscriptionRoutes } from '../../handlers/api/subscriptions.js';
-import type { HubQueueOperations, SubscriptionOperations } from '../../ports.js';
+import type { AnalyticsSink, HubQueueOperations, MetricsEngine, SubscriptionOperations } from '../../ports.js';
 import { HubError } from '../../shared/errors.js';
 import type { CallTarget, FrontToMain, FrontWorkerData, MainToFront } from './front-protocol.js';
 import { closeServer, createHubFront, listen } from './hub-front.js';
@@ -51,6 +51,8 @@ const subscriptionOperations: SubscriptionOperations = {
   redrive: (name) => call('subscriptions', 'redrive', name),
   replay: (name, window) => call('subscriptions', 'replay', name, window),
 };
+const lake: AnalyticsSink = { record: (rows) => call('lake', 'record', rows) };
+const metrics: MetricsEngine = { run: (metric, params) => call('metrics', 'run', metric, params) };
 
 // ---- The front.
 const client = localClient(data.dynamoEndpoint);
@@ -100,6 +102,8 @@ const server = createHubFront({
     runtime: 'local',
   }),
   queueRoutes: createQueueRoutes(queues),
+  lake,
+  analytics: { engine: metrics, options: data.analytics },
   draining: () => draining,
   ...(data.limits ? { limits: data.limits } : {}),
 });

@@ -15,7 +15,9 @@ import type { SubscriptionRouteKey } from '../../handlers/api/subscriptions.js';
 import type { ApiRoutes } from '../../handlers/api/types.js';
 import { createIngestHandler } from '../../handlers/ingest.js';
 import type { OutboundSettings } from '../../outbound/settings.js';
+import type { MetricsApiDeps } from '../../handlers/api/metrics.js';
 import type {
+  AnalyticsSink,
   ConnectorActivity,
   ErasureScrubber,
   EventPublisher,
@@ -53,6 +55,9 @@ export interface HubFrontDeps {
   readonly replayGuard: ReplayGuard;
   readonly subscriptionRoutes: ApiRoutes<SubscriptionRouteKey>;
   readonly queueRoutes: ApiRoutes<QueueRouteKey>;
+  /** The analytics lake (told of erasures and unmerges) and the metrics engine over it. */
+  readonly lake: AnalyticsSink;
+  readonly analytics: MetricsApiDeps;
   /** True while the hub shuts down (writes get 503). */
   readonly draining: () => boolean;
   readonly limits?: Partial<LocalHttpLimits>;
@@ -76,6 +81,8 @@ export const createHubFront = (deps: HubFrontDeps): Server =>
         ...(deps.publicBaseUrl ? { publicBaseUrl: deps.publicBaseUrl } : {}),
       }),
       api: createApiHandler({
+        lake: deps.lake,
+        analytics: deps.analytics,
         store: deps.store,
         activity: deps.activity,
         secretStatus: deps.secrets,

@@ -26,6 +26,9 @@ import { StoreUnavailableError } from '../../shared/store-availability.js';
 import { LocalEventBus } from '../../adapters/local/local-event-bus.js';
 import { LocalArchiveScrubber } from '../../adapters/local/archive-scrubber.js';
 import { LocalQueue, type QueueConsumer } from '../../adapters/local/local-queue.js';
+import { LocalLake } from '../../adapters/local/local-lake.js';
+import { DuckDbMetricsEngine } from '../../adapters/local/duckdb-metrics-engine.js';
+import type { MetricOptions } from '../../analytics/metrics.js';
 import { LocalAuth, parseConsoleUsers, type LocalAuthOptions } from '../../adapters/local/console-auth.js';
 import { createConsoleFront } from '../../adapters/local/console-front.js';
 import { buildConsole, type ConsoleAssets } from '../../../console/build.js';
@@ -80,6 +83,8 @@ export interface LocalHubOptions {
   readonly subscriptions?: readonly SubscriptionInput[];
   /** HTTP client of the subscription dispatcher. @default fetch */
   readonly subscriptionFetch?: typeof fetch;
+  /** Analytics: settings of the metrics; the lake lives in `<dataDir>/lake` (in memory without a data dir). */
+  readonly analytics?: Partial<MetricOptions>;
   /** The clock of the messages API and the sender (quiet hours, windows, retries); tests inject one. @default the wall clock */
   readonly now?: () => Date;
   /** Least time between two "last event" writes per connector (tests: 0). @default 60 000 */
@@ -128,6 +133,8 @@ export interface LocalHub {
   stop(): Promise<void>;
   /** Subscription delivery: queues, secrets, delivery log, replay. */
   readonly subscriptions: LocalSubscriptions;
+  /** The analytics lake (DuckDB + Parquet) behind `GET /v1/metrics`. */
+  readonly lake: LocalLake;
   /** Outbound messages: store, settings, the scheduler of deferred sends. */
   readonly outbound: LocalOutbound;
 }
@@ -170,6 +177,8 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     ...(options.faultInjector ? { faultInjector: options.faultInjector } : {}),
   });
   const secrets = new EnvSecretStore(env);
+  // ---- Analytics: the lake the profile writer and the privacy routes feed, DuckDB over it.
+  const lake = await LocalLake.open(options.dataDir ? { dir: join(options.dataDir, 'lake') } : {});
   const activity = new DynamoConnectorActivity(dynamoClient, {
     tableName,
     ...(options.connectorActivityIntervalMs !== undefined
@@ -203,6 +212,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       const handler = createProfileWriterHandler({
         store,
         publisher: bus,
+        lake,
         activity,
         ...(scrubber ? { scrubber } : {}),
       });
@@ -280,6 +290,8 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   // Notifications a crash left in the outbox (an erase whose publish failed, a writer killed mid-way), now that
   // every route, subscriptions included, is in place.
   await createOutboxRelay({ store, publisher: bus }).sweep({ graceMs: 0 });
+  const metrics = new DuckDbMetricsEngine(lake);
+  const analyticsOptions = { lifespanYears: config.lifespanYears, ...options.analytics };
   const host = options.host ?? config.host;
   let draining = false;
   let front: FrontThread | undefined;
@@ -312,10 +324,13 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
         outbound: config,
         auth: { ...authOptions, apiToken, users },
         console: options.console !== false,
+        analytics: analyticsOptions,
       },
       adopt: (message) => routes.get(message.route)?.adopt(message),
       queues: hubQueues,
       subscriptions: subscriptions.operations,
+      lake,
+      metrics,
     });
     port = front.port;
   } else {
@@ -341,6 +356,8 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       replayGuard: new DynamoReplayGuard(dynamoClient, { tableName }),
       subscriptionRoutes: subscriptions.routes,
       queueRoutes: createQueueRoutes(hubQueues),
+      lake,
+      analytics: { engine: metrics, options: analyticsOptions },
       draining: () => draining,
     });
     port = await listen(server, options.port ?? config.port, host);
@@ -369,6 +386,8 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     const pending = bus.queues().reduce((n, q) => n + q.stats().pending + q.stats().inFlight, 0);
     if (server) await closeServer(server);
     await front?.close();
+    // The lake last among the hub's parts: the profile writer may write to it until the queues stop.
+    await lake.close();
     dynamoClient.destroy();
     if (ownsDynamo) await dynamo.stop();
     return { drained, pending };
@@ -384,6 +403,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     dynamoEndpoint: dynamo.endpoint,
     idle,
     subscriptions,
+    lake,
     outbound,
     stop: async () => {
       await shutdown();
