@@ -103,7 +103,7 @@ const instrumentStore = (hub: LocalHub): CommitLog => {
       if (outcome.status === 'applied') {
         log.applied++;
         log.committedAt.set(event.id, wallNow());
-        if (outcome.notifications.some((n) => n.detailType === 'customer.merged')) log.merges++;
+        if (outcome.notifications.some((n) => n.entry.detailType === 'customer.merged')) log.merges++;
       } else log.duplicates++;
       return outcome;
     } catch (err) {

@@ -65,7 +65,7 @@ const TARGETS = {
   ackP99Ms: 50,
   importFloorShare: 0.5,
   lookupP99Ms: 10,
-  returningWcu: 4,
+  returningWcu: 2,
   returningRcu: 2,
   initRatio: 1.5,
   usdPerMillion: 4,

@@ -9,6 +9,9 @@ import type { Channel, HubEvent, HubEventType, Identity } from './events/hub-eve
 import type { BusEntry } from './events/envelope.js';
 import type { ConnectorSecrets } from './connectors/types.js';
 import type { Profile, TimelineItem } from './domain/profile.js';
+import type { Notification } from './domain/store-model.js';
+import type { EraseOutcome } from './domain/plan-erase.js';
+import type { HeldSubject } from './domain/erasure.js';
 import type { SQSRecord } from 'aws-lambda';
 import type { LakeRow } from './analytics/lake-schema.js';
 import type { SqlParams } from './analytics/dialect.js';
@@ -105,14 +108,16 @@ export interface SecretProblemLog {
 }
 
 export interface ApplyOutcome {
-  readonly status: 'applied' | 'duplicate';
-  readonly customerId: string;
+  /** `ignored`: the event is not applied, by rule (see `reason`): nothing was written. */
+  readonly status: 'applied' | 'duplicate' | 'ignored';
+  /** The profile the event is in; absent when ignored. */
+  readonly customerId?: string;
+  readonly reason?: string;
   /**
-   * Bus entries to publish because of this write (`customer.merged`), kept in
-   * the event's dedupe record until `markNotified` — an outbox, so a crash
-   * between the write and the publish loses nothing.
+   * Notifications this write put in the outbox (`customer.merged`), or that a
+   * crash kept from being published: publish them, then `markNotified`.
    */
-  readonly notifications: BusEntry[];
+  readonly notifications: readonly Notification[];
 }
 
 export interface TimelineQuery {
@@ -132,7 +137,13 @@ export interface CustomerExport {
 export interface UnmergeResult {
   readonly customer: Profile;
   readonly split: Profile;
-  readonly notifications: BusEntry[];
+  /** `customer.unmerged`, in the outbox until `markNotified`. */
+  readonly notifications: readonly Notification[];
+}
+
+export interface EraseResult extends EraseOutcome {
+  /** `customer.erased`, in the outbox until `markNotified`. */
+  readonly notifications: readonly Notification[];
 }
 
 export interface TimelinePage {
@@ -148,16 +159,22 @@ export interface ProfileStore {
    * a second call with the same event id changes nothing.
    */
   applyEvent(event: HubEvent): Promise<ApplyOutcome>;
-  markNotified(eventId: string): Promise<void>;
+  /** Removes published notifications from the outbox. */
+  markNotified(notifications: readonly Notification[]): Promise<void>;
+  /** Outbox entries made before `before` and not yet marked (left behind by a crash or a failed publish), oldest first. */
+  pendingNotifications(options: { before: Date; limit: number }): Promise<Notification[]>;
   /** Follows merges: a merged-away id returns the survivor. */
   getProfile(customerId: string): Promise<Profile | undefined>;
   findByIdentity(identity: Pick<Identity, 'type' | 'value'>): Promise<Profile | undefined>;
   /** Newest first across merged profiles; throws NotFoundError for an unknown customer. */
   getTimeline(customerId: string, query: TimelineQuery): Promise<TimelinePage>;
   exportCustomer(customerId: string): Promise<CustomerExport | undefined>;
-  eraseCustomer(
-    customerId: string,
-  ): Promise<{ customerId: string; deletedItems: number; notifications: BusEntry[] } | undefined>;
+  /**
+   * Erases the customer (idempotent: erasing an erased customer finishes what
+   * is left and hands back a notification still in the outbox); undefined
+   * when the id was never a customer.
+   */
+  eraseCustomer(customerId: string): Promise<EraseResult | undefined>;
   unmerge(customerId: string, identityKeys: readonly string[]): Promise<UnmergeResult>;
 }
 
@@ -169,6 +186,21 @@ export interface ProfileStore {
 export interface CallerDirectory {
   /** `phone` is E.164 (normalized by the caller). */
   lookup(phone: string): Promise<CallerCard | undefined>;
+}
+
+/**
+ * The erasure holds (`domain/erasure.ts`): every consumer that could bring an
+ * erased person back — the dispatcher, replays — asks before it acts.
+ */
+export interface ErasureRegistry {
+  /** True when the event is an erased person's: its id is held, or it carries a held identity and happened before that erasure. */
+  isErased(event: HeldSubject): Promise<boolean>;
+}
+
+/** Copies of events outside the store (the local archive file) that an erasure must scrub. */
+export interface ErasureScrubber {
+  /** Removes the erased person's events; returns how many went. */
+  scrub(erased: Pick<EraseOutcome, 'subject' | 'erasedAt' | 'alreadyErased'>): Promise<number>;
 }
 
 // ---------------------------------------------------------------- connector activity
@@ -224,7 +256,8 @@ export interface DeliveryAttempt {
   readonly attempt: number;
   /** ISO time the attempt started. */
   readonly time: string;
-  readonly outcome: 'delivered' | 'retrying' | 'dead-lettered' | 'matched';
+  /** `suppressed`: not delivered, because the event was an erased customer's (erasure holds). */
+  readonly outcome: 'delivered' | 'retrying' | 'dead-lettered' | 'matched' | 'suppressed';
   readonly statusCode?: number;
   readonly latencyMs?: number;
   readonly error?: string;
@@ -240,6 +273,8 @@ export interface DeliveryStats {
   readonly deadLettered: number;
   /** Events matched by a target the local runtime only records (sqs, lambda, eventBus). */
   readonly matched: number;
+  /** Events not delivered because they were an erased customer's. */
+  readonly suppressed: number;
   readonly lastAttemptAt?: string;
   readonly lastDeliveredAt?: string;
   readonly lastStatusCode?: number;

@@ -50,7 +50,7 @@ const StageConfigSchema = z
       .regex(/^[A-Za-z0-9/_+=.@-]{1,200}$/, 'characters Secrets Manager allows in names: A-Z a-z 0-9 / _ + = . @ -')
       .optional(),
     /**
-     * Days the bus archive keeps events for replay. @default 30 in dev, 365 otherwise.
+     * Days the bus archive keeps events for replay (erasure holds are kept as long). @default 30 in dev, 90 otherwise.
      * Indefinite retention (0) is refused: the archive holds personal data.
      */
     archiveRetentionDays: intFromContext
@@ -154,7 +154,7 @@ const StageConfigSchema = z
       ...c,
       isDev,
       secretPrefix: c.secretPrefix ?? `omnihub/${c.stage}/connectors/`,
-      archiveRetentionDays: c.archiveRetentionDays ?? (isDev ? 30 : 365),
+      archiveRetentionDays: c.archiveRetentionDays ?? (isDev ? 30 : 90),
       logRetention: (c.logRetentionDays ?? (isDev ? 7 : 90)) as RetentionDays,
       logLevel: c.logLevel ?? (isDev ? 'INFO' : 'WARN'),
       logSampleRate: c.logSampleRate ?? (isDev ? 0 : 0.01),

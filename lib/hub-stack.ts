@@ -125,7 +125,11 @@ export class HubStack extends Stack {
       environment: { POWERTOOLS_SERVICE_NAME: 'omnihub' },
     };
     const country = { ...common.environment, [ENV.defaultCountry]: config.defaultCountry };
-    const dedupe = { [ENV.dedupeTtlDays]: String(config.dedupeTtlDays) };
+    // The store's settings; erasure holds last as long as the archive can replay (profile writer, api).
+    const dedupe = {
+      [ENV.dedupeTtlDays]: String(config.dedupeTtlDays),
+      [ENV.archiveRetentionDays]: String(config.archiveRetentionDays),
+    };
     const ingest = new HubFunction(this, 'ingest', {
       ...common,
       config: FUNCTION_CONFIGS.ingest,

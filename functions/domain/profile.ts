@@ -92,6 +92,17 @@ export interface Profile {
   readonly updatedAt: string;
   /** Optimistic-concurrency version, incremented on every write. */
   readonly version: number;
+  /**
+   * Marks of the profile's most recent writes (`store-model.ts` `recordWrite`):
+   * how an event written ahead of its profile update is known to be applied.
+   */
+  readonly recent?: string;
+  /**
+   * Set when the profile holds an identity of an erased person (she came back
+   * after the erasure): its events that happened before this time are checked
+   * against the erasure holds, so an old redelivery does not bring her old data back.
+   */
+  readonly holdsBefore?: string;
 }
 
 /** One entry of the customer's history: the whole event, so a profile can be recomputed from its timeline. */
@@ -122,7 +133,6 @@ const MAX_WARNINGS = 20;
  */
 const INTERACTION_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
   'message.received',
-  'message.read',
   'call.completed',
   'call.missed',
   'email.received',
@@ -136,6 +146,35 @@ const INTERACTION_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
   'consent.granted',
   'consent.revoked',
 ]);
+
+/**
+ * Receipts of the business's own messages (WhatsApp `statuses`, Viber
+ * `delivered`/`seen`, Twilio status callbacks, Meta `delivery`/`read`,
+ * Mailgun `delivered`/`opened`/`failed`, the hub's own failed send): they are
+ * not the customer talking. A receipt never starts a profile and never moves
+ * the last interaction, the channel counts or what the preferred channel is
+ * computed from; for a known customer it lands in her timeline (and may link
+ * the identity it names), and a permanent failure marks the channel
+ * unreachable. The outbound message's own status is the message-status
+ * function's (`outbound/receipts.ts`).
+ */
+const RECEIPT_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
+  'message.delivered',
+  'message.read',
+  'message.failed',
+]);
+
+/**
+ * True for a receipt: delivered, read, failed, and a vendor's content-less
+ * `sent` status (WhatsApp `statuses`, a Twilio callback), which names a
+ * message without being one (the conversation view hides it for that reason).
+ */
+export const isReceipt = (event: Pick<HubEvent, 'type'> & { readonly data?: unknown }): boolean => {
+  if (RECEIPT_TYPES.has(event.type)) return true;
+  if (event.type !== 'message.sent') return false;
+  const data = event.data as { contentType?: string; text?: string } | undefined;
+  return data?.contentType === 'other' && data.text === undefined;
+};
 
 /** Types that represent a sale; one order id counts once whichever of them arrive. */
 /** Events the hub makes about a customer rather than touchpoints she had. */
@@ -219,11 +258,39 @@ export interface ApplyContext {
   readonly newOrder?: boolean;
 }
 
+/** A permanent send failure (flagged `unreachable`) marks its channel; the newest failure wins. */
+const markUnreachable = (
+  current: Profile['unreachable'],
+  event: HubEvent,
+): Partial<Record<Channel, UnreachableState>> | undefined => {
+  if (event.type !== 'message.failed' || !event.data.error?.unreachable) return current;
+  const stamp = stampOf(event);
+  const was = current?.[event.channel];
+  if (was && stamp <= was.stamp) return current;
+  const { code, message } = event.data.error;
+  return {
+    ...current,
+    [event.channel]: { at: event.occurredAt, code, reason: message, source: event.connector, stamp },
+  };
+};
+
 /**
  * Folds one event into a profile. Pure and deterministic given `now`; the
  * caller guarantees each event is applied at most once (the store's dedupe).
  */
 export const applyEvent = (profile: Profile, event: HubEvent, now: string, ctx: ApplyContext = {}): Profile => {
+  if (isReceipt(event)) {
+    // Counted as a timeline event, linking what it names; nothing the customer did moves.
+    const unreachable = markUnreachable(profile.unreachable, event);
+    return {
+      ...profile,
+      identities: unionIdentities(profile.identities, event.customer.identities),
+      eventCount: profile.eventCount + 1,
+      ...(unreachable ? { unreachable } : {}),
+      updatedAt: now,
+      version: profile.version + 1,
+    };
+  }
   const { occurredAt, channel, id } = event;
   const stamp = stampOf(event);
 
@@ -261,7 +328,6 @@ export const applyEvent = (profile: Profile, event: HubEvent, now: string, ctx: 
   }
 
   let { inbound, consent, orders, promoCodes } = profile;
-  let { unreachable } = profile;
   switch (event.type) {
     case 'message.received': {
       const p = inbound[channel];
@@ -269,17 +335,6 @@ export const applyEvent = (profile: Profile, event: HubEvent, now: string, ctx: 
         ...inbound,
         [channel]: { count: (p?.count ?? 0) + 1, lastAt: maxIso(p?.lastAt, occurredAt) as string },
       };
-      break;
-    }
-    case 'message.failed': {
-      const error = event.data.error;
-      const current = unreachable?.[channel];
-      if (error?.unreachable && (!current || stamp > current.stamp)) {
-        unreachable = {
-          ...unreachable,
-          [channel]: { at: occurredAt, code: error.code, reason: error.message, source: event.connector, stamp },
-        };
-      }
       break;
     }
     case 'consent.granted':
@@ -344,7 +399,6 @@ export const applyEvent = (profile: Profile, event: HubEvent, now: string, ctx: 
     channels,
     inbound,
     consent,
-    ...(unreachable ? { unreachable } : {}),
     orders,
     promoCodes,
     ...(statedPreference ? { statedPreference } : {}),
@@ -426,6 +480,7 @@ export const combineProfiles = (survivor: Profile, loser: Profile, now: string):
   const last = loserIsLast ? loser : survivor;
   const statedPreference = newerBy(survivor.statedPreference, loser.statedPreference);
   const lastCartAt = maxIso(survivor.lastCartAt, loser.lastCartAt);
+  const holdsBefore = maxIso(survivor.holdsBefore, loser.holdsBefore);
   const firstOrder = [survivor.orders.firstAt, loser.orders.firstAt].filter((x): x is string => Boolean(x)).sort()[0];
   const lastOrder = maxIso(survivor.orders.lastAt, loser.orders.lastAt);
   return {
@@ -447,6 +502,7 @@ export const combineProfiles = (survivor: Profile, loser: Profile, now: string):
     },
     promoCodes: unionBounded(survivor.promoCodes, loser.promoCodes, MAX_PROMO_CODES),
     ...(lastCartAt ? { lastCartAt } : {}),
+    ...(holdsBefore ? { holdsBefore } : {}),
     ...(last.lastChannel ? { lastChannel: last.lastChannel } : {}),
     ...(last.lastInteractionAt ? { lastInteractionAt: last.lastInteractionAt } : {}),
     ...(last.lastInteractionEventId ? { lastInteractionEventId: last.lastInteractionEventId } : {}),

@@ -13,7 +13,8 @@ import type { EventBridgeEnvelope } from '../events/envelope.js';
 import type { Subscription } from '../subscriptions/config.js';
 import { buildRequest, envelopeInfo, sendRequest } from '../subscriptions/delivery.js';
 import { subscriptionOfQueueArn } from '../subscriptions/naming.js';
-import type { DeliveryLog, DeliveryQueueControl, SubscriptionSecretStore } from '../ports.js';
+import { heldSubjectOfDetail } from '../domain/erasure.js';
+import type { DeliveryLog, DeliveryQueueControl, ErasureRegistry, SubscriptionSecretStore } from '../ports.js';
 import { decide } from '../subscriptions/retry.js';
 import { logger } from '../shared/logger.js';
 import { HubError } from '../shared/errors.js';
@@ -33,6 +34,12 @@ export interface DispatcherDeps {
   readonly fetch?: typeof fetch;
   readonly now?: () => Date;
   readonly random?: () => number;
+  /**
+   * The erasure holds: an erased customer's event (queued before the
+   * erasure, replayed, redriven) is acknowledged without delivery. Absent:
+   * nothing is checked (tests of delivery alone).
+   */
+  readonly erasures?: ErasureRegistry;
 }
 
 /** The attempt failed and was rescheduled; tells the batch processor to report the record as failed. */
@@ -73,6 +80,22 @@ export const createDispatcherHandler = (deps: DispatcherDeps) => {
     const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
     const started = now();
     const firstAttemptAt = Number(record.attributes.ApproximateFirstReceiveTimestamp) || started.getTime();
+
+    const held = heldSubjectOfDetail(envelope.detail);
+    if (held && deps.erasures && (await deps.erasures.isErased(held))) {
+      // Nothing of an erased person reaches a subscriber again; the subscriber has had customer.erased.
+      await logAttempt({
+        subscription: subscription.name,
+        eventId,
+        attempt,
+        time: started.toISOString(),
+        outcome: 'suppressed',
+        error: 'the customer was erased',
+        ...(replayName ? { replayName } : {}),
+      });
+      logger.info('event of an erased customer not delivered', { subscription: subscription.name, eventId });
+      return;
+    }
 
     const secret = await deps.secrets.get(subscription.name);
     const request = buildRequest({ subscription, rawEnvelope: record.body, envelope, secret, attempt, now: started });

@@ -82,6 +82,11 @@ export const VARIABLES = {
     z.coerce.number().int().min(7).default(30),
     'How long a processed event id is remembered, in days (at least 7: WhatsApp redelivers for up to 7 days).',
   ),
+  archiveRetentionDays: variable(
+    'OMNIHUB_ARCHIVE_RETENTION_DAYS',
+    z.coerce.number().int().min(1).max(3650).default(90),
+    'Days the bus archive keeps events (the stack sets it from its archive). Erasure holds are kept this long (at least the 14 days of queue retention) plus a day, so no replay, redrive or redelivery brings an erased person back; locally the archive file is trimmed to it at start.',
+  ),
   ignoredIdentities: variable(
     'OMNIHUB_IGNORED_IDENTITIES',
     list,
@@ -315,13 +320,14 @@ export interface FunctionConfig<V extends Variables = Variables> {
 
 const config = <const V extends Variables>(fn: string, variables: V): FunctionConfig<V> => ({ fn, variables });
 
-/** The variables of the profile store (linking guard rails and dedupe). */
+/** The variables of the profile store (linking guard rails, dedupe, how long erasure holds last). */
 const STORE = {
   tableName: 'required',
   defaultCountry: 'required',
   dedupeTtlDays: 'required',
   ignoredIdentities: 'required',
   maxIdentitiesPerType: 'required',
+  archiveRetentionDays: 'required',
 } as const;
 
 /** The outbound settings (which connectors send, quiet hours, retention, retries). */
@@ -422,6 +428,7 @@ export const FUNCTION_CONFIGS = {
     dedupeTtlDays: 'required',
     ignoredIdentities: 'required',
     maxIdentitiesPerType: 'required',
+    archiveRetentionDays: 'required',
     lifespanYears: 'required',
     abandonedCartHours: 'required',
     leadUnansweredMinutes: 'required',

@@ -238,13 +238,26 @@ describe('Infra: event bus', () => {
     prod.template.hasResourceProperties('AWS::Events::Archive', {
       SourceArn: { 'Fn::GetAtt': [busId, 'Arn'] },
       EventPattern: Match.exact(ARCHIVE_PATTERN),
-      RetentionDays: 365,
+      RetentionDays: 90,
     });
   });
 
   it('keeps a shorter archive in dev', () => {
     // Assess
     dev.template.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 30 });
+  });
+
+  it('tells the functions that erase and apply how long the archive keeps events (erasure holds last as long)', () => {
+    for (const [template, days] of [
+      [prod.template, '90'],
+      [dev.template, '30'],
+    ] as const) {
+      const withStore = Object.values(resourcesOf(template, 'AWS::Lambda::Function')).filter(
+        (f) => f.Properties.Environment?.Variables?.[ENV.dedupeTtlDays] !== undefined,
+      );
+      expect(withStore.length).toBeGreaterThanOrEqual(2);
+      for (const f of withStore) expect(f.Properties.Environment.Variables[ENV.archiveRetentionDays]).toBe(days);
+    }
   });
 });
 
@@ -1019,7 +1032,7 @@ describe('Infra: stage configuration', () => {
     });
 
     // Assess
-    expect(config).toMatchObject({ isDev: false, throttleRateLimit: 50, logRetention: 30, archiveRetentionDays: 365 });
+    expect(config).toMatchObject({ isDev: false, throttleRateLimit: 50, logRetention: 30, archiveRetentionDays: 90 });
     expect(config).toMatchObject({ webhookThrottleRateLimit: 100, webhookThrottleBurstLimit: 200 });
     expect(config.ingestReservedConcurrency).toBe(50);
     expect(parseStageConfig({ ingestReservedConcurrency: '120' }).ingestReservedConcurrency).toBe(120);

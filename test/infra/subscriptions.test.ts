@@ -205,7 +205,7 @@ describe('Infra: subscriptions', () => {
     expect(JSON.stringify(policies[0]?.Properties.Roles)).toMatch(/dispatcher/);
   });
 
-  it('lets the dispatcher write only its delivery-log partitions (dynamodb:LeadingKeys), nothing else of the table', () => {
+  it('lets the dispatcher write only its delivery-log partitions and read only the erasure holds (dynamodb:LeadingKeys)', () => {
     // Prepare
     const dispatcherId = stack.getLogicalId(stack.subscriptions.dispatcher?.node.defaultChild as CfnElement);
     const roleId = resources('AWS::Lambda::Function')[dispatcherId]?.Properties.Role['Fn::GetAtt'][0];
@@ -222,6 +222,12 @@ describe('Infra: subscriptions', () => {
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
         Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['S#crm-leads', 'S#loyalty'] } },
+      },
+      {
+        Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['H#*'] } },
       },
     ]);
   });

@@ -5,6 +5,7 @@ import type { OutboundSettings } from '../../outbound/settings.js';
 import type {
   AnalyticsSink,
   ConnectorActivity,
+  ErasureScrubber,
   EventPublisher,
   MessageStore,
   ProfileStore,
@@ -26,6 +27,8 @@ export interface ApiDeps {
   readonly secretProblems?: SecretProblemLog;
   /** Publishes `customer.erased` / `customer.unmerged` so subscribers follow. */
   readonly publisher: EventPublisher;
+  /** Copies of events outside the store an erasure scrubs (the local archive file); none on AWS. */
+  readonly scrubber?: ErasureScrubber;
   readonly defaultCountry: CountryCode;
   /** Lifetime value and abandoned-cart settings. */
   readonly traits?: Omit<TraitOptions, 'now'>;

@@ -27,7 +27,8 @@ export interface FrontWorkerData {
   readonly consoleUrl?: string | undefined;
   readonly dynamoEndpoint: string;
   readonly tableName: string;
-  readonly dedupeTtlDays: number;
+  /** Days the archive keeps events: how long the store keeps erasure holds. */
+  readonly archiveRetentionDays: number;
   readonly linking: LinkingPolicy;
   /** Connector secrets are read from it (`OMNIHUB_SECRET_*`). */
   readonly env: Readonly<Record<string, string | undefined>>;

@@ -20,6 +20,7 @@ import type { MetricsApiDeps } from '../../handlers/api/metrics.js';
 import type {
   AnalyticsSink,
   ConnectorActivity,
+  ErasureScrubber,
   EventPublisher,
   MessageStore,
   ProfileStore,
@@ -40,6 +41,8 @@ export interface HubFrontDeps {
   readonly publisher: EventPublisher;
   /** The customer view, for the read/admin API. */
   readonly store: ProfileStore;
+  /** Copies of events outside the store an erasure scrubs (the local archive file). */
+  readonly scrubber?: ErasureScrubber | undefined;
   /** Last event per connector (`GET /v1/connectors`). */
   readonly activity: ConnectorActivity;
   /** Outbound messages and what reachability is computed with. */
@@ -93,6 +96,7 @@ export const createHubFront = (deps: HubFrontDeps): Server =>
         activity: deps.activity,
         secretStatus: deps.secrets,
         publisher: deps.publisher,
+        ...(deps.scrubber ? { scrubber: deps.scrubber } : {}),
         defaultCountry: deps.defaultCountry,
         traits: deps.traits,
         ...(deps.consoleUrl ? { consoleUrl: deps.consoleUrl } : {}),

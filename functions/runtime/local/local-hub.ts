@@ -12,6 +12,7 @@ import { logger } from '../../shared/logger.js';
 import type { CountryCode } from '../../domain/identity.js';
 import { createQueueRoutes } from '../../handlers/api/queues.js';
 import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
+import { createOutboxRelay } from '../../handlers/outbox-relay.js';
 import { createHydratorHandler } from '../../handlers/hydrator.js';
 import { DynamoProfileStore } from '../../adapters/aws/dynamodb-profile-store.js';
 import { DynamoConnectorActivity } from '../../adapters/aws/dynamodb-connector-activity.js';
@@ -23,6 +24,7 @@ import { EnvSecretStore } from '../../adapters/local/env-secret-store.js';
 import { ensurePrivateDir } from '../../adapters/local/private-files.js';
 import { StoreUnavailableError } from '../../shared/store-availability.js';
 import { LocalEventBus } from '../../adapters/local/local-event-bus.js';
+import { LocalArchiveScrubber } from '../../adapters/local/archive-scrubber.js';
 import { LocalQueue, type QueueConsumer } from '../../adapters/local/local-queue.js';
 import { LocalLake } from '../../adapters/local/local-lake.js';
 import { DuckDbMetricsEngine } from '../../adapters/local/duckdb-metrics-engine.js';
@@ -64,7 +66,6 @@ export interface LocalHubOptions {
   readonly defaultCountry?: CountryCode;
   readonly maxBodyBytes?: number;
   readonly publicBaseUrl?: string;
-  readonly dedupeTtlDays?: number;
   /** First retry delay of the local queues. @default 500 */
   readonly retryBaseMs?: number;
   /** Batches each rule's queue delivers at once. @default 4 */
@@ -199,8 +200,8 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     options.linking ?? linkingPolicy(config.ignoredIdentities, config.maxIdentitiesPerType, defaultCountry);
   const store = new DynamoProfileStore(dynamoClient, {
     tableName,
-    dedupeTtlDays: options.dedupeTtlDays ?? config.dedupeTtlDays,
     linking,
+    archiveRetentionDays: config.archiveRetentionDays,
     ...(options.faultInjector ? { faultInjector: options.faultInjector } : {}),
   });
   const secrets = new EnvSecretStore(env);
@@ -212,10 +213,12 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       ? { minIntervalMs: options.connectorActivityIntervalMs }
       : {}),
   });
-  const bus = new LocalEventBus({
-    fsync,
-    ...(options.dataDir ? { archivePath: join(options.dataDir, 'archive.jsonl') } : {}),
-  });
+  const archivePath = options.dataDir ? join(options.dataDir, 'archive.jsonl') : undefined;
+  const bus = new LocalEventBus({ fsync, ...(archivePath ? { archivePath } : {}) });
+  // The archive keeps events as long as the AWS one would (OMNIHUB_ARCHIVE_RETENTION_DAYS), not forever.
+  const archiveCutoff = Date.now() - config.archiveRetentionDays * 86_400_000;
+  bus.rewriteArchive((envelope) => Date.parse(envelope.time) >= archiveCutoff);
+  const scrubber = archivePath ? new LocalArchiveScrubber(bus, archivePath, store.holds) : undefined;
 
   // ---- Outbound: messages API, sender, receipts → status.
   const outbound = await startLocalOutbound({
@@ -235,7 +238,13 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   // ---- end of outbound
   const consumers: Record<(typeof HUB_RULES)[number]['consumer'], QueueConsumer> = {
     'profile-writer': (() => {
-      const handler = createProfileWriterHandler({ store, publisher: bus, lake, activity });
+      const handler = createProfileWriterHandler({
+        store,
+        publisher: bus,
+        lake,
+        activity,
+        ...(scrubber ? { scrubber } : {}),
+      });
       return (event) => handler(event, queueContext('profile-writer'));
     })(),
     hydrator: (() => {
@@ -306,9 +315,8 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     env,
     retryBaseMs: options.retryBaseMs ?? 500,
     fsync,
-    ...(options.dataDir
-      ? { dataDir: options.dataDir, archivePath: join(options.dataDir, 'archive.jsonl'), apiToken }
-      : {}),
+    erasures: store.holds,
+    ...(options.dataDir && archivePath ? { dataDir: options.dataDir, archivePath, apiToken } : {}),
     fetch: options.subscriptionFetch ?? guardedFetch,
   });
   // ---- end of subscriptions
@@ -325,6 +333,9 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   // Functions cannot cross into the front thread: the console's clock and files stay with the main-thread front.
   const { assets, now: authNow, ...authOptions } = consoleOptions;
   const users = authOptions.users ?? parseConsoleUsers(config.consoleUsers, apiToken);
+  // Notifications a crash left in the outbox (an erase whose publish failed, a writer killed mid-way), now that
+  // every route, subscriptions included, is in place.
+  await createOutboxRelay({ store, publisher: bus }).sweep({ graceMs: 0 });
   const metrics = new DuckDbMetricsEngine(lake);
   const analyticsOptions = { lifespanYears: config.lifespanYears, ...options.analytics };
   const host = options.host ?? config.host;
@@ -348,7 +359,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
         consoleUrl: config.consoleUrl ?? publicBaseUrl,
         dynamoEndpoint: dynamo.endpoint,
         tableName,
-        dedupeTtlDays: options.dedupeTtlDays ?? config.dedupeTtlDays,
+        archiveRetentionDays: config.archiveRetentionDays,
         linking,
         env: { ...env },
         fsync,
@@ -390,6 +401,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       traits,
       publisher: bus,
       store,
+      ...(scrubber ? { scrubber } : {}),
       secrets,
       replayGuard: new DynamoReplayGuard(dynamoClient, { tableName }),
       subscriptionRoutes: subscriptions.routes,

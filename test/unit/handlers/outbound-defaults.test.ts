@@ -77,7 +77,7 @@ describe('Outbound defaults (no client injected = the deployed policy)', () => {
       log: {
         record: async (a) => void attempts.push(a),
         recent: async () => ({ items: [] }),
-        stats: async () => ({ delivered: 0, failedAttempts: 0, deadLettered: 0, matched: 0 }),
+        stats: async () => ({ delivered: 0, failedAttempts: 0, deadLettered: 0, matched: 0, suppressed: 0 }),
       },
     });
     const envelope = {

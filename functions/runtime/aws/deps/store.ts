@@ -13,13 +13,14 @@ export interface StoreConfig {
   readonly ignoredIdentities: readonly string[];
   readonly maxIdentitiesPerType: number;
   readonly defaultCountry: string;
+  readonly archiveRetentionDays: number;
 }
 
 export const awsProfileStore = (c: StoreConfig) =>
   new DynamoProfileStore(awsStoreClient(), {
     tableName: c.tableName,
-    dedupeTtlDays: c.dedupeTtlDays,
     linking: linkingPolicy(c.ignoredIdentities, c.maxIdentitiesPerType, c.defaultCountry as CountryCode),
+    archiveRetentionDays: c.archiveRetentionDays,
   });
 
 /** What ingest reported about connector secrets (too short), read by `GET /v1/connectors`. */
