@@ -12,8 +12,8 @@ import { hubEventId } from '../../events/event-id.js';
 import type { ErasureRegistry, ErasureScrubber } from '../../ports.js';
 import type { LocalEventBus } from './local-event-bus.js';
 
-/** What the holds are checked on for an archived detail: a touchpoint, or a thin webhook that would become one. */
-const subjectOf = (detail: unknown): HeldSubject | undefined => {
+/** What the holds are checked on for an archived or queued detail: a touchpoint, or a thin webhook that would become one. */
+export const heldSubjectOf = (detail: unknown): HeldSubject | undefined => {
   const held = heldSubjectOfDetail(detail);
   if (held) return held;
   const d = detail as { connector?: unknown; providerEventId?: unknown; occurredAt?: unknown; receivedAt?: unknown };
@@ -45,7 +45,7 @@ export class LocalArchiveScrubber implements ErasureScrubber {
       } catch {
         continue;
       }
-      const held = subjectOf(envelope.detail);
+      const held = heldSubjectOf(envelope.detail);
       if (held && (await this.holds.isErased(held))) drop.add(envelope.id);
     }
     return drop.size ? this.bus.rewriteArchive((envelope) => !drop.has(envelope.id)) : 0;

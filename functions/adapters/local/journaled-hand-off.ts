@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { QueueSink } from './local-event-bus.js';
+import type { JournalLock } from './journal-lock.js';
 import { QueueJournal } from './queue-journal.js';
 
 /** What crosses the thread boundary: one message for one route's queue. */
@@ -25,10 +26,11 @@ export class JournaledHandOff implements QueueSink {
   constructor(
     readonly route: string,
     journalPath: string | undefined,
-    options: { readonly fsync: boolean },
+    options: { readonly fsync: boolean; readonly lock?: JournalLock },
     private readonly handOff: (message: HandedOffMessage) => void,
   ) {
-    // Append only: the main thread compacted the journal before this thread started.
+    // Append only: the main thread compacted the journal before this thread started, and rewrites it
+    // (an erasure) only holding `lock`, after which an append reopens the new file.
     this.journal = new QueueJournal(journalPath, options);
   }
 

@@ -50,6 +50,8 @@ export class LocalDeliveryQueue {
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
   private delivered = 0;
+  /** Messages scrubbed by an erasure while in flight: their outcome is dropped, they never come back. */
+  private readonly scrubbed = new Set<string>();
 
   constructor(
     readonly name: string,
@@ -69,6 +71,33 @@ export class LocalDeliveryQueue {
       } else this.ready.push({ ...m, visibleAt: m.visibleAt ?? 0 });
     }
     if (this.ready.length) queueMicrotask(() => this.pump());
+  }
+
+  /**
+   * An erasure: drops every message whose body `isErased` picks — pending, in
+   * flight or dead-lettered — from memory and from the journal (rewritten
+   * atomically; completed ones leave it too). Returns how many went.
+   */
+  scrub(isErased: (body: string) => boolean): number {
+    const dropped = this.journalFile.rewrite((m) => isErased(m.body));
+    const inMemory = new Set<string>();
+    for (const list of [this.ready, this.dead])
+      for (let i = list.length - 1; i >= 0; i--) {
+        const m = list[i] as DeliveryMessage;
+        if (isErased(m.body) || dropped.has(m.messageId)) {
+          inMemory.add(m.messageId);
+          list.splice(i, 1);
+        }
+      }
+    for (const id of dropped) if (!inMemory.has(id)) this.scrubbed.add(id);
+    for (const id of inMemory) dropped.add(id);
+    return dropped.size;
+  }
+
+  /** Every message body the queue holds (journal and memory), for an erasure to check. */
+  bodies(): string[] {
+    const { pending, dead } = this.journalFile.messages();
+    return [...pending, ...dead, ...this.ready, ...this.dead].map((m) => m.body);
   }
 
   /** Enqueues a message; durable (journaled) before it returns. */
@@ -190,6 +219,7 @@ export class LocalDeliveryQueue {
     }
     const requested = this.requested.get(receiptHandle) ?? {};
     this.requested.delete(receiptHandle);
+    if (this.scrubbed.delete(message.messageId)) return;
     if (requested.deadLetter || (failed && message.receiveCount >= this.options.maxReceiveCount)) {
       message.deadLetteredAt = Date.now();
       message.reason = requested.deadLetter ? 'dispatcher' : 'maxReceiveCount';

@@ -20,6 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { logger } from '../../shared/logger.js';
+import type { JournalLock } from './journal-lock.js';
 import { QueueJournal, type JournalRecord } from './queue-journal.js';
 
 // biome-ignore lint/suspicious/noConfusingVoidType: a consumer may return nothing when every record succeeded, as a Lambda SQS handler may
@@ -82,6 +83,8 @@ export class LocalQueue {
   private unavailableRetries = 0;
   /** Completed messages of the last `keepCompletedMs`, oldest first. */
   private readonly completed: { readonly message: QueueMessage; readonly at: number }[] = [];
+  /** Messages scrubbed by an erasure while in flight: their outcome is dropped, they never come back. */
+  private readonly scrubbed = new Set<string>();
 
   constructor(
     readonly name: string,
@@ -117,6 +120,7 @@ export class LocalQueue {
    * the `send` record before it acknowledges, then hands the message over).
    */
   adopt(message: { readonly messageId: string; readonly body: string; readonly sentAt: number }): void {
+    if (this.scrubbed.delete(message.messageId)) return;
     this.ready.push({ ...message, receiveCount: 0, visibleAt: 0 });
     this.schedule(0);
   }
@@ -137,6 +141,45 @@ export class LocalQueue {
     }
     if (again.length) this.schedule(0);
     return again.length;
+  }
+
+  /** Another thread appends to this queue's journal (the HTTP front): appends and rewrites take `lock`. */
+  shareJournal(lock: JournalLock): void {
+    this.journalFile.share(lock);
+  }
+
+  /**
+   * An erasure: drops every message whose body `isErased` picks — pending, in
+   * flight, dead-lettered, or completed and kept — from memory and from the
+   * journal (rewritten atomically). Returns how many went.
+   */
+  scrub(isErased: (body: string) => boolean): number {
+    const dropped = this.journalFile.rewrite((m) => isErased(m.body));
+    const inMemory = new Set<string>();
+    const take = <T>(list: T[], message: (item: T) => QueueMessage) => {
+      for (let i = list.length - 1; i >= 0; i--) {
+        const m = message(list[i] as T);
+        if (isErased(m.body) || dropped.has(m.messageId)) {
+          inMemory.add(m.messageId);
+          list.splice(i, 1);
+        }
+      }
+    };
+    take(this.ready, (m) => m);
+    take(this.dead, (m) => m);
+    take(this.completed, (c) => c.message);
+    // What the journal had but memory did not is in flight (or handed over and not yet adopted).
+    for (const id of dropped) if (!inMemory.has(id)) this.scrubbed.add(id);
+    for (const id of inMemory) dropped.add(id);
+    return dropped.size;
+  }
+
+  /** Every message body the queue holds (journal, memory, kept completions), for an erasure to check. */
+  bodies(): string[] {
+    const { pending, dead } = this.journalFile.messages();
+    return [...pending, ...dead, ...this.ready, ...this.dead, ...this.completed.map((c) => c.message)].map(
+      (m) => m.body,
+    );
   }
 
   /** The journal file, for a thread that appends to it (the HTTP front). */
@@ -266,6 +309,7 @@ export class LocalQueue {
     const base = this.options.retryBaseMs ?? 500;
     for (const m of batch) {
       m.unavailableSince = undefined;
+      if (this.scrubbed.delete(m.messageId)) continue;
       if (!failedIds.has(m.messageId)) {
         this.delivered++;
         this.journal({ op: 'done', id: m.messageId });
@@ -288,11 +332,13 @@ export class LocalQueue {
    * message has been failing this way for longer than the grace period: then
    * the batch is failed normally.
    */
-  private giveBack(batch: QueueMessage[]): boolean {
+  private giveBack(given: QueueMessage[]): boolean {
+    let batch = given;
     const now = Date.now();
     const grace = this.options.unavailableGraceMs ?? 6 * 3_600_000;
     if (batch.some((m) => m.unavailableSince !== undefined && now - m.unavailableSince > grace)) return false;
     this.inFlight -= batch.length;
+    batch = batch.filter((m) => !this.scrubbed.delete(m.messageId));
     for (const m of batch) {
       m.receiveCount--;
       m.unavailableSince ??= now;

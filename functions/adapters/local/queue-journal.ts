@@ -11,6 +11,7 @@
  * whole. See `private-files.ts` for what survives a power loss (`fsync`).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import type { JournalLock } from './journal-lock.js';
 import { PrivateAppendFile, writePrivateFileAtomic } from './private-files.js';
 
 export type JournalRecord =
@@ -41,28 +42,91 @@ export interface JournaledMessage {
 export interface QueueJournalOptions {
   /** Flush every append to the disk before returning (survives a power loss). @default false */
   readonly fsync?: boolean;
+  /** Shared with the threads that append to the same file while another may rewrite it (`rewrite`). */
+  readonly lock?: JournalLock;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export class QueueJournal {
   private readonly file: PrivateAppendFile | undefined;
+  /** The lock's generation when the append handle was opened. */
+  private generation: number;
 
   /** `path` undefined → a journal that remembers nothing (in-memory queues). */
+  private lock: JournalLock | undefined;
+
   constructor(
     private readonly path?: string,
     private readonly options: QueueJournalOptions = {},
   ) {
     this.file = path ? new PrivateAppendFile(path, options) : undefined;
+    this.lock = options.lock;
+    this.generation = options.lock?.generation() ?? 0;
+  }
+
+  /** From now on, appends and rewrites take `lock` (another thread appends to this file too). */
+  share(lock: JournalLock): void {
+    this.lock = lock;
+    this.generation = lock.generation();
   }
 
   append(record: JournalRecord): void {
-    this.file?.append(`${JSON.stringify(record)}\n`);
+    this.write(`${JSON.stringify(record)}\n`);
   }
 
   /** Several records in one write (a batch's receives). */
   appendAll(records: readonly JournalRecord[]): void {
-    if (records.length) this.file?.append(records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    if (records.length) this.write(records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  }
+
+  private write(text: string): void {
+    const { file } = this;
+    if (!file) return;
+    const { lock } = this;
+    if (!lock) return file.append(text);
+    lock.run(() => {
+      // Another thread renamed a rewritten journal over the file this handle has open.
+      if (lock.generation() !== this.generation) {
+        file.close();
+        this.generation = lock.generation();
+      }
+      file.append(text);
+    });
+  }
+
+  /**
+   * The messages the journal holds now (pending, in flight and dead), read
+   * from the file, so it includes what another thread appended.
+   */
+  messages(): { pending: JournaledMessage[]; dead: JournaledMessage[] } {
+    return this.replay();
+  }
+
+  /**
+   * Replaces the journal with its compacted form minus the messages `drop`
+   * picks (completed ones go too: a compacted journal keeps only what is
+   * pending or dead), atomically (temporary file + rename, mode 0600), holding
+   * the lock so no other thread's append falls between the read and the
+   * rename. Returns the ids dropped.
+   */
+  rewrite(drop: (message: JournaledMessage) => boolean): Set<string> {
+    const dropped = new Set<string>();
+    if (!this.path || !existsSync(this.path)) return dropped;
+    const go = () => {
+      const { pending, dead } = this.replay();
+      const keep = (m: JournaledMessage) => {
+        if (!drop(m)) return true;
+        dropped.add(m.messageId);
+        return false;
+      };
+      this.compact(pending.filter(keep), dead.filter(keep));
+      this.lock?.bump();
+      this.generation = this.lock?.generation() ?? 0;
+    };
+    if (this.lock) this.lock.run(go);
+    else go();
+    return dropped;
   }
 
   close(): void {
@@ -71,6 +135,13 @@ export class QueueJournal {
 
   /** Replays the journal into pending messages and dead letters, and replaces it with its compacted form. */
   recover(): { pending: JournaledMessage[]; dead: JournaledMessage[] } {
+    if (!this.path || !existsSync(this.path)) return { pending: [], dead: [] };
+    const { pending, dead } = this.replay();
+    this.compact(pending, dead);
+    return { pending, dead };
+  }
+
+  private replay(): { pending: JournaledMessage[]; dead: JournaledMessage[] } {
     if (!this.path || !existsSync(this.path)) return { pending: [], dead: [] };
     const pending = new Map<string, Mutable<JournaledMessage>>();
     const dead = new Map<string, JournaledMessage>();
@@ -116,8 +187,14 @@ export class QueueJournal {
           });
       }
     }
+    return { pending: [...pending.values()], dead: [...dead.values()] };
+  }
+
+  /** Writes the journal as one `send` per pending message and a `send` + `dlq` per dead letter. */
+  private compact(pending: readonly JournaledMessage[], dead: readonly JournaledMessage[]): void {
+    if (!this.path) return;
     const records: JournalRecord[] = [];
-    for (const m of pending.values())
+    for (const m of pending)
       records.push({
         op: 'send',
         id: m.messageId,
@@ -127,7 +204,7 @@ export class QueueJournal {
         ...(m.firstReceiveAt !== undefined ? { first: m.firstReceiveAt } : {}),
         ...(m.visibleAt !== undefined ? { visibleAt: m.visibleAt } : {}),
       });
-    for (const m of dead.values()) {
+    for (const m of dead) {
       records.push({ op: 'send', id: m.messageId, body: m.body, at: m.sentAt });
       records.push({
         op: 'dlq',
@@ -139,7 +216,8 @@ export class QueueJournal {
     }
     // The append handle (if any) points at the old file; the rename replaces it.
     this.file?.close();
-    writePrivateFileAtomic(this.path, records.map((r) => `${JSON.stringify(r)}\n`).join(''), this.options);
-    return { pending: [...pending.values()], dead: [...dead.values()] };
+    writePrivateFileAtomic(this.path, records.map((r) => `${JSON.stringify(r)}\n`).join(''), {
+      fsync: this.options.fsync ?? false,
+    });
   }
 }

@@ -33,6 +33,8 @@ export interface FrontWorkerData {
   /** Connector secrets are read from it (`OMNIHUB_SECRET_*`). */
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly fsync: boolean;
+  /** The `JournalLock` the main thread takes to rewrite a queue journal this thread appends to. */
+  readonly journalLock: SharedArrayBuffer;
   readonly archivePath?: string | undefined;
   /** The bus's routes: the front matches events and journals them into these queues. */
   readonly routes: readonly { readonly name: string; readonly pattern: EventPattern; readonly journalPath?: string }[];
@@ -50,7 +52,7 @@ export interface FrontWorkerData {
 }
 
 /** Operations the front calls in the main thread. */
-export type CallTarget = 'queues' | 'subscriptions' | 'lake' | 'metrics';
+export type CallTarget = 'queues' | 'subscriptions' | 'lake' | 'metrics' | 'erasure';
 
 export type FrontToMain =
   | { readonly type: 'listening'; readonly port: number }

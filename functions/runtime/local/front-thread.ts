@@ -13,7 +13,13 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { HandedOffMessage } from '../../adapters/local/journaled-hand-off.js';
-import type { AnalyticsSink, HubQueueOperations, MetricsEngine, SubscriptionOperations } from '../../ports.js';
+import type {
+  AnalyticsSink,
+  ErasureScrubber,
+  HubQueueOperations,
+  MetricsEngine,
+  SubscriptionOperations,
+} from '../../ports.js';
 import { isHubError } from '../../shared/errors.js';
 import { logger } from '../../shared/logger.js';
 import type { ErrorData, FrontToMain, FrontWorkerData, MainToFront } from './front-protocol.js';
@@ -27,6 +33,8 @@ export interface FrontThreadOptions {
   /** The lake lives with the profile writer (one DuckDB owner): the front's privacy routes and metrics call it. */
   readonly lake: AnalyticsSink;
   readonly metrics: MetricsEngine;
+  /** Scrubs the queue journals (owned by this thread) when the front erases a customer. */
+  readonly erasure: ErasureScrubber;
 }
 
 export interface FrontThread {
@@ -67,6 +75,7 @@ export const startFrontThread = (options: FrontThreadOptions): Promise<FrontThre
       subscriptions: options.subscriptions,
       lake: options.lake,
       metrics: options.metrics,
+      erasure: options.erasure,
     } as const;
 
     worker.on('message', (message: FrontToMain) => {

@@ -19,9 +19,17 @@ import { EnvSecretStore } from '../../adapters/local/env-secret-store.js';
 import { JournaledHandOff } from '../../adapters/local/journaled-hand-off.js';
 import { LocalEventBus } from '../../adapters/local/local-event-bus.js';
 import { LocalArchiveScrubber } from '../../adapters/local/archive-scrubber.js';
+import { JournalLock } from '../../adapters/local/journal-lock.js';
+import { allScrubbers } from '../../adapters/local/queue-scrubber.js';
 import { createQueueRoutes } from '../../handlers/api/queues.js';
 import { createSubscriptionRoutes } from '../../handlers/api/subscriptions.js';
-import type { AnalyticsSink, HubQueueOperations, MetricsEngine, SubscriptionOperations } from '../../ports.js';
+import type {
+  AnalyticsSink,
+  ErasureScrubber,
+  HubQueueOperations,
+  MetricsEngine,
+  SubscriptionOperations,
+} from '../../ports.js';
 import { HubError } from '../../shared/errors.js';
 import type { CallTarget, FrontToMain, FrontWorkerData, MainToFront } from './front-protocol.js';
 import { closeServer, createHubFront, listen } from './hub-front.js';
@@ -53,9 +61,11 @@ const subscriptionOperations: SubscriptionOperations = {
 };
 const lake: AnalyticsSink = { record: (rows) => call('lake', 'record', rows) };
 const metrics: MetricsEngine = { run: (metric, params) => call('metrics', 'run', metric, params) };
+const queueErasure: ErasureScrubber = { scrub: (erased) => call('erasure', 'scrub', erased) };
 
 // ---- The front.
 const client = localClient(data.dynamoEndpoint);
+const journalLock = new JournalLock(data.journalLock);
 const bus = new LocalEventBus<JournaledHandOff>({
   fsync: data.fsync,
   ...(data.archivePath ? { archivePath: data.archivePath } : {}),
@@ -64,7 +74,7 @@ for (const route of data.routes)
   bus.addRoute({
     name: route.name,
     pattern: route.pattern,
-    queue: new JournaledHandOff(route.name, route.journalPath, { fsync: data.fsync }, (message) =>
+    queue: new JournaledHandOff(route.name, route.journalPath, { fsync: data.fsync, lock: journalLock }, (message) =>
       post({ type: 'hand-off', message }),
     ),
   });
@@ -77,8 +87,12 @@ const store = new DynamoProfileStore(client, {
   linking: data.linking,
   archiveRetentionDays: data.archiveRetentionDays,
 });
-// An erasure through the API scrubs the archive file this thread's bus appends to.
-const scrubber = data.archivePath ? new LocalArchiveScrubber(bus, data.archivePath, store.holds) : undefined;
+// An erasure through the API scrubs the archive file this thread's bus appends to, and (in the main
+// thread, which owns the queues) every queue journal.
+const scrubber = allScrubbers(
+  data.archivePath ? new LocalArchiveScrubber(bus, data.archivePath, store.holds) : undefined,
+  queueErasure,
+);
 // The console is served by this front: its links point here unless an address is configured.
 let ownUrl: string | undefined;
 const server = createHubFront({

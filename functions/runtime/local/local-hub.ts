@@ -25,6 +25,8 @@ import { ensurePrivateDir } from '../../adapters/local/private-files.js';
 import { StoreUnavailableError } from '../../shared/store-availability.js';
 import { LocalEventBus } from '../../adapters/local/local-event-bus.js';
 import { LocalArchiveScrubber } from '../../adapters/local/archive-scrubber.js';
+import { JournalLock } from '../../adapters/local/journal-lock.js';
+import { allScrubbers, LocalQueueScrubber, type ScrubbableQueue } from '../../adapters/local/queue-scrubber.js';
 import { LocalQueue, type QueueConsumer } from '../../adapters/local/local-queue.js';
 import { LocalLake } from '../../adapters/local/local-lake.js';
 import { DuckDbMetricsEngine } from '../../adapters/local/duckdb-metrics-engine.js';
@@ -218,7 +220,16 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   // The archive keeps events as long as the AWS one would (OMNIHUB_ARCHIVE_RETENTION_DAYS), not forever.
   const archiveCutoff = Date.now() - config.archiveRetentionDays * 86_400_000;
   bus.rewriteArchive((envelope) => Date.parse(envelope.time) >= archiveCutoff);
-  const scrubber = archivePath ? new LocalArchiveScrubber(bus, archivePath, store.holds) : undefined;
+  // An erasure scrubs the archive and every queue journal (the queues are created below; read when it runs).
+  const scrubbedQueues = (): ScrubbableQueue[] => [
+    ...bus.queues(),
+    ...subscriptions.queueGroups().flatMap((g) => g.queues),
+  ];
+  const queueScrubber = options.dataDir ? new LocalQueueScrubber(scrubbedQueues, store.holds) : undefined;
+  const scrubber = allScrubbers(
+    archivePath ? new LocalArchiveScrubber(bus, archivePath, store.holds) : undefined,
+    queueScrubber,
+  );
 
   // ---- Outbound: messages API, sender, receipts → status.
   const outbound = await startLocalOutbound({
@@ -347,6 +358,9 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   let port: number;
   if (options.frontThread) {
     const routes = new Map(bus.routeList().map((r) => [r.name, r.queue]));
+    // The front appends to these journals while an erasure here may rewrite them: both take this lock.
+    const journalLock = new JournalLock();
+    for (const queue of routes.values()) queue.shareJournal(journalLock);
     front = await startFrontThread({
       workerData: {
         port: options.port ?? config.port,
@@ -363,6 +377,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
         linking,
         env: { ...env },
         fsync,
+        journalLock: journalLock.buffer,
         ...(options.dataDir ? { archivePath: join(options.dataDir, 'archive.jsonl') } : {}),
         routes: bus.routeList().map((r) => ({
           name: r.name,
@@ -380,6 +395,8 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       subscriptions: subscriptions.operations,
       lake,
       metrics,
+      // An erasure through the front scrubs the archive there and the queue journals here.
+      erasure: queueScrubber ?? { scrub: async () => 0 },
     });
     port = front.port;
   } else {
