@@ -127,7 +127,8 @@ describe('Erasure holds: an erased customer stays erased', () => {
     // Act: she is erased; the operator redrives the dead letters once the store is healthy.
     expect(await erase(hub, customerId)).toBe(200);
     refuse = false;
-    expect(writer?.redrive()).toBe(1);
+    // The erasure took her dead letter out of the local queue (and its journal); on AWS the holds refuse it.
+    expect(writer?.redrive()).toBe(0);
     await hub.idle();
 
     // Assess
@@ -195,7 +196,8 @@ describe('Erasure holds: an erased customer stays erased', () => {
     expect((await lookup(hub, 'phone:+380670001104')).status).toBe(404);
     expect(crm.accepted().filter((r) => r.body.includes('queued for'))).toEqual([]);
     expect(await tableText(hub)).not.toContain('queued for the writer');
-    const deliveries = await api(hub, '/v1/subscriptions/crm/deliveries');
-    expect(deliveries.body.items.map((d: any) => d.outcome)).toContain('suppressed');
+    // The erasure took her waiting delivery out of the local queue: never attempted again (on AWS the
+    // dispatcher's hold suppresses it; the redelivery test above pins that hold).
+    expect(herMessages(crm, 'queued for the crm')).toHaveLength(1);
   });
 });

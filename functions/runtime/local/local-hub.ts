@@ -225,7 +225,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     ...bus.queues(),
     ...subscriptions.queueGroups().flatMap((g) => g.queues),
   ];
-  const queueScrubber = options.dataDir ? new LocalQueueScrubber(scrubbedQueues, store.holds) : undefined;
+  const queueScrubber = new LocalQueueScrubber(scrubbedQueues, store.holds);
   const scrubber = allScrubbers(
     archivePath ? new LocalArchiveScrubber(bus, archivePath, store.holds) : undefined,
     queueScrubber,
@@ -396,7 +396,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       lake,
       metrics,
       // An erasure through the front scrubs the archive there and the queue journals here.
-      erasure: queueScrubber ?? { scrub: async () => 0 },
+      erasure: queueScrubber,
     });
     port = front.port;
   } else {
