@@ -51,6 +51,9 @@ export type SiteVisitor = z.infer<typeof SiteVisitorSchema>;
 const hasIdentifier = (v: SiteVisitor): boolean =>
   [v.id, v.phone, v.email, v.telegram, v.telegramId].some((x) => x !== undefined && String(x).trim() !== '');
 
+/** An order the website placed: the lifecycle fields (refunds, fulfilment, cancellation) come from the shop, not the page. */
+const SiteOrderDataSchema = OrderDataSchema.omit({ refunded: true, fulfillment: true, cancelReason: true });
+
 /** Form answers may be omitted (a bare callback button). */
 export const SiteFormDataSchema = FormDataSchema.extend({ answers: FormDataSchema.shape.answers.default([]) });
 
@@ -88,7 +91,7 @@ export const SiteEventSchema = z
       .object({ ...envelope, type: z.literal('cart.updated'), data: CartDataSchema })
       .describe("The visitor's cart changed"),
     z
-      .object({ ...envelope, type: z.literal('order.placed'), data: OrderDataSchema })
+      .object({ ...envelope, type: z.literal('order.placed'), data: SiteOrderDataSchema })
       .describe('The visitor placed an order'),
   ])
   .describe('A website event posted to /webhooks/site, signed with Standard Webhooks');
