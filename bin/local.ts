@@ -45,6 +45,9 @@ for (const c of listConnectors()) {
 console.log(
   `\nRead API (Authorization: Bearer <token>):\n  ${hub.url}/v1/customers?identity=phone:+380501112233\n  API token: ${hub.apiToken}${config.apiToken ? ' (from OMNIHUB_API_TOKEN)' : ' (generated; set OMNIHUB_API_TOKEN to fix it)'}`,
 );
+console.log(
+  `\nConsole: ${hub.url}/  (log in with the API token; viewer/agent logins: OMNIHUB_CONSOLE_USERS, see docs/console.md)`,
+);
 console.log('\nPress Ctrl-C to stop.');
 
 // Ctrl-C reaches this process only: DynamoDB Local runs in its own process group, so the queues drain

@@ -133,6 +133,32 @@ export interface ProfileStore {
   unmerge(customerId: string, identityKeys: readonly string[]): Promise<UnmergeResult>;
 }
 
+// ---------------------------------------------------------------- connector activity
+
+/** The newest event a connector delivered, for the console's connectors page. */
+export interface ConnectorLastEvent {
+  readonly connector: string;
+  /** When the hub received it (wall clock of the webhook). */
+  readonly receivedAt: string;
+  /** When it happened at the vendor. */
+  readonly occurredAt: string;
+  readonly type: HubEventType;
+}
+
+/**
+ * "Did my webhook set-up work?": the last event per connector, kept in a
+ * handful of small items (one per connector), never computed by scanning.
+ */
+export interface ConnectorActivity {
+  /**
+   * Notes an applied event. Implementations coalesce (at most one write per
+   * connector per interval), so calling it for every event stays cheap.
+   */
+  record(event: Pick<HubEvent, 'connector' | 'type' | 'receivedAt' | 'occurredAt'>): Promise<void>;
+  /** Every connector that has delivered anything, by name. */
+  lastEvents(): Promise<Record<string, ConnectorLastEvent>>;
+}
+
 // ---------------------------------------------------------------- subscriptions
 
 /** Per-subscription secrets: the webhook signing secret (`whsec_…`) or an API destination credential. */

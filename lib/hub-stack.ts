@@ -19,6 +19,7 @@ import { REPLAY_KEY_PREFIX } from '../functions/shared/replay-keys.js';
 import { HTTP_ROUTES } from '../functions/shared/routes.js';
 import type { StageConfig } from './config.js';
 import { ConnectorSecrets, type ConnectorInfo, connectorInfo } from './constructs/connector-secrets.js';
+import { HubConsole, type HubConsoleProps } from './constructs/console.js';
 import { HubEventBus } from './constructs/hub-event-bus.js';
 import { HubFunction } from './constructs/hub-function.js';
 import { HubHttpApi, type Throttle } from './constructs/hub-http-api.js';
@@ -54,6 +55,8 @@ export interface HubStackProps extends StackProps {
    * dispatcher and api functions bundle too; pass a list only in tests.
    */
   readonly subscriptions?: readonly Subscription[];
+  /** The customer console (issue 13): CloudFront + S3, Cognito, a JWT-authorized API. `false` leaves it out. @default on */
+  readonly console?: false | Pick<HubConsoleProps, 'domainPrefix' | 'customDomain' | 'webAclArn'>;
 }
 
 export class HubStack extends Stack {
@@ -74,6 +77,7 @@ export class HubStack extends Stack {
   public readonly access: ApiAccess;
   public readonly subscriptions: HubSubscriptions;
   public readonly outbound: HubOutbound;
+  public readonly console?: HubConsole;
 
   constructor(scope: Construct, id: string, props: HubStackProps) {
     super(scope, id, {
@@ -206,6 +210,20 @@ export class HubStack extends Stack {
     });
     for (const fn of [ingest, api]) fn.addEnvironment(ENV.publicBaseUrl, baseUrl);
 
+    /** Console — people read and act on customers through their own sign-in and API (docs/console.md). */
+    if (props.console !== false) {
+      this.console = new HubConsole(this, 'console', {
+        prefix,
+        apiFunction: api,
+        routes: HTTP_ROUTES,
+        tokenTriggerEntry: entry('console-token'),
+        functionDefaults: common,
+        removalPolicy: retain,
+        logRetention: config.logRetention,
+        ...props.console,
+      });
+    }
+
     /** Alarms — optional email topic for the dead-letter alarms. */
     const alarmAction = config.alarmEmail ? this.alarmTopic(prefix, config.alarmEmail) : undefined;
 
@@ -288,6 +306,18 @@ export class HubStack extends Stack {
       new CfnOutput(this, `WebhookUrl${pascal(connector.name)}`, {
         value: `${baseUrl}/webhooks/${connector.name}`,
         description: `Webhook URL to register in the ${connector.name} console`,
+      });
+    }
+    if (this.console) {
+      new CfnOutput(this, 'ConsoleUrl', { value: this.console.url, description: 'The customer console' });
+      new CfnOutput(this, 'ConsoleUserPoolId', {
+        value: this.console.userPool.userPoolId,
+        description:
+          'Create console users here (aws cognito-idp admin-create-user) and add them to viewer, agent or admin',
+      });
+      new CfnOutput(this, 'ConsoleApiEndpoint', {
+        value: this.console.api.httpApi.apiEndpoint,
+        description: 'Console API (Cognito JWT); the console calls it through the distribution at /v1/*',
       });
     }
     new CfnOutput(this, 'SecretPrefix', {

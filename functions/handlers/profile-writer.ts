@@ -9,7 +9,7 @@
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseHubEvent } from '../events/hub-event.js';
-import type { EventPublisher, ProfileStore } from '../ports.js';
+import type { ConnectorActivity, EventPublisher, ProfileStore } from '../ports.js';
 import { logger } from '../shared/logger.js';
 import { processBatch } from './batch.js';
 
@@ -17,6 +17,8 @@ export interface ProfileWriterDeps {
   readonly store: ProfileStore;
   /** Publishes `customer.merged` notifications from the store's outbox. */
   readonly publisher: EventPublisher;
+  /** Last event per connector, for the console's connectors page; optional, never fails a record. */
+  readonly activity?: ConnectorActivity;
 }
 
 export const createProfileWriterHandler = (deps: ProfileWriterDeps) => {
@@ -27,6 +29,14 @@ export const createProfileWriterHandler = (deps: ProfileWriterDeps) => {
     if (outcome.notifications.length) {
       await deps.publisher.putEntries(outcome.notifications);
       await deps.store.markNotified(event.id);
+    }
+    if (outcome.status === 'applied' && deps.activity) {
+      // Bookkeeping for operators: a failure here must not send the event back to the queue.
+      await deps.activity
+        .record(event)
+        .catch((err: unknown) =>
+          logger.warn('connector activity not recorded', { connector: event.connector, error: (err as Error).name }),
+        );
     }
     logger.debug('event applied', {
       eventId: event.id,

@@ -196,6 +196,12 @@ export const VARIABLES = {
     'Bearer token of the local API. Unset: a random one is generated at start and written to `<data dir>/api-token`.',
     'local',
   ),
+  consoleUsers: variable(
+    'OMNIHUB_CONSOLE_USERS',
+    z.string().min(1).optional(),
+    'Console logins besides the API token (an administrator): `name:role:token,…`, role `viewer`, `agent` or `admin`, tokens of at least 22 characters (docs/console.md).',
+    'local',
+  ),
   fsync: variable(
     'OMNIHUB_FSYNC',
     z
@@ -274,6 +280,8 @@ export const FUNCTION_CONFIGS = {
     archiveArn: 'optional',
     ...OUTBOUND,
   }),
+  // The console's Cognito pre-token-generation trigger: a pure mapping, no configuration.
+  'console-token': config('console-token', {}),
   sender: config('sender', {
     ...STORE,
     ...OUTBOUND,
@@ -297,6 +305,7 @@ export const FUNCTION_CONFIGS = {
     host: 'required',
     dataDir: 'required',
     apiToken: 'optional',
+    consoleUsers: 'optional',
     fsync: 'required',
     defaultCountry: 'required',
     maxBodyBytes: 'required',

@@ -8,6 +8,7 @@ import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   type CfnStage,
+  type CorsPreflightOptions,
   HttpApi,
   HttpMethod,
   HttpNoneAuthorizer,
@@ -66,8 +67,8 @@ export interface HubHttpApiProps {
   readonly apiName: string;
   /** The route table (`HTTP_ROUTES`). */
   readonly routes: readonly HubRoute[];
-  /** The function behind each `fn` of the route table. */
-  readonly handlers: Readonly<Record<FunctionName, IFunction>>;
+  /** The function behind each `fn` of the route table (only those the routes name are needed). */
+  readonly handlers: Readonly<Partial<Record<FunctionName, IFunction>>>;
   /** Steady-state requests per second of every route without a throttle of its own (the stage default). */
   readonly throttleRateLimit: number;
   /** Burst of every route without a throttle of its own. */
@@ -81,6 +82,16 @@ export interface HubHttpApiProps {
   readonly accessLogRetention?: RetentionDays;
   /** @default RemovalPolicy.RETAIN */
   readonly accessLogRemovalPolicy?: RemovalPolicy;
+  /**
+   * Authorizer and scopes of each `auth: 'iam'` route; the console's API uses
+   * a Cognito JWT authorizer with a scope per access level here.
+   * @default IAM (SigV4) on every such route
+   */
+  readonly authorizerFor?: (route: HubRoute) => { authorizer: IHttpRouteAuthorizer; scopes?: string[] };
+  /** CORS for a browser client on another origin. @default none */
+  readonly corsPreflight?: CorsPreflightOptions;
+  /** @default 'Omnihub: vendor webhooks in, customer view out' */
+  readonly description?: string;
 }
 
 export class HubHttpApi extends Construct {
@@ -94,7 +105,8 @@ export class HubHttpApi extends Construct {
     super(scope, id);
     this.httpApi = new HttpApi(this, 'api', {
       apiName: props.apiName,
-      description: 'Omnihub: vendor webhooks in, customer view out',
+      description: props.description ?? 'Omnihub: vendor webhooks in, customer view out',
+      ...(props.corsPreflight ? { corsPreflight: props.corsPreflight } : {}),
       // The default stage is created below with throttling and access logs.
       createDefaultStage: false,
     });
@@ -114,7 +126,9 @@ export class HubHttpApi extends Construct {
     const integrationFor = (fn: FunctionName): HttpLambdaIntegration => {
       let integration = integrations.get(fn);
       if (!integration) {
-        integration = new HttpLambdaIntegration(`${fn}-integration`, props.handlers[fn]);
+        const handler = props.handlers[fn];
+        if (!handler) throw new Error(`HubHttpApi ${id}: a route names the ${fn} function, but no handler was given`);
+        integration = new HttpLambdaIntegration(`${fn}-integration`, handler);
         integrations.set(fn, integration);
       }
       return integration;
@@ -125,12 +139,14 @@ export class HubHttpApi extends Construct {
     const routes = new Map<string, HttpRoute>();
     for (const route of props.routes) {
       const key = routeKey(route);
-      const authorizer: IHttpRouteAuthorizer = route.auth === 'iam' ? iam : none;
+      const custom = route.auth === 'iam' ? props.authorizerFor?.(route) : undefined;
+      const authorizer: IHttpRouteAuthorizer = custom?.authorizer ?? (route.auth === 'iam' ? iam : none);
       const httpRoute = new HttpRoute(this, constructIdOf(key), {
         httpApi: this.httpApi,
         routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
         integration: integrationFor(route.fn),
         authorizer,
+        ...(custom?.scopes ? { authorizationScopes: custom.scopes } : {}),
       });
       if (route.auth === 'none') {
         Validations.of(httpRoute).acknowledge({

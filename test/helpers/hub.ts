@@ -32,6 +32,8 @@ export const startTestHub = (
     tableName: `test-${randomUUID()}`,
     apiToken: 'test-api-token',
     retryBaseMs: 50,
+    // Every event updates the connectors page at once (the default coalesces to one write a minute).
+    connectorActivityIntervalMs: 0,
     // Tests never pick up the developer's subscriptions.config.ts; pass `subscriptions` to test delivery.
     subscriptions: [],
     env: new Proxy({} as NodeJS.ProcessEnv, {

@@ -111,9 +111,11 @@ beforeAll(() => {
   // Prepare
   const app = new App({ context: CDK_CONTEXT });
   // No subscriptions: the core stack's counts must not depend on a user's subscriptions.config.ts.
+  // No console either: test/infra/console.test.ts synthesizes the whole stack with it.
   const prodStack = new HubStack(app, 'Omnihub-prod', {
     config: parseStageConfig({ stage: 'prod', alarmEmail: 'ops@example.com' }),
     subscriptions: [],
+    console: false,
   });
   const devStack = new HubStack(app, 'Omnihub-dev', {
     config: parseStageConfig({
@@ -127,6 +129,7 @@ beforeAll(() => {
     }),
     connectors: FIXTURE_CONNECTORS,
     subscriptions: [],
+    console: false,
   });
   // Act
   prod = { app, stack: prodStack, template: Template.fromStack(prodStack) };

@@ -118,6 +118,8 @@ describe('API: every route answers its contract', () => {
       `/v1/customers/${String(whatsapp.customerId)}/conversation`,
     );
     expect(conversation.messages).toEqual([expect.objectContaining({ channel: 'whatsapp', direction: 'inbound' })]);
+    const found = await call('POST /v1/search', '/v1/search', { query: '+972 98 765 4321' });
+    expect(found.matches).toEqual([expect.objectContaining({ customerId: whatsapp.customerId })]);
   });
 
   it('the admin routes: export, unmerge, erase', async () => {

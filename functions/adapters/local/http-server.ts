@@ -2,7 +2,9 @@
  * The local HTTP front: turns each request into the API Gateway HTTP API
  * (payload v2) event that AWS would deliver — same route keys, path
  * parameters, base64 body — and calls the same handler the Lambda runs.
- * IAM-protected routes take a bearer token here instead of SigV4.
+ * IAM-protected routes take a bearer token or a console session here
+ * instead of SigV4, checked per route against its access level
+ * (`console-auth.ts`); the console itself is served by `console-front.ts`.
  *
  * API Gateway protects the Lambdas from abusive clients; locally this server
  * does: a request that is not HTTP we can route (bad percent-encoding, a
@@ -20,10 +22,11 @@ import {
   MethodNotAllowedError,
   NotFoundError,
   PayloadTooLargeError,
-  UnauthorizedError,
   ValidationError,
 } from '../../shared/errors.js';
-import { safeEqual } from '../../connectors/shared/signature.js';
+import { API_CSP, COMMON_SECURITY_HEADERS } from '../../shared/security-headers.js';
+import { LocalAuth } from './console-auth.js';
+import type { ConsoleFront } from './console-front.js';
 
 export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResponse>;
 
@@ -66,6 +69,10 @@ export interface LocalHttpOptions {
    * still served.
    */
   readonly draining?: () => boolean;
+  /** Who may call which route. @default the API token alone, as administrator */
+  readonly auth?: LocalAuth;
+  /** The console page and its login; omitted → `/` is a 404 as before. */
+  readonly console?: ConsoleFront;
 }
 
 /** Seconds a caller refused during shutdown is told to wait (a restart takes about this long). */
@@ -219,8 +226,15 @@ const toApiGatewayEvent = (
   };
 };
 
+/** Every response carries the security headers; the console page sets its own CSP. */
+const withSecurityHeaders = (res: ServerResponse): void => {
+  for (const [k, v] of Object.entries(COMMON_SECURITY_HEADERS)) res.setHeader(k, v);
+  res.setHeader('content-security-policy', API_CSP);
+};
+
 const send = (res: ServerResponse, response: HttpResponse): void => {
-  const headers: Record<string, string> = {};
+  // API answers hold personal data: no cache may keep them.
+  const headers: Record<string, string> = { 'cache-control': 'no-store' };
   for (const [k, v] of Object.entries(response.headers ?? {})) headers[k] = String(v);
   const body =
     response.body === undefined ? '' : response.isBase64Encoded ? Buffer.from(response.body, 'base64') : response.body;
@@ -230,6 +244,7 @@ const send = (res: ServerResponse, response: HttpResponse): void => {
 
 export const createLocalHttpServer = (options: LocalHttpOptions): Server => {
   const limits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
+  const auth = options.auth ?? new LocalAuth({ apiToken: options.apiToken });
   const server = createServer(
     {
       headersTimeout: limits.headersTimeoutMs,
@@ -256,8 +271,10 @@ export const createLocalHttpServer = (options: LocalHttpOptions): Server => {
   server.maxConnections = limits.maxConnections;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    withSecurityHeaders(res);
     if (req.method !== 'GET' && req.method !== 'HEAD' && options.draining?.()) throw new ShuttingDownError();
     const url = requestUrl(req);
+    if (options.console && (await options.console.handle(req, res, url))) return;
     const matched = matchRequest(req.method ?? 'GET', url.pathname, options.routes ?? HTTP_ROUTES);
     if (!matched.route) {
       req.resume();
@@ -266,11 +283,11 @@ export const createLocalHttpServer = (options: LocalHttpOptions): Server => {
         : new NotFoundError(`No route ${req.method} ${url.pathname}`);
     }
     if (matched.route.auth === 'iam') {
-      const auth = req.headers.authorization ?? '';
-      const token = auth.startsWith('Bearer ') ? auth.slice(7) : undefined;
-      if (!safeEqual(token, options.apiToken)) {
+      try {
+        auth.authorize(req, matched.route);
+      } catch (err) {
         req.resume();
-        throw new UnauthorizedError('Send the API token as "Authorization: Bearer <OMNIHUB_API_TOKEN>"');
+        throw err;
       }
     }
     const body = await readBody(req, options.maxBodyBytes, limits.bodyTimeoutMs);

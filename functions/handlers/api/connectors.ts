@@ -1,6 +1,7 @@
 /**
- * `GET /v1/connectors`: each connector's webhook URL and whether its secrets
- * are set. The status comes from secret metadata (`SecretStatusReader`), never
+ * `GET /v1/connectors`: each connector's webhook URL, whether its secrets
+ * are set, and the last event it delivered (one Query over a few small
+ * items). The status comes from secret metadata (`SecretStatusReader`), never
  * from the values: on AWS the `api` function may not read a signing secret.
  */
 import { z } from 'zod';
@@ -32,6 +33,17 @@ const ConnectorViewSchema = z
     ),
     configured: z.boolean().meta({ description: 'Every required secret is set: requests are verified, not refused' }),
     secretUpdatedAt: z.string().optional().meta({ description: 'When the secret value last changed (AWS)' }),
+    lastEvent: z
+      .object({
+        connector: z.string(),
+        receivedAt: z.string().meta({ description: 'When the hub received it' }),
+        occurredAt: z.string().meta({ description: 'When it happened at the vendor' }),
+        type: z.string().meta({ description: 'The hub event type' }),
+      })
+      .optional()
+      .meta({
+        description: 'The newest event it delivered, to the minute (writes are coalesced); absent until one arrives',
+      }),
   })
   .meta({ id: 'Connector' });
 
@@ -45,6 +57,7 @@ export const connectorContracts = {
 
 export const connectorRoutes = (deps: ApiDeps): ApiRoutes<'GET /v1/connectors'> => ({
   'GET /v1/connectors': async () => {
+    const lastEvents = (await deps.activity?.lastEvents()) ?? {};
     const connectors = await Promise.all(
       listConnectors().map(async (c) => {
         const status = await deps.secretStatus.status(c.name);
@@ -66,6 +79,7 @@ export const connectorRoutes = (deps: ApiDeps): ApiRoutes<'GET /v1/connectors'> 
           // A connector without required secrets needs nothing set.
           configured: c.secrets.some((s) => s.required) ? status.configured : true,
           ...(status.updatedAt ? { secretUpdatedAt: status.updatedAt } : {}),
+          ...(lastEvents[c.name] ? { lastEvent: lastEvents[c.name] } : {}),
         };
       }),
     );

@@ -9,6 +9,7 @@ import type { RouteContracts } from './contract.js';
 import { customerAdminContracts } from './customer-admin.js';
 import { customerContracts } from './customers.js';
 import { messageContracts } from './messages.js';
+import { searchContracts } from './search.js';
 import { subscriptionContracts } from './subscriptions.js';
 
 export const openApiContracts = {
@@ -24,6 +25,7 @@ export const API_CONTRACTS = {
   ...customerAdminContracts,
   ...connectorContracts,
   ...messageContracts,
+  ...searchContracts,
   ...subscriptionContracts,
   ...openApiContracts,
 } as const satisfies RouteContracts;

@@ -2,12 +2,14 @@
 import type { CountryCode } from '../../domain/identity.js';
 import type { TraitOptions } from '../../domain/traits.js';
 import type { OutboundSettings } from '../../outbound/settings.js';
-import type { EventPublisher, MessageStore, ProfileStore, SecretStatusReader } from '../../ports.js';
+import type { ConnectorActivity, EventPublisher, MessageStore, ProfileStore, SecretStatusReader } from '../../ports.js';
 import type { ApiRoutes } from './types.js';
 import type { SubscriptionRouteKey } from './subscriptions.js';
 
 export interface ApiDeps {
   readonly store: ProfileStore;
+  /** Last event per connector for `GET /v1/connectors`; omitted → the field is left out. */
+  readonly activity?: ConnectorActivity;
   /** Whether connector secrets are set (`GET /v1/connectors`); never their values. */
   readonly secretStatus: SecretStatusReader;
   /** Publishes `customer.erased` / `customer.unmerged` so subscribers follow. */

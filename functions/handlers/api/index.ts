@@ -15,6 +15,7 @@ import { customerRoutes } from './customers.js';
 import type { ApiDeps } from './deps.js';
 import { messageRoutes } from './messages.js';
 import { openApiRoutes } from './openapi.js';
+import { searchRoutes } from './search.js';
 import type { ApiRoute, ApiRoutes } from './types.js';
 
 export type { ApiDeps } from './deps.js';
@@ -26,6 +27,7 @@ export const createApiHandler = (deps: ApiDeps) => {
     ...customerAdminRoutes(deps),
     ...connectorRoutes(deps),
     ...messageRoutes(deps),
+    ...searchRoutes(deps),
     ...deps.subscriptionRoutes,
     ...openApiRoutes(),
   };

@@ -8,13 +8,14 @@ import { outboundSettingsOf } from '../../outbound/settings.js';
 import { awsPublisher } from './deps/bus.js';
 import { awsMessageStore } from './deps/outbound.js';
 import { awsSecretStatus } from './deps/secret-status.js';
-import { awsProfileStore } from './deps/store.js';
+import { awsConnectorActivity, awsProfileStore } from './deps/store.js';
 import { awsDeliveryLog, awsSubscriptionOperations } from './deps/subscriptions.js';
 
 const config = readFunctionConfig(FUNCTION_CONFIGS.api);
 
 export const handler = createApiHandler({
   store: awsProfileStore(config),
+  activity: awsConnectorActivity(config.tableName),
   secretStatus: awsSecretStatus(config.secretPrefix),
   publisher: awsPublisher(config.eventBusName),
   defaultCountry: config.defaultCountry as CountryCode,

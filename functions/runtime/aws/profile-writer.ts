@@ -2,11 +2,12 @@
 import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
 import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
 import { awsPublisher } from './deps/bus.js';
-import { awsProfileStore } from './deps/store.js';
+import { awsConnectorActivity, awsProfileStore } from './deps/store.js';
 
 const config = readFunctionConfig(FUNCTION_CONFIGS['profile-writer']);
 
 export const handler = createProfileWriterHandler({
   store: awsProfileStore(config),
   publisher: awsPublisher(config.eventBusName),
+  activity: awsConnectorActivity(config.tableName),
 });

@@ -14,6 +14,7 @@ import { createApiHandler } from '../../handlers/api/index.js';
 import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
 import { createHydratorHandler } from '../../handlers/hydrator.js';
 import { DynamoProfileStore } from '../../adapters/aws/dynamodb-profile-store.js';
+import { DynamoConnectorActivity } from '../../adapters/aws/dynamodb-connector-activity.js';
 import { DynamoReplayGuard } from '../../adapters/aws/dynamodb-replay-guard.js';
 import { linkingPolicy, type LinkingPolicy } from '../../domain/linking.js';
 import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
@@ -24,6 +25,9 @@ import { StoreUnavailableError } from '../../shared/store-availability.js';
 import { LocalEventBus } from '../../adapters/local/local-event-bus.js';
 import { LocalQueue, type QueueConsumer } from '../../adapters/local/local-queue.js';
 import { createLocalHttpServer } from '../../adapters/local/http-server.js';
+import { LocalAuth, parseConsoleUsers, type LocalAuthOptions } from '../../adapters/local/console-auth.js';
+import { createConsoleFront } from '../../adapters/local/console-front.js';
+import { buildConsole, type ConsoleAssets } from '../../../console/build.js';
 import { startLocalSubscriptions, type LocalSubscriptions } from './local-subscriptions.js';
 import type { SubscriptionInput } from '../../subscriptions/config.js';
 import type { Context } from 'aws-lambda';
@@ -68,6 +72,14 @@ export interface LocalHubOptions {
   readonly subscriptionFetch?: typeof fetch;
   /** The clock of the messages API and the sender (quiet hours, windows, retries); tests inject one. @default the wall clock */
   readonly now?: () => Date;
+  /** Least time between two "last event" writes per connector (tests: 0). @default 60 000 */
+  readonly connectorActivityIntervalMs?: number;
+  /**
+   * The console at `/`: logins (users default from OMNIHUB_CONSOLE_USERS),
+   * session lifetimes, and the files (built from `console/src` on first
+   * request by default). `false` serves no page; the API still checks roles.
+   */
+  readonly console?: false | (Partial<Omit<LocalAuthOptions, 'apiToken'>> & { readonly assets?: () => ConsoleAssets });
 }
 
 export interface HubStopOptions {
@@ -139,6 +151,12 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     ...(options.faultInjector ? { faultInjector: options.faultInjector } : {}),
   });
   const secrets = new EnvSecretStore(env);
+  const activity = new DynamoConnectorActivity(dynamoClient, {
+    tableName,
+    ...(options.connectorActivityIntervalMs !== undefined
+      ? { minIntervalMs: options.connectorActivityIntervalMs }
+      : {}),
+  });
   const bus = new LocalEventBus({
     fsync,
     ...(options.dataDir ? { archivePath: join(options.dataDir, 'archive.jsonl') } : {}),
@@ -161,7 +179,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   // ---- end of outbound
   const consumers: Record<(typeof HUB_RULES)[number]['consumer'], QueueConsumer> = {
     'profile-writer': (() => {
-      const handler = createProfileWriterHandler({ store, publisher: bus });
+      const handler = createProfileWriterHandler({ store, publisher: bus, activity });
       return (event) => handler(event, queueContext('profile-writer'));
     })(),
     hydrator: (() => {
@@ -208,9 +226,19 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     ...(options.subscriptionFetch ? { fetch: options.subscriptionFetch } : {}),
   });
   // ---- end of subscriptions
+  const consoleOptions = options.console === false ? {} : (options.console ?? {});
+  const auth = new LocalAuth({
+    ...consoleOptions,
+    apiToken,
+    users: consoleOptions.users ?? parseConsoleUsers(config.consoleUsers, apiToken),
+  });
   let draining = false;
   const server = createLocalHttpServer({
     apiToken,
+    auth,
+    ...(options.console === false
+      ? {}
+      : { console: createConsoleFront({ auth, assets: consoleOptions.assets ?? (() => buildConsole()) }) }),
     maxBodyBytes,
     draining: () => draining,
     handlers: {
@@ -224,6 +252,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       }),
       api: createApiHandler({
         store,
+        activity,
         secretStatus: secrets,
         publisher: bus,
         defaultCountry,
