@@ -26,6 +26,7 @@ import type { Connector } from './types.js';
 import { typeformConnector } from './typeform/index.js';
 import { viberConnector } from './viber/index.js';
 import { whatsappConnector } from './whatsapp/index.js';
+import { woocommerceConnector } from './woocommerce/index.js';
 
 /**
  * A connector that can also send: its sender's secrets join the connector's
@@ -61,6 +62,7 @@ export const CONNECTORS = {
   typeform: typeformConnector,
   viber: withSender(viberConnector, SENDERS.viber),
   whatsapp: withSender(whatsappConnector, SENDERS.whatsapp),
+  woocommerce: woocommerceConnector,
   // biome-ignore lint/suspicious/noExplicitAny: a payload type is existential (parse makes it, normalize takes it); the registry can only erase it
 } satisfies Record<string, Connector<any>>;
 
