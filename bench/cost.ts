@@ -244,7 +244,7 @@ export const costPerMillion = (
   return { label: e.label, lines, totalUsd: lines.reduce((s, l) => s + l.usd, 0), ingestBilledMs, writerBatchBilledMs };
 };
 
-// ------------------------------------------------------------------ outbound (issue 12)
+// ------------------------------------------------------------------ outbound
 
 /**
  * What one outbound message costs the hub, the vendors' own prices aside:

@@ -489,7 +489,7 @@ const buildSections = (
         `Ingest billed ${costs[0]?.ingestBilledMs} ms per webhook; profile writer ${costs[0]?.writerBatchBilledMs} ms per batch of ${DEFAULT_ASSUMPTIONS.batchSize}.`,
       ],
     });
-    // Outbound (issue 12): $ per million messages sent, vendors' prices excluded (model in bench/cost.ts).
+    // Outbound: $ per million messages sent, vendors' prices excluded (model in bench/cost.ts).
     const outbound = senderCostPerMillion();
     sections.push({
       title: `5b. $ per million outbound messages sent (vendors' prices excluded; ${PRICES.region}, ${PRICES.date})`,

@@ -83,7 +83,7 @@ export interface Command {
 }
 
 /** Options every command accepts (not every command uses all of them). */
-export const COMMON_OPTIONS = {
+const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   url: { type: 'string' },
   token: { type: 'string' },

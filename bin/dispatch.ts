@@ -8,7 +8,7 @@ import { CliError, type CliContext, type Command, EXIT, type ExitCode } from './
 const HELP_FLAGS = new Set(['-h', '--help']);
 
 /** The top-level help, listing every command by its words and summary. */
-export const mainHelp = (commands: readonly Command[]): string => {
+const mainHelp = (commands: readonly Command[]): string => {
   const width = Math.max(...commands.map((c) => c.words.join(' ').length));
   return `omnihub — the Omnihub command line
 

@@ -40,7 +40,7 @@ export type ReplayClaim =
 /**
  * Remembers one-time request values (a vendor's signed nonce or token) for
  * as long as their signature stays valid, so a captured request can be used
- * once (issue 9 item 12). Any connector with such a value opts in through
+ * once. Any connector with such a value opts in through
  * `Connector.replay`. A claim is a lease: if the holder dies before
  * committing or releasing, the value is free again after `leaseSeconds`.
  */

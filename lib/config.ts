@@ -11,7 +11,7 @@ import { listSenders } from '../functions/connectors/senders.js';
 import { parseQuietHours } from '../functions/domain/reachability/quiet-hours.js';
 
 /** Stage whose data is disposable: tables are destroyed with the stack. */
-export const DEV_STAGE = 'dev';
+const DEV_STAGE = 'dev';
 
 /** Retention values CloudWatch Logs accepts (`RetentionDays`, minus "infinite"). */
 const LOG_RETENTION_VALUES: readonly number[] = Object.values(RetentionDays).filter(
@@ -148,7 +148,7 @@ const StageConfigSchema = z
 export type StageConfig = z.output<typeof StageConfigSchema>;
 
 /** Context keys the app reads; everything else in the context is ignored. */
-export const CONTEXT_KEYS = [
+const CONTEXT_KEYS = [
   'stage',
   'defaultCountry',
   'publicBaseUrl',

@@ -40,7 +40,7 @@ const entry = (name: string): string => fileURLToPath(new URL(`../functions/runt
  * a vendor sends one when a subscription is saved, so a low fixed budget
  * keeps them from being a cheap way to spend ingest's concurrency.
  */
-export const HANDSHAKE_THROTTLE: Throttle = { rateLimit: 10, burstLimit: 20 };
+const HANDSHAKE_THROTTLE: Throttle = { rateLimit: 10, burstLimit: 20 };
 
 /** `profile-writer` → `ProfileWriter`, for output ids. */
 const pascal = (s: string): string =>
@@ -55,7 +55,7 @@ export interface HubStackProps extends StackProps {
    * dispatcher and api functions bundle too; pass a list only in tests.
    */
   readonly subscriptions?: readonly Subscription[];
-  /** The customer console (issue 13): CloudFront + S3, Cognito, a JWT-authorized API. `false` leaves it out. @default on */
+  /** The customer console: CloudFront + S3, Cognito, a JWT-authorized API. `false` leaves it out. @default on */
   readonly console?: false | Pick<HubConsoleProps, 'domainPrefix' | 'customDomain' | 'webAclArn'>;
 }
 
@@ -160,12 +160,12 @@ export class HubStack extends Stack {
     ingest.bindBus(this.bus.eventBus);
     ingest.bindSecrets(this.secrets.secrets, config.secretPrefix, 'read');
     profileWriter.bindTable(this.table.table, 'RW');
-    // Publishes `customer.merged` (issue 5).
+    // Publishes `customer.merged`.
     profileWriter.bindBus(this.bus.eventBus);
     // Read API plus the privacy and repair operations: erase, unmerge (writes) and their notifications.
     api.bindTable(this.table.table, 'RW');
     api.bindBus(this.bus.eventBus);
-    // Vendor API credentials live in the connector's secret: only connectors with a hydrate step (issue 9 item 15).
+    // Vendor API credentials live in the connector's secret: only connectors with a hydrate step.
     hydrator.bindSecrets(this.secrets.hydrationSecrets, config.secretPrefix, 'read');
     hydrator.bindBus(this.bus.eventBus);
     // GET /v1/connectors says whether a value was set from version metadata
@@ -189,7 +189,7 @@ export class HubStack extends Stack {
       handlers: { ingest, api },
       throttleRateLimit: config.throttleRateLimit,
       throttleBurstLimit: config.throttleBurstLimit,
-      // Webhooks get their own budgets (issue 9 item 17): a webhook flood cannot throttle the API, nor the reverse.
+      // Webhooks get their own budgets: a webhook flood cannot throttle the API, nor the reverse.
       routeThrottle: (route) =>
         route.auth !== 'none'
           ? undefined
@@ -201,7 +201,7 @@ export class HubStack extends Stack {
     });
     const baseUrl = config.publicBaseUrl ?? this.api.httpApi.apiEndpoint;
 
-    /** Access — one managed policy and role per access level, from the route table (issue 9 item 16). */
+    /** Access — one managed policy and role per access level, from the route table. */
     this.access = new ApiAccess(this, 'api-access', {
       httpApi: this.api.httpApi,
       stageName: this.api.stage.stageName,
@@ -227,7 +227,7 @@ export class HubStack extends Stack {
     /** Alarms — optional email topic for the dead-letter alarms. */
     const alarmAction = config.alarmEmail ? this.alarmTopic(prefix, config.alarmEmail) : undefined;
 
-    /** Outbound — sender and receipt functions, least privilege (issue 12). */
+    /** Outbound — sender and receipt functions, least privilege. */
     this.outbound = new HubOutbound(this, 'outbound', {
       table: this.table.table,
       eventBus: this.bus.eventBus,
@@ -277,7 +277,7 @@ export class HubStack extends Stack {
     }
     this.ruleQueues = ruleQueues;
 
-    /** Subscriptions — one rule, DLQ and retry policy per entry of subscriptions.config.ts (issue 5). */
+    /** Subscriptions — one rule, DLQ and retry policy per entry of subscriptions.config.ts. */
     this.subscriptions = new HubSubscriptions(this, 'subscriptions', {
       subscriptions: props.subscriptions ?? configuredSubscriptions,
       eventBus: this.bus.eventBus,

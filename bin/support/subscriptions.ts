@@ -1,12 +1,12 @@
 /** The subscriptions of `subscriptions.config.ts`, for the commands that name one. */
-import { parseSubscriptions, type Subscription } from '../../functions/subscriptions/config.js';
+import type { Subscription } from '../../functions/subscriptions/config.js';
+import { validateSubscriptions } from '../../functions/subscriptions/validate.js';
 import { type CliContext, UsageError } from '../cli.js';
 
-/** Imports the config (which validates itself); a broken config is a usage error with its message. */
+/** Imports the config and checks it, patterns included; a broken config is a usage error with its message. */
 export const loadSubscriptions = async (ctx: Pick<CliContext, 'subscriptions'>): Promise<readonly Subscription[]> => {
   try {
-    if (ctx.subscriptions) return parseSubscriptions(ctx.subscriptions);
-    return (await import('../../subscriptions.config.js')).subscriptions;
+    return validateSubscriptions(ctx.subscriptions ?? (await import('../../subscriptions.config.js')).subscriptions);
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }

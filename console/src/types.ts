@@ -97,7 +97,7 @@ export interface Connector {
 }
 
 /**
- * One channel of the reachability plan (issue 12,
+ * One channel of the reachability plan (
  * `GET /v1/customers/{id}/reachability?purpose=` → `channels[]`): allowed or
  * refused, and why — as sentences (`message`) and as codes (`reasons`).
  */

@@ -10,7 +10,7 @@ import { IdentityTypeSchema, type Identity } from '../events/hub-event.js';
 export type { CountryCode };
 
 /** Default country for national phone numbers such as `050 111 22 33`. */
-export const DEFAULT_COUNTRY: CountryCode = 'UA';
+const DEFAULT_COUNTRY: CountryCode = 'UA';
 
 /**
  * Returns the E.164 form of a phone number, or undefined when it cannot be a
@@ -53,10 +53,7 @@ export const normalizeTelegramUsername = (raw: string): string | undefined => {
 };
 
 /** Normalizes one identity; undefined when the value is not usable for linking. */
-export const normalizeIdentity = (
-  identity: Identity,
-  defaultCountry: CountryCode = DEFAULT_COUNTRY,
-): Identity | undefined => {
+const normalizeIdentity = (identity: Identity, defaultCountry: CountryCode = DEFAULT_COUNTRY): Identity | undefined => {
   const { type } = identity;
   const value =
     type === 'phone'

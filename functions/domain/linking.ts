@@ -15,7 +15,7 @@ export interface LinkingPolicy {
   readonly maxPerType: number;
 }
 
-export const DEFAULT_MAX_IDENTITIES_PER_TYPE = 10;
+const DEFAULT_MAX_IDENTITIES_PER_TYPE = 10;
 
 /** Builds the policy from config strings such as `phone:+380441234567, email:family@example.com`. */
 export const linkingPolicy = (
@@ -51,7 +51,7 @@ export const decideLinks = (identities: readonly Identity[], policy: LinkingPoli
 };
 
 /** Counts identities per type. */
-export const countByType = (identities: readonly Identity[]): Map<IdentityType, number> => {
+const countByType = (identities: readonly Identity[]): Map<IdentityType, number> => {
   const counts = new Map<IdentityType, number>();
   for (const { type } of identities) counts.set(type, (counts.get(type) ?? 0) + 1);
   return counts;

@@ -138,9 +138,9 @@ export interface TimelineItem {
 }
 
 /** Cap on identities in one profile, keeping the item far below DynamoDB's 400 KB. */
-export const MAX_IDENTITIES = 100;
-export const MAX_PROMO_CODES = 50;
-export const MAX_WARNINGS = 20;
+const MAX_IDENTITIES = 100;
+const MAX_PROMO_CODES = 50;
+const MAX_WARNINGS = 20;
 export const MAX_TICKETS = 20;
 
 /**
@@ -148,7 +148,7 @@ export const MAX_TICKETS = 20;
  * statuses (our message was sent/delivered/failed) and CRM bookkeeping count
  * in the channel stats but don't make a channel the customer's "last".
  */
-export const INTERACTION_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
+const INTERACTION_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
   'message.received',
   'message.read',
   'call.completed',

@@ -29,8 +29,7 @@ export interface ComputedTraits {
 const YEAR_MS = 365.25 * 24 * 3600 * 1000;
 
 /** Whether the business may message the customer on a channel: not revoked (silence is not a "no"). */
-export const mayContact = (profile: Profile, channel: Channel): boolean =>
-  profile.consent[channel]?.status !== 'revoked';
+const mayContact = (profile: Profile, channel: Channel): boolean => profile.consent[channel]?.status !== 'revoked';
 
 /**
  * The messaging channel the customer actually answers in: a stated

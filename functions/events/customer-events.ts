@@ -31,7 +31,7 @@ const shape = {
   customerId: z.string().min(1),
 };
 
-export const CustomerMergedSchema = z
+const CustomerMergedSchema = z
   .object({
     ...shape,
     type: z.literal('customer.merged'),
@@ -40,7 +40,7 @@ export const CustomerMergedSchema = z
   })
   .strict();
 
-export const CustomerUnmergedSchema = z
+const CustomerUnmergedSchema = z
   .object({
     ...shape,
     type: z.literal('customer.unmerged'),
@@ -52,7 +52,7 @@ export const CustomerUnmergedSchema = z
   })
   .strict();
 
-export const CustomerErasedSchema = z
+const CustomerErasedSchema = z
   .object({
     ...shape,
     type: z.literal('customer.erased'),

@@ -158,7 +158,7 @@ export const MessageDataSchema = z.object({
   edited: z.boolean().optional(),
 });
 
-export const CallDataSchema = z.object({
+const CallDataSchema = z.object({
   callId: z.string(),
   direction: DirectionSchema,
   /** Talk time in seconds (0 for a missed call). */
@@ -171,7 +171,7 @@ export const CallDataSchema = z.object({
   line: z.string().optional(),
 });
 
-export const EmailDataSchema = z.object({
+const EmailDataSchema = z.object({
   messageId: z.string(),
   from: z.string(),
   to: z.array(z.string()),
@@ -179,7 +179,7 @@ export const EmailDataSchema = z.object({
   snippet: z.string().optional(),
 });
 
-export const UtmSchema = z.object({
+const UtmSchema = z.object({
   source: z.string().optional(),
   medium: z.string().optional(),
   campaign: z.string().optional(),
@@ -212,7 +212,7 @@ export const FormDataSchema = z.object({
   referrer: z.string().optional(),
 });
 
-export const LineItemSchema = z.object({
+const LineItemSchema = z.object({
   sku: z.string().optional(),
   name: z.string(),
   quantity: z.number().positive(),
@@ -257,7 +257,7 @@ export const CartDataSchema = z.object({
 });
 
 /** A checkout the customer started: an attempted purchase until an order with the same cart or checkout follows. */
-export const CheckoutDataSchema = z.object({
+const CheckoutDataSchema = z.object({
   checkoutId: z.string(),
   /** The cart it was started from, when the shop says (links it to `cart.updated`). */
   cartId: z.string().optional(),
@@ -269,7 +269,7 @@ export const CheckoutDataSchema = z.object({
   recoveryUrl: z.string().optional(),
 });
 
-export const ProductViewDataSchema = z.object({
+const ProductViewDataSchema = z.object({
   productId: z.string(),
   sku: z.string().optional(),
   name: z.string().optional(),
@@ -278,7 +278,7 @@ export const ProductViewDataSchema = z.object({
   url: z.string().optional(),
 });
 
-export const SearchDataSchema = z.object({
+const SearchDataSchema = z.object({
   query: z.string(),
   /** How many results the search showed (0 = nothing found). */
   resultCount: z.number().int().nonnegative().optional(),
@@ -286,11 +286,11 @@ export const SearchDataSchema = z.object({
 });
 
 /** A help desk status in one vocabulary (Zendesk's, which the others map onto). */
-export const TICKET_STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
+const TICKET_STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
 export const TicketStatusSchema = z.enum(TICKET_STATUSES);
 export type TicketStatus = z.infer<typeof TicketStatusSchema>;
 
-export const TicketDataSchema = z.object({
+const TicketDataSchema = z.object({
   ticketId: z.string(),
   status: TicketStatusSchema,
   /** The help desk's own status name as sent ("Waiting on Customer", a custom status). */
@@ -313,7 +313,7 @@ export const TicketDataSchema = z.object({
   score: SurveyScoreSchema.optional(),
 });
 
-export const ContactDataSchema = z.object({
+const ContactDataSchema = z.object({
   contactId: z.string().optional(),
   /** Fields that changed, by the vendor's names. */
   changes: z.record(z.string(), TraitValueSchema).optional(),
@@ -321,7 +321,7 @@ export const ContactDataSchema = z.object({
   preferredChannel: ChannelSchema.optional(),
 });
 
-export const DealDataSchema = z.object({
+const DealDataSchema = z.object({
   dealId: z.string(),
   stage: z.string(),
   previousStage: z.string().optional(),
@@ -329,7 +329,7 @@ export const DealDataSchema = z.object({
   amount: MoneySchema.optional(),
 });
 
-export const ConsentDataSchema = z.object({
+const ConsentDataSchema = z.object({
   channel: ChannelSchema,
   purpose: z.enum(['marketing', 'transactional', 'all']).default('all'),
   /** Why: "unsubscribed", "STOP keyword", "CRM opt-out", … */

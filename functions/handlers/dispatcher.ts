@@ -31,7 +31,7 @@ export interface DispatcherDeps {
 }
 
 /** The attempt failed and was rescheduled; tells the batch processor to report the record as failed. */
-export class DeliveryRetryError extends HubError {
+class DeliveryRetryError extends HubError {
   constructor(message: string) {
     super(message, 503, 'delivery_retry');
   }

@@ -17,7 +17,7 @@ export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
  * `sent` wins (the vendor could not deliver), but a late `delivered` after
  * `read`, or a `failed` after `delivered`, changes nothing.
  */
-export const STATUS_RANK: Readonly<Record<MessageStatus, number>> = {
+const STATUS_RANK: Readonly<Record<MessageStatus, number>> = {
   queued: 0,
   sent: 1,
   failed: 2,
@@ -26,9 +26,9 @@ export const STATUS_RANK: Readonly<Record<MessageStatus, number>> = {
 };
 
 /** Most attempts a record keeps (the newest); bounds the item. */
-export const MAX_ATTEMPTS_KEPT = 20;
+const MAX_ATTEMPTS_KEPT = 20;
 /** Most receipts a record keeps. */
-export const MAX_RECEIPTS_KEPT = 10;
+const MAX_RECEIPTS_KEPT = 10;
 
 export interface MessageTemplate {
   readonly name: string;

@@ -37,7 +37,7 @@ export interface OutboundConfig {
 }
 
 /** The first sender per channel, in the order given. */
-export const sendersByChannel = (connectors: readonly string[]): Partial<Record<OutboundChannel, Sender>> => {
+const sendersByChannel = (connectors: readonly string[]): Partial<Record<OutboundChannel, Sender>> => {
   const out: Partial<Record<OutboundChannel, Sender>> = {};
   for (const name of connectors) {
     const sender = findSender(name);

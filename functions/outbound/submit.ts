@@ -38,7 +38,7 @@ export interface SubmitDeps {
   readonly now: () => Date;
 }
 
-export const reachRequestOf = (request: Omit<MessageRequest, 'idempotencyKey'>): ReachRequest => ({
+const reachRequestOf = (request: Omit<MessageRequest, 'idempotencyKey'>): ReachRequest => ({
   purpose: request.purpose,
   content: {
     ...(request.text !== undefined ? { text: request.text } : {}),
@@ -53,7 +53,7 @@ export const reachRequestOf = (request: Omit<MessageRequest, 'idempotencyKey'>):
  * is too long for every channel that could otherwise carry it, 422 when
  * only a template would do, 409 when nothing can.
  */
-export const decidePlan = (
+const decidePlan = (
   profile: Profile,
   request: Omit<MessageRequest, 'idempotencyKey'>,
   deps: Pick<SubmitDeps, 'settings' | 'defaultCountry'>,

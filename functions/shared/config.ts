@@ -342,7 +342,7 @@ export class ConfigError extends HubError {
  * The schema of one function's configuration, over the environment: keys are
  * the variable names, so zod's issue paths are the names themselves.
  */
-export const configSchema = (spec: FunctionConfig) =>
+const configSchema = (spec: FunctionConfig) =>
   z.object(
     Object.fromEntries(
       Object.entries(spec.variables).map(([key, usage]) => {

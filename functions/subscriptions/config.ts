@@ -3,243 +3,17 @@
  * file (`subscriptions.config.ts` at the repository root) declares them; the
  * CDK stack turns each into an EventBridge rule with its own queue, DLQ and
  * retry policy, and the local runtime builds the same topology on the local
- * bus. Validated here, once, with errors that name the bad field
- * (`subscriptions[1].pattern.detail-type[0]: …`), at `cdk synth`, at
- * `npm start` and in every function that imports the config.
+ * bus. Loaded here, once, with errors that name the bad field
+ * (`subscriptions[1].target.url: …`); the schema is ./schema.ts, and the
+ * checks of the event patterns (`subscriptions[1].pattern.detail-type[0]: …`),
+ * which need the pattern matcher, are ./validate.ts, run at `cdk synth`,
+ * `npm start` and by the CLI rather than in every function that imports the
+ * config.
  */
-import { z } from 'zod';
-import { validatePattern } from '../events/pattern-matcher.js';
-import type { EventPattern } from '../events/rules.js';
 import { HubError } from '../shared/errors.js';
+import { type Subscription, type SubscriptionInput, SubscriptionsSchema } from './schema.js';
 
-/**
- * Kebab-case, at most 30 characters: the name becomes part of the rule, queue
- * and replay names (`omnihub-<stage>-sub-<name>`, EventBridge caps rule names
- * at 64 and replay names at 64 characters).
- */
-export const SUBSCRIPTION_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
-const SUBSCRIPTION_NAME_MAX = 30;
-
-/** Hosts a plain-http URL may point to: only a receiver on this machine, in the local runtime. */
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-/** True for `http://localhost…` and friends: allowed locally, refused by `cdk synth`. */
-export const isLocalHttpUrl = (url: string): boolean => {
-  const parsed = URL.canParse(url) ? new URL(url) : undefined;
-  return parsed?.protocol === 'http:' && LOCAL_HOSTS.has(parsed.hostname);
-};
-
-const EndpointUrlSchema = z
-  .url({ error: 'must be an absolute URL, e.g. https://crm.example.com/hooks/omnihub' })
-  .refine((url) => url.startsWith('https://') || isLocalHttpUrl(url), {
-    error: 'must be https:// (http:// is allowed only for localhost, in the local runtime)',
-  });
-
-/** Headers a subscription may add; the signature and content headers are the dispatcher's. */
-const RESERVED_HEADERS = /^(webhook-|omnihub-|content-type$|content-length$|host$|authorization$)/i;
-const HeadersSchema = z
-  .record(z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a header name: letters, digits and "-"'), z.string().max(1024))
-  .refine((headers) => Object.keys(headers).every((h) => !RESERVED_HEADERS.test(h)), {
-    error: 'webhook-*, omnihub-*, content-type, content-length, host and authorization are set by the hub',
-  });
-
-const ArnSchema = (service: string, example: string) =>
-  z
-    .string()
-    .regex(new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]+:\\d{12}:.+$`), `an ${service} ARN, e.g. ${example}`);
-
-export const WebhookTargetSchema = z
-  .object({
-    type: z.literal('webhook'),
-    /** Receiver endpoint; every request is signed per Standard Webhooks. */
-    url: EndpointUrlSchema,
-    /** Per-attempt timeout; a slower answer counts as a failed attempt. @default 10 */
-    timeoutSeconds: z.number().int().min(1).max(30).default(10),
-    /**
-     * Deliveries in flight to this endpoint at once. On AWS this is the event
-     * source mapping's `MaximumConcurrency` with one record per invocation
-     * (Lambda's minimum is 2, so 1 becomes 2 there). @default 10
-     */
-    maxConcurrency: z.number().int().min(1).max(1000).default(10),
-    /** Static extra headers (e.g. a routing key the receiver expects). */
-    headers: HeadersSchema.optional(),
-  })
-  .strict();
-
-const ApiKeyAuthSchema = z
-  .object({ type: z.literal('apiKey'), header: z.string().regex(/^[A-Za-z0-9-]{1,64}$/) })
-  .strict();
-const BasicAuthSchema = z.object({ type: z.literal('basic'), username: z.string().min(1).max(512) }).strict();
-const OAuthSchema = z
-  .object({
-    type: z.literal('oauth'),
-    /** Token endpoint of the client-credentials grant. */
-    tokenUrl: z.url({ protocol: /^https$/, error: 'an https:// token endpoint' }),
-    clientId: z.string().min(1).max(512),
-    scope: z.string().max(512).optional(),
-  })
-  .strict();
-
-export const ApiDestinationTargetSchema = z
-  .object({
-    type: z.literal('apiDestination'),
-    url: EndpointUrlSchema,
-    httpMethod: z.enum(['POST', 'PUT', 'PATCH']).default('POST'),
-    /**
-     * How EventBridge authenticates. The secret part (API key value, password
-     * or OAuth client secret) is the `secret` key of the subscription's
-     * Secrets Manager secret (`<prefix><name>`), created by an operator
-     * before the deploy; locally `OMNIHUB_SUBSCRIPTION_SECRET_<NAME>`.
-     */
-    auth: z.discriminatedUnion('type', [ApiKeyAuthSchema, BasicAuthSchema, OAuthSchema]),
-    /** Invocations per second EventBridge sends at most. @default 300 (the EventBridge default) */
-    rateLimitPerSecond: z.number().int().min(1).max(300).optional(),
-    headers: HeadersSchema.optional(),
-  })
-  .strict();
-
-export const SqsTargetSchema = z
-  .object({
-    type: z.literal('sqs'),
-    queueArn: ArnSchema('sqs', 'arn:aws:sqs:eu-central-1:123456789012:crm-leads'),
-    /** Required for a FIFO queue. */
-    messageGroupId: z.string().min(1).max(128).optional(),
-  })
-  .strict();
-
-export const LambdaTargetSchema = z
-  .object({
-    type: z.literal('lambda'),
-    functionArn: ArnSchema('lambda', 'arn:aws:lambda:eu-central-1:123456789012:function:on-lead'),
-  })
-  .strict();
-
-export const EventBusTargetSchema = z
-  .object({
-    type: z.literal('eventBus'),
-    eventBusArn: ArnSchema('events', 'arn:aws:events:eu-central-1:210987654321:event-bus/crm'),
-  })
-  .strict();
-
-export const TargetSchema = z.discriminatedUnion('type', [
-  WebhookTargetSchema,
-  ApiDestinationTargetSchema,
-  SqsTargetSchema,
-  LambdaTargetSchema,
-  EventBusTargetSchema,
-]);
-
-export const RetrySchema = z
-  .object({
-    /** Attempts in total, the first one included (native targets: EventBridge retries up to 185 times). @default 10 */
-    maxAttempts: z.number().int().min(1).max(186).default(10),
-    /**
-     * How long after the first attempt an event may still be retried; after
-     * that it goes to the subscription's DLQ. Native targets: 60–86400 s
-     * (EventBridge's maximum event age). @default 86400 (24 hours)
-     */
-    windowSeconds: z.number().int().min(1).max(259_200).default(86_400),
-    /** Webhooks: first backoff ceiling; the n-th retry waits random(0, base·2ⁿ⁻¹). @default 1000 */
-    baseDelayMs: z.number().int().min(1).max(3_600_000).default(1_000),
-    /** Webhooks: cap of one backoff. @default 3600000 (1 hour) */
-    maxDelayMs: z.number().int().min(1).max(43_200_000).default(3_600_000),
-  })
-  .strict();
-
-/**
- * EventBridge input-transformer paths: dot notation and array indices only
- * (`$.detail.customer.identities[0].value`), the subset EventBridge and the
- * local dispatcher evaluate identically.
- */
-export const TRANSFORM_PATH = /^\$(?:\.[A-Za-z0-9_\-/]+|\[\d+\])*$/;
-const TransformSchema = z
-  .record(
-    z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, 'an output field name: letters, digits, "_" and "-"'),
-    z
-      .string()
-      .regex(
-        TRANSFORM_PATH,
-        'a JSON path in dot notation with array indices, e.g. $.detail.customer.identities[0].value',
-      ),
-  )
-  .refine((t) => Object.keys(t).length >= 1 && Object.keys(t).length <= 100, { error: 'between 1 and 100 fields' });
-
-const PatternSchema = z.record(z.string(), z.unknown()).superRefine((pattern, ctx) => {
-  for (const error of validatePattern(pattern)) {
-    // "detail-type[0]: must be …" → path segment "detail-type[0]", message "must be …".
-    const split = error.indexOf(': ');
-    const where = split > 0 ? error.slice(0, split) : '(root)';
-    ctx.addIssue({
-      code: 'custom',
-      message: split > 0 ? error.slice(split + 2) : error,
-      path: where === '(root)' ? [] : [where],
-    });
-  }
-});
-
-const NATIVE_TYPES = new Set(['sqs', 'lambda', 'eventBus', 'apiDestination']);
-
-export const SubscriptionSchema = z
-  .object({
-    name: z
-      .string()
-      .max(SUBSCRIPTION_NAME_MAX, `at most ${SUBSCRIPTION_NAME_MAX} characters`)
-      .regex(
-        SUBSCRIPTION_NAME,
-        'kebab-case: lowercase letters and digits separated by single "-", starting with a letter',
-      ),
-    description: z.string().max(256).optional(),
-    /** EventBridge event pattern over the hub's envelopes (`detail-type` is the hub event type). */
-    pattern: PatternSchema,
-    target: TargetSchema,
-    retry: RetrySchema.default(() => RetrySchema.parse({})),
-    /** Output field → JSON path into the envelope (EventBridge `InputPathsMap`); omitted → the whole envelope. */
-    transform: TransformSchema.optional(),
-    /** A disabled subscription keeps its resources (rule disabled on AWS) but receives nothing. @default true */
-    enabled: z.boolean().default(true),
-  })
-  .strict()
-  .superRefine((s, ctx) => {
-    if (s.target.type === 'eventBus' && s.transform) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['transform'],
-        message:
-          "not supported for an eventBus target: the other bus receives the hub's envelope unchanged; transform in the rules on that bus",
-      });
-    }
-    if (!NATIVE_TYPES.has(s.target.type)) return;
-    // EventBridge's own retry policy bounds native targets.
-    if (s.retry.windowSeconds < 60 || s.retry.windowSeconds > 86_400) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['retry', 'windowSeconds'],
-        message: `must be 60–86400 for a ${s.target.type} target (EventBridge's maximum event age)`,
-      });
-    }
-  });
-
-export const SubscriptionsSchema = z.array(SubscriptionSchema).superRefine((list, ctx) => {
-  const seen = new Map<string, number>();
-  list.forEach((s, i) => {
-    const first = seen.get(s.name);
-    if (first !== undefined)
-      ctx.addIssue({
-        code: 'custom',
-        path: [i, 'name'],
-        message: `"${s.name}" is already the name of subscriptions[${first}]`,
-      });
-    else seen.set(s.name, i);
-  });
-});
-
-export type SubscriptionInput = z.input<typeof SubscriptionSchema>;
-/** A validated subscription with every default filled in. */
-export type Subscription = z.output<typeof SubscriptionSchema> & { readonly pattern: EventPattern };
-export type SubscriptionTarget = Subscription['target'];
-export type WebhookTarget = z.output<typeof WebhookTargetSchema>;
-export type ApiDestinationTarget = z.output<typeof ApiDestinationTargetSchema>;
-export type RetryPolicy = z.output<typeof RetrySchema>;
+export type { Subscription, SubscriptionInput, SubscriptionTarget } from './schema.js';
 
 /** The config is invalid; `issues` has one line per problem, each naming the field. */
 export class SubscriptionConfigError extends HubError {
@@ -259,11 +33,48 @@ const formatPath = (path: readonly PropertyKey[]): string =>
     'subscriptions',
   );
 
-/** Validates a subscription list; throws {@link SubscriptionConfigError} naming every bad field. */
-export const parseSubscriptions = (input: unknown): readonly Subscription[] => {
+/** Fields in the order a subscription is written, so its issues read top to bottom. */
+const FIELD_ORDER = ['name', 'description', 'pattern', 'target', 'retry', 'transform', 'enabled'];
+
+/** Sort key of an issue: the subscription's index, then the field's place (stable within one field). */
+const issueOrder = (issue: string): number => {
+  const m = /^subscriptions\[(\d+)\](?:\.([A-Za-z]+))?/.exec(issue);
+  if (!m) return -1;
+  const field = FIELD_ORDER.indexOf(m[2] ?? '');
+  return Number(m[1]) * 100 + (field < 0 ? FIELD_ORDER.length : field);
+};
+
+/** Checks one event pattern; one `"<path>: <problem>"` line per problem (`validatePattern`'s format). */
+export type PatternValidator = (pattern: unknown) => readonly string[];
+
+/** `"detail-type[0]: must be …"` of subscription `index` → `subscriptions[1].pattern.detail-type[0]: must be …`. */
+const patternIssues = (input: unknown, validate: PatternValidator): string[] =>
+  (Array.isArray(input) ? input : []).flatMap((item: unknown, index) => {
+    const pattern = typeof item === 'object' && item !== null ? (item as { pattern?: unknown }).pattern : undefined;
+    if (typeof pattern !== 'object' || pattern === null || Array.isArray(pattern)) return [];
+    return validate(pattern).map((error) => {
+      const split = error.indexOf(': ');
+      const where = split > 0 ? error.slice(0, split) : '(root)';
+      const message = split > 0 ? error.slice(split + 2) : error;
+      return `subscriptions[${index}].pattern${where === '(root)' ? '' : `.${where}`}: ${message}`;
+    });
+  });
+
+/**
+ * Validates a subscription list; throws {@link SubscriptionConfigError}
+ * naming every bad field. With `validatePattern` the event patterns are
+ * checked too (./validate.ts passes the matcher's).
+ */
+export const parseSubscriptions = (
+  input: unknown,
+  options: { readonly validatePattern?: PatternValidator } = {},
+): readonly Subscription[] => {
   const result = SubscriptionsSchema.safeParse(input);
-  if (!result.success)
-    throw new SubscriptionConfigError(result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`));
+  const issues = [
+    ...(result.success ? [] : result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`)),
+    ...(options.validatePattern ? patternIssues(input, options.validatePattern) : []),
+  ].sort((a, b) => issueOrder(a) - issueOrder(b));
+  if (!result.success || issues.length > 0) throw new SubscriptionConfigError(issues);
   return Object.freeze(result.data as Subscription[]);
 };
 
@@ -281,13 +92,3 @@ export const isDispatched = (s: Subscription, runtime: 'aws' | 'local'): boolean
 /** `crm-leads` → `OMNIHUB_SUBSCRIPTION_SECRET_CRM_LEADS`: the local signing secret or credential. */
 export const subscriptionSecretEnv = (name: string): string =>
   `OMNIHUB_SUBSCRIPTION_SECRET_${name.toUpperCase().replace(/-/g, '_')}`;
-
-/** Throws when a subscription cannot be deployed (plain-http URLs are local-only). */
-export const assertDeployable = (subscriptions: readonly Subscription[]): void => {
-  const issues = subscriptions.flatMap((s, i) =>
-    'url' in s.target && !s.target.url.startsWith('https://')
-      ? [`subscriptions[${i}].target.url: ${s.target.url} is a local http:// URL; deployed subscriptions need https://`]
-      : [],
-  );
-  if (issues.length > 0) throw new SubscriptionConfigError(issues);
-};

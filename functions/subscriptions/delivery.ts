@@ -6,15 +6,15 @@
  * with `retry.ts`.
  */
 import type { EventBridgeEnvelope } from '../events/envelope.js';
-import type { ApiDestinationTarget, Subscription } from './config.js';
+import type { ApiDestinationTarget, Subscription } from './schema.js';
 import { readsRetryAfter, parseRetryAfter, type AttemptOutcome } from './retry.js';
 import { signatureHeaders } from './signing.js';
 import { applyTransform } from './transform.js';
 
 /** Sent as `user-agent` so receivers can tell hub traffic apart. */
-export const USER_AGENT = 'Omnihub-Webhooks/1';
+const USER_AGENT = 'Omnihub-Webhooks/1';
 /** Header marking a delivery of a replayed event; the body keeps EventBridge's `replay-name` too. */
-export const REPLAY_HEADER = 'omnihub-replay';
+const REPLAY_HEADER = 'omnihub-replay';
 
 export interface OutgoingRequest {
   readonly url: string;

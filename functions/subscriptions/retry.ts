@@ -13,7 +13,7 @@
  *   the end of the window at the latest; a failure after that, a
  *   `Retry-After` beyond it, or `maxAttempts` attempts dead-letter the event.
  */
-import type { RetryPolicy } from './config.js';
+import type { RetryPolicy } from './schema.js';
 
 /** What one attempt produced. */
 export interface AttemptOutcome {

@@ -6,7 +6,7 @@
  * The dispatcher applies it to webhooks (locally and on AWS); native targets
  * get the same map as a CDK `RuleTargetInput`, evaluated by EventBridge.
  */
-import { TRANSFORM_PATH } from './config.js';
+import { TRANSFORM_PATH } from './schema.js';
 
 export type Transform = Readonly<Record<string, string>>;
 

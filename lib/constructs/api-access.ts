@@ -1,7 +1,7 @@
 /**
  * `ApiAccess`: one IAM managed policy (and one assumable role) per access
  * level of the route table, so an operator can let someone read the customer
- * view without letting them erase it (issue 9 item 16). The `execute-api`
+ * view without letting them erase it. The `execute-api`
  * ARNs come from `HTTP_ROUTES`: a new route lands in the right policy by its
  * `access` alone.
  *
@@ -30,7 +30,7 @@ export type AccessLevel = (typeof ACCESS_LEVELS)[number];
 const rank = (access: RouteAccess): number => ACCESS_LEVELS.indexOf(access as AccessLevel);
 
 /** `GET` + `/v1/customers/{customerId}/timeline` → `GET/v1/customers/*\/timeline`: the method/path part of the ARN. */
-export const invokePattern = (route: Pick<HttpRoute, 'method' | 'path'>): string =>
+const invokePattern = (route: Pick<HttpRoute, 'method' | 'path'>): string =>
   `${route.method}${route.path.replace(/\{[^}]+\}/g, '*')}`;
 
 /** IAM's ARN matching: `*` any run of characters (including `/`), `?` exactly one. */

@@ -1,5 +1,5 @@
 /**
- * `HubOutbound`: the outbound side of the hub (issue 12) — the `sender`
+ * `HubOutbound`: the outbound side of the hub — the `sender`
  * function (vendor APIs, SES), the `message-status` function (receipts →
  * status) and the EventBridge Scheduler group and role that bring deferred
  * messages back to the sender's queue. Each function gets only what it

@@ -8,7 +8,7 @@ import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } fr
 import { Construct } from 'constructs';
 
 /** Attribute names the store code uses; changing one is a data migration. */
-export const TABLE_KEYS = {
+const TABLE_KEYS = {
   partitionKey: 'pk',
   sortKey: 'sk',
   ttl: 'ttl',

@@ -13,7 +13,8 @@ import { type Archive, CfnEventBusPolicy, type IEventBus } from 'aws-cdk-lib/aws
 import { AccountPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { assertDeployable, isDispatched, type Subscription } from '../../functions/subscriptions/config.js';
+import { isDispatched, type Subscription } from '../../functions/subscriptions/config.js';
+import { assertDeployable } from '../../functions/subscriptions/validate.js';
 import {
   deliveryLogPartition,
   subscriptionPrefix,

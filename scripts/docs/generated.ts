@@ -8,6 +8,7 @@ import { renderAccessTable } from './access-table.js';
 import { renderApiReference } from './api-reference.js';
 import { renderConfiguration } from './configuration.js';
 import { replaceRegion } from './markers.js';
+import { renderConnectorTable, renderDeployGuide } from './readme.js';
 
 export interface GeneratedDoc {
   readonly file: string;
@@ -24,4 +25,6 @@ export const GENERATED_DOCS: readonly GeneratedDoc[] = [
   region('docs/api.md', 'api-reference', renderApiReference),
   region('docs/security.md', 'access-table', renderAccessTable),
   { file: 'docs/configuration.md', render: renderConfiguration },
+  region('README.md', 'connectors', renderConnectorTable),
+  { file: 'docs/deploy.md', render: renderDeployGuide },
 ];

@@ -65,7 +65,7 @@ describe('Bench: cost model', () => {
   });
 });
 
-describe('Bench: outbound cost model (issue 12)', () => {
+describe('Bench: outbound cost model', () => {
   it('prices one sent message: two bus events, two queues, the WCU of each write', async () => {
     const { senderCostPerMillion, DEFAULT_OUTBOUND_PROFILE } = await import('../../bench/cost.js');
     // Act

@@ -56,7 +56,9 @@ describe('Connector: woocommerce', () => {
 
       // Assess
       expect(independent).toBe(KNOWN_ANSWER);
-      expect(woocommerceConnector.verify(request(KNOWN_ANSWER), { secret: SECRET })).toEqual({ ok: true });
+      expect(woocommerceConnector.verify(request(KNOWN_ANSWER), { secret: SECRET }, { now: TEST_NOW })).toEqual({
+        ok: true,
+      });
       expect(signed.headers['X-WC-Webhook-Signature']).toBe(KNOWN_ANSWER);
     });
 
@@ -69,14 +71,17 @@ describe('Connector: woocommerce', () => {
       ['no signature', undefined],
     ])('refuses %s', (_, signature) => {
       // Act & Assess
-      expect(woocommerceConnector.verify(request(signature), { secret: SECRET }).ok).toBe(false);
+      expect(woocommerceConnector.verify(request(signature), { secret: SECRET }, { now: TEST_NOW }).ok).toBe(false);
     });
 
     it('refuses the vector over the body re-serialized', () => {
       // Act & Assess
       expect(
-        woocommerceConnector.verify(request(KNOWN_ANSWER, Buffer.from(JSON.stringify(docsOrder()))), { secret: SECRET })
-          .ok,
+        woocommerceConnector.verify(
+          request(KNOWN_ANSWER, Buffer.from(JSON.stringify(docsOrder()))),
+          { secret: SECRET },
+          { now: TEST_NOW },
+        ).ok,
       ).toBe(false);
     });
   });
@@ -87,7 +92,7 @@ describe('Connector: woocommerce', () => {
 
     it('is accepted unsigned and yields nothing but an ignored note', () => {
       // Act
-      const verdict = woocommerceConnector.verify(ping, { secret: SECRET });
+      const verdict = woocommerceConnector.verify(ping, { secret: SECRET }, { now: TEST_NOW });
       const result = woocommerceConnector.normalize(woocommerceConnector.parse(ping), CTX);
 
       // Assess
@@ -97,12 +102,14 @@ describe('Connector: woocommerce', () => {
 
     it('still fails closed when no secret is configured', () => {
       // Act & Assess
-      expect(woocommerceConnector.verify(ping, {}).ok).toBe(false);
+      expect(woocommerceConnector.verify(ping, {}, { now: TEST_NOW }).ok).toBe(false);
     });
 
     it.each(['webhook_id=3&x=1', 'webhook_id=abc', '{"webhook_id":3}'])('is not %j', (body) => {
       // Act & Assess
-      expect(woocommerceConnector.verify(rawRequest({ url: URL_, body }), { secret: SECRET }).ok).toBe(false);
+      expect(
+        woocommerceConnector.verify(rawRequest({ url: URL_, body }), { secret: SECRET }, { now: TEST_NOW }).ok,
+      ).toBe(false);
     });
   });
 

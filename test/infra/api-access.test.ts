@@ -1,5 +1,5 @@
 /**
- * Who may call which route (issue 9 item 16): the managed policies of
+ * Who may call which route: the managed policies of
  * `ApiAccess`, synthesized on a bare stack from `HTTP_ROUTES`, evaluated the
  * way IAM evaluates them (explicit Deny wins; `*` matches any characters,
  * `/` included) against concrete request paths of every IAM route. A route

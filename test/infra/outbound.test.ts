@@ -1,5 +1,5 @@
 /**
- * The outbound side of the stack (issue 12), synthesized with senders
+ * The outbound side of the stack, synthesized with senders
  * configured: the sender reads exactly the secrets of the connectors that
  * send, may `ses:SendEmail` on the configured identity only, re-queue on its
  * own queue and create schedules in its own group; `message-status` touches

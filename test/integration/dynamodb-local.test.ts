@@ -1,5 +1,5 @@
 /**
- * Issue 9 items 4 and 5, the store process: DynamoDB Local runs in its own
+ * The store process: DynamoDB Local runs in its own
  * process group (a terminal's Ctrl-C does not reach it before the hub has
  * drained), and when it dies alone it is restarted on the same port and data.
  */

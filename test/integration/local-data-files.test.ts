@@ -1,5 +1,5 @@
 /**
- * Issue 9 item 3 (last clause): every file the local hub writes into its
+ * Every file the local hub writes into its
  * data folder — queue journals, the archive, generated subscription secrets,
  * the API token — is the user's alone (0600, folders 0700), whatever the umask.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 12 end to end: the local hub (DynamoDB Local, the local bus and
+ * Outbound messaging end to end: the local hub (DynamoDB Local, the local bus and
  * queues, the real HTTP surface) with fake vendor APIs that check every
  * request as the vendor documents it. Customers are created by signed
  * inbound webhooks; an injected clock stands for time passing (windows,

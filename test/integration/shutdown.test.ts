@@ -1,5 +1,5 @@
 /**
- * Issue 9 item 4: a shutdown with a backlog loses nothing. New webhooks get
+ * A shutdown with a backlog loses nothing. New webhooks get
  * 503 with Retry-After (the vendor redelivers) while the queues drain
  * against the running store; only then do the server and the store stop.
  */

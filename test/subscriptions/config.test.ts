@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  assertDeployable,
   defineSubscriptions,
   parseSubscriptions,
   subscriptionSecretEnv,
   SubscriptionConfigError,
   type SubscriptionInput,
 } from '../../functions/subscriptions/config.js';
+import { assertDeployable, validateSubscriptions } from '../../functions/subscriptions/validate.js';
 
 const lead: SubscriptionInput = {
   name: 'crm-leads',
@@ -16,7 +16,7 @@ const lead: SubscriptionInput = {
 
 const issuesOf = (input: unknown): readonly string[] => {
   try {
-    parseSubscriptions(input);
+    validateSubscriptions(input);
   } catch (err) {
     if (err instanceof SubscriptionConfigError) return err.issues;
     throw err;

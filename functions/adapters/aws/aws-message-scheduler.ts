@@ -14,7 +14,7 @@ import { messageRequestedEntry, type MessageRequested } from '../../events/messa
 import type { MessageScheduler } from '../../ports.js';
 
 /** SQS's longest per-message delay. */
-export const MAX_SQS_DELAY_SECONDS = 900;
+const MAX_SQS_DELAY_SECONDS = 900;
 
 export interface AwsMessageSchedulerOptions {
   readonly queueUrl: string;

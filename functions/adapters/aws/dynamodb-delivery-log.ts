@@ -14,7 +14,7 @@ import { ValidationError } from '../../shared/errors.js';
 import type { DeliveryAttempt, DeliveryLog, DeliveryPage, DeliveryStats } from '../../ports.js';
 import { deliveryLogPartition } from '../../subscriptions/naming.js';
 
-export const deliveryKeys = {
+const deliveryKeys = {
   attempt: (a: Pick<DeliveryAttempt, 'subscription' | 'time' | 'eventId' | 'attempt'>) => ({
     pk: deliveryLogPartition(a.subscription),
     sk: `D#${a.time}#${a.eventId}#${a.attempt}`,

@@ -30,7 +30,7 @@ export interface DynamoMessageStoreOptions {
   readonly retentionDays?: number;
 }
 
-export const messageKeys = {
+const messageKeys = {
   record: (customerId: string, messageId: string) => ({ pk: `C#${customerId}`, sk: `M#${messageId}` }),
   idempotency: (key: string) => ({ pk: `MSGKEY#${idempotencyKeyHash(key)}`, sk: 'K' }),
   vendor: (connector: string, vendorId: string) => ({ pk: `MSGVID#${connector}#${vendorId}`, sk: 'V' }),

@@ -94,7 +94,7 @@ export const keys = {
 const hash = (...parts: string[]): string => createHash('sha256').update(parts.join('\n')).digest('hex');
 
 /** A new customer's id, derived from the first event so a retried first write picks the same id. */
-export const newCustomerId = (eventId: string): string => `cus_${hash('customer', eventId).slice(0, 24)}`;
+const newCustomerId = (eventId: string): string => `cus_${hash('customer', eventId).slice(0, 24)}`;
 
 const encodeCursor = (sk: string): string => Buffer.from(JSON.stringify({ sk }), 'utf8').toString('base64url');
 const decodeCursor = (cursor: string): string => {

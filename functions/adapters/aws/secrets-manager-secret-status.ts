@@ -2,7 +2,7 @@
  * Connector secret status from Secrets Manager metadata: `ListSecretVersionIds`
  * lists a secret's versions and their staging labels, never a value, so the
  * `api` function can say "configured" without being able to read a signing
- * secret (issue 9 item 15).
+ * secret.
  *
  * The stack creates every connector secret holding the placeholder `{}`
  * (`lib/constructs/connector-secrets.ts`; CloudFormation cannot create a

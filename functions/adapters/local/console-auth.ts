@@ -36,7 +36,7 @@ export interface ConsoleUser extends Principal {
 }
 
 /** Shortest token accepted in `OMNIHUB_CONSOLE_USERS`: 128 bits as base64url. */
-export const MIN_TOKEN_LENGTH = 22;
+const MIN_TOKEN_LENGTH = 22;
 
 /**
  * Parses `OMNIHUB_CONSOLE_USERS` (`olena:viewer:<token>,ivan:agent:<token>`).
@@ -89,8 +89,8 @@ export interface LocalAuthOptions {
   readonly now?: () => number;
 }
 
-export const SESSION_COOKIE = 'omnihub_session';
-export const CSRF_HEADER = 'x-csrf-token';
+const SESSION_COOKIE = 'omnihub_session';
+const CSRF_HEADER = 'x-csrf-token';
 const FAILED_LOGIN_WINDOW_MS = 5 * 60_000;
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -134,7 +134,7 @@ const isHttps = (req: IncomingMessage): boolean =>
   req.headers['x-forwarded-proto'] === 'https' || Boolean((req.socket as { encrypted?: boolean }).encrypted);
 
 /** What `GET /console/session` and a login answer: who, what they may do, and the CSRF token. */
-export const sessionView = (session: Pick<Session, 'principal' | 'csrfToken' | 'expiresAt'>) => ({
+const sessionView = (session: Pick<Session, 'principal' | 'csrfToken' | 'expiresAt'>) => ({
   user: session.principal.name,
   role: session.principal.role,
   access: ROLE_ACCESS[session.principal.role],

@@ -71,7 +71,7 @@ export interface DynamoDbPidFile {
 const require = createRequire(import.meta.url);
 
 /** Folder holding DynamoDBLocal.jar and its native libraries. */
-export const dynamoDbLocalHome = (): string =>
+const dynamoDbLocalHome = (): string =>
   join(dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
 
 const freePort = (): Promise<number> =>

@@ -48,7 +48,7 @@ export interface LocalHttpLimits {
  * Generous for any vendor (they post a few KB at once) and short for a
  * client that trickles a body: API Gateway itself gives up after 30 s.
  */
-export const DEFAULT_HTTP_LIMITS: LocalHttpLimits = {
+const DEFAULT_HTTP_LIMITS: LocalHttpLimits = {
   headersTimeoutMs: 10_000,
   bodyTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
@@ -76,17 +76,17 @@ export interface LocalHttpOptions {
 }
 
 /** Seconds a caller refused during shutdown is told to wait (a restart takes about this long). */
-export const SHUTDOWN_RETRY_AFTER_SECONDS = 30;
+const SHUTDOWN_RETRY_AFTER_SECONDS = 30;
 
 /** The hub is shutting down and takes no new work: 503, retry later. */
-export class ShuttingDownError extends HubError {
+class ShuttingDownError extends HubError {
   constructor() {
     super('The hub is shutting down and accepts no new requests; retry shortly', 503, 'shutting_down');
   }
 }
 
 /** The body did not arrive within the deadline: 408, and the connection is closed. */
-export class RequestTimeoutError extends HubError {
+class RequestTimeoutError extends HubError {
   constructor(timeoutMs: number) {
     super(`The request body did not arrive within ${timeoutMs} ms`, 408, 'request_timeout');
   }

@@ -23,8 +23,8 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 
-export const PRIVATE_DIR_MODE = 0o700;
-export const PRIVATE_FILE_MODE = 0o600;
+const PRIVATE_DIR_MODE = 0o700;
+const PRIVATE_FILE_MODE = 0o600;
 
 /** Creates the folder (and its parents) private to the user; narrows an existing one. */
 export const ensurePrivateDir = (path: string): void => {

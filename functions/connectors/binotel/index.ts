@@ -12,7 +12,7 @@ import { normalizeBinotel } from './normalize.js';
 import { BinotelCallCompletedSchema, BinotelRequestSchema, type BinotelWebhook } from './schema.js';
 
 /** Query parameter of the webhook URL holding the shared secret. */
-export const BINOTEL_TOKEN_PARAM = 'token';
+const BINOTEL_TOKEN_PARAM = 'token';
 
 /**
  * Binotel's webhook servers, from the SDK `sashalenz/binotel-api`

@@ -43,7 +43,7 @@ const orUndefined = (value: string | undefined): string | undefined => (value?.t
  * Outcome of a finished call: answered, missed, or not a call at all.
  * Unknown dispositions fall back on talk time.
  */
-export const callOutcome = (disposition: string, billsec: number): HubEventType | 'not-a-call' | 'in-progress' => {
+const callOutcome = (disposition: string, billsec: number): HubEventType | 'not-a-call' | 'in-progress' => {
   if (disposition.startsWith(SMS_PREFIX)) return 'not-a-call';
   if (IN_PROGRESS.has(disposition)) return 'in-progress';
   if (ANSWERED.has(disposition)) return 'call.completed';

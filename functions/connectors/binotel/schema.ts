@@ -20,14 +20,14 @@ const Text = z.string().optional();
 const objectOrEmpty = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
-export const BinotelEmployeeSchema = z.object({ id: Text, name: Text, email: Text, internalNumber: Text }).loose();
+const BinotelEmployeeSchema = z.object({ id: Text, name: Text, email: Text, internalNumber: Text }).loose();
 
-export const BinotelCustomerSchema = z.object({ id: Text, name: Text, email: Text, description: Text }).loose();
+const BinotelCustomerSchema = z.object({ id: Text, name: Text, email: Text, description: Text }).loose();
 
-export const BinotelPbxNumberSchema = z.object({ number: Text, name: Text }).loose();
+const BinotelPbxNumberSchema = z.object({ number: Text, name: Text }).loose();
 
 /** UTM of a call-tracking number (`callTrackingData`) or a website callback (`getCallData`). */
-export const BinotelTrackingSchema = z
+const BinotelTrackingSchema = z
   .object({
     utm_source: Text,
     utm_medium: Text,
@@ -40,7 +40,7 @@ export const BinotelTrackingSchema = z
   })
   .loose();
 
-export const BinotelCallDetailsSchema = z
+const BinotelCallDetailsSchema = z
   .object({
     /** One id per call across transfers and legs: the dedup key. */
     generalCallID: z.string().min(1),

@@ -20,7 +20,7 @@ type Person = Pick<Bitrix24Lead, 'NAME' | 'LAST_NAME' | 'PHONE' | 'EMAIL'>;
 const text = (value: string | null | undefined): string | undefined => (value?.trim() ? value.trim() : undefined);
 
 /** Identity value of a Bitrix24 entity: `lead:1001`, `contact:84`. */
-export const bitrix24Ref = (entity: 'lead' | 'contact', id: string): Identity => ({
+const bitrix24Ref = (entity: 'lead' | 'contact', id: string): Identity => ({
   type: 'bitrix24',
   value: `${entity}:${id}`,
 });
@@ -95,7 +95,7 @@ const contactEvent = (
  * stage and `MOVED_TIME` (when it entered that stage): every update that
  * did not move the deal collapses into the one event of the move.
  */
-export const bitrix24DealKey = (request: HydrationRequest, deal: Bitrix24Deal): string => {
+const bitrix24DealKey = (request: HydrationRequest, deal: Bitrix24Deal): string => {
   const movedAt = fromDateString(deal.MOVED_TIME);
   if (!movedAt) return request.providerEventId;
   return `${request.params.memberId ?? ''}:deal:${deal.ID}:stage:${deal.STAGE_ID}:${movedAt}`;

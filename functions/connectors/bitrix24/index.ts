@@ -17,7 +17,7 @@ import { BITRIX24, normalizeBitrix24 } from './normalize.js';
 import { Bitrix24EventSchema } from './schema.js';
 
 /** The form key carrying the token; Bitrix24 posts it percent-encoded (`auth%5Bapplication_token%5D`). */
-export const BITRIX24_TOKEN_FIELD = 'auth[application_token]';
+const BITRIX24_TOKEN_FIELD = 'auth[application_token]';
 
 const decodeKey = (key: string): string => {
   try {
@@ -31,7 +31,7 @@ const decodeKey = (key: string): string => {
  * The `auth[application_token]` of a form body, read with the same parser as
  * the payload (no parser differential); undefined when absent or repeated.
  */
-export const applicationTokenOf = (req: RawRequest): string | undefined => {
+const applicationTokenOf = (req: RawRequest): string | undefined => {
   let form: Record<string, unknown>;
   try {
     form = parseNestedForm(req);

@@ -12,7 +12,7 @@ export const BITRIX24 = 'bitrix24';
 export type Bitrix24Entity = 'lead' | 'contact' | 'deal';
 
 /** Event code → what to fetch and what happened. */
-export const BITRIX24_EVENTS: Readonly<Record<string, { kind: Bitrix24Entity; change: 'created' | 'updated' }>> = {
+const BITRIX24_EVENTS: Readonly<Record<string, { kind: Bitrix24Entity; change: 'created' | 'updated' }>> = {
   ONCRMLEADADD: { kind: 'lead', change: 'created' },
   ONCRMLEADUPDATE: { kind: 'lead', change: 'updated' },
   ONCRMCONTACTADD: { kind: 'contact', change: 'created' },
@@ -25,7 +25,7 @@ export const BITRIX24_EVENTS: Readonly<Record<string, { kind: Bitrix24Entity; ch
  * Dedup key: (portal, event, entity id, `ts`), Bitrix24 has no event id. The
  * portal (`auth[member_id]`) keeps two portals posting to one hub apart.
  */
-export const bitrix24EventKey = (event: Bitrix24Event, id: string): string =>
+const bitrix24EventKey = (event: Bitrix24Event, id: string): string =>
   `${event.auth?.member_id ?? event.auth?.domain ?? ''}:${event.event.toUpperCase()}:${id}:${event.ts ?? ''}`;
 
 export const normalizeBitrix24 = (event: Bitrix24Event, ctx: NormalizeContext): NormalizeResult => {

@@ -18,7 +18,7 @@ import { HubSpotContactSchema, HubSpotDealSchema, type HubSpotContact, type HubS
 export const HUBSPOT_API_BASE_URL = 'https://api.hubapi.com';
 
 /** Contact properties read: every identifier HubSpot keeps, and the name. */
-export const HUBSPOT_CONTACT_PROPERTIES = [
+const HUBSPOT_CONTACT_PROPERTIES = [
   'email',
   'phone',
   'mobilephone',
@@ -27,7 +27,7 @@ export const HUBSPOT_CONTACT_PROPERTIES = [
   'hs_whatsapp_phone_number',
 ] as const;
 
-export const HUBSPOT_DEAL_PROPERTIES = ['dealstage', 'pipeline', 'amount', 'deal_currency_code', 'dealname'] as const;
+const HUBSPOT_DEAL_PROPERTIES = ['dealstage', 'pipeline', 'amount', 'deal_currency_code', 'dealname'] as const;
 
 export class HubSpotApi {
   private readonly baseUrl: string;

@@ -21,7 +21,7 @@ const param = (request: HydrationRequest, name: string): string | undefined => {
 };
 
 /** `hubspot:<id>`, then every email and phone the contact record holds. */
-export const hubspotContactIdentities = (contact: HubSpotContact): Identity[] => {
+const hubspotContactIdentities = (contact: HubSpotContact): Identity[] => {
   const p = contact.properties;
   const identities: Identity[] = [{ type: 'hubspot', value: contact.id }];
   const email = text(p.email);

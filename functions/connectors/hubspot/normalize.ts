@@ -22,11 +22,11 @@ export type HubSpotChange = 'created' | 'updated' | 'consent' | 'stage_changed';
 const OBJECT_TYPES: Readonly<Record<string, string>> = { '0-1': 'contact', '0-3': 'deal' };
 
 /** Contact properties that record an email opt-out: `hs_email_optout` and the per-subscription `hs_email_optout_<id>`. */
-export const isEmailOptOutProperty = (name: string | undefined): boolean =>
+const isEmailOptOutProperty = (name: string | undefined): boolean =>
   name !== undefined && /^hs_email_optout(_\d+)?$/.test(name);
 
 /** The deal property holding the pipeline stage. */
-export const DEAL_STAGE_PROPERTY = 'dealstage';
+const DEAL_STAGE_PROPERTY = 'dealstage';
 
 const digest = (value: string): string => createHash('sha256').update(value).digest('hex').slice(0, 24);
 

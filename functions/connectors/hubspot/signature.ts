@@ -20,7 +20,7 @@ export const HUBSPOT_SIGNATURE_HEADER = 'x-hubspot-signature-v3';
 export const HUBSPOT_TIMESTAMP_HEADER = 'x-hubspot-request-timestamp';
 
 /** HubSpot's replay window: "Reject the request if the timestamp is older than 5 minutes." */
-export const HUBSPOT_MAX_SKEW_SECONDS = 300;
+const HUBSPOT_MAX_SKEW_SECONDS = 300;
 
 /**
  * HubSpot's decode table ("In the request URI, decode any of the URL-encoded

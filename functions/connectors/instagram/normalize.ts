@@ -9,7 +9,7 @@ import { foreignObject, normalizeMessagingEntries, type MetaPlatform } from '../
 import type { NormalizeContext, NormalizeResult } from '../types.js';
 import type { InstagramWebhook } from './schema.js';
 
-export const INSTAGRAM_PLATFORM: MetaPlatform = {
+const INSTAGRAM_PLATFORM: MetaPlatform = {
   connector: 'instagram',
   object: 'instagram',
   channel: 'instagram',

@@ -5,9 +5,8 @@
  * (`../shared/meta-webhook.ts`); this module names it for Instagram.
  */
 import type { RawRequest } from '../../shared/http.js';
-import { MetaWebhookSchema, parseMetaWebhook, type MetaWebhook } from '../shared/meta-webhook.js';
+import { parseMetaWebhook, type MetaWebhook } from '../shared/meta-webhook.js';
 
-export const InstagramWebhookSchema = MetaWebhookSchema;
 export type InstagramWebhook = MetaWebhook;
 
 /** Decodes and validates the raw body; throws `ValidationError`. */

@@ -9,7 +9,7 @@
 import { metaSender } from '../shared/meta-send.js';
 
 /** Instagram text messages are limited to 1000 bytes of UTF-8. */
-export const INSTAGRAM_TEXT_LIMIT_BYTES = 1000;
+const INSTAGRAM_TEXT_LIMIT_BYTES = 1000;
 
 export const instagramSender = metaSender({
   connector: 'instagram',

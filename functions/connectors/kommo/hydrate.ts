@@ -27,7 +27,7 @@ const param = (request: HydrationRequest, name: string): string | undefined => {
 };
 
 /** `kommo:<id>`, then the values of the built-in PHONE and EMAIL fields. */
-export const kommoContactIdentities = (contact: KommoContact): Identity[] => {
+const kommoContactIdentities = (contact: KommoContact): Identity[] => {
   const identities: Identity[] = [{ type: 'kommo', value: String(contact.id) }];
   for (const field of contact.custom_fields_values ?? []) {
     const type = field.field_code === 'PHONE' ? 'phone' : field.field_code === 'EMAIL' ? 'email' : undefined;

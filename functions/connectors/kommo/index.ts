@@ -15,7 +15,7 @@ import { KOMMO, normalizeKommo } from './normalize.js';
 import { KommoWebhookSchema } from './schema.js';
 
 /** Query parameter of the webhook URL holding the shared secret. */
-export const KOMMO_TOKEN_PARAM = 'token';
+const KOMMO_TOKEN_PARAM = 'token';
 
 export const kommoConnector = defineConnector({
   name: KOMMO,

@@ -12,9 +12,7 @@ import type { KommoItem, KommoWebhook } from './schema.js';
 export const KOMMO = 'kommo';
 
 /** Entity → action → what happened. Everything not listed is acknowledged and ignored. */
-export const KOMMO_TRACKED: Readonly<
-  Record<string, Readonly<Record<string, 'created' | 'stage_changed' | 'updated'>>>
-> = {
+const KOMMO_TRACKED: Readonly<Record<string, Readonly<Record<string, 'created' | 'stage_changed' | 'updated'>>>> = {
   leads: { add: 'created', status: 'stage_changed' },
   contacts: { add: 'created', update: 'updated' },
 };
@@ -30,7 +28,7 @@ const stampOf = (item: KommoItem): string | undefined =>
  * item's modification time (`last_modified`, else `updated_at`, else the
  * creation time). Kommo sends no event id.
  */
-export const kommoEventKey = (account: string, entity: string, action: string, item: KommoItem): string =>
+const kommoEventKey = (account: string, entity: string, action: string, item: KommoItem): string =>
   [account, entity, action, item.id, ...(entity === 'leads' ? [item.status_id ?? ''] : []), stampOf(item) ?? ''].join(
     ':',
   );

@@ -26,7 +26,7 @@ const UnixSchema = z
   .optional()
   .transform((v) => (v === undefined || v === '' ? undefined : String(v)));
 
-export const KommoItemSchema = z
+const KommoItemSchema = z
   .object({
     id: IdSchema,
     name: z.string().optional(),

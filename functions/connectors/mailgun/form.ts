@@ -43,7 +43,7 @@ export const mailgunBodyKind = (contentType: string | undefined, body: Buffer): 
 };
 
 /** The multipart boundary of a Content-Type; throws `ValidationError` without one. */
-export const multipartBoundary = (contentType: string | undefined): string => {
+const multipartBoundary = (contentType: string | undefined): string => {
   const boundary = headerParams(contentType).params.boundary;
   if (!boundary || boundary.length > 200) throw new ValidationError('multipart/form-data without a usable boundary');
   return boundary;

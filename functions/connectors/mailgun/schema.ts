@@ -8,7 +8,7 @@
 import { z } from 'zod';
 
 /** `timestamp` + `token` + `signature`, as in the body of every Mailgun POST. */
-export const MailgunSignatureSchema = z
+const MailgunSignatureSchema = z
   .object({
     timestamp: z.union([z.string(), z.number()]).transform(String),
     token: z.string().min(1),
@@ -48,7 +48,7 @@ export const MailgunInboundSchema = z
   });
 export type MailgunInbound = z.infer<typeof MailgunInboundSchema>;
 
-export const MailgunEventDataSchema = z
+const MailgunEventDataSchema = z
   .object({
     event: z.string().min(1),
     id: z.string().optional(),

@@ -29,7 +29,7 @@ import {
 const CONNECTOR = 'mailgun';
 
 /** US region; EU domains use `https://api.eu.mailgun.net` (set `apiBaseUrl`). */
-export const MAILGUN_API_BASE_URL = 'https://api.mailgun.net';
+const MAILGUN_API_BASE_URL = 'https://api.mailgun.net';
 
 /**
  * The hub's own cap on an email's text (Mailgun takes 25 MB messages): it
@@ -38,7 +38,7 @@ export const MAILGUN_API_BASE_URL = 'https://api.mailgun.net';
 export const EMAIL_TEXT_LIMIT = 50_000;
 
 /** Mailgun answers errors with an HTTP status and `{ message }`. */
-export const MAILGUN_ERRORS: Readonly<Record<string, ErrorRule>> = {
+const MAILGUN_ERRORS: Readonly<Record<string, ErrorRule>> = {
   '400': { failure: 'payload', meaning: 'Bad request (a missing or invalid field, e.g. the address)' },
   '401': { failure: 'channel', meaning: 'API key rejected (or the domain is in the other region)' },
   '402': { failure: 'channel', meaning: 'Request failed: account or plan restriction' },
@@ -69,7 +69,7 @@ export const defaultSubject = (text: string): string => {
   return line.length > 78 ? `${line.slice(0, 77)}…` : line || '(no subject)';
 };
 
-export const mailgunRequestBody = (message: OutboundMessage, from: string): FormData => {
+const mailgunRequestBody = (message: OutboundMessage, from: string): FormData => {
   const form = new FormData();
   form.set('from', from);
   form.set('to', message.to);

@@ -9,7 +9,7 @@ import { normalizeMarquiz } from './normalize.js';
 import { MarquizLeadSchema } from './schema.js';
 
 /** Query parameter of the webhook URL holding the shared secret. */
-export const MARQUIZ_TOKEN_PARAM = 'token';
+const MARQUIZ_TOKEN_PARAM = 'token';
 
 export const marquizConnector = defineConnector({
   name: 'marquiz',

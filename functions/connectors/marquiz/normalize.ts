@@ -14,7 +14,7 @@ const CONNECTOR = 'marquiz';
  * repeats verbatim: quiz id, contacts and creation time. Key order in the
  * JSON does not matter; a second genuine submission differs in `created`.
  */
-export const marquizLeadId = (lead: MarquizLead): string =>
+const marquizLeadId = (lead: MarquizLead): string =>
   createHash('sha256')
     .update(
       JSON.stringify([
@@ -45,7 +45,7 @@ const answerText = (answer: unknown): string => {
  * milliseconds, or a date-time with an explicit zone. A zone-less string
  * would be read in the server's zone, so it falls back to `receivedAt`.
  */
-export const parseCreated = (created: string | number | null | undefined): string | undefined => {
+const parseCreated = (created: string | number | null | undefined): string | undefined => {
   if (created === null || created === undefined) return undefined;
   const text = String(created).trim();
   if (/^\d+(\.\d+)?$/.test(text)) {

@@ -10,7 +10,7 @@ import { z } from 'zod';
 
 const OptionalText = z.string().nullish();
 
-export const MarquizAnswerSchema = z
+const MarquizAnswerSchema = z
   .object({
     q: z.string(),
     /** A string, a list of chosen options, a number…: rendered as text by the normalizer. */
@@ -18,7 +18,7 @@ export const MarquizAnswerSchema = z
   })
   .loose();
 
-export const MarquizContactsSchema = z
+const MarquizContactsSchema = z
   .object({ name: OptionalText, phone: OptionalText, email: OptionalText, telegram: OptionalText })
   .loose();
 

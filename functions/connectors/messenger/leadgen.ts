@@ -11,8 +11,8 @@ import { hmac } from '../shared/signature.js';
 import type { HydrateContext, HydrationRequest, NormalizeContext } from '../types.js';
 import type { LeadgenValue } from './schema.js';
 
-export const CONNECTOR = 'messenger';
-export const LEADGEN_KIND = 'leadgen';
+const CONNECTOR = 'messenger';
+const LEADGEN_KIND = 'leadgen';
 
 /** Graph API root, pinned to a version so field semantics don't change under us. */
 export const DEFAULT_GRAPH_API_BASE_URL = 'https://graph.facebook.com/v21.0';
@@ -35,7 +35,7 @@ export const leadgenHydration = (value: LeadgenValue, ctx: NormalizeContext): Hy
 };
 
 /** The Graph API Lead object (`GET /{leadgen_id}`), as much as the hub reads. */
-export const GraphLeadSchema = z
+const GraphLeadSchema = z
   .object({
     id: z.string(),
     /** ISO 8601 with a `+0000` offset. */
@@ -73,7 +73,7 @@ const leadIdentities = (lead: GraphLead): Identity[] => {
  * ads carry no PSID, so nothing links it to the Messenger channel. Returns
  * no event when the form collected neither a valid email nor a phone.
  */
-export const leadEvent = (lead: GraphLead, request: HydrationRequest, ctx: NormalizeContext): HubEvent | undefined => {
+const leadEvent = (lead: GraphLead, request: HydrationRequest, ctx: NormalizeContext): HubEvent | undefined => {
   const first = firstValue(lead, 'first_name');
   const last = firstValue(lead, 'last_name');
   const name = firstValue(lead, 'full_name') ?? ([first, last].filter(Boolean).join(' ') || undefined);

@@ -10,7 +10,7 @@ import type { HydrationRequest, NormalizeContext, NormalizeResult } from '../typ
 import { leadgenHydration } from './leadgen.js';
 import type { MessengerWebhook } from './schema.js';
 
-export const MESSENGER_PLATFORM: MetaPlatform = {
+const MESSENGER_PLATFORM: MetaPlatform = {
   connector: 'messenger',
   object: 'page',
   channel: 'messenger',

@@ -4,11 +4,10 @@
  * lives in `../shared/meta-webhook.ts`; this module names it for Messenger.
  */
 import type { RawRequest } from '../../shared/http.js';
-import { MetaWebhookSchema, parseMetaWebhook, type MetaWebhook } from '../shared/meta-webhook.js';
+import { parseMetaWebhook, type MetaWebhook } from '../shared/meta-webhook.js';
 
 export type { LeadgenValue } from '../shared/meta-webhook.js';
 
-export const MessengerWebhookSchema = MetaWebhookSchema;
 export type MessengerWebhook = MetaWebhook;
 
 /** Decodes the raw body (Graph ids kept exact) and validates it; throws `ValidationError`. */

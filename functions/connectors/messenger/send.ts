@@ -7,7 +7,7 @@
 import { metaSender } from '../shared/meta-send.js';
 
 /** Messenger text messages must be UTF-8 and at most 2000 characters. */
-export const MESSENGER_TEXT_LIMIT = 2000;
+const MESSENGER_TEXT_LIMIT = 2000;
 
 export const messengerSender = metaSender({
   connector: 'messenger',

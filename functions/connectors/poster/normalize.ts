@@ -34,7 +34,7 @@ const OPEN_BILL_EDITS = new Set([
 ]);
 
 /** The history kind in a transaction hook's `data`, when it has one. */
-export const historyKind = (data: string | null | undefined): string | undefined => {
+const historyKind = (data: string | null | undefined): string | undefined => {
   if (!data) return undefined;
   try {
     const parsed = PosterTransactionDataSchema.safeParse(JSON.parse(data));
@@ -45,7 +45,7 @@ export const historyKind = (data: string | null | undefined): string | undefined
 };
 
 /** Poster's own identity of one hook: redeliveries repeat all four fields. */
-export const hookId = (hook: PosterWebhook): string => `${hook.object}:${hook.object_id}:${hook.action}:${hook.time}`;
+const hookId = (hook: PosterWebhook): string => `${hook.object}:${hook.object_id}:${hook.action}:${hook.time}`;
 
 const request = (
   hook: PosterWebhook,

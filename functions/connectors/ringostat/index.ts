@@ -11,7 +11,7 @@ import { normalizeRingostat } from './normalize.js';
 import { RingostatCallSchema, type RingostatCall } from './schema.js';
 
 /** Query parameter of the webhook URL holding the shared secret. */
-export const RINGOSTAT_TOKEN_PARAM = 'token';
+const RINGOSTAT_TOKEN_PARAM = 'token';
 
 /**
  * Decodes by Content-Type: JSON, or a form. Without a usable Content-Type the

@@ -60,7 +60,7 @@ export const parseCallDate = (value: string | number | null | undefined): string
 type Outcome = Extract<HubEventType, 'call.completed' | 'call.missed'> | 'in-progress';
 
 /** Answered or missed by disposition; an unknown disposition falls back on talk time. */
-export const callOutcome = (disposition: string | undefined, billsec: number): Outcome => {
+const callOutcome = (disposition: string | undefined, billsec: number): Outcome => {
   const d = (disposition ?? '').toUpperCase().replace(/[_-]+/g, ' ').replace(/\s+/g, ' ');
   if (!d || IN_PROGRESS.has(d)) return 'in-progress';
   if (ANSWERED.has(d)) return 'call.completed';

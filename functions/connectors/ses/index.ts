@@ -46,14 +46,14 @@ export const SNS_MAX_AGE_SECONDS = 3600 + 300;
 export const SNS_MAX_FUTURE_SKEW_SECONDS = 300;
 
 /** Headers SNS sets on every HTTP delivery; the type must match the body. */
-export const SNS_HEADERS = {
+const SNS_HEADERS = {
   type: 'x-amz-sns-message-type',
   messageId: 'x-amz-sns-message-id',
   topicArn: 'x-amz-sns-topic-arn',
 } as const;
 
 /** `secret` holds the expected TopicArn; several (one per region) may be given, comma or space separated. */
-export const expectedTopicArns = (secret: string | undefined): string[] =>
+const expectedTopicArns = (secret: string | undefined): string[] =>
   (secret ?? '')
     .split(/[\s,]+/)
     .map((arn) => arn.trim())

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 
 /** SNS message types; the string to sign differs between notifications and (un)subscribe confirmations. */
-export const SNS_MESSAGE_TYPES = ['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation'] as const;
+const SNS_MESSAGE_TYPES = ['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation'] as const;
 export type SnsMessageType = (typeof SNS_MESSAGE_TYPES)[number];
 
 /**
@@ -39,7 +39,7 @@ export type SnsEnvelope = z.infer<typeof SnsEnvelopeSchema>;
 /** `{ "status": "PASS" | "FAIL" | "GRAY" | "PROCESSING_FAILED" | "DISABLED" }`. */
 const VerdictSchema = z.object({ status: z.string() }).loose();
 
-export const SesCommonHeadersSchema = z
+const SesCommonHeadersSchema = z
   .object({
     from: z.array(z.string()).optional(),
     to: z.array(z.string()).optional(),

@@ -23,7 +23,7 @@ import {
 const CONNECTOR = 'ses';
 
 /** SES v2 exceptions (the SDK error `name`), classified. */
-export const SES_ERRORS: Readonly<Record<string, ErrorRule>> = {
+const SES_ERRORS: Readonly<Record<string, ErrorRule>> = {
   MessageRejected: { failure: 'payload', meaning: 'SES rejected the message (content, or an unverified address)' },
   BadRequestException: { failure: 'payload', meaning: 'Invalid request' },
   LimitExceededException: { failure: 'payload', meaning: 'A size or recipient limit was exceeded' },
@@ -39,7 +39,7 @@ export const SES_ERRORS: Readonly<Record<string, ErrorRule>> = {
   ServiceUnavailable: { failure: 'transient', meaning: 'SES unavailable' },
 };
 
-export const sesEmail = (message: OutboundMessage, from: string, configurationSetName?: string): OutboundEmail => ({
+const sesEmail = (message: OutboundMessage, from: string, configurationSetName?: string): OutboundEmail => ({
   from,
   to: message.to,
   subject: message.subject ?? defaultSubject(message.text ?? ''),

@@ -28,7 +28,7 @@ import { HubError } from '../../shared/errors.js';
  * signing certificates, so they are refused like any other host; the ISO
  * partitions (`*.c2s.ic.gov`, …) are not supported.
  */
-export const SNS_HOST =
+const SNS_HOST =
   /^sns\.(?:(?!cn-)[a-z]{2}(?:-gov)?-[a-z]+-\d{1,2}\.amazonaws\.com|cn-[a-z]+-\d{1,2}\.amazonaws\.com\.cn)$/;
 
 /** Path of SNS signing certificates: `/SimpleNotificationService-<hex>.pem`. */
@@ -168,7 +168,7 @@ export interface TrustStore {
 }
 
 /** Every certificate of a PEM bundle, in order. */
-export const certificatesOf = (pem: string): X509Certificate[] =>
+const certificatesOf = (pem: string): X509Certificate[] =>
   (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((p) => new X509Certificate(p));
 
 /** A trust store from PEM texts. */
@@ -230,7 +230,7 @@ const commonName = (subject: string): string | undefined =>
  * self-signed certificate with the right name — what anyone serving a PEM
  * from a look-alike host could make — has no chain and is refused.
  */
-export const trustedKeyFromPem = (pem: string, url: string, store: TrustStore = AMAZON_TRUST_STORE): TrustedKey => {
+const trustedKeyFromPem = (pem: string, url: string, store: TrustStore = AMAZON_TRUST_STORE): TrustedKey => {
   let certificates: X509Certificate[];
   try {
     certificates = certificatesOf(pem);
@@ -249,7 +249,7 @@ export const trustedKeyFromPem = (pem: string, url: string, store: TrustStore = 
 };
 
 /** Default number of certificate URLs kept; SNS uses one per region and rotation, so a handful. */
-export const DEFAULT_CERT_CACHE_SIZE = 16;
+const DEFAULT_CERT_CACHE_SIZE = 16;
 
 /**
  * Bounded LRU of verification keys by certificate URL. Stores the promise,

@@ -9,7 +9,7 @@
 import { truncate } from './build-event.js';
 
 /** Characters of body text kept as the `snippet`. */
-export const SNIPPET_CHARS = 200;
+const SNIPPET_CHARS = 200;
 
 /** Nesting depth and part count a MIME walk is allowed before it gives up. */
 const MAX_MIME_DEPTH = 4;
@@ -23,7 +23,7 @@ export interface Mailbox {
 }
 
 /** Decodes bytes in a MIME charset; unknown labels fall back to UTF-8 instead of failing. */
-export const decodeCharset = (bytes: Uint8Array, charset: string | undefined): string => {
+const decodeCharset = (bytes: Uint8Array, charset: string | undefined): string => {
   const label = (charset ?? 'utf-8').trim().replace(/^"|"$/g, '').toLowerCase() || 'utf-8';
   try {
     return new TextDecoder(label).decode(bytes);

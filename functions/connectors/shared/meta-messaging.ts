@@ -61,7 +61,7 @@ const labelled = (label: string, text: string | undefined): string =>
  * Meta time → ISO. Messenger sends epoch ms; a few newer samples carry unix
  * seconds as a string, told apart by magnitude (ms have ≥ 12 digits since 1973).
  */
-export const fromMetaTime = (value: number | string | undefined): string | undefined => {
+const fromMetaTime = (value: number | string | undefined): string | undefined => {
   const n = typeof value === 'string' ? Number(value) : value;
   if (n === undefined || !Number.isFinite(n) || n <= 0) return undefined;
   const date = new Date(n < 1e11 ? n * 1000 : n);
@@ -159,7 +159,7 @@ const normalizeMessage = (
  * `<mid>:delivered` / `<mid>:read` per message, or
  * `<customer>:delivered|read:<watermark>` when Meta only sends a watermark.
  */
-export const normalizeMessagingEvent = (
+const normalizeMessagingEvent = (
   item: MetaMessagingEvent,
   entry: MetaEntry,
   platform: MetaPlatform,

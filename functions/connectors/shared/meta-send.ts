@@ -26,14 +26,14 @@ import {
   type SendOutcome,
 } from './sender.js';
 
-export const META_GRAPH_API_BASE_URL = 'https://graph.facebook.com/v23.0';
+const META_GRAPH_API_BASE_URL = 'https://graph.facebook.com/v23.0';
 
 /**
  * Send API errors, keyed `<code>/<error_subcode>` first, then `<code>`.
  * Meta documents the messages; several numeric pairs are the ones its
  * community reports (see ../shared vendor-send digest).
  */
-export const META_SEND_ERRORS: Readonly<Record<string, ErrorRule>> = {
+const META_SEND_ERRORS: Readonly<Record<string, ErrorRule>> = {
   '551': { failure: 'recipient', meaning: "This person isn't available right now (blocked the Page or left)" },
   '100/2018001': { failure: 'recipient', meaning: 'No matching user found' },
   '10/2018278': { failure: 'payload', meaning: 'Sent outside the allowed window' },
@@ -60,7 +60,7 @@ const ErrorSchema = z.object({
 });
 
 /** RESPONSE answers her; UPDATE is a proactive message inside the window; MESSAGE_TAG carries a tag outside it. */
-export const metaRequestBody = (message: OutboundMessage) => ({
+const metaRequestBody = (message: OutboundMessage) => ({
   recipient: { id: message.to },
   messaging_type: message.mode === 'tagged' ? 'MESSAGE_TAG' : message.purpose === 'service' ? 'RESPONSE' : 'UPDATE',
   ...(message.mode === 'tagged' && message.messageTag ? { tag: message.messageTag } : {}),

@@ -17,8 +17,7 @@ export const META_SIGNATURE_HEADER = 'x-hub-signature-256';
 const PREFIX = 'sha256=';
 
 /** The header value Meta would send for `body`. */
-export const metaSignature = (body: Buffer, appSecret: string): string =>
-  `${PREFIX}${hmac('sha256', appSecret, body, 'hex')}`;
+const metaSignature = (body: Buffer, appSecret: string): string => `${PREFIX}${hmac('sha256', appSecret, body, 'hex')}`;
 
 /** Checks the header against the raw body in constant time; fails closed on anything missing. */
 export const verifyMetaSignature = (

@@ -26,7 +26,7 @@ const GraphIdSchema = z.union([z.string().min(1), z.number().int()]).transform(S
 /** Messenger sends epoch ms as a number; some newer samples use a numeric string. */
 const MetaTimeSchema = z.union([z.number(), z.string()]);
 
-export const MetaAttachmentSchema = z
+const MetaAttachmentSchema = z
   .object({
     /** image, video, audio, file, location, fallback, template, share, story_mention, ig_reel, reel, … */
     type: z.string(),
@@ -45,7 +45,7 @@ export const MetaAttachmentSchema = z
   .loose();
 export type MetaAttachment = z.infer<typeof MetaAttachmentSchema>;
 
-export const MetaMessageSchema = z
+const MetaMessageSchema = z
   .object({
     /** Message id: the dedup key ("To de-duplicate messages use the mid parameter"). */
     mid: z.string().min(1),
@@ -65,7 +65,7 @@ export const MetaMessageSchema = z
   .loose();
 export type MetaMessage = z.infer<typeof MetaMessageSchema>;
 
-export const MetaMessagingEventSchema = z
+const MetaMessagingEventSchema = z
   .object({
     /** PSID / IGSID of the customer, or the Page / IG account for echoes; `user_ref` for chat-plugin guests. */
     sender: z.object({ id: z.string().optional(), user_ref: z.string().optional() }).loose(),
@@ -91,7 +91,7 @@ export const MetaMessagingEventSchema = z
 export type MetaMessagingEvent = z.infer<typeof MetaMessagingEventSchema>;
 
 /** `value` of a `leadgen` change: only ids, the lead itself is fetched from the Graph API. */
-export const LeadgenValueSchema = z
+const LeadgenValueSchema = z
   .object({
     leadgen_id: GraphIdSchema,
     form_id: GraphIdSchema.optional(),
@@ -114,7 +114,7 @@ export type MetaChange =
  * (`feed`, `comments`, `mentions`, …) have their own shapes and are ignored.
  * Issues keep their full path so the 400 names the bad field.
  */
-export const MetaChangeSchema = z
+const MetaChangeSchema = z
   .object({ field: z.string(), value: z.unknown() })
   .loose()
   .transform((change, ctx): MetaChange => {
@@ -128,7 +128,7 @@ export const MetaChangeSchema = z
     return { field: 'leadgen', value: value.data };
   });
 
-export const MetaEntrySchema = z
+const MetaEntrySchema = z
   .object({
     /** Page id / Instagram professional account id. */
     id: GraphIdSchema.optional(),
@@ -141,7 +141,7 @@ export const MetaEntrySchema = z
   .loose();
 export type MetaEntry = z.infer<typeof MetaEntrySchema>;
 
-export const MetaWebhookSchema = z
+const MetaWebhookSchema = z
   .object({
     /** `page` (Messenger, lead ads) or `instagram`. */
     object: z.string().min(1),

@@ -87,7 +87,7 @@ export interface ErrorRule {
 }
 
 /** Per-request budget: a slow vendor is a transient failure, retried later. */
-export const SEND_TIMEOUT_MS = 10_000;
+const SEND_TIMEOUT_MS = 10_000;
 
 export interface VendorResponse {
   readonly status: number;
@@ -151,7 +151,7 @@ export const classifyHttpStatus = (status: number): FailureClass =>
       : 'payload';
 
 /** `Retry-After` of a response, in ms (seconds or an HTTP date). */
-export const retryAfterOf = (res: VendorResponse, now: Date): number | undefined =>
+const retryAfterOf = (res: VendorResponse, now: Date): number | undefined =>
   parseRetryAfter(res.headers.get('retry-after'), now);
 
 /** Builds a failure from a table row, or from the HTTP status when the code is not in the table. */

@@ -14,7 +14,7 @@ import type { z } from 'zod';
 import { describeIssues } from './body.js';
 
 /** Per-request budget; the hydrator retries a timeout like any failure. */
-export const VENDOR_API_TIMEOUT_MS = 10_000;
+const VENDOR_API_TIMEOUT_MS = 10_000;
 
 export interface BearerGet<T> {
   /** Vendor name for error messages (`HubSpot`). */

@@ -19,11 +19,11 @@ import {
   type ShopifyKnownBody,
 } from './schema.js';
 
-export const SHOPIFY_HMAC_HEADER = 'x-shopify-hmac-sha256';
-export const SHOPIFY_TOPIC_HEADER = 'x-shopify-topic';
+const SHOPIFY_HMAC_HEADER = 'x-shopify-hmac-sha256';
+const SHOPIFY_TOPIC_HEADER = 'x-shopify-topic';
 
 /** The header value Shopify sends for `body`: base64 HMAC-SHA256 with the app's client secret. */
-export const shopifySignature = (body: Buffer, secret: string): string => hmac('sha256', secret, body, 'base64');
+const shopifySignature = (body: Buffer, secret: string): string => hmac('sha256', secret, body, 'base64');
 
 /**
  * Over the raw bytes, constant time, fail closed. `X-Shopify-Triggered-At`
@@ -90,7 +90,7 @@ const parse = (req: RawRequest): ShopifyDelivery => {
  * are identical to orders/paid and customers/create). The header is
  * realism only: on the request path the body decides, not the topic.
  */
-export const sampleTopic = (body: Buffer): string => {
+const sampleTopic = (body: Buffer): string => {
   let json: unknown;
   try {
     json = JSON.parse(body.toString('utf8'));

@@ -48,7 +48,7 @@ type Outcome = { events: HubEvent[]; ignored: string[]; hydrations?: HydrationRe
 export type OrderFact = 'placed' | 'paid' | 'cancelled' | 'voided';
 
 /** The hub event of each fact; undefined → acknowledged and listed in `ignored`. */
-export const ORDER_FACT_TYPES: Readonly<Record<OrderFact, HubEventType | undefined>> = {
+const ORDER_FACT_TYPES: Readonly<Record<OrderFact, HubEventType | undefined>> = {
   placed: 'order.placed',
   paid: 'order.paid',
   cancelled: undefined,
@@ -58,7 +58,7 @@ export const ORDER_FACT_TYPES: Readonly<Record<OrderFact, HubEventType | undefin
 const PAID_STATUSES = new Set(['paid', 'partially_refunded', 'refunded']);
 
 /** The facts of an order body, from its own fields. A cancelled or voided order is only that: never revenue. */
-export const orderFacts = (order: ShopifyOrder): OrderFact[] => {
+const orderFacts = (order: ShopifyOrder): OrderFact[] => {
   const status = order.financial_status?.toLowerCase();
   if (present(order.cancelled_at)) return ['cancelled'];
   if (status === 'voided') return ['voided'];
@@ -270,7 +270,7 @@ const refundFromOrder = (
 };
 
 /** Dedup key of a refund, whichever delivery carries it (refunds/create, or an order's `refunds`). */
-export const refundEventId = (refund: Pick<ShopifyRefund, 'id'>): string => `refund:${refund.id}`;
+const refundEventId = (refund: Pick<ShopifyRefund, 'id'>): string => `refund:${refund.id}`;
 
 /**
  * What a refund returned: the successful refund transactions when there are
@@ -278,7 +278,7 @@ export const refundEventId = (refund: Pick<ShopifyRefund, 'id'>): string => `ref
  * refunded line items' subtotals plus tax (a refund recorded without a
  * transaction, e.g. restock only).
  */
-export const refundedAmount = (refund: ShopifyRefund, orderCurrency?: string): Money | undefined => {
+const refundedAmount = (refund: ShopifyRefund, orderCurrency?: string): Money | undefined => {
   const shopCurrency =
     currencyCode(refund.refund_line_items[0]?.subtotal_set?.shop_money?.currency_code) ??
     currencyCode(refund.total_duties_set?.shop_money?.currency_code) ??

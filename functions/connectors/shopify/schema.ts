@@ -18,7 +18,7 @@
 import { z } from 'zod';
 
 /** An id as the exact decimal string, whether Shopify sent a string or a (safe) number. */
-export const IdSchema = z.union([z.string().min(1), z.number().int()]).transform(String);
+const IdSchema = z.union([z.string().min(1), z.number().int()]).transform(String);
 
 /** Decimal amount: a string (`"403.00"`, the norm) or a number (refund line `subtotal: 89.99`). */
 const AmountSchema = z.union([z.string(), z.number()]);
@@ -28,12 +28,12 @@ const MoneySchema = z
   .loose();
 
 /** `{ shop_money, presentment_money }`: shop money is in the shop's own currency, which the hub reports. */
-export const MoneySetSchema = z
+const MoneySetSchema = z
   .object({ shop_money: MoneySchema.nullish(), presentment_money: MoneySchema.nullish() })
   .loose();
 export type ShopifyMoneySet = z.infer<typeof MoneySetSchema>;
 
-export const AddressSchema = z
+const AddressSchema = z
   .object({
     phone: z.string().nullish(),
     first_name: z.string().nullish(),
@@ -45,7 +45,7 @@ export const AddressSchema = z
 export type ShopifyAddress = z.infer<typeof AddressSchema>;
 
 /** Marketing consent object (email or SMS), as sent before API 2025-01 and by the consent topics. */
-export const ConsentSchema = z
+const ConsentSchema = z
   .object({
     state: z.string().nullish(),
     opt_in_level: z.string().nullish(),
@@ -54,7 +54,7 @@ export const ConsentSchema = z
   .loose();
 export type ShopifyConsent = z.infer<typeof ConsentSchema>;
 
-export const CustomerSchema = z
+const CustomerSchema = z
   .object({
     id: IdSchema,
     email: z.string().nullish(),
@@ -75,7 +75,7 @@ export const CustomerSchema = z
   .loose();
 export type ShopifyCustomer = z.infer<typeof CustomerSchema>;
 
-export const LineItemSchema = z
+const LineItemSchema = z
   .object({
     id: IdSchema.optional(),
     sku: z.string().nullish(),
@@ -88,7 +88,7 @@ export const LineItemSchema = z
   .loose();
 export type ShopifyLineItem = z.infer<typeof LineItemSchema>;
 
-export const RefundTransactionSchema = z
+const RefundTransactionSchema = z
   .object({
     kind: z.string().nullish(),
     status: z.string().nullish(),
@@ -99,7 +99,7 @@ export const RefundTransactionSchema = z
   })
   .loose();
 
-export const RefundLineItemSchema = z
+const RefundLineItemSchema = z
   .object({
     quantity: z.number(),
     subtotal: AmountSchema.nullish(),
@@ -109,7 +109,7 @@ export const RefundLineItemSchema = z
   })
   .loose();
 
-export const RefundSchema = z
+const RefundSchema = z
   .object({
     id: IdSchema,
     order_id: IdSchema,
@@ -157,7 +157,7 @@ export const OrderSchema = z
 export type ShopifyOrder = z.infer<typeof OrderSchema>;
 
 /** `customers_email_marketing_consent/update`. */
-export const EmailConsentUpdateSchema = z
+const EmailConsentUpdateSchema = z
   .object({
     customer_id: IdSchema,
     email_address: z.string().nullish(),
@@ -167,7 +167,7 @@ export const EmailConsentUpdateSchema = z
 export type ShopifyEmailConsentUpdate = z.infer<typeof EmailConsentUpdateSchema>;
 
 /** `customers_marketing_consent/update` (SMS). */
-export const SmsConsentUpdateSchema = z
+const SmsConsentUpdateSchema = z
   .object({ id: IdSchema, phone: z.string().nullish(), sms_marketing_consent: ConsentSchema.nullish() })
   .loose();
 export type ShopifySmsConsentUpdate = z.infer<typeof SmsConsentUpdateSchema>;

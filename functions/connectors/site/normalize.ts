@@ -27,7 +27,7 @@ const items = (n: number): string => `${n} item${n === 1 ? '' : 's'}`;
 
 const quoted = (prefix: string, name: string | undefined): string => (name ? `${prefix} «${name}»` : prefix);
 
-export const siteSummary = (event: SiteEvent): string => {
+const siteSummary = (event: SiteEvent): string => {
   switch (event.type) {
     case 'lead.submitted':
       return `${quoted('Lead form', event.data.formName)} submitted`;
@@ -48,7 +48,7 @@ export const siteSummary = (event: SiteEvent): string => {
 };
 
 /** Contacts first, then the website's own id: every identifier the visitor gave links the profile. */
-export const visitorIdentities = (visitor: SiteVisitor): (Identity | undefined)[] => [
+const visitorIdentities = (visitor: SiteVisitor): (Identity | undefined)[] => [
   visitor.phone ? { type: 'phone', value: visitor.phone } : undefined,
   visitor.email ? { type: 'email', value: visitor.email } : undefined,
   visitor.telegramId !== undefined ? { type: 'telegram', value: String(visitor.telegramId) } : undefined,

@@ -16,9 +16,9 @@
 import { z } from 'zod';
 import { CartDataSchema, FormDataSchema, MessageDataSchema, OrderDataSchema } from '../../events/hub-event.js';
 
-export const SITE_PAYLOAD_VERSION = 1 as const;
+const SITE_PAYLOAD_VERSION = 1 as const;
 
-export const SiteVisitorSchema = z
+const SiteVisitorSchema = z
   .object({
     id: z
       .string()
@@ -55,10 +55,10 @@ const hasIdentifier = (v: SiteVisitor): boolean =>
 const SiteOrderDataSchema = OrderDataSchema.omit({ refunded: true, fulfillment: true, cancelReason: true });
 
 /** Form answers may be omitted (a bare callback button). */
-export const SiteFormDataSchema = FormDataSchema.extend({ answers: FormDataSchema.shape.answers.default([]) });
+const SiteFormDataSchema = FormDataSchema.extend({ answers: FormDataSchema.shape.answers.default([]) });
 
 /** A chat widget message from the visitor: always inbound, text unless said otherwise; `error` belongs to outbound failures. */
-export const SiteMessageDataSchema = MessageDataSchema.omit({ error: true }).extend({
+const SiteMessageDataSchema = MessageDataSchema.omit({ error: true }).extend({
   direction: z.literal('inbound').default('inbound'),
   contentType: MessageDataSchema.shape.contentType.default('text'),
 });

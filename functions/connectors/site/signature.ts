@@ -23,10 +23,10 @@ export const WEBHOOK_TIMESTAMP_HEADER = 'webhook-timestamp';
 export const WEBHOOK_SIGNATURE_HEADER = 'webhook-signature';
 
 /** The spec's and the library's tolerance, either side of the hub's clock. */
-export const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
+const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
 
 /** Prefix of a serialized symmetric secret. */
-export const SECRET_PREFIX = 'whsec_';
+const SECRET_PREFIX = 'whsec_';
 
 /** The spec asks for at least 24 random bytes; 64 is its maximum. */
 const MIN_KEY_BYTES = 24;

@@ -29,7 +29,7 @@ import {
 
 export const SQUARE_API_BASE_URL = 'https://connect.squareup.com';
 /** API version the responses are read in (pinned, so Square's upgrades don't change shapes under us). */
-export const SQUARE_API_VERSION = '2025-01-23';
+const SQUARE_API_VERSION = '2025-01-23';
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined);
 

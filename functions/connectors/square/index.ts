@@ -18,7 +18,7 @@ import {
   type SquareResource,
 } from './schema.js';
 
-export const SQUARE_SIGNATURE_HEADER = 'x-square-hmacsha256-signature';
+const SQUARE_SIGNATURE_HEADER = 'x-square-hmacsha256-signature';
 
 /**
  * base64(HMAC-SHA256(signature key, notification URL + raw body)). The URL
@@ -26,7 +26,7 @@ export const SQUARE_SIGNATURE_HEADER = 'x-square-hmacsha256-signature';
  * called on (`RawRequest.url`, set via OMNIHUB_PUBLIC_BASE_URL behind API
  * Gateway stages or custom domains).
  */
-export const squareSignature = (notificationUrl: string, body: Buffer, signatureKey: string): string =>
+const squareSignature = (notificationUrl: string, body: Buffer, signatureKey: string): string =>
   hmac('sha256', signatureKey, Buffer.concat([Buffer.from(notificationUrl, 'utf8'), body]), 'base64');
 
 /** Square signs no timestamp (retries keep the original body), so there is no replay window; `event_id` dedups. */

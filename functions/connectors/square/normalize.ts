@@ -52,11 +52,7 @@ export const customerTraits = (customer: SquareCustomer) => ({
 });
 
 /** Fetch of the customer's email and phone, so a payment known only by `customer_id` links to the profile. */
-export const customerHydration = (
-  customerId: string,
-  ctx: NormalizeContext,
-  occurredAt?: string,
-): HydrationRequest => ({
+const customerHydration = (customerId: string, ctx: NormalizeContext, occurredAt?: string): HydrationRequest => ({
   connector: CONNECTOR,
   kind: HYDRATION.customer,
   params: { customerId },

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 
-export const SquareMoneySchema = z.object({ amount: z.number().int(), currency: z.string() }).loose();
+const SquareMoneySchema = z.object({ amount: z.number().int(), currency: z.string() }).loose();
 export type SquareMoney = z.infer<typeof SquareMoneySchema>;
 
 export const SquarePaymentSchema = z
@@ -81,7 +81,7 @@ export const SquareCustomerSchema = z
   .loose();
 export type SquareCustomer = z.infer<typeof SquareCustomerSchema>;
 
-export const SquareOrderLineItemSchema = z
+const SquareOrderLineItemSchema = z
   .object({
     name: z.string().optional(),
     variation_name: z.string().optional(),

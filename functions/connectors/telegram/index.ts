@@ -9,7 +9,7 @@ import { normalizeTelegram } from './normalize.js';
 import { TelegramUpdateSchema } from './schema.js';
 
 /** Header Telegram fills with the `secret_token` given to `setWebhook`. */
-export const TELEGRAM_SECRET_HEADER = 'x-telegram-bot-api-secret-token';
+const TELEGRAM_SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 
 export const telegramConnector = defineConnector({
   name: 'telegram',

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 
-export const TelegramUserSchema = z
+const TelegramUserSchema = z
   .object({
     id: z.number().int(),
     is_bot: z.boolean().optional(),
@@ -18,12 +18,12 @@ export const TelegramUserSchema = z
   .loose();
 export type TelegramUser = z.infer<typeof TelegramUserSchema>;
 
-export const TelegramChatSchema = z.object({ id: z.number().int(), type: z.string() }).loose();
+const TelegramChatSchema = z.object({ id: z.number().int(), type: z.string() }).loose();
 
 /** A file Telegram hosts (document, video, audio, voice, sticker, one photo size). */
 const FileSchema = z.object({ file_id: z.string(), mime_type: z.string().optional() }).loose();
 
-export const TelegramContactSchema = z
+const TelegramContactSchema = z
   .object({
     phone_number: z.string(),
     first_name: z.string(),
@@ -34,7 +34,7 @@ export const TelegramContactSchema = z
   })
   .loose();
 
-export const TelegramMessageSchema = z
+const TelegramMessageSchema = z
   .object({
     message_id: z.number().int(),
     /** Absent for messages sent on behalf of a chat (channels, anonymous admins). */
@@ -59,7 +59,7 @@ export const TelegramMessageSchema = z
   .loose();
 export type TelegramMessage = z.infer<typeof TelegramMessageSchema>;
 
-export const TelegramCallbackQuerySchema = z
+const TelegramCallbackQuerySchema = z
   .object({
     id: z.string(),
     from: TelegramUserSchema,

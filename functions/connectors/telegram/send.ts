@@ -26,17 +26,17 @@ import {
 
 const CONNECTOR = 'telegram';
 
-export const TELEGRAM_API_BASE_URL = 'https://api.telegram.org';
+const TELEGRAM_API_BASE_URL = 'https://api.telegram.org';
 
 /** `text`: 1–4096 characters after entity parsing (the hub sends plain text, no parse_mode). */
-export const TELEGRAM_TEXT_LIMIT = 4096;
+const TELEGRAM_TEXT_LIMIT = 4096;
 
 /**
  * Telegram's errors, keyed `<error_code>:<description substring>` (matched
  * in order; Telegram publishes no list of descriptions and says
  * `error_code` may change, so a description match wins over a bare code).
  */
-export const TELEGRAM_ERRORS: readonly (ErrorRule & { readonly status: number; readonly match?: string })[] = [
+const TELEGRAM_ERRORS: readonly (ErrorRule & { readonly status: number; readonly match?: string })[] = [
   { status: 403, match: 'bot was blocked by the user', failure: 'recipient', meaning: 'She blocked the bot' },
   { status: 403, match: 'user is deactivated', failure: 'recipient', meaning: 'Her account is deleted' },
   {
@@ -70,10 +70,7 @@ export const TELEGRAM_ERRORS: readonly (ErrorRule & { readonly status: number; r
 ];
 
 /** The class of a Telegram error: the first matching row, else the HTTP status. */
-export const classifyTelegramError = (
-  status: number,
-  description: string,
-): { failure: FailureClass; meaning?: string } => {
+const classifyTelegramError = (status: number, description: string): { failure: FailureClass; meaning?: string } => {
   const lower = description.toLowerCase();
   const rule = TELEGRAM_ERRORS.find((r) => r.status === status && (!r.match || lower.includes(r.match.toLowerCase())));
   return rule ? { failure: rule.failure, meaning: rule.meaning } : { failure: classifyHttpStatus(status) };
@@ -96,7 +93,7 @@ const chatId = (to: string): number | string => {
   return /^-?\d+$/.test(to) && Number.isSafeInteger(n) ? n : to;
 };
 
-export const telegramRequestBody = (message: OutboundMessage) => ({
+const telegramRequestBody = (message: OutboundMessage) => ({
   chat_id: chatId(message.to),
   text: message.text ?? '',
 });

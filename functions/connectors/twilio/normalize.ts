@@ -18,15 +18,8 @@ const SNIPPET = 120;
  * is one of them (any case) makes Twilio block or unblock the sender.
  * https://help.twilio.com/articles/223134027 (Twilio support for opt-out keywords).
  */
-export const OPT_OUT_KEYWORDS: ReadonlySet<string> = new Set([
-  'STOP',
-  'STOPALL',
-  'UNSUBSCRIBE',
-  'CANCEL',
-  'END',
-  'QUIT',
-]);
-export const OPT_IN_KEYWORDS: ReadonlySet<string> = new Set(['START', 'YES', 'UNSTOP']);
+const OPT_OUT_KEYWORDS: ReadonlySet<string> = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT']);
+const OPT_IN_KEYWORDS: ReadonlySet<string> = new Set(['START', 'YES', 'UNSTOP']);
 
 /** "Attempt to send to unsubscribed recipient": the number replied STOP earlier. */
 const UNSUBSCRIBED_RECIPIENT = '21610';

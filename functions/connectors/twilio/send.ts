@@ -28,17 +28,17 @@ import {
 
 const CONNECTOR = 'twilio';
 
-export const TWILIO_API_BASE_URL = 'https://api.twilio.com';
+const TWILIO_API_BASE_URL = 'https://api.twilio.com';
 
 /** Longest concatenated `Body` Twilio accepts (error 21617 above it). */
-export const TWILIO_TEXT_LIMIT = 1600;
+const TWILIO_TEXT_LIMIT = 1600;
 
 /**
  * Twilio error codes, for the synchronous error body (`code`) and the status
  * callbacks' `ErrorCode` alike. Twilio splits codes over time, so an
  * unlisted one falls back to the HTTP status (and to transient when async).
  */
-export const TWILIO_ERRORS: Readonly<Record<string, ErrorRule>> = {
+const TWILIO_ERRORS: Readonly<Record<string, ErrorRule>> = {
   '21610': { failure: 'recipient', meaning: 'She replied STOP to this sender' },
   '21211': { failure: 'recipient', meaning: "Invalid 'To' phone number" },
   '21614': { failure: 'recipient', meaning: "'To' is not a mobile number" },
@@ -77,7 +77,7 @@ const credentials = (apiToken: string): { accountSid: string; user: string; pass
   return undefined;
 };
 
-export const twilioRequestBody = (message: OutboundMessage, sender: string, statusCallback?: string) => {
+const twilioRequestBody = (message: OutboundMessage, sender: string, statusCallback?: string) => {
   const form = new URLSearchParams();
   form.set('To', message.to);
   form.set(sender.startsWith('MG') ? 'MessagingServiceSid' : 'From', sender);

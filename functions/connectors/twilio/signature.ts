@@ -42,7 +42,7 @@ export const formParams = (body: Buffer | string): TwilioParams => {
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The string Twilio signs: URL, then name + value for each parameter sorted by name (values deduplicated and sorted). */
-export const twilioSignedString = (url: string, params: TwilioParams): string => {
+const twilioSignedString = (url: string, params: TwilioParams): string => {
   let data = url;
   for (const name of [...params.keys()].sort(byCodeUnit)) {
     for (const value of [...new Set(params.get(name))].sort(byCodeUnit)) data += name + value;

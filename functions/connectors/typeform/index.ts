@@ -14,7 +14,7 @@ import {
   type TypeformWebhook,
 } from './schema.js';
 
-export const TYPEFORM_SIGNATURE_HEADER = 'typeform-signature';
+const TYPEFORM_SIGNATURE_HEADER = 'typeform-signature';
 const PREFIX = 'sha256=';
 
 /**

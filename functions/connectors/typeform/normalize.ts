@@ -20,7 +20,7 @@ const CONNECTOR = 'typeform';
  * URL, e.g. `…/to/abc#user_id=42&utm_source=fb`). Everything else in
  * `hidden` is ignored.
  */
-export const TYPEFORM_HIDDEN_FIELDS = {
+const TYPEFORM_HIDDEN_FIELDS = {
   email: 'email',
   phone: 'phone',
   /** The website's own user/visitor id → identity `site:<id>` (the id the `site` connector uses). */
@@ -48,7 +48,7 @@ const hiddenText = (hidden: TypeformFormResponse['hidden'], name: string): strin
 };
 
 /** Renders an answer as text whatever its type; multiple choices are joined with ", ". */
-export const answerText = (answer: TypeformAnswer): string => {
+const answerText = (answer: TypeformAnswer): string => {
   switch (answer.type) {
     case 'choice':
       return answer.choice?.label ?? answer.choice?.other ?? '';

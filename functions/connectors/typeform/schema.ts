@@ -9,7 +9,7 @@ import { z } from 'zod';
 /** Event type of a completed submission; the only one turned into events. */
 export const TYPEFORM_FORM_RESPONSE = 'form_response';
 
-export const TypeformAnswerSchema = z
+const TypeformAnswerSchema = z
   .object({
     /** Which value key is set: `text`, `email`, `phone_number`, `number`, `boolean`, `date`, `choice`, `choices`, `url`, `file_url`, `payment`, … */
     type: z.string(),
@@ -32,7 +32,7 @@ export const TypeformAnswerSchema = z
   .loose();
 export type TypeformAnswer = z.infer<typeof TypeformAnswerSchema>;
 
-export const TypeformFieldSchema = z
+const TypeformFieldSchema = z
   .object({ id: z.string(), title: z.string().optional(), ref: z.string().optional(), type: z.string().optional() })
   .loose();
 

@@ -9,11 +9,11 @@ import { normalizeViber } from './normalize.js';
 import { parseViberCallback } from './schema.js';
 
 /** Lowercase hex HMAC-SHA256 of the raw body, keyed with the bot's auth token. */
-export const VIBER_SIGNATURE_HEADER = 'x-viber-content-signature';
+const VIBER_SIGNATURE_HEADER = 'x-viber-content-signature';
 
-export const viberSignature = (body: Buffer, authToken: string): string => hmac('sha256', authToken, body, 'hex');
+const viberSignature = (body: Buffer, authToken: string): string => hmac('sha256', authToken, body, 'hex');
 
-export const verifyViberSignature = (
+const verifyViberSignature = (
   body: Buffer,
   header: string | undefined,
   authToken: string | undefined,

@@ -50,7 +50,7 @@ const sameName = (a: string | undefined, b: string | undefined): boolean => {
  * name is the sender's name; anything else stays message content, because
  * linking another person's number would merge two customers.
  */
-export const ownPhone = (message: ViberMessage, sender: ViberUser): string | undefined => {
+const ownPhone = (message: ViberMessage, sender: ViberUser): string | undefined => {
   const contact = message.contact;
   return contact?.phone_number && sameName(contact.name, sender.name) ? contact.phone_number : undefined;
 };

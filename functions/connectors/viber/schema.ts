@@ -19,7 +19,7 @@ export const VIBER_INT64_KEYS = ['message_token', 'chat_id'] as const;
 
 const Int64StringSchema = z.string().regex(/^-?\d+$/, 'an integer');
 
-export const ViberUserSchema = z
+const ViberUserSchema = z
   .object({
     /** Unique per user *and bot*: the same person has another id with another bot. */
     id: z.string().min(1),
@@ -33,7 +33,7 @@ export const ViberUserSchema = z
   .loose();
 export type ViberUser = z.infer<typeof ViberUserSchema>;
 
-export const ViberMessageSchema = z
+const ViberMessageSchema = z
   .object({
     /** Not an enum: unknown types (`rich_media`, future ones) are acknowledged and ignored. */
     type: z.string(),
@@ -66,7 +66,7 @@ const REQUIRED_BY_EVENT: Record<string, readonly ('sender' | 'message' | 'user' 
   failed: ['user_id'],
 };
 
-export const ViberCallbackSchema = z
+const ViberCallbackSchema = z
   .object({
     event: z.string().min(1),
     /** Epoch milliseconds. */

@@ -28,15 +28,15 @@ import {
 
 const CONNECTOR = 'viber';
 
-export const VIBER_API_BASE_URL = 'https://chatapi.viber.com/pa';
+const VIBER_API_BASE_URL = 'https://chatapi.viber.com/pa';
 
 /** Text limit of a `text` message. */
-export const VIBER_TEXT_LIMIT = 7000;
+const VIBER_TEXT_LIMIT = 7000;
 /** `sender.name` limit. */
-export const VIBER_SENDER_NAME_LIMIT = 28;
+const VIBER_SENDER_NAME_LIMIT = 28;
 
 /** Viber's `status` codes, classified (names from the REST Bot API error table). */
-export const VIBER_ERRORS: Readonly<Record<string, ErrorRule>> = {
+const VIBER_ERRORS: Readonly<Record<string, ErrorRule>> = {
   '1': { failure: 'channel', meaning: 'invalidUrl: the webhook URL is not valid' },
   '2': { failure: 'channel', meaning: 'invalidAuthToken' },
   '3': { failure: 'payload', meaning: 'badData: malformed request' },
@@ -69,7 +69,7 @@ const ResponseSchema = z.object({
   message_token: z.string().optional(),
 });
 
-export const viberRequestBody = (message: OutboundMessage, senderName: string) => ({
+const viberRequestBody = (message: OutboundMessage, senderName: string) => ({
   receiver: message.to,
   min_api_version: 1,
   sender: { name: senderName.slice(0, VIBER_SENDER_NAME_LIMIT) },

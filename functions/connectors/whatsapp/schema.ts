@@ -10,7 +10,7 @@ import { z } from 'zod';
 const UnixSecondsSchema = z.union([z.string(), z.number()]);
 
 /** Media object of image/video/audio/document/sticker messages. */
-export const WhatsAppMediaSchema = z
+const WhatsAppMediaSchema = z
   .object({
     id: z.string(),
     mime_type: z.string().optional(),
@@ -20,7 +20,7 @@ export const WhatsAppMediaSchema = z
   })
   .loose();
 
-export const WhatsAppMessageSchema = z
+const WhatsAppMessageSchema = z
   .object({
     from: z.string().min(1),
     id: z.string().min(1),
@@ -65,7 +65,7 @@ export const WhatsAppMessageSchema = z
   .loose();
 export type WhatsAppMessage = z.infer<typeof WhatsAppMessageSchema>;
 
-export const WhatsAppStatusErrorSchema = z
+const WhatsAppStatusErrorSchema = z
   .object({
     code: z.union([z.number(), z.string()]),
     title: z.string().optional(),
@@ -74,7 +74,7 @@ export const WhatsAppStatusErrorSchema = z
   })
   .loose();
 
-export const WhatsAppStatusSchema = z
+const WhatsAppStatusSchema = z
   .object({
     /** wamid of the business's outbound message. */
     id: z.string().min(1),
@@ -91,7 +91,7 @@ export const WhatsAppStatusSchema = z
 export type WhatsAppStatus = z.infer<typeof WhatsAppStatusSchema>;
 
 /** `value` of a change with `field: "messages"`. */
-export const WhatsAppMessagesValueSchema = z
+const WhatsAppMessagesValueSchema = z
   .object({
     messaging_product: z.string().optional(),
     metadata: z.object({ display_phone_number: z.string().optional(), phone_number_id: z.string() }).loose(),
@@ -117,7 +117,7 @@ export type WhatsAppChange =
  * ignored. Issues keep their full path (`…changes.0.value.messages.0.id`) so
  * the 400 names the bad field.
  */
-export const WhatsAppChangeSchema = z
+const WhatsAppChangeSchema = z
   .object({ field: z.string(), value: z.unknown() })
   .loose()
   .transform((change, ctx): WhatsAppChange => {

@@ -27,10 +27,10 @@ import {
 const CONNECTOR = 'whatsapp';
 
 /** Graph API root, versioned; `apiBaseUrl` overrides it (tests, a newer version). */
-export const WHATSAPP_API_BASE_URL = 'https://graph.facebook.com/v23.0';
+const WHATSAPP_API_BASE_URL = 'https://graph.facebook.com/v23.0';
 
 /** Text body limit of a free-form message. */
-export const WHATSAPP_TEXT_LIMIT = 4096;
+const WHATSAPP_TEXT_LIMIT = 4096;
 
 /**
  * The Cloud API's error codes (`error.code`), classified. Meta advises
@@ -87,7 +87,7 @@ const ErrorSchema = z.object({
 });
 
 /** The documented request body: text (`preview_url: false`) or a template with body parameters. */
-export const whatsappRequestBody = (message: OutboundMessage): Record<string, unknown> => {
+const whatsappRequestBody = (message: OutboundMessage): Record<string, unknown> => {
   // `to` is the number without `+` (wa_id form); a phone identity is E.164.
   const to = message.to.replace(/^\+/, '');
   if (message.mode === 'template' && message.template) {

@@ -11,7 +11,7 @@ import type { OutboundChannel } from './types.js';
  * `wa_id` (a number WhatsApp confirmed) before a plain phone number, which
  * the Cloud API also accepts but which may not be on WhatsApp (131026).
  */
-export const ADDRESS_TYPES: Readonly<Record<OutboundChannel, readonly IdentityType[]>> = {
+const ADDRESS_TYPES: Readonly<Record<OutboundChannel, readonly IdentityType[]>> = {
   whatsapp: ['whatsapp', 'phone'],
   telegram: ['telegram'],
   viber: ['viber'],

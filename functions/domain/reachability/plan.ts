@@ -31,9 +31,9 @@ import {
 
 const HOUR_MS = 3_600_000;
 /** WhatsApp's customer service window and Meta's standard messaging window. */
-export const STANDARD_WINDOW_MS = 24 * HOUR_MS;
+const STANDARD_WINDOW_MS = 24 * HOUR_MS;
 /** How long after her last message a Messenger/Instagram `HUMAN_AGENT` reply may go out. */
-export const HUMAN_AGENT_WINDOW_MS = 7 * 24 * HOUR_MS;
+const HUMAN_AGENT_WINDOW_MS = 7 * 24 * HOUR_MS;
 
 /** What is to be sent; `content` is omitted for a dry run ("what would each channel allow?"). */
 export interface ReachRequest {

@@ -13,9 +13,6 @@ export interface QuietHours {
   readonly endMinute: number;
 }
 
-/** The default: no marketing from 21:00 to 09:00 local time. */
-export const DEFAULT_QUIET_HOURS = '21:00-09:00';
-
 const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
 /**
@@ -69,7 +66,7 @@ export const customerTimeZone = (profile: Profile, defaultCountry: CountryCode):
 };
 
 /** Minutes after local midnight of `at` in `zone`. */
-export const localMinuteOfDay = (at: Date, zone: string): number => {
+const localMinuteOfDay = (at: Date, zone: string): number => {
   const parts = new Intl.DateTimeFormat('en-GB', {
     timeZone: zone,
     hour: '2-digit',

@@ -1,5 +1,4 @@
 /** The vocabulary of reachability: purposes, channels, modes and the reason codes of a plan. */
-import type { Channel } from '../../events/hub-event.js';
 
 /** Why the business writes: decides consent, windows and quiet hours. */
 export const PURPOSES = ['service', 'transactional', 'marketing'] as const;
@@ -8,9 +7,6 @@ export type Purpose = (typeof PURPOSES)[number];
 /** Channels the hub can send on, in the order of the last resorts. */
 export const OUTBOUND_CHANNELS = ['whatsapp', 'telegram', 'viber', 'messenger', 'instagram', 'sms', 'email'] as const;
 export type OutboundChannel = (typeof OUTBOUND_CHANNELS)[number];
-
-export const isOutboundChannel = (channel: Channel | string): channel is OutboundChannel =>
-  (OUTBOUND_CHANNELS as readonly string[]).includes(channel);
 
 /** Messenger-app channels, ranked among themselves by her last inbound message. */
 export const MESSENGER_APPS: readonly OutboundChannel[] = ['whatsapp', 'telegram', 'viber', 'messenger', 'instagram'];

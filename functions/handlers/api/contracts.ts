@@ -12,7 +12,7 @@ import { messageContracts } from './messages.js';
 import { searchContracts } from './search.js';
 import { subscriptionContracts } from './subscriptions.js';
 
-export const openApiContracts = {
+const openApiContracts = {
   'GET /v1/openapi.json': {
     summary: 'This document: the OpenAPI 3.1 description of the API',
     status: 200,

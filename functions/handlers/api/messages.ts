@@ -131,7 +131,7 @@ const AttemptSchema = z.object({
 });
 
 /** `GET …/messages/{messageId}`: the message. */
-export const MessageSchema = z
+const MessageSchema = z
   .object({
     messageId: z.string(),
     customerId: z.string(),

@@ -20,7 +20,7 @@ export const handler = createApiHandler({
   publisher: awsPublisher(config.eventBusName),
   defaultCountry: config.defaultCountry as CountryCode,
   traits: { lifespanYears: config.lifespanYears, abandonedCartAfterHours: config.abandonedCartHours },
-  // Outbound (issue 12): POST /v1/customers/{id}/messages, message status, reachability.
+  // Outbound: POST /v1/customers/{id}/messages, message status, reachability.
   messages: awsMessageStore(config),
   outbound: outboundSettingsOf(config, 'api'),
   ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),

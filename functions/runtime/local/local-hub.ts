@@ -66,7 +66,7 @@ export interface LocalHubOptions {
   readonly faultInjector?: (step: string) => void;
   /** HTTP client the hydrator uses for vendor APIs (tests point it at a fake). */
   readonly fetch?: typeof fetch;
-  /** Subscriptions (issue 5); omitted → `subscriptions.config.ts`. */
+  /** Subscriptions; omitted → `subscriptions.config.ts`. */
   readonly subscriptions?: readonly SubscriptionInput[];
   /** HTTP client of the subscription dispatcher. @default fetch */
   readonly subscriptionFetch?: typeof fetch;
@@ -116,9 +116,9 @@ export interface LocalHub {
   shutdown(options?: HubStopOptions): Promise<HubStopResult>;
   /** `shutdown()` with the defaults. */
   stop(): Promise<void>;
-  /** Subscription delivery: queues, secrets, delivery log, replay (issue 5). */
+  /** Subscription delivery: queues, secrets, delivery log, replay. */
   readonly subscriptions: LocalSubscriptions;
-  /** Outbound messages (issue 12): store, settings, the scheduler of deferred sends. */
+  /** Outbound messages: store, settings, the scheduler of deferred sends. */
   readonly outbound: LocalOutbound;
 }
 
@@ -162,7 +162,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     ...(options.dataDir ? { archivePath: join(options.dataDir, 'archive.jsonl') } : {}),
   });
 
-  // ---- Outbound (issue 12): messages API, sender, receipts → status.
+  // ---- Outbound: messages API, sender, receipts → status.
   const outbound = await startLocalOutbound({
     dynamoClient,
     tableName,
@@ -211,7 +211,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
 
   const apiToken = options.apiToken ?? config.apiToken ?? randomBytes(24).toString('base64url');
 
-  // ---- Subscriptions (issue 5): rule → queue → dispatcher per subscription, served under /v1/subscriptions.
+  // ---- Subscriptions: rule → queue → dispatcher per subscription, served under /v1/subscriptions.
   const subscriptions = await startLocalSubscriptions({
     ...(options.subscriptions ? { subscriptions: options.subscriptions } : {}),
     bus,

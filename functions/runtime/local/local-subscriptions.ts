@@ -18,7 +18,8 @@ import { createInterface } from 'node:readline';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, SQSRecord } from 'aws-lambda';
 import type { EventBridgeEnvelope } from '../../events/envelope.js';
-import { parseSubscriptions, type SubscriptionInput } from '../../subscriptions/config.js';
+import type { SubscriptionInput } from '../../subscriptions/config.js';
+import { validateSubscriptions } from '../../subscriptions/validate.js';
 import { createDispatcherHandler } from '../../handlers/dispatcher.js';
 import { createSubscriptionRoutes, type SubscriptionRouteKey } from '../../handlers/api/subscriptions.js';
 import type { ApiRoutes } from '../../handlers/api/types.js';
@@ -38,9 +39,9 @@ import { isTransientStoreError, StoreUnavailableError } from '../../shared/store
 const QUEUE_PREFIX = subscriptionPrefix('omnihub-local');
 const queueArn = (name: string): string => `arn:aws:sqs:local:000000000000:${QUEUE_PREFIX}${name}`;
 /** File in the data folder holding the local API token, for the CLI. */
-export const API_TOKEN_FILE = 'api-token';
+const API_TOKEN_FILE = 'api-token';
 /** Route name on the local bus (the rule). */
-export const subscriptionRouteName = (name: string): string => `subscription:${name}`;
+const subscriptionRouteName = (name: string): string => `subscription:${name}`;
 
 export interface LocalSubscriptionsOptions {
   /**
@@ -111,14 +112,13 @@ async function* archivedEnvelopes(path: string, from: Date, to: Date): AsyncGene
 }
 
 /** The user's `subscriptions.config.ts`, validated on import (a bad field fails the start, naming it). */
-export const loadConfiguredSubscriptions = async (): Promise<readonly Subscription[]> =>
+const loadConfiguredSubscriptions = async (): Promise<readonly Subscription[]> =>
   (await import('../../../subscriptions.config.js')).subscriptions;
 
 export const startLocalSubscriptions = async (options: LocalSubscriptionsOptions): Promise<LocalSubscriptions> => {
   const { bus, env } = options;
-  const configured = options.subscriptions
-    ? parseSubscriptions(options.subscriptions)
-    : await loadConfiguredSubscriptions();
+  // Patterns included: the local bus compiles them, as cdk synth would refuse them.
+  const configured = validateSubscriptions(options.subscriptions ?? (await loadConfiguredSubscriptions()));
   const print = options.print ?? (options.subscriptions ? undefined : (line: string) => console.log(line));
   const subscriptions = configured.filter((s) => s.enabled);
   const log = new DynamoDeliveryLog(options.dynamoClient, { tableName: options.tableName });

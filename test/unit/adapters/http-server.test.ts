@@ -1,6 +1,6 @@
 /**
- * The local HTTP front against clients API Gateway would have stopped
- * (issue 9 item 18): requests it cannot route are 400 with a JSON body, a
+ * The local HTTP front against clients API Gateway would have stopped:
+ * requests it cannot route are 400 with a JSON body, a
  * trickled body is cut off with a 408, and connections are capped.
  */
 import { connect, type Socket } from 'node:net';

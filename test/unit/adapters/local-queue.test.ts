@@ -101,7 +101,7 @@ describe('LocalQueue', () => {
 });
 
 /**
- * Issue 9 item 1: the real consumers behind a real queue with two batches in
+ * The real consumers behind a real queue with two batches in
  * flight. Batch A = [poison, slow]: poison fails at once while slow is still
  * running; batch B = [late] starts after poison failed and before A ends —
  * the window in which a shared BatchProcessor cleared A's failure list, so

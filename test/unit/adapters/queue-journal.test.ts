@@ -1,5 +1,5 @@
 /**
- * The queue journal (issue 9 item 7): compaction never rewrites in place (a
+ * The queue journal: compaction never rewrites in place (a
  * crash mid-rewrite leaves the journal whole), receive counts, first-receive
  * and retry times survive a restart, fsync is a setting, files are 0600.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 9 item 5: a store outage is waited out, never dead-lettered. The
+ * A store outage is waited out, never dead-lettered. The
  * classification of store errors, the profile writer failing the whole batch
  * on an unreachable store, and the local queue giving such a batch back
  * without counting the receive, pausing, and probing until the store is back.

@@ -1,5 +1,5 @@
 /**
- * The ingest handler's replay guard (issue 9 item 12), with the in-memory
+ * The ingest handler's replay guard, with the in-memory
  * guard and a recording publisher: a Mailgun (timestamp, token) is accepted
  * once; a second use — the same request, or the same signature block with
  * other fields — is refused with 406 (Mailgun stops retrying) and publishes

@@ -2,8 +2,7 @@
  * An unconfigured connector is refused with 503 (the vendor keeps
  * redelivering until an operator sets the secret), and logged as one WARN
  * line without a stack per connector per minute: its webhook URL is public,
- * so an ERROR with a stack per hit would be a log-flooding lever (issue 9
- * item 17). Every log line is captured from stdout/stderr.
+ * so an ERROR with a stack per hit would be a log-flooding lever. Every log line is captured from stdout/stderr.
  */
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
