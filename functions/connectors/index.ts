@@ -27,6 +27,7 @@ import { typeformConnector } from './typeform/index.js';
 import { viberConnector } from './viber/index.js';
 import { whatsappConnector } from './whatsapp/index.js';
 import { woocommerceConnector } from './woocommerce/index.js';
+import { zendeskConnector } from './zendesk/index.js';
 
 /**
  * A connector that can also send: its sender's secrets join the connector's
@@ -63,6 +64,7 @@ export const CONNECTORS = {
   viber: withSender(viberConnector, SENDERS.viber),
   whatsapp: withSender(whatsappConnector, SENDERS.whatsapp),
   woocommerce: woocommerceConnector,
+  zendesk: zendeskConnector,
   // biome-ignore lint/suspicious/noExplicitAny: a payload type is existential (parse makes it, normalize takes it); the registry can only erase it
 } satisfies Record<string, Connector<any>>;
 
