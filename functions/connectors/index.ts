@@ -4,6 +4,7 @@
  * up from this map. Explicit (not discovered) so esbuild can bundle it and the
  * compiler sees every entry.
  */
+import { aircallConnector } from './aircall/index.js';
 import { binotelConnector } from './binotel/index.js';
 import { bitrix24Connector } from './bitrix24/index.js';
 import { hubspotConnector } from './hubspot/index.js';
@@ -44,6 +45,7 @@ const withSender = <C extends { secrets: Connector['secrets'] }>(
 });
 
 export const CONNECTORS = {
+  aircall: aircallConnector,
   binotel: binotelConnector,
   bitrix24: bitrix24Connector,
   hubspot: hubspotConnector,
