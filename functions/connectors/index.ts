@@ -7,6 +7,7 @@
 import { aircallConnector } from './aircall/index.js';
 import { binotelConnector } from './binotel/index.js';
 import { bitrix24Connector } from './bitrix24/index.js';
+import { freshdeskConnector } from './freshdesk/index.js';
 import { hubspotConnector } from './hubspot/index.js';
 import { instagramConnector } from './instagram/index.js';
 import { kommoConnector } from './kommo/index.js';
@@ -48,6 +49,7 @@ export const CONNECTORS = {
   aircall: aircallConnector,
   binotel: binotelConnector,
   bitrix24: bitrix24Connector,
+  freshdesk: freshdeskConnector,
   hubspot: hubspotConnector,
   instagram: withSender(instagramConnector, SENDERS.instagram),
   kommo: kommoConnector,

@@ -1,0 +1,71 @@
+/**
+ * Freshdesk automation-rule webhooks → ticket events. Setup: ./README.md.
+ */
+import { createHash } from 'node:crypto';
+import { ValidationError } from '../../shared/errors.js';
+import type { RawRequest } from '../../shared/http.js';
+import { parseJson, validate } from '../shared/body.js';
+import { secretEnvName } from '../shared/secret-env.js';
+import { safeEqual } from '../shared/signature.js';
+import { defineConnector, type VerifyResult } from '../types.js';
+import { CONNECTOR, normalizeFreshdesk } from './normalize.js';
+import { FreshdeskWebhookSchema, type FreshdeskDelivery } from './schema.js';
+
+/** The user name the README tells operators to enter; any is accepted, the password is the secret. */
+export const FRESHDESK_BASIC_USER = 'omnihub';
+
+const basicPassword = (header: string | undefined): string | undefined => {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header?.trim() ?? '');
+  if (!match?.[1]) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon >= 0 ? decoded.slice(colon + 1) : undefined;
+};
+
+/**
+ * Freshdesk signs nothing. Its rule action can send HTTP Basic credentials
+ * ("Requires authentication"): the password must be the secret, compared
+ * in constant time, fail closed. The body is not authenticated beyond the
+ * credential, so nothing here moves money or consent.
+ */
+const verify = (req: RawRequest, secret: string | undefined): VerifyResult => {
+  if (!secret) return { ok: false, reason: 'No Freshdesk webhook password is configured' };
+  const password = basicPassword(req.headers.authorization);
+  if (password === undefined) return { ok: false, reason: 'Missing Basic credentials (Requires authentication)' };
+  return safeEqual(password, secret) ? { ok: true } : { ok: false, reason: 'The Basic password is not the secret' };
+};
+
+const parse = (req: RawRequest): FreshdeskDelivery => {
+  const json = parseJson(req);
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new ValidationError('A Freshdesk webhook body is a JSON object (the README template)');
+  return {
+    body: validate(FreshdeskWebhookSchema, json, 'Freshdesk webhook'),
+    bodyDigest: createHash('sha256').update(req.body).digest('hex').slice(0, 32),
+  };
+};
+
+export const freshdeskConnector = defineConnector({
+  name: CONNECTOR,
+  displayName: 'Freshdesk',
+  channel: 'helpdesk',
+  docsUrl: 'https://support.freshdesk.com/support/solutions/articles/132589-using-webhooks-in-automation-rules',
+  secrets: [
+    {
+      name: 'secret',
+      env: secretEnvName('SECRET', CONNECTOR),
+      description:
+        "The password entered under the rule's Trigger Webhook → Requires authentication (user name omnihub); a random string",
+      required: true,
+    },
+  ],
+  verify: (req, secrets) => verify(req, secrets.secret),
+  parse,
+  normalize: normalizeFreshdesk,
+  signSample: (sample, secrets) => ({
+    url: sample.url,
+    headers: secrets.secret
+      ? { Authorization: `Basic ${Buffer.from(`${FRESHDESK_BASIC_USER}:${secrets.secret}`).toString('base64')}` }
+      : {},
+  }),
+});
