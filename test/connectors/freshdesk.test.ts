@@ -40,7 +40,7 @@ describe('Connector: freshdesk', () => {
       expect(signed.headers.Authorization).toBe(KNOWN_ANSWER);
     });
 
-    it('accepts any user name with the right password, refuses a wrong password, Bearer and no header', () => {
+    it('accepts any user name with the right password; refuses a wrong password, no user part, Bearer, no header and a non-canonical encoding', () => {
       // Act
       const verdicts = [
         `Basic ${Buffer.from(`agent@acme.example:${SECRET}`).toString('base64')}`,
@@ -48,10 +48,11 @@ describe('Connector: freshdesk', () => {
         `Basic ${Buffer.from(SECRET).toString('base64')}`,
         `Bearer ${SECRET}`,
         undefined,
+        `${KNOWN_ANSWER.slice(0, -1)}a`,
       ].map((header) => freshdeskConnector.verify(withAuth(header), { secret: SECRET }, AT).ok);
 
       // Assess
-      expect(verdicts).toEqual([true, false, false, false, false]);
+      expect(verdicts).toEqual([true, false, false, false, false, false]);
     });
   });
 

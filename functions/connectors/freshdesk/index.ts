@@ -17,7 +17,10 @@ export const FRESHDESK_BASIC_USER = 'omnihub';
 const basicPassword = (header: string | undefined): string | undefined => {
   const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header?.trim() ?? '');
   if (!match?.[1]) return undefined;
-  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const bytes = Buffer.from(match[1], 'base64');
+  // Node's decoder skips stray characters and padding; only the canonical encoding is the credential.
+  if (bytes.toString('base64') !== match[1]) return undefined;
+  const decoded = bytes.toString('utf8');
   const colon = decoded.indexOf(':');
   return colon >= 0 ? decoded.slice(colon + 1) : undefined;
 };
@@ -62,10 +65,10 @@ export const freshdeskConnector = defineConnector({
   verify: (req, secrets) => verify(req, secrets.secret),
   parse,
   normalize: normalizeFreshdesk,
-  signSample: (sample, secrets) => ({
-    url: sample.url,
-    headers: secrets.secret
-      ? { Authorization: `Basic ${Buffer.from(`${FRESHDESK_BASIC_USER}:${secrets.secret}`).toString('base64')}` }
-      : {},
-  }),
+  signSample: (sample, secrets) => {
+    const headers: Record<string, string> = {};
+    if (secrets.secret)
+      headers.Authorization = `Basic ${Buffer.from(`${FRESHDESK_BASIC_USER}:${secrets.secret}`).toString('base64')}`;
+    return { url: sample.url, headers };
+  },
 });
