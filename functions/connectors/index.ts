@@ -16,6 +16,7 @@ import { marquizConnector } from './marquiz/index.js';
 import { messengerConnector } from './messenger/index.js';
 import { posterConnector } from './poster/index.js';
 import { ringostatConnector } from './ringostat/index.js';
+import { sendgridConnector } from './sendgrid/index.js';
 import { sesConnector } from './ses/index.js';
 import { shopifyConnector } from './shopify/index.js';
 import { siteConnector } from './site/index.js';
@@ -58,6 +59,7 @@ export const CONNECTORS = {
   messenger: withSender(messengerConnector, SENDERS.messenger),
   poster: posterConnector,
   ringostat: ringostatConnector,
+  sendgrid: sendgridConnector,
   ses: withSender(sesConnector, SENDERS.ses),
   shopify: shopifyConnector,
   site: siteConnector,

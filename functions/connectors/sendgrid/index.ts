@@ -1,0 +1,72 @@
+/**
+ * SendGrid Event Webhook (signed): delivered, open, click, bounce, dropped,
+ * spam reports and unsubscribes of the business's mail → receipts and
+ * consent. Setup: ./README.md.
+ */
+import type { RawRequest } from '../../shared/http.js';
+import { parseJson, validate } from '../shared/body.js';
+import { secretEnvName } from '../shared/secret-env.js';
+import { defineConnector, type VerifyResult } from '../types.js';
+import { CONNECTOR, normalizeSendGrid } from './normalize.js';
+import { SendGridBatchSchema, type SendGridEvent } from './schema.js';
+import { signSendGrid, verificationKey, verifySendGridSignature } from './signature.js';
+
+export const SENDGRID_SIGNATURE_HEADER = 'x-twilio-email-event-webhook-signature';
+export const SENDGRID_TIMESTAMP_HEADER = 'x-twilio-email-event-webhook-timestamp';
+
+/**
+ * SendGrid documents no window. It retries a failed POST for up to 24 hours;
+ * whether a retry is signed anew is not documented, so the window is that
+ * day: a replay within it changes nothing (events are keyed on sg_event_id).
+ */
+export const SENDGRID_REPLAY_WINDOW_SECONDS = 24 * 3600;
+
+const verify = (req: RawRequest, publicKey: string | undefined, now: Date): VerifyResult => {
+  if (!publicKey) return { ok: false, reason: 'No SendGrid verification key is configured' };
+  const key = verificationKey(publicKey);
+  if (!key) return { ok: false, reason: 'The configured SendGrid verification key is not a P-256 public key' };
+  const signature = req.headers[SENDGRID_SIGNATURE_HEADER]?.trim();
+  const timestamp = req.headers[SENDGRID_TIMESTAMP_HEADER]?.trim();
+  if (!signature) return { ok: false, reason: 'Missing X-Twilio-Email-Event-Webhook-Signature header' };
+  if (!timestamp) return { ok: false, reason: 'Missing X-Twilio-Email-Event-Webhook-Timestamp header' };
+  if (!verifySendGridSignature(key, timestamp, req.body, signature))
+    return { ok: false, reason: 'X-Twilio-Email-Event-Webhook-Signature does not verify over the timestamp and body' };
+  const seconds = /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : Number.NaN;
+  if (!Number.isFinite(seconds) || Math.abs(now.getTime() / 1000 - seconds) > SENDGRID_REPLAY_WINDOW_SECONDS)
+    return { ok: false, reason: 'X-Twilio-Email-Event-Webhook-Timestamp is outside the replay window', stale: true };
+  return { ok: true };
+};
+
+export const sendgridConnector = defineConnector({
+  name: CONNECTOR,
+  displayName: 'SendGrid Event Webhook',
+  channel: 'email',
+  docsUrl:
+    'https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/getting-started-event-webhook-security-features',
+  secrets: [
+    {
+      name: 'secret',
+      env: secretEnvName('SECRET', CONNECTOR),
+      description:
+        'The Event Webhook verification key (Settings → Mail Settings → Event Webhook → Signature verification), base64 as shown; public, not secret',
+      required: true,
+    },
+    {
+      name: 'signingKey',
+      env: secretEnvName('SIGNING_KEY', CONNECTOR),
+      description:
+        'Only for omnihub send against a local hub: a P-256 private key (PEM or base64 PKCS#8) matching the verification key; never set in production',
+      required: false,
+    },
+  ],
+  verify: (req, secrets, ctx) => verify(req, secrets.secret, ctx.now),
+  parse: (req: RawRequest): SendGridEvent[] => validate(SendGridBatchSchema, parseJson(req), 'SendGrid event batch'),
+  normalize: normalizeSendGrid,
+  signSample: (sample, secrets) => {
+    const timestamp = String(Math.floor(sample.now.getTime() / 1000));
+    const headers: Record<string, string> = { [SENDGRID_TIMESTAMP_HEADER]: timestamp };
+    if (secrets.signingKey)
+      headers[SENDGRID_SIGNATURE_HEADER] = signSendGrid(secrets.signingKey, timestamp, sample.body);
+    return { url: sample.url, headers };
+  },
+});
