@@ -17,6 +17,7 @@ import { messengerConnector } from './messenger/index.js';
 import { posterConnector } from './poster/index.js';
 import { ringostatConnector } from './ringostat/index.js';
 import { sendgridConnector } from './sendgrid/index.js';
+import { sendgridInboundConnector } from './sendgrid-inbound/index.js';
 import { sesConnector } from './ses/index.js';
 import { shopifyConnector } from './shopify/index.js';
 import { siteConnector } from './site/index.js';
@@ -60,6 +61,7 @@ export const CONNECTORS = {
   poster: posterConnector,
   ringostat: ringostatConnector,
   sendgrid: sendgridConnector,
+  'sendgrid-inbound': sendgridInboundConnector,
   ses: withSender(sesConnector, SENDERS.ses),
   shopify: shopifyConnector,
   site: siteConnector,
