@@ -5,6 +5,7 @@
  * compiler sees every entry.
  */
 import { aircallConnector } from './aircall/index.js';
+import { appConnector } from './app/index.js';
 import { binotelConnector } from './binotel/index.js';
 import { bitrix24Connector } from './bitrix24/index.js';
 import { freshdeskConnector } from './freshdesk/index.js';
@@ -49,6 +50,7 @@ const withSender = <C extends { secrets: Connector['secrets'] }>(
 
 export const CONNECTORS = {
   aircall: aircallConnector,
+  app: appConnector,
   binotel: binotelConnector,
   bitrix24: bitrix24Connector,
   freshdesk: freshdeskConnector,

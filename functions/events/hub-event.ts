@@ -257,7 +257,7 @@ export const CartDataSchema = z.object({
 });
 
 /** A checkout the customer started: an attempted purchase until an order with the same cart or checkout follows. */
-const CheckoutDataSchema = z.object({
+export const CheckoutDataSchema = z.object({
   checkoutId: z.string(),
   /** The cart it was started from, when the shop says (links it to `cart.updated`). */
   cartId: z.string().optional(),
@@ -269,7 +269,7 @@ const CheckoutDataSchema = z.object({
   recoveryUrl: z.string().optional(),
 });
 
-const ProductViewDataSchema = z.object({
+export const ProductViewDataSchema = z.object({
   productId: z.string(),
   sku: z.string().optional(),
   name: z.string().optional(),
@@ -278,7 +278,7 @@ const ProductViewDataSchema = z.object({
   url: z.string().optional(),
 });
 
-const SearchDataSchema = z.object({
+export const SearchDataSchema = z.object({
   query: z.string(),
   /** How many results the search showed (0 = nothing found). */
   resultCount: z.number().int().nonnegative().optional(),
