@@ -33,7 +33,7 @@ const PushDataSchema = MessageDataSchema.pick({ messageId: true, text: true, hub
   conversationId: z.string().optional(),
 });
 
-export const AppEventSchema = z
+const AppEventSchema = z
   .discriminatedUnion('type', [
     ...SITE_EVENT_VARIANTS,
     z

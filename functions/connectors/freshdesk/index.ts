@@ -12,7 +12,7 @@ import { CONNECTOR, normalizeFreshdesk } from './normalize.js';
 import { FreshdeskWebhookSchema, type FreshdeskDelivery } from './schema.js';
 
 /** The user name the README tells operators to enter; any is accepted, the password is the secret. */
-export const FRESHDESK_BASIC_USER = 'omnihub';
+const FRESHDESK_BASIC_USER = 'omnihub';
 
 const basicPassword = (header: string | undefined): string | undefined => {
   const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header?.trim() ?? '');

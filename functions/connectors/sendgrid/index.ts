@@ -11,15 +11,15 @@ import { CONNECTOR, normalizeSendGrid } from './normalize.js';
 import { SendGridBatchSchema, type SendGridEvent } from './schema.js';
 import { signSendGrid, verificationKey, verifySendGridSignature } from './signature.js';
 
-export const SENDGRID_SIGNATURE_HEADER = 'x-twilio-email-event-webhook-signature';
-export const SENDGRID_TIMESTAMP_HEADER = 'x-twilio-email-event-webhook-timestamp';
+const SENDGRID_SIGNATURE_HEADER = 'x-twilio-email-event-webhook-signature';
+const SENDGRID_TIMESTAMP_HEADER = 'x-twilio-email-event-webhook-timestamp';
 
 /**
  * SendGrid documents no window. It retries a failed POST for up to 24 hours;
  * whether a retry is signed anew is not documented, so the window is that
  * day: a replay within it changes nothing (events are keyed on sg_event_id).
  */
-export const SENDGRID_REPLAY_WINDOW_SECONDS = 24 * 3600;
+const SENDGRID_REPLAY_WINDOW_SECONDS = 24 * 3600;
 
 const verify = (req: RawRequest, publicKey: string | undefined, now: Date): VerifyResult => {
   if (!publicKey) return { ok: false, reason: 'No SendGrid verification key is configured' };

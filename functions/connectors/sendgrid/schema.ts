@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 
-export const SendGridEventSchema = z.looseObject({
+const SendGridEventSchema = z.looseObject({
   email: z.string().nullish(),
   timestamp: z.number().nullish(),
   event: z.string(),

@@ -13,10 +13,10 @@ import { defineConnector, type VerifyResult } from '../types.js';
 import { CONNECTOR, normalizeWooCommerce } from './normalize.js';
 import { WooCustomerSchema, WooOrderSchema, type WooDelivery } from './schema.js';
 
-export const WOO_SIGNATURE_HEADER = 'x-wc-webhook-signature';
+const WOO_SIGNATURE_HEADER = 'x-wc-webhook-signature';
 
 /** The header value WooCommerce sends for `body`: base64 HMAC-SHA256 with the webhook's secret as UTF-8 text. */
-export const wooSignature = (body: Buffer, secret: string): string => hmac('sha256', secret, body, 'base64');
+const wooSignature = (body: Buffer, secret: string): string => hmac('sha256', secret, body, 'base64');
 
 /**
  * `WC_Webhook::deliver_ping()` posts `webhook_id=<id>` when a webhook is
@@ -47,7 +47,7 @@ const verify = (req: RawRequest, secret: string | undefined): VerifyResult => {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** What a (signed) body is, from its own keys: the topic header is not signed. */
-export const wooBodyKind = (json: Record<string, unknown>): 'order' | 'customer' | string => {
+const wooBodyKind = (json: Record<string, unknown>): 'order' | 'customer' | string => {
   const has = (key: string) => Object.hasOwn(json, key);
   if (has('order_key') && has('line_items')) return 'order';
   if (has('id') && !has('line_items') && (has('username') || has('role')) && has('email')) return 'customer';

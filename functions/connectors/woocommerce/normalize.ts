@@ -78,7 +78,7 @@ const customerIdentity = (id: string | undefined): Identity | undefined =>
  * `customer_id: 0`). The shipping address belongs to whoever receives the
  * parcel, often someone else, so it is never an identity.
  */
-export const orderIdentities = (order: WooOrder): (Identity | undefined)[] => [
+const orderIdentities = (order: WooOrder): (Identity | undefined)[] => [
   present(order.billing?.email) ? { type: 'email', value: present(order.billing?.email) as string } : undefined,
   phoneOf(order.billing),
   customerIdentity(order.customer_id),

@@ -18,7 +18,7 @@ const Id = z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform(Stri
 /** `"29.35"`; some extensions send numbers. */
 const Amount = z.union([z.string(), z.number()]);
 
-export const WooAddressSchema = z
+const WooAddressSchema = z
   .object({
     first_name: z.string().nullish(),
     last_name: z.string().nullish(),
@@ -30,7 +30,7 @@ export const WooAddressSchema = z
   .loose();
 export type WooAddress = z.infer<typeof WooAddressSchema>;
 
-export const WooLineItemSchema = z
+const WooLineItemSchema = z
   .object({
     id: Id.optional(),
     name: z.string().nullish(),

@@ -21,7 +21,7 @@ export const ZENDESK_TIMESTAMP_HEADER = 'x-zendesk-webhook-signature-timestamp';
  * nothing (event ids come from the body), so an hour refuses stale captures
  * without refusing a slow retry.
  */
-export const ZENDESK_REPLAY_WINDOW_SECONDS = 3600;
+const ZENDESK_REPLAY_WINDOW_SECONDS = 3600;
 
 /**
  * The header value Zendesk sends: base64(HMAC-SHA256(signing secret as the
