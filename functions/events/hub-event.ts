@@ -194,7 +194,7 @@ const UtmSchema = z.object({
  * answer (satisfied 4–5). Set by the connector that knows which question is
  * which (the website format sends it as is).
  */
-export const SurveyScoreSchema = z
+const SurveyScoreSchema = z
   .discriminatedUnion('kind', [
     z.object({ kind: z.literal('nps'), value: z.number().int().min(0).max(10) }),
     z.object({ kind: z.literal('csat'), value: z.number().int().min(1).max(5) }),

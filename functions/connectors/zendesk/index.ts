@@ -12,8 +12,8 @@ import { defineConnector, type VerifyResult } from '../types.js';
 import { CONNECTOR, normalizeZendesk } from './normalize.js';
 import { ZendeskEventSchema, ZendeskTriggerSchema, type ZendeskDelivery } from './schema.js';
 
-export const ZENDESK_SIGNATURE_HEADER = 'x-zendesk-webhook-signature';
-export const ZENDESK_TIMESTAMP_HEADER = 'x-zendesk-webhook-signature-timestamp';
+const ZENDESK_SIGNATURE_HEADER = 'x-zendesk-webhook-signature';
+const ZENDESK_TIMESTAMP_HEADER = 'x-zendesk-webhook-signature-timestamp';
 
 /**
  * How old a signature timestamp may be. Zendesk documents no window; its
@@ -29,7 +29,7 @@ const ZENDESK_REPLAY_WINDOW_SECONDS = 3600;
  * raw body)), no separator
  * (https://developer.zendesk.com/documentation/webhooks/verifying/).
  */
-export const zendeskSignature = (timestamp: string, body: Buffer, secret: string): string =>
+const zendeskSignature = (timestamp: string, body: Buffer, secret: string): string =>
   hmac('sha256', secret, Buffer.concat([Buffer.from(timestamp, 'utf8'), body]), 'base64');
 
 const verify = (req: RawRequest, secret: string | undefined, now: Date): VerifyResult => {
