@@ -23,7 +23,8 @@ const readConfig = () => {
 const config = readConfig();
 const dataDir = resolve(config.dataDir);
 
-const hub = await startLocalHub({ port: config.port, host: config.host, dataDir });
+// The HTTP front in its own thread: acknowledgements never wait behind the consumers (runtime/local/front-thread.ts).
+const hub = await startLocalHub({ port: config.port, host: config.host, dataDir, frontThread: true });
 const configured = new Set(
   await Promise.all(
     listConnectors().map(async (c) => (c.secrets.every((s) => !s.required || process.env[s.env]) ? c.name : '')),
@@ -52,9 +53,7 @@ console.log('\nPress Ctrl-C to stop.');
 
 // Ctrl-C reaches this process only: DynamoDB Local runs in its own process group, so the queues drain
 // against a running store, and the hub stops the store last. A second Ctrl-C stops waiting for the drain.
-const drainSeconds = Number(process.env.OMNIHUB_DRAIN_SECONDS ?? 30);
-if (!Number.isFinite(drainSeconds) || drainSeconds < 0)
-  throw new Error(`OMNIHUB_DRAIN_SECONDS must be a number of seconds, not "${process.env.OMNIHUB_DRAIN_SECONDS}"`);
+const { drainSeconds } = config;
 let stopping: { abort: AbortController; at: number } | undefined;
 const shutdown = async (signal: string) => {
   if (stopping) {

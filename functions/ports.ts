@@ -10,6 +10,9 @@ import type { BusEntry } from './events/envelope.js';
 import type { ConnectorSecrets } from './connectors/types.js';
 import type { Profile, TimelineItem } from './domain/profile.js';
 import type { SQSRecord } from 'aws-lambda';
+import type { LakeRow } from './analytics/lake-schema.js';
+import type { SqlParams } from './analytics/dialect.js';
+import type { MetricName, MetricRow } from './analytics/metrics.js';
 import type { MessageRequested } from './events/message-events.js';
 import type { MessageRecord } from './outbound/message.js';
 
@@ -250,6 +253,99 @@ export interface SubscriptionOperations {
   redrive(subscription: string): Promise<RedriveResult>;
   /** Re-delivers archived events with `from <= time < to` to this subscription only. */
   replay(subscription: string, window: { from: Date; to: Date }): Promise<ReplayResult>;
+}
+
+// ---------------------------------------------------------------- hub queues
+
+/** One queue the hub owns (a rule's queue, a subscription's) with its dead letters. */
+export interface QueueSummary {
+  /** `profile-writer`, `hydrator`, `sub-<subscription>`: the AWS queue name without `omnihub-<stage>-`. */
+  readonly name: string;
+  readonly kind: 'hub' | 'subscription';
+  /** Waiting, or scheduled for a retry. */
+  readonly pending?: number;
+  readonly inFlight?: number;
+  /** In the dead-letter queue(s): failed `maxReceiveCount` times, or could not be delivered into the queue. */
+  readonly deadLettered: number;
+  /** Locally: waiting for the store to come back. */
+  readonly paused?: boolean;
+}
+
+/** A dead letter as an operator may see it: ids and why, never the body (it holds personal data). */
+export interface DeadLetterInfo {
+  readonly messageId: string;
+  /** Hub event id (`evt_…`) or the envelope id of other entries. */
+  readonly eventId?: string;
+  readonly detailType?: string;
+  readonly source?: string;
+  readonly receiveCount: number;
+  readonly deadLetteredAt?: string;
+  /** Error name or what decided it (`maxReceiveCount`, `dispatcher`). */
+  readonly reason?: string;
+}
+
+/** An SQS message move task (a redrive) and its progress. */
+export interface MoveTaskInfo {
+  /** The dead-letter queue moved from. */
+  readonly source: string;
+  readonly status?: string;
+  readonly taskHandle?: string;
+  readonly approximateMessagesMoved?: number;
+  readonly approximateMessagesToMove?: number;
+  readonly startedAt?: string;
+  readonly failureReason?: string;
+}
+
+export interface QueueDetail extends QueueSummary {
+  /** Locally: the dead letters, newest first (at most 100). */
+  readonly deadLetters?: DeadLetterInfo[];
+  /** On AWS: recent redrives of its dead-letter queues. */
+  readonly moveTasks?: MoveTaskInfo[];
+}
+
+export type QueueRedriveResult =
+  /** Local: messages moved back (delivered again right away). */
+  | { readonly queue: string; readonly moved: number }
+  /** AWS: one message move task per non-empty dead-letter queue (asynchronous; follow with describe). */
+  | { readonly queue: string; readonly tasks: MoveTaskInfo[] };
+
+/** Every queue the hub owns: SQS on AWS, the journaled local queues locally. */
+export interface HubQueueOperations {
+  list(): Promise<QueueSummary[]>;
+  /** Throws NotFoundError for a queue the hub does not own. */
+  describe(name: string): Promise<QueueDetail>;
+  /** Moves the queue's dead letters back into it. Throws NotFoundError for an unknown queue. */
+  redrive(name: string): Promise<QueueRedriveResult>;
+}
+
+// ---------------------------------------------------------------- analytics
+
+/**
+ * Where lake rows go: the hub events the store applied (with the customer it
+ * applied them to) and the merge, unmerge and erasure facts. Firehose on
+ * AWS, the local lake (DuckDB + Parquet) locally. Resolves once the rows are
+ * durable; at-least-once (the metrics count distinct ids).
+ */
+export interface AnalyticsSink {
+  record(rows: readonly LakeRow[]): Promise<void>;
+}
+
+/** Runs one metric's SQL (`analytics/<metric>.sql`) with its parameters: DuckDB locally, Athena on AWS. */
+export interface MetricsEngine {
+  run(metric: MetricName, params: SqlParams): Promise<MetricRow[]>;
+}
+
+/**
+ * The lake's files, for the compaction job that rewrites partitions on AWS
+ * (S3). Keys are relative to the lake bucket.
+ */
+export interface LakeObjects {
+  /** Every key under `prefix`. */
+  list(prefix: string): Promise<string[]>;
+  /** Copies one object within the bucket. */
+  copy(from: string, to: string): Promise<void>;
+  /** Deletes the keys (absent ones are not an error). */
+  delete(keys: readonly string[]): Promise<void>;
 }
 
 // ---------------------------------------------------------------- outbound email (SES)

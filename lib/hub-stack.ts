@@ -24,6 +24,7 @@ import { HubEventBus } from './constructs/hub-event-bus.js';
 import { HubFunction } from './constructs/hub-function.js';
 import { HubHttpApi, type Throttle } from './constructs/hub-http-api.js';
 import { HubTable } from './constructs/hub-table.js';
+import { HubAnalytics } from './constructs/analytics.js';
 import { ApiAccess } from './constructs/api-access.js';
 import { RuleQueue } from './constructs/rule-queue.js';
 import { HubSubscriptions } from './constructs/subscriptions.js';
@@ -76,6 +77,7 @@ export class HubStack extends Stack {
   /** IAM policies and roles per access level of the route table (read, send, admin). */
   public readonly access: ApiAccess;
   public readonly subscriptions: HubSubscriptions;
+  public readonly analytics: HubAnalytics;
   public readonly outbound: HubOutbound;
   public readonly console?: HubConsole;
 
@@ -182,6 +184,18 @@ export class HubStack extends Stack {
       }),
     );
 
+    /** Analytics — Firehose → S3 Parquet lake, Glue table, Athena workgroup and views. */
+    this.analytics = new HubAnalytics(this, 'analytics', {
+      prefix,
+      disposable: config.isDev,
+      viewsEntry: entry('analytics-views'),
+      compactorEntry: entry('lake-compactor'),
+      functionDefaults: { logRetention: config.logRetention, logRemovalPolicy: retain },
+    });
+    this.analytics.grantWrite(profileWriter);
+    this.analytics.grantWrite(api);
+    this.analytics.grantQuery(api);
+
     /** HTTP API — the route table, webhooks public, read API behind SigV4. */
     this.api = new HubHttpApi(this, 'http', {
       apiName: prefix,
@@ -272,9 +286,12 @@ export class HubStack extends Stack {
         alarmAction,
       });
       ruleQueue.addConsumer(consumer);
+      // `/v1/queues`: depths and redrives of the hub's queues.
+      ruleQueue.grantRedrive(api);
       ruleQueues.set(rule.name, ruleQueue);
       if (rule.consumer === 'sender') this.outbound.attachSenderQueue(ruleQueue);
     }
+    api.addEnvironment(ENV.queueArnPrefix, this.formatArn({ service: 'sqs', resource: `${prefix}-` }));
     this.ruleQueues = ruleQueues;
 
     /** Subscriptions — one rule, DLQ and retry policy per entry of subscriptions.config.ts. */

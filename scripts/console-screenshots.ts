@@ -1,5 +1,5 @@
 /**
- * `npm run screenshots`: the console's search, customer and timeline views as
+ * `npm run screenshots`: the console's search, customer, timeline and metrics views as
  * PNGs in docs/, taken in Debian's Chromium from a throw-away local hub (its
  * own in-memory DynamoDB Local) seeded with the browser tests' journey through
  * signed webhooks. Run it after changing how the console looks, and look at
@@ -52,7 +52,13 @@ try {
   await page.getByRole('link', { name: 'Timeline' }).click();
   await page.getByRole('list', { name: 'Timeline entries, newest first' }).getByRole('listitem').first().waitFor();
   await page.screenshot({ path: `${DOCS}console-timeline.png` });
-  console.log(`Wrote ${DOCS}console-{search,customer,timeline}.png`);
+
+  await page.getByRole('link', { name: 'Metrics' }).click();
+  await page.getByLabel('From', { exact: true }).fill('2026-11-01');
+  await page.getByLabel('To', { exact: true }).fill('2026-11-07');
+  await page.locator('svg.chart g[data-bucket="2026-11-07"]').waitFor();
+  await page.screenshot({ path: `${DOCS}console-metrics.png` });
+  console.log(`Wrote ${DOCS}console-{search,customer,timeline,metrics}.png`);
 } finally {
   await browser.close();
   await hub.stop();

@@ -1,38 +1,43 @@
-/** `omnihub dlq redrive`: a subscription's dead letters back to its queue. */
-import { RedriveResponseSchema } from '../../functions/handlers/api/subscriptions.js';
+/** `omnihub dlq redrive <queue>`: a queue's dead letters back into it. */
+import { QueueRedriveSchema } from '../../functions/handlers/api/queues.js';
 import { type Command, EXIT, parseCommandArgs, printResult, TARGET_HELP } from '../cli.js';
 import { HubClient } from '../hub-client.js';
-import { onAws } from '../support/on-aws.js';
-import { requireSubscription } from '../support/subscriptions.js';
+import { resolveQueueName } from '../support/queues.js';
 
-const HELP = `omnihub dlq redrive <subscription> [--aws [--stage <stage>] | --url <url>]
+const HELP = `omnihub dlq redrive <queue> [--aws [--stage <stage>] | --url <url>]
 
-Moves the subscription's dead letters back to its queue, so they are
-delivered again (webhook subscriptions). On AWS (--aws, the shell's
-credentials, --stage defaults to dev): an SQS message move task.
+Moves the dead letters of one of the hub's queues back into it, so they are
+processed again: profile-writer, hydrator, sender, message-status, or a
+subscription (sub-<name>, or just its name). Fix the cause first; consumers are idempotent, so a repeated
+redrive changes nothing. Locally the messages move at once. On AWS (--aws,
+the shell's credentials, --stage defaults to dev) one SQS message move task
+starts per non-empty dead-letter queue; follow it with omnihub dlq list <queue> --aws.
 
 ${TARGET_HELP}`;
 
 export const dlqRedriveCommand: Command = {
   words: ['dlq', 'redrive'],
-  summary: "move a subscription's dead letters back to its queue",
+  summary: "move a queue's dead letters back into it (a hub rule's or a subscription's)",
   help: HELP,
   async run(args, ctx) {
     const { values, positionals } = parseCommandArgs(args, {}, HELP);
-    const subscription = await requireSubscription(ctx, positionals[0], HELP);
+    const name = await resolveQueueName(ctx, positionals[0], HELP);
     const result = values.aws
-      ? {
-          subscription: subscription.name,
-          ...(await (await onAws(values.stage, ctx)).redrive(subscription.name)),
-        }
-      : await HubClient.fromOptions(values, ctx).post(
-          `/v1/subscriptions/${encodeURIComponent(subscription.name)}/redrive`,
-          { schema: RedriveResponseSchema },
-        );
+      ? await (await (await import('../support/aws-queues.js')).awsHubQueues(values.stage ?? 'dev', ctx)).redrive(name)
+      : await HubClient.fromOptions(values, ctx).post(`/v1/queues/${encodeURIComponent(name)}/redrive`, {
+          schema: QueueRedriveSchema,
+        });
     const text =
       'moved' in result
-        ? `${result.moved} dead letter(s) of ${subscription.name} back in its queue`
-        : `Message move task ${result.taskHandle} started (~${result.approximateMessages ?? '?'} message(s))`;
+        ? `${result.moved} dead letter(s) of ${result.queue} moved back into the queue`
+        : result.tasks.length === 0
+          ? `${result.queue} has no dead letters`
+          : result.tasks
+              .map(
+                (t) =>
+                  `Message move task ${t.taskHandle ?? '?'} started from ${t.source} (~${t.approximateMessagesToMove ?? '?'} message(s))`,
+              )
+              .join('\n');
     printResult(ctx, values.json, result, text);
     return EXIT.ok;
   },

@@ -4,7 +4,9 @@
  * (docs/cli.md).
  */
 import type { Command } from '../cli.js';
+import { dlqListCommand } from './dlq-list.js';
 import { dlqRedriveCommand } from './dlq-redrive.js';
+import { metricsCommand } from './metrics.js';
 import { messageCommand } from './message.js';
 import { reachCommand } from './reach.js';
 import { replayCommand } from './replay.js';
@@ -16,8 +18,10 @@ export const COMMANDS: readonly Command[] = [
   subscriptionsListCommand,
   subscriptionsTestCommand,
   replayCommand,
+  dlqListCommand,
   dlqRedriveCommand,
   sendCommand,
+  metricsCommand,
   messageCommand,
   reachCommand,
 ];

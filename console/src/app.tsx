@@ -7,6 +7,7 @@ import { createI18n, I18nContext, initialLanguage, type Lang, rememberLanguage, 
 import { hrefOf, type Route, useRoute } from './router.js';
 import { ConnectorsPage } from './views/connectors.js';
 import { CustomerPage } from './views/customer.js';
+import { MetricsPage } from './views/metrics.js';
 import { LanguageSwitch, SetLanguageContext } from './views/language-switch.js';
 import { Login } from './views/login.js';
 import { Home, SearchBox, type SearchResult } from './views/search.js';
@@ -33,11 +34,17 @@ const Header = ({
         {t('app.name')}
       </a>
       <nav class="nav" aria-label={t('app.name')}>
-        <a href={hrefOf({ name: 'home' })} aria-current={route.name !== 'connectors' ? 'page' : undefined}>
+        <a
+          href={hrefOf({ name: 'home' })}
+          aria-current={route.name === 'home' || route.name === 'customer' ? 'page' : undefined}
+        >
           {t('nav.customers')}
         </a>
         <a href={hrefOf({ name: 'connectors' })} aria-current={route.name === 'connectors' ? 'page' : undefined}>
           {t('nav.connectors')}
+        </a>
+        <a href={hrefOf({ name: 'metrics' })} aria-current={route.name === 'metrics' ? 'page' : undefined}>
+          {t('nav.metrics')}
         </a>
       </nav>
       <SearchBox onResult={onSearch} />
@@ -60,6 +67,8 @@ const Page = ({ route, search }: { route: Route; search: SearchResult | undefine
       return <Home result={search} />;
     case 'connectors':
       return <ConnectorsPage />;
+    case 'metrics':
+      return <MetricsPage />;
     case 'customer':
       return <CustomerPage key={route.id} id={route.id} tab={route.tab} />;
   }

@@ -9,7 +9,8 @@ export type CustomerTab = 'overview' | 'timeline' | 'conversation';
 export type Route =
   | { readonly name: 'home' }
   | { readonly name: 'customer'; readonly id: string; readonly tab: CustomerTab }
-  | { readonly name: 'connectors' };
+  | { readonly name: 'connectors' }
+  | { readonly name: 'metrics' };
 
 const TABS: readonly CustomerTab[] = ['overview', 'timeline', 'conversation'];
 
@@ -20,6 +21,7 @@ export const parseRoute = (hash: string): Route => {
     return { name: 'customer', id: parts[1], tab };
   }
   if (parts[0] === 'connectors') return { name: 'connectors' };
+  if (parts[0] === 'metrics') return { name: 'metrics' };
   return { name: 'home' };
 };
 
@@ -29,6 +31,8 @@ export const hrefOf = (route: Route): string => {
       return '#/';
     case 'connectors':
       return '#/connectors';
+    case 'metrics':
+      return '#/metrics';
     case 'customer':
       return `#/customers/${encodeURIComponent(route.id)}${route.tab === 'overview' ? '' : `/${route.tab}`}`;
   }

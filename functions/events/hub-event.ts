@@ -206,6 +206,8 @@ export const FormDataSchema = z.object({
   formId: z.string().optional(),
   formName: z.string().optional(),
   answers: z.array(z.object({ question: z.string(), answer: z.string() })),
+  /** NPS or CSAT score of a survey (`form.submitted`). */
+  score: SurveyScoreSchema.optional(),
   result: z.string().optional(),
   utm: UtmSchema.optional(),
   pageUrl: z.string().optional(),

@@ -71,3 +71,11 @@ export const HUB_RULES: readonly HubRule[] = [PROFILE_WRITER_RULE, HYDRATOR_RULE
 
 /** Pattern of the bus archive: every event the hub publishes. */
 export const ARCHIVE_PATTERN: EventPattern = { source: [{ prefix: SOURCE_PREFIX }] };
+
+/**
+ * Names of a rule's queues on AWS: `omnihub-<stage>-<rule>`, its consumer's
+ * dead-letter queue (`-dlq`) and the rule target's (`-delivery-dlq`, what
+ * EventBridge could not put into the queue). `RuleQueue` creates them; the
+ * queue operations (`/v1/queues`, `omnihub dlq`) find them by these names.
+ */
+export const RULE_DEAD_LETTER_SUFFIXES = ['-dlq', '-delivery-dlq'] as const;

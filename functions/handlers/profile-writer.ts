@@ -9,7 +9,8 @@
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseHubEvent } from '../events/hub-event.js';
-import type { ConnectorActivity, EventPublisher, ProfileStore } from '../ports.js';
+import type { AnalyticsSink, ConnectorActivity, EventPublisher, ProfileStore } from '../ports.js';
+import { appliedLakeRows } from './lake-rows.js';
 import { logger } from '../shared/logger.js';
 import { processBatch } from './batch.js';
 
@@ -17,6 +18,12 @@ export interface ProfileWriterDeps {
   readonly store: ProfileStore;
   /** Publishes `customer.merged` notifications from the store's outbox. */
   readonly publisher: EventPublisher;
+  /**
+   * The analytics lake: every applied event with the customer it was applied
+   * to, and the merges (before the notifications go out, so a failure retries
+   * both). Omitted → no analytics.
+   */
+  readonly lake?: AnalyticsSink;
   /** Last event per connector, for the console's connectors page; optional, never fails a record. */
   readonly activity?: ConnectorActivity;
 }
@@ -26,6 +33,7 @@ export const createProfileWriterHandler = (deps: ProfileWriterDeps) => {
     const envelope = JSON.parse(record.body) as { detail?: unknown };
     const event = parseHubEvent(envelope.detail);
     const outcome = await deps.store.applyEvent(event);
+    if (deps.lake) await deps.lake.record(await appliedLakeRows(deps.store, event, outcome, new Date()));
     if (outcome.notifications.length) {
       await deps.publisher.putEntries(outcome.notifications);
       await deps.store.markNotified(event.id);

@@ -121,6 +121,39 @@ export const VARIABLES = {
     'The bus archive replays read from; unset, replays are refused.',
     'aws',
   ),
+  queueArnPrefix: variable(
+    'OMNIHUB_QUEUE_ARN_PREFIX',
+    arn('SQS queue').refine(
+      (v) => v.split(':')[2] === 'sqs',
+      'an SQS ARN prefix: arn:aws:sqs:<region>:<account>:omnihub-<stage>-',
+    ),
+    "ARN prefix of the hub's queues (`arn:aws:sqs:<region>:<account>:omnihub-<stage>-`): `/v1/queues` finds each queue and its dead-letter queues by name under it. Unset: `/v1/queues` answers 500 naming it.",
+    'aws',
+  ),
+  athenaWorkGroup: variable(
+    'OMNIHUB_ATHENA_WORKGROUP',
+    z.string().min(1),
+    'The Athena workgroup `GET /v1/metrics` runs in (results location, encryption and scan limit enforced); unset, the API answers 503 for metrics.',
+    'aws',
+  ),
+  analyticsDatabase: variable(
+    'OMNIHUB_ANALYTICS_DATABASE',
+    z.string().regex(/^[a-z0-9_]{1,255}$/, 'a Glue database name: lowercase letters, digits and _'),
+    'The Glue database of the analytics lake table and its views.',
+    'aws',
+  ),
+  lakeBucket: variable(
+    'OMNIHUB_LAKE_BUCKET',
+    z.string().regex(/^[a-z0-9.-]{3,63}$/, 'an S3 bucket name'),
+    'The S3 bucket of the analytics lake, whose partitions the compaction job rewrites to remove erased customers.',
+    'aws',
+  ),
+  lakeStream: variable(
+    'OMNIHUB_LAKE_STREAM',
+    z.string().min(1),
+    'The Firehose stream the analytics lake rows go to (applied events, merges, erasures, unmerges); unset, nothing is sent.',
+    'aws',
+  ),
   outboundConnectors: variable(
     'OMNIHUB_OUTBOUND_CONNECTORS',
     list,
@@ -211,6 +244,18 @@ export const VARIABLES = {
     'Flush every journal append to the disk before the 2xx (`1`), so a power loss loses no acknowledged webhook; off, a process crash still loses none (docs/operations.md).',
     'local',
   ),
+  subscriptionsFile: variable(
+    'OMNIHUB_SUBSCRIPTIONS_FILE',
+    z.string().min(1).optional(),
+    "The subscriptions the local hub runs: a `.json` file (the array `subscriptions.config.ts` declares) or a module exporting `subscriptions`. Unset: the repository's `subscriptions.config.ts`.",
+    'local',
+  ),
+  drainSeconds: variable(
+    'OMNIHUB_DRAIN_SECONDS',
+    z.coerce.number().min(0).max(3_600).default(30),
+    'On Ctrl-C, how long the local hub lets its queues drain against the running store before it stops them (what is left stays in the journals); a second Ctrl-C stops waiting.',
+    'local',
+  ),
 } as const satisfies Record<string, EnvVariable>;
 
 type VariableKey = keyof typeof VARIABLES;
@@ -266,7 +311,7 @@ export const FUNCTION_CONFIGS = {
     maxBodyBytes: 'required',
     publicBaseUrl: 'optional',
   }),
-  'profile-writer': config('profile-writer', { ...STORE, eventBusName: 'required' }),
+  'profile-writer': config('profile-writer', { ...STORE, eventBusName: 'required', lakeStream: 'optional' }),
   hydrator: config('hydrator', { eventBusName: 'required', secretPrefix: 'required', defaultCountry: 'required' }),
   api: config('api', {
     ...STORE,
@@ -278,7 +323,17 @@ export const FUNCTION_CONFIGS = {
     subscriptionPrefix: 'optional',
     eventBusArn: 'optional',
     archiveArn: 'optional',
+    queueArnPrefix: 'optional',
+    athenaWorkGroup: 'optional',
+    analyticsDatabase: 'optional',
+    lakeStream: 'optional',
     ...OUTBOUND,
+  }),
+  'analytics-views': config('analytics-views', { athenaWorkGroup: 'required', analyticsDatabase: 'required' }),
+  'lake-compactor': config('lake-compactor', {
+    athenaWorkGroup: 'required',
+    analyticsDatabase: 'required',
+    lakeBucket: 'required',
   }),
   // The console's Cognito pre-token-generation trigger: a pure mapping, no configuration.
   'console-token': config('console-token', {}),
@@ -307,6 +362,8 @@ export const FUNCTION_CONFIGS = {
     apiToken: 'optional',
     consoleUsers: 'optional',
     fsync: 'required',
+    drainSeconds: 'required',
+    subscriptionsFile: 'optional',
     defaultCountry: 'required',
     maxBodyBytes: 'required',
     publicBaseUrl: 'optional',

@@ -44,10 +44,15 @@ export const HTTP_ROUTES = [
   { method: 'GET', path: '/v1/customers/{customerId}/export', fn: 'api', auth: 'iam', access: 'admin' },
   { method: 'POST', path: '/v1/customers/{customerId}/unmerge', fn: 'api', auth: 'iam', access: 'admin' },
   { method: 'DELETE', path: '/v1/customers/{customerId}', fn: 'api', auth: 'iam', access: 'admin' },
+  { method: 'GET', path: '/v1/metrics', fn: 'api', auth: 'iam', access: 'read' },
   { method: 'GET', path: '/v1/subscriptions', fn: 'api', auth: 'iam', access: 'read' },
   { method: 'GET', path: '/v1/subscriptions/{name}/deliveries', fn: 'api', auth: 'iam', access: 'read' },
   { method: 'POST', path: '/v1/subscriptions/{name}/redrive', fn: 'api', auth: 'iam', access: 'admin' },
   { method: 'POST', path: '/v1/subscriptions/{name}/replay', fn: 'api', auth: 'iam', access: 'admin' },
+  // The hub's own queues (profile writer, hydrator, subscriptions): depths and dead letters; a redrive re-runs them.
+  { method: 'GET', path: '/v1/queues', fn: 'api', auth: 'iam', access: 'read' },
+  { method: 'GET', path: '/v1/queues/{name}', fn: 'api', auth: 'iam', access: 'read' },
+  { method: 'POST', path: '/v1/queues/{name}/redrive', fn: 'api', auth: 'iam', access: 'admin' },
 ] as const satisfies readonly HttpRoute[];
 
 type DeclaredRoute = (typeof HTTP_ROUTES)[number];

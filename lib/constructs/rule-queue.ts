@@ -12,6 +12,7 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, type IAlarmAction, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -83,7 +84,8 @@ export class RuleQueue extends Construct {
       ...queueDefaults,
       queueName: props.namePrefix,
       visibilityTimeout: Duration.seconds(props.consumerTimeout.toSeconds() * VISIBILITY_TO_TIMEOUT_RATIO),
-      retentionPeriod: Duration.days(4),
+      // The SQS maximum: a backlog built up during a long outage must not expire before it is processed.
+      retentionPeriod: Duration.days(14),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
     });
     this.deliveryDeadLetterQueue = new Queue(this, 'delivery-dlq', {
@@ -143,6 +145,31 @@ export class RuleQueue extends Construct {
         maxConcurrency: options.maxConcurrency ?? 10,
         reportBatchItemFailures: true,
       }),
+    );
+  }
+
+  /**
+   * Lets `grantee` read this rule's queue depths and redrive its dead-letter
+   * queues into the queue (`/v1/queues`, `omnihub dlq redrive --aws`): what
+   * `StartMessageMoveTask` requires of its caller on the source (receive,
+   * delete, attributes) and the destination (send), plus the move tasks' status.
+   */
+  public grantRedrive(grantee: IGrantable): void {
+    const dlqs = [this.deadLetterQueue.queueArn, this.deliveryDeadLetterQueue.queueArn];
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: [
+          'sqs:GetQueueAttributes',
+          'sqs:StartMessageMoveTask',
+          'sqs:ListMessageMoveTasks',
+          'sqs:ReceiveMessage',
+          'sqs:DeleteMessage',
+        ],
+        resources: dlqs,
+      }),
+    );
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['sqs:GetQueueAttributes', 'sqs:SendMessage'], resources: [this.queue.queueArn] }),
     );
   }
 

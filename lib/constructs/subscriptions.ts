@@ -180,7 +180,13 @@ export class HubSubscriptions extends Construct {
       // What SQS requires of the caller of StartMessageMoveTask, on the source (DLQ) and the destination.
       fn.addToRolePolicy(
         new PolicyStatement({
-          actions: ['sqs:StartMessageMoveTask', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+          actions: [
+            'sqs:StartMessageMoveTask',
+            'sqs:ListMessageMoveTasks',
+            'sqs:ReceiveMessage',
+            'sqs:DeleteMessage',
+            'sqs:GetQueueAttributes',
+          ],
           resources: redrivable.map((s) => s.deadLetterQueue.queueArn),
         }),
       );

@@ -391,6 +391,58 @@ describe('Console in Chromium', () => {
     await page.getByRole('searchbox', { name: 'Поиск клиентов' }).waitFor();
   });
 
+  it('charts the contacts per channel of a period, each bar segment and total the API’s numbers', async () => {
+    // Prepare: Olena's week, 1–7 November (her seven channels; the merged leads of the 8th are outside).
+    const page = await signIn();
+    await page.getByRole('link', { name: 'Metrics' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Metrics' }).waitFor();
+
+    // Act
+    await page.getByLabel('From', { exact: true }).fill('2026-11-01');
+    await page.getByLabel('To', { exact: true }).fill('2026-11-07');
+    const chart = page.getByRole('img', { name: /Contacts per channel/ });
+    await page.locator('svg.chart g[data-bucket="2026-11-07"]').waitFor();
+
+    // Assess: seven day bars; hand-counted segments of the seeded journey.
+    expect(await chart.locator('g[data-bucket]').count()).toBe(7);
+    const segment = (bucket: string, channel: string) =>
+      chart.locator(`g[data-bucket="${bucket}"] rect[data-channel="${channel}"]`).getAttribute('data-contacts');
+    expect(await segment('2026-11-01', 'web')).toBe('1'); // the quiz lead
+    expect(await segment('2026-11-03', 'whatsapp')).toBe('1');
+    expect(await segment('2026-11-04', 'telegram')).toBe('2'); // her message and the shared contact
+    expect(await segment('2026-11-05', 'ecommerce')).toBe('1'); // the site order
+    expect(await segment('2026-11-06', 'pos')).toBe('1'); // the till receipt
+    expect(await segment('2026-11-07', 'whatsapp')).toBe('1'); // the XSS customer's message
+    // The table totals each channel's segments, and both equal GET /v1/metrics for the same period.
+    const totals = Object.fromEntries(
+      await page
+        .locator('table.metrics-totals tbody tr')
+        .evaluateAll((rows) =>
+          rows.map((r: any): [string, number] => [r.dataset.channel, Number(r.querySelector('.num').textContent)]),
+        ),
+    );
+    const bars: Record<string, number> = {};
+    for (const rect of await chart.locator('rect[data-channel]').all()) {
+      const channel = (await rect.getAttribute('data-channel')) ?? '';
+      bars[channel] = (bars[channel] ?? 0) + Number(await rect.getAttribute('data-contacts'));
+    }
+    expect(bars).toEqual(Object.fromEntries(Object.entries(totals).filter(([, n]) => n > 0)));
+    expect(totals).toMatchObject({ web: 1, whatsapp: 2, telegram: 2, ecommerce: 1, pos: 1 });
+    const api = (await (
+      await fetch(
+        `${hub.url}/v1/metrics?from=2026-11-01T00:00:00Z&to=2026-11-08T00:00:00Z&granularity=day&metric=channel_mix`,
+        { headers: { authorization: `Bearer ${hub.apiToken}` } },
+      )
+    ).json()) as {
+      metrics: { channel_mix: { series: { key: { channel: string }; points: { contacts: number }[] }[] } };
+    };
+    expect(
+      Object.fromEntries(
+        api.metrics.channel_mix.series.map((s) => [s.key.channel, s.points.reduce((n, p) => n + p.contacts, 0)]),
+      ),
+    ).toEqual(totals);
+  });
+
   it('logs out: back to the login page, and the session is gone on the hub', async () => {
     // Act
     const page = await signIn();

@@ -71,10 +71,12 @@ describe('CLI: dispatch', () => {
     expect(option.err).toContain("'--colour'");
   });
 
-  it('refuses a subscription the config does not have, listing those it has', async () => {
+  it('refuses a queue the hub does not have, listing those it has', async () => {
     const res = await omnihub(['dlq', 'redrive', 'nope']);
     expect(res.code).toBe(EXIT.usage);
-    expect(res.err).toContain('No subscription named "nope" in subscriptions.config.ts (have: crm-leads)');
+    expect(res.err).toContain(
+      'No queue named "nope" (have: profile-writer, hydrator, sender, message-status, sub-crm-leads;',
+    );
   });
 });
 
@@ -175,13 +177,30 @@ describe('CLI: against a running hub', () => {
     expect(listed.out).toContain('crm-leads\n  target   webhook → http://127.0.0.1:');
     expect(listed.out).toMatch(/stats {4}0 delivered, 1 failed attempts, 1 dead-lettered, queue 0 pending \/ 1 in DLQ/);
 
-    // Act 3: redrive puts it back in the queue; the subscriber is still down, so it is tried again.
+    // Act 3: the hub's queues, then the subscription's dead letter by its event id.
+    const queues = await omnihub(['dlq', 'list'], env(), subscriptions);
+    const letters = await omnihub(['dlq', 'list', 'crm-leads', '--json'], env(), subscriptions);
+    expect(queues.code).toBe(EXIT.ok);
+    expect(queues.out.split('\n')).toEqual([
+      'QUEUE             PENDING  IN FLIGHT       DEAD',
+      'profile-writer          0          0          0',
+      'hydrator                0          0          0',
+      'sender                  0          0          0',
+      'message-status          0          0          0',
+      'sub-crm-leads           0          0          1',
+    ]);
+    expect(JSON.parse(letters.out)).toMatchObject({
+      name: 'sub-crm-leads',
+      deadLetters: [{ eventId: expect.stringMatching(/^evt_/), detailType: 'lead.submitted', reason: 'dispatcher' }],
+    });
+
+    // Act 4: redrive puts it back in the queue; the subscriber is still down, so it is tried again.
     const redriven = await omnihub(['dlq', 'redrive', 'crm-leads'], env(), subscriptions);
     await crm.waitFor(2);
     expect(redriven.code).toBe(EXIT.ok);
-    expect(redriven.out).toBe('1 dead letter(s) of crm-leads back in its queue');
+    expect(redriven.out).toBe('1 dead letter(s) of sub-crm-leads moved back into the queue');
 
-    // Act 4: replay the last minute of the archive, as JSON.
+    // Act 5: replay the last minute of the archive, as JSON.
     const now = Date.now();
     const replayed = await omnihub(
       [
@@ -212,6 +231,24 @@ describe('CLI: against a running hub', () => {
     expect(refused.err).toContain('HTTP 401 unauthorized');
     expect(down.code).toBe(EXIT.unreachable);
     expect(down.err).toContain('Cannot reach the hub at http://127.0.0.1:9');
+  });
+
+  it('prints the metrics as tables, with a progress line per metric', async () => {
+    // A Marquiz lead (of 2024-05-01): a web contact of one customer; sent again it is a redelivery, counted once.
+    expect((await omnihub(['send', 'marquiz', 'lead.json'], env(), subscriptions)).code).toBe(EXIT.ok);
+    await hub.idle();
+    const period = ['--from', '2024-04-29T00:00:00Z', '--to', '2024-05-06T00:00:00Z', '--granularity', 'day'];
+    const res = await omnihub(['metrics', ...period, '--metric', 'channel_mix,nps_csat'], env());
+    expect(res.code).toBe(EXIT.ok);
+    expect(res.err).toMatch(/^\[1\/2\] channel_mix…\n\[1\/2\] channel_mix in \d+\.\d s\n\[2\/2\] nps_csat…/);
+    expect(res.out).toMatch(/^Metrics 2024-04-29T00:00:00.000Z → 2024-05-06T00:00:00.000Z by day \(UTC\)/);
+    expect(res.out).toMatch(/channel_mix\n {2}bucket +channel +contacts +customers\n/);
+    expect(res.out).toMatch(/2024-05-01 +web +1 +1\n/);
+    const json = await omnihub(['metrics', '--metric', 'read_rate', '--json'], env());
+    expect(Object.keys(JSON.parse(json.out).metrics)).toEqual(['read_rate']);
+    const bad = await omnihub(['metrics', '--metric', 'churn'], env());
+    expect(bad.code).toBe(EXIT.failed);
+    expect(bad.err).toContain('unknown metric churn');
   });
 
   it("exits 1 with the hub's message when it refuses the request", async () => {

@@ -39,7 +39,11 @@ const FIXTURE_CONNECTORS: ConnectorInfo[] = [
 ];
 
 /** Every acknowledged cdk-nag rule; adding one must be a reviewed change here. */
-const expectedAcknowledgements = (tableLogicalId: string, apiLogicalId: string): string[] =>
+const expectedAcknowledgements = (
+  tableLogicalId: string,
+  apiLogicalId: string,
+  lake: { lake: string; results: string },
+): string[] =>
   [
     'AwsSolutions-APIG4',
     'AwsSolutions-IAM5[Resource::*]',
@@ -56,6 +60,20 @@ const expectedAcknowledgements = (tableLogicalId: string, apiLogicalId: string):
     'AwsSolutions-L1',
     'AwsSolutions-SMG4',
     'AwsSolutions-SQS3',
+    // Analytics (lib/constructs/analytics.ts): the access-log bucket, object prefixes Firehose and Athena write
+    // and read, the views of the one Glue database, and the CDK bucket grants' action groups.
+    'AwsSolutions-S1',
+    `AwsSolutions-IAM5[Resource::<${lake.lake}.Arn>/events/*]`,
+    `AwsSolutions-IAM5[Resource::<${lake.lake}.Arn>/errors/*]`,
+    // The compaction job's staging prefix (Athena UNLOAD writes there).
+    `AwsSolutions-IAM5[Resource::<${lake.lake}.Arn>/compaction/*]`,
+    `AwsSolutions-IAM5[Resource::<${lake.results}.Arn>/results/*]`,
+    'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/omnihub_prod/*]',
+    'AwsSolutions-IAM5[Action::s3:Abort*]',
+    'AwsSolutions-IAM5[Action::s3:DeleteObject*]',
+    'AwsSolutions-IAM5[Action::s3:GetBucket*]',
+    'AwsSolutions-IAM5[Action::s3:GetObject*]',
+    'AwsSolutions-IAM5[Action::s3:List*]',
   ].sort();
 
 interface Synth {
@@ -202,7 +220,9 @@ describe('Infra: event bus', () => {
 describe('Infra: rules and queues', () => {
   it('creates one rule per HUB_RULES entry with exactly its pattern', () => {
     // Assess
-    prod.template.resourceCountIs('AWS::Events::Rule', HUB_RULES.length);
+    // One per HUB_RULES entry on the hub bus, and the lake compaction's daily schedule.
+    prod.template.resourceCountIs('AWS::Events::Rule', HUB_RULES.length + 1);
+    prod.template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(17 3 * * ? *)' });
     const rules = Object.values(resourcesOf(prod.template, 'AWS::Events::Rule'));
     for (const rule of HUB_RULES) {
       const found = rules.find((r) => r.Properties.Name === `omnihub-prod-${rule.name}`);
@@ -256,6 +276,63 @@ describe('Infra: rules and queues', () => {
         VisibilityTimeout: 6 * writerTimeout,
       });
     }
+  });
+
+  it('keeps a backlog 14 days and lets the api function redrive every dead-letter queue', () => {
+    // Prepare
+    const apiId = functionId(prod, 'api');
+    const statements = statementsOfRole(prod.template, roleOfFunction(prod.template, apiId));
+    const arnOf = (name: string) => ({
+      'Fn::GetAtt': [logicalIdOf(prod.template, 'AWS::SQS::Queue', { QueueName: name }), 'Arn'],
+    });
+    const allowed = (action: string, name: string) =>
+      statements.some(
+        (s) =>
+          s.Effect === 'Allow' &&
+          actionsOf(s).includes(action) &&
+          JSON.stringify(s.Resource).includes(JSON.stringify(arnOf(name))),
+      );
+
+    for (const rule of HUB_RULES) {
+      const queue = `omnihub-prod-${rule.name}`;
+      // Assess: SQS's longest retention on the queue and its DLQs.
+      for (const name of [queue, `${queue}-dlq`, `${queue}-delivery-dlq`])
+        prod.template.hasResourceProperties('AWS::SQS::Queue', {
+          QueueName: name,
+          MessageRetentionPeriod: 14 * 86_400,
+        });
+      // What StartMessageMoveTask needs from its caller, on exactly these queues.
+      for (const dlq of [`${queue}-dlq`, `${queue}-delivery-dlq`])
+        for (const action of [
+          'sqs:StartMessageMoveTask',
+          'sqs:ListMessageMoveTasks',
+          'sqs:ReceiveMessage',
+          'sqs:DeleteMessage',
+        ])
+          expect(allowed(action, dlq), `${action} on ${dlq}`).toBe(true);
+      expect(allowed('sqs:SendMessage', queue)).toBe(true);
+      expect(allowed('sqs:GetQueueAttributes', queue)).toBe(true);
+    }
+    prod.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          OMNIHUB_QUEUE_ARN_PREFIX: {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':sqs:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                ':omnihub-prod-',
+              ],
+            ],
+          },
+        }),
+      },
+    });
   });
 
   it('encrypts every queue and denies non-TLS access to it', () => {
@@ -392,6 +469,12 @@ describe('Infra: functions', () => {
       sender: FUNCTION_CONFIGS.sender,
       messageStatus: FUNCTION_CONFIGS['message-status'],
     } as const;
+    const views = resourcesOf(prod.template, 'AWS::Lambda::Function')[
+      prod.stack.getLogicalId(prod.stack.analytics.viewsFunction.node.defaultChild as CfnElement)
+    ];
+    const viewNames = Object.keys(views?.Properties.Environment.Variables);
+    expect(undeclaredVariables(FUNCTION_CONFIGS['analytics-views'], viewNames)).toEqual([]);
+    expect(unsetRequiredVariables(FUNCTION_CONFIGS['analytics-views'], viewNames)).toEqual([]);
     for (const synth of [prod, dev]) {
       for (const [fn, config] of Object.entries(configs)) {
         const id = functionId(synth, fn as keyof HubStack['functions']);
@@ -408,9 +491,10 @@ describe('Infra: functions', () => {
     expect(ingest?.Properties.Environment.Variables).not.toHaveProperty(ENV.ignoredIdentities);
   });
 
-  it('runs the six Node.js 22 arm64 functions with tracing, source maps and owned log groups', () => {
-    // Assess: ingest, api, profile-writer, hydrator, sender, message-status.
-    prod.template.resourceCountIs('AWS::Lambda::Function', 6);
+  it('runs the eight Node.js 22 arm64 functions with tracing, source maps and owned log groups', () => {
+    // Assess: ingest, api, profile-writer, hydrator, sender, message-status, the analytics views custom resource
+    // and the lake compaction job.
+    prod.template.resourceCountIs('AWS::Lambda::Function', 8);
     prod.template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -632,8 +716,13 @@ describe('Infra: cdk-nag (AwsSolutions)', () => {
     // Assess
     const tableLogicalId = prod.stack.getLogicalId(prod.stack.table.table.node.defaultChild as CfnElement);
     const apiLogicalId = prod.stack.getLogicalId(prod.stack.api.httpApi.node.defaultChild as CfnElement);
+    const bucketId = (b: { node: { defaultChild?: unknown } }) =>
+      prod.stack.getLogicalId(b.node.defaultChild as CfnElement);
     expect([...new Set(acknowledgements.map((a) => a.id))].sort()).toEqual(
-      expectedAcknowledgements(tableLogicalId, apiLogicalId),
+      expectedAcknowledgements(tableLogicalId, apiLogicalId, {
+        lake: bucketId(prod.stack.analytics.lakeBucket),
+        results: bucketId(prod.stack.analytics.resultsBucket),
+      }),
     );
     for (const { id, reason } of acknowledgements) expect(reason.length, id).toBeGreaterThan(80);
   });

@@ -138,6 +138,16 @@ describe('API: every route answers its contract', () => {
     );
   });
 
+  it('the metrics', async () => {
+    const metrics = await call(
+      'GET /v1/metrics',
+      `/v1/metrics?from=2020-01-01T00:00:00Z&to=${encodeURIComponent(new Date().toISOString())}&granularity=month`,
+    );
+    // The marquiz lead and the WhatsApp message are contacts in the lake.
+    const mix = (metrics.metrics as Record<string, { series: { key: { channel: string } }[] }>).channel_mix;
+    expect(mix?.series.map((s) => s.key.channel).sort()).toEqual(['web', 'whatsapp']);
+  });
+
   it('the subscription routes', async () => {
     await call('GET /v1/subscriptions', '/v1/subscriptions');
     await call('GET /v1/subscriptions/{name}/deliveries', '/v1/subscriptions/crm-leads/deliveries');
@@ -146,6 +156,13 @@ describe('API: every route answers its contract', () => {
       from: new Date(Date.now() - 3_600_000).toISOString(),
       to: new Date().toISOString(),
     });
+  });
+
+  it("the hub's queue routes: list, detail, redrive", async () => {
+    const listed = await call('GET /v1/queues', '/v1/queues');
+    expect((listed.queues as { name: string }[]).map((q) => q.name)).toContain('profile-writer');
+    await call('GET /v1/queues/{name}', '/v1/queues/profile-writer');
+    await call('POST /v1/queues/{name}/redrive', '/v1/queues/profile-writer/redrive');
   });
 
   it('the messages routes: send, status, reachability', async () => {

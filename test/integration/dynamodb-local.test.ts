@@ -44,7 +44,7 @@ describe.runIf(process.platform === 'linux')('DynamoDB Local process', () => {
       expect(JSON.parse(readFileSync(join(dbPath, DYNAMODB_PID_FILE), 'utf8'))).toMatchObject({ java: first });
 
       // Act: the store dies alone.
-      const restarted = new Promise<void>((resolve) => dynamo.onRestart?.(resolve));
+      const restarted = new Promise<void>((resolve) => dynamo.onRestart?.(() => resolve()));
       process.kill(first, 'SIGKILL');
       await restarted;
 

@@ -39,6 +39,8 @@ const layerOf = (path: string): string | undefined => {
 /** What each layer must never import (layers, or package prefixes). */
 const FORBIDDEN: Record<string, readonly string[]> = {
   events: ['handlers', 'runtime', 'adapters', 'connectors', 'subscriptions', '@aws-sdk/', 'aws-cdk-lib'],
+  // Metric definitions, lake rows and the SQL dialect: pure, the same for DuckDB and Athena.
+  analytics: ['handlers', 'runtime', 'adapters', 'connectors', 'subscriptions', '@aws-sdk/', 'aws-cdk-lib', '@duckdb/'],
   domain: ['handlers', 'runtime', 'adapters', 'connectors', 'subscriptions', '@aws-sdk/', 'aws-cdk-lib'],
   shared: ['handlers', 'runtime', 'adapters', '@aws-sdk/', 'aws-cdk-lib'],
   connectors: ['handlers', 'runtime', 'adapters', '@aws-sdk/', 'aws-cdk-lib'],

@@ -22,7 +22,7 @@ export interface StoreTimeouts {
  * DynamoDB answers in milliseconds; 3 s is a stalled request, and 3 attempts
  * fit well inside a 30 s consumer timeout.
  */
-const AWS_STORE_TIMEOUTS: StoreTimeouts = {
+export const AWS_STORE_TIMEOUTS: StoreTimeouts = {
   connectionTimeoutMs: 1_000,
   requestTimeoutMs: 3_000,
   maxAttempts: 3,

@@ -40,8 +40,8 @@ export interface DynamoDbLocal {
   stop(): Promise<void>;
   /** Process id of the running Java (what a fault test pauses or kills); undefined between restarts. */
   readonly pid?: number | undefined;
-  /** Called after every supervised restart, once the new instance answers. */
-  onRestart?(listener: () => Promise<void> | void): void;
+  /** Called after every supervised restart, once the new instance answers, with when the old one died. */
+  onRestart?(listener: (restart: { readonly exitedAt: number }) => Promise<void> | void): void;
 }
 
 export interface DynamoDbLocalOptions {
@@ -192,7 +192,7 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
   if (pidFile) await stopLeftover(pidFile);
   const endpoint = `http://127.0.0.1:${port}`;
   const supervise = options.supervise ?? Boolean(options.dbPath);
-  const restartListeners: (() => Promise<void> | void)[] = [];
+  const restartListeners: ((restart: { readonly exitedAt: number }) => Promise<void> | void)[] = [];
   let current: Running | undefined;
   let stopping = false;
   let restartTimer: NodeJS.Timeout | undefined;
@@ -257,6 +257,7 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
   const supervise_ = (running: Running): void => {
     const startedAt = Date.now();
     void running.exited.then(() => {
+      const exitedAt = Date.now();
       running.proc.stdin?.destroy(); // lets the wrapper's watcher exit too
       if (stopping || current !== running) return;
       current = undefined;
@@ -281,7 +282,7 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
             current = next;
             supervise_(next);
             logger.warn('DynamoDB Local restarted', { port });
-            for (const listener of restartListeners) await listener();
+            for (const listener of restartListeners) await listener({ exitedAt });
           } catch (err) {
             logger.error('DynamoDB Local restart failed; retrying', { error: err as Error, backoffMs: backoff });
             restart();

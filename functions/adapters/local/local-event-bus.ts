@@ -13,10 +13,16 @@ import type { EventPublisher } from '../../ports.js';
 import type { LocalQueue } from './local-queue.js';
 import { PrivateAppendFile, writePrivateFileAtomic } from './private-files.js';
 
-export interface LocalRoute {
+/** Where a route puts what matches: a `LocalQueue`, or (in the HTTP front's thread) a journaled hand-off to it. */
+export interface QueueSink {
+  /** Durable (journaled) before it returns; returns the message id. */
+  send(body: string): string;
+}
+
+export interface LocalRoute<Q extends QueueSink = LocalQueue> {
   readonly name: string;
   readonly pattern: EventPattern;
-  readonly queue: LocalQueue;
+  readonly queue: Q;
 }
 
 export interface LocalEventBusOptions {
@@ -26,8 +32,8 @@ export interface LocalEventBusOptions {
   readonly fsync?: boolean;
 }
 
-export class LocalEventBus implements EventPublisher {
-  private readonly routes: LocalRoute[] = [];
+export class LocalEventBus<Q extends QueueSink = LocalQueue> implements EventPublisher {
+  private readonly routes: LocalRoute<Q>[] = [];
   private readonly archive: PrivateAppendFile | undefined;
   private readonly fsync: boolean;
 
@@ -37,7 +43,7 @@ export class LocalEventBus implements EventPublisher {
   }
 
   /** Adds a rule (the local `PutRule` + `PutTargets`). */
-  addRoute(route: LocalRoute): void {
+  addRoute(route: LocalRoute<Q>): void {
     this.routes.push(route);
   }
 
@@ -57,7 +63,7 @@ export class LocalEventBus implements EventPublisher {
   }
 
   /** Delivers an envelope (a new event or a replayed one) to matching rules. */
-  deliver(envelope: EventBridgeEnvelope, archive: boolean, only?: (route: LocalRoute) => boolean): number {
+  deliver(envelope: EventBridgeEnvelope, archive: boolean, only?: (route: LocalRoute<Q>) => boolean): number {
     const body = JSON.stringify(envelope);
     if (archive) this.archive?.append(`${body}\n`);
     let matched = 0;
@@ -95,12 +101,22 @@ export class LocalEventBus implements EventPublisher {
     return dropped;
   }
 
-  queues(): LocalQueue[] {
+  /** Closes the archive file (a later publication reopens it). */
+  close(): void {
+    this.archive?.close();
+  }
+
+  queues(): Q[] {
     return this.routes.map((r) => r.queue);
   }
 
+  /** Routes by name, with their patterns (the HTTP front's thread builds its hand-offs from them). */
+  routeList(): readonly LocalRoute<Q>[] {
+    return this.routes;
+  }
+
   /** Resolves once every queue has drained (tests and graceful shutdown). */
-  async idle(): Promise<void> {
+  async idle(this: LocalEventBus<LocalQueue>): Promise<void> {
     // A consumer may publish follow-up events, so loop until all are quiet at once.
     for (;;) {
       await Promise.all(this.queues().map((q) => q.idle()));

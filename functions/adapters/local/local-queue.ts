@@ -58,6 +58,12 @@ export interface LocalQueueOptions {
   readonly unavailableMaxPauseMs?: number;
   /** How long a message's "unavailable" failures are forgiven. @default 6 hours */
   readonly unavailableGraceMs?: number;
+  /**
+   * Keep completed messages this long (in memory), so that they can be
+   * delivered again if the store turns out to have lost writes it had
+   * acknowledged (`redeliverCompletedSince`). @default 0 (not kept)
+   */
+  readonly keepCompletedMs?: number;
 }
 
 export class LocalQueue {
@@ -74,6 +80,8 @@ export class LocalQueue {
   private pauseMs = 0;
   private pausedUntil = 0;
   private unavailableRetries = 0;
+  /** Completed messages of the last `keepCompletedMs`, oldest first. */
+  private readonly completed: { readonly message: QueueMessage; readonly at: number }[] = [];
 
   constructor(
     readonly name: string,
@@ -102,6 +110,38 @@ export class LocalQueue {
     this.ready.push(message);
     this.schedule(0);
     return message.messageId;
+  }
+
+  /**
+   * Takes a message another thread already journaled (the HTTP front appends
+   * the `send` record before it acknowledges, then hands the message over).
+   */
+  adopt(message: { readonly messageId: string; readonly body: string; readonly sentAt: number }): void {
+    this.ready.push({ ...message, receiveCount: 0, visibleAt: 0 });
+    this.schedule(0);
+  }
+
+  /**
+   * Delivers again the messages completed since `since` (epoch ms), still
+   * kept (`keepCompletedMs`): DynamoDB Local acknowledges some writes before
+   * they are on disk, so when it dies the last ones may be gone. Consumers
+   * are idempotent: what the store kept is recognised as a duplicate.
+   * Returns how many went back.
+   */
+  redeliverCompletedSince(since: number): number {
+    const again = this.completed.filter((c) => c.at >= since);
+    this.completed.splice(0);
+    for (const { message: m } of again) {
+      this.journal({ op: 'send', id: m.messageId, body: m.body, at: m.sentAt });
+      this.ready.push({ messageId: m.messageId, body: m.body, sentAt: m.sentAt, receiveCount: 0, visibleAt: 0 });
+    }
+    if (again.length) this.schedule(0);
+    return again.length;
+  }
+
+  /** The journal file, for a thread that appends to it (the HTTP front). */
+  get journalPath(): string | undefined {
+    return this.options.journalPath;
   }
 
   /** Messages that exhausted their receives. */
@@ -229,6 +269,7 @@ export class LocalQueue {
       if (!failedIds.has(m.messageId)) {
         this.delivered++;
         this.journal({ op: 'done', id: m.messageId });
+        this.keepCompleted(m);
       } else if (m.receiveCount >= maxReceives) {
         m.deadLetteredAt = Date.now();
         m.reason = reason;
@@ -264,6 +305,14 @@ export class LocalQueue {
     this.pauseMs = Math.min(this.options.unavailableMaxPauseMs ?? 5_000, this.pauseMs ? this.pauseMs * 2 : first);
     this.pausedUntil = Math.max(this.pausedUntil, now + this.pauseMs);
     return true;
+  }
+
+  private keepCompleted(m: QueueMessage): void {
+    const keep = this.options.keepCompletedMs ?? 0;
+    if (keep <= 0) return;
+    const now = Date.now();
+    this.completed.push({ message: m, at: now });
+    while ((this.completed[0]?.at ?? now) < now - keep) this.completed.shift();
   }
 
   private toRecord(m: QueueMessage): SQSRecord {

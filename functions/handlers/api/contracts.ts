@@ -8,6 +8,8 @@ import { connectorContracts } from './connectors.js';
 import type { RouteContracts } from './contract.js';
 import { customerAdminContracts } from './customer-admin.js';
 import { customerContracts } from './customers.js';
+import { queueContracts } from './queues.js';
+import { metricsContracts } from './metrics.js';
 import { messageContracts } from './messages.js';
 import { searchContracts } from './search.js';
 import { subscriptionContracts } from './subscriptions.js';
@@ -24,8 +26,10 @@ export const API_CONTRACTS = {
   ...customerContracts,
   ...customerAdminContracts,
   ...connectorContracts,
+  ...metricsContracts,
   ...messageContracts,
   ...searchContracts,
   ...subscriptionContracts,
+  ...queueContracts,
   ...openApiContracts,
 } as const satisfies RouteContracts;

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { identityKey } from '../../domain/identity.js';
+import { lakeErasure, lakeReassignments } from './lake-facts.js';
 import { NotFoundError } from '../../shared/errors.js';
 import { type RouteContracts, respond } from './contract.js';
 import { CustomerIdParamsSchema, profileView, requireProfile } from './customers.js';
@@ -85,6 +86,8 @@ export const customerAdminRoutes = (deps: ApiDeps): ApiRoutes<CustomerAdminRoute
   'DELETE /v1/customers/{customerId}': async (event) => {
     const contract = customerAdminContracts['DELETE /v1/customers/{customerId}'];
     const { customerId } = parseParams(contract.params, event);
+    // The lake hears of it first: should the erasure then fail, a retry finishes it; the lake never lags behind.
+    await lakeErasure(deps, customerId);
     const erased = await deps.store.eraseCustomer(customerId);
     if (!erased) throw new NotFoundError(`No customer with id "${customerId}"`);
     await deps.publisher.putEntries(erased.notifications);
@@ -97,6 +100,7 @@ export const customerAdminRoutes = (deps: ApiDeps): ApiRoutes<CustomerAdminRoute
     const keys = body.identities.map((raw) => identityKey(parseIdentityParam(raw, deps.defaultCountry)));
     const profile = await requireProfile(deps, parseParams(contract.params, event).customerId);
     const result = await deps.store.unmerge(profile.customerId, keys);
+    await lakeReassignments(deps, result.split.customerId);
     await deps.publisher.putEntries(result.notifications);
     return respond(contract, { customer: profileView(deps, result.customer), split: profileView(deps, result.split) });
   },

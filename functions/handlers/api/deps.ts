@@ -2,9 +2,18 @@
 import type { CountryCode } from '../../domain/identity.js';
 import type { TraitOptions } from '../../domain/traits.js';
 import type { OutboundSettings } from '../../outbound/settings.js';
-import type { ConnectorActivity, EventPublisher, MessageStore, ProfileStore, SecretStatusReader } from '../../ports.js';
+import type {
+  AnalyticsSink,
+  ConnectorActivity,
+  EventPublisher,
+  MessageStore,
+  ProfileStore,
+  SecretStatusReader,
+} from '../../ports.js';
+import type { MetricsApiDeps } from './metrics.js';
 import type { ApiRoutes } from './types.js';
 import type { SubscriptionRouteKey } from './subscriptions.js';
+import type { QueueRouteKey } from './queues.js';
 
 export interface ApiDeps {
   readonly store: ProfileStore;
@@ -26,4 +35,10 @@ export interface ApiDeps {
   readonly outbound: OutboundSettings;
   /** `/v1/subscriptions…`, built by the runtime from its subscription adapters (`createSubscriptionRoutes`). */
   readonly subscriptionRoutes: ApiRoutes<SubscriptionRouteKey>;
+  /** `/v1/queues…`, built by the runtime from its queues (`createQueueRoutes`). */
+  readonly queueRoutes: ApiRoutes<QueueRouteKey>;
+  /** `GET /v1/metrics`: the runtime's engine (DuckDB locally, Athena on AWS); omitted → 503. */
+  readonly analytics?: MetricsApiDeps;
+  /** The analytics lake, told of erasures and unmerges (they change which customer events belong to). */
+  readonly lake?: AnalyticsSink;
 }

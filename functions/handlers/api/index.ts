@@ -13,6 +13,7 @@ import { connectorRoutes } from './connectors.js';
 import { customerAdminRoutes } from './customer-admin.js';
 import { customerRoutes } from './customers.js';
 import type { ApiDeps } from './deps.js';
+import { metricsRoutes } from './metrics.js';
 import { messageRoutes } from './messages.js';
 import { openApiRoutes } from './openapi.js';
 import { searchRoutes } from './search.js';
@@ -26,9 +27,11 @@ export const createApiHandler = (deps: ApiDeps) => {
     ...customerRoutes(deps),
     ...customerAdminRoutes(deps),
     ...connectorRoutes(deps),
+    ...metricsRoutes(deps),
     ...messageRoutes(deps),
     ...searchRoutes(deps),
     ...deps.subscriptionRoutes,
+    ...deps.queueRoutes,
     ...openApiRoutes(),
   };
   const byKey = new Map<string, ApiRoute>(Object.entries(routes));

@@ -141,7 +141,7 @@ const DeliveryPageSchema = z.object({
 });
 
 /** `POST /v1/subscriptions/{name}/redrive`: moved locally, a message move task on AWS. */
-export const RedriveResponseSchema = z.union([
+const RedriveResponseSchema = z.union([
   z.object({ subscription: z.string(), moved: z.number().int() }),
   z.object({ subscription: z.string(), taskHandle: z.string(), approximateMessages: z.number().int().optional() }),
 ]);

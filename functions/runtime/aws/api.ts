@@ -10,8 +10,14 @@ import { awsMessageStore } from './deps/outbound.js';
 import { awsSecretStatus } from './deps/secret-status.js';
 import { awsConnectorActivity, awsProfileStore } from './deps/store.js';
 import { awsDeliveryLog, awsSubscriptionOperations } from './deps/subscriptions.js';
+import { awsAnalyticsSink, awsMetricsEngine } from './deps/analytics.js';
+
+import { createQueueRoutes } from '../../handlers/api/queues.js';
+import { awsHubQueues } from './deps/queues.js';
 
 const config = readFunctionConfig(FUNCTION_CONFIGS.api);
+const metricsEngine = awsMetricsEngine(config);
+const lake = awsAnalyticsSink(config);
 
 export const handler = createApiHandler({
   store: awsProfileStore(config),
@@ -24,10 +30,15 @@ export const handler = createApiHandler({
   messages: awsMessageStore(config),
   outbound: outboundSettingsOf(config, 'api'),
   ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
+  // Analytics: GET /v1/metrics on Athena; erasures and unmerges told to the lake.
+  ...(metricsEngine ? { analytics: { engine: metricsEngine, options: { lifespanYears: config.lifespanYears } } } : {}),
+  ...(lake ? { lake } : {}),
   subscriptionRoutes: createSubscriptionRoutes({
     subscriptions,
     log: awsDeliveryLog(config.tableName),
     operations: awsSubscriptionOperations(subscriptions, config),
     runtime: 'aws',
   }),
+  // The hub's own queues and their dead letters: /v1/queues…
+  queueRoutes: createQueueRoutes(awsHubQueues(subscriptions, config)),
 });

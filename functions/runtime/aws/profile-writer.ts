@@ -3,11 +3,14 @@ import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
 import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
 import { awsPublisher } from './deps/bus.js';
 import { awsConnectorActivity, awsProfileStore } from './deps/store.js';
+import { awsAnalyticsSink } from './deps/analytics.js';
 
 const config = readFunctionConfig(FUNCTION_CONFIGS['profile-writer']);
+const lake = awsAnalyticsSink(config);
 
 export const handler = createProfileWriterHandler({
   store: awsProfileStore(config),
   publisher: awsPublisher(config.eventBusName),
+  ...(lake ? { lake } : {}),
   activity: awsConnectorActivity(config.tableName),
 });

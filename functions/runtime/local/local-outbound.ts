@@ -46,15 +46,26 @@ export interface LocalOutbound {
   stop(): void;
 }
 
-export const startLocalOutbound = async (options: LocalOutboundOptions): Promise<LocalOutbound> => {
-  const { env } = options;
-  // Without OMNIHUB_OUTBOUND_CONNECTORS: every sender whose credentials and identity are in the environment.
+/**
+ * The local hub's outbound settings. Without `OMNIHUB_OUTBOUND_CONNECTORS`:
+ * every sender whose credentials and identity are in the environment. The
+ * HTTP front's thread computes them the same way (they hold functions, which
+ * cannot cross a thread).
+ */
+export const localOutboundSettings = async (
+  config: OutboundConfig,
+  secrets: SecretStore,
+): Promise<OutboundSettings> => {
   const configured: string[] = [];
   for (const sender of listSenders()) {
-    const secrets = await options.secrets.get(sender.connector);
-    if (!sender.missingConfiguration(secrets)) configured.push(sender.connector);
+    if (!sender.missingConfiguration(await secrets.get(sender.connector))) configured.push(sender.connector);
   }
-  const settings = outboundSettingsOf(options.config, 'local-hub', configured);
+  return outboundSettingsOf(config, 'local-hub', configured);
+};
+
+export const startLocalOutbound = async (options: LocalOutboundOptions): Promise<LocalOutbound> => {
+  const { env } = options;
+  const settings = await localOutboundSettings(options.config, options.secrets);
   const messages = new DynamoMessageStore(options.dynamoClient, {
     tableName: options.tableName,
     retentionDays: settings.retentionDays,

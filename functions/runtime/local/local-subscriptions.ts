@@ -12,8 +12,9 @@
  * Replays read the bus archive file (`archive.jsonl`) and re-deliver through
  * the subscription's own route only, marked with `replay-name`.
  */
-import { createReadStream, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createInterface } from 'node:readline';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, SQSRecord } from 'aws-lambda';
@@ -33,6 +34,7 @@ import { LocalDeliveryQueue } from '../../adapters/local/local-delivery-queue.js
 import type { LocalEventBus } from '../../adapters/local/local-event-bus.js';
 import { LocalQueue } from '../../adapters/local/local-queue.js';
 import { writePrivateFileAtomic } from '../../adapters/local/private-files.js';
+import type { LocalQueueGroup } from './local-queues.js';
 import { isTransientStoreError, StoreUnavailableError } from '../../shared/store-availability.js';
 
 /** Names as on AWS with the stage `local`. */
@@ -49,6 +51,8 @@ export interface LocalSubscriptionsOptions {
    * root (what `npm start` runs), with the start-up summary on the console.
    */
   readonly subscriptions?: readonly SubscriptionInput[];
+  /** Instead of `subscriptions.config.ts`: a JSON file or module (`OMNIHUB_SUBSCRIPTIONS_FILE`). */
+  readonly subscriptionsFile?: string;
   readonly bus: LocalEventBus;
   readonly dynamoClient: DynamoDBClient;
   readonly tableName: string;
@@ -74,6 +78,8 @@ export interface LocalSubscriptionsOptions {
 
 export interface LocalSubscriptions {
   readonly subscriptions: readonly Subscription[];
+  /** As configured, disabled ones included (what `/v1/subscriptions` lists). */
+  readonly configured: readonly Subscription[];
   /** Routes for the api handler (`ApiDeps.extraRoutes`). */
   readonly routes: ApiRoutes<SubscriptionRouteKey>;
   readonly operations: SubscriptionOperations;
@@ -82,6 +88,8 @@ export interface LocalSubscriptions {
   secret(name: string): string | undefined;
   /** The delivery queue of a dispatched subscription. */
   queue(name: string): LocalDeliveryQueue | undefined;
+  /** Per subscription, its rule-target and delivery queues as `sub-<name>` (for `/v1/queues`). */
+  queueGroups(): LocalQueueGroup[];
   /** Resolves when every rule-target and delivery queue has drained (retries included). */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -111,14 +119,24 @@ async function* archivedEnvelopes(path: string, from: Date, to: Date): AsyncGene
   }
 }
 
-/** The user's `subscriptions.config.ts`, validated on import (a bad field fails the start, naming it). */
-const loadConfiguredSubscriptions = async (): Promise<readonly Subscription[]> =>
-  (await import('../../../subscriptions.config.js')).subscriptions;
+/**
+ * The user's `subscriptions.config.ts`, or `file` instead: a JSON array of
+ * subscriptions or a module exporting `subscriptions`. Validated, patterns
+ * included (the local bus compiles them, as cdk synth would refuse them): a
+ * bad field fails the start, naming it.
+ */
+const loadConfiguredSubscriptions = async (file?: string): Promise<unknown> => {
+  if (!file) return (await import('../../../subscriptions.config.js')).subscriptions;
+  const path = resolve(file);
+  if (path.endsWith('.json')) return JSON.parse(readFileSync(path, 'utf8'));
+  return (await import(pathToFileURL(path).href)).subscriptions;
+};
 
 export const startLocalSubscriptions = async (options: LocalSubscriptionsOptions): Promise<LocalSubscriptions> => {
   const { bus, env } = options;
-  // Patterns included: the local bus compiles them, as cdk synth would refuse them.
-  const configured = validateSubscriptions(options.subscriptions ?? (await loadConfiguredSubscriptions()));
+  const configured = validateSubscriptions(
+    options.subscriptions ?? (await loadConfiguredSubscriptions(options.subscriptionsFile)),
+  );
   const print = options.print ?? (options.subscriptions ? undefined : (line: string) => console.log(line));
   const subscriptions = configured.filter((s) => s.enabled);
   const log = new DynamoDeliveryLog(options.dynamoClient, { tableName: options.tableName });
@@ -151,6 +169,7 @@ export const startLocalSubscriptions = async (options: LocalSubscriptionsOptions
   });
 
   const targetQueues: LocalQueue[] = [];
+  const groups: LocalQueueGroup[] = [];
   for (const s of subscriptions) {
     let forward: (record: SQSRecord) => Promise<void>;
     if (isDispatched(s, 'local')) {
@@ -194,6 +213,8 @@ export const startLocalSubscriptions = async (options: LocalSubscriptionsOptions
       },
     );
     targetQueues.push(target);
+    const delivery = deliveryQueues.get(s.name);
+    groups.push({ name: `sub-${s.name}`, kind: 'subscription', queues: delivery ? [target, delivery] : [target] });
     bus.addRoute({ name: subscriptionRouteName(s.name), pattern: s.pattern, queue: target });
   }
 
@@ -233,7 +254,7 @@ export const startLocalSubscriptions = async (options: LocalSubscriptionsOptions
   };
 
   if (print && subscriptions.length > 0) {
-    print('Subscriptions (subscriptions.config.ts):');
+    print(`Subscriptions (${options.subscriptionsFile ?? 'subscriptions.config.ts'}):`);
     for (const s of subscriptions) {
       const where =
         'url' in s.target
@@ -258,11 +279,13 @@ export const startLocalSubscriptions = async (options: LocalSubscriptionsOptions
 
   return {
     subscriptions,
+    configured,
     routes: createSubscriptionRoutes({ subscriptions: configured, log, operations, runtime: 'local' }),
     operations,
     log,
     secret: (name) => secrets.value(name),
     queue: (name) => deliveryQueues.get(name),
+    queueGroups: () => groups,
     idle: async () => {
       for (;;) {
         await Promise.all([...targetQueues.map((q) => q.idle()), ...[...deliveryQueues.values()].map((q) => q.idle())]);

@@ -179,3 +179,43 @@ describe('LocalQueue and an unavailable store', () => {
     await queue.stop();
   });
 });
+
+describe('LocalQueue after the store lost acknowledged writes', () => {
+  it('delivers again the messages completed in the window before the store died, and only those', async () => {
+    // Prepare: three messages completed, one of them long before the window.
+    const seen: string[] = [];
+    const queue = new LocalQueue(
+      'profile-writer',
+      async (e) => {
+        for (const r of e.Records) seen.push(r.body);
+      },
+      { keepCompletedMs: 60_000 },
+    );
+    queue.send('old');
+    await queue.idle();
+    await new Promise((r) => setTimeout(r, 30));
+    const since = Date.now();
+    queue.send('a');
+    queue.send('b');
+    await queue.idle();
+
+    // Act
+    const again = queue.redeliverCompletedSince(since);
+    await queue.idle();
+
+    // Assess: a and b were delivered twice (the consumer's idempotency absorbs what the store kept).
+    expect(again).toBe(2);
+    expect(seen.sort()).toEqual(['a', 'a', 'b', 'b', 'old']);
+    // Nothing completed after now.
+    expect(queue.redeliverCompletedSince(Date.now() + 1)).toBe(0);
+    await queue.stop();
+  });
+
+  it('keeps nothing by default', async () => {
+    const queue = new LocalQueue('q', async () => undefined);
+    queue.send('x');
+    await queue.idle();
+    expect(queue.redeliverCompletedSince(0)).toBe(0);
+    await queue.stop();
+  });
+});

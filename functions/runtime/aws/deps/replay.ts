@@ -10,11 +10,12 @@ import type { ReplayGuard } from '../../../ports.js';
 let guard: Promise<ReplayGuard> | undefined;
 
 const load = async (tableName: string): Promise<ReplayGuard> => {
-  const [{ DynamoDBClient }, { DynamoReplayGuard }] = await Promise.all([
-    import('@aws-sdk/client-dynamodb'),
+  const [{ awsStoreClient }, { DynamoReplayGuard }] = await Promise.all([
+    import('../../../adapters/aws/dynamodb-client.js'),
     import('../../../adapters/aws/dynamodb-replay-guard.js'),
   ]);
-  return new DynamoReplayGuard(new DynamoDBClient({}), { tableName });
+  // The store client's timeouts: a stalled table must not hold a webhook until the Lambda times out.
+  return new DynamoReplayGuard(awsStoreClient(), { tableName });
 };
 
 export const awsReplayGuard = (tableName: string): ReplayGuard => ({

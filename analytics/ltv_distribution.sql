@@ -1,0 +1,85 @@
+-- ltv_distribution: the distribution of customers' lifetime value as of :to, per currency.
+-- Each customer with an order before :to gets the profile's lifetimeValue (functions/domain/traits.ts):
+-- orders = her distinct orders (connector + order id) in all currencies; her main currency = the one with
+-- the most gross revenue (ties: the alphabetically first); net = gross - refunds in that currency;
+-- aov = round(net / orders); frequency = orders / max(1, years between her first and last order event,
+-- a year being 365.25 days); ltv = round(aov * frequency * :lifespan_years), rounding half up. customers,
+-- mean_minor and the p10..p90 quantiles (nearest rank) of ltv per main currency. A snapshot: it ignores
+-- :granularity and counts in the bucket holding :to. :connector keeps the orders and refunds it reported.
+WITH order_events AS (
+  SELECT connector || ':' || order_id AS order_key, customer_id, occurred_at, total_amount_minor, total_currency
+  FROM hub_events
+  WHERE type IN ('order.placed', 'order.paid', 'purchase.completed')
+    AND dt <= :to_dt
+    AND occurred_at < CAST(:to_ts AS TIMESTAMP)
+    AND (:connector = '' OR connector = :connector)
+),
+orders AS (
+  SELECT
+    order_key,
+    min_by(customer_id, occurred_at) AS customer_id,
+    min_by(total_amount_minor, occurred_at) AS amount_minor,
+    min_by(total_currency, occurred_at) AS currency
+  FROM order_events
+  GROUP BY order_key
+),
+spans AS (
+  SELECT customer_id, min(occurred_at) AS first_at, max(occurred_at) AS last_at
+  FROM order_events
+  GROUP BY customer_id
+),
+counts AS (
+  SELECT customer_id, count(*) AS orders FROM orders GROUP BY customer_id
+),
+gross AS (
+  SELECT
+    customer_id,
+    currency,
+    sum(amount_minor) AS gross_minor,
+    row_number() OVER (PARTITION BY customer_id ORDER BY sum(amount_minor) DESC, currency) AS rank_in_customer
+  FROM orders
+  GROUP BY customer_id, currency
+),
+refund_events AS (
+  SELECT
+    id,
+    min(customer_id) AS customer_id,
+    min(coalesce(refunded_amount_minor, total_amount_minor)) AS amount_minor,
+    min(coalesce(refunded_currency, total_currency)) AS currency
+  FROM hub_events
+  WHERE type = 'order.refunded'
+    AND dt <= :to_dt
+    AND occurred_at < CAST(:to_ts AS TIMESTAMP)
+    AND (:connector = '' OR connector = :connector)
+  GROUP BY id
+),
+refunds AS (
+  SELECT customer_id, currency, sum(amount_minor) AS refunded_minor FROM refund_events GROUP BY customer_id, currency
+),
+values_per_customer AS (
+  SELECT
+    g.customer_id,
+    g.currency,
+    floor(CAST(g.gross_minor - coalesce(r.refunded_minor, 0) AS DOUBLE) / c.orders + 0.5) AS aov_minor,
+    c.orders / greatest(1.0, CAST(date_diff('millisecond', s.first_at, s.last_at) AS DOUBLE) / 31557600000)
+      AS frequency
+  FROM gross g
+  JOIN counts c ON c.customer_id = g.customer_id
+  JOIN spans s ON s.customer_id = g.customer_id
+  LEFT JOIN refunds r ON r.customer_id = g.customer_id AND r.currency = g.currency
+  WHERE g.rank_in_customer = 1
+),
+ltv AS (
+  SELECT currency, floor(aov_minor * frequency * :lifespan_years + 0.5) AS ltv_minor FROM values_per_customer
+)
+SELECT
+  currency,
+  count(*) AS customers,
+  floor(avg(ltv_minor) + 0.5) AS mean_minor,
+  approx_percentile(ltv_minor, 0.1) AS p10_minor,
+  approx_percentile(ltv_minor, 0.25) AS p25_minor,
+  approx_percentile(ltv_minor, 0.5) AS p50_minor,
+  approx_percentile(ltv_minor, 0.75) AS p75_minor,
+  approx_percentile(ltv_minor, 0.9) AS p90_minor
+FROM ltv
+GROUP BY currency
