@@ -4,7 +4,7 @@
  * `test/bench/cost.test.ts`.
  *
  * Per webhook that yields one event, the deployed hub bills:
- *   API Gateway HTTP API   1 request
+ *   Webhook endpoint       1 HTTP API request, or nothing on a Lambda function URL (`webhookEndpoint`)
  *   Lambda `ingest`        1 invocation, verify + normalize + PutEvents
  *   EventBridge            1 custom event (PutEvents entry; rule delivery to SQS in the same account is free)
  *                          + archive processing of the event's bytes
@@ -12,9 +12,15 @@
  *   Lambda `profile-writer` 1/batch invocation; records of a batch run in parallel
  *   DynamoDB on-demand     the event's write and read request units (phase 3)
  *   Secrets Manager        GetSecretValue per ingest environment per cache period (5 min), not per webhook
- *   CloudWatch Logs        the functions' log lines and the API access log
- *   X-Ray                  sampled traces (Tracing.ACTIVE on every function)
+ *   CloudWatch Logs        the functions' log lines (Powertools level + sample rate), Lambda's
+ *                          START/END/REPORT lines, and the API access log (HTTP API only)
+ *   X-Ray                  traces the stage's sampling rule records (reservoir + fixed rate)
+ *
+ * The logging and tracing settings are the stack's own defaults, read from
+ * `lib/config.ts` (`DEFAULT_ASSUMPTIONS`), so a changed default changes the
+ * figure.
  */
+import { parseStageConfig } from '../lib/config.js';
 
 /** One line of the price table. */
 export interface Price {
@@ -127,17 +133,33 @@ export interface CostAssumptions {
   readonly dynamoTransactMs: number;
   /** SQS batch size of the profile writer's event source (RuleQueue default). */
   readonly batchSize: number;
-  /** Steady webhook rate the Secrets Manager cache is amortised over, per second. */
+  /** Steady webhook rate the Secrets Manager cache and the X-Ray reservoir are amortised over, per second. */
   readonly ratePerSecond: number;
   /** Powertools cache period of a connector secret, s. */
   readonly secretCacheSeconds: number;
-  /** Lambda START/END/REPORT lines per invocation in JSON log format, bytes. */
+  /** Where vendors call (`webhookEndpoint` of the stage). */
+  readonly webhookEndpoint: 'httpApi' | 'functionUrl';
+  /**
+   * Lambda's START/END/REPORT lines per invocation in the Text log format
+   * (≈ 290 bytes; the REPORT line carries the X-Ray ids when traced), bytes.
+   */
   readonly platformLogBytesPerInvocation: number;
-  /** HTTP API access log line, bytes. */
+  /** HTTP API access log line, bytes (none on a function URL). */
   readonly accessLogBytes: number;
-  /** Share of requests X-Ray records (default rule: 1/s reservoir + 5 %). */
-  readonly xraySampled: number;
+  /** CloudWatch Logs meters 26 bytes per log event on top of its message. */
+  readonly logEventOverheadBytes: number;
+  /** Powertools level of the functions; the per-webhook lines of a healthy webhook are INFO. */
+  readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Share of invocations that log every line whatever the level (Powertools sample rate). */
+  readonly logSampleRate: number;
+  /** Powertools' "Setting log level to DEBUG due to sampling rate" line of a sampled invocation, bytes. */
+  readonly samplingNoticeBytes: number;
+  /** X-Ray sampling rule of the stage: traces per second before the fixed rate applies, and that rate. */
+  readonly traceReservoirPerSecond: number;
+  readonly traceSampleRate: number;
 }
+
+const STAGE_DEFAULTS = parseStageConfig({ stage: 'prod' });
 
 export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   putEventsMs: 20,
@@ -146,9 +168,47 @@ export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   batchSize: 10,
   ratePerSecond: 100,
   secretCacheSeconds: 300,
-  platformLogBytesPerInvocation: 700,
+  webhookEndpoint: STAGE_DEFAULTS.webhookEndpoint,
+  platformLogBytesPerInvocation: 290,
   accessLogBytes: 400,
-  xraySampled: 0.05,
+  logEventOverheadBytes: 26,
+  logLevel: STAGE_DEFAULTS.logLevel,
+  logSampleRate: STAGE_DEFAULTS.logSampleRate,
+  samplingNoticeBytes: 250,
+  traceReservoirPerSecond: STAGE_DEFAULTS.traceReservoirPerSecond,
+  traceSampleRate: STAGE_DEFAULTS.traceSampleRate,
+};
+
+/** The same assumptions with webhooks on a Lambda function URL. */
+export const FUNCTION_URL_ASSUMPTIONS: CostAssumptions = { ...DEFAULT_ASSUMPTIONS, webhookEndpoint: 'functionUrl' };
+
+/** Share of requests an X-Ray rule records at a steady rate: the reservoir, then the fixed rate of the rest. */
+export const traceShare = (
+  a: Pick<CostAssumptions, 'ratePerSecond' | 'traceReservoirPerSecond' | 'traceSampleRate'>,
+) => {
+  const reservoir = Math.min(a.ratePerSecond, a.traceReservoirPerSecond);
+  return (reservoir + a.traceSampleRate * (a.ratePerSecond - reservoir)) / a.ratePerSecond;
+};
+
+/** Share of the INFO-level per-webhook lines that get written: all of them at INFO or below, else the sampled share. */
+export const infoLineShare = (a: Pick<CostAssumptions, 'logLevel' | 'logSampleRate'>): number =>
+  a.logLevel === 'DEBUG' || a.logLevel === 'INFO' ? 1 : a.logSampleRate;
+
+/**
+ * The sequential DynamoDB round trips of one event from its measured calls:
+ * transactions apart (they take longer), every other call — reads, and the
+ * single-item writes of a store that skips the transaction — as one round trip each.
+ */
+export const dynamoCallsOf = (
+  calls: Record<string, number | null | undefined>,
+): { dynamoReadCalls: number; dynamoTransactCalls: number } => {
+  let dynamoReadCalls = 0;
+  let dynamoTransactCalls = 0;
+  for (const [name, n] of Object.entries(calls)) {
+    if (name === 'TransactWriteItems') dynamoTransactCalls += n ?? 0;
+    else dynamoReadCalls += n ?? 0;
+  }
+  return { dynamoReadCalls, dynamoTransactCalls };
 };
 
 /** What one event costs the hub, from the measurements. */
@@ -168,8 +228,10 @@ export interface EventProfile {
   /** Phase 3, AWS rules. */
   readonly wcu: number;
   readonly rcu: number;
-  /** Application log bytes per webhook (phase 2). */
+  /** Application log bytes per webhook at INFO (phase 2, the local runtime logs at INFO). */
   readonly appLogBytes: number;
+  /** Application log lines per webhook at INFO (for the per-event overhead). @default 1 */
+  readonly appLogLines?: number;
 }
 
 export interface CostLine {
@@ -207,11 +269,17 @@ export const costPerMillion = (
     memoryMb: e.writerMemoryMb,
   });
   const batches = MILLION / a.batchSize;
+  const invocations = MILLION + batches;
   const ingestEnvironments = Math.ceil((a.ratePerSecond * ingestBilledMs) / 1000) + 1;
   const secretCalls = (MILLION / a.ratePerSecond / a.secretCacheSeconds) * ingestEnvironments;
-  const logBytes =
-    MILLION * (e.appLogBytes + a.platformLogBytesPerInvocation + a.accessLogBytes) +
-    batches * a.platformLogBytesPerInvocation;
+  const onFunctionUrl = a.webhookEndpoint === 'functionUrl';
+  const overhead = a.logEventOverheadBytes;
+  const appBytes = MILLION * infoLineShare(a) * (e.appLogBytes + (e.appLogLines ?? 1) * overhead);
+  const samplingNotices =
+    a.logLevel === 'DEBUG' ? 0 : invocations * a.logSampleRate * (a.samplingNoticeBytes + overhead);
+  const platformBytes = invocations * (a.platformLogBytesPerInvocation + 3 * overhead);
+  const accessBytes = onFunctionUrl ? 0 : MILLION * (a.accessLogBytes + overhead);
+  const logBytes = appBytes + samplingNotices + platformBytes + accessBytes;
   const line = (item: string, quantity: number, price: Price): CostLine => ({
     item,
     quantity,
@@ -219,7 +287,14 @@ export const costPerMillion = (
     usd: quantity * price.usd,
   });
   const lines: CostLine[] = [
-    line('API Gateway HTTP API requests', MILLION, p.httpApiRequest),
+    onFunctionUrl
+      ? {
+          item: 'Webhook endpoint requests (Lambda function URL: no charge beyond the invocation)',
+          quantity: MILLION,
+          unit: 'request',
+          usd: 0,
+        }
+      : line('Webhook endpoint requests (API Gateway HTTP API)', MILLION, p.httpApiRequest),
     line('Lambda ingest invocations', MILLION, p.lambdaRequest),
     line(
       `Lambda ingest duration (${e.ingestMemoryMb} MB × ${ingestBilledMs} ms)`,
@@ -238,8 +313,16 @@ export const costPerMillion = (
     line('DynamoDB write request units', MILLION * e.wcu, p.dynamoWru),
     line('DynamoDB read request units', MILLION * e.rcu, p.dynamoRru),
     line('Secrets Manager GetSecretValue (cached)', secretCalls, p.secretsManagerCall),
-    line('CloudWatch Logs ingestion', logBytes / GB, p.logsIngestedGb),
-    line('X-Ray traces (sampled)', (MILLION + batches) * a.xraySampled, p.xrayTrace),
+    line(
+      `CloudWatch Logs ingestion (${a.logLevel} + ${a.logSampleRate * 100} % of invocations in full${onFunctionUrl ? '' : ', access log'})`,
+      logBytes / GB,
+      p.logsIngestedGb,
+    ),
+    line(
+      `X-Ray traces (${a.traceReservoirPerSecond}/s + ${a.traceSampleRate * 100} % at ${a.ratePerSecond}/s)`,
+      invocations * traceShare(a),
+      p.xrayTrace,
+    ),
   ];
   return { label: e.label, lines, totalUsd: lines.reduce((s, l) => s + l.usd, 0), ingestBilledMs, writerBatchBilledMs };
 };
@@ -350,7 +433,7 @@ export const senderCostPerMillion = (
   const senderEnvironments = Math.ceil((a.ratePerSecond / a.batchSize) * (senderBatchBilledMs / 1000)) + 1;
   const secretCalls = (MILLION / a.ratePerSecond / a.secretCacheSeconds) * senderEnvironments;
   const logBytes =
-    MILLION * (o.appLogBytes + a.platformLogBytesPerInvocation + a.accessLogBytes) +
+    MILLION * (o.appLogBytes * infoLineShare(a) + a.platformLogBytesPerInvocation + a.accessLogBytes) +
     2 * batches * a.platformLogBytesPerInvocation;
   const lines: CostLine[] = [
     line('API Gateway HTTP API requests (POST …/messages)', MILLION, p.httpApiRequest),
@@ -383,7 +466,11 @@ export const senderCostPerMillion = (
     line('DynamoDB read request units', MILLION * rcu, p.dynamoRru),
     line('Secrets Manager GetSecretValue (cached)', secretCalls, p.secretsManagerCall),
     line('CloudWatch Logs ingestion', logBytes / GB, p.logsIngestedGb),
-    line('X-Ray traces (sampled)', (MILLION + 2 * batches) * a.xraySampled, p.xrayTrace),
+    line(
+      `X-Ray traces (${a.traceReservoirPerSecond}/s + ${a.traceSampleRate * 100} % at ${a.ratePerSecond}/s)`,
+      (MILLION + 2 * batches) * traceShare(a),
+      p.xrayTrace,
+    ),
   ];
   return {
     label: o.label,

@@ -48,8 +48,9 @@ import { planStream, signSteps, TOUCH_KIND, type WireRequest } from './lib/workl
 import type { LoadJob, LoadResult } from './loadgen.js';
 
 const PHASE = 'e2e';
-const SECRET = 'bench-secret';
-const API_TOKEN = 'bench-api-token';
+/** 24+ bytes: the hub refuses shorter operator-chosen secrets and API tokens. */
+const SECRET = 'bench-secret-of-24-bytes-or-more';
+const API_TOKEN = 'bench-api-token-of-24-bytes';
 
 /** Records of the store consumer the applyEvent wrapper collects. */
 interface CommitLog {
@@ -102,7 +103,7 @@ const instrumentStore = (hub: LocalHub): CommitLog => {
       if (outcome.status === 'applied') {
         log.applied++;
         log.committedAt.set(event.id, wallNow());
-        if (outcome.notifications.some((n) => n.detailType === 'customer.merged')) log.merges++;
+        if (outcome.notifications.some((n) => n.entry.detailType === 'customer.merged')) log.merges++;
       } else log.duplicates++;
       return outcome;
     } catch (err) {

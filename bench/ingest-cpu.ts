@@ -13,7 +13,7 @@
  */
 import { createHmac } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { listConnectors } from '../functions/connectors/index.js';
+import { listLoadedConnectors as listConnectors } from '../functions/connectors/loaded.js';
 import type { Connector, NormalizeContext, NormalizeResult, VerifyResult } from '../functions/connectors/types.js';
 import { parseHubEvent } from '../functions/events/hub-event.js';
 import { createIngestHandler } from '../functions/handlers/ingest.js';

@@ -23,22 +23,29 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../functions/adapters/local/dynamodb-local.js';
 import {
+  type CostAssumptions,
   costPerMillion,
   DEFAULT_ASSUMPTIONS,
+  dynamoCallsOf,
+  FUNCTION_URL_ASSUMPTIONS,
   PRICES,
   senderCostPerMillion,
+  traceShare,
   type CostResult,
   type EventProfile,
 } from './cost.js';
 import { DYNAMO_ENDPOINT_ENV, QUICK_ENV, ROOT } from './lib/phase.js';
 import { median, round } from './lib/stats.js';
 import { formatTable, markdownTable, replaceBetween, type Cell } from './lib/table.js';
+import { importRows } from './import-lookup.js';
 
 const PHASES = [
   { name: 'ingest-cpu', file: 'bench/ingest-cpu.ts', timeoutS: 120, dynamo: false },
   { name: 'bundles', file: 'bench/bundles.ts', timeoutS: 120, dynamo: false },
   { name: 'capacity', file: 'bench/capacity.ts', timeoutS: 90, dynamo: true },
   { name: 'e2e', file: 'bench/e2e.ts', timeoutS: 230, dynamo: true },
+  // Scales with BENCH_IMPORT_ROWS: DynamoDB Local applies ~100–200 import events/s.
+  { name: 'import-lookup', file: 'bench/import-lookup.ts', timeoutS: importTimeoutS(), dynamo: true },
   { name: 'analytics', file: 'bench/analytics.ts', timeoutS: 420, dynamo: false },
 ] as const;
 // The phase time limits (560 s) plus DynamoDB Local's start keep a run under 10 minutes whatever happens.
@@ -46,15 +53,22 @@ type PhaseName = (typeof PHASES)[number]['name'];
 
 const DEFAULT_OUT = join(ROOT, 'bench/results.json');
 
+/** The import phase's limit: warm-up and lookups, plus the rows at a pessimistic 60 rows/s. */
+function importTimeoutS(): number {
+  return 120 + Math.ceil(importRows(process.argv.includes('--quick') || process.env[QUICK_ENV] === '1') / 60);
+}
+
 const TARGETS = {
   ingestRatio: 2,
   // Applied throughput at saturation against the store floor (the local runtime must not be the bottleneck).
   e2eFloorShare: 0.8,
   ackP99Ms: 50,
-  returningWcu: 4,
+  importFloorShare: 0.5,
+  lookupP99Ms: 10,
+  returningWcu: 2,
   returningRcu: 2,
   initRatio: 1.5,
-  usdPerMillion: 5,
+  usdPerMillion: 4,
   metricFloorRatio: 3,
   dashboardMs: 2000,
   athenaMbPerDay: 10,
@@ -176,8 +190,7 @@ const buildProfiles = (
       eventBytes: scenario.transactionItemBytes?.[1] ?? 1500,
       writerCpuMs: writerCpuMs as number,
       writerMemoryMb,
-      dynamoReadCalls: (calls.GetItem ?? 0) + (calls.BatchGetItem ?? 0) + (calls.UpdateItem ?? 0),
-      dynamoTransactCalls: calls.TransactWriteItems ?? 1,
+      ...dynamoCallsOf(calls),
       wcu: scenario.wcu,
       rcu: scenario.rcu,
       appLogBytes: appLogBytes as number,
@@ -204,8 +217,7 @@ const buildProfiles = (
       label: 'End-to-end mix (run A average, incl. fresh customers and merges)',
       wcu: mix.awsWcuPerEvent,
       rcu: mix.awsRcuPerEvent,
-      dynamoReadCalls: (c.GetItem ?? 0) + (c.BatchGetItem ?? 0) + (c.UpdateItem ?? 0),
-      dynamoTransactCalls: c.TransactWriteItems ?? 1,
+      ...dynamoCallsOf(c),
     });
   }
   return { profiles, notes };
@@ -228,6 +240,48 @@ interface Target {
   readonly ratio: number | null;
   readonly verdict: string;
 }
+
+/** Label suffix of the cost columns priced with webhooks on a Lambda function URL. */
+const URL_SUFFIX = ' — function URL';
+
+/** The profiles each cost column was priced from, kept beside the results for projections. */
+const PROFILE_OF = new WeakMap<CostResult, EventProfile>();
+const profilesOf = (costs: readonly CostResult[]) => costs.map((c) => PROFILE_OF.get(c));
+
+/** Every profile on the HTTP API, and the returning message and the mix again on a function URL. */
+const priceProfiles = (profiles: readonly EventProfile[]): CostResult[] => {
+  const priced = (p: EventProfile, a: CostAssumptions, suffix: string): CostResult => {
+    const r = costPerMillion(p, a);
+    const result = { ...r, label: `${r.label}${suffix}` };
+    PROFILE_OF.set(result, p);
+    return result;
+  };
+  return [
+    ...profiles.map((p) => priced(p, DEFAULT_ASSUMPTIONS, '')),
+    ...profiles
+      .filter((p) => p.label.startsWith('Message, returning') || p.label.startsWith('End-to-end mix'))
+      .map((p) => priced(p, FUNCTION_URL_ASSUMPTIONS, URL_SUFFIX)),
+  ];
+};
+
+/** Write units of a returning message once the store's non-transactional path lands. */
+const PROJECTED_RETURNING_WCU = 2;
+
+/**
+ * The returning message priced again at the store's target write units, from
+ * this run's other figures: a projection, labelled as one, that equals the
+ * measured column once the store spends that many.
+ */
+const buildProjection = (
+  costs: readonly CostResult[],
+  profiles: readonly (EventProfile | undefined)[],
+): string | undefined => {
+  const i = costs.findIndex((c) => c.label.startsWith('Message, returning') && c.label.endsWith(URL_SUFFIX));
+  const profile = profiles[i];
+  if (!profile || profile.wcu <= PROJECTED_RETURNING_WCU) return undefined;
+  const at = (a: CostAssumptions) => round(costPerMillion({ ...profile, wcu: PROJECTED_RETURNING_WCU }, a).totalUsd, 2);
+  return `Projection, not a measurement: the returning message at ${PROJECTED_RETURNING_WCU} WCU (the store's target; ${profile.wcu} measured in this run) would cost $${at(FUNCTION_URL_ASSUMPTIONS)} per million on a function URL, $${at(DEFAULT_ASSUMPTIONS)} on the HTTP API.`;
+};
 
 /** The tables of the run and the targets, shared by the terminal output and docs/benchmarks.md. */
 const buildSections = (
@@ -371,6 +425,89 @@ const buildSections = (
       verdict: pass(r.runB.ackLatencyMs.p99 !== null && r.runB.ackLatencyMs.p99 < TARGETS.ackP99Ms),
     });
   }
+  const importLookup = phases['import-lookup'];
+  if (importLookup?.ok) {
+    const r = importLookup.result;
+    sections.push({
+      title: `Bulk import and caller recognition (store floor ${r.floor.perSecond} transactions/s of the import's shapes, concurrency ${r.floor.concurrency})`,
+      header: ['measure', 'count', 'per second', 'seconds', '÷ floor', 'p50 ms', 'p95', 'p99', 'floor p99 ms'],
+      rows: [
+        [
+          'dry run (CSV → plan, no store)',
+          r.dryRun.rows,
+          r.dryRun.rowsPerSecond,
+          r.dryRun.seconds,
+          null,
+          null,
+          null,
+          null,
+          null,
+        ],
+        [
+          'import rows sent (POST /v1/imports)',
+          r.import.rows,
+          r.import.sentRowsPerSecond,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+        ],
+        [
+          'import events applied',
+          r.import.events,
+          r.import.appliedEventsPerSecond,
+          r.import.seconds,
+          r.ratioToFloor,
+          null,
+          null,
+          null,
+          null,
+        ],
+        [
+          'GET /v1/lookup (one at a time)',
+          r.lookup.requests,
+          null,
+          null,
+          null,
+          r.lookup.latencyMs.p50,
+          r.lookup.latencyMs.p95,
+          r.lookup.latencyMs.p99,
+          r.getItemFloor.latencyMs.p99,
+        ],
+        [
+          'bare GetItem (floor)',
+          r.getItemFloor.requests,
+          null,
+          null,
+          null,
+          r.getItemFloor.latencyMs.p50,
+          r.getItemFloor.latencyMs.p95,
+          r.getItemFloor.latencyMs.p99,
+          null,
+        ],
+      ],
+      digits: 2,
+      notes: [
+        `Import of ${r.import.rows} generated rows (a third with a past order); ${r.import.cpuMsPerRow} ms hub-process CPU per row. BENCH_IMPORT_ROWS=100000 for the issue's size.`,
+      ],
+    });
+    targets.push({
+      target: `Import applies ≥ ${TARGETS.importFloorShare}× the store floor`,
+      figure: `${r.import.appliedEventsPerSecond} events/s (${r.import.appliedRowsPerSecond} rows/s, ${r.import.rows} rows)`,
+      floor: `${r.floor.perSecond} transactions/s`,
+      ratio: r.ratioToFloor,
+      verdict: pass(r.ratioToFloor !== null && r.ratioToFloor >= TARGETS.importFloorShare),
+    });
+    targets.push({
+      target: `GET /v1/lookup p99 < ${TARGETS.lookupP99Ms} ms`,
+      figure: `p99 ${r.lookup.latencyMs.p99} ms (bare GetItem p99 ${r.getItemFloor.latencyMs.p99} ms)`,
+      floor: `${TARGETS.lookupP99Ms} ms`,
+      ratio: round(r.lookup.latencyMs.p99 / TARGETS.lookupP99Ms, 2),
+      verdict: pass(r.lookup.latencyMs.p99 !== null && r.lookup.latencyMs.p99 < TARGETS.lookupP99Ms),
+    });
+  }
   const capacity = phases.capacity;
   if (capacity?.ok) {
     sections.push({
@@ -411,21 +548,25 @@ const buildSections = (
       header: [
         'function',
         'MB',
-        'bundle KiB',
+        'init KiB',
         'floor KiB',
         'size ×',
         'init ms',
         'floor ms',
         'init ×',
         'init × w/o maps',
+        'lazy KiB',
+        'first use of the heaviest lazy module',
         'bundled, not granted',
-        'largest modules (KiB)',
+        'largest modules at init (KiB)',
         `≤ ${TARGETS.initRatio}×`,
       ],
       rows: (bundles.result.functions as any[]).map((f): Cell[] =>
         f.error
           ? [
               f.function,
+              null,
+              null,
               null,
               null,
               null,
@@ -448,6 +589,10 @@ const buildSections = (
               f.floorInitMs,
               f.initRatio,
               f.initRatioWithoutSourceMaps,
+              typeof f.lazyBytes === 'number' ? round(f.lazyBytes / 1024, 0) : null,
+              f.heaviestLazyModule
+                ? `${String(f.heaviestLazyModule.module).replace(/^functions\/|\/index\.ts$/g, '')} ${f.heaviestLazyModule.kib} KiB, +${f.heaviestLazyModule.firstLoadMs} ms`
+                : null,
               (f.bundledNotGranted ?? []).join(', ') || null,
               (f.topContributors as { module: string; kib: number }[])
                 .slice(0, 3)
@@ -533,13 +678,16 @@ const buildSections = (
   }
   if (costs.length) {
     const items = costs[0]?.lines.map((l) => l.item.replace(/ \(.*\)$/, '')) ?? [];
+    const a = DEFAULT_ASSUMPTIONS;
+    const returning = costs.find((c) => c.label.startsWith('Message, returning') && c.label.endsWith(URL_SUFFIX));
+    const projection = buildProjection(costs, profilesOf(costs));
     sections.push({
       title: `5. $ per million events (${PRICES.region} list prices of ${PRICES.date}; assumptions in results.json)`,
       header: [
         'line',
         ...costs.map((c) =>
           c.label
-            .replace(/ \(.*\)$/, '')
+            .replace(/ \([^)]*\)/, '')
             .replace(', returning customer', ', returning')
             .replace(', fresh customer', ', fresh'),
         ),
@@ -550,7 +698,10 @@ const buildSections = (
       ],
       digits: 3,
       notes: [
-        `Ingest billed ${costs[0]?.ingestBilledMs} ms per webhook; profile writer ${costs[0]?.writerBatchBilledMs} ms per batch of ${DEFAULT_ASSUMPTIONS.batchSize}.`,
+        `Ingest billed ${costs[0]?.ingestBilledMs} ms per webhook; profile writer ${costs[0]?.writerBatchBilledMs} ms per batch of ${a.batchSize}.`,
+        `Columns without "${URL_SUFFIX.trim()}" take webhooks on the HTTP API ($1.00 per million requests, access log); "${URL_SUFFIX.trim()}" on a Lambda function URL (no per-request charge, no access log).`,
+        `Logs: Powertools at ${a.logLevel} with ${a.logSampleRate * 100} % of invocations sampled in full (the per-webhook INFO lines are written for that share), Lambda's START/END/REPORT in Text format (${a.platformLogBytesPerInvocation} B), 26 B per log event. X-Ray: the stage's rule, ${a.traceReservoirPerSecond}/s + ${a.traceSampleRate * 100} % = ${round(traceShare(a) * 100, 2)} % of requests at ${a.ratePerSecond}/s.`,
+        ...(projection ? [projection] : []),
       ],
     });
     // Outbound: $ per million messages sent, vendors' prices excluded (model in bench/cost.ts).
@@ -567,14 +718,13 @@ const buildSections = (
         `api ${outbound.ingestBilledMs} ms per request; sender ${outbound.writerBatchBilledMs} ms per batch of ${DEFAULT_ASSUMPTIONS.batchSize} with the vendor's answer awaited (assumptions: DEFAULT_OUTBOUND_PROFILE).`,
       ],
     });
-    const message = costs[0];
-    if (message) {
+    if (returning) {
       targets.push({
-        target: `Under $${TARGETS.usdPerMillion} per million message events`,
-        figure: `$${round(message.totalUsd, 2)} (${message.label})`,
+        target: `Under $${TARGETS.usdPerMillion} per million returning-customer messages (function URL)`,
+        figure: `$${round(returning.totalUsd, 2)} (${returning.label})`,
         floor: `$${TARGETS.usdPerMillion}`,
-        ratio: round(message.totalUsd / TARGETS.usdPerMillion, 2),
-        verdict: pass(message.totalUsd < TARGETS.usdPerMillion),
+        ratio: round(returning.totalUsd / TARGETS.usdPerMillion, 2),
+        verdict: pass(returning.totalUsd < TARGETS.usdPerMillion),
       });
     }
   }
@@ -649,10 +799,7 @@ const render = (file: string): void => {
     };
   }
   const { profiles } = buildProfiles(phases);
-  const { sections, targets } = buildSections(
-    phases,
-    profiles.map((p) => costPerMillion(p, DEFAULT_ASSUMPTIONS)),
-  );
+  const { sections, targets } = buildSections(phases, priceProfiles(profiles));
   printReport(sections, targets);
   writeDocs(sections, targets, saved);
 };
@@ -730,7 +877,7 @@ const main = async () => {
   }
 
   const { profiles, notes } = buildProfiles(phases);
-  const costs = profiles.length ? profiles.map((p) => costPerMillion(p, DEFAULT_ASSUMPTIONS)) : [];
+  const costs = profiles.length ? priceProfiles(profiles) : [];
   const { sections, targets } = buildSections(phases, costs);
   printReport(sections, targets);
   const results = {
@@ -765,6 +912,7 @@ const main = async () => {
     cost: {
       prices: PRICES,
       assumptions: DEFAULT_ASSUMPTIONS,
+      functionUrlAssumptions: FUNCTION_URL_ASSUMPTIONS,
       notes,
       perMillion: costs.map((c) => ({
         label: c.label,

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { HubError } from '../functions/shared/errors.js';
 import type { SubscriptionInput } from '../functions/subscriptions/config.js';
+import type { AutomationsFileInput } from '../functions/automations/config.js';
 
 /** The repository root: fixtures, `subscriptions.config.ts` and `.omnihub/` are found from here. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -70,6 +71,8 @@ export interface CliContext {
   readonly root?: string;
   /** The subscriptions to act on. @default those of subscriptions.config.ts */
   readonly subscriptions?: readonly SubscriptionInput[];
+  /** The automations to act on. @default those of automations.config.ts */
+  readonly automations?: AutomationsFileInput;
 }
 
 /** One command: its words (`['subscriptions', 'list']`), a one-line summary, its help, and what it does. */

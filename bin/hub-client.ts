@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { matchRoute } from '../functions/shared/routes.js';
 import { CliError, type CliContext, EXIT, REPO_ROOT, UsageError } from './cli.js';
 

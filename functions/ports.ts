@@ -9,12 +9,16 @@ import type { Channel, HubEvent, HubEventType, Identity } from './events/hub-eve
 import type { BusEntry } from './events/envelope.js';
 import type { ConnectorSecrets } from './connectors/types.js';
 import type { Profile, TimelineItem } from './domain/profile.js';
+import type { Notification } from './domain/store-model.js';
+import type { EraseOutcome } from './domain/plan-erase.js';
+import type { HeldSubject } from './domain/erasure.js';
 import type { SQSRecord } from 'aws-lambda';
 import type { LakeRow } from './analytics/lake-schema.js';
 import type { SqlParams } from './analytics/dialect.js';
 import type { MetricName, MetricRow } from './analytics/metrics.js';
 import type { MessageRequested } from './events/message-events.js';
 import type { MessageRecord } from './outbound/message.js';
+import type { CallerCard } from './domain/caller.js';
 
 /** Publishes to the bus. Resolves only when every entry was accepted. */
 export interface EventPublisher {
@@ -68,6 +72,12 @@ export interface SecretStatus {
   readonly keys?: Readonly<Record<string, boolean>>;
   /** When the current value was set (ISO 8601), where the store knows. */
   readonly updatedAt?: string;
+  /**
+   * Why the connector cannot be used though its secrets are set (a value too
+   * short), where the store sees values (the local environment); on AWS
+   * ingest reports these through `SecretProblemLog`.
+   */
+  readonly problems?: readonly string[];
 }
 
 /**
@@ -79,15 +89,35 @@ export interface SecretStatusReader {
   status(connector: string): Promise<SecretStatus>;
 }
 
+/** What ingest found wrong with a connector's secrets when a request came in, and when. */
+export interface SecretProblems {
+  /** One line per problem, naming the secret and never its value (`"secret" (locally …) holds 11 bytes; …`). */
+  readonly problems: readonly string[];
+  /** ISO 8601. */
+  readonly at: string;
+}
+
+/**
+ * Secret problems only a function that reads the values can see — a secret
+ * set too short — recorded by ingest for
+ * `GET /v1/connectors`, whose function may read metadata only.
+ */
+export interface SecretProblemLog {
+  report(connector: string, problems: readonly string[], at: Date): Promise<void>;
+  latest(connector: string): Promise<SecretProblems | undefined>;
+}
+
 export interface ApplyOutcome {
-  readonly status: 'applied' | 'duplicate';
-  readonly customerId: string;
+  /** `ignored`: the event is not applied, by rule (see `reason`): nothing was written. */
+  readonly status: 'applied' | 'duplicate' | 'ignored';
+  /** The profile the event is in; absent when ignored. */
+  readonly customerId?: string;
+  readonly reason?: string;
   /**
-   * Bus entries to publish because of this write (`customer.merged`), kept in
-   * the event's dedupe record until `markNotified` — an outbox, so a crash
-   * between the write and the publish loses nothing.
+   * Notifications this write put in the outbox (`customer.merged`), or that a
+   * crash kept from being published: publish them, then `markNotified`.
    */
-  readonly notifications: BusEntry[];
+  readonly notifications: readonly Notification[];
 }
 
 export interface TimelineQuery {
@@ -107,7 +137,13 @@ export interface CustomerExport {
 export interface UnmergeResult {
   readonly customer: Profile;
   readonly split: Profile;
-  readonly notifications: BusEntry[];
+  /** `customer.unmerged`, in the outbox until `markNotified`. */
+  readonly notifications: readonly Notification[];
+}
+
+export interface EraseResult extends EraseOutcome {
+  /** `customer.erased`, in the outbox until `markNotified`. */
+  readonly notifications: readonly Notification[];
 }
 
 export interface TimelinePage {
@@ -123,17 +159,48 @@ export interface ProfileStore {
    * a second call with the same event id changes nothing.
    */
   applyEvent(event: HubEvent): Promise<ApplyOutcome>;
-  markNotified(eventId: string): Promise<void>;
+  /** Removes published notifications from the outbox. */
+  markNotified(notifications: readonly Notification[]): Promise<void>;
+  /** Outbox entries made before `before` and not yet marked (left behind by a crash or a failed publish), oldest first. */
+  pendingNotifications(options: { before: Date; limit: number }): Promise<Notification[]>;
   /** Follows merges: a merged-away id returns the survivor. */
   getProfile(customerId: string): Promise<Profile | undefined>;
   findByIdentity(identity: Pick<Identity, 'type' | 'value'>): Promise<Profile | undefined>;
   /** Newest first across merged profiles; throws NotFoundError for an unknown customer. */
   getTimeline(customerId: string, query: TimelineQuery): Promise<TimelinePage>;
   exportCustomer(customerId: string): Promise<CustomerExport | undefined>;
-  eraseCustomer(
-    customerId: string,
-  ): Promise<{ customerId: string; deletedItems: number; notifications: BusEntry[] } | undefined>;
+  /**
+   * Erases the customer (idempotent: erasing an erased customer finishes what
+   * is left and hands back a notification still in the outbox); undefined
+   * when the id was never a customer.
+   */
+  eraseCustomer(customerId: string): Promise<EraseResult | undefined>;
   unmerge(customerId: string, identityKeys: readonly string[]): Promise<UnmergeResult>;
+}
+
+/**
+ * Caller recognition for telephony connectors that wait for an answer while
+ * the phone rings (Binotel `apiCallSettings`): the caller's card, or
+ * undefined for an unknown number. Built on `ProfileStore` reads.
+ */
+export interface CallerDirectory {
+  /** `phone` is E.164 (normalized by the caller). */
+  lookup(phone: string): Promise<CallerCard | undefined>;
+}
+
+/**
+ * The erasure holds (`domain/erasure.ts`): every consumer that could bring an
+ * erased person back — the dispatcher, replays — asks before it acts.
+ */
+export interface ErasureRegistry {
+  /** True when the event is an erased person's: its id is held, or it carries a held identity and happened before that erasure. */
+  isErased(event: HeldSubject): Promise<boolean>;
+}
+
+/** Copies of events outside the store (the local archive file) that an erasure must scrub. */
+export interface ErasureScrubber {
+  /** Removes the erased person's events; returns how many went. */
+  scrub(erased: Pick<EraseOutcome, 'subject' | 'erasedAt' | 'alreadyErased'>): Promise<number>;
 }
 
 // ---------------------------------------------------------------- connector activity
@@ -189,7 +256,8 @@ export interface DeliveryAttempt {
   readonly attempt: number;
   /** ISO time the attempt started. */
   readonly time: string;
-  readonly outcome: 'delivered' | 'retrying' | 'dead-lettered' | 'matched';
+  /** `suppressed`: not delivered, because the event was an erased customer's (erasure holds). */
+  readonly outcome: 'delivered' | 'retrying' | 'dead-lettered' | 'matched' | 'suppressed';
   readonly statusCode?: number;
   readonly latencyMs?: number;
   readonly error?: string;
@@ -205,6 +273,8 @@ export interface DeliveryStats {
   readonly deadLettered: number;
   /** Events matched by a target the local runtime only records (sqs, lambda, eventBus). */
   readonly matched: number;
+  /** Events not delivered because they were an erased customer's. */
+  readonly suppressed: number;
   readonly lastAttemptAt?: string;
   readonly lastDeliveredAt?: string;
   readonly lastStatusCode?: number;
@@ -412,4 +482,33 @@ export interface MessageStore {
  */
 export interface MessageScheduler {
   schedule(request: MessageRequested, at: Date): Promise<void>;
+}
+
+// ---------------------------------------------------------------- timers
+
+/** One named wake-up: `entry` (ids only, never personal data) comes back to the timer's queue at `at`. */
+export interface TimerSpec {
+  /** Unique per condition (`cart-<customerId>`); setting a name again supersedes the earlier timer. */
+  readonly name: string;
+  readonly at: Date;
+  readonly entry: BusEntry;
+}
+
+/**
+ * Named one-time timers: EventBridge Scheduler one-time schedules on AWS
+ * (an SQS delay for the nearest ones), a journaled timer locally, which
+ * survives a restart. The outbound deferrals (`MessageScheduler`) and the
+ * hub's time-based events and automation waits share this one mechanism.
+ * Delivery is at least once: what a timer brings back is re-checked when it
+ * fires, so a cancel that lost a race, or a timer fired twice, is harmless.
+ */
+export interface Timers {
+  /** Sets the timer, or moves it when one of that name is pending (idempotent). */
+  set(timer: TimerSpec): Promise<void>;
+  /**
+   * Cancels it; nothing happens when no timer of that name is pending. True
+   * when a pending timer was cancelled (false also for one sent as an SQS
+   * delay on AWS, which cannot be taken back: the re-check on firing stops it).
+   */
+  cancel(name: string): Promise<boolean>;
 }

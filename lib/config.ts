@@ -4,7 +4,7 @@
  * validated once, so a typo fails the synth with a message naming the context
  * key instead of deploying a half-configured hub.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_MAX_BODY_BYTES } from '../functions/shared/http.js';
 import { listSenders } from '../functions/connectors/senders.js';
@@ -50,7 +50,7 @@ const StageConfigSchema = z
       .regex(/^[A-Za-z0-9/_+=.@-]{1,200}$/, 'characters Secrets Manager allows in names: A-Z a-z 0-9 / _ + = . @ -')
       .optional(),
     /**
-     * Days the bus archive keeps events for replay. @default 30 in dev, 365 otherwise.
+     * Days the bus archive keeps events for replay (erasure holds are kept as long). @default 30 in dev, 90 otherwise.
      * Indefinite retention (0) is refused: the archive holds personal data.
      */
     archiveRetentionDays: intFromContext
@@ -75,6 +75,21 @@ const StageConfigSchema = z
      * (accounts whose Lambda concurrency quota is below ~150: Lambda keeps 100 unreserved). @default 50
      */
     ingestReservedConcurrency: z.union([z.literal('none'), intFromContext.min(1).max(3_000)]).default(50),
+    /**
+     * Where vendors call: `httpApi` — the HTTP API (per-route throttles, access logs, $1 per million
+     * requests); `functionUrl` — a Lambda function URL on ingest (no per-request charge; ingest's reserved
+     * concurrency is then the only limit). The `/v1` API stays on the HTTP API with IAM either way.
+     * @default httpApi
+     */
+    webhookEndpoint: z.enum(['httpApi', 'functionUrl']).default('httpApi'),
+    /** Lowest level the functions log (Powertools). @default WARN outside dev, INFO in dev */
+    logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).optional(),
+    /** Share of invocations logged down to DEBUG whatever logLevel says (0–1). @default 0.01 outside dev, 0 in dev */
+    logSampleRate: z.coerce.number().min(0).max(1).optional(),
+    /** Share of requests X-Ray traces beyond the reservoir (the stage's sampling rule). @default 0.01 */
+    traceSampleRate: z.coerce.number().min(0).max(1).default(0.01),
+    /** Requests per second X-Ray traces before traceSampleRate applies. @default 1 */
+    traceReservoirPerSecond: intFromContext.min(0).max(1_000).default(1),
     /** Largest webhook body ingest accepts (413 above); Lambda's synchronous payload limit is 6 MB. @default 256 KiB */
     maxBodyBytes: intFromContext
       .min(1024)
@@ -139,9 +154,20 @@ const StageConfigSchema = z
       ...c,
       isDev,
       secretPrefix: c.secretPrefix ?? `omnihub/${c.stage}/connectors/`,
-      archiveRetentionDays: c.archiveRetentionDays ?? (isDev ? 30 : 365),
+      archiveRetentionDays: c.archiveRetentionDays ?? (isDev ? 30 : 90),
       logRetention: (c.logRetentionDays ?? (isDev ? 7 : 90)) as RetentionDays,
+      logLevel: c.logLevel ?? (isDev ? 'INFO' : 'WARN'),
+      logSampleRate: c.logSampleRate ?? (isDev ? 0 : 0.01),
     };
+  })
+  .superRefine((c, ctx) => {
+    if (c.webhookEndpoint === 'functionUrl' && c.ingestReservedConcurrency === 'none')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ingestReservedConcurrency'],
+        message:
+          "a number with webhookEndpoint=functionUrl: a function URL has no throttle, ingest's reserved concurrency is its only limit",
+      });
   });
 
 /** The validated configuration of one stage. */
@@ -160,6 +186,11 @@ const CONTEXT_KEYS = [
   'webhookThrottleRateLimit',
   'webhookThrottleBurstLimit',
   'ingestReservedConcurrency',
+  'webhookEndpoint',
+  'logLevel',
+  'logSampleRate',
+  'traceSampleRate',
+  'traceReservoirPerSecond',
   'maxBodyBytes',
   'dedupeTtlDays',
   'alarmEmail',

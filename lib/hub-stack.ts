@@ -5,7 +5,9 @@
  * the deployed hub cannot drift from the code.
  */
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { type FunctionUrl, FunctionUrlAuthType, InvokeMode } from 'aws-cdk-lib/aws-lambda';
+import { CfnSamplingRule } from 'aws-cdk-lib/aws-xray';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -15,10 +17,10 @@ import type { Construct } from 'constructs';
 import { listConnectors } from '../functions/connectors/index.js';
 import { ARCHIVE_PATTERN, HUB_RULES, type HubRule } from '../functions/events/rules.js';
 import { ENV, FUNCTION_CONFIGS } from '../functions/shared/config.js';
-import { REPLAY_KEY_PREFIX } from '../functions/shared/replay-keys.js';
+import { INGEST_KEY_PREFIXES } from '../functions/shared/ingest-keys.js';
 import { HTTP_ROUTES } from '../functions/shared/routes.js';
 import type { StageConfig } from './config.js';
-import { ConnectorSecrets, type ConnectorInfo, connectorInfo } from './constructs/connector-secrets.js';
+import { ConnectorSecrets, type ConnectorInfo } from './constructs/connector-secrets.js';
 import { HubConsole, type HubConsoleProps } from './constructs/console.js';
 import { HubEventBus } from './constructs/hub-event-bus.js';
 import { HubFunction } from './constructs/hub-function.js';
@@ -32,6 +34,8 @@ import { HubOutbound } from './constructs/hub-outbound.js';
 import type { Subscription } from '../functions/subscriptions/config.js';
 import { subscriptionSecretPrefix } from '../functions/subscriptions/naming.js';
 import { subscriptions as configuredSubscriptions } from '../subscriptions.config.js';
+import { automations as configuredAutomations } from '../automations.config.js';
+import { HubAutomations } from './constructs/hub-automations.js';
 
 /** Lambda entry points, resolved from this file so the CLI's cwd does not matter. */
 const entry = (name: string): string => fileURLToPath(new URL(`../functions/runtime/aws/${name}.ts`, import.meta.url));
@@ -62,6 +66,8 @@ export interface HubStackProps extends StackProps {
 
 export class HubStack extends Stack {
   public readonly api: HubHttpApi;
+  /** The function URL vendors call when `webhookEndpoint` is `functionUrl`. */
+  public readonly webhookUrl?: FunctionUrl;
   public readonly bus: HubEventBus;
   public readonly table: HubTable;
   public readonly secrets: ConnectorSecrets;
@@ -79,6 +85,7 @@ export class HubStack extends Stack {
   public readonly subscriptions: HubSubscriptions;
   public readonly analytics: HubAnalytics;
   public readonly outbound: HubOutbound;
+  public readonly automations: HubAutomations;
   public readonly console?: HubConsole;
 
   constructor(scope: Construct, id: string, props: HubStackProps) {
@@ -87,7 +94,7 @@ export class HubStack extends Stack {
       ...props,
     });
     const { config } = props;
-    const connectors = props.connectors ?? listConnectors().map(connectorInfo);
+    const connectors = props.connectors ?? listConnectors();
     const prefix = `omnihub-${config.stage}`;
     const retain = config.isDev ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     Tags.of(this).add('project', 'omnihub');
@@ -112,10 +119,17 @@ export class HubStack extends Stack {
     const common = {
       logRetention: config.logRetention,
       logRemovalPolicy: retain,
+      // Deliberate log volume: WARN and up, plus every line of a sampled share of invocations.
+      logLevel: config.logLevel,
+      logSampleRate: config.logSampleRate,
       environment: { POWERTOOLS_SERVICE_NAME: 'omnihub' },
     };
     const country = { ...common.environment, [ENV.defaultCountry]: config.defaultCountry };
-    const dedupe = { [ENV.dedupeTtlDays]: String(config.dedupeTtlDays) };
+    // The store's settings; erasure holds last as long as the archive can replay (profile writer, api).
+    const dedupe = {
+      [ENV.dedupeTtlDays]: String(config.dedupeTtlDays),
+      [ENV.archiveRetentionDays]: String(config.archiveRetentionDays),
+    };
     const ingest = new HubFunction(this, 'ingest', {
       ...common,
       config: FUNCTION_CONFIGS.ingest,
@@ -175,12 +189,15 @@ export class HubStack extends Stack {
     // second labelled version); the api never reads a signing secret.
     api.bindSecrets(this.secrets.secrets, config.secretPrefix, 'status');
     ingest.addEnvironment(ENV.tableName, this.table.table.tableName);
-    // Replay guard (Mailgun tokens): single items under REPLAY# only — never a profile, identity or dedupe record.
+    // Replay guard (Mailgun tokens) and secret problems for GET /v1/connectors: single items under
+    // REPLAY# and CONNECTOR# only — never a profile, identity or dedupe record.
     ingest.addToRolePolicy(
       new PolicyStatement({
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         resources: [this.table.table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${REPLAY_KEY_PREFIX}*`] } },
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': INGEST_KEY_PREFIXES.map((prefix) => `${prefix}*`) },
+        },
       }),
     );
 
@@ -190,16 +207,21 @@ export class HubStack extends Stack {
       disposable: config.isDev,
       viewsEntry: entry('analytics-views'),
       compactorEntry: entry('lake-compactor'),
-      functionDefaults: { logRetention: config.logRetention, logRemovalPolicy: retain },
+      functionDefaults: common,
     });
     this.analytics.grantWrite(profileWriter);
     this.analytics.grantWrite(api);
     this.analytics.grantQuery(api);
 
-    /** HTTP API — the route table, webhooks public, read API behind SigV4. */
+    /**
+     * Endpoints — the `/v1` API on the HTTP API behind SigV4; webhooks on the
+     * same HTTP API (throttled per route) or on a Lambda function URL of
+     * ingest (no per-request charge; reserved concurrency is its limit).
+     */
+    const onFunctionUrl = config.webhookEndpoint === 'functionUrl';
     this.api = new HubHttpApi(this, 'http', {
       apiName: prefix,
-      routes: HTTP_ROUTES,
+      routes: onFunctionUrl ? HTTP_ROUTES.filter((r) => r.fn !== 'ingest') : HTTP_ROUTES,
       handlers: { ingest, api },
       throttleRateLimit: config.throttleRateLimit,
       throttleBurstLimit: config.throttleBurstLimit,
@@ -213,7 +235,17 @@ export class HubStack extends Stack {
       accessLogRetention: config.logRetention,
       accessLogRemovalPolicy: retain,
     });
-    const baseUrl = config.publicBaseUrl ?? this.api.httpApi.apiEndpoint;
+    if (onFunctionUrl) {
+      // Vendors authenticate by signature, checked in ingest (as on the HTTP API's public routes); cdk-nag's
+      // AwsSolutions pack has no function-URL rule to acknowledge (LambdaFunctionUrlAuth is in none of its checks).
+      this.webhookUrl = ingest.addFunctionUrl({ authType: FunctionUrlAuthType.NONE, invokeMode: InvokeMode.BUFFERED });
+    }
+    const apiBaseUrl = onFunctionUrl
+      ? this.api.httpApi.apiEndpoint
+      : (config.publicBaseUrl ?? this.api.httpApi.apiEndpoint);
+    // `https://<id>.lambda-url.<region>.on.aws/` without the trailing slash.
+    const functionUrlBase = this.webhookUrl ? `https://${Fn.select(2, Fn.split('/', this.webhookUrl.url))}` : undefined;
+    const webhookBaseUrl = config.publicBaseUrl ?? functionUrlBase ?? this.api.httpApi.apiEndpoint;
 
     /** Access — one managed policy and role per access level, from the route table. */
     this.access = new ApiAccess(this, 'api-access', {
@@ -222,7 +254,28 @@ export class HubStack extends Stack {
       routes: HTTP_ROUTES,
       namePrefix: prefix,
     });
-    for (const fn of [ingest, api]) fn.addEnvironment(ENV.publicBaseUrl, baseUrl);
+    // URL-signing vendors (Twilio) sign the URL they call. Ingest cannot be told its own function URL (a
+    // cycle); it then rebuilds the URL from the Host header, which is that URL.
+    if (!(onFunctionUrl && !config.publicBaseUrl)) ingest.addEnvironment(ENV.publicBaseUrl, webhookBaseUrl);
+    api.addEnvironment(ENV.publicBaseUrl, webhookBaseUrl);
+
+    /** Tracing — one X-Ray sampling rule for this stack's functions, instead of the account default (1/s + 5 %). */
+    new CfnSamplingRule(this, 'trace-sampling', {
+      samplingRule: {
+        ruleName: prefix,
+        priority: 100,
+        reservoirSize: config.traceReservoirPerSecond,
+        fixedRate: config.traceSampleRate,
+        // Lambda names the stack's functions <stack name>-<id>-<suffix>.
+        serviceName: `${this.stackName}-*`,
+        serviceType: '*',
+        host: '*',
+        httpMethod: '*',
+        urlPath: '*',
+        resourceArn: '*',
+        version: 1,
+      },
+    });
 
     /** Console — people read and act on customers through their own sign-in and API (docs/console.md). */
     if (props.console !== false) {
@@ -257,7 +310,8 @@ export class HubStack extends Stack {
       storeEnvironment: { ...country, ...dedupe },
       apiFunction: api,
     });
-    this.outbound.sender.addEnvironment(ENV.publicBaseUrl, baseUrl);
+    // Per-message receipt callbacks (Twilio) go to the webhooks, wherever they are served.
+    this.outbound.sender.addEnvironment(ENV.publicBaseUrl, webhookBaseUrl);
     this.functions = {
       ingest,
       profileWriter,
@@ -294,6 +348,23 @@ export class HubStack extends Stack {
     api.addEnvironment(ENV.queueArnPrefix, this.formatArn({ service: 'sqs', resource: `${prefix}-` }));
     this.ruleQueues = ruleQueues;
 
+    /** Automations — the runner, its rule queue and its Scheduler group (automations.config.ts). */
+    this.automations = new HubAutomations(this, 'automation-runner', {
+      automations: configuredAutomations,
+      table: this.table.table,
+      eventBus: this.bus.eventBus,
+      entry: entry('automations'),
+      namePrefix: prefix,
+      functionDefaults: common,
+      environment: {
+        ...country,
+        ...dedupe,
+        [ENV.outboundConnectors]: (config.outboundConnectors ?? []).join(','),
+        ...(config.quietHours ? { [ENV.quietHours]: config.quietHours } : {}),
+      },
+      ...(alarmAction ? { alarmAction } : {}),
+    });
+
     /** Subscriptions — one rule, DLQ and retry policy per entry of subscriptions.config.ts. */
     this.subscriptions = new HubSubscriptions(this, 'subscriptions', {
       subscriptions: props.subscriptions ?? configuredSubscriptions,
@@ -312,8 +383,12 @@ export class HubStack extends Stack {
 
     /** Outputs — what operators paste into vendor consoles and policies. */
     new CfnOutput(this, 'ApiBaseUrl', {
-      value: baseUrl,
-      description: 'Base URL of the hub API (publicBaseUrl when set)',
+      value: apiBaseUrl,
+      description: 'Base URL of the /v1 API (publicBaseUrl when set and the webhooks share the HTTP API)',
+    });
+    new CfnOutput(this, 'WebhookBaseUrl', {
+      value: webhookBaseUrl,
+      description: `Base URL vendors call (${config.webhookEndpoint}; publicBaseUrl when set)`,
     });
     new CfnOutput(this, 'ApiEndpoint', {
       value: this.api.httpApi.apiEndpoint,
@@ -321,7 +396,7 @@ export class HubStack extends Stack {
     });
     for (const connector of connectors) {
       new CfnOutput(this, `WebhookUrl${pascal(connector.name)}`, {
-        value: `${baseUrl}/webhooks/${connector.name}`,
+        value: `${webhookBaseUrl}/webhooks/${connector.name}`,
         description: `Webhook URL to register in the ${connector.name} console`,
       });
     }
@@ -361,19 +436,56 @@ export class HubStack extends Stack {
     });
   }
 
-  /** SNS topic for the alarms, encrypted with a key CloudWatch may use (the AWS-managed SNS key excludes it). */
+  /**
+   * SNS topic for the alarms, encrypted with a key CloudWatch may use (the
+   * AWS-managed SNS key excludes it). CloudWatch may use the key and publish
+   * to the topic only on behalf of this stage's alarms in this account
+   * (`aws:SourceAccount` + `aws:SourceArn`, against the confused deputy): every
+   * alarm of the hub is named `<prefix>-…` (`RuleQueue`, `HubSubscription`),
+   * and a test holds them to it.
+   */
   private alarmTopic(prefix: string, email: string): SnsAction {
+    const cloudWatch = new ServicePrincipal('cloudwatch.amazonaws.com');
+    const fromOurAlarms = {
+      StringEquals: { 'aws:SourceAccount': this.account },
+      ArnLike: {
+        'aws:SourceArn': this.formatArn({
+          service: 'cloudwatch',
+          resource: 'alarm',
+          resourceName: `${prefix}-*`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      },
+    };
     const key = new Key(this, 'alarm-topic-key', {
       description: `${prefix} alarm topic encryption`,
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsOfThisStage',
+        principals: [cloudWatch],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: fromOurAlarms,
+      }),
+    );
     const topic = new Topic(this, 'alarm-topic', {
       topicName: `${prefix}-alarms`,
       masterKey: key,
       enforceSSL: true,
     });
+    // The topic policy the stack writes replaces SNS's default one (which let the account's services publish).
+    topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'PublishFromAlarmsOfThisStage',
+        principals: [cloudWatch],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: fromOurAlarms,
+      }),
+    );
     topic.addSubscription(new EmailSubscription(email));
     return new SnsAction(topic);
   }

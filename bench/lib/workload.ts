@@ -20,7 +20,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findConnector } from '../../functions/connectors/index.js';
+import { findConnector } from '../../functions/connectors/loaded.js';
 import type { ConnectorSecrets } from '../../functions/connectors/types.js';
 import type { RawRequest } from '../../functions/shared/http.js';
 import { CONNECTORS_DIR } from '../../test/helpers/fixtures.js';

@@ -4,8 +4,10 @@
  * (docs/cli.md).
  */
 import type { Command } from '../cli.js';
+import { automationsListCommand, automationsTestCommand } from './automations.js';
 import { dlqListCommand } from './dlq-list.js';
 import { dlqRedriveCommand } from './dlq-redrive.js';
+import { importCommand } from './import.js';
 import { metricsCommand } from './metrics.js';
 import { messageCommand } from './message.js';
 import { reachCommand } from './reach.js';
@@ -24,4 +26,7 @@ export const COMMANDS: readonly Command[] = [
   metricsCommand,
   messageCommand,
   reachCommand,
+  automationsListCommand,
+  automationsTestCommand,
+  importCommand,
 ];

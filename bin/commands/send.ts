@@ -1,8 +1,9 @@
 /** `omnihub send`: post a fixture to a running hub, signed as the vendor would sign it. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
-import { findConnector, listConnectors } from '../../functions/connectors/index.js';
+import * as z from 'zod';
+import { listConnectors } from '../../functions/connectors/index.js';
+import { findConnector } from '../../functions/connectors/loaded.js';
 import { type Command, EXIT, parseCommandArgs, REPO_ROOT, UsageError } from '../cli.js';
 import { callHub, resolveHubUrl } from '../hub-client.js';
 

@@ -1,7 +1,7 @@
 /** `omnihub subscriptions test`: would this event reach that subscription? (EventBridge's TestEventPattern, locally). */
 import { existsSync, readFileSync } from 'node:fs';
-import { z } from 'zod';
-import { findConnector } from '../../functions/connectors/index.js';
+import * as z from 'zod';
+import { findConnector } from '../../functions/connectors/loaded.js';
 import { type EventBridgeEnvelope, toBusEntry, toEnvelope } from '../../functions/events/envelope.js';
 import { isCustomerEventType, parseCustomerEvent } from '../../functions/events/customer-events.js';
 import { HUB_SOURCE, parseHubEvent } from '../../functions/events/hub-event.js';
@@ -71,7 +71,31 @@ const envelopesOfPayload = (connectorName: string, body: Buffer): EventBridgeEnv
   return events.map((e) => toEnvelope(toBusEntry(e)));
 };
 
-const describe = (envelope: Record<string, unknown>): string => {
+/**
+ * The envelopes an `--event` file stands for (an envelope, a hub event, an
+ * array of them, or a raw vendor payload with `connector`); a usage error
+ * names what is wrong with it.
+ */
+export const readEventFile = (
+  file: string | undefined,
+  connector: string | undefined,
+  help: string,
+): Record<string, unknown>[] => {
+  if (!file) throw new UsageError('Missing --event <file>', help);
+  if (!existsSync(file)) throw new UsageError(`No such file: ${file}`);
+  const raw = readFileSync(file);
+  if (connector) return envelopesOfPayload(connector, raw).map((e) => ({ ...e }));
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    throw new UsageError(`${file} is not JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return envelopesOfJson(file, json);
+};
+
+/** `<detail-type> <event id>` of an envelope, for one line of output. */
+export const describeEnvelope = (envelope: Record<string, unknown>): string => {
   const detail = envelope.detail;
   const id = isObject(detail) && typeof detail.id === 'string' ? detail.id : envelope.id;
   return `${String(envelope['detail-type'])} ${String(id)}`;
@@ -88,27 +112,13 @@ export const subscriptionsTestCommand: Command = {
       HELP,
     );
     const subscription = await requireSubscription(ctx, positionals[0], HELP);
-    if (!values.event) throw new UsageError('Missing --event <file>', HELP);
-    if (!existsSync(values.event)) throw new UsageError(`No such file: ${values.event}`);
-    const raw = readFileSync(values.event);
-    let envelopes: Record<string, unknown>[];
-    if (values.connector) {
-      envelopes = envelopesOfPayload(values.connector, raw).map((e) => ({ ...e }));
-    } else {
-      let json: unknown;
-      try {
-        json = JSON.parse(raw.toString('utf8'));
-      } catch (err) {
-        throw new UsageError(`${values.event} is not JSON: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      envelopes = envelopesOfJson(values.event, json);
-    }
+    const envelopes = readEventFile(values.event, values.connector, HELP);
     const matches = compilePattern(subscription.pattern);
     let matched = 0;
     for (const envelope of envelopes) {
       const ok = matches(envelope);
       if (ok) matched++;
-      ctx.io.out(`${ok ? 'MATCH   ' : 'NO MATCH'}  ${subscription.name} ← ${describe(envelope)}`);
+      ctx.io.out(`${ok ? 'MATCH   ' : 'NO MATCH'}  ${subscription.name} ← ${describeEnvelope(envelope)}`);
       if (ok && subscription.transform)
         ctx.io.out(`  body: ${JSON.stringify(applyTransform(subscription.transform, envelope))}`);
     }

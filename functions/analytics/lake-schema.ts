@@ -14,7 +14,7 @@
  * Partitions are `dt` (the UTC date of `occurred_at`) and `type`, in that
  * order: `events/dt=2024-05-01/type=order.paid/…parquet`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { EVENT_DATA_SCHEMAS, HubEventSchema, type HubEventType } from '../events/hub-event.js';
 import { CUSTOMER_EVENT_TYPES } from '../events/customer-events.js';
 

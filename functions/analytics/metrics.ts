@@ -6,7 +6,7 @@
  * in `analytics/*.sql`; definitions live in each file's leading comment and
  * are returned with the numbers.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SqlParams } from './dialect.js';
 
 /** How a missing point is filled: counts and sums are 0, ratios and quantiles unknown. */

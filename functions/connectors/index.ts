@@ -3,88 +3,140 @@
  * here; the route, the secret, the docs listing and the contract tests pick it
  * up from this map. Explicit (not discovered) so esbuild can bundle it and the
  * compiler sees every entry.
+ *
+ * Each line holds the connector's light metadata (`meta.ts`: name, channel,
+ * secrets, whether it hydrates) and a dynamic `import()` of its module, so a
+ * Lambda function initialises no connector at all and loads one on its first
+ * webhook (esbuild puts each module in a chunk of its own). Code that needs
+ * every module at once (tests, the CLI, benchmarks) imports `./loaded.js`.
  */
-import { aircallConnector } from './aircall/index.js';
-import { appConnector } from './app/index.js';
-import { binotelConnector } from './binotel/index.js';
-import { bitrix24Connector } from './bitrix24/index.js';
-import { freshdeskConnector } from './freshdesk/index.js';
-import { hubspotConnector } from './hubspot/index.js';
-import { instagramConnector } from './instagram/index.js';
-import { kommoConnector } from './kommo/index.js';
-import { mailgunConnector } from './mailgun/index.js';
-import { marquizConnector } from './marquiz/index.js';
-import { messengerConnector } from './messenger/index.js';
-import { posterConnector } from './poster/index.js';
-import { ringostatConnector } from './ringostat/index.js';
-import { sendgridConnector } from './sendgrid/index.js';
-import { sendgridInboundConnector } from './sendgrid-inbound/index.js';
-import { sesConnector } from './ses/index.js';
-import { shopifyConnector } from './shopify/index.js';
-import { siteConnector } from './site/index.js';
-import { squareConnector } from './square/index.js';
-import { telegramConnector } from './telegram/index.js';
-import { twilioConnector } from './twilio/index.js';
-import { SENDERS } from './senders.js';
-import type { Sender } from './shared/sender.js';
-import type { Connector } from './types.js';
-import { typeformConnector } from './typeform/index.js';
-import { viberConnector } from './viber/index.js';
-import { whatsappConnector } from './whatsapp/index.js';
-import { woocommerceConnector } from './woocommerce/index.js';
-import { zendeskConnector } from './zendesk/index.js';
+import { aircallMeta } from './aircall/meta.js';
+import { appMeta } from './app/meta.js';
+import { binotelMeta } from './binotel/meta.js';
+import { bitrix24Meta } from './bitrix24/meta.js';
+import { freshdeskMeta } from './freshdesk/meta.js';
+import { hubspotMeta } from './hubspot/meta.js';
+import { instagramMeta, instagramSenderSecrets } from './instagram/meta.js';
+import { kommoMeta } from './kommo/meta.js';
+import { mailgunMeta, mailgunSenderSecrets } from './mailgun/meta.js';
+import { marquizMeta } from './marquiz/meta.js';
+import { messengerMeta, messengerSenderSecrets } from './messenger/meta.js';
+import { posterMeta } from './poster/meta.js';
+import { ringostatMeta } from './ringostat/meta.js';
+import { sendgridMeta } from './sendgrid/meta.js';
+import { sendgridInboundMeta } from './sendgrid-inbound/meta.js';
+import { sesMeta, sesSenderSecrets } from './ses/meta.js';
+import { shopifyMeta } from './shopify/meta.js';
+import { siteMeta } from './site/meta.js';
+import { squareMeta } from './square/meta.js';
+import { telegramMeta, telegramSenderSecrets } from './telegram/meta.js';
+import { twilioMeta, twilioSenderSecrets } from './twilio/meta.js';
+import { typeformMeta } from './typeform/meta.js';
+import { viberMeta, viberSenderSecrets } from './viber/meta.js';
+import { whatsappMeta, whatsappSenderSecrets } from './whatsapp/meta.js';
+import { woocommerceMeta } from './woocommerce/meta.js';
+import { zendeskMeta } from './zendesk/meta.js';
+import type { Connector, ConnectorMeta, SecretSpec } from './types.js';
+
+/** A registered connector: its metadata now, its module on first use. */
+export interface ConnectorEntry extends ConnectorMeta {
+  load(): Promise<Connector<unknown>>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a payload type is existential (parse makes it, normalize takes it); the registry can only erase it
+type AnyConnector = Connector<any>;
 
 /**
- * A connector that can also send: its sender's secrets join the connector's
- * (one list for the env, Secrets Manager and `GET /v1/connectors`; a
- * sender's spec replaces a connector's spec of the same name).
+ * A connector that can also send (`<name>/send.ts`, listed in `./senders.ts`):
+ * its sender's keys join the connector's (one list for the env, Secrets
+ * Manager and `GET /v1/connectors`; a sender's spec replaces a connector's
+ * spec of the same name). The keys come from `meta.ts`, so listing them loads
+ * no sender.
  */
-const withSender = <C extends { secrets: Connector['secrets'] }>(
-  connector: C,
-  sender: Sender,
-): C & { sender: Sender } => ({
-  ...connector,
-  secrets: [...connector.secrets.filter((s) => !sender.secrets.some((x) => x.name === s.name)), ...sender.secrets],
-  sender,
+const withSenderSecrets = <M extends ConnectorMeta>(meta: M, senderSecrets: readonly SecretSpec[]): M => ({
+  ...meta,
+  secrets: [...meta.secrets.filter((s) => !senderSecrets.some((x) => x.name === s.name)), ...senderSecrets],
+});
+
+/** Pairs the metadata with its module's loader (the contract test checks the module's connector is the one the metadata describes). */
+const lazy = <M extends ConnectorMeta>(meta: M, load: () => Promise<AnyConnector>) => ({
+  ...meta,
+  load: load as () => Promise<Connector<unknown>>,
 });
 
 export const CONNECTORS = {
-  aircall: aircallConnector,
-  app: appConnector,
-  binotel: binotelConnector,
-  bitrix24: bitrix24Connector,
-  freshdesk: freshdeskConnector,
-  hubspot: hubspotConnector,
-  instagram: withSender(instagramConnector, SENDERS.instagram),
-  kommo: kommoConnector,
-  mailgun: withSender(mailgunConnector, SENDERS.mailgun),
-  marquiz: marquizConnector,
-  messenger: withSender(messengerConnector, SENDERS.messenger),
-  poster: posterConnector,
-  ringostat: ringostatConnector,
-  sendgrid: sendgridConnector,
-  'sendgrid-inbound': sendgridInboundConnector,
-  ses: withSender(sesConnector, SENDERS.ses),
-  shopify: shopifyConnector,
-  site: siteConnector,
-  square: squareConnector,
-  telegram: withSender(telegramConnector, SENDERS.telegram),
-  twilio: withSender(twilioConnector, SENDERS.twilio),
-  typeform: typeformConnector,
-  viber: withSender(viberConnector, SENDERS.viber),
-  whatsapp: withSender(whatsappConnector, SENDERS.whatsapp),
-  woocommerce: woocommerceConnector,
-  zendesk: zendeskConnector,
-  // biome-ignore lint/suspicious/noExplicitAny: a payload type is existential (parse makes it, normalize takes it); the registry can only erase it
-} satisfies Record<string, Connector<any>>;
+  aircall: lazy(aircallMeta, () => import('./aircall/index.js').then((m) => m.aircallConnector)),
+  app: lazy(appMeta, () => import('./app/index.js').then((m) => m.appConnector)),
+  binotel: lazy(binotelMeta, () => import('./binotel/index.js').then((m) => m.binotelConnector)),
+  bitrix24: lazy(bitrix24Meta, () => import('./bitrix24/index.js').then((m) => m.bitrix24Connector)),
+  freshdesk: lazy(freshdeskMeta, () => import('./freshdesk/index.js').then((m) => m.freshdeskConnector)),
+  hubspot: lazy(hubspotMeta, () => import('./hubspot/index.js').then((m) => m.hubspotConnector)),
+  instagram: lazy(withSenderSecrets(instagramMeta, instagramSenderSecrets), () =>
+    import('./instagram/index.js').then((m) => m.instagramConnector),
+  ),
+  kommo: lazy(kommoMeta, () => import('./kommo/index.js').then((m) => m.kommoConnector)),
+  mailgun: lazy(withSenderSecrets(mailgunMeta, mailgunSenderSecrets), () =>
+    import('./mailgun/index.js').then((m) => m.mailgunConnector),
+  ),
+  marquiz: lazy(marquizMeta, () => import('./marquiz/index.js').then((m) => m.marquizConnector)),
+  messenger: lazy(withSenderSecrets(messengerMeta, messengerSenderSecrets), () =>
+    import('./messenger/index.js').then((m) => m.messengerConnector),
+  ),
+  poster: lazy(posterMeta, () => import('./poster/index.js').then((m) => m.posterConnector)),
+  ringostat: lazy(ringostatMeta, () => import('./ringostat/index.js').then((m) => m.ringostatConnector)),
+  sendgrid: lazy(sendgridMeta, () => import('./sendgrid/index.js').then((m) => m.sendgridConnector)),
+  'sendgrid-inbound': lazy(sendgridInboundMeta, () =>
+    import('./sendgrid-inbound/index.js').then((m) => m.sendgridInboundConnector),
+  ),
+  ses: lazy(withSenderSecrets(sesMeta, sesSenderSecrets), () => import('./ses/index.js').then((m) => m.sesConnector)),
+  shopify: lazy(shopifyMeta, () => import('./shopify/index.js').then((m) => m.shopifyConnector)),
+  site: lazy(siteMeta, () => import('./site/index.js').then((m) => m.siteConnector)),
+  square: lazy(squareMeta, () => import('./square/index.js').then((m) => m.squareConnector)),
+  telegram: lazy(withSenderSecrets(telegramMeta, telegramSenderSecrets), () =>
+    import('./telegram/index.js').then((m) => m.telegramConnector),
+  ),
+  twilio: lazy(withSenderSecrets(twilioMeta, twilioSenderSecrets), () =>
+    import('./twilio/index.js').then((m) => m.twilioConnector),
+  ),
+  typeform: lazy(typeformMeta, () => import('./typeform/index.js').then((m) => m.typeformConnector)),
+  viber: lazy(withSenderSecrets(viberMeta, viberSenderSecrets), () =>
+    import('./viber/index.js').then((m) => m.viberConnector),
+  ),
+  whatsapp: lazy(withSenderSecrets(whatsappMeta, whatsappSenderSecrets), () =>
+    import('./whatsapp/index.js').then((m) => m.whatsappConnector),
+  ),
+  woocommerce: lazy(woocommerceMeta, () => import('./woocommerce/index.js').then((m) => m.woocommerceConnector)),
+  zendesk: lazy(zendeskMeta, () => import('./zendesk/index.js').then((m) => m.zendeskConnector)),
+} satisfies Record<string, ConnectorEntry>;
 
 export type ConnectorName = keyof typeof CONNECTORS;
 
-export const listConnectors = (): Connector<unknown>[] => Object.values(CONNECTORS) as Connector<unknown>[];
+/** Every registered connector's metadata, in registry order. */
+export const listConnectors = (): ConnectorEntry[] => Object.values(CONNECTORS);
 
-export const findConnector = (name: string | undefined): Connector<unknown> | undefined =>
+/** The registry entry of `name`, or undefined (a name that is not a registry key, e.g. `__proto__`). */
+export const findConnectorMeta = (name: string | undefined): ConnectorEntry | undefined =>
   name !== undefined && Object.hasOwn(CONNECTORS, name)
-    ? (CONNECTORS as Record<string, Connector<unknown>>)[name]
+    ? (CONNECTORS as Record<string, ConnectorEntry>)[name]
     : undefined;
+
+const modules = new Map<string, Promise<Connector<unknown>>>();
+
+/**
+ * Loads `name`'s module once per process (concurrent first webhooks share
+ * the load; a failed load is retried by the next call), or undefined for a
+ * name that is not registered, without loading anything.
+ */
+export const loadConnector = (name: string | undefined): Promise<Connector<unknown>> | undefined => {
+  const entry = findConnectorMeta(name);
+  if (!entry) return undefined;
+  let module = modules.get(entry.name);
+  if (!module) {
+    module = entry.load();
+    modules.set(entry.name, module);
+    module.catch(() => modules.delete(entry.name));
+  }
+  return module;
+};
 
 export { secretEnvName } from './shared/secret-env.js';

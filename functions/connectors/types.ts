@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { Channel, HubEvent } from '../events/hub-event.js';
 import type { CountryCode } from '../domain/identity.js';
 import type { HttpResponse, RawRequest } from '../shared/http.js';
+import type { CallerDirectory } from '../ports.js';
 import type { Sender } from './shared/sender.js';
 
 /** Secret values of one connector, by name (`secret`, `verifyToken`, …). */
@@ -20,12 +21,61 @@ export interface SecretSpec {
   readonly description: string;
   /** Needed to accept webhooks at all (authenticity). */
   readonly required: boolean;
+  /**
+   * Fewest bytes of key material accepted (see `shared/secret-strength.ts`):
+   * set for secrets the operator chooses and vendor secrets whose format
+   * guarantees it; a shorter value leaves the connector unconfigured.
+   */
+  readonly minBytes?: number;
+  /** Bytes of key material when the value is an encoding of it (a base64 key). @default the UTF-8 length */
+  readonly keyBytes?: (value: string) => number;
+  /** Who issues the value and how it is replaced (docs/security.md, and the stack's cdk-nag reason). */
+  readonly rotation: SecretRotation;
+}
+
+/**
+ * Who can replace a secret, which decides whether a Secrets Manager rotation
+ * function could: `vendor` — issued by the vendor (its console or API), only
+ * the vendor can replace it; `operator` — chosen by the operator and given to
+ * the vendor (URL tokens, verify tokens, shared signing keys), replaceable at
+ * will, in the vendor's console; `none` — configuration, not a credential.
+ */
+export interface SecretRotation {
+  readonly by: 'vendor' | 'operator' | 'none';
+  /** Where the new value comes from or goes, in the vendor's terms; for `none`, why nothing rotates. */
+  readonly how: string;
+}
+
+/**
+ * What the hub knows about a connector without loading its module: enough
+ * for the route, its secret, the stack, the docs and `GET /v1/connectors`.
+ * Each connector folder exports it from `meta.ts` (no zod, no vendor code),
+ * so the registry can list every connector while ingest loads only the one a
+ * webhook is for.
+ */
+export interface ConnectorMeta {
+  /** URL segment, registry key, EventBridge source suffix (`omnihub.<name>`). */
+  readonly name: string;
+  readonly displayName: string;
+  /** Channel of most of its events (an event may still carry another). */
+  readonly channel: Channel;
+  /** Vendor documentation of the webhook format, for operators. */
+  readonly docsUrl: string;
+  readonly secrets: readonly SecretSpec[];
+  /** The connector has a `hydrate` step (thin webhooks): the hydrator may read its secret. */
+  readonly hydrates: boolean;
 }
 
 export interface NormalizeContext {
   /** ISO time the hub received the request. */
   readonly receivedAt: string;
   /** Country for national phone numbers. */
+  readonly defaultCountry: CountryCode;
+}
+
+/** What `Connector.answer` may read. */
+export interface AnswerContext {
+  readonly callers: CallerDirectory;
   readonly defaultCountry: CountryCode;
 }
 
@@ -110,6 +160,14 @@ export interface Connector<Payload = unknown> {
    * `200 {"status":"accepted"}` (e.g. Binotel wants `{"status":"success"}`).
    */
   acknowledge?(result: NormalizeResult, payload: Payload): HttpResponse;
+  /**
+   * A synchronous answer the vendor waits for, computed from the customer
+   * view (Binotel `apiCallSettings`: the caller's name and console link while
+   * the phone rings). Runs after the events are published, within
+   * `ANSWER_BUDGET_MS`; undefined, a failure or a timeout falls back to
+   * `acknowledge`, so the call path is never blocked.
+   */
+  answer?(payload: Payload, ctx: AnswerContext): Promise<HttpResponse | undefined>;
   /**
    * Makes a request look exactly as the vendor would send it with these
    * secrets: the signature headers and, for URL-token vendors, the URL to

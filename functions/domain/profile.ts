@@ -119,6 +119,17 @@ export interface Profile {
   readonly updatedAt: string;
   /** Optimistic-concurrency version, incremented on every write. */
   readonly version: number;
+  /**
+   * Marks of the profile's most recent writes (`store-model.ts` `recordWrite`):
+   * how an event written ahead of its profile update is known to be applied.
+   */
+  readonly recent?: string;
+  /**
+   * Set when the profile holds an identity of an erased person (she came back
+   * after the erasure): its events that happened before this time are checked
+   * against the erasure holds, so an old redelivery does not bring her old data back.
+   */
+  readonly holdsBefore?: string;
 }
 
 /** One entry of the customer's history: the whole event, so a profile can be recomputed from its timeline. */
@@ -150,7 +161,6 @@ export const MAX_TICKETS = 20;
  */
 const INTERACTION_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
   'message.received',
-  'message.read',
   'call.completed',
   'call.missed',
   'email.received',
@@ -167,6 +177,43 @@ const INTERACTION_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
   'ticket.created',
   'consent.granted',
   'consent.revoked',
+]);
+
+/**
+ * Receipts of the business's own messages (WhatsApp `statuses`, Viber
+ * `delivered`/`seen`, Twilio status callbacks, Meta `delivery`/`read`,
+ * Mailgun `delivered`/`opened`/`failed`, the hub's own failed send): they are
+ * not the customer talking. A receipt never starts a profile and never moves
+ * the last interaction, the channel counts or what the preferred channel is
+ * computed from; for a known customer it lands in her timeline (and may link
+ * the identity it names), and a permanent failure marks the channel
+ * unreachable. The outbound message's own status is the message-status
+ * function's (`outbound/receipts.ts`).
+ */
+const RECEIPT_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
+  'message.delivered',
+  'message.read',
+  'message.failed',
+]);
+
+/**
+ * True for a receipt: delivered, read, failed, and a vendor's content-less
+ * `sent` status (WhatsApp `statuses`, a Twilio callback), which names a
+ * message without being one (the conversation view hides it for that reason).
+ */
+export const isReceipt = (event: Pick<HubEvent, 'type'> & { readonly data?: unknown }): boolean => {
+  if (RECEIPT_TYPES.has(event.type)) return true;
+  if (event.type !== 'message.sent') return false;
+  const data = event.data as { contentType?: string; text?: string } | undefined;
+  return data?.contentType === 'other' && data.text === undefined;
+};
+
+/** Events the hub makes about a customer rather than touchpoints she had. */
+const HUB_MADE_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
+  'cart.abandoned',
+  'lead.unanswered',
+  'automation.triggered',
+  'automation.skipped',
 ]);
 
 /** Types that represent a sale; one order id counts once whichever of them arrive. */
@@ -285,11 +332,39 @@ const cancelledRest = (event: HubEvent & { data: { total: { amountMinor: number;
   return { currency: total.currency, amountMinor: Math.max(0, total.amountMinor - already) };
 };
 
+/** A permanent send failure (flagged `unreachable`) marks its channel; the newest failure wins. */
+const markUnreachable = (
+  current: Profile['unreachable'],
+  event: HubEvent,
+): Partial<Record<Channel, UnreachableState>> | undefined => {
+  if (event.type !== 'message.failed' || !event.data.error?.unreachable) return current;
+  const stamp = stampOf(event);
+  const was = current?.[event.channel];
+  if (was && stamp <= was.stamp) return current;
+  const { code, message } = event.data.error;
+  return {
+    ...current,
+    [event.channel]: { at: event.occurredAt, code, reason: message, source: event.connector, stamp },
+  };
+};
+
 /**
  * Folds one event into a profile. Pure and deterministic given `now`; the
  * caller guarantees each event is applied at most once (the store's dedupe).
  */
 export const applyEvent = (profile: Profile, event: HubEvent, now: string, ctx: ApplyContext = {}): Profile => {
+  if (isReceipt(event)) {
+    // Counted as a timeline event, linking what it names; nothing the customer did moves.
+    const unreachable = markUnreachable(profile.unreachable, event);
+    return {
+      ...profile,
+      identities: unionIdentities(profile.identities, event.customer.identities),
+      eventCount: profile.eventCount + 1,
+      ...(unreachable ? { unreachable } : {}),
+      updatedAt: now,
+      version: profile.version + 1,
+    };
+  }
   const { occurredAt, channel, id } = event;
   const stamp = stampOf(event);
 
@@ -305,16 +380,19 @@ export const applyEvent = (profile: Profile, event: HubEvent, now: string, ctx: 
   }
 
   const prev = profile.channels[channel];
-  const channels = {
-    ...profile.channels,
-    [channel]: prev
-      ? {
-          firstSeen: minIso(prev.firstSeen, occurredAt),
-          lastSeen: maxIso(prev.lastSeen, occurredAt) as string,
-          count: prev.count + 1,
-        }
-      : { firstSeen: occurredAt, lastSeen: occurredAt, count: 1 },
-  };
+  // What the hub made itself (an automation run, a cart it declared abandoned) is no touchpoint on a channel.
+  const channels = HUB_MADE_TYPES.has(event.type)
+    ? profile.channels
+    : {
+        ...profile.channels,
+        [channel]: prev
+          ? {
+              firstSeen: minIso(prev.firstSeen, occurredAt),
+              lastSeen: maxIso(prev.lastSeen, occurredAt) as string,
+              count: prev.count + 1,
+            }
+          : { firstSeen: occurredAt, lastSeen: occurredAt, count: 1 },
+      };
 
   let { lastChannel, lastInteractionAt, lastInteractionEventId, statedPreference, lastCartAt, tickets } = profile;
   if (INTERACTION_TYPES.has(event.type) && isNewer(occurredAt, id, lastInteractionAt, lastInteractionEventId)) {
@@ -324,7 +402,6 @@ export const applyEvent = (profile: Profile, event: HubEvent, now: string, ctx: 
   }
 
   let { inbound, consent, orders, promoCodes } = profile;
-  let { unreachable } = profile;
   switch (event.type) {
     case 'message.received': {
       const p = inbound[channel];
@@ -332,17 +409,6 @@ export const applyEvent = (profile: Profile, event: HubEvent, now: string, ctx: 
         ...inbound,
         [channel]: { count: (p?.count ?? 0) + 1, lastAt: maxIso(p?.lastAt, occurredAt) as string },
       };
-      break;
-    }
-    case 'message.failed': {
-      const error = event.data.error;
-      const current = unreachable?.[channel];
-      if (error?.unreachable && (!current || stamp > current.stamp)) {
-        unreachable = {
-          ...unreachable,
-          [channel]: { at: occurredAt, code: error.code, reason: error.message, source: event.connector, stamp },
-        };
-      }
       break;
     }
     case 'consent.granted':
@@ -434,7 +500,6 @@ export const applyEvent = (profile: Profile, event: HubEvent, now: string, ctx: 
     channels,
     inbound,
     consent,
-    ...(unreachable ? { unreachable } : {}),
     orders,
     promoCodes,
     ...(statedPreference ? { statedPreference } : {}),
@@ -523,6 +588,7 @@ export const combineProfiles = (survivor: Profile, loser: Profile, now: string):
       ? sumMoney(survivor.orders.cancelled ?? {}, loser.orders.cancelled ?? {})
       : undefined;
   const cancelledCount = (survivor.orders.cancelledCount ?? 0) + (loser.orders.cancelledCount ?? 0);
+  const holdsBefore = maxIso(survivor.holdsBefore, loser.holdsBefore);
   const firstOrder = [survivor.orders.firstAt, loser.orders.firstAt].filter((x): x is string => Boolean(x)).sort()[0];
   const lastOrder = maxIso(survivor.orders.lastAt, loser.orders.lastAt);
   return {
@@ -547,6 +613,7 @@ export const combineProfiles = (survivor: Profile, loser: Profile, now: string):
     promoCodes: unionBounded(survivor.promoCodes, loser.promoCodes, MAX_PROMO_CODES),
     ...(lastCartAt ? { lastCartAt } : {}),
     ...(tickets ? { tickets } : {}),
+    ...(holdsBefore ? { holdsBefore } : {}),
     ...(last.lastChannel ? { lastChannel: last.lastChannel } : {}),
     ...(last.lastInteractionAt ? { lastInteractionAt: last.lastInteractionAt } : {}),
     ...(last.lastInteractionEventId ? { lastInteractionEventId: last.lastInteractionEventId } : {}),

@@ -7,7 +7,7 @@
  * (subscribers dedupe on it).
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BusEntry } from './envelope.js';
 import { HUB_SOURCE, HubEventSchema, SCHEMA_VERSION } from './hub-event.js';
 

@@ -6,7 +6,7 @@
  * catalogue in the README are generated from it (`npm run schema`), so the
  * contract is written exactly once.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Bumped on a breaking change; additive changes keep the version. */
 export const SCHEMA_VERSION = 1 as const;
@@ -338,6 +338,46 @@ const ConsentDataSchema = z.object({
   reason: z.string().optional(),
 });
 
+const CartAbandonedDataSchema = CartDataSchema.extend({
+  /** When the cart last changed (the `cart.updated` this is about). */
+  cartUpdatedAt: isoDateTime,
+  /** Event id of that `cart.updated`. */
+  cartEventId: z.string(),
+});
+
+const LeadUnansweredDataSchema = z.object({
+  /** Event id of the `lead.submitted` / `callback.requested` nobody answered. */
+  leadEventId: z.string(),
+  leadType: z.enum(['lead.submitted', 'callback.requested']),
+  /** Minutes the hub waited for an outbound message or a call. */
+  waitedMinutes: z.number().int().positive(),
+  formId: z.string().optional(),
+});
+
+const AutomationRunDataSchema = z.object({
+  /** The automation's name in `automations.config.ts`. */
+  automation: z.string(),
+  /** Event id of the event that started the run. */
+  triggerEventId: z.string(),
+  /** Set when a message was queued: the outbound message's id and the channel the plan chose. */
+  messageId: z.string().optional(),
+  sentChannel: ChannelSchema.optional(),
+  /** Why nothing was sent: `unless_matched`, `frequency_cap`, `no_reachable_channel`, `template_required`, … */
+  reason: z.string().optional(),
+  /** A sentence for the timeline. */
+  detail: z.string().max(500).optional(),
+});
+
+/** One row of a bulk import (a spreadsheet or an old CRM's export, `omnihub import`). */
+const ImportDataSchema = z.object({
+  /** Names the import in event ids: the same row of the same source is the same event, whatever run it comes in. */
+  source: z.string().min(1).max(64),
+  /** 1-based data row of the file (the header is row 0), for reports. */
+  row: z.number().int().positive(),
+  /** The source system's own id of the contact, when the mapping names a column for it. */
+  externalId: z.string().max(256).optional(),
+});
+
 /** The event type catalogue: `type` → shape of `data`. */
 export const EVENT_DATA_SCHEMAS = {
   'message.received': MessageDataSchema,
@@ -364,12 +404,17 @@ export const EVENT_DATA_SCHEMAS = {
   'purchase.completed': OrderDataSchema,
   'contact.created': ContactDataSchema,
   'contact.updated': ContactDataSchema,
+  'contact.imported': ImportDataSchema,
   'deal.stage_changed': DealDataSchema,
   'ticket.created': TicketDataSchema,
   'ticket.updated': TicketDataSchema,
   'ticket.solved': TicketDataSchema,
   'consent.granted': ConsentDataSchema,
   'consent.revoked': ConsentDataSchema,
+  'cart.abandoned': CartAbandonedDataSchema,
+  'lead.unanswered': LeadUnansweredDataSchema,
+  'automation.triggered': AutomationRunDataSchema,
+  'automation.skipped': AutomationRunDataSchema,
 } as const;
 
 export type HubEventType = keyof typeof EVENT_DATA_SCHEMAS;
@@ -402,12 +447,20 @@ export const EVENT_TYPE_DESCRIPTIONS: Record<HubEventType, string> = {
   'purchase.completed': 'A purchase closed at a till (POS receipt).',
   'contact.created': 'A contact was created in a CRM or shop.',
   'contact.updated': 'A contact changed in a CRM or shop.',
+  'contact.imported':
+    'A contact loaded from a spreadsheet or an old CRM (`omnihub import`); its past orders come as `order.placed`.',
   'deal.stage_changed': 'A CRM deal or lead moved to another stage.',
   'ticket.created': 'The customer opened a support ticket (or one was opened for her).',
   'ticket.updated': 'A support ticket changed: status, priority, subject or a satisfaction rating.',
   'ticket.solved': 'A support ticket was solved or closed.',
   'consent.granted': 'The customer subscribed or opted in on a channel.',
   'consent.revoked': 'The customer unsubscribed or opted out on a channel.',
+  'cart.abandoned':
+    'Made by the hub: a cart changed and no order followed within OMNIHUB_ABANDONED_CART_HOURS (connector `automations`).',
+  'lead.unanswered':
+    'Made by the hub: a lead or callback request got no outbound message and no call within OMNIHUB_LEAD_UNANSWERED_MINUTES.',
+  'automation.triggered': 'An automation of automations.config.ts ran for the customer and queued its message.',
+  'automation.skipped': 'An automation ran for the customer and sent nothing; `data.reason` says why.',
 };
 
 // ---------------------------------------------------------------- envelope

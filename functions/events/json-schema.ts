@@ -4,7 +4,7 @@
  * of `HubEventSchema` and the `customer.*` notifications), so subscribers
  * read the contract the code enforces.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { BusEventSchema, CUSTOMER_EVENT_DESCRIPTIONS, CustomerEventSchema } from './customer-events.js';
 import {
   CHANNELS,

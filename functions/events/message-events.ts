@@ -3,7 +3,7 @@
  * sender (its own rule, queue and DLQ). It carries ids only — the text and
  * address stay in the message record, out of the bus archive.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { HUB_SOURCE, SCHEMA_VERSION } from './hub-event.js';
 import type { BusEntry } from './envelope.js';
 

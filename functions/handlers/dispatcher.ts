@@ -13,10 +13,16 @@ import type { EventBridgeEnvelope } from '../events/envelope.js';
 import type { Subscription } from '../subscriptions/config.js';
 import { buildRequest, envelopeInfo, sendRequest } from '../subscriptions/delivery.js';
 import { subscriptionOfQueueArn } from '../subscriptions/naming.js';
-import type { DeliveryLog, DeliveryQueueControl, SubscriptionSecretStore } from '../ports.js';
+import { heldSubjectOfDetail } from '../domain/erasure.js';
+import type { DeliveryLog, DeliveryQueueControl, ErasureRegistry, SubscriptionSecretStore } from '../ports.js';
 import { decide } from '../subscriptions/retry.js';
 import { logger } from '../shared/logger.js';
 import { HubError } from '../shared/errors.js';
+import { outboundFetch } from '../shared/outbound-fetch.js';
+import { OUTBOUND_AWS } from '../shared/outbound-url.js';
+
+/** Without an injected client: the strict outbound policy (public https hosts only), never the bare fetch. */
+const defaultFetch = outboundFetch({ policy: OUTBOUND_AWS });
 
 export interface DispatcherDeps {
   readonly subscriptions: readonly Subscription[];
@@ -28,6 +34,12 @@ export interface DispatcherDeps {
   readonly fetch?: typeof fetch;
   readonly now?: () => Date;
   readonly random?: () => number;
+  /**
+   * The erasure holds: an erased customer's event (queued before the
+   * erasure, replayed, redriven) is acknowledged without delivery. Absent:
+   * nothing is checked (tests of delivery alone).
+   */
+  readonly erasures?: ErasureRegistry;
 }
 
 /** The attempt failed and was rescheduled; tells the batch processor to report the record as failed. */
@@ -69,11 +81,27 @@ export const createDispatcherHandler = (deps: DispatcherDeps) => {
     const started = now();
     const firstAttemptAt = Number(record.attributes.ApproximateFirstReceiveTimestamp) || started.getTime();
 
+    const held = heldSubjectOfDetail(envelope.detail);
+    if (held && deps.erasures && (await deps.erasures.isErased(held))) {
+      // Nothing of an erased person reaches a subscriber again; the subscriber has had customer.erased.
+      await logAttempt({
+        subscription: subscription.name,
+        eventId,
+        attempt,
+        time: started.toISOString(),
+        outcome: 'suppressed',
+        error: 'the customer was erased',
+        ...(replayName ? { replayName } : {}),
+      });
+      logger.info('event of an erased customer not delivered', { subscription: subscription.name, eventId });
+      return;
+    }
+
     const secret = await deps.secrets.get(subscription.name);
     const request = buildRequest({ subscription, rawEnvelope: record.body, envelope, secret, attempt, now: started });
     const timeoutMs =
       subscription.target.type === 'webhook' ? subscription.target.timeoutSeconds * 1000 : API_DESTINATION_TIMEOUT_MS;
-    const result = await sendRequest(request, { fetch: deps.fetch ?? fetch, timeoutMs, now });
+    const result = await sendRequest(request, { fetch: deps.fetch ?? defaultFetch, timeoutMs, now });
     const decision = decide({
       outcome: result,
       attempt,

@@ -8,7 +8,7 @@
  */
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { findConnector } from '../connectors/index.js';
+import { loadConnector } from '../connectors/index.js';
 import type { HydrationRequest } from '../connectors/types.js';
 import { parseHubEvent, SOURCE_PREFIX } from '../events/hub-event.js';
 import type { BusEntry } from '../events/envelope.js';
@@ -17,6 +17,11 @@ import type { EventPublisher, SecretStore } from '../ports.js';
 import type { CountryCode } from '../domain/identity.js';
 import { logger } from '../shared/logger.js';
 import { processBatch } from './batch.js';
+import { outboundFetch } from '../shared/outbound-fetch.js';
+import { OUTBOUND_AWS } from '../shared/outbound-url.js';
+
+/** Without an injected client: the strict outbound policy (public https hosts only), never the bare fetch. */
+const defaultFetch = outboundFetch({ policy: OUTBOUND_AWS });
 
 export const toHydrationEntry = (request: HydrationRequest): BusEntry => ({
   source: `${SOURCE_PREFIX}${request.connector}`,
@@ -34,11 +39,16 @@ export interface HydratorDeps {
 export const createHydratorHandler = (deps: HydratorDeps) => {
   const recordHandler = async (record: SQSRecord): Promise<void> => {
     const request = (JSON.parse(record.body) as { detail: HydrationRequest }).detail;
-    const connector = findConnector(request.connector);
+    // The connector's module loads on its first hydration in this environment.
+    const connector = await loadConnector(request.connector);
     if (!connector?.hydrate) throw new Error(`Connector ${request.connector} cannot hydrate ${request.kind}`);
     const secrets = await deps.secrets.get(connector.name);
     const events = (
-      await connector.hydrate(request, { secrets, defaultCountry: deps.defaultCountry, fetch: deps.fetch ?? fetch })
+      await connector.hydrate(request, {
+        secrets,
+        defaultCountry: deps.defaultCountry,
+        fetch: deps.fetch ?? defaultFetch,
+      })
     ).map(parseHubEvent);
     await deps.publisher.publish(events);
     logger.info('thin webhook hydrated', {

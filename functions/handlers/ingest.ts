@@ -6,10 +6,11 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { findConnector } from '../connectors/index.js';
+import { loadConnector } from '../connectors/index.js';
+import { describeWeakSecret, weakSecrets } from '../connectors/shared/secret-strength.js';
 import type { Connector } from '../connectors/types.js';
 import { parseHubEvent } from '../events/hub-event.js';
-import type { EventPublisher, ReplayGuard, SecretStore } from '../ports.js';
+import type { CallerDirectory, EventPublisher, ReplayGuard, SecretProblemLog, SecretStore } from '../ports.js';
 import type { CountryCode } from '../domain/identity.js';
 import {
   MethodNotAllowedError,
@@ -19,7 +20,9 @@ import {
   RequestInFlightError,
   SignatureError,
   StaleRequestError,
+  ValidationError,
 } from '../shared/errors.js';
+import { HTTP_ROUTES, matchRoute } from '../shared/routes.js';
 import { jsonResponse, toRawRequest, type HttpResponse, type RawRequest } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
 import { httpErrors } from './middleware.js';
@@ -30,11 +33,53 @@ export interface IngestDeps {
   readonly secrets: SecretStore;
   /** One-time values of connectors with `replay` (Mailgun tokens). */
   readonly replayGuard: ReplayGuard;
+  /** Where a secret found too short is reported for `GET /v1/connectors` (AWS: the api reads no values). */
+  readonly secretProblems?: SecretProblemLog;
   readonly defaultCountry: CountryCode;
   readonly maxBodyBytes: number;
   readonly publicBaseUrl?: string;
   readonly now?: () => Date;
+  /** Caller recognition for connectors with `answer` (Binotel `apiCallSettings`); omitted → they only acknowledge. */
+  readonly callers?: CallerDirectory;
+  /** Time a synchronous answer may take before the plain acknowledgement goes out instead. @default ANSWER_BUDGET_MS */
+  readonly answerBudgetMs?: number;
 }
+
+/**
+ * How long a vendor waiting on a synchronous answer is kept waiting at most:
+ * a ringing phone must not wait on the customer view. Past it the plain
+ * acknowledgement goes out (the call still rings, without the card).
+ */
+const ANSWER_BUDGET_MS = 1500;
+
+/** The connector's synchronous answer, or undefined when it has none, fails or is late (logged, never thrown). */
+const answerOf = async (
+  connector: Connector,
+  payload: unknown,
+  deps: IngestDeps,
+): Promise<HttpResponse | undefined> => {
+  if (!connector.answer || !deps.callers) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      connector.answer(payload, { callers: deps.callers, defaultCountry: deps.defaultCountry }),
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => {
+          logger.warn('synchronous answer too slow; acknowledged without it', { connector: connector.name });
+          resolve(undefined);
+        }, deps.answerBudgetMs ?? ANSWER_BUDGET_MS);
+      }),
+    ]);
+  } catch (err) {
+    logger.warn('synchronous answer failed; acknowledged without it', {
+      connector: connector.name,
+      error: (err as Error).name,
+    });
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+};
 
 const missingRequiredSecret = (connector: Connector, secrets: Record<string, string | undefined>): boolean =>
   connector.secrets.some((spec) => spec.required && !secrets[spec.name]);
@@ -102,6 +147,24 @@ const publishWebhook = async (connector: Connector, req: RawRequest, deps: Inges
   return { payload, result, events };
 };
 
+/** A connector's secret problems are reported at most this often per execution environment. */
+const SECRET_PROBLEM_REPORT_INTERVAL_MS = 60_000;
+
+/** Reports secret problems for `GET /v1/connectors`, at most once a minute per connector; never fails a request. */
+const secretProblemReporter = (log: SecretProblemLog | undefined, now: () => Date) => {
+  const last = new Map<string, number>();
+  return async (connector: string, problems: readonly string[]): Promise<void> => {
+    const at = now();
+    const previous = last.get(connector);
+    if (!log || (previous !== undefined && at.getTime() - previous < SECRET_PROBLEM_REPORT_INTERVAL_MS)) return;
+    last.set(connector, at.getTime());
+    await log.report(connector, problems, at).catch((e: unknown) => {
+      last.delete(connector);
+      logger.warn('secret problem report failed', { connector, error: e as Error });
+    });
+  };
+};
+
 const handshake = (
   connector: Connector,
   req: RawRequest,
@@ -112,18 +175,46 @@ const handshake = (
   return response;
 };
 
+const WEBHOOK_ROUTES = HTTP_ROUTES.filter((r) => r.fn === 'ingest');
+
+/**
+ * The `{connector}` of a webhook: API Gateway's path parameter, or, behind a
+ * Lambda function URL (which routes nothing: every path and method arrives),
+ * the path matched against the webhook routes of the route table.
+ */
+const connectorNameOf = (event: APIGatewayProxyEventV2): string | undefined => {
+  if (event.pathParameters?.connector !== undefined) return event.pathParameters.connector;
+  let match: ReturnType<typeof matchRoute>;
+  try {
+    match = matchRoute(event.requestContext?.http?.method ?? 'GET', event.rawPath, WEBHOOK_ROUTES);
+  } catch {
+    throw new ValidationError('The request path is not valid percent-encoding');
+  }
+  if (match.route) return match.pathParameters.connector;
+  if (match.methodMismatch) throw new MethodNotAllowedError('Webhooks accept POST (and GET for handshakes) only');
+  throw new NotFoundError('Webhooks are served at /webhooks/{connector}; GET /v1/connectors lists them');
+};
+
 export const createIngestHandler = (deps: IngestDeps) => {
   const now = deps.now ?? (() => new Date());
+  const reportSecretProblems = secretProblemReporter(deps.secretProblems, now);
   return middy<APIGatewayProxyEventV2, HttpResponse>()
     .use(httpErrors({ now: () => now().getTime() }))
     .handler(async (event) => {
-      const connector = findConnector(event.pathParameters?.connector);
-      if (!connector)
-        throw new NotFoundError(
-          `No connector named "${event.pathParameters?.connector ?? ''}"; GET /v1/connectors lists them`,
-        );
+      const name = connectorNameOf(event);
+      // An unknown name loads nothing; a known one loads its module on its first webhook here.
+      const pending = loadConnector(name);
+      if (!pending) throw new NotFoundError(`No connector named "${name ?? ''}"; GET /v1/connectors lists them`);
+      const connector = await pending;
       const req = toRawRequest(event, { publicBaseUrl: deps.publicBaseUrl, maxBodyBytes: deps.maxBodyBytes });
       const secrets = await deps.secrets.get(connector.name);
+      // A secret set too short fails closed like a missing one: the operator sees which in the
+      // (rate-limited) WARN and in GET /v1/connectors; the caller only that the connector is not configured.
+      const weak = weakSecrets(connector, secrets).map(describeWeakSecret);
+      if (weak.length) {
+        await reportSecretProblems(connector.name, weak);
+        throw new NotConfiguredError(connector.name, weak);
+      }
       if (req.method === 'GET') return handshake(connector, req, secrets);
       if (missingRequiredSecret(connector, secrets)) throw new NotConfiguredError(connector.name);
 
@@ -142,6 +233,7 @@ export const createIngestHandler = (deps: IngestDeps) => {
         ignored: result.ignored,
       });
       return (
+        (await answerOf(connector, payload, deps)) ??
         connector.acknowledge?.(result, payload) ??
         jsonResponse(200, {
           status: 'accepted',

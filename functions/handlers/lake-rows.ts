@@ -17,9 +17,10 @@ export const appliedLakeRows = async (
   now: Date,
 ): Promise<LakeRow[]> => {
   // A redelivery ('duplicate') is recorded again: the first attempt may have failed after the store's commit.
-  if (outcome.status !== 'applied' && outcome.status !== 'duplicate') return [];
+  // An ignored event (an erased person's redelivery) was written nowhere and has no customer: nothing for the lake.
+  if ((outcome.status !== 'applied' && outcome.status !== 'duplicate') || !outcome.customerId) return [];
   const rows = [eventRow(event, outcome.customerId, now)];
-  for (const entry of outcome.notifications) {
+  for (const { entry } of outcome.notifications) {
     if (entry.detailType !== 'customer.merged') continue;
     const merged = CustomerEventSchema.parse(entry.detail);
     const survivor = await store.getProfile(merged.customerId);

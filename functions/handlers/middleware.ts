@@ -30,6 +30,7 @@ const notConfiguredLog = (now: () => number = Date.now) => {
       status,
       code: err.code,
       connector: err.connector,
+      ...(err.problems?.length ? { problems: err.problems } : {}),
       refusedSinceLastLine: seen?.suppressed ?? 0,
     });
     last.set(err.connector, { at: now(), suppressed: 0 });
@@ -59,3 +60,15 @@ export const httpErrors = (
     },
   };
 };
+
+/**
+ * Draws Powertools' debug-log sample (`POWERTOOLS_LOGGER_SAMPLE_RATE`) again
+ * for every invocation; without it the draw happens once per execution
+ * environment, so a sampled environment would log everything for its whole
+ * life and the others nothing. Used by the Lambda entries.
+ */
+export const logSampling = <E, R>(): middy.MiddlewareObj<E, R> => ({
+  before: async () => {
+    logger.refreshSampleRateCalculation();
+  },
+});

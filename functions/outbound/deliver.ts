@@ -42,6 +42,11 @@ import {
   type MessageRecord,
 } from './message.js';
 import { reachOptions, type OutboundSettings } from './settings.js';
+import { outboundFetch } from '../shared/outbound-fetch.js';
+import { OUTBOUND_AWS } from '../shared/outbound-url.js';
+
+/** Without an injected client: the strict outbound policy (public https hosts only), never the bare fetch. */
+const defaultFetch = outboundFetch({ policy: OUTBOUND_AWS });
 
 export interface DeliverDeps {
   readonly messages: MessageStore;
@@ -52,6 +57,7 @@ export interface DeliverDeps {
   readonly settings: OutboundSettings;
   readonly defaultCountry: CountryCode;
   readonly email?: EmailTransport;
+  /** The vendors' HTTP client. @default public https hosts only (`outboundFetch` with `OUTBOUND_AWS`) */
   readonly fetch?: typeof fetch;
   readonly publicBaseUrl?: string;
   readonly now?: () => Date;
@@ -269,7 +275,7 @@ export const deliverMessage = async (deps: DeliverDeps, request: MessageRequeste
       },
       {
         secrets: await deps.secrets.get(sender.connector),
-        fetch: deps.fetch ?? fetch,
+        fetch: deps.fetch ?? defaultFetch,
         now: clock(),
         ...(deps.email ? { email: deps.email } : {}),
         ...(deps.publicBaseUrl ? { publicBaseUrl: deps.publicBaseUrl } : {}),

@@ -76,6 +76,8 @@ export interface MessageRecord {
   readonly messageTag?: MessageTag;
   /** The channel the request forced, if any. */
   readonly forcedChannel?: OutboundChannel;
+  /** Who asked, when not a caller of the messages API: `automation:<name>` (an automation is no human answer). */
+  readonly origin?: string;
   readonly status: MessageStatus;
   /** The channel of the current (or last) attempt; at first the plan's choice. */
   readonly channel: OutboundChannel;

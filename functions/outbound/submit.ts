@@ -101,6 +101,7 @@ export const submitMessage = async (
   profile: Profile,
   pathCustomerId: string,
   request: MessageRequest,
+  options: { readonly origin?: string } = {},
 ): Promise<{ record: MessageRecord; created: boolean }> => {
   const now = deps.now();
   const { idempotencyKey, ...content } = request;
@@ -124,6 +125,7 @@ export const submitMessage = async (
     ...(content.template ? { template: content.template } : {}),
     ...(content.messageTag ? { messageTag: content.messageTag } : {}),
     ...(content.channel ? { forcedChannel: content.channel } : {}),
+    ...(options.origin ? { origin: options.origin } : {}),
     status: 'queued',
     channel: chosen.channel,
     mode: chosen.mode,

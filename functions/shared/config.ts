@@ -8,7 +8,7 @@
  * (`HubFunction` refuses others and checks the required ones at synth), and
  * docs/configuration.md is generated from these declarations.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { HubError } from './errors.js';
 import { DEFAULT_MAX_BODY_BYTES } from './http.js';
 
@@ -72,10 +72,20 @@ export const VARIABLES = {
     z.url().optional(),
     'The public URL vendors call (custom domain, stage); URL-signing vendors (Twilio, Square, HubSpot) verify against it. Unset: derived from the request.',
   ),
+  consoleUrl: variable(
+    'OMNIHUB_CONSOLE_URL',
+    z.url().optional(),
+    "The console's address, for the customer links of caller recognition (`GET /v1/lookup`, Binotel's screen-pop). Locally it defaults to the hub's own address; unset on AWS leaves the link out.",
+  ),
   dedupeTtlDays: variable(
     'OMNIHUB_DEDUPE_TTL_DAYS',
     z.coerce.number().int().min(7).default(30),
     'How long a processed event id is remembered, in days (at least 7: WhatsApp redelivers for up to 7 days).',
+  ),
+  archiveRetentionDays: variable(
+    'OMNIHUB_ARCHIVE_RETENTION_DAYS',
+    z.coerce.number().int().min(1).max(3650).default(90),
+    'Days the bus archive keeps events (the stack sets it from its archive). Erasure holds are kept this long (at least the 14 days of queue retention) plus a day, so no replay, redrive or redelivery brings an erased person back; locally the archive file is trimmed to it at start.',
   ),
   ignoredIdentities: variable(
     'OMNIHUB_IGNORED_IDENTITIES',
@@ -95,7 +105,12 @@ export const VARIABLES = {
   abandonedCartHours: variable(
     'OMNIHUB_ABANDONED_CART_HOURS',
     z.coerce.number().positive().default(24),
-    'A cart with no order for this many hours counts as abandoned.',
+    'A cart with no order for this many hours counts as abandoned (the hub then publishes `cart.abandoned`).',
+  ),
+  leadUnansweredMinutes: variable(
+    'OMNIHUB_LEAD_UNANSWERED_MINUTES',
+    z.coerce.number().min(0).max(10_080).default(15),
+    'A lead or callback request with no outbound message and no call for this many minutes publishes `lead.unanswered`; 0 turns it off.',
   ),
   subscriptionPrefix: variable(
     'OMNIHUB_SUBSCRIPTION_PREFIX',
@@ -203,16 +218,34 @@ export const VARIABLES = {
     "The sender queue's dead-letter queue: where EventBridge Scheduler puts a wake-up it could not deliver.",
     'aws',
   ),
+  automationsQueueUrl: variable(
+    'OMNIHUB_AUTOMATIONS_QUEUE_URL',
+    z.url(),
+    "The automations rule's queue: the runner's timers come back to it (SQS delay up to 15 minutes, a one-time schedule beyond).",
+    'aws',
+  ),
+  automationsQueueArn: variable(
+    'OMNIHUB_AUTOMATIONS_QUEUE_ARN',
+    arn('SQS queue'),
+    'The same queue, as the target of the automation timers’ one-time schedules.',
+    'aws',
+  ),
+  automationsDlqArn: variable(
+    'OMNIHUB_AUTOMATIONS_DLQ_ARN',
+    arn('SQS queue'),
+    "The automations queue's dead-letter queue: where EventBridge Scheduler puts a timer it could not deliver.",
+    'aws',
+  ),
   scheduleGroup: variable(
     'OMNIHUB_SCHEDULE_GROUP',
     z.string().min(1),
-    'EventBridge Scheduler group of the deferred outbound messages (`omnihub-<stage>-messages`).',
+    'EventBridge Scheduler group of the function’s one-time schedules (`omnihub-<stage>-messages` for the sender, `omnihub-<stage>-automations` for the runner).',
     'aws',
   ),
   scheduleRoleArn: variable(
     'OMNIHUB_SCHEDULE_ROLE_ARN',
     arn('IAM role'),
-    'Role EventBridge Scheduler assumes to put a deferred message on the sender queue.',
+    'Role EventBridge Scheduler assumes to put a schedule’s message on the function’s queue.',
     'aws',
   ),
   port: variable('PORT', z.coerce.number().int().min(0).max(65_535).default(3000), 'Port of the local hub.', 'local'),
@@ -242,6 +275,15 @@ export const VARIABLES = {
       .default('0')
       .transform((v) => v === '1' || v === 'true'),
     'Flush every journal append to the disk before the 2xx (`1`), so a power loss loses no acknowledged webhook; off, a process crash still loses none (docs/operations.md).',
+    'local',
+  ),
+  allowLocalUrls: variable(
+    'OMNIHUB_ALLOW_LOCAL_URLS',
+    z
+      .enum(['1', '0', 'true', 'false'], { error: 'must be 1 or 0 (true or false)' })
+      .default('1')
+      .transform((v) => v === '1' || v === 'true'),
+    'Let subscriptions and vendor API calls (hydration and sends) reach `localhost`/loopback (over http too), for receivers and fake vendor APIs on this machine (`1`, the local default). Private, link-local and metadata addresses stay refused; a deployed hub never allows loopback.',
     'local',
   ),
   subscriptionsFile: variable(
@@ -278,13 +320,14 @@ export interface FunctionConfig<V extends Variables = Variables> {
 
 const config = <const V extends Variables>(fn: string, variables: V): FunctionConfig<V> => ({ fn, variables });
 
-/** The variables of the profile store (linking guard rails and dedupe). */
+/** The variables of the profile store (linking guard rails, dedupe, how long erasure holds last). */
 const STORE = {
   tableName: 'required',
   defaultCountry: 'required',
   dedupeTtlDays: 'required',
   ignoredIdentities: 'required',
   maxIdentitiesPerType: 'required',
+  archiveRetentionDays: 'required',
 } as const;
 
 /** The outbound settings (which connectors send, quiet hours, retention, retries). */
@@ -318,6 +361,7 @@ export const FUNCTION_CONFIGS = {
     eventBusName: 'required',
     secretPrefix: 'required',
     publicBaseUrl: 'optional',
+    consoleUrl: 'optional',
     lifespanYears: 'required',
     abandonedCartHours: 'required',
     subscriptionPrefix: 'optional',
@@ -349,6 +393,18 @@ export const FUNCTION_CONFIGS = {
     scheduleGroup: 'required',
     scheduleRoleArn: 'required',
   }),
+  automations: config('automations', {
+    ...STORE,
+    ...OUTBOUND,
+    eventBusName: 'required',
+    abandonedCartHours: 'required',
+    leadUnansweredMinutes: 'required',
+    automationsQueueUrl: 'required',
+    automationsQueueArn: 'required',
+    automationsDlqArn: 'optional',
+    scheduleGroup: 'required',
+    scheduleRoleArn: 'required',
+  }),
   'message-status': config('message-status', { ...STORE, eventBusName: 'required', messageRetentionDays: 'required' }),
   dispatcher: config('dispatcher', {
     tableName: 'required',
@@ -362,16 +418,20 @@ export const FUNCTION_CONFIGS = {
     apiToken: 'optional',
     consoleUsers: 'optional',
     fsync: 'required',
+    allowLocalUrls: 'required',
     drainSeconds: 'required',
     subscriptionsFile: 'optional',
     defaultCountry: 'required',
     maxBodyBytes: 'required',
     publicBaseUrl: 'optional',
+    consoleUrl: 'optional',
     dedupeTtlDays: 'required',
     ignoredIdentities: 'required',
     maxIdentitiesPerType: 'required',
+    archiveRetentionDays: 'required',
     lifespanYears: 'required',
     abandonedCartHours: 'required',
+    leadUnansweredMinutes: 'required',
     ...OUTBOUND,
   }),
 } as const;

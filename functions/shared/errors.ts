@@ -93,13 +93,22 @@ export class MethodNotAllowedError extends HubError {
 }
 
 /**
- * A connector is called but its secret is not configured: fail closed, with a
- * 503 so the vendor keeps redelivering until an operator sets the secret.
+ * A connector is called but its secret is not configured, or is too short to
+ * be used: fail closed, with a 503 so the vendor keeps redelivering until an
+ * operator fixes it. The message says no more than that (GET /v1/connectors
+ * and the WARN log say which secret, to operators).
  */
 export class NotConfiguredError extends HubError {
-  constructor(readonly connector: string) {
+  /**
+   * @param problems For the operator's log only (a secret too short: its
+   *   name and length, never its value); not sent to the caller.
+   */
+  constructor(
+    readonly connector: string,
+    readonly problems?: readonly string[],
+  ) {
     super(
-      `Connector ${connector} has no secret configured; requests are refused until it is set`,
+      `Connector ${connector} has no usable secret configured; requests are refused until an operator sets it`,
       503,
       'connector_not_configured',
     );

@@ -34,6 +34,8 @@ export const HTTP_ROUTES = [
   { method: 'GET', path: '/v1/customers', fn: 'api', auth: 'iam', access: 'read' },
   // Free text in the body, not the URL: phones and emails stay out of access logs and browser history.
   { method: 'POST', path: '/v1/search', fn: 'api', auth: 'iam', access: 'read' },
+  // Caller recognition (screen-pops): the phone in the query, as telephony systems call it; see docs/caller-recognition.md.
+  { method: 'GET', path: '/v1/lookup', fn: 'api', auth: 'iam', access: 'read' },
   { method: 'GET', path: '/v1/customers/{customerId}', fn: 'api', auth: 'iam', access: 'read' },
   { method: 'GET', path: '/v1/customers/{customerId}/timeline', fn: 'api', auth: 'iam', access: 'read' },
   { method: 'GET', path: '/v1/customers/{customerId}/conversation', fn: 'api', auth: 'iam', access: 'read' },
@@ -44,6 +46,8 @@ export const HTTP_ROUTES = [
   { method: 'GET', path: '/v1/customers/{customerId}/export', fn: 'api', auth: 'iam', access: 'admin' },
   { method: 'POST', path: '/v1/customers/{customerId}/unmerge', fn: 'api', auth: 'iam', access: 'admin' },
   { method: 'DELETE', path: '/v1/customers/{customerId}', fn: 'api', auth: 'iam', access: 'admin' },
+  // Bulk import writes customers: an administrator's act (docs/import.md).
+  { method: 'POST', path: '/v1/imports', fn: 'api', auth: 'iam', access: 'admin' },
   { method: 'GET', path: '/v1/metrics', fn: 'api', auth: 'iam', access: 'read' },
   { method: 'GET', path: '/v1/subscriptions', fn: 'api', auth: 'iam', access: 'read' },
   { method: 'GET', path: '/v1/subscriptions/{name}/deliveries', fn: 'api', auth: 'iam', access: 'read' },

@@ -8,7 +8,7 @@
 import type { EventBridgeEnvelope } from '../events/envelope.js';
 import type { ApiDestinationTarget, Subscription } from './schema.js';
 import { readsRetryAfter, parseRetryAfter, type AttemptOutcome } from './retry.js';
-import { signatureHeaders } from './signing.js';
+import { signatureHeaders, weakWebhookSecret } from './signing.js';
 import { applyTransform } from './transform.js';
 
 /** Sent as `user-agent` so receivers can tell hub traffic apart. */
@@ -87,8 +87,10 @@ export const buildRequest = ({
     ...(info.replayName ? { [REPLAY_HEADER]: info.replayName } : {}),
   };
   if (target.type === 'webhook') {
-    // Fail closed: never send an unsigned webhook.
+    // Fail closed: never send an unsigned webhook, nor one signed with a guessable key.
     if (!secret) throw new Error(`Subscription ${subscription.name} has no signing secret`);
+    const weak = weakWebhookSecret(secret);
+    if (weak) throw new Error(`Subscription ${subscription.name}: ${weak}`);
     Object.assign(headers, signatureHeaders({ secret, id: info.eventId, timestamp: now, payload: body }));
     return { url: target.url, method: 'POST', headers, body };
   }

@@ -4,8 +4,9 @@
  * code uses. Loading and the errors it reports are in ./config.ts; the
  * checks of the event patterns themselves in ./validate.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EventPattern } from '../events/rules.js';
+import { checkOutboundUrl, OUTBOUND_LOCAL } from '../shared/outbound-url.js';
 
 /**
  * Kebab-case, at most 30 characters: the name becomes part of the rule, queue
@@ -15,19 +16,17 @@ import type { EventPattern } from '../events/rules.js';
 const SUBSCRIPTION_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 const SUBSCRIPTION_NAME_MAX = 30;
 
-/** Hosts a plain-http URL may point to: only a receiver on this machine, in the local runtime. */
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-/** True for `http://localhost…` and friends: allowed locally, refused by `cdk synth`. */
-const isLocalHttpUrl = (url: string): boolean => {
-  const parsed = URL.canParse(url) ? new URL(url) : undefined;
-  return parsed?.protocol === 'http:' && LOCAL_HOSTS.has(parsed.hostname);
-};
-
+/**
+ * An endpoint the hub may call (`functions/shared/outbound-url.ts`): https to
+ * a named public host; `localhost`/loopback (http too) only in the local
+ * runtime — `assertDeployable` (./validate.ts) refuses those at `cdk synth`,
+ * and the dispatcher checks again at connect time.
+ */
 const EndpointUrlSchema = z
   .url({ error: 'must be an absolute URL, e.g. https://crm.example.com/hooks/omnihub' })
-  .refine((url) => url.startsWith('https://') || isLocalHttpUrl(url), {
-    error: 'must be https:// (http:// is allowed only for localhost, in the local runtime)',
+  .superRefine((url, ctx) => {
+    const checked = checkOutboundUrl(url, OUTBOUND_LOCAL);
+    if (typeof checked === 'string') ctx.addIssue({ code: 'custom', message: checked });
   });
 
 /** Headers a subscription may add; the signature and content headers are the dispatcher's. */

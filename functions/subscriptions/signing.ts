@@ -14,6 +14,25 @@ import { Webhook } from 'standardwebhooks';
 /** Prefix of a Standard Webhooks secret: `whsec_<base64 key>`. */
 const WEBHOOK_SECRET_PREFIX = 'whsec_';
 
+/** Standard Webhooks asks for 24–64 random bytes of key. */
+const MIN_WEBHOOK_SECRET_BYTES = 24;
+
+/** Bytes of key in a secret, `whsec_` or bare (both are base64 of the key). */
+const webhookSecretBytes = (raw: string): number =>
+  Buffer.from(toWebhookSecret(raw).slice(WEBHOOK_SECRET_PREFIX.length), 'base64').length;
+
+/**
+ * Why a subscription signing secret is too weak to sign with, or undefined.
+ * A short key would let anyone who captured one delivery brute-force it and
+ * sign forgeries the receiver trusts.
+ */
+export const weakWebhookSecret = (raw: string): string | undefined => {
+  const bytes = webhookSecretBytes(raw);
+  return bytes < MIN_WEBHOOK_SECRET_BYTES
+    ? `the signing secret holds ${bytes} bytes of key; at least ${MIN_WEBHOOK_SECRET_BYTES} are required (generate one with \`openssl rand -base64 32\`)`
+    : undefined;
+};
+
 /** A fresh 32-byte secret in the `whsec_…` form receivers paste into their verifier. */
 export const generateWebhookSecret = (): string => `${WEBHOOK_SECRET_PREFIX}${randomBytes(32).toString('base64')}`;
 

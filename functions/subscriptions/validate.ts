@@ -5,6 +5,7 @@
  * load the (already synthesized) config do not bundle the pattern matcher.
  */
 import { validatePattern } from '../events/pattern-matcher.js';
+import { checkOutboundUrl, OUTBOUND_AWS } from '../shared/outbound-url.js';
 import { parseSubscriptions, type Subscription, SubscriptionConfigError } from './config.js';
 
 /** Schema and patterns; throws a {@link SubscriptionConfigError} naming every bad field. */
@@ -13,14 +14,20 @@ export const validateSubscriptions = (input: unknown): readonly Subscription[] =
 
 /**
  * Throws when a subscription cannot be deployed: a pattern EventBridge would
- * refuse, or a plain-http URL (allowed only in the local runtime).
+ * refuse, or an endpoint on this machine (or any non-public one), which only
+ * the local runtime may call.
  */
 export const assertDeployable = (subscriptions: readonly Subscription[]): void => {
   validateSubscriptions(subscriptions);
-  const issues = subscriptions.flatMap((s, i) =>
-    'url' in s.target && !s.target.url.startsWith('https://')
-      ? [`subscriptions[${i}].target.url: ${s.target.url} is a local http:// URL; deployed subscriptions need https://`]
-      : [],
-  );
+  const issues = subscriptions.flatMap((s, i) => {
+    const urls: Array<[string, string]> = [];
+    if ('url' in s.target) urls.push(['target.url', s.target.url]);
+    if (s.target.type === 'apiDestination' && s.target.auth.type === 'oauth')
+      urls.push(['target.auth.tokenUrl', s.target.auth.tokenUrl]);
+    return urls.flatMap(([field, url]) => {
+      const checked = checkOutboundUrl(url, OUTBOUND_AWS);
+      return typeof checked === 'string' ? [`subscriptions[${i}].${field}: ${url} ${checked}`] : [];
+    });
+  });
   if (issues.length > 0) throw new SubscriptionConfigError(issues);
 };

@@ -49,8 +49,11 @@ export interface HubAnalyticsProps {
   readonly compactorEntry: string;
   /** When the compaction runs. @default daily at 03:17 UTC */
   readonly compactionSchedule?: Schedule;
-  /** House settings of the views function (log retention, removal policy). */
-  readonly functionDefaults?: Pick<HubFunctionProps, 'logRetention' | 'logRemovalPolicy'>;
+  /** House settings of the views and compaction functions (logs: retention, removal, level, sampling). */
+  readonly functionDefaults?: Pick<
+    HubFunctionProps,
+    'logRetention' | 'logRemovalPolicy' | 'logLevel' | 'logSampleRate' | 'environment'
+  >;
   /** Most bytes one query may scan before Athena cancels it. @default 1 GiB */
   readonly bytesScannedCutoffPerQuery?: number;
   /** Firehose buffering: data is queryable at most this long after it happened. @default 300 s */

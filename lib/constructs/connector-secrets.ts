@@ -7,20 +7,10 @@
 import { RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { Connector } from '../../functions/connectors/types.js';
+import type { ConnectorMeta } from '../../functions/connectors/types.js';
 
-/** What the stack needs to know about a connector. */
-export type ConnectorInfo = Pick<Connector, 'name' | 'secrets'> & {
-  /** Has a `hydrate` step: the hydrator may read its secret (vendor API credentials). */
-  readonly hydrates: boolean;
-};
-
-/** The stack's view of a registry entry. */
-export const connectorInfo = (c: Pick<Connector, 'name' | 'secrets' | 'hydrate'>): ConnectorInfo => ({
-  name: c.name,
-  secrets: c.secrets,
-  hydrates: typeof c.hydrate === 'function',
-});
+/** What the stack needs to know about a connector: its registry metadata (`hydrates`: the hydrator may read its secret). */
+export type ConnectorInfo = Pick<ConnectorMeta, 'name' | 'secrets' | 'hydrates'>;
 
 /**
  * Initial value of every secret. It must never change: CloudFormation would
@@ -28,6 +18,32 @@ export const connectorInfo = (c: Pick<Connector, 'name' | 'secrets' | 'hydrate'>
  * connector expects are listed in the secret's description instead.
  */
 const PLACEHOLDER_VALUE = '{}';
+
+/**
+ * Why a Secrets Manager rotation function does not rotate this connector's
+ * secret, from what its secret specs say about each key:
+ * a vendor-issued value can only be replaced by the vendor; an operator-chosen
+ * one changes together with the vendor's setting, which only the operator (or
+ * vendor-management credentials the hub deliberately does not hold) can do.
+ */
+const rotationReason = (connector: Pick<ConnectorInfo, 'name' | 'secrets'>): string => {
+  const of = (by: 'vendor' | 'operator' | 'none') =>
+    connector.secrets.filter((s) => s.rotation.by === by).map((s) => `"${s.name}"`);
+  const vendor = of('vendor');
+  const operator = of('operator');
+  const config = of('none');
+  const parts = [
+    vendor.length
+      ? `${vendor.join(', ')} ${vendor.length > 1 ? 'are' : 'is'} issued by the vendor, so only the vendor can replace ${vendor.length > 1 ? 'them' : 'it'} (a rotation function cannot make the vendor sign with a new value)`
+      : '',
+    operator.length
+      ? `${operator.join(', ')} ${operator.length > 1 ? 'are' : 'is'} chosen by the operator and must change at the vendor in the same step, which needs the vendor's console or management credentials the hub does not hold; it is rotated by hand`
+      : '',
+    config.length ? `${config.join(', ')} ${config.length > 1 ? 'are' : 'is'} configuration, not a credential` : '',
+  ].filter(Boolean);
+  const what = parts.length ? parts.join('; ') : 'it holds no keys';
+  return `Omnihub ${connector.name} connector secret: ${what}. How each key is replaced: docs/security.md#rotating-connector-secrets.`;
+};
 
 export interface ConnectorSecretsProps {
   readonly connectors: readonly ConnectorInfo[];
@@ -58,11 +74,7 @@ export class ConnectorSecrets extends Construct {
         secretStringValue: SecretValue.unsafePlainText(PLACEHOLDER_VALUE),
         removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
       });
-      Validations.of(secret).acknowledge({
-        id: 'AwsSolutions-SMG4',
-        reason:
-          'Vendor-issued webhook signing secret / verify token: the vendor generates it and only the vendor console can rotate it, so a Secrets Manager rotation Lambda cannot; operators rotate it by hand when the vendor does.',
-      });
+      Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: rotationReason(connector) });
       byConnector.set(connector.name, secret);
     }
     this.byConnector = byConnector;

@@ -21,7 +21,7 @@ export interface HubEventBusProps {
   readonly eventBusName: string;
   /** Events the archive keeps. */
   readonly archivePattern: EventPattern;
-  /** Days archived events are kept. @default 365 */
+  /** Days archived events are kept. @default 90 */
   readonly archiveRetentionDays?: number;
   /** Use an existing bus instead of creating one (no archive is created then). @default a new bus */
   readonly existingEventBus?: IEventBus;
@@ -47,7 +47,7 @@ export class HubEventBus extends Construct {
       archiveName: `${props.eventBusName}-archive`,
       description: 'Every hub event, for replays into the profile writer and new subscribers',
       eventPattern: toCdkPattern(props.archivePattern),
-      retention: Duration.days(props.archiveRetentionDays ?? 365),
+      retention: Duration.days(props.archiveRetentionDays ?? 90),
     });
   }
 }

@@ -1,26 +1,23 @@
 /**
- * `HubFunction`: a `NodejsFunction` with the house defaults every Omnihub
+ * `HubFunction`: a Lambda function bundled by `lib/bundling.ts`, with the house defaults every Omnihub
  * Lambda shares, and `bindX()` helpers that set an environment variable and
  * the matching IAM grant in one call, so a function can never be told about a
  * resource it may not use, or be granted one it is not told about
  * (powertools `examples/app` `FunctionWithLogGroup`).
  */
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   Architecture,
-  ApplicationLogLevel,
+  Code,
+  Function as LambdaFunction,
   LoggingFormat,
   Runtime,
-  SystemLogLevel,
   Tracing,
 } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -30,18 +27,29 @@ import {
   undeclaredVariables,
   unsetRequiredVariables,
 } from '../../functions/shared/config.js';
-
-/** The repository root: esbuild resolves from here whatever the caller's cwd. */
-const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { BUNDLE_TARGET, buildLambdaBundle, entryKey, PROJECT_ROOT } from '../bundling.js';
 
 /**
- * Defines a `require` inside the ESM bundle: CommonJS dependencies bundled by
- * esbuild (e.g. parts of the AWS SDK, `qs`) call `require('node:…')`, which
- * does not exist in an ES module. Aliased so it cannot clash with a bundled
- * `createRequire` identifier.
+ * The code of a function: its entry bundled by `lib/bundling.ts` on this
+ * machine (esbuild is a dependency; there is no Docker fallback), hashed by
+ * the output so an unchanged bundle is not re-uploaded.
  */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __omnihubCreateRequire } from 'node:module'; const require = __omnihubCreateRequire(import.meta.url);";
+const bundledCode = (entry: string): Code =>
+  Code.fromAsset(PROJECT_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never pulled: local bundling always succeeds or throws. The command names the entry, which keeps
+      // CDK's asset-staging cache (keyed by these options) from handing one function another's bundle.
+      image: DockerImage.fromRegistry('omnihub-local-esbuild-only'),
+      command: ['esbuild', entryKey(entry), `--target=${BUNDLE_TARGET}`],
+      local: {
+        tryBundle: (outputDir) => {
+          buildLambdaBundle(entry, outputDir);
+          return true;
+        },
+      },
+    },
+  });
 
 export interface HubFunctionProps {
   /** Absolute path of the Lambda entry file; it must export `handler`. */
@@ -67,7 +75,17 @@ export interface HubFunctionProps {
   readonly environment?: Readonly<Record<string, string>>;
   /** Concurrency reserved for (and capping) this function. @default none: the account's unreserved pool */
   readonly reservedConcurrentExecutions?: number;
+  /** Lowest level Powertools writes (`POWERTOOLS_LOG_LEVEL`). @default 'INFO' */
+  readonly logLevel?: LogLevel;
+  /**
+   * Share of invocations that log everything down to DEBUG
+   * (`POWERTOOLS_LOGGER_SAMPLE_RATE`, drawn per invocation). @default 0
+   */
+  readonly logSampleRate?: number;
 }
+
+/** Powertools log levels the stack sets. */
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
 const undeclaredMessage = (id: string, config: FunctionConfig, names: readonly string[]): string =>
   `${id}: ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} not in the ${config.fn} configuration (FUNCTION_CONFIGS in functions/shared/config.ts): declare what the function reads, set nothing else`;
@@ -98,10 +116,10 @@ const SECRET_ACTION: Record<SecretAccess, string> = {
 
 /**
  * A Node.js 22 / arm64 Lambda bundled by esbuild as minified ESM with source
- * maps, X-Ray active tracing, JSON logs into a log group it owns (retention
+ * maps, X-Ray active tracing, Powertools JSON lines into a log group it owns (retention
  * set, no `AWSLambdaBasicExecutionRole`), and a role that starts empty.
  */
-export class HubFunction extends NodejsFunction {
+export class HubFunction extends LambdaFunction {
   /** Set after `super()`: the CDK constructor adds `props.environment` itself, checked before. */
   private hubConfig: FunctionConfig | undefined;
   /** Names of the variables set, including those `super()` adds (hence `declare`: no initializer runs after it). */
@@ -123,10 +141,8 @@ export class HubFunction extends NodejsFunction {
     logGroup.grantWrite(role);
 
     super(scope, id, {
-      entry: props.entry,
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      code: bundledCode(props.entry),
+      handler: 'index.handler',
       description: props.description,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
@@ -138,28 +154,18 @@ export class HubFunction extends NodejsFunction {
       tracing: Tracing.ACTIVE,
       role,
       logGroup,
-      loggingFormat: LoggingFormat.JSON,
-      applicationLogLevelV2: ApplicationLogLevel.INFO,
-      systemLogLevelV2: SystemLogLevel.INFO,
+      // Text, not JSON: Powertools writes one JSON object per line either way,
+      // and with Lambda's JSON format any log-level filtering sets
+      // AWS_LAMBDA_LOG_LEVEL, which Powertools obeys over POWERTOOLS_LOG_LEVEL
+      // and the sample rate (Lambda then decides what is logged, and sampling
+      // cannot lift an invocation to DEBUG). The platform's START/END/REPORT
+      // lines stay, in their short text form (the cost model counts them).
+      loggingFormat: LoggingFormat.TEXT,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+        POWERTOOLS_LOGGER_SAMPLE_RATE: String(props.logSampleRate ?? 0),
         ...props.environment,
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // The SDK v3 clients are bundled rather than taken from the runtime:
-        // the versions we test against (package-lock) are the versions that
-        // run, a runtime SDK update cannot change behaviour under us, and
-        // esbuild tree-shakes a smaller, faster-loading ESM bundle than the
-        // runtime's CommonJS copy.
-        bundleAwsSDK: true,
-        externalModules: [],
       },
     });
 
@@ -187,7 +193,7 @@ export class HubFunction extends NodejsFunction {
   public override addEnvironment(
     key: string,
     value: string,
-    options?: Parameters<NodejsFunction['addEnvironment']>[2],
+    options?: Parameters<LambdaFunction['addEnvironment']>[2],
   ) {
     if (this.hubConfig) {
       const undeclared = undeclaredVariables(this.hubConfig, [key]);

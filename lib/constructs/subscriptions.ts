@@ -21,6 +21,7 @@ import {
   subscriptionResourceName,
 } from '../../functions/subscriptions/naming.js';
 import { ENV, FUNCTION_CONFIGS } from '../../functions/shared/config.js';
+import { ERASURE_KEY_PREFIX } from '../../functions/domain/store-model.js';
 import { HubFunction, type HubFunctionProps } from './hub-function.js';
 import { HubSubscription } from './subscription.js';
 
@@ -55,7 +56,10 @@ export interface HubSubscriptionsProps {
   /** Entry file of the dispatcher Lambda. */
   readonly dispatcherEntry: string;
   /** Shared function settings (log retention, environment). */
-  readonly functionDefaults?: Pick<HubFunctionProps, 'logRetention' | 'logRemovalPolicy' | 'environment'>;
+  readonly functionDefaults?: Pick<
+    HubFunctionProps,
+    'logRetention' | 'logRemovalPolicy' | 'environment' | 'logLevel' | 'logSampleRate'
+  >;
   /** The function serving `/v1/subscriptions`: gets the variables and the grants for stats, redrive and replay. */
   readonly apiFunction?: HubFunction;
   /**
@@ -106,6 +110,14 @@ export class HubSubscriptions extends Construct {
         props.table,
         webhooks.map((s) => deliveryLogPartition(s.name)),
         ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      );
+      // The erasure holds, read only: an erased customer's events are not delivered (functions/domain/erasure.ts).
+      this.dispatcher.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
+          resources: [props.table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${ERASURE_KEY_PREFIX}*`] } },
+        }),
       );
     }
 

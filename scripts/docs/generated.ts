@@ -8,6 +8,7 @@ import { renderAccessTable } from './access-table.js';
 import { renderApiReference } from './api-reference.js';
 import { renderConfiguration } from './configuration.js';
 import { replaceRegion } from './markers.js';
+import { renderSecretRotation } from './security.js';
 import { renderConnectorTable, renderDeployGuide } from './readme.js';
 
 export interface GeneratedDoc {
@@ -24,6 +25,7 @@ const region = (file: string, marker: string, body: () => string): GeneratedDoc 
 export const GENERATED_DOCS: readonly GeneratedDoc[] = [
   region('docs/api.md', 'api-reference', renderApiReference),
   region('docs/security.md', 'access-table', renderAccessTable),
+  region('docs/security.md', 'secret-rotation', renderSecretRotation),
   { file: 'docs/configuration.md', render: renderConfiguration },
   region('README.md', 'connectors', renderConnectorTable),
   { file: 'docs/deploy.md', render: renderDeployGuide },

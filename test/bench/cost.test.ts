@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { costPerMillion, DEFAULT_ASSUMPTIONS, lambdaBilledMs, PRICES, type EventProfile } from '../../bench/cost.js';
+import {
+  costPerMillion,
+  DEFAULT_ASSUMPTIONS,
+  dynamoCallsOf,
+  FUNCTION_URL_ASSUMPTIONS,
+  infoLineShare,
+  lambdaBilledMs,
+  PRICES,
+  traceShare,
+  type EventProfile,
+} from '../../bench/cost.js';
+import { parseStageConfig } from '../../lib/config.js';
 
 const profile: EventProfile = {
   label: 'message',
@@ -32,7 +43,7 @@ describe('Bench: cost model', () => {
     const r = costPerMillion(profile);
 
     // Assess
-    expect(usd(r, 'API Gateway')).toBeCloseTo(1.0, 10);
+    expect(usd(r, 'Webhook endpoint')).toBeCloseTo(1.0, 10);
     expect(usd(r, 'EventBridge PutEvents')).toBeCloseTo(1.0, 10);
     expect(usd(r, 'DynamoDB write')).toBeCloseTo(6 * 0.625, 10);
     expect(usd(r, 'DynamoDB read')).toBeCloseTo(4 * 0.125, 10);
@@ -62,6 +73,87 @@ describe('Bench: cost model', () => {
       expect(price.source).toMatch(/^https:\/\/aws\.amazon\.com\//);
       expect(price.usd).toBeGreaterThan(0);
     }
+  });
+
+  it('charges nothing per request on a function URL and drops the access log', () => {
+    // Act
+    const api = costPerMillion(profile, DEFAULT_ASSUMPTIONS);
+    const url = costPerMillion(profile, FUNCTION_URL_ASSUMPTIONS);
+
+    // Assess
+    expect(usd(url, 'Webhook endpoint')).toBe(0);
+    const logsApi = api.lines.find((l) => l.item.startsWith('CloudWatch Logs'))?.quantity as number;
+    const logsUrl = url.lines.find((l) => l.item.startsWith('CloudWatch Logs'))?.quantity as number;
+    expect((logsApi - logsUrl) * 1024 ** 3).toBeCloseTo(1e6 * (DEFAULT_ASSUMPTIONS.accessLogBytes + 26), 0);
+    expect(api.totalUsd - url.totalUsd).toBeCloseTo(1.0 + (logsApi - logsUrl) * PRICES.items.logsIngestedGb.usd, 10);
+  });
+
+  it('writes the per-webhook INFO lines for every webhook at INFO, for the sampled share at WARN', () => {
+    // Prepare
+    const at = (logLevel: 'INFO' | 'WARN', logSampleRate: number) =>
+      costPerMillion(profile, { ...DEFAULT_ASSUMPTIONS, logLevel, logSampleRate }).lines.find((l) =>
+        l.item.startsWith('CloudWatch Logs'),
+      )?.quantity as number;
+
+    // Act & Assess
+    expect(infoLineShare({ logLevel: 'INFO', logSampleRate: 0.01 })).toBe(1);
+    expect(infoLineShare({ logLevel: 'WARN', logSampleRate: 0.01 })).toBe(0.01);
+    const app = 1e6 * (profile.appLogBytes + 26);
+    expect((at('INFO', 0) - at('WARN', 0)) * 1024 ** 3).toBeCloseTo(app, 0);
+    // A sampled invocation writes the INFO lines plus Powertools' one-line notice.
+    const notices = 1.1e6 * 0.1 * (DEFAULT_ASSUMPTIONS.samplingNoticeBytes + 26);
+    expect((at('WARN', 0.1) - at('WARN', 0)) * 1024 ** 3).toBeCloseTo(0.1 * app + notices, 0);
+  });
+
+  it('traces the reservoir and then the fixed rate of the rest', () => {
+    // Act & Assess
+    expect(traceShare({ ratePerSecond: 100, traceReservoirPerSecond: 1, traceSampleRate: 0.01 })).toBeCloseTo(
+      0.0199,
+      10,
+    );
+    expect(traceShare({ ratePerSecond: 100, traceReservoirPerSecond: 1, traceSampleRate: 0.05 })).toBeCloseTo(
+      0.0595,
+      10,
+    );
+    expect(traceShare({ ratePerSecond: 0.5, traceReservoirPerSecond: 1, traceSampleRate: 0.01 })).toBe(1);
+  });
+
+  it("models the stack's own logging, tracing and endpoint defaults", () => {
+    // Prepare
+    const prod = parseStageConfig({ stage: 'prod' });
+
+    // Assess
+    expect(DEFAULT_ASSUMPTIONS).toMatchObject({
+      webhookEndpoint: prod.webhookEndpoint,
+      logLevel: prod.logLevel,
+      logSampleRate: prod.logSampleRate,
+      traceReservoirPerSecond: prod.traceReservoirPerSecond,
+      traceSampleRate: prod.traceSampleRate,
+    });
+  });
+});
+
+describe('Bench: the store calls of an event, from the capacity table', () => {
+  it('counts a transaction as a transaction and every other call as one round trip', () => {
+    // Act & Assess: today's path (reads, then one transaction).
+    expect(dynamoCallsOf({ GetItem: 2, BatchGetItem: 1, TransactWriteItems: 1 })).toEqual({
+      dynamoReadCalls: 3,
+      dynamoTransactCalls: 1,
+    });
+    // A returning message without a transaction (conditional put of the timeline item, then the profile update).
+    expect(dynamoCallsOf({ GetItem: 1, PutItem: 1, UpdateItem: 1 })).toEqual({
+      dynamoReadCalls: 3,
+      dynamoTransactCalls: 0,
+    });
+    expect(dynamoCallsOf({ GetItem: null })).toEqual({ dynamoReadCalls: 0, dynamoTransactCalls: 0 });
+  });
+
+  it('prices the write units the capacity table measured, not a constant', () => {
+    // Act
+    const at = (wcu: number) => costPerMillion({ ...profile, wcu }, FUNCTION_URL_ASSUMPTIONS).totalUsd;
+
+    // Assess: each write unit is $0.625 per million events.
+    expect(at(6) - at(2)).toBeCloseTo(4 * 0.625, 10);
   });
 });
 

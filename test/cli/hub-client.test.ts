@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CliError, EXIT, UsageError } from '../../bin/cli.js';
 import { HubClient, HubUnreachableError, resolveApiToken, resolveHubUrl } from '../../bin/hub-client.js';
 

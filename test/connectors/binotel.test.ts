@@ -282,7 +282,7 @@ describe('Connector: binotel', () => {
       [
         'apiCallSettings',
         { externalNumber: '0671234567', callType: '0', pbxNumber: '0443334023', companyID: '12345' },
-        /apiCallSettings: answered without customer data/,
+        /apiCallSettings: a lookup, answered with the caller's card/,
       ],
       [
         'receivedTheCall',

@@ -3,7 +3,8 @@
  * int64 ids kept exact through `JSON.parse` (Viber, Messenger/Instagram).
  */
 import { describe, expect, it } from 'vitest';
-import { parseJson, parseJsonPreservingIntegers } from '../../functions/connectors/shared/body.js';
+import { parseJson } from '../../functions/connectors/shared/body.js';
+import { parseJsonPreservingIntegers } from '../../functions/connectors/shared/json-integers.js';
 import { ValidationError } from '../../functions/shared/errors.js';
 import { rawRequest, TEST_BASE_URL } from '../helpers/fixtures.js';
 

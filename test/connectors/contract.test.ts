@@ -6,7 +6,9 @@
  * covered by adding its folder, its fixtures and its registry line.
  */
 import { describe, expect, it } from 'vitest';
-import { CONNECTORS, listConnectors, secretEnvName } from '../../functions/connectors/index.js';
+import { CONNECTORS, loadConnector, secretEnvName } from '../../functions/connectors/index.js';
+import { LOADED_CONNECTORS, listLoadedConnectors } from '../../functions/connectors/loaded.js';
+import { findSender } from '../../functions/connectors/senders.js';
 import type { Connector, NormalizeContext } from '../../functions/connectors/types.js';
 import { identityKey } from '../../functions/domain/identity.js';
 import { HubEventSchema, type HubEvent } from '../../functions/events/hub-event.js';
@@ -108,6 +110,37 @@ describe('Connector registry', () => {
     for (const [key, connector] of entries) expect(connector.name).toBe(key);
   });
 
+  it("describes each connector in its registry line exactly as its module does, plus its sender's keys", () => {
+    for (const [key, entry] of Object.entries(CONNECTORS)) {
+      // Prepare
+      const connector = LOADED_CONNECTORS[key as keyof typeof CONNECTORS];
+      // A sending connector's entry adds its sender's keys (the sender's spec wins a shared name).
+      const senderSecrets = findSender(key)?.secrets ?? [];
+      const expectedSecrets = [
+        ...connector.secrets.filter((s) => !senderSecrets.some((x) => x.name === s.name)),
+        ...senderSecrets,
+      ];
+
+      // Assess
+      expect(connector.name, key).toBe(entry.name);
+      expect(connector.displayName, key).toBe(entry.displayName);
+      expect(connector.channel, key).toBe(entry.channel);
+      expect(connector.docsUrl, key).toBe(entry.docsUrl);
+      expect(entry.secrets, key).toEqual(expectedSecrets);
+      expect(typeof connector.hydrate === 'function', `${key} hydrates`).toBe(entry.hydrates);
+    }
+  });
+
+  it('loads a connector once and answers undefined, loading nothing, for an unknown name', async () => {
+    // Act
+    const [a, b] = await Promise.all([loadConnector('telegram'), loadConnector('telegram')]);
+
+    // Assess
+    expect(a).toBe(b);
+    expect(a).toBe(LOADED_CONNECTORS.telegram);
+    for (const name of ['nobody', '__proto__', 'constructor', undefined]) expect(loadConnector(name)).toBeUndefined();
+  });
+
   it('has a registered connector for every fixtures folder', () => {
     // Prepare
     const registered = Object.keys(CONNECTORS);
@@ -120,7 +153,7 @@ describe('Connector registry', () => {
   });
 });
 
-for (const connector of listConnectors()) {
+for (const connector of listLoadedConnectors()) {
   describe(`Connector: ${connector.name}`, () => {
     // A broken manifest fails this connector's first test, not the whole file's collection.
     let fixtures: LoadedFixture[] = [];

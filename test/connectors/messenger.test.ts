@@ -17,7 +17,7 @@ import { identityKey } from '../../functions/domain/identity.js';
 import { HubEventSchema, type HubEventOf } from '../../functions/events/hub-event.js';
 import { ValidationError } from '../../functions/shared/errors.js';
 import { rawRequest, signedRequest, TEST_BASE_URL, TEST_NOW } from '../helpers/fixtures.js';
-import { api, fixture, postWebhook, startTestHub } from '../helpers/hub.js';
+import { api, fixture, postWebhook, startTestHub, TEST_VERIFY_TOKEN } from '../helpers/hub.js';
 
 // Prepare (shared)
 const APP_SECRET = 'meta-app-secret';
@@ -603,7 +603,7 @@ describe('Connector: messenger (hub lifecycle)', () => {
   it('answers the GET subscription check through the HTTP edge', async () => {
     // Act
     const res = await fetch(
-      `${hub.url}/webhooks/messenger?hub.mode=subscribe&hub.challenge=8731&hub.verify_token=test-verify-token`,
+      `${hub.url}/webhooks/messenger?hub.mode=subscribe&hub.challenge=8731&hub.verify_token=${TEST_VERIFY_TOKEN}`,
     );
 
     // Assess

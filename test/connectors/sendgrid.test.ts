@@ -204,6 +204,13 @@ describe('Connector: sendgrid', () => {
     it('turns a signed batch into receipts and consent once, and refuses a batch signed with another key', async () => {
       // Prepare
       const secrets = { secret: OPENSSL.publicKey, signingKey: OPENSSL.privateKey };
+      // The hub knows whom it emails (a receipt starts no profile): she opted in to the group a minute earlier.
+      const batch = JSON.parse(BATCH().toString('utf8')) as { event: string; sg_event_id: string; timestamp: number }[];
+      const resubscribe = batch.find((e) => e.event === 'group_resubscribe');
+      const optIn = { ...resubscribe, sg_event_id: 'opt-in-before-the-batch', timestamp: 1513299509 };
+      const known = await postWebhook(hub, 'sendgrid', Buffer.from(JSON.stringify([optIn])), { secrets });
+      expect(known.status).toBe(200);
+      await hub.idle();
 
       // Act
       const first = await postWebhook(hub, 'sendgrid', BATCH(), { secrets });

@@ -36,7 +36,7 @@ import { identityKey } from '../../functions/domain/identity.js';
 import { HubEventSchema } from '../../functions/events/hub-event.js';
 import { ValidationError } from '../../functions/shared/errors.js';
 import { rawRequest, signedRequest, TEST_BASE_URL } from '../helpers/fixtures.js';
-import { api, fixture, postWebhook, startTestHub } from '../helpers/hub.js';
+import { api, fixture, postWebhook, startTestHub, TEST_SECRET } from '../helpers/hub.js';
 
 // Prepare (shared)
 const URL_SES = `${TEST_BASE_URL}/webhooks/ses`;
@@ -1436,14 +1436,14 @@ describe('Connector: ses', () => {
           });
           await hub.idle();
 
-          // Assess: the hub's secret (test-secret) is the expected topic, so signSample sent the message for it.
+          // Assess: the hub's secret (TEST_SECRET) is the expected topic, so signSample sent the message for it.
           expect(res.status, res.text).toBe(200);
           expect(res.body).toMatchObject({ status: 'accepted', eventIds: [], pendingFetches: 1 });
           expect(calls).toHaveLength(1);
           const confirmed = new URL(calls[0] as string);
           expect(confirmed.hostname).toBe('sns.us-west-2.amazonaws.com');
           expect(confirmed.searchParams.get('Action')).toBe('ConfirmSubscription');
-          expect(confirmed.searchParams.get('TopicArn')).toBe('test-secret');
+          expect(confirmed.searchParams.get('TopicArn')).toBe(TEST_SECRET);
         } finally {
           await hub.stop();
         }

@@ -224,7 +224,7 @@ describe('Connector: site', () => {
 
     it('uses a secret that is not base64 as raw bytes, like the library with { format: "raw" }', () => {
       // Prepare
-      const raw = 'shop-team-shared-secret';
+      const raw = 'shop-team-shared-secret-2024';
       const body = JSON.stringify(event());
       const at = TEST_NOW;
       const headers = {
@@ -242,7 +242,11 @@ describe('Connector: site', () => {
       ['not base64', 'whsec_not*base64', /not usable/],
       ['too short (3 bytes)', 'whsec_YWJj', /24–64 random bytes, this one holds 3/],
       ['empty after the prefix', 'whsec_', /not usable/],
-    ])('fails closed when the whsec_ secret is %s', (_, secret, reason) => {
+      // Item 13: a raw key used to be accepted at any length, even one byte.
+      ['a 1-byte raw key', 'k', /at least 24 bytes, this one holds 1/],
+      ['a 23-byte raw key', 'x'.repeat(23), /at least 24 bytes, this one holds 23/],
+      ['bare base64 of 18 bytes', Buffer.alloc(18, 7).toString('base64'), /at least 24 bytes, this one holds 18/],
+    ])('fails closed when the secret is %s', (_, secret, reason) => {
       // Prepare
       const body = JSON.stringify(event());
 

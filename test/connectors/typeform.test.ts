@@ -2,7 +2,8 @@
  * Typeform edge cases the fixtures can't express: the base64 signature
  * (known answer recomputed with node:crypto, hex confusion, re-serialized
  * bodies), lead vs form classification, answer rendering, hidden fields,
- * event types the hub ignores and the dedup key.
+ * names asked as ordinary questions or in a contact_info block, event types
+ * the hub ignores and the dedup key.
  */
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -16,7 +17,9 @@ import type { NormalizeContext } from '../../functions/connectors/types.js';
 import { identityKey } from '../../functions/domain/identity.js';
 import { HubEventSchema, type HubEventOf } from '../../functions/events/hub-event.js';
 import { ValidationError } from '../../functions/shared/errors.js';
+import { normalizeTitle } from '../../functions/connectors/typeform/normalize.js';
 import { rawRequest, signedRequest, TEST_BASE_URL, TEST_NOW } from '../helpers/fixtures.js';
+import { api, postWebhook, startTestHub } from '../helpers/hub.js';
 
 // Prepare (shared)
 const SECRETS = { secret: 'tf-whsecret-8c1d2e' };
@@ -310,6 +313,160 @@ describe('Connector: typeform', () => {
       // Assess
       expect(valid.occurredAt).toBe('2024-05-01T10:01:12.000Z');
       expect(invalid.occurredAt).toBe(CTX.receivedAt);
+    });
+  });
+
+  describe('names asked as questions', () => {
+    /** A lead form asking `title` as a short-text question, answered `text`. */
+    const asked = (title: string, text: string, ref = 'q_name') =>
+      response({
+        definition: {
+          id: 'fB7kP2',
+          title: 'Kitchen quote',
+          fields: [
+            { id: 'f_email', title: 'Your email?', type: 'email', ref: 'email' },
+            { id: 'f_q', title, type: 'short_text', ref },
+          ],
+        },
+        answers: [
+          { type: 'email', email: 'olena@example.com.ua', field: { id: 'f_email', type: 'email' } },
+          { type: 'text', text, field: { id: 'f_q', type: 'short_text', ref } },
+        ],
+      });
+
+    it('reads the first name of Typeform\'s documented example ("What is your first name?" → Laura)', () => {
+      // Act
+      const { events } = typeformConnector.normalize(
+        typeformConnector.parse(post(JSON.parse(DOC_EXAMPLE.toString('utf8')))),
+        CTX,
+      );
+
+      // Assess
+      expect(events[0]?.customer.traits).toEqual({ firstName: 'Laura' });
+    });
+
+    it('reads first and last name from the contact_info block, and nothing from its company part', () => {
+      // Prepare
+      const fixture = readFileSync('functions/connectors/typeform/fixtures/form-response-contact-info.json', 'utf8');
+
+      // Act
+      const event = only(JSON.parse(fixture));
+
+      // Assess
+      expect(event.customer.traits).toEqual({ firstName: 'Олена', lastName: 'Коваль' });
+      expect(event.customer.identities.map(identityKey)).toEqual([
+        'phone:+380501234567',
+        'email:olena.koval@example.com.ua',
+      ]);
+    });
+
+    it.each([
+      ['First name', 'firstName'],
+      ['What is your first name?', 'firstName'],
+      ["What's your last name?", 'lastName'],
+      ['Surname *', 'lastName'],
+      ['Name', 'name'],
+      ['Your name', 'name'],
+      ["What's your name?", 'name'],
+      ['Full name:', 'name'],
+      ["Ім'я", 'firstName'],
+      ['Ім’я', 'firstName'],
+      ['Імʼя', 'firstName'],
+      ["Ваше ім'я?", 'firstName'],
+      ['Прізвище', 'lastName'],
+      ["Ім'я та прізвище", 'name'],
+      ['ПІБ', 'name'],
+      ['Як вас звати?', 'name'],
+      ['Имя', 'firstName'],
+      ['Ваше имя', 'firstName'],
+      ['Фамилия', 'lastName'],
+      ['ФИО', 'name'],
+      ['Как вас зовут?', 'name'],
+      ['{{hidden:greeting}}, what is your first name?', 'firstName'],
+    ])('maps a short-text question titled %j to the trait %s', (title, trait) => {
+      // Act
+      const event = only(webhook(asked(title, '  Олена  ')));
+
+      // Assess
+      expect(event.customer.traits).toEqual({ [trait]: 'Олена' });
+    });
+
+    it.each([
+      'Their first name?',
+      "Your friend's name",
+      'Company name',
+      'Name of your company',
+      "Ім'я вашої дитини",
+      'Имя питомца',
+      'Username',
+      'What should we name the project?',
+    ])('leaves a question titled %j alone', (title) => {
+      // Act
+      const event = only(webhook(asked(title, 'Rex')));
+
+      // Assess
+      expect(event.customer.traits).toEqual({});
+    });
+
+    it('reads a question by its readable ref when the title says nothing (first_name, last_name)', () => {
+      // Act
+      const first = only(webhook(asked('Як до вас звертатися у листах?', 'Олена', 'first_name')));
+      const last = only(webhook(asked('And…?', 'Коваль', 'last_name')));
+
+      // Assess
+      expect(first.customer.traits).toEqual({ firstName: 'Олена' });
+      expect(last.customer.traits).toEqual({ lastName: 'Коваль' });
+    });
+
+    it('ignores a name-titled question that is not short text (a choice titled "Name" is a pick, not a name)', () => {
+      // Prepare
+      const form = response({
+        definition: {
+          id: 'fB7kP2',
+          fields: [{ id: 'f_pick', title: 'Name', type: 'multiple_choice', ref: 'pick' }],
+        },
+        answers: [{ type: 'choice', choice: { label: 'Olena' }, field: { id: 'f_pick', type: 'multiple_choice' } }],
+        hidden: { user_id: 'v_1' },
+      });
+
+      // Act & Assess
+      expect(only(webhook(form)).customer.traits).toEqual({});
+    });
+
+    it('keeps the first answer for a trait and lets the hidden name field win', () => {
+      // Prepare
+      const form = asked('First name', 'Olena');
+      const withHidden = { ...form, hidden: { name: 'Olena Koval (CRM)' } };
+
+      // Act
+      const event = only(webhook(withHidden));
+
+      // Assess
+      expect(event.customer.traits).toEqual({ firstName: 'Olena', name: 'Olena Koval (CRM)' });
+    });
+
+    it('normalizes titles: case, apostrophes, piping, punctuation and addressing words', () => {
+      expect(normalizeTitle(' What’S YOUR First  Name?* ')).toBe('first name');
+      expect(normalizeTitle('Ваше імʼя:')).toBe("ім'я");
+    });
+
+    it('puts the names into the profile through the local hub', async () => {
+      // Prepare
+      const hub = await startTestHub();
+      const fixture = readFileSync('functions/connectors/typeform/fixtures/form-response-contact-info.json');
+
+      try {
+        // Act
+        const res = await postWebhook(hub, 'typeform', fixture);
+        await hub.idle();
+        const profile = await api(hub, `/v1/customers?identity=${encodeURIComponent('phone:+380501234567')}`);
+
+        // Assess
+        expect(res.status, res.text).toBe(200);
+        expect(profile.body.traits).toMatchObject({ firstName: 'Олена', lastName: 'Коваль' });
+      } finally {
+        await hub.stop();
+      }
     });
   });
 

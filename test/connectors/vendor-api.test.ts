@@ -4,7 +4,7 @@
  * carry the token or the query. The vendors' own tests run it against fake
  * APIs on 127.0.0.1; this one uses a stub `fetch`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
 import { getWithBearer } from '../../functions/connectors/shared/vendor-api.js';
 

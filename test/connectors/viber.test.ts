@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalHub } from '../../functions/runtime/local/local-hub.js';
 import type { NormalizeContext } from '../../functions/connectors/types.js';
-import { parseJsonPreservingIntegers } from '../../functions/connectors/shared/body.js';
+import { parseJsonPreservingIntegers } from '../../functions/connectors/shared/json-integers.js';
 import { VIBER_INT64_KEYS } from '../../functions/connectors/viber/schema.js';
 import { viberConnector } from '../../functions/connectors/viber/index.js';
 import { identityKey } from '../../functions/domain/identity.js';

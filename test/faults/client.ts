@@ -11,7 +11,7 @@
  *   often than its timeline holds it (`eventCount` vs distinct timeline items).
  */
 import { request } from 'node:http';
-import { findConnector } from '../../functions/connectors/index.js';
+import { findConnector } from '../../functions/connectors/loaded.js';
 import { customer, signSteps, type Step, type Touch } from '../../bench/lib/workload.js';
 import type { HubProcess } from './hub-process.js';
 import { sleep } from './hub-process.js';

@@ -12,7 +12,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ChannelSchema, HUB_EVENT_TYPES, type HubEventType } from '../../functions/events/hub-event.js';
 import type { Connector, ConnectorSecrets } from '../../functions/connectors/types.js';
 import { toRawRequest, type RawRequest } from '../../functions/shared/http.js';
@@ -22,8 +22,13 @@ export const CONNECTORS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '
 
 export const MANIFEST_FILE = 'fixtures.json';
 
+/** Signing secret of every connector in tests: 24+ bytes, the hub's minimum for operator-chosen secrets. */
+export const TEST_SECRET = 'test-secret-of-24-bytes-or-more';
+/** Verify token of the Meta connectors in tests (24+ bytes too). */
+export const TEST_VERIFY_TOKEN = 'test-verify-token-of-24-bytes';
+
 /** Secrets every fixture is signed with in tests. */
-export const TEST_SECRETS: ConnectorSecrets = { secret: 'test-secret', verifyToken: 'test-verify-token' };
+export const TEST_SECRETS: ConnectorSecrets = { secret: TEST_SECRET, verifyToken: TEST_VERIFY_TOKEN };
 
 /** Public base URL the tests pretend vendors were given. */
 export const TEST_BASE_URL = 'https://hooks.example.test';

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { localClient, type DynamoDbLocal } from '../../functions/adapters/local/dynamodb-local.js';
 import { startLocalHub, type LocalHub, type LocalHubOptions } from '../../functions/runtime/local/local-hub.js';
+import { TEST_SECRET, TEST_VERIFY_TOKEN } from './fixtures.js';
 
 export const sharedDynamo = (): DynamoDbLocal => {
   const endpoint = inject('dynamoEndpoint');
@@ -14,13 +15,21 @@ export const sharedDynamo = (): DynamoDbLocal => {
   };
 };
 
-export const TEST_SECRET = 'test-secret';
-export const TEST_VERIFY_TOKEN = 'test-verify-token';
+/**
+ * Fixture secrets: at least 24 bytes, the minimum the hub accepts for
+ * operator-chosen secrets. Shared with the contract tests
+ * (`TEST_SECRETS`), which sign every fixture with the connector's own
+ * `signSample`; known-answer tests use the vendors' own keys instead.
+ */
+export { TEST_SECRET, TEST_VERIFY_TOKEN };
+
+/** The read API's bearer token in tests (24+ bytes, like any API token the hub accepts). */
+export const TEST_API_TOKEN = 'test-api-token-0123456789';
 
 /**
  * A hub on a fresh table of the shared DynamoDB Local. Every connector's
- * `OMNIHUB_SECRET_*` is `test-secret` and `OMNIHUB_VERIFY_TOKEN_*` is
- * `test-verify-token`; `extraEnv` adds or overrides variables (vendor API
+ * `OMNIHUB_SECRET_*` is `TEST_SECRET` and `OMNIHUB_VERIFY_TOKEN_*` is
+ * `TEST_VERIFY_TOKEN`; `extraEnv` adds or overrides variables (vendor API
  * base URLs for hydration tests, …).
  */
 export const startTestHub = (
@@ -30,7 +39,7 @@ export const startTestHub = (
     port: 0,
     dynamo: sharedDynamo(),
     tableName: `test-${randomUUID()}`,
-    apiToken: 'test-api-token',
+    apiToken: TEST_API_TOKEN,
     retryBaseMs: 50,
     // Every event updates the connectors page at once (the default coalesces to one write a minute).
     connectorActivityIntervalMs: 0,
@@ -56,7 +65,7 @@ export const api = async (hub: LocalHub, path: string): Promise<{ status: number
 };
 
 import { readFileSync } from 'node:fs';
-import { findConnector } from '../../functions/connectors/index.js';
+import { findConnector } from '../../functions/connectors/loaded.js';
 
 export interface PostOptions {
   readonly contentType?: string;

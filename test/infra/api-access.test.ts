@@ -5,7 +5,6 @@
  * `/` included) against concrete request paths of every IAM route. A route
  * added to the table is checked here without touching this file.
  */
-import { readFileSync } from 'node:fs';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -200,16 +199,6 @@ describe('Infra: API access policies per level', () => {
     for (const name of ['Read', 'Send', 'Admin']) {
       expect(outputs).toContain(`Api${name}PolicyArn`);
       expect(outputs).toContain(`Api${name}RoleArn`);
-    }
-  });
-
-  it('documents every IAM route with its level in docs/security.md', () => {
-    // Prepare
-    const doc = readFileSync(new URL('../../docs/security.md', import.meta.url), 'utf8');
-
-    for (const route of iamRoutes) {
-      // Assess
-      expect(doc, routeKey(route)).toContain(`| \`${routeKey(route)}\` | ${route.access} |`);
     }
   });
 

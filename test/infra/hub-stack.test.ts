@@ -5,16 +5,18 @@
  * findings. One app, built once: the second stack reuses the first one's
  * esbuild bundles (CDK caches identical asset staging).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, type CfnElement, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listConnectors } from '../../functions/connectors/index.js';
+import { listLoadedConnectors } from '../../functions/connectors/loaded.js';
 import { ARCHIVE_PATTERN, HUB_RULES } from '../../functions/events/rules.js';
 import { ENV, FUNCTION_CONFIGS, undeclaredVariables, unsetRequiredVariables } from '../../functions/shared/config.js';
 import { HTTP_ROUTES, routeKey } from '../../functions/shared/routes.js';
+import { ESM_REQUIRE_BANNER } from '../../lib/bundling.js';
 import { parseStageConfig } from '../../lib/config.js';
 import { ACCESS_LEVELS, accessPlan } from '../../lib/constructs/api-access.js';
 import type { ConnectorInfo } from '../../lib/constructs/connector-secrets.js';
@@ -27,13 +29,29 @@ const CDK_CONTEXT = JSON.parse(readFileSync(new URL('../../cdk.json', import.met
 const FIXTURE_CONNECTORS: ConnectorInfo[] = [
   {
     name: 'acme-chat',
-    secrets: [{ name: 'secret', env: 'OMNIHUB_SECRET_ACME_CHAT', description: 'HMAC key', required: true }],
+    secrets: [
+      {
+        name: 'secret',
+        env: 'OMNIHUB_SECRET_ACME_CHAT',
+        description: 'HMAC key',
+        required: true,
+        rotation: { by: 'vendor', how: 'Issued in the Acme console.' },
+      },
+    ],
     hydrates: false,
   },
   { name: 'forms', secrets: [], hydrates: false },
   {
     name: 'acme-crm',
-    secrets: [{ name: 'apiToken', env: 'OMNIHUB_API_TOKEN_ACME_CRM', description: 'API token', required: true }],
+    secrets: [
+      {
+        name: 'apiToken',
+        env: 'OMNIHUB_API_TOKEN_ACME_CRM',
+        description: 'API token',
+        required: true,
+        rotation: { by: 'vendor', how: 'Issued in the Acme CRM console.' },
+      },
+    ],
     hydrates: true,
   },
 ];
@@ -50,6 +68,8 @@ const expectedAcknowledgements = (
     `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
     // The sender's one-time schedules (deferred messages) in the hub's own schedule group.
     'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/omnihub-prod-messages/*]',
+    // The automation runner's timers in its own schedule group (test/infra/automations.test.ts).
+    'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/omnihub-prod-automations/*]',
     // The path parameters of the IAM routes in the access-level policies (test/infra/api-access.test.ts).
     ...[...new Set(ACCESS_LEVELS.flatMap((l) => accessPlan(HTTP_ROUTES)[l].allow))]
       .filter((p) => p.includes('*'))
@@ -75,6 +95,9 @@ const expectedAcknowledgements = (
     'AwsSolutions-IAM5[Action::s3:GetObject*]',
     'AwsSolutions-IAM5[Action::s3:List*]',
   ].sort();
+
+/** Rule → queue → consumer sets: one per HUB_RULES entry, plus the automations rule (test/infra/automations.test.ts). */
+const RULE_QUEUES = HUB_RULES.length + 1;
 
 interface Synth {
   readonly app: App;
@@ -124,6 +147,8 @@ const refs = (ids: readonly string[]): string[] => ids.map((id) => JSON.stringif
 
 let prod: Synth;
 let dev: Synth;
+/** Webhooks on a Lambda function URL. */
+let url: Synth;
 
 beforeAll(() => {
   // Prepare
@@ -149,9 +174,15 @@ beforeAll(() => {
     subscriptions: [],
     console: false,
   });
+  const urlStack = new HubStack(app, 'Omnihub-url', {
+    config: parseStageConfig({ stage: 'url', webhookEndpoint: 'functionUrl', ingestReservedConcurrency: 30 }),
+    connectors: FIXTURE_CONNECTORS,
+    subscriptions: [],
+  });
   // Act
   prod = { app, stack: prodStack, template: Template.fromStack(prodStack) };
   dev = { app, stack: devStack, template: Template.fromStack(devStack) };
+  url = { app, stack: urlStack, template: Template.fromStack(urlStack) };
 }, 180_000);
 
 describe('Infra: DynamoDB table', () => {
@@ -207,7 +238,7 @@ describe('Infra: event bus', () => {
     prod.template.hasResourceProperties('AWS::Events::Archive', {
       SourceArn: { 'Fn::GetAtt': [busId, 'Arn'] },
       EventPattern: Match.exact(ARCHIVE_PATTERN),
-      RetentionDays: 365,
+      RetentionDays: 90,
     });
   });
 
@@ -215,13 +246,26 @@ describe('Infra: event bus', () => {
     // Assess
     dev.template.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 30 });
   });
+
+  it('tells the functions that erase and apply how long the archive keeps events (erasure holds last as long)', () => {
+    for (const [template, days] of [
+      [prod.template, '90'],
+      [dev.template, '30'],
+    ] as const) {
+      const withStore = Object.values(resourcesOf(template, 'AWS::Lambda::Function')).filter(
+        (f) => f.Properties.Environment?.Variables?.[ENV.dedupeTtlDays] !== undefined,
+      );
+      expect(withStore.length).toBeGreaterThanOrEqual(2);
+      for (const f of withStore) expect(f.Properties.Environment.Variables[ENV.archiveRetentionDays]).toBe(days);
+    }
+  });
 });
 
 describe('Infra: rules and queues', () => {
   it('creates one rule per HUB_RULES entry with exactly its pattern', () => {
     // Assess
-    // One per HUB_RULES entry on the hub bus, and the lake compaction's daily schedule.
-    prod.template.resourceCountIs('AWS::Events::Rule', HUB_RULES.length + 1);
+    // One per HUB_RULES entry and the automations rule on the hub bus, and the lake compaction's daily schedule.
+    prod.template.resourceCountIs('AWS::Events::Rule', RULE_QUEUES + 1);
     prod.template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(17 3 * * ? *)' });
     const rules = Object.values(resourcesOf(prod.template, 'AWS::Events::Rule'));
     for (const rule of HUB_RULES) {
@@ -341,7 +385,7 @@ describe('Infra: rules and queues', () => {
     const policies = Object.values(resourcesOf(prod.template, 'AWS::SQS::QueuePolicy'));
 
     // Assess
-    expect(Object.keys(queues)).toHaveLength(3 * HUB_RULES.length);
+    expect(Object.keys(queues)).toHaveLength(3 * RULE_QUEUES);
     for (const [id, queue] of Object.entries(queues)) {
       expect(queue.Properties.SqsManagedSseEnabled, id).toBe(true);
       const sslDeny = policies.some(
@@ -360,7 +404,7 @@ describe('Infra: rules and queues', () => {
     const writerId = functionId(prod, 'profileWriter');
 
     // Assess
-    prod.template.resourceCountIs('AWS::Lambda::EventSourceMapping', HUB_RULES.length);
+    prod.template.resourceCountIs('AWS::Lambda::EventSourceMapping', RULE_QUEUES);
     prod.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: writerId },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -372,7 +416,7 @@ describe('Infra: rules and queues', () => {
 
   it('alarms on the first message in every dead-letter queue, notifying the topic when configured', () => {
     // Assess
-    prod.template.resourceCountIs('AWS::CloudWatch::Alarm', 2 * HUB_RULES.length);
+    prod.template.resourceCountIs('AWS::CloudWatch::Alarm', 2 * RULE_QUEUES);
     prod.template.allResourcesProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Namespace: 'AWS/SQS',
@@ -491,35 +535,82 @@ describe('Infra: functions', () => {
     expect(ingest?.Properties.Environment.Variables).not.toHaveProperty(ENV.ignoredIdentities);
   });
 
-  it('runs the eight Node.js 22 arm64 functions with tracing, source maps and owned log groups', () => {
-    // Assess: ingest, api, profile-writer, hydrator, sender, message-status, the analytics views custom resource
-    // and the lake compaction job.
-    prod.template.resourceCountIs('AWS::Lambda::Function', 8);
+  it('runs the nine Node.js 22 arm64 functions with tracing, source maps and owned log groups', () => {
+    // Assess: ingest, api, profile-writer, hydrator, sender, message-status, automations, the analytics views
+    // custom resource and the lake compaction job.
+    prod.template.resourceCountIs('AWS::Lambda::Function', 9);
     prod.template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
       TracingConfig: { Mode: 'Active' },
-      LoggingConfig: Match.objectLike({ LogGroup: { Ref: Match.anyValue() }, LogFormat: 'JSON' }),
+      // Text: Lambda's JSON-format level filtering would override Powertools' level and sampling.
+      LoggingConfig: Match.exact({ LogGroup: { Ref: Match.anyValue() }, LogFormat: 'Text' }),
       Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps' }) },
     });
     prod.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
     dev.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
   });
 
-  it('bundles each handler as minified ESM with the createRequire banner and a source map', () => {
-    for (const fn of Object.values(resourcesOf(prod.template, 'AWS::Lambda::Function'))) {
-      // Prepare
-      const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
-      const dir = join(prod.app.outdir, `asset.${hash}`);
+  it('logs WARN and up plus 1 % of invocations in full outside dev, INFO in dev (Powertools)', () => {
+    // Prepare: the hub's own functions (POWERTOOLS_SERVICE_NAME omnihub); CDK's providers (a dev bucket's
+    // auto-delete) are not ours to configure.
+    const logSettings = (t: Template) =>
+      Object.values(t.findResources('AWS::Lambda::Function'))
+        .map((r) => r.Properties.Environment?.Variables)
+        .filter((v) => v?.POWERTOOLS_SERVICE_NAME === 'omnihub')
+        .map((v) => `${v.POWERTOOLS_LOG_LEVEL},${v.POWERTOOLS_LOGGER_SAMPLE_RATE}`);
 
+    // Assess
+    expect(logSettings(prod.template).length).toBeGreaterThanOrEqual(8);
+    expect(new Set(logSettings(prod.template))).toEqual(new Set(['WARN,0.01']));
+    expect(logSettings(dev.template)).toHaveLength(logSettings(prod.template).length);
+    expect(new Set(logSettings(dev.template))).toEqual(new Set(['INFO,0']));
+  });
+
+  it("samples this stack's traces by its own X-Ray rule (1/s + 1 % by default)", () => {
+    // Assess
+    prod.template.resourceCountIs('AWS::XRay::SamplingRule', 1);
+    prod.template.hasResourceProperties('AWS::XRay::SamplingRule', {
+      SamplingRule: Match.objectLike({
+        RuleName: 'omnihub-prod',
+        ReservoirSize: 1,
+        FixedRate: 0.01,
+        ServiceName: 'Omnihub-prod-*',
+        Priority: 100,
+      }),
+    });
+    // Lambda names functions <stack name>-<id>-<suffix>: no physical name may escape the rule's pattern.
+    for (const fn of Object.values(resourcesOf(prod.template, 'AWS::Lambda::Function')))
+      expect(fn.Properties.FunctionName).toBeUndefined();
+  });
+
+  it('bundles each handler as ESM with code splitting, each output file with the createRequire banner and a source map', () => {
+    // Prepare
+    const fns = resourcesOf(prod.template, 'AWS::Lambda::Function');
+    const dirOf = (fnId: string) =>
+      join(prod.app.outdir, `asset.${String(fns[fnId]?.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+
+    for (const [id, fn] of Object.entries(fns)) {
       // Act
-      const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
+      const dir = dirOf(id);
+      const files = [
+        'index.mjs',
+        ...(existsSync(join(dir, 'chunks')) ? readdirSync(join(dir, 'chunks')) : [])
+          .filter((f) => f.endsWith('.mjs'))
+          .map((f) => `chunks/${f}`),
+      ];
 
       // Assess
-      expect(code.startsWith("import { createRequire as __omnihubCreateRequire } from 'node:module';")).toBe(true);
-      expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
+      expect(fn.Properties.Handler).toBe('index.handler');
+      for (const file of files) {
+        expect(readFileSync(join(dir, file), 'utf8').startsWith(ESM_REQUIRE_BANNER), `${id} ${file}`).toBe(true);
+        expect(existsSync(join(dir, `${file}.map`)), `${id} ${file}.map`).toBe(true);
+      }
     }
+    // Ingest loads a connector on its first webhook: one chunk per connector at least, none read at init.
+    const ingestChunks = readdirSync(join(dirOf(functionId(prod, 'ingest')), 'chunks'));
+    expect(ingestChunks.filter((f) => f.endsWith('.mjs')).length).toBeGreaterThanOrEqual(listConnectors().length);
   });
 
   it('reserves (and caps) the concurrency of ingest only, unless configured none', () => {
@@ -576,7 +667,8 @@ describe('Infra: functions', () => {
     [
       'prod',
       () => prod,
-      listConnectors()
+      // From the modules themselves: the grant follows the real hydrate steps, not only the metadata.
+      listLoadedConnectors()
         .filter((c) => c.hydrate)
         .map((c) => c.name),
     ],
@@ -623,7 +715,7 @@ describe('Infra: functions', () => {
     expect(api.flatMap(actionsOf)).toEqual(
       expect.arrayContaining(['dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'events:PutEvents']),
     );
-    // Ingest touches only the replay guard's items: single-item calls on the table, REPLAY# keys only.
+    // Ingest touches only its own items: single-item calls on the table, REPLAY# and CONNECTOR# keys only.
     const tableId = logicalIdOf(prod.template, 'AWS::DynamoDB::Table', {});
     const ingestTable = ingest.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     expect(ingestTable).toEqual([
@@ -631,7 +723,7 @@ describe('Infra: functions', () => {
         Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
-        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REPLAY#*'] } },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REPLAY#*', 'CONNECTOR#*'] } },
       },
     ]);
   });
@@ -685,6 +777,192 @@ describe('Infra: connectors', () => {
         'ProfileWriterDeliveryDlqUrl',
       ]),
     );
+  });
+});
+
+describe('Infra: webhooks on a Lambda function URL', () => {
+  it('gives ingest a public (AuthType NONE) buffered function URL with both permissions Lambda requires', () => {
+    // Prepare
+    const ingestId = functionId(url, 'ingest');
+
+    // Assess
+    url.template.resourceCountIs('AWS::Lambda::Url', 1);
+    url.template.hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'NONE',
+      InvokeMode: 'BUFFERED',
+      TargetFunctionArn: { 'Fn::GetAtt': [ingestId, 'Arn'] },
+    });
+    url.template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunctionUrl',
+      FunctionUrlAuthType: 'NONE',
+      Principal: '*',
+    });
+    url.template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      InvokedViaFunctionUrl: true,
+      Principal: '*',
+    });
+    prod.template.resourceCountIs('AWS::Lambda::Url', 0);
+  });
+
+  it('keeps the /v1 API on the HTTP API with IAM and takes the webhooks off it', () => {
+    // Prepare
+    // The hub's HTTP API (the console's JWT API beside it has routes of its own).
+    const apiId = url.stack.getLogicalId(url.stack.api.httpApi.node.defaultChild as CfnElement);
+    const routes = Object.values(resourcesOf(url.template, 'AWS::ApiGatewayV2::Route')).filter(
+      (r) => r.Properties.ApiId?.Ref === apiId,
+    );
+    const [stage] = Object.values(resourcesOf(url.template, 'AWS::ApiGatewayV2::Stage')).filter(
+      (s) => s.Properties.ApiId?.Ref === apiId,
+    );
+
+    // Assess
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(
+      HTTP_ROUTES.filter((r) => r.auth === 'iam')
+        .map(routeKey)
+        .sort(),
+    );
+    expect(routes.every((r) => r.Properties.AuthorizationType === 'AWS_IAM')).toBe(true);
+    expect(stage?.Properties.RouteSettings).toBeUndefined();
+  });
+
+  it("caps ingest by its reserved concurrency, the function URL's only limit, and refuses to go without one", () => {
+    // Assess
+    expect(
+      resourcesOf(url.template, 'AWS::Lambda::Function')[functionId(url, 'ingest')]?.Properties
+        .ReservedConcurrentExecutions,
+    ).toBe(30);
+    expect(() => parseStageConfig({ webhookEndpoint: 'functionUrl', ingestReservedConcurrency: 'none' })).toThrow(
+      /ingestReservedConcurrency: a number with webhookEndpoint=functionUrl/,
+    );
+  });
+
+  it('publishes webhook URLs on the function URL host; ingest rebuilds its URL from Host (no cycle)', () => {
+    // Prepare
+    const urlId = Object.keys(resourcesOf(url.template, 'AWS::Lambda::Url'))[0] as string;
+    const host = { 'Fn::Select': [2, { 'Fn::Split': ['/', { 'Fn::GetAtt': [urlId, 'FunctionUrl'] }] }] };
+    const ingestEnv = resourcesOf(url.template, 'AWS::Lambda::Function')[functionId(url, 'ingest')]?.Properties
+      .Environment.Variables;
+
+    // Assess
+    const [output] = Object.values(url.template.findOutputs('WebhookUrlAcmeChat'));
+    expect(output?.Value).toEqual({ 'Fn::Join': ['', ['https://', host, '/webhooks/acme-chat']] });
+    expect(ingestEnv[ENV.publicBaseUrl]).toBeUndefined();
+    const apiEnv = resourcesOf(url.template, 'AWS::Lambda::Function')[functionId(url, 'api')]?.Properties.Environment
+      .Variables;
+    expect(apiEnv[ENV.publicBaseUrl]).toEqual({ 'Fn::Join': ['', ['https://', host]] });
+  });
+
+  it('is cdk-nag clean with no new acknowledgement (AwsSolutions has no function-URL rule)', () => {
+    // Act
+    const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(url.stack);
+
+    // Assess
+    expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+  });
+});
+
+describe('Infra: alarm topic', () => {
+  const conditionsOf = (statement: Record<string, any>) => statement.Condition;
+  const expectedConditions = {
+    StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+    ArnLike: {
+      'aws:SourceArn': {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':cloudwatch:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            ':alarm:omnihub-prod-*',
+          ],
+        ],
+      },
+    },
+  };
+
+  it("lets CloudWatch use the topic's key only for this stage's alarms in this account", () => {
+    // Prepare
+    const [key] = Object.values(resourcesOf(prod.template, 'AWS::KMS::Key'));
+    const statements = key?.Properties.KeyPolicy.Statement as Record<string, any>[];
+
+    // Assess
+    const cloudWatch = statements.filter((st) => st.Principal?.Service === 'cloudwatch.amazonaws.com');
+    expect(cloudWatch).toHaveLength(1);
+    expect(cloudWatch[0]?.Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+    expect(conditionsOf(cloudWatch[0] as Record<string, any>)).toEqual(expectedConditions);
+  });
+
+  it('lets CloudWatch publish to the topic (the stack replaces SNS’s default policy) only for those alarms', () => {
+    // Prepare
+    const [policy] = Object.values(resourcesOf(prod.template, 'AWS::SNS::TopicPolicy'));
+    const statements = policy?.Properties.PolicyDocument.Statement as Record<string, any>[];
+
+    // Assess
+    const publish = statements.filter((st) => st.Principal?.Service === 'cloudwatch.amazonaws.com');
+    expect(publish).toHaveLength(1);
+    const topicId = logicalIdOf(prod.template, 'AWS::SNS::Topic', { TopicName: 'omnihub-prod-alarms' });
+    expect(publish[0]).toMatchObject({ Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: topicId } });
+    expect(conditionsOf(publish[0] as Record<string, any>)).toEqual(expectedConditions);
+    // SSL is still enforced.
+    expect(
+      statements.some((st) => st.Effect === 'Deny' && st.Condition?.Bool?.['aws:SecureTransport'] === 'false'),
+    ).toBe(true);
+  });
+
+  it('names every alarm under the stage prefix the conditions name', () => {
+    // Prepare
+    const names = Object.values(resourcesOf(prod.template, 'AWS::CloudWatch::Alarm')).map(
+      (a) => a.Properties.AlarmName as string,
+    );
+
+    // Assess
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) expect(name).toMatch(/^omnihub-prod-/);
+  });
+});
+
+describe('Infra: connector secret rotation (cdk-nag SMG4)', () => {
+  const smg4Reasons = (synth: Synth): Map<string, string> =>
+    new Map(
+      [...synth.stack.secrets.byConnector].map(([name, secret]) => {
+        const reasons = secret.node.metadata
+          .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+          .flatMap((m) => Object.entries(m.data as Record<string, string>))
+          .filter(([id]) => id.replace(/^annotation::/i, '') === 'AwsSolutions-SMG4')
+          .map(([, reason]) => reason);
+        expect(reasons, name).toHaveLength(1);
+        return [name, reasons[0] as string];
+      }),
+    );
+
+  it("gives each connector's secret its own reason, naming each key and who issues it", () => {
+    // Prepare
+    const reasons = smg4Reasons(prod);
+
+    // Assess
+    expect(reasons.size).toBe(listConnectors().length);
+    expect(new Set(reasons.values()).size).toBe(listConnectors().length);
+    for (const connector of listConnectors()) {
+      const reason = reasons.get(connector.name) as string;
+      expect(reason).toContain(`Omnihub ${connector.name} connector secret`);
+      for (const spec of connector.secrets) {
+        expect(reason, `${connector.name}.${spec.name}`).toContain(`"${spec.name}"`);
+        const clause = reason.slice(reason.indexOf(`"${spec.name}"`));
+        const expected = { vendor: 'issued by the vendor', operator: 'chosen by the operator', none: 'configuration' };
+        expect(clause, `${connector.name}.${spec.name}`).toContain(expected[spec.rotation.by]);
+      }
+      expect(reason).toContain('docs/security.md#rotating-connector-secrets');
+    }
+  });
+
+  it('says how to replace every connector secret key', () => {
+    for (const connector of listConnectors())
+      for (const spec of connector.secrets)
+        expect(spec.rotation.how.length, `${connector.name}.${spec.name}`).toBeGreaterThan(30);
   });
 });
 
@@ -754,7 +1032,7 @@ describe('Infra: stage configuration', () => {
     });
 
     // Assess
-    expect(config).toMatchObject({ isDev: false, throttleRateLimit: 50, logRetention: 30, archiveRetentionDays: 365 });
+    expect(config).toMatchObject({ isDev: false, throttleRateLimit: 50, logRetention: 30, archiveRetentionDays: 90 });
     expect(config).toMatchObject({ webhookThrottleRateLimit: 100, webhookThrottleBurstLimit: 200 });
     expect(config.ingestReservedConcurrency).toBe(50);
     expect(parseStageConfig({ ingestReservedConcurrency: '120' }).ingestReservedConcurrency).toBe(120);

@@ -94,8 +94,9 @@ beforeAll(() => {
 describe('Infra: subscriptions', () => {
   it('creates exactly one rule per subscription, with its pattern, enabled as configured', () => {
     // Assess
-    // Plus the lake compaction's daily schedule (lib/constructs/analytics.ts).
-    template.resourceCountIs('AWS::Events::Rule', HUB_RULES.length + SUBSCRIPTIONS.length + 1);
+    // The hub's rules (HUB_RULES and the automations rule), one per subscription, and the lake compaction's daily
+    // schedule (lib/constructs/analytics.ts).
+    template.resourceCountIs('AWS::Events::Rule', HUB_RULES.length + 1 + SUBSCRIPTIONS.length + 1);
     for (const s of SUBSCRIPTIONS) {
       const rule = ruleOf(s.name);
       expect(rule?.Properties.EventPattern, s.name).toEqual(s.pattern);
@@ -169,7 +170,8 @@ describe('Infra: subscriptions', () => {
         ScalingConfig: { MaximumConcurrency: concurrency },
       });
     }
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', HUB_RULES.length + 2);
+    // HUB_RULES' consumers, the automation runner, and the two dispatched subscriptions.
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', HUB_RULES.length + 1 + 2);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
       Timeout: 25,
@@ -203,12 +205,16 @@ describe('Infra: subscriptions', () => {
     expect(JSON.stringify(policies[0]?.Properties.Roles)).toMatch(/dispatcher/);
   });
 
-  it('lets the dispatcher write only its delivery-log partitions (dynamodb:LeadingKeys), nothing else of the table', () => {
+  it('lets the dispatcher write only its delivery-log partitions and read only the erasure holds (dynamodb:LeadingKeys)', () => {
     // Prepare
     const dispatcherId = stack.getLogicalId(stack.subscriptions.dispatcher?.node.defaultChild as CfnElement);
     const roleId = resources('AWS::Lambda::Function')[dispatcherId]?.Properties.Role['Fn::GetAtt'][0];
     const tableId = stack.getLogicalId(stack.table.table.node.defaultChild as CfnElement);
-    const statements = Object.values(resources('AWS::IAM::Policy'))
+    // Every policy attached to the role: CDK moves what outgrows the inline policy into overflow managed policies.
+    const statements = [
+      ...Object.values(resources('AWS::IAM::Policy')),
+      ...Object.values(resources('AWS::IAM::ManagedPolicy')),
+    ]
       .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
       .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>);
 
@@ -220,6 +226,12 @@ describe('Infra: subscriptions', () => {
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
         Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['S#crm-leads', 'S#loyalty'] } },
+      },
+      {
+        Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['H#*'] } },
       },
     ]);
   });
@@ -293,7 +305,11 @@ describe('Infra: subscriptions', () => {
     const roleId = (resources('AWS::Lambda::Function')[apiId]?.Properties.Role as { 'Fn::GetAtt': [string] })[
       'Fn::GetAtt'
     ][0];
-    const statements = Object.values(resources('AWS::IAM::Policy'))
+    // Every policy attached to the role: CDK moves what outgrows the inline policy into overflow managed policies.
+    const statements = [
+      ...Object.values(resources('AWS::IAM::Policy')),
+      ...Object.values(resources('AWS::IAM::ManagedPolicy')),
+    ]
       .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
       .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
     const actions = (s: { Action: string | string[] }) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
@@ -336,7 +352,7 @@ describe('Infra: subscriptions', () => {
     }
   });
 
-  it('refuses to synthesize a local-only http:// endpoint', () => {
+  it('refuses to synthesize a local-only http:// endpoint (the outbound URL check of a deployed hub)', () => {
     // Prepare: the construct alone (a whole HubStack would bundle every function first).
     const scope = new Stack(new App(), 'x');
 
@@ -358,7 +374,7 @@ describe('Infra: subscriptions', () => {
           table: new Table(scope, 'table', { partitionKey: { name: 'pk', type: AttributeType.STRING } }),
           dispatcherEntry: 'unused.ts',
         }),
-    ).toThrow(/subscriptions\[0\]\.target\.url: http:\/\/localhost:4000\/h is a local http:\/\/ URL/);
+    ).toThrow(/subscriptions\[0\]\.target\.url: http:\/\/localhost:4000\/h must be https:\/\//);
   });
 
   it('is cdk-nag clean (AwsSolutions), every suppression with a reason', () => {

@@ -17,6 +17,7 @@ import type { LocalHub } from '../../functions/runtime/local/local-hub.js';
 import { fixture, postWebhook, startTestHub } from '../helpers/hub.js';
 import { type Receiver, startReceiver } from '../subscriptions/receiver.js';
 import { startFakeTwilio } from '../fakes/twilio.js';
+import { ImportPlanner } from '../../functions/domain/import.js';
 
 type RouteKey = keyof typeof API_CONTRACTS;
 
@@ -118,6 +119,8 @@ describe('API: every route answers its contract', () => {
       `/v1/customers/${String(whatsapp.customerId)}/conversation`,
     );
     expect(conversation.messages).toEqual([expect.objectContaining({ channel: 'whatsapp', direction: 'inbound' })]);
+    const card = await call('GET /v1/lookup', `/v1/lookup?phone=${encodeURIComponent('+972 98 765 4321')}`);
+    expect(card.customerId).toBe(whatsapp.customerId);
     const found = await call('POST /v1/search', '/v1/search', { query: '+972 98 765 4321' });
     expect(found.matches).toEqual([expect.objectContaining({ customerId: whatsapp.customerId })]);
   });
@@ -136,6 +139,25 @@ describe('API: every route answers its contract', () => {
       'DELETE /v1/customers/{customerId}',
       `/v1/customers/${String((split.split as { customerId: string }).customerId)}`,
     );
+  });
+
+  it('the import route', async () => {
+    const planner = new ImportPlanner(
+      ['Phone', 'Name'],
+      { columns: { Phone: 'phone', Name: 'trait:name' } },
+      {
+        source: 'contract',
+        asOf: '2025-01-01T00:00:00.000Z',
+        receivedAt: new Date().toISOString(),
+        defaultCountry: 'UA',
+      },
+    );
+    const row = planner.plan(['+380671234000', 'Contract'], 1);
+    expect(row.status).toBe('accepted');
+    const accepted = await call('POST /v1/imports', '/v1/imports', {
+      events: row.status === 'accepted' ? row.events : [],
+    });
+    expect(accepted).toEqual({ accepted: 1 });
   });
 
   it('the metrics', async () => {
@@ -197,6 +219,8 @@ describe('API: every route answers its contract', () => {
     for (const [path, status] of [
       ['/v1/customers/nobody', 404],
       ['/v1/customers?identity=fax:1', 400],
+      ['/v1/lookup?phone=%2B380991112233', 404],
+      ['/v1/lookup?phone=nope', 400],
       ['/v1/subscriptions/nope/deliveries', 404],
     ] as const) {
       const res = await fetch(`${hub.url}${path}`, { headers: { authorization: `Bearer ${hub.apiToken}` } });

@@ -159,11 +159,12 @@ describe('Customer view: merges', () => {
 
 describe('Customer view: a writer that dies half-way is retried into the same state', () => {
   it('publishes customer.merged and ends identical to a run that never crashed', async () => {
-    const run = async (crashAt?: string) => {
+    const run = async (crashAt?: string, steps?: Set<string>) => {
       let crashed = false;
       const hub = await startTestHub({
         retryBaseMs: 20,
         faultInjector: (step) => {
+          steps?.add(step);
           if (step === crashAt && !crashed) {
             crashed = true;
             throw new Error(`injected crash ${step}`);
@@ -174,6 +175,9 @@ describe('Customer view: a writer that dies half-way is retried into the same st
       try {
         await postWebhook(hub, 'whatsapp', whatsapp('380931234567', 'wamid.c1', 'x', '1700000000'));
         await hub.idle();
+        // A returning customer: the two-write path (timeline entry, then profile).
+        await postWebhook(hub, 'whatsapp', whatsapp('380931234567', 'wamid.c1b', 'y', '1700000100'));
+        await hub.idle();
         await postWebhook(hub, 'marquiz', lead({ email: 'crash@example.com' }, '2023-11-15T10:00:00.000Z', 'c1'));
         await hub.idle();
         await postWebhook(
@@ -181,6 +185,9 @@ describe('Customer view: a writer that dies half-way is retried into the same st
           'marquiz',
           lead({ phone: '093 123 45 67', email: 'crash@example.com' }, '2023-11-16T10:00:00.000Z', 'c2'),
         );
+        await hub.idle();
+        // Returning to the merged profile: the two-write path, with the merged partition probed.
+        await postWebhook(hub, 'whatsapp', whatsapp('380931234567', 'wamid.c3', 'z', '1700500000'));
         await hub.idle();
         const profile = (await lookup(hub, 'email:crash@example.com')).body;
         const timeline = (await api(hub, `/v1/customers/${profile.customerId}/timeline`)).body;
@@ -196,8 +203,13 @@ describe('Customer view: a writer that dies half-way is retried into the same st
         await hub.stop();
       }
     };
-    const clean = await run();
-    for (const step of ['after-commit', 'after-repoint']) {
+    // Every step the writes of a clean run go through, then a crash after each of them in turn.
+    const steps = new Set<string>();
+    const clean = await run(undefined, steps);
+    expect([...steps]).toEqual(
+      expect.arrayContaining(['after-commit', 'after-repoint-0', 'after-timeline', 'after-profile']),
+    );
+    for (const step of steps) {
       const crashed = await run(step);
       expect(crashed.crashed, step).toBe(true);
       const strip = (p: any) => ({ ...p, createdAt: undefined, updatedAt: undefined });
@@ -266,7 +278,6 @@ describe('Customer view: the final profile does not depend on arrival order', ()
           for (const [i, order] of orders.entries()) {
             const store = new DynamoProfileStore(hub.dynamoClient, {
               tableName: hub.tableName,
-              dedupeTtlDays: 30,
               linking: linkingPolicy(),
             });
             // Each ordering in its own id space: same events, fresh identities.

@@ -487,3 +487,46 @@ describe('Outbound: request errors', () => {
     expect((await api(hub, `/v1/customers/${customerId}/messages/msg_00000000000000000000ff`)).status).toBe(404);
   });
 });
+
+describe('Outbound: vendor APIs on this machine only when the local config allows them', () => {
+  it('with OMNIHUB_ALLOW_LOCAL_URLS=0 (as on AWS) the fake Telegram API never gets a request and nothing is sent', async () => {
+    // Prepare: the same vendor configuration as the hub above, local URLs refused.
+    const guarded = await startTestHub({
+      now: () => clock,
+      extraEnv: {
+        OMNIHUB_ALLOW_LOCAL_URLS: '0',
+        OMNIHUB_API_TOKEN_TELEGRAM: BOT_TOKEN,
+        OMNIHUB_API_BASE_URL_TELEGRAM: telegram.url,
+      },
+    });
+    try {
+      const posted = await postWebhook(
+        guarded,
+        'telegram',
+        JSON.stringify(telegramUpdate(5550099, 99, 'Hello?', hoursBefore(1))),
+      );
+      expect(posted.status, posted.text).toBe(200);
+      await guarded.idle();
+      const found = await api(guarded, `/v1/customers?identity=${encodeURIComponent('telegram:5550099')}`);
+      const before = telegram.requests.length;
+
+      // Act
+      const res = await fetch(`${guarded.url}/v1/customers/${found.body.customerId}/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${guarded.apiToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ purpose: 'service', text: 'Hi', idempotencyKey: 'guarded-1' }),
+      });
+      const accepted = (await res.json()) as any;
+      await guarded.idle();
+
+      // Assess
+      expect(res.status, JSON.stringify(accepted)).toBe(202);
+      expect(telegram.requests.length).toBe(before);
+      const message = await api(guarded, `/v1/customers/${found.body.customerId}/messages/${accepted.messageId}`);
+      expect(message.body.status).not.toBe('sent');
+      expect(JSON.stringify(message.body.attempts)).toMatch(/Refusing to call http:\/\/127\.0\.0\.1:\d+/);
+    } finally {
+      await guarded.stop();
+    }
+  });
+});

@@ -194,6 +194,29 @@ describe('Subscriptions: signed webhook delivery', () => {
   });
 });
 
+describe('Subscriptions: outbound guard', () => {
+  it('never sends to this machine when local URLs are not allowed (as on AWS): the attempt fails and dead-letters', async () => {
+    // Prepare: a receiver on 127.0.0.1, allowed by the config schema locally, refused by the guard at send time.
+    let hub!: LocalHub;
+    const crm = await receiver({ secret: () => hub.subscriptions.secret('crm-guarded') });
+    hub = await hubWith(
+      [webhook('crm-guarded', crm.url, { retry: { baseDelayMs: 20, maxDelayMs: 50, maxAttempts: 2 } })],
+      { extraEnv: { OMNIHUB_ALLOW_LOCAL_URLS: '0' } },
+    );
+
+    // Act
+    await postLead(hub, 41);
+    await hub.idle();
+    await hub.subscriptions.idle();
+
+    // Assess
+    expect(crm.received).toEqual([]);
+    const log = await api(hub, '/v1/subscriptions/crm-guarded/deliveries?limit=10');
+    expect(log.body.items.map((i: { outcome: string }) => i.outcome)).toEqual(['dead-lettered', 'retrying']);
+    expect(log.body.items[1].error).toMatch(/Refusing to call http:\/\/127\.0\.0\.1:\d+: it must be https:\/\//);
+  });
+});
+
 describe('Subscriptions: dead letters, redrive and isolation', () => {
   it('leaves an event in the DLQ when the receiver is down longer than the window, and a redrive delivers it', async () => {
     // Prepare: an endpoint that refuses connections, a 1 s window.

@@ -92,12 +92,50 @@ describe('Subscriptions config', () => {
 
     // Act & Assess
     expect(issuesOf([{ ...lead, target: { type: 'webhook', url: 'http://crm.example.com/hooks' } }])).toEqual([
-      'subscriptions[0].target.url: must be https:// (http:// is allowed only for localhost, in the local runtime)',
+      'subscriptions[0].target.url: must be https:// (http:// only for localhost, in the local runtime)',
     ]);
     expect(() => assertDeployable(local)).toThrow(
-      /subscriptions\[0\]\.target\.url: http:\/\/localhost:4000\/hooks is a local http:\/\/ URL/,
+      /subscriptions\[0\]\.target\.url: http:\/\/localhost:4000\/hooks must be https:\/\//,
     );
     expect(() => assertDeployable(defineSubscriptions([lead]))).not.toThrow();
+  });
+
+  it.each([
+    ['the instance metadata service', 'https://169.254.169.254/latest/meta-data/', /link-local \(instance metadata/],
+    ['a private address', 'https://10.0.0.5/hooks', /private \(RFC 1918\)/],
+    ['an IPv4-mapped private address', 'https://[::ffff:192.168.1.10]/hooks', /IPv6 form of 192\.168\.1\.10/],
+    ['a unique-local IPv6 address', 'https://[fd12::1]/hooks', /unique-local/],
+    ['a public IP literal', 'https://8.8.8.8/hooks', /must name a host, not the IP address/],
+    ['credentials in the URL', 'https://user:pw@crm.example.com/hooks', /credentials/],
+  ])('refuses %s as an endpoint, even locally', (_, url, why) => {
+    // Act
+    const issues = issuesOf([{ ...lead, target: { type: 'webhook', url } }]);
+
+    // Assess
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatch(/^subscriptions\[0\]\.target\.url: /);
+    expect(issues[0]).toMatch(why);
+  });
+
+  it('refuses this machine at deploy time for webhooks, API destinations and OAuth token endpoints', () => {
+    // Prepare
+    const local = defineSubscriptions([
+      { ...lead, name: 'a', target: { type: 'webhook', url: 'https://localhost/hooks' } },
+      {
+        ...lead,
+        name: 'b',
+        target: {
+          type: 'apiDestination',
+          url: 'https://127.0.0.1:8443/api',
+          auth: { type: 'oauth', tokenUrl: 'https://[::1]/token', clientId: 'hub' },
+        },
+      },
+    ]);
+
+    // Act & Assess
+    expect(() => assertDeployable(local)).toThrow(
+      /subscriptions\[0\]\.target\.url: https:\/\/localhost\/hooks must not point to localhost[\s\S]*subscriptions\[1\]\.target\.url: https:\/\/127\.0\.0\.1:8443\/api must not point to 127\.0\.0\.1: loopback[\s\S]*subscriptions\[1\]\.target\.auth\.tokenUrl: https:\/\/\[::1\]\/token must not point to ::1: loopback/,
+    );
   });
 
   it('refuses headers the hub sets itself', () => {

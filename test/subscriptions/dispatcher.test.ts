@@ -49,6 +49,7 @@ const setup = (
   reply: () => Response | Promise<Response>,
   overrides: Partial<SubscriptionInput> = {},
   logFails = false,
+  erasures?: { isErased: (e: { id: string }) => Promise<boolean> },
 ) => {
   const sent: Sent[] = [];
   const calls: string[] = [];
@@ -59,7 +60,7 @@ const setup = (
       attempts.push(a);
     },
     recent: async () => ({ items: [] }),
-    stats: async () => ({ delivered: 0, failedAttempts: 0, deadLettered: 0, matched: 0 }),
+    stats: async () => ({ delivered: 0, failedAttempts: 0, deadLettered: 0, matched: 0, suppressed: 0 }),
   };
   const handler = createDispatcherHandler({
     subscriptions: defineSubscriptions([
@@ -84,12 +85,49 @@ const setup = (
     }) as typeof fetch,
     now: () => NOW,
     random: () => 0.5,
+    ...(erasures ? { erasures } : {}),
   });
   const run = (r: SQSRecord) => handler({ Records: [r] } as SQSEvent, {} as Context);
   return { run, sent, calls, attempts };
 };
 
 describe('Dispatcher', () => {
+  it("acknowledges an erased customer's event without delivering it, and logs it as suppressed", async () => {
+    // Prepare: a touchpoint of a customer the erasure holds name.
+    const event = {
+      ...envelope,
+      detail: {
+        id: 'evt_00000000000000000000000000000009',
+        type: 'lead.submitted',
+        occurredAt: '2024-12-31T00:00:00Z',
+        customer: { identities: [{ type: 'phone', value: '+380501112233' }] },
+      },
+    };
+    const asked: string[] = [];
+    const held = async (e: { id: string }) => {
+      asked.push(e.id);
+      return e.id === event.detail.id;
+    };
+    const { run, sent, calls, attempts } = setup(() => new Response(null, { status: 204 }), {}, false, {
+      isErased: held,
+    });
+
+    // Act
+    const result = await run(record(1, event));
+    const sentForHer = sent.length;
+    const other = await run(record(2));
+
+    // Assess
+    expect(result.batchItemFailures).toEqual([]);
+    expect(sentForHer).toBe(0);
+    expect(calls).toEqual([]);
+    expect(attempts[0]).toEqual(expect.objectContaining({ outcome: 'suppressed', eventId: event.detail.id }));
+    // An envelope without a customer (or another customer's) is delivered as ever.
+    expect(other.batchItemFailures).toEqual([]);
+    expect(sent).toHaveLength(1);
+    expect(asked).toEqual([event.detail.id]);
+  });
+
   it('sends the envelope byte for byte with Standard Webhooks headers and acknowledges a 2xx', async () => {
     // Prepare
     const { run, sent, calls, attempts } = setup(() => new Response(null, { status: 204 }));

@@ -46,6 +46,7 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   connectors: ['handlers', 'runtime', 'adapters', '@aws-sdk/', 'aws-cdk-lib'],
   subscriptions: ['handlers', 'runtime', 'adapters', '@aws-sdk/', 'aws-cdk-lib'],
   outbound: ['handlers', 'runtime', 'adapters', '@aws-sdk/', 'aws-cdk-lib'],
+  automations: ['handlers', 'runtime', 'adapters', '@aws-sdk/', 'aws-cdk-lib'],
   ports: ['handlers', 'runtime', 'adapters', '@aws-sdk/', 'aws-cdk-lib'],
   handlers: ['runtime', 'adapters', '@aws-sdk/', 'aws-cdk-lib'],
   adapters: ['handlers', 'runtime', 'aws-cdk-lib'],

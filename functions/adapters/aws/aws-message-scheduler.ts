@@ -1,75 +1,39 @@
 /**
  * `MessageScheduler` on AWS: a `message.requested` back on the sender queue
- * at a given time. Up to 15 minutes away it is an SQS `SendMessage` with
- * `DelaySeconds` (the SQS maximum is 900 s); further away (quiet hours
- * until the morning) a one-time EventBridge Scheduler schedule,
- * `at(…)` in UTC, whose target is the same queue and which deletes itself
- * after it ran. Either way the body is the envelope EventBridge would have
- * delivered, so the sender reads one format.
+ * at a given time, on the hub's one timer mechanism (`SchedulerTimers`): up
+ * to 15 minutes away an SQS `DelaySeconds` (the SQS maximum is 900 s),
+ * further away (quiet hours until the morning) a one-time EventBridge
+ * Scheduler schedule in the `…-messages` group. The timer's name holds the
+ * message id and the time, so scheduling the same wake-up twice is one
+ * schedule.
  */
-import { ConflictException, CreateScheduleCommand, type SchedulerClient } from '@aws-sdk/client-scheduler';
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { toEnvelope } from '../../events/envelope.js';
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { messageRequestedEntry, type MessageRequested } from '../../events/message-events.js';
 import type { MessageScheduler } from '../../ports.js';
+import { MAX_SQS_DELAY_SECONDS, SchedulerTimers, type SchedulerTimersOptions } from './scheduler-timers.js';
 
-/** SQS's longest per-message delay. */
-const MAX_SQS_DELAY_SECONDS = 900;
+export { atExpression } from './scheduler-timers.js';
 
-export interface AwsMessageSchedulerOptions {
-  readonly queueUrl: string;
-  readonly queueArn: string;
-  /** Schedule group holding the hub's one-time schedules. */
-  readonly scheduleGroup: string;
-  /** Role EventBridge Scheduler assumes to send to the queue. */
-  readonly scheduleRoleArn: string;
-  /** Where Scheduler puts a wake-up it could not deliver (the sender's DLQ). */
-  readonly deadLetterArn?: string;
-  readonly now?: () => Date;
-}
-
-/** `at(yyyy-mm-ddThh:mm:ss)` in UTC, rounded up to the next second. */
-export const atExpression = (at: Date): string =>
-  `at(${new Date(Math.ceil(at.getTime() / 1000) * 1000).toISOString().slice(0, 19)})`;
+export type AwsMessageSchedulerOptions = Omit<SchedulerTimersOptions, 'sqsDelayUpToSeconds' | 'onConflict'>;
 
 export class AwsMessageScheduler implements MessageScheduler {
-  constructor(
-    private readonly sqs: SQSClient,
-    private readonly scheduler: SchedulerClient,
-    private readonly options: AwsMessageSchedulerOptions,
-  ) {}
+  private readonly timers: SchedulerTimers;
+
+  constructor(sqs: SQSClient, scheduler: SchedulerClient, options: AwsMessageSchedulerOptions) {
+    this.timers = new SchedulerTimers(sqs, scheduler, {
+      ...options,
+      sqsDelayUpToSeconds: MAX_SQS_DELAY_SECONDS,
+      // The name embeds the time: a conflict is the same wake-up (and the sender may only create schedules).
+      onConflict: 'keep',
+    });
+  }
 
   async schedule(request: MessageRequested, at: Date): Promise<void> {
-    const now = this.options.now?.() ?? new Date();
-    const body = JSON.stringify(toEnvelope(messageRequestedEntry(request)));
-    const delay = Math.max(0, Math.ceil((at.getTime() - now.getTime()) / 1000));
-    if (delay <= MAX_SQS_DELAY_SECONDS) {
-      await this.sqs.send(
-        new SendMessageCommand({ QueueUrl: this.options.queueUrl, MessageBody: body, DelaySeconds: delay }),
-      );
-      return;
-    }
-    try {
-      await this.scheduler.send(
-        new CreateScheduleCommand({
-          // Deterministic: scheduling the same wake-up twice is one schedule.
-          Name: `${request.messageId}-${Math.ceil(at.getTime() / 1000)}`,
-          GroupName: this.options.scheduleGroup,
-          ScheduleExpression: atExpression(at),
-          ScheduleExpressionTimezone: 'UTC',
-          FlexibleTimeWindow: { Mode: 'OFF' },
-          ActionAfterCompletion: 'DELETE',
-          Target: {
-            Arn: this.options.queueArn,
-            RoleArn: this.options.scheduleRoleArn,
-            Input: body,
-            RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
-            ...(this.options.deadLetterArn ? { DeadLetterConfig: { Arn: this.options.deadLetterArn } } : {}),
-          },
-        }),
-      );
-    } catch (err) {
-      if (!(err instanceof ConflictException)) throw err;
-    }
+    await this.timers.set({
+      name: `${request.messageId}-${Math.ceil(at.getTime() / 1000)}`,
+      at,
+      entry: messageRequestedEntry(request),
+    });
   }
 }

@@ -34,6 +34,7 @@ const COUNTER: Record<DeliveryAttempt['outcome'], string[]> = {
   retrying: ['failedAttempts'],
   'dead-lettered': ['failedAttempts', 'deadLettered'],
   matched: ['matched'],
+  suppressed: ['suppressed'],
 };
 
 const encodeCursor = (sk: string): string => Buffer.from(JSON.stringify({ sk }), 'utf8').toString('base64url');
@@ -124,6 +125,7 @@ export class DynamoDeliveryLog implements DeliveryLog {
       failedAttempts: Number(item.failedAttempts ?? 0),
       deadLettered: Number(item.deadLettered ?? 0),
       matched: Number(item.matched ?? 0),
+      suppressed: Number(item.suppressed ?? 0),
       ...(item.lastAttemptAt ? { lastAttemptAt: item.lastAttemptAt as string } : {}),
       ...(item.lastDeliveredAt ? { lastDeliveredAt: item.lastDeliveredAt as string } : {}),
       ...(item.lastStatusCode !== undefined ? { lastStatusCode: Number(item.lastStatusCode) } : {}),

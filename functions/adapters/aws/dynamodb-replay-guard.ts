@@ -17,7 +17,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { ReplayClaim, ReplayGuard } from '../../ports.js';
-import { REPLAY_SORT_KEY, replayPartitionKey } from '../../shared/replay-keys.js';
+import { REPLAY_SORT_KEY, replayPartitionKey } from '../../shared/ingest-keys.js';
 
 export interface DynamoReplayGuardOptions {
   readonly tableName: string;

@@ -5,11 +5,11 @@
 import { ValidationError } from '../../shared/errors.js';
 import type { RawRequest } from '../../shared/http.js';
 import { parseJson, validate } from '../shared/body.js';
-import { secretEnvName } from '../shared/secret-env.js';
 import { safeEqual } from '../shared/signature.js';
 import { defineConnector, type VerifyResult } from '../types.js';
-import { CONNECTOR, normalizeAircall } from './normalize.js';
+import { normalizeAircall } from './normalize.js';
 import { AircallEnvelopeSchema, type AircallEnvelope } from './schema.js';
+import { aircallMeta } from './meta.js';
 
 const tokenOf = (body: Buffer): string | undefined => {
   try {
@@ -42,19 +42,7 @@ const parse = (req: RawRequest): AircallEnvelope => {
 };
 
 export const aircallConnector = defineConnector({
-  name: CONNECTOR,
-  displayName: 'Aircall',
-  channel: 'phone',
-  docsUrl: 'https://developer.aircall.io/tutorials/webhooks-guide/',
-  secrets: [
-    {
-      name: 'secret',
-      env: secretEnvName('SECRET', CONNECTOR),
-      description:
-        "The webhook's token (Aircall Dashboard → Integrations → Webhook, or the token POST /v1/webhooks returns)",
-      required: true,
-    },
-  ],
+  ...aircallMeta,
   verify: (req, secrets) => verify(req, secrets.secret),
   parse,
   normalize: normalizeAircall,

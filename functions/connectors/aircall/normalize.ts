@@ -10,7 +10,7 @@ import { validate } from '../shared/body.js';
 import type { NormalizeContext, NormalizeResult } from '../types.js';
 import { AircallCallSchema, type AircallCall, type AircallEnvelope } from './schema.js';
 
-export const CONNECTOR = 'aircall';
+const CONNECTOR = 'aircall';
 
 const present = (v: string | null | undefined): string | undefined => v?.trim() || undefined;
 

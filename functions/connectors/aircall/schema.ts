@@ -5,7 +5,7 @@
  * (https://developer.aircall.io/api-references/#call-overview); times are
  * unix seconds, null until reached.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const Id = z.union([z.string(), z.number()]).transform(String);
 

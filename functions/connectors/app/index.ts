@@ -6,12 +6,11 @@
  * Setup: ./README.md.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MessageDataSchema } from '../../events/hub-event.js';
 import { ValidationError } from '../../shared/errors.js';
 import type { RawRequest } from '../../shared/http.js';
 import { parseJsonBody } from '../shared/body.js';
-import { secretEnvName } from '../shared/secret-env.js';
 import { normalizeFormat, siteSummary, type FormatProfile } from '../site/normalize.js';
 import { envelope, SITE_EVENT_VARIANTS, type SiteEvent } from '../site/schema.js';
 import {
@@ -22,6 +21,7 @@ import {
   WEBHOOK_TIMESTAMP_HEADER,
 } from '../site/signature.js';
 import { defineConnector, type NormalizeResult } from '../types.js';
+import { appMeta } from './meta.js';
 
 const CONNECTOR = 'app';
 
@@ -73,19 +73,7 @@ const parse = (req: RawRequest): AppDelivery => {
 const sampleId = (body: Buffer): string => `msg_${createHash('sha256').update(body).digest('hex').slice(0, 27)}`;
 
 export const appConnector = defineConnector({
-  name: CONNECTOR,
-  displayName: 'Mobile app backend (Standard Webhooks)',
-  channel: 'app',
-  docsUrl: 'https://www.standardwebhooks.com/',
-  secrets: [
-    {
-      name: 'secret',
-      env: secretEnvName('SECRET', CONNECTOR),
-      description:
-        'Standard Webhooks signing secret `whsec_<base64 of 32 random bytes>`, shared with the app backend that signs each POST',
-      required: true,
-    },
-  ],
+  ...appMeta,
   verify: (req, secrets, ctx) =>
     verifyStandardWebhook(
       req.body,

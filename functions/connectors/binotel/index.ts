@@ -8,8 +8,10 @@ import { jsonResponse } from '../../shared/http.js';
 import { parseNestedForm, validate } from '../shared/body.js';
 import { safeEqual } from '../shared/signature.js';
 import { defineConnector, type VerifyResult } from '../types.js';
+import { answerBinotel } from './answer.js';
 import { normalizeBinotel } from './normalize.js';
 import { BinotelCallCompletedSchema, BinotelRequestSchema, type BinotelWebhook } from './schema.js';
+import { binotelMeta } from './meta.js';
 
 /** Query parameter of the webhook URL holding the shared secret. */
 const BINOTEL_TOKEN_PARAM = 'token';
@@ -78,25 +80,7 @@ const parse = (req: Parameters<typeof parseNestedForm>[0]): BinotelWebhook => {
 };
 
 export const binotelConnector = defineConnector({
-  name: 'binotel',
-  displayName: 'Binotel',
-  channel: 'phone',
-  docsUrl: 'https://developers.binotel.ua/',
-  secrets: [
-    {
-      name: 'secret',
-      env: 'OMNIHUB_SECRET_BINOTEL',
-      description: 'Random token appended to the webhook URL as ?token=…; Binotel has no request signature',
-      required: true,
-    },
-    {
-      name: 'allowedIps',
-      env: 'OMNIHUB_ALLOWED_IPS_BINOTEL',
-      description:
-        "Optional comma-separated source IPs to accept (Binotel's webhook servers, see README); empty accepts any source with the token",
-      required: false,
-    },
-  ],
+  ...binotelMeta,
   verify: (req, secrets) => {
     if (!secrets.secret) return { ok: false, reason: 'No URL token is configured' };
     const token = req.query[BINOTEL_TOKEN_PARAM];
@@ -108,6 +92,8 @@ export const binotelConnector = defineConnector({
   normalize: normalizeBinotel,
   // Binotel redelivers apiCallCompleted (up to 7 times over ~38 h) unless the answer is exactly {"status":"success"}.
   acknowledge: () => jsonResponse(200, { status: 'success' }),
+  // apiCallSettings waits for the caller's card while the phone rings (./answer.ts).
+  answer: answerBinotel,
   signSample: (sample, secrets) => {
     const url = new URL(sample.url);
     if (secrets.secret) url.searchParams.set(BINOTEL_TOKEN_PARAM, secrets.secret);

@@ -25,7 +25,7 @@ const IN_PROGRESS = new Set(['ONLINE', 'CALLING']);
 /** Why the other request types are only acknowledged. */
 const OTHER_REQUESTS: Readonly<Record<string, string>> = {
   apiCallSettings:
-    'apiCallSettings: answered without customer data (CRM lookup replies are not implemented; the call is recorded from apiCallCompleted)',
+    "apiCallSettings: a lookup, answered with the caller's card when the number is known; the call is recorded from apiCallCompleted",
   receivedTheCall: 'receivedTheCall: live progress; the call is recorded from apiCallCompleted',
   answeredTheCall: 'answeredTheCall: live progress; the call is recorded from apiCallCompleted',
   hangupTheCall: 'hangupTheCall: live progress; the call is recorded from apiCallCompleted',

@@ -12,7 +12,7 @@
  * (`callDetails[customerData]=`) arrive as `''` where an object is expected,
  * so every nested object also accepts the empty string.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const Text = z.string().optional();
 

@@ -21,6 +21,7 @@ import {
   type Bitrix24Deal,
   type Bitrix24Lead,
 } from './schema.js';
+import { vendorRequest } from '../shared/vendor-api.js';
 
 const TIMEOUT_MS = 10_000;
 
@@ -52,10 +53,10 @@ export class Bitrix24Api {
   }
 
   private async call<T>(method: string, id: string, schema: z.ZodType<T>): Promise<T | undefined> {
-    const res = await this.fetchFn(`${this.baseUrl}${method}.json?id=${encodeURIComponent(id)}`, {
-      headers: { accept: 'application/json' },
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
+    const res = await this.fetchFn(
+      `${this.baseUrl}${method}.json?id=${encodeURIComponent(id)}`,
+      vendorRequest({ headers: { accept: 'application/json' }, signal: AbortSignal.timeout(TIMEOUT_MS) }),
+    );
     let body: unknown;
     try {
       body = await res.json();

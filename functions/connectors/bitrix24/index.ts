@@ -9,12 +9,12 @@
 import { ValidationError } from '../../shared/errors.js';
 import type { RawRequest } from '../../shared/http.js';
 import { parseNestedForm, validate } from '../shared/body.js';
-import { secretEnvName } from '../shared/secret-env.js';
 import { safeEqual } from '../shared/signature.js';
 import { defineConnector } from '../types.js';
 import { hydrateBitrix24 } from './hydrate.js';
-import { BITRIX24, normalizeBitrix24 } from './normalize.js';
+import { normalizeBitrix24 } from './normalize.js';
 import { Bitrix24EventSchema } from './schema.js';
+import { bitrix24Meta } from './meta.js';
 
 /** The form key carrying the token; Bitrix24 posts it percent-encoded (`auth%5Bapplication_token%5D`). */
 const BITRIX24_TOKEN_FIELD = 'auth[application_token]';
@@ -63,26 +63,7 @@ export const withApplicationToken = (body: Buffer, token: string): Buffer => {
 };
 
 export const bitrix24Connector = defineConnector({
-  name: BITRIX24,
-  displayName: 'Bitrix24 CRM',
-  channel: 'crm',
-  docsUrl: 'https://apidocs.bitrix24.com/api-reference/events/safe-event-handlers.html',
-  secrets: [
-    {
-      name: 'secret',
-      env: secretEnvName('SECRET', BITRIX24),
-      description:
-        'Application token of the outbound webhook (shown after saving it); Bitrix24 sends it as auth[application_token]',
-      required: true,
-    },
-    {
-      name: 'apiBaseUrl',
-      env: secretEnvName('API_BASE_URL', BITRIX24),
-      description:
-        'Inbound webhook URL with the crm scope, https://<portal>.bitrix24.<tld>/rest/<user>/<key>/ (itself a credential), to fetch leads, contacts and deals',
-      required: false,
-    },
-  ],
+  ...bitrix24Meta,
   verify: (req, secrets) => {
     if (!secrets.secret) return { ok: false, reason: 'No Bitrix24 application token is configured' };
     const token = applicationTokenOf(req);

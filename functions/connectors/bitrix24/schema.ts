@@ -7,7 +7,7 @@
  * required of a webhook: an outbound webhook can be bound to non-CRM events
  * with other `data` shapes, and those are acknowledged and ignored.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Bitrix24 sends every value as a string; REST ids are strings too ("123"). */
 const IdSchema = z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).transform(String);

@@ -5,11 +5,11 @@ import { createHash } from 'node:crypto';
 import { ValidationError } from '../../shared/errors.js';
 import type { RawRequest } from '../../shared/http.js';
 import { parseJson, validate } from '../shared/body.js';
-import { secretEnvName } from '../shared/secret-env.js';
 import { safeEqual } from '../shared/signature.js';
 import { defineConnector, type VerifyResult } from '../types.js';
-import { CONNECTOR, normalizeFreshdesk } from './normalize.js';
+import { normalizeFreshdesk } from './normalize.js';
 import { FreshdeskWebhookSchema, type FreshdeskDelivery } from './schema.js';
+import { freshdeskMeta } from './meta.js';
 
 /** The user name the README tells operators to enter; any is accepted, the password is the secret. */
 const FRESHDESK_BASIC_USER = 'omnihub';
@@ -49,19 +49,7 @@ const parse = (req: RawRequest): FreshdeskDelivery => {
 };
 
 export const freshdeskConnector = defineConnector({
-  name: CONNECTOR,
-  displayName: 'Freshdesk',
-  channel: 'helpdesk',
-  docsUrl: 'https://support.freshdesk.com/support/solutions/articles/132589-using-webhooks-in-automation-rules',
-  secrets: [
-    {
-      name: 'secret',
-      env: secretEnvName('SECRET', CONNECTOR),
-      description:
-        "The password entered under the rule's Trigger Webhook → Requires authentication (user name omnihub); a random string",
-      required: true,
-    },
-  ],
+  ...freshdeskMeta,
   verify: (req, secrets) => verify(req, secrets.secret),
   parse,
   normalize: normalizeFreshdesk,

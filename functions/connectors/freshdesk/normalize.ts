@@ -8,7 +8,7 @@ import { buildEvent, fromDateString } from '../shared/build-event.js';
 import type { NormalizeContext, NormalizeResult } from '../types.js';
 import type { FreshdeskDelivery } from './schema.js';
 
-export const CONNECTOR = 'freshdesk';
+const CONNECTOR = 'freshdesk';
 
 /**
  * Labels as the agent sees them and the API's codes

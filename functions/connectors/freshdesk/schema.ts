@@ -4,7 +4,7 @@
  * payload: the admin writes the body with placeholders, which are pasted in
  * as text, so every field is optional text and ids may arrive as numbers.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const Id = z.union([z.string().min(1), z.number()]).transform(String);
 const Text = z.union([z.string(), z.number()]).transform(String).nullish();

@@ -13,9 +13,9 @@ import type { z } from 'zod';
 import { getWithBearer } from '../shared/vendor-api.js';
 import type { ConnectorSecrets } from '../types.js';
 import { HubSpotContactSchema, HubSpotDealSchema, type HubSpotContact, type HubSpotDeal } from './schema.js';
+import { HUBSPOT_API_BASE_URL } from './meta.js';
 
-/** HubSpot's API host; `apiBaseUrl` overrides it (tests, proxies). */
-export const HUBSPOT_API_BASE_URL = 'https://api.hubapi.com';
+export { HUBSPOT_API_BASE_URL };
 
 /** Contact properties read: every identifier HubSpot keeps, and the name. */
 const HUBSPOT_CONTACT_PROPERTIES = [

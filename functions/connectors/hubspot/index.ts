@@ -5,11 +5,9 @@
  * hydrator fetches the contact (and deal) afterwards. Setup: ./README.md.
  */
 import { parseJsonBody } from '../shared/body.js';
-import { secretEnvName } from '../shared/secret-env.js';
 import { defineConnector } from '../types.js';
-import { HUBSPOT_API_BASE_URL } from './api.js';
 import { hydrateHubSpot } from './hydrate.js';
-import { HUBSPOT, normalizeHubSpot } from './normalize.js';
+import { normalizeHubSpot } from './normalize.js';
 import { HubSpotWebhookSchema } from './schema.js';
 import {
   HUBSPOT_SIGNATURE_HEADER,
@@ -18,40 +16,10 @@ import {
   hubspotSignatureV3,
   verifyHubSpotSignature,
 } from './signature.js';
+import { hubspotMeta } from './meta.js';
 
 export const hubspotConnector = defineConnector({
-  name: HUBSPOT,
-  displayName: 'HubSpot CRM',
-  channel: 'crm',
-  docsUrl: 'https://developers.hubspot.com/docs/api/webhooks',
-  secrets: [
-    {
-      name: 'secret',
-      env: secretEnvName('SECRET', HUBSPOT),
-      description: "The app's client secret (app → Auth); signs every delivery as X-HubSpot-Signature-v3",
-      required: true,
-    },
-    {
-      name: 'apiToken',
-      env: secretEnvName('API_TOKEN', HUBSPOT),
-      description:
-        'Private app access token with crm.objects.contacts.read and crm.objects.deals.read, to fetch contacts and deals',
-      required: false,
-    },
-    {
-      name: 'apiBaseUrl',
-      env: secretEnvName('API_BASE_URL', HUBSPOT),
-      description: `HubSpot API base URL (default ${HUBSPOT_API_BASE_URL})`,
-      required: false,
-    },
-    {
-      name: 'currency',
-      env: 'OMNIHUB_CURRENCY_HUBSPOT',
-      description:
-        "ISO 4217 code of the account's company currency, for deals without deal_currency_code (no amount when unset)",
-      required: false,
-    },
-  ],
+  ...hubspotMeta,
   verify: (req, secrets, ctx) => verifyHubSpotSignature(req, secrets.secret, ctx.now),
   parse: (req) => parseJsonBody(req, HubSpotWebhookSchema, 'HubSpot webhook batch'),
   normalize: normalizeHubSpot,

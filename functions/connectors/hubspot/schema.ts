@@ -6,7 +6,7 @@
  * merge and association fields, …) and those must never turn a delivery
  * into a 400, because HubSpot retries any 4xx for a day.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * HubSpot ids are JSON numbers today (far below 2^53); strings are accepted

@@ -7,6 +7,7 @@
  * https://developers.facebook.com/docs/messenger-platform/instagram/features/send-message
  */
 import { metaSender } from '../shared/meta-send.js';
+import { instagramSenderSecrets } from './meta.js';
 
 /** Instagram text messages are limited to 1000 bytes of UTF-8. */
 const INSTAGRAM_TEXT_LIMIT_BYTES = 1000;
@@ -16,7 +17,5 @@ export const instagramSender = metaSender({
   channel: 'instagram',
   vendor: 'Instagram',
   textLimit: { max: INSTAGRAM_TEXT_LIMIT_BYTES, unit: 'bytes' },
-  tokenDescription:
-    'Page access token of the Page linked to the Instagram professional account, with instagram_manage_messages',
-  senderDescription: 'Page id linked to the Instagram account (POST /{page-id}/messages); without it /me/messages',
+  secrets: instagramSenderSecrets,
 });

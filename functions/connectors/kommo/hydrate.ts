@@ -12,9 +12,9 @@ import type { HydrateContext, HydrationRequest, NormalizeContext } from '../type
 import { KommoApi } from './api.js';
 import { KOMMO } from './normalize.js';
 import type { KommoContact } from './schema.js';
+import { KOMMO_DEFAULT_CURRENCY } from './meta.js';
 
-/** Currency of lead budgets when the `currency` setting is absent. */
-export const KOMMO_DEFAULT_CURRENCY = 'UAH';
+export { KOMMO_DEFAULT_CURRENCY };
 
 /** Kommo's system stages, present in every pipeline. */
 const SYSTEM_STAGES: Readonly<Record<string, string>> = { '142': 'won', '143': 'lost' };

@@ -7,48 +7,18 @@
  */
 import { ValidationError } from '../../shared/errors.js';
 import { parseNestedForm, validate } from '../shared/body.js';
-import { secretEnvName } from '../shared/secret-env.js';
 import { safeEqual } from '../shared/signature.js';
 import { defineConnector } from '../types.js';
-import { hydrateKommo, KOMMO_DEFAULT_CURRENCY } from './hydrate.js';
-import { KOMMO, normalizeKommo } from './normalize.js';
+import { hydrateKommo } from './hydrate.js';
+import { normalizeKommo } from './normalize.js';
 import { KommoWebhookSchema } from './schema.js';
+import { kommoMeta } from './meta.js';
 
 /** Query parameter of the webhook URL holding the shared secret. */
 const KOMMO_TOKEN_PARAM = 'token';
 
 export const kommoConnector = defineConnector({
-  name: KOMMO,
-  displayName: 'Kommo (amoCRM)',
-  channel: 'crm',
-  docsUrl: 'https://developers.kommo.com/docs/webhooks-general',
-  secrets: [
-    {
-      name: 'secret',
-      env: secretEnvName('SECRET', KOMMO),
-      description: 'Random token appended to the webhook URL as ?token=…; Kommo has no request signature',
-      required: true,
-    },
-    {
-      name: 'apiToken',
-      env: secretEnvName('API_TOKEN', KOMMO),
-      description:
-        'Long-lived token of a private integration (Settings → Integrations → Keys and scopes), to fetch leads and contacts',
-      required: false,
-    },
-    {
-      name: 'apiBaseUrl',
-      env: secretEnvName('API_BASE_URL', KOMMO),
-      description: 'Account URL, https://<subdomain>.kommo.com (or https://<subdomain>.amocrm.ru)',
-      required: false,
-    },
-    {
-      name: 'currency',
-      env: 'OMNIHUB_CURRENCY_KOMMO',
-      description: `ISO 4217 code of the account currency, for lead budgets (default ${KOMMO_DEFAULT_CURRENCY})`,
-      required: false,
-    },
-  ],
+  ...kommoMeta,
   verify: (req, secrets) => {
     if (!secrets.secret) return { ok: false, reason: 'No URL token is configured' };
     const token = req.query[KOMMO_TOKEN_PARAM];

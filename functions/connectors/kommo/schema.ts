@@ -10,7 +10,7 @@
  * contact add / update); other entities and actions (notes have no top-level
  * id, tasks, companies, talks, …) pass through untouched and are ignored.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const IdSchema = z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).transform(String);
 

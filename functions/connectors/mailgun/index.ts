@@ -8,7 +8,6 @@ import { createHash } from 'node:crypto';
 import { ValidationError } from '../../shared/errors.js';
 import type { RawRequest } from '../../shared/http.js';
 import { parseJson, validate } from '../shared/body.js';
-import { secretEnvName } from '../shared/secret-env.js';
 import { defineConnector, type VerifyResult } from '../types.js';
 import { mailgunBodyKind, readFormFields, withFormFields } from './form.js';
 import { normalizeMailgun } from './normalize.js';
@@ -20,8 +19,7 @@ import {
   verifyMailgunSignature,
   type SignatureBlock,
 } from './signature.js';
-
-const CONNECTOR = 'mailgun';
+import { mailgunMeta } from './meta.js';
 
 const contentTypeOf = (req: RawRequest): string | undefined => req.headers['content-type'];
 
@@ -66,18 +64,7 @@ const parseMailgun = (req: RawRequest): MailgunPayload => {
 const sampleToken = (body: Buffer): string => createHash('sha256').update(body).digest('hex').slice(0, 50);
 
 export const mailgunConnector = defineConnector({
-  name: CONNECTOR,
-  displayName: 'Mailgun (inbound routes and event webhooks)',
-  channel: 'email',
-  docsUrl: 'https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/securing-webhooks',
-  secrets: [
-    {
-      name: 'secret',
-      env: secretEnvName('SECRET', CONNECTOR),
-      description: 'HTTP webhook signing key (Mailgun → Sending → Webhooks / API Security), not the API key',
-      required: true,
-    },
-  ],
+  ...mailgunMeta,
   verify: (req, secrets, ctx): VerifyResult => {
     if (!secrets.secret) return { ok: false, reason: 'No Mailgun webhook signing key is configured' };
     const block = signatureBlock(req);

@@ -5,7 +5,7 @@
  * sets from Mailgun's docs and the django-anymail test payloads. `.loose()`
  * everywhere; only what the normalizer reads is required.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `timestamp` + `token` + `signature`, as in the body of every Mailgun POST. */
 const MailgunSignatureSchema = z

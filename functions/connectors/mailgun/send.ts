@@ -10,7 +10,7 @@
  * https://documentation.mailgun.com/docs/mailgun/user-manual/sending-messages/send-http
  * https://documentation.mailgun.com/docs/mailgun/api-reference/send/mailgun/messages
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { secretEnvName } from '../shared/secret-env.js';
 import {
   baseUrlOf,
@@ -25,11 +25,9 @@ import {
   type Sender,
   type SendOutcome,
 } from '../shared/sender.js';
+import { MAILGUN_API_BASE_URL, mailgunSenderSecrets } from './meta.js';
 
 const CONNECTOR = 'mailgun';
-
-/** US region; EU domains use `https://api.eu.mailgun.net` (set `apiBaseUrl`). */
-const MAILGUN_API_BASE_URL = 'https://api.mailgun.net';
 
 /**
  * The hub's own cap on an email's text (Mailgun takes 25 MB messages): it
@@ -122,26 +120,7 @@ export const mailgunSender: Sender = {
   channel: 'email',
   textLimit: { max: EMAIL_TEXT_LIMIT, unit: 'characters' },
   templates: false,
-  secrets: [
-    {
-      name: 'apiToken',
-      env: secretEnvName('API_TOKEN', CONNECTOR),
-      description: 'Mailgun API key (a sending key of the domain is enough) to send email; HTTP Basic api:<key>',
-      required: false,
-    },
-    {
-      name: 'sender',
-      env: secretEnvName('SENDER', CONNECTOR),
-      description: 'Sending domain (mg.example.com → From noreply@mg.example.com) or a From address on it',
-      required: false,
-    },
-    {
-      name: 'apiBaseUrl',
-      env: secretEnvName('API_BASE_URL', CONNECTOR),
-      description: `API root (default ${MAILGUN_API_BASE_URL}; EU domains: https://api.eu.mailgun.net)`,
-      required: false,
-    },
-  ],
+  secrets: mailgunSenderSecrets,
   missingConfiguration: missing,
   send,
 };

@@ -7,23 +7,13 @@ import { safeEqual } from '../shared/signature.js';
 import { defineConnector } from '../types.js';
 import { normalizeMarquiz } from './normalize.js';
 import { MarquizLeadSchema } from './schema.js';
+import { marquizMeta } from './meta.js';
 
 /** Query parameter of the webhook URL holding the shared secret. */
 const MARQUIZ_TOKEN_PARAM = 'token';
 
 export const marquizConnector = defineConnector({
-  name: 'marquiz',
-  displayName: 'Marquiz',
-  channel: 'web',
-  docsUrl: 'https://help.marquiz.ru/',
-  secrets: [
-    {
-      name: 'secret',
-      env: 'OMNIHUB_SECRET_MARQUIZ',
-      description: 'Random token appended to the webhook URL as ?token=…; Marquiz has no request signature',
-      required: true,
-    },
-  ],
+  ...marquizMeta,
   verify: (req, secrets) => {
     if (!secrets.secret) return { ok: false, reason: 'No URL token is configured' };
     const token = req.query[MARQUIZ_TOKEN_PARAM];

@@ -6,7 +6,7 @@
  * is optional, nullable and `.loose()`, so a real lead never 400s over a
  * field we guessed wrong.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const OptionalText = z.string().nullish();
 

@@ -3,13 +3,14 @@
  * names the lead, so `normalize` asks for a hydration and `hydrateLeadgen`
  * fetches the answers from the Graph API (`GET /{leadgen_id}`) afterwards.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HubEvent, Identity } from '../../events/hub-event.js';
 import { validate } from '../shared/body.js';
 import { buildEvent, fromDateString, fromUnixSeconds } from '../shared/build-event.js';
 import { hmac } from '../shared/signature.js';
 import type { HydrateContext, HydrationRequest, NormalizeContext } from '../types.js';
 import type { LeadgenValue } from './schema.js';
+import { vendorRequest } from '../shared/vendor-api.js';
 
 const CONNECTOR = 'messenger';
 const LEADGEN_KIND = 'leadgen';
@@ -123,10 +124,10 @@ export const hydrateLeadgen = async (request: HydrationRequest, ctx: HydrateCont
   const base = (ctx.secrets.apiBaseUrl || DEFAULT_GRAPH_API_BASE_URL).replace(/\/+$/, '');
   const query = new URLSearchParams({ access_token: token });
   if (ctx.secrets.secret) query.set('appsecret_proof', hmac('sha256', ctx.secrets.secret, token, 'hex'));
-  const res = await ctx.fetch(`${base}/${leadgenId}?${query.toString()}`, {
-    headers: { accept: 'application/json' },
-    signal: AbortSignal.timeout(10_000),
-  });
+  const res = await ctx.fetch(
+    `${base}/${leadgenId}?${query.toString()}`,
+    vendorRequest({ headers: { accept: 'application/json' } }),
+  );
   if (!res.ok) throw new Error(`Graph API answered ${res.status} for lead ${leadgenId}: ${await graphError(res)}`);
   const lead = validate(GraphLeadSchema, await res.json(), 'Graph API lead');
   const event = leadEvent(lead, request, { receivedAt: request.receivedAt, defaultCountry: ctx.defaultCountry });

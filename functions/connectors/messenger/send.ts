@@ -5,6 +5,7 @@
  * watermark) and `read` (a watermark).
  */
 import { metaSender } from '../shared/meta-send.js';
+import { messengerSenderSecrets } from './meta.js';
 
 /** Messenger text messages must be UTF-8 and at most 2000 characters. */
 const MESSENGER_TEXT_LIMIT = 2000;
@@ -14,7 +15,5 @@ export const messengerSender = metaSender({
   channel: 'messenger',
   vendor: 'Messenger',
   textLimit: { max: MESSENGER_TEXT_LIMIT, unit: 'characters' },
-  tokenDescription:
-    'Long-lived Page access token: pages_messaging to send messages, leads_retrieval to fetch lead ads (leadgen)',
-  senderDescription: 'Page id that sends (POST /{page-id}/messages); without it the token’s Page (/me/messages)',
+  secrets: messengerSenderSecrets,
 });

@@ -27,9 +27,11 @@ import {
   type PosterTransaction,
   type PosterTransactionProduct,
 } from './schema.js';
-import { z } from 'zod';
+import * as z from 'zod';
+import { vendorRequest } from '../shared/vendor-api.js';
+import { POSTER_API_BASE_URL } from './meta.js';
 
-export const POSTER_API_BASE_URL = 'https://joinposter.com/api';
+export { POSTER_API_BASE_URL };
 
 /** Poster error codes for an id that does not exist (any more): retrying cannot help. */
 const NOT_FOUND_CODES = new Set([32, 404]);
@@ -50,7 +52,10 @@ const posterGet = async (ctx: HydrateContext, method: string, params: Record<str
   if (!token) throw new Error('Poster hydration needs the API token of the account (apiToken)');
   const base = (ctx.secrets.apiBaseUrl || POSTER_API_BASE_URL).replace(/\/+$/, '');
   const query = new URLSearchParams({ token, ...params });
-  const res = await ctx.fetch(`${base}/${method}?${query.toString()}`, { headers: { Accept: 'application/json' } });
+  const res = await ctx.fetch(
+    `${base}/${method}?${query.toString()}`,
+    vendorRequest({ headers: { Accept: 'application/json' } }),
+  );
   if (!res.ok) throw new Error(`Poster API answered ${res.status} for ${method}`);
   const json = (await res.json()) as Record<string, unknown>;
   const error = PosterErrorSchema.safeParse(json);

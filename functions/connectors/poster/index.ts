@@ -8,9 +8,10 @@ import { jsonResponse, type RawRequest } from '../../shared/http.js';
 import { parseJsonBody } from '../shared/body.js';
 import { safeEqual } from '../shared/signature.js';
 import { defineConnector, type VerifyResult } from '../types.js';
-import { hydratePoster, POSTER_API_BASE_URL } from './hydrate.js';
+import { hydratePoster } from './hydrate.js';
 import { normalizePoster } from './normalize.js';
 import { PosterWebhookSchema } from './schema.js';
+import { posterMeta } from './meta.js';
 
 /** How PHP's `implode` writes a decoded JSON value (Poster's reference check is PHP). */
 const phpString = (value: unknown): string | undefined => {
@@ -70,31 +71,7 @@ const verify = (req: RawRequest, secret: string | undefined): VerifyResult => {
 };
 
 export const posterConnector = defineConnector({
-  name: 'poster',
-  displayName: 'Poster POS',
-  channel: 'pos',
-  docsUrl: 'https://dev.joinposter.com/en/docs/v3/web/webhooks',
-  secrets: [
-    {
-      name: 'secret',
-      env: 'OMNIHUB_SECRET_POSTER',
-      description:
-        'application_secret of your Poster application (developer account → application settings); signs the verify field',
-      required: true,
-    },
-    {
-      name: 'apiToken',
-      env: 'OMNIHUB_API_TOKEN_POSTER',
-      description: 'Poster API token of the account (`account_id:hash`), to fetch receipts and clients',
-      required: false,
-    },
-    {
-      name: 'apiBaseUrl',
-      env: 'OMNIHUB_API_BASE_URL_POSTER',
-      description: `Poster API base URL; default ${POSTER_API_BASE_URL}`,
-      required: false,
-    },
-  ],
+  ...posterMeta,
   verify: (req, secrets) => verify(req, secrets.secret),
   parse: (req) => parseJsonBody(req, PosterWebhookSchema, 'Poster webhook'),
   normalize: normalizePoster,

@@ -8,7 +8,7 @@
  * Poster returns every number as a string and every sum in hundredths of
  * the account currency ("in kopecks"/"in cents").
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Poster sends scalars as strings or numbers depending on the field and account; both are accepted. */
 const Scalar = z.union([z.string(), z.number()]);

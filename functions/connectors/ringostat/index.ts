@@ -9,6 +9,7 @@ import { safeEqual } from '../shared/signature.js';
 import { defineConnector } from '../types.js';
 import { normalizeRingostat } from './normalize.js';
 import { RingostatCallSchema, type RingostatCall } from './schema.js';
+import { ringostatMeta } from './meta.js';
 
 /** Query parameter of the webhook URL holding the shared secret. */
 const RINGOSTAT_TOKEN_PARAM = 'token';
@@ -25,18 +26,7 @@ const decode = (req: RawRequest): unknown => {
 };
 
 export const ringostatConnector = defineConnector({
-  name: 'ringostat',
-  displayName: 'Ringostat',
-  channel: 'phone',
-  docsUrl: 'https://help.ringostat.com/en/articles/6313229-how-to-realise-the-ringostat-integration-using-webhooks',
-  secrets: [
-    {
-      name: 'secret',
-      env: 'OMNIHUB_SECRET_RINGOSTAT',
-      description: 'Random token appended to the webhook URL as ?token=…; Ringostat has no request signature',
-      required: true,
-    },
-  ],
+  ...ringostatMeta,
   verify: (req, secrets) => {
     if (!secrets.secret) return { ok: false, reason: 'No URL token is configured' };
     const token = req.query[RINGOSTAT_TOKEN_PARAM];

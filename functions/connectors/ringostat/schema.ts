@@ -8,7 +8,7 @@
  * and the export parameter list of Ringostat's API). Only `uniqueid` is
  * required; JSON may send numbers where a form sends strings.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A parameter value as JSON or a form delivers it. */
 const Value = z.union([z.string(), z.number()]).nullish();

@@ -10,9 +10,9 @@ import type { RawRequest } from '../../shared/http.js';
 import { readFormFields } from '../mailgun/form.js';
 import { emailSummary, parseMailbox, parseMailboxList, stripAngleBrackets, textSnippet } from '../shared/email.js';
 import { buildEvent, fromDateString } from '../shared/build-event.js';
-import { secretEnvName } from '../shared/secret-env.js';
 import { safeEqual } from '../shared/signature.js';
 import { defineConnector, type NormalizeContext, type NormalizeResult } from '../types.js';
+import { sendgridInboundMeta } from './meta.js';
 
 const CONNECTOR = 'sendgrid-inbound';
 const TOKEN_PARAM = 'token';
@@ -95,19 +95,7 @@ const normalize = ({ fields, digest }: InboundParse, ctx: NormalizeContext): Nor
 };
 
 export const sendgridInboundConnector = defineConnector({
-  name: CONNECTOR,
-  displayName: 'SendGrid Inbound Parse',
-  channel: 'email',
-  docsUrl: 'https://www.twilio.com/docs/sendgrid/for-developers/parsing-email/setting-up-the-inbound-parse-webhook',
-  secrets: [
-    {
-      name: 'secret',
-      env: secretEnvName('SECRET', CONNECTOR),
-      description:
-        'Random token appended to the Inbound Parse destination URL as ?token=…; SendGrid signs no parse post',
-      required: true,
-    },
-  ],
+  ...sendgridInboundMeta,
   verify: (req, secrets) => {
     if (!secrets.secret) return { ok: false, reason: 'No Inbound Parse URL token is configured' };
     const token = req.query[TOKEN_PARAM];

@@ -5,11 +5,11 @@
  */
 import type { RawRequest } from '../../shared/http.js';
 import { parseJson, validate } from '../shared/body.js';
-import { secretEnvName } from '../shared/secret-env.js';
 import { defineConnector, type VerifyResult } from '../types.js';
-import { CONNECTOR, normalizeSendGrid } from './normalize.js';
+import { normalizeSendGrid } from './normalize.js';
 import { SendGridBatchSchema, type SendGridEvent } from './schema.js';
 import { signSendGrid, verificationKey, verifySendGridSignature } from './signature.js';
+import { sendgridMeta } from './meta.js';
 
 const SENDGRID_SIGNATURE_HEADER = 'x-twilio-email-event-webhook-signature';
 const SENDGRID_TIMESTAMP_HEADER = 'x-twilio-email-event-webhook-timestamp';
@@ -38,27 +38,7 @@ const verify = (req: RawRequest, publicKey: string | undefined, now: Date): Veri
 };
 
 export const sendgridConnector = defineConnector({
-  name: CONNECTOR,
-  displayName: 'SendGrid Event Webhook',
-  channel: 'email',
-  docsUrl:
-    'https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/getting-started-event-webhook-security-features',
-  secrets: [
-    {
-      name: 'secret',
-      env: secretEnvName('SECRET', CONNECTOR),
-      description:
-        'The Event Webhook verification key (Settings → Mail Settings → Event Webhook → Signature verification), base64 as shown; public, not secret',
-      required: true,
-    },
-    {
-      name: 'signingKey',
-      env: secretEnvName('SIGNING_KEY', CONNECTOR),
-      description:
-        'Only for omnihub send against a local hub: a P-256 private key (PEM or base64 PKCS#8) matching the verification key; never set in production',
-      required: false,
-    },
-  ],
+  ...sendgridMeta,
   verify: (req, secrets, ctx) => verify(req, secrets.secret, ctx.now),
   parse: (req: RawRequest): SendGridEvent[] => validate(SendGridBatchSchema, parseJson(req), 'SendGrid event batch'),
   normalize: normalizeSendGrid,

@@ -9,7 +9,7 @@ import { buildEvent, fromUnixSeconds } from '../shared/build-event.js';
 import type { NormalizeContext, NormalizeResult } from '../types.js';
 import type { SendGridEvent } from './schema.js';
 
-export const CONNECTOR = 'sendgrid';
+const CONNECTOR = 'sendgrid';
 
 /** The v3 send call's `X-Message-Id` is `sg_message_id` up to its first dot. */
 export const sendgridMessageId = (sgMessageId: string | null | undefined): string | undefined =>

@@ -5,7 +5,7 @@
  * (unique per event: the dedup key), `sg_message_id`; the rest depends on
  * the event and on the sender's `custom_args` (top-level keys).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const SendGridEventSchema = z.looseObject({
   email: z.string().nullish(),

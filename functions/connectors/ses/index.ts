@@ -6,7 +6,6 @@
 import type { HubEvent } from '../../events/hub-event.js';
 import type { RawRequest } from '../../shared/http.js';
 import { parseJson, validate } from '../shared/body.js';
-import { secretEnvName } from '../shared/secret-env.js';
 import {
   defineConnector,
   type ConnectorSecrets,
@@ -15,7 +14,7 @@ import {
   type VerifyContext,
   type VerifyResult,
 } from '../types.js';
-import { CONNECTOR, normalizeSes, SUBSCRIPTION_CONFIRMATION_KIND } from './normalize.js';
+import { normalizeSes, SUBSCRIPTION_CONFIRMATION_KIND } from './normalize.js';
 import { SesReceivedNotificationSchema, SnsEnvelopeSchema, type SesPayload, type SnsEnvelope } from './schema.js';
 import {
   CertificateUnavailableError,
@@ -33,6 +32,7 @@ import {
   type CertificateFetcher,
   type TrustStore,
 } from './signature.js';
+import { sesMeta } from './meta.js';
 
 /**
  * Oldest SNS `Timestamp` accepted: SNS retries an HTTPS delivery for at most
@@ -202,19 +202,7 @@ export const createSesConnector = (options: SesConnectorOptions = {}) => {
   };
 
   return defineConnector({
-    name: CONNECTOR,
-    displayName: 'Amazon SES (email receiving via SNS)',
-    channel: 'email',
-    docsUrl: 'https://docs.aws.amazon.com/ses/latest/dg/receiving-email-notifications-contents.html',
-    secrets: [
-      {
-        name: 'secret',
-        env: secretEnvName('SECRET', CONNECTOR),
-        description:
-          'ARN of the SNS topic your SES receipt rule publishes to (several separated by commas); messages signed by SNS for any other topic are refused',
-        required: true,
-      },
-    ],
+    ...sesMeta,
     verify,
     parse: parseSes,
     normalize: normalizeSes,

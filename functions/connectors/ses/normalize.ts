@@ -17,7 +17,7 @@ import {
 } from '../shared/email.js';
 import type { SesPayload, SesReceivedNotification, SnsEnvelope } from './schema.js';
 
-export const CONNECTOR = 'ses';
+const CONNECTOR = 'ses';
 
 /** Hydration kind whose `hydrate` confirms an SNS subscription. */
 export const SUBSCRIPTION_CONFIRMATION_KIND = 'sns-subscription-confirmation';

@@ -6,7 +6,7 @@
  * messages from the AWS SDK for Java v2 SNS message-manager tests check it.
  * Objects are `.loose()` so AWS additions never turn a delivery into a 400.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** SNS message types; the string to sign differs between notifications and (un)subscribe confirmations. */
 const SNS_MESSAGE_TYPES = ['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation'] as const;

@@ -19,6 +19,7 @@ import {
   type Sender,
   type SendOutcome,
 } from '../shared/sender.js';
+import { sesSenderSecrets } from './meta.js';
 
 const CONNECTOR = 'ses';
 
@@ -76,21 +77,7 @@ export const sesSender: Sender = {
   channel: 'email',
   textLimit: { max: EMAIL_TEXT_LIMIT, unit: 'characters' },
   templates: false,
-  secrets: [
-    {
-      name: 'sender',
-      env: secretEnvName('SENDER', CONNECTOR),
-      description:
-        'From of outgoing email ("Shop <shop@example.com>") on the SES identity the stack grants ses:SendEmail on',
-      required: false,
-    },
-    {
-      name: 'apiBaseUrl',
-      env: secretEnvName('API_BASE_URL', CONNECTOR),
-      description: 'SES endpoint override (local runs and tests point it at a fake); default the region’s endpoint',
-      required: false,
-    },
-  ],
+  secrets: sesSenderSecrets,
   missingConfiguration: (secrets) =>
     secrets.sender ? undefined : `${secretEnvName('SENDER', CONNECTOR)} (the From address) is not set`,
   send,

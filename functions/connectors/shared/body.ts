@@ -3,13 +3,11 @@ import qs from 'qs';
 import type { z } from 'zod';
 import { ValidationError } from '../../shared/errors.js';
 import type { RawRequest } from '../../shared/http.js';
+import { describeIssues } from '../../shared/issues.js';
+import { parseJsonPreservingIntegers } from './json-integers.js';
 
-/** Turns zod issues into one message that names the bad fields. */
-export const describeIssues = (error: z.ZodError): string =>
-  error.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
-    .join('; ');
+/** Re-exported for the connectors that name the bad fields of a vendor's answer. */
+export { describeIssues };
 
 export const validate = <T>(schema: z.ZodType<T>, input: unknown, what: string): T => {
   const result = schema.safeParse(input);
@@ -19,31 +17,6 @@ export const validate = <T>(schema: z.ZodType<T>, input: unknown, what: string):
     });
   return result.data;
 };
-
-const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/**
- * `JSON.parse` that keeps the bare integer values of `keys` exact by quoting
- * them in the raw text first: vendors send int64 ids as JSON numbers
- * (Viber's 19-digit `message_token`, Meta's 17-digit `leadgen_id`), which
- * `JSON.parse` would round to the nearest double (4912661846655238145 →
- * 4912661846655238000). Safe on arbitrary JSON: a key can only appear as
- * `"key"` followed by `:` outside a string, because quotes inside strings
- * are escaped (`\"key\"` never matches); the lookahead takes the whole
- * number, so fractions and exponents are left alone. Only `"key": <integer>`
- * is rewritten, not integers inside arrays.
- */
-export const parseJsonPreservingIntegers = (text: string, keys: readonly string[]): unknown =>
-  JSON.parse(
-    keys.reduce(
-      (json, key) =>
-        json.replace(
-          new RegExp(`"${escapeRegExp(key)}"(\\s*):(\\s*)(-?\\d+)(?=\\s*[,}\\]])`, 'g'),
-          (_, before: string, after: string, digits: string) => `"${key}"${before}:${after}"${digits}"`,
-        ),
-      text,
-    ),
-  );
 
 /**
  * Decodes a JSON body; throws `ValidationError` when it is empty or not JSON.

@@ -9,7 +9,7 @@
  * https://developers.facebook.com/docs/messenger-platform/reference/send-api
  * https://developers.facebook.com/documentation/business-messaging/messenger-platform/error-codes
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OutboundChannel } from '../../domain/reachability/types.js';
 import { secretEnvName } from './secret-env.js';
 import {
@@ -25,8 +25,8 @@ import {
   type Sender,
   type SendOutcome,
 } from './sender.js';
-
-const META_GRAPH_API_BASE_URL = 'https://graph.facebook.com/v23.0';
+import { META_GRAPH_API_BASE_URL } from './meta-send-secrets.js';
+import type { SecretSpec } from '../types.js';
 
 /**
  * Send API errors, keyed `<code>/<error_subcode>` first, then `<code>`.
@@ -73,8 +73,8 @@ export const metaSender = (opts: {
   channel: OutboundChannel;
   vendor: string;
   textLimit: Sender['textLimit'];
-  tokenDescription: string;
-  senderDescription: string;
+  /** Its keys, from the connector's `meta.ts` (`metaSenderSecrets`). */
+  secrets: readonly SecretSpec[];
 }): Sender => {
   const missing = (secrets: SendContext['secrets']): string | undefined =>
     secrets.apiToken ? undefined : `${secretEnvName('API_TOKEN', opts.connector)} (Page access token) is not set`;
@@ -103,26 +103,7 @@ export const metaSender = (opts: {
     channel: opts.channel,
     textLimit: opts.textLimit,
     templates: false,
-    secrets: [
-      {
-        name: 'apiToken',
-        env: secretEnvName('API_TOKEN', opts.connector),
-        description: opts.tokenDescription,
-        required: false,
-      },
-      {
-        name: 'sender',
-        env: secretEnvName('SENDER', opts.connector),
-        description: opts.senderDescription,
-        required: false,
-      },
-      {
-        name: 'apiBaseUrl',
-        env: secretEnvName('API_BASE_URL', opts.connector),
-        description: `Graph API root including the version (default ${META_GRAPH_API_BASE_URL})`,
-        required: false,
-      },
-    ],
+    secrets: opts.secrets,
     missingConfiguration: missing,
     send,
   };

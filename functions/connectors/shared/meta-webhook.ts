@@ -7,7 +7,7 @@
  * messaging webhook reference and the lead ads (`leadgen`) webhook. Objects are `.loose()` so fields Meta adds never turn a delivery
  * into a 400; only what the normalizers read is required.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RawRequest } from '../../shared/http.js';
 import { parseJsonBody } from './body.js';
 

@@ -1,7 +1,11 @@
 /**
- * Authenticated JSON reads from a vendor's REST API, for hydrators that
- * complete thin webhooks (HubSpot, Kommo): `GET` with
- * `Authorization: Bearer <token>`, the body validated against a schema.
+ * Calls to vendor APIs, for hydrators that complete thin webhooks. Every
+ * request gets `vendorRequest`'s settings — no redirect is ever followed (a
+ * 3xx could lead the token to another host) and a timeout — whatever `fetch`
+ * the runtime injects (on AWS the outbound guard, `shared/outbound-fetch.ts`,
+ * also refuses private destinations). `getWithBearer` is the authenticated
+ * JSON read of HubSpot and Kommo: `GET` with `Authorization: Bearer <token>`,
+ * the body validated against a schema.
  *
  * A "gone" status (404 unless the vendor has more) means the entity was
  * deleted since the webhook: `undefined`, nothing to retry. Every other
@@ -15,6 +19,17 @@ import { describeIssues } from './body.js';
 
 /** Per-request budget; the hydrator retries a timeout like any failure. */
 const VENDOR_API_TIMEOUT_MS = 10_000;
+
+/**
+ * The settings every vendor request carries: `redirect: 'error'` (a
+ * redirect fails the fetch, and the hydrator retries or dead-letters it)
+ * and a timeout unless the caller brought its own signal.
+ */
+export const vendorRequest = (init: RequestInit = {}): RequestInit => ({
+  ...init,
+  redirect: 'error',
+  signal: init.signal ?? AbortSignal.timeout(VENDOR_API_TIMEOUT_MS),
+});
 
 export interface BearerGet<T> {
   /** Vendor name for error messages (`HubSpot`). */
@@ -35,10 +50,10 @@ export interface BearerGet<T> {
 /** One `GET`; the parsed body, or undefined for a gone status. Throws on anything else. */
 export const getWithBearer = async <T>(fetchFn: typeof fetch, req: BearerGet<T>): Promise<T | undefined> => {
   const what = `${req.vendor} GET ${req.path.split('?')[0]}`;
-  const res = await fetchFn(`${req.baseUrl}${req.path}`, {
-    headers: { authorization: `Bearer ${req.token}`, accept: 'application/json' },
-    signal: AbortSignal.timeout(VENDOR_API_TIMEOUT_MS),
-  });
+  const res = await fetchFn(
+    `${req.baseUrl}${req.path}`,
+    vendorRequest({ headers: { authorization: `Bearer ${req.token}`, accept: 'application/json' } }),
+  );
   if ((req.goneStatuses ?? [404]).includes(res.status)) return undefined;
   if (!res.ok) throw new Error(`${what} failed with HTTP ${res.status}`);
   let body: unknown;

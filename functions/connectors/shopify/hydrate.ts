@@ -12,10 +12,11 @@ import type { HydrateContext, HydrationRequest } from '../types.js';
 import { currencyCode, decimalToMinor, formatMoney } from '../shared/money.js';
 import { CONNECTOR, orderIdentities, REFUND_HYDRATION } from './normalize.js';
 import { OrderSchema, parseLosslessJson } from './schema.js';
-import { z } from 'zod';
+import * as z from 'zod';
+import { vendorRequest } from '../shared/vendor-api.js';
+import { SHOPIFY_API_VERSION } from './meta.js';
 
-/** Admin API version the order is read with (a stable, supported version). */
-export const SHOPIFY_API_VERSION = '2025-07';
+export { SHOPIFY_API_VERSION };
 
 /** Only what the refund event needs; keeps the response small and the scope `read_orders`. */
 const ORDER_FIELDS =
@@ -52,7 +53,10 @@ const fetchOrder = async (request: HydrationRequest, ctx: HydrateContext, orderI
       'Shopify refunds need the Admin API access token (apiToken, scope read_orders) to find the customer',
     );
   const url = `${adminBaseUrl(request, ctx.secrets.apiBaseUrl)}/orders/${encodeURIComponent(orderId)}.json?fields=${ORDER_FIELDS}`;
-  const res = await ctx.fetch(url, { headers: { 'X-Shopify-Access-Token': token, Accept: 'application/json' } });
+  const res = await ctx.fetch(
+    url,
+    vendorRequest({ headers: { 'X-Shopify-Access-Token': token, Accept: 'application/json' } }),
+  );
   // A deleted order has nobody to attribute the refund to; retrying cannot help.
   if (res.status === 404) return undefined;
   if (!res.ok) throw new Error(`Shopify Admin API answered ${res.status} for order ${orderId}`);

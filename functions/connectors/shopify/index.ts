@@ -18,6 +18,7 @@ import {
   type ShopifyDelivery,
   type ShopifyKnownBody,
 } from './schema.js';
+import { shopifyMeta } from './meta.js';
 
 const SHOPIFY_HMAC_HEADER = 'x-shopify-hmac-sha256';
 const SHOPIFY_TOPIC_HEADER = 'x-shopify-topic';
@@ -114,32 +115,7 @@ const sampleWebhookId = (body: Buffer): string => {
 };
 
 export const shopifyConnector = defineConnector({
-  name: 'shopify',
-  displayName: 'Shopify',
-  channel: 'ecommerce',
-  docsUrl: 'https://shopify.dev/docs/apps/build/webhooks/subscribe/https',
-  secrets: [
-    {
-      name: 'secret',
-      env: 'OMNIHUB_SECRET_SHOPIFY',
-      description:
-        "App client secret (Partner Dashboard → app → Client credentials), or the store's webhook signing secret for webhooks created in Settings → Notifications; signs X-Shopify-Hmac-Sha256",
-      required: true,
-    },
-    {
-      name: 'apiToken',
-      env: 'OMNIHUB_API_TOKEN_SHOPIFY',
-      description:
-        'Admin API access token with read_orders; used only to find the customer of a refund (refunds/create names no customer)',
-      required: false,
-    },
-    {
-      name: 'apiBaseUrl',
-      env: 'OMNIHUB_API_BASE_URL_SHOPIFY',
-      description: `Admin API base URL; default https://<X-Shopify-Shop-Domain>/admin/api/${SHOPIFY_API_VERSION}`,
-      required: false,
-    },
-  ],
+  ...shopifyMeta,
   verify: (req, secrets) => verify(req, secrets.secret),
   parse,
   normalize: normalizeShopify,

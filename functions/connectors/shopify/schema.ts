@@ -15,7 +15,7 @@
  * `parseLosslessJson`, which turns every integer literal of 16+ digits into
  * a string before `JSON.parse` sees it, so `IdSchema` gets the exact digits.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** An id as the exact decimal string, whether Shopify sent a string or a (safe) number. */
 const IdSchema = z.union([z.string().min(1), z.number().int()]).transform(String);

@@ -18,6 +18,7 @@ import {
   WEBHOOK_SIGNATURE_HEADER,
   WEBHOOK_TIMESTAMP_HEADER,
 } from './signature.js';
+import { siteMeta } from './meta.js';
 
 const parse = (req: RawRequest): SiteDelivery => {
   // verify already refused a delivery without it; parse must not rely on that ordering.
@@ -34,19 +35,7 @@ const parse = (req: RawRequest): SiteDelivery => {
 const sampleId = (body: Buffer): string => `msg_${createHash('sha256').update(body).digest('hex').slice(0, 27)}`;
 
 export const siteConnector = defineConnector({
-  name: 'site',
-  displayName: 'Website (Standard Webhooks)',
-  channel: 'web',
-  docsUrl: 'https://www.standardwebhooks.com/',
-  secrets: [
-    {
-      name: 'secret',
-      env: 'OMNIHUB_SECRET_SITE',
-      description:
-        'Standard Webhooks signing secret `whsec_<base64 of 32 random bytes>`, shared with the website backend that signs each POST',
-      required: true,
-    },
-  ],
+  ...siteMeta,
   verify: (req, secrets, ctx) =>
     verifyStandardWebhook(
       req.body,

@@ -13,7 +13,7 @@
  * refused, so a website may start sending a field before the hub reads it. A
  * breaking change becomes `version: 2`, accepted side by side.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   CartDataSchema,
   CheckoutDataSchema,

@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { safeEqual, withinWindow } from '../shared/signature.js';
 import type { VerifyResult } from '../types.js';
+import { SITE_SECRET_PREFIX as SECRET_PREFIX, siteKeyBytes } from './meta.js';
 
 export const WEBHOOK_ID_HEADER = 'webhook-id';
 export const WEBHOOK_TIMESTAMP_HEADER = 'webhook-timestamp';
@@ -24,9 +25,6 @@ export const WEBHOOK_SIGNATURE_HEADER = 'webhook-signature';
 
 /** The spec's and the library's tolerance, either side of the hub's clock. */
 const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
-
-/** Prefix of a serialized symmetric secret. */
-const SECRET_PREFIX = 'whsec_';
 
 /** The spec asks for at least 24 random bytes; 64 is its maximum. */
 const MIN_KEY_BYTES = 24;
@@ -49,12 +47,14 @@ const UNIX_SECONDS = /^\d{1,12}$/;
  *   sender configured with the same string and the matching library option
  *   agrees with the hub.
  *
- * Throws (with the library's message) for an unusable `whsec_` secret.
+ * Every form must hold at least 24 bytes of key (a 1-byte key used to pass):
+ * throws for a shorter key, and (with the library's message) for an
+ * unusable `whsec_` secret.
  */
 export const standardWebhook = (secret: string): Webhook => {
+  const bytes = siteKeyBytes(secret);
   if (secret.startsWith(SECRET_PREFIX)) {
     const webhook = new Webhook(secret);
-    const bytes = Buffer.from(secret.slice(SECRET_PREFIX.length), 'base64').length;
     if (bytes < MIN_KEY_BYTES || bytes > MAX_KEY_BYTES) {
       throw new Error(
         `a whsec_ secret must hold ${MIN_KEY_BYTES}–${MAX_KEY_BYTES} random bytes, this one holds ${bytes}`,
@@ -62,6 +62,8 @@ export const standardWebhook = (secret: string): Webhook => {
     }
     return webhook;
   }
+  if (bytes < MIN_KEY_BYTES)
+    throw new Error(`the signing key must hold at least ${MIN_KEY_BYTES} bytes, this one holds ${bytes}`);
   try {
     return new Webhook(secret);
   } catch {

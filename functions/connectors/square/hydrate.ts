@@ -26,8 +26,10 @@ import {
   type SquareCustomer,
   type SquareOrder,
 } from './schema.js';
+import { vendorRequest } from '../shared/vendor-api.js';
+import { SQUARE_API_BASE_URL } from './meta.js';
 
-export const SQUARE_API_BASE_URL = 'https://connect.squareup.com';
+export { SQUARE_API_BASE_URL };
 /** API version the responses are read in (pinned, so Square's upgrades don't change shapes under us). */
 const SQUARE_API_VERSION = '2025-01-23';
 
@@ -41,9 +43,12 @@ const squareGet = async (ctx: HydrateContext, path: string): Promise<Record<stri
       'Square hydration needs an access token (apiToken) with CUSTOMERS_READ, ORDERS_READ and PAYMENTS_READ',
     );
   const base = (ctx.secrets.apiBaseUrl || SQUARE_API_BASE_URL).replace(/\/+$/, '');
-  const res = await ctx.fetch(`${base}${path}`, {
-    headers: { Authorization: `Bearer ${token}`, 'Square-Version': SQUARE_API_VERSION, Accept: 'application/json' },
-  });
+  const res = await ctx.fetch(
+    `${base}${path}`,
+    vendorRequest({
+      headers: { Authorization: `Bearer ${token}`, 'Square-Version': SQUARE_API_VERSION, Accept: 'application/json' },
+    }),
+  );
   if (res.status === 404) return undefined;
   if (!res.ok) throw new Error(`Square API answered ${res.status} for GET ${path}`);
   return (await res.json()) as Record<string, unknown>;

@@ -6,7 +6,7 @@ import type { RawRequest } from '../../shared/http.js';
 import { parseJsonBody, validate } from '../shared/body.js';
 import { hmac, safeEqual } from '../shared/signature.js';
 import { defineConnector, type VerifyResult } from '../types.js';
-import { hydrateSquare, SQUARE_API_BASE_URL } from './hydrate.js';
+import { hydrateSquare } from './hydrate.js';
 import { normalizeSquare } from './normalize.js';
 import {
   SquareCustomerSchema,
@@ -17,6 +17,7 @@ import {
   type SquareNotification,
   type SquareResource,
 } from './schema.js';
+import { squareMeta } from './meta.js';
 
 const SQUARE_SIGNATURE_HEADER = 'x-square-hmacsha256-signature';
 
@@ -59,32 +60,7 @@ const parse = (req: RawRequest): SquareNotification => {
 };
 
 export const squareConnector = defineConnector({
-  name: 'square',
-  displayName: 'Square',
-  channel: 'pos',
-  docsUrl: 'https://developer.squareup.com/docs/webhooks/overview',
-  secrets: [
-    {
-      name: 'secret',
-      env: 'OMNIHUB_SECRET_SQUARE',
-      description:
-        'Signature key of the webhook subscription (Developer Console → app → Webhooks → Subscriptions); signs x-square-hmacsha256-signature',
-      required: true,
-    },
-    {
-      name: 'apiToken',
-      env: 'OMNIHUB_API_TOKEN_SQUARE',
-      description:
-        'Access token (CUSTOMERS_READ, ORDERS_READ, PAYMENTS_READ) to fetch customers, orders and refunded payments',
-      required: false,
-    },
-    {
-      name: 'apiBaseUrl',
-      env: 'OMNIHUB_API_BASE_URL_SQUARE',
-      description: `Square API base URL; default ${SQUARE_API_BASE_URL} (sandbox: https://connect.squareupsandbox.com)`,
-      required: false,
-    },
-  ],
+  ...squareMeta,
   verify: (req, secrets) => verify(req, secrets.secret),
   parse,
   normalize: normalizeSquare,

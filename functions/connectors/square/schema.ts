@@ -6,7 +6,7 @@
  * name (`payment`, `refund`, `order_created`, `customer`). Objects are
  * `.loose()`; money is already in minor units (`{ amount, currency }`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const SquareMoneySchema = z.object({ amount: z.number().int(), currency: z.string() }).loose();
 export type SquareMoney = z.infer<typeof SquareMoneySchema>;

@@ -7,24 +7,13 @@ import { safeEqual } from '../shared/signature.js';
 import { defineConnector } from '../types.js';
 import { normalizeTelegram } from './normalize.js';
 import { TelegramUpdateSchema } from './schema.js';
+import { telegramMeta } from './meta.js';
 
 /** Header Telegram fills with the `secret_token` given to `setWebhook`. */
 const TELEGRAM_SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 
 export const telegramConnector = defineConnector({
-  name: 'telegram',
-  displayName: 'Telegram Bot API',
-  channel: 'telegram',
-  docsUrl: 'https://core.telegram.org/bots/api#setwebhook',
-  secrets: [
-    {
-      name: 'secret',
-      env: 'OMNIHUB_SECRET_TELEGRAM',
-      description:
-        'secret_token passed to setWebhook (1–256 chars of A-Z a-z 0-9 _ -); Telegram echoes it in X-Telegram-Bot-Api-Secret-Token',
-      required: true,
-    },
-  ],
+  ...telegramMeta,
   verify: (req, secrets) => {
     if (!secrets.secret) return { ok: false, reason: 'No secret token is configured' };
     const token = req.headers[TELEGRAM_SECRET_HEADER];

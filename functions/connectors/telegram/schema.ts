@@ -4,7 +4,7 @@
  * is modelled; objects are `.loose()` so new Bot API fields never 400.
  * User and chat ids fit in 52 bits, so JSON numbers hold them exactly.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const TelegramUserSchema = z
   .object({

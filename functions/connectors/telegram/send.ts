@@ -7,7 +7,7 @@
  * https://core.telegram.org/bots/api#making-requests
  * https://core.telegram.org/bots/api#sendmessage
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { secretEnvName } from '../shared/secret-env.js';
 import {
   baseUrlOf,
@@ -23,10 +23,9 @@ import {
   type Sender,
   type SendOutcome,
 } from '../shared/sender.js';
+import { TELEGRAM_API_BASE_URL, telegramSenderSecrets } from './meta.js';
 
 const CONNECTOR = 'telegram';
-
-const TELEGRAM_API_BASE_URL = 'https://api.telegram.org';
 
 /** `text`: 1–4096 characters after entity parsing (the hub sends plain text, no parse_mode). */
 const TELEGRAM_TEXT_LIMIT = 4096;
@@ -132,20 +131,7 @@ export const telegramSender: Sender = {
   channel: 'telegram',
   textLimit: { max: TELEGRAM_TEXT_LIMIT, unit: 'characters' },
   templates: false,
-  secrets: [
-    {
-      name: 'apiToken',
-      env: secretEnvName('API_TOKEN', CONNECTOR),
-      description: 'Bot token from @BotFather (123456:ABC-…), to send messages as the bot',
-      required: false,
-    },
-    {
-      name: 'apiBaseUrl',
-      env: secretEnvName('API_BASE_URL', CONNECTOR),
-      description: `Bot API root (default ${TELEGRAM_API_BASE_URL}; a local Bot API server or a test fake)`,
-      required: false,
-    },
-  ],
+  secrets: telegramSenderSecrets,
   missingConfiguration: (secrets) =>
     secrets.apiToken ? undefined : `${secretEnvName('API_TOKEN', CONNECTOR)} (bot token) is not set`,
   send,

@@ -10,6 +10,7 @@ import { defineConnector } from '../types.js';
 import { normalizeTwilio } from './normalize.js';
 import { formParams, TWILIO_SIGNATURE_HEADER, twilioSignature, verifyTwilioRequest } from './signature.js';
 import { twilioKind, TwilioWebhookSchema } from './schema.js';
+import { twilioMeta } from './meta.js';
 
 /**
  * Empty TwiML: the incoming-message webhook is synchronous and Twilio
@@ -28,19 +29,7 @@ const twimlResponse = (): HttpResponse => ({
 const noContent = (): HttpResponse => ({ statusCode: 204, headers: {}, body: '' });
 
 export const twilioConnector = defineConnector({
-  name: 'twilio',
-  displayName: 'Twilio (SMS, WhatsApp, Voice)',
-  channel: 'sms',
-  docsUrl: 'https://www.twilio.com/docs/usage/webhooks/webhooks-security',
-  secrets: [
-    {
-      name: 'secret',
-      env: 'OMNIHUB_SECRET_TWILIO',
-      description:
-        'Twilio Auth Token of the account (Console → Account info); signs every request as X-Twilio-Signature',
-      required: true,
-    },
-  ],
+  ...twilioMeta,
   verify: (req, secrets) => verifyTwilioRequest(req, secrets.secret),
   parse: (req) => validate(TwilioWebhookSchema, parseFlatForm(req), 'Twilio webhook'),
   normalize: normalizeTwilio,

@@ -9,7 +9,7 @@
  * https://www.twilio.com/docs/messaging/guides/track-outbound-message-status,
  * https://www.twilio.com/docs/voice/api/call-resource#statuscallback
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const Param = z.string().optional();
 

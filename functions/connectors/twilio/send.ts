@@ -9,7 +9,7 @@
  * https://www.twilio.com/docs/messaging/api/message-resource#create-a-message-resource
  * https://www.twilio.com/docs/api/errors
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { secretEnvName } from '../shared/secret-env.js';
 import {
   baseUrlOf,
@@ -25,10 +25,9 @@ import {
   type Sender,
   type SendOutcome,
 } from '../shared/sender.js';
+import { TWILIO_API_BASE_URL, twilioSenderSecrets } from './meta.js';
 
 const CONNECTOR = 'twilio';
-
-const TWILIO_API_BASE_URL = 'https://api.twilio.com';
 
 /** Longest concatenated `Body` Twilio accepts (error 21617 above it). */
 const TWILIO_TEXT_LIMIT = 1600;
@@ -130,26 +129,7 @@ export const twilioSender: Sender = {
   channel: 'sms',
   textLimit: { max: TWILIO_TEXT_LIMIT, unit: 'characters' },
   templates: false,
-  secrets: [
-    {
-      name: 'apiToken',
-      env: secretEnvName('API_TOKEN', CONNECTOR),
-      description: 'AccountSid:AuthToken (or AccountSid:ApiKeySid:ApiKeySecret) to send SMS; HTTP Basic',
-      required: false,
-    },
-    {
-      name: 'sender',
-      env: secretEnvName('SENDER', CONNECTOR),
-      description: 'The From: a Twilio number in E.164 or alphanumeric sender id, or a Messaging Service sid (MG…)',
-      required: false,
-    },
-    {
-      name: 'apiBaseUrl',
-      env: secretEnvName('API_BASE_URL', CONNECTOR),
-      description: `REST API root (default ${TWILIO_API_BASE_URL})`,
-      required: false,
-    },
-  ],
+  secrets: twilioSenderSecrets,
   missingConfiguration: missing,
   send,
 };

@@ -13,6 +13,7 @@ import {
   TypeformFormResponseSchema,
   type TypeformWebhook,
 } from './schema.js';
+import { typeformMeta } from './meta.js';
 
 const TYPEFORM_SIGNATURE_HEADER = 'typeform-signature';
 const PREFIX = 'sha256=';
@@ -51,19 +52,7 @@ const parse = (req: RawRequest): TypeformWebhook => {
 };
 
 export const typeformConnector = defineConnector({
-  name: 'typeform',
-  displayName: 'Typeform',
-  channel: 'web',
-  docsUrl: 'https://www.typeform.com/developers/webhooks/secure-your-webhooks/',
-  secrets: [
-    {
-      name: 'secret',
-      env: 'OMNIHUB_SECRET_TYPEFORM',
-      description:
-        'Webhook secret set in Typeform (Connect → Webhooks → Edit → Secret, or `secret` of PUT /forms/{id}/webhooks/{tag}); signs every delivery as Typeform-Signature',
-      required: true,
-    },
-  ],
+  ...typeformMeta,
   verify: (req, secrets) => verifyTypeformSignature(req.body, req.headers[TYPEFORM_SIGNATURE_HEADER], secrets.secret),
   parse,
   normalize: normalizeTypeform,

@@ -39,6 +39,112 @@ const TYPEFORM_HIDDEN_FIELDS = {
 /** Answer types that carry a contact and make the submission a lead. */
 const CONTACT_ANSWER_TYPES = new Set(['email', 'phone_number']);
 
+/** The name traits an ordinary question can fill. */
+type NameTrait = 'firstName' | 'lastName' | 'name';
+
+/**
+ * Question titles (normalized by `normalizeTitle`) that ask the respondent's
+ * own name, in the hub's languages and Typeform's defaults. Exact matches
+ * only: "Their first name?" on a referral form is somebody else's.
+ */
+const NAME_TITLES: Readonly<Record<NameTrait, readonly string[]>> = {
+  firstName: ['first name', 'firstname', 'given name', 'forename', "ім'я", 'имя'],
+  lastName: ['last name', 'lastname', 'surname', 'family name', 'прізвище', 'фамилия'],
+  name: [
+    'name',
+    'full name',
+    "ім'я та прізвище",
+    "ім'я і прізвище",
+    "прізвище та ім'я",
+    "прізвище, ім'я",
+    "повне ім'я",
+    'піб',
+    'як до вас звертатися',
+    'як вас звати',
+    'имя и фамилия',
+    'фамилия и имя',
+    'фамилия, имя',
+    'полное имя',
+    'фио',
+    'как вас зовут',
+    'как к вам обращаться',
+  ],
+};
+
+/** Field refs a form owner may have set for the same questions (`first_name`, …). */
+const NAME_REFS: Readonly<Record<NameTrait, readonly string[]>> = {
+  firstName: ['first_name', 'firstname', 'given_name'],
+  lastName: ['last_name', 'lastname', 'surname', 'family_name'],
+  name: ['name', 'full_name', 'fullname'],
+};
+
+/** `subfield_key` of the name parts of Typeform's contact_info block. */
+const CONTACT_INFO_NAME_KEYS: Readonly<Record<string, NameTrait>> = { first_name: 'firstName', last_name: 'lastName' };
+
+/** Leading words that only address the respondent ("What is your first name?" → "first name"). */
+const ADDRESSING =
+  /^(?:what(?:'s| is) your|please (?:enter|type|tell us) your|enter your|type your|your|ваше|ваш|твоє|твоë|твое|ваше повне|ваше полное)\s+/;
+
+/** A title as it is matched: lower case, one apostrophe, no piping, punctuation or addressing words. */
+export const normalizeTitle = (title: string): string =>
+  title
+    .toLowerCase()
+    .replace(/\{\{[^}]*\}\}/g, ' ')
+    .replace(/[’ʼ`´‘]/g, "'")
+    .replace(/[?:*.!«»"“”()]/g, ' ')
+    .replace(/\s+/g, ' ')
+    // What piping leaves in front: "{{hidden:greeting}}, what is your first name?"
+    .replace(/^[\s,;–—-]+/, '')
+    .trim()
+    .replace(ADDRESSING, '')
+    .trim();
+
+const traitOfTitle = (title: string | undefined): NameTrait | undefined => {
+  if (!title) return undefined;
+  const normalized = normalizeTitle(title);
+  return (Object.keys(NAME_TITLES) as NameTrait[]).find((t) => NAME_TITLES[t].includes(normalized));
+};
+
+const traitOfRef = (ref: string | undefined): NameTrait | undefined => {
+  const normalized = ref?.toLowerCase();
+  return normalized
+    ? (Object.keys(NAME_REFS) as NameTrait[]).find((t) => NAME_REFS[t].includes(normalized))
+    : undefined;
+};
+
+type Field = NonNullable<NonNullable<TypeformFormResponse['definition']>['fields']>[number];
+
+/** The definition field an answer belongs to, and the contact_info block around it when it is a sub-field. */
+const fieldOf = (response: TypeformFormResponse, answer: TypeformAnswer): { field?: Field; subfieldKey?: string } => {
+  const matches = (f: { id?: string; ref?: string }) =>
+    f.id === answer.field.id || (answer.field.ref !== undefined && f.ref === answer.field.ref);
+  for (const f of response.definition?.fields ?? []) {
+    if (matches(f)) return { field: f };
+    const sub = f.type === 'contact_info' ? f.properties?.fields?.find(matches) : undefined;
+    if (sub) return { field: sub as Field, ...(sub.subfield_key ? { subfieldKey: sub.subfield_key } : {}) };
+  }
+  return {};
+};
+
+/**
+ * The respondent's name from ordinary questions: a short-text answer whose
+ * question is titled (or ref'd) as a first, last or full name, or the name
+ * parts of Typeform's contact_info block. The first answer for a trait wins.
+ */
+const nameTraits = (response: TypeformFormResponse): Partial<Record<NameTrait, string>> => {
+  const out: Partial<Record<NameTrait, string>> = {};
+  for (const answer of response.answers ?? []) {
+    if (answer.type !== 'text' || !answer.text?.trim()) continue;
+    const { field, subfieldKey } = fieldOf(response, answer);
+    const trait =
+      (subfieldKey ? CONTACT_INFO_NAME_KEYS[subfieldKey] : undefined) ??
+      (field && field.type !== undefined && field.type !== 'short_text' ? undefined : traitOfTitle(field?.title)) ??
+      traitOfRef(answer.field.ref ?? field?.ref);
+    if (trait && out[trait] === undefined) out[trait] = answer.text.trim();
+  }
+  return out;
+};
+
 /** A hidden field's value as a trimmed non-empty string. */
 const hiddenText = (hidden: TypeformFormResponse['hidden'], name: string): string | undefined => {
   const value = hidden?.[name];
@@ -116,7 +222,8 @@ const normalizeResponse = (response: TypeformFormResponse, ctx: NormalizeContext
       channel: 'web',
       occurredAt: fromDateString(response.submitted_at),
       identities,
-      traits: { name: hiddenText(hidden, h.name) },
+      // A hidden `name` is what the site knows; otherwise what the respondent typed as their name.
+      traits: { ...nameTraits(response), ...(hiddenText(hidden, h.name) ? { name: hiddenText(hidden, h.name) } : {}) },
       summary: `${formName ? `Typeform «${formName}»` : 'Typeform'} submitted${score !== undefined ? ` (score ${score})` : ''}`,
       data: {
         formId: response.form_id,

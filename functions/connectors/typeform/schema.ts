@@ -4,7 +4,7 @@
  * the answers' field ids; every object is `.loose()` so the answer types and
  * definition properties Typeform keeps adding never 400.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Event type of a completed submission; the only one turned into events. */
 export const TYPEFORM_FORM_RESPONSE = 'form_response';
@@ -32,8 +32,29 @@ const TypeformAnswerSchema = z
   .loose();
 export type TypeformAnswer = z.infer<typeof TypeformAnswerSchema>;
 
+/** A sub-field of a group block (contact_info): `subfield_key` says which part it is (`first_name`, `email`, …). */
+const TypeformSubfieldSchema = z
+  .object({
+    id: z.string().optional(),
+    ref: z.string().optional(),
+    title: z.string().optional(),
+    type: z.string().optional(),
+    subfield_key: z.string().optional(),
+  })
+  .loose();
+
 const TypeformFieldSchema = z
-  .object({ id: z.string(), title: z.string().optional(), ref: z.string().optional(), type: z.string().optional() })
+  .object({
+    id: z.string(),
+    title: z.string().optional(),
+    ref: z.string().optional(),
+    type: z.string().optional(),
+    /** contact_info (and other group blocks) list their parts here. */
+    properties: z
+      .object({ fields: z.array(TypeformSubfieldSchema).optional() })
+      .loose()
+      .optional(),
+  })
   .loose();
 
 /** Hidden field values arrive as strings; anything else is kept but not read. */

@@ -7,6 +7,7 @@ import { hmac, safeEqual } from '../shared/signature.js';
 import { defineConnector, type VerifyResult } from '../types.js';
 import { normalizeViber } from './normalize.js';
 import { parseViberCallback } from './schema.js';
+import { viberMeta } from './meta.js';
 
 /** Lowercase hex HMAC-SHA256 of the raw body, keyed with the bot's auth token. */
 const VIBER_SIGNATURE_HEADER = 'x-viber-content-signature';
@@ -26,19 +27,7 @@ const verifyViberSignature = (
 };
 
 export const viberConnector = defineConnector({
-  name: 'viber',
-  displayName: 'Viber REST Bot API',
-  channel: 'viber',
-  docsUrl: 'https://developers.viber.com/docs/api/rest-bot-api/#callbacks',
-  secrets: [
-    {
-      name: 'secret',
-      env: 'OMNIHUB_SECRET_VIBER',
-      description:
-        "Bot authentication token (the X-Viber-Auth-Token value, bot's Edit Info → Your app key); Viber signs every callback with it",
-      required: true,
-    },
-  ],
+  ...viberMeta,
   verify: (req, secrets) => verifyViberSignature(req.body, req.headers[VIBER_SIGNATURE_HEADER], secrets.secret),
   parse: parseViberCallback,
   normalize: normalizeViber,

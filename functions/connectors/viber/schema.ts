@@ -5,7 +5,7 @@
  * are `.loose()` so fields Viber adds never turn a callback into a 400; only
  * what the normalizer reads is required, per event kind.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RawRequest } from '../../shared/http.js';
 import { parseJsonBody } from '../shared/body.js';
 

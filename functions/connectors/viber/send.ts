@@ -9,8 +9,8 @@
  * https://creators.viber.com/docs/bots-api/resources/messaging/send-message
  * https://creators.viber.com/docs/bots-api/errors
  */
-import { z } from 'zod';
-import { parseJsonPreservingIntegers } from '../shared/body.js';
+import * as z from 'zod';
+import { parseJsonPreservingIntegers } from '../shared/json-integers.js';
 import { secretEnvName } from '../shared/secret-env.js';
 import {
   baseUrlOf,
@@ -25,15 +25,12 @@ import {
   type Sender,
   type SendOutcome,
 } from '../shared/sender.js';
+import { VIBER_API_BASE_URL, VIBER_SENDER_NAME_LIMIT, viberSenderSecrets } from './meta.js';
 
 const CONNECTOR = 'viber';
 
-const VIBER_API_BASE_URL = 'https://chatapi.viber.com/pa';
-
 /** Text limit of a `text` message. */
 const VIBER_TEXT_LIMIT = 7000;
-/** `sender.name` limit. */
-const VIBER_SENDER_NAME_LIMIT = 28;
 
 /** Viber's `status` codes, classified (names from the REST Bot API error table). */
 const VIBER_ERRORS: Readonly<Record<string, ErrorRule>> = {
@@ -121,20 +118,7 @@ export const viberSender: Sender = {
   channel: 'viber',
   textLimit: { max: VIBER_TEXT_LIMIT, unit: 'characters' },
   templates: false,
-  secrets: [
-    {
-      name: 'sender',
-      env: secretEnvName('SENDER', CONNECTOR),
-      description: `Sender name shown above the bot's messages (sender.name, at most ${VIBER_SENDER_NAME_LIMIT} characters); sending uses the auth token above`,
-      required: false,
-    },
-    {
-      name: 'apiBaseUrl',
-      env: secretEnvName('API_BASE_URL', CONNECTOR),
-      description: `REST Bot API root (default ${VIBER_API_BASE_URL})`,
-      required: false,
-    },
-  ],
+  secrets: viberSenderSecrets,
   missingConfiguration: missing,
   send,
 };

@@ -7,27 +7,10 @@ import { META_SIGNATURE_HEADER, metaHandshake, signMetaSample, verifyMetaSignatu
 import { defineConnector } from '../types.js';
 import { normalizeWhatsApp } from './normalize.js';
 import { WhatsAppWebhookSchema } from './schema.js';
+import { whatsappMeta } from './meta.js';
 
 export const whatsappConnector = defineConnector({
-  name: 'whatsapp',
-  displayName: 'WhatsApp Business Cloud API',
-  channel: 'whatsapp',
-  docsUrl: 'https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/text',
-  secrets: [
-    {
-      name: 'secret',
-      env: 'OMNIHUB_SECRET_WHATSAPP',
-      description: 'Meta App Secret (App settings → Basic); signs every POST as X-Hub-Signature-256',
-      required: true,
-    },
-    {
-      name: 'verifyToken',
-      env: 'OMNIHUB_VERIFY_TOKEN_WHATSAPP',
-      description:
-        'Verify token you choose and paste next to the callback URL; only used by the GET subscription check',
-      required: false,
-    },
-  ],
+  ...whatsappMeta,
   verify: (req, secrets) => verifyMetaSignature(req.body, req.headers[META_SIGNATURE_HEADER], secrets.secret),
   parse: (req) => parseJsonBody(req, WhatsAppWebhookSchema, 'WhatsApp webhook'),
   normalize: normalizeWhatsApp,

@@ -4,7 +4,7 @@
  * so fields Meta adds later never turn a delivery into a 400; only what the
  * normalizer reads is required.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Meta sends unix seconds as a string; a number is accepted too. */
 const UnixSecondsSchema = z.union([z.string(), z.number()]);

@@ -8,7 +8,7 @@
  * https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages
  * https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes/
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { secretEnvName } from '../shared/secret-env.js';
 import {
   baseUrlOf,
@@ -23,11 +23,9 @@ import {
   type Sender,
   type SendOutcome,
 } from '../shared/sender.js';
+import { WHATSAPP_API_BASE_URL, whatsappSenderSecrets } from './meta.js';
 
 const CONNECTOR = 'whatsapp';
-
-/** Graph API root, versioned; `apiBaseUrl` overrides it (tests, a newer version). */
-const WHATSAPP_API_BASE_URL = 'https://graph.facebook.com/v23.0';
 
 /** Text body limit of a free-form message. */
 const WHATSAPP_TEXT_LIMIT = 4096;
@@ -153,27 +151,7 @@ export const whatsappSender: Sender = {
   channel: 'whatsapp',
   textLimit: { max: WHATSAPP_TEXT_LIMIT, unit: 'characters' },
   templates: true,
-  secrets: [
-    {
-      name: 'apiToken',
-      env: secretEnvName('API_TOKEN', CONNECTOR),
-      description:
-        'Cloud API access token (a system user token with whatsapp_business_messaging) to send messages; Authorization: Bearer',
-      required: false,
-    },
-    {
-      name: 'sender',
-      env: secretEnvName('SENDER', CONNECTOR),
-      description: 'Phone-number id of the business number that sends (WhatsApp Manager → API setup), not the number',
-      required: false,
-    },
-    {
-      name: 'apiBaseUrl',
-      env: secretEnvName('API_BASE_URL', CONNECTOR),
-      description: `Graph API root including the version (default ${WHATSAPP_API_BASE_URL})`,
-      required: false,
-    },
-  ],
+  secrets: whatsappSenderSecrets,
   missingConfiguration: missing,
   send,
 };

@@ -7,11 +7,11 @@ import { createHash } from 'node:crypto';
 import { ValidationError } from '../../shared/errors.js';
 import type { RawRequest } from '../../shared/http.js';
 import { parseJson, validate } from '../shared/body.js';
-import { secretEnvName } from '../shared/secret-env.js';
 import { hmac, safeEqual } from '../shared/signature.js';
 import { defineConnector, type VerifyResult } from '../types.js';
-import { CONNECTOR, normalizeWooCommerce } from './normalize.js';
+import { normalizeWooCommerce } from './normalize.js';
 import { WooCustomerSchema, WooOrderSchema, type WooDelivery } from './schema.js';
+import { woocommerceMeta } from './meta.js';
 
 const WOO_SIGNATURE_HEADER = 'x-wc-webhook-signature';
 
@@ -91,19 +91,7 @@ const sampleTopic = (body: Buffer): string => {
 };
 
 export const woocommerceConnector = defineConnector({
-  name: CONNECTOR,
-  displayName: 'WooCommerce',
-  channel: 'ecommerce',
-  docsUrl: 'https://woocommerce.github.io/woocommerce-rest-api-docs/#webhooks',
-  secrets: [
-    {
-      name: 'secret',
-      env: secretEnvName('SECRET', CONNECTOR),
-      description:
-        "The webhook's Secret (WooCommerce → Settings → Advanced → Webhooks); signs every delivery as X-WC-Webhook-Signature",
-      required: true,
-    },
-  ],
+  ...woocommerceMeta,
   verify: (req, secrets) => verify(req, secrets.secret),
   parse,
   normalize: normalizeWooCommerce,

@@ -15,7 +15,7 @@ import { currencyCode, decimalToMinor, formatMoney } from '../shared/money.js';
 import type { NormalizeContext, NormalizeResult } from '../types.js';
 import type { WooAddress, WooCustomer, WooDelivery, WooLineItem, WooOrder } from './schema.js';
 
-export const CONNECTOR = 'woocommerce';
+const CONNECTOR = 'woocommerce';
 
 type Money = { amountMinor: number; currency: string };
 type Item = { sku?: string | undefined; name: string; quantity: number; unitPrice?: Money | undefined };

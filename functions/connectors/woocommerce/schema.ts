@@ -12,7 +12,7 @@
  * / `-Resource` headers: an order has `order_key` and `line_items`, a
  * customer has `username` or `role` and no `line_items`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const Id = z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform(String);
 /** `"29.35"`; some extensions send numbers. */

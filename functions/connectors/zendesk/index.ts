@@ -6,11 +6,11 @@ import { createHash } from 'node:crypto';
 import { ValidationError } from '../../shared/errors.js';
 import type { RawRequest } from '../../shared/http.js';
 import { parseJson, validate } from '../shared/body.js';
-import { secretEnvName } from '../shared/secret-env.js';
 import { hmac, safeEqual } from '../shared/signature.js';
 import { defineConnector, type VerifyResult } from '../types.js';
-import { CONNECTOR, normalizeZendesk } from './normalize.js';
+import { normalizeZendesk } from './normalize.js';
 import { ZendeskEventSchema, ZendeskTriggerSchema, type ZendeskDelivery } from './schema.js';
+import { zendeskMeta } from './meta.js';
 
 const ZENDESK_SIGNATURE_HEADER = 'x-zendesk-webhook-signature';
 const ZENDESK_TIMESTAMP_HEADER = 'x-zendesk-webhook-signature-timestamp';
@@ -61,18 +61,7 @@ const parse = (req: RawRequest): ZendeskDelivery => {
 };
 
 export const zendeskConnector = defineConnector({
-  name: CONNECTOR,
-  displayName: 'Zendesk',
-  channel: 'helpdesk',
-  docsUrl: 'https://developer.zendesk.com/documentation/webhooks/verifying/',
-  secrets: [
-    {
-      name: 'secret',
-      env: secretEnvName('SECRET', CONNECTOR),
-      description: "The webhook's signing secret (Admin Center → Webhooks → the webhook → Reveal secret), as shown",
-      required: true,
-    },
-  ],
+  ...zendeskMeta,
   verify: (req, secrets, ctx) => verify(req, secrets.secret, ctx.now),
   parse,
   normalize: normalizeZendesk,

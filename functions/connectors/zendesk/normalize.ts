@@ -15,7 +15,7 @@ import {
   type ZendeskTrigger,
 } from './schema.js';
 
-export const CONNECTOR = 'zendesk';
+const CONNECTOR = 'zendesk';
 
 const STATUS_WORDS: Readonly<Record<string, TicketStatus>> = {
   new: 'new',

@@ -7,7 +7,7 @@
  * satisfaction rating). Template bodies are user-authored: every field is
  * optional text, ids may arrive as numbers or strings.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const Id = z.union([z.string(), z.number()]).transform(String);
 const Text = z.union([z.string(), z.number()]).transform(String).nullish();

@@ -10,7 +10,7 @@
  * the vendor's own rules (windows, opt-in, templates, tags), what was marked
  * unreachable, and the content; marketing in quiet hours is deferred.
  */
-import type { CountryCode } from 'libphonenumber-js/max';
+import type { CountryCode } from 'libphonenumber-js/min';
 import { MESSAGING_CHANNELS, type Channel } from '../../events/hub-event.js';
 import type { Profile } from '../profile.js';
 import { addressFor } from './addresses.js';

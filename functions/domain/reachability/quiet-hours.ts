@@ -3,7 +3,7 @@
  * marketing waits (service and transactional messages never do). Pure; the
  * clock is a parameter.
  */
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
 import type { Profile } from '../profile.js';
 import { COUNTRY_TIME_ZONES } from './time-zones.js';
 

@@ -6,7 +6,7 @@
  * published OpenAPI document (`docs/openapi.json`, generated from the
  * contracts) cannot drift from what the code accepts and returns.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type HttpResponse, jsonResponse } from '../../shared/http.js';
 import type { ApiRouteKey } from '../../shared/routes.js';
 

@@ -3,11 +3,13 @@
  * table: a route declared in `HTTP_ROUTES` without a contract (or a contract
  * without a route) fails the type check, as a route without a handler does.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { connectorContracts } from './connectors.js';
 import type { RouteContracts } from './contract.js';
 import { customerAdminContracts } from './customer-admin.js';
 import { customerContracts } from './customers.js';
+import { importContracts } from './imports.js';
+import { lookupContracts } from './lookup.js';
 import { queueContracts } from './queues.js';
 import { metricsContracts } from './metrics.js';
 import { messageContracts } from './messages.js';
@@ -29,6 +31,8 @@ export const API_CONTRACTS = {
   ...metricsContracts,
   ...messageContracts,
   ...searchContracts,
+  ...lookupContracts,
+  ...importContracts,
   ...subscriptionContracts,
   ...queueContracts,
   ...openApiContracts,

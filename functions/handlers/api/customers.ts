@@ -1,5 +1,5 @@
 /** Reading the single customer view: lookup, profile, timeline, conversation. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { toProfileView } from '../../domain/traits.js';
 import { ChannelSchema, HUB_EVENT_TYPES, type HubEventType, MESSAGING_CHANNELS } from '../../events/hub-event.js';
 import type { Profile } from '../../domain/profile.js';

@@ -5,9 +5,11 @@ import type { OutboundSettings } from '../../outbound/settings.js';
 import type {
   AnalyticsSink,
   ConnectorActivity,
+  ErasureScrubber,
   EventPublisher,
   MessageStore,
   ProfileStore,
+  SecretProblemLog,
   SecretStatusReader,
 } from '../../ports.js';
 import type { MetricsApiDeps } from './metrics.js';
@@ -21,12 +23,18 @@ export interface ApiDeps {
   readonly activity?: ConnectorActivity;
   /** Whether connector secrets are set (`GET /v1/connectors`); never their values. */
   readonly secretStatus: SecretStatusReader;
+  /** Secret problems ingest saw (a value too short), where the status cannot tell (AWS). */
+  readonly secretProblems?: SecretProblemLog;
   /** Publishes `customer.erased` / `customer.unmerged` so subscribers follow. */
   readonly publisher: EventPublisher;
+  /** Copies of events outside the store an erasure scrubs (the local archive file); none on AWS. */
+  readonly scrubber?: ErasureScrubber;
   readonly defaultCountry: CountryCode;
   /** Lifetime value and abandoned-cart settings. */
   readonly traits?: Omit<TraitOptions, 'now'>;
   readonly now?: () => Date;
+  /** The console's address, for the console link of `GET /v1/lookup`; undefined leaves it out. */
+  readonly consoleUrl?: () => string | undefined;
   /** Base URL shown in `GET /v1/connectors` webhook paths. */
   readonly publicBaseUrl?: string;
   /** Outbound messages (`/v1/customers/{id}/messages…`). */

@@ -13,6 +13,8 @@ import { connectorRoutes } from './connectors.js';
 import { customerAdminRoutes } from './customer-admin.js';
 import { customerRoutes } from './customers.js';
 import type { ApiDeps } from './deps.js';
+import { importRoutes } from './imports.js';
+import { lookupRoutes } from './lookup.js';
 import { metricsRoutes } from './metrics.js';
 import { messageRoutes } from './messages.js';
 import { openApiRoutes } from './openapi.js';
@@ -30,6 +32,8 @@ export const createApiHandler = (deps: ApiDeps) => {
     ...metricsRoutes(deps),
     ...messageRoutes(deps),
     ...searchRoutes(deps),
+    ...lookupRoutes(deps),
+    ...importRoutes(deps),
     ...deps.subscriptionRoutes,
     ...deps.queueRoutes,
     ...openApiRoutes(),

@@ -7,7 +7,7 @@
  *   GET  /v1/customers/{customerId}/reachability?purpose=   the plan, a dry run (nothing is sent)
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EMAIL_TEXT_LIMIT } from '../../connectors/mailgun/send.js';
 import { planReach } from '../../domain/reachability/plan.js';
 import {

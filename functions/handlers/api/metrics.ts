@@ -5,7 +5,7 @@
  * locally, Athena on AWS) → series shaped for charts. Definitions come with
  * the numbers (the leading comment of each `analytics/<metric>.sql`).
  */
-import { findConnector } from '../../connectors/index.js';
+import { findConnectorMeta } from '../../connectors/index.js';
 import { METRIC_DEFINITIONS } from '../../analytics/definitions.js';
 import {
   DEFAULT_METRIC_OPTIONS,
@@ -64,7 +64,7 @@ export const metricsRoutes = (deps: {
 }): ApiRoutes<MetricsRouteKey> => ({
   'GET /v1/metrics': async (event) => {
     const query = parseQuery(MetricsQuerySchema, event);
-    if (query.connector && !findConnector(query.connector))
+    if (query.connector && !findConnectorMeta(query.connector))
       throw new ValidationError(`Invalid query: connector: no connector named "${query.connector}"`);
     if (!deps.analytics) throw new AnalyticsNotConfiguredError();
     const options = { ...DEFAULT_METRIC_OPTIONS, ...deps.analytics.options };

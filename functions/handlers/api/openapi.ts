@@ -5,7 +5,7 @@
  * `docs/openapi.json` (a test fails when that copy is stale) and the API
  * serves it at `GET /v1/openapi.json`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { jsonResponse } from '../../shared/http.js';
 import { HTTP_ROUTES, type HttpRoute, routeKey } from '../../shared/routes.js';
 import { API_CONTRACTS } from './contracts.js';

@@ -7,7 +7,7 @@
  *   GET  /v1/queues/{name}           one queue: dead letters (local) or redrives in progress (AWS)
  *   POST /v1/queues/{name}/redrive   dead letters → the queue (admin)
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HubQueueOperations } from '../../ports.js';
 import { logger } from '../../shared/logger.js';
 import { type RouteContracts, respond } from './contract.js';

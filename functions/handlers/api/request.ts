@@ -4,7 +4,7 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import { describeIssues } from '../../connectors/shared/body.js';
+import { describeIssues } from '../../shared/issues.js';
 import { parseIdentityKey, type CountryCode } from '../../domain/identity.js';
 import type { Identity } from '../../events/hub-event.js';
 import { ValidationError } from '../../shared/errors.js';

@@ -5,7 +5,7 @@
  * looked up (one GetItem per candidate, no scan) and the distinct customers
  * found are returned, merged ids resolved to their survivor.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { identityKey } from '../../domain/identity.js';
 import type { Profile } from '../../domain/profile.js';
 import { MAX_SEARCH_LENGTH, planSearch } from '../../domain/search.js';

@@ -8,7 +8,7 @@
  *   POST /v1/subscriptions/{name}/replay         archive → this subscription only
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DeliveryLog, SubscriptionOperations } from '../../ports.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { logger } from '../../shared/logger.js';
@@ -67,6 +67,10 @@ const DeliveryStatsSchema = z
     failedAttempts: z.number().int(),
     deadLettered: z.number().int(),
     matched: z.number().int().meta({ description: 'Events matched by a target the local runtime only records' }),
+    suppressed: z
+      .number()
+      .int()
+      .meta({ description: "Events not delivered because they were an erased customer's (erasure holds)" }),
     lastAttemptAt: z.string().optional(),
     lastDeliveredAt: z.string().optional(),
     lastStatusCode: z.number().int().optional(),
@@ -126,7 +130,7 @@ const DeliveryAttemptSchema = z
     eventId: z.string(),
     attempt: z.number().int(),
     time: z.string(),
-    outcome: z.enum(['delivered', 'retrying', 'dead-lettered', 'matched']),
+    outcome: z.enum(['delivered', 'retrying', 'dead-lettered', 'matched', 'suppressed']),
     statusCode: z.number().int().optional(),
     latencyMs: z.number().optional(),
     error: z.string().optional(),

@@ -5,7 +5,7 @@
  * types at compile time by `respond`, so a change to the profile that the
  * API would leak or lose fails the type check.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   ChannelSchema,
   HUB_EVENT_TYPES,

@@ -1,5 +1,6 @@
 /** Lambda entry: SQS batches from the `profile-writer` rule into the customer view; configuration `FUNCTION_CONFIGS['profile-writer']`. */
 import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
+import { logSampling } from '../../handlers/middleware.js';
 import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
 import { awsPublisher } from './deps/bus.js';
 import { awsConnectorActivity, awsProfileStore } from './deps/store.js';
@@ -13,4 +14,4 @@ export const handler = createProfileWriterHandler({
   publisher: awsPublisher(config.eventBusName),
   ...(lake ? { lake } : {}),
   activity: awsConnectorActivity(config.tableName),
-});
+}).use(logSampling());

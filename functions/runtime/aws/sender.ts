@@ -6,6 +6,8 @@ import type { CountryCode } from '../../domain/identity.js';
 import { createSenderHandler } from '../../handlers/sender.js';
 import { outboundSettingsOf } from '../../outbound/settings.js';
 import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
+import { outboundFetch } from '../../shared/outbound-fetch.js';
+import { OUTBOUND_AWS } from '../../shared/outbound-url.js';
 import { awsPublisher } from './deps/bus.js';
 import { awsEmailTransport, awsMessageScheduler, awsMessageStore } from './deps/outbound.js';
 import { awsSecrets } from './deps/secrets.js';
@@ -22,5 +24,7 @@ export const handler = createSenderHandler({
   settings: outboundSettingsOf(config, 'sender'),
   defaultCountry: config.defaultCountry as CountryCode,
   email: awsEmailTransport(),
+  // Vendor send APIs: public https hosts only, checked again at connect time, no redirects, a timeout.
+  fetch: outboundFetch({ policy: OUTBOUND_AWS }),
   ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
 });

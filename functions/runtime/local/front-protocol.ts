@@ -23,9 +23,12 @@ export interface FrontWorkerData {
   readonly defaultCountry: CountryCode;
   readonly publicBaseUrl?: string | undefined;
   readonly traits: { readonly lifespanYears: number; readonly abandonedCartAfterHours: number };
+  /** The console's configured address; unset, the front's own. */
+  readonly consoleUrl?: string | undefined;
   readonly dynamoEndpoint: string;
   readonly tableName: string;
-  readonly dedupeTtlDays: number;
+  /** Days the archive keeps events: how long the store keeps erasure holds. */
+  readonly archiveRetentionDays: number;
   readonly linking: LinkingPolicy;
   /** Connector secrets are read from it (`OMNIHUB_SECRET_*`). */
   readonly env: Readonly<Record<string, string | undefined>>;

@@ -18,6 +18,7 @@ import { localClient } from '../../adapters/local/dynamodb-local.js';
 import { EnvSecretStore } from '../../adapters/local/env-secret-store.js';
 import { JournaledHandOff } from '../../adapters/local/journaled-hand-off.js';
 import { LocalEventBus } from '../../adapters/local/local-event-bus.js';
+import { LocalArchiveScrubber } from '../../adapters/local/archive-scrubber.js';
 import { createQueueRoutes } from '../../handlers/api/queues.js';
 import { createSubscriptionRoutes } from '../../handlers/api/subscriptions.js';
 import type { AnalyticsSink, HubQueueOperations, MetricsEngine, SubscriptionOperations } from '../../ports.js';
@@ -71,18 +72,25 @@ let draining = false;
 const secrets = new EnvSecretStore({ ...data.env } as NodeJS.ProcessEnv);
 const outbound = await localOutboundSettings(data.outbound, secrets);
 const auth = new LocalAuth(data.auth);
+const store = new DynamoProfileStore(client, {
+  tableName: data.tableName,
+  linking: data.linking,
+  archiveRetentionDays: data.archiveRetentionDays,
+});
+// An erasure through the API scrubs the archive file this thread's bus appends to.
+const scrubber = data.archivePath ? new LocalArchiveScrubber(bus, data.archivePath, store.holds) : undefined;
+// The console is served by this front: its links point here unless an address is configured.
+let ownUrl: string | undefined;
 const server = createHubFront({
+  consoleUrl: () => data.consoleUrl ?? ownUrl,
   apiToken: data.apiToken,
   maxBodyBytes: data.maxBodyBytes,
   defaultCountry: data.defaultCountry,
   publicBaseUrl: data.publicBaseUrl,
   traits: data.traits,
   publisher: bus,
-  store: new DynamoProfileStore(client, {
-    tableName: data.tableName,
-    dedupeTtlDays: data.dedupeTtlDays,
-    linking: data.linking,
-  }),
+  store,
+  ...(scrubber ? { scrubber } : {}),
   activity: new DynamoConnectorActivity(client, { tableName: data.tableName }),
   messages: new DynamoMessageStore(client, { tableName: data.tableName, retentionDays: outbound.retentionDays }),
   outbound,
@@ -136,4 +144,6 @@ port.on('message', (message: MainToFront) => {
   }
 });
 
-post({ type: 'listening', port: await listen(server, data.port, data.host) });
+const listening = await listen(server, data.port, data.host);
+ownUrl = `http://${data.host === '0.0.0.0' ? '127.0.0.1' : data.host}:${listening}`;
+post({ type: 'listening', port: listening });

@@ -10,6 +10,7 @@ import type { LocalHttpLimits } from '../../adapters/local/http-server.js';
 import { createLocalHttpServer } from '../../adapters/local/http-server.js';
 import type { CountryCode } from '../../domain/identity.js';
 import { createApiHandler } from '../../handlers/api/index.js';
+import { createCallerDirectory } from '../../handlers/api/lookup.js';
 import type { QueueRouteKey } from '../../handlers/api/queues.js';
 import type { SubscriptionRouteKey } from '../../handlers/api/subscriptions.js';
 import type { ApiRoutes } from '../../handlers/api/types.js';
@@ -19,6 +20,7 @@ import type { MetricsApiDeps } from '../../handlers/api/metrics.js';
 import type {
   AnalyticsSink,
   ConnectorActivity,
+  ErasureScrubber,
   EventPublisher,
   MessageStore,
   ProfileStore,
@@ -33,10 +35,14 @@ export interface HubFrontDeps {
   readonly defaultCountry: CountryCode;
   readonly publicBaseUrl?: string | undefined;
   readonly traits: { readonly lifespanYears: number; readonly abandonedCartAfterHours: number };
+  /** The console's address for caller-recognition links (`GET /v1/lookup`, Binotel); undefined leaves them out. */
+  readonly consoleUrl?: () => string | undefined;
   /** Where webhooks' events go: durable (journaled) before it resolves. */
   readonly publisher: EventPublisher;
   /** The customer view, for the read/admin API. */
   readonly store: ProfileStore;
+  /** Copies of events outside the store an erasure scrubs (the local archive file). */
+  readonly scrubber?: ErasureScrubber | undefined;
   /** Last event per connector (`GET /v1/connectors`). */
   readonly activity: ConnectorActivity;
   /** Outbound messages and what reachability is computed with. */
@@ -76,6 +82,12 @@ export const createHubFront = (deps: HubFrontDeps): Server =>
         defaultCountry: deps.defaultCountry,
         maxBodyBytes: deps.maxBodyBytes,
         ...(deps.publicBaseUrl ? { publicBaseUrl: deps.publicBaseUrl } : {}),
+        callers: createCallerDirectory({
+          store: deps.store,
+          traits: deps.traits,
+          ...(deps.consoleUrl ? { consoleUrl: deps.consoleUrl } : {}),
+          ...(deps.now ? { now: deps.now } : {}),
+        }),
       }),
       api: createApiHandler({
         lake: deps.lake,
@@ -84,8 +96,10 @@ export const createHubFront = (deps: HubFrontDeps): Server =>
         activity: deps.activity,
         secretStatus: deps.secrets,
         publisher: deps.publisher,
+        ...(deps.scrubber ? { scrubber: deps.scrubber } : {}),
         defaultCountry: deps.defaultCountry,
         traits: deps.traits,
+        ...(deps.consoleUrl ? { consoleUrl: deps.consoleUrl } : {}),
         messages: deps.messages,
         outbound: deps.outbound,
         ...(deps.now ? { now: deps.now } : {}),

@@ -12,6 +12,7 @@ import { logger } from '../../shared/logger.js';
 import type { CountryCode } from '../../domain/identity.js';
 import { createQueueRoutes } from '../../handlers/api/queues.js';
 import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
+import { createOutboxRelay } from '../../handlers/outbox-relay.js';
 import { createHydratorHandler } from '../../handlers/hydrator.js';
 import { DynamoProfileStore } from '../../adapters/aws/dynamodb-profile-store.js';
 import { DynamoConnectorActivity } from '../../adapters/aws/dynamodb-connector-activity.js';
@@ -23,6 +24,7 @@ import { EnvSecretStore } from '../../adapters/local/env-secret-store.js';
 import { ensurePrivateDir } from '../../adapters/local/private-files.js';
 import { StoreUnavailableError } from '../../shared/store-availability.js';
 import { LocalEventBus } from '../../adapters/local/local-event-bus.js';
+import { LocalArchiveScrubber } from '../../adapters/local/archive-scrubber.js';
 import { LocalQueue, type QueueConsumer } from '../../adapters/local/local-queue.js';
 import { LocalLake } from '../../adapters/local/local-lake.js';
 import { DuckDbMetricsEngine } from '../../adapters/local/duckdb-metrics-engine.js';
@@ -30,13 +32,23 @@ import type { MetricOptions } from '../../analytics/metrics.js';
 import { LocalAuth, parseConsoleUsers, type LocalAuthOptions } from '../../adapters/local/console-auth.js';
 import { createConsoleFront } from '../../adapters/local/console-front.js';
 import { buildConsole, type ConsoleAssets } from '../../../console/build.js';
-import { startLocalSubscriptions, type LocalSubscriptions } from './local-subscriptions.js';
+import {
+  loadConfiguredSubscriptions,
+  startLocalSubscriptions,
+  type LocalSubscriptions,
+} from './local-subscriptions.js';
+import { localSecretProblems, WeakSecretsError } from './local-secrets.js';
+import { outboundFetch } from '../../shared/outbound-fetch.js';
+import { OUTBOUND_AWS, OUTBOUND_LOCAL } from '../../shared/outbound-url.js';
 import { localHubQueues } from './local-queues.js';
 import { startFrontThread, type FrontThread } from './front-thread.js';
 import { closeServer, createHubFront, listen } from './hub-front.js';
 import type { SubscriptionInput } from '../../subscriptions/config.js';
+import { validateSubscriptions } from '../../subscriptions/validate.js';
 import type { Context } from 'aws-lambda';
 import { startLocalOutbound, type LocalOutbound } from './local-outbound.js';
+import { startLocalAutomations, type LocalAutomations } from './local-automations.js';
+import type { AutomationsFileInput } from '../../automations/config.js';
 
 export interface LocalHubOptions {
   /** 0 → any free port. @default PORT, else 3000 */
@@ -54,7 +66,6 @@ export interface LocalHubOptions {
   readonly defaultCountry?: CountryCode;
   readonly maxBodyBytes?: number;
   readonly publicBaseUrl?: string;
-  readonly dedupeTtlDays?: number;
   /** First retry delay of the local queues. @default 500 */
   readonly retryBaseMs?: number;
   /** Batches each rule's queue delivers at once. @default 4 */
@@ -80,6 +91,10 @@ export interface LocalHubOptions {
   readonly fetch?: typeof fetch;
   /** Subscriptions; omitted → `subscriptions.config.ts`. */
   readonly subscriptions?: readonly SubscriptionInput[];
+  /** Automations; omitted → `automations.config.ts`. */
+  readonly automations?: AutomationsFileInput;
+  /** Waits of the time-based events (tests: short); default from OMNIHUB_ABANDONED_CART_HOURS / OMNIHUB_LEAD_UNANSWERED_MINUTES. */
+  readonly timeBased?: { readonly abandonedCartHours?: number; readonly leadUnansweredMinutes?: number };
   /** HTTP client of the subscription dispatcher. @default fetch */
   readonly subscriptionFetch?: typeof fetch;
   /** Analytics: settings of the metrics; the lake lives in `<dataDir>/lake` (in memory without a data dir). */
@@ -136,6 +151,8 @@ export interface LocalHub {
   readonly lake: LocalLake;
   /** Outbound messages: store, settings, the scheduler of deferred sends. */
   readonly outbound: LocalOutbound;
+  /** Automations: the validated file, the runner's queue and its timers. */
+  readonly automations: LocalAutomations;
 }
 
 /**
@@ -154,9 +171,21 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   const env = options.env ?? process.env;
   // Validated before anything starts: a bad variable stops the hub with its name.
   const config = readFunctionConfig(FUNCTION_CONFIGS['local-hub'], env);
+  const apiToken = options.apiToken ?? config.apiToken ?? randomBytes(24).toString('base64url');
+  // So does a weak secret: each is named, never shown.
+  const problems = localSecretProblems({
+    env,
+    apiToken: { value: apiToken, source: options.apiToken ? 'the apiToken option' : 'OMNIHUB_API_TOKEN' },
+    subscriptions: validateSubscriptions(
+      options.subscriptions ?? (await loadConfiguredSubscriptions(config.subscriptionsFile)),
+    ),
+  });
+  if (problems.length) throw new WeakSecretsError(problems);
   // Journals, archive and secrets hold personal data: the folder is the user's alone.
   if (options.dataDir) ensurePrivateDir(options.dataDir);
   const fsync = options.fsync ?? config.fsync;
+  // Outbound requests (vendor APIs, subscriptions): this machine is reachable only when allowed (the local default).
+  const guardedFetch = outboundFetch({ policy: config.allowLocalUrls ? OUTBOUND_LOCAL : OUTBOUND_AWS });
   const ownsDynamo = !options.dynamo;
   const dynamo =
     options.dynamo ?? (await startDynamoDbLocal(options.dataDir ? { dbPath: join(options.dataDir, 'dynamodb') } : {}));
@@ -171,8 +200,8 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     options.linking ?? linkingPolicy(config.ignoredIdentities, config.maxIdentitiesPerType, defaultCountry);
   const store = new DynamoProfileStore(dynamoClient, {
     tableName,
-    dedupeTtlDays: options.dedupeTtlDays ?? config.dedupeTtlDays,
     linking,
+    archiveRetentionDays: config.archiveRetentionDays,
     ...(options.faultInjector ? { faultInjector: options.faultInjector } : {}),
   });
   const secrets = new EnvSecretStore(env);
@@ -184,14 +213,17 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       ? { minIntervalMs: options.connectorActivityIntervalMs }
       : {}),
   });
-  const bus = new LocalEventBus({
-    fsync,
-    ...(options.dataDir ? { archivePath: join(options.dataDir, 'archive.jsonl') } : {}),
-  });
+  const archivePath = options.dataDir ? join(options.dataDir, 'archive.jsonl') : undefined;
+  const bus = new LocalEventBus({ fsync, ...(archivePath ? { archivePath } : {}) });
+  // The archive keeps events as long as the AWS one would (OMNIHUB_ARCHIVE_RETENTION_DAYS), not forever.
+  const archiveCutoff = Date.now() - config.archiveRetentionDays * 86_400_000;
+  bus.rewriteArchive((envelope) => Date.parse(envelope.time) >= archiveCutoff);
+  const scrubber = archivePath ? new LocalArchiveScrubber(bus, archivePath, store.holds) : undefined;
 
   // ---- Outbound: messages API, sender, receipts → status.
   const outbound = await startLocalOutbound({
     dynamoClient,
+    fetch: guardedFetch,
     tableName,
     env,
     config,
@@ -206,7 +238,13 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   // ---- end of outbound
   const consumers: Record<(typeof HUB_RULES)[number]['consumer'], QueueConsumer> = {
     'profile-writer': (() => {
-      const handler = createProfileWriterHandler({ store, publisher: bus, lake, activity });
+      const handler = createProfileWriterHandler({
+        store,
+        publisher: bus,
+        lake,
+        activity,
+        ...(scrubber ? { scrubber } : {}),
+      });
       return (event) => handler(event, queueContext('profile-writer'));
     })(),
     hydrator: (() => {
@@ -214,7 +252,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
         publisher: bus,
         secrets,
         defaultCountry,
-        ...(options.fetch ? { fetch: options.fetch } : {}),
+        fetch: options.fetch ?? guardedFetch,
       });
       return (event) => handler(event, queueContext('hydrator'));
     })(),
@@ -239,6 +277,25 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     if (rule.consumer === 'sender') outbound.attachSenderQueue(queue);
   }
 
+  // ---- Automations: rule → queue → runner, timers journaled beside the queues.
+  const automations = await startLocalAutomations({
+    ...(options.automations ? { automations: options.automations } : {}),
+    timeBased: {
+      abandonedCartHours: options.timeBased?.abandonedCartHours ?? config.abandonedCartHours,
+      leadUnansweredMinutes: options.timeBased?.leadUnansweredMinutes ?? config.leadUnansweredMinutes,
+    },
+    bus,
+    store,
+    messages: outbound.messages,
+    settings: outbound.settings,
+    defaultCountry,
+    retryBaseMs: options.retryBaseMs ?? 500,
+    fsync,
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  // ---- end of automations
+
   dynamo.onRestart?.(async ({ exitedAt }) => {
     // A restarted in-memory instance is empty; on a data folder this finds the table and does nothing.
     await ensureHubTable(dynamoClient, tableName);
@@ -247,8 +304,6 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     const again = ruleQueues.get(PROFILE_WRITER_RULE.name)?.redeliverCompletedSince(exitedAt - STORE_LOSS_WINDOW_MS);
     if (again) logger.warn('re-applying the events of the store’s last seconds', { events: again });
   });
-
-  const apiToken = options.apiToken ?? config.apiToken ?? randomBytes(24).toString('base64url');
 
   // ---- Subscriptions: rule → queue → dispatcher per subscription, served under /v1/subscriptions.
   const subscriptions = await startLocalSubscriptions({
@@ -260,10 +315,9 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     env,
     retryBaseMs: options.retryBaseMs ?? 500,
     fsync,
-    ...(options.dataDir
-      ? { dataDir: options.dataDir, archivePath: join(options.dataDir, 'archive.jsonl'), apiToken }
-      : {}),
-    ...(options.subscriptionFetch ? { fetch: options.subscriptionFetch } : {}),
+    erasures: store.holds,
+    ...(options.dataDir && archivePath ? { dataDir: options.dataDir, archivePath, apiToken } : {}),
+    fetch: options.subscriptionFetch ?? guardedFetch,
   });
   // ---- end of subscriptions
   const traits = { lifespanYears: config.lifespanYears, abandonedCartAfterHours: config.abandonedCartHours };
@@ -279,11 +333,16 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   // Functions cannot cross into the front thread: the console's clock and files stay with the main-thread front.
   const { assets, now: authNow, ...authOptions } = consoleOptions;
   const users = authOptions.users ?? parseConsoleUsers(config.consoleUsers, apiToken);
+  // Notifications a crash left in the outbox (an erase whose publish failed, a writer killed mid-way), now that
+  // every route, subscriptions included, is in place.
+  await createOutboxRelay({ store, publisher: bus }).sweep({ graceMs: 0 });
   const metrics = new DuckDbMetricsEngine(lake);
   const analyticsOptions = { lifespanYears: config.lifespanYears, ...options.analytics };
   const host = options.host ?? config.host;
   let draining = false;
   let front: FrontThread | undefined;
+  // The console is served by the hub itself: caller-recognition links point here unless an address is configured.
+  let ownUrl: string | undefined;
   let server: Server | undefined;
   let port: number;
   if (options.frontThread) {
@@ -297,9 +356,10 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
         defaultCountry,
         publicBaseUrl,
         traits,
+        consoleUrl: config.consoleUrl ?? publicBaseUrl,
         dynamoEndpoint: dynamo.endpoint,
         tableName,
-        dedupeTtlDays: options.dedupeTtlDays ?? config.dedupeTtlDays,
+        archiveRetentionDays: config.archiveRetentionDays,
         linking,
         env: { ...env },
         fsync,
@@ -325,6 +385,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
   } else {
     const auth = new LocalAuth({ ...authOptions, apiToken, users, ...(authNow ? { now: authNow } : {}) });
     server = createHubFront({
+      consoleUrl: () => config.consoleUrl ?? publicBaseUrl ?? ownUrl,
       apiToken,
       auth,
       ...(options.console === false
@@ -340,6 +401,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       traits,
       publisher: bus,
       store,
+      ...(scrubber ? { scrubber } : {}),
       secrets,
       replayGuard: new DynamoReplayGuard(dynamoClient, { tableName }),
       subscriptionRoutes: subscriptions.routes,
@@ -349,6 +411,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       draining: () => draining,
     });
     port = await listen(server, options.port ?? config.port, host);
+    ownUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   }
   /** Every queue drained, hand-offs from the front thread in transit included. */
   const idle = async () => {
@@ -371,6 +434,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     await Promise.all([...bus.queues().map((q) => q.stop()), subscriptions.stop()]);
     // Deferred sends stay in their journal for the next start.
     outbound.stop();
+    automations.stop();
     const pending = bus.queues().reduce((n, q) => n + q.stats().pending + q.stats().inFlight, 0);
     if (server) await closeServer(server);
     await front?.close();
@@ -393,6 +457,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     subscriptions,
     lake,
     outbound,
+    automations,
     stop: async () => {
       await shutdown();
     },

@@ -24,6 +24,8 @@ export interface LocalOutboundOptions {
   readonly dynamoClient: DynamoDBClient;
   readonly tableName: string;
   readonly env: NodeJS.ProcessEnv;
+  /** The vendors' HTTP client: the local hub's outbound guard (`OMNIHUB_ALLOW_LOCAL_URLS`). */
+  readonly fetch: typeof fetch;
   /** The outbound variables of the local hub's configuration. */
   readonly config: OutboundConfig;
   readonly secrets: SecretStore;
@@ -100,6 +102,7 @@ export const startLocalOutbound = async (options: LocalOutboundOptions): Promise
     settings,
     defaultCountry: options.defaultCountry,
     email,
+    fetch: options.fetch,
     ...(options.publicBaseUrl ? { publicBaseUrl: options.publicBaseUrl } : {}),
     ...(options.now ? { now: options.now } : {}),
   });

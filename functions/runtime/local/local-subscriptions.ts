@@ -27,7 +27,8 @@ import type { ApiRoutes } from '../../handlers/api/types.js';
 import { isDispatched, type Subscription } from '../../subscriptions/config.js';
 import { envelopeInfo } from '../../subscriptions/delivery.js';
 import { replayName, subscriptionOfQueueArn, subscriptionPrefix } from '../../subscriptions/naming.js';
-import type { DeliveryLog, DeliveryQueueControl, SubscriptionOperations } from '../../ports.js';
+import type { DeliveryLog, DeliveryQueueControl, ErasureRegistry, SubscriptionOperations } from '../../ports.js';
+import { heldSubjectOfDetail } from '../../domain/erasure.js';
 import { DynamoDeliveryLog } from '../../adapters/aws/dynamodb-delivery-log.js';
 import { EnvSubscriptionSecrets } from '../../adapters/local/env-subscription-secrets.js';
 import { LocalDeliveryQueue } from '../../adapters/local/local-delivery-queue.js';
@@ -74,6 +75,8 @@ export interface LocalSubscriptionsOptions {
   readonly fetch?: typeof fetch;
   /** Start-up summary lines (targets, where each secret came from). @default console.log for the config file, silent otherwise */
   readonly print?: (line: string) => void;
+  /** The erasure holds: the dispatcher and replays skip an erased customer's events. */
+  readonly erasures?: ErasureRegistry;
 }
 
 export interface LocalSubscriptions {
@@ -125,7 +128,7 @@ async function* archivedEnvelopes(path: string, from: Date, to: Date): AsyncGene
  * included (the local bus compiles them, as cdk synth would refuse them): a
  * bad field fails the start, naming it.
  */
-const loadConfiguredSubscriptions = async (file?: string): Promise<unknown> => {
+export const loadConfiguredSubscriptions = async (file?: string): Promise<unknown> => {
   if (!file) return (await import('../../../subscriptions.config.js')).subscriptions;
   const path = resolve(file);
   if (path.endsWith('.json')) return JSON.parse(readFileSync(path, 'utf8'));
@@ -166,6 +169,7 @@ export const startLocalSubscriptions = async (options: LocalSubscriptionsOptions
     queue: control,
     log,
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.erasures ? { erasures: options.erasures } : {}),
   });
 
   const targetQueues: LocalQueue[] = [];
@@ -241,6 +245,9 @@ export const startLocalSubscriptions = async (options: LocalSubscriptionsOptions
       let replayed = 0;
       if (options.archivePath) {
         for await (const envelope of archivedEnvelopes(options.archivePath, from, to)) {
+          // An erased customer's event is not replayed (her events are scrubbed from the archive too).
+          const held = heldSubjectOfDetail(envelope.detail);
+          if (held && options.erasures && (await options.erasures.isErased(held))) continue;
           // Through the subscription's own route: its pattern decides, no other subscription sees it.
           replayed += bus.deliver(
             { ...envelope, 'replay-name': marker },

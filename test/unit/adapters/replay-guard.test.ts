@@ -9,10 +9,11 @@ import { randomUUID } from 'node:crypto';
 import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoReplayGuard } from '../../../functions/adapters/aws/dynamodb-replay-guard.js';
+import { DynamoSecretProblemLog } from '../../../functions/adapters/aws/dynamodb-secret-problems.js';
 import { ensureHubTable } from '../../../functions/adapters/local/dynamodb-local.js';
 import { MemoryReplayGuard } from '../../../functions/adapters/memory/memory-replay-guard.js';
 import type { ReplayGuard } from '../../../functions/ports.js';
-import { REPLAY_SORT_KEY, replayPartitionKey } from '../../../functions/shared/replay-keys.js';
+import { REPLAY_SORT_KEY, replayPartitionKey } from '../../../functions/shared/ingest-keys.js';
 import { sharedDynamo } from '../../helpers/hub.js';
 
 const T0 = Date.parse('2024-05-01T12:00:00.000Z');
@@ -189,5 +190,30 @@ describe('DynamoReplayGuard items', () => {
     expect(Item?.state?.S).toBe('used');
     expect(Number(Item?.ttl?.N)).toBeGreaterThan((T0 + 8 * HOUR) / 1000);
     expect(JSON.stringify(everything.Items)).not.toContain('token-');
+  });
+});
+
+describe('DynamoSecretProblemLog', () => {
+  it('keeps the last report per connector under CONNECTOR#<name>, with its time', async () => {
+    // Prepare
+    const log = new DynamoSecretProblemLog(client, { tableName });
+    const connector = `c${randomUUID().slice(0, 8)}`;
+
+    // Act
+    const before = await log.latest(connector);
+    await log.report(connector, ['first'], new Date(T0));
+    await log.report(connector, ['a', 'b'], new Date(T0 + 60_000));
+    const latest = await log.latest(connector);
+    const { Item } = await client.send(
+      new GetItemCommand({
+        TableName: tableName,
+        Key: { pk: { S: `CONNECTOR#${connector}` }, sk: { S: 'SECRET_PROBLEMS' } },
+      }),
+    );
+
+    // Assess
+    expect(before).toBeUndefined();
+    expect(latest).toEqual({ problems: ['a', 'b'], at: new Date(T0 + 60_000).toISOString() });
+    expect(Number(Item?.ttl?.N)).toBeGreaterThan((T0 + 60_000) / 1000);
   });
 });

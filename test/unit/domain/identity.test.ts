@@ -83,3 +83,73 @@ describe('normalizeTelegramUsername', () => {
     expect(normalizeTelegramUsername(input)).toBeUndefined();
   });
 });
+
+describe('normalizePhone on the min metadata (what the Lambdas bundle)', () => {
+  /** The same reading with libphonenumber's full metadata: the reference the min metadata must agree with. */
+  const withFullMetadata = async (raw: string, country: 'UA' | 'DE' | 'US' | 'GB' | 'PL') => {
+    const { parsePhoneNumberFromString } = await import('libphonenumber-js/max');
+    const trimmed = raw.trim();
+    const candidates =
+      trimmed.startsWith('+') || trimmed.startsWith('00')
+        ? [trimmed.replace(/^00/, '+')]
+        : [trimmed, `+${trimmed.replace(/[^\d+]/g, '')}`];
+    const parsed = candidates.map((c) =>
+      c.startsWith('+') ? parsePhoneNumberFromString(c) : parsePhoneNumberFromString(c, country),
+    );
+    return (parsed.find((p) => p?.isValid()) ?? parsed.find((p) => p?.isPossible()))?.number;
+  };
+
+  it.each([
+    ['050 111 22 33', 'UA'],
+    ['067 123 45 67', 'UA'],
+    ['044 123 45 67', 'UA'],
+    ['380671234567', 'UA'],
+    ['972987654321', 'UA'],
+    ['+11234567890', 'UA'],
+    ['030 123456', 'DE'],
+    ['0151 23456789', 'DE'],
+    ['4915123456789', 'DE'],
+    ['(650) 555-1234', 'US'],
+    ['16505551234', 'US'],
+    ['07911 123456', 'GB'],
+    ['020 7946 0018', 'GB'],
+    ['447911123456', 'GB'],
+    ['512 345 678', 'PL'],
+    ['48512345678', 'PL'],
+    ['0048 22 123 45 67', 'PL'],
+  ] as const)('reads %s (%s) as the full metadata does', async (input, country) => {
+    // Prepare
+    const expected = await withFullMetadata(input, country);
+
+    // Assess
+    expect(expected).toBeDefined();
+    expect(normalizePhone(input, country)).toBe(expected);
+  });
+});
+
+describe('phone country on the min metadata (quiet hours read the time zone from it)', () => {
+  it.each([
+    '+14165551234', // Toronto: CA, not US, on a shared +1
+    '+16045551234',
+    '+12125551234',
+    '+18095551234',
+    '+12465551234',
+    '+447911123456',
+    '+79161234567',
+    '+77011234567', // Kazakhstan on Russia's +7
+    '+380501112233',
+    '+61412345678',
+    '+590690123456',
+    '+262692123456',
+    '+3584570123456',
+  ])('%s gets the country the full metadata gives', async (input) => {
+    // Prepare
+    const min = await import('libphonenumber-js/min');
+    const max = await import('libphonenumber-js/max');
+    const expected = max.parsePhoneNumberFromString(input)?.country;
+
+    // Assess
+    expect(expected).toBeDefined();
+    expect(min.parsePhoneNumberFromString(input)?.country).toBe(expected);
+  });
+});

@@ -68,7 +68,9 @@ describe('applyEvent', () => {
     } as HubEvent;
     const profile = fold([inbound, status]);
     expect(profile.lastChannel).toBe('telegram');
-    expect(profile.channels.whatsapp?.count).toBe(1);
+    // A receipt is not the customer on that channel: no channel stats either.
+    expect(profile.channels.whatsapp).toBeUndefined();
+    expect(profile.eventCount).toBe(2);
   });
 
   it('ends in the same profile whatever order the events arrive in', () => {

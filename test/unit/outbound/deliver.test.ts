@@ -3,7 +3,10 @@
  * DynamoDB), scripted vendors (the only thing mocked), a recording bus and
  * scheduler, a fixed clock. Each case is one rule of `deliverMessage`.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { listSenders } from '../../../functions/connectors/senders.js';
 import { MemoryMessageStore } from '../../../functions/adapters/memory/memory-message-store.js';
 import type { OutboundMessage, Sender, SendOutcome } from '../../../functions/connectors/shared/sender.js';
 import { emptyProfile, type Profile } from '../../../functions/domain/profile.js';
@@ -289,5 +292,42 @@ describe('Sender: deliverMessage', () => {
     expect(t.scheduled.at(-1)?.request.reason).toBe('fallback');
     expect(await deliverMessage(t.deps, requested)).toBe('sent');
     expect(sms.calls).toHaveLength(1);
+  });
+
+  it('without an injected client, never calls a vendor API configured on this machine (the deployed policy)', async () => {
+    // Prepare: the real Telegram sender, its API base URL on 127.0.0.1 (what a private or metadata address stands for).
+    const hits: string[] = [];
+    const server = createServer((req, res) => {
+      hits.push(`${req.method} ${req.url}`);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true,"result":{"message_id":1}}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const telegram = listSenders().find((s) => s.connector === 'telegram') as Sender;
+    const t = setup({ senders: [telegram] });
+    const deps: DeliverDeps = {
+      ...t.deps,
+      secrets: {
+        get: async () => ({
+          apiToken: '7000000001:AAtest-bot-token',
+          apiBaseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        }),
+      },
+    };
+    const { requested, record } = await t.submit({ purpose: 'service', text: 'Hi' });
+
+    try {
+      // Act
+      const outcome = await deliverMessage(deps, requested);
+
+      // Assess: refused before a byte was sent, so nothing was sent and it will be tried again.
+      expect(hits).toEqual([]);
+      expect(outcome).not.toBe('sent');
+      const stored = await t.messages.get('cus_1', record.messageId);
+      expect(stored?.status).not.toBe('sent');
+      expect(JSON.stringify(stored?.attempts)).toMatch(/Refusing to call http:\/\/127\.0\.0\.1:\d+/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

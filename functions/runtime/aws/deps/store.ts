@@ -1,6 +1,7 @@
 /** The DynamoDB customer-view store for Lambda, created once per execution environment; no store call can hang. */
 import { awsStoreClient } from '../../../adapters/aws/dynamodb-client.js';
 import { DynamoProfileStore } from '../../../adapters/aws/dynamodb-profile-store.js';
+import { DynamoSecretProblemLog } from '../../../adapters/aws/dynamodb-secret-problems.js';
 import type { CountryCode } from '../../../domain/identity.js';
 import { linkingPolicy } from '../../../domain/linking.js';
 import { DynamoConnectorActivity } from '../../../adapters/aws/dynamodb-connector-activity.js';
@@ -12,14 +13,18 @@ export interface StoreConfig {
   readonly ignoredIdentities: readonly string[];
   readonly maxIdentitiesPerType: number;
   readonly defaultCountry: string;
+  readonly archiveRetentionDays: number;
 }
 
 export const awsProfileStore = (c: StoreConfig) =>
   new DynamoProfileStore(awsStoreClient(), {
     tableName: c.tableName,
-    dedupeTtlDays: c.dedupeTtlDays,
     linking: linkingPolicy(c.ignoredIdentities, c.maxIdentitiesPerType, c.defaultCountry as CountryCode),
+    archiveRetentionDays: c.archiveRetentionDays,
   });
+
+/** What ingest reported about connector secrets (too short), read by `GET /v1/connectors`. */
+export const awsSecretProblems = (tableName: string) => new DynamoSecretProblemLog(awsStoreClient(), { tableName });
 
 /** The last event per connector (console connectors page), in the same table. */
 export const awsConnectorActivity = (tableName: string) => new DynamoConnectorActivity(awsStoreClient(), { tableName });

@@ -10,6 +10,8 @@ import { DynamoDeliveryLog } from '../../../adapters/aws/dynamodb-delivery-log.j
 import { awsStoreClient } from '../../../adapters/aws/dynamodb-client.js';
 import { SecretsManagerSubscriptionSecrets } from '../../../adapters/aws/secrets-manager-subscription-secrets.js';
 import { SqsDeliveryQueue } from '../../../adapters/aws/sqs-delivery-queue.js';
+import { DynamoItemStore } from '../../../adapters/aws/dynamodb-item-store.js';
+import { ErasureHolds } from '../../../adapters/store/erasure-holds.js';
 import type { SubscriptionOperations } from '../../../ports.js';
 import { ConfigError, ENV } from '../../../shared/config.js';
 import type { Subscription } from '../../../subscriptions/config.js';
@@ -31,6 +33,8 @@ export const awsDispatcherDeps = (config: {
   secrets: new SecretsManagerSubscriptionSecrets(config.subscriptionSecretPrefix),
   queue: new SqsDeliveryQueue(awsClients().sqs),
   log: awsDeliveryLog(config.tableName),
+  // Reads the erasure holds (H#… keys) of the hub table: an erased customer's events are not delivered.
+  erasures: new ErasureHolds(new DynamoItemStore(awsClients().dynamo, config.tableName)),
 });
 
 /**

@@ -1,0 +1,333 @@
+/**
+ * Automations end to end on the local hub (DynamoDB Local, the local bus and
+ * queues, the real HTTP surface) with a fake WhatsApp Cloud API that checks
+ * every request as Meta documents it. Time-based waits are injected short
+ * (a second), on the real timers.
+ *
+ * Done-when: a `cart.updated` with no order fires `cart.abandoned` after the
+ * wait and the abandoned-cart automation sends one WhatsApp template; an
+ * `order.placed` within the wait cancels it; a restart in the middle of a
+ * wait loses no timer and fires it once; the marketing frequency cap holds;
+ * every run is in the customer's timeline with its outcome.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AutomationsFileInput } from '../../functions/automations/config.js';
+import type { LocalHub } from '../../functions/runtime/local/local-hub.js';
+import { startFakeWhatsApp } from '../fakes/whatsapp.js';
+import { api, postWebhook, startTestHub } from '../helpers/hub.js';
+
+const WA = { token: 'wa-access-token', phoneNumberId: '106540352242922' };
+/** One second: `OMNIHUB_ABANDONED_CART_HOURS` as the test injects it. */
+const CART_WAIT_HOURS = 1 / 3600;
+
+const AUTOMATIONS: AutomationsFileInput = {
+  automations: [
+    {
+      name: 'abandoned-cart',
+      description: 'A WhatsApp reminder for a cart the hub declared abandoned',
+      when: { 'detail-type': ['cart.abandoned'] },
+      send: {
+        purpose: 'marketing',
+        template: { name: 'cart_reminder', language: 'uk', parameters: ['Олено'] },
+        text: 'You left something in your cart',
+      },
+    },
+    {
+      name: 'quiz-ack',
+      description: 'Tell a quiz lead we received the request',
+      when: { 'detail-type': ['lead.submitted'] },
+      send: {
+        purpose: 'service',
+        text: 'Дякуємо! Ми отримали вашу заявку і зателефонуємо протягом 15 хвилин.',
+        template: { name: 'lead_received', language: 'uk' },
+      },
+    },
+  ],
+  marketingCap: { max: 1, per: '7d' },
+};
+/** One second: `OMNIHUB_LEAD_UNANSWERED_MINUTES` as the test injects it. */
+const LEAD_WAIT_MINUTES = 1 / 60;
+
+let whatsapp: Awaited<ReturnType<typeof startFakeWhatsApp>>;
+const dataDir = mkdtempSync(join(tmpdir(), 'omnihub-automations-'));
+const tableName = `test-${randomUUID()}`;
+let hub: LocalHub;
+
+const startHub = (abandonedCartHours = CART_WAIT_HOURS) =>
+  startTestHub({
+    tableName,
+    dataDir,
+    automations: AUTOMATIONS,
+    timeBased: { abandonedCartHours, leadUnansweredMinutes: LEAD_WAIT_MINUTES },
+    extraEnv: {
+      OMNIHUB_API_TOKEN_WHATSAPP: WA.token,
+      OMNIHUB_SENDER_WHATSAPP: WA.phoneNumberId,
+      OMNIHUB_API_BASE_URL_WHATSAPP: `${whatsapp.url}/v23.0`,
+      // Marketing quiet hours follow the wall clock; the test must not depend on the hour it runs at.
+      OMNIHUB_QUIET_HOURS: 'off',
+    },
+  });
+
+const unix = (d: Date) => Math.floor(d.getTime() / 1000);
+
+const whatsappMessage = (waId: string, id: string) => ({
+  object: 'whatsapp_business_account',
+  entry: [
+    {
+      id: '1234567890987654321',
+      changes: [
+        {
+          field: 'messages',
+          value: {
+            messaging_product: 'whatsapp',
+            metadata: { display_phone_number: '15550001111', phone_number_id: WA.phoneNumberId },
+            contacts: [{ profile: { name: 'Olena' }, wa_id: waId }],
+            messages: [{ from: waId, id, timestamp: String(unix(new Date())), text: { body: 'Hi' }, type: 'text' }],
+          },
+        },
+      ],
+    },
+  ],
+});
+
+const siteLead = (type: 'lead.submitted' | 'callback.requested', phone: string, formId: string) => ({
+  version: 1,
+  type,
+  occurredAt: new Date().toISOString(),
+  visitor: { id: `v_${phone.slice(-6)}`, phone, name: 'Олена' },
+  data: { formId, formName: 'Розрахунок кухні', answers: [{ question: 'Форма кухні', answer: 'Кутова' }] },
+});
+
+const siteEvent = (type: 'cart.updated' | 'order.placed', phone: string, id: string) => ({
+  version: 1,
+  type,
+  occurredAt: new Date().toISOString(),
+  visitor: { id: `v_${phone.slice(-6)}`, phone },
+  data:
+    type === 'cart.updated'
+      ? {
+          cartId: `cart_${id}`,
+          total: { amountMinor: 2549900, currency: 'UAH' },
+          items: [
+            {
+              sku: 'SOFA-OSLO-GRY',
+              name: 'Sofa Oslo',
+              quantity: 1,
+              unitPrice: { amountMinor: 2549900, currency: 'UAH' },
+            },
+          ],
+        }
+      : {
+          orderId: `ord_${id}`,
+          total: { amountMinor: 2549900, currency: 'UAH' },
+          items: [
+            {
+              sku: 'SOFA-OSLO-GRY',
+              name: 'Sofa Oslo',
+              quantity: 1,
+              unitPrice: { amountMinor: 2549900, currency: 'UAH' },
+            },
+          ],
+        },
+});
+
+const inbound = async (connector: string, payload: unknown) => {
+  const res = await postWebhook(hub, connector, JSON.stringify(payload));
+  expect(res.status, res.text).toBe(200);
+  await hub.idle();
+};
+
+/** A WhatsApp customer (phone + wa_id) with an open 24 h window. */
+const customer = async (waId: string): Promise<string> => {
+  await inbound('whatsapp', whatsappMessage(waId, `wamid.in.${waId}`));
+  const res = await api(hub, `/v1/customers?identity=${encodeURIComponent(`phone:+${waId}`)}`);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body.customerId as string;
+};
+
+const timeline = async (customerId: string) => {
+  const res = await api(hub, `/v1/customers/${customerId}/timeline?limit=50`);
+  expect(res.status).toBe(200);
+  return res.body.items as { type: string; data: Record<string, unknown>; summary: string }[];
+};
+
+const textsTo = (waId: string) =>
+  whatsapp.requests.filter((r) => {
+    const body = JSON.parse(r.body.toString('utf8')) as { to: string; type: string };
+    return body.to === waId && body.type === 'text';
+  });
+
+const templatesTo = (waId: string) =>
+  whatsapp.requests.filter((r) => {
+    const body = JSON.parse(r.body.toString('utf8')) as { to: string; type: string };
+    return body.to === waId && body.type === 'template';
+  });
+
+/** Polls until `check` holds (timers are real; a loaded machine is slow). */
+const eventually = async (check: () => Promise<boolean>, timeoutMs = 15_000) => {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    await hub.idle();
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('condition not met in time');
+};
+
+beforeAll(async () => {
+  whatsapp = await startFakeWhatsApp(WA);
+  hub = await startHub();
+}, 120_000);
+
+afterAll(async () => {
+  await hub?.stop();
+  expect(whatsapp.rejected, 'requests off the WhatsApp documentation').toEqual([]);
+  await whatsapp.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('Automations: the abandoned cart', () => {
+  it('a cart with no order becomes cart.abandoned and gets one WhatsApp template, recorded in the timeline', async () => {
+    // Prepare
+    const customerId = await customer('380671110001');
+
+    // Act
+    await inbound('site', siteEvent('cart.updated', '+380671110001', 'a1'));
+    await eventually(async () => (await timeline(customerId)).some((i) => i.type === 'automation.triggered'));
+
+    // Assess
+    const items = await timeline(customerId);
+    const abandoned = items.filter((i) => i.type === 'cart.abandoned');
+    expect(abandoned).toHaveLength(1);
+    expect(abandoned[0]?.data).toMatchObject({ cartId: 'cart_a1', total: { amountMinor: 2549900, currency: 'UAH' } });
+    const runs = items.filter((i) => i.type === 'automation.triggered');
+    expect(runs).toHaveLength(1);
+    expect(runs[0]?.data).toMatchObject({ automation: 'abandoned-cart', sentChannel: 'whatsapp' });
+    const sent = templatesTo('380671110001');
+    expect(sent).toHaveLength(1);
+    expect(JSON.parse(sent[0]?.body.toString('utf8') ?? '{}')).toMatchObject({
+      messaging_product: 'whatsapp',
+      type: 'template',
+      template: { name: 'cart_reminder', language: { code: 'uk' } },
+    });
+    expect(items.some((i) => i.type === 'message.sent')).toBe(true);
+  });
+
+  it('the marketing frequency cap holds: a second abandoned cart within the week is skipped with the reason', async () => {
+    // Prepare: the first customer already got one marketing message (cap: 1 a week).
+    const res = await api(hub, `/v1/customers?identity=${encodeURIComponent('phone:+380671110001')}`);
+    const customerId = res.body.customerId as string;
+
+    // Act
+    await inbound('site', siteEvent('cart.updated', '+380671110001', 'a2'));
+    await eventually(async () => (await timeline(customerId)).some((i) => i.type === 'automation.skipped'));
+
+    // Assess
+    const skipped = (await timeline(customerId)).filter((i) => i.type === 'automation.skipped');
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0]?.data).toMatchObject({ automation: 'abandoned-cart', reason: 'frequency_cap' });
+    expect(templatesTo('380671110001')).toHaveLength(1);
+  });
+
+  it('a restart in the middle of the wait loses no timer and fires it once', async () => {
+    // Prepare: a longer wait (4 s), so the stop certainly comes in the middle of it.
+    await hub.stop();
+    hub = await startHub(4 / 3600);
+    const customerId = await customer('380671110003');
+    await inbound('site', siteEvent('cart.updated', '+380671110003', 'c1'));
+
+    // Act: stop before the timer is due; the journal holds it; start again on the same data folder and table.
+    await hub.stop();
+    const journal = JSON.parse(readFileSync(join(dataDir, 'automation-timers.json'), 'utf8')) as { name: string }[];
+    expect(journal.map((t) => t.name)).toContain(`t-cart-${customerId}`);
+    expect(templatesTo('380671110003')).toEqual([]);
+    hub = await startHub(4 / 3600);
+    await eventually(async () => (await timeline(customerId)).some((i) => i.type === 'automation.triggered'));
+    await new Promise((r) => setTimeout(r, 1_500));
+    await hub.idle();
+
+    // Assess
+    const types = (await timeline(customerId)).map((i) => i.type);
+    expect(types.filter((t) => t === 'cart.abandoned')).toHaveLength(1);
+    expect(types.filter((t) => t === 'automation.triggered')).toHaveLength(1);
+    expect(templatesTo('380671110003')).toHaveLength(1);
+    expect(hub.automations.timers.pending()).toEqual([]);
+  });
+
+  it('an order.placed within the wait cancels it: no cart.abandoned, no message', async () => {
+    // Prepare (the hub restarted above waits 4 s: the order certainly comes within the wait)
+    const customerId = await customer('380671110002');
+
+    // Act
+    await inbound('site', siteEvent('cart.updated', '+380671110002', 'b1'));
+    await inbound('site', siteEvent('order.placed', '+380671110002', 'b1'));
+    await new Promise((r) => setTimeout(r, 5_000));
+    await hub.idle();
+
+    // Assess
+    const types = (await timeline(customerId)).map((i) => i.type);
+    expect(types).toContain('order.placed');
+    expect(types).not.toContain('cart.abandoned');
+    expect(types).not.toContain('automation.triggered');
+    expect(templatesTo('380671110002')).toEqual([]);
+    expect(hub.automations.timers.pending().filter((t) => t.name.endsWith(customerId))).toEqual([]);
+  });
+});
+
+describe('Automations: leads', () => {
+  it('a quiz lead gets the acknowledgement on the channel she writes in; nobody calling fires lead.unanswered', async () => {
+    // Prepare: she wrote on WhatsApp (window open), then completed the kitchen quiz with that phone.
+    const customerId = await customer('380671110004');
+
+    // Act
+    await inbound('site', siteLead('lead.submitted', '+380671110004', 'kitchen-quote'));
+    await eventually(async () => (await timeline(customerId)).some((i) => i.type === 'lead.unanswered'));
+
+    // Assess: the ack went as WhatsApp text (within the 24 h window); an automation's message is no answer.
+    const items = await timeline(customerId);
+    const ack = items.filter((i) => i.type === 'automation.triggered');
+    expect(ack).toHaveLength(1);
+    expect(ack[0]?.data).toMatchObject({ automation: 'quiz-ack', sentChannel: 'whatsapp' });
+    expect(textsTo('380671110004')).toHaveLength(1);
+    const unanswered = items.filter((i) => i.type === 'lead.unanswered');
+    expect(unanswered).toHaveLength(1);
+    expect(unanswered[0]?.data).toMatchObject({ leadType: 'lead.submitted', formId: 'kitchen-quote' });
+  });
+
+  it("a manager's message within the wait answers a callback request: no lead.unanswered", async () => {
+    // Prepare
+    const customerId = await customer('380671110005');
+
+    // Act
+    await inbound('site', siteLead('callback.requested', '+380671110005', 'callback-widget'));
+    const res = await fetch(`${hub.url}/v1/customers/${customerId}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${hub.apiToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ purpose: 'service', text: 'Передзвоню за хвилину', idempotencyKey: 'manager-1' }),
+    });
+    expect(res.status).toBe(202);
+    await hub.idle();
+    await new Promise((r) => setTimeout(r, 2_000));
+    await hub.idle();
+
+    // Assess
+    const types = (await timeline(customerId)).map((i) => i.type);
+    expect(types).toContain('callback.requested');
+    expect(types).toContain('message.sent');
+    expect(types).not.toContain('lead.unanswered');
+  });
+
+  it('a callback request with no call and no message fires lead.unanswered once', async () => {
+    const customerId = await customer('380671110006');
+    await inbound('site', siteLead('callback.requested', '+380671110006', 'callback-widget'));
+    await eventually(async () => (await timeline(customerId)).some((i) => i.type === 'lead.unanswered'));
+    await new Promise((r) => setTimeout(r, 1_000));
+    const unanswered = (await timeline(customerId)).filter((i) => i.type === 'lead.unanswered');
+    expect(unanswered).toHaveLength(1);
+    expect(unanswered[0]?.data).toMatchObject({ leadType: 'callback.requested', formId: 'callback-widget' });
+  });
+});
