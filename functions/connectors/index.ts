@@ -10,8 +10,11 @@
  * webhook (esbuild puts each module in a chunk of its own). Code that needs
  * every module at once (tests, the CLI, benchmarks) imports `./loaded.js`.
  */
+import { aircallMeta } from './aircall/meta.js';
+import { appMeta } from './app/meta.js';
 import { binotelMeta } from './binotel/meta.js';
 import { bitrix24Meta } from './bitrix24/meta.js';
+import { freshdeskMeta } from './freshdesk/meta.js';
 import { hubspotMeta } from './hubspot/meta.js';
 import { instagramMeta, instagramSenderSecrets } from './instagram/meta.js';
 import { kommoMeta } from './kommo/meta.js';
@@ -20,6 +23,8 @@ import { marquizMeta } from './marquiz/meta.js';
 import { messengerMeta, messengerSenderSecrets } from './messenger/meta.js';
 import { posterMeta } from './poster/meta.js';
 import { ringostatMeta } from './ringostat/meta.js';
+import { sendgridMeta } from './sendgrid/meta.js';
+import { sendgridInboundMeta } from './sendgrid-inbound/meta.js';
 import { sesMeta, sesSenderSecrets } from './ses/meta.js';
 import { shopifyMeta } from './shopify/meta.js';
 import { siteMeta } from './site/meta.js';
@@ -29,6 +34,8 @@ import { twilioMeta, twilioSenderSecrets } from './twilio/meta.js';
 import { typeformMeta } from './typeform/meta.js';
 import { viberMeta, viberSenderSecrets } from './viber/meta.js';
 import { whatsappMeta, whatsappSenderSecrets } from './whatsapp/meta.js';
+import { woocommerceMeta } from './woocommerce/meta.js';
+import { zendeskMeta } from './zendesk/meta.js';
 import type { Connector, ConnectorMeta, SecretSpec } from './types.js';
 
 /** A registered connector: its metadata now, its module on first use. */
@@ -58,8 +65,11 @@ const lazy = <M extends ConnectorMeta>(meta: M, load: () => Promise<AnyConnector
 });
 
 export const CONNECTORS = {
+  aircall: lazy(aircallMeta, () => import('./aircall/index.js').then((m) => m.aircallConnector)),
+  app: lazy(appMeta, () => import('./app/index.js').then((m) => m.appConnector)),
   binotel: lazy(binotelMeta, () => import('./binotel/index.js').then((m) => m.binotelConnector)),
   bitrix24: lazy(bitrix24Meta, () => import('./bitrix24/index.js').then((m) => m.bitrix24Connector)),
+  freshdesk: lazy(freshdeskMeta, () => import('./freshdesk/index.js').then((m) => m.freshdeskConnector)),
   hubspot: lazy(hubspotMeta, () => import('./hubspot/index.js').then((m) => m.hubspotConnector)),
   instagram: lazy(withSenderSecrets(instagramMeta, instagramSenderSecrets), () =>
     import('./instagram/index.js').then((m) => m.instagramConnector),
@@ -74,6 +84,10 @@ export const CONNECTORS = {
   ),
   poster: lazy(posterMeta, () => import('./poster/index.js').then((m) => m.posterConnector)),
   ringostat: lazy(ringostatMeta, () => import('./ringostat/index.js').then((m) => m.ringostatConnector)),
+  sendgrid: lazy(sendgridMeta, () => import('./sendgrid/index.js').then((m) => m.sendgridConnector)),
+  'sendgrid-inbound': lazy(sendgridInboundMeta, () =>
+    import('./sendgrid-inbound/index.js').then((m) => m.sendgridInboundConnector),
+  ),
   ses: lazy(withSenderSecrets(sesMeta, sesSenderSecrets), () => import('./ses/index.js').then((m) => m.sesConnector)),
   shopify: lazy(shopifyMeta, () => import('./shopify/index.js').then((m) => m.shopifyConnector)),
   site: lazy(siteMeta, () => import('./site/index.js').then((m) => m.siteConnector)),
@@ -91,6 +105,8 @@ export const CONNECTORS = {
   whatsapp: lazy(withSenderSecrets(whatsappMeta, whatsappSenderSecrets), () =>
     import('./whatsapp/index.js').then((m) => m.whatsappConnector),
   ),
+  woocommerce: lazy(woocommerceMeta, () => import('./woocommerce/index.js').then((m) => m.woocommerceConnector)),
+  zendesk: lazy(zendeskMeta, () => import('./zendesk/index.js').then((m) => m.zendeskConnector)),
 } satisfies Record<string, ConnectorEntry>;
 
 export type ConnectorName = keyof typeof CONNECTORS;

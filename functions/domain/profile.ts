@@ -9,7 +9,7 @@
  * events arrive in, and `combineProfiles(fold(A), fold(B))` equals
  * `fold(A ∪ B)` — which is what makes merges safe.
  */
-import type { Channel, HubEvent, HubEventType, Identity, Traits } from '../events/hub-event.js';
+import type { Channel, HubEvent, HubEventType, Identity, TicketStatus, Traits } from '../events/hub-event.js';
 import { identityKey } from './identity.js';
 
 export interface ChannelStats {
@@ -52,8 +52,28 @@ export interface OrderStats {
   readonly revenue: Record<string, number>;
   /** Refunded amount per currency, minor units. */
   readonly refunded: Record<string, number>;
+  /**
+   * What cancellations took out of revenue per currency, minor units: the
+   * unrefunded rest of each counted order that was cancelled (its refunds
+   * are in `refunded`). Absent until a counted order is cancelled.
+   */
+  readonly cancelled?: Record<string, number>;
+  /** Counted orders that were cancelled afterwards (not sales any more). */
+  readonly cancelledCount?: number;
   readonly firstAt?: string;
   readonly lastAt?: string;
+}
+
+/** The latest known state of one support ticket of the customer. */
+export interface TicketState {
+  readonly status: TicketStatus;
+  readonly subject?: string;
+  /** When the help desk last said something about it (`occurredAt`). */
+  readonly at: string;
+  /** Connector that reported it. */
+  readonly source: string;
+  /** `<occurredAt>|<eventId>`: the newest statement wins. */
+  readonly stamp: string;
 }
 
 export interface Profile {
@@ -74,7 +94,14 @@ export interface Profile {
   readonly orders: OrderStats;
   /** Promo codes used, newest last (bounded: `MAX_PROMO_CODES`). */
   readonly promoCodes: string[];
+  /** Cart updates and started checkouts: the last attempted purchase (abandoned when no order follows). */
   readonly lastCartAt?: string;
+  /**
+   * Support tickets by `<connector>:<ticketId>`, newest statement per ticket
+   * (bounded: the `MAX_TICKETS` most recently updated); absent on profiles
+   * that never had one.
+   */
+  readonly tickets?: Record<string, TicketState>;
   /** Channel of the customer's most recent interaction. */
   readonly lastChannel?: Channel;
   readonly lastInteractionAt?: string;
@@ -125,6 +152,7 @@ export interface TimelineItem {
 const MAX_IDENTITIES = 100;
 const MAX_PROMO_CODES = 50;
 const MAX_WARNINGS = 20;
+export const MAX_TICKETS = 20;
 
 /**
  * Event types that show the customer acting on a channel. Business-side
@@ -140,9 +168,13 @@ const INTERACTION_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
   'form.submitted',
   'callback.requested',
   'cart.updated',
+  'checkout.started',
+  'product.viewed',
+  'search.performed',
   'order.placed',
   'order.paid',
   'purchase.completed',
+  'ticket.created',
   'consent.granted',
   'consent.revoked',
 ]);
@@ -176,7 +208,6 @@ export const isReceipt = (event: Pick<HubEvent, 'type'> & { readonly data?: unkn
   return data?.contentType === 'other' && data.text === undefined;
 };
 
-/** Types that represent a sale; one order id counts once whichever of them arrive. */
 /** Events the hub makes about a customer rather than touchpoints she had. */
 const HUB_MADE_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
   'cart.abandoned',
@@ -185,11 +216,20 @@ const HUB_MADE_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
   'automation.skipped',
 ]);
 
-export const ORDER_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
+/** Types that represent a sale; one order id counts once whichever of them arrive. */
+const SALE_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
   'order.placed',
   'order.paid',
   'purchase.completed',
 ]);
+
+/**
+ * Types that claim an order id: the store remembers the first of them per
+ * order (`ApplyContext.newOrder`), so a sale counts once however many of its
+ * events arrive, and a cancellation takes a counted order out exactly once —
+ * or, arriving first, keeps the order from ever counting.
+ */
+export const ORDER_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([...SALE_TYPES, 'order.cancelled']);
 
 const minIso = (a: string, b: string): string => (a <= b ? a : b);
 const maxIso = (a: string | undefined, b: string | undefined): string | undefined =>
@@ -223,7 +263,7 @@ const addMoney = (into: Record<string, number>, currency: string, amount: number
 const sumMoney = (a: Record<string, number>, b: Record<string, number>): Record<string, number> =>
   Object.entries(b).reduce((acc, [c, v]) => addMoney(acc, c, v), { ...a });
 
-/** Key that identifies one order across its placed/paid events: connector + vendor order id. */
+/** Key that identifies one order across its placed/paid/cancelled events: connector + vendor order id. */
 export const orderKey = (event: HubEvent): string | undefined =>
   ORDER_TYPES.has(event.type) || event.type === 'order.refunded'
     ? `${event.connector}:${(event.data as { orderId: string }).orderId}`
@@ -251,12 +291,46 @@ export const emptyProfile = (customerId: string, firstSeenAt: string, now: strin
 
 export interface ApplyContext {
   /**
-   * False when this event's order was already counted (an `order.paid` after
-   * its `order.placed`). The store knows it from the order's own item; a pure
-   * fold tracks it itself (`foldEvents`).
+   * False when this event's order was already claimed (an `order.paid` after
+   * its `order.placed`, an `order.cancelled` after either). The store knows
+   * it from the order's own item; a pure fold tracks it itself
+   * (`foldEvents`). A sale counts when new (undefined counts too); a
+   * cancellation takes revenue out only when the order was counted (false).
    */
   readonly newOrder?: boolean;
 }
+
+/** `<connector>:<ticketId>` of a ticket event. */
+const ticketKey = (event: HubEvent & { data: { ticketId: string } }): string =>
+  `${event.connector}:${event.data.ticketId}`;
+
+/** The `MAX_TICKETS` tickets with the newest statements (order-independent: each ticket keeps its newest). */
+const boundTickets = (tickets: Record<string, TicketState>): Record<string, TicketState> => {
+  const entries = Object.entries(tickets);
+  if (entries.length <= MAX_TICKETS) return tickets;
+  return Object.fromEntries(entries.sort(([, a], [, b]) => b.stamp.localeCompare(a.stamp)).slice(0, MAX_TICKETS));
+};
+
+const mergeTickets = (
+  a: Record<string, TicketState> | undefined,
+  b: Record<string, TicketState> | undefined,
+): Record<string, TicketState> | undefined => {
+  if (!a || !b) return a ?? b;
+  const out = { ...a };
+  for (const [key, state] of Object.entries(b)) {
+    const mine = out[key];
+    if (!mine || state.stamp > mine.stamp) out[key] = state;
+  }
+  return boundTickets(out);
+};
+
+/** The unrefunded rest of a cancelled order: what its cancellation takes out of revenue (never below zero). */
+const cancelledRest = (event: HubEvent & { data: { total: { amountMinor: number; currency: string } } }) => {
+  const { total } = event.data;
+  const refunded = (event.data as { refunded?: { amountMinor: number; currency: string } }).refunded;
+  const already = refunded && refunded.currency === total.currency ? refunded.amountMinor : 0;
+  return { currency: total.currency, amountMinor: Math.max(0, total.amountMinor - already) };
+};
 
 /** A permanent send failure (flagged `unreachable`) marks its channel; the newest failure wins. */
 const markUnreachable = (
@@ -320,7 +394,7 @@ export const applyEvent = (profile: Profile, event: HubEvent, now: string, ctx: 
           : { firstSeen: occurredAt, lastSeen: occurredAt, count: 1 },
       };
 
-  let { lastChannel, lastInteractionAt, lastInteractionEventId, statedPreference, lastCartAt } = profile;
+  let { lastChannel, lastInteractionAt, lastInteractionEventId, statedPreference, lastCartAt, tickets } = profile;
   if (INTERACTION_TYPES.has(event.type) && isNewer(occurredAt, id, lastInteractionAt, lastInteractionEventId)) {
     lastChannel = channel;
     lastInteractionAt = occurredAt;
@@ -363,8 +437,35 @@ export const applyEvent = (profile: Profile, event: HubEvent, now: string, ctx: 
       break;
     }
     case 'cart.updated':
+    case 'checkout.started':
       lastCartAt = maxIso(lastCartAt, occurredAt);
       break;
+    case 'ticket.created':
+    case 'ticket.updated':
+    case 'ticket.solved': {
+      const key = ticketKey(event);
+      const current = tickets?.[key];
+      if (!current || stamp > current.stamp) {
+        const { status, subject } = event.data;
+        tickets = boundTickets({
+          ...tickets,
+          [key]: { status, ...(subject ? { subject } : {}), at: occurredAt, source: event.connector, stamp },
+        });
+      }
+      break;
+    }
+    case 'order.cancelled': {
+      // Only an order this profile counted can be taken out; one cancelled first never counted at all.
+      if (ctx.newOrder === false) {
+        const rest = cancelledRest(event);
+        orders = {
+          ...orders,
+          cancelled: addMoney(orders.cancelled ?? {}, rest.currency, rest.amountMinor),
+          cancelledCount: (orders.cancelledCount ?? 0) + 1,
+        };
+      }
+      break;
+    }
     case 'order.refunded': {
       const refund = event.data.refunded ?? event.data.total;
       orders = { ...orders, refunded: addMoney(orders.refunded, refund.currency, refund.amountMinor) };
@@ -376,11 +477,11 @@ export const applyEvent = (profile: Profile, event: HubEvent, now: string, ctx: 
       const isNew = ctx.newOrder !== false;
       // Dates move with every event of an order, so they don't depend on which of its events came first.
       orders = {
+        ...orders,
         count: orders.count + (isNew ? 1 : 0),
         revenue: isNew
           ? addMoney(orders.revenue, event.data.total.currency, event.data.total.amountMinor)
           : orders.revenue,
-        refunded: orders.refunded,
         firstAt: orders.firstAt === undefined ? occurredAt : minIso(orders.firstAt, occurredAt),
         lastAt: maxIso(orders.lastAt, occurredAt) as string,
       };
@@ -403,6 +504,7 @@ export const applyEvent = (profile: Profile, event: HubEvent, now: string, ctx: 
     promoCodes,
     ...(statedPreference ? { statedPreference } : {}),
     ...(lastCartAt ? { lastCartAt } : {}),
+    ...(tickets ? { tickets } : {}),
     ...(lastChannel ? { lastChannel } : {}),
     ...(lastInteractionAt ? { lastInteractionAt } : {}),
     ...(lastInteractionEventId ? { lastInteractionEventId } : {}),
@@ -480,6 +582,12 @@ export const combineProfiles = (survivor: Profile, loser: Profile, now: string):
   const last = loserIsLast ? loser : survivor;
   const statedPreference = newerBy(survivor.statedPreference, loser.statedPreference);
   const lastCartAt = maxIso(survivor.lastCartAt, loser.lastCartAt);
+  const tickets = mergeTickets(survivor.tickets, loser.tickets);
+  const cancelled =
+    survivor.orders.cancelled || loser.orders.cancelled
+      ? sumMoney(survivor.orders.cancelled ?? {}, loser.orders.cancelled ?? {})
+      : undefined;
+  const cancelledCount = (survivor.orders.cancelledCount ?? 0) + (loser.orders.cancelledCount ?? 0);
   const holdsBefore = maxIso(survivor.holdsBefore, loser.holdsBefore);
   const firstOrder = [survivor.orders.firstAt, loser.orders.firstAt].filter((x): x is string => Boolean(x)).sort()[0];
   const lastOrder = maxIso(survivor.orders.lastAt, loser.orders.lastAt);
@@ -497,11 +605,14 @@ export const combineProfiles = (survivor: Profile, loser: Profile, now: string):
       count: survivor.orders.count + loser.orders.count,
       revenue: sumMoney(survivor.orders.revenue, loser.orders.revenue),
       refunded: sumMoney(survivor.orders.refunded, loser.orders.refunded),
+      ...(cancelled ? { cancelled } : {}),
+      ...(cancelledCount ? { cancelledCount } : {}),
       ...(firstOrder ? { firstAt: firstOrder } : {}),
       ...(lastOrder ? { lastAt: lastOrder } : {}),
     },
     promoCodes: unionBounded(survivor.promoCodes, loser.promoCodes, MAX_PROMO_CODES),
     ...(lastCartAt ? { lastCartAt } : {}),
+    ...(tickets ? { tickets } : {}),
     ...(holdsBefore ? { holdsBefore } : {}),
     ...(last.lastChannel ? { lastChannel: last.lastChannel } : {}),
     ...(last.lastInteractionAt ? { lastInteractionAt: last.lastInteractionAt } : {}),

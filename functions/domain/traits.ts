@@ -15,7 +15,7 @@ export interface TraitOptions {
 }
 
 export interface ComputedTraits {
-  /** Net revenue (gross − refunds) in the customer's main currency. */
+  /** Net revenue (gross − refunds − cancelled orders) in the customer's main currency. */
   readonly netRevenue?: Money;
   readonly averageOrderValue?: Money;
   /** Orders per year over the customer's buying period (at least one year). */
@@ -55,14 +55,16 @@ export const computeTraits = (profile: Profile, options: TraitOptions): Computed
     options.now.getTime() - Date.parse(profile.lastCartAt) >= abandonedAfterMs;
   const preferred = preferredChannel(profile);
   const base = { abandonedCart, ...(preferred ? { preferredChannel: preferred } : {}) };
-  if (orders.count === 0 || !orders.firstAt || !orders.lastAt) return base;
+  // A cancelled order is not a sale: it leaves the count and (its unrefunded rest) the revenue.
+  const sales = orders.count - (orders.cancelledCount ?? 0);
+  if (sales <= 0 || !orders.firstAt || !orders.lastAt) return base;
 
   // Several currencies: report in the one with the most revenue (documented limitation).
   const [currency, gross] = Object.entries(orders.revenue).sort(([, a], [, b]) => b - a)[0] as [string, number];
-  const net = gross - (orders.refunded[currency] ?? 0);
-  const aov = Math.round(net / orders.count);
+  const net = gross - (orders.refunded[currency] ?? 0) - (orders.cancelled?.[currency] ?? 0);
+  const aov = Math.round(net / sales);
   const buyingYears = Math.max(1, (Date.parse(orders.lastAt) - Date.parse(orders.firstAt)) / YEAR_MS);
-  const frequency = orders.count / buyingYears;
+  const frequency = sales / buyingYears;
   return {
     ...base,
     netRevenue: { amountMinor: net, currency },
@@ -92,6 +94,11 @@ export const toProfileView = (p: Profile, options: TraitOptions) => ({
   orders: p.orders,
   promoCodes: p.promoCodes,
   ...(p.lastCartAt ? { lastCartAt: p.lastCartAt } : {}),
+  ...(p.tickets && Object.keys(p.tickets).length
+    ? {
+        tickets: Object.fromEntries(Object.entries(p.tickets).map(([k, { stamp: _stamp, ...state }]) => [k, state])),
+      }
+    : {}),
   firstSeenAt: p.firstSeenAt,
   eventCount: p.eventCount,
   ...(p.mergedIds.length ? { mergedIds: p.mergedIds } : {}),

@@ -40,6 +40,14 @@ export const IDENTITY_TYPES = [
   'poster',
   'loyalty_card',
   'site',
+  /** The mobile app backend's own user id (the `app` connector). */
+  'app',
+  /** A help desk's requester (end-user) id, per account. */
+  'zendesk',
+  'freshdesk',
+  /** A WooCommerce store's customer id (0 = guest, never an identity). */
+  'woocommerce',
+  'loyverse',
 ] as const;
 export const IdentityTypeSchema = z.enum(IDENTITY_TYPES);
 export type IdentityType = z.infer<typeof IdentityTypeSchema>;
@@ -68,6 +76,10 @@ export const CHANNELS = [
   'crm',
   'ecommerce',
   'pos',
+  /** The company's own mobile app (screens, in-app purchases, push notifications). */
+  'app',
+  /** Support tickets in a help desk (Zendesk, Freshdesk, HubSpot tickets). */
+  'helpdesk',
 ] as const;
 export const ChannelSchema = z.enum(CHANNELS);
 export type Channel = z.infer<typeof ChannelSchema>;
@@ -217,14 +229,90 @@ export const OrderDataSchema = z.object({
   /** Shop or store where it happened (POS location, web shop domain). */
   store: z.string().optional(),
   promoCodes: z.array(z.string()).optional(),
-  /** Set on `order.refunded`: the amount returned. */
+  /**
+   * Set on `order.refunded`: the amount this refund returned. On
+   * `order.cancelled`: what had been refunded when the order was cancelled
+   * (the rest of the total is what the cancellation takes out of revenue).
+   */
   refunded: MoneySchema.optional(),
+  /** On `order.fulfilled` and `order.ready_for_pickup`: the shipment or pickup. */
+  fulfillment: z
+    .object({
+      id: z.string().optional(),
+      /** `shipment`, `pickup`, `delivery`, or the vendor's own word. */
+      method: z.string().optional(),
+      carrier: z.string().optional(),
+      trackingNumber: z.string().optional(),
+      trackingUrl: z.string().optional(),
+      /** Where a pickup is waiting (store or location name/id). */
+      location: z.string().optional(),
+    })
+    .optional(),
+  /** On `order.cancelled`: why, in the vendor's words (`customer`, `fraud`, `inventory`, …). */
+  cancelReason: z.string().optional(),
 });
 
 export const CartDataSchema = z.object({
   cartId: z.string(),
   total: MoneySchema,
   items: z.array(LineItemSchema),
+});
+
+/** A checkout the customer started: an attempted purchase until an order with the same cart or checkout follows. */
+export const CheckoutDataSchema = z.object({
+  checkoutId: z.string(),
+  /** The cart it was started from, when the shop says (links it to `cart.updated`). */
+  cartId: z.string().optional(),
+  total: MoneySchema,
+  items: z.array(LineItemSchema),
+  store: z.string().optional(),
+  promoCodes: z.array(z.string()).optional(),
+  /** The shop's link back into this checkout ("complete your purchase"), for recovery messages. */
+  recoveryUrl: z.string().optional(),
+});
+
+export const ProductViewDataSchema = z.object({
+  productId: z.string(),
+  sku: z.string().optional(),
+  name: z.string().optional(),
+  category: z.string().optional(),
+  price: MoneySchema.optional(),
+  url: z.string().optional(),
+});
+
+export const SearchDataSchema = z.object({
+  query: z.string(),
+  /** How many results the search showed (0 = nothing found). */
+  resultCount: z.number().int().nonnegative().optional(),
+  url: z.string().optional(),
+});
+
+/** A help desk status in one vocabulary (Zendesk's, which the others map onto). */
+const TICKET_STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
+export const TicketStatusSchema = z.enum(TICKET_STATUSES);
+export type TicketStatus = z.infer<typeof TicketStatusSchema>;
+
+const TicketDataSchema = z.object({
+  ticketId: z.string(),
+  status: TicketStatusSchema,
+  /** The help desk's own status name as sent ("Waiting on Customer", a custom status). */
+  vendorStatus: z.string().optional(),
+  previousStatus: TicketStatusSchema.optional(),
+  subject: z.string().optional(),
+  priority: z.enum(['low', 'normal', 'high', 'urgent']).optional(),
+  /** How the ticket came in, in the help desk's words (`email`, `web`, `chat`, `voice`, `api`). */
+  via: z.string().optional(),
+  /** The agent-facing link to the ticket. */
+  url: z.string().optional(),
+  tags: z.array(z.string()).optional(),
+  /** The requester's satisfaction rating once given, in the help desk's words (`good`, `bad`, `Extremely happy`). */
+  satisfaction: z.object({ rating: z.string(), comment: z.string().optional() }).optional(),
+  /**
+   * The rating as a CSAT score (same shape as a survey's `score`, so the
+   * CSAT metric reads both): a two-way rating good/bad is 5/1, so the share
+   * of 4–5 equals the help desk's own good / (good + bad).
+   */
+  score: SurveyScoreSchema.optional(),
 });
 
 const ContactDataSchema = z.object({
@@ -304,14 +392,23 @@ export const EVENT_DATA_SCHEMAS = {
   'form.submitted': FormDataSchema,
   'callback.requested': FormDataSchema,
   'cart.updated': CartDataSchema,
+  'checkout.started': CheckoutDataSchema,
+  'product.viewed': ProductViewDataSchema,
+  'search.performed': SearchDataSchema,
   'order.placed': OrderDataSchema,
   'order.paid': OrderDataSchema,
+  'order.fulfilled': OrderDataSchema,
+  'order.ready_for_pickup': OrderDataSchema,
+  'order.cancelled': OrderDataSchema,
   'order.refunded': OrderDataSchema,
   'purchase.completed': OrderDataSchema,
   'contact.created': ContactDataSchema,
   'contact.updated': ContactDataSchema,
   'contact.imported': ImportDataSchema,
   'deal.stage_changed': DealDataSchema,
+  'ticket.created': TicketDataSchema,
+  'ticket.updated': TicketDataSchema,
+  'ticket.solved': TicketDataSchema,
   'consent.granted': ConsentDataSchema,
   'consent.revoked': ConsentDataSchema,
   'cart.abandoned': CartAbandonedDataSchema,
@@ -337,15 +434,25 @@ export const EVENT_TYPE_DESCRIPTIONS: Record<HubEventType, string> = {
   'form.submitted': 'A non-lead form (survey, feedback) was submitted.',
   'callback.requested': 'The customer asked to be called back.',
   'cart.updated': "The customer's online cart changed.",
+  'checkout.started': 'The customer started a checkout (an attempted purchase until an order follows).',
+  'product.viewed': 'The customer looked at a product on the website or in the app.',
+  'search.performed': 'The customer searched the website or the app.',
   'order.placed': 'An order was created (online or in the CRM).',
   'order.paid': 'An order was paid.',
-  'order.refunded': 'An order was refunded in full or in part.',
+  'order.fulfilled': 'An order was shipped, delivered or handed over.',
+  'order.ready_for_pickup': 'An order is waiting for the customer at a pickup point or store.',
+  'order.cancelled': 'An order was cancelled: it is not a sale (what was not refunded leaves revenue).',
+  'order.refunded':
+    'An order was refunded in full or in part, online or in a store; `orderId` is the order refunded, never a new one.',
   'purchase.completed': 'A purchase closed at a till (POS receipt).',
   'contact.created': 'A contact was created in a CRM or shop.',
   'contact.updated': 'A contact changed in a CRM or shop.',
   'contact.imported':
     'A contact loaded from a spreadsheet or an old CRM (`omnihub import`); its past orders come as `order.placed`.',
   'deal.stage_changed': 'A CRM deal or lead moved to another stage.',
+  'ticket.created': 'The customer opened a support ticket (or one was opened for her).',
+  'ticket.updated': 'A support ticket changed: status, priority, subject or a satisfaction rating.',
+  'ticket.solved': 'A support ticket was solved or closed.',
   'consent.granted': 'The customer subscribed or opted in on a channel.',
   'consent.revoked': 'The customer unsubscribed or opted out on a channel.',
   'cart.abandoned':

@@ -8,7 +8,7 @@
  * lead anywhere) and every request has a timeout.
  */
 import dns, { type LookupAddress, type LookupAllOptions } from 'node:dns';
-import { Agent } from 'undici';
+import type { Agent } from 'undici';
 import { HubError } from './errors.js';
 import { blockedAddress, checkOutboundUrl, type OutboundPolicy } from './outbound-url.js';
 
@@ -76,7 +76,15 @@ const urlOf = (input: string | URL | Request): string =>
  * `OutboundUrlError` for a refused destination, else fetch's own.
  */
 export const outboundFetch = (options: OutboundFetchOptions): typeof fetch => {
-  const dispatcher = new Agent({ connect: { lookup: guardedLookup(options.policy, options.resolve) } });
+  // undici (≈ 400 KiB) is loaded on the first outbound request, not at init: most invocations of ingest and the
+  // hydrator never call out, and their cold start should not pay for it.
+  let dispatcher: Promise<Agent> | undefined;
+  const agent = (): Promise<Agent> => {
+    dispatcher ??= import('undici').then(
+      ({ Agent }) => new Agent({ connect: { lookup: guardedLookup(options.policy, options.resolve) } }),
+    );
+    return dispatcher;
+  };
   const timeoutMs = options.timeoutMs ?? OUTBOUND_TIMEOUT_MS;
   const guarded = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     const url = urlOf(input);
@@ -88,7 +96,7 @@ export const outboundFetch = (options: OutboundFetchOptions): typeof fetch => {
         redirect: 'error',
         signal: init.signal ?? AbortSignal.timeout(timeoutMs),
         // undici's Agent as the dispatcher of the global fetch (same undici major as Node 20/22's own).
-        ...({ dispatcher } as object),
+        ...({ dispatcher: await agent() } as object),
       });
     } catch (err) {
       const cause = (err as { cause?: unknown }).cause;

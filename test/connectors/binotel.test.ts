@@ -381,3 +381,54 @@ describe('Connector: binotel', () => {
     });
   });
 });
+
+describe('Connector: binotel known-answer authenticity (independent of signSample)', () => {
+  // The webhook URL exactly as the README tells operators to paste it into Binotel, with a token holding
+  // characters a URL must escape: Binotel sends the URL as configured, so the hub must percent-decode it.
+  const TOKEN = 'bt+Zq/7w=Hk2';
+  const PASTED_URL = 'https://hooks.example.test/webhooks/binotel?token=bt%2BZq%2F7w%3DHk2';
+  const BODY = 'requestType=apiCallCompleted&attemptsCounter=1';
+  const verify = (url: string, sourceIp?: string, allowedIps?: string) =>
+    binotelConnector.verify(
+      { ...rawRequest({ url, body: BODY }), ...(sourceIp ? { sourceIp } : {}) },
+      { secret: TOKEN, ...(allowedIps ? { allowedIps } : {}) },
+      VERIFY,
+    );
+
+  it('accepts the pasted URL and the same token from one of Binotel documented servers', () => {
+    // Act & Assess
+    expect(verify(PASTED_URL)).toEqual({ ok: true });
+    expect(verify(PASTED_URL, '194.88.218.114', '194.88.218.114,194.88.219.67')).toEqual({ ok: true });
+  });
+
+  it.each([
+    ['the token unescaped (+ decodes to a space)', 'https://hooks.example.test/webhooks/binotel?token=bt+Zq/7w=Hk2'],
+    ['the parameter under another name', 'https://hooks.example.test/webhooks/binotel?Token=bt%2BZq%2F7w%3DHk2'],
+    ['the last character changed', 'https://hooks.example.test/webhooks/binotel?token=bt%2BZq%2F7w%3DHk3'],
+  ])('refuses %s', (_, url) => {
+    // Act & Assess
+    expect(verify(url).ok).toBe(false);
+  });
+
+  it('refuses the right token from a source outside the allowlist', () => {
+    // Act & Assess
+    expect(verify(PASTED_URL, '203.0.113.7', '194.88.218.114').ok).toBe(false);
+  });
+
+  it('signs samples the way the pasted URL looks', () => {
+    // Act
+    const signed = binotelConnector.signSample(
+      {
+        url: 'https://hooks.example.test/webhooks/binotel',
+        method: 'POST',
+        body: Buffer.from(BODY),
+        contentType: 'application/x-www-form-urlencoded',
+        now: TEST_NOW,
+      },
+      { secret: TOKEN },
+    );
+
+    // Assess
+    expect(signed).toEqual({ url: PASTED_URL, headers: {} });
+  });
+});

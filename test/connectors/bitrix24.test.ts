@@ -5,6 +5,7 @@
  * inbound-webhook REST API on 127.0.0.1 answering with the docs' own
  * response examples.
  */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -411,5 +412,42 @@ describe('Connector: bitrix24', () => {
 
     // Assess
     expect(bitrix24Connector.verify(req, { secret: 'configured' }, { now: TEST_NOW })).toEqual({ ok: true });
+  });
+});
+
+describe('Connector: bitrix24 known-answer authenticity (independent of signSample)', () => {
+  // The docs' ONCRMLEADADD example carries auth[application_token]=51856fefc120afa4b628cc82d3935cce: the
+  // untouched fixture bytes verify with exactly that token, and with no other.
+  const docsBody = () => readFileSync('functions/connectors/bitrix24/fixtures/oncrmleadadd.txt');
+  const verify = (secret: string) =>
+    bitrix24Connector.verify(
+      rawRequest({ url: WEBHOOK_URL, body: docsBody(), headers: { 'content-type': FORM } }),
+      { secret },
+      { now: TEST_NOW },
+    );
+
+  it('accepts the docs example with the token printed in it', () => {
+    // Act & Assess
+    expect(verify('51856fefc120afa4b628cc82d3935cce')).toEqual({ ok: true });
+  });
+
+  it.each([
+    ['the access token of the same body', 's6p6eclrvim6da22ft9ch94ekreb52lv'],
+    ['the member id of the same body', 'a223c6b3710f85df22e9377d6c4f7553'],
+    ['the token with its last character changed', '51856fefc120afa4b628cc82d3935ccf'],
+  ])('refuses %s as the secret', (_, secret) => {
+    // Act & Assess
+    expect(verify(secret).ok).toBe(false);
+  });
+
+  it('leaves a docs body that already carries the configured token byte for byte unchanged when signing', () => {
+    // Act
+    const signed = bitrix24Connector.signSample(
+      { url: WEBHOOK_URL, method: 'POST', body: docsBody(), contentType: FORM, now: TEST_NOW },
+      { secret: '51856fefc120afa4b628cc82d3935cce' },
+    );
+
+    // Assess
+    expect(signed.body?.equals(docsBody())).toBe(true);
   });
 });

@@ -28,6 +28,9 @@ import {
 const CTX: NormalizeContext = { receivedAt: '2024-05-01T12:00:05.000Z', defaultCountry: 'UA' };
 const VERIFY_CTX = { now: TEST_NOW };
 
+/** The fixture secrets, or the case's own (public-key vendors sign with a test key pair). */
+const secretsOf = (fixture: LoadedFixture) => ({ ...TEST_SECRETS, ...fixture.case.secrets });
+
 /** Where `signSample` put the credentials: headers it added and query parameters it appended. */
 interface AuthCarriers {
   readonly headers: string[];
@@ -40,7 +43,7 @@ const authCarriers = (connector: Connector<unknown>, fixture: LoadedFixture): Au
   const { method, contentType } = fixture.case;
   let signed;
   try {
-    signed = connector.signSample({ url, method, body: fixture.body, contentType, now: TEST_NOW }, TEST_SECRETS);
+    signed = connector.signSample({ url, method, body: fixture.body, contentType, now: TEST_NOW }, secretsOf(fixture));
   } catch {
     return { headers: [], params: [] };
   }
@@ -83,7 +86,7 @@ const flipByte = (body: Buffer, index: number): Buffer => {
 };
 
 const normalizeFixture = (connector: Connector<unknown>, fixture: LoadedFixture, ctx = CTX) =>
-  connector.normalize(connector.parse(signedRequest(connector, fixture, TEST_SECRETS)), ctx);
+  connector.normalize(connector.parse(signedRequest(connector, fixture, secretsOf(fixture))), ctx);
 
 /** The fields of `event` the manifest states, in the manifest's shape. */
 const project = (event: HubEvent, keys: readonly string[]): Record<string, unknown> => {
@@ -187,10 +190,10 @@ for (const connector of listLoadedConnectors()) {
       describe(`${file}: ${description}`, () => {
         it('verify accepts the signed request', async () => {
           // Prepare
-          const req = signedRequest(connector, fixture, TEST_SECRETS);
+          const req = signedRequest(connector, fixture, secretsOf(fixture));
 
           // Act
-          const result = await connector.verify(req, TEST_SECRETS, VERIFY_CTX);
+          const result = await connector.verify(req, secretsOf(fixture), VERIFY_CTX);
 
           // Assess
           expect(result).toEqual({ ok: true });
@@ -198,12 +201,16 @@ for (const connector of listLoadedConnectors()) {
 
         it.skipIf(!bodySigned)('verify rejects the body with one byte flipped', async () => {
           // Prepare
-          const req = signedRequest(connector, fixture, TEST_SECRETS);
+          const req = signedRequest(connector, fixture, secretsOf(fixture));
           const positions = [Math.floor(req.body.length / 2), req.body.length - 1];
 
           // Act & Assess
           for (const at of positions) {
-            const result = await connector.verify({ ...req, body: flipByte(req.body, at) }, TEST_SECRETS, VERIFY_CTX);
+            const result = await connector.verify(
+              { ...req, body: flipByte(req.body, at) },
+              secretsOf(fixture),
+              VERIFY_CTX,
+            );
             expect(result.ok, `byte ${at} flipped`).toBe(false);
           }
         });
@@ -212,11 +219,11 @@ for (const connector of listLoadedConnectors()) {
           'verify rejects the request with its signature/token removed or altered',
           async () => {
             // Prepare
-            const req = signedRequest(connector, fixture, TEST_SECRETS);
+            const req = signedRequest(connector, fixture, secretsOf(fixture));
 
             // Act
-            const removed = await connector.verify(withoutCarriers(req, carriers), TEST_SECRETS, VERIFY_CTX);
-            const altered = await connector.verify(withAlteredCarriers(req, carriers), TEST_SECRETS, VERIFY_CTX);
+            const removed = await connector.verify(withoutCarriers(req, carriers), secretsOf(fixture), VERIFY_CTX);
+            const altered = await connector.verify(withAlteredCarriers(req, carriers), secretsOf(fixture), VERIFY_CTX);
 
             // Assess
             expect(removed.ok).toBe(false);
@@ -227,8 +234,8 @@ for (const connector of listLoadedConnectors()) {
 
         it('fails closed when the secret is missing', async () => {
           // Prepare
-          const req = signedRequest(connector, fixture, TEST_SECRETS);
-          const blank = Object.fromEntries(Object.keys(TEST_SECRETS).map((k) => [k, '']));
+          const req = signedRequest(connector, fixture, secretsOf(fixture));
+          const blank = Object.fromEntries(Object.keys(secretsOf(fixture)).map((k) => [k, '']));
 
           // Act & Assess
           expect((await connector.verify(req, {}, VERIFY_CTX)).ok).toBe(false);
@@ -251,12 +258,16 @@ for (const connector of listLoadedConnectors()) {
           'refuses a delivery replayed outside the window as stale',
           async () => {
             // Prepare: signed at TEST_NOW, verified a window and a minute later (and earlier).
-            const req = signedRequest(connector, fixture, TEST_SECRETS);
+            const req = signedRequest(connector, fixture, secretsOf(fixture));
             const skewMs = ((fixture.case.replayWindowSeconds ?? 0) + 60) * 1000;
 
             // Act
-            const late = await connector.verify(req, TEST_SECRETS, { now: new Date(TEST_NOW.getTime() + skewMs) });
-            const early = await connector.verify(req, TEST_SECRETS, { now: new Date(TEST_NOW.getTime() - skewMs) });
+            const late = await connector.verify(req, secretsOf(fixture), {
+              now: new Date(TEST_NOW.getTime() + skewMs),
+            });
+            const early = await connector.verify(req, secretsOf(fixture), {
+              now: new Date(TEST_NOW.getTime() - skewMs),
+            });
 
             // Assess
             expect(late).toMatchObject({ ok: false, stale: true });
@@ -290,7 +301,7 @@ for (const connector of listLoadedConnectors()) {
 
         it.skipIf(!connector.acknowledge)('acknowledges with a 2xx', () => {
           // Prepare
-          const req = signedRequest(connector, fixture, TEST_SECRETS);
+          const req = signedRequest(connector, fixture, secretsOf(fixture));
           const payload = connector.parse(req);
 
           // Act
@@ -306,7 +317,9 @@ for (const connector of listLoadedConnectors()) {
     describe.runIf(firstCase)('malformed bodies', () => {
       it.each(['{', '[]', ''])('parse throws ValidationError for %j', (body) => {
         // Prepare
-        const req = signedRequest(connector, firstCase as LoadedFixture, TEST_SECRETS, { body: Buffer.from(body) });
+        const req = signedRequest(connector, firstCase as LoadedFixture, secretsOf(firstCase as LoadedFixture), {
+          body: Buffer.from(body),
+        });
 
         // Act & Assess
         expect(() => connector.parse(req)).toThrow(ValidationError);

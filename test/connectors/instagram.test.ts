@@ -180,3 +180,44 @@ describe('Connector: instagram', () => {
     expect(result).not.toHaveProperty('hydrations');
   });
 });
+
+describe('Connector: instagram known-answer authenticity (independent of signSample)', () => {
+  // Over the docs' message webhook, the file's exact bytes:
+  //   openssl dgst -sha256 -hmac instagram-app-secret functions/connectors/instagram/fixtures/message-text.json
+  const KNOWN_ANSWER = 'sha256=6ff7f4126de618291877018df23931e638a2f6ec55bbfff4ff56b54c8b745abb';
+  const body = () => fixture('instagram', 'message-text.json');
+  const verify = (signature: string, bytes = body()) =>
+    instagramConnector.verify(
+      rawRequest({ url: WEBHOOK_URL, body: bytes, headers: { 'X-Hub-Signature-256': signature } }),
+      { secret: 'instagram-app-secret' },
+      { now: TEST_NOW },
+    );
+
+  it("accepts the docs' message webhook with the openssl vector", () => {
+    // Act & Assess
+    expect(createHmac('sha256', 'instagram-app-secret').update(body()).digest('hex')).toBe(
+      KNOWN_ANSWER.slice('sha256='.length),
+    );
+    expect(verify(KNOWN_ANSWER)).toEqual({ ok: true });
+    expect(verify(KNOWN_ANSWER.toUpperCase().replace('SHA256=', 'sha256='))).toEqual({ ok: true });
+  });
+
+  it('refuses the vector over the body re-serialized (Meta signs the bytes it sent)', () => {
+    // Prepare
+    const compact = Buffer.from(JSON.stringify(JSON.parse(body().toString('utf8'))));
+
+    // Act & Assess
+    expect(verify(KNOWN_ANSWER, compact).ok).toBe(false);
+  });
+
+  it('signs samples with the vector', () => {
+    // Act
+    const signed = instagramConnector.signSample(
+      { url: WEBHOOK_URL, method: 'POST', body: body(), contentType: 'application/json', now: TEST_NOW },
+      { secret: 'instagram-app-secret' },
+    );
+
+    // Assess
+    expect(signed.headers).toEqual({ 'x-hub-signature-256': KNOWN_ANSWER });
+  });
+});

@@ -5,6 +5,7 @@
  * API v4 on 127.0.0.1 (main contact of a lead, PHONE/EMAIL fields, budget
  * currency, 204 for a deleted entity).
  */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -387,5 +388,50 @@ describe('Connector: kommo', () => {
         message,
       );
     });
+  });
+});
+
+describe('Connector: kommo known-answer authenticity (independent of signSample)', () => {
+  // The webhook URL exactly as the README tells operators to paste it, with a token holding characters a URL must
+  // escape: the vendor calls the URL as configured, so the hub must percent-decode the parameter before comparing.
+  const TOKEN = 'ko+Zq/7w=Hk2';
+  const PASTED_URL = 'https://hooks.example.test/webhooks/kommo?token=ko%2BZq%2F7w%3DHk2';
+  const body = () => readFileSync('functions/connectors/kommo/fixtures/lead-add.txt');
+  const verify = (url: string) =>
+    kommoConnector.verify(
+      rawRequest({ url, body: body(), headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+      { secret: TOKEN },
+      { now: TEST_NOW },
+    );
+
+  it('accepts the fixture posted to the pasted URL', () => {
+    // Act & Assess
+    expect(verify(PASTED_URL)).toEqual({ ok: true });
+  });
+
+  it.each([
+    ['the token unescaped (+ decodes to a space)', 'https://hooks.example.test/webhooks/kommo?token=ko+Zq/7w=Hk2'],
+    ['the parameter under another name', 'https://hooks.example.test/webhooks/kommo?Token=ko%2BZq%2F7w%3DHk2'],
+    ['the last character changed', 'https://hooks.example.test/webhooks/kommo?token=ko%2BZq%2F7w%3DHk3'],
+  ])('refuses %s', (_, url) => {
+    // Act & Assess
+    expect(verify(url).ok).toBe(false);
+  });
+
+  it('signs samples the way the pasted URL looks', () => {
+    // Act
+    const signed = kommoConnector.signSample(
+      {
+        url: 'https://hooks.example.test/webhooks/kommo',
+        method: 'POST',
+        body: body(),
+        contentType: 'application/x-www-form-urlencoded',
+        now: TEST_NOW,
+      },
+      { secret: TOKEN },
+    );
+
+    // Assess
+    expect(signed).toEqual({ url: PASTED_URL, headers: {} });
   });
 });

@@ -2,6 +2,7 @@
  * Marquiz edge cases the fixture can't express: the `?token=` check, national
  * phone numbers, answer rendering, UTM mapping and the derived dedup key.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { marquizConnector } from '../../functions/connectors/marquiz/index.js';
 import { safeEqual } from '../../functions/connectors/shared/signature.js';
@@ -276,5 +277,50 @@ describe('Connector: marquiz', () => {
       // Assess
       expect(parsed).toMatchObject({ raw: [{ q: { id: 'q1' } }], form: { id: 7 } });
     });
+  });
+});
+
+describe('Connector: marquiz known-answer authenticity (independent of signSample)', () => {
+  // The webhook URL exactly as the README tells operators to paste it, with a token holding characters a URL must
+  // escape: the vendor calls the URL as configured, so the hub must percent-decode the parameter before comparing.
+  const TOKEN = 'ma+Zq/7w=Hk2';
+  const PASTED_URL = 'https://hooks.example.test/webhooks/marquiz?token=ma%2BZq%2F7w%3DHk2';
+  const body = () => readFileSync('functions/connectors/marquiz/fixtures/lead.json');
+  const verify = (url: string) =>
+    marquizConnector.verify(
+      rawRequest({ url, body: body(), headers: { 'content-type': 'application/json' } }),
+      { secret: TOKEN },
+      { now: TEST_NOW },
+    );
+
+  it('accepts the fixture posted to the pasted URL', () => {
+    // Act & Assess
+    expect(verify(PASTED_URL)).toEqual({ ok: true });
+  });
+
+  it.each([
+    ['the token unescaped (+ decodes to a space)', 'https://hooks.example.test/webhooks/marquiz?token=ma+Zq/7w=Hk2'],
+    ['the parameter under another name', 'https://hooks.example.test/webhooks/marquiz?Token=ma%2BZq%2F7w%3DHk2'],
+    ['the last character changed', 'https://hooks.example.test/webhooks/marquiz?token=ma%2BZq%2F7w%3DHk3'],
+  ])('refuses %s', (_, url) => {
+    // Act & Assess
+    expect(verify(url).ok).toBe(false);
+  });
+
+  it('signs samples the way the pasted URL looks', () => {
+    // Act
+    const signed = marquizConnector.signSample(
+      {
+        url: 'https://hooks.example.test/webhooks/marquiz',
+        method: 'POST',
+        body: body(),
+        contentType: 'application/json',
+        now: TEST_NOW,
+      },
+      { secret: TOKEN },
+    );
+
+    // Assess
+    expect(signed).toEqual({ url: PASTED_URL, headers: {} });
   });
 });

@@ -473,3 +473,40 @@ describe('Connector: poster', () => {
     });
   });
 });
+
+describe('Connector: poster known-answer authenticity (independent of signSample)', () => {
+  // The docs' transaction/changed hook with the joined string written to a file and hashed by openssl:
+  //   printf '%s' 'mykava6;transaction;16776;changed;<data as sent>;1688722229;fe2bc8e865d8fc2236968ee53c3b2bd5' \
+  //     | openssl md5
+  const KNOWN_ANSWER = '4f2e635351ff4096435a3f2cf91b8068';
+  const docsText = () => fixture('transaction-changed-additem.json').toString('utf8');
+  const withVerify = (value: string) => docsText().replace('f6a209fccb87d7051d49bf3342c656ab', value);
+
+  it('accepts the docs hook carrying the openssl vector in its verify field', () => {
+    // Act & Assess
+    expect(posterVerifyHash(DOCS_HOOK, SECRET)).toBe(KNOWN_ANSWER);
+    expect(verify(withVerify(KNOWN_ANSWER))).toEqual({ ok: true });
+  });
+
+  it("refuses the docs' own verify value (it was made with a secret the docs do not publish)", () => {
+    // Act & Assess
+    expect(verify(docsText()).ok).toBe(false);
+  });
+
+  it('signs samples with the vector, changing nothing else', () => {
+    // Act
+    const signed = posterConnector.signSample(
+      {
+        url: URL_,
+        method: 'POST',
+        body: fixture('transaction-changed-additem.json'),
+        contentType: 'application/json',
+        now: TEST_NOW,
+      },
+      { secret: SECRET },
+    );
+
+    // Assess
+    expect(signed.body?.toString('utf8')).toBe(withVerify(KNOWN_ANSWER));
+  });
+});

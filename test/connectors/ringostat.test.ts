@@ -3,6 +3,7 @@
  * same call sent as JSON or as a form, Content-Type sniffing, dispositions,
  * call direction, date formats, UTM and agent mapping.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ringostatConnector } from '../../functions/connectors/ringostat/index.js';
 import { parseCallDate } from '../../functions/connectors/ringostat/normalize.js';
@@ -279,5 +280,50 @@ describe('Connector: ringostat', () => {
       // Act & Assess
       expect(only(call({ calldate: '2024-05-01 13:15:00' })).occurredAt).toBe(CTX.receivedAt);
     });
+  });
+});
+
+describe('Connector: ringostat known-answer authenticity (independent of signSample)', () => {
+  // The webhook URL exactly as the README tells operators to paste it, with a token holding characters a URL must
+  // escape: the vendor calls the URL as configured, so the hub must percent-decode the parameter before comparing.
+  const TOKEN = 'ri+Zq/7w=Hk2';
+  const PASTED_URL = 'https://hooks.example.test/webhooks/ringostat?token=ri%2BZq%2F7w%3DHk2';
+  const body = () => readFileSync('functions/connectors/ringostat/fixtures/call-answered.json');
+  const verify = (url: string) =>
+    ringostatConnector.verify(
+      rawRequest({ url, body: body(), headers: { 'content-type': 'application/json' } }),
+      { secret: TOKEN },
+      { now: TEST_NOW },
+    );
+
+  it('accepts the fixture posted to the pasted URL', () => {
+    // Act & Assess
+    expect(verify(PASTED_URL)).toEqual({ ok: true });
+  });
+
+  it.each([
+    ['the token unescaped (+ decodes to a space)', 'https://hooks.example.test/webhooks/ringostat?token=ri+Zq/7w=Hk2'],
+    ['the parameter under another name', 'https://hooks.example.test/webhooks/ringostat?Token=ri%2BZq%2F7w%3DHk2'],
+    ['the last character changed', 'https://hooks.example.test/webhooks/ringostat?token=ri%2BZq%2F7w%3DHk3'],
+  ])('refuses %s', (_, url) => {
+    // Act & Assess
+    expect(verify(url).ok).toBe(false);
+  });
+
+  it('signs samples the way the pasted URL looks', () => {
+    // Act
+    const signed = ringostatConnector.signSample(
+      {
+        url: 'https://hooks.example.test/webhooks/ringostat',
+        method: 'POST',
+        body: body(),
+        contentType: 'application/json',
+        now: TEST_NOW,
+      },
+      { secret: TOKEN },
+    );
+
+    // Assess
+    expect(signed).toEqual({ url: PASTED_URL, headers: {} });
   });
 });

@@ -3,6 +3,7 @@
  * contact is, edits, inline buttons, media, update kinds the hub ignores and
  * the secret-token header.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { telegramConnector } from '../../functions/connectors/telegram/index.js';
 import type { NormalizeContext } from '../../functions/connectors/types.js';
@@ -307,6 +308,54 @@ describe('Connector: telegram', () => {
       expect(() =>
         telegramConnector.parse(post({ update_id: 1, message: { message_id: 1, from: USER, date: 1 } })),
       ).toThrow(/message\.chat/);
+    });
+  });
+});
+
+describe('Connector: telegram known-answer authenticity (independent of signSample)', () => {
+  // setWebhook's secret_token (1–256 of A-Z a-z 0-9 _ -) comes back verbatim in X-Telegram-Bot-Api-Secret-Token;
+  // the body is the webhook guide's curl example, byte for byte.
+  const TOKEN = 'Omnihub_Bot-Secret_0123456789';
+  const body = () => readFileSync('functions/connectors/telegram/fixtures/message-text.json');
+  const verify = (headers: Record<string, string>) =>
+    telegramConnector.verify(
+      rawRequest({ url: `${TEST_BASE_URL}/webhooks/telegram`, body: body(), headers }),
+      { secret: TOKEN },
+      { now: TEST_NOW },
+    );
+
+  it('accepts the header exactly as Telegram names it', () => {
+    // Act & Assess
+    expect(verify({ 'X-Telegram-Bot-Api-Secret-Token': 'Omnihub_Bot-Secret_0123456789' })).toEqual({ ok: true });
+  });
+
+  it.each([
+    ['in another case', { 'X-Telegram-Bot-Api-Secret-Token': 'omnihub_bot-secret_0123456789' }],
+    ['with a trailing space', { 'X-Telegram-Bot-Api-Secret-Token': 'Omnihub_Bot-Secret_0123456789 ' }],
+    ['under another header', { 'X-Telegram-Secret-Token': 'Omnihub_Bot-Secret_0123456789' }],
+    ['as a bot token header', { Authorization: 'Bearer Omnihub_Bot-Secret_0123456789' }],
+  ])('refuses the token %s', (_, headers) => {
+    // Act & Assess
+    expect(verify(headers).ok).toBe(false);
+  });
+
+  it('signs samples with that one header', () => {
+    // Act
+    const signed = telegramConnector.signSample(
+      {
+        url: `${TEST_BASE_URL}/webhooks/telegram`,
+        method: 'POST',
+        body: body(),
+        contentType: 'application/json',
+        now: TEST_NOW,
+      },
+      { secret: TOKEN },
+    );
+
+    // Assess
+    expect(signed).toEqual({
+      url: `${TEST_BASE_URL}/webhooks/telegram`,
+      headers: { 'x-telegram-bot-api-secret-token': 'Omnihub_Bot-Secret_0123456789' },
     });
   });
 });

@@ -73,6 +73,11 @@ export const FixtureCaseSchema = z
      * (plus a minute) is refused as stale.
      */
     replayWindowSeconds: z.number().int().positive().optional(),
+    /**
+     * For public-key vendors (SendGrid's ECDSA): the secrets this case is
+     * signed and verified with (a test key pair), over `TEST_SECRETS`.
+     */
+    secrets: z.record(z.string(), z.string()).optional(),
     expect: z.object({
       events: z.array(ExpectedEventSchema),
       /** Number of entries in `ignored`. */

@@ -210,7 +210,11 @@ describe('Infra: subscriptions', () => {
     const dispatcherId = stack.getLogicalId(stack.subscriptions.dispatcher?.node.defaultChild as CfnElement);
     const roleId = resources('AWS::Lambda::Function')[dispatcherId]?.Properties.Role['Fn::GetAtt'][0];
     const tableId = stack.getLogicalId(stack.table.table.node.defaultChild as CfnElement);
-    const statements = Object.values(resources('AWS::IAM::Policy'))
+    // Every policy attached to the role: CDK moves what outgrows the inline policy into overflow managed policies.
+    const statements = [
+      ...Object.values(resources('AWS::IAM::Policy')),
+      ...Object.values(resources('AWS::IAM::ManagedPolicy')),
+    ]
       .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
       .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>);
 
@@ -301,7 +305,11 @@ describe('Infra: subscriptions', () => {
     const roleId = (resources('AWS::Lambda::Function')[apiId]?.Properties.Role as { 'Fn::GetAtt': [string] })[
       'Fn::GetAtt'
     ][0];
-    const statements = Object.values(resources('AWS::IAM::Policy'))
+    // Every policy attached to the role: CDK moves what outgrows the inline policy into overflow managed policies.
+    const statements = [
+      ...Object.values(resources('AWS::IAM::Policy')),
+      ...Object.values(resources('AWS::IAM::ManagedPolicy')),
+    ]
       .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
       .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
     const actions = (s: { Action: string | string[] }) => (Array.isArray(s.Action) ? s.Action : [s.Action]);

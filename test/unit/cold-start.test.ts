@@ -98,6 +98,11 @@ describe('Cold start: what init reads', () => {
     expect(metadata.filter((m) => !/metadata\.min\.json/.test(m))).toEqual([]);
   });
 
+  it.each(entries)('%s loads undici (the outbound guard agent) on its first outbound request, not at init', (name) => {
+    // Assess
+    expect((graphs.get(name) as Graph).atInit.filter((m) => m.includes('node_modules/undici/'))).toEqual([]);
+  });
+
   it('keeps the form parser (qs) out of the api function', () => {
     // Assess
     expect((graphs.get('api') as Graph).atInit.filter((m) => m.includes('node_modules/qs/'))).toEqual([]);

@@ -30,8 +30,11 @@ const WEAK = 'hunter2-but-23-bytes-ok';
 
 /** The connectors whose signing secret has the minimum, and why (README per connector says the same). */
 const MINIMUM: Record<string, 'operator' | 'vendor guarantees ≥ 24' | 'none'> = {
+  aircall: 'none',
+  app: 'operator',
   binotel: 'operator',
   bitrix24: 'none',
+  freshdesk: 'operator',
   hubspot: 'vendor guarantees ≥ 24',
   instagram: 'vendor guarantees ≥ 24',
   kommo: 'operator',
@@ -40,6 +43,8 @@ const MINIMUM: Record<string, 'operator' | 'vendor guarantees ≥ 24' | 'none'> 
   messenger: 'vendor guarantees ≥ 24',
   poster: 'none',
   ringostat: 'operator',
+  sendgrid: 'none',
+  'sendgrid-inbound': 'operator',
   ses: 'none',
   shopify: 'vendor guarantees ≥ 24',
   site: 'operator',
@@ -49,6 +54,8 @@ const MINIMUM: Record<string, 'operator' | 'vendor guarantees ≥ 24' | 'none'> 
   typeform: 'operator',
   viber: 'vendor guarantees ≥ 24',
   whatsapp: 'vendor guarantees ≥ 24',
+  woocommerce: 'operator',
+  zendesk: 'none',
 };
 
 afterEach(() => {

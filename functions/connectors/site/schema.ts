@@ -14,7 +14,15 @@
  * breaking change becomes `version: 2`, accepted side by side.
  */
 import * as z from 'zod';
-import { CartDataSchema, FormDataSchema, MessageDataSchema, OrderDataSchema } from '../../events/hub-event.js';
+import {
+  CartDataSchema,
+  CheckoutDataSchema,
+  FormDataSchema,
+  MessageDataSchema,
+  OrderDataSchema,
+  ProductViewDataSchema,
+  SearchDataSchema,
+} from '../../events/hub-event.js';
 
 const SITE_PAYLOAD_VERSION = 1 as const;
 
@@ -51,6 +59,9 @@ export type SiteVisitor = z.infer<typeof SiteVisitorSchema>;
 const hasIdentifier = (v: SiteVisitor): boolean =>
   [v.id, v.phone, v.email, v.telegram, v.telegramId].some((x) => x !== undefined && String(x).trim() !== '');
 
+/** An order the website placed: the lifecycle fields (refunds, fulfilment, cancellation) come from the shop, not the page. */
+const SiteOrderDataSchema = OrderDataSchema.omit({ refunded: true, fulfillment: true, cancelReason: true });
+
 /** Form answers may be omitted (a bare callback button). */
 const SiteFormDataSchema = FormDataSchema.extend({ answers: FormDataSchema.shape.answers.default([]) });
 
@@ -60,7 +71,8 @@ const SiteMessageDataSchema = MessageDataSchema.omit({ error: true }).extend({
   contentType: MessageDataSchema.shape.contentType.default('text'),
 });
 
-const envelope = {
+/** The envelope every delivery of this format has (the app connector's format shares it). */
+export const envelope = {
   version: z.literal(SITE_PAYLOAD_VERSION).describe('Format version of this payload'),
   occurredAt: z.iso
     .datetime({ offset: true })
@@ -70,27 +82,39 @@ const envelope = {
   }),
 };
 
+/** The event kinds of the format, shared with the app connector (which adds push receipts). */
+export const SITE_EVENT_VARIANTS = [
+  z
+    .object({ ...envelope, type: z.literal('lead.submitted'), data: SiteFormDataSchema })
+    .describe('A lead form with contacts was submitted'),
+  z
+    .object({ ...envelope, type: z.literal('form.submitted'), data: SiteFormDataSchema })
+    .describe('A non-lead form (survey, feedback) was submitted'),
+  z
+    .object({ ...envelope, type: z.literal('callback.requested'), data: SiteFormDataSchema })
+    .describe('The visitor asked to be called back'),
+  z
+    .object({ ...envelope, type: z.literal('message.received'), data: SiteMessageDataSchema })
+    .describe('The visitor wrote in the chat widget'),
+  z
+    .object({ ...envelope, type: z.literal('cart.updated'), data: CartDataSchema })
+    .describe("The visitor's cart changed"),
+  z
+    .object({ ...envelope, type: z.literal('order.placed'), data: SiteOrderDataSchema })
+    .describe('The visitor placed an order'),
+  z
+    .object({ ...envelope, type: z.literal('checkout.started'), data: CheckoutDataSchema })
+    .describe('The visitor started a checkout: an attempted purchase until an order follows'),
+  z
+    .object({ ...envelope, type: z.literal('product.viewed'), data: ProductViewDataSchema })
+    .describe('The visitor looked at a product'),
+  z
+    .object({ ...envelope, type: z.literal('search.performed'), data: SearchDataSchema })
+    .describe('The visitor searched the catalogue'),
+] as const;
+
 export const SiteEventSchema = z
-  .discriminatedUnion('type', [
-    z
-      .object({ ...envelope, type: z.literal('lead.submitted'), data: SiteFormDataSchema })
-      .describe('A lead form with contacts was submitted'),
-    z
-      .object({ ...envelope, type: z.literal('form.submitted'), data: SiteFormDataSchema })
-      .describe('A non-lead form (survey, feedback) was submitted'),
-    z
-      .object({ ...envelope, type: z.literal('callback.requested'), data: SiteFormDataSchema })
-      .describe('The visitor asked to be called back'),
-    z
-      .object({ ...envelope, type: z.literal('message.received'), data: SiteMessageDataSchema })
-      .describe('The visitor wrote in the chat widget'),
-    z
-      .object({ ...envelope, type: z.literal('cart.updated'), data: CartDataSchema })
-      .describe("The visitor's cart changed"),
-    z
-      .object({ ...envelope, type: z.literal('order.placed'), data: OrderDataSchema })
-      .describe('The visitor placed an order'),
-  ])
+  .discriminatedUnion('type', [...SITE_EVENT_VARIANTS])
   .describe('A website event posted to /webhooks/site, signed with Standard Webhooks');
 export type SiteEvent = z.infer<typeof SiteEventSchema>;
 export type SiteEventType = SiteEvent['type'];

@@ -12,6 +12,7 @@ import {
   type HubEventType,
   IdentitySchema,
   MoneySchema,
+  TicketStatusSchema,
   TraitsSchema,
 } from '../../events/hub-event.js';
 
@@ -20,7 +21,9 @@ const HubEventTypeSchema = z.enum(HUB_EVENT_TYPES as [HubEventType, ...HubEventT
 const byChannel = <T extends z.ZodType>(value: T) => z.partialRecord(ChannelSchema, value);
 
 const ComputedTraitsSchema = z.object({
-  netRevenue: MoneySchema.optional().meta({ description: 'Gross − refunds in the main currency' }),
+  netRevenue: MoneySchema.optional().meta({
+    description: 'Gross − refunds − cancelled orders in the main currency',
+  }),
   averageOrderValue: MoneySchema.optional(),
   purchaseFrequency: z.number().optional().meta({ description: 'Orders per year over the buying period' }),
   lifetimeValue: MoneySchema.optional().meta({ description: 'averageOrderValue × purchaseFrequency × lifespan' }),
@@ -64,11 +67,28 @@ export const ProfileViewSchema = z
       count: z.number().int(),
       revenue: z.record(z.string(), z.number().int()).meta({ description: 'Gross per currency, minor units' }),
       refunded: z.record(z.string(), z.number().int()).meta({ description: 'Refunded per currency, minor units' }),
+      cancelled: z
+        .record(z.string(), z.number().int())
+        .optional()
+        .meta({ description: 'Unrefunded rest of counted orders cancelled afterwards, per currency, minor units' }),
+      cancelledCount: z.number().int().optional().meta({ description: 'Counted orders cancelled afterwards' }),
       firstAt: z.string().optional(),
       lastAt: z.string().optional(),
     }),
     promoCodes: z.array(z.string()),
-    lastCartAt: z.string().optional(),
+    lastCartAt: z.string().optional().meta({ description: 'Last cart update or started checkout' }),
+    tickets: z
+      .record(
+        z.string(),
+        z.object({
+          status: TicketStatusSchema,
+          subject: z.string().optional(),
+          at: z.string(),
+          source: z.string().meta({ description: 'Connector that reported it' }),
+        }),
+      )
+      .optional()
+      .meta({ description: 'Support tickets by <connector>:<ticketId>, newest state each (the 20 latest)' }),
     firstSeenAt: z.string(),
     eventCount: z.number().int(),
     mergedIds: z.array(z.string()).optional().meta({ description: 'Profiles merged into this one' }),
