@@ -50,12 +50,11 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export class QueueJournal {
   private readonly file: PrivateAppendFile | undefined;
-  /** The lock's generation when the append handle was opened. */
+  /** The lock's generation (rewrites of any journal so far) when the append handle was opened. */
   private generation: number;
-
-  /** `path` undefined → a journal that remembers nothing (in-memory queues). */
   private lock: JournalLock | undefined;
 
+  /** `path` undefined → a journal that remembers nothing (in-memory queues). */
   constructor(
     private readonly path?: string,
     private readonly options: QueueJournalOptions = {},
