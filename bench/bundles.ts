@@ -187,6 +187,9 @@ const initEnv = (): NodeJS.ProcessEnv => ({
   OMNIHUB_SENDER_QUEUE_ARN: 'arn:aws:sqs:us-east-1:123456789012:omnihub-bench-sender',
   OMNIHUB_SCHEDULE_GROUP: 'omnihub-bench',
   OMNIHUB_SCHEDULE_ROLE_ARN: 'arn:aws:iam::123456789012:role/omnihub-bench-scheduler',
+  // The automations rule's queue (lib/constructs/hub-automations.ts): the runner's timers come back to it.
+  OMNIHUB_AUTOMATIONS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/omnihub-bench-automations',
+  OMNIHUB_AUTOMATIONS_QUEUE_ARN: 'arn:aws:sqs:us-east-1:123456789012:omnihub-bench-automations',
   POWERTOOLS_SERVICE_NAME: 'omnihub',
 });
 

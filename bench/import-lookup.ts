@@ -27,7 +27,8 @@ import { round, summarize, type Summary } from './lib/stats.js';
 import { runStoreFloor } from './lib/store-floor.js';
 
 const PHASE = 'import-lookup';
-const API_TOKEN = 'bench-api-token';
+// At least 24 bytes: the hub refuses weaker tokens (functions/connectors/shared/secret-strength.ts).
+const API_TOKEN = 'bench-api-token-of-24-bytes-or-more';
 const SIZES = {
   full: { rows: 20_000, warmupRows: 2_000, floorTransactions: 4_000, lookups: 2_000 },
   quick: { rows: 1_500, warmupRows: 300, floorTransactions: 1_000, lookups: 300 },
