@@ -187,6 +187,7 @@ describe('Erasure holds: an erased customer stays erased', () => {
 
     // Act: erased while both wait; then the subscriber comes back and the writer goes on.
     expect(await erase(hub, customerId)).toBe(200);
+    const triedBeforeErasure = herMessages(crm, 'queued for the crm').length;
     up = true;
     release();
     await hub.idle();
@@ -196,8 +197,8 @@ describe('Erasure holds: an erased customer stays erased', () => {
     expect((await lookup(hub, 'phone:+380670001104')).status).toBe(404);
     expect(crm.accepted().filter((r) => r.body.includes('queued for'))).toEqual([]);
     expect(await tableText(hub)).not.toContain('queued for the writer');
-    // The erasure took her waiting delivery out of the local queue: never attempted again (on AWS the
+    // The erasure took her waiting delivery out of the local queue: not attempted again (on AWS the
     // dispatcher's hold suppresses it; the redelivery test above pins that hold).
-    expect(herMessages(crm, 'queued for the crm')).toHaveLength(1);
+    expect(herMessages(crm, 'queued for the crm')).toHaveLength(triedBeforeErasure);
   });
 });
