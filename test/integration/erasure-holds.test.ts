@@ -200,7 +200,5 @@ describe('Erasure holds: an erased customer stays erased', () => {
     // The erasure took her waiting delivery out of the local queue: not attempted again (on AWS the
     // dispatcher's hold suppresses it; the redelivery test above pins that hold).
     expect(herMessages(crm, 'queued for the crm')).toHaveLength(triedBeforeErasure);
-    const deliveries = await api(hub, '/v1/subscriptions/crm/deliveries');
-    expect(deliveries.body.items.map((d: any) => d.outcome)).not.toContain('suppressed'); // never reached the dispatcher
   });
 });
