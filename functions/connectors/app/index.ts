@@ -5,21 +5,11 @@
  * notification receipts (`message.delivered`, `message.read`).
  * Setup: ./README.md.
  */
-import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { MessageDataSchema } from '../../events/hub-event.js';
-import { ValidationError } from '../../shared/errors.js';
-import type { RawRequest } from '../../shared/http.js';
-import { parseJsonBody } from '../shared/body.js';
 import { normalizeFormat, siteSummary, type FormatProfile } from '../site/normalize.js';
 import { envelope, SITE_EVENT_VARIANTS, type SiteEvent } from '../site/schema.js';
-import {
-  signStandardWebhook,
-  verifyStandardWebhook,
-  WEBHOOK_ID_HEADER,
-  WEBHOOK_SIGNATURE_HEADER,
-  WEBHOOK_TIMESTAMP_HEADER,
-} from '../site/signature.js';
+import { parseDelivery, signDeliverySample, verifyDelivery } from '../site/delivery.js';
 import { defineConnector, type NormalizeResult } from '../types.js';
 import { appMeta } from './meta.js';
 
@@ -64,32 +54,11 @@ const APP_PROFILE: FormatProfile<AppEvent> = {
       : siteSummary(event as SiteEvent),
 };
 
-const parse = (req: RawRequest): AppDelivery => {
-  const webhookId = req.headers[WEBHOOK_ID_HEADER];
-  if (!webhookId) throw new ValidationError("Missing webhook-id header; it is the delivery's dedup key");
-  return { webhookId, event: parseJsonBody(req, AppEventSchema, 'App event') };
-};
-
-const sampleId = (body: Buffer): string => `msg_${createHash('sha256').update(body).digest('hex').slice(0, 27)}`;
-
 export const appConnector = defineConnector({
   ...appMeta,
-  verify: (req, secrets, ctx) =>
-    verifyStandardWebhook(
-      req.body,
-      {
-        id: req.headers[WEBHOOK_ID_HEADER],
-        timestamp: req.headers[WEBHOOK_TIMESTAMP_HEADER],
-        signature: req.headers[WEBHOOK_SIGNATURE_HEADER],
-      },
-      secrets.secret,
-      ctx.now,
-    ),
-  parse,
+  verify: verifyDelivery,
+  parse: (req): AppDelivery => parseDelivery(req, AppEventSchema, 'App event'),
   normalize: ({ webhookId, event }: AppDelivery, ctx): NormalizeResult =>
     normalizeFormat(APP_PROFILE, webhookId, event, ctx),
-  signSample: (sample, secrets) => ({
-    url: sample.url,
-    headers: secrets.secret ? signStandardWebhook(sample.body, secrets.secret, sampleId(sample.body), sample.now) : {},
-  }),
+  signSample: signDeliverySample,
 });
