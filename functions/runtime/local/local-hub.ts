@@ -204,6 +204,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     tableName,
     linking,
     archiveRetentionDays: config.archiveRetentionDays,
+    changes: { lifespanYears: config.lifespanYears, lifetimeValueThresholds: config.lifetimeValueThresholds },
     ...(options.faultInjector ? { faultInjector: options.faultInjector } : {}),
   });
   const secrets = new EnvSecretStore(env);
