@@ -12,7 +12,6 @@
  * so a stale read only makes the plan fail as a conflict, after which the
  * store reads again (strongly) and asks again.
  */
-import { createHash } from 'node:crypto';
 import { customerEvent } from '../events/customer-events.js';
 import type { HubEvent, Identity } from '../events/hub-event.js';
 import { identityKey } from './identity.js';
@@ -34,6 +33,7 @@ import {
   absent,
   appliedState,
   keys,
+  newCustomerId,
   notificationOf,
   outboxItem,
   outboxKey,
@@ -55,10 +55,7 @@ import {
   type WritePlan,
 } from './store-model.js';
 
-const hash = (...parts: string[]): string => createHash('sha256').update(parts.join('\n')).digest('hex');
-
-/** A new customer's id, derived from the first event so a retried first write picks the same id. */
-export const newCustomerId = (eventId: string): string => `cus_${hash('customer', eventId).slice(0, 24)}`;
+export { newCustomerId } from './store-model.js';
 
 /** What the store has read so far for one event. */
 export interface ApplyReads {

@@ -437,6 +437,7 @@ export const FUNCTION_CONFIGS = {
     tableName: 'required',
     subscriptionPrefix: 'required',
     subscriptionSecretPrefix: 'required',
+    lifespanYears: 'required',
   }),
   'local-hub': config('local-hub', {
     port: 'required',

@@ -15,6 +15,9 @@ import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
 import { createOutboxRelay } from '../../handlers/outbox-relay.js';
 import { createHydratorHandler } from '../../handlers/hydrator.js';
 import { DynamoProfileStore } from '../../adapters/aws/dynamodb-profile-store.js';
+import { DynamoItemStore } from '../../adapters/aws/dynamodb-item-store.js';
+import { AppliedCustomers } from '../../adapters/store/applied-customers.js';
+import type { EnrichWait } from '../../subscriptions/enrich.js';
 import { DynamoConnectorActivity } from '../../adapters/aws/dynamodb-connector-activity.js';
 import { DynamoReplayGuard } from '../../adapters/aws/dynamodb-replay-guard.js';
 import { linkingPolicy, type LinkingPolicy } from '../../domain/linking.js';
@@ -99,6 +102,8 @@ export interface LocalHubOptions {
   readonly timeBased?: { readonly abandonedCartHours?: number; readonly leadUnansweredMinutes?: number };
   /** HTTP client of the subscription dispatcher. @default fetch */
   readonly subscriptionFetch?: typeof fetch;
+  /** How long deliveries with `enrich: 'customer'` wait for the profile writer (tests: short). */
+  readonly enrichWait?: Partial<EnrichWait>;
   /** Analytics: settings of the metrics; the lake lives in `<dataDir>/lake` (in memory without a data dir). */
   readonly analytics?: Partial<MetricOptions>;
   /** The clock of the messages API and the sender (quiet hours, windows, retries); tests inject one. @default the wall clock */
@@ -328,6 +333,9 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     retryBaseMs: options.retryBaseMs ?? 500,
     fsync,
     erasures: store.holds,
+    customers: new AppliedCustomers(new DynamoItemStore(dynamoClient, tableName)),
+    lifespanYears: config.lifespanYears,
+    ...(options.enrichWait ? { enrichWait: options.enrichWait } : {}),
     ...(options.dataDir && archivePath ? { dataDir: options.dataDir, archivePath, apiToken } : {}),
     fetch: options.subscriptionFetch ?? guardedFetch,
   });
