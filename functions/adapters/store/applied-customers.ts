@@ -84,7 +84,9 @@ export class AppliedCustomers implements CustomerResolver {
       const state = appliedState(entry, owner ?? undefined);
       if (state === 'pending') return { kind: 'pending' };
       if (state === 'orphan') return { kind: 'none' };
-      const survivor = await this.finalRecord(ownerId, records);
+      // The profile read above may predate the write that committed the entry: read it again, strongly, so the
+      // snapshot includes the event (a plain read could still be the older item).
+      const survivor = await this.finalRecord(ownerId, undefined, true);
       if (survivor?.kind === 'live')
         return { kind: 'applied', customerId: survivor.profile.customerId, profile: survivor.profile };
       return { kind: 'applied', customerId: ownerId };
@@ -92,20 +94,28 @@ export class AppliedCustomers implements CustomerResolver {
     return { kind: 'pending' };
   }
 
-  private async record(id: string, cache?: Map<string, ProfileRecord | null>): Promise<ProfileRecord | null> {
+  private async record(
+    id: string,
+    cache?: Map<string, ProfileRecord | null>,
+    consistent = false,
+  ): Promise<ProfileRecord | null> {
     const known = cache?.get(id);
     if (known !== undefined) return known;
-    const item = await this.items.get(keys.profile(id), false);
+    const item = await this.items.get(keys.profile(id), consistent);
     const record = item ? fromProfileItem(item) : null;
     cache?.set(id, record);
     return record;
   }
 
   /** The record at the end of the merge chain from `id`; null when there is none. */
-  private async finalRecord(id: string, cache?: Map<string, ProfileRecord | null>): Promise<ProfileRecord | null> {
+  private async finalRecord(
+    id: string,
+    cache?: Map<string, ProfileRecord | null>,
+    consistent = false,
+  ): Promise<ProfileRecord | null> {
     let current = id;
     for (let hop = 0; hop < MAX_HOPS; hop++) {
-      const record = await this.record(current, cache);
+      const record = await this.record(current, cache, consistent);
       if (record?.kind !== 'merged') return record;
       current = record.mergedInto;
     }
