@@ -64,7 +64,7 @@ const ThresholdCrossingSchema = z.object({
 });
 
 /** What changed, with the new values; a field absent did not change. */
-export const ProfileChangesSchema = z
+const ProfileChangesSchema = z
   .object({
     traits: TraitsSchema.optional().meta({ description: 'Traits with a new value (the new value each)' }),
     identities: z.array(IdentitySchema).optional().meta({ description: 'Identities newly linked to the profile' }),

@@ -493,7 +493,7 @@ export type CustomerSnapshot = z.infer<typeof CustomerSnapshotSchema>;
  * Fields the dispatcher adds to the `detail` of an event it delivers to a
  * subscription with `enrich: 'customer'`; never on the bus itself.
  */
-export const enrichmentShape = {
+const enrichmentShape = {
   customerId: z.string().min(1).optional().meta({
     description:
       "Subscriber deliveries with `enrich: 'customer'`: the profile the event is in (the survivor after merges); absent when the hub keeps no profile for it",

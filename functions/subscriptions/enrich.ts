@@ -22,7 +22,7 @@ export interface EnrichWait {
   readonly requeueMaxMs: number;
 }
 
-export const DEFAULT_ENRICH_WAIT: EnrichWait = {
+const DEFAULT_ENRICH_WAIT: EnrichWait = {
   pollMs: [25, 50, 100, 200, 400, 800],
   maxWaitMs: 300_000,
   requeueMaxMs: 10_000,
