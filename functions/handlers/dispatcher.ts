@@ -120,6 +120,7 @@ export const createDispatcherHandler = (deps: DispatcherDeps) => {
       const found = await waitForCustomer(deps.customers, envelope.detail, {
         ...deps.enrichWait,
         waitedMs: started.getTime() - firstAttemptAt,
+        replay: replayName !== undefined,
       });
       if (found.kind === 'wait') {
         await deps.queue.retryLater(record, found.delayMs);

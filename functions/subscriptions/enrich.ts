@@ -14,7 +14,7 @@ import { customerSnapshot } from '../domain/customer-snapshot.js';
 import type { AppliedCustomer, CustomerResolver } from '../ports.js';
 
 export interface EnrichWait {
-  /** In-process polls before the delivery goes back to its queue, ms each. @default [25, 50, 100, 200, 400, 800] */
+  /** In-process polls before the delivery goes back to its queue, ms each. @default 20, 40, 60, 80, 100, 150, 200, 250, 300, 300 (1.5 s) */
   readonly pollMs: readonly number[];
   /** How long after the first receive a delivery still waits for the profile writer. @default 300 000 (5 min) */
   readonly maxWaitMs: number;
@@ -23,7 +23,7 @@ export interface EnrichWait {
 }
 
 const DEFAULT_ENRICH_WAIT: EnrichWait = {
-  pollMs: [25, 50, 100, 200, 400, 800],
+  pollMs: [20, 40, 60, 80, 100, 150, 200, 250, 300, 300],
   maxWaitMs: 300_000,
   requeueMaxMs: 10_000,
 };
@@ -42,10 +42,19 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export const waitForCustomer = async (
   customers: CustomerResolver,
   detail: unknown,
-  options: Partial<EnrichWait> & { readonly waitedMs: number },
+  options: Partial<EnrichWait> & {
+    readonly waitedMs: number;
+    /**
+     * A replay (or backfill) goes through the subscription's rule only, never
+     * through the profile writer again: an event not in the customer view now
+     * will not be, so it is delivered without the customer at once.
+     */
+    readonly replay?: boolean;
+  },
 ): Promise<CustomerWait> => {
   const wait = { ...DEFAULT_ENRICH_WAIT, ...options };
   let found = await customers.resolve(detail);
+  if (found.kind === 'pending' && options.replay) return { kind: 'gave-up' };
   for (const ms of wait.pollMs) {
     if (found.kind !== 'pending') break;
     await sleep(ms);
