@@ -5,7 +5,7 @@
 export const VIEWS: readonly { readonly name: string; readonly sql: string }[] = [
   {
     "name": "hub_customer_alias",
-    "sql": "-- hub_customer_alias: every profile id that was merged away → the profile it lives on now.\n-- A customer.merged row lists the survivor's whole merge set; a later merge's set contains every earlier\n-- one's, so the largest set naming an id holds its final survivor (no recursion, no clock).\nCREATE OR REPLACE VIEW hub_customer_alias AS\nWITH merges AS (\n  SELECT m.id, m.customer_id, r.alias\n  FROM hub_lake m\n  CROSS JOIN UNNEST(m.related_ids) AS r (alias)\n  WHERE m.type = 'customer.merged'\n),\nsizes AS (\n  SELECT id, count(DISTINCT alias) AS n FROM merges GROUP BY id\n)\nSELECT merges.alias, max_by(merges.customer_id, sizes.n) AS customer_id\nFROM merges\nJOIN sizes ON sizes.id = merges.id\nGROUP BY merges.alias"
+    "sql": "-- hub_customer_alias: every profile id that was merged away → the profile it lives on now.\n-- A customer.merged row lists the survivor's whole merge set; a later merge's set contains every earlier\n-- one's, so the largest set naming an id holds its final survivor (no recursion, no clock).\nCREATE OR REPLACE VIEW hub_customer_alias AS\n-- The merge rows are selected before the UNNEST: DuckDB evaluates a lateral UNNEST before a WHERE over it.\nWITH merge_rows AS (\n  SELECT id, customer_id, related_ids FROM hub_lake WHERE type = 'customer.merged'\n),\nmerges AS (\n  SELECT m.id, m.customer_id, r.alias\n  FROM merge_rows m\n  CROSS JOIN UNNEST(m.related_ids) AS r (alias)\n),\nsizes AS (\n  SELECT id, count(DISTINCT alias) AS n FROM merges GROUP BY id\n)\nSELECT merges.alias, max_by(merges.customer_id, sizes.n) AS customer_id\nFROM merges\nJOIN sizes ON sizes.id = merges.id\nGROUP BY merges.alias"
   },
   {
     "name": "hub_reassigned",
@@ -13,7 +13,7 @@ export const VIEWS: readonly { readonly name: string; readonly sql: string }[] =
   },
   {
     "name": "hub_erased_customers",
-    "sql": "-- hub_erased_customers: profile ids erased (the customer and every profile merged into it). Their events\n-- leave every metric at once; the compaction job then removes the rows from the files.\nCREATE OR REPLACE VIEW hub_erased_customers AS\nSELECT customer_id FROM hub_lake WHERE type = 'customer.erased'\nUNION\nSELECT r.alias AS customer_id\nFROM hub_lake e\nCROSS JOIN UNNEST(e.related_ids) AS r (alias)\nWHERE e.type = 'customer.erased'"
+    "sql": "-- hub_erased_customers: profile ids erased (the customer and every profile merged into it). Their events\n-- leave every metric at once; the compaction job then removes the rows from the files.\nCREATE OR REPLACE VIEW hub_erased_customers AS\nSELECT customer_id FROM hub_lake WHERE type = 'customer.erased'\nUNION\nSELECT r.alias AS customer_id\nFROM (SELECT related_ids FROM hub_lake WHERE type = 'customer.erased') e\nCROSS JOIN UNNEST(e.related_ids) AS r (alias)"
   },
   {
     "name": "hub_lake_resolved",
