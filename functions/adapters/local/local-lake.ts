@@ -72,6 +72,14 @@ interface SnapshotDelta {
   facts: boolean;
 }
 
+/** The SELECT of one of the shared views (its `CREATE OR REPLACE VIEW … AS` and leading comments cut). */
+const viewSelect = (name: string): string => {
+  const sql = VIEWS.find((v) => v.name === name)?.sql ?? '';
+  const head = new RegExp(`CREATE OR REPLACE VIEW ${name} AS\\s`).exec(sql);
+  if (!head) throw new Error(`analytics/views has no view ${name}`);
+  return sql.slice(head.index + head[0].length);
+};
+
 const emptyDelta = (): SnapshotDelta => ({ ids: new Set(), merged: new Set(), erased: false, facts: false });
 
 /**
@@ -80,6 +88,21 @@ const emptyDelta = (): SnapshotDelta => ({ ids: new Set(), merged: new Set(), er
  * they are snapshotted too, shadowing the views the resolution reads.
  */
 const FACT_VIEWS = ['hub_customer_alias', 'hub_reassigned', 'hub_erased_customers'] as const;
+
+/**
+ * Views over `hub_events` the metrics share, kept as tables beside the
+ * snapshot (aggregated once instead of per metric and per request) and
+ * updated per key with it: `rowKey` is the key of a `hub_events` row the view
+ * aggregates (`where`), as the view's own GROUP BY computes it.
+ */
+const DERIVED_VIEWS = [
+  {
+    view: 'hub_orders',
+    key: 'order_key',
+    rowKey: "connector || ':' || order_id",
+    where: "type IN ('order.placed', 'order.paid', 'purchase.completed')",
+  },
+] as const;
 
 export class LocalLake implements AnalyticsSink {
   private chain: Promise<unknown> = Promise.resolve();
@@ -200,10 +223,10 @@ export class LocalLake implements AnalyticsSink {
     for (const row of rows) {
       if (FACT_TYPES.has(row.type)) delta.facts = true;
       if (row.type === 'customer.merged') {
-        delta.merged.add(row.customer_id);
-        for (const id of row.related_ids ?? []) delta.merged.add(id);
+        delta.merged.add(String(row.customer_id));
+        for (const id of (row.related_ids as readonly string[] | null) ?? []) delta.merged.add(id);
       } else if (row.type === 'customer.erased') delta.erased = true;
-      else if (row.type !== 'customer.unmerged') delta.ids.add(row.id);
+      else if (row.type !== 'customer.unmerged') delta.ids.add(String(row.id));
     }
     if (delta.ids.size + delta.merged.size > INCREMENTAL_LIMIT) this.delta = 'rebuild';
   }
@@ -253,11 +276,19 @@ export class LocalLake implements AnalyticsSink {
       await c.run(
         `CREATE OR REPLACE TEMP TABLE hub_events AS SELECT * FROM ${this.lakeViews}.hub_events ORDER BY type, occurred_at`,
       );
+      // The views' bodies read hub_events: the snapshot just taken.
+      for (const d of DERIVED_VIEWS)
+        await c.run(`CREATE OR REPLACE TEMP TABLE ${d.view} AS SELECT * FROM ${this.lakeViews}.${d.view}`);
       this.snapshot = true;
       return;
     }
     if (delta.facts) await this.snapshotFacts(c);
-    if (delta.ids.size > 0 || delta.merged.size > 0) {
+    const changed = delta.ids.size > 0 || delta.merged.size > 0;
+    if (!changed && !delta.erased) return;
+    const erased = 'customer_id IN (SELECT customer_id FROM temp.hub_erased_customers)';
+    const listed = 'id IN (SELECT k FROM snapshot_ids)';
+    await this.touch(c, undefined);
+    if (changed) {
       await this.keys(c, 'snapshot_ids', delta.ids);
       if (delta.merged.size > 0) {
         await this.keys(c, 'snapshot_merged', delta.merged);
@@ -267,24 +298,50 @@ export class LocalLake implements AnalyticsSink {
           UNION
           SELECT id FROM temp.hub_reassigned WHERE customer_id IN (SELECT k FROM snapshot_merged)`);
       }
-      await c.run('DELETE FROM temp.hub_events WHERE id IN (SELECT k FROM snapshot_ids)');
+      await this.touch(c, listed);
+      await c.run(`DELETE FROM temp.hub_events WHERE ${listed}`);
       // The shared view itself resolves the rows, over a temp view that shadows hub_lake with just those rows
       // (DuckDB binds a view's tables at query time, temp first; the fact views are shadowed by their
       // snapshots): the same SQL as a full snapshot, the cost of the rows at hand. A filter on the view's
       // output would not reach the table scan below its joins.
-      await c.run(
-        `CREATE OR REPLACE TEMP VIEW ${TABLE} AS SELECT * FROM ${this.lakeViews}.${TABLE} WHERE id IN (SELECT k FROM snapshot_ids)`,
-      );
+      await c.run(`CREATE OR REPLACE TEMP VIEW ${TABLE} AS SELECT * FROM ${this.lakeViews}.${TABLE} WHERE ${listed}`);
       try {
         await c.run(`INSERT INTO temp.hub_events SELECT * FROM ${this.lakeViews}.hub_events`);
       } finally {
         await c.run(`DROP VIEW IF EXISTS temp.main.${TABLE}`);
       }
+      await this.touch(c, listed);
     }
-    if (delta.erased)
-      await c.run(
-        'DELETE FROM temp.hub_events WHERE customer_id IN (SELECT customer_id FROM temp.hub_erased_customers)',
-      );
+    if (delta.erased) {
+      await this.touch(c, erased);
+      await c.run(`DELETE FROM temp.hub_events WHERE ${erased}`);
+    }
+    // Each derived view's rows of the touched keys are computed again by the view's own SELECT, over a CTE
+    // that shadows hub_events with the touched keys' rows of the snapshot (now current); a filter on the
+    // view's output would aggregate every key first.
+    for (const d of DERIVED_VIEWS) {
+      const touched = `(SELECT k FROM snapshot_touched_${d.view})`;
+      await c.run(`DELETE FROM temp.${d.view} WHERE ${d.key} IN ${touched}`);
+      await c.run(`
+        INSERT INTO temp.${d.view}
+        WITH hub_events AS (SELECT * FROM temp.hub_events WHERE ${d.where} AND ${d.rowKey} IN ${touched})
+        ${viewSelect(d.view)}`);
+    }
+  }
+
+  /**
+   * Adds the derived views' keys of the snapshot rows matching `rows` (before
+   * and after a change) to their touched sets; `undefined` empties the sets.
+   */
+  private async touch(c: DuckDBConnection, rows: string | undefined): Promise<void> {
+    for (const d of DERIVED_VIEWS) {
+      const table = `snapshot_touched_${d.view}`;
+      if (rows === undefined) await c.run(`CREATE OR REPLACE TEMP TABLE ${table} (k VARCHAR)`);
+      else
+        await c.run(
+          `INSERT INTO ${table} SELECT DISTINCT ${d.rowKey} FROM temp.hub_events WHERE ${d.where} AND ${rows}`,
+        );
+    }
   }
 
   /** Snapshots the fact views (see FACT_VIEWS); the resolution of events then reads these tables. */
