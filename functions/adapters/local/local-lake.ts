@@ -102,6 +102,8 @@ const DERIVED_VIEWS = [
     rowKey: "connector || ':' || order_id",
     where: "type IN ('order.placed', 'order.paid', 'purchase.completed')",
   },
+  // Every row of a touched customer: the view's own WHERE picks her contacts.
+  { view: 'hub_customer_contacts', key: 'customer_id', rowKey: 'customer_id', where: 'true' },
 ] as const;
 
 export class LocalLake implements AnalyticsSink {

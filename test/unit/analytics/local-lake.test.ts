@@ -215,9 +215,10 @@ describe('Analytics lake: the resolved snapshot after writes', () => {
       await live.record(write);
       await fresh.record(write);
 
-      // Assess: the events and the orders derived from them.
+      // Assess: the events, and the orders and first contacts derived from them.
       expect(await contents(live)).toEqual(await contents(fresh));
       expect(await contents(live, 'hub_orders')).toEqual(await contents(fresh, 'hub_orders'));
+      expect(await contents(live, 'hub_customer_contacts')).toEqual(await contents(fresh, 'hub_customer_contacts'));
     }
     // The check above can fail: the writes did change what the views resolve (andriy's and iryna's events are gone).
     expect((await contents(fresh)).some((r) => r.includes('cus_i') || r.includes('cus_a'))).toBe(false);
