@@ -43,6 +43,7 @@ import { localSecretProblems, WeakSecretsError } from './local-secrets.js';
 import { outboundFetch } from '../../shared/outbound-fetch.js';
 import { OUTBOUND_AWS, OUTBOUND_LOCAL } from '../../shared/outbound-url.js';
 import { localHubQueues } from './local-queues.js';
+import { groupCommitSink } from './group-commit-sink.js';
 import { startFrontThread, type FrontThread } from './front-thread.js';
 import { closeServer, createHubFront, listen } from './hub-front.js';
 import type { SubscriptionInput } from '../../subscriptions/config.js';
@@ -252,7 +253,8 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       const handler = createProfileWriterHandler({
         store,
         publisher: bus,
-        lake,
+        // One DuckDB commit for the records of every batch in flight, not one per event (group-commit-sink.ts).
+        lake: groupCommitSink(lake),
         activity,
         ...(scrubber ? { scrubber } : {}),
       });
