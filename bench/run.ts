@@ -34,7 +34,7 @@ import {
   type CostResult,
   type EventProfile,
 } from './cost.js';
-import { DYNAMO_ENDPOINT_ENV, QUICK_ENV, ROOT } from './lib/phase.js';
+import { DYNAMO_ENDPOINT_ENV, DYNAMO_PID_ENV, QUICK_ENV, ROOT } from './lib/phase.js';
 import { median, round } from './lib/stats.js';
 import { formatTable, markdownTable, replaceBetween, type Cell } from './lib/table.js';
 import { importRows } from './import-lookup.js';
@@ -862,6 +862,8 @@ const main = async () => {
     if (selected.some((p) => p.dynamo)) {
       dynamo = await startDynamoDbLocal({ startTimeoutMs: 60_000 });
       env[DYNAMO_ENDPOINT_ENV] = dynamo.endpoint;
+      // So a phase can meter the JVM's CPU (e2e's CPU budget per event).
+      if (dynamo.pid !== undefined) env[DYNAMO_PID_ENV] = String(dynamo.pid);
     }
     for (const phase of selected) {
       process.stderr.write(`▶ ${phase.name}\n`);
