@@ -77,7 +77,7 @@ const SIZES = {
     runACustomers: 1200,
     runBSeconds: 20,
     runBMaxRequests: 1500,
-    floorEvents: 1500,
+    floorEvents: 1000,
     concurrency: 32,
   },
   quick: {
