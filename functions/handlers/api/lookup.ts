@@ -1,14 +1,15 @@
 /**
  * `GET /v1/lookup?phone=…`: caller recognition for screen-pops. The phone is
  * normalized as events are (`050 111 22 33` finds `+380501112233`), looked
- * up by key (identity link → profile, then one page of the newest timeline
- * items, no scan) and answered as the agent's card: name, customer id,
+ * up in one key read (the caller card, `domain/caller-card.ts`) and answered
+ * as the agent's card: name, customer id,
  * lifetime value, open leads and tickets, the last interaction and a console
  * link. The same directory answers telephony webhooks that wait for it
  * (Binotel `apiCallSettings`).
  */
 import * as z from 'zod';
-import { CALLER_RECENT_ITEMS, type CallerCard, toCallerCard } from '../../domain/caller.js';
+import { type CallerCard, callerCardOfProfile, toCallerCard } from '../../domain/caller.js';
+import { MAX_OPEN_LEADS } from '../../domain/caller-card.js';
 import { type CountryCode, normalizePhone } from '../../domain/identity.js';
 import type { TraitOptions } from '../../domain/traits.js';
 import { ChannelSchema, HUB_EVENT_TYPES, type HubEventType, MoneySchema } from '../../events/hub-event.js';
@@ -54,7 +55,7 @@ const CallerCardSchema = z
         }),
       )
       .meta({
-        description: `The open requests, newest first (among the newest ${CALLER_RECENT_ITEMS} timeline items)`,
+        description: `The open requests, newest first (at most the ${MAX_OPEN_LEADS} newest leads, and every unsolved ticket of the newest 20)`,
       }),
     lastInteraction: z
       .object({
@@ -72,7 +73,7 @@ export const lookupContracts = {
   'GET /v1/lookup': {
     summary: 'Recognize a caller by phone: the card a screen-pop shows',
     description:
-      'Answers from key reads only (the identity link, the profile and one page of its newest timeline items), so it is fast enough to run while the phone rings. Unknown numbers are `404`; text that cannot be a phone number is `400`.',
+      'Answers from one key read (the caller card the profile writer keeps under each phone number), so it is fast enough to run while the phone rings. The last interaction may trail the newest message of a conversation on the same channel by up to 15 minutes. Unknown numbers are `404`; text that cannot be a phone number is `400`.',
     query: LookupQuerySchema,
     status: 200,
     response: CallerCardSchema,
@@ -81,25 +82,29 @@ export const lookupContracts = {
 } as const satisfies RouteContracts<'GET /v1/lookup'>;
 
 export interface CallerDirectoryDeps {
-  readonly store: Pick<ProfileStore, 'findByIdentity' | 'getTimeline'>;
-  readonly traits?: Omit<TraitOptions, 'now'>;
-  readonly now?: () => Date;
+  /**
+   * `findCallerCard` answers; `findByIdentity`, when given, is the fallback
+   * for a number with no card (a profile written before cards existed, or a
+   * card write a crash cut short): the identity link and the profile, two reads.
+   */
+  readonly store: Pick<ProfileStore, 'findCallerCard'> & Partial<Pick<ProfileStore, 'findByIdentity'>>;
+  readonly traits?: Pick<TraitOptions, 'lifespanYears'>;
   /** The console's address, for the card's link; undefined leaves the link out. */
   readonly consoleUrl?: () => string | undefined;
 }
 
-/** The caller directory on the customer view: identity link → profile → newest timeline page. */
+/** The caller directory on the customer view: one key read of the phone's caller card. */
 export const createCallerDirectory = (deps: CallerDirectoryDeps): CallerDirectory => ({
   async lookup(phone: string): Promise<CallerCard | undefined> {
-    const profile = await deps.store.findByIdentity({ type: 'phone', value: phone });
-    if (!profile) return undefined;
-    const recent = await deps.store.getTimeline(profile.customerId, { limit: CALLER_RECENT_ITEMS });
     const consoleBaseUrl = deps.consoleUrl?.();
-    return toCallerCard(profile, recent.items, {
-      ...deps.traits,
-      now: deps.now?.() ?? new Date(),
+    const options = {
+      ...(deps.traits?.lifespanYears !== undefined ? { lifespanYears: deps.traits.lifespanYears } : {}),
       ...(consoleBaseUrl ? { consoleBaseUrl } : {}),
-    });
+    };
+    const card = await deps.store.findCallerCard(phone);
+    if (card) return toCallerCard(card, options);
+    const profile = await deps.store.findByIdentity?.({ type: 'phone', value: phone });
+    return profile ? callerCardOfProfile(profile, options) : undefined;
   },
 });
 
