@@ -127,16 +127,19 @@ export const advanceCallerState = (
   }
   if (LEAD_TYPES.has(event.type) && (!followUpAt || event.occurredAt > followUpAt))
     leads = openLeadsAfter([...(leads ?? []), interactionOf(event)], followUpAt);
-  return withoutEmpty({ ...(last ? { last } : {}), ...(leads ? { leads } : {}), ...(followUpAt ? { followUpAt } : {}) });
+  return withoutEmpty({
+    ...(last ? { last } : {}),
+    ...(leads ? { leads } : {}),
+    ...(followUpAt ? { followUpAt } : {}),
+  });
 };
 
 /** The caller state of two merged profiles: as if one profile had seen both's events. */
 export const combineCallerState = (a: CallerState | undefined, b: CallerState | undefined): CallerState | undefined => {
   if (!a || !b) return a ?? b;
   const last = shownOf(a.last, b.last);
-  const followUpAt = [a.followUpAt, b.followUpAt].filter((x): x is string => Boolean(x)).sort()[1] ??
-    a.followUpAt ??
-    b.followUpAt;
+  const followUpAt =
+    [a.followUpAt, b.followUpAt].filter((x): x is string => Boolean(x)).sort()[1] ?? a.followUpAt ?? b.followUpAt;
   const leads = openLeadsAfter([...(a.leads ?? []), ...(b.leads ?? [])], followUpAt);
   return withoutEmpty({ ...(last ? { last } : {}), leads, ...(followUpAt ? { followUpAt } : {}) });
 };

@@ -346,13 +346,16 @@ const OUTBOUND = {
  */
 export const FUNCTION_CONFIGS = {
   ingest: config('ingest', {
-    // Only for the replay guard's one-time values (its IAM grant covers those keys alone).
+    // Only for the replay guard's one-time values and reading caller cards (its IAM grant covers those keys alone).
     tableName: 'required',
     eventBusName: 'required',
     secretPrefix: 'required',
     defaultCountry: 'required',
     maxBodyBytes: 'required',
     publicBaseUrl: 'optional',
+    // Binotel's apiCallSettings card: its console link and lifetime value.
+    consoleUrl: 'optional',
+    lifespanYears: 'required',
   }),
   'profile-writer': config('profile-writer', { ...STORE, eventBusName: 'required', lakeStream: 'optional' }),
   hydrator: config('hydrator', { eventBusName: 'required', secretPrefix: 'required', defaultCountry: 'required' }),

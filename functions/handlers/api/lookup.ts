@@ -8,12 +8,10 @@
  * (Binotel `apiCallSettings`).
  */
 import * as z from 'zod';
-import { type CallerCard, callerCardOfProfile, toCallerCard } from '../../domain/caller.js';
 import { MAX_OPEN_LEADS } from '../../domain/caller-card.js';
 import { type CountryCode, normalizePhone } from '../../domain/identity.js';
-import type { TraitOptions } from '../../domain/traits.js';
 import { ChannelSchema, HUB_EVENT_TYPES, type HubEventType, MoneySchema } from '../../events/hub-event.js';
-import type { CallerDirectory, ProfileStore } from '../../ports.js';
+import { createCallerDirectory } from '../caller-directory.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { type RouteContracts, respond } from './contract.js';
 import type { ApiDeps } from './deps.js';
@@ -81,33 +79,6 @@ export const lookupContracts = {
   },
 } as const satisfies RouteContracts<'GET /v1/lookup'>;
 
-export interface CallerDirectoryDeps {
-  /**
-   * `findCallerCard` answers; `findByIdentity`, when given, is the fallback
-   * for a number with no card (a profile written before cards existed, or a
-   * card write a crash cut short): the identity link and the profile, two reads.
-   */
-  readonly store: Pick<ProfileStore, 'findCallerCard'> & Partial<Pick<ProfileStore, 'findByIdentity'>>;
-  readonly traits?: Pick<TraitOptions, 'lifespanYears'>;
-  /** The console's address, for the card's link; undefined leaves the link out. */
-  readonly consoleUrl?: () => string | undefined;
-}
-
-/** The caller directory on the customer view: one key read of the phone's caller card. */
-export const createCallerDirectory = (deps: CallerDirectoryDeps): CallerDirectory => ({
-  async lookup(phone: string): Promise<CallerCard | undefined> {
-    const consoleBaseUrl = deps.consoleUrl?.();
-    const options = {
-      ...(deps.traits?.lifespanYears !== undefined ? { lifespanYears: deps.traits.lifespanYears } : {}),
-      ...(consoleBaseUrl ? { consoleBaseUrl } : {}),
-    };
-    const card = await deps.store.findCallerCard(phone);
-    if (card) return toCallerCard(card, options);
-    const profile = await deps.store.findByIdentity?.({ type: 'phone', value: phone });
-    return profile ? callerCardOfProfile(profile, options) : undefined;
-  },
-});
-
 /** `phone` as E.164, or a 400 that says why. */
 const parseCallerPhone = (raw: string, defaultCountry: CountryCode): string => {
   const phone = normalizePhone(raw, defaultCountry);
@@ -115,6 +86,8 @@ const parseCallerPhone = (raw: string, defaultCountry: CountryCode): string => {
   if (!phone) throw new ValidationError('"phone" is not a phone number (e.g. +380501112233 or 050 111 22 33)');
   return phone;
 };
+
+export { createCallerDirectory } from '../caller-directory.js';
 
 export const lookupRoutes = (deps: ApiDeps): ApiRoutes<'GET /v1/lookup'> => {
   const callers = createCallerDirectory(deps);
