@@ -75,7 +75,7 @@ export const VARIABLES = {
   consoleUrl: variable(
     'OMNIHUB_CONSOLE_URL',
     z.url().optional(),
-    "The console's address, for the customer links of caller recognition (`GET /v1/lookup`, Binotel's screen-pop). Locally it defaults to the hub's own address; unset on AWS leaves the link out.",
+    "The console's address, for the customer links of caller recognition (`GET /v1/lookup`, Binotel's screen-pop). Locally it defaults to the hub's own address; on AWS the stack sets it on ingest and api (context `consoleUrl`, else the stack's console); unset, the link is left out.",
   ),
   dedupeTtlDays: variable(
     'OMNIHUB_DEDUPE_TTL_DAYS',

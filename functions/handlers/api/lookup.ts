@@ -71,7 +71,7 @@ export const lookupContracts = {
   'GET /v1/lookup': {
     summary: 'Recognize a caller by phone: the card a screen-pop shows',
     description:
-      'Answers from one key read (the caller card the profile writer keeps under each phone number), so it is fast enough to run while the phone rings. The last interaction may trail the newest message of a conversation on the same channel by up to 15 minutes. Unknown numbers are `404`; text that cannot be a phone number is `400`.',
+      'Answers from one key read (the caller card the profile writer keeps under each phone number), so it is fast enough to run while the phone rings. The last interaction shown is the first of the newest 15-minute window, so it may trail the newest message of a conversation by up to 15 minutes. Unknown numbers are `404`; text that cannot be a phone number is `400`.',
     query: LookupQuerySchema,
     status: 200,
     response: CallerCardSchema,
