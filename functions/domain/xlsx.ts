@@ -14,11 +14,10 @@
  * is an `XlsxError` saying what is wrong.
  */
 import { strFromU8, unzipSync } from 'fflate';
+import { ValidationError } from '../shared/errors.js';
 
-/** A file that is not a readable workbook, or has no such sheet; the message says which. */
-export class XlsxError extends Error {
-  override readonly name = 'XlsxError';
-}
+/** A file that is not a readable workbook, or has no such sheet; the message says which (a 400 where it is a request). */
+export class XlsxError extends ValidationError {}
 
 export interface XlsxReadOptions {
   /** The worksheet's name as Excel shows it on its tab. @default the first sheet */
