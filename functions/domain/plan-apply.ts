@@ -12,6 +12,7 @@
  * so a stale read only makes the plan fail as a conflict, after which the
  * store reads again (strongly) and asks again.
  */
+import { cardPhones, cardSteps, staleCardSteps, type StoredCard } from './caller-card.js';
 import { customerEvent } from '../events/customer-events.js';
 import type { HubEvent, Identity } from '../events/hub-event.js';
 import { identityKey } from './identity.js';
@@ -71,6 +72,8 @@ export interface ApplyReads {
   readonly outbox: ReadonlyMap<string, Notification | null>;
   /** The erasure holds found among `ApplyContext.holdKeys`; undefined: not read yet. */
   readonly holds?: HoldsFound;
+  /** Caller cards by phone (a redelivery checks them); `null`: no card; undefined: not read yet. */
+  readonly cards?: ReadonlyMap<string, StoredCard | null>;
 }
 
 export const emptyReads = (): ApplyReads => ({ records: new Map(), probes: new Map(), outbox: new Map() });
@@ -85,6 +88,8 @@ export interface ReadRequest {
   readonly outbox?: readonly ItemKey[];
   /** The erasure holds of the event (`ApplyContext.holdKeys`), read strongly. */
   readonly holds?: true;
+  /** The caller cards of these phones. */
+  readonly cards?: readonly string[];
   /** The reads so far may be stale in a way no condition would catch: read everything again, strongly. */
   readonly consistent?: true;
 }
@@ -315,6 +320,7 @@ export const planApply = (event: HubEvent, reads: ApplyReads, ctx: ApplyContext)
           onFail: 'conflict',
           write: put(toProfileItemOf(next), versionIs(survivor.version)),
         },
+        ...cardSteps(survivor, next),
         ...repointSteps(stale, ctx.now, 'repoint'),
       ],
       notifications,
@@ -355,7 +361,11 @@ export const planApply = (event: HubEvent, reads: ApplyReads, ctx: ApplyContext)
     ),
   ];
   return done({
-    steps: [{ kind: 'transaction', name: 'commit', writes }, ...repointSteps(repoints, ctx.now, 'repoint')],
+    steps: [
+      { kind: 'transaction', name: 'commit', writes },
+      ...cardSteps(losers.length ? undefined : survivor, next),
+      ...repointSteps(repoints, ctx.now, 'repoint'),
+    ],
     notifications,
     outcome: { status: 'applied', customerId },
   });
@@ -393,8 +403,14 @@ const planExisting = (
     const notifications = outboxKeysOf(entry)
       .map((k) => reads.outbox.get(k.sk))
       .filter((n): n is Notification => Boolean(n));
+    // A crash may have cut the write short before its caller cards: the redelivery puts back any that differ.
+    const phones = resolved.kind === 'live' ? cardPhones(resolved.profile) : [];
+    if (phones.length && !reads.cards) return read({ cards: phones });
     return done({
-      steps: repointSteps(stale, ctx.now, 'repoint'),
+      steps: [
+        ...repointSteps(stale, ctx.now, 'repoint'),
+        ...(resolved.kind === 'live' && reads.cards ? staleCardSteps(resolved.profile, reads.cards) : []),
+      ],
       notifications,
       outcome: {
         status: 'duplicate',
@@ -447,7 +463,7 @@ const planExisting = (
           },
         ];
   return done({
-    steps: [...steps, ...repointSteps(stale, ctx.now, 'repoint')],
+    steps: [...steps, ...cardSteps(target, next), ...repointSteps(stale, ctx.now, 'repoint')],
     notifications: [],
     outcome: { status: 'applied', customerId: target.customerId },
   });

@@ -9,6 +9,7 @@
  * marker; a retry of the erasure finds it there and publishes it.
  */
 import { customerEvent } from '../events/customer-events.js';
+import { cardDeletes } from './caller-card.js';
 import type { Identity } from '../events/hub-event.js';
 import { identityKey } from './identity.js';
 import { fromTimelineItem, orderKey, type Profile } from './profile.js';
@@ -109,12 +110,18 @@ export const planErase = (
   const partitionItems = items.filter((i) => i.sk !== 'P');
   const tombstones = items.filter((i) => i.sk === 'P' && customerIdOfPk(i.pk) !== profile.customerId);
   const holdWrites = ctx.holds?.(subject, erasedAt) ?? [];
+  const phones = hers
+    .map(([, identity]) => identity)
+    .filter((i) => i.type === 'phone')
+    .map((i) => i.value);
   const steps: Step[] = [
     // 1. The holds first: from here on, nothing of hers is applied or delivered again.
     ...(holdWrites.length ? [{ kind: 'bulk' as const, name: 'hold', writes: holdWrites }] : []),
     // 2. Links and order markers, only where they still name her.
     ...hers.map(([, identity], i) => conditional(`unlink-${i}`, keys.identity(identity))),
     ...orderKeys.map((k, i) => conditional(`unorder-${i}`, keys.order(k))),
+    // Her caller cards: from here on the lookup answers 404.
+    ...cardDeletes(phones, family),
     // 3. Timelines, logs and merged tombstones.
     {
       kind: 'bulk',
@@ -142,6 +149,8 @@ export const planErase = (
         put(outboxItem(notification)),
       ],
     },
+    // 5. The cards once more: a writer that committed her profile before it was read may write its card late.
+    ...cardDeletes(phones, family, 'uncard-again'),
   ];
   return {
     steps,

@@ -75,7 +75,7 @@ export const VARIABLES = {
   consoleUrl: variable(
     'OMNIHUB_CONSOLE_URL',
     z.url().optional(),
-    "The console's address, for the customer links of caller recognition (`GET /v1/lookup`, Binotel's screen-pop). Locally it defaults to the hub's own address; unset on AWS leaves the link out.",
+    "The console's address, for the customer links of caller recognition (`GET /v1/lookup`, Binotel's screen-pop). Locally it defaults to the hub's own address; on AWS the stack sets it on ingest and api (context `consoleUrl`, else the stack's console); unset, the link is left out.",
   ),
   dedupeTtlDays: variable(
     'OMNIHUB_DEDUPE_TTL_DAYS',
@@ -373,13 +373,16 @@ const OUTBOUND = {
  */
 export const FUNCTION_CONFIGS = {
   ingest: config('ingest', {
-    // Only for the replay guard's one-time values (its IAM grant covers those keys alone).
+    // Only for the replay guard's one-time values and reading caller cards (its IAM grant covers those keys alone).
     tableName: 'required',
     eventBusName: 'required',
     secretPrefix: 'required',
     defaultCountry: 'required',
     maxBodyBytes: 'required',
     publicBaseUrl: 'optional',
+    // Binotel's apiCallSettings card: its console link and lifetime value.
+    consoleUrl: 'optional',
+    lifespanYears: 'required',
   }),
   'profile-writer': config('profile-writer', { ...STORE, eventBusName: 'required', lakeStream: 'optional' }),
   hydrator: config('hydrator', { eventBusName: 'required', secretPrefix: 'required', defaultCountry: 'required' }),

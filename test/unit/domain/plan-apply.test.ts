@@ -46,8 +46,9 @@ describe('planApply: a new customer', () => {
     expect(requests[0]).toBe('links');
     const customerId = newCustomerId(event.id);
     expect(plan.outcome).toEqual({ status: 'applied', customerId });
-    expect(plan.steps.map((s) => s.kind)).toEqual(['transaction']);
-    const writes = writesOf(plan);
+    // The transaction, then the caller card of her phone (outside it: 1 WCU, not 2).
+    expect(plan.steps.map((s) => `${s.kind}:${s.name}`)).toEqual(['transaction:commit', 'write:card-0']);
+    const writes = writesOf(plan).filter((w) => w.step === 'commit');
     expect(writes.map((w) => (w.op === 'put' ? w.item.pk : w.key.pk))).toEqual([
       `C#${customerId}`,
       `C#${customerId}`,
@@ -91,7 +92,8 @@ describe('planApply: a returning customer', () => {
 
     // Assess
     expect(plan.outcome).toEqual({ status: 'applied', customerId: 'cus_a' });
-    expect(plan.steps.map((s) => `${s.kind}:${s.name}`)).toEqual(['write:timeline', 'write:profile']);
+    // A day later the card's last interaction moved: its caller card is written too.
+    expect(plan.steps.map((s) => `${s.kind}:${s.name}`)).toEqual(['write:timeline', 'write:profile', 'write:card-0']);
     const [entry, profileWrite] = putsOf(plan);
     expect(entry?.condition).toEqual({ kind: 'absent' });
     expect(entry?.item.pv).toBe(profile.version);
@@ -117,7 +119,7 @@ describe('planApply: a returning customer', () => {
     const again = decideApply(second, repaired, ctxOf({ probeOwn: true })).plan;
 
     // Assess
-    expect(plan.steps.map((s) => s.name)).toEqual(['profile']);
+    expect(plan.steps.map((s) => s.name)).toEqual(['profile', 'card-0']);
     const after = profileIn(repaired, 'cus_r');
     expect(after?.kind === 'live' && after.profile.eventCount).toBe(2);
     expect(again.outcome.status).toBe('duplicate');
@@ -141,7 +143,11 @@ describe('planApply: a returning customer', () => {
 
     // Assess
     // The link still naming the merged profile is repointed after the repair.
-    expect(plan.steps.map((s) => `${s.kind}:${s.name}`)).toEqual(['transaction:repair', 'write:repoint-0']);
+    expect(plan.steps.map((s) => `${s.kind}:${s.name}`)).toEqual([
+      'transaction:repair',
+      'write:card-0',
+      'write:repoint-0',
+    ]);
     const [profileWrite, entry] = putsOf(plan);
     expect(profileWrite?.item.pk).toBe('C#cus_a');
     expect(entry?.item).toEqual(expect.objectContaining({ pk: 'C#cus_b', appliedTo: 'cus_a', pv: a.profile.version }));
@@ -193,8 +199,14 @@ describe('planApply: merges', () => {
 
     // Assess
     expect(plan.outcome).toEqual({ status: 'applied', customerId: 'cus_old' });
-    const [commit, ...repoints] = plan.steps;
+    const [commit, ...after] = plan.steps;
     expect(commit?.kind).toBe('transaction');
+    // The survivor's card under both phones, then the repoints.
+    const cards = after.filter((s) => s.name.startsWith('card-'));
+    expect(cards.map((s) => s.kind === 'write' && s.write.op === 'put' && s.write.item.customerId)).toEqual(
+      cards.map(() => 'cus_old'),
+    );
+    const repoints = after.filter((s) => !s.name.startsWith('card-'));
     const writes = commit?.kind === 'transaction' ? commit.writes : [];
     const tombstone = writes.find((w) => w.op === 'put' && w.item.pk === 'C#cus_new');
     expect(tombstone?.op === 'put' && tombstone.item.mergedInto).toBe('cus_old');
