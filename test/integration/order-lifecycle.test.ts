@@ -247,10 +247,10 @@ describe('Square online pickup order', () => {
       },
     });
     await hub.idle();
-    squareOrder.fulfillments[0] = { ...squareOrder.fulfillments[0], state: 'PREPARED' } as never;
+    (squareOrder.fulfillments[0] as { state: string }).state = 'PREPARED';
     await post('square', square('order-fulfillment-updated-prepared.json'));
     await hub.idle();
-    squareOrder.fulfillments[0] = { ...squareOrder.fulfillments[0], state: 'COMPLETED' } as never;
+    (squareOrder.fulfillments[0] as { state: string }).state = 'COMPLETED';
     squareOrder.state = 'COMPLETED';
     const completed = square('order-fulfillment-updated-prepared.json');
     completed.event_id = 'b3adf364-4937-436e-a833-49c72b4baef0';
