@@ -26,7 +26,7 @@ const OBJECT_TYPES: Readonly<Record<string, string>> = { '0-1': 'contact', '0-3'
  * priority); every other ticket property change (owner, last activity,
  * HubSpot's own bookkeeping) is listed in `ignored`.
  */
-export const TICKET_PROPERTIES: ReadonlySet<string> = new Set(['hs_pipeline_stage', 'subject', 'hs_ticket_priority']);
+const TICKET_PROPERTIES: ReadonlySet<string> = new Set(['hs_pipeline_stage', 'subject', 'hs_ticket_priority']);
 
 /** Contact properties that record an email opt-out: `hs_email_optout` and the per-subscription `hs_email_optout_<id>`. */
 const isEmailOptOutProperty = (name: string | undefined): boolean =>

@@ -68,7 +68,7 @@ const NoteFieldsSchema = z
     created_at: UnixSchema,
   })
   .loose();
-export const KommoNoteItemSchema = z
+const KommoNoteItemSchema = z
   .union([z.object({ note: NoteFieldsSchema }).loose(), NoteFieldsSchema])
   .transform(
     (item) => ('note' in item && typeof item.note === 'object' ? item.note : item) as z.infer<typeof NoteFieldsSchema>,

@@ -195,7 +195,7 @@ export type ShopifyOrder = z.infer<typeof OrderSchema>;
  * an order's `checkout_token` repeats; `cart_token` names the cart it came
  * from; `completed_at` is set once it became an order.
  */
-export const CheckoutSchema = z
+const CheckoutSchema = z
   .object({
     id: IdSchema.nullish(),
     token: z.string().min(1),
@@ -221,7 +221,7 @@ export const CheckoutSchema = z
 export type ShopifyCheckout = z.infer<typeof CheckoutSchema>;
 
 /** carts/create|update: an online store cart. It names no buyer at all (no email, phone or customer). */
-export const CartSchema = z
+const CartSchema = z
   .object({
     id: z.string().min(1),
     token: z.string().nullish(),
