@@ -26,6 +26,8 @@ export interface MessageRequest {
   readonly subject?: string;
   readonly template?: MessageTemplate;
   readonly channel?: OutboundChannel;
+  /** Tried first, then the usual order (an automation's `channel: 'trigger'`). */
+  readonly preferChannel?: OutboundChannel;
   readonly messageTag?: MessageTag;
   readonly idempotencyKey: string;
 }
@@ -46,6 +48,7 @@ const reachRequestOf = (request: Omit<MessageRequest, 'idempotencyKey'>): ReachR
     ...(request.messageTag ? { messageTag: request.messageTag } : {}),
   },
   ...(request.channel ? { channel: request.channel } : {}),
+  ...(request.preferChannel ? { prefer: request.preferChannel } : {}),
 });
 
 /**
@@ -125,6 +128,7 @@ export const submitMessage = async (
     ...(content.template ? { template: content.template } : {}),
     ...(content.messageTag ? { messageTag: content.messageTag } : {}),
     ...(content.channel ? { forcedChannel: content.channel } : {}),
+    ...(content.preferChannel ? { preferredChannel: content.preferChannel } : {}),
     ...(options.origin ? { origin: options.origin } : {}),
     status: 'queued',
     channel: chosen.channel,

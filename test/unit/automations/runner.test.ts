@@ -68,6 +68,10 @@ const harness = (opts: { profile?: Profile; timeline?: TimelineItem[] } = {}) =>
     publisher: { publish: async (events) => void published.push(...events), putEntries: async () => undefined },
     timers: {
       set: async (t) => void timers.push({ op: 'set', name: t.name }),
+      ensure: async (t) => {
+        timers.push({ op: 'ensure', name: t.name });
+        return true;
+      },
       cancel: async (name) => {
         timers.push({ op: 'cancel', name });
         return false;
