@@ -351,12 +351,25 @@ export const createAutomationRunner = (deps: RunnerDeps) => {
     if (event) await deps.publisher.publish([event]);
   };
 
+  /**
+   * The birthday an event leaves her with: the profile's, once the writer
+   * applied the event (or a newer value), else the event's own — the writer
+   * runs beside the runner, and a stale profile must not cancel the timer.
+   */
+  const birthdayValue = (profile: Profile, event: HubEvent): unknown => {
+    const trait = deps.clocks?.birthday?.trait ?? 'birthday';
+    const stamp = profile.traitTimes[trait];
+    return stamp !== undefined && stamp >= `${event.occurredAt}|${event.id}`
+      ? profile.traits[trait]
+      : event.customer.traits[trait];
+  };
+
   /** Sets her birthday timer from the profile's trait (moved when it changed), or cancels it when she has none. */
-  const armBirthday = async (profile: Profile, triggerEventId: string): Promise<void> => {
+  const armBirthday = async (profile: Profile, triggerEventId: string, value: unknown): Promise<void> => {
     const settings = deps.clocks?.birthday;
     if (!settings) return;
     const name = `${BIRTHDAY_KEY}-${profile.customerId}`;
-    const birthday = parseBirthday(profile.traits[settings.trait]);
+    const birthday = parseBirthday(value);
     if (!birthday) {
       await deps.timers.cancel(name);
       return;
@@ -399,7 +412,7 @@ export const createAutomationRunner = (deps: RunnerDeps) => {
       if (event) await deps.publisher.publish([event]);
     }
     // Next year's (or, when the trait moved, the new date's).
-    await armBirthday(profile, due.triggerEventId);
+    await armBirthday(profile, due.triggerEventId, raw);
   };
 
   /** One bus envelope (a hub event, or an `automation.due` from a timer). */
@@ -415,7 +428,7 @@ export const createAutomationRunner = (deps: RunnerDeps) => {
     const profile = await resolveCustomer(deps, event);
     if (!profile) throw new CustomerNotYetKnownError(event.id);
     if (clocks.inactive) await armInactive(profile, event);
-    if (clocks.birthday) await armBirthday(profile, event.id);
+    if (clocks.birthday) await armBirthday(profile, event.id, birthdayValue(profile, event));
     for (const reaction of matching) {
       if (await cancels(reaction, profile.customerId, event)) {
         const cancelled = await deps.timers.cancel(timerName(reaction, profile.customerId));
