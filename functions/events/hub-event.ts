@@ -366,7 +366,7 @@ const CustomerInactiveDataSchema = z.object({
   /** Event id of that interaction: one `customer.inactive` per silence. */
   lastInteractionEventId: z.string(),
   /** OMNIHUB_INACTIVE_DAYS when the event was made. */
-  inactiveDays: z.number().int().positive(),
+  inactiveDays: z.number().positive(),
 });
 
 const CustomerBirthdayDataSchema = z.object({
