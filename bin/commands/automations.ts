@@ -38,7 +38,11 @@ const sendsWhat = (a: Automation): string => {
     s.template ? `template ${s.template.name} (${s.template.language})` : undefined,
     s.text !== undefined ? `text ${JSON.stringify(s.text)}` : undefined,
   ].filter(Boolean);
-  return `${s.purpose} ${content.join(' / ')} on ${s.channel ?? 'the channel the reachability rules choose'}`;
+  const on =
+    s.channel === 'trigger'
+      ? 'the channel the trigger names (a form’s WhatsApp/Telegram contact), then the reachability rules'
+      : (s.channel ?? 'the channel the reachability rules choose');
+  return `${s.purpose} ${content.join(' / ')} on ${on}`;
 };
 
 export const automationsListCommand: Command = {

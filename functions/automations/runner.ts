@@ -14,7 +14,6 @@
 import * as z from 'zod';
 import { buildEvent, type EventDraft } from '../connectors/shared/build-event.js';
 import type { CountryCode } from '../domain/identity.js';
-import { IMPORT_CONNECTOR } from '../domain/import.js';
 import { fromTimelineItem, INTERACTION_TYPES, type Profile, type TimelineItem } from '../domain/profile.js';
 import { OUTBOUND_CHANNELS, type OutboundChannel } from '../domain/reachability/types.js';
 import { customerTimeZone, quietHoursEnd } from '../domain/reachability/quiet-hours.js';
@@ -39,6 +38,12 @@ import { type Automation, durationMs, type AutomationsFile } from './schema.js';
 
 /** The connector name of the events the runner makes (source `omnihub.automations`). */
 const AUTOMATIONS_CONNECTOR = 'automations';
+/**
+ * `IMPORT_CONNECTOR` of domain/import.ts, named here rather than imported so
+ * the function's bundle does not carry the import planner: an imported past
+ * (an old CRM's orders) starts no inactivity clock; her next live touch does.
+ */
+const IMPORT_CONNECTOR = 'import';
 const AUTOMATION_DUE = 'automation.due';
 
 const AutomationDueSchema = z.object({

@@ -82,3 +82,11 @@ describe('inactiveAt', () => {
     expect(inactiveAt('2026-01-01T10:00:00.000Z', 90)).toEqual(new Date('2026-04-01T10:00:00.000Z'));
   });
 });
+
+describe('the runner’s name for imported events', () => {
+  it('is the import connector’s', async () => {
+    const { IMPORT_CONNECTOR } = await import('../../../functions/domain/import.js');
+    const runner = await import('node:fs').then((fs) => fs.readFileSync('functions/automations/runner.ts', 'utf8'));
+    expect(runner).toContain(`const IMPORT_CONNECTOR = '${IMPORT_CONNECTOR}';`);
+  });
+});
