@@ -178,3 +178,15 @@ export const fillPlaceholders = (
   });
   return missing !== undefined ? { missing } : { text: filled };
 };
+
+/**
+ * What a text would say for this trigger before any profile is known (the
+ * CLI's `automations test`): event placeholders filled, profile ones left
+ * as written, an event value the trigger lacks shown as `⟨missing …⟩`.
+ */
+export const previewPlaceholders = (template: string, event: unknown): string =>
+  template.replace(PLACEHOLDER, (all, rawPath: string, fallback: string | undefined) => {
+    const path = rawPath.trim();
+    if (!path.startsWith('event.')) return all;
+    return text(dig(event, path.split('.').slice(1))) ?? fallback ?? `⟨missing ${path}⟩`;
+  });
