@@ -27,7 +27,7 @@ import {
   SCHEMA_VERSION,
 } from '../events/hub-event.js';
 import type { MessageTemplate } from '../outbound/message.js';
-import { submitMessage } from '../outbound/submit.js';
+import { republishIfQueued, submitMessage } from '../outbound/submit.js';
 import type { OutboundSettings } from '../outbound/settings.js';
 import type { EventPublisher, MessageStore, ProfileStore, Timers } from '../ports.js';
 import { HubError } from '../shared/errors.js';
@@ -186,6 +186,17 @@ export const createAutomationRunner = (deps: RunnerDeps) => {
     const { automation } = reaction.action;
     const skip = (reason: string, detail: string) =>
       record('automation.skipped', reaction, profile, trigger.id, trigger.channel, { reason, detail });
+    const idempotencyKey = `automation:${automation.name}:${trigger.id}`;
+    // A second firing of this run (a redelivery, a timer fired twice): its message exists — the same outcome,
+    // whatever the cap counts now (it counts this very message) or the profile says now.
+    const sent = await deps.messages.findByIdempotencyKey(idempotencyKey);
+    if (sent) {
+      await republishIfQueued({ publisher: deps.publisher, now: deps.now }, sent);
+      return record('automation.triggered', reaction, profile, trigger.id, sent.channel, {
+        messageId: sent.messageId,
+        sentChannel: sent.channel,
+      });
+    }
     if (automation.send.purpose === 'marketing' && deps.marketingCap) {
       const windowMs = durationMs(deps.marketingCap.per) ?? 0;
       const recent = await deps.messages.listForCustomer(profile.customerId, 100);
@@ -201,14 +212,6 @@ export const createAutomationRunner = (deps: RunnerDeps) => {
     const content = fillContent(automation.send, profile, trigger);
     if ('missing' in content)
       return skip('missing_parameter', `${content.missing} has no value for this customer (${content.where})`);
-    const idempotencyKey = `automation:${automation.name}:${trigger.id}`;
-    // A second firing of this run: the message exists (its content may differ now that the profile changed).
-    const sent = await deps.messages.findByIdempotencyKey(idempotencyKey);
-    if (sent)
-      return record('automation.triggered', reaction, profile, trigger.id, sent.channel, {
-        messageId: sent.messageId,
-        sentChannel: sent.channel,
-      });
     const channel = automation.send.channel === 'trigger' ? triggerChannel(trigger) : automation.send.channel;
     try {
       const { record: message } = await submitMessage(

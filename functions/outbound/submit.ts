@@ -82,7 +82,7 @@ const decidePlan = (
   throw new NoReachableChannelError(plan.channels);
 };
 
-const publish = async (deps: SubmitDeps, record: MessageRecord, now: Date): Promise<void> => {
+const publish = async (deps: Pick<SubmitDeps, 'publisher'>, record: MessageRecord, now: Date): Promise<void> => {
   await deps.publisher.putEntries([
     messageRequestedEntry({
       schemaVersion: 1,
@@ -92,6 +92,17 @@ const publish = async (deps: SubmitDeps, record: MessageRecord, now: Date): Prom
       reason: 'new',
     }),
   ]);
+};
+
+/**
+ * A message found by its idempotency key: re-published when it is still
+ * queued (its first publish may have failed), as a repeated request does.
+ */
+export const republishIfQueued = async (
+  deps: Pick<SubmitDeps, 'publisher' | 'now'>,
+  record: MessageRecord,
+): Promise<void> => {
+  if (record.status === 'queued' && !record.notBefore) await publish(deps, record, deps.now());
 };
 
 /**
