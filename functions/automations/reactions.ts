@@ -108,10 +108,14 @@ export const reactionsOf = (file: AutomationsFile, settings: TimeBasedSettings):
 
 /**
  * The rule feeding the runner: every touchpoint and every event the hub
- * makes about a customer, except the runner's own records. The runner
- * matches each automation's own patterns itself, with the same matcher.
+ * makes about a customer, except the runner's own records, and
+ * `customer.erased` (her pending timers are cancelled). The runner matches
+ * each automation's own patterns itself, with the same matcher.
  */
 export const AUTOMATIONS_RULE_PATTERN = {
   source: [{ prefix: SOURCE_PREFIX }],
-  'detail-type': HUB_EVENT_TYPES.filter((t) => t !== 'automation.triggered' && t !== 'automation.skipped'),
+  'detail-type': [
+    ...HUB_EVENT_TYPES.filter((t) => t !== 'automation.triggered' && t !== 'automation.skipped'),
+    'customer.erased',
+  ],
 };

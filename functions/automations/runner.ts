@@ -17,6 +17,7 @@ import type { CountryCode } from '../domain/identity.js';
 import { fromTimelineItem, INTERACTION_TYPES, type Profile, type TimelineItem } from '../domain/profile.js';
 import { OUTBOUND_CHANNELS, type OutboundChannel } from '../domain/reachability/types.js';
 import { customerTimeZone, quietHoursEnd } from '../domain/reachability/quiet-hours.js';
+import { type CustomerEvent, parseCustomerEvent } from '../events/customer-events.js';
 import type { BusEntry } from '../events/envelope.js';
 import {
   type Channel,
@@ -423,9 +424,22 @@ export const createAutomationRunner = (deps: RunnerDeps) => {
     await armBirthday(profile, due.triggerEventId, raw);
   };
 
-  /** One bus envelope (a hub event, or an `automation.due` from a timer). */
+  /**
+   * She was erased: every timer of hers (and of the profiles merged into
+   * her) is cancelled — a birthday a year ahead, an inactivity clock, a
+   * waiting run — rather than left to fire into nothing.
+   */
+  const forget = async (erased: CustomerEvent): Promise<void> => {
+    if (erased.type !== 'customer.erased') return;
+    const keys = [...deps.reactions.map((r) => r.key), INACTIVE_KEY, BIRTHDAY_KEY];
+    for (const id of [erased.customerId, ...erased.relatedIds])
+      for (const key of keys) await deps.timers.cancel(`${key}-${id}`);
+  };
+
+  /** One bus envelope (a hub event, an `automation.due` from a timer, or a `customer.erased`). */
   const handle = async (envelope: { 'detail-type'?: unknown; detail?: unknown }): Promise<void> => {
     if (envelope['detail-type'] === AUTOMATION_DUE) return fire(AutomationDueSchema.parse(envelope.detail));
+    if (envelope['detail-type'] === 'customer.erased') return forget(parseCustomerEvent(envelope.detail));
     // Only customer events start or cancel runs (not a hydration request, not a customer.merged notification).
     if (!(HUB_EVENT_TYPES as readonly unknown[]).includes(envelope['detail-type'])) return;
     const event = parseHubEvent(envelope.detail);

@@ -87,11 +87,23 @@ const harness = (start: string) => {
   const erase = () => {
     profile = undefined;
   };
+  const notifyErased = () =>
+    runner.handle({
+      'detail-type': 'customer.erased',
+      detail: {
+        schemaVersion: 1,
+        id: `evt_${'e'.repeat(32)}`,
+        type: 'customer.erased',
+        occurredAt: now.toISOString(),
+        customerId: CUSTOMER,
+        relatedIds: [],
+      },
+    });
   const receive = async (event: HubEvent) => {
     apply(event);
     await runner.handle({ 'detail-type': event.type, detail: event });
   };
-  return { timers, published, advance, receive, erase, pending: () => timers.pending() };
+  return { timers, published, advance, receive, erase, notifyErased, pending: () => timers.pending() };
 };
 
 const E = (n: number) => `evt_${String(n).repeat(32).slice(0, 32)}`;
@@ -137,6 +149,22 @@ describe('customer.inactive', () => {
     h.erase();
     await h.advance('2026-03-01T00:00:00.000Z');
     expect(h.published).toEqual([]);
+    expect(h.pending()).toEqual([]);
+  });
+});
+
+describe('erasure', () => {
+  it('customer.erased cancels her timers at once (a birthday a year ahead, the inactivity clock)', async () => {
+    const h = harness('2026-05-01T08:00:00.000Z');
+    await h.receive(interaction(E(1), '2026-05-01T08:00:00.000Z', { birthday: '1990-05-14' }));
+    expect(
+      h
+        .pending()
+        .map((t) => t.name)
+        .sort(),
+    ).toEqual(['t-birthday-cus_1', 't-inactive-cus_1']);
+    h.erase();
+    await h.notifyErased();
     expect(h.pending()).toEqual([]);
   });
 });
