@@ -2,9 +2,11 @@
  * The customer's clocks and automation quiet hours end to end on the local
  * hub (DynamoDB Local, the local bus, queues and journaled timers, the real
  * HTTP surface) with a fake WhatsApp Cloud API that checks every request as
- * Meta documents it. The hub runs on an injected clock set to chosen local
- * times (webhooks are stamped with it), and the
- * inactivity period is injected short (8 s).
+ * Meta documents it. The hub runs on an injected clock that stands still at
+ * chosen local times until the test moves it (webhooks are stamped with it),
+ * so a loaded machine cannot make a timer fire early; after each move the
+ * test hands the real journaled timers their wake-up (`timers.due()`, what
+ * their own setTimeout does). The inactivity period is injected short (8 s).
  *
  * Done-when: a fire inside an automation's quiet hours is deferred to their
  * end (not dropped, not sent early); `customer.inactive` and
@@ -55,12 +57,19 @@ const AUTOMATIONS: AutomationsFileInput = {
   ],
 };
 
-let offsetMs = 0;
-/** The hub's clock: the wall clock moved to the local time a test needs. */
-const clock = () => new Date(Date.now() + offsetMs);
+let now = new Date();
+/** The hub's clock: it stands at the local time a test needs until the test moves it. */
+const clock = () => now;
 const setClock = (at: Date) => {
-  offsetMs = at.getTime() - Date.now();
+  now = at;
 };
+/** Moves the clock and wakes the timers that came due, as their own setTimeout would. */
+const advanceTo = async (at: Date) => {
+  setClock(at);
+  hub.automations.timers.due();
+  await hub.idle();
+};
+const seconds = (from: Date, s: number) => new Date(from.getTime() + s * 1000);
 
 let whatsapp: Awaited<ReturnType<typeof startFakeWhatsApp>>;
 const dataDir = mkdtempSync(join(tmpdir(), 'omnihub-automation-clocks-'));
@@ -180,9 +189,9 @@ describe('Automations: quiet hours', () => {
     expect(waiting.map((t) => new Date(t.at).toISOString())).toEqual([QUIET_END.toISOString()]);
 
     // Act: 09:00 comes
+    await advanceTo(QUIET_END);
     await eventually(async () => requestsTo('380671130010').length > 0);
-    await new Promise((r) => setTimeout(r, 1_000));
-    await hub.idle();
+    await advanceTo(seconds(QUIET_END, 5));
 
     // Assess: one message, queued at or after the end of quiet hours, with the name filled in
     expect(requestsTo('380671130010')).toEqual([
@@ -197,13 +206,14 @@ describe('Automations: quiet hours', () => {
 describe('Automations: customer.inactive and customer.birthday', () => {
   it('fire at their time across a restart, once each; the birthday template is filled from the profile', async () => {
     // Prepare: 09:59:50 in Kyiv on her birthday.
-    setClock(new Date(BIRTHDAY_AT.getTime() - 10_000));
+    const start = seconds(BIRTHDAY_AT, -10);
+    setClock(start);
     await importContact('+380671130001', '1990-05-14');
     const birthdayCustomer = await customerOf('+380671130001');
     await site('message.received', '+380671130002', 'm1');
     const quietCustomer = await customerOf('+380671130002');
     const pendingFirst = hub.automations.timers.pending().find((t) => t.name === `t-inactive-${quietCustomer}`);
-    await new Promise((r) => setTimeout(r, 1_000));
+    setClock(seconds(start, 2));
     await site('message.received', '+380671130002', 'm2');
 
     // Act: stop in the middle of both waits; the journal holds both timers; start again on the same data
@@ -218,13 +228,24 @@ describe('Automations: customer.inactive and customer.birthday', () => {
     expect(pendingFirst).toBeDefined();
     expect(saved.get(`t-inactive-${quietCustomer}`)).toBe(Date.parse(pendingFirst?.at ?? ''));
     hub = await startHub();
+    // 09:59:58: the inactivity timer (first message + 8 s) fires, finds the second message, moves to 10:00:00.
+    await advanceTo(seconds(start, 8));
+    expect((await timeline(quietCustomer)).map((i) => i.type)).not.toContain('customer.inactive');
+    expect(
+      hub.automations.timers
+        .pending()
+        .filter((t) => t.name === `t-inactive-${quietCustomer}`)
+        .map((t) => t.at),
+    ).toEqual([BIRTHDAY_AT.toISOString()]);
+    // 10:00: both clocks come due.
+    await advanceTo(BIRTHDAY_AT);
     await eventually(
       async () =>
         (await timeline(quietCustomer)).some((i) => i.type === 'customer.inactive') &&
         (await timeline(birthdayCustomer)).some((i) => i.type === 'automation.triggered'),
     );
-    await new Promise((r) => setTimeout(r, 1_500));
-    await hub.idle();
+    // A second wake-up later changes nothing.
+    await advanceTo(seconds(BIRTHDAY_AT, 30));
 
     // Assess: one customer.inactive, about her last message, at least 8 s after it
     const quiet = await timeline(quietCustomer);
