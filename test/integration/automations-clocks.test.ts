@@ -286,5 +286,16 @@ describe('Automations: customer.inactive and customer.birthday', () => {
       pending.filter((t) => t.name === `t-birthday-${birthdayCustomer}`).map((t) => new Date(t.at).toISOString()),
     ).toEqual(['2027-05-14T07:00:00.000Z']);
     expect(pending.filter((t) => t.name === `t-inactive-${quietCustomer}`)).toEqual([]);
+
+    // Act: she is erased; Assess: next year's timer goes with her (customer.erased reaches the runner)
+    const erased = await fetch(`${hub.url}/v1/customers/${birthdayCustomer}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${hub.apiToken}` },
+    });
+    expect(erased.status, await erased.text()).toBeLessThan(300);
+    await eventually(
+      async () => !hub.automations.timers.pending().some((t) => t.name === `t-birthday-${birthdayCustomer}`),
+    );
+    expect(hub.automations.queue.deadLetters()).toEqual([]);
   });
 });
