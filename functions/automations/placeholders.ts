@@ -20,7 +20,7 @@ const PLACEHOLDER = /\{\{\s*([^{}|]+?)\s*(?:\|\s*([^{}]*?)\s*)?\}\}/g;
 const PATH = /^(profile|event)(?:\.[A-Za-z_][A-Za-z0-9_]*|\.\d+)+$/;
 
 /** Profile fields a placeholder may name (`profile.traits.<key>` for any trait). */
-export const PROFILE_FIELDS = [
+const PROFILE_FIELDS = [
   'customerId',
   'name',
   'firstName',
@@ -153,7 +153,7 @@ const profileValue = (profile: Profile, field: string, rest: readonly string[]):
 };
 
 /** The value of one placeholder path for this customer and trigger, as text; undefined when she has none. */
-export const placeholderValue = (path: string, profile: Profile, event: HubEvent): string | undefined => {
+const placeholderValue = (path: string, profile: Profile, event: HubEvent): string | undefined => {
   const [root, field, ...rest] = path.split('.') as [string, string, ...string[]];
   if (root === 'profile') return text(profileValue(profile, field, rest));
   if (root === 'event') return text(dig(event, [field, ...rest]));
