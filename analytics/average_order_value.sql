@@ -4,22 +4,12 @@
 -- (order.refunded with the same connector + order id and currency, before :to); net_aov_minor =
 -- (revenue_minor - refunds_minor) / orders: the profile's averageOrderValue over the same orders. Both
 -- rounded half up to whole minor units. :connector keeps the orders it reported.
-WITH order_events AS (
-  SELECT connector || ':' || order_id AS order_key, connector, occurred_at, total_amount_minor, total_currency
-  FROM hub_events
-  WHERE type IN ('order.placed', 'order.paid', 'purchase.completed')
-    AND dt <= :to_dt
-    AND occurred_at < CAST(:to_ts AS TIMESTAMP)
-),
-orders AS (
-  SELECT
-    order_key,
-    min(occurred_at) AS ordered_at,
-    min_by(connector, occurred_at) AS connector,
-    min_by(total_amount_minor, occurred_at) AS amount_minor,
-    min_by(total_currency, occurred_at) AS currency
-  FROM order_events
-  GROUP BY order_key
+WITH orders AS (
+  SELECT order_key, ordered_at, amount_minor, currency
+  FROM hub_orders
+  WHERE ordered_at >= CAST(:from_ts AS TIMESTAMP)
+    AND ordered_at < CAST(:to_ts AS TIMESTAMP)
+    AND (:connector = '' OR connector = :connector)
 ),
 refund_events AS (
   SELECT
@@ -42,7 +32,6 @@ scoped AS (
     coalesce(r.refunded_minor, 0) AS refunded_minor
   FROM orders o
   LEFT JOIN refunds r ON r.order_key = o.order_key AND r.currency = o.currency
-  WHERE o.ordered_at >= CAST(:from_ts AS TIMESTAMP) AND (:connector = '' OR o.connector = :connector)
 )
 SELECT
   bucket,

@@ -7,7 +7,7 @@
 -- mean_minor and the p10..p90 quantiles (nearest rank) of ltv per main currency. A snapshot: it ignores
 -- :granularity and counts in the bucket holding :to. :connector keeps the orders and refunds it reported.
 WITH order_events AS (
-  SELECT connector || ':' || order_id AS order_key, customer_id, occurred_at, total_amount_minor, total_currency
+  SELECT customer_id, occurred_at
   FROM hub_events
   WHERE type IN ('order.placed', 'order.paid', 'purchase.completed')
     AND dt <= :to_dt
@@ -15,13 +15,9 @@ WITH order_events AS (
     AND (:connector = '' OR connector = :connector)
 ),
 orders AS (
-  SELECT
-    order_key,
-    min_by(customer_id, occurred_at) AS customer_id,
-    min_by(total_amount_minor, occurred_at) AS amount_minor,
-    min_by(total_currency, occurred_at) AS currency
-  FROM order_events
-  GROUP BY order_key
+  SELECT customer_id, amount_minor, currency
+  FROM hub_orders
+  WHERE ordered_at < CAST(:to_ts AS TIMESTAMP) AND (:connector = '' OR connector = :connector)
 ),
 spans AS (
   SELECT customer_id, min(occurred_at) AS first_at, max(occurred_at) AS last_at

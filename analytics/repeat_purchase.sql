@@ -1,24 +1,17 @@
 -- repeat_purchase: of the customers who bought for the first time in the bucket, the share who bought again
 -- within 180 days.
--- Orders as in revenue_by_channel (one per connector + order id, at its earliest event). new_customers =
+-- Orders as in revenue_by_channel (hub_orders: one per connector + order id, at its earliest event). new_customers =
 -- customers whose first order falls in the bucket; repeat_customers = those with another order at most 180
 -- days after the first (orders after :to count, so recent cohorts still grow until they are 180 days old);
 -- rate = repeat_customers / new_customers. :connector keeps the orders it reported (first purchase at it).
-WITH orders AS (
-  SELECT
-    connector || ':' || order_id AS order_key,
-    min(occurred_at) AS ordered_at,
-    min_by(customer_id, occurred_at) AS customer_id,
-    min_by(connector, occurred_at) AS connector
-  FROM hub_events
-  WHERE type IN ('order.placed', 'order.paid', 'purchase.completed')
-  GROUP BY 1
-),
-scoped AS (
-  SELECT * FROM orders WHERE :connector = '' OR connector = :connector
+WITH scoped AS (
+  SELECT customer_id, ordered_at FROM hub_orders WHERE :connector = '' OR connector = :connector
 ),
 firsts AS (
-  SELECT customer_id, min(ordered_at) AS first_at FROM scoped GROUP BY customer_id
+  SELECT customer_id, min(ordered_at) AS first_at
+  FROM scoped
+  GROUP BY customer_id
+  HAVING min(ordered_at) >= CAST(:from_ts AS TIMESTAMP) AND min(ordered_at) < CAST(:to_ts AS TIMESTAMP)
 ),
 repeaters AS (
   SELECT DISTINCT f.customer_id
@@ -35,5 +28,4 @@ SELECT
   CAST(count(r.customer_id) AS DOUBLE) / count(*) AS rate
 FROM firsts f
 LEFT JOIN repeaters r ON r.customer_id = f.customer_id
-WHERE f.first_at >= CAST(:from_ts AS TIMESTAMP) AND f.first_at < CAST(:to_ts AS TIMESTAMP)
 GROUP BY 1

@@ -1,26 +1,13 @@
 -- revenue_by_channel: orders, revenue and refunds per channel and currency, in minor units (no conversion).
--- An order is one connector + order id however many of its events arrive (placed, paid, till receipt); it
--- counts in the bucket of its earliest event, with that event's channel and total (the profile counts an
--- order once too). refunds_minor = refunds (order.refunded: the refunded amount, else the order total) in
+-- An order is one connector + order id however many of its events arrive (placed, paid, till receipt; see
+-- hub_orders); it counts in the bucket of its earliest event, with that event's channel and total (the
+-- profile counts an order once too). refunds_minor = refunds (order.refunded: the refunded amount, else the order total) in
 -- the bucket, on the refund's channel; net_minor = revenue_minor - refunds_minor. :connector keeps the
 -- orders and refunds it reported.
-WITH order_events AS (
-  SELECT connector || ':' || order_id AS order_key, connector, channel, occurred_at, total_amount_minor, total_currency
-  FROM hub_events
-  WHERE type IN ('order.placed', 'order.paid', 'purchase.completed')
-    AND dt <= :to_dt
-    AND occurred_at < CAST(:to_ts AS TIMESTAMP)
-),
-orders AS (
-  SELECT
-    order_key,
-    min(occurred_at) AS ordered_at,
-    min_by(connector, occurred_at) AS connector,
-    min_by(channel, occurred_at) AS channel,
-    min_by(total_amount_minor, occurred_at) AS amount_minor,
-    min_by(total_currency, occurred_at) AS currency
-  FROM order_events
-  GROUP BY order_key
+WITH orders AS (
+  SELECT ordered_at, connector, channel, amount_minor, currency
+  FROM hub_orders
+  WHERE ordered_at >= CAST(:from_ts AS TIMESTAMP) AND ordered_at < CAST(:to_ts AS TIMESTAMP)
 ),
 refunds AS (
   SELECT
@@ -42,7 +29,7 @@ lines AS (
     CAST(date_trunc(:granularity, at_timezone(with_timezone(ordered_at, 'UTC'), :tz)) AS DATE) AS bucket,
     channel, currency, 1 AS orders, amount_minor AS revenue_minor, 0 AS refunds_minor
   FROM orders
-  WHERE ordered_at >= CAST(:from_ts AS TIMESTAMP) AND (:connector = '' OR connector = :connector)
+  WHERE :connector = '' OR connector = :connector
   UNION ALL
   SELECT
     CAST(date_trunc(:granularity, at_timezone(with_timezone(refunded_at, 'UTC'), :tz)) AS DATE) AS bucket,

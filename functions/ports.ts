@@ -188,6 +188,20 @@ export interface CallerDirectory {
   lookup(phone: string): Promise<CallerCard | undefined>;
 }
 
+/** Where an event stands in the customer view, for a subscriber delivery that carries the customer. */
+export type AppliedCustomer =
+  /** Applied: the profile it is in now (the survivor of any merge since); `profile` absent when erased. */
+  | { readonly kind: 'applied'; readonly customerId: string; readonly profile?: Profile }
+  /** Not applied yet (the profile writer has it in hand, or retries it). */
+  | { readonly kind: 'pending' }
+  /** The hub keeps no profile for it: a receipt for someone it never knew, or no touchpoint at all. */
+  | { readonly kind: 'none' };
+
+/** Finds the customer of a bus event (`detail`) once the profile writer applied it; reads only. */
+export interface CustomerResolver {
+  resolve(detail: unknown): Promise<AppliedCustomer>;
+}
+
 /**
  * The erasure holds (`domain/erasure.ts`): every consumer that could bring an
  * erased person back — the dispatcher, replays — asks before it acts.

@@ -2,11 +2,14 @@
 -- A customer.merged row lists the survivor's whole merge set; a later merge's set contains every earlier
 -- one's, so the largest set naming an id holds its final survivor (no recursion, no clock).
 CREATE OR REPLACE VIEW hub_customer_alias AS
-WITH merges AS (
+-- The merge rows are selected before the UNNEST: DuckDB evaluates a lateral UNNEST before a WHERE over it.
+WITH merge_rows AS (
+  SELECT id, customer_id, related_ids FROM hub_lake WHERE type = 'customer.merged'
+),
+merges AS (
   SELECT m.id, m.customer_id, r.alias
-  FROM hub_lake m
+  FROM merge_rows m
   CROSS JOIN UNNEST(m.related_ids) AS r (alias)
-  WHERE m.type = 'customer.merged'
 ),
 sizes AS (
   SELECT id, count(DISTINCT alias) AS n FROM merges GROUP BY id

@@ -4,6 +4,5 @@ CREATE OR REPLACE VIEW hub_erased_customers AS
 SELECT customer_id FROM hub_lake WHERE type = 'customer.erased'
 UNION
 SELECT r.alias AS customer_id
-FROM hub_lake e
+FROM (SELECT related_ids FROM hub_lake WHERE type = 'customer.erased') e
 CROSS JOIN UNNEST(e.related_ids) AS r (alias)
-WHERE e.type = 'customer.erased'

@@ -232,6 +232,8 @@ export const metricParams = (period: Period, connector: string | undefined, opti
   to_dt: utcDay(period.to),
   // First-response waits are read from 30 days before the period (see first_response_time.sql).
   lookback_dt: utcDay(new Date(period.from.getTime() - 30 * DAY_MS)),
+  // Active customers are read from 90 local days before the period (a day of slack for the zone's offset).
+  active_dt: utcDay(new Date(period.from.getTime() - 91 * DAY_MS)),
   first_day: period.firstDay,
   last_day: period.lastDay,
   granularity: period.granularity,

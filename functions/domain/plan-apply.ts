@@ -12,12 +12,12 @@
  * so a stale read only makes the plan fail as a conflict, after which the
  * store reads again (strongly) and asks again.
  */
-import { createHash } from 'node:crypto';
 import { customerEvent } from '../events/customer-events.js';
 import type { HubEvent, Identity } from '../events/hub-event.js';
 import { identityKey } from './identity.js';
 import { heldSubjectOf, isHeld, latestHold, type HoldKeys, type HoldsFound } from './erasure.js';
 import { decideLinks, mergeExceedsCap, withinCap, type LinkingPolicy } from './linking.js';
+import { changeNotifications, type ChangeOptions } from './profile-changes.js';
 import {
   applyEvent,
   combineProfiles,
@@ -33,6 +33,7 @@ import {
   absent,
   appliedState,
   keys,
+  newCustomerId,
   notificationOf,
   outboxItem,
   outboxKey,
@@ -54,10 +55,7 @@ import {
   type WritePlan,
 } from './store-model.js';
 
-const hash = (...parts: string[]): string => createHash('sha256').update(parts.join('\n')).digest('hex');
-
-/** A new customer's id, derived from the first event so a retried first write picks the same id. */
-export const newCustomerId = (eventId: string): string => `cus_${hash('customer', eventId).slice(0, 24)}`;
+export { newCustomerId } from './store-model.js';
 
 /** What the store has read so far for one event. */
 export interface ApplyReads {
@@ -117,6 +115,8 @@ export interface ApplyContext {
   readonly probeOwn: boolean;
   /** The event's erasure hold keys; absent when no erasure ever happened (no holds can exist). */
   readonly holdKeys?: HoldKeys;
+  /** What counts as a change worth `customer.updated` (lifetime value thresholds). @default no thresholds */
+  readonly changes?: ChangeOptions;
 }
 
 /** Why an event was ignored: it was an erased person's. */
@@ -279,18 +279,22 @@ export const planApply = (event: HubEvent, reads: ApplyReads, ctx: ApplyContext)
   if (comeBackSince && !(next.holdsBefore && next.holdsBefore >= comeBackSince))
     next = { ...next, holdsBefore: comeBackSince };
 
-  const notifications: Notification[] = losers.length
-    ? [
-        notificationOf(
-          customerEvent('customer.merged', {
-            occurredAt: ctx.now,
-            customerId,
-            relatedIds: losers.map((l) => l.customerId),
-            causedBy: event.id,
-          }),
-        ),
-      ]
-    : [];
+  const notifications: Notification[] = [
+    ...(losers.length
+      ? [
+          notificationOf(
+            customerEvent('customer.merged', {
+              occurredAt: ctx.now,
+              customerId,
+              relatedIds: losers.map((l) => l.customerId),
+              causedBy: event.id,
+            }),
+          ),
+        ]
+      : []),
+    // customer.created / customer.updated, in the same write; none when nothing other systems keep changed.
+    ...changeNotifications(survivor, next, event.id, ctx.now, ctx.changes),
+  ];
 
   if (survivor && !losers.length && !newIdentities.length && !countsOrder && !notifications.length) {
     // The common case — a returning customer, nothing to link or merge: no transaction. The timeline entry is

@@ -58,6 +58,15 @@ const timelineFacts = (items: readonly StoredItem[]) =>
   items.filter((i) => i.sk.startsWith('T#')).map((i) => fromTimelineStored(i));
 
 /**
+ * Outbox entries her timeline entries caused that may still wait to be
+ * published (`customer.created` / `customer.updated` carry her traits and
+ * identities): deleted with her, so the sweep never publishes them after
+ * `customer.erased`. Deleting one already published is a no-op.
+ */
+const outboxOfTimeline = (items: readonly StoredItem[]): ItemKey[] =>
+  timelineFacts(items).flatMap((t) => (t.outbox ?? []).map(outboxKeyOfSk));
+
+/**
  * Plans the erasure of a live profile.
  * @param items every item of the profile's partitions (its own and those of the profiles merged into it)
  * @param links identityKey → customerId for every identity the profile or its timeline names (read strongly)
@@ -112,6 +121,7 @@ export const planErase = (
       name: 'delete',
       writes: [
         ...partitionItems.map((i) => remove({ pk: i.pk, sk: i.sk })),
+        ...outboxOfTimeline(items).map((k) => remove(k)),
         ...tombstones.map((t) => put({ pk: t.pk, sk: t.sk, erasedAt, erasedWith: profile.customerId })),
       ],
     },
@@ -161,7 +171,16 @@ export const planEraseRetry = (
   const leftovers = items.filter((i) => i.sk !== 'P');
   return {
     steps: leftovers.length
-      ? [{ kind: 'bulk', name: 'delete', writes: leftovers.map((i) => remove({ pk: i.pk, sk: i.sk })) }]
+      ? [
+          {
+            kind: 'bulk',
+            name: 'delete',
+            writes: [
+              ...leftovers.map((i) => remove({ pk: i.pk, sk: i.sk })),
+              ...outboxOfTimeline(leftovers).map((k) => remove(k)),
+            ],
+          },
+        ]
       : [],
     notifications: outbox,
     outcome: {

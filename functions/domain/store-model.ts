@@ -33,6 +33,9 @@ export const OUTBOX_SHARDS = 4;
 /** Partition-key prefix of every erasure item (holds, latest erasure, the HMAC key): what the dispatcher may read. */
 export const ERASURE_KEY_PREFIX = 'H#';
 
+/** Partition-key prefixes of identity links and customer partitions: what `enrich: 'customer'` reads. */
+export const CUSTOMER_VIEW_KEY_PREFIXES = ['I#', 'C#'] as const;
+
 export const keys = {
   profile: (customerId: string): ItemKey => ({ pk: `C#${customerId}`, sk: 'P' }),
   timeline: (customerId: string, occurredAt: string, eventId: string): ItemKey => ({
@@ -51,6 +54,10 @@ export const keys = {
   latestErasure: (): ItemKey => ({ pk: 'H#latest', sk: 'H' }),
   salt: (): ItemKey => ({ pk: 'H#salt', sk: 'H' }),
 };
+
+/** A new customer's id, derived from the first event so a retried first write picks the same id. */
+export const newCustomerId = (eventId: string): string =>
+  `cus_${createHash('sha256').update(['customer', eventId].join('\n')).digest('hex').slice(0, 24)}`;
 
 /** The customer id of a `C#…` partition key. */
 export const customerIdOfPk = (pk: string): string => pk.slice(2);

@@ -102,6 +102,31 @@ export const VARIABLES = {
     z.coerce.number().positive().max(50).default(3),
     'Expected customer lifespan used by lifetime value, in years.',
   ),
+  lifetimeValueThresholds: variable(
+    'OMNIHUB_LIFETIME_VALUE_THRESHOLDS',
+    z
+      .string()
+      .default('')
+      .transform((v, ctx) => {
+        const out: { currency: string; amountMinor: number }[] = [];
+        for (const part of v
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)) {
+          const m = /^([A-Z]{3}):(\d{1,15})$/.exec(part);
+          if (!m) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `"${part}" is not <ISO 4217 currency>:<amount in minor units>, e.g. UAH:500000`,
+            });
+            return z.NEVER;
+          }
+          out.push({ currency: m[1] as string, amountMinor: Number(m[2]) });
+        }
+        return out;
+      }),
+    'Comma-separated lifetime values, each `<currency>:<amount in minor units>` (e.g. `UAH:500000,UAH:2000000,EUR:50000`): a customer whose lifetime value crosses one, up or down, gets a `customer.updated` naming `lifetimeValue`. Unset: lifetime value alone never makes one.',
+  ),
   abandonedCartHours: variable(
     'OMNIHUB_ABANDONED_CART_HOURS',
     z.coerce.number().positive().default(24),
@@ -346,6 +371,8 @@ const STORE = {
   ignoredIdentities: 'required',
   maxIdentitiesPerType: 'required',
   archiveRetentionDays: 'required',
+  lifespanYears: 'required',
+  lifetimeValueThresholds: 'required',
 } as const;
 
 /** The outbound settings (which connectors send, quiet hours, retention, retries). */
@@ -431,6 +458,7 @@ export const FUNCTION_CONFIGS = {
     tableName: 'required',
     subscriptionPrefix: 'required',
     subscriptionSecretPrefix: 'required',
+    lifespanYears: 'required',
   }),
   'local-hub': config('local-hub', {
     port: 'required',
@@ -451,6 +479,7 @@ export const FUNCTION_CONFIGS = {
     maxIdentitiesPerType: 'required',
     archiveRetentionDays: 'required',
     lifespanYears: 'required',
+    lifetimeValueThresholds: 'required',
     abandonedCartHours: 'required',
     leadUnansweredMinutes: 'required',
     inactiveDays: 'required',

@@ -230,7 +230,7 @@ export const profileStoreContract = (name: string, makeStore: MakeStore): void =
       expect(merged.customerId).toBe(a.customerId);
       expect((await store.getProfile(b.customerId as string))?.customerId).toBe(a.customerId);
       expect((await store.findByIdentity(mail))?.eventCount).toBe(3);
-      expect(merged.notifications.map((n) => n.entry.detailType)).toEqual(['customer.merged']);
+      expect(merged.notifications.map((n) => n.entry.detailType)).toEqual(['customer.merged', 'customer.updated']);
       const pending = await store.pendingNotifications({ before: new Date('2030-01-01T00:00:00Z'), limit: 100 });
       expect(pending.map((n) => n.id)).toContain(merged.notifications[0]?.id);
       await store.markNotified(merged.notifications);

@@ -51,17 +51,81 @@ const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
 type Row = Record<string, string | number | null>;
 
+/** Lake facts: rows that change which customer other rows belong to, never metric rows themselves. */
+const FACT_TYPES = new Set(['customer.merged', 'customer.unmerged', 'customer.erased', 'customer.reassigned']);
+
+/**
+ * Beyond this many rows written since the snapshot, rebuilding it is cheaper
+ * than applying them one key at a time (and re-sorts it for the zone maps).
+ */
+const INCREMENTAL_LIMIT = 50_000;
+
+/** What the writes since the snapshot change in it; applied by the next query. */
+interface SnapshotDelta {
+  /** Ids of new event rows and of events an unmerge moved: re-resolved and re-inserted. */
+  readonly ids: Set<string>;
+  /** Profile ids a new merge names (survivor and merge set): their events are re-resolved. */
+  readonly merged: Set<string>;
+  /** A new erasure record: its customer's rows leave the snapshot. */
+  erased: boolean;
+  /** A new fact of any kind: the fact views' snapshots are taken again. */
+  facts: boolean;
+}
+
+/** The SELECT of one of the shared views (its `CREATE OR REPLACE VIEW … AS` and leading comments cut). */
+const viewSelect = (name: string): string => {
+  const sql = VIEWS.find((v) => v.name === name)?.sql ?? '';
+  const head = new RegExp(`CREATE OR REPLACE VIEW ${name} AS\\s`).exec(sql);
+  if (!head) throw new Error(`analytics/views has no view ${name}`);
+  return sql.slice(head.index + head[0].length);
+};
+
+const emptyDelta = (): SnapshotDelta => ({ ids: new Set(), merged: new Set(), erased: false, facts: false });
+
+/**
+ * The views over the lake's facts alone (merges, moves, erasures): a few rows
+ * per thousand events, but costly to derive (the merge sets are lists), so
+ * they are snapshotted too, shadowing the views the resolution reads.
+ */
+const FACT_VIEWS = ['hub_customer_alias', 'hub_reassigned', 'hub_erased_customers'] as const;
+
+/**
+ * Views over `hub_events` the metrics share, kept as tables beside the
+ * snapshot (aggregated once instead of per metric and per request) and
+ * updated per key with it: `rowKey` is the key of a `hub_events` row the view
+ * aggregates (`where`), as the view's own GROUP BY computes it.
+ */
+const DERIVED_VIEWS = [
+  {
+    view: 'hub_orders',
+    key: 'order_key',
+    rowKey: "connector || ':' || order_id",
+    where: "type IN ('order.placed', 'order.paid', 'purchase.completed')",
+  },
+  // Every row of a touched customer: the view's own WHERE picks her contacts.
+  { view: 'hub_customer_contacts', key: 'customer_id', rowKey: 'customer_id', where: 'true' },
+] as const;
+
 export class LocalLake implements AnalyticsSink {
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
   private compaction: NodeJS.Timeout | undefined;
-  /** Bumped by every write; the resolved snapshot is rebuilt when it changed. */
-  private version = 0;
-  private snapshotVersion = -1;
+  /** Rows appended since open (owner-only modes are set after the first). */
+  private writes = 0;
+  /** Whether the connection holds the resolved snapshot `temp.hub_events`. */
+  private snapshot = false;
+  /** The writes since the snapshot, or 'rebuild' when rebuilding it is the cheaper way. */
+  private delta: SnapshotDelta | 'rebuild' = emptyDelta();
 
   private constructor(
     private instance: DuckDBInstance,
     private connection: DuckDBConnection,
+    /**
+     * `<catalog>.main`, where the shared views live. Always qualified by the
+     * catalog: the temp catalog's schema is also called `main`, so a bare
+     * `main.hub_events` would read the snapshot itself.
+     */
+    private lakeViews: string,
     private readonly options: LocalLakeOptions,
   ) {}
 
@@ -72,8 +136,8 @@ export class LocalLake implements AnalyticsSink {
       mkdirSync(options.dir, { recursive: true, mode: 0o700 });
       chmodSync(options.dir, 0o700);
     }
-    const { instance, connection } = await LocalLake.connect(options);
-    return new LocalLake(instance, connection, options);
+    const { instance, connection, lakeViews } = await LocalLake.connect(options);
+    return new LocalLake(instance, connection, lakeViews, options);
   }
 
   private static async connect(options: LocalLakeOptions) {
@@ -92,7 +156,8 @@ export class LocalLake implements AnalyticsSink {
       await connection.run(`ALTER TABLE ${TABLE} ADD COLUMN IF NOT EXISTS ${c.name} ${duckDbType(c.type)}`);
     for (const view of VIEWS) await connection.run(view.sql);
     if (options.dir) LocalLake.restrict(options.dir);
-    return { instance, connection };
+    const catalog = String((await connection.runAndReadAll('SELECT current_database() AS d')).getRowObjectsJS()[0]?.d);
+    return { instance, connection, lakeViews: `"${catalog.replace(/"/g, '""')}".main` };
   }
 
   /** Owner-only modes on the database and its write-ahead log (DuckDB creates them with the process umask). */
@@ -139,8 +204,9 @@ export class LocalLake implements AnalyticsSink {
     if (rows.length === 0) return;
     await this.exclusive(async (c) => {
       await this.append(c, rows);
-      this.version++;
-      if (this.options.dir && this.version === 1) LocalLake.restrict(this.options.dir);
+      this.writes++;
+      if (this.options.dir && this.writes === 1) LocalLake.restrict(this.options.dir);
+      if (this.snapshot) this.noteDelta(rows);
     });
     // An erasure is applied to the data soon after, not at some later maintenance: the person's data goes now.
     if (rows.some((r) => r.type === 'customer.erased') && !this.compaction) {
@@ -152,29 +218,149 @@ export class LocalLake implements AnalyticsSink {
     }
   }
 
-  /** Runs a query alone on the lake and returns its rows as plain values (dates as `YYYY-MM-DD`). */
+  /** What `rows` change in the snapshot, remembered for the next query. */
+  private noteDelta(rows: readonly LakeRow[]): void {
+    const delta = this.delta;
+    if (delta === 'rebuild') return;
+    for (const row of rows) {
+      if (FACT_TYPES.has(row.type)) delta.facts = true;
+      if (row.type === 'customer.merged') {
+        delta.merged.add(String(row.customer_id));
+        for (const id of (row.related_ids as readonly string[] | null) ?? []) delta.merged.add(id);
+      } else if (row.type === 'customer.erased') delta.erased = true;
+      else if (row.type !== 'customer.unmerged') delta.ids.add(String(row.id));
+    }
+    if (delta.ids.size + delta.merged.size > INCREMENTAL_LIMIT) this.delta = 'rebuild';
+  }
+
+  /**
+   * Runs a query alone on the lake and returns its rows as plain values
+   * (dates as `YYYY-MM-DD`); `hub_events` is the current snapshot once a
+   * metric has taken one.
+   */
   query(sql: string, values: Record<string, string | number> = {}): Promise<Row[]> {
-    return this.exclusive((c) => this.read(c, sql, values));
+    return this.exclusive(async (c) => {
+      if (this.snapshot) await this.refreshSnapshot(c);
+      return this.read(c, sql, values);
+    });
   }
 
   /**
    * Runs a metric query on a snapshot of `hub_events`: the view (customers
    * resolved through merges and unmerges, erased ones left out) materialized
-   * once per version of the lake, sorted by type and time so the metrics'
-   * type and period filters skip whole row groups. Every metric of a
-   * dashboard request then reads a plain table instead of resolving a million
-   * rows again; any write makes the next query rebuild it.
+   * as a table, so every metric of a dashboard reads a plain table instead of
+   * resolving a million rows again. Taken once (sorted by type and time, so
+   * the metrics' type and period filters skip whole row groups), then kept
+   * current by applying each write's rows (see `refreshSnapshot`).
    */
   queryEvents(sql: string, values: Record<string, string | number> = {}): Promise<Row[]> {
     return this.exclusive(async (c) => {
-      if (this.snapshotVersion !== this.version) {
-        await c.run(
-          'CREATE OR REPLACE TEMP TABLE hub_events AS SELECT * FROM main.hub_events ORDER BY type, occurred_at',
-        );
-        this.snapshotVersion = this.version;
-      }
+      await this.refreshSnapshot(c);
       return this.read(c, sql, values);
     });
+  }
+
+  /**
+   * Brings the snapshot up to date. Taken whole the first time (and after a
+   * compaction, or a write too large to apply by key); otherwise only what the
+   * writes since changed: the events they added or an unmerge moved, and every
+   * event of a profile a new merge names, are deleted and re-read through the
+   * view (the views resolve them against every fact, old and new); a new
+   * erasure deletes its customers' rows. No other event's customer can change:
+   * a row's customer depends only on its own reassignment, the merges naming
+   * its profile and the erasures of its survivor.
+   */
+  private async refreshSnapshot(c: DuckDBConnection): Promise<void> {
+    const delta = this.delta;
+    this.delta = emptyDelta();
+    if (!this.snapshot || delta === 'rebuild') {
+      await this.snapshotFacts(c);
+      await c.run(
+        `CREATE OR REPLACE TEMP TABLE hub_events AS SELECT * FROM ${this.lakeViews}.hub_events ORDER BY type, occurred_at`,
+      );
+      // The views' bodies read hub_events: the snapshot just taken.
+      for (const d of DERIVED_VIEWS)
+        await c.run(`CREATE OR REPLACE TEMP TABLE ${d.view} AS SELECT * FROM ${this.lakeViews}.${d.view}`);
+      this.snapshot = true;
+      return;
+    }
+    if (delta.facts) await this.snapshotFacts(c);
+    const changed = delta.ids.size > 0 || delta.merged.size > 0;
+    if (!changed && !delta.erased) return;
+    const erased = 'customer_id IN (SELECT customer_id FROM temp.hub_erased_customers)';
+    const listed = 'id IN (SELECT k FROM snapshot_ids)';
+    await this.touch(c, undefined);
+    if (changed) {
+      await this.keys(c, 'snapshot_ids', delta.ids);
+      if (delta.merged.size > 0) {
+        await this.keys(c, 'snapshot_merged', delta.merged);
+        await c.run(`
+          INSERT INTO snapshot_ids
+          SELECT id FROM ${this.lakeViews}.${TABLE} WHERE customer_id IN (SELECT k FROM snapshot_merged)
+          UNION
+          SELECT id FROM temp.hub_reassigned WHERE customer_id IN (SELECT k FROM snapshot_merged)`);
+      }
+      await this.touch(c, listed);
+      await c.run(`DELETE FROM temp.hub_events WHERE ${listed}`);
+      // The shared view itself resolves the rows, over a temp view that shadows hub_lake with just those rows
+      // (DuckDB binds a view's tables at query time, temp first; the fact views are shadowed by their
+      // snapshots): the same SQL as a full snapshot, the cost of the rows at hand. A filter on the view's
+      // output would not reach the table scan below its joins.
+      await c.run(`CREATE OR REPLACE TEMP VIEW ${TABLE} AS SELECT * FROM ${this.lakeViews}.${TABLE} WHERE ${listed}`);
+      try {
+        await c.run(`INSERT INTO temp.hub_events SELECT * FROM ${this.lakeViews}.hub_events`);
+      } finally {
+        await c.run(`DROP VIEW IF EXISTS temp.main.${TABLE}`);
+      }
+      await this.touch(c, listed);
+    }
+    if (delta.erased) {
+      await this.touch(c, erased);
+      await c.run(`DELETE FROM temp.hub_events WHERE ${erased}`);
+    }
+    // Each derived view's rows of the touched keys are computed again by the view's own SELECT, over a CTE
+    // that shadows hub_events with the touched keys' rows of the snapshot (now current); a filter on the
+    // view's output would aggregate every key first.
+    for (const d of DERIVED_VIEWS) {
+      const touched = `(SELECT k FROM snapshot_touched_${d.view})`;
+      await c.run(`DELETE FROM temp.${d.view} WHERE ${d.key} IN ${touched}`);
+      await c.run(`
+        INSERT INTO temp.${d.view}
+        WITH hub_events AS (SELECT * FROM temp.hub_events WHERE ${d.where} AND ${d.rowKey} IN ${touched})
+        ${viewSelect(d.view)}`);
+    }
+  }
+
+  /**
+   * Adds the derived views' keys of the snapshot rows matching `rows` (before
+   * and after a change) to their touched sets; `undefined` empties the sets.
+   */
+  private async touch(c: DuckDBConnection, rows: string | undefined): Promise<void> {
+    for (const d of DERIVED_VIEWS) {
+      const table = `snapshot_touched_${d.view}`;
+      if (rows === undefined) await c.run(`CREATE OR REPLACE TEMP TABLE ${table} (k VARCHAR)`);
+      else
+        await c.run(
+          `INSERT INTO ${table} SELECT DISTINCT ${d.rowKey} FROM temp.hub_events WHERE ${d.where} AND ${rows}`,
+        );
+    }
+  }
+
+  /** Snapshots the fact views (see FACT_VIEWS); the resolution of events then reads these tables. */
+  private async snapshotFacts(c: DuckDBConnection): Promise<void> {
+    for (const view of FACT_VIEWS) await c.run(`DROP TABLE IF EXISTS temp.main.${view}`);
+    for (const view of FACT_VIEWS) await c.run(`CREATE TEMP TABLE ${view} AS SELECT * FROM ${this.lakeViews}.${view}`);
+  }
+
+  /** Fills the one-column temp table `name` (column `k`) with `keys`. */
+  private async keys(c: DuckDBConnection, name: string, keys: ReadonlySet<string>): Promise<void> {
+    await c.run(`CREATE OR REPLACE TEMP TABLE ${name} (k VARCHAR)`);
+    const appender = await c.createAppender(name, 'main', 'temp');
+    for (const key of keys) {
+      appender.appendVarchar(key);
+      appender.endRow();
+    }
+    appender.closeSync();
   }
 
   private async read(c: DuckDBConnection, sql: string, values: Record<string, string | number>): Promise<Row[]> {
@@ -207,6 +393,8 @@ export class LocalLake implements AnalyticsSink {
    */
   compact(): Promise<{ removedRows: number }> {
     return this.exclusive(async (c) => {
+      // The predicate reads the fact snapshots when there are any: bring them up to date first.
+      if (this.snapshot) await this.refreshSnapshot(c);
       const count = async (sql: string): Promise<number> =>
         Number((await c.runAndReadAll(sql)).getRowObjectsJS()[0]?.n ?? 0);
       const doomed = `
@@ -224,7 +412,7 @@ export class LocalLake implements AnalyticsSink {
       const removedRows = await count('SELECT count(*) AS n FROM doomed');
       if (removedRows === 0) return { removedRows };
       await c.run(`DELETE FROM ${TABLE} WHERE rowid IN (SELECT rowid FROM doomed)`);
-      this.version++;
+      // The snapshot already hides what was deleted (duplicates and erased rows); a rewrite drops it with the connection.
       await c.run('DROP TABLE doomed');
       if (this.options.dir) await this.rewrite(c);
       return { removedRows };
@@ -247,7 +435,9 @@ export class LocalLake implements AnalyticsSink {
     const reopened = await LocalLake.connect(this.options);
     this.instance = reopened.instance;
     this.connection = reopened.connection;
-    this.snapshotVersion = -1;
+    this.lakeViews = reopened.lakeViews;
+    this.snapshot = false;
+    this.delta = emptyDelta();
   }
 
   /**

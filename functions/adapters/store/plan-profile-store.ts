@@ -19,6 +19,7 @@ import {
 } from '../../domain/plan-erase.js';
 import { planUnmerge, splitCustomerId, type TimelineEntryAt, type UnmergeReads } from '../../domain/plan-unmerge.js';
 import type { Profile } from '../../domain/profile.js';
+import type { ChangeOptions } from '../../domain/profile-changes.js';
 import {
   customerIdOfPk,
   fromOutboxItem,
@@ -61,6 +62,8 @@ export interface PlanProfileStoreOptions {
   readonly faultInjector?: (step: string) => void;
   /** Days the bus archive keeps events: erasure holds are kept at least as long. @default 90 */
   readonly archiveRetentionDays?: number;
+  /** What makes a `customer.updated` (lifetime value thresholds, lifespan). @default no thresholds */
+  readonly changes?: ChangeOptions;
 }
 
 const encodeCursor = (sk: string): string => Buffer.from(JSON.stringify({ sk }), 'utf8').toString('base64url');
@@ -177,6 +180,7 @@ export class PlanProfileStore implements ProfileStore {
       consistent,
       probeOwn,
       ...(holdKeys ? { holdKeys } : {}),
+      ...(this.options.changes ? { changes: this.options.changes } : {}),
     };
     for (let round = 0; round < MAX_READ_ROUNDS; round++) {
       const decision = planApply(event, reads as ApplyReads, ctx);

@@ -54,12 +54,21 @@ describe('planApply: a new customer', () => {
       'I#phone#+380501110001',
       'I#email#a@example.com',
       `C#${customerId}`,
+      expect.stringMatching(/^X#\d$/),
     ]);
     expect(writes.slice(0, 4).every((w) => w.condition?.kind === 'absent')).toBe(true);
     const profile = live(putsOf(plan).find((w) => w.item.sk === 'P')?.item);
     expect(profile.eventCount).toBe(1);
     expect(profile.identities.map((i) => i.type).sort()).toEqual(['email', 'phone']);
-    expect(plan.notifications).toEqual([]);
+    // customer.created in the outbox, in the same transaction, listed on the timeline entry for redeliveries.
+    expect(plan.notifications.map((n) => n.entry.detailType)).toEqual(['customer.created']);
+    const created = plan.notifications[0];
+    expect(putsOf(plan).find((w) => w.item.pk.startsWith('X#'))?.item).toEqual(outboxItem(created as never));
+    expect(created?.entry.detail).toEqual(
+      expect.objectContaining({ customerId, causedBy: event.id, changed: ['identities', 'preferredChannel'] }),
+    );
+    const entry = writes.find((w) => w.op === 'put' && w.item.sk.startsWith('T#'));
+    expect(entry?.op === 'put' && entry.item.outbox).toEqual([outboxKey(created as never).sk]);
   });
 
   it('picks the same customer id when the first event is retried (derived from the event id)', () => {
@@ -193,11 +202,22 @@ describe('planApply: merges', () => {
     const survivor = live(putsOf(plan).find((w) => w.item.pk === 'C#cus_old' && w.item.sk === 'P')?.item);
     expect(survivor.mergedIds).toEqual(['cus_new']);
     expect(survivor.eventCount).toBe(3);
-    expect(plan.notifications.map((n) => n.entry.detailType)).toEqual(['customer.merged']);
+    // The merge, then what the survivor gained (the other profile's email), both in the same transaction.
+    expect(plan.notifications.map((n) => n.entry.detailType)).toEqual(['customer.merged', 'customer.updated']);
     const notification = plan.notifications[0];
-    expect(writes).toContainEqual({ op: 'put', item: outboxItem(notification as never) });
+    expect(notification?.entry.detail).toEqual(
+      expect.objectContaining({ customerId: 'cus_old', relatedIds: ['cus_new'], causedBy: linking.id }),
+    );
+    expect(plan.notifications[1]?.entry.detail).toEqual(
+      expect.objectContaining({
+        customerId: 'cus_old',
+        changed: ['identities'],
+        changes: { identities: [expect.objectContaining({ type: 'email', value: 'olena@example.com' })] },
+      }),
+    );
+    for (const n of plan.notifications) expect(writes).toContainEqual({ op: 'put', item: outboxItem(n) });
     const entry = writes.find((w) => w.op === 'put' && w.item.sk.startsWith('T#'));
-    expect(entry?.op === 'put' && entry.item.outbox).toEqual([outboxKey(notification as never).sk]);
+    expect(entry?.op === 'put' && entry.item.outbox).toEqual(plan.notifications.map((n) => outboxKey(n).sk));
     // Links of the merged profile are repointed afterwards, each only while it still names it.
     expect(repoints).toEqual([
       expect.objectContaining({
@@ -284,9 +304,7 @@ describe('planApply: redeliveries of merges', () => {
     // Act
     const again = decideApply(event, world, ctxOf({ probeOwn: true })).plan;
     const published = new Map(world);
-    published.delete(
-      `${outboxKey(merged.notifications[0] as never).pk}\u0000${outboxKey(merged.notifications[0] as never).sk}`,
-    );
+    for (const n of merged.notifications) published.delete(`${outboxKey(n).pk}\u0000${outboxKey(n).sk}`);
     const afterPublish = decideApply(event, published, ctxOf({ probeOwn: true })).plan;
 
     // Assess
