@@ -21,7 +21,7 @@ const message = (n: string, identities: Identity[], minute: number): HubEvent =>
 const phone: Identity = { type: 'phone', value: '+380501234500' };
 
 describe('captureEventWrites (the e2e floor replays what it records)', () => {
-  it("records each event's successful steps in order: a new customer's transaction, a returning one's two puts", async () => {
+  it("records each event's successful steps in order: a new customer's transaction and card, a returning one's two puts", async () => {
     const store = new MemoryProfileStore();
     const capture = captureEventWrites(store);
     // The deployment's first write also makes its erasure key once: another customer's event takes it.
@@ -30,7 +30,11 @@ describe('captureEventWrites (the e2e floor replays what it records)', () => {
     await store.applyEvent(message('1', [phone], 1));
     await store.applyEvent(message('2', [phone], 2));
     const [first, second] = capture.take();
-    expect(first?.map((s) => s.kind)).toEqual(['transaction']);
+    // A new customer: profile, links and timeline in one transaction, then the caller card of her phone.
+    expect(first?.map((s) => (s.kind === 'write' ? `${s.name}:${s.write.condition?.kind}` : s.kind))).toEqual([
+      'transaction',
+      'card-0:supersedes',
+    ]);
     expect(second?.map((s) => (s.kind === 'write' ? `${s.name}:${s.write.condition?.kind}` : s.kind))).toEqual([
       'timeline:absent',
       'profile:equals',
