@@ -5,8 +5,9 @@
  * Validated when loaded: a mistake fails `cdk synth` / `npm start` with the
  * field named, e.g. `subscriptions[0].pattern.detail-type: …`.
  *
- * How to add one, the signature your receiver verifies, retries, DLQ,
- * redrive and replay: docs/subscriptions.md. `omnihub subscriptions test
+ * How to add one, the signature your receiver verifies, the customer every
+ * webhook event carries (`enrich`), retries, DLQ, redrive and replay:
+ * docs/subscriptions.md. `omnihub subscriptions test
  * <name> --event <file>` tells whether an event matches a pattern.
  *
  * Example (a webhook for every quiz/form lead, signed per Standard Webhooks):

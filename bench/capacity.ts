@@ -25,7 +25,7 @@ const PHASE = 'capacity';
 export interface ScenarioFigures {
   readonly scenario: string;
   readonly eventType: string;
-  readonly case: 'fresh' | 'returning' | 'returning-21st' | 'duplicate' | 'merge';
+  readonly case: 'fresh' | 'returning' | 'returning-21st' | 'returning-changed' | 'duplicate' | 'merge';
   readonly samples: number;
   /** AWS billing rules on the observed item sizes: what on-demand bills. */
   readonly wcu: number | null;
@@ -133,6 +133,14 @@ export const runCapacity = async () => {
         });
       }
     }
+    // A returning customer whose event changes what subscribers keep (her name): customer.updated joins the write.
+    const renamed = stream++;
+    await measure('lead (Marquiz), returning customer, new name (customer.updated)', 'returning-changed', async (i) => {
+      const c = customer(renamed, i);
+      await store.applyEvent(eventOf('marquiz', c));
+      const next = eventOf('marquiz', c);
+      return { ...next, customer: { ...next.customer, traits: { ...next.customer.traits, name: `Renamed ${i}` } } };
+    });
     // Merges: two profiles exist (different identities), then one event carries both.
     const tg = stream++;
     await measure('merge: Telegram contact card joins a Telegram-only and a WhatsApp profile', 'merge', async (i) => {

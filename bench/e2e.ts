@@ -6,13 +6,16 @@
  * mixed stream of signed webhooks (`bench/lib/workload.ts`).
  *
  * 1. Warm-up: DynamoDB Local's JIT, then a small stream through the hub,
- *    whose transactions give the shape the store floor replays.
- * 2. Floor A: raw DynamoDB Local throughput for the same writes per event.
+ *    whose writes per event (every step the store executed) the floor replays.
+ * 2. Floor A: raw DynamoDB Local throughput for the same writes per event
+ *    (bench/lib/event-floor.ts), at the profile writer's parallelism and at
+ *    10; the floor is the better of the two.
  * 3. Run A (saturation): a fixed count of webhooks, closed loop: the most
  *    webhooks/s the hub acknowledges, and the events/s it applies to profiles
  *    until the queue has drained (the sustained rate).
  * 4. Floor B, same as A: the floor is their mean (the spread says how noisy
- *    the machine was).
+ *    the machine was). CPU per event of the hub, DynamoDB Local and the load
+ *    generator beside the floor's says whether the machine was the limit.
  * 5. Run B (paced at half the floor): acknowledgement latency at that rate,
  *    acknowledgement → committed for every event (timestamped at the store),
  *    and acknowledgement → visible through the read API for a sample.
@@ -24,10 +27,15 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listConnectors, secretEnvName } from '../functions/connectors/index.js';
-import { startLocalHub, type LocalHub } from '../functions/runtime/local/local-hub.js';
+import {
+  HUB_QUEUE_BATCH_SIZE,
+  HUB_QUEUE_BATCHES,
+  startLocalHub,
+  type LocalHub,
+} from '../functions/runtime/local/local-hub.js';
 import type { ApplyOutcome } from '../functions/ports.js';
 import type { HubEvent } from '../functions/events/hub-event.js';
 import { DynamoMeter, diffTally, type MeterTally } from './lib/dynamo-meter.js';
@@ -36,6 +44,7 @@ import {
   DYNAMO_ENDPOINT_ENV,
   isEntry,
   isQuick,
+  processCpuMs,
   progress,
   ROOT,
   runPhase,
@@ -43,6 +52,7 @@ import {
   wallNow,
 } from './lib/phase.js';
 import { round, summarize, type Summary } from './lib/stats.js';
+import { captureEventWrites, runEventFloor, type EventFloorResult } from './lib/event-floor.js';
 import { runStoreFloor, type FloorResult } from './lib/store-floor.js';
 import { planStream, signSteps, TOUCH_KIND, type WireRequest } from './lib/workload.js';
 import type { LoadJob, LoadResult } from './loadgen.js';
@@ -67,18 +77,16 @@ const SIZES = {
     runACustomers: 1200,
     runBSeconds: 20,
     runBMaxRequests: 1500,
-    floorTransactions: 800,
+    floorEvents: 1000,
     concurrency: 32,
-    floorConcurrency: 10,
   },
   quick: {
     warmupCustomers: 30,
     runACustomers: 150,
     runBSeconds: 5,
     runBMaxRequests: 200,
-    floorTransactions: 150,
+    floorEvents: 300,
     concurrency: 16,
-    floorConcurrency: 10,
   },
 };
 
@@ -164,6 +172,30 @@ const cpuMs = (): number => {
   return (u.user + u.system) / 1000;
 };
 
+/**
+ * CPU used from now until `stop`, by this process (every thread) and by
+ * DynamoDB Local's Java (read from /proc when its pid is known), per event,
+ * and how many of the machine's cores that kept busy: where the CPU of an
+ * event goes, and whether the machine itself was the limit.
+ */
+const cpuWindow = (jvmPid: number | undefined) => {
+  const start = { wall: performance.now(), own: cpuMs(), jvm: processCpuMs(jvmPid) };
+  return (events: number, extraMs = 0) => {
+    const seconds = (performance.now() - start.wall) / 1000;
+    const own = cpuMs() - start.own;
+    const jvmNow = processCpuMs(jvmPid);
+    const jvm = jvmNow !== undefined && start.jvm !== undefined ? jvmNow - start.jvm : undefined;
+    const per = (ms: number) => round(ms / Math.max(1, events), 3);
+    return {
+      thisProcessMsPerEvent: per(own),
+      ...(jvm !== undefined ? { dynamoDbLocalMsPerEvent: per(jvm) } : {}),
+      ...(extraMs ? { loadGeneratorMsPerEvent: per(extraMs) } : {}),
+      coresBusy: round((own + (jvm ?? 0) + extraMs) / 1000 / seconds, 2),
+      cores: availableParallelism(),
+    };
+  };
+};
+
 const perEvent = (tally: MeterTally, events: number) => {
   const calls: Record<string, number | null> = {};
   const avgMs: Record<string, number | null> = {};
@@ -207,6 +239,8 @@ interface RunAnalysis {
   readonly failureSamples: string[];
   readonly ackPerSecond: number | null;
   readonly ackLatencyMs: ReturnType<typeof roundSummary>;
+  /** By connector: the ack path differs (a replay-guard claim, Binotel's caller lookup). */
+  readonly ackLatencyByConnector: Record<string, { count: number; p50: number | null; p99: number | null }>;
   readonly events: number;
   readonly applied: number;
   readonly notAppliedAtDeadline: number;
@@ -234,6 +268,11 @@ const analyse = (
   const firstDue = Math.min(...load.records.filter((r) => r[0] > 0).map((r) => r[0]));
   const lastAck = Math.max(...ok.map(({ r }) => r[2]));
   const ackLatency = ok.map(({ r }) => r[2] - (latencyFrom === 'sent' ? r[1] : r[0]));
+  const byConnector = new Map<string, number[]>();
+  ok.forEach(({ i }, j) => {
+    const name = (requests[i] as WireRequest).connector;
+    byConnector.set(name, [...(byConnector.get(name) ?? []), ackLatency[j] as number]);
+  });
   const lags: number[] = [];
   let events = 0;
   let missing = 0;
@@ -257,6 +296,12 @@ const analyse = (
     failureSamples: load.failures,
     ackPerSecond: ok.length > 1 ? round(ok.length / ((lastAck - start) / 1000), 1) : null,
     ackLatencyMs: roundSummary(summarize(ackLatency), 2),
+    ackLatencyByConnector: Object.fromEntries(
+      [...byConnector].map(([name, l]) => {
+        const s = summarize(l);
+        return [name, { count: s.count, p50: round(s.p50, 1), p99: round(s.p99, 1) }];
+      }),
+    ),
     events,
     applied: commits.applied - appliedBefore,
     notAppliedAtDeadline: missing,
@@ -268,14 +313,25 @@ const analyse = (
   };
 };
 
-const floorSummary = (f: FloorResult) => ({
+const floorSummary = (f: FloorResult | EventFloorResult) => ({
   perSecond: round(f.perSecond, 1),
+  ...('callsPerEvent' in f
+    ? {
+        callsPerEvent: {
+          PutItem: round(f.callsPerEvent.write, 3),
+          TransactWriteItems: round(f.callsPerEvent.transaction, 3),
+          BatchWriteItem: round(f.callsPerEvent.bulk, 3),
+        },
+        itemsPerEvent: round(f.itemsPerEvent, 2),
+      }
+    : {}),
   transactions: f.transactions,
   concurrency: f.concurrency,
   itemsPerTransaction: round(f.itemsPerTransaction, 2),
   bytesPerTransaction: Math.round(f.bytesPerTransaction),
   latencyMs: roundSummary(f.latencyMs, 1),
   errors: f.errors,
+  ...('errorSamples' in f && f.errorSamples.length ? { errorSamples: f.errorSamples } : {}),
 });
 
 export const runE2e = async () => {
@@ -301,7 +357,13 @@ export const runE2e = async () => {
   const floorClient = dynamo.client();
   try {
     const commits = instrumentStore(hub);
-    const meter = new DynamoMeter({ requestCapacity: false, keepTransactionShapes: 5000 }).attach(hub.dynamoClient);
+    const compareFloors = process.env.BENCH_E2E_COMPARE_FLOORS === '1';
+    const meter = new DynamoMeter({ requestCapacity: false, keepTransactionShapes: compareFloors ? 5000 : 0 }).attach(
+      hub.dynamoClient,
+    );
+    const writes = captureEventWrites(hub.store);
+    // As many events in flight as the profile writer can have: its queue's batches × records per batch.
+    const floorConcurrency = HUB_QUEUE_BATCHES * HUB_QUEUE_BATCH_SIZE;
     const secrets = { secret: SECRET };
     const job = (requests: WireRequest[], extra: Partial<LoadJob>): LoadJob => ({
       baseUrl: hub.url,
@@ -333,31 +395,72 @@ export const runE2e = async () => {
       });
     };
 
-    // 1. Warm-up: the JVM first, then the hub; the hub's transactions are the floor's shape.
+    // 1. Warm-up: the JVM first, then the hub; the hub's writes per event are the floor's shape.
     progress(PHASE, 'warming up DynamoDB Local and the hub');
     // DynamoDB Local keeps getting faster for a while (JIT): a short warm-up left floor A 40 % below floor B.
     await runStoreFloor(floorClient, {
       tableName: `bench-floor-warm-${stamp}`,
       run: 'w',
-      transactions: Math.round(size.floorTransactions * 1.5),
-      concurrency: size.floorConcurrency,
+      transactions: Math.round(size.floorEvents * 0.8),
+      concurrency: floorConcurrency,
       shapes: [],
     });
     const warm = build(0, size.warmupCustomers);
     await runLoadgen(dir, 'warmup', job(warm, { concurrency: 16 }));
     await waitIdle(hub, 60_000);
-    const shapes = meter.transactionShapes.splice(0);
+    const shapes = writes.take();
+    writes.stop();
+    const transactionShapes = meter.transactionShapes.splice(0);
     const warmTally = meter.snapshot();
     const warmApplied = commits.applied;
     meter.reset();
-    const floorOptions = { transactions: size.floorTransactions, concurrency: size.floorConcurrency, shapes };
+    const floorOptions = { events: size.floorEvents, concurrency: floorConcurrency, shapes };
 
-    // 2. Floor A.
+    // 2. Floor A: the replayed writes at the consumer's parallelism and at 10.
+    const measureFloor = async (run: 'a' | 'b') => {
+      const at = async (concurrency: number, tag: string) => {
+        const cpu = cpuWindow(dynamo.pid);
+        const result = await runEventFloor(floorClient, {
+          tableName: `bench-floor-${tag}-${stamp}`,
+          run: tag,
+          ...floorOptions,
+          concurrency,
+        });
+        return { result, cpu: cpu(result.transactions) };
+      };
+      const consumer = await at(floorConcurrency, run);
+      const ten = await at(10, `${run}10`);
+      return { consumer: consumer.result, ten: ten.result, cpu: { consumer: consumer.cpu, ten: ten.cpu } };
+    };
     progress(
       PHASE,
-      `store floor A (${size.floorTransactions} transactions of ${(shapes.reduce((s, x) => s + x.length, 0) / Math.max(1, shapes.length)).toFixed(2)} items)`,
+      `store floor A (${size.floorEvents} events replaying the writes of ${shapes.length} warm-up events, ${floorConcurrency} and 10 at once)`,
     );
-    const floorA = await runStoreFloor(floorClient, { tableName: `bench-floor-a-${stamp}`, run: 'a', ...floorOptions });
+    const floorA = await measureFloor('a');
+    // The floor as it was before (every event one of the warm-up's transactions, 10 at once), and those
+    // transactions at the consumer's parallelism: for the record of what changed, not part of the ratio.
+    const compared = compareFloors
+      ? {
+          transactionsOnlyAt10: floorSummary(
+            await runStoreFloor(floorClient, {
+              tableName: `bench-floor-t10-${stamp}`,
+              run: 't',
+              transactions: size.floorEvents,
+              concurrency: 10,
+              shapes: transactionShapes,
+            }),
+          ),
+          transactionsOnlyAtConsumerParallelism: floorSummary(
+            await runStoreFloor(floorClient, {
+              tableName: `bench-floor-t40-${stamp}`,
+              run: 'u',
+              transactions: size.floorEvents,
+              concurrency: floorConcurrency,
+              shapes: transactionShapes,
+            }),
+          ),
+        }
+      : undefined;
 
     // 3. Run A: saturation.
     const streamA = build(1, size.runACustomers);
@@ -370,10 +473,12 @@ export const runE2e = async () => {
       log: { ...stdout },
     };
     const backlogA = sampleBacklog(hub);
+    const cpuA = cpuWindow(dynamo.pid);
     const loadA = await runLoadgen(dir, 'run-a', job(streamA, {}));
     const cpuAtLastAck = cpuMs();
     const appliedAtLastAck = commits.applied;
     const drainedA = await waitIdle(hub, 100_000);
+    const runACpu = cpuA(streamA.length, loadA.cpuMs);
     const cpuDrain = cpuMs() - cpuAtLastAck;
     const appliedInDrain = commits.applied - appliedAtLastAck;
     const runA = analyse(streamA, loadA, commits, beforeA.merges, beforeA.applied, backlogA.stop(), 'sent');
@@ -383,8 +488,12 @@ export const runE2e = async () => {
 
     // 4. Floor B.
     progress(PHASE, 'store floor B');
-    const floorB = await runStoreFloor(floorClient, { tableName: `bench-floor-b-${stamp}`, run: 'b', ...floorOptions });
-    const floorPerSecond = (floorA.perSecond + floorB.perSecond) / 2;
+    const floorB = await measureFloor('b');
+    // The floor is the store at its best parallelism: the consumer's, or 10 if DynamoDB Local does more at 10
+    // (a parallelism the hub chose badly must not lower its own bar).
+    const meanAt = (c: 'consumer' | 'ten') => (floorA[c].perSecond + floorB[c].perSecond) / 2;
+    const floorAt = meanAt('consumer') >= meanAt('ten') ? 'consumer' : 'ten';
+    const floorPerSecond = meanAt(floorAt);
 
     // 5. Run B: paced at half the floor, with read-API probes.
     const rate = Math.max(5, floorPerSecond / 2);
@@ -412,16 +521,26 @@ export const runE2e = async () => {
     return {
       method:
         'Hub and DynamoDB Local on this machine; load generator in a second process over keep-alive HTTP. ' +
+        "Floor: the store's own writes per warm-up event (each executed plan step, same items and conditions) replayed with the SDK on fresh keys, no reads, at the consumer's parallelism and at 10, the better of the two. " +
         'Run A: closed loop (fixed count, all in flight as fast as acknowledged). Run B: open loop at half the floor, latency from the due time. ' +
-        'Committed = the store transaction returned (timestamped by wrapping store.applyEvent); visible = the event is in GET /v1/customers/{id}/timeline (polled for a sample of about 40 events, every 2 ms doubling to 50 ms).',
+        'Committed = store.applyEvent returned (timestamped by wrapping store.applyEvent); visible = the event is in GET /v1/customers/{id}/timeline (polled for a sample of about 40 events, every 2 ms doubling to 50 ms).',
       sizes: size,
       mix: mixOf(streamA),
       floor: {
         perSecond: round(floorPerSecond, 1),
-        spreadPercent: round((Math.abs(floorA.perSecond - floorB.perSecond) / floorPerSecond) * 100, 1),
-        a: floorSummary(floorA),
-        b: floorSummary(floorB),
-        shapeSource: `${shapes.length} transactions of the warm-up stream`,
+        concurrency: floorA[floorAt].concurrency,
+        spreadPercent: round(
+          (Math.abs(floorA[floorAt].perSecond - floorB[floorAt].perSecond) / floorPerSecond) * 100,
+          1,
+        ),
+        a: { ...floorSummary(floorA[floorAt]), cpu: floorA.cpu[floorAt] },
+        b: { ...floorSummary(floorB[floorAt]), cpu: floorB.cpu[floorAt] },
+        perSecondByConcurrency: {
+          [floorConcurrency]: round(meanAt('consumer'), 1),
+          10: round(meanAt('ten'), 1),
+        },
+        shapeSource: `the store's writes for ${shapes.length} events of the warm-up stream, replayed step by step on fresh keys`,
+        ...(compared ? { compared } : {}),
       },
       runA: {
         ...runA,
@@ -431,6 +550,8 @@ export const runE2e = async () => {
         ackRatioToFloor: runA.ackPerSecond !== null ? round(runA.ackPerSecond / floorPerSecond, 2) : null,
         store: perEvent(tallyA, eventsA),
         hubCpuMsPerEvent: round(hubCpuA / eventsA, 3),
+        /** From the first request to the drained queue: the hub (all its threads), DynamoDB Local, the load generator. */
+        cpu: runACpu,
         /** CPU of the hub process after the last acknowledgement: the consumer alone (profile writer + SDK). */
         consumerCpuMsPerEvent: appliedInDrain > 50 ? round(cpuDrain / appliedInDrain, 3) : null,
         logBytesPerWebhook: round(logA.bytes / Math.max(1, runA.acked), 0),

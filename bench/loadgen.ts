@@ -65,6 +65,8 @@ export interface LoadResult {
   /** A few response bodies of failed requests, for diagnosis. */
   readonly failures: string[];
   readonly timedOut: boolean;
+  /** CPU this process used for the job (user + system, ms): the load generator's share of the machine. */
+  readonly cpuMs: number;
 }
 
 const wallNow = (): number => performance.timeOrigin + performance.now();
@@ -108,6 +110,7 @@ export const runLoad = async (job: LoadJob): Promise<LoadResult> => {
   const failures: string[] = [];
   const probes: ProbeRecord[] = [];
   const startedAt = wallNow();
+  const cpuAtStart = process.cpuUsage();
   const deadline = startedAt + job.deadlineMs;
   let timedOut = false;
 
@@ -199,7 +202,16 @@ export const runLoad = async (job: LoadJob): Promise<LoadResult> => {
   }
   await Promise.all(probing);
   agent.destroy();
-  return { startedAt, finishedAt: wallNow(), records, probes, failures, timedOut };
+  const cpu = process.cpuUsage(cpuAtStart);
+  return {
+    startedAt,
+    finishedAt: wallNow(),
+    records,
+    probes,
+    failures,
+    timedOut,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+  };
 };
 
 // Run as a script: `node --import tsx bench/loadgen.ts <job.json> <result.json>`.

@@ -19,6 +19,7 @@ import type { MetricName, MetricRow } from './analytics/metrics.js';
 import type { MessageRequested } from './events/message-events.js';
 import type { MessageRecord } from './outbound/message.js';
 import type { CallerCard } from './domain/caller.js';
+import type { StoredCard } from './domain/caller-card.js';
 
 /** Publishes to the bus. Resolves only when every entry was accepted. */
 export interface EventPublisher {
@@ -166,6 +167,8 @@ export interface ProfileStore {
   /** Follows merges: a merged-away id returns the survivor. */
   getProfile(customerId: string): Promise<Profile | undefined>;
   findByIdentity(identity: Pick<Identity, 'type' | 'value'>): Promise<Profile | undefined>;
+  /** The caller card kept under a phone number (E.164): one strongly consistent key read; undefined when none. */
+  findCallerCard(phone: string): Promise<StoredCard | undefined>;
   /** Newest first across merged profiles; throws NotFoundError for an unknown customer. */
   getTimeline(customerId: string, query: TimelineQuery): Promise<TimelinePage>;
   exportCustomer(customerId: string): Promise<CustomerExport | undefined>;
@@ -181,11 +184,26 @@ export interface ProfileStore {
 /**
  * Caller recognition for telephony connectors that wait for an answer while
  * the phone rings (Binotel `apiCallSettings`): the caller's card, or
- * undefined for an unknown number. Built on `ProfileStore` reads.
+ * undefined for an unknown number. One key read of the caller card
+ * (`ProfileStore.findCallerCard`).
  */
 export interface CallerDirectory {
   /** `phone` is E.164 (normalized by the caller). */
   lookup(phone: string): Promise<CallerCard | undefined>;
+}
+
+/** Where an event stands in the customer view, for a subscriber delivery that carries the customer. */
+export type AppliedCustomer =
+  /** Applied: the profile it is in now (the survivor of any merge since); `profile` absent when erased. */
+  | { readonly kind: 'applied'; readonly customerId: string; readonly profile?: Profile }
+  /** Not applied yet (the profile writer has it in hand, or retries it). */
+  | { readonly kind: 'pending' }
+  /** The hub keeps no profile for it: a receipt for someone it never knew, or no touchpoint at all. */
+  | { readonly kind: 'none' };
+
+/** Finds the customer of a bus event (`detail`) once the profile writer applied it; reads only. */
+export interface CustomerResolver {
+  resolve(detail: unknown): Promise<AppliedCustomer>;
 }
 
 /**

@@ -44,6 +44,15 @@ const StageConfigSchema = z
       .url({ protocol: /^https$/, error: 'an https:// URL, e.g. https://hooks.example.com' })
       .transform((u) => u.replace(/\/+$/, ''))
       .optional(),
+    /**
+     * The console's address, for the customer links of caller recognition
+     * (`GET /v1/lookup`, Binotel's screen-pop): a console hosted elsewhere or
+     * behind a custom domain. @default the stack's own console, when it has one
+     */
+    consoleUrl: z
+      .url({ protocol: /^https$/, error: 'an https:// URL, e.g. https://console.example.com' })
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
     /** Secrets Manager name prefix; a connector's secret is `<prefix><connector>`. @default `omnihub/<stage>/connectors/` */
     secretPrefix: z
       .string()
@@ -178,6 +187,7 @@ const CONTEXT_KEYS = [
   'stage',
   'defaultCountry',
   'publicBaseUrl',
+  'consoleUrl',
   'secretPrefix',
   'archiveRetentionDays',
   'logRetentionDays',

@@ -18,6 +18,7 @@ import { listConnectors } from '../functions/connectors/index.js';
 import { ARCHIVE_PATTERN, HUB_RULES, type HubRule } from '../functions/events/rules.js';
 import { ENV, FUNCTION_CONFIGS } from '../functions/shared/config.js';
 import { INGEST_KEY_PREFIXES } from '../functions/shared/ingest-keys.js';
+import { CARD_KEY_PREFIX } from '../functions/domain/caller-card.js';
 import { HTTP_ROUTES } from '../functions/shared/routes.js';
 import type { StageConfig } from './config.js';
 import { ConnectorSecrets, type ConnectorInfo } from './constructs/connector-secrets.js';
@@ -290,6 +291,18 @@ export class HubStack extends Stack {
         ...props.console,
       });
     }
+
+    // Caller recognition's console links (GET /v1/lookup on api, Binotel's apiCallSettings on ingest).
+    const consoleUrl = config.consoleUrl ?? this.console?.url;
+    if (consoleUrl) for (const fn of [ingest, api]) fn.addEnvironment(ENV.consoleUrl, consoleUrl);
+    // Binotel's apiCallSettings: ingest reads the caller card (K#<phone>) and nothing else of the customer view.
+    ingest.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem'],
+        resources: [this.table.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${CARD_KEY_PREFIX}*`] } },
+      }),
+    );
 
     /** Alarms — optional email topic for the dead-letter alarms. */
     const alarmAction = config.alarmEmail ? this.alarmTopic(prefix, config.alarmEmail) : undefined;

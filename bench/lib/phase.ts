@@ -5,13 +5,15 @@
  * reads back the JSON the phase wrote to `--out`. Progress goes to stderr;
  * stdout is left to the code under test (the hub's logs).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { localClient, startDynamoDbLocal, type DynamoDbLocal } from '../../functions/adapters/local/dynamodb-local.js';
 
 /** Environment variable through which run.ts shares one DynamoDB Local with the phases. */
 export const DYNAMO_ENDPOINT_ENV = 'BENCH_DYNAMO_ENDPOINT';
+/** Process id of that DynamoDB Local's Java, when known (its CPU is read from /proc). */
+export const DYNAMO_PID_ENV = 'BENCH_DYNAMO_PID';
 /** `1` → smaller counts (a smoke run of the whole harness in about a minute). */
 export const QUICK_ENV = 'BENCH_QUICK';
 
@@ -35,6 +37,7 @@ export const benchDynamo = async (): Promise<DynamoDbLocal> => {
   if (endpoint)
     return {
       endpoint,
+      ...(process.env[DYNAMO_PID_ENV] ? { pid: Number(process.env[DYNAMO_PID_ENV]) } : {}),
       port: Number(new URL(endpoint).port),
       client: () => localClient(endpoint),
       stop: async () => undefined,
@@ -75,3 +78,18 @@ export const runPhase = (name: string, body: () => Promise<unknown>): void => {
     },
   );
 };
+
+/** CPU time (user + system, ms) a process has used so far, from /proc; undefined where that cannot be read. */
+export const processCpuMs = (pid: number | undefined): number | undefined => {
+  if (pid === undefined) return undefined;
+  try {
+    // Fields 14 and 15 (utime, stime) in clock ticks, after the parenthesised command name.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+};
+
+/** Linux's USER_HZ (`getconf CLK_TCK`), the unit of /proc/<pid>/stat times. */
+const CLOCK_TICKS = 100;

@@ -1,4 +1,4 @@
-/** `omnihub import`: load an existing customer base from a CSV file into a running hub, through the event pipeline. */
+/** `omnihub import`: load an existing customer base from a CSV or Excel file into a running hub, through the event pipeline. */
 import { readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import * as z from 'zod';
@@ -6,12 +6,13 @@ import { describeIssues } from '../../functions/connectors/shared/body.js';
 import { CsvError } from '../../functions/domain/csv.js';
 import type { CountryCode } from '../../functions/domain/identity.js';
 import { ImportMappingSchema } from '../../functions/domain/import.js';
+import { XlsxError } from '../../functions/domain/xlsx.js';
 import { MAX_IMPORT_BATCH } from '../../functions/handlers/api/imports.js';
 import { type Command, EXIT, parseCommandArgs, printResult, TARGET_HELP, UsageError } from '../cli.js';
 import { HubClient } from '../hub-client.js';
-import { type ImportProgress, readCsvRecords, runImport } from '../support/import-file.js';
+import { type ImportProgress, readCsvRecords, readXlsxRecords, runImport } from '../support/import-file.js';
 
-const HELP = `omnihub import <file.csv> --map <mapping.json> [--dry-run] [--source <name>] [--as-of <ISO time>] [--url <url>]
+const HELP = `omnihub import <file.csv|file.xlsx> --map <mapping.json> [--sheet <name>] [--dry-run] [--source <name>] [--as-of <ISO time>] [--url <url>]
 
 Loads customers — phones, emails, messenger ids, traits and past orders —
 from a spreadsheet or an old CRM's export into the hub, through the same
@@ -30,10 +31,13 @@ deterministic per row, so running the same file again changes nothing.
              else the file name): the same source and row is the same event
 --as-of      when the data was true, for rows without an occurredAt column
              (default: the file's modification time)
+--sheet      the worksheet of an .xlsx file, by its tab name (default: the first)
 
 Progress (rows/s) goes to stderr. Exit code 0 when every row was accepted,
 1 when some were rejected (they are listed; the others were imported).
-CSV only: save a spreadsheet as CSV (UTF-8) first. Docs: docs/import.md
+CSV (UTF-8) or Excel .xlsx (the first row of the sheet is the header; dates
+are read as dates). An old binary .xls must be saved as .xlsx or CSV first.
+Docs: docs/import.md
 
 ${TARGET_HELP}`;
 
@@ -62,7 +66,7 @@ const line = (p: ImportProgress): string =>
 
 export const importCommand: Command = {
   words: ['import'],
-  summary: 'load customers and past orders from a CSV export (with --dry-run to check it first)',
+  summary: 'load customers and past orders from a CSV or .xlsx export (with --dry-run to check it first)',
   help: HELP,
   async run(args, ctx) {
     const { values, positionals } = parseCommandArgs(
@@ -72,22 +76,23 @@ export const importCommand: Command = {
         'dry-run': { type: 'boolean' },
         source: { type: 'string' },
         'as-of': { type: 'string' },
+        sheet: { type: 'string' },
       },
       HELP,
     );
     const [file] = positionals;
-    if (!file) throw new UsageError('Name the file to import: omnihub import <file.csv> --map <mapping.json>', HELP);
+    if (!file)
+      throw new UsageError('Name the file to import: omnihub import <file.csv|file.xlsx> --map <mapping.json>', HELP);
     if (!values.map) throw new UsageError('--map <mapping.json> is required: it says what each column is', HELP);
-    if (/\.xlsx?$/i.test(file))
-      throw new UsageError(
-        `${file}: Excel files are not read yet; save the sheet as CSV (UTF-8) and import that`,
-        HELP,
-      );
+    const excel = /\.xlsx$/i.test(file);
+    if (/\.xls$/i.test(file))
+      throw new UsageError(`${file}: an old binary Excel file; save it as .xlsx (or CSV, UTF-8) and import that`, HELP);
+    if (values.sheet !== undefined && !excel) throw new UsageError('--sheet is for .xlsx files', HELP);
     const mapping = readMapping(values.map);
-    let text: string;
+    let bytes: Buffer;
     let mtime: Date;
     try {
-      text = readFileSync(file, 'utf8');
+      bytes = readFileSync(file);
       mtime = statSync(file).mtime;
     } catch (err) {
       throw new UsageError(`${file}: ${(err as Error).message}`, HELP);
@@ -100,9 +105,11 @@ export const importCommand: Command = {
       throw new UsageError('--as-of must be an ISO time, e.g. 2025-01-31T00:00:00Z', HELP);
     let records: string[][];
     try {
-      records = readCsvRecords(text);
+      records = excel
+        ? readXlsxRecords(bytes, values.sheet === undefined ? {} : { sheet: values.sheet })
+        : readCsvRecords(bytes.toString('utf8'));
     } catch (err) {
-      if (err instanceof CsvError) throw new UsageError(`${file}: ${err.message}`, HELP);
+      if (err instanceof CsvError || err instanceof XlsxError) throw new UsageError(`${file}: ${err.message}`, HELP);
       throw err;
     }
     const dryRun = values['dry-run'] === true;

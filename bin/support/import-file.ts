@@ -6,6 +6,7 @@
  */
 import type { HubEvent } from '../../functions/events/hub-event.js';
 import { parseCsv } from '../../functions/domain/csv.js';
+import { readXlsx, type XlsxReadOptions } from '../../functions/domain/xlsx.js';
 import {
   type ImportContext,
   type ImportMapping,
@@ -47,6 +48,10 @@ export interface RunImportOptions {
 /** CSV text → records (the header first). */
 export const readCsvRecords = (text: string): string[][] => parseCsv(text);
 
+/** An .xlsx workbook's sheet (the named one, else the first) → records, the header first. @throws XlsxError */
+export const readXlsxRecords = (bytes: Uint8Array, options: XlsxReadOptions = {}): string[][] =>
+  readXlsx(bytes, options).rows;
+
 /** Plans (and unless `dryRun`, sends) every row; resolves when every batch was accepted. */
 export const runImport = async (options: RunImportOptions): Promise<ImportReport> => {
   const [header, ...rows] = options.records;
@@ -84,7 +89,10 @@ export const runImport = async (options: RunImportOptions): Promise<ImportReport
   };
   for (let i = 0; i < rows.length; i++) {
     if (failure) break;
-    const outcome = planner.plan(rows[i] as readonly string[], i + 1);
+    const row = rows[i] as readonly string[];
+    // A blank line or an empty spreadsheet row is no customer: skipped, its number kept for the others.
+    if (row.every((cell) => cell.trim() === '')) continue;
+    const outcome = planner.plan(row, i + 1);
     if (outcome.status === 'rejected') rejectedRows.push(outcome.rejected);
     else {
       accepted++;

@@ -1,24 +1,20 @@
 /**
  * Caller recognition: what an agent's screen shows while the phone rings —
  * who it is, what she is worth, what she is waiting for and what happened
- * last. Pure: built from the stored profile and its newest timeline items,
- * so it is always as current as the customer view itself.
+ * last. Pure: the answer made from the stored caller card
+ * (`caller-card.ts`, kept by the profile writer), with lifetime value
+ * computed from the card's order aggregates by the reader's trait options and
+ * the console link from the reader's configuration.
  */
 import type { Channel, HubEventType, Money } from '../events/hub-event.js';
-import type { Profile, TimelineItem } from './profile.js';
-import { computeTraits, type TraitOptions } from './traits.js';
+import { storedCardOf, type StoredCard, type StoredOpenRequest } from './caller-card.js';
+import type { Profile } from './profile.js';
+import { orderTraits } from './traits.js';
 
-/** How many of the newest timeline items the card looks at for open requests and the last interaction. */
-export const CALLER_RECENT_ITEMS = 20;
+export { displayName } from './caller-card.js';
 
 /** A request the customer is waiting on: a lead or callback nobody followed up yet, an unsolved ticket. */
-export interface OpenRequest {
-  readonly kind: 'lead' | 'ticket';
-  readonly type: string;
-  readonly at: string;
-  readonly summary: string;
-  readonly channel: Channel;
-}
+export type OpenRequest = StoredOpenRequest;
 
 export interface CallerCard {
   readonly customerId: string;
@@ -40,103 +36,32 @@ export interface CallerCard {
   readonly consoleUrl?: string;
 }
 
-const LEAD_TYPES: ReadonlySet<string> = new Set(['lead.submitted', 'callback.requested']);
+export interface CallerCardOptions {
+  /** Expected customer lifespan for lifetime value, in years. @default 3 */
+  readonly lifespanYears?: number;
+  /** The console's address; the link opens the customer's page (`#/customers/<id>`). */
+  readonly consoleBaseUrl?: string;
+}
 
-/**
- * What follows a lead up: a sale, a CRM deal moving, a call the business
- * answered or made. A lead with any of these after it is no longer waiting.
- */
-const FOLLOW_UP_TYPES: ReadonlySet<string> = new Set([
-  'order.placed',
-  'order.paid',
-  'purchase.completed',
-  'deal.stage_changed',
-  'call.completed',
-  'message.sent',
-]);
-
-const text = (value: unknown): string | undefined =>
-  typeof value === 'string' && value.trim() ? value.trim() : undefined;
-
-/** The name a person would say: `name`, else `firstName lastName`. */
-export const displayName = (traits: Profile['traits']): string | undefined => {
-  const name = text(traits.name) ?? text(traits.fullName);
-  if (name) return name;
-  const parts = [text(traits.firstName), text(traits.lastName)].filter(Boolean);
-  return parts.length ? parts.join(' ') : undefined;
-};
-
-/**
- * Ticket events (`ticket.created|updated|solved`, from help-desk
- * connectors) are read by their type string and `data.ticketId`, so a
- * ticket counts open until a `ticket.solved` (or `ticket.closed`) for the
- * same id is newer.
- */
-const openTickets = (recent: readonly TimelineItem[]): TimelineItem[] => {
-  const byTicket = new Map<string, TimelineItem>();
-  // Newest first: the first item seen per ticket is its current state.
-  for (const item of recent) {
-    if (!String(item.type).startsWith('ticket.')) continue;
-    const id = text((item.data as { ticketId?: unknown } | null)?.ticketId) ?? item.providerEventId;
-    if (!byTicket.has(id)) byTicket.set(id, item);
-  }
-  return [...byTicket.values()].filter((i) => !/^ticket\.(solved|closed)$/.test(String(i.type)));
-};
-
-/** Leads and callback requests newer than every follow-up. */
-const openLeads = (recent: readonly TimelineItem[]): TimelineItem[] => {
-  const followUp = recent.find((i) => FOLLOW_UP_TYPES.has(i.type));
-  return recent.filter((i) => LEAD_TYPES.has(i.type) && (!followUp || i.occurredAt > followUp.occurredAt));
-};
-
-const asOpen = (kind: OpenRequest['kind'], i: TimelineItem): OpenRequest => ({
-  kind,
-  type: i.type,
-  at: i.occurredAt,
-  summary: i.summary,
-  channel: i.channel,
-});
-
-/**
- * The card for a profile, given its newest timeline items (newest first, at
- * most `CALLER_RECENT_ITEMS`). `consoleBaseUrl` is the console's address;
- * the link opens the customer's page (`#/customers/<id>`).
- */
-export const toCallerCard = (
-  profile: Profile,
-  recent: readonly TimelineItem[],
-  options: TraitOptions & { readonly consoleBaseUrl?: string },
-): CallerCard => {
-  const computed = computeTraits(profile, options);
-  const name = displayName(profile.traits);
-  const leads = openLeads(recent);
-  const tickets = openTickets(recent);
-  const last =
-    recent.find((i) => i.eventId === profile.lastInteractionEventId) ??
-    (profile.lastInteractionAt ? undefined : recent[0]);
-  const lastAt = profile.lastInteractionAt ?? last?.occurredAt;
+/** The answer for a stored card. */
+export const toCallerCard = (card: StoredCard, options: CallerCardOptions = {}): CallerCard => {
+  const { lifetimeValue } = orderTraits(card.orders, options.lifespanYears);
   return {
-    customerId: profile.customerId,
-    ...(name ? { name } : {}),
-    ...(computed.lifetimeValue ? { lifetimeValue: computed.lifetimeValue } : {}),
-    orderCount: profile.orders.count,
-    openLeads: leads.length,
-    openTickets: tickets.length,
-    open: [...leads.map((i) => asOpen('lead', i)), ...tickets.map((i) => asOpen('ticket', i))].sort((a, b) =>
-      b.at.localeCompare(a.at),
-    ),
-    ...(lastAt
-      ? {
-          lastInteraction: {
-            at: lastAt,
-            ...((profile.lastChannel ?? last?.channel) ? { channel: profile.lastChannel ?? last?.channel } : {}),
-            ...(last ? { type: last.type, summary: last.summary } : {}),
-          },
-        }
-      : {}),
-    ...(options.consoleBaseUrl ? { consoleUrl: consoleLink(options.consoleBaseUrl, profile.customerId) } : {}),
+    customerId: card.customerId,
+    ...(card.name ? { name: card.name } : {}),
+    ...(lifetimeValue ? { lifetimeValue } : {}),
+    orderCount: card.orders.count,
+    openLeads: card.open.filter((o) => o.kind === 'lead').length,
+    openTickets: card.open.filter((o) => o.kind === 'ticket').length,
+    open: [...card.open],
+    ...(card.lastInteraction ? { lastInteraction: card.lastInteraction } : {}),
+    ...(options.consoleBaseUrl ? { consoleUrl: consoleLink(options.consoleBaseUrl, card.customerId) } : {}),
   };
 };
+
+/** The answer for a profile (a profile whose card is not written yet: one written before cards existed). */
+export const callerCardOfProfile = (profile: Profile, options: CallerCardOptions = {}): CallerCard =>
+  toCallerCard(storedCardOf(profile), options);
 
 /** `https://console.example/#/customers/cus_…`: the console's hash route of a customer (ids only, never a phone). */
 export const consoleLink = (consoleBaseUrl: string, customerId: string): string =>

@@ -42,8 +42,27 @@ export const heldSubjectOf = (event: HubEvent): HeldSubject => ({
   identities: event.customer.identities,
 });
 
-/** The held facts of a bus entry's detail when it is a touchpoint (an id, a time, the customer's identities). */
+/** A `customer.created` / `customer.updated` detail as the event that caused it, with the identities it names. */
+const changeSubjectOf = (detail: unknown): HeldSubject | undefined => {
+  const change = detail as
+    | { type?: unknown; causedBy?: unknown; occurredAt?: unknown; changes?: { identities?: unknown } }
+    | null
+    | undefined;
+  if (change?.type !== 'customer.created' && change?.type !== 'customer.updated') return undefined;
+  if (typeof change.causedBy !== 'string' || typeof change.occurredAt !== 'string') return undefined;
+  const identities = Array.isArray(change.changes?.identities) ? change.changes.identities : [];
+  return { id: change.causedBy, occurredAt: change.occurredAt, identities: identities as HeldSubject['identities'] };
+};
+
+/**
+ * The held facts of a bus entry's detail when it is a touchpoint (an id, a
+ * time, the customer's identities), or a `customer.created` /
+ * `customer.updated` (it carries her traits and identities): held as the
+ * event that caused it, with the identities it names.
+ */
 export const heldSubjectOfDetail = (detail: unknown): HeldSubject | undefined => {
+  const change = changeSubjectOf(detail);
+  if (change) return change;
   const d = detail as { id?: unknown; occurredAt?: unknown; customer?: { identities?: unknown } } | null | undefined;
   if (typeof d?.id !== 'string' || typeof d.occurredAt !== 'string' || !Array.isArray(d.customer?.identities))
     return undefined;
@@ -110,6 +129,12 @@ export const isErasedDetail = (
   eventIdOf: (connector: string, providerEventId: string) => string,
 ): boolean => {
   if (typeof detail !== 'object' || detail === null) return false;
+  const change = changeSubjectOf(detail);
+  if (change)
+    return (
+      erased.eventIds.has(change.id) ||
+      (change.occurredAt < erased.erasedAt && change.identities.some((i) => erased.identityKeys.has(identityKey(i))))
+    );
   const d = detail as {
     id?: unknown;
     occurredAt?: unknown;

@@ -12,12 +12,13 @@
  * so a stale read only makes the plan fail as a conflict, after which the
  * store reads again (strongly) and asks again.
  */
-import { createHash } from 'node:crypto';
+import { cardPhones, cardSteps, staleCardSteps, type StoredCard } from './caller-card.js';
 import { customerEvent } from '../events/customer-events.js';
 import type { HubEvent, Identity } from '../events/hub-event.js';
 import { identityKey } from './identity.js';
 import { heldSubjectOf, isHeld, latestHold, type HoldKeys, type HoldsFound } from './erasure.js';
 import { decideLinks, mergeExceedsCap, withinCap, type LinkingPolicy } from './linking.js';
+import { changeNotifications, type ChangeOptions } from './profile-changes.js';
 import {
   applyEvent,
   combineProfiles,
@@ -33,6 +34,7 @@ import {
   absent,
   appliedState,
   keys,
+  newCustomerId,
   notificationOf,
   outboxItem,
   outboxKey,
@@ -54,10 +56,7 @@ import {
   type WritePlan,
 } from './store-model.js';
 
-const hash = (...parts: string[]): string => createHash('sha256').update(parts.join('\n')).digest('hex');
-
-/** A new customer's id, derived from the first event so a retried first write picks the same id. */
-export const newCustomerId = (eventId: string): string => `cus_${hash('customer', eventId).slice(0, 24)}`;
+export { newCustomerId } from './store-model.js';
 
 /** What the store has read so far for one event. */
 export interface ApplyReads {
@@ -73,6 +72,8 @@ export interface ApplyReads {
   readonly outbox: ReadonlyMap<string, Notification | null>;
   /** The erasure holds found among `ApplyContext.holdKeys`; undefined: not read yet. */
   readonly holds?: HoldsFound;
+  /** Caller cards by phone (a redelivery checks them); `null`: no card; undefined: not read yet. */
+  readonly cards?: ReadonlyMap<string, StoredCard | null>;
 }
 
 export const emptyReads = (): ApplyReads => ({ records: new Map(), probes: new Map(), outbox: new Map() });
@@ -87,6 +88,8 @@ export interface ReadRequest {
   readonly outbox?: readonly ItemKey[];
   /** The erasure holds of the event (`ApplyContext.holdKeys`), read strongly. */
   readonly holds?: true;
+  /** The caller cards of these phones. */
+  readonly cards?: readonly string[];
   /** The reads so far may be stale in a way no condition would catch: read everything again, strongly. */
   readonly consistent?: true;
 }
@@ -117,6 +120,8 @@ export interface ApplyContext {
   readonly probeOwn: boolean;
   /** The event's erasure hold keys; absent when no erasure ever happened (no holds can exist). */
   readonly holdKeys?: HoldKeys;
+  /** What counts as a change worth `customer.updated` (lifetime value thresholds). @default no thresholds */
+  readonly changes?: ChangeOptions;
 }
 
 /** Why an event was ignored: it was an erased person's. */
@@ -279,18 +284,22 @@ export const planApply = (event: HubEvent, reads: ApplyReads, ctx: ApplyContext)
   if (comeBackSince && !(next.holdsBefore && next.holdsBefore >= comeBackSince))
     next = { ...next, holdsBefore: comeBackSince };
 
-  const notifications: Notification[] = losers.length
-    ? [
-        notificationOf(
-          customerEvent('customer.merged', {
-            occurredAt: ctx.now,
-            customerId,
-            relatedIds: losers.map((l) => l.customerId),
-            causedBy: event.id,
-          }),
-        ),
-      ]
-    : [];
+  const notifications: Notification[] = [
+    ...(losers.length
+      ? [
+          notificationOf(
+            customerEvent('customer.merged', {
+              occurredAt: ctx.now,
+              customerId,
+              relatedIds: losers.map((l) => l.customerId),
+              causedBy: event.id,
+            }),
+          ),
+        ]
+      : []),
+    // customer.created / customer.updated, in the same write; none when nothing other systems keep changed.
+    ...changeNotifications(survivor, next, event.id, ctx.now, ctx.changes),
+  ];
 
   if (survivor && !losers.length && !newIdentities.length && !countsOrder && !notifications.length) {
     // The common case — a returning customer, nothing to link or merge: no transaction. The timeline entry is
@@ -311,6 +320,7 @@ export const planApply = (event: HubEvent, reads: ApplyReads, ctx: ApplyContext)
           onFail: 'conflict',
           write: put(toProfileItemOf(next), versionIs(survivor.version)),
         },
+        ...cardSteps(survivor, next),
         ...repointSteps(stale, ctx.now, 'repoint'),
       ],
       notifications,
@@ -351,7 +361,11 @@ export const planApply = (event: HubEvent, reads: ApplyReads, ctx: ApplyContext)
     ),
   ];
   return done({
-    steps: [{ kind: 'transaction', name: 'commit', writes }, ...repointSteps(repoints, ctx.now, 'repoint')],
+    steps: [
+      { kind: 'transaction', name: 'commit', writes },
+      ...cardSteps(losers.length ? undefined : survivor, next),
+      ...repointSteps(repoints, ctx.now, 'repoint'),
+    ],
     notifications,
     outcome: { status: 'applied', customerId },
   });
@@ -389,8 +403,14 @@ const planExisting = (
     const notifications = outboxKeysOf(entry)
       .map((k) => reads.outbox.get(k.sk))
       .filter((n): n is Notification => Boolean(n));
+    // A crash may have cut the write short before its caller cards: the redelivery puts back any that differ.
+    const phones = resolved.kind === 'live' ? cardPhones(resolved.profile) : [];
+    if (phones.length && !reads.cards) return read({ cards: phones });
     return done({
-      steps: repointSteps(stale, ctx.now, 'repoint'),
+      steps: [
+        ...repointSteps(stale, ctx.now, 'repoint'),
+        ...(resolved.kind === 'live' && reads.cards ? staleCardSteps(resolved.profile, reads.cards) : []),
+      ],
       notifications,
       outcome: {
         status: 'duplicate',
@@ -443,7 +463,7 @@ const planExisting = (
           },
         ];
   return done({
-    steps: [...steps, ...repointSteps(stale, ctx.now, 'repoint')],
+    steps: [...steps, ...cardSteps(target, next), ...repointSteps(stale, ctx.now, 'repoint')],
     notifications: [],
     outcome: { status: 'applied', customerId: target.customerId },
   });

@@ -9,6 +9,7 @@
  * marker; a retry of the erasure finds it there and publishes it.
  */
 import { customerEvent } from '../events/customer-events.js';
+import { cardDeletes } from './caller-card.js';
 import type { Identity } from '../events/hub-event.js';
 import { identityKey } from './identity.js';
 import { fromTimelineItem, orderKey, type Profile } from './profile.js';
@@ -58,6 +59,15 @@ const timelineFacts = (items: readonly StoredItem[]) =>
   items.filter((i) => i.sk.startsWith('T#')).map((i) => fromTimelineStored(i));
 
 /**
+ * Outbox entries her timeline entries caused that may still wait to be
+ * published (`customer.created` / `customer.updated` carry her traits and
+ * identities): deleted with her, so the sweep never publishes them after
+ * `customer.erased`. Deleting one already published is a no-op.
+ */
+const outboxOfTimeline = (items: readonly StoredItem[]): ItemKey[] =>
+  timelineFacts(items).flatMap((t) => (t.outbox ?? []).map(outboxKeyOfSk));
+
+/**
  * Plans the erasure of a live profile.
  * @param items every item of the profile's partitions (its own and those of the profiles merged into it)
  * @param links identityKey → customerId for every identity the profile or its timeline names (read strongly)
@@ -100,18 +110,25 @@ export const planErase = (
   const partitionItems = items.filter((i) => i.sk !== 'P');
   const tombstones = items.filter((i) => i.sk === 'P' && customerIdOfPk(i.pk) !== profile.customerId);
   const holdWrites = ctx.holds?.(subject, erasedAt) ?? [];
+  const phones = hers
+    .map(([, identity]) => identity)
+    .filter((i) => i.type === 'phone')
+    .map((i) => i.value);
   const steps: Step[] = [
     // 1. The holds first: from here on, nothing of hers is applied or delivered again.
     ...(holdWrites.length ? [{ kind: 'bulk' as const, name: 'hold', writes: holdWrites }] : []),
     // 2. Links and order markers, only where they still name her.
     ...hers.map(([, identity], i) => conditional(`unlink-${i}`, keys.identity(identity))),
     ...orderKeys.map((k, i) => conditional(`unorder-${i}`, keys.order(k))),
+    // Her caller cards: from here on the lookup answers 404.
+    ...cardDeletes(phones, family),
     // 3. Timelines, logs and merged tombstones.
     {
       kind: 'bulk',
       name: 'delete',
       writes: [
         ...partitionItems.map((i) => remove({ pk: i.pk, sk: i.sk })),
+        ...outboxOfTimeline(items).map((k) => remove(k)),
         ...tombstones.map((t) => put({ pk: t.pk, sk: t.sk, erasedAt, erasedWith: profile.customerId })),
       ],
     },
@@ -132,6 +149,8 @@ export const planErase = (
         put(outboxItem(notification)),
       ],
     },
+    // 5. The cards once more: a writer that committed her profile before it was read may write its card late.
+    ...cardDeletes(phones, family, 'uncard-again'),
   ];
   return {
     steps,
@@ -161,7 +180,16 @@ export const planEraseRetry = (
   const leftovers = items.filter((i) => i.sk !== 'P');
   return {
     steps: leftovers.length
-      ? [{ kind: 'bulk', name: 'delete', writes: leftovers.map((i) => remove({ pk: i.pk, sk: i.sk })) }]
+      ? [
+          {
+            kind: 'bulk',
+            name: 'delete',
+            writes: [
+              ...leftovers.map((i) => remove({ pk: i.pk, sk: i.sk })),
+              ...outboxOfTimeline(leftovers).map((k) => remove(k)),
+            ],
+          },
+        ]
       : [],
     notifications: outbox,
     outcome: {

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { customerEvent } from '../events/customer-events.js';
+import { cardSteps } from './caller-card.js';
 import type { HubEvent } from '../events/hub-event.js';
 import { ValidationError } from '../shared/errors.js';
 import { identityKey } from './identity.js';
@@ -111,12 +112,16 @@ export const planUnmerge = (identityKeys: readonly string[], reads: UnmergeReads
     return {
       kind: 'plan',
       plan: {
-        steps: tidySteps(
-          done,
-          family,
-          reads.timeline.filter((t) => moved.has(t.entry.eventId)),
-          now,
-        ),
+        steps: [
+          ...tidySteps(
+            done,
+            family,
+            reads.timeline.filter((t) => moved.has(t.entry.eventId)),
+            now,
+          ),
+          ...cardSteps(undefined, profile, 'card-kept'),
+          ...cardSteps(undefined, done, 'card-split'),
+        ],
         notifications: reads.outbox.get(key.sk) ? [notification] : [],
         outcome: { customer: profile, split: done },
       },
@@ -230,6 +235,9 @@ export const planUnmerge = (identityKeys: readonly string[], reads: UnmergeReads
       moved.map(({ t }) => t),
       now,
     ),
+    // 4. Both sides' caller cards (the split's phones name the split profile from here on).
+    ...cardSteps(undefined, keptProfile, 'card-kept'),
+    ...cardSteps(undefined, splitProfile, 'card-split'),
   ];
   return {
     kind: 'plan',

@@ -10,6 +10,7 @@
  * `fold(A ∪ B)` — which is what makes merges safe.
  */
 import type { Channel, HubEvent, HubEventType, Identity, TicketStatus, Traits } from '../events/hub-event.js';
+import { advanceCallerState, type CallerState, combineCallerState } from './caller-card.js';
 import { identityKey } from './identity.js';
 
 export interface ChannelStats {
@@ -130,6 +131,8 @@ export interface Profile {
    * against the erasure holds, so an old redelivery does not bring her old data back.
    */
   readonly holdsBefore?: string;
+  /** What the caller card shows beyond the fields above (`caller-card.ts`); absent until there is any. */
+  readonly caller?: CallerState;
 }
 
 /** One entry of the customer's history: the whole event, so a profile can be recomputed from its timeline. */
@@ -395,11 +398,13 @@ export const applyEvent = (profile: Profile, event: HubEvent, now: string, ctx: 
       };
 
   let { lastChannel, lastInteractionAt, lastInteractionEventId, statedPreference, lastCartAt, tickets } = profile;
-  if (INTERACTION_TYPES.has(event.type) && isNewer(occurredAt, id, lastInteractionAt, lastInteractionEventId)) {
+  const interaction = INTERACTION_TYPES.has(event.type);
+  if (interaction && isNewer(occurredAt, id, lastInteractionAt, lastInteractionEventId)) {
     lastChannel = channel;
     lastInteractionAt = occurredAt;
     lastInteractionEventId = id;
   }
+  const caller = advanceCallerState(profile.caller, event, interaction);
 
   let { inbound, consent, orders, promoCodes } = profile;
   switch (event.type) {
@@ -508,6 +513,7 @@ export const applyEvent = (profile: Profile, event: HubEvent, now: string, ctx: 
     ...(lastChannel ? { lastChannel } : {}),
     ...(lastInteractionAt ? { lastInteractionAt } : {}),
     ...(lastInteractionEventId ? { lastInteractionEventId } : {}),
+    ...(caller ? { caller } : {}),
     firstSeenAt: minIso(profile.firstSeenAt, occurredAt),
     eventCount: profile.eventCount + 1,
     updatedAt: now,
@@ -589,6 +595,7 @@ export const combineProfiles = (survivor: Profile, loser: Profile, now: string):
       : undefined;
   const cancelledCount = (survivor.orders.cancelledCount ?? 0) + (loser.orders.cancelledCount ?? 0);
   const holdsBefore = maxIso(survivor.holdsBefore, loser.holdsBefore);
+  const caller = combineCallerState(survivor.caller, loser.caller);
   const firstOrder = [survivor.orders.firstAt, loser.orders.firstAt].filter((x): x is string => Boolean(x)).sort()[0];
   const lastOrder = maxIso(survivor.orders.lastAt, loser.orders.lastAt);
   return {
@@ -614,6 +621,7 @@ export const combineProfiles = (survivor: Profile, loser: Profile, now: string):
     ...(lastCartAt ? { lastCartAt } : {}),
     ...(tickets ? { tickets } : {}),
     ...(holdsBefore ? { holdsBefore } : {}),
+    ...(caller ? { caller } : {}),
     ...(last.lastChannel ? { lastChannel: last.lastChannel } : {}),
     ...(last.lastInteractionAt ? { lastInteractionAt: last.lastInteractionAt } : {}),
     ...(last.lastInteractionEventId ? { lastInteractionEventId: last.lastInteractionEventId } : {}),

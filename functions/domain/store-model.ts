@@ -11,6 +11,7 @@
  *   C#<customerId> / L#<at>#<n>                identity log: links, merges, unmerges (append-only)
  *   I#<type>#<value> / I                       identity → customerId
  *   O#<connector>:<orderId> / O                an order already counted (placed and paid count once)
+ *   K#<phone> / K                              caller card: what a screen-pop shows (`caller-card.ts`)
  *   X#<shard> / <at>#<notificationId>          outbox: a hub notification not yet published
  *   H#i#<mac> / H, H#e#<mac> / H               erasure holds: an erased identity / event id (keyed HMAC, no personal data)
  *   H#latest / H, H#salt / H                   time of the latest erasure; the per-deployment HMAC key
@@ -33,6 +34,9 @@ export const OUTBOX_SHARDS = 4;
 /** Partition-key prefix of every erasure item (holds, latest erasure, the HMAC key): what the dispatcher may read. */
 export const ERASURE_KEY_PREFIX = 'H#';
 
+/** Partition-key prefixes of identity links and customer partitions: what `enrich: 'customer'` reads. */
+export const CUSTOMER_VIEW_KEY_PREFIXES = ['I#', 'C#'] as const;
+
 export const keys = {
   profile: (customerId: string): ItemKey => ({ pk: `C#${customerId}`, sk: 'P' }),
   timeline: (customerId: string, occurredAt: string, eventId: string): ItemKey => ({
@@ -52,6 +56,10 @@ export const keys = {
   salt: (): ItemKey => ({ pk: 'H#salt', sk: 'H' }),
 };
 
+/** A new customer's id, derived from the first event so a retried first write picks the same id. */
+export const newCustomerId = (eventId: string): string =>
+  `cus_${createHash('sha256').update(['customer', eventId].join('\n')).digest('hex').slice(0, 24)}`;
+
 /** The customer id of a `C#…` partition key. */
 export const customerIdOfPk = (pk: string): string => pk.slice(2);
 
@@ -66,7 +74,13 @@ export type Condition =
   /** The item exists and `attribute` equals `value` (`#a = :v`); a missing item fails. */
   | { readonly kind: 'equals'; readonly attribute: string; readonly value: string | number }
   /** The item exists and `attribute` is one of `values` (`#a IN (…)`). */
-  | { readonly kind: 'oneOf'; readonly attribute: string; readonly values: readonly string[] };
+  | { readonly kind: 'oneOf'; readonly attribute: string; readonly values: readonly string[] }
+  /**
+   * The item is absent, or another customer's (`customerId` differs), or this
+   * customer's at an older `version`: a derived item (the caller card) that a
+   * late writer of an older version must not overwrite.
+   */
+  | { readonly kind: 'supersedes'; readonly customerId: string; readonly version: number };
 
 export type Write =
   | { readonly op: 'put'; readonly item: StoredItem; readonly condition?: Condition }

@@ -55,9 +55,20 @@ export const computeTraits = (profile: Profile, options: TraitOptions): Computed
     options.now.getTime() - Date.parse(profile.lastCartAt) >= abandonedAfterMs;
   const preferred = preferredChannel(profile);
   const base = { abandonedCart, ...(preferred ? { preferredChannel: preferred } : {}) };
+  return { ...base, ...orderTraits(profile.orders, lifespanYears) };
+};
+
+/**
+ * Net revenue, average order, frequency and lifetime value from the order
+ * aggregates alone (the caller card stores only these); empty with no sale.
+ */
+export const orderTraits = (
+  orders: Profile['orders'],
+  lifespanYears = 3,
+): Pick<ComputedTraits, 'netRevenue' | 'averageOrderValue' | 'purchaseFrequency' | 'lifetimeValue'> => {
   // A cancelled order is not a sale: it leaves the count and (its unrefunded rest) the revenue.
   const sales = orders.count - (orders.cancelledCount ?? 0);
-  if (sales <= 0 || !orders.firstAt || !orders.lastAt) return base;
+  if (sales <= 0 || !orders.firstAt || !orders.lastAt) return {};
 
   // Several currencies: report in the one with the most revenue (documented limitation).
   const [currency, gross] = Object.entries(orders.revenue).sort(([, a], [, b]) => b - a)[0] as [string, number];
@@ -66,7 +77,6 @@ export const computeTraits = (profile: Profile, options: TraitOptions): Computed
   const buyingYears = Math.max(1, (Date.parse(orders.lastAt) - Date.parse(orders.firstAt)) / YEAR_MS);
   const frequency = sales / buyingYears;
   return {
-    ...base,
     netRevenue: { amountMinor: net, currency },
     averageOrderValue: { amountMinor: aov, currency },
     purchaseFrequency: Math.round(frequency * 100) / 100,

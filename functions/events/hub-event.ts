@@ -463,6 +463,47 @@ export const EVENT_TYPE_DESCRIPTIONS: Record<HubEventType, string> = {
   'automation.skipped': 'An automation ran for the customer and sent nothing; `data.reason` says why.',
 };
 
+// ---------------------------------------------------------------- the customer on subscriber deliveries
+
+/**
+ * The small profile snapshot a subscription with `enrich: 'customer'`
+ * receives with every event (`detail.profile`), read from the customer view
+ * after the profile writer applied the event (docs/subscriptions.md).
+ */
+export const CustomerSnapshotSchema = z
+  .object({
+    /** The profile the event is in now: the survivor of every merge so far. */
+    customerId: z.string().min(1),
+    name: z.string().optional().meta({ description: '`traits.name`, else first and last name' }),
+    preferredChannel: ChannelSchema.optional().meta({
+      description: 'The channel she answers in (a stated preference first); never one she revoked',
+    }),
+    lifetimeValue: MoneySchema.optional(),
+    consent: z
+      .record(z.string(), z.enum(['granted', 'revoked']))
+      .meta({ description: 'Consent per channel, as last stated; a channel never mentioned is absent' }),
+    /** Grows with every write to the profile: of two snapshots of one customer, the higher version is newer. */
+    version: z.number().int().nonnegative(),
+    updatedAt: isoDateTime,
+  })
+  .describe('The customer the event belongs to, as the hub knows her after applying it');
+export type CustomerSnapshot = z.infer<typeof CustomerSnapshotSchema>;
+
+/**
+ * Fields the dispatcher adds to the `detail` of an event it delivers to a
+ * subscription with `enrich: 'customer'`; never on the bus itself.
+ */
+const enrichmentShape = {
+  customerId: z.string().min(1).optional().meta({
+    description:
+      "Subscriber deliveries with `enrich: 'customer'`: the profile the event is in (the survivor after merges); absent when the hub keeps no profile for it",
+  }),
+  profile: CustomerSnapshotSchema.optional().meta({
+    description:
+      "Subscriber deliveries with `enrich: 'customer'`: the customer's snapshot; absent for an erased customer",
+  }),
+};
+
 // ---------------------------------------------------------------- envelope
 
 const envelopeShape = {
@@ -484,6 +525,7 @@ const envelopeShape = {
   summary: z.string().max(280),
   /** True for an event re-published from the archive (replay). */
   replayed: z.boolean().optional(),
+  ...enrichmentShape,
 };
 
 const variants = HUB_EVENT_TYPES.map((type) =>

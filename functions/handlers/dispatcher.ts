@@ -14,7 +14,14 @@ import type { Subscription } from '../subscriptions/config.js';
 import { buildRequest, envelopeInfo, sendRequest } from '../subscriptions/delivery.js';
 import { subscriptionOfQueueArn } from '../subscriptions/naming.js';
 import { heldSubjectOfDetail } from '../domain/erasure.js';
-import type { DeliveryLog, DeliveryQueueControl, ErasureRegistry, SubscriptionSecretStore } from '../ports.js';
+import type {
+  CustomerResolver,
+  DeliveryLog,
+  DeliveryQueueControl,
+  ErasureRegistry,
+  SubscriptionSecretStore,
+} from '../ports.js';
+import { enrichEnvelope, waitForCustomer, type EnrichWait } from '../subscriptions/enrich.js';
 import { decide } from '../subscriptions/retry.js';
 import { logger } from '../shared/logger.js';
 import { HubError } from '../shared/errors.js';
@@ -40,6 +47,15 @@ export interface DispatcherDeps {
    * nothing is checked (tests of delivery alone).
    */
   readonly erasures?: ErasureRegistry;
+  /**
+   * Reads the customer an event was applied to, for subscriptions with
+   * `enrich: 'customer'`. Absent: nothing is enriched (tests of delivery alone).
+   */
+  readonly customers?: CustomerResolver;
+  /** How long a delivery waits for the profile writer, and how it polls meanwhile. */
+  readonly enrichWait?: Partial<EnrichWait>;
+  /** Expected customer lifespan for the snapshot's lifetime value, in years. @default 3 */
+  readonly lifespanYears?: number;
 }
 
 /** The attempt failed and was rescheduled; tells the batch processor to report the record as failed. */
@@ -97,8 +113,43 @@ export const createDispatcherHandler = (deps: DispatcherDeps) => {
       return;
     }
 
+    let rawEnvelope = record.body;
+    let delivered = envelope;
+    if (subscription.enrich === 'customer' && deps.customers) {
+      // Delivered only once the profile writer applied the event, so the customer it names already shows it.
+      const found = await waitForCustomer(deps.customers, envelope.detail, {
+        ...deps.enrichWait,
+        waitedMs: started.getTime() - firstAttemptAt,
+        replay: replayName !== undefined,
+      });
+      if (found.kind === 'wait') {
+        await deps.queue.retryLater(record, found.delayMs);
+        const nextAttemptAt = new Date(now().getTime() + found.delayMs).toISOString();
+        await logAttempt({
+          subscription: subscription.name,
+          eventId,
+          attempt,
+          time: started.toISOString(),
+          outcome: 'retrying',
+          error: 'waiting for the profile writer to apply the event',
+          nextAttemptAt,
+          ...(replayName ? { replayName } : {}),
+        });
+        throw new DeliveryRetryError(`${subscription.name}: ${eventId} not applied to a profile yet`);
+      }
+      if (found.kind === 'gave-up')
+        logger.warn('event not applied to a profile in time; delivered without the customer', {
+          subscription: subscription.name,
+          eventId,
+        });
+      delivered = enrichEnvelope(envelope, found.kind === 'gave-up' ? { kind: 'none' } : found.customer, {
+        lifespanYears: deps.lifespanYears,
+      });
+      rawEnvelope = JSON.stringify(delivered);
+    }
+
     const secret = await deps.secrets.get(subscription.name);
-    const request = buildRequest({ subscription, rawEnvelope: record.body, envelope, secret, attempt, now: started });
+    const request = buildRequest({ subscription, rawEnvelope, envelope: delivered, secret, attempt, now: started });
     const timeoutMs =
       subscription.target.type === 'webhook' ? subscription.target.timeoutSeconds * 1000 : API_DESTINATION_TIMEOUT_MS;
     const result = await sendRequest(request, { fetch: deps.fetch ?? defaultFetch, timeoutMs, now });

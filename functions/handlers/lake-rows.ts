@@ -23,6 +23,7 @@ export const appliedLakeRows = async (
   for (const { entry } of outcome.notifications) {
     if (entry.detailType !== 'customer.merged') continue;
     const merged = CustomerEventSchema.parse(entry.detail);
+    if (merged.type !== 'customer.merged') continue;
     const survivor = await store.getProfile(merged.customerId);
     const set = [...new Set([...merged.relatedIds, ...(survivor?.mergedIds ?? [])])];
     rows.push(mergeRow(merged.id, new Date(merged.occurredAt), merged.customerId, set));

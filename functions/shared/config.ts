@@ -75,7 +75,7 @@ export const VARIABLES = {
   consoleUrl: variable(
     'OMNIHUB_CONSOLE_URL',
     z.url().optional(),
-    "The console's address, for the customer links of caller recognition (`GET /v1/lookup`, Binotel's screen-pop). Locally it defaults to the hub's own address; unset on AWS leaves the link out.",
+    "The console's address, for the customer links of caller recognition (`GET /v1/lookup`, Binotel's screen-pop). Locally it defaults to the hub's own address; on AWS the stack sets it on ingest and api (context `consoleUrl`, else the stack's console); unset, the link is left out.",
   ),
   dedupeTtlDays: variable(
     'OMNIHUB_DEDUPE_TTL_DAYS',
@@ -101,6 +101,31 @@ export const VARIABLES = {
     'OMNIHUB_LIFESPAN_YEARS',
     z.coerce.number().positive().max(50).default(3),
     'Expected customer lifespan used by lifetime value, in years.',
+  ),
+  lifetimeValueThresholds: variable(
+    'OMNIHUB_LIFETIME_VALUE_THRESHOLDS',
+    z
+      .string()
+      .default('')
+      .transform((v, ctx) => {
+        const out: { currency: string; amountMinor: number }[] = [];
+        for (const part of v
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)) {
+          const m = /^([A-Z]{3}):(\d{1,15})$/.exec(part);
+          if (!m) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `"${part}" is not <ISO 4217 currency>:<amount in minor units>, e.g. UAH:500000`,
+            });
+            return z.NEVER;
+          }
+          out.push({ currency: m[1] as string, amountMinor: Number(m[2]) });
+        }
+        return out;
+      }),
+    'Comma-separated lifetime values, each `<currency>:<amount in minor units>` (e.g. `UAH:500000,UAH:2000000,EUR:50000`): a customer whose lifetime value crosses one, up or down, gets a `customer.updated` naming `lifetimeValue`. Unset: lifetime value alone never makes one.',
   ),
   abandonedCartHours: variable(
     'OMNIHUB_ABANDONED_CART_HOURS',
@@ -328,6 +353,8 @@ const STORE = {
   ignoredIdentities: 'required',
   maxIdentitiesPerType: 'required',
   archiveRetentionDays: 'required',
+  lifespanYears: 'required',
+  lifetimeValueThresholds: 'required',
 } as const;
 
 /** The outbound settings (which connectors send, quiet hours, retention, retries). */
@@ -346,13 +373,16 @@ const OUTBOUND = {
  */
 export const FUNCTION_CONFIGS = {
   ingest: config('ingest', {
-    // Only for the replay guard's one-time values (its IAM grant covers those keys alone).
+    // Only for the replay guard's one-time values and reading caller cards (its IAM grant covers those keys alone).
     tableName: 'required',
     eventBusName: 'required',
     secretPrefix: 'required',
     defaultCountry: 'required',
     maxBodyBytes: 'required',
     publicBaseUrl: 'optional',
+    // Binotel's apiCallSettings card: its console link and lifetime value.
+    consoleUrl: 'optional',
+    lifespanYears: 'required',
   }),
   'profile-writer': config('profile-writer', { ...STORE, eventBusName: 'required', lakeStream: 'optional' }),
   hydrator: config('hydrator', { eventBusName: 'required', secretPrefix: 'required', defaultCountry: 'required' }),
@@ -410,6 +440,7 @@ export const FUNCTION_CONFIGS = {
     tableName: 'required',
     subscriptionPrefix: 'required',
     subscriptionSecretPrefix: 'required',
+    lifespanYears: 'required',
   }),
   'local-hub': config('local-hub', {
     port: 'required',
@@ -430,6 +461,7 @@ export const FUNCTION_CONFIGS = {
     maxIdentitiesPerType: 'required',
     archiveRetentionDays: 'required',
     lifespanYears: 'required',
+    lifetimeValueThresholds: 'required',
     abandonedCartHours: 'required',
     leadUnansweredMinutes: 'required',
     ...OUTBOUND,

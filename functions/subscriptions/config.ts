@@ -34,7 +34,7 @@ const formatPath = (path: readonly PropertyKey[]): string =>
   );
 
 /** Fields in the order a subscription is written, so its issues read top to bottom. */
-const FIELD_ORDER = ['name', 'description', 'pattern', 'target', 'retry', 'transform', 'enabled'];
+const FIELD_ORDER = ['name', 'description', 'pattern', 'target', 'retry', 'transform', 'enrich', 'enabled'];
 
 /** Sort key of an issue: the subscription's index, then the field's place (stable within one field). */
 const issueOrder = (issue: string): number => {

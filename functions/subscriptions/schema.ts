@@ -184,11 +184,27 @@ const SubscriptionSchema = z
     retry: RetrySchema.default(() => RetrySchema.parse({})),
     /** Output field → JSON path into the envelope (EventBridge `InputPathsMap`); omitted → the whole envelope. */
     transform: TransformSchema.optional(),
+    /**
+     * `customer`: every event carries the customer it belongs to —
+     * `detail.customerId` (the survivor after merges) and `detail.profile`
+     * (name, preferred channel, lifetime value, consent) — delivered only
+     * once the profile writer applied the event (docs/subscriptions.md).
+     * Webhooks only: the other targets get the bus envelope from EventBridge
+     * itself. @default 'customer' for a webhook, 'none' otherwise
+     */
+    enrich: z.enum(['customer', 'none']).optional(),
     /** A disabled subscription keeps its resources (rule disabled on AWS) but receives nothing. @default true */
     enabled: z.boolean().default(true),
   })
   .strict()
   .superRefine((s, ctx) => {
+    if (s.enrich === 'customer' && s.target.type !== 'webhook') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['enrich'],
+        message: `only a webhook target can carry the customer (the dispatcher adds it); a ${s.target.type} target receives the bus envelope as EventBridge delivers it — use enrich: 'none' or a webhook`,
+      });
+    }
     if (s.target.type === 'eventBus' && s.transform) {
       ctx.addIssue({
         code: 'custom',
@@ -208,7 +224,13 @@ const SubscriptionSchema = z
     }
   });
 
-export const SubscriptionsSchema = z.array(SubscriptionSchema).superRefine((list, ctx) => {
+/** The subscription with its enrichment decided (the default depends on the target). */
+const SubscriptionWithDefaults = SubscriptionSchema.transform((s) => ({
+  ...s,
+  enrich: s.enrich ?? (s.target.type === 'webhook' ? ('customer' as const) : ('none' as const)),
+}));
+
+export const SubscriptionsSchema = z.array(SubscriptionWithDefaults).superRefine((list, ctx) => {
   const seen = new Map<string, number>();
   list.forEach((s, i) => {
     const first = seen.get(s.name);
@@ -224,7 +246,7 @@ export const SubscriptionsSchema = z.array(SubscriptionSchema).superRefine((list
 
 export type SubscriptionInput = z.input<typeof SubscriptionSchema>;
 /** A validated subscription with every default filled in. */
-export type Subscription = z.output<typeof SubscriptionSchema> & { readonly pattern: EventPattern };
+export type Subscription = z.output<typeof SubscriptionWithDefaults> & { readonly pattern: EventPattern };
 export type SubscriptionTarget = Subscription['target'];
 export type ApiDestinationTarget = z.output<typeof ApiDestinationTargetSchema>;
 export type RetryPolicy = z.output<typeof RetrySchema>;

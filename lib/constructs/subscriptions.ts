@@ -21,7 +21,7 @@ import {
   subscriptionResourceName,
 } from '../../functions/subscriptions/naming.js';
 import { ENV, FUNCTION_CONFIGS } from '../../functions/shared/config.js';
-import { ERASURE_KEY_PREFIX } from '../../functions/domain/store-model.js';
+import { CUSTOMER_VIEW_KEY_PREFIXES, ERASURE_KEY_PREFIX } from '../../functions/domain/store-model.js';
 import { HubFunction, type HubFunctionProps } from './hub-function.js';
 import { HubSubscription } from './subscription.js';
 
@@ -111,12 +111,22 @@ export class HubSubscriptions extends Construct {
         webhooks.map((s) => deliveryLogPartition(s.name)),
         ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
       );
-      // The erasure holds, read only: an erased customer's events are not delivered (functions/domain/erasure.ts).
+      // Read only: the erasure holds (an erased customer's events are not delivered, functions/domain/erasure.ts),
+      // and with `enrich: 'customer'` the identity links and profiles the customer is read from
+      // (functions/adapters/store/applied-customers.ts) — never the outbox, the delivery logs of others or the log.
+      const enriches = webhooks.some((s) => s.enrich === 'customer');
       this.dispatcher.addToRolePolicy(
         new PolicyStatement({
           actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
           resources: [props.table.tableArn],
-          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${ERASURE_KEY_PREFIX}*`] } },
+          conditions: {
+            'ForAllValues:StringLike': {
+              'dynamodb:LeadingKeys': [
+                `${ERASURE_KEY_PREFIX}*`,
+                ...(enriches ? CUSTOMER_VIEW_KEY_PREFIXES.map((p) => `${p}*`) : []),
+              ],
+            },
+          },
         }),
       );
     }

@@ -96,7 +96,13 @@ describe('Profile writer on the memory store', () => {
 
     // Assess
     expect(redelivery.batchItemFailures).toEqual([]);
-    expect(accepted.map((e) => e.detailType)).toEqual(['customer.merged']);
+    // Each profile's customer.created, then the merge and what the survivor gained (the email) — each exactly once.
+    expect(accepted.map((e) => e.detailType)).toEqual([
+      'customer.created',
+      'customer.created',
+      'customer.merged',
+      'customer.updated',
+    ]);
     expect(await store.pendingNotifications({ before: new Date('2030-01-01'), limit: 10 })).toEqual([]);
     expect((await store.findByIdentity(mail))?.eventCount).toBe(3);
   });

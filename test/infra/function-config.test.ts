@@ -16,16 +16,16 @@ const stack = () => new Stack(new App({ context: { 'aws:cdk:bundling-stacks': []
 
 describe('Infra: function configuration', () => {
   it('refuses a variable the configuration does not declare, naming it and the function', () => {
-    // Ingest never computes lifetime values.
+    // Ingest never decides whether a cart was abandoned.
     expect(
       () =>
         new HubFunction(stack(), 'ingest', {
           entry: ENTRY,
           description: 'x',
           config: FUNCTION_CONFIGS.ingest,
-          environment: { [ENV.lifespanYears]: '3', [ENV.eventBusName]: 'bus' },
+          environment: { [ENV.abandonedCartHours]: '24', [ENV.eventBusName]: 'bus' },
         }),
-    ).toThrow(`ingest: ${ENV.lifespanYears} is not in the ingest configuration`);
+    ).toThrow(`ingest: ${ENV.abandonedCartHours} is not in the ingest configuration`);
 
     const fn = new HubFunction(stack(), 'ingest', {
       entry: ENTRY,

@@ -164,6 +164,7 @@ beforeAll(() => {
     config: parseStageConfig({
       stage: 'dev',
       publicBaseUrl: 'https://hooks.example.com/',
+      consoleUrl: 'https://console.example.com/',
       throttleRateLimit: 20,
       throttleBurstLimit: 40,
       webhookThrottleRateLimit: '300',
@@ -715,7 +716,8 @@ describe('Infra: functions', () => {
     expect(api.flatMap(actionsOf)).toEqual(
       expect.arrayContaining(['dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'events:PutEvents']),
     );
-    // Ingest touches only its own items: single-item calls on the table, REPLAY# and CONNECTOR# keys only.
+    // Ingest touches only its own items: single-item calls on the table, REPLAY# and CONNECTOR# keys only;
+    // and it reads the caller cards (K#<phone>) for Binotel's apiCallSettings — GetItem, nothing else.
     const tableId = logicalIdOf(prod.template, 'AWS::DynamoDB::Table', {});
     const ingestTable = ingest.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     expect(ingestTable).toEqual([
@@ -725,7 +727,25 @@ describe('Infra: functions', () => {
         Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
         Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REPLAY#*', 'CONNECTOR#*'] } },
       },
+      {
+        Action: 'dynamodb:GetItem',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['K#*'] } },
+      },
     ]);
+  });
+
+  it("sets the console's address for caller recognition on ingest and api: the context value, else the stack's console", () => {
+    const envOf = (synth: Synth, fn: 'ingest' | 'api') =>
+      resourcesOf(synth.template, 'AWS::Lambda::Function')[functionId(synth, fn)]?.Properties.Environment.Variables;
+    for (const fn of ['ingest', 'api'] as const) {
+      expect(envOf(dev, fn)?.[ENV.consoleUrl], fn).toBe('https://console.example.com');
+      // The stack with a console links to its distribution.
+      expect(JSON.stringify(envOf(url, fn)?.[ENV.consoleUrl]), fn).toMatch(/DomainName/);
+      // No console, no context value: the card has no link.
+      expect(envOf(prod, fn), fn).not.toHaveProperty(ENV.consoleUrl);
+    }
   });
 });
 

@@ -205,7 +205,7 @@ describe('Infra: subscriptions', () => {
     expect(JSON.stringify(policies[0]?.Properties.Roles)).toMatch(/dispatcher/);
   });
 
-  it('lets the dispatcher write only its delivery-log partitions and read only the erasure holds (dynamodb:LeadingKeys)', () => {
+  it('lets the dispatcher write only its delivery-log partitions and read only the erasure holds, identity links and profiles (dynamodb:LeadingKeys)', () => {
     // Prepare
     const dispatcherId = stack.getLogicalId(stack.subscriptions.dispatcher?.node.defaultChild as CfnElement);
     const roleId = resources('AWS::Lambda::Function')[dispatcherId]?.Properties.Role['Fn::GetAtt'][0];
@@ -231,7 +231,8 @@ describe('Infra: subscriptions', () => {
         Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
-        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['H#*'] } },
+        // Identity links and customer partitions: the webhooks carry the customer (enrich: 'customer', the default).
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['H#*', 'I#*', 'C#*'] } },
       },
     ]);
   });

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../bin/cli.js';
 import { COMMANDS } from '../../bin/commands/index.js';
+import writeXlsxFile from 'write-excel-file/node';
 import { runCli } from '../../bin/dispatch.js';
 import type { LocalHub } from '../../functions/runtime/local/local-hub.js';
 import { api, fixture, postWebhook, startTestHub } from '../helpers/hub.js';
@@ -141,7 +142,61 @@ describe('Bulk import: omnihub import', () => {
     expect(after.map((p) => p.body)).toEqual(before.map((p) => p.body));
   });
 
-  it('refuses a mapping that names a missing column, and an Excel file, before sending anything', async () => {
+  it('imports an Excel workbook: the named sheet, numbers and dates as Excel stores them', async () => {
+    // Prepare: a real .xlsx (write-excel-file), phones saved as numbers, totals as numbers, dates as date cells.
+    const book = join(dir, 'book.xlsx');
+    const date = (y: number, m: number, d: number) => ({
+      value: new Date(Date.UTC(y, m - 1, d)),
+      type: Date,
+      format: 'dd.mm.yyyy',
+    });
+    const header = Object.keys(MAPPING.columns).map((value) => ({ value }));
+    const rows = [
+      header,
+      [
+        { value: 'X1' },
+        { value: 'Taras' },
+        { value: 380671230001 },
+        { value: 'taras@example.com' },
+        { value: 'Kharkiv' },
+        { value: 'x-7' },
+        { value: 1250.5 },
+        date(2025, 4, 30),
+        null,
+      ],
+      [null, null, null, null, null, null, null, null, null],
+      [{ value: 'X2' }, { value: 'Bad' }, { value: '12ab' }, null, null, null, null, null, null],
+    ];
+    writeFileSync(
+      book,
+      await writeXlsxFile([
+        { sheet: 'Notes', data: [[{ value: 'not this one' }]] },
+        { sheet: 'Clients', data: rows },
+      ] as never).toBuffer(),
+    );
+
+    // Act
+    const dry = await omnihub(['import', book, '--sheet', 'Clients', '--map', mapFile, '--dry-run']);
+    const run = await omnihub(['import', book, '--sheet', 'Clients', '--map', mapFile]);
+    await hub.idle();
+
+    // Assess: the empty row is skipped, not refused; the bad phone is reported by its spreadsheet row.
+    expect(dry.out).toContain('row 3 (spreadsheet row 4): bad phone "12ab" (column "Phone")');
+    expect(run.out).toContain('1 imported as 2 events, 1 rejected');
+    const taras = await lookup('0671230001');
+    expect(taras.body).toMatchObject({ name: 'Taras', orderCount: 1 });
+    const profile = await api(hub, `/v1/customers/${taras.body.customerId}`);
+    expect(profile.body.orders).toMatchObject({
+      count: 1,
+      revenue: { UAH: 125_050 },
+      firstAt: '2025-04-30T00:00:00.000Z',
+    });
+    expect((await omnihub(['import', book, '--sheet', 'Orders', '--map', mapFile])).err).toContain(
+      'no sheet named "Orders" (the workbook has: Notes, Clients)',
+    );
+  });
+
+  it('refuses a mapping that names a missing column, and a file that is no workbook, before sending anything', async () => {
     const badMap = join(dir, 'bad-mapping.json');
     writeFileSync(badMap, JSON.stringify({ columns: { Telefon: 'phone' } }));
     const missing = await omnihub(['import', csvFile, '--map', badMap, '--dry-run']);
@@ -150,9 +205,12 @@ describe('Bulk import: omnihub import', () => {
     const wrongTarget = join(dir, 'wrong-target.json');
     writeFileSync(wrongTarget, JSON.stringify({ columns: { Phone: 'fax' } }));
     expect((await omnihub(['import', csvFile, '--map', wrongTarget])).err).toContain('a column target must be');
-    expect((await omnihub(['import', join(dir, 'book.xlsx'), '--map', mapFile])).err).toContain(
-      'save the sheet as CSV',
-    );
+    const notABook = join(dir, 'renamed.xlsx');
+    writeFileSync(notABook, CSV);
+    const refused = await omnihub(['import', notABook, '--map', mapFile]);
+    expect(refused.code).toBe(EXIT.usage);
+    expect(refused.err).toContain('renamed.xlsx: not an .xlsx workbook (not a zip archive');
+    expect((await omnihub(['import', join(dir, 'old.xls'), '--map', mapFile])).err).toContain('save it as .xlsx');
   });
 });
 

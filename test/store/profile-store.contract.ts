@@ -230,7 +230,7 @@ export const profileStoreContract = (name: string, makeStore: MakeStore): void =
       expect(merged.customerId).toBe(a.customerId);
       expect((await store.getProfile(b.customerId as string))?.customerId).toBe(a.customerId);
       expect((await store.findByIdentity(mail))?.eventCount).toBe(3);
-      expect(merged.notifications.map((n) => n.entry.detailType)).toEqual(['customer.merged']);
+      expect(merged.notifications.map((n) => n.entry.detailType)).toEqual(['customer.merged', 'customer.updated']);
       const pending = await store.pendingNotifications({ before: new Date('2030-01-01T00:00:00Z'), limit: 100 });
       expect(pending.map((n) => n.id)).toContain(merged.notifications[0]?.id);
       await store.markNotified(merged.notifications);
@@ -351,6 +351,97 @@ export const profileStoreContract = (name: string, makeStore: MakeStore): void =
     });
   });
 
+  describe(`Store contract (${name}): the caller card`, () => {
+    const phoneOf = (prefix: string) => ({ type: 'phone' as const, value: `${prefix}${String(seq).padStart(6, '0')}` });
+
+    it('keeps one card per phone with what the screen-pop shows, written only when a card field changes', async () => {
+      // Prepare
+      const writes: string[] = [];
+      const { store } = await make({ faultInjector: (step) => writes.push(step) });
+      const t = tag();
+      const phone = phoneOf('+380631');
+      const second = phoneOf('+380632');
+
+      // Act
+      await store.applyEvent(event(`${t}-1`, [phone, second], at(1)));
+      const first = await store.findCallerCard(phone.value);
+      writes.length = 0;
+      // Same name, same channel, within the slack: nothing on the card changes.
+      await store.applyEvent(
+        event(`${t}-2`, [phone], at(3), { customer: { identities: [phone], traits: { name: `name ${t}-1` } } }),
+      );
+      const quiet = [...writes];
+      await store.applyEvent(
+        event(`${t}-3`, [phone], at(4), {
+          type: 'lead.submitted',
+          channel: 'web',
+          summary: 'Quiz done',
+          data: { answers: [] },
+        }),
+      );
+
+      // Assess
+      const profile = await store.findByIdentity(phone);
+      expect(first).toMatchObject({ customerId: profile?.customerId, name: `name ${t}-1` });
+      expect(first?.lastInteraction).toMatchObject({ at: at(1), channel: 'telegram', summary: `message ${t}-1` });
+      expect(quiet.filter((s) => s.includes('card'))).toEqual([]);
+      const card = await store.findCallerCard(second.value);
+      expect(card).toEqual(await store.findCallerCard(phone.value));
+      expect(card?.open).toEqual([
+        { kind: 'lead', type: 'lead.submitted', at: at(4), summary: 'Quiz done', channel: 'web' },
+      ]);
+      // The lead is in the same 15-minute window as the first message: the card shows the window's first.
+      expect(card?.lastInteraction).toMatchObject({ at: at(1), type: 'message.received' });
+      expect(await store.findCallerCard('+380999999999')).toBeUndefined();
+    });
+
+    it('moves the cards on a merge and an unmerge, and an erasure deletes them at once', async () => {
+      const { store } = await make();
+      const t = tag();
+      const phone = phoneOf('+380633');
+      const other = phoneOf('+380634');
+      const a = await store.applyEvent(event(`${t}-a`, [phone], at(1)));
+      const b = await store.applyEvent(event(`${t}-b`, [other], at(2)));
+      expect((await store.findCallerCard(other.value))?.customerId).toBe(b.customerId);
+
+      // A merge: the loser's phone names the survivor, with the survivor's card.
+      await store.applyEvent(event(`${t}-c`, [phone, other], at(3)));
+      const merged = await store.findCallerCard(other.value);
+      expect(merged?.customerId).toBe(a.customerId);
+      expect(merged).toEqual(await store.findCallerCard(phone.value));
+
+      // An unmerge: the split-off phone's card names the split profile.
+      const { split } = await store.unmerge(a.customerId as string, [identityKey(other)]);
+      expect((await store.findCallerCard(other.value))?.customerId).toBe(split.customerId);
+      expect((await store.findCallerCard(phone.value))?.customerId).toBe(a.customerId);
+
+      // An erasure: her cards are gone for the very next lookup; the other profile's stays.
+      await store.eraseCustomer(a.customerId as string);
+      expect(await store.findCallerCard(phone.value)).toBeUndefined();
+      expect((await store.findCallerCard(other.value))?.customerId).toBe(split.customerId);
+    });
+
+    it('a card write of an older version never overwrites a newer one', async () => {
+      const { items } = await make();
+      const key = { pk: `K#+38063${tag()}`, sk: 'K' };
+      const write = (customerId: string, version: number) =>
+        items.execute({
+          kind: 'write',
+          name: 'card',
+          onFail: 'skip',
+          write: put({ ...key, customerId, version }, { kind: 'supersedes', customerId, version }),
+        });
+      const results = [
+        await write('cus_a', 3),
+        await write('cus_a', 2),
+        await write('cus_a', 3),
+        await write('cus_b', 1),
+      ];
+      expect(results.map((r) => r.ok)).toEqual([true, false, false, true]);
+      expect(await items.get(key, true)).toMatchObject({ customerId: 'cus_b', version: 1 });
+    });
+  });
+
   describe(`Store contract (${name}): an erased person stays erased`, () => {
     const erasedCustomer = async () => {
       const made = await make();
@@ -451,7 +542,8 @@ export const profileStoreContract = (name: string, makeStore: MakeStore): void =
       }
       const profile = await store.findByIdentity(phone);
       const timeline = await store.getTimeline(profile?.customerId as string, { limit: 100 });
-      return { crashed, profile, timeline: timeline.items.map((i) => i.eventId), notified, store, mail };
+      const card = await store.findCallerCard(phone.value);
+      return { crashed, profile, timeline: timeline.items.map((i) => i.eventId), notified, store, mail, card };
     };
 
     it('gives the same profile, timeline and notifications as a run without a crash, wherever it crashes', async () => {
@@ -470,6 +562,8 @@ export const profileStoreContract = (name: string, makeStore: MakeStore): void =
         expect(run.timeline, step).toEqual(clean.timeline);
         expect(new Set(run.notified), step).toEqual(new Set(clean.notified));
         expect((await run.store.findByIdentity(run.mail))?.customerId, step).toBe(run.profile?.customerId);
+        // The redelivery heals a card write the crash cut short.
+        expect(run.card, step).toEqual(clean.card);
       }
     });
   });

@@ -33,9 +33,37 @@ describe('Subscriptions config', () => {
     expect(s).toEqual({
       ...lead,
       enabled: true,
+      // A webhook carries the customer unless told otherwise.
+      enrich: 'customer',
       target: { type: 'webhook', url: 'https://crm.example.com/hooks/omnihub', timeoutSeconds: 10, maxConcurrency: 10 },
       retry: { maxAttempts: 10, windowSeconds: 86_400, baseDelayMs: 1_000, maxDelayMs: 3_600_000 },
     });
+  });
+
+  it("enriches webhooks by default, native targets never, and refuses enrich: 'customer' where the dispatcher does not deliver", () => {
+    // Act
+    const [hook, off, lake] = defineSubscriptions([
+      lead,
+      { ...lead, name: 'raw', enrich: 'none' },
+      { ...lead, name: 'lake', target: { type: 'sqs', queueArn: 'arn:aws:sqs:eu-central-1:123456789012:lake' } },
+    ]);
+    const issues = issuesOf([
+      lead,
+      {
+        ...lead,
+        name: 'lake',
+        target: { type: 'sqs', queueArn: 'arn:aws:sqs:eu-central-1:123456789012:lake' },
+        enrich: 'customer',
+      },
+      { ...lead, name: 'typo', enrich: 'profile' },
+    ]);
+
+    // Assess
+    expect([hook?.enrich, off?.enrich, lake?.enrich]).toEqual(['customer', 'none', 'none']);
+    expect(issues).toEqual([
+      expect.stringMatching(/^subscriptions\[1\]\.enrich: only a webhook target can carry the customer/),
+      expect.stringMatching(/^subscriptions\[2\]\.enrich: /),
+    ]);
   });
 
   it('names the subscription, the field and the pattern path in every error', () => {

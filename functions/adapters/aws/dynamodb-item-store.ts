@@ -54,6 +54,12 @@ const conditionExpression = (condition: Condition | undefined): Expression => {
         ExpressionAttributeNames: { '#c': condition.attribute },
         ExpressionAttributeValues: Object.fromEntries(condition.values.map((v, i) => [`:c${i}`, v])),
       };
+    case 'supersedes':
+      return {
+        ConditionExpression: 'attribute_not_exists(pk) OR #c <> :c OR #v < :v',
+        ExpressionAttributeNames: { '#c': 'customerId', '#v': 'version' },
+        ExpressionAttributeValues: { ':c': condition.customerId, ':v': condition.version },
+      };
   }
 };
 

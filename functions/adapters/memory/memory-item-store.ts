@@ -42,6 +42,8 @@ const holds = (condition: Condition | undefined, item: StoredItem | undefined): 
       return item !== undefined && item[condition.attribute] === condition.value;
     case 'oneOf':
       return item !== undefined && condition.values.includes(item[condition.attribute] as string);
+    case 'supersedes':
+      return item === undefined || item.customerId !== condition.customerId || Number(item.version) < condition.version;
   }
 };
 

@@ -6,6 +6,7 @@
  * consistent reads. The rules decide; this only does I/O.
  */
 import type { HubEvent, Identity } from '../../events/hub-event.js';
+import { CARD_KEY_PREFIX, cardKey, fromCardItem, type StoredCard } from '../../domain/caller-card.js';
 import { identityKey } from '../../domain/identity.js';
 import { linkingPolicy, type LinkingPolicy } from '../../domain/linking.js';
 import { heldSubjectOf, holdKeysOf, holdRetentionDays, holdWrites, type HoldsFound } from '../../domain/erasure.js';
@@ -19,6 +20,7 @@ import {
 } from '../../domain/plan-erase.js';
 import { planUnmerge, splitCustomerId, type TimelineEntryAt, type UnmergeReads } from '../../domain/plan-unmerge.js';
 import type { Profile } from '../../domain/profile.js';
+import type { ChangeOptions } from '../../domain/profile-changes.js';
 import {
   customerIdOfPk,
   fromOutboxItem,
@@ -61,6 +63,8 @@ export interface PlanProfileStoreOptions {
   readonly faultInjector?: (step: string) => void;
   /** Days the bus archive keeps events: erasure holds are kept at least as long. @default 90 */
   readonly archiveRetentionDays?: number;
+  /** What makes a `customer.updated` (lifetime value thresholds, lifespan). @default no thresholds */
+  readonly changes?: ChangeOptions;
 }
 
 const encodeCursor = (sk: string): string => Buffer.from(JSON.stringify({ sk }), 'utf8').toString('base64url');
@@ -81,6 +85,7 @@ type MutableApplyReads = {
   orderCounted?: boolean;
   outbox: Map<string, Notification | null>;
   holds?: HoldsFound;
+  cards?: Map<string, StoredCard | null>;
 };
 
 /** An attempt whose rule asked for fresh strongly consistent reads (a conflict with no write made). */
@@ -177,6 +182,7 @@ export class PlanProfileStore implements ProfileStore {
       consistent,
       probeOwn,
       ...(holdKeys ? { holdKeys } : {}),
+      ...(this.options.changes ? { changes: this.options.changes } : {}),
     };
     for (let round = 0; round < MAX_READ_ROUNDS; round++) {
       const decision = planApply(event, reads as ApplyReads, ctx);
@@ -189,6 +195,7 @@ export class PlanProfileStore implements ProfileStore {
       if (request.order) reads.orderCounted = Boolean(await this.items.get(keys.order(request.order), consistent));
       if (request.outbox) await this.readOutbox(request.outbox, reads.outbox);
       if (request.holds && holdKeys) reads.holds = await this.holds.read(holdKeys);
+      if (request.cards) reads.cards = await this.readCards(request.cards, consistent);
     }
     throw new Error(`Event ${event.id}: the rule kept asking for reads`);
   }
@@ -227,6 +234,13 @@ export class PlanProfileStore implements ProfileStore {
     const found = await this.items.batchGet(ids.map(keys.profile), consistent);
     for (const id of ids) into.set(id, null);
     for (const item of found) into.set(customerIdOfPk(item.pk), fromProfileItem(item));
+  }
+
+  private async readCards(phones: readonly string[], consistent: boolean): Promise<Map<string, StoredCard | null>> {
+    const found = new Map<string, StoredCard | null>(phones.map((p) => [p, null]));
+    for (const item of await this.items.batchGet(phones.map(cardKey), consistent))
+      found.set(item.pk.slice(CARD_KEY_PREFIX.length), fromCardItem(item));
+    return found;
   }
 
   private async readOutbox(outboxKeys: readonly ItemKey[], into: Map<string, Notification | null>): Promise<void> {
@@ -288,6 +302,12 @@ export class PlanProfileStore implements ProfileStore {
   async findByIdentity(identity: Pick<Identity, 'type' | 'value'>): Promise<Profile | undefined> {
     const item = await this.items.get(keys.identity(identity), false);
     return item ? this.getProfile(item.customerId as string) : undefined;
+  }
+
+  /** Strongly consistent: a card an erasure deleted is gone for the very next lookup. */
+  async findCallerCard(phone: string): Promise<StoredCard | undefined> {
+    const item = await this.items.get(cardKey(phone), true);
+    return item ? fromCardItem(item) : undefined;
   }
 
   /**

@@ -1,18 +1,17 @@
 /**
  * `GET /v1/lookup?phone=…`: caller recognition for screen-pops. The phone is
  * normalized as events are (`050 111 22 33` finds `+380501112233`), looked
- * up by key (identity link → profile, then one page of the newest timeline
- * items, no scan) and answered as the agent's card: name, customer id,
+ * up in one key read (the caller card, `domain/caller-card.ts`) and answered
+ * as the agent's card: name, customer id,
  * lifetime value, open leads and tickets, the last interaction and a console
  * link. The same directory answers telephony webhooks that wait for it
  * (Binotel `apiCallSettings`).
  */
 import * as z from 'zod';
-import { CALLER_RECENT_ITEMS, type CallerCard, toCallerCard } from '../../domain/caller.js';
+import { MAX_OPEN_LEADS } from '../../domain/caller-card.js';
 import { type CountryCode, normalizePhone } from '../../domain/identity.js';
-import type { TraitOptions } from '../../domain/traits.js';
 import { ChannelSchema, HUB_EVENT_TYPES, type HubEventType, MoneySchema } from '../../events/hub-event.js';
-import type { CallerDirectory, ProfileStore } from '../../ports.js';
+import { createCallerDirectory } from '../caller-directory.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { type RouteContracts, respond } from './contract.js';
 import type { ApiDeps } from './deps.js';
@@ -54,7 +53,7 @@ const CallerCardSchema = z
         }),
       )
       .meta({
-        description: `The open requests, newest first (among the newest ${CALLER_RECENT_ITEMS} timeline items)`,
+        description: `The open requests, newest first (at most the ${MAX_OPEN_LEADS} newest leads, and every unsolved ticket of the newest 20)`,
       }),
     lastInteraction: z
       .object({
@@ -72,36 +71,13 @@ export const lookupContracts = {
   'GET /v1/lookup': {
     summary: 'Recognize a caller by phone: the card a screen-pop shows',
     description:
-      'Answers from key reads only (the identity link, the profile and one page of its newest timeline items), so it is fast enough to run while the phone rings. Unknown numbers are `404`; text that cannot be a phone number is `400`.',
+      'Answers from one key read (the caller card the profile writer keeps under each phone number), so it is fast enough to run while the phone rings. The last interaction shown is the first of the newest 15-minute window, so it may trail the newest message of a conversation by up to 15 minutes. Unknown numbers are `404`; text that cannot be a phone number is `400`.',
     query: LookupQuerySchema,
     status: 200,
     response: CallerCardSchema,
     errors: [400, 404],
   },
 } as const satisfies RouteContracts<'GET /v1/lookup'>;
-
-export interface CallerDirectoryDeps {
-  readonly store: Pick<ProfileStore, 'findByIdentity' | 'getTimeline'>;
-  readonly traits?: Omit<TraitOptions, 'now'>;
-  readonly now?: () => Date;
-  /** The console's address, for the card's link; undefined leaves the link out. */
-  readonly consoleUrl?: () => string | undefined;
-}
-
-/** The caller directory on the customer view: identity link → profile → newest timeline page. */
-export const createCallerDirectory = (deps: CallerDirectoryDeps): CallerDirectory => ({
-  async lookup(phone: string): Promise<CallerCard | undefined> {
-    const profile = await deps.store.findByIdentity({ type: 'phone', value: phone });
-    if (!profile) return undefined;
-    const recent = await deps.store.getTimeline(profile.customerId, { limit: CALLER_RECENT_ITEMS });
-    const consoleBaseUrl = deps.consoleUrl?.();
-    return toCallerCard(profile, recent.items, {
-      ...deps.traits,
-      now: deps.now?.() ?? new Date(),
-      ...(consoleBaseUrl ? { consoleBaseUrl } : {}),
-    });
-  },
-});
 
 /** `phone` as E.164, or a 400 that says why. */
 const parseCallerPhone = (raw: string, defaultCountry: CountryCode): string => {
@@ -110,6 +86,8 @@ const parseCallerPhone = (raw: string, defaultCountry: CountryCode): string => {
   if (!phone) throw new ValidationError('"phone" is not a phone number (e.g. +380501112233 or 050 111 22 33)');
   return phone;
 };
+
+export { createCallerDirectory } from '../caller-directory.js';
 
 export const lookupRoutes = (deps: ApiDeps): ApiRoutes<'GET /v1/lookup'> => {
   const callers = createCallerDirectory(deps);

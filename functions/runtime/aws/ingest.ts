@@ -7,7 +7,8 @@ import { createIngestHandler } from '../../handlers/ingest.js';
 import { logSampling } from '../../handlers/middleware.js';
 import { FUNCTION_CONFIGS, readFunctionConfig } from '../../shared/config.js';
 import { awsPublisher } from './deps/bus.js';
-import { awsReplayGuard, awsSecretProblemLog } from './deps/ingest-items.js';
+import { createCallerDirectory } from '../../handlers/caller-directory.js';
+import { awsCallerCards, awsReplayGuard, awsSecretProblemLog } from './deps/ingest-items.js';
 import { awsSecrets } from './deps/secrets.js';
 
 const config = readFunctionConfig(FUNCTION_CONFIGS.ingest);
@@ -20,4 +21,10 @@ export const handler = createIngestHandler({
   defaultCountry: config.defaultCountry as CountryCode,
   maxBodyBytes: config.maxBodyBytes,
   ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
+  // Binotel's apiCallSettings: the caller's card from one key read (no fallback: ingest reads nothing else).
+  callers: createCallerDirectory({
+    store: awsCallerCards(config.tableName),
+    traits: { lifespanYears: config.lifespanYears },
+    ...(config.consoleUrl ? { consoleUrl: () => config.consoleUrl } : {}),
+  }),
 }).use(logSampling());

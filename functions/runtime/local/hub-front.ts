@@ -86,7 +86,6 @@ export const createHubFront = (deps: HubFrontDeps): Server =>
           store: deps.store,
           traits: deps.traits,
           ...(deps.consoleUrl ? { consoleUrl: deps.consoleUrl } : {}),
-          ...(deps.now ? { now: deps.now } : {}),
         }),
       }),
       api: createApiHandler({

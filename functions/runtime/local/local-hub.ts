@@ -15,6 +15,9 @@ import { createProfileWriterHandler } from '../../handlers/profile-writer.js';
 import { createOutboxRelay } from '../../handlers/outbox-relay.js';
 import { createHydratorHandler } from '../../handlers/hydrator.js';
 import { DynamoProfileStore } from '../../adapters/aws/dynamodb-profile-store.js';
+import { DynamoItemStore } from '../../adapters/aws/dynamodb-item-store.js';
+import { AppliedCustomers } from '../../adapters/store/applied-customers.js';
+import type { EnrichWait } from '../../subscriptions/enrich.js';
 import { DynamoConnectorActivity } from '../../adapters/aws/dynamodb-connector-activity.js';
 import { DynamoReplayGuard } from '../../adapters/aws/dynamodb-replay-guard.js';
 import { linkingPolicy, type LinkingPolicy } from '../../domain/linking.js';
@@ -43,6 +46,7 @@ import { localSecretProblems, WeakSecretsError } from './local-secrets.js';
 import { outboundFetch } from '../../shared/outbound-fetch.js';
 import { OUTBOUND_AWS, OUTBOUND_LOCAL } from '../../shared/outbound-url.js';
 import { localHubQueues } from './local-queues.js';
+import { groupCommitSink } from './group-commit-sink.js';
 import { startFrontThread, type FrontThread } from './front-thread.js';
 import { closeServer, createHubFront, listen } from './hub-front.js';
 import type { SubscriptionInput } from '../../subscriptions/config.js';
@@ -70,7 +74,7 @@ export interface LocalHubOptions {
   readonly publicBaseUrl?: string;
   /** First retry delay of the local queues. @default 500 */
   readonly retryBaseMs?: number;
-  /** Batches each rule's queue delivers at once. @default 4 */
+  /** Batches each rule's queue delivers at once. @default HUB_QUEUE_BATCHES (4) */
   readonly queueConcurrency?: number;
   /** Identity guard rails; default from OMNIHUB_IGNORED_IDENTITIES / OMNIHUB_MAX_IDENTITIES_PER_TYPE. */
   readonly linking?: LinkingPolicy;
@@ -99,6 +103,8 @@ export interface LocalHubOptions {
   readonly timeBased?: { readonly abandonedCartHours?: number; readonly leadUnansweredMinutes?: number };
   /** HTTP client of the subscription dispatcher. @default fetch */
   readonly subscriptionFetch?: typeof fetch;
+  /** How long deliveries with `enrich: 'customer'` wait for the profile writer (tests: short). */
+  readonly enrichWait?: Partial<EnrichWait>;
   /** Analytics: settings of the metrics; the lake lives in `<dataDir>/lake` (in memory without a data dir). */
   readonly analytics?: Partial<MetricOptions>;
   /** The clock of the messages API and the sender (quiet hours, windows, retries); tests inject one. @default the wall clock */
@@ -166,6 +172,15 @@ export interface LocalHub {
  */
 const STORE_LOSS_WINDOW_MS = 10_000;
 
+/** Batches each hub rule's queue delivers at once by default (`queueConcurrency`). */
+export const HUB_QUEUE_BATCHES = 4;
+/**
+ * Records per batch, SQS's default: the profile writer applies a batch's
+ * records in parallel, so it has up to `HUB_QUEUE_BATCHES × HUB_QUEUE_BATCH_SIZE`
+ * events in flight (the parallelism the e2e benchmark's store floor runs at).
+ */
+export const HUB_QUEUE_BATCH_SIZE = 10;
+
 const queueContext = (name: string): Context =>
   ({ functionName: `omnihub-local-${name}`, awsRequestId: 'local', getRemainingTimeInMillis: () => 30_000 }) as Context;
 
@@ -204,6 +219,7 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     tableName,
     linking,
     archiveRetentionDays: config.archiveRetentionDays,
+    changes: { lifespanYears: config.lifespanYears, lifetimeValueThresholds: config.lifetimeValueThresholds },
     ...(options.faultInjector ? { faultInjector: options.faultInjector } : {}),
   });
   const secrets = new EnvSecretStore(env);
@@ -252,7 +268,8 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       const handler = createProfileWriterHandler({
         store,
         publisher: bus,
-        lake,
+        // One DuckDB commit for the records of every batch in flight, not one per event (group-commit-sink.ts).
+        lake: groupCommitSink(lake),
         activity,
         ...(scrubber ? { scrubber } : {}),
       });
@@ -276,7 +293,8 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
       retryBaseMs: options.retryBaseMs ?? 500,
       // Several batches in flight, as SQS runs several Lambda invocations (10 on AWS): the
       // writer mostly waits on DynamoDB round trips, and conflicting writes retry safely.
-      concurrency: options.queueConcurrency ?? 4,
+      concurrency: options.queueConcurrency ?? HUB_QUEUE_BATCHES,
+      batchSize: HUB_QUEUE_BATCH_SIZE,
       fsync,
       // The store down is not the messages' fault: wait for it without counting receives.
       isUnavailable: (err) => err instanceof StoreUnavailableError,
@@ -327,6 +345,9 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     retryBaseMs: options.retryBaseMs ?? 500,
     fsync,
     erasures: store.holds,
+    customers: new AppliedCustomers(new DynamoItemStore(dynamoClient, tableName)),
+    lifespanYears: config.lifespanYears,
+    ...(options.enrichWait ? { enrichWait: options.enrichWait } : {}),
     ...(options.dataDir && archivePath ? { dataDir: options.dataDir, archivePath, apiToken } : {}),
     fetch: options.subscriptionFetch ?? guardedFetch,
   });

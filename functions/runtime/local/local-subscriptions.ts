@@ -27,7 +27,14 @@ import type { ApiRoutes } from '../../handlers/api/types.js';
 import { isDispatched, type Subscription } from '../../subscriptions/config.js';
 import { envelopeInfo } from '../../subscriptions/delivery.js';
 import { replayName, subscriptionOfQueueArn, subscriptionPrefix } from '../../subscriptions/naming.js';
-import type { DeliveryLog, DeliveryQueueControl, ErasureRegistry, SubscriptionOperations } from '../../ports.js';
+import type {
+  CustomerResolver,
+  DeliveryLog,
+  DeliveryQueueControl,
+  ErasureRegistry,
+  SubscriptionOperations,
+} from '../../ports.js';
+import type { EnrichWait } from '../../subscriptions/enrich.js';
 import { heldSubjectOfDetail } from '../../domain/erasure.js';
 import { DynamoDeliveryLog } from '../../adapters/aws/dynamodb-delivery-log.js';
 import { EnvSubscriptionSecrets } from '../../adapters/local/env-subscription-secrets.js';
@@ -77,6 +84,10 @@ export interface LocalSubscriptionsOptions {
   readonly print?: (line: string) => void;
   /** The erasure holds: the dispatcher and replays skip an erased customer's events. */
   readonly erasures?: ErasureRegistry;
+  /** The customer view's reads for `enrich: 'customer'`; omitted → nothing is enriched. */
+  readonly customers?: CustomerResolver;
+  readonly enrichWait?: Partial<EnrichWait>;
+  readonly lifespanYears?: number;
 }
 
 export interface LocalSubscriptions {
@@ -170,6 +181,9 @@ export const startLocalSubscriptions = async (options: LocalSubscriptionsOptions
     log,
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.erasures ? { erasures: options.erasures } : {}),
+    ...(options.customers ? { customers: options.customers } : {}),
+    ...(options.enrichWait ? { enrichWait: options.enrichWait } : {}),
+    ...(options.lifespanYears ? { lifespanYears: options.lifespanYears } : {}),
   });
 
   const targetQueues: LocalQueue[] = [];

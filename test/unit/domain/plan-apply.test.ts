@@ -46,20 +46,30 @@ describe('planApply: a new customer', () => {
     expect(requests[0]).toBe('links');
     const customerId = newCustomerId(event.id);
     expect(plan.outcome).toEqual({ status: 'applied', customerId });
-    expect(plan.steps.map((s) => s.kind)).toEqual(['transaction']);
-    const writes = writesOf(plan);
+    // The transaction, then the caller card of her phone (outside it: 1 WCU, not 2).
+    expect(plan.steps.map((s) => `${s.kind}:${s.name}`)).toEqual(['transaction:commit', 'write:card-0']);
+    const writes = writesOf(plan).filter((w) => w.step === 'commit');
     expect(writes.map((w) => (w.op === 'put' ? w.item.pk : w.key.pk))).toEqual([
       `C#${customerId}`,
       `C#${customerId}`,
       'I#phone#+380501110001',
       'I#email#a@example.com',
       `C#${customerId}`,
+      expect.stringMatching(/^X#\d$/),
     ]);
     expect(writes.slice(0, 4).every((w) => w.condition?.kind === 'absent')).toBe(true);
     const profile = live(putsOf(plan).find((w) => w.item.sk === 'P')?.item);
     expect(profile.eventCount).toBe(1);
     expect(profile.identities.map((i) => i.type).sort()).toEqual(['email', 'phone']);
-    expect(plan.notifications).toEqual([]);
+    // customer.created in the outbox, in the same transaction, listed on the timeline entry for redeliveries.
+    expect(plan.notifications.map((n) => n.entry.detailType)).toEqual(['customer.created']);
+    const created = plan.notifications[0];
+    expect(putsOf(plan).find((w) => w.item.pk.startsWith('X#'))?.item).toEqual(outboxItem(created as never));
+    expect(created?.entry.detail).toEqual(
+      expect.objectContaining({ customerId, causedBy: event.id, changed: ['identities', 'preferredChannel'] }),
+    );
+    const entry = writes.find((w) => w.op === 'put' && w.item.sk.startsWith('T#'));
+    expect(entry?.op === 'put' && entry.item.outbox).toEqual([outboxKey(created as never).sk]);
   });
 
   it('picks the same customer id when the first event is retried (derived from the event id)', () => {
@@ -82,7 +92,8 @@ describe('planApply: a returning customer', () => {
 
     // Assess
     expect(plan.outcome).toEqual({ status: 'applied', customerId: 'cus_a' });
-    expect(plan.steps.map((s) => `${s.kind}:${s.name}`)).toEqual(['write:timeline', 'write:profile']);
+    // A day later the card's last interaction moved: its caller card is written too.
+    expect(plan.steps.map((s) => `${s.kind}:${s.name}`)).toEqual(['write:timeline', 'write:profile', 'write:card-0']);
     const [entry, profileWrite] = putsOf(plan);
     expect(entry?.condition).toEqual({ kind: 'absent' });
     expect(entry?.item.pv).toBe(profile.version);
@@ -108,7 +119,7 @@ describe('planApply: a returning customer', () => {
     const again = decideApply(second, repaired, ctxOf({ probeOwn: true })).plan;
 
     // Assess
-    expect(plan.steps.map((s) => s.name)).toEqual(['profile']);
+    expect(plan.steps.map((s) => s.name)).toEqual(['profile', 'card-0']);
     const after = profileIn(repaired, 'cus_r');
     expect(after?.kind === 'live' && after.profile.eventCount).toBe(2);
     expect(again.outcome.status).toBe('duplicate');
@@ -132,7 +143,11 @@ describe('planApply: a returning customer', () => {
 
     // Assess
     // The link still naming the merged profile is repointed after the repair.
-    expect(plan.steps.map((s) => `${s.kind}:${s.name}`)).toEqual(['transaction:repair', 'write:repoint-0']);
+    expect(plan.steps.map((s) => `${s.kind}:${s.name}`)).toEqual([
+      'transaction:repair',
+      'write:card-0',
+      'write:repoint-0',
+    ]);
     const [profileWrite, entry] = putsOf(plan);
     expect(profileWrite?.item.pk).toBe('C#cus_a');
     expect(entry?.item).toEqual(expect.objectContaining({ pk: 'C#cus_b', appliedTo: 'cus_a', pv: a.profile.version }));
@@ -184,8 +199,14 @@ describe('planApply: merges', () => {
 
     // Assess
     expect(plan.outcome).toEqual({ status: 'applied', customerId: 'cus_old' });
-    const [commit, ...repoints] = plan.steps;
+    const [commit, ...after] = plan.steps;
     expect(commit?.kind).toBe('transaction');
+    // The survivor's card under both phones, then the repoints.
+    const cards = after.filter((s) => s.name.startsWith('card-'));
+    expect(cards.map((s) => s.kind === 'write' && s.write.op === 'put' && s.write.item.customerId)).toEqual(
+      cards.map(() => 'cus_old'),
+    );
+    const repoints = after.filter((s) => !s.name.startsWith('card-'));
     const writes = commit?.kind === 'transaction' ? commit.writes : [];
     const tombstone = writes.find((w) => w.op === 'put' && w.item.pk === 'C#cus_new');
     expect(tombstone?.op === 'put' && tombstone.item.mergedInto).toBe('cus_old');
@@ -193,11 +214,22 @@ describe('planApply: merges', () => {
     const survivor = live(putsOf(plan).find((w) => w.item.pk === 'C#cus_old' && w.item.sk === 'P')?.item);
     expect(survivor.mergedIds).toEqual(['cus_new']);
     expect(survivor.eventCount).toBe(3);
-    expect(plan.notifications.map((n) => n.entry.detailType)).toEqual(['customer.merged']);
+    // The merge, then what the survivor gained (the other profile's email), both in the same transaction.
+    expect(plan.notifications.map((n) => n.entry.detailType)).toEqual(['customer.merged', 'customer.updated']);
     const notification = plan.notifications[0];
-    expect(writes).toContainEqual({ op: 'put', item: outboxItem(notification as never) });
+    expect(notification?.entry.detail).toEqual(
+      expect.objectContaining({ customerId: 'cus_old', relatedIds: ['cus_new'], causedBy: linking.id }),
+    );
+    expect(plan.notifications[1]?.entry.detail).toEqual(
+      expect.objectContaining({
+        customerId: 'cus_old',
+        changed: ['identities'],
+        changes: { identities: [expect.objectContaining({ type: 'email', value: 'olena@example.com' })] },
+      }),
+    );
+    for (const n of plan.notifications) expect(writes).toContainEqual({ op: 'put', item: outboxItem(n) });
     const entry = writes.find((w) => w.op === 'put' && w.item.sk.startsWith('T#'));
-    expect(entry?.op === 'put' && entry.item.outbox).toEqual([outboxKey(notification as never).sk]);
+    expect(entry?.op === 'put' && entry.item.outbox).toEqual(plan.notifications.map((n) => outboxKey(n).sk));
     // Links of the merged profile are repointed afterwards, each only while it still names it.
     expect(repoints).toEqual([
       expect.objectContaining({
@@ -284,9 +316,7 @@ describe('planApply: redeliveries of merges', () => {
     // Act
     const again = decideApply(event, world, ctxOf({ probeOwn: true })).plan;
     const published = new Map(world);
-    published.delete(
-      `${outboxKey(merged.notifications[0] as never).pk}\u0000${outboxKey(merged.notifications[0] as never).sk}`,
-    );
+    for (const n of merged.notifications) published.delete(`${outboxKey(n).pk}\u0000${outboxKey(n).sk}`);
     const afterPublish = decideApply(event, published, ctxOf({ probeOwn: true })).plan;
 
     // Assess

@@ -88,6 +88,8 @@ describe('planUnmerge', () => {
       'write:relink-0',
       'write:relink-1',
       'bulk:tidy',
+      // The phone went with the split: its card names the split profile (the kept side has no phone left).
+      'write:card-split-0',
     ]);
     const commit = plan.steps[1];
     expect(commit?.kind === 'transaction' && commit.writes[0]?.condition).toEqual({
@@ -152,7 +154,12 @@ describe('planErase', () => {
     const after = applyPlan(world, plan);
 
     // Assess
-    const last = plan.steps.at(-1);
+    // The marker's transaction, then her caller cards once more (a late writer's card).
+    expect(plan.steps.filter((s) => s.name.startsWith('uncard')).map((s) => s.name)).toEqual([
+      'uncard-0',
+      'uncard-again-0',
+    ]);
+    const last = plan.steps.filter((s) => !s.name.startsWith('uncard')).at(-1);
     expect(last?.kind).toBe('transaction');
     expect(last?.kind === 'transaction' && last.writes[0]?.condition).toEqual({
       kind: 'equals',

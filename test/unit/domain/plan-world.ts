@@ -3,6 +3,7 @@
  * answers a rule's read requests (no store, no I/O), and builders for events
  * and stored profiles.
  */
+import { cardKey, fromCardItem, type StoredCard } from '../../../functions/domain/caller-card.js';
 import { identityKey } from '../../../functions/domain/identity.js';
 import { linkingPolicy, type LinkingPolicy } from '../../../functions/domain/linking.js';
 import { emptyReads, planApply, type ApplyContext, type ApplyReads } from '../../../functions/domain/plan-apply.js';
@@ -102,6 +103,7 @@ export const decideApply = (
     orderCounted?: boolean;
     outbox: Map<string, Notification | null>;
     holds?: Map<string, string>;
+    cards?: Map<string, StoredCard | null>;
   };
   for (const id of seedProbes) {
     const item = get(world, keys.timeline(id, event.occurredAt, event.id));
@@ -142,6 +144,13 @@ export const decideApply = (
     for (const k of r.outbox ?? []) {
       const item = get(world, k);
       reads.outbox.set(k.sk, item ? fromOutboxItem(item) : null);
+    }
+    if (r.cards) {
+      reads.cards = new Map();
+      for (const p of r.cards) {
+        const item = get(world, cardKey(p));
+        reads.cards.set(p, item ? fromCardItem(item) : null);
+      }
     }
   }
   throw new Error('planApply kept asking for reads');

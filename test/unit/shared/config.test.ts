@@ -8,7 +8,7 @@ describe('Config: one schema per function', () => {
     const config = readFunctionConfig(FUNCTION_CONFIGS.ingest, {
       [ENV.eventBusName]: 'omnihub-prod',
       [ENV.tableName]: 'omnihub-prod-hub',
-      [ENV.lifespanYears]: 'ignored: ingest never computes lifetime values',
+      [ENV.abandonedCartHours]: 'ignored: ingest never decides whether a cart was abandoned',
     });
 
     // Assess
@@ -19,8 +19,11 @@ describe('Config: one schema per function', () => {
       defaultCountry: 'UA',
       maxBodyBytes: 262_144,
       publicBaseUrl: undefined,
+      // Binotel's apiCallSettings card: its lifetime value and console link.
+      consoleUrl: undefined,
+      lifespanYears: 3,
     });
-    expect(config).not.toHaveProperty('lifespanYears');
+    expect(config).not.toHaveProperty('abandonedCartHours');
   });
 
   it('names every missing or malformed variable and the function, never a value', () => {

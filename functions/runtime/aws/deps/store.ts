@@ -14,6 +14,8 @@ export interface StoreConfig {
   readonly maxIdentitiesPerType: number;
   readonly defaultCountry: string;
   readonly archiveRetentionDays: number;
+  readonly lifespanYears: number;
+  readonly lifetimeValueThresholds: readonly { currency: string; amountMinor: number }[];
 }
 
 export const awsProfileStore = (c: StoreConfig) =>
@@ -21,6 +23,7 @@ export const awsProfileStore = (c: StoreConfig) =>
     tableName: c.tableName,
     linking: linkingPolicy(c.ignoredIdentities, c.maxIdentitiesPerType, c.defaultCountry as CountryCode),
     archiveRetentionDays: c.archiveRetentionDays,
+    changes: { lifespanYears: c.lifespanYears, lifetimeValueThresholds: c.lifetimeValueThresholds },
   });
 
 /** What ingest reported about connector secrets (too short), read by `GET /v1/connectors`. */

@@ -12,6 +12,7 @@ import { SecretsManagerSubscriptionSecrets } from '../../../adapters/aws/secrets
 import { SqsDeliveryQueue } from '../../../adapters/aws/sqs-delivery-queue.js';
 import { DynamoItemStore } from '../../../adapters/aws/dynamodb-item-store.js';
 import { ErasureHolds } from '../../../adapters/store/erasure-holds.js';
+import { AppliedCustomers } from '../../../adapters/store/applied-customers.js';
 import type { SubscriptionOperations } from '../../../ports.js';
 import { ConfigError, ENV } from '../../../shared/config.js';
 import type { Subscription } from '../../../subscriptions/config.js';
@@ -28,6 +29,7 @@ export const awsDispatcherDeps = (config: {
   readonly tableName: string;
   readonly subscriptionPrefix: string;
   readonly subscriptionSecretPrefix: string;
+  readonly lifespanYears: number;
 }) => ({
   queueNamePrefix: config.subscriptionPrefix,
   secrets: new SecretsManagerSubscriptionSecrets(config.subscriptionSecretPrefix),
@@ -35,6 +37,9 @@ export const awsDispatcherDeps = (config: {
   log: awsDeliveryLog(config.tableName),
   // Reads the erasure holds (H#… keys) of the hub table: an erased customer's events are not delivered.
   erasures: new ErasureHolds(new DynamoItemStore(awsClients().dynamo, config.tableName)),
+  // Reads identity links and profiles (I#…, C#…): `enrich: 'customer'` deliveries carry the customer.
+  customers: new AppliedCustomers(new DynamoItemStore(awsClients().dynamo, config.tableName)),
+  lifespanYears: config.lifespanYears,
 });
 
 /**
