@@ -6,7 +6,9 @@
  * mistake fails `npm start` / `cdk synth` with the field named, e.g.
  * `automations[0].send.template.language: …`.
  *
- * Fields, the time-based events (`cart.abandoned`, `lead.unanswered`) and
+ * Fields, placeholders (`{{profile.firstName}}`, `{{event.data.total}}`), the
+ * time-based events (`cart.abandoned`, `lead.unanswered`, `customer.inactive`,
+ * `customer.birthday`) and
  * `omnihub automations list|test`: docs/automations.md.
  *
  * Example (a WhatsApp reminder one hour after a cart the hub declared

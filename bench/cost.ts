@@ -101,6 +101,12 @@ export const PRICES = {
       source: 'https://aws.amazon.com/cloudwatch/pricing/',
       note: 'CloudWatch Logs, Standard class ingestion',
     },
+    schedulerInvocation: {
+      usd: 1.0 / 1e6,
+      unit: 'scheduled invocation',
+      source: 'https://aws.amazon.com/eventbridge/pricing/',
+      note: 'EventBridge Scheduler, $1.00 per million scheduled invocations after the first 14 million a month; CreateSchedule / UpdateSchedule / DeleteSchedule calls are not billed (they count against the API quotas)',
+    },
     xrayTrace: {
       usd: 5.0 / 1e6,
       unit: 'trace recorded',
@@ -478,5 +484,108 @@ export const senderCostPerMillion = (
     totalUsd: lines.reduce((s, l) => s + l.usd, 0),
     ingestBilledMs: apiBilledMs,
     writerBatchBilledMs: senderBatchBilledMs,
+  };
+};
+
+// ------------------------------------------------------------------ automations
+
+/** The calls of one automation run as `bench/automations.ts` measured them on the production runner. */
+export interface AutomationRun {
+  readonly label: string;
+  /** Envelopes its queue delivered to the runner (rule deliveries and timer wake-ups). */
+  readonly queueMessages: number;
+  /** Scheduler API calls by command (not billed). */
+  readonly schedulerCalls: Readonly<Record<string, number>>;
+  readonly scheduledInvocations: number;
+  /** SendMessage calls of the runner itself (SQS-delay timers). */
+  readonly sqsSends: number;
+  readonly putEventsEntries: number;
+  /** Mean bytes per PutEvents entry. */
+  readonly putEventsBytes: number;
+  readonly wcu: number;
+  readonly rcu: number;
+  readonly dynamoCalls: Readonly<Record<string, number>>;
+  /** Runner CPU per run, full core, ms. */
+  readonly cpuMs: number;
+  readonly memoryMb: number;
+  /** Application log bytes per run (the runner logs nothing per record at INFO; Powertools' sampled lines). */
+  readonly appLogBytes: number;
+}
+
+/**
+ * $ per million automation runs: the runner's own calls (its queue, its
+ * Lambda, its DynamoDB reads and the message request, its schedules, the
+ * events it publishes). The sender's delivery of the message it requested is
+ * section 5b; the profile writer applying the events it emits is section 5.
+ */
+export const automationCostPerMillion = (
+  run: AutomationRun,
+  a: CostAssumptions = DEFAULT_ASSUMPTIONS,
+  prices: PriceTable = PRICES,
+): CostResult => {
+  const p = prices.items;
+  const line = (item: string, quantity: number, price: Price): CostLine => ({
+    item,
+    quantity,
+    unit: price.unit,
+    usd: quantity * price.usd,
+  });
+  const messages = MILLION * run.queueMessages;
+  const batches = messages / a.batchSize;
+  const perEnvelope = (n: number) => n / Math.max(1, run.queueMessages);
+  const transacts = run.dynamoCalls.TransactWriteItems ?? 0;
+  const otherDynamo = Object.entries(run.dynamoCalls).reduce(
+    (s, [name, n]) => (name === 'TransactWriteItems' ? s : s + n),
+    0,
+  );
+  const schedulerApi = Object.values(run.schedulerCalls).reduce((s, n) => s + n, 0);
+  // One batch's records run in parallel: CPU adds up, the waits are one record's chain.
+  const batchBilledMs = lambdaBilledMs({
+    cpuMs: perEnvelope(run.cpuMs) * a.batchSize,
+    ioMs: perEnvelope(
+      otherDynamo * a.dynamoReadMs +
+        transacts * a.dynamoTransactMs +
+        run.putEventsEntries * a.putEventsMs +
+        (schedulerApi + run.sqsSends) * a.putEventsMs,
+    ),
+    memoryMb: run.memoryMb,
+  });
+  const logBytes =
+    MILLION * run.appLogBytes * infoLineShare(a) +
+    batches * (a.platformLogBytesPerInvocation + a.logEventOverheadBytes);
+  const lines: CostLine[] = [
+    line(
+      `SQS requests (${run.queueMessages} messages in per run, ${run.sqsSends} sent by the runner; receive/delete per ${a.batchSize})`,
+      messages + MILLION * run.sqsSends + 2 * batches,
+      p.sqsRequest,
+    ),
+    line(
+      `EventBridge Scheduler (${run.scheduledInvocations} invocation, ${schedulerApi} API call(s) per run, not billed)`,
+      MILLION * run.scheduledInvocations,
+      p.schedulerInvocation,
+    ),
+    line('Lambda automations invocations', batches, p.lambdaRequest),
+    line(
+      `Lambda automations duration (${run.memoryMb} MB × ${batchBilledMs} ms per batch)`,
+      batches * (run.memoryMb / 1024) * (batchBilledMs / 1000),
+      p.lambdaArmGbSecond,
+    ),
+    line(
+      `EventBridge PutEvents (${run.putEventsEntries} entries per run)`,
+      MILLION * run.putEventsEntries,
+      p.eventBridgeCustomEvent,
+    ),
+    line('EventBridge archive', (MILLION * run.putEventsEntries * run.putEventsBytes) / GB, p.eventBridgeArchiveGb),
+    line(`DynamoDB write request units (${run.wcu} per run)`, MILLION * run.wcu, p.dynamoWru),
+    line(`DynamoDB read request units (${run.rcu} per run)`, MILLION * run.rcu, p.dynamoRru),
+    line('CloudWatch Logs ingestion', logBytes / GB, p.logsIngestedGb),
+    line('X-Ray traces', batches * traceShare(a), p.xrayTrace),
+  ];
+  return {
+    label: run.label,
+    lines,
+    totalUsd: lines.reduce((s, l) => s + l.usd, 0),
+    ingestBilledMs: batchBilledMs,
+    writerBatchBilledMs: batchBilledMs,
   };
 };

@@ -30,6 +30,7 @@ import {
   FUNCTION_URL_ASSUMPTIONS,
   PRICES,
   senderCostPerMillion,
+  automationCostPerMillion,
   traceShare,
   type CostResult,
   type EventProfile,
@@ -47,6 +48,7 @@ const PHASES = [
   // Scales with BENCH_IMPORT_ROWS: DynamoDB Local applies ~100–200 import events/s.
   { name: 'import-lookup', file: 'bench/import-lookup.ts', timeoutS: importTimeoutS(), dynamo: true },
   { name: 'analytics', file: 'bench/analytics.ts', timeoutS: 420, dynamo: false },
+  { name: 'automations', file: 'bench/automations.ts', timeoutS: 90, dynamo: true },
 ] as const;
 // The phase time limits (560 s) plus DynamoDB Local's start keep a run under 10 minutes whatever happens.
 type PhaseName = (typeof PHASES)[number]['name'];
@@ -728,6 +730,27 @@ const buildSections = (
         verdict: pass(returning.totalUsd < TARGETS.usdPerMillion),
       });
     }
+  }
+  const automations = phases.automations;
+  if (automations?.ok) {
+    // Automations: $ per million runs from the calls the production runner made (bench/automations.ts).
+    const run = automations.result.run;
+    const cost = automationCostPerMillion({ label: run.scenario, memoryMb: 256, appLogBytes: 0, ...run });
+    const message = senderCostPerMillion();
+    sections.push({
+      title: `5c. $ per million automation runs (${PRICES.region}, ${PRICES.date})`,
+      header: ['line', 'usd'],
+      rows: [
+        ...cost.lines.map((l) => [l.item, round(l.usd, 3)]),
+        ['TOTAL $ per million runs', round(cost.totalUsd, 2)],
+        ['with the message it requests delivered (5b)', round(cost.totalUsd + message.totalUsd, 2)],
+      ],
+      digits: 3,
+      notes: [
+        `Run: ${run.scenario}; measured on the production runner over ${run.samples} runs: DynamoDB calls ${JSON.stringify(run.dynamoCalls)}, Scheduler ${JSON.stringify(run.schedulerCalls)}, ${run.putEventsEntries} PutEvents entries of ~${run.putEventsBytes} B, runner CPU ${run.cpuMs} ms per run on this machine.`,
+        `Lambda ${cost.writerBatchBilledMs} ms per batch of ${DEFAULT_ASSUMPTIONS.batchSize}. Not here: the sender's delivery (5b) and the profile writer applying cart.abandoned and automation.triggered (5).`,
+      ],
+    });
   }
   return { sections, targets };
 };

@@ -524,6 +524,12 @@ export interface Timers {
   /** Sets the timer, or moves it when one of that name is pending (idempotent). */
   set(timer: TimerSpec): Promise<void>;
   /**
+   * Sets the timer only when none of that name is pending (a pending one is
+   * left as it is); true when it was set. For timers that re-check and re-arm
+   * themselves when they fire, so an event need not rewrite them each time.
+   */
+  ensure(timer: TimerSpec): Promise<boolean>;
+  /**
    * Cancels it; nothing happens when no timer of that name is pending. True
    * when a pending timer was cancelled (false also for one sent as an SQS
    * delay on AWS, which cannot be taken back: the re-check on firing stops it).

@@ -147,6 +147,13 @@ const StageConfigSchema = z
       .string()
       .regex(/^[^\s/*]+$/, 'a verified SES domain or email address, e.g. example.com')
       .optional(),
+    /** `customer.inactive` after this many days without an interaction (OMNIHUB_INACTIVE_DAYS). @default 0 (off) */
+    inactiveDays: z.coerce.number().min(0).max(3650).optional(),
+    /** Local time of `customer.birthday` in the customer's zone, `HH:MM` or `off` (OMNIHUB_BIRTHDAY_TIME). @default 10:00 */
+    birthdayTime: z
+      .string()
+      .regex(/^(off|([01]\d|2[0-3]):[0-5]\d)$/, 'HH:MM (24-hour) or off')
+      .optional(),
     /** Quiet hours for marketing in the customer's zone, `21:00-09:00` or `off`. @default 21:00-09:00 */
     quietHours: z
       .string()
@@ -208,6 +215,8 @@ const CONTEXT_KEYS = [
   'outboundConnectors',
   'sesIdentity',
   'quietHours',
+  'inactiveDays',
+  'birthdayTime',
 ] as const satisfies readonly (keyof z.input<typeof StageConfigSchema>)[];
 
 /**

@@ -374,6 +374,8 @@ export class HubStack extends Stack {
         ...dedupe,
         [ENV.outboundConnectors]: (config.outboundConnectors ?? []).join(','),
         ...(config.quietHours ? { [ENV.quietHours]: config.quietHours } : {}),
+        ...(config.inactiveDays !== undefined ? { [ENV.inactiveDays]: String(config.inactiveDays) } : {}),
+        ...(config.birthdayTime ? { [ENV.birthdayTime]: config.birthdayTime } : {}),
       },
       ...(alarmAction ? { alarmAction } : {}),
     });

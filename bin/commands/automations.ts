@@ -6,6 +6,7 @@
  * right now is `omnihub reach <customer> --purpose <purpose>`.
  */
 import type { Automation, AutomationsFile } from '../../functions/automations/config.js';
+import { previewPlaceholders } from '../../functions/automations/placeholders.js';
 import { validateAutomations } from '../../functions/automations/validate.js';
 import { compilePattern } from '../../functions/events/pattern-matcher.js';
 import { type CliContext, type Command, EXIT, parseCommandArgs, printResult, UsageError } from '../cli.js';
@@ -38,7 +39,22 @@ const sendsWhat = (a: Automation): string => {
     s.template ? `template ${s.template.name} (${s.template.language})` : undefined,
     s.text !== undefined ? `text ${JSON.stringify(s.text)}` : undefined,
   ].filter(Boolean);
-  return `${s.purpose} ${content.join(' / ')} on ${s.channel ?? 'the channel the reachability rules choose'}`;
+  const on =
+    s.channel === 'trigger'
+      ? 'the channel the trigger names (a form’s WhatsApp/Telegram contact), then the reachability rules'
+      : (s.channel ?? 'the channel the reachability rules choose');
+  return `${s.purpose} ${content.join(' / ')} on ${on}`;
+};
+
+/** The text and parameters as this trigger fills them (profile placeholders stay: filled per customer). */
+const previewLines = (a: Automation, event: unknown): string[] => {
+  const texts = [
+    ...(a.send.text !== undefined ? [['text', a.send.text] as const] : []),
+    ...(a.send.template?.parameters ?? []).map((p, i) => [`{{${i + 1}}}`, p] as const),
+  ];
+  return texts
+    .filter(([, t]) => t.includes('{{'))
+    .map(([label, t]) => `  ${label.padEnd(7)} ${JSON.stringify(previewPlaceholders(t, event))}`);
 };
 
 export const automationsListCommand: Command = {
@@ -101,6 +117,7 @@ export const automationsTestCommand: Command = {
           `  ${automation.wait ? `after ${automation.wait}${automation.unless ? ', unless an event matching its `unless` comes first,' : ''}` : 'at once,'} sends ${sendsWhat(automation)}`,
         );
         if (!automation.enabled) ctx.io.out('  (the automation is disabled: the hub does not run it)');
+        for (const line of previewLines(automation, (envelope as { detail?: unknown }).detail)) ctx.io.out(line);
       } else if (unless?.(envelope))
         ctx.io.out(`CANCELS   ${automation.name} ← ${what} (a waiting run of that customer)`);
       else ctx.io.out(`NO MATCH  ${automation.name} ← ${what}`);

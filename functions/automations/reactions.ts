@@ -8,6 +8,8 @@
 import { compilePattern, type CompiledPattern } from '../events/pattern-matcher.js';
 import { HUB_EVENT_TYPES, type HubEventType, SOURCE_PREFIX } from '../events/hub-event.js';
 import { parseQuietHours, type QuietHours } from '../domain/reachability/quiet-hours.js';
+import { minuteOfDay } from './clocks.js';
+import type { ClockSettings } from './runner.js';
 import { durationMs, type Automation, type AutomationsFile } from './schema.js';
 
 export type ReactionAction =
@@ -31,7 +33,22 @@ export interface TimeBasedSettings {
   readonly abandonedCartHours: number;
   /** `lead.unanswered` after a lead with no outbound message and no call for this long; 0 → off. */
   readonly leadUnansweredMinutes: number;
+  /** `customer.inactive` after this many days without an interaction; 0 or omitted → off. */
+  readonly inactiveDays?: number;
+  /** `HH:MM` local time of `customer.birthday`, or `off`. @default off */
+  readonly birthdayTime?: string;
+  /** @default birthday */
+  readonly birthdayTrait?: string;
 }
+
+/** The runner's clock settings (`customer.inactive`, `customer.birthday`) from the time-based settings. */
+export const clocksOf = (settings: TimeBasedSettings): ClockSettings => {
+  const minute = settings.birthdayTime ? minuteOfDay(settings.birthdayTime) : undefined;
+  return {
+    inactiveDays: settings.inactiveDays ?? 0,
+    ...(minute !== undefined ? { birthday: { trait: settings.birthdayTrait ?? 'birthday', minuteOfDay: minute } } : {}),
+  };
+};
 
 /** What ends a cart: any order, online or at a till. */
 const ORDER_PATTERN = { 'detail-type': ['order.placed', 'order.paid', 'purchase.completed'] };
@@ -91,10 +108,14 @@ export const reactionsOf = (file: AutomationsFile, settings: TimeBasedSettings):
 
 /**
  * The rule feeding the runner: every touchpoint and every event the hub
- * makes about a customer, except the runner's own records. The runner
- * matches each automation's own patterns itself, with the same matcher.
+ * makes about a customer, except the runner's own records, and
+ * `customer.erased` (her pending timers are cancelled). The runner matches
+ * each automation's own patterns itself, with the same matcher.
  */
 export const AUTOMATIONS_RULE_PATTERN = {
   source: [{ prefix: SOURCE_PREFIX }],
-  'detail-type': HUB_EVENT_TYPES.filter((t) => t !== 'automation.triggered' && t !== 'automation.skipped'),
+  'detail-type': [
+    ...HUB_EVENT_TYPES.filter((t) => t !== 'automation.triggered' && t !== 'automation.skipped'),
+    'customer.erased',
+  ],
 };

@@ -10,6 +10,7 @@ import * as z from 'zod';
 import { OUTBOUND_CHANNELS, PURPOSES } from '../domain/reachability/types.js';
 import { parseQuietHours } from '../domain/reachability/quiet-hours.js';
 import type { EventPattern } from '../events/rules.js';
+import { checkPlaceholders } from './placeholders.js';
 
 /** Kebab-case, ≤ 30 characters: part of timer names (`a-<name>-<customerId>`, Scheduler caps names at 64). */
 const AUTOMATION_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
@@ -42,8 +43,11 @@ const TemplateSchema = z
     /** An approved WhatsApp template, name and language exactly as approved. */
     name: z.string().min(1).max(512),
     language: z.string().min(2).max(15),
-    /** Fill `{{1}}`, `{{2}}`, … of its body. */
-    parameters: z.array(z.string().max(1024)).max(20).optional(),
+    /**
+     * Fill `{{1}}`, `{{2}}`, … of its body, in order; each may hold
+     * placeholders, `{{profile.name}}`, `{{event.data.total}}` (./placeholders.ts).
+     */
+    parameters: z.array(z.string().min(1).max(1024)).max(20).optional(),
   })
   .strict();
 
@@ -54,8 +58,13 @@ const SendSchema = z
     /** Free text, for channels without templates (and WhatsApp within 24 h). */
     text: z.string().min(1).max(4096).optional(),
     template: TemplateSchema.optional(),
-    /** Only this channel (no fallback); omitted → the channel the reachability rules choose. */
-    channel: z.enum(OUTBOUND_CHANNELS).optional(),
+    /**
+     * Only this channel (no fallback); `trigger` → the channel the trigger
+     * names (a lead whose contact was given as a WhatsApp or Telegram number,
+     * a message she wrote) tried first, then the rules' order; omitted → the
+     * channel the reachability rules choose.
+     */
+    channel: z.enum([...OUTBOUND_CHANNELS, 'trigger']).optional(),
   })
   .strict()
   .refine((s) => s.text !== undefined || s.template !== undefined, { error: 'needs a text, a template or both' });
@@ -90,6 +99,17 @@ const AutomationSchema = z
   .refine((a) => a.unless === undefined || a.wait !== undefined, {
     error: '`unless` cancels a waiting run: give a `wait` too',
     path: ['unless'],
+  })
+  .superRefine((a, ctx) => {
+    const texts: [PropertyKey[], string][] = [
+      ...(a.send.text !== undefined ? [[['send', 'text'], a.send.text] as [PropertyKey[], string]] : []),
+      ...(a.send.template?.parameters ?? []).map((p, i): [PropertyKey[], string] => [
+        ['send', 'template', 'parameters', i],
+        p,
+      ]),
+    ];
+    for (const [path, text] of texts)
+      for (const message of checkPlaceholders(text, a.when)) ctx.addIssue({ code: 'custom', path, message });
   });
 
 export const AutomationsFileSchema = z

@@ -162,7 +162,7 @@ export const MAX_TICKETS = 20;
  * statuses (our message was sent/delivered/failed) and CRM bookkeeping count
  * in the channel stats but don't make a channel the customer's "last".
  */
-const INTERACTION_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
+export const INTERACTION_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
   'message.received',
   'call.completed',
   'call.missed',
@@ -215,6 +215,8 @@ export const isReceipt = (event: Pick<HubEvent, 'type'> & { readonly data?: unkn
 const HUB_MADE_TYPES: ReadonlySet<HubEventType> = new Set<HubEventType>([
   'cart.abandoned',
   'lead.unanswered',
+  'customer.inactive',
+  'customer.birthday',
   'automation.triggered',
   'automation.skipped',
 ]);

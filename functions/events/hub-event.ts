@@ -212,6 +212,12 @@ export const FormDataSchema = z.object({
   utm: UtmSchema.optional(),
   pageUrl: z.string().optional(),
   referrer: z.string().optional(),
+  /**
+   * The messenger the form asked her contact in ("your WhatsApp number",
+   * "your Telegram"): an automation with `channel: 'trigger'` answers there
+   * first, consent and the vendor's rules permitting.
+   */
+  contactChannel: z.enum(['whatsapp', 'telegram', 'viber']).optional(),
 });
 
 const LineItemSchema = z.object({
@@ -354,6 +360,26 @@ const LeadUnansweredDataSchema = z.object({
   formId: z.string().optional(),
 });
 
+const CustomerInactiveDataSchema = z.object({
+  /** Her last interaction (a message, a call, a form, a cart, an order…) before the silence. */
+  lastInteractionAt: isoDateTime,
+  /** Event id of that interaction: one `customer.inactive` per silence. */
+  lastInteractionEventId: z.string(),
+  /** OMNIHUB_INACTIVE_DAYS when the event was made. */
+  inactiveDays: z.number().positive(),
+});
+
+const CustomerBirthdayDataSchema = z.object({
+  /** The birthday trait as stored (`1990-05-14`, `05-14` or `--05-14`). */
+  birthday: z.string(),
+  /** Her birthday this year, `YYYY-MM-DD` in her time zone. */
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  /** IANA zone the day was computed in (her `timezone` trait, else her phone's country). */
+  timeZone: z.string(),
+  /** Age she turns, when the trait has a year. */
+  age: z.number().int().positive().optional(),
+});
+
 const AutomationRunDataSchema = z.object({
   /** The automation's name in `automations.config.ts`. */
   automation: z.string(),
@@ -413,6 +439,8 @@ export const EVENT_DATA_SCHEMAS = {
   'consent.revoked': ConsentDataSchema,
   'cart.abandoned': CartAbandonedDataSchema,
   'lead.unanswered': LeadUnansweredDataSchema,
+  'customer.inactive': CustomerInactiveDataSchema,
+  'customer.birthday': CustomerBirthdayDataSchema,
   'automation.triggered': AutomationRunDataSchema,
   'automation.skipped': AutomationRunDataSchema,
 } as const;
@@ -459,6 +487,10 @@ export const EVENT_TYPE_DESCRIPTIONS: Record<HubEventType, string> = {
     'Made by the hub: a cart changed and no order followed within OMNIHUB_ABANDONED_CART_HOURS (connector `automations`).',
   'lead.unanswered':
     'Made by the hub: a lead or callback request got no outbound message and no call within OMNIHUB_LEAD_UNANSWERED_MINUTES.',
+  'customer.inactive':
+    'Made by the hub: no interaction (message, call, form, cart, order…) for OMNIHUB_INACTIVE_DAYS; one per silence.',
+  'customer.birthday':
+    "Made by the hub on the customer's birthday (her `birthday` trait) at OMNIHUB_BIRTHDAY_TIME in her time zone.",
   'automation.triggered': 'An automation of automations.config.ts ran for the customer and queued its message.',
   'automation.skipped': 'An automation ran for the customer and sent nothing; `data.reason` says why.',
 };

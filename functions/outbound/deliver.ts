@@ -152,6 +152,7 @@ const nextVerdict = (
       ...(record.messageTag ? { messageTag: record.messageTag } : {}),
     },
     ...(record.forcedChannel ? { channel: record.forcedChannel } : {}),
+    ...(record.preferredChannel ? { prefer: record.preferredChannel } : {}),
     exclude,
   };
   const plan = planReach(profile, request, reachOptions(deps.settings, now, deps.defaultCountry));

@@ -76,6 +76,8 @@ export interface MessageRecord {
   readonly messageTag?: MessageTag;
   /** The channel the request forced, if any. */
   readonly forcedChannel?: OutboundChannel;
+  /** The channel the request asked to try first (an automation's `channel: 'trigger'`), if any. */
+  readonly preferredChannel?: OutboundChannel;
   /** Who asked, when not a caller of the messages API: `automation:<name>` (an automation is no human answer). */
   readonly origin?: string;
   readonly status: MessageStatus;

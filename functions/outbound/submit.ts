@@ -26,6 +26,8 @@ export interface MessageRequest {
   readonly subject?: string;
   readonly template?: MessageTemplate;
   readonly channel?: OutboundChannel;
+  /** Tried first, then the usual order (an automation's `channel: 'trigger'`). */
+  readonly preferChannel?: OutboundChannel;
   readonly messageTag?: MessageTag;
   readonly idempotencyKey: string;
 }
@@ -46,6 +48,7 @@ const reachRequestOf = (request: Omit<MessageRequest, 'idempotencyKey'>): ReachR
     ...(request.messageTag ? { messageTag: request.messageTag } : {}),
   },
   ...(request.channel ? { channel: request.channel } : {}),
+  ...(request.preferChannel ? { prefer: request.preferChannel } : {}),
 });
 
 /**
@@ -79,7 +82,7 @@ const decidePlan = (
   throw new NoReachableChannelError(plan.channels);
 };
 
-const publish = async (deps: SubmitDeps, record: MessageRecord, now: Date): Promise<void> => {
+const publish = async (deps: Pick<SubmitDeps, 'publisher'>, record: MessageRecord, now: Date): Promise<void> => {
   await deps.publisher.putEntries([
     messageRequestedEntry({
       schemaVersion: 1,
@@ -89,6 +92,17 @@ const publish = async (deps: SubmitDeps, record: MessageRecord, now: Date): Prom
       reason: 'new',
     }),
   ]);
+};
+
+/**
+ * A message found by its idempotency key: re-published when it is still
+ * queued (its first publish may have failed), as a repeated request does.
+ */
+export const republishIfQueued = async (
+  deps: Pick<SubmitDeps, 'publisher' | 'now'>,
+  record: MessageRecord,
+): Promise<void> => {
+  if (record.status === 'queued' && !record.notBefore) await publish(deps, record, deps.now());
 };
 
 /**
@@ -125,6 +139,7 @@ export const submitMessage = async (
     ...(content.template ? { template: content.template } : {}),
     ...(content.messageTag ? { messageTag: content.messageTag } : {}),
     ...(content.channel ? { forcedChannel: content.channel } : {}),
+    ...(content.preferChannel ? { preferredChannel: content.preferChannel } : {}),
     ...(options.origin ? { origin: options.origin } : {}),
     status: 'queued',
     channel: chosen.channel,

@@ -137,6 +137,24 @@ export const VARIABLES = {
     z.coerce.number().min(0).max(10_080).default(15),
     'A lead or callback request with no outbound message and no call for this many minutes publishes `lead.unanswered`; 0 turns it off.',
   ),
+  inactiveDays: variable(
+    'OMNIHUB_INACTIVE_DAYS',
+    z.coerce.number().min(0).max(3650).default(0),
+    'A customer with no interaction (message, call, form, cart, order…) for this many days gets `customer.inactive` (one timer per customer, re-armed when it fires); 0 turns it off.',
+  ),
+  birthdayTime: variable(
+    'OMNIHUB_BIRTHDAY_TIME',
+    z
+      .string()
+      .regex(/^(off|([01]\d|2[0-3]):[0-5]\d)$/, 'HH:MM (24-hour, the customer’s time zone) or off')
+      .default('10:00'),
+    'Local time (in the customer’s zone) of `customer.birthday` on her birthday; `off` turns it off.',
+  ),
+  birthdayTrait: variable(
+    'OMNIHUB_BIRTHDAY_TRAIT',
+    z.string().min(1).max(64).default('birthday'),
+    'The trait holding the birthday (`1990-05-14`, `05-14`, `--05-14` or `14.05.1990`).',
+  ),
   subscriptionPrefix: variable(
     'OMNIHUB_SUBSCRIPTION_PREFIX',
     z.string().regex(/^omnihub-[a-z0-9-]+-sub-$/, 'omnihub-<stage>-sub-'),
@@ -429,6 +447,9 @@ export const FUNCTION_CONFIGS = {
     eventBusName: 'required',
     abandonedCartHours: 'required',
     leadUnansweredMinutes: 'required',
+    inactiveDays: 'required',
+    birthdayTime: 'required',
+    birthdayTrait: 'required',
     automationsQueueUrl: 'required',
     automationsQueueArn: 'required',
     automationsDlqArn: 'optional',
@@ -464,6 +485,9 @@ export const FUNCTION_CONFIGS = {
     lifetimeValueThresholds: 'required',
     abandonedCartHours: 'required',
     leadUnansweredMinutes: 'required',
+    inactiveDays: 'required',
+    birthdayTime: 'required',
+    birthdayTrait: 'required',
     ...OUTBOUND,
   }),
 } as const;

@@ -183,3 +183,49 @@ describe('Bench: outbound cost model', () => {
     expect(slow.totalUsd).toBeGreaterThan(fast.totalUsd);
   });
 });
+
+describe('Bench: automation run cost model', () => {
+  const run = {
+    label: 'abandoned cart',
+    queueMessages: 3,
+    schedulerCalls: { CreateSchedule: 1 },
+    scheduledInvocations: 1,
+    sqsSends: 0,
+    putEventsEntries: 3,
+    putEventsBytes: 650,
+    wcu: 4,
+    rcu: 8.5,
+    dynamoCalls: { GetItem: 8, Query: 2, TransactWriteItems: 1 },
+    cpuMs: 6,
+    memoryMb: 256,
+    appLogBytes: 0,
+  };
+
+  it('prices the calls a run made: its queue messages, its schedule, its events, its units', async () => {
+    const { automationCostPerMillion } = await import('../../bench/cost.js');
+    // Act
+    const r = automationCostPerMillion(run);
+    const line = (prefix: string) => r.lines.find((l) => l.item.startsWith(prefix));
+
+    // Assess: 3 M messages in + receive and delete per batch of 10; one invocation per schedule; $1 per M entries.
+    expect(line('SQS')?.quantity).toBe(3e6 + 2 * 3e5);
+    expect(line('EventBridge Scheduler')?.usd).toBeCloseTo(1.0, 10);
+    expect(line('EventBridge PutEvents')?.usd).toBeCloseTo(3.0, 10);
+    expect(line('DynamoDB write')?.usd).toBeCloseTo(4 * 0.625, 10);
+    expect(line('DynamoDB read')?.usd).toBeCloseTo(8.5 * 0.125, 10);
+    expect(line('Lambda automations invocations')?.quantity).toBe(3e5);
+    expect(r.totalUsd).toBeCloseTo(
+      r.lines.reduce((s, l) => s + l.usd, 0),
+      10,
+    );
+  });
+
+  it('a run that arms no schedule (an SQS delay instead) pays no Scheduler invocation but one more SQS send', async () => {
+    const { automationCostPerMillion } = await import('../../bench/cost.js');
+    const scheduled = automationCostPerMillion(run);
+    const delayed = automationCostPerMillion({ ...run, schedulerCalls: {}, scheduledInvocations: 0, sqsSends: 1 });
+    const usd = (r: typeof scheduled, prefix: string) => r.lines.find((l) => l.item.startsWith(prefix))?.usd ?? 0;
+    expect(usd(delayed, 'EventBridge Scheduler')).toBe(0);
+    expect(usd(delayed, 'SQS') - usd(scheduled, 'SQS')).toBeCloseTo(0.4, 10);
+  });
+});

@@ -80,6 +80,44 @@ describe('CLI: automations', () => {
     expect(lead.out).toMatch(/^NO MATCH {2}cart-reminder ← lead\.submitted evt_[0-9a-f]{32}/);
   });
 
+  it('test: shows the text and parameters as the trigger fills them (profile placeholders are per customer)', async () => {
+    // Prepare: the quiz acknowledgement with the quiz's name; the Marquiz fixture as the trigger
+    const quizAck: AutomationsFileInput = {
+      automations: [
+        {
+          name: 'quiz-ack',
+          when: { 'detail-type': ['lead.submitted'] },
+          send: {
+            purpose: 'service',
+            text: '{{profile.firstName | Вітаємо}}, дякуємо за «{{event.data.formName}}»!',
+            template: { name: 'lead_received', language: 'uk', parameters: ['{{event.data.result}}'] },
+            channel: 'trigger',
+          },
+        },
+      ],
+    };
+
+    // Act
+    const res = await omnihub(
+      [
+        'automations',
+        'test',
+        'quiz-ack',
+        '--event',
+        'functions/connectors/marquiz/fixtures/lead.json',
+        '--connector',
+        'marquiz',
+      ],
+      quizAck,
+    );
+
+    // Assess
+    expect(res.code).toBe(EXIT.ok);
+    expect(res.out).toContain('on the channel the trigger names');
+    expect(res.out).toContain('  text    "{{profile.firstName | Вітаємо}}, дякуємо за «Подбор кухни»!"');
+    expect(res.out).toContain('  {{1}}   "Угловая кухня"');
+  });
+
   it('refuses an unknown automation and a broken config with exit 2, naming them', async () => {
     const file = join(dir, 'e.json');
     writeFileSync(file, '{}');

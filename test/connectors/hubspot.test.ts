@@ -379,7 +379,7 @@ describe('Connector: hubspot', () => {
         event({ subscriptionType: 'deal.propertyChange', objectId: 8, propertyName: 'amount', propertyValue: '10' }),
         event({ subscriptionType: 'contact.deletion', objectId: 9 }),
         event({ subscriptionType: 'company.creation', objectId: 10 }),
-        event({ subscriptionType: 'object.creation', objectTypeId: '0-5', objectId: 11 }),
+        event({ subscriptionType: 'object.creation', objectTypeId: '0-2', objectId: 11 }),
       ]);
 
       // Assess
@@ -407,7 +407,41 @@ describe('Connector: hubspot', () => {
         expect.stringMatching(/deal\.propertyChange deal 8: only changes of dealstage/),
         expect.stringMatching(/contact\.deletion contact 9: deletions in HubSpot do not erase/),
         expect.stringMatching(/company\.creation company 10: unsupported/),
-        expect.stringMatching(/object\.creation object 0-5 11: unsupported/),
+        expect.stringMatching(/object\.creation object 0-2 11: unsupported/),
+      ]);
+    });
+  });
+
+  describe('tickets: normalize', () => {
+    it('hydrates ticket creations and changes of stage, subject or priority, and ignores other ticket properties', () => {
+      // Act
+      const result = normalize([
+        event({ objectId: 901, subscriptionType: 'ticket.creation' }),
+        event({
+          objectId: 901,
+          subscriptionType: 'ticket.propertyChange',
+          propertyName: 'hs_pipeline_stage',
+          propertyValue: '4',
+        }),
+        event({
+          objectId: 901,
+          subscriptionType: 'ticket.propertyChange',
+          propertyName: 'hubspot_owner_id',
+          propertyValue: '7',
+        }),
+        event({ objectId: 902, subscriptionType: 'object.creation', objectTypeId: '0-5' }),
+        event({ objectId: 903, subscriptionType: 'ticket.deletion' }),
+      ]);
+
+      // Assess
+      expect(result.hydrations?.map((h) => [h.kind, h.params.objectId, h.params.change])).toEqual([
+        ['ticket', '901', 'created'],
+        ['ticket', '901', 'updated'],
+        ['ticket', '902', 'created'],
+      ]);
+      expect(result.ignored).toEqual([
+        expect.stringMatching(/only changes of hs_pipeline_stage, subject, hs_ticket_priority are tracked/),
+        expect.stringMatching(/ticket\.deletion ticket 903: unsupported/),
       ]);
     });
   });
@@ -620,6 +654,114 @@ describe('Connector: hubspot', () => {
     ])('throws on %s so the queue retries', async (_, objectId, message) => {
       // Act & Assess
       await expect(hydrate(request('contact', { objectId, change: 'created' }))).rejects.toThrow(message);
+    });
+
+    describe('tickets', () => {
+      beforeAll(() => {
+        routes.set('/crm/v3/objects/tickets/901', {
+          status: 200,
+          body: {
+            id: '901',
+            properties: {
+              subject: 'Parcel arrived damaged',
+              hs_pipeline: '0',
+              hs_pipeline_stage: '1',
+              hs_ticket_priority: 'HIGH',
+              source_type: 'EMAIL',
+            },
+            associations: { contacts: { results: [{ id: '501', type: 'ticket_to_contact' }] } },
+          },
+        });
+        routes.set('/crm/v3/objects/tickets/902', {
+          status: 200,
+          body: {
+            id: '902',
+            properties: { subject: 'Custom pipeline', hs_pipeline: '7001', hs_pipeline_stage: '7003' },
+            associations: { contacts: { results: [{ id: '501' }] } },
+          },
+        });
+        routes.set('/crm/v3/pipelines/tickets/7001', {
+          status: 200,
+          body: {
+            id: '7001',
+            label: 'Returns',
+            stages: [
+              { id: '7002', label: 'Received', metadata: { ticketState: 'OPEN' } },
+              { id: '7003', label: 'Refund issued', metadata: { ticketState: 'CLOSED' } },
+            ],
+          },
+        });
+        routes.set('/crm/v3/objects/tickets/903', {
+          status: 200,
+          body: { id: '903', properties: { subject: 'No requester', hs_pipeline_stage: '1' } },
+        });
+      });
+
+      it('ticket.creation → ticket.created for the associated contact, the default stage New as status new', async () => {
+        // Act
+        const events = await hydrate(request('ticket', { objectId: '901', change: 'created' }));
+
+        // Assess
+        expect(events).toHaveLength(1);
+        const ticket = HubEventSchema.parse(events[0]);
+        expect(ticket).toMatchObject({ type: 'ticket.created', channel: 'helpdesk', connector: 'hubspot' });
+        expect(ticket.data).toEqual({
+          ticketId: '901',
+          status: 'new',
+          vendorStatus: 'New',
+          subject: 'Parcel arrived damaged',
+          priority: 'high',
+          via: 'email',
+          url: 'https://app.hubspot.com/contacts/33/record/0-5/901',
+        });
+        expect(ticket.customer.identities.map(identityKey)).toEqual(
+          expect.arrayContaining(['hubspot:501', 'email:olena@example.com', 'phone:+380501112233']),
+        );
+        expect(ticket.summary).toBe('HubSpot ticket #901 opened: Parcel arrived damaged');
+      });
+
+      it('a hs_pipeline_stage change to Closed (4) → ticket.solved with the stage the webhook reported', async () => {
+        // Act
+        const [solved] = await hydrate(
+          request('ticket', {
+            objectId: '901',
+            change: 'updated',
+            propertyName: 'hs_pipeline_stage',
+            propertyValue: '4',
+          }),
+        );
+        const [waiting] = await hydrate(
+          request('ticket', {
+            objectId: '901',
+            change: 'updated',
+            propertyName: 'hs_pipeline_stage',
+            propertyValue: '2',
+          }),
+        );
+
+        // Assess
+        expect(solved).toMatchObject({ type: 'ticket.solved', data: { status: 'closed', vendorStatus: 'Closed' } });
+        expect(waiting).toMatchObject({
+          type: 'ticket.updated',
+          data: { status: 'pending', vendorStatus: 'Waiting on contact' },
+        });
+      });
+
+      it("reads a custom pipeline's stage from its definition (CLOSED state → solved), and skips a ticket without a contact", async () => {
+        // Act
+        const [custom] = await hydrate(
+          request('ticket', { objectId: '902', change: 'updated', propertyName: 'subject' }),
+        );
+        const orphan = await hydrate(request('ticket', { objectId: '903', change: 'created' }));
+
+        // Assess
+        expect(custom).toMatchObject({
+          type: 'ticket.solved',
+          data: { ticketId: '902', status: 'closed', vendorStatus: 'Refund issued' },
+        });
+        expect(seen.some((s) => s.path === '/crm/v3/pipelines/tickets/7001')).toBe(true);
+        expect(orphan).toEqual([]);
+      });
     });
 
     it('throws before calling HubSpot when no token is configured, and never puts the token in errors', async () => {

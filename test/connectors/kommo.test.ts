@@ -210,6 +210,50 @@ describe('Connector: kommo', () => {
     });
   });
 
+  describe('notes (ticket events)', () => {
+    it('asks to hydrate a note on a contact or a lead, keyed on account + note id, and skips company notes', () => {
+      // Act
+      const { hydrations, ignored } = normalize(
+        form({
+          'contacts[note][0][note][id]': '60864725',
+          'contacts[note][0][note][note_type]': '10',
+          'contacts[note][0][note][element_id]': '22309159',
+          'contacts[note][0][note][element_type]': '1',
+          'contacts[note][0][note][text]': 'Called back',
+          'contacts[note][0][note][date_create]': '1714564960',
+          'leads[note][0][note][id]': '60864790',
+          'leads[note][0][note][element_id]': '25399013',
+          'leads[note][0][note][element_type]': '2',
+          'companies[note][0][note][id]': '60864791',
+          'companies[note][0][note][element_id]': '1207',
+          'companies[note][0][note][element_type]': '3',
+          ...ACCOUNT,
+        }),
+      );
+
+      // Assess
+      const byId = [...(hydrations ?? [])].sort((a, b) => a.providerEventId.localeCompare(b.providerEventId));
+      expect(byId.map((h) => [h.kind, h.providerEventId, h.params.element, h.params.elementId])).toEqual([
+        ['note', '29085955:note:60864725', 'contact', '22309159'],
+        ['note', '29085955:note:60864790', 'lead', '25399013'],
+      ]);
+      expect(byId[0]).toMatchObject({
+        params: { noteType: '10', text: 'Called back' },
+        occurredAt: '2024-05-01T12:02:40.000Z',
+      });
+      expect(ignored).toEqual(['companies[note]: not tracked']);
+    });
+
+    it('acknowledges a note item without its ids as ignored, not a 400', () => {
+      // Act
+      const { hydrations, ignored } = normalize(form({ 'contacts[note][0][note][text]': 'x', ...ACCOUNT }));
+
+      // Assess
+      expect(hydrations).toEqual([]);
+      expect(ignored).toEqual([expect.stringMatching(/contacts\[note\]: not a note/)]);
+    });
+  });
+
   describe('hydrate (fake Kommo API v4 on 127.0.0.1)', () => {
     const CONTACT = {
       id: 22309159,
@@ -372,6 +416,44 @@ describe('Connector: kommo', () => {
       // Act & Assess
       expect(await hydrate(hydration('lead', { id: '25399014', change: 'created' }))).toEqual([]);
       expect(await hydrate(hydration('contact', { id: '204', change: 'created' }))).toEqual([]);
+    });
+
+    it("a note becomes ticket.created (closed: a note is a finished record) for the contact or the lead's main contact", async () => {
+      // Act
+      const [onContact] = await hydrate({
+        ...hydration('note', {
+          noteId: '60864725',
+          noteType: '10',
+          element: 'contact',
+          elementId: '22309159',
+          text: 'Called back\nShe wants a refund',
+        }),
+        providerEventId: '29085955:note:60864725',
+      });
+      const [onLead] = await hydrate(
+        hydration('note', { noteId: '60864790', element: 'lead', elementId: '25399013', text: 'Exchange the sofa' }),
+      );
+      const orphan = await hydrate(hydration('note', { noteId: '1', element: 'lead', elementId: '25399014' }));
+
+      // Assess
+      const ticket = HubEventSchema.parse(onContact);
+      expect(ticket).toMatchObject({
+        type: 'ticket.created',
+        channel: 'helpdesk',
+        summary: 'Kommo note on the contact: Called back',
+      });
+      expect(ticket.data).toEqual({
+        ticketId: 'note:60864725',
+        status: 'closed',
+        vendorStatus: 'note',
+        subject: 'Called back',
+        via: 'voice',
+      });
+      expect(ticket.customer.identities.map(identityKey)).toEqual(
+        expect.arrayContaining(['kommo:22309159', 'phone:+380501234567', 'email:olena@example.com']),
+      );
+      expect(onLead?.summary).toBe('Kommo note on lead 25399013: Exchange the sofa');
+      expect(orphan).toEqual([]);
     });
 
     it('throws on a rejected token so the queue retries', async () => {

@@ -241,7 +241,7 @@ describe('Connector: shopify', () => {
       [
         'a cart',
         { id: 'eeafa272cebfd4b22385bc4b645e762c', token: 'eeafa272cebfd4b22385bc4b645e762c', line_items: [] },
-        /no order/,
+        /a cart carries no email, phone or customer/,
       ],
     ])('acknowledges %s sent as orders/create without an event', (_, body, reason) => {
       // Act
@@ -278,7 +278,7 @@ describe('Connector: shopify', () => {
       expect(events.map((e) => e.type)).toEqual(types);
     });
 
-    it('makes no revenue of a cancelled order, even a paid one, but keeps its refunds', () => {
+    it('turns a cancelled order, even a paid one, into order.cancelled on the same order id, with what was refunded', () => {
       // Prepare
       const refund = parseLosslessJson(fixture('refunds-create.json').toString('utf8')) as Record<string, unknown>;
       const cancelled = {
@@ -292,9 +292,18 @@ describe('Connector: shopify', () => {
       // Act
       const result = normalize(delivery('orders/cancelled', cancelled));
 
-      // Assess
-      expect(result.events.map((e) => e.type)).toEqual(['order.refunded']);
-      expect(result.ignored).toEqual([expect.stringMatching(/#9999 was cancelled \(customer\): not a sale/)]);
+      // Assess: no order.placed / order.paid (not a sale), the refund as its own event.
+      expect(result.events.map((e) => e.type)).toEqual(['order.cancelled', 'order.refunded']);
+      const event = only(result.events, 'order.cancelled');
+      expect(event.providerEventId).toBe('order:820982911946154508:cancelled');
+      expect(event.occurredAt).toBe('2024-05-01T14:00:00.000Z');
+      expect(event.data).toMatchObject({
+        orderId: '820982911946154508',
+        total: { amountMinor: 40300, currency: 'USD' },
+        refunded: { amountMinor: 8500, currency: 'USD' },
+        cancelReason: 'customer',
+      });
+      expect(result.ignored).toEqual([]);
     });
 
     it('makes no revenue of a voided order', () => {
@@ -394,7 +403,9 @@ describe('Connector: shopify', () => {
       // Assess
       expect(other).toEqual({
         events: [],
-        ignored: ['products/update: a body that is no order, refund, customer or consent is not mapped'],
+        ignored: [
+          'products/update: a body that is no order, refund, fulfillment, checkout, cart, customer or consent is not mapped',
+        ],
       });
       const noTopic = delivery('orders/create', fixture('orders-create.json'));
       const headers = Object.fromEntries(Object.entries(noTopic.headers).filter(([k]) => k !== 'x-shopify-topic'));
@@ -403,6 +414,109 @@ describe('Connector: shopify', () => {
       expect(() =>
         shopifyConnector.parse(delivery('orders/create', { name: '#1001', line_items: [], financial_status: 'paid' })),
       ).toThrow(ValidationError);
+    });
+  });
+
+  describe('checkouts and carts (attempted purchases)', () => {
+    const CHECKOUT = parseLosslessJson(fixture('checkouts-create.json').toString('utf8')) as Record<string, unknown>;
+
+    it('keys checkout.started on the checkout token and cart.updated on token + updated_at, with the recovery link', () => {
+      // Act
+      const first = normalize(delivery('checkouts/create', CHECKOUT));
+      const edited = normalize(
+        delivery('checkouts/update', { ...CHECKOUT, updated_at: '2022-01-01T10:00:00-05:00', line_items: [] }),
+      );
+
+      // Assess
+      const started = only(first.events, 'checkout.started');
+      expect(started.data).toMatchObject({
+        checkoutId: '123123123',
+        cartId: 'eeafa272cebfd4b22385bc4b645e762c',
+        total: { amountMinor: 42188, currency: 'USD' },
+        recoveryUrl: 'https://checkout.local/548380009/checkouts/123123123/recover?key=example-secret-token',
+      });
+      expect(started.data.items).toEqual([
+        {
+          sku: 'IPOD2008PINK',
+          name: 'IPod Nano - 8GB',
+          quantity: 1,
+          unitPrice: { amountMinor: 19900, currency: 'USD' },
+        },
+        {
+          sku: 'IPOD2008PINK',
+          name: 'IPod Nano - 8GB',
+          quantity: 1,
+          unitPrice: { amountMinor: 19900, currency: 'USD' },
+        },
+      ]);
+      expect(only(edited.events, 'checkout.started').id).toBe(started.id);
+      expect(only(edited.events, 'cart.updated').id).not.toBe(only(first.events, 'cart.updated').id);
+      expect(only(edited.events, 'cart.updated').data.items).toEqual([]);
+    });
+
+    it('ignores a completed checkout (its order is the purchase) and one with no email, phone or customer yet', () => {
+      // Act
+      const completed = normalize(
+        delivery('checkouts/update', { ...CHECKOUT, completed_at: '2022-01-01T10:00:00-05:00' }),
+      );
+      const anonymous = normalize(
+        delivery('checkouts/create', { ...CHECKOUT, email: null, customer: null, billing_address: null }),
+      );
+
+      // Assess
+      expect(completed).toMatchObject({ events: [], ignored: [expect.stringMatching(/completed/)] });
+      expect(anonymous).toMatchObject({ events: [], ignored: [expect.stringMatching(/nobody to attribute/)] });
+    });
+
+    it('never links the checkout shipping phone', () => {
+      // Act
+      const { events } = normalize(delivery('checkouts/create', CHECKOUT));
+
+      // Assess
+      for (const e of events)
+        expect(e.customer.identities.map(identityKey)).not.toContain(expect.stringMatching(/^phone:/));
+    });
+  });
+
+  describe('fulfillments (shipped, ready for pickup)', () => {
+    const FULFILLMENT = parseLosslessJson(
+      fixture('fulfillments-update-ready-for-pickup.json').toString('utf8'),
+    ) as Record<string, unknown>;
+
+    it('yields order.fulfilled and order.ready_for_pickup from an order body, keyed on the fulfillment id', () => {
+      // Act
+      const { events } = normalize(delivery('orders/updated', { ...ORDER, fulfillments: [FULFILLMENT] }));
+
+      // Assess
+      const shipped = only(events, 'order.fulfilled');
+      const pickup = only(events, 'order.ready_for_pickup');
+      expect(shipped.providerEventId).toBe('fulfillment:123456:fulfilled');
+      expect(pickup.providerEventId).toBe('fulfillment:123456:ready_for_pickup');
+      expect(pickup.data).toMatchObject({
+        orderId: '820982911946154508',
+        orderNumber: '#9999',
+        total: { amountMinor: 40300, currency: 'USD' },
+        fulfillment: { id: '123456', method: 'pickup', carrier: 'UPS', trackingNumber: '1z827wk74630' },
+      });
+      expect(pickup.data.items).toHaveLength(5);
+    });
+
+    it('hands fulfillments/* (which name no buyer) to the hydrator, and skips pending or cancelled ones', () => {
+      // Act
+      const ready = normalize(delivery('fulfillments/update', FULFILLMENT));
+      const pending = normalize(delivery('fulfillments/create', fixture('fulfillments-create.json')));
+      const cancelled = normalize(delivery('fulfillments/update', { ...FULFILLMENT, status: 'cancelled' }));
+
+      // Assess
+      expect(ready.events).toEqual([]);
+      expect(ready.hydrations).toEqual([
+        expect.objectContaining({
+          kind: 'fulfillment',
+          params: expect.objectContaining({ orderId: '820982911946154508', shopDomain: 'olena-shop.myshopify.com' }),
+        }),
+      ]);
+      expect(pending).toMatchObject({ events: [], ignored: [expect.stringMatching(/status pending/)] });
+      expect(cancelled).toMatchObject({ events: [], ignored: [expect.stringMatching(/status cancelled/)] });
     });
   });
 
@@ -583,6 +697,31 @@ describe('Connector: shopify', () => {
 
       // Assess
       expect(a?.map((e) => e.id)).toEqual(b?.map((e) => e.id));
+    });
+
+    it('fetches the order of a fulfillment and yields the events its order body would (same ids)', async () => {
+      // Prepare
+      answer = { status: 200, body: ORDER_RESPONSE };
+      const body = parseLosslessJson(fixture('fulfillments-update-ready-for-pickup.json').toString('utf8')) as object;
+      const request = normalize(delivery('fulfillments/update', body)).hydrations?.[0] as HydrationRequest;
+
+      // Act
+      const events = await shopifyConnector.hydrate!(request, {
+        secrets: { apiToken: 'shpat_test', apiBaseUrl: baseUrl },
+        defaultCountry: 'UA',
+        fetch,
+      });
+      const fromOrder = normalize(delivery('orders/updated', { ...ORDER, fulfillments: [body] })).events;
+
+      // Assess
+      expect(events.map((e) => e.type)).toEqual(['order.fulfilled', 'order.ready_for_pickup']);
+      for (const e of events) HubEventSchema.parse(e);
+      expect(events.map((e) => e.id)).toEqual(
+        fromOrder.filter((e) => e.type !== 'order.placed' && e.type !== 'order.paid').map((e) => e.id),
+      );
+      expect(only(events, 'order.ready_for_pickup').customer.identities.map(identityKey)).toContain(
+        'shopify:115310627314723954',
+      );
     });
 
     it('yields nothing for a deleted order, throws (so the queue retries) on 5xx and without a token', async () => {

@@ -331,6 +331,122 @@ describe('Connector: square', () => {
       expect(tillSale).toEqual([]);
     });
 
+    describe('lifecycle of an online pickup order', () => {
+      const ORDER_ID = 'eA3vssLHKJrv9H0IdJCM3gNqfdcZY';
+      const pickupOrder = (fulfillmentState: string, fields: Record<string, unknown> = {}) => ({
+        id: ORDER_ID,
+        location_id: 'FPYCBCHYMXFK1',
+        reference_id: 'WEB-1042',
+        customer_id: 'JDKYHBWT1D4F8MFH63DBMEN8Y4',
+        state: 'OPEN',
+        total_money: { amount: 1250, currency: 'USD' },
+        line_items: [{ name: 'Latte', quantity: '2', base_price_money: { amount: 625, currency: 'USD' } }],
+        fulfillments: [{ uid: 'VWJ1N9leLqjSDLvF2hvYjD', type: 'PICKUP', state: fulfillmentState }],
+        ...fields,
+      });
+      const serve = (order: object) => routes.set(`/v2/orders/${ORDER_ID}`, { status: 200, body: { order } });
+
+      it('PREPARED pickup → order.ready_for_pickup on the same order id, with the buyer from the Customers API', async () => {
+        // Prepare
+        serve(pickupOrder('PREPARED'));
+
+        // Act
+        const events = await squareConnector.hydrate!(hydrationOf('order-fulfillment-updated-prepared.json'), ctx());
+
+        // Assess
+        const ready = only(events, 'order.ready_for_pickup');
+        expect(ready.providerEventId).toBe(`order:${ORDER_ID}:fulfillment:VWJ1N9leLqjSDLvF2hvYjD:ready_for_pickup`);
+        expect(ready.data).toMatchObject({
+          orderId: ORDER_ID,
+          orderNumber: 'WEB-1042',
+          total: { amountMinor: 1250, currency: 'USD' },
+          fulfillment: { id: 'VWJ1N9leLqjSDLvF2hvYjD', method: 'pickup', location: 'FPYCBCHYMXFK1' },
+        });
+        expect(ready.customer.identities.map(identityKey)).toEqual(
+          expect.arrayContaining(['square:JDKYHBWT1D4F8MFH63DBMEN8Y4', 'phone:+380501234567']),
+        );
+      });
+
+      it('a PREPARED shipment is only packed: no ready-for-pickup event', async () => {
+        // Prepare
+        serve(pickupOrder('PREPARED', { fulfillments: [{ uid: 'VWJ1N9leLqjSDLvF2hvYjD', type: 'SHIPMENT' }] }));
+
+        // Act & Assess
+        await expect(
+          squareConnector.hydrate!(hydrationOf('order-fulfillment-updated-prepared.json'), ctx()),
+        ).resolves.toEqual([]);
+      });
+
+      it('COMPLETED → order.fulfilled ("picked up"), keyed apart from the ready-for-pickup step', async () => {
+        // Prepare
+        serve(pickupOrder('COMPLETED', { state: 'COMPLETED' }));
+        const body = JSON.parse(fixture('order-fulfillment-updated-prepared.json').toString('utf8'));
+        body.data.object.order_fulfillment_updated.fulfillment_update = [
+          { fulfillment_uid: 'VWJ1N9leLqjSDLvF2hvYjD', old_state: 'PREPARED', new_state: 'COMPLETED' },
+        ];
+        const { hydrations = [] } = normalize(body);
+
+        // Act
+        const events = await squareConnector.hydrate!(hydrations[0] as HydrationRequest, ctx());
+
+        // Assess
+        const done = only(events, 'order.fulfilled');
+        expect(done.summary).toBe('Square order WEB-1042 picked up');
+        expect(done.providerEventId).toBe(`order:${ORDER_ID}:fulfillment:VWJ1N9leLqjSDLvF2hvYjD:fulfilled`);
+      });
+
+      it('CANCELED → order.cancelled with what was already refunded; nothing when Square no longer shows it cancelled', async () => {
+        // Prepare
+        const request = hydrationOf('order-updated-canceled.json');
+        serve(
+          pickupOrder('CANCELED', {
+            state: 'CANCELED',
+            refunds: [{ id: 'r1', status: 'APPROVED', amount_money: { amount: 1250, currency: 'USD' } }],
+          }),
+        );
+
+        // Act
+        const cancelled = await squareConnector.hydrate!(request, ctx());
+        serve(pickupOrder('PROPOSED'));
+        const stale = await squareConnector.hydrate!(request, ctx());
+
+        // Assess
+        const event = only(cancelled, 'order.cancelled');
+        expect(event.providerEventId).toBe(`order:${ORDER_ID}:cancelled`);
+        expect(event.data).toMatchObject({
+          orderId: ORDER_ID,
+          total: { amountMinor: 1250, currency: 'USD' },
+          refunded: { amountMinor: 1250, currency: 'USD' },
+        });
+        expect(stale).toEqual([]);
+      });
+
+      it("a refund at the till of an online order lands on the online order (the payment's order), not a new one", async () => {
+        // Prepare: the online (KEYED) payment of the pickup order; the refund names a return order of its own.
+        routes.set('/v2/payments/R2B3Z8WMVt3EAmzYWLZvz7Y69EbZY', {
+          status: 200,
+          body: {
+            payment: {
+              ...IN_PERSON.data.object.payment,
+              order_id: ORDER_ID,
+              card_details: { status: 'CAPTURED', entry_method: 'KEYED' },
+            },
+          },
+        });
+        const body = JSON.parse(fixture('refund-updated-completed.json').toString('utf8'));
+        body.data.object.refund.order_id = 'RETURN-ORDER-1';
+        const { hydrations = [] } = normalize(body);
+
+        // Act
+        const events = await squareConnector.hydrate!(hydrations[0] as HydrationRequest, ctx());
+
+        // Assess
+        const refund = only(events, 'order.refunded');
+        expect(refund.data.orderId).toBe(ORDER_ID);
+        expect(refund.channel).toBe('ecommerce');
+      });
+    });
+
     it('yields nothing for a deleted customer and throws on 5xx or without a token, so the queue retries', async () => {
       // Prepare
       const request = hydrationOf('payment-updated-in-person.json');

@@ -39,13 +39,27 @@ const actions = (s: Statement[]) => s.flatMap((x) => [x.Action].flat());
 beforeAll(() => {
   app = new App({ context: CDK_CONTEXT });
   stack = new HubStack(app, 'Omnihub-prod', {
-    config: parseStageConfig({ stage: 'prod', outboundConnectors: 'whatsapp,telegram', quietHours: '22:00-08:00' }),
+    config: parseStageConfig({
+      stage: 'prod',
+      outboundConnectors: 'whatsapp,telegram',
+      quietHours: '22:00-08:00',
+      inactiveDays: '90',
+      birthdayTime: '11:00',
+    }),
     subscriptions: [],
   });
   template = Template.fromStack(stack);
 }, 180_000);
 
 describe('Infra: automations', () => {
+  it('passes the stage’s clock settings to the runner (customer.inactive after 90 days, birthdays at 11:00)', () => {
+    const fn = resourcesOf('AWS::Lambda::Function')[idOf(stack.automations.function)];
+    expect(fn?.Properties.Environment.Variables).toMatchObject({
+      OMNIHUB_INACTIVE_DAYS: '90',
+      OMNIHUB_BIRTHDAY_TIME: '11:00',
+    });
+  });
+
   it('feeds the runner from its own rule with a DLQ and an alarm', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       Name: 'omnihub-prod-automations',

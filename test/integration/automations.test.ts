@@ -8,7 +8,12 @@
  * wait and the abandoned-cart automation sends one WhatsApp template; an
  * `order.placed` within the wait cancels it; a restart in the middle of a
  * wait loses no timer and fires it once; the marketing frequency cap holds;
- * every run is in the customer's timeline with its outcome.
+ * every run is in the customer's timeline with its outcome; template
+ * parameters filled from the profile and the trigger reach WhatsApp as the
+ * body component Meta documents, and a value she lacks skips the run with
+ * `missing_parameter`; a quiz lead whose contact was given as a WhatsApp
+ * number gets the acknowledgement on WhatsApp although she writes on
+ * Telegram (`channel: 'trigger'`), one without gets it where the rules say.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,10 +22,12 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AutomationsFileInput } from '../../functions/automations/config.js';
 import type { LocalHub } from '../../functions/runtime/local/local-hub.js';
+import { startFakeTelegram } from '../fakes/telegram.js';
 import { startFakeWhatsApp } from '../fakes/whatsapp.js';
 import { api, postWebhook, startTestHub } from '../helpers/hub.js';
 
 const WA = { token: 'wa-access-token', phoneNumberId: '106540352242922' };
+const BOT_TOKEN = '123456:telegram-bot-token-for-tests';
 /** One second: `OMNIHUB_ABANDONED_CART_HOURS` as the test injects it. */
 const CART_WAIT_HOURS = 1 / 3600;
 
@@ -32,7 +39,11 @@ const AUTOMATIONS: AutomationsFileInput = {
       when: { 'detail-type': ['cart.abandoned'] },
       send: {
         purpose: 'marketing',
-        template: { name: 'cart_reminder', language: 'uk', parameters: ['Олено'] },
+        template: {
+          name: 'cart_reminder',
+          language: 'uk',
+          parameters: ['{{profile.firstName | клієнте}}', '{{event.data.total}}'],
+        },
         text: 'You left something in your cart',
       },
     },
@@ -44,15 +55,26 @@ const AUTOMATIONS: AutomationsFileInput = {
         purpose: 'service',
         text: 'Дякуємо! Ми отримали вашу заявку і зателефонуємо протягом 15 хвилин.',
         template: { name: 'lead_received', language: 'uk' },
+        channel: 'trigger',
       },
+    },
+    {
+      name: 'checkout-manager',
+      description: 'Introduce her personal manager when she starts a checkout',
+      when: { 'detail-type': ['checkout.started'] },
+      send: { purpose: 'service', text: 'Ваш менеджер {{profile.traits.manager}} на зв’язку.' },
     },
   ],
   marketingCap: { max: 1, per: '7d' },
 };
-/** One second: `OMNIHUB_LEAD_UNANSWERED_MINUTES` as the test injects it. */
-const LEAD_WAIT_MINUTES = 1 / 60;
+/**
+ * Four seconds: `OMNIHUB_LEAD_UNANSWERED_MINUTES` as the test injects it —
+ * long enough that the manager's answer lands within it on a loaded machine.
+ */
+const LEAD_WAIT_MINUTES = 4 / 60;
 
 let whatsapp: Awaited<ReturnType<typeof startFakeWhatsApp>>;
+let telegram: Awaited<ReturnType<typeof startFakeTelegram>>;
 const dataDir = mkdtempSync(join(tmpdir(), 'omnihub-automations-'));
 const tableName = `test-${randomUUID()}`;
 let hub: LocalHub;
@@ -67,6 +89,8 @@ const startHub = (abandonedCartHours = CART_WAIT_HOURS) =>
       OMNIHUB_API_TOKEN_WHATSAPP: WA.token,
       OMNIHUB_SENDER_WHATSAPP: WA.phoneNumberId,
       OMNIHUB_API_BASE_URL_WHATSAPP: `${whatsapp.url}/v23.0`,
+      OMNIHUB_API_TOKEN_TELEGRAM: BOT_TOKEN,
+      OMNIHUB_API_BASE_URL_TELEGRAM: telegram.url,
       // Marketing quiet hours follow the wall clock; the test must not depend on the hour it runs at.
       OMNIHUB_QUIET_HOURS: 'off',
     },
@@ -94,13 +118,38 @@ const whatsappMessage = (waId: string, id: string) => ({
   ],
 });
 
-const siteLead = (type: 'lead.submitted' | 'callback.requested', phone: string, formId: string) => ({
+const siteLead = (
+  type: 'lead.submitted' | 'callback.requested',
+  phone: string,
+  formId: string,
+  contactChannel?: 'whatsapp' | 'telegram',
+) => ({
   version: 1,
   type,
   occurredAt: new Date().toISOString(),
   visitor: { id: `v_${phone.slice(-6)}`, phone, name: 'Олена' },
-  data: { formId, formName: 'Розрахунок кухні', answers: [{ question: 'Форма кухні', answer: 'Кутова' }] },
+  data: {
+    formId,
+    formName: 'Розрахунок кухні',
+    answers: [{ question: 'Форма кухні', answer: 'Кутова' }],
+    ...(contactChannel ? { contactChannel } : {}),
+  },
 });
+
+/** She wrote to the bot and shared her phone (Telegram's contact message). */
+const telegramContact = (userId: number, updateId: number, phone: string) => ({
+  update_id: updateId,
+  message: {
+    message_id: updateId,
+    from: { id: userId, is_bot: false, first_name: 'Olena', language_code: 'uk' },
+    chat: { id: userId, first_name: 'Olena', type: 'private' },
+    date: unix(new Date()),
+    contact: { phone_number: phone, first_name: 'Olena', user_id: userId },
+  },
+});
+
+const telegramTo = (chatId: number) =>
+  telegram.requests.filter((r) => (JSON.parse(r.body.toString('utf8')) as { chat_id: number }).chat_id === chatId);
 
 const siteEvent = (type: 'cart.updated' | 'order.placed', phone: string, id: string) => ({
   version: 1,
@@ -180,6 +229,7 @@ const eventually = async (check: () => Promise<boolean>, timeoutMs = 15_000) => 
 
 beforeAll(async () => {
   whatsapp = await startFakeWhatsApp(WA);
+  telegram = await startFakeTelegram({ token: BOT_TOKEN });
   hub = await startHub();
 }, 120_000);
 
@@ -187,6 +237,8 @@ afterAll(async () => {
   await hub?.stop();
   expect(whatsapp.rejected, 'requests off the WhatsApp documentation').toEqual([]);
   await whatsapp.close();
+  expect(telegram.rejected, 'requests off the Telegram documentation').toEqual([]);
+  await telegram.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -209,10 +261,25 @@ describe('Automations: the abandoned cart', () => {
     expect(runs[0]?.data).toMatchObject({ automation: 'abandoned-cart', sentChannel: 'whatsapp' });
     const sent = templatesTo('380671110001');
     expect(sent).toHaveLength(1);
-    expect(JSON.parse(sent[0]?.body.toString('utf8') ?? '{}')).toMatchObject({
+    // The parameters from her profile (WhatsApp gave her name) and the trigger, as Meta's body component.
+    expect(JSON.parse(sent[0]?.body.toString('utf8') ?? '{}')).toEqual({
       messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to: '380671110001',
       type: 'template',
-      template: { name: 'cart_reminder', language: { code: 'uk' } },
+      template: {
+        name: 'cart_reminder',
+        language: { policy: 'deterministic', code: 'uk' },
+        components: [
+          {
+            type: 'body',
+            parameters: [
+              { type: 'text', text: 'Olena' },
+              { type: 'text', text: '25499.00 UAH' },
+            ],
+          },
+        ],
+      },
     });
     expect(items.some((i) => i.type === 'message.sent')).toBe(true);
   });
@@ -303,6 +370,7 @@ describe('Automations: leads', () => {
     const customerId = await customer('380671110005');
 
     // Act
+    const requestedAt = Date.now();
     await inbound('site', siteLead('callback.requested', '+380671110005', 'callback-widget'));
     const res = await fetch(`${hub.url}/v1/customers/${customerId}/messages`, {
       method: 'POST',
@@ -311,7 +379,8 @@ describe('Automations: leads', () => {
     });
     expect(res.status).toBe(202);
     await hub.idle();
-    await new Promise((r) => setTimeout(r, 2_000));
+    // Past the moment the lead's timer was due, so its absence means it was cancelled, not that it is late.
+    await new Promise((r) => setTimeout(r, Math.max(0, requestedAt + LEAD_WAIT_MINUTES * 60_000 + 1_500 - Date.now())));
     await hub.idle();
 
     // Assess
@@ -329,5 +398,69 @@ describe('Automations: leads', () => {
     const unanswered = (await timeline(customerId)).filter((i) => i.type === 'lead.unanswered');
     expect(unanswered).toHaveLength(1);
     expect(unanswered[0]?.data).toMatchObject({ leadType: 'callback.requested', formId: 'callback-widget' });
+  });
+});
+
+describe('Automations: what a run sends', () => {
+  it('a placeholder she has no value for skips the run with missing_parameter, naming it; nothing is sent', async () => {
+    // Prepare
+    const customerId = await customer('380671110009');
+    const before = textsTo('380671110009').length;
+
+    // Act
+    await inbound('site', {
+      version: 1,
+      type: 'checkout.started',
+      occurredAt: new Date().toISOString(),
+      visitor: { id: 'v_110009', phone: '+380671110009' },
+      data: { checkoutId: 'chk_1', total: { amountMinor: 100, currency: 'UAH' }, items: [] },
+    });
+    await eventually(async () => (await timeline(customerId)).some((i) => i.type === 'automation.skipped'));
+
+    // Assess
+    const skipped = (await timeline(customerId)).filter((i) => i.type === 'automation.skipped');
+    expect(skipped.map((i) => i.data)).toEqual([
+      expect.objectContaining({
+        automation: 'checkout-manager',
+        reason: 'missing_parameter',
+        detail: 'profile.traits.manager has no value for this customer (send.text)',
+      }),
+    ]);
+    expect(textsTo('380671110009')).toHaveLength(before);
+  });
+
+  it('a quiz lead whose contact is a WhatsApp number is acknowledged on WhatsApp, though she writes on Telegram', async () => {
+    // Prepare: two customers who wrote to the Telegram bot and shared their phones (Telegram is where the rules go).
+    await inbound('telegram', telegramContact(5550107, 107, '+380671110007'));
+    await inbound('telegram', telegramContact(5550108, 108, '+380671110008'));
+    const lookup = async (phone: string) =>
+      (await api(hub, `/v1/customers?identity=${encodeURIComponent(`phone:${phone}`)}`)).body.customerId as string;
+    const [viaWhatsApp, viaRules] = [await lookup('+380671110007'), await lookup('+380671110008')];
+
+    // Act: one gives her WhatsApp number in the quiz, the other just a phone
+    await inbound('site', siteLead('lead.submitted', '+380671110007', 'kitchen-quote', 'whatsapp'));
+    await inbound('site', siteLead('lead.submitted', '+380671110008', 'kitchen-quote'));
+    await eventually(async () =>
+      (await Promise.all([viaWhatsApp, viaRules].map(timeline))).every((items) =>
+        items.some((i) => i.type === 'automation.triggered'),
+      ),
+    );
+
+    // Assess: WhatsApp (a template: she never wrote there, so the 24 h window is closed), nothing on Telegram
+    const ack = (await timeline(viaWhatsApp)).filter((i) => i.type === 'automation.triggered');
+    expect(ack.map((i) => i.data)).toEqual([
+      expect.objectContaining({ automation: 'quiz-ack', sentChannel: 'whatsapp' }),
+    ]);
+    expect(templatesTo('380671110007').map((r) => JSON.parse(r.body.toString('utf8')).template.name)).toEqual([
+      'lead_received',
+    ]);
+    expect(telegramTo(5550107)).toEqual([]);
+    // The other: where the reachability rules go, the bot she wrote to
+    const other = (await timeline(viaRules)).filter((i) => i.type === 'automation.triggered');
+    expect(other.map((i) => i.data)).toEqual([
+      expect.objectContaining({ automation: 'quiz-ack', sentChannel: 'telegram' }),
+    ]);
+    expect(telegramTo(5550108)).toHaveLength(1);
+    expect(templatesTo('380671110008')).toEqual([]);
   });
 });

@@ -274,6 +274,56 @@ export const profileStoreContract = (name: string, makeStore: MakeStore): void =
       expect(profile?.orders).toEqual(expect.objectContaining({ count: 1, revenue: { UAH: 12_000 } }));
     });
 
+    it('updates an existing order through its lifecycle: one order, the refund and the cancelled rest taken out once', async () => {
+      const { store } = await make();
+      const t = tag();
+      const mail = { type: 'email' as const, value: `${t}@example.com` };
+      const total = { amountMinor: 12_000, currency: 'UAH' };
+      const step = (n: string, m: number, type: string, extra: Record<string, unknown> = {}) =>
+        event(`${t}-${n}`, [mail], at(m), {
+          type,
+          channel: 'ecommerce',
+          data: { orderId: `o-${t}`, total, items: [], ...extra },
+        } as never);
+      await store.applyEvent(step('placed', 1, 'order.placed'));
+      await store.applyEvent(step('paid', 2, 'order.paid'));
+      await store.applyEvent(step('ready', 3, 'order.ready_for_pickup', { fulfillment: { method: 'pickup' } }));
+      await store.applyEvent(step('fulfilled', 4, 'order.fulfilled'));
+      await store.applyEvent(
+        step('refund', 5, 'order.refunded', { refunded: { amountMinor: 2_000, currency: 'UAH' } }),
+      );
+      const cancel = step('cancel', 6, 'order.cancelled', { refunded: { amountMinor: 2_000, currency: 'UAH' } });
+      await store.applyEvent(cancel);
+      await store.applyEvent(cancel);
+      const profile = await store.findByIdentity(mail);
+      expect(profile?.orders).toEqual(
+        expect.objectContaining({
+          count: 1,
+          revenue: { UAH: 12_000 },
+          refunded: { UAH: 2_000 },
+          cancelled: { UAH: 10_000 },
+          cancelledCount: 1,
+        }),
+      );
+      expect(profile?.eventCount).toBe(6);
+    });
+
+    it('never counts an order whose cancellation arrived before it', async () => {
+      const { store } = await make();
+      const t = tag();
+      const mail = { type: 'email' as const, value: `${t}@example.com` };
+      const data = { orderId: `o-${t}`, total: { amountMinor: 5_000, currency: 'UAH' }, items: [] };
+      await store.applyEvent(
+        event(`${t}-cancel`, [mail], at(2), { type: 'order.cancelled', channel: 'ecommerce', data } as never),
+      );
+      await store.applyEvent(
+        event(`${t}-placed`, [mail], at(1), { type: 'order.placed', channel: 'ecommerce', data } as never),
+      );
+      const profile = await store.findByIdentity(mail);
+      expect(profile?.orders).toEqual(expect.objectContaining({ count: 0, revenue: {} }));
+      expect(profile?.orders.cancelledCount ?? 0).toBe(0);
+    });
+
     it('pages the timeline newest first with a cursor, filtered by type', async () => {
       const { store } = await make();
       const tg = { type: 'telegram' as const, value: tag() };

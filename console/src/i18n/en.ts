@@ -104,6 +104,9 @@ export const en = {
   'orders.status.order.paid': 'Paid',
   'orders.status.purchase.completed': 'Paid at till',
   'orders.status.order.refunded': 'Refunded',
+  'orders.status.order.ready_for_pickup': 'Ready for pickup',
+  'orders.status.order.fulfilled': 'Shipped',
+  'orders.status.order.cancelled': 'Cancelled',
 
   'timeline.filters': 'Filter the timeline',
   'timeline.allChannels': 'All channels',

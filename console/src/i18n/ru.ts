@@ -117,6 +117,9 @@ export const ru: Messages = {
   'orders.status.order.paid': 'Оплачен',
   'orders.status.purchase.completed': 'Оплачен на кассе',
   'orders.status.order.refunded': 'Возвращён',
+  'orders.status.order.ready_for_pickup': 'Готов к выдаче',
+  'orders.status.order.fulfilled': 'Отправлен',
+  'orders.status.order.cancelled': 'Отменён',
 
   'timeline.filters': 'Фильтры хронологии',
   'timeline.allChannels': 'Все каналы',

@@ -112,6 +112,9 @@ export const uk: Messages = {
   'orders.status.order.paid': 'Оплачено',
   'orders.status.purchase.completed': 'Оплачено на касі',
   'orders.status.order.refunded': 'Повернено',
+  'orders.status.order.ready_for_pickup': 'Готове до видачі',
+  'orders.status.order.fulfilled': 'Відправлено',
+  'orders.status.order.cancelled': 'Скасовано',
 
   'timeline.filters': 'Фільтри хронології',
   'timeline.allChannels': 'Усі канали',

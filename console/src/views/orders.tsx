@@ -11,14 +11,27 @@ import { useI18n } from '../i18n/index.js';
 import type { MessageKey } from '../i18n/en.js';
 import type { Profile, TimelineItem, TimelinePage } from '../types.js';
 
-const ORDER_TYPES = ['order.placed', 'order.paid', 'purchase.completed', 'order.refunded'];
-/** Later states win: a refund after payment shows as refunded. */
+const ORDER_TYPES = [
+  'order.placed',
+  'order.paid',
+  'purchase.completed',
+  'order.ready_for_pickup',
+  'order.fulfilled',
+  'order.refunded',
+  'order.cancelled',
+];
+/** Later states win: a refund after payment shows as refunded, a cancellation over everything. */
 const RANK: Record<string, number> = {
   'order.placed': 0,
   'order.paid': 1,
   'purchase.completed': 1,
-  'order.refunded': 2,
+  'order.ready_for_pickup': 2,
+  'order.fulfilled': 3,
+  'order.refunded': 4,
+  'order.cancelled': 5,
 };
+/** Steps that name only the shipped or picked-up items: the row keeps the order's own items. */
+const PARTIAL_ITEMS = new Set(['order.ready_for_pickup', 'order.fulfilled', 'order.refunded']);
 
 interface OrderData {
   readonly orderId?: string;
@@ -47,12 +60,15 @@ export const groupOrders = (items: readonly TimelineItem[]): OrderRow[] => {
     const seen = byKey.get(key);
     const placedAt = seen && seen.at < item.occurredAt ? seen.at : item.occurredAt;
     const newer = !seen || (RANK[item.type] ?? 0) >= (RANK[seen.status] ?? 0);
+    const merged = newer ? { ...(seen?.data ?? {}), ...data } : { ...data, ...(seen as OrderRow).data };
+    // A shipment, pickup or refund lists only its own items; the order's lines stay the ones it was placed with.
+    const lines = PARTIAL_ITEMS.has(item.type) && seen?.data.items?.length ? seen.data.items : merged.items;
     byKey.set(key, {
       key,
       at: placedAt,
       channel: item.channel,
       status: newer ? item.type : (seen as OrderRow).status,
-      data: newer ? { ...(seen?.data ?? {}), ...data } : { ...data, ...(seen as OrderRow).data },
+      data: lines ? { ...merged, items: lines } : merged,
     });
   }
   return [...byKey.values()].sort((a, b) => b.at.localeCompare(a.at));
@@ -102,7 +118,15 @@ export const Orders = ({ profile }: { profile: Profile }) => {
                     <code>{o.data.orderNumber ?? o.data.orderId ?? '—'}</code>
                   </td>
                   <td>
-                    <Pill tone={o.status === 'order.refunded' ? 'warn' : o.status === 'order.placed' ? 'muted' : 'ok'}>
+                    <Pill
+                      tone={
+                        o.status === 'order.refunded' || o.status === 'order.cancelled'
+                          ? 'warn'
+                          : o.status === 'order.placed'
+                            ? 'muted'
+                            : 'ok'
+                      }
+                    >
                       {t(`orders.status.${o.status}` as MessageKey)}
                     </Pill>
                   </td>

@@ -59,7 +59,20 @@ export class SchedulerTimers implements Timers {
     private readonly options: SchedulerTimersOptions,
   ) {}
 
-  async set({ name, at, entry }: TimerSpec): Promise<void> {
+  async set(timer: TimerSpec): Promise<void> {
+    await this.put(timer, this.options.onConflict ?? 'update');
+  }
+
+  /**
+   * CreateSchedule, and nothing more when a schedule of that name exists
+   * (ConflictException). A timer due within the SQS-delay range is sent as a
+   * delay, which cannot be looked up: it counts as set.
+   */
+  async ensure(timer: TimerSpec): Promise<boolean> {
+    return this.put(timer, 'keep');
+  }
+
+  private async put({ name, at, entry }: TimerSpec, onConflict: 'update' | 'keep'): Promise<boolean> {
     if (!SCHEDULE_NAME.test(name)) throw new Error(`Timer name ${JSON.stringify(name)} is not a valid schedule name`);
     const now = this.options.now?.() ?? new Date();
     const body = JSON.stringify(toEnvelope(entry, { time: at }));
@@ -68,7 +81,7 @@ export class SchedulerTimers implements Timers {
       await this.sqs.send(
         new SendMessageCommand({ QueueUrl: this.options.queueUrl, MessageBody: body, DelaySeconds: delay }),
       );
-      return;
+      return true;
     }
     const schedule = {
       Name: name,
@@ -87,11 +100,13 @@ export class SchedulerTimers implements Timers {
     };
     try {
       await this.scheduler.send(new CreateScheduleCommand(schedule));
+      return true;
     } catch (err) {
       if (!(err instanceof ConflictException)) throw err;
-      if (this.options.onConflict === 'keep') return;
+      if (onConflict === 'keep') return false;
       // A schedule of that name is pending: the timer moves (UpdateSchedule replaces the whole definition).
       await this.scheduler.send(new UpdateScheduleCommand(schedule));
+      return true;
     }
   }
 

@@ -56,6 +56,12 @@ export class LocalTimers implements Timers {
     this.arm();
   }
 
+  async ensure(timer: TimerSpec): Promise<boolean> {
+    if (this.entries.has(timer.name)) return false;
+    await this.set(timer);
+    return true;
+  }
+
   async cancel(name: string): Promise<boolean> {
     if (!this.entries.delete(name)) return false;
     this.persist();

@@ -30,7 +30,7 @@ export const hubspotMeta = {
       name: 'apiToken',
       env: secretEnvName('API_TOKEN', 'hubspot'),
       description:
-        'Private app access token with crm.objects.contacts.read and crm.objects.deals.read, to fetch contacts and deals',
+        'Private app access token with crm.objects.contacts.read, crm.objects.deals.read and tickets, to fetch contacts, deals and tickets',
       required: false,
       rotation: {
         by: 'vendor',

@@ -1,5 +1,5 @@
 /**
- * HubSpot webhook batch → hydration requests. Pure. HubSpot's payload holds
+ * HubSpot webhook batch (contacts, deals, tickets) → hydration requests. Pure. HubSpot's payload holds
  * only object ids (no email, no phone), so no event can be built here: every
  * supported item becomes a `HydrationRequest` that `hydrate.ts` completes
  * from the CRM API after the acknowledgement. Everything else is listed in
@@ -12,14 +12,21 @@ import type { HubSpotEvent, HubSpotWebhook } from './schema.js';
 
 export const HUBSPOT = 'hubspot';
 
-/** What to fetch: the contact itself, or the deal and then its contact. */
-export type HubSpotHydrationKind = 'contact' | 'deal';
+/** What to fetch: the contact itself, or the deal (or ticket) and then its contact. */
+export type HubSpotHydrationKind = 'contact' | 'deal' | 'ticket';
 
 /** What happened, carried in `params.change` to the hydrator. */
 export type HubSpotChange = 'created' | 'updated' | 'consent' | 'stage_changed';
 
 /** `objectTypeId` of generic `object.*` subscriptions (HubSpot's object type ids). */
-const OBJECT_TYPES: Readonly<Record<string, string>> = { '0-1': 'contact', '0-3': 'deal' };
+const OBJECT_TYPES: Readonly<Record<string, string>> = { '0-1': 'contact', '0-3': 'deal', '0-5': 'ticket' };
+
+/**
+ * Ticket properties whose change the profile shows (status, subject,
+ * priority); every other ticket property change (owner, last activity,
+ * HubSpot's own bookkeeping) is listed in `ignored`.
+ */
+const TICKET_PROPERTIES: ReadonlySet<string> = new Set(['hs_pipeline_stage', 'subject', 'hs_ticket_priority']);
 
 /** Contact properties that record an email opt-out: `hs_email_optout` and the per-subscription `hs_email_optout_<id>`. */
 const isEmailOptOutProperty = (name: string | undefined): boolean =>
@@ -73,6 +80,16 @@ const decide = (e: HubSpotEvent): Decision => {
         ? { kind: 'deal', change: 'stage_changed' }
         : {
             ignore: `${what}: only changes of ${DEAL_STAGE_PROPERTY} are tracked (got ${e.propertyName ?? 'no property'})`,
+          };
+    }
+  }
+  if (object === 'ticket') {
+    if (action === 'creation') return { kind: 'ticket', change: 'created' };
+    if (action === 'propertyChange') {
+      return e.propertyName !== undefined && TICKET_PROPERTIES.has(e.propertyName)
+        ? { kind: 'ticket', change: 'updated' }
+        : {
+            ignore: `${what}: only changes of ${[...TICKET_PROPERTIES].join(', ')} are tracked (got ${e.propertyName ?? 'no property'})`,
           };
     }
   }

@@ -83,3 +83,27 @@ export const HubSpotDealSchema = z
   })
   .loose();
 export type HubSpotDeal = z.infer<typeof HubSpotDealSchema>;
+
+/** `GET /crm/v3/objects/tickets/{id}?associations=contacts&properties=…` */
+export const HubSpotTicketSchema = HubSpotDealSchema;
+export type HubSpotTicket = z.infer<typeof HubSpotTicketSchema>;
+
+/** `GET /crm/v3/pipelines/tickets/{pipelineId}`: each stage's label and whether it is an open or closed state. */
+export const HubSpotPipelineSchema = z
+  .object({
+    id: z.string(),
+    label: z.string().optional(),
+    stages: z
+      .array(
+        z
+          .object({
+            id: z.string(),
+            label: z.string().optional(),
+            metadata: z.object({ ticketState: z.string().optional() }).loose().optional(),
+          })
+          .loose(),
+      )
+      .default([]),
+  })
+  .loose();
+export type HubSpotPipeline = z.infer<typeof HubSpotPipelineSchema>;

@@ -112,11 +112,74 @@ const hydrateLead = async (
   return event ? [event] : [];
 };
 
+/** Kommo note types (`note_type`) that say how the customer got in touch. */
+const NOTE_VIA: Readonly<Record<string, string>> = {
+  '4': 'note',
+  common: 'note',
+  '10': 'voice',
+  call_in: 'voice',
+  '11': 'voice',
+  call_out: 'voice',
+  '102': 'sms',
+  sms_in: 'sms',
+  '103': 'sms',
+  sms_out: 'sms',
+};
+
+/** The contact a note is about: the contact itself, or the lead's main contact. */
+const noteContact = async (request: HydrationRequest, api: KommoApi): Promise<KommoContact | undefined> => {
+  const id = String(request.params.elementId);
+  if (request.params.element === 'contact') return api.getContact(id);
+  const lead = await api.getLead(id);
+  const contacts = lead?._embedded?.contacts ?? [];
+  const main = contacts.find((c) => c.is_main) ?? contacts[0];
+  return main ? api.getContact(String(main.id)) : undefined;
+};
+
+/**
+ * A note on a contact or lead → `ticket.created` on the help desk channel:
+ * Kommo has no tickets, and a support team using it records the customer's
+ * request as a note. A note is a finished record (Kommo has no state to
+ * close it with later), so its status is `closed` (the help desk's word
+ * `note` in `vendorStatus`): it shows in the timeline and the profile's
+ * tickets, never as a ticket left open forever. A note whose contact or
+ * lead is gone, or a lead without contacts, yields nothing.
+ */
+const hydrateNote = async (request: HydrationRequest, api: KommoApi, ctx: NormalizeContext): Promise<HubEvent[]> => {
+  const contact = await noteContact(request, api);
+  if (!contact) return [];
+  const text = param(request, 'text');
+  const subject = text ? truncate(text.split('\n')[0] ?? text, 120) : undefined;
+  const on = request.params.element === 'lead' ? `lead ${String(request.params.elementId)}` : 'the contact';
+  const event = buildEvent(
+    {
+      connector: KOMMO,
+      providerEventId: request.providerEventId,
+      type: 'ticket.created',
+      channel: 'helpdesk',
+      occurredAt: request.occurredAt,
+      identities: kommoContactIdentities(contact),
+      traits: traitsOf(contact),
+      summary: `Kommo note on ${on}${subject ? `: ${subject}` : ''}`,
+      data: {
+        ticketId: `note:${String(request.params.noteId)}`,
+        status: 'closed',
+        vendorStatus: 'note',
+        subject,
+        via: NOTE_VIA[param(request, 'noteType') ?? ''],
+      },
+    },
+    ctx,
+  );
+  return event ? [event] : [];
+};
+
 /** `Connector.hydrate` for Kommo. */
 export const hydrateKommo = async (request: HydrationRequest, ctx: HydrateContext): Promise<HubEvent[]> => {
   const api = new KommoApi(ctx.fetch, ctx.secrets);
   const normalizeCtx = { ...ctx, receivedAt: request.receivedAt };
   if (request.kind === 'contact') return hydrateContact(request, api, normalizeCtx);
   if (request.kind === 'lead') return hydrateLead(request, api, normalizeCtx);
+  if (request.kind === 'note') return hydrateNote(request, api, normalizeCtx);
   throw new Error(`Kommo cannot hydrate "${request.kind}"`);
 };

@@ -1,13 +1,14 @@
 /**
  * Kommo webhook → hydration requests. Pure. A lead event names the lead and
- * its new stage but not the customer, and a contact event's copy of the
+ * its new stage but not the customer, a note names the contact or lead it
+ * is attached to, and a contact event's copy of the
  * contact is the legacy v2 shape; so every tracked item is completed from
  * API v4 by the hydrator, and every other entity/action is listed in
  * `ignored` (still answered 200).
  */
 import { fromUnixSeconds } from '../shared/build-event.js';
 import type { HydrationRequest, NormalizeContext, NormalizeResult } from '../types.js';
-import type { KommoItem, KommoWebhook } from './schema.js';
+import { KommoNoteItemsSchema, type KommoItem, type KommoNote, type KommoWebhook } from './schema.js';
 
 export const KOMMO = 'kommo';
 
@@ -15,6 +16,40 @@ export const KOMMO = 'kommo';
 const KOMMO_TRACKED: Readonly<Record<string, Readonly<Record<string, 'created' | 'stage_changed' | 'updated'>>>> = {
   leads: { add: 'created', status: 'stage_changed' },
   contacts: { add: 'created', update: 'updated' },
+};
+
+/** Entities whose notes become ticket events: the note names a contact, or a lead whose main contact is fetched. */
+const NOTE_ENTITIES: ReadonlySet<string> = new Set(['contacts', 'leads']);
+
+/** Kommo's `element_type` codes of the entities a note can be attached to. */
+const NOTE_ELEMENTS: Readonly<Record<string, 'contact' | 'lead'>> = { '1': 'contact', '2': 'lead' };
+
+/** Longest note text carried to the hydrator (the ticket subject is cut shorter still). */
+const MAX_NOTE_TEXT = 500;
+
+/**
+ * A note on a contact or lead → hydration `note` (the requester is the
+ * contact, or the lead's main contact), keyed on account + note id: Kommo
+ * sends a note once, and a redelivery carries the same id.
+ */
+const noteHydration = (account: string, note: KommoNote, ctx: NormalizeContext): HydrationRequest | string => {
+  const element = NOTE_ELEMENTS[note.element_type];
+  if (!element) return `note ${note.id}: attached to element type ${note.element_type} (not a contact or lead)`;
+  const occurredAt = fromUnixSeconds(note.date_create ?? note.created_at);
+  return {
+    connector: KOMMO,
+    kind: 'note',
+    params: compact({
+      noteId: note.id,
+      noteType: note.note_type,
+      element,
+      elementId: note.element_id,
+      text: note.text?.trim() ? note.text.trim().slice(0, MAX_NOTE_TEXT) : undefined,
+    }),
+    providerEventId: [account, 'note', note.id].join(':'),
+    ...(occurredAt ? { occurredAt } : {}),
+    receivedAt: ctx.receivedAt,
+  };
 };
 
 /** Entity → hydration kind. */
@@ -50,6 +85,19 @@ export const normalizeKommo = (webhook: KommoWebhook, ctx: NormalizeContext): No
       continue;
     }
     for (const [action, items] of Object.entries(actions as Record<string, unknown>)) {
+      if (action === 'note' && NOTE_ENTITIES.has(entity)) {
+        const notes = KommoNoteItemsSchema.safeParse(items);
+        if (!notes.success) {
+          ignored.push(`${entity}[note]: not a note (no note id, element_id or element_type)`);
+          continue;
+        }
+        for (const note of notes.data) {
+          const result = noteHydration(account, note, ctx);
+          if (typeof result === 'string') ignored.push(result);
+          else hydrations.push(result);
+        }
+        continue;
+      }
       const change = KOMMO_TRACKED[entity]?.[action];
       const kind = KINDS[entity];
       if (!change || !kind) {

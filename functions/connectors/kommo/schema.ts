@@ -7,8 +7,8 @@
  * https://developers.kommo.com/docs/webhooks-general), e.g.
  * `leads[status][0][id]=…&leads[status][0][status_id]=…&account[subdomain]=…`.
  * Only the actions the hub tracks are validated (lead add / status change,
- * contact add / update); other entities and actions (notes have no top-level
- * id, tasks, companies, talks, …) pass through untouched and are ignored.
+ * contact add / update, notes on a contact or lead); other entities and
+ * actions (tasks, companies, talks, …) pass through untouched and are ignored.
  */
 import * as z from 'zod';
 
@@ -47,6 +47,35 @@ export type KommoItem = z.infer<typeof KommoItemSchema>;
 /** `[0]`, `[1]`, … become an array; past qs's array limit an object keyed by index. */
 const ItemsSchema = z
   .union([z.array(KommoItemSchema), z.record(z.string(), KommoItemSchema)])
+  .transform((items) => (Array.isArray(items) ? items : Object.values(items)));
+
+/**
+ * A note added to a contact or lead (`contacts[note][0][note][…]`): the
+ * note's fields sit under `note` (no top-level id); a flat item is accepted
+ * too. `element_type` 1 = contact, 2 = lead, 3 = company, 12 = customer.
+ */
+const NoteFieldsSchema = z
+  .object({
+    id: IdSchema,
+    note_type: z
+      .union([z.string(), z.number()])
+      .optional()
+      .transform((v) => (v === undefined ? undefined : String(v))),
+    element_id: IdSchema,
+    element_type: z.union([z.string(), z.number()]).transform(String),
+    text: z.string().optional(),
+    date_create: UnixSchema,
+    created_at: UnixSchema,
+  })
+  .loose();
+const KommoNoteItemSchema = z
+  .union([z.object({ note: NoteFieldsSchema }).loose(), NoteFieldsSchema])
+  .transform(
+    (item) => ('note' in item && typeof item.note === 'object' ? item.note : item) as z.infer<typeof NoteFieldsSchema>,
+  );
+export type KommoNote = z.infer<typeof KommoNoteItemSchema>;
+export const KommoNoteItemsSchema = z
+  .union([z.array(KommoNoteItemSchema), z.record(z.string(), KommoNoteItemSchema)])
   .transform((items) => (Array.isArray(items) ? items : Object.values(items)));
 
 export const KommoWebhookSchema = z

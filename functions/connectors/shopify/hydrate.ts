@@ -1,6 +1,6 @@
 /**
- * Completes a refunds/create delivery: the refund names its order but no
- * customer, so the order is fetched from the Admin REST API
+ * Completes refunds/create and fulfillments/create|update deliveries: they
+ * name their order but no customer, so the order is fetched from the Admin REST API
  * (`GET /admin/api/<version>/orders/<id>.json`) for the buyer's email, phone
  * and customer id. Runs in the hydrator, after Shopify got its 200.
  */
@@ -10,8 +10,8 @@ import { buildEvent } from '../shared/build-event.js';
 import { validate } from '../shared/body.js';
 import type { HydrateContext, HydrationRequest } from '../types.js';
 import { currencyCode, decimalToMinor, formatMoney } from '../shared/money.js';
-import { CONNECTOR, orderIdentities, REFUND_HYDRATION } from './normalize.js';
-import { OrderSchema, parseLosslessJson } from './schema.js';
+import { CONNECTOR, FULFILLMENT_HYDRATION, fulfillmentEvents, orderIdentities, REFUND_HYDRATION } from './normalize.js';
+import { FulfillmentSchema, OrderSchema, parseLosslessJson, type ShopifyOrder } from './schema.js';
 import * as z from 'zod';
 import { vendorRequest } from '../shared/vendor-api.js';
 import { SHOPIFY_API_VERSION } from './meta.js';
@@ -50,7 +50,7 @@ const fetchOrder = async (request: HydrationRequest, ctx: HydrateContext, orderI
   const token = ctx.secrets.apiToken;
   if (!token)
     throw new Error(
-      'Shopify refunds need the Admin API access token (apiToken, scope read_orders) to find the customer',
+      'Shopify refunds and fulfillments need the Admin API access token (apiToken, scope read_orders) to find the customer',
     );
   const url = `${adminBaseUrl(request, ctx.secrets.apiBaseUrl)}/orders/${encodeURIComponent(orderId)}.json?fields=${ORDER_FIELDS}`;
   const res = await ctx.fetch(
@@ -64,8 +64,46 @@ const fetchOrder = async (request: HydrationRequest, ctx: HydrateContext, orderI
   return validate(OrderSchema, json.order, `Shopify order ${orderId}`);
 };
 
-/** The `order.refunded` event of a refund, with the customer of its order. */
+/** The order's total in shop money, else `fallback`. */
+const orderTotal = (order: ShopifyOrder, fallback?: { amountMinor: number; currency: string }) => {
+  const currency = currencyCode(order.total_price_set?.shop_money?.currency_code) ?? currencyCode(order.currency);
+  const minor = currency
+    ? decimalToMinor(order.total_price_set?.shop_money?.amount ?? order.total_price, currency)
+    : undefined;
+  return minor === undefined || !currency ? fallback : { amountMinor: minor, currency };
+};
+
+const nameOf = (order: ShopifyOrder, orderId: string): string =>
+  order.name ??
+  (order.order_number !== null && order.order_number !== undefined ? String(order.order_number) : orderId);
+
+/** The `order.fulfilled` / `order.ready_for_pickup` events of a fulfillment, with the buyer of its order. */
+const hydrateFulfillment = async (request: HydrationRequest, ctx: HydrateContext): Promise<HubEvent[]> => {
+  const orderId = text(request.params.orderId);
+  const raw = text(request.params.fulfillment);
+  if (!orderId || !raw) throw new ValidationError('Shopify fulfillment hydration needs orderId and fulfillment');
+  const fulfillment = validate(FulfillmentSchema, JSON.parse(raw), 'Shopify fulfillment');
+  const order = await fetchOrder(request, ctx, orderId);
+  if (!order) return [];
+  const total = orderTotal(order);
+  if (!total) return [];
+  const known = {
+    orderId,
+    name: nameOf(order, orderId),
+    total,
+    items: [],
+    identities: orderIdentities(order),
+    traits: { firstName: order.customer?.first_name ?? undefined, lastName: order.customer?.last_name ?? undefined },
+  };
+  return fulfillmentEvents(fulfillment, known, text(request.params.shopDomain), {
+    receivedAt: request.receivedAt,
+    defaultCountry: ctx.defaultCountry,
+  }).events;
+};
+
+/** The `order.refunded` event of a refund (or the lifecycle events of a fulfillment), with the customer of its order. */
 export const hydrateShopify = async (request: HydrationRequest, ctx: HydrateContext): Promise<HubEvent[]> => {
+  if (request.kind === FULFILLMENT_HYDRATION) return hydrateFulfillment(request, ctx);
   if (request.kind !== REFUND_HYDRATION) throw new ValidationError(`Shopify cannot hydrate ${request.kind}`);
   const orderId = text(request.params.orderId);
   const currency = currencyCode(text(request.params.currency));
@@ -76,10 +114,7 @@ export const hydrateShopify = async (request: HydrationRequest, ctx: HydrateCont
   if (!order) return [];
 
   const refunded = { amountMinor: refundedMinor, currency };
-  const orderCurrency =
-    currencyCode(order.total_price_set?.shop_money?.currency_code) ?? currencyCode(order.currency) ?? currency;
-  const totalMinor = decimalToMinor(order.total_price_set?.shop_money?.amount ?? order.total_price, orderCurrency);
-  const total = totalMinor === undefined ? refunded : { amountMinor: totalMinor, currency: orderCurrency };
+  const total = orderTotal(order, refunded) ?? refunded;
   const items = ItemsSchema.safeParse(JSON.parse(text(request.params.items) ?? '[]'));
   const orderName =
     order.name ??

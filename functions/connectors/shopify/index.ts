@@ -1,5 +1,6 @@
 /**
- * Shopify: orders, refunds, customers and marketing consent of a shop.
+ * Shopify: orders and their lifecycle (fulfillments, pickups, cancellations,
+ * refunds), checkouts (attempted purchases), customers and marketing consent.
  * Setup: ./README.md.
  */
 import { createHash } from 'node:crypto';
@@ -87,7 +88,8 @@ const parse = (req: RawRequest): ShopifyDelivery => {
 /**
  * Which topic a sample body would be sent as. Only for `signSample` (CLI,
  * tests, benchmarks), whose samples carry no headers: order bodies are sent
- * as orders/create and customer bodies as customers/update (their payloads
+ * as orders/create, checkouts as checkouts/create, fulfillments as
+ * fulfillments/create and customer bodies as customers/update (their payloads
  * are identical to orders/paid and customers/create). The header is
  * realism only: on the request path the body decides, not the topic.
  */
@@ -101,6 +103,10 @@ const sampleTopic = (body: Buffer): string => {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return 'orders/create';
   const has = (key: string) => Object.hasOwn(json as object, key);
   if (has('refund_line_items') && has('order_id')) return 'refunds/create';
+  if (has('order_id') && (has('shipment_status') || has('tracking_company'))) return 'fulfillments/create';
+  if (has('line_items') && has('financial_status')) return 'orders/create';
+  if (has('token') && (has('abandoned_checkout_url') || has('cart_token'))) return 'checkouts/create';
+  if (has('token') && has('line_items')) return 'carts/update';
   if (has('line_items')) return 'orders/create';
   if (has('email_marketing_consent') && has('customer_id')) return 'customers_email_marketing_consent/update';
   if (has('sms_marketing_consent') && !has('email')) return 'customers_marketing_consent/update';

@@ -21,7 +21,10 @@ import type {
   ShopifyConsent,
   ShopifyCustomer,
   ShopifyDelivery,
+  ShopifyCart,
+  ShopifyCheckout,
   ShopifyEmailConsentUpdate,
+  ShopifyFulfillment,
   ShopifyLineItem,
   ShopifyMoneySet,
   ShopifyOrder,
@@ -34,6 +37,9 @@ export const CONNECTOR = 'shopify';
 /** Kind of the hydration that fetches a refunded order's customer (the refund payload names none). */
 export const REFUND_HYDRATION = 'refund';
 
+/** Kind of the hydration that fetches a fulfilled order's customer (fulfillments/* name none). */
+export const FULFILLMENT_HYDRATION = 'fulfillment';
+
 type Money = { amountMinor: number; currency: string };
 type LineItem = { sku?: string | undefined; name: string; quantity: number; unitPrice?: Money | undefined };
 type Outcome = { events: HubEvent[]; ignored: string[]; hydrations?: HydrationRequest[] };
@@ -42,8 +48,11 @@ type Outcome = { events: HubEvent[]; ignored: string[]; hydrations?: HydrationRe
  * What a signed order body says about the order. `placed`: it exists.
  * `paid`: its financial status says the money was captured (`paid`, or
  * `partially_refunded` / `refunded`, which Shopify reaches only from paid).
- * `cancelled` / `voided`: not a sale, whatever was placed; these have no hub
- * event type yet, so they are listed in `ignored`.
+ * `cancelled`: `cancelled_at` is set — not a sale, whatever was placed (the
+ * profile takes a counted order back out). `voided`: the authorization was
+ * voided without a cancellation: nothing was ever sold, listed in `ignored`.
+ * Shipments and pickups come from the order's `fulfillments`
+ * (`fulfillmentEvents`), refunds from its `refunds`.
  */
 export type OrderFact = 'placed' | 'paid' | 'cancelled' | 'voided';
 
@@ -51,7 +60,7 @@ export type OrderFact = 'placed' | 'paid' | 'cancelled' | 'voided';
 const ORDER_FACT_TYPES: Readonly<Record<OrderFact, HubEventType | undefined>> = {
   placed: 'order.placed',
   paid: 'order.paid',
-  cancelled: undefined,
+  cancelled: 'order.cancelled',
   voided: undefined,
 };
 
@@ -104,13 +113,19 @@ const customerIdentities = (customer: ShopifyCustomer | null | undefined): (Iden
   ];
 };
 
+/** The buyer fields orders and checkouts share. */
+type ShopifyBuyer = Pick<
+  ShopifyOrder,
+  'email' | 'contact_email' | 'phone' | 'customer' | 'billing_address' | 'shipping_address'
+>;
+
 /**
- * Who placed an order: the order's email and phone, the customer account,
+ * Who placed an order (or started a checkout): the order's email and phone, the customer account,
  * and the billing phone (the payer). The shipping phone is deliberately left
  * out: it belongs to whoever receives the parcel (often a gift recipient),
  * and linking it would merge two people.
  */
-export const orderIdentities = (order: ShopifyOrder): (Identity | undefined)[] => {
+export const orderIdentities = (order: ShopifyBuyer): (Identity | undefined)[] => {
   const country =
     countryOf(order.billing_address) ?? countryOf(order.customer?.default_address) ?? countryOf(order.shipping_address);
   return [
@@ -159,7 +174,31 @@ const orderName = (order: ShopifyOrder, orderId: string): string =>
   (order.order_number !== null && order.order_number !== undefined ? String(order.order_number) : orderId);
 
 const orderTime = (order: ShopifyOrder, fact: OrderFact): string | undefined =>
-  fromDateString(fact === 'paid' ? (order.updated_at ?? order.processed_at) : (order.created_at ?? order.processed_at));
+  fromDateString(
+    fact === 'cancelled'
+      ? (order.cancelled_at ?? order.updated_at)
+      : fact === 'paid'
+        ? (order.updated_at ?? order.processed_at)
+        : (order.created_at ?? order.processed_at),
+  );
+
+const ORDER_FACT_WORDS: Readonly<Record<OrderFact, string>> = {
+  placed: 'placed',
+  paid: 'paid',
+  cancelled: 'cancelled',
+  voided: 'voided',
+};
+
+/** What the order's refunds returned so far, in the order currency (what a cancellation does not take out twice). */
+const refundedSoFar = (order: ShopifyOrder, currency: string): Money | undefined => {
+  let sum = 0;
+  for (const refund of order.refunds) {
+    if (isTestRefund(refund)) continue;
+    const amount = refundedAmount(refund, currency);
+    if (amount && amount.currency === currency) sum += amount.amountMinor;
+  }
+  return sum > 0 ? { amountMinor: sum, currency } : undefined;
+};
 
 const normalizeOrder = (order: ShopifyOrder, delivery: ShopifyDelivery, ctx: NormalizeContext): Outcome => {
   const orderId = order.id || gidTail(order.admin_graphql_api_id) || '';
@@ -180,13 +219,10 @@ const normalizeOrder = (order: ShopifyOrder, delivery: ShopifyDelivery, ctx: Nor
   for (const fact of orderFacts(order)) {
     const type = ORDER_FACT_TYPES[fact];
     if (!type) {
-      outcome.ignored.push(
-        fact === 'cancelled'
-          ? `order ${name} was cancelled (${order.cancel_reason ?? 'no reason'}): not a sale`
-          : `order ${name}: payment voided, not a sale`,
-      );
+      outcome.ignored.push(`order ${name}: payment voided, not a sale`);
       continue;
     }
+    const cancelled = fact === 'cancelled';
     const event = buildEvent(
       {
         connector: CONNECTOR,
@@ -196,7 +232,7 @@ const normalizeOrder = (order: ShopifyOrder, delivery: ShopifyDelivery, ctx: Nor
         occurredAt: orderTime(order, fact) ?? fromDateString(delivery.triggeredAt),
         identities,
         traits: customerTraits(order.customer),
-        summary: `Order ${name} ${fact}: ${formatMoney(total)}, ${itemCount(items)}`,
+        summary: `Order ${name} ${ORDER_FACT_WORDS[fact]}: ${formatMoney(total)}, ${itemCount(items)}${cancelled && present(order.cancel_reason) ? ` (${present(order.cancel_reason)})` : ''}`,
         data: {
           orderId,
           orderNumber: name,
@@ -204,6 +240,9 @@ const normalizeOrder = (order: ShopifyOrder, delivery: ShopifyDelivery, ctx: Nor
           items,
           store: delivery.shopDomain,
           promoCodes: promoCodes.length ? promoCodes : undefined,
+          ...(cancelled
+            ? { refunded: refundedSoFar(order, total.currency), cancelReason: present(order.cancel_reason) }
+            : {}),
         },
       },
       ctx,
@@ -216,7 +255,104 @@ const normalizeOrder = (order: ShopifyOrder, delivery: ShopifyDelivery, ctx: Nor
     if (typeof result === 'string') outcome.ignored.push(result);
     else outcome.events.push(result);
   }
+  const known: KnownOrder = { orderId, name, total, items, identities, traits: customerTraits(order.customer) };
+  for (const fulfillment of order.fulfillments) {
+    const result = fulfillmentEvents(fulfillment, known, delivery.shopDomain, ctx);
+    outcome.events.push(...result.events);
+    outcome.ignored.push(...result.ignored);
+  }
   return outcome;
+};
+
+/** What a lifecycle event repeats of its order, so it lands on the same order (connector + order id). */
+export interface KnownOrder {
+  readonly orderId: string;
+  readonly name: string;
+  readonly total: Money;
+  readonly items: readonly LineItem[];
+  readonly identities: (Identity | undefined)[];
+  readonly traits: Record<string, string | undefined>;
+}
+
+/** A fulfillment's facts as the hub keeps them (`data.fulfillment`). */
+const fulfillmentData = (f: ShopifyFulfillment) => ({
+  id: f.id,
+  method: present(f.service) === 'manual' || !present(f.service) ? 'shipment' : present(f.service),
+  carrier: present(f.tracking_company),
+  trackingNumber: present(f.tracking_number) ?? f.tracking_numbers?.find((n) => n.trim()),
+  trackingUrl: present(f.tracking_url) ?? f.tracking_urls?.find((u) => u.trim()),
+  location: f.location_id ? String(f.location_id) : undefined,
+});
+
+/** Fulfillment statuses that say nothing went out (yet, or at all). */
+const NOT_SHIPPED = new Set(['pending', 'open', 'cancelled', 'error', 'failure']);
+
+/**
+ * The lifecycle events of one fulfillment, keyed on the fulfillment's own id
+ * so that fulfillments/create, every fulfillments/update and every order
+ * topic listing it collapse: `order.fulfilled` once it succeeded
+ * (`fulfillment:<id>:fulfilled`), and `order.ready_for_pickup` when the
+ * carrier says the parcel waits at a pickup point
+ * (`fulfillment:<id>:ready_for_pickup`). Both carry the order's id, total
+ * and buyer: they are the online order's lifecycle, never a new order.
+ */
+export const fulfillmentEvents = (
+  f: ShopifyFulfillment,
+  order: KnownOrder,
+  store: string | undefined,
+  ctx: NormalizeContext,
+): { events: HubEvent[]; ignored: string[] } => {
+  const status = f.status?.toLowerCase() ?? '';
+  const label = present(f.name) ?? `${order.name} fulfillment ${f.id}`;
+  if (NOT_SHIPPED.has(status))
+    return { events: [], ignored: [`fulfillment ${label}: status ${status}, nothing handed over`] };
+  const shipment = f.shipment_status?.toLowerCase();
+  const facts: { fact: 'fulfilled' | 'ready_for_pickup'; type: HubEventType; at: string | null | undefined }[] = [
+    { fact: 'fulfilled', type: 'order.fulfilled', at: f.created_at ?? f.updated_at },
+    ...(shipment === 'ready_for_pickup'
+      ? [
+          {
+            fact: 'ready_for_pickup' as const,
+            type: 'order.ready_for_pickup' as const,
+            at: f.updated_at ?? f.created_at,
+          },
+        ]
+      : []),
+  ];
+  const data = fulfillmentData(f);
+  const out = { events: [] as HubEvent[], ignored: [] as string[] };
+  for (const { fact, type, at } of facts) {
+    const via = [data.carrier, data.trackingNumber].filter(Boolean).join(' ');
+    const event = buildEvent(
+      {
+        connector: CONNECTOR,
+        providerEventId: `fulfillment:${f.id}:${fact}`,
+        type,
+        channel: 'ecommerce',
+        occurredAt: fromDateString(at),
+        identities: order.identities,
+        traits: order.traits,
+        summary:
+          fact === 'fulfilled'
+            ? `Order ${order.name} shipped${via ? ` (${via})` : ''}`
+            : `Order ${order.name} is ready for pickup${data.carrier ? ` (${data.carrier})` : ''}`,
+        data: {
+          orderId: order.orderId,
+          orderNumber: order.name,
+          total: order.total,
+          items: f.line_items.length
+            ? f.line_items.map((i) => lineItem(i, order.total.currency)).filter((i): i is LineItem => Boolean(i))
+            : [...order.items],
+          store,
+          fulfillment: { ...data, method: fact === 'ready_for_pickup' ? 'pickup' : data.method },
+        },
+      },
+      ctx,
+    );
+    if (event) out.events.push(event);
+    else out.ignored.push(`fulfillment ${label}: no usable customer identity`);
+  }
+  return out;
 };
 
 /** A refund is a test when every transaction it has ran on a test gateway. */
@@ -462,6 +598,103 @@ const normalizeSmsConsent = (
     : { events: [], ignored: [`SMS consent of customer ${body.id}: state ${state} is not an opt-in or opt-out`] };
 };
 
+/**
+ * A checkout is the attempted purchase: `checkout.started` once per checkout
+ * (`checkout:<token>:started`, the token an order's `checkout_token`
+ * repeats) and a `cart.updated` per state of its contents
+ * (`checkout:<token>:cart:<updated_at>`), so the abandoned-cart timer starts
+ * for a buyer the shop can name and an order of hers stops it. A completed
+ * checkout is its order's, and a checkout without an email, phone or
+ * customer yet has nobody to remind: both are listed in `ignored`.
+ */
+const normalizeCheckout = (checkout: ShopifyCheckout, delivery: ShopifyDelivery, ctx: NormalizeContext): Outcome => {
+  const label = `checkout ${checkout.token}`;
+  if (present(checkout.completed_at))
+    return { events: [], ignored: [`${label} was completed: its order is the purchase`] };
+  const currency =
+    currencyCode(checkout.total_price_set?.shop_money?.currency_code) ??
+    currencyCode(checkout.presentment_currency) ??
+    currencyCode(checkout.currency);
+  const total = shopMoney(checkout.total_price_set, checkout.total_price, currency);
+  if (!total) return { events: [], ignored: [`${label}: no readable total_price/currency`] };
+  const items = checkout.line_items.map((i) => lineItem(i, total.currency)).filter((i): i is LineItem => Boolean(i));
+  const promoCodes = checkout.discount_codes.map((d) => d.code.trim()).filter(Boolean);
+  const identities = orderIdentities(checkout);
+  const traits = customerTraits(checkout.customer);
+  const cartId = present(checkout.cart_token) ?? checkout.token;
+  const common = { connector: CONNECTOR, channel: 'ecommerce' as const, identities, traits };
+  const started = buildEvent(
+    {
+      ...common,
+      providerEventId: `checkout:${checkout.token}:started`,
+      type: 'checkout.started',
+      occurredAt: fromDateString(checkout.created_at) ?? fromDateString(delivery.triggeredAt),
+      summary: `Checkout started: ${formatMoney(total)}, ${itemCount(items)}`,
+      data: {
+        checkoutId: checkout.token,
+        cartId: present(checkout.cart_token),
+        total,
+        items,
+        store: delivery.shopDomain,
+        promoCodes: promoCodes.length ? promoCodes : undefined,
+        recoveryUrl: present(checkout.abandoned_checkout_url),
+      },
+    },
+    ctx,
+  );
+  if (!started)
+    return { events: [], ignored: [`${label}: no email, phone or customer yet (nobody to attribute it to)`] };
+  const cart = buildEvent(
+    {
+      ...common,
+      providerEventId: `checkout:${checkout.token}:cart:${checkout.updated_at ?? checkout.created_at ?? 'unknown'}`,
+      type: 'cart.updated',
+      occurredAt: fromDateString(checkout.updated_at ?? checkout.created_at) ?? fromDateString(delivery.triggeredAt),
+      summary: `Cart at checkout: ${formatMoney(total)}, ${itemCount(items)}`,
+      data: { cartId, total, items },
+    },
+    ctx,
+  );
+  return { events: cart ? [started, cart] : [started], ignored: [] };
+};
+
+/** A cart names nobody: its checkout (which carries `cart_token` and the buyer) is the attempted purchase. */
+const normalizeCart = (cart: ShopifyCart): Outcome => ({
+  events: [],
+  ignored: [
+    `cart ${cart.token ?? cart.id}: a cart carries no email, phone or customer; its checkout (checkouts/create) is the attempted purchase`,
+  ],
+});
+
+/**
+ * fulfillments/create|update name the order but not its buyer: the order is
+ * fetched (hydration `fulfillment`) and the events are the ones the order's
+ * own `fulfillments` entry yields (`fulfillmentEvents`), with the same keys.
+ */
+const normalizeFulfillment = (f: ShopifyFulfillment, delivery: ShopifyDelivery, ctx: NormalizeContext): Outcome => {
+  const orderId = f.order_id ? String(f.order_id) : undefined;
+  if (!orderId) return { events: [], ignored: [`fulfillment ${f.id}: no order_id`] };
+  const status = f.status?.toLowerCase() ?? '';
+  if (NOT_SHIPPED.has(status))
+    return { events: [], ignored: [`fulfillment ${present(f.name) ?? f.id}: status ${status}, nothing handed over`] };
+  const request: HydrationRequest = {
+    connector: CONNECTOR,
+    kind: FULFILLMENT_HYDRATION,
+    params: {
+      orderId,
+      ...(delivery.shopDomain ? { shopDomain: delivery.shopDomain } : {}),
+      // The fulfillment as signed, for the hydrator to map once it knows the buyer (params are flat scalars).
+      fulfillment: JSON.stringify(f),
+    },
+    providerEventId: `fulfillment:${f.id}:${status}:${f.shipment_status ?? 'none'}`,
+    ...(fromDateString(f.updated_at ?? f.created_at)
+      ? { occurredAt: fromDateString(f.updated_at ?? f.created_at) }
+      : {}),
+    receivedAt: ctx.receivedAt,
+  };
+  return { events: [], ignored: [], hydrations: [request] };
+};
+
 export const normalizeShopify = (delivery: ShopifyDelivery, ctx: NormalizeContext): NormalizeResult => {
   const { known } = delivery;
   if (!known)
@@ -480,5 +713,11 @@ export const normalizeShopify = (delivery: ShopifyDelivery, ctx: NormalizeContex
       return normalizeEmailConsent(known.body, delivery, ctx);
     case 'smsConsent':
       return normalizeSmsConsent(known.body, delivery, ctx);
+    case 'checkout':
+      return normalizeCheckout(known.body, delivery, ctx);
+    case 'cart':
+      return normalizeCart(known.body);
+    case 'fulfillment':
+      return normalizeFulfillment(known.body, delivery, ctx);
   }
 };

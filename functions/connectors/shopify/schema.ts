@@ -124,6 +124,36 @@ const RefundSchema = z
   .loose();
 export type ShopifyRefund = z.infer<typeof RefundSchema>;
 
+/**
+ * A fulfillment (fulfillments/create|update, and each entry of an order's
+ * `fulfillments`): a shipment or a handover of some of the order's items.
+ * `status` is the fulfillment's (`pending`, `open`, `success`, `cancelled`,
+ * `error`, `failure`); `shipment_status` the carrier's last word on the
+ * parcel (`label_printed`, `in_transit`, `out_for_delivery`,
+ * `ready_for_pickup`, `delivered`, `failure`, …).
+ */
+export const FulfillmentSchema = z
+  .object({
+    id: IdSchema,
+    order_id: IdSchema.nullish(),
+    admin_graphql_api_id: z.string().nullish(),
+    name: z.string().nullish(),
+    status: z.string().nullish(),
+    shipment_status: z.string().nullish(),
+    service: z.string().nullish(),
+    location_id: IdSchema.nullish(),
+    tracking_company: z.string().nullish(),
+    tracking_number: z.string().nullish(),
+    tracking_numbers: z.array(z.string()).nullish(),
+    tracking_url: z.string().nullish(),
+    tracking_urls: z.array(z.string()).nullish(),
+    created_at: z.string().nullish(),
+    updated_at: z.string().nullish(),
+    line_items: z.array(LineItemSchema).default([]),
+  })
+  .loose();
+export type ShopifyFulfillment = z.infer<typeof FulfillmentSchema>;
+
 export const OrderSchema = z
   .object({
     id: IdSchema,
@@ -152,9 +182,55 @@ export const OrderSchema = z
     cancel_reason: z.string().nullish(),
     /** Refunds issued so far; every order topic carries them. */
     refunds: z.array(RefundSchema).default([]),
+    /** `fulfilled`, `partial`, `restocked` or null (nothing shipped yet). */
+    fulfillment_status: z.string().nullish(),
+    /** Shipments and handovers so far; every order topic carries them. */
+    fulfillments: z.array(FulfillmentSchema).default([]),
   })
   .loose();
 export type ShopifyOrder = z.infer<typeof OrderSchema>;
+
+/**
+ * checkouts/create|update: a checkout the buyer started. `token` is the key
+ * an order's `checkout_token` repeats; `cart_token` names the cart it came
+ * from; `completed_at` is set once it became an order.
+ */
+const CheckoutSchema = z
+  .object({
+    id: IdSchema.nullish(),
+    token: z.string().min(1),
+    cart_token: z.string().nullish(),
+    name: z.string().nullish(),
+    email: z.string().nullish(),
+    phone: z.string().nullish(),
+    customer: CustomerSchema.nullish(),
+    billing_address: AddressSchema.nullish(),
+    shipping_address: AddressSchema.nullish(),
+    line_items: z.array(LineItemSchema).default([]),
+    currency: z.string().nullish(),
+    presentment_currency: z.string().nullish(),
+    total_price: AmountSchema.nullish(),
+    total_price_set: MoneySetSchema.nullish(),
+    discount_codes: z.array(z.object({ code: z.string() }).loose()).default([]),
+    abandoned_checkout_url: z.string().nullish(),
+    created_at: z.string().nullish(),
+    updated_at: z.string().nullish(),
+    completed_at: z.string().nullish(),
+  })
+  .loose();
+export type ShopifyCheckout = z.infer<typeof CheckoutSchema>;
+
+/** carts/create|update: an online store cart. It names no buyer at all (no email, phone or customer). */
+const CartSchema = z
+  .object({
+    id: z.string().min(1),
+    token: z.string().nullish(),
+    line_items: z.array(LineItemSchema).default([]),
+    updated_at: z.string().nullish(),
+    created_at: z.string().nullish(),
+  })
+  .loose();
+export type ShopifyCart = z.infer<typeof CartSchema>;
 
 /** `customers_email_marketing_consent/update`. */
 const EmailConsentUpdateSchema = z
@@ -179,11 +255,19 @@ export const BODY_SCHEMAS = {
   customer: CustomerSchema,
   emailConsent: EmailConsentUpdateSchema,
   smsConsent: SmsConsentUpdateSchema,
+  checkout: CheckoutSchema,
+  cart: CartSchema,
+  fulfillment: FulfillmentSchema,
 } as const;
 export type ShopifyBodyKind = keyof typeof BODY_SCHEMAS;
 
 /** `admin_graphql_api_id` resource types → body kind. */
-const GID_KINDS: Readonly<Record<string, ShopifyBodyKind>> = { Order: 'order', Refund: 'refund', Customer: 'customer' };
+const GID_KINDS: Readonly<Record<string, ShopifyBodyKind>> = {
+  Order: 'order',
+  Refund: 'refund',
+  Customer: 'customer',
+  Fulfillment: 'fulfillment',
+};
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -191,8 +275,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * What a (signed) body is. The resource's own `admin_graphql_api_id`
  * (`gid://shopify/Order/…`) decides when present; the consent topics carry
  * none, and older payloads may lack it, so the shape decides then. A draft
- * order, checkout, cart or product is not an order, whatever the header
- * says: a string says what it is instead, for `ignored`.
+ * order or product is not an order, whatever the header says: a string says
+ * what it is instead, for `ignored`.
  */
 export const shopifyBodyKind = (json: Readonly<Record<string, unknown>>): ShopifyBodyKind | string => {
   const has = (key: string) => Object.hasOwn(json, key);
@@ -205,8 +289,11 @@ export const shopifyBodyKind = (json: Readonly<Record<string, unknown>>): Shopif
   if (has('id') && isObject(json.sms_marketing_consent) && !has('email') && !has('first_name')) return 'smsConsent';
   if (has('order_id') && has('refund_line_items')) return 'refund';
   if (has('line_items') && has('financial_status')) return 'order';
+  // A checkout carries its recovery link and cart token; a cart only its token and lines (and no buyer).
+  if (has('token') && has('line_items') && (has('abandoned_checkout_url') || has('cart_token'))) return 'checkout';
+  if (has('token') && has('line_items') && !has('email') && !has('customer')) return 'cart';
   if (has('id') && !has('line_items') && (has('email') || has('first_name') || has('last_name'))) return 'customer';
-  return 'a body that is no order, refund, customer or consent';
+  return 'a body that is no order, refund, fulfillment, checkout, cart, customer or consent';
 };
 
 type BodyOf<K extends ShopifyBodyKind> = z.infer<(typeof BODY_SCHEMAS)[K]>;

@@ -1,8 +1,8 @@
 /**
  * Completes Square's thin notifications from the Square API (Bearer access
  * token): the customer behind a payment (`GET /v2/customers/{id}`), a new
- * order (`GET /v2/orders/{id}`) and the payment of a refund
- * (`GET /v2/payments/{id}`). Runs in the hydrator, after Square got its 2xx.
+ * or changed order (`GET /v2/orders/{id}`: placed, cancelled, ready for
+ * pickup, completed) and the payment of a refund (`GET /v2/payments/{id}`). Runs in the hydrator, after Square got its 2xx.
  */
 import type { HubEvent, Identity } from '../../events/hub-event.js';
 import { ValidationError } from '../../shared/errors.js';
@@ -17,6 +17,7 @@ import {
   HYDRATION,
   isInPerson,
   money,
+  type SquareLifecycleFact,
   squareIdentity,
 } from './normalize.js';
 import {
@@ -180,7 +181,9 @@ const hydrateRefund = async (request: HydrationRequest, ctx: HydrateContext): Pr
       identities,
       summary: `Square refund ${formatMoney(refunded)}${payment.receipt_number ? ` (receipt ${payment.receipt_number})` : ''}`,
       data: {
-        orderId: text(request.params.orderId) ?? payment.order_id ?? payment.id,
+        // The refunded payment's order is the sale (an online order refunded at a till stays that order);
+        // the refund's own order_id can name a return order Square made for an itemized refund.
+        orderId: payment.order_id ?? text(request.params.orderId) ?? payment.id,
         orderNumber: payment.receipt_number,
         total: money(payment.total_money ?? payment.amount_money) ?? refunded,
         items: [],
@@ -193,10 +196,99 @@ const hydrateRefund = async (request: HydrationRequest, ctx: HydrateContext): Pr
   return event ? [event] : [];
 };
 
+type Fulfillment = SquareOrder['fulfillments'][number];
+
+/** `data.fulfillment` of a Square fulfillment: how it is handed over, tracking, where it waits. */
+const fulfillmentData = (f: Fulfillment, locationId: string | undefined) => ({
+  ...(f.uid ? { id: f.uid } : {}),
+  method:
+    f.type === 'PICKUP'
+      ? 'pickup'
+      : f.type === 'SHIPMENT'
+        ? 'shipment'
+        : f.type === 'DELIVERY'
+          ? 'delivery'
+          : f.type?.toLowerCase(),
+  carrier: f.shipment_details?.carrier,
+  trackingNumber: f.shipment_details?.tracking_number,
+  trackingUrl: f.shipment_details?.tracking_url,
+  ...(f.type === 'PICKUP' && locationId ? { location: locationId } : {}),
+});
+
+/** What the order's refunds returned (approved ones), so a cancellation does not take it out a second time. */
+const refundedSoFar = (order: SquareOrder, currency: string) => {
+  const minor = order.refunds
+    .filter((r) => r.status === 'APPROVED' || r.status === 'COMPLETED')
+    .reduce((sum, r) => sum + (money(r.amount_money)?.currency === currency ? r.amount_money.amount : 0), 0);
+  return minor > 0 ? { amountMinor: minor, currency } : undefined;
+};
+
+const LIFECYCLE_TYPES = {
+  cancelled: 'order.cancelled',
+  ready_for_pickup: 'order.ready_for_pickup',
+  fulfilled: 'order.fulfilled',
+} as const;
+
+/**
+ * A step of an existing order (cancelled, ready for pickup, completed),
+ * checked against the order as Square has it now and built on the same
+ * order id as its `order.placed` / `order.paid`: the profile's order is
+ * updated, never a new one counted. A `PREPARED` fulfillment is "ready for
+ * pickup" only when it is a PICKUP (a prepared shipment is just packed); a
+ * step the order no longer shows (a cancellation undone, a fulfillment gone)
+ * yields nothing.
+ */
+const hydrateLifecycle = async (request: HydrationRequest, ctx: HydrateContext): Promise<HubEvent[]> => {
+  const id = text(request.params.orderId);
+  const fact = text(request.params.fact) as SquareLifecycleFact | undefined;
+  if (!id || !fact || !Object.hasOwn(LIFECYCLE_TYPES, fact))
+    throw new ValidationError('Square lifecycle hydration needs orderId and fact');
+  const json = await squareGet(ctx, `/v2/orders/${encodeURIComponent(id)}`);
+  if (!json) return [];
+  const order = validate(SquareOrderSchema, json.order, `Square order ${id}`);
+  const total = money(order.total_money);
+  if (!total) return [];
+  const uid = text(request.params.fulfillmentUid);
+  const fulfillment = uid ? order.fulfillments.find((f) => f.uid === uid) : undefined;
+  if (fact === 'cancelled' && order.state !== 'CANCELED') return [];
+  if (fact !== 'cancelled' && !fulfillment) return [];
+  if (fact === 'ready_for_pickup' && fulfillment?.type !== 'PICKUP') return [];
+  const name = order.reference_id ?? order.id;
+  const summary =
+    fact === 'cancelled'
+      ? `Square order ${name} cancelled: ${formatMoney(total)}`
+      : fact === 'ready_for_pickup'
+        ? `Square order ${name} is ready for pickup`
+        : `Square order ${name} ${fulfillment?.type === 'PICKUP' ? 'picked up' : fulfillment?.type === 'SHIPMENT' ? 'shipped' : 'completed'}`;
+  const event = buildEvent(
+    {
+      connector: CONNECTOR,
+      providerEventId: request.providerEventId,
+      type: LIFECYCLE_TYPES[fact],
+      channel: 'ecommerce',
+      occurredAt: request.occurredAt,
+      identities: await orderIdentities(order, ctx),
+      summary,
+      data: {
+        orderId: order.id,
+        orderNumber: order.reference_id,
+        total,
+        items: lineItems(order),
+        store: order.location_id,
+        ...(fulfillment ? { fulfillment: fulfillmentData(fulfillment, order.location_id) } : {}),
+        ...(fact === 'cancelled' ? { refunded: refundedSoFar(order, total.currency) } : {}),
+      },
+    },
+    { receivedAt: request.receivedAt, defaultCountry: ctx.defaultCountry },
+  );
+  return event ? [event] : [];
+};
+
 const HYDRATORS: Record<string, (request: HydrationRequest, ctx: HydrateContext) => Promise<HubEvent[]>> = {
   [HYDRATION.customer]: hydrateCustomer,
   [HYDRATION.order]: hydrateOrder,
   [HYDRATION.refund]: hydrateRefund,
+  [HYDRATION.lifecycle]: hydrateLifecycle,
 };
 
 export const hydrateSquare = async (request: HydrationRequest, ctx: HydrateContext): Promise<HubEvent[]> => {

@@ -1,6 +1,6 @@
 /**
- * Square: payments (online and at the till), orders, refunds and the
- * customer directory. Setup: ./README.md.
+ * Square: payments (online and at the till), orders and their lifecycle
+ * (ready for pickup, completed, cancelled), refunds and the customer directory. Setup: ./README.md.
  */
 import type { RawRequest } from '../../shared/http.js';
 import { parseJsonBody, validate } from '../shared/body.js';
@@ -12,6 +12,8 @@ import {
   SquareCustomerSchema,
   SquareEnvelopeSchema,
   SquareOrderCreatedSchema,
+  SquareOrderFulfillmentUpdatedSchema,
+  SquareOrderUpdatedSchema,
   SquarePaymentSchema,
   SquareRefundSchema,
   type SquareNotification,
@@ -49,6 +51,13 @@ const resourceOf = (type: string, object: Record<string, unknown> | undefined): 
     return { kind: 'refund', refund: validate(SquareRefundSchema, object.refund, what) };
   if (type === 'order.created' && object?.order_created !== undefined)
     return { kind: 'order_created', order: validate(SquareOrderCreatedSchema, object.order_created, what) };
+  if (type === 'order.updated' && object?.order_updated !== undefined)
+    return { kind: 'order_updated', order: validate(SquareOrderUpdatedSchema, object.order_updated, what) };
+  if (type === 'order.fulfillment.updated' && object?.order_fulfillment_updated !== undefined)
+    return {
+      kind: 'order_fulfillment_updated',
+      order: validate(SquareOrderFulfillmentUpdatedSchema, object.order_fulfillment_updated, what),
+    };
   if (type.startsWith('customer.') && object?.customer !== undefined)
     return { kind: 'customer', customer: validate(SquareCustomerSchema, object.customer, what) };
   return { kind: 'other' };

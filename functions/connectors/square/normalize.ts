@@ -17,12 +17,17 @@ import type {
   SquarePayment,
   SquareRefund,
   SquareOrderCreated,
+  SquareOrderFulfillmentUpdated,
+  SquareOrderUpdated,
 } from './schema.js';
 
 export const CONNECTOR = 'square';
 
 /** Hydration kinds: what `hydrate` fetches. */
-export const HYDRATION = { customer: 'customer', order: 'order', refund: 'refund' } as const;
+export const HYDRATION = { customer: 'customer', order: 'order', refund: 'refund', lifecycle: 'lifecycle' } as const;
+
+/** A step of an existing order's lifecycle, carried in the `lifecycle` hydration's `fact`. */
+export type SquareLifecycleFact = 'cancelled' | 'ready_for_pickup' | 'fulfilled';
 
 /** Card entry methods that need the card at a reader (EMV chip, tap, swipe); KEYED and ON_FILE are remote. */
 const IN_PERSON_ENTRY_METHODS = new Set(['EMV', 'CONTACTLESS', 'SWIPED']);
@@ -153,6 +158,77 @@ const normalizeOrderCreated = (order: SquareOrderCreated, envelope: SquareEnvelo
   };
 };
 
+/** A `lifecycle` hydration: the order is fetched (its buyer, total and fulfillments), then the event is built. */
+const lifecycleHydration = (
+  order: SquareOrderUpdated,
+  fact: SquareLifecycleFact,
+  providerEventId: string,
+  ctx: NormalizeContext,
+  fulfillmentUid?: string,
+): HydrationRequest => {
+  const occurredAt = fromDateString(order.updated_at ?? order.created_at);
+  return {
+    connector: CONNECTOR,
+    kind: HYDRATION.lifecycle,
+    params: {
+      orderId: order.order_id,
+      fact,
+      ...(fulfillmentUid ? { fulfillmentUid } : {}),
+      ...(order.location_id ? { locationId: order.location_id } : {}),
+    },
+    providerEventId,
+    ...(occurredAt ? { occurredAt } : {}),
+    receivedAt: ctx.receivedAt,
+  };
+};
+
+/**
+ * order.updated matters once the order is `CANCELED`: `order.cancelled` on
+ * the same order id (the profile takes a counted order back out). Other
+ * states say nothing new: `OPEN` was the order.created, and `COMPLETED` is
+ * told per fulfillment (order.fulfillment.updated) or is a till sale whose
+ * payment is the purchase.
+ */
+const normalizeOrderUpdated = (order: SquareOrderUpdated, ctx: NormalizeContext): Outcome =>
+  order.state === 'CANCELED'
+    ? {
+        events: [],
+        ignored: [],
+        hydrations: [lifecycleHydration(order, 'cancelled', `order:${order.order_id}:cancelled`, ctx)],
+      }
+    : none(`order.updated ${order.order_id}: state ${order.state ?? 'unknown'} (only CANCELED is a lifecycle step)`);
+
+/**
+ * order.fulfillment.updated: a fulfillment `PREPARED` is ready for pickup
+ * (the hydrator checks it is a PICKUP fulfillment), one `COMPLETED` was
+ * picked up, shipped or delivered. Keyed on order + fulfillment uid + step,
+ * so the notifications of one transition collapse; other transitions
+ * (`RESERVED`, `CANCELED`, `FAILED`) are listed in `ignored`.
+ */
+const normalizeFulfillmentUpdated = (order: SquareOrderFulfillmentUpdated, ctx: NormalizeContext): Outcome => {
+  const out: Outcome = { events: [], ignored: [], hydrations: [] };
+  for (const update of order.fulfillment_update) {
+    const fact: SquareLifecycleFact | undefined =
+      update.new_state === 'PREPARED' ? 'ready_for_pickup' : update.new_state === 'COMPLETED' ? 'fulfilled' : undefined;
+    if (!fact || update.old_state === update.new_state) {
+      out.ignored.push(
+        `order ${order.order_id} fulfillment ${update.fulfillment_uid}: ${update.old_state ?? 'new'} → ${update.new_state ?? '?'} is no lifecycle step`,
+      );
+      continue;
+    }
+    out.hydrations.push(
+      lifecycleHydration(
+        order,
+        fact,
+        `order:${order.order_id}:fulfillment:${update.fulfillment_uid}:${fact}`,
+        ctx,
+        update.fulfillment_uid,
+      ),
+    );
+  }
+  return out;
+};
+
 const normalizeCustomer = (customer: SquareCustomer, envelope: SquareEnvelope, ctx: NormalizeContext): Outcome => {
   const created = envelope.type === 'customer.created';
   const name = [customer.given_name, customer.family_name].filter(Boolean).join(' ');
@@ -182,6 +258,9 @@ export const normalizeSquare = ({ envelope, resource }: SquareNotification, ctx:
     return normalizeRefund(resource.refund, envelope, ctx);
   if (type === 'order.created' && resource.kind === 'order_created')
     return normalizeOrderCreated(resource.order, envelope, ctx);
+  if (type === 'order.updated' && resource.kind === 'order_updated') return normalizeOrderUpdated(resource.order, ctx);
+  if (type === 'order.fulfillment.updated' && resource.kind === 'order_fulfillment_updated')
+    return normalizeFulfillmentUpdated(resource.order, ctx);
   if ((type === 'customer.created' || type === 'customer.updated') && resource.kind === 'customer')
     return normalizeCustomer(resource.customer, envelope, ctx);
   return none(`unsupported event type: ${type} (${envelope.event_id})`);

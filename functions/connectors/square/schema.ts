@@ -67,6 +67,30 @@ export const SquareOrderCreatedSchema = z
   .loose();
 export type SquareOrderCreated = z.infer<typeof SquareOrderCreatedSchema>;
 
+/** `order.updated`: the order's id, version and new state (`OPEN`, `COMPLETED`, `CANCELED`, `DRAFT`); the order is fetched. */
+export const SquareOrderUpdatedSchema = SquareOrderCreatedSchema.extend({ updated_at: z.string().optional() });
+export type SquareOrderUpdated = z.infer<typeof SquareOrderUpdatedSchema>;
+
+/**
+ * `order.fulfillment.updated`: which fulfillments changed state
+ * (`PROPOSED` → `RESERVED` → `PREPARED` → `COMPLETED`, or `CANCELED` /
+ * `FAILED`); `old_state` is absent for a fulfillment created in this version.
+ */
+export const SquareOrderFulfillmentUpdatedSchema = SquareOrderUpdatedSchema.extend({
+  fulfillment_update: z
+    .array(
+      z
+        .object({
+          fulfillment_uid: z.string().min(1),
+          old_state: z.string().optional(),
+          new_state: z.string().optional(),
+        })
+        .loose(),
+    )
+    .default([]),
+});
+export type SquareOrderFulfillmentUpdated = z.infer<typeof SquareOrderFulfillmentUpdatedSchema>;
+
 export const SquareCustomerSchema = z
   .object({
     id: z.string().min(1),
@@ -117,14 +141,35 @@ export const SquareOrderSchema = z
       .array(
         z
           .object({
-            pickup_details: z.object({ recipient: RecipientSchema.optional() }).loose().optional(),
-            shipment_details: z.object({ recipient: RecipientSchema.optional() }).loose().optional(),
+            uid: z.string().optional(),
+            /** `PICKUP`, `SHIPMENT`, `DELIVERY`, `DIGITAL`, `SIMPLE`. */
+            type: z.string().optional(),
+            state: z.string().optional(),
+            pickup_details: z
+              .object({ recipient: RecipientSchema.optional(), ready_at: z.string().optional() })
+              .loose()
+              .optional(),
+            shipment_details: z
+              .object({
+                recipient: RecipientSchema.optional(),
+                carrier: z.string().optional(),
+                tracking_number: z.string().optional(),
+                tracking_url: z.string().optional(),
+              })
+              .loose()
+              .optional(),
             delivery_details: z.object({ recipient: RecipientSchema.optional() }).loose().optional(),
           })
           .loose(),
       )
       .default([]),
     source: z.object({ name: z.string().optional() }).loose().optional(),
+    /** Refunds of the order's tenders so far (`PENDING`, `APPROVED`, `REJECTED`, `FAILED`). */
+    refunds: z
+      .array(
+        z.object({ id: z.string().optional(), status: z.string().optional(), amount_money: SquareMoneySchema }).loose(),
+      )
+      .default([]),
   })
   .loose();
 export type SquareOrder = z.infer<typeof SquareOrderSchema>;
@@ -151,6 +196,8 @@ export type SquareResource =
   | { readonly kind: 'payment'; readonly payment: SquarePayment }
   | { readonly kind: 'refund'; readonly refund: SquareRefund }
   | { readonly kind: 'order_created'; readonly order: SquareOrderCreated }
+  | { readonly kind: 'order_updated'; readonly order: SquareOrderUpdated }
+  | { readonly kind: 'order_fulfillment_updated'; readonly order: SquareOrderFulfillmentUpdated }
   | { readonly kind: 'customer'; readonly customer: SquareCustomer }
   | { readonly kind: 'other' };
 

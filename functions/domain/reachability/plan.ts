@@ -46,6 +46,11 @@ export interface ReachRequest {
   };
   /** Only this channel may be used (still subject to every rule). */
   readonly channel?: OutboundChannel;
+  /**
+   * Tried first, then the usual order (still subject to every rule): the
+   * channel her contact was given in (a quiz lead's WhatsApp number).
+   */
+  readonly prefer?: OutboundChannel;
   /** Channels this message already failed on (the fallback moves past them). */
   readonly exclude?: readonly OutboundChannel[];
 }
@@ -80,6 +85,7 @@ const LABEL: Readonly<Record<OutboundChannel, string>> = {
 };
 
 const POSITION_SENTENCE: Readonly<Record<PositionReason, (c: OutboundChannel) => string>> = {
+  contact_channel: (c) => `She gave her contact as ${LABEL[c]}`,
   stated_preference: (c) => `She stated she prefers ${LABEL[c]}`,
   preferred_channel: (c) => `${LABEL[c]} is where she writes most`,
   recent_inbound: (c) => `She also wrote in ${LABEL[c]}`,
@@ -109,13 +115,17 @@ const measure = (text: string, limit: TextLimit): number =>
  * The channels in the order the hub tries them, each with why it is there.
  * Every outbound channel appears exactly once.
  */
-export const channelOrder = (profile: Profile): { channel: OutboundChannel; position: PositionReason }[] => {
+export const channelOrder = (
+  profile: Profile,
+  prefer?: OutboundChannel,
+): { channel: OutboundChannel; position: PositionReason }[] => {
   const out: { channel: OutboundChannel; position: PositionReason }[] = [];
   const add = (channel: Channel | undefined, position: PositionReason) => {
     if (!channel || !(OUTBOUND_CHANNELS as readonly string[]).includes(channel)) return;
     if (out.some((o) => o.channel === channel)) return;
     out.push({ channel: channel as OutboundChannel, position });
   };
+  add(prefer, 'contact_channel');
   add(profile.statedPreference?.channel, 'stated_preference');
   // Where she writes most (ties → most recently): the computed trait without the stated preference.
   const written = (Object.entries(profile.inbound) as [Channel, { count: number; lastAt: string }][])
@@ -236,7 +246,7 @@ export const planReach = (profile: Profile, request: ReachRequest, options: Reac
   const timeZone = customerTimeZone(profile, options.defaultCountry);
   const deferUntil =
     request.purpose === 'marketing' ? quietHoursEnd(now, timeZone.zone, options.quietHours) : undefined;
-  const channels: ChannelVerdict[] = channelOrder(profile).map(({ channel, position }) => {
+  const channels: ChannelVerdict[] = channelOrder(profile, request.prefer).map(({ channel, position }) => {
     const d = decide(channel, profile, request, options);
     const lastInboundAt = profile.inbound[channel]?.lastAt;
     const deferred = d.allowed && deferUntil !== undefined;

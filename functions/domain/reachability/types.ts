@@ -35,6 +35,7 @@ export type SendMode =
 
 /** Why a channel sits where it does in the order. */
 export const POSITION_REASONS = [
+  'contact_channel',
   'stated_preference',
   'preferred_channel',
   'recent_inbound',

@@ -5,7 +5,7 @@
  * (bundled; validated at `cdk synth`).
  */
 import { automations } from '../../../automations.config.js';
-import { reactionsOf } from '../../automations/reactions.js';
+import { clocksOf, reactionsOf } from '../../automations/reactions.js';
 import type { CountryCode } from '../../domain/identity.js';
 import { createAutomationsHandler } from '../../handlers/automations.js';
 import { outboundSettingsOf } from '../../outbound/settings.js';
@@ -15,6 +15,13 @@ import { awsAutomationTimers, awsMessageStore } from './deps/outbound.js';
 import { awsProfileStore } from './deps/store.js';
 
 const config = readFunctionConfig(FUNCTION_CONFIGS.automations);
+const timeBased = {
+  abandonedCartHours: config.abandonedCartHours,
+  leadUnansweredMinutes: config.leadUnansweredMinutes,
+  inactiveDays: config.inactiveDays,
+  birthdayTime: config.birthdayTime,
+  birthdayTrait: config.birthdayTrait,
+};
 
 export const handler = createAutomationsHandler({
   store: awsProfileStore(config),
@@ -23,10 +30,8 @@ export const handler = createAutomationsHandler({
   timers: awsAutomationTimers(config),
   settings: outboundSettingsOf(config, 'automations'),
   defaultCountry: config.defaultCountry as CountryCode,
-  reactions: reactionsOf(automations, {
-    abandonedCartHours: config.abandonedCartHours,
-    leadUnansweredMinutes: config.leadUnansweredMinutes,
-  }),
+  reactions: reactionsOf(automations, timeBased),
+  clocks: clocksOf(timeBased),
   ...(automations.marketingCap ? { marketingCap: automations.marketingCap } : {}),
   now: () => new Date(),
 });

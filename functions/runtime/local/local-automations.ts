@@ -12,7 +12,12 @@ import { LocalTimers } from '../../adapters/local/local-timers.js';
 import type { LocalEventBus } from '../../adapters/local/local-event-bus.js';
 import { LocalQueue } from '../../adapters/local/local-queue.js';
 import type { AutomationsFile, AutomationsFileInput } from '../../automations/config.js';
-import { AUTOMATIONS_RULE_PATTERN, reactionsOf, type TimeBasedSettings } from '../../automations/reactions.js';
+import {
+  AUTOMATIONS_RULE_PATTERN,
+  clocksOf,
+  reactionsOf,
+  type TimeBasedSettings,
+} from '../../automations/reactions.js';
 import { validateAutomations } from '../../automations/validate.js';
 import type { CountryCode } from '../../domain/identity.js';
 import { createAutomationsHandler } from '../../handlers/automations.js';
@@ -67,6 +72,7 @@ export const startLocalAutomations = async (options: LocalAutomationsOptions): P
     settings: options.settings,
     defaultCountry: options.defaultCountry,
     reactions: reactionsOf(file, options.timeBased),
+    clocks: clocksOf(options.timeBased),
     ...(file.marketingCap ? { marketingCap: file.marketingCap } : {}),
     now,
   });

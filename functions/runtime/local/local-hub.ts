@@ -100,7 +100,12 @@ export interface LocalHubOptions {
   /** Automations; omitted → `automations.config.ts`. */
   readonly automations?: AutomationsFileInput;
   /** Waits of the time-based events (tests: short); default from OMNIHUB_ABANDONED_CART_HOURS / OMNIHUB_LEAD_UNANSWERED_MINUTES. */
-  readonly timeBased?: { readonly abandonedCartHours?: number; readonly leadUnansweredMinutes?: number };
+  readonly timeBased?: {
+    readonly abandonedCartHours?: number;
+    readonly leadUnansweredMinutes?: number;
+    readonly inactiveDays?: number;
+    readonly birthdayTime?: string;
+  };
   /** HTTP client of the subscription dispatcher. @default fetch */
   readonly subscriptionFetch?: typeof fetch;
   /** How long deliveries with `enrich: 'customer'` wait for the profile writer (tests: short). */
@@ -312,6 +317,9 @@ export const startLocalHub = async (options: LocalHubOptions = {}): Promise<Loca
     timeBased: {
       abandonedCartHours: options.timeBased?.abandonedCartHours ?? config.abandonedCartHours,
       leadUnansweredMinutes: options.timeBased?.leadUnansweredMinutes ?? config.leadUnansweredMinutes,
+      inactiveDays: options.timeBased?.inactiveDays ?? config.inactiveDays,
+      birthdayTime: options.timeBased?.birthdayTime ?? config.birthdayTime,
+      birthdayTrait: config.birthdayTrait,
     },
     bus,
     store,

@@ -68,6 +68,10 @@ const harness = (opts: { profile?: Profile; timeline?: TimelineItem[] } = {}) =>
     publisher: { publish: async (events) => void published.push(...events), putEntries: async () => undefined },
     timers: {
       set: async (t) => void timers.push({ op: 'set', name: t.name }),
+      ensure: async (t) => {
+        timers.push({ op: 'ensure', name: t.name });
+        return true;
+      },
       cancel: async (name) => {
         timers.push({ op: 'cancel', name });
         return false;
@@ -130,5 +134,64 @@ describe('Automation runner', () => {
     expect(published.map((e) => [e.type, (e.data as { reason?: string }).reason])).toEqual([
       ['automation.skipped', 'unless_matched'],
     ]);
+  });
+});
+
+describe('Automation runner: a second firing of a run', () => {
+  it('whose message exists records the same outcome (the cap counts that very message) and re-publishes it if still queued', async () => {
+    // Prepare: the run's message was created but its message.requested may never have reached the bus.
+    const capped = defineAutomations({
+      automations: [
+        {
+          name: 'promo',
+          when: { 'detail-type': ['cart.updated'] },
+          send: { purpose: 'marketing', text: 'Sale!' },
+        },
+      ],
+      marketingCap: { max: 1, per: '7d' },
+    });
+    const existing = {
+      messageId: 'msg_1',
+      customerId: 'cus_1',
+      purpose: 'marketing',
+      status: 'queued',
+      channel: 'telegram',
+      createdAt: '2026-11-23T10:59:00.000Z',
+    };
+    const published: HubEvent[] = [];
+    const entries: unknown[] = [];
+    const runner = createAutomationRunner({
+      store: {
+        findByIdentity: async () => profile,
+        getProfile: async () => profile,
+        getTimeline: async () => ({ items: [] }),
+      },
+      messages: {
+        findByIdempotencyKey: async (key: string) => (key === `automation:promo:${E1}` ? existing : undefined),
+        listForCustomer: async () => [existing],
+        create: async () => {
+          throw new Error('no second message');
+        },
+      } as never,
+      publisher: {
+        publish: async (events) => void published.push(...events),
+        putEntries: async (e) => void entries.push(...e),
+      },
+      timers: { set: async () => undefined, ensure: async () => true, cancel: async () => false },
+      settings: { senders: {}, retentionDays: 90 } as never,
+      defaultCountry: 'UA',
+      reactions: reactionsOf(capped, { abandonedCartHours: 0, leadUnansweredMinutes: 0 }),
+      ...(capped.marketingCap ? { marketingCap: capped.marketingCap } : {}),
+      now: () => new Date('2026-11-23T11:00:00.000Z'),
+    });
+
+    // Act
+    await runner.handle({ 'detail-type': 'cart.updated', detail: event('cart.updated', E1) });
+
+    // Assess
+    expect(published.map((e) => [e.type, (e.data as { messageId?: string; reason?: string }).messageId])).toEqual([
+      ['automation.triggered', 'msg_1'],
+    ]);
+    expect(entries).toEqual([expect.objectContaining({ detailType: 'message.requested' })]);
   });
 });

@@ -143,7 +143,10 @@ describe('changeNotifications: the outbox entry', () => {
       customer: { identities: [phone('+380501112209')], traits: { name: 'Olena' } },
     } as HubEvent;
     const { plan } = decideApply(named, worldOf(...items), ctxOf());
-    expect(plan.steps.map((s) => s.kind)).toEqual(['transaction']);
+    // The profile, timeline and outbox entry commit together; the caller card (its name changed) follows on its own.
+    expect(plan.steps.map((s) => s.kind)).toEqual(['transaction', 'write']);
+    const card = plan.steps[1];
+    expect(card?.kind === 'write' && card.write.op === 'put' ? card.write.item.pk : undefined).toBe('K#+380501112209');
     expect(plan.notifications.map((n) => n.entry.detailType)).toEqual(['customer.updated']);
     expect(writesOf(plan).filter((w) => w.op === 'put' && w.item.pk.startsWith('X#'))).toHaveLength(1);
   });

@@ -121,6 +121,38 @@ describe('Reachability: order', () => {
     ]);
   });
 
+  it('a channel to try first (her contact given as a WhatsApp number) goes before every other, by the same rules', () => {
+    // Prepare: she writes on Telegram; the quiz asked for her WhatsApp.
+    const profile = profileWith({ inbound: { telegram: { count: 4, hoursAgo: 1 } } });
+    const request = {
+      purpose: 'service' as const,
+      content: { text: 'Hi', template: true },
+      prefer: 'whatsapp' as const,
+    };
+
+    // Act
+    const plan = planReach(profile, request, OPTIONS);
+
+    // Assess: WhatsApp first (a template, the window is closed), Telegram next as a fallback
+    expect(plan.chosen).toBe('whatsapp');
+    expect(plan.channels.slice(0, 2).map((c) => [c.channel, c.reasons[0]])).toEqual([
+      ['whatsapp', 'contact_channel'],
+      ['telegram', 'preferred_channel'],
+    ]);
+    expect(plan.channels[0]?.mode).toBe('template');
+  });
+
+  it('a channel to try first that she revoked consent for is passed over for the usual order', () => {
+    const profile = profileWith({
+      inbound: { telegram: { count: 4, hoursAgo: 1 } },
+      consent: { whatsapp: { status: 'revoked', hoursAgo: 10 } },
+    });
+    const plan = planReach(profile, { purpose: 'service', content: { text: 'Hi' }, prefer: 'whatsapp' }, OPTIONS);
+    expect(plan.chosen).toBe('telegram');
+    expect(plan.channels[0]).toMatchObject({ channel: 'whatsapp', allowed: false });
+    expect(plan.channels[0]?.reasons).toContain('consent_revoked');
+  });
+
   it('a stated preference for a non-messaging channel (phone) is not a channel to send on', () => {
     const profile = profileWith({ stated: 'phone', inbound: { telegram: { count: 1, hoursAgo: 1 } } });
     expect(channelOrder(profile)[0]).toEqual({ channel: 'telegram', position: 'preferred_channel' });
