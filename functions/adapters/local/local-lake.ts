@@ -104,7 +104,19 @@ const DERIVED_VIEWS = [
   },
   // Every row of a touched customer: the view's own WHERE picks her contacts.
   { view: 'hub_customer_contacts', key: 'customer_id', rowKey: 'customer_id', where: 'true' },
+  {
+    view: 'hub_customer_ltv',
+    key: 'customer_id',
+    rowKey: 'customer_id',
+    where: "type IN ('order.placed', 'order.paid', 'purchase.completed', 'order.refunded')",
+    // It reads hub_orders too, where an order belongs to its earliest event's customer: a new earlier event
+    // moves the order from her to another customer without touching any of the first one's rows.
+    orders: true,
+  },
 ] as const;
+
+/** Whether a derived view reads `hub_orders` (then its keys are customers, also touched by their orders). */
+const readsOrders = (d: (typeof DERIVED_VIEWS)[number]): boolean => 'orders' in d && d.orders;
 
 export class LocalLake implements AnalyticsSink {
   private chain: Promise<unknown> = Promise.resolve();
@@ -321,13 +333,27 @@ export class LocalLake implements AnalyticsSink {
     // Each derived view's rows of the touched keys are computed again by the view's own SELECT, over a CTE
     // that shadows hub_events with the touched keys' rows of the snapshot (now current); a filter on the
     // view's output would aggregate every key first.
+    // A view reading hub_orders also sees it shadowed by the touched customers' orders (hub_orders comes
+    // first, so it is current by then), and the customers of a touched order, before and after, are touched.
+    const orderCustomers = async (): Promise<void> => {
+      for (const d of DERIVED_VIEWS.filter(readsOrders))
+        await c.run(`
+          INSERT INTO snapshot_touched_${d.view}
+          SELECT DISTINCT customer_id FROM temp.hub_orders WHERE order_key IN (SELECT k FROM snapshot_touched_hub_orders)`);
+    };
     for (const d of DERIVED_VIEWS) {
       const touched = `(SELECT k FROM snapshot_touched_${d.view})`;
+      if (d.view === 'hub_orders') await orderCustomers();
       await c.run(`DELETE FROM temp.${d.view} WHERE ${d.key} IN ${touched}`);
+      const shadows = [`hub_events AS (SELECT * FROM temp.hub_events WHERE ${d.where} AND ${d.rowKey} IN ${touched})`];
+      if (readsOrders(d)) shadows.push(`hub_orders AS (SELECT * FROM temp.hub_orders WHERE customer_id IN ${touched})`);
+      // The view's own CTEs (if any) follow the shadows in one WITH list.
+      const body = viewSelect(d.view).replace(/^WITH\s/, ', ');
       await c.run(`
         INSERT INTO temp.${d.view}
-        WITH hub_events AS (SELECT * FROM temp.hub_events WHERE ${d.where} AND ${d.rowKey} IN ${touched})
-        ${viewSelect(d.view)}`);
+        WITH ${shadows.join(', ')}
+        ${body}`);
+      if (d.view === 'hub_orders') await orderCustomers();
     }
   }
 

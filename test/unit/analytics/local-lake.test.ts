@@ -197,12 +197,19 @@ describe('Analytics lake: the resolved snapshot after writes', () => {
     await live.record(firstHalf);
     await fresh.record(firstHalf);
     await new DuckDbMetricsEngine(live).run('channel_mix', params);
-    // Every kind of write: new events, a redelivery, merges (one of a profile whose events were moved), an
+    // Every kind of write: new events, a redelivery, an order moving to another customer, merges (one of a profile whose events were moved), an
     // unmerge's moves, and erasures (one of a merge survivor).
     const writes = [
       rows.slice(20, 35),
       rows.slice(35),
       [row('cus_i', EVENTS.p6)],
+      // An earlier event of olena's order A1 reported for maks: the order (and its value) moves to him.
+      [
+        row(
+          'cus_m',
+          hubEvent('a1early', 'order.placed', 'ecommerce', 'site', '2024-05-01T09:00:00.000Z', orderData('A1')),
+        ),
+      ],
       [reassignmentRow(EVENTS.m1.id, new Date('2024-05-08T00:00:00Z'), 'cus_n')],
       [mergeRow('evt_merge_n', new Date('2024-05-08T01:00:00Z'), 'cus_a', ['cus_n'])],
       [mergeRow('evt_merge_a', new Date('2024-05-08T02:00:00Z'), 'cus_i', ['cus_a', 'cus_n'])],
@@ -219,6 +226,7 @@ describe('Analytics lake: the resolved snapshot after writes', () => {
       expect(await contents(live)).toEqual(await contents(fresh));
       expect(await contents(live, 'hub_orders')).toEqual(await contents(fresh, 'hub_orders'));
       expect(await contents(live, 'hub_customer_contacts')).toEqual(await contents(fresh, 'hub_customer_contacts'));
+      expect(await contents(live, 'hub_customer_ltv')).toEqual(await contents(fresh, 'hub_customer_ltv'));
     }
     // The check above can fail: the writes did change what the views resolve (andriy's and iryna's events are gone).
     expect((await contents(fresh)).some((r) => r.includes('cus_i') || r.includes('cus_a'))).toBe(false);

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbMetricsEngine } from '../../../functions/adapters/local/duckdb-metrics-engine.js';
 import { LocalLake } from '../../../functions/adapters/local/local-lake.js';
+import { forDuckDb } from '../../../functions/analytics/dialect.js';
 import {
   DEFAULT_METRIC_OPTIONS,
   metricParams,
@@ -16,6 +17,7 @@ import {
   type Granularity,
   type MetricName,
 } from '../../../functions/analytics/metrics.js';
+import { METRIC_SQL } from '../../../functions/analytics/sql.generated.js';
 import { computeTraits } from '../../../functions/domain/traits.js';
 import { emptyProfile, foldEvents } from '../../../functions/domain/profile.js';
 import { EVENTS, journeyRows } from './journey.js';
@@ -327,6 +329,41 @@ describe('Metric: ltv_distribution', () => {
     expect(traitLtv(['o4', 'o5', 'o10', 'o11'])).toBe(510_000);
     expect(traitLtv(['p5'])).toBe(150_000);
     expect(traitLtv(['a0', 'a1'])).toBe(137_657);
+  });
+
+  it('reads the same values from the per-customer summary as from the events, at every `to` and connector', async () => {
+    // Prepare: the metric with every customer taken from the events (her summary's last activity moved past
+    // any `to`), at each order and refund event's time and just after it, overall and per connector.
+    const fromEvents = (METRIC_SQL.ltv_distribution ?? '').replace(
+      'FROM hub_customer_ltv',
+      "FROM (SELECT * REPLACE (TIMESTAMP '9999-12-31 00:00:00' AS last_activity_at) FROM hub_customer_ltv)",
+    );
+    expect(fromEvents).not.toBe(METRIC_SQL.ltv_distribution);
+    const sales = Object.values(EVENTS).filter((e) =>
+      ['order.placed', 'order.paid', 'purchase.completed', 'order.refunded'].includes(e.type),
+    );
+    const tos = [...new Set(sales.flatMap((e) => [Date.parse(e.occurredAt), Date.parse(e.occurredAt) + 1]))];
+    const connectors = ['', ...new Set(sales.map((e) => e.connector))];
+    const sorted = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
+    let compared = 0;
+
+    for (const to of tos)
+      for (const connector of connectors) {
+        // Act
+        const period = periodOf(new Date(to - 7 * 86_400_000), new Date(to), 'week', 'UTC');
+        const params = metricParams(period, connector || undefined, DEFAULT_METRIC_OPTIONS);
+        const viaSummary = await engine.run('ltv_distribution', params);
+        const { sql, values } = forDuckDb(fromEvents, params);
+        const viaEvents = await lake.queryEvents(sql, values);
+
+        // Assess
+        expect(sorted(viaSummary), `to ${new Date(to).toISOString()} connector '${connector}'`).toEqual(
+          sorted(viaEvents),
+        );
+        compared += viaEvents.length;
+      }
+    // Not vacuous: customers were counted at most of those times.
+    expect(compared).toBeGreaterThan(tos.length);
   });
 });
 
