@@ -28,8 +28,9 @@ import {
   PutCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { conditionExpression } from '../../functions/adapters/aws/dynamodb-item-store.js';
 import { ensureHubTable } from '../../functions/adapters/local/dynamodb-local.js';
-import type { Condition, ItemKey, Step, StoredItem, Write } from '../../functions/domain/store-model.js';
+import type { ItemKey, Step, StoredItem, Write } from '../../functions/domain/store-model.js';
 import type { ItemStore } from '../../functions/adapters/store/item-store.js';
 import type { ProfileStore } from '../../functions/ports.js';
 import { itemSize } from './dynamo-meter.js';
@@ -86,26 +87,6 @@ export const captureEventWrites = (store: ProfileStore, { keep = 5000 }: { keep?
       on = false;
     },
   };
-};
-
-const conditionExpression = (condition: Condition | undefined) => {
-  if (!condition) return {};
-  switch (condition.kind) {
-    case 'absent':
-      return { ConditionExpression: 'attribute_not_exists(pk)' };
-    case 'equals':
-      return {
-        ConditionExpression: '#c = :c',
-        ExpressionAttributeNames: { '#c': condition.attribute },
-        ExpressionAttributeValues: { ':c': condition.value },
-      };
-    case 'oneOf':
-      return {
-        ConditionExpression: `#c IN (${condition.values.map((_, i) => `:c${i}`).join(', ')})`,
-        ExpressionAttributeNames: { '#c': condition.attribute },
-        ExpressionAttributeValues: Object.fromEntries(condition.values.map((v, i) => [`:c${i}`, v])),
-      };
-  }
 };
 
 /** The write on floor event `tag`'s own keys (same partition layout: items sharing a pk in the hub share one here). */

@@ -36,8 +36,8 @@ interface Expression {
   readonly ExpressionAttributeValues?: Record<string, unknown>;
 }
 
-/** A plan condition as a DynamoDB condition expression. */
-const conditionExpression = (condition: Condition | undefined): Expression => {
+/** A plan condition as a DynamoDB condition expression (also used by the benchmark's store floor). */
+export const conditionExpression = (condition: Condition | undefined): Expression => {
   if (!condition) return {};
   switch (condition.kind) {
     case 'absent':
