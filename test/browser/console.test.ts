@@ -247,9 +247,11 @@ describe('Console in Chromium', () => {
     await page.waitForURL((url) => !url.hash.includes(merged));
     const split = customerIdOf(page);
 
-    // Assess
+    // Assess: the hash changes before the new profile renders, so wait for its id on the page rather than
+    // reading the previous profile's regions (a race a loaded machine loses).
     expect(split).toMatch(/^cus_/);
     expect(split).not.toBe(merged);
+    await page.locator('.customer-id code', { hasText: split }).waitFor();
     await expect(page.getByRole('region', { name: 'Identities' }).textContent()).resolves.toContain(SPLIT.phone);
     await page.goto(`${hub.url}/#/`);
     await search(page, SPLIT.email);
