@@ -182,6 +182,7 @@ const initEnv = (): NodeJS.ProcessEnv => ({
   OMNIHUB_DEFAULT_COUNTRY: 'UA',
   // Subscriptions (lib/constructs/subscriptions.ts): `omnihub-<stage>-sub-`.
   OMNIHUB_SUBSCRIPTION_PREFIX: 'omnihub-bench-sub-',
+  OMNIHUB_SUBSCRIPTION_SECRET_PREFIX: 'omnihub/bench/subscriptions/',
   // The sender's queue and scheduler (lib/constructs/hub-outbound.ts): validated as ARNs, so not guessable.
   OMNIHUB_SENDER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/omnihub-bench-sender',
   OMNIHUB_SENDER_QUEUE_ARN: 'arn:aws:sqs:us-east-1:123456789012:omnihub-bench-sender',
@@ -243,9 +244,11 @@ const envFor = (runner: string, bundle: string): { env: NodeJS.ProcessEnv; added
       return { env, added };
     } catch (err) {
       if (!(err instanceof InitError)) throw err;
-      const missing = [...new Set(err.stderr.match(/\bOMNIHUB_[A-Z0-9_]+\b/g) ?? [])].filter(
-        (name) => env[name] === undefined,
-      );
+      // Only the names the config error says are unset: a minified bundle's stderr also quotes the source line,
+      // which names every variable the function could read (numbers among them, which 'bench' would not pass).
+      const missing = [
+        ...new Set([...err.stderr.matchAll(/\b(OMNIHUB_[A-Z0-9_]+) is not set\b/g)].map((m) => m[1] as string)),
+      ].filter((name) => env[name] === undefined);
       if (missing.length === 0) throw err;
       for (const name of missing) env[name] = name.endsWith('_URL') ? 'https://bench.invalid' : 'bench';
       added.push(...missing);
